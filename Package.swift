@@ -1,0 +1,46 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "diarium",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "diarium", targets: ["diarium"]),
+        .library(name: "DiariumIngest", targets: ["DiariumIngest"]),
+        .library(name: "DiariumSearch", targets: ["DiariumSearch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+    ],
+    targets: [
+        // C libraries: one system-library target each, imported by exactly one Swift module.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0",
+                       providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CStemmer", providers: [.apt(["libstemmer-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+
+        // files → extraction → analysis → index → search → CLI
+        .target(name: "DiariumExtraction", dependencies: ["CLibXML2"]),
+        .target(name: "DiariumAnalysis", dependencies: ["CStemmer"]),
+        .target(name: "DiariumIndex", dependencies: [
+            "CZstd", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "DiariumSearch", dependencies: ["DiariumAnalysis", "DiariumIndex"]),
+        .target(name: "DiariumIngest", dependencies: [
+            "DiariumExtraction", "DiariumAnalysis", "DiariumIndex",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .executableTarget(name: "diarium", dependencies: [
+            "DiariumIngest", "DiariumSearch",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "DiariumExtractionTests", dependencies: ["DiariumExtraction"]),
+        .testTarget(name: "DiariumAnalysisTests", dependencies: ["DiariumAnalysis"]),
+        .testTarget(name: "DiariumIndexTests", dependencies: ["DiariumIndex"]),
+        .testTarget(name: "DiariumSearchTests", dependencies: ["DiariumSearch", "DiariumIngest"]),
+        .testTarget(name: "DiariumEndToEndTests", dependencies: ["diarium"]),
+    ]
+)

@@ -1,0 +1,99 @@
+import GRDB
+
+/// One row of the inventory: a received file (or one document inside it), whether or not its
+/// text could be read.
+public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "documents"
+
+    /// Whether the file's text was extracted.
+    public enum Status: String, Codable, Sendable {
+        /// Text extracted and indexed.
+        case ok
+        /// The file is empty.
+        case empty
+        /// The format is recognised but text extraction is not supported.
+        case unsupported
+        /// Extraction failed; `error` says why.
+        case failed
+    }
+
+    /// Catalog id; also the id stored in the document's segment.
+    public var id: Int64
+    /// Path as given on ingest, relative to the ingested folder's parent when possible.
+    public var path: String
+    /// 0 for the file itself; 1… for documents inside a multi-document file.
+    public var part: Int
+    /// Lowercase hexadecimal SHA-256 of the file's bytes.
+    public var sha256: String
+    /// File size in bytes.
+    public var size: Int64
+    /// File modification time, seconds since 1970.
+    public var mtime: Double
+    /// Detected format (html, xml, text, pdf, binary, …).
+    public var format: String
+    /// Detected character encoding of the text, if any.
+    public var encoding: String?
+    /// Extraction outcome.
+    public var status: Status
+    /// Why the text was not extracted, when it was not.
+    public var error: String?
+    public var title: String?
+    /// Issuing authority (nämnd, förvaltning, …).
+    public var authority: String?
+    /// Document type from the controlled vocabulary.
+    public var docType: String?
+    /// ISO date `YYYY-MM-DD`.
+    public var date: String?
+    public var year: Int?
+    /// Diarienummer (case number).
+    public var dnr: String?
+    /// ISO 639-1 language code.
+    public var language: String?
+    /// JSON object naming where each metadata field came from.
+    public var sources: String?
+    /// Number of characters of extracted text.
+    public var textLength: Int
+    /// Segment holding the document's postings (nil when nothing was indexed).
+    public var segmentID: Int64?
+    /// Document number inside that segment.
+    public var segmentDoc: Int?
+    /// When the row was written, ISO 8601.
+    public var ingestedAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, path, part, sha256, size, mtime, format, encoding, status, error, title, authority
+        case docType = "doc_type", date, year, dnr, language, sources
+        case textLength = "text_length", segmentID = "segment_id", segmentDoc = "segment_doc"
+        case ingestedAt = "ingested_at"
+    }
+
+    /// A record with the given identity and no metadata yet.
+    public init(id: Int64 = 0, path: String, part: Int = 0, sha256: String, size: Int64, mtime: Double,
+                format: String, status: Status, ingestedAt: String) {
+        self.id = id
+        self.path = path
+        self.part = part
+        self.sha256 = sha256
+        self.size = size
+        self.mtime = mtime
+        self.format = format
+        self.status = status
+        self.textLength = 0
+        self.ingestedAt = ingestedAt
+    }
+}
+
+/// A live segment as listed in the catalog.
+public struct SegmentRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "segments"
+    public var id: Int64
+    /// File name inside the index's `segments/` folder.
+    public var file: String
+    public var docCount: Int
+    public var bytes: Int64
+    public var createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, file, docCount = "doc_count", bytes, createdAt = "created_at"
+    }
+}

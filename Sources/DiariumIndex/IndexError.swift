@@ -1,0 +1,38 @@
+import Foundation
+
+/// Every failure of the index module, worded for the person running diarium.
+public enum IndexError: Error, CustomStringConvertible, Equatable {
+    /// Another process holds the index's write lock.
+    case locked(index: String, holder: String)
+    /// A segment file failed a structural or checksum check.
+    case corruptSegment(file: String, reason: String)
+    /// A segment listed in the catalog is missing on disk.
+    case missingSegment(file: String)
+    /// The index was written by another format version.
+    case incompatibleFormat(index: String, found: String, expected: String)
+    /// The directory holds no index yet.
+    case noIndex(directory: String)
+    /// An operating-system call failed.
+    case io(path: String, operation: String, errno: Int32)
+    /// The catalog database failed.
+    case catalog(String)
+
+    public var description: String {
+        switch self {
+        case let .locked(index, holder):
+            return "index \(index) is being written by another diarium process (\(holder)); wait for it to finish and try again"
+        case let .corruptSegment(file, reason):
+            return "segment file \(file) is corrupt: \(reason); rebuild the index with `diarium ingest --rebuild`"
+        case let .missingSegment(file):
+            return "segment file \(file) is listed in the catalog but missing on disk; rebuild the index with `diarium ingest --rebuild`"
+        case let .incompatibleFormat(index, found, expected):
+            return "index \(index) was written in format \(found), this diarium reads format \(expected); rebuild it with `diarium ingest --rebuild`"
+        case let .noIndex(directory):
+            return "no index in \(directory); create one with `diarium ingest PATH --index \(directory)`"
+        case let .io(path, operation, code):
+            return "could not \(operation) \(path): \(String(cString: strerror(code)))"
+        case let .catalog(message):
+            return "catalog error: \(message)"
+        }
+    }
+}

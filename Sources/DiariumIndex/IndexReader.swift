@@ -1,0 +1,127 @@
+import Foundation
+import GRDB
+
+/// A segment of a reader's snapshot with its deleted documents.
+public struct LiveSegment: Sendable {
+    /// Catalog id of the segment.
+    public let id: Int64
+    /// The open segment.
+    public let reader: SegmentReader
+    /// Segment documents replaced or removed since the segment was written.
+    public let deleted: Set<UInt32>
+
+    /// Whether segment document `doc` is live.
+    @inlinable public func isLive(_ doc: UInt32) -> Bool { !deleted.contains(doc) }
+}
+
+/// Index-wide figures, for `diarium stats`.
+public struct IndexStatistics: Codable, Sendable {
+    public var documents: Int
+    public var indexedDocuments: Int
+    public var failedFiles: Int
+    public var segments: Int
+    public var terms: Int
+    public var bytesOnDisk: Int64
+    public var deletedDocuments: Int
+}
+
+/// A consistent, read-only snapshot of an index: the segments and deletions of the last
+/// commit at the time of opening. Never blocks, and is never blocked by, the writer.
+public final class IndexReader: Sendable {
+    /// The index directory.
+    public let directory: String
+    /// Live segments of the snapshot.
+    public let segments: [LiveSegment]
+    let catalog: Catalog
+
+    /// Opens the index in `directory`.
+    public init(directory: String) throws {
+        self.directory = directory
+        catalog = try Catalog(path: IndexLayout.catalog(directory), create: false)
+        let snapshot = try catalog.read { db -> ([SegmentRecord], [Int64: Set<UInt32>]) in
+            let segs = try SegmentRecord.order(Column("id")).fetchAll(db)
+            var deleted: [Int64: Set<UInt32>] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT segment_id, segment_doc FROM tombstones")
+            while let row = try rows.next() { deleted[row[0], default: []].insert(row[1]) }
+            return (segs, deleted)
+        }
+        segments = try snapshot.0.map { s in
+            LiveSegment(id: s.id, reader: try SegmentReader(path: IndexLayout.segments(directory) + "/" + s.file),
+                        deleted: snapshot.1[s.id] ?? [])
+        }
+    }
+
+    /// Number of live documents that have indexed text.
+    public var liveDocumentCount: Int {
+        segments.reduce(0) { $0 + $1.reader.documentCount - $1.deleted.count }
+    }
+
+    /// The document with catalog id `id`.
+    public func document(id: Int64) throws -> DocumentRecord? {
+        try catalog.read { db in try DocumentRecord.fetchOne(db, key: id) }
+    }
+
+    /// Documents with the given catalog ids, keyed by id.
+    public func documents(ids: [Int64]) throws -> [Int64: DocumentRecord] {
+        try catalog.read { db in
+            Dictionary(uniqueKeysWithValues: try DocumentRecord.fetchAll(db, keys: ids).map { ($0.id, $0) })
+        }
+    }
+
+    /// Documents recorded for `path` (several when one file holds several documents).
+    public func documents(path: String) throws -> [DocumentRecord] {
+        try catalog.read { db in
+            try DocumentRecord.filter(Column("path") == path).order(Column("part")).fetchAll(db)
+        }
+    }
+
+    /// The inventory, newest first, optionally limited to a year range (inclusive).
+    public func inventory(years: ClosedRange<Int>? = nil) throws -> [DocumentRecord] {
+        try catalog.read { db in
+            var request = DocumentRecord.all()
+            if let years { request = request.filter(years.contains(Column("year"))) }
+            return try request.order(Column("date").desc, Column("year").desc, Column("path"), Column("part")).fetchAll(db)
+        }
+    }
+
+    /// Number of documents per year (nil: year unknown), newest first.
+    public func countsByYear(years: ClosedRange<Int>? = nil) throws -> [(year: Int?, count: Int)] {
+        try catalog.read { db in
+            var sql = "SELECT year, COUNT(*) FROM documents"
+            var args: StatementArguments = []
+            if let years {
+                sql += " WHERE year BETWEEN ? AND ?"
+                args = [years.lowerBound, years.upperBound]
+            }
+            sql += " GROUP BY year ORDER BY year IS NULL, year DESC"
+            return try Row.fetchAll(db, sql: sql, arguments: args).map { (year: $0[0] as Int?, count: $0[1] as Int) }
+        }
+    }
+
+    /// The stored text of a document, if it was indexed.
+    public func storedText(of record: DocumentRecord) throws -> [UInt8]? {
+        guard let sid = record.segmentID, let doc = record.segmentDoc,
+              let segment = segments.first(where: { $0.id == sid }) else { return nil }
+        return try segment.reader.storedText(UInt32(doc))
+    }
+
+    /// Index-wide figures.
+    public func statistics() throws -> IndexStatistics {
+        let counts = try catalog.read { db -> (Int, Int, Int) in
+            let all = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents") ?? 0
+            let indexed = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents WHERE segment_id IS NOT NULL") ?? 0
+            let failed = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents WHERE status != 'ok'") ?? 0
+            return (all, indexed, failed)
+        }
+        var bytes: Int64 = 0
+        let fm = FileManager.default
+        for name in (try? fm.contentsOfDirectory(atPath: directory)) ?? [] {
+            bytes += ((try? fm.attributesOfItem(atPath: directory + "/" + name))?[.size] as? NSNumber)?.int64Value ?? 0
+        }
+        bytes += segments.reduce(0) { $0 + Int64($1.reader.byteCount) }
+        return IndexStatistics(
+            documents: counts.0, indexedDocuments: counts.1, failedFiles: counts.2,
+            segments: segments.count, terms: segments.reduce(0) { $0 + $1.reader.termCount },
+            bytesOnDisk: bytes, deletedDocuments: segments.reduce(0) { $0 + $1.deleted.count })
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import GRDB
+
+/// The one writer of an index. Holds the index's write lock from `init` until `close()` or
+/// deinit. Documents are buffered in an in-memory segment; `commit()` (called by the caller,
+/// and by `add` whenever the memory budget is reached) writes and fsyncs a segment file and
+/// then publishes it, its documents and their replacements in one SQLite transaction. A crash
+/// at any point leaves the previous commit readable; unpublished files are removed at the next
+/// open.
+public final class IndexWriter {
+    /// The index directory.
+    public let directory: String
+    /// Buffered bytes at which a segment is flushed and committed.
+    public let memoryBudget: Int
+
+    let catalog: Catalog
+    private var lockFD: Int32?
+    private var builder = SegmentBuilder()
+    private var pending: [DocumentRecord] = []
+    private var replacedPaths: Set<String> = []
+    private var nextID: Int64
+    /// Number of commits that wrote a segment, since open.
+    public private(set) var segmentsWritten = 0
+
+    /// Opens (creating if needed) the index in `directory` for writing. Fails with
+    /// `IndexError.locked` while another process writes to it. `rebuild` empties it first.
+    public init(directory: String, memoryBudget: Int = 256 << 20, rebuild: Bool = false) throws {
+        self.directory = directory
+        self.memoryBudget = memoryBudget
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try fm.createDirectory(atPath: IndexLayout.segments(directory), withIntermediateDirectories: true)
+        } catch {
+            throw IndexError.io(path: directory, operation: "create the index directory", errno: EACCES)
+        }
+        guard let fd = try DurableFile.lock(IndexLayout.lock(directory)) else {
+            let holder = (try? String(contentsOfFile: IndexLayout.lock(directory), encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            throw IndexError.locked(index: directory, holder: holder.map { $0.isEmpty ? "unknown process" : $0 } ?? "unknown process")
+        }
+        lockFD = fd
+        do {
+            if rebuild {
+                for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: IndexLayout.catalog(directory) + suffix) }
+                for f in (try? fm.contentsOfDirectory(atPath: IndexLayout.segments(directory))) ?? [] {
+                    try? fm.removeItem(atPath: IndexLayout.segments(directory) + "/" + f)
+                }
+            }
+            catalog = try Catalog(path: IndexLayout.catalog(directory), create: true)
+            nextID = try catalog.read { db in
+                try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_doc_id'")
+                    ?? ((try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM documents")) ?? 0) + 1
+            }
+            try removeLeftovers()
+        } catch {
+            DurableFile.unlock(fd)
+            lockFD = nil
+            throw error
+        }
+    }
+
+    deinit { close() }
+
+    /// Releases the write lock. Uncommitted documents are dropped.
+    public func close() {
+        if let fd = lockFD {
+            DurableFile.unlock(fd)
+            lockFD = nil
+        }
+    }
+
+    /// Deletes segment files that no commit published (left by a crash).
+    private func removeLeftovers() throws {
+        let live = Set(try catalog.read { db in try String.fetchAll(db, sql: "SELECT file FROM segments") })
+        let dir = IndexLayout.segments(directory)
+        for f in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where !live.contains(f) {
+            try? FileManager.default.removeItem(atPath: dir + "/" + f)
+        }
+    }
+
+    /// The catalog rows currently recorded for `path`.
+    public func records(forPath path: String) throws -> [DocumentRecord] {
+        try catalog.read { db in
+            try DocumentRecord.filter(Column("path") == path).order(Column("part")).fetchAll(db)
+        }
+    }
+
+    /// Every recorded path with its size and mtime, for change detection.
+    public func fileStates() throws -> [String: (size: Int64, mtime: Double, sha256: String)] {
+        try catalog.read { db in
+            var result: [String: (Int64, Double, String)] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT path, size, mtime, sha256 FROM documents WHERE part = 0")
+            while let row = try rows.next() { result[row[0]] = (row[1], row[2], row[3]) }
+            return result
+        }
+    }
+
+    /// Records that `path` is unchanged but has a new modification time.
+    public func updateModificationTime(path: String, mtime: Double) throws {
+        try catalog.write { db in
+            try db.execute(sql: "UPDATE documents SET mtime = ? WHERE path = ?", arguments: [mtime, path])
+        }
+    }
+
+    /// Adds a document. Rows already recorded for `record.path` are replaced when this document
+    /// is committed. `fields` nil records the file in the inventory without indexing text.
+    /// Returns the catalog id given to the document.
+    @discardableResult
+    public func add(_ record: DocumentRecord, fields: [IndexField: FieldTerms]?, storedText: [UInt8]) throws -> Int64 {
+        var record = record
+        record.id = nextID
+        nextID += 1
+        if let fields {
+            record.segmentDoc = builder.documentCount
+            builder.add(id: record.id, fields: fields, storedText: storedText)
+        } else {
+            record.segmentDoc = nil
+        }
+        record.segmentID = nil
+        replacedPaths.insert(record.path)
+        pending.append(record)
+        if builder.memoryFootprint >= memoryBudget { try commit() }
+        return record.id
+    }
+
+    /// Bytes buffered in memory for the next segment.
+    public var bufferedBytes: Int { builder.memoryFootprint }
+
+    /// Writes the buffered documents as a segment and publishes everything pending atomically.
+    public func commit() throws {
+        guard !pending.isEmpty else { return }
+        var segment: SegmentRecord?
+        if builder.documentCount > 0 {
+            let bytes = builder.serialize()
+            let name = String(format: "%012llx-%08x.%@", UInt64(Date().timeIntervalSince1970 * 1000), UInt32.random(in: 0...UInt32.max), SegmentFormat.fileExtension)
+            let path = IndexLayout.segments(directory) + "/" + name
+            try DurableFile.create(path, bytes: bytes)
+            try DurableFile.syncDirectory(IndexLayout.segments(directory))
+            segment = SegmentRecord(id: 0, file: name, docCount: builder.documentCount, bytes: Int64(bytes.count),
+                                    createdAt: ISO8601DateFormatter().string(from: Date()))
+        }
+        let records = pending
+        let replaced = replacedPaths
+        let next = nextID
+        do {
+            try catalog.write { db in
+                var segmentID: Int64?
+                if var s = segment {
+                    try db.execute(sql: "INSERT INTO segments (file, doc_count, bytes, created_at) VALUES (?, ?, ?, ?)",
+                                   arguments: [s.file, s.docCount, s.bytes, s.createdAt])
+                    s.id = db.lastInsertedRowID
+                    segmentID = s.id
+                }
+                for path in replaced {
+                    try db.execute(sql: """
+                        INSERT OR IGNORE INTO tombstones (segment_id, segment_doc)
+                        SELECT segment_id, segment_doc FROM documents WHERE path = ? AND segment_id IS NOT NULL
+                        """, arguments: [path])
+                    try db.execute(sql: "DELETE FROM documents WHERE path = ?", arguments: [path])
+                }
+                for var r in records {
+                    if r.segmentDoc != nil { r.segmentID = segmentID }
+                    try r.insert(db)
+                }
+                try db.execute(sql: "INSERT OR REPLACE INTO meta VALUES ('next_doc_id', ?)", arguments: [String(next)])
+            }
+        } catch {
+            if let s = segment { try? FileManager.default.removeItem(atPath: IndexLayout.segments(directory) + "/" + s.file) }
+            throw error
+        }
+        if segment != nil { segmentsWritten += 1 }
+        builder = SegmentBuilder()
+        pending = []
+        replacedPaths = []
+    }
+}
+
+/// File names inside an index directory.
+enum IndexLayout {
+    static func catalog(_ dir: String) -> String { dir + "/" + Catalog.fileName }
+    static func segments(_ dir: String) -> String { dir + "/segments" }
+    static func lock(_ dir: String) -> String { dir + "/write.lock" }
+}

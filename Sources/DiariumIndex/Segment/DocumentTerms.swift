@@ -1,0 +1,60 @@
+/// The indexable form of one field of one document: its unique terms, each with the
+/// positions where it occurs, and the field's length in tokens. Built on any thread (it is
+/// plain data), handed to `IndexWriter` on the writer's thread.
+public struct FieldTerms: Sendable {
+    /// The unique terms of the field.
+    public private(set) var terms = TermTable(capacity: 32)
+    /// For term id `t`: its positions are `positions[positionStarts[t]..<positionStarts[t+1]]`
+    /// after `finish()`.
+    public private(set) var positionStarts: [Int32] = []
+    /// Positions, grouped by term after `finish()`.
+    public private(set) var positions: [UInt32] = []
+    /// Number of tokens in the field (the BM25 field length).
+    public var length: UInt32 = 0
+
+    private var pending: [(term: Int32, position: UInt32)] = []
+    private var finished = false
+
+    /// An empty field.
+    public init() {}
+
+    /// Records one occurrence of `term` at `position`.
+    public mutating func add(_ term: UnsafeRawBufferPointer, position: UInt32) {
+        let id = terms.intern(term).id
+        pending.append((id, position))
+    }
+
+    /// Records one occurrence of `term` at `position`.
+    public mutating func add(_ term: [UInt8], position: UInt32) {
+        term.withUnsafeBytes { add($0, position: position) }
+    }
+
+    /// Groups positions by term (counting sort, stable, so each term's positions stay in
+    /// ascending order when added in ascending order). Call once, after the last `add`.
+    public mutating func finish() {
+        guard !finished else { return }
+        finished = true
+        let n = terms.count
+        var counts = [Int32](repeating: 0, count: n + 1)
+        for p in pending { counts[Int(p.term) + 1] += 1 }
+        for i in 0..<n { counts[i + 1] += counts[i] }
+        positionStarts = counts
+        var cursor = counts
+        positions = [UInt32](repeating: 0, count: pending.count)
+        for p in pending {
+            positions[Int(cursor[Int(p.term)])] = p.position
+            cursor[Int(p.term)] += 1
+        }
+        // Positions of one term must ascend for delta coding, whatever order they came in.
+        for t in 0..<n {
+            let lo = Int(positionStarts[t]), hi = Int(positionStarts[t + 1])
+            if hi - lo > 1 { positions[lo..<hi].sort() }
+        }
+        pending = []
+    }
+
+    /// Number of occurrences of term `id`.
+    @inlinable public func frequency(of id: Int) -> Int {
+        Int(positionStarts[id + 1] - positionStarts[id])
+    }
+}
