@@ -164,6 +164,7 @@ struct SegmentBuilder {
         }
         out.u64(UInt64(directoryOffset))
         out.u32(UInt32(docIDs.count))
+        out.u32(0)  // reserved flags
         out.raw(SegmentFormat.footerMagic)
         let crc = out.bytes.withUnsafeBytes { CRC32.checksum($0) }
         out.u32(crc)

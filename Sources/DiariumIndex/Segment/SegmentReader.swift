@@ -62,6 +62,7 @@ public final class SegmentReader: Sendable {
             var footer = ByteReader(buf, offset: buf.count - SegmentFormat.footerSize)
             let directoryOffset = Int(clamping: footer.u64())
             let docs = Int(footer.u32())
+            _ = footer.u32()  // reserved flags
             guard let fm = footer.bytes(4), fm.elementsEqual(SegmentFormat.footerMagic) else {
                 throw corrupt("bad footer magic")
             }

@@ -1,0 +1,35 @@
+/// What extraction learned from one file: its text and the metadata a records requester
+/// sorts by, each field with where it came from.
+public struct ExtractedDocument: Sendable, Equatable {
+    /// Detected format: `html`, `xml`, `text`, `pdf`, `binary`, `empty`, …
+    public var format: String
+    /// Character encoding the bytes were decoded from (`utf-8`, `windows-1252`, …).
+    public var encoding: String?
+    /// ISO 639-1 code (`sv`, `en`), when it could be told.
+    public var language: String?
+    public var title: String?
+    /// Issuing authority.
+    public var authority: String?
+    /// Document type from the controlled vocabulary (see `DocumentType`).
+    public var type: String?
+    /// ISO date `YYYY-MM-DD`.
+    public var date: String?
+    public var year: Int?
+    /// Diarienummer as written, without the `Dnr` label.
+    public var dnr: String?
+    /// Extracted text (NFC), blocks separated by line breaks.
+    public var text: String
+    /// Where each metadata field came from, e.g. `"date": "html-meta:DC.date"`.
+    public var sources: [String: String]
+    /// Why no text was extracted, when none was.
+    public var failure: ExtractionError?
+
+    /// A document with text and no metadata yet.
+    public init(format: String, encoding: String? = nil, text: String = "", failure: ExtractionError? = nil) {
+        self.format = format
+        self.encoding = encoding
+        self.text = text
+        self.sources = [:]
+        self.failure = failure
+    }
+}

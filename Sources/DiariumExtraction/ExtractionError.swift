@@ -1,0 +1,28 @@
+/// Why a file's text could not be extracted. The file is still recorded in the inventory
+/// with this reason.
+public enum ExtractionError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The file has no bytes.
+    case empty
+    /// The file is larger than the configured limit.
+    case tooLarge(size: Int, limit: Int)
+    /// A recognised format whose text diarium does not extract (yet).
+    case unsupportedFormat(String)
+    /// Binary content that is no known document format.
+    case binary
+    /// The parser gave up on the file.
+    case parseFailed(format: String, reason: String)
+    /// The file could not be read.
+    case unreadable(reason: String)
+
+    public var description: String {
+        switch self {
+        case .empty: return "the file is empty"
+        case let .tooLarge(size, limit):
+            return "the file is \(size) bytes, over the \(limit)-byte limit per file (raise it with --max-file-size)"
+        case let .unsupportedFormat(format): return "text extraction from \(format) files is not supported"
+        case .binary: return "binary content in no known document format"
+        case let .parseFailed(format, reason): return "the \(format) could not be parsed: \(reason)"
+        case let .unreadable(reason): return "the file could not be read: \(reason)"
+        }
+    }
+}

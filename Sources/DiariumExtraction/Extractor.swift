@@ -1,0 +1,257 @@
+import Foundation
+
+/// Limits that keep extraction of untrusted files bounded.
+public struct ExtractionLimits: Sendable {
+    /// Files larger than this are recorded but not read (default 256 MiB).
+    public var maxFileSize: Int
+
+    /// Limits with the given per-file size cap.
+    public init(maxFileSize: Int = 256 << 20) {
+        self.maxFileSize = maxFileSize
+    }
+}
+
+/// Turns one received file into an `ExtractedDocument`: detects its format and encoding,
+/// extracts its text and its metadata. Never throws: a file whose text cannot be read comes
+/// back with `failure` set, so the batch goes on and the file is still recorded.
+public struct Extractor: Sendable {
+    /// The limits applied to every file.
+    public var limits: ExtractionLimits
+
+    /// An extractor with the given limits.
+    public init(limits: ExtractionLimits = ExtractionLimits()) {
+        self.limits = limits
+    }
+
+    /// Reads and extracts the file at `path`. `components` are the path's folder and file
+    /// names (relative to what the user ingested), used for folder-based metadata.
+    public func extract(file path: String, components: [String]) -> ExtractedDocument {
+        let attributes: [FileAttributeKey: Any]
+        do {
+            attributes = try FileManager.default.attributesOfItem(atPath: path)
+        } catch {
+            return ExtractedDocument(format: "unknown", failure: .unreadable(reason: Extractor.describe(error)))
+        }
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        if size > limits.maxFileSize {
+            var doc = ExtractedDocument(format: Extractor.formatFromName(components.last ?? path) ?? "unknown",
+                                        failure: .tooLarge(size: size, limit: limits.maxFileSize))
+            MetadataExtractor.fill(&doc, explicit: ExplicitMetadata(), path: components)
+            return doc
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            return ExtractedDocument(format: "unknown", failure: .unreadable(reason: "permission denied or not a regular file"))
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            data = try handle.read(upToCount: limits.maxFileSize + 1) ?? Data()
+        } catch {
+            return ExtractedDocument(format: "unknown", failure: .unreadable(reason: Extractor.describe(error)))
+        }
+        return extract(bytes: [UInt8](data), components: components)
+    }
+
+    /// Extracts a document from bytes already read.
+    public func extract(bytes: [UInt8], components: [String]) -> ExtractedDocument {
+        let name = components.last ?? ""
+        var doc: ExtractedDocument
+        var explicit = ExplicitMetadata()
+        if bytes.isEmpty {
+            doc = ExtractedDocument(format: "empty", failure: .empty)
+        } else if bytes.count > limits.maxFileSize {
+            doc = ExtractedDocument(format: Extractor.formatFromName(name) ?? "unknown", failure: .tooLarge(size: bytes.count, limit: limits.maxFileSize))
+        } else {
+            switch Extractor.detectFormat(bytes, name: name) {
+            case .markup(let isHTML):
+                (doc, explicit) = isHTML ? Extractor.extractHTML(bytes) : Extractor.extractXML(bytes)
+            case .text:
+                let (text, encoding) = TextDecoding.decode(bytes)
+                let ext = (name as NSString).pathExtension.lowercased()
+                doc = ExtractedDocument(format: "text", encoding: encoding,
+                                        text: ext == "md" || ext == "markdown" ? Markdown.strip(text) : Extractor.clean(text))
+            case .unsupported(let format):
+                doc = ExtractedDocument(format: format, failure: .unsupportedFormat(format.uppercased()))
+            case .binary:
+                doc = ExtractedDocument(format: "binary", failure: .binary)
+            }
+        }
+        MetadataExtractor.fill(&doc, explicit: explicit, path: components)
+        return doc
+    }
+
+    enum Detected: Equatable {
+        case markup(isHTML: Bool)
+        case text
+        case unsupported(String)
+        case binary
+    }
+
+    static let signatures: [([UInt8], String)] = [
+        (Array("%PDF".utf8), "pdf"), ([0x89, 0x50, 0x4E, 0x47], "png"), ([0xFF, 0xD8, 0xFF], "jpeg"),
+        (Array("GIF8".utf8), "gif"), ([0x50, 0x4B, 0x03, 0x04], "zip"), ([0xD0, 0xCF, 0x11, 0xE0], "ole"),
+        (Array("II*\u{0}".utf8), "tiff"), (Array("MM\u{0}*".utf8), "tiff"), ([0x1F, 0x8B], "gzip"),
+        (Array("{\\rtf".utf8), "rtf"), (Array("7z".utf8) + [0xBC, 0xAF], "7z"),
+    ]
+
+    static func formatFromName(_ name: String) -> String? {
+        switch (name as NSString).pathExtension.lowercased() {
+        case "html", "htm", "xhtml": return "html"
+        case "xml", "rdf", "atom", "xsd": return "xml"
+        case "txt", "md", "markdown", "text": return "text"
+        case "pdf": return "pdf"
+        case "docx", "xlsx", "pptx", "odt", "ods": return (name as NSString).pathExtension.lowercased()
+        default: return nil
+        }
+    }
+
+    static func detectFormat(_ bytes: [UInt8], name: String) -> Detected {
+        for (magic, format) in signatures where bytes.starts(with: magic) {
+            if format == "zip" || format == "ole" {
+                let ext = (name as NSString).pathExtension.lowercased()
+                return .unsupported(["docx", "xlsx", "pptx", "odt", "ods", "doc", "xls", "ppt", "msg"].contains(ext) ? ext : format)
+            }
+            return .unsupported(format)
+        }
+        let utf16 = bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF])
+        if !utf16 && bytes.prefix(8192).contains(0) { return .binary }
+        let ext = (name as NSString).pathExtension.lowercased()
+        let head = utf16 ? Array(TextDecoding.decode(Array(bytes.prefix(4096))).text.utf8) : Array(bytes.prefix(2048))
+        let sniff = String(decoding: head, as: UTF8.self).lowercased()
+        let trimmed = sniff.drop { $0.isWhitespace || $0 == "\u{FEFF}" }
+        switch ext {
+        case "html", "htm", "xhtml": return .markup(isHTML: true)
+        case "xml", "rdf", "atom", "xsd", "svg", "kml": return .markup(isHTML: false)
+        case "txt", "md", "markdown", "text", "csv", "tsv", "eml", "json", "n3", "ttl": return .text
+        default: break
+        }
+        if trimmed.hasPrefix("<!doctype html") || trimmed.hasPrefix("<html") || (trimmed.hasPrefix("<") && sniff.contains("<body")) {
+            return .markup(isHTML: true)
+        }
+        if trimmed.hasPrefix("<?xml") || (trimmed.hasPrefix("<") && !trimmed.hasPrefix("<!--")) { return .markup(isHTML: false) }
+        // Text if it decodes without many control characters.
+        let controls = head.filter { $0 < 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0x0C }.count
+        return controls * 20 > max(head.count, 1) ? .binary : .text
+    }
+
+    static func declaredCharset(_ bytes: [UInt8], xml: Bool) -> String? {
+        let head = String(decoding: bytes.prefix(2048), as: UTF8.self).lowercased()
+        let marker = xml ? "encoding=" : "charset="
+        guard let r = head.range(of: marker) else { return nil }
+        let rest = head[r.upperBound...].drop { $0 == "\"" || $0 == "'" || $0 == " " }
+        let value = rest.prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+        return value.isEmpty ? nil : String(value)
+    }
+
+    static func extractHTML(_ bytes: [UInt8]) -> (ExtractedDocument, ExplicitMetadata) {
+        let (text, encoding) = TextDecoding.decode(bytes, declared: declaredCharset(bytes, xml: false))
+        var explicit = ExplicitMetadata()
+        do {
+            let r = try HTMLExtractor.extract(Array(text.utf8))
+            let m = r.meta
+            if let t = m["dc.title"] ?? m["dcterms.title"] ?? m["og:title"], !t.isEmpty { explicit.title = (t, "html-meta:DC.title") }
+            else if let t = r.title { explicit.title = (t, "html-title") }
+            else if let h = r.firstH1 { explicit.title = (h, "html-h1") }
+            for key in ["dc.date", "dcterms.date", "dcterms.created", "dc.date.created", "dcterms.issued", "date", "article:published_time", "created"] {
+                if let v = m[key], !v.isEmpty { explicit.date = (v, "html-meta:\(key)"); break }
+            }
+            for key in ["dc.identifier", "dcterms.identifier", "dnr", "diarienummer"] {
+                if let v = m[key], !v.isEmpty { explicit.dnr = (v, "html-meta:\(key)"); break }
+            }
+            for key in ["dc.creator", "dcterms.creator", "dc.publisher", "dcterms.publisher", "author", "organisation"] {
+                if let v = m[key], !v.isEmpty { explicit.authority = (v, "html-meta:\(key)"); break }
+            }
+            for key in ["dc.type", "dcterms.type"] {
+                if let v = m[key], !v.isEmpty { explicit.type = (v, "html-meta:\(key)"); break }
+            }
+            if let v = m["dc.language"] ?? m["content-language"], !v.isEmpty { explicit.language = (v, "html-meta:DC.language") }
+            return (ExtractedDocument(format: "html", encoding: encoding, text: r.text), explicit)
+        } catch let e as ExtractionError {
+            return (ExtractedDocument(format: "html", encoding: encoding, failure: e), explicit)
+        } catch {
+            return (ExtractedDocument(format: "html", encoding: encoding, failure: .parseFailed(format: "HTML", reason: "\(error)")), explicit)
+        }
+    }
+
+    static func extractXML(_ bytes: [UInt8]) -> (ExtractedDocument, ExplicitMetadata) {
+        let (text, encoding) = TextDecoding.decode(bytes, declared: declaredCharset(bytes, xml: true))
+        var explicit = ExplicitMetadata()
+        do {
+            let r = try XMLExtractor.extract(Array(text.utf8))
+            if r.root == "html" {
+                return extractHTML(Array(text.utf8))
+            }
+            func first(_ field: String, _ prefer: [String] = []) -> (String, String)? {
+                let all = r.fields.filter { $0.field == field }
+                for p in prefer { if let f = all.first(where: { $0.element == p }) { return (f.value, "xml:\(f.element)") } }
+                return all.first.map { ($0.value, "xml:\($0.element)") }
+            }
+            explicit.title = first("title")
+            explicit.date = first("date", ["beslutad", "beslutsdatum", "fastställd", "faststalld", "upprättad", "upprattad", "utfardad", "utfärdad", "datum", "date"])
+            explicit.dnr = first("dnr", ["dnr", "diarienummer", "diarienr", "arendenummer", "ärendenummer"])
+            if let a = r.fields.first(where: { $0.field == "authority" && MetadataExtractor.authorityName($0.value) != nil }) {
+                explicit.authority = (a.value, "xml:\(a.element)")
+            } else {
+                explicit.authority = first("authority")
+            }
+            if let root = r.root, let t = DocumentType.classify(root) { explicit.type = (t, "xml:root") }
+            return (ExtractedDocument(format: "xml", encoding: encoding, text: r.text), explicit)
+        } catch let e as ExtractionError {
+            return (ExtractedDocument(format: "xml", encoding: encoding, failure: e), explicit)
+        } catch {
+            return (ExtractedDocument(format: "xml", encoding: encoding, failure: .parseFailed(format: "XML", reason: "\(error)")), explicit)
+        }
+    }
+
+    /// Normalises line ends and drops control characters other than tab and newline.
+    static func clean(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        var lastCR = false
+        for s in text.unicodeScalars {
+            if s == "\r" { scalars.append("\n"); lastCR = true; continue }
+            if s == "\n" && lastCR { lastCR = false; continue }
+            lastCR = false
+            if s.value < 0x20 && s != "\n" && s != "\t" { continue }
+            if s.value == 0xFEFF { continue }
+            scalars.append(s)
+        }
+        return String(scalars)
+    }
+
+    static func describe(_ error: Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return ns.localizedDescription
+    }
+}
+
+/// Markdown to plain text: markup stripped, text and line structure kept.
+enum Markdown {
+    static func strip(_ source: String) -> String {
+        var out: [String] = []
+        for raw in Extractor.clean(source).split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = Substring(raw)
+            let t = line.trimmingCharacters(in: .whitespaces)
+            // Setext underlines, rules and table separators carry no text.
+            if !t.isEmpty && t.allSatisfy({ "=-_*|: ".contains($0) }) { out.append(""); continue }
+            line = line.drop { $0 == "#" || $0 == " " || $0 == ">" }
+            if line.hasPrefix("- ") || line.hasPrefix("* ") || line.hasPrefix("+ ") { line = line.dropFirst(2) }
+            var s = String(line)
+            // Links and images: [text](url) → text
+            while let open = s.range(of: "]("), let lb = s[..<open.lowerBound].lastIndex(of: "["),
+                  let close = s[open.upperBound...].firstIndex(of: ")") {
+                var start = lb
+                if start > s.startIndex, s[s.index(before: start)] == "!" { start = s.index(before: start) }
+                s.replaceSubrange(start...close, with: s[s.index(after: lb)..<open.lowerBound])
+            }
+            for mark in ["**", "__", "`"] { s = s.replacingOccurrences(of: mark, with: "") }
+            if s.contains("|") {
+                s = s.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "  ")
+            }
+            out.append(s)
+        }
+        return out.joined(separator: "\n")
+    }
+}

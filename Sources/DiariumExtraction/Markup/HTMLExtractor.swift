@@ -1,0 +1,98 @@
+/// Text and explicit metadata from HTML/XHTML, through libxml2's HTML parser in recover mode.
+/// Block elements become line breaks; script, style and navigation are dropped.
+enum HTMLExtractor {
+    static let skipped: Set<String> = ["script", "style", "noscript", "nav", "template", "svg", "iframe", "object", "head", "button", "select"]
+    static let blocks: Set<String> = [
+        "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "tr", "table", "section", "article",
+        "header", "footer", "main", "aside", "blockquote", "pre", "dt", "dd", "dl", "hr", "address", "figure",
+        "figcaption", "form", "fieldset", "title", "caption", "body",
+    ]
+
+    struct Result {
+        var text: String
+        var title: String?
+        var firstH1: String?
+        var meta: [String: String]
+    }
+
+    static func extract(_ utf8: [UInt8]) throws -> Result {
+        var text = TextAccumulator()
+        var skipDepth = 0
+        var inTitle = false, inH1 = false
+        var title = "", h1 = ""
+        var firstH1: String?
+        var meta: [String: String] = [:]
+        try LibXML.walkHTML(utf8) { event in
+            switch event {
+            case let .start(name, attributes):
+                if name == "meta" {
+                    let key = (attributes["name"] ?? attributes["property"] ?? attributes["http-equiv"])?.lowercased()
+                    if let key, let content = attributes["content"], meta[key] == nil {
+                        meta[key] = content.trimmingCharacters(in: .whitespacesAndNewlines)
+                    }
+                }
+                if name == "title" { inTitle = true; return }
+                if skipDepth > 0 || skipped.contains(name) || attributes["role"] == "navigation" || attributes["hidden"] != nil {
+                    skipDepth += 1
+                    return
+                }
+                if name == "h1" && firstH1 == nil { inH1 = true }
+                if blocks.contains(name) { text.breakLine() } else if name == "td" || name == "th" { text.space() }
+            case let .text(s):
+                if inTitle { title += s; return }
+                if skipDepth > 0 { return }
+                if inH1 { h1 += s }
+                text.append(s)
+            case let .end(name):
+                if name == "title" { inTitle = false; return }
+                if skipDepth > 0 { skipDepth -= 1; return }
+                if name == "h1" && inH1 {
+                    inH1 = false
+                    firstH1 = TextAccumulator.collapse(h1)
+                }
+                if blocks.contains(name) { text.breakLine() } else if name == "td" || name == "th" { text.append(" ") }
+            }
+        }
+        let t = TextAccumulator.collapse(title)
+        return Result(text: text.result, title: t.isEmpty ? nil : t, firstH1: firstH1.flatMap { $0.isEmpty ? nil : $0 }, meta: meta)
+    }
+}
+
+/// Builds extracted text: whitespace runs collapse to one space, block boundaries become one
+/// line break, no line starts or ends with spaces.
+struct TextAccumulator {
+    private(set) var lines: [String] = []
+    private var current = ""
+    private var pendingSpace = false
+
+    mutating func append(_ s: String) {
+        for ch in s.unicodeScalars {
+            if ch.properties.isWhitespace || ch.value == 0 {
+                pendingSpace = !current.isEmpty
+            } else {
+                if pendingSpace { current.unicodeScalars.append(" "); pendingSpace = false }
+                current.unicodeScalars.append(ch)
+            }
+        }
+    }
+
+    mutating func space() { if !current.isEmpty { pendingSpace = true } }
+
+    mutating func breakLine() {
+        if !current.isEmpty { lines.append(current) }
+        current = ""
+        pendingSpace = false
+    }
+
+    var result: String {
+        var all = lines
+        if !current.isEmpty { all.append(current) }
+        return all.joined(separator: "\n")
+    }
+
+    static func collapse(_ s: String) -> String {
+        var a = TextAccumulator()
+        a.append(s)
+        return a.result
+    }
+}

@@ -1,0 +1,110 @@
+import CLibXML2
+
+/// One step of a depth-first walk over a parsed document.
+enum MarkupEvent {
+    /// An element opens; names are lowercased local names, attribute names likewise.
+    case start(name: String, attributes: [String: String])
+    /// Character data (text or CDATA), UTF-8.
+    case text(String)
+    /// The element opened by the matching `start` closes.
+    case end(name: String)
+}
+
+/// libxml2 behind a safe, small interface: parse UTF-8 markup and walk it. The only file that
+/// imports the libxml2 C API. Parsing never loads external entities, DTDs or XIncludes and
+/// never touches the network; entity references are not expanded into the walk.
+enum LibXML {
+    /// Process-wide libxml2 set-up, done once before any parse (thread-safe by `static let`).
+    private static let initialized: Bool = {
+        xmlInitParser()
+        // Every external entity or DTD request gets nothing: the loader refuses all of them.
+        xmlSetExternalEntityLoader { _, _, _ in nil }
+        return true
+    }()
+
+    /// Parses HTML (recover mode) and walks it.
+    static func walkHTML(_ utf8: [UInt8], _ visit: (MarkupEvent) -> Void) throws {
+        _ = initialized
+        guard let ctxt = htmlNewParserCtxt() else { throw ExtractionError.parseFailed(format: "HTML", reason: "out of memory") }
+        defer { htmlFreeParserCtxt(ctxt) }
+        let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
+            | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_IGNORE_ENC.rawValue)
+        let doc = utf8.withUnsafeBufferPointer { buf in
+            buf.withMemoryRebound(to: CChar.self) { c in
+                htmlCtxtReadMemory(ctxt, c.baseAddress, Int32(clamping: c.count), "document.html", "UTF-8", options)
+            }
+        }
+        guard let doc else { throw ExtractionError.parseFailed(format: "HTML", reason: "no document could be recovered") }
+        defer { xmlFreeDoc(doc) }
+        walk(doc, visit)
+    }
+
+    /// Parses XML safely and walks it. Malformed XML is recovered as far as libxml2 can.
+    static func walkXML(_ utf8: [UInt8], _ visit: (MarkupEvent) -> Void) throws {
+        _ = initialized
+        guard let ctxt = xmlNewParserCtxt() else { throw ExtractionError.parseFailed(format: "XML", reason: "out of memory") }
+        defer { xmlFreeParserCtxt(ctxt) }
+        // No XML_PARSE_NOENT (no entity substitution), no DTDLOAD/DTDATTR, no XINCLUDE, no HUGE.
+        let options = Int32(XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue
+            | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue
+            | XML_PARSE_IGNORE_ENC.rawValue)
+        let doc = utf8.withUnsafeBufferPointer { buf in
+            buf.withMemoryRebound(to: CChar.self) { c in
+                xmlCtxtReadMemory(ctxt, c.baseAddress, Int32(clamping: c.count), "document.xml", "UTF-8", options)
+            }
+        }
+        guard let doc else {
+            let reason = xmlCtxtGetLastError(ctxt).flatMap { e in e.pointee.message.map { String(cString: $0) } }
+            throw ExtractionError.parseFailed(format: "XML", reason: reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "not well-formed")
+        }
+        defer { xmlFreeDoc(doc) }
+        walk(doc, visit)
+    }
+
+    /// Iterative depth-first walk (no recursion, so deep nesting cannot overflow the stack).
+    private static func walk(_ doc: xmlDocPtr, _ visit: (MarkupEvent) -> Void) {
+        var node: xmlNodePtr? = doc.pointee.children
+        var stack: [xmlNodePtr] = []
+        while let n = node {
+            var descend = false
+            switch n.pointee.type {
+            case XML_ELEMENT_NODE:
+                let name = lowerName(n.pointee.name)
+                var attributes: [String: String] = [:]
+                var a = n.pointee.properties
+                while let attr = a {
+                    if let v = xmlNodeGetContent(UnsafeMutableRawPointer(attr).assumingMemoryBound(to: xmlNode.self)) {
+                        attributes[lowerName(attr.pointee.name)] = String(cString: v)
+                        diarium_xml_free(v)
+                    }
+                    a = attr.pointee.next
+                }
+                visit(.start(name: name, attributes: attributes))
+                if n.pointee.children != nil { descend = true } else { visit(.end(name: name)) }
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let c = n.pointee.content { visit(.text(String(cString: c))) }
+            default:
+                // Comments, processing instructions, entity references (never expanded), DTD nodes.
+                break
+            }
+            if descend {
+                stack.append(n)
+                node = n.pointee.children
+                continue
+            }
+            var next = n.pointee.next
+            while next == nil, let parent = stack.popLast() {
+                visit(.end(name: lowerName(parent.pointee.name)))
+                next = parent.pointee.next
+            }
+            node = next
+        }
+    }
+
+    private static func lowerName(_ name: UnsafePointer<xmlChar>?) -> String {
+        guard let name else { return "" }
+        return String(cString: name).lowercased()
+    }
+}
+
+import Foundation

@@ -1,0 +1,69 @@
+/// Finds diarienummer (case numbers) in their common forms: `KS 2015/123`, `KS-2015-0123`,
+/// `2021.456` (labelled only), `BYGG 2021-000771`, `Fi2025/01524`, `SFS 1998:899`, `C 1995-0032`.
+enum DiarienummerFinder {
+    static let labels = ["diarienummer", "diarienr", "vårt dnr", "ert dnr", "dnr", "ärendenummer", "ärendenr", "beteckning", "reg.nr", "registreringsnummer"]
+
+    /// The case number in `text` after a label such as `Dnr:`, or, with `labelled == false`,
+    /// the first token that has a case-number shape on its own.
+    static func find(in line: String, labelled: Bool) -> String? {
+        if labelled {
+            let lower = line.lowercased()
+            for label in labels {
+                guard let r = lower.range(of: label) else { continue }
+                // The label must start a word.
+                if r.lowerBound != lower.startIndex, lower[lower.index(before: r.lowerBound)].isLetter { continue }
+                let offset = lower.distance(from: lower.startIndex, to: r.upperBound)
+                let rest = line.dropFirst(offset).drop { $0 == ":" || $0 == "." || $0 == " " || $0 == "*" || $0 == "|" || $0 == "\t" }
+                if let v = shaped(String(rest.prefix(40)), allowBare: true) { return v }
+            }
+            return nil
+        }
+        return shaped(line, allowBare: false)
+    }
+
+    /// The first case-number-shaped token at any word start in `s`.
+    static func shaped(_ s: String, allowBare: Bool) -> String? {
+        let c = Array(s)
+        let n = c.count
+        func isUpper(_ ch: Character) -> Bool { ch.isUppercase && ch.isLetter }
+        func digits(_ i: Int) -> Int { var k = i; while k < n && c[k].isASCII && c[k].isNumber { k += 1 }; return k - i }
+        var i = 0
+        while i < n {
+            if i > 0 && (c[i - 1].isLetter || c[i - 1].isNumber) { i += 1; continue }
+            // Prefix of 1–8 letters, first uppercase.
+            var j = i
+            while j < n && j - i < 8 && c[j].isLetter { j += 1 }
+            let prefixLen = j - i
+            if prefixLen >= 1 && isUpper(c[i]) && (j >= n || !c[j].isLetter) {
+                var k = j
+                var sep = false
+                if k < n && (c[k] == " " || c[k] == "-") { k += 1; sep = true }
+                let yd = digits(k)
+                if yd == 4, k + 4 < n, ["/", ":", "-", "."].contains(c[k + 4]) {
+                    let tail = digits(k + 5)
+                    let symbol = c[k + 4]
+                    let okTail = tail >= 1 && tail <= 6 && (k + 5 + tail >= n || !(c[k + 5 + tail].isLetter || c[k + 5 + tail].isNumber))
+                    // `-` after a space-separated prefix needs 3+ digits (BYGG 2021-000771); `.` only when labelled
+                    let okSep = symbol != "." || allowBare
+                    let dashOK = symbol != "-" || tail >= 3 || (sep && c[j] == "-")
+                    if okTail && okSep && dashOK && (sep || prefixLen >= 1) {
+                        // Not a date: YYYY-MM-DD.
+                        if !(symbol == "-" && tail == 2) {
+                            return String(c[i..<(k + 5 + tail)])
+                        }
+                    }
+                }
+            }
+            // Bare YYYY/NNN or YYYY.NNN when labelled.
+            if allowBare, c[i].isNumber {
+                let yd = digits(i)
+                if yd == 4, i + 4 < n, c[i + 4] == "/" || c[i + 4] == "." {
+                    let tail = digits(i + 5)
+                    if tail >= 1 && tail <= 6 { return String(c[i..<(i + 5 + tail)]) }
+                }
+            }
+            i += 1
+        }
+        return nil
+    }
+}

@@ -1,0 +1,52 @@
+/// The controlled vocabulary of document types (documented in docs/document-types.md), and
+/// the rules that recognise them from a title, a file name or the opening text.
+public enum DocumentType {
+    /// Every type, in the order rules are tried: specific before generic.
+    public static let vocabulary = [
+        "konsekvensbedömning", "pul-bedömning", "informationsklassning", "riskanalys", "registerförteckning",
+        "policy", "riktlinje", "protokoll", "tjänsteskrivelse", "avtal", "direktiv", "proposition", "sou", "ds",
+        "lag", "förordning", "pressmeddelande", "beslut", "rapport", "e-post", "övrigt",
+    ]
+
+    /// (type, words that mark it). Matching is on lowercased text, at word starts.
+    static let rules: [(String, [String])] = [
+        ("konsekvensbedömning", ["konsekvensbedömning", "dpia", "data protection impact"]),
+        ("pul-bedömning", ["pul-bedömning", "pul-analys", "bedömning enligt personuppgiftslagen", "bedömning enligt pul", "personuppgiftslagen (pul)"]),
+        ("informationsklassning", ["informationsklassning", "informationsklassificering", "klassning av information", "klassificering av information"]),
+        ("riskanalys", ["riskanalys", "risk- och sårbarhetsanalys", "risk och sårbarhetsanalys", "riskbedömning", "sårbarhetsanalys"]),
+        ("registerförteckning", ["registerförteckning", "förteckning över behandling", "förteckning över personuppgiftsbehandling", "register över behandling"]),
+        ("policy", ["policy", "informationssäkerhetspolicy"]),
+        ("riktlinje", ["riktlinje", "riktlinjer", "anvisning"]),
+        ("protokoll", ["protokoll", "protokollsutdrag", "sammanträdesprotokoll", "minnesanteckningar"]),
+        ("tjänsteskrivelse", ["tjänsteskrivelse", "tjänsteutlåtande"]),
+        ("avtal", ["personuppgiftsbiträdesavtal", "avtal"]),
+        ("direktiv", ["kommittédirektiv", "dir."]),
+        ("proposition", ["proposition", "prop."]),
+        ("sou", ["sou ", "statens offentliga utredningar"]),
+        ("ds", ["ds "]),
+        ("lag", ["lag (", "lag om"]),
+        ("förordning", ["förordning"]),
+        ("pressmeddelande", ["pressmeddelande"]),
+        ("beslut", ["delegationsbeslut", "beslut"]),
+        ("rapport", ["rapport", "utredning", "förstudie"]),
+    ]
+
+    /// The type named by `text`, or nil.
+    static func classify(_ text: String) -> String? {
+        let lower = " " + text.lowercased()
+        for (type, words) in rules {
+            for w in words {
+                var search = lower.startIndex
+                while let r = lower.range(of: w, range: search..<lower.endIndex) {
+                    let before = lower[lower.index(before: r.lowerBound)]
+                    if !before.isLetter { return type }
+                    // Compounds: the mark may end a word (informationssäkerhetspolicy, riktlinje inside
+                    // a compound is rarer), accept suffix matches for the long marks.
+                    if w.count >= 6 { return type }
+                    search = r.upperBound
+                }
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,234 @@
+/// Explicit metadata found by a format extractor, before text heuristics run.
+struct ExplicitMetadata {
+    var title: (String, String)?
+    var date: (String, String)?
+    var dnr: (String, String)?
+    var authority: (String, String)?
+    var type: (String, String)?
+    var language: (String, String)?
+}
+
+/// Fills a document's metadata, each field with its source, preferring explicit metadata over
+/// the text over folder and file names.
+enum MetadataExtractor {
+    static let authoritySuffixes = ["nämnden", "nämnd", "styrelsen", "förvaltningen", "kontoret", "departementet", "myndigheten",
+                                    "verket", "inspektionen", "fullmäktige", "kansliet", "rådet", "revisionen", "ombudsmannen", "domstolen"]
+    static let dateKeywords = ["beslutad", "beslutades", "beslutsdatum", "fastställd", "fastställt", "fastställdes", "antagen", "antaget",
+                               "antogs", "upprättad", "upprättat", "datum", "sammanträdesdatum", "sammanträde", "protokoll", "date",
+                               "daterad", "skickat", "sent", "justerad", "godkänd", "utfärdad"]
+    static let headerKeys: Set<String> = ["från", "from", "till", "to", "datum", "date", "skickat", "sent", "ämne", "subject", "kopia", "cc", "kopia till"]
+    static let labelKeys: Set<String> = ["datum", "dnr", "diarienummer", "diarienr", "handläggare", "beslutad av", "status", "version",
+                                         "till", "från", "sammanträdesdatum", "beslutsdatum", "dokumentansvarig", "gäller för", "gäller från",
+                                         "revideras senast", "upprättad", "upprättad av", "fastställd", "ansvarig", "telefon", "e-post",
+                                         "kontaktperson", "ämne", "ärende", "bilaga", "sekretess", "klassning", "system", "systemägare",
+                                         "informationsägare", "deltagare", "närvarande", "plats", "tid"]
+
+    static func fill(_ doc: inout ExtractedDocument, explicit: ExplicitMetadata, path: [String]) {
+        let lines = doc.text.split(separator: "\n", omittingEmptySubsequences: false).prefix(80).map(String.init)
+        let email = emailHeaders(lines)
+        func set(_ key: String, _ value: (String, String)?, _ apply: (String) -> Void) {
+            guard let (v, source) = value else { return }
+            apply(v)
+            doc.sources[key] = source
+        }
+
+        // Title
+        var title = explicit.title
+        if title == nil, let subject = email["ämne"] ?? email["subject"] { title = (subject, "email-header:subject") }
+        if title == nil { title = textTitle(lines) }
+        if title == nil, let name = path.last { title = (stripExtension(name), "file-name") }
+        set("title", title) { doc.title = $0 }
+
+        // Date and year
+        var date = explicit.date.flatMap { v in DateFinder.dates(in: v.0).first.map { ($0, v.1) } }
+        if date == nil, let d = email["datum"] ?? email["date"] ?? email["skickat"] ?? email["sent"],
+           let iso = DateFinder.dates(in: d).first {
+            date = (iso, "email-header:date")
+        }
+        if date == nil { date = keywordDate(lines) }
+        if date == nil {
+            for (i, line) in lines.prefix(40).enumerated() {
+                if let d = DateFinder.dates(in: line).first { date = (d, "text:line \(i + 1)"); break }
+            }
+        }
+        set("date", date) { doc.date = $0 }
+        if let d = doc.date, let y = Int(d.prefix(4)) {
+            doc.year = y
+            doc.sources["year"] = doc.sources["date"]
+        } else if let (y, source) = pathYear(path) {
+            doc.year = y
+            doc.sources["year"] = source
+        }
+
+        // Diarienummer
+        var dnr = explicit.dnr.flatMap { v in (DiarienummerFinder.find(in: v.0, labelled: true) ?? DiarienummerFinder.shaped(v.0, allowBare: true)).map { ($0, v.1) } }
+        if dnr == nil {
+            for (i, line) in lines.enumerated() {
+                if let v = DiarienummerFinder.find(in: line, labelled: true) { dnr = (v, "text:line \(i + 1)"); break }
+            }
+        }
+        if dnr == nil {
+            for (i, line) in lines.prefix(30).enumerated() {
+                if let v = DiarienummerFinder.find(in: line, labelled: false) { dnr = (v, "text:line \(i + 1)"); break }
+            }
+        }
+        set("dnr", dnr) { doc.dnr = $0 }
+
+        // Authority
+        var authority = explicit.authority.flatMap { v in authorityName(v.0).map { ($0, v.1) } }
+        if authority == nil {
+            for (i, line) in lines.prefix(6).enumerated() {
+                if let a = cells(line).lazy.compactMap(authorityName).first { authority = (a, "text:line \(i + 1)"); break }
+            }
+        }
+        if authority == nil, !email.isEmpty {
+            let all = doc.text.split(separator: "\n").suffix(8)
+            for line in all.reversed() {
+                if let a = authorityName(String(line)) { authority = (a, "email-signature"); break }
+            }
+        }
+        if authority == nil {
+            for component in path.dropLast() {
+                if let a = authorityName(component) { authority = (a, "folder"); break }
+            }
+        }
+        if authority == nil, let explicitOrg = explicit.authority { authority = explicitOrg }
+        set("authority", authority) { doc.authority = $0 }
+
+        // Document type
+        var type = explicit.type.flatMap { v in DocumentType.classify(v.0).map { ($0, v.1) } }
+        if type == nil, email.count >= 2 { type = ("e-post", "email-header") }
+        if type == nil {
+            for (i, line) in lines.prefix(6).enumerated() {
+                if let t = labelType(line) { type = (t, "text:line \(i + 1)"); break }
+            }
+        }
+        if type == nil, let t = doc.title.flatMap(DocumentType.classify) { type = (t, "title") }
+        if type == nil, let name = path.last, let t = DocumentType.classify(stripExtension(name)) { type = (t, "file-name") }
+        if type == nil, let t = DocumentType.classify(String(doc.text.prefix(600))) { type = (t, "text") }
+        set("type", type ?? ("övrigt", "default")) { doc.type = $0 }
+
+        // Language
+        var language = explicit.language.map { (String($0.0.prefix(2)).lowercased(), $0.1) }
+        if language == nil, let l = LanguageGuesser.guess(doc.text) { language = (l, "text") }
+        set("language", language) { doc.language = $0 }
+    }
+
+    /// `Key: value` header lines at the top of an e-mail saved as text.
+    static func emailHeaders(_ lines: [String]) -> [String: String] {
+        var headers: [String: String] = [:]
+        for line in lines.prefix(12) {
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { if headers.isEmpty { continue } else { break } }
+            guard let colon = line.firstIndex(of: ":") else { break }
+            let key = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+            guard headerKeys.contains(key) else { break }
+            headers[key] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let hasSubject = headers["ämne"] != nil || headers["subject"] != nil
+        return hasSubject && headers.count >= 2 ? headers : [:]
+    }
+
+    /// Splits a letterhead line into cells (runs of 2+ spaces, tabs or `|` separate them).
+    static func cells(_ line: String) -> [String] {
+        var out: [String] = []
+        var cur = ""
+        var spaces = 0
+        for ch in line {
+            if ch == "\t" || ch == "|" { spaces = 2 }
+            if ch == " " || ch == "\t" || ch == "|" { spaces += 1; continue }
+            if spaces >= 2, !cur.isEmpty { out.append(cur); cur = "" }
+            else if spaces == 1, !cur.isEmpty { cur.append(" ") }
+            spaces = 0
+            cur.append(ch)
+        }
+        if !cur.isEmpty { out.append(cur) }
+        return out.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "*#_ ")) }.filter { !$0.isEmpty }
+    }
+
+    /// The authority named by `text` (`Gymnasienämnden, Norrvika kommun` → `Gymnasienämnden`).
+    static func authorityName(_ text: String) -> String? {
+        let first = text.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        let words = first.split(separator: " ")
+        guard (1...6).contains(words.count), let head = words.first?.first, head.isUppercase,
+              let last = words.last?.lowercased(),
+              authoritySuffixes.contains(where: { last.hasSuffix($0) }) else { return nil }
+        // Lowercase words other than "och"/"för"/"i" are allowed inside (Tekniska förvaltningen).
+        guard words.allSatisfy({ $0.allSatisfy { $0.isLetter || $0 == "-" } }) else { return nil }
+        if first == first.uppercased() { return first.prefix(1) + first.dropFirst().lowercased() }
+        return first
+    }
+
+    /// A letterhead cell that is only a type label (`PROTOKOLLSUTDRAG`, `Protokoll 2022-02-23`).
+    static func labelType(_ line: String) -> String? {
+        let lower = line.lowercased()
+        if lower.contains("utdrag ur protokoll") { return "protokoll" }
+        for cell in cells(line) {
+            let words = cell.lowercased().split(separator: " ").filter { w in !w.allSatisfy { $0.isNumber || $0 == "-" || $0 == "§" } }
+            guard words.count == 1 else { continue }
+            let w = String(words[0])
+            for (type, marks) in DocumentType.rules where marks.contains(w) { return type }
+        }
+        return nil
+    }
+
+    static func keywordDate(_ lines: [String]) -> (String, String)? {
+        for (i, line) in lines.prefix(40).enumerated() {
+            let lower = line.lowercased()
+            let words = lower.split(whereSeparator: { !$0.isLetter })
+            guard words.contains(where: { w in dateKeywords.contains(String(w)) }) else { continue }
+            if let d = DateFinder.dates(in: line).first { return (d, "text:line \(i + 1)") }
+        }
+        return nil
+    }
+
+    static func textTitle(_ lines: [String]) -> (String, String)? {
+        var afterParagraphMark = false
+        for (i, raw) in lines.prefix(25).enumerated() {
+            var line = raw.trimmingCharacters(in: CharacterSet(charactersIn: "#*=_-| \t"))
+            if line.isEmpty || line.allSatisfy({ "=-_*|:".contains($0) }) { continue }
+            if raw.hasPrefix("|") { continue }
+            if line.hasPrefix("§") {
+                var rest = line.dropFirst().drop { $0 == " " || $0.isNumber }
+                if let r = rest.range(of: "  ") ?? rest.range(of: "Dnr") { rest = rest[..<r.lowerBound] }
+                let t = rest.trimmingCharacters(in: .whitespaces)
+                if t.isEmpty { afterParagraphMark = true; continue }
+                return (t, "text:line \(i + 1)")
+            }
+            let cs = cells(line)
+            if cs.count > 1 && !afterParagraphMark { continue }
+            if cs.allSatisfy({ authorityName($0) != nil || labelType($0) != nil || $0.lowercased().hasSuffix("kommun") || $0.lowercased().hasSuffix("region") }) { continue }
+            if let colon = line.firstIndex(of: ":") {
+                let key = line[..<colon].trimmingCharacters(in: CharacterSet(charactersIn: "*_ ")).lowercased()
+                if labelKeys.contains(key) || key.hasPrefix("dnr") { continue }
+            }
+            let lower = line.lowercased()
+            if lower.hasPrefix("dnr") || lower.hasPrefix("utdrag ur protokoll") || DateFinder.dates(in: line).first.map({ _ in line.count < 30 }) == true { continue }
+            if line == line.uppercased() && line.contains(where: \.isLetter) { line = line.prefix(1) + line.dropFirst().lowercased() }
+            return (String(line.prefix(250)), "text:line \(i + 1)")
+        }
+        return nil
+    }
+
+    static func pathYear(_ path: [String]) -> (Int, String)? {
+        for component in path.reversed() {
+            let c = Array(component.utf8)
+            var i = 0
+            while i + 4 <= c.count {
+                let isBoundary = (i == 0 || !(c[i - 1] >= 0x30 && c[i - 1] <= 0x39)) && (i + 4 == c.count || !(c[i + 4] >= 0x30 && c[i + 4] <= 0x39))
+                if isBoundary, let y = Int(String(decoding: c[i..<(i + 4)], as: UTF8.self)), (1900...2099).contains(y),
+                   c[i..<(i + 4)].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+                    return (y, component == path.last ? "file-name" : "folder")
+                }
+                i += 1
+            }
+        }
+        return nil
+    }
+
+    static func stripExtension(_ name: String) -> String {
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name }
+        return String(name[..<dot])
+    }
+}
+
+import Foundation

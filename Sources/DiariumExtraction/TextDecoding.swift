@@ -1,0 +1,84 @@
+import Foundation
+
+/// Turns a file's bytes into UTF-8 text: BOM first, then a declared charset, then valid
+/// UTF-8, else Windows-1252 (a superset of ISO-8859-1 in practice). Output is NFC.
+enum TextDecoding {
+    /// Decodes `bytes`; `declared` is a charset named by the document itself, if any.
+    static func decode(_ bytes: [UInt8], declared: String? = nil) -> (text: String, encoding: String) {
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            return (nfc(String(decoding: bytes.dropFirst(3), as: UTF8.self)), "utf-8")
+        }
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            let le = bytes[0] == 0xFF
+            var units: [UInt16] = []
+            units.reserveCapacity(bytes.count / 2)
+            var i = 2
+            while i + 1 < bytes.count {
+                units.append(le ? UInt16(bytes[i]) | UInt16(bytes[i + 1]) << 8 : UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1]))
+                i += 2
+            }
+            return (nfc(String(decoding: units, as: UTF16.self)), le ? "utf-16le" : "utf-16be")
+        }
+        let label = declared.map(normalizedLabel)
+        switch label {
+        case "windows-1252", "iso-8859-1":
+            if !isValidUTF8(bytes) || !hasNonASCII(bytes) {
+                return (nfc(windows1252(bytes)), label!)
+            }
+        default: break
+        }
+        if isValidUTF8(bytes) { return (nfc(String(decoding: bytes, as: UTF8.self)), "utf-8") }
+        return (nfc(windows1252(bytes)), "windows-1252")
+    }
+
+    static func normalizedLabel(_ raw: String) -> String {
+        let l = raw.trimmingCharacters(in: .whitespaces).lowercased()
+        switch l {
+        case "latin1", "latin-1", "iso8859-1", "iso_8859-1", "iso-8859-1", "l1", "iso-8859-15", "iso8859-15", "latin-9":
+            return "iso-8859-1"
+        case "cp1252", "windows-1252", "win-1252", "x-cp1252": return "windows-1252"
+        case "utf8", "utf-8": return "utf-8"
+        default: return l
+        }
+    }
+
+    static func hasNonASCII(_ bytes: [UInt8]) -> Bool { bytes.contains { $0 >= 0x80 } }
+
+    static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+        var it = bytes.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&it) {
+            case .scalarValue: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
+    }
+
+    /// Windows-1252 to String: 0x80–0x9F are the Windows punctuation, not C1 controls.
+    static func windows1252(_ bytes: [UInt8]) -> String {
+        let high: [UInt32] = [
+            0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
+            0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
+        ]
+        var scalars = String.UnicodeScalarView()
+        for b in bytes {
+            let v: UInt32 = (b >= 0x80 && b < 0xA0) ? high[Int(b) - 0x80] : UInt32(b)
+            scalars.append(Unicode.Scalar(v) ?? "\u{FFFD}")
+        }
+        return String(scalars)
+    }
+
+    /// NFC, computed only when the text holds combining marks (the common case skips it).
+    static func nfc(_ s: String) -> String {
+        var needs = false
+        for u in s.unicodeScalars where u.value >= 0x300 {
+            if u.properties.canonicalCombiningClass != .notReordered || (0x1100...0x11FF).contains(u.value) {
+                needs = true
+                break
+            }
+        }
+        return needs ? s.precomposedStringWithCanonicalMapping : s
+    }
+}

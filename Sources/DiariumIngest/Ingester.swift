@@ -1,0 +1,223 @@
+import Crypto
+import DiariumAnalysis
+import DiariumExtraction
+import DiariumIndex
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Settings of one ingest run.
+public struct IngestOptions: Sendable {
+    /// Bytes of buffered index data at which a segment is written and committed (default 256 MiB).
+    public var memoryBudget: Int = 256 << 20
+    /// Per-file size limit.
+    public var maxFileSize: Int = 256 << 20
+    /// Empty the index first.
+    public var rebuild = false
+    /// Extraction and analysis threads (default: all cores).
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    /// Default options.
+    public init() {}
+}
+
+/// What an ingest run did.
+public struct IngestSummary: Codable, Sendable, Equatable {
+    /// New files recorded.
+    public var added = 0
+    /// Files whose content changed and were replaced.
+    public var updated = 0
+    /// Files skipped because they had not changed.
+    public var unchanged = 0
+    /// Files recorded without text (empty, unsupported, unreadable), among added and updated.
+    public var failed = 0
+    /// Bytes of files read.
+    public var bytesRead: Int64 = 0
+    /// Characters of text extracted.
+    public var textBytes: Int64 = 0
+    /// Segments written.
+    public var segments = 0
+    /// Wall-clock seconds.
+    public var seconds = 0.0
+    /// The files that were recorded without text, with the reason.
+    public var failures: [FileFailure] = []
+}
+
+/// A file recorded without text, and why.
+public struct FileFailure: Codable, Sendable, Equatable {
+    public var path: String
+    public var reason: String
+}
+
+/// Progress of a running ingest, reported a few times a second.
+public struct IngestProgress: Sendable {
+    public var filesDone: Int
+    public var filesTotal: Int
+    public var bytesRead: Int64
+    public var seconds: Double
+}
+
+/// Walks folders, extracts and analyses files on all cores, and writes them to the index:
+/// the `diarium ingest` pipeline. Every file lands in the inventory, with the reason when
+/// its text could not be read.
+public final class Ingester {
+    private let writer: IndexWriter
+    private let options: IngestOptions
+
+    /// Opens `indexDirectory` for writing (taking its write lock).
+    public init(indexDirectory: String, options: IngestOptions = IngestOptions()) throws {
+        self.options = options
+        writer = try IndexWriter(directory: indexDirectory, memoryBudget: options.memoryBudget, rebuild: options.rebuild)
+    }
+
+    /// Releases the index's write lock.
+    public func close() { writer.close() }
+
+    /// A file found by the walk.
+    struct Candidate: Sendable {
+        var absolute: String
+        var stored: String          // the path recorded in the inventory
+        var components: [String]    // folders and file name, from the ingested root down
+        var size: Int64
+        var mtime: Double
+        var symlink: Bool
+    }
+
+    /// Ingests every file under `paths` and commits.
+    public func ingest(paths: [String], progress: ((IngestProgress) -> Void)? = nil) throws -> IngestSummary {
+        let start = Date()
+        var summary = IngestSummary()
+        let candidates = try FileWalker.walk(paths)
+        let known = try writer.fileStates()
+        var work: [(Candidate, Bool)] = []  // (file, isUpdate)
+        for c in candidates {
+            if let k = known[c.stored] {
+                if k.size == c.size && k.mtime == c.mtime { summary.unchanged += 1; continue }
+                work.append((c, true))
+            } else {
+                work.append((c, false))
+            }
+        }
+
+        let extractor = Extractor(limits: ExtractionLimits(maxFileSize: options.maxFileSize))
+        let threads = max(1, options.threads)
+        let analyzers = try (0..<threads).map { _ in try Analyzer() }
+        let analyzerBox = UncheckedBox(analyzers)
+        var done = 0
+        var lastReport = Date.distantPast
+        let stamp = ISO8601DateFormatter().string(from: Date())
+
+        var index = 0
+        while index < work.count {
+            // A batch: up to 256 files or 64 MiB of input.
+            var end = index
+            var bytes: Int64 = 0
+            while end < work.count && end - index < 256 && (bytes < 64 << 20 || end == index) {
+                bytes += work[end].0.size
+                end += 1
+            }
+            let batch = Array(work[index..<end])
+            let results = Mutex<[Processed?]>([Processed?](repeating: nil, count: batch.count))
+            let next = Atomic<Int>(0)
+            DispatchQueue.concurrentPerform(iterations: threads) { worker in
+                let analyzer = analyzerBox.value[worker]
+                while true {
+                    let i = next.add(1, ordering: .relaxed).oldValue
+                    guard i < batch.count else { break }
+                    let p = Ingester.process(batch[i].0, extractor: extractor, analyzer: analyzer)
+                    results.withLock { $0[i] = p }
+                }
+            }
+            let processed = results.withLock { $0 }
+            for (i, item) in processed.enumerated() {
+                guard let p = item else { continue }
+                let (candidate, isUpdate) = batch[i]
+                summary.bytesRead += candidate.size
+                if isUpdate, let old = known[candidate.stored], old.sha256 == p.sha256 {
+                    try writer.updateModificationTime(path: candidate.stored, mtime: candidate.mtime)
+                    summary.unchanged += 1
+                    continue
+                }
+                if isUpdate { summary.updated += 1 } else { summary.added += 1 }
+                var record = DocumentRecord(path: candidate.stored, sha256: p.sha256, size: candidate.size, mtime: candidate.mtime,
+                                            format: p.document.format, status: p.status, ingestedAt: stamp)
+                let d = p.document
+                record.encoding = d.encoding
+                record.error = d.failure?.description
+                record.title = d.title
+                record.authority = d.authority
+                record.docType = d.type
+                record.date = d.date
+                record.year = d.year
+                record.dnr = d.dnr
+                record.language = d.language
+                record.textLength = d.text.count
+                record.sources = Ingester.json(d.sources)
+                if let reason = d.failure {
+                    summary.failed += 1
+                    summary.failures.append(FileFailure(path: candidate.stored, reason: reason.description))
+                }
+                summary.textBytes += Int64(d.text.utf8.count)
+                try writer.add(record, fields: p.fields, storedText: Array(d.text.utf8))
+            }
+            done += batch.count
+            index = end
+            if let progress, Date().timeIntervalSince(lastReport) > 0.2 || index == work.count {
+                lastReport = Date()
+                progress(IngestProgress(filesDone: done, filesTotal: work.count, bytesRead: summary.bytesRead,
+                                        seconds: Date().timeIntervalSince(start)))
+            }
+        }
+        try writer.commit()
+        summary.segments = writer.segmentsWritten
+        summary.seconds = Date().timeIntervalSince(start)
+        return summary
+    }
+
+    struct Processed: Sendable {
+        var sha256: String
+        var document: ExtractedDocument
+        var status: DocumentRecord.Status
+        var fields: [IndexField: FieldTerms]?
+    }
+
+    static func process(_ c: Candidate, extractor: Extractor, analyzer: Analyzer) -> Processed {
+        if c.symlink {
+            var doc = ExtractedDocument(format: "link", failure: .unreadable(reason: "symbolic link, not followed"))
+            doc.title = c.components.last
+            return Processed(sha256: "", document: doc, status: .failed, fields: nil)
+        }
+        var sha = ""
+        var doc: ExtractedDocument
+        if c.size > Int64(extractor.limits.maxFileSize) {
+            doc = extractor.extract(file: c.absolute, components: c.components)
+        } else if let data = FileManager.default.contents(atPath: c.absolute) {
+            let bytes = [UInt8](data)
+            sha = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+            doc = extractor.extract(bytes: bytes, components: c.components)
+        } else {
+            doc = extractor.extract(file: c.absolute, components: c.components)
+        }
+        let status: DocumentRecord.Status
+        switch doc.failure {
+        case nil: status = .ok
+        case .empty?: status = .empty
+        case .unsupportedFormat?, .binary?: status = .unsupported
+        default: status = .failed
+        }
+        let fields = doc.failure == nil ? DocumentFields.analyze(doc, components: c.components, analyzer: analyzer) : nil
+        return Processed(sha256: sha, document: doc, status: status, fields: fields)
+    }
+
+    static func json(_ sources: [String: String]) -> String? {
+        guard !sources.isEmpty, let data = try? JSONSerialization.data(withJSONObject: sources, options: [.sortedKeys]) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Hands per-thread objects to `concurrentPerform` workers; each worker touches only its own
+/// element, so no two threads share one.
+final class UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,33 @@
+import DiariumIndex
+
+/// One ranked document.
+public struct SearchHit: Codable, Sendable, Equatable {
+    public var rank: Int
+    public var score: Double
+    public var id: Int64
+    public var path: String
+    public var title: String?
+    public var authority: String?
+    public var type: String?
+    public var date: String?
+    public var year: Int?
+    public var dnr: String?
+    public var format: String
+    /// A passage of the text with matched words between `«` and `»`.
+    public var snippet: String
+}
+
+/// The answer to one query.
+public struct SearchResult: Codable, Sendable, Equatable {
+    public var query: String
+    /// Number of matching documents (all of them, not only those returned).
+    public var total: Int
+    public var hits: [SearchHit]
+}
+
+extension SearchHit {
+    init(rank: Int, score: Double, record: DocumentRecord, snippet: String) {
+        self.init(rank: rank, score: score, id: record.id, path: record.path, title: record.title, authority: record.authority,
+                  type: record.docType, date: record.date, year: record.year, dnr: record.dnr, format: record.format, snippet: snippet)
+    }
+}

@@ -1,0 +1,67 @@
+import DiariumAnalysis
+
+/// Picks the passage of a document that holds the most distinct query terms and marks the
+/// matched words with `«` and `»`.
+enum Snippets {
+    static let window = 28
+
+    static func best(text: [UInt8], terms: Set<[UInt8]>, analyzer: Analyzer) -> String {
+        var tokens: [(start: Int, end: Int, match: Int)] = []  // match: index into termList or -1
+        let termList = Array(terms)
+        var index: [[UInt8]: Int] = [:]
+        for (i, t) in termList.enumerated() { index[t] = i }
+        text.withUnsafeBytes { buf in
+            analyzer.analyze(buf) { t in
+                tokens.append((t.start, t.end, index[Array(t.term)] ?? -1))
+            }
+        }
+        guard !tokens.isEmpty else { return "" }
+        // Slide a window of `window` tokens; keep the one with most distinct matches (then most matches).
+        var bestStart = 0, bestDistinct = -1, bestCount = -1
+        var counts = [Int](repeating: 0, count: termList.count)
+        var distinct = 0, matched = 0
+        for i in 0..<tokens.count {
+            let m = tokens[i].match
+            if m >= 0 { if counts[m] == 0 { distinct += 1 }; counts[m] += 1; matched += 1 }
+            if i >= window {
+                let o = tokens[i - window].match
+                if o >= 0 { counts[o] -= 1; if counts[o] == 0 { distinct -= 1 }; matched -= 1 }
+            }
+            let start = max(0, i - window + 1)
+            if distinct > bestDistinct || (distinct == bestDistinct && matched > bestCount) {
+                bestDistinct = distinct; bestCount = matched; bestStart = start
+            }
+        }
+        // Centre a little: start a few words before the first match in the window.
+        if bestDistinct > 0 {
+            var first = bestStart
+            while first < tokens.count && tokens[first].match < 0 { first += 1 }
+            bestStart = max(0, min(bestStart, first - 4))
+        } else {
+            bestStart = 0
+        }
+        let last = min(tokens.count, bestStart + window) - 1
+        var out = bestStart > 0 ? "…" : ""
+        var cursor = tokens[bestStart].start
+        for k in bestStart...last {
+            let t = tokens[k]
+            out += clean(text[cursor..<t.start])
+            let word = String(decoding: text[t.start..<t.end], as: UTF8.self)
+            out += t.match >= 0 ? "«\(word)»" : word
+            cursor = t.end
+        }
+        // Trailing punctuation of the last word.
+        var tail = cursor
+        while tail < text.count && tail < cursor + 2, text[tail] == UInt8(ascii: ".") || text[tail] == UInt8(ascii: ")") { tail += 1 }
+        out += clean(text[cursor..<tail])
+        if last < tokens.count - 1 { out += " …" }
+        return out
+    }
+
+    static func clean(_ bytes: ArraySlice<UInt8>) -> String {
+        String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\n", with: " ")
+            .replacingOccurrences(of: "\t", with: " ")
+    }
+}
+
+import Foundation

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct Diarium: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diarium",
+        abstract: "Inventory and full-text search for batches of released Swedish public documents.",
+        subcommands: [Ingest.self, Search.self, List.self, Show.self, Stats.self, Extract.self])
+}
+
+/// Options shared by every command that opens an index.
+struct IndexOptions: ParsableArguments {
+    @Option(name: .customLong("index"), help: "Index directory (default: $DIARIUM_INDEX, else ./index).")
+    var directory: String?
+
+    var path: String {
+        if let directory { return directory }
+        if let env = ProcessInfo.processInfo.environment["DIARIUM_INDEX"], !env.isEmpty { return env }
+        return "index"
+    }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+/// A failure worded for the user; ArgumentParser prints it as `Error: …` and exits 1.
+struct UserError: Error, CustomStringConvertible {
+    let description: String
+    init(_ error: Error) { description = String(describing: error) }
+}
+
+/// Runs `body`, rewording any failure for the user.
+func reporting<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as UserError { throw e } catch { throw UserError(error) }
+}

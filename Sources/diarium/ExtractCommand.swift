@@ -1,0 +1,41 @@
+import ArgumentParser
+import DiariumExtraction
+import Foundation
+
+struct Extract: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run extraction alone on FILE… and print text and metadata, with their sources.")
+
+    @Argument(help: "Files to extract.")
+    var files: [String]
+
+    @Option(help: "Largest file to read, in MiB.")
+    var maxFileSize: Int = 256
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    struct Output: Encodable {
+        var path: String, format: String, encoding: String?, language: String?, title: String?, authority: String?
+        var type: String?, date: String?, year: Int?, dnr: String?, text: String, sources: [String: String], error: String?
+    }
+
+    func run() throws {
+        let extractor = Extractor(limits: ExtractionLimits(maxFileSize: max(1, maxFileSize) << 20))
+        for path in files {
+            let components = path.split(separator: "/").map { String($0).precomposedStringWithCanonicalMapping }
+            let d = extractor.extract(file: path, components: components)
+            let o = Output(path: path, format: d.format, encoding: d.encoding, language: d.language, title: d.title, authority: d.authority,
+                           type: d.type, date: d.date, year: d.year, dnr: d.dnr, text: d.text, sources: d.sources, error: d.failure?.description)
+            switch format {
+            case .json: print(try JSONOutput.encode(o))
+            case .text:
+                print("== \(path)")
+                let rows: [(String, String?)] = [("format", o.format), ("encoding", o.encoding), ("language", o.language), ("title", o.title),
+                                                 ("authority", o.authority), ("type", o.type), ("date", o.date), ("year", o.year.map(String.init)),
+                                                 ("dnr", o.dnr), ("error", o.error)]
+                for (k, v) in rows { if let v { print("\(k): \(v)\(o.sources[k].map { "  [\($0)]" } ?? "")") } }
+                print(o.text.isEmpty ? "" : "\n\(o.text)\n")
+            }
+        }
+    }
+}

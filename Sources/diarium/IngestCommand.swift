@@ -1,0 +1,58 @@
+import ArgumentParser
+import DiariumIngest
+import Foundation
+
+struct Ingest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Record every file under PATH… in the inventory and index its text.",
+        discussion: "Unchanged files are skipped; changed ones are replaced. Files whose text cannot be read are still recorded, with the reason.")
+
+    @OptionGroup var index: IndexOptions
+
+    @Argument(help: "Files or folders to ingest.")
+    var paths: [String]
+
+    @Option(help: "Memory budget in MiB; a segment is written whenever it is reached.")
+    var memory: Int = 256
+
+    @Option(help: "Largest file to read, in MiB.")
+    var maxFileSize: Int = 256
+
+    @Option(help: "Worker threads for extraction and analysis (default: all cores).")
+    var threads: Int?
+
+    @Flag(help: "Empty the index before ingesting.")
+    var rebuild = false
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    func run() throws {
+        var options = IngestOptions()
+        options.memoryBudget = max(1, memory) << 20
+        options.maxFileSize = max(1, maxFileSize) << 20
+        options.rebuild = rebuild
+        if let threads { options.threads = max(1, threads) }
+        let summary = try reporting { () -> IngestSummary in
+            let ingester = try Ingester(indexDirectory: index.path, options: options)
+            defer { ingester.close() }
+            let showProgress = Terminal.stderrIsTTY && format == .text
+            let s = try ingester.ingest(paths: paths) { p in
+                guard showProgress else { return }
+                Terminal.writeError(String(format: "\r\u{1B}[Kingesting: %d/%d files, %.1f MB read, %.1f s",
+                                           p.filesDone, p.filesTotal, Double(p.bytesRead) / 1e6, p.seconds))
+            }
+            if showProgress { Terminal.writeError("\r\u{1B}[K") }
+            return s
+        }
+        switch format {
+        case .json:
+            print(try JSONOutput.encode(summary))
+        case .text:
+            print("added \(summary.added), updated \(summary.updated), unchanged \(summary.unchanged), failed \(summary.failed)")
+            for f in summary.failures { print("  not indexed: \(f.path): \(f.reason)") }
+            print(String(format: "%.1f MB read, %.1f MB of text, %d segment%@ written in %.2f s", Double(summary.bytesRead) / 1e6,
+                         Double(summary.textBytes) / 1e6, summary.segments, summary.segments == 1 ? "" : "s", summary.seconds))
+        }
+    }
+}

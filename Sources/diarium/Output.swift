@@ -1,0 +1,74 @@
+import DiariumIndex
+import DiariumSearch
+import Foundation
+
+enum Terminal {
+    static let stdoutIsTTY = isatty(STDOUT_FILENO) != 0
+    static let stderrIsTTY = isatty(STDERR_FILENO) != 0
+
+    static func writeError(_ s: String) {
+        FileHandle.standardError.write(Data(s.utf8))
+    }
+}
+
+enum JSONOutput {
+    static func encode<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+/// An inventory entry as printed by `list` and `show`: the hit object without score and snippet.
+struct DocumentJSON: Encodable {
+    var id: Int64
+    var path: String
+    var title: String?
+    var authority: String?
+    var type: String?
+    var date: String?
+    var year: Int?
+    var dnr: String?
+    var format: String
+    var status: String
+    var error: String?
+
+    init(_ r: DocumentRecord) {
+        id = r.id; path = r.path; title = r.title; authority = r.authority; type = r.docType; date = r.date
+        year = r.year; dnr = r.dnr; format = r.format; status = r.status.rawValue; error = r.error
+    }
+}
+
+enum TextOutput {
+    /// Matched words: bold on a terminal, «…» otherwise.
+    static func marks(_ snippet: String) -> String {
+        guard Terminal.stdoutIsTTY else { return snippet }
+        return snippet.replacingOccurrences(of: "«", with: "\u{1B}[1m").replacingOccurrences(of: "»", with: "\u{1B}[0m")
+    }
+
+    static func metaLine(authority: String?, type: String?, date: String?, year: Int?, dnr: String?) -> String {
+        var parts: [String] = []
+        if let authority { parts.append(authority) }
+        if let type { parts.append(type) }
+        if let date { parts.append(date) } else if let year { parts.append(String(year)) }
+        if let dnr { parts.append("Dnr \(dnr)") }
+        return parts.joined(separator: " · ")
+    }
+
+    static func search(_ r: SearchResult) -> String {
+        var out = "\(r.total) document\(r.total == 1 ? "" : "s") match \"\(r.query)\"\n"
+        for h in r.hits {
+            out += "\n\(String(format: "%2d", h.rank)). \(h.title ?? "(untitled)")\n"
+            out += "    \(metaLine(authority: h.authority, type: h.type, date: h.date, year: h.year, dnr: h.dnr))\n"
+            out += "    \(h.path)\n"
+            if !h.snippet.isEmpty { out += "    \(marks(h.snippet))\n" }
+        }
+        return out
+    }
+
+    static func pad(_ s: String, _ width: Int) -> String {
+        let c = s.count
+        if c > width { return String(s.prefix(width - 1)) + "…" }
+        return s + String(repeating: " ", count: width - c)
+    }
+}
