@@ -68,8 +68,9 @@ public struct Extractor: Sendable {
             case .text:
                 let (text, encoding) = TextDecoding.decode(bytes)
                 let ext = (name as NSString).pathExtension.lowercased()
-                doc = ExtractedDocument(format: "text", encoding: encoding,
-                                        text: ext == "md" || ext == "markdown" ? Markdown.strip(text) : Extractor.clean(text))
+                let markdown = ext == "md" || ext == "markdown"
+                doc = ExtractedDocument(format: "text", encoding: encoding, text: markdown ? Markdown.strip(text) : Extractor.clean(text))
+                if markdown, let h1 = Markdown.firstHeading(text) { explicit.title = (h1, "markdown-h1") }
             case .unsupported(let format):
                 doc = ExtractedDocument(format: format, failure: .unsupportedFormat(format.uppercased()))
             case .binary:
@@ -229,6 +230,18 @@ public struct Extractor: Sendable {
 
 /// Markdown to plain text: markup stripped, text and line structure kept.
 enum Markdown {
+    /// The first level-one heading (`# Title`, or a line underlined with `===`).
+    static func firstHeading(_ source: String) -> String? {
+        let lines = source.split(separator: "\n", omittingEmptySubsequences: false).prefix(60)
+        for (i, line) in lines.enumerated() {
+            if line.hasPrefix("# ") { return strip(String(line)).trimmingCharacters(in: .whitespaces) }
+            if i > 0, line.count >= 3, line.allSatisfy({ $0 == "=" }), !lines[i - 1].trimmingCharacters(in: .whitespaces).isEmpty {
+                return strip(String(lines[i - 1])).trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return nil
+    }
+
     static func strip(_ source: String) -> String {
         var out: [String] = []
         for raw in Extractor.clean(source).split(separator: "\n", omittingEmptySubsequences: false) {

@@ -17,9 +17,8 @@ public enum DocumentType {
         ("registerförteckning", ["registerförteckning", "förteckning över behandling", "förteckning över personuppgiftsbehandling", "register över behandling"]),
         ("policy", ["policy", "informationssäkerhetspolicy"]),
         ("riktlinje", ["riktlinje", "riktlinjer", "anvisning"]),
-        ("protokoll", ["protokoll", "protokollsutdrag", "sammanträdesprotokoll", "minnesanteckningar"]),
+        ("protokoll", ["protokoll", "protokollsutdrag", "sammanträdesprotokoll"]),
         ("tjänsteskrivelse", ["tjänsteskrivelse", "tjänsteutlåtande"]),
-        ("avtal", ["personuppgiftsbiträdesavtal", "avtal"]),
         ("direktiv", ["kommittédirektiv", "dir."]),
         ("proposition", ["proposition", "prop."]),
         ("sou", ["sou ", "statens offentliga utredningar"]),
@@ -28,6 +27,7 @@ public enum DocumentType {
         ("förordning", ["förordning"]),
         ("pressmeddelande", ["pressmeddelande"]),
         ("beslut", ["delegationsbeslut", "beslut"]),
+        ("avtal", ["personuppgiftsbiträdesavtal", "avtal"]),
         ("rapport", ["rapport", "utredning", "förstudie"]),
     ]
 

@@ -99,8 +99,10 @@ enum MetadataExtractor {
         var type = explicit.type.flatMap { v in DocumentType.classify(v.0).map { ($0, v.1) } }
         if type == nil, email.count >= 2 { type = ("e-post", "email-header") }
         if type == nil {
-            for (i, line) in lines.prefix(6).enumerated() {
-                if let t = labelType(line) { type = (t, "text:line \(i + 1)"); break }
+            var nonEmpty = 0
+            for (i, line) in lines.prefix(8).enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                nonEmpty += 1
+                if let t = labelType(line, strict: nonEmpty > 2) { type = (t, "text:line \(i + 1)"); break }
             }
         }
         if type == nil, let t = doc.title.flatMap(DocumentType.classify) { type = (t, "title") }
@@ -159,10 +161,12 @@ enum MetadataExtractor {
     }
 
     /// A letterhead cell that is only a type label (`PROTOKOLLSUTDRAG`, `Protokoll 2022-02-23`).
-    static func labelType(_ line: String) -> String? {
+    static func labelType(_ line: String, strict: Bool = false) -> String? {
         let lower = line.lowercased()
         if lower.contains("utdrag ur protokoll") { return "protokoll" }
         for cell in cells(line) {
+            // Past the first lines, only a letterhead label counts: capitals, or a label with a date.
+            if strict && cell != cell.uppercased() && DateFinder.dates(in: cell).isEmpty { continue }
             let words = cell.lowercased().split(separator: " ").filter { w in !w.allSatisfy { $0.isNumber || $0 == "-" || $0 == "§" } }
             guard words.count == 1 else { continue }
             let w = String(words[0])
@@ -181,7 +185,16 @@ enum MetadataExtractor {
         return nil
     }
 
+    static let titleLabels = ["ärende", "rubrik", "angående", "titel", "avser"]
+
     static func textTitle(_ lines: [String]) -> (String, String)? {
+        // An explicit label wins: `Ärende: Lagring av …`.
+        for (i, raw) in lines.prefix(25).enumerated() {
+            guard let colon = raw.firstIndex(of: ":") else { continue }
+            let key = raw[..<colon].trimmingCharacters(in: CharacterSet(charactersIn: "*_# ")).lowercased()
+            let value = raw[raw.index(after: colon)...].trimmingCharacters(in: CharacterSet(charactersIn: "*_ "))
+            if titleLabels.contains(key), value.count >= 3 { return (String(value.prefix(250)), "text:line \(i + 1)") }
+        }
         var afterParagraphMark = false
         for (i, raw) in lines.prefix(25).enumerated() {
             var line = raw.trimmingCharacters(in: CharacterSet(charactersIn: "#*=_-| \t"))
@@ -202,6 +215,9 @@ enum MetadataExtractor {
                 if labelKeys.contains(key) || key.hasPrefix("dnr") { continue }
             }
             let lower = line.lowercased()
+            if let d = DiarienummerFinder.shaped(line, allowBare: false), d.count + 2 >= line.count { continue }
+            if let first = lower.split(separator: " ").first, DocumentType.rules.contains(where: { $0.1.contains(String(first)) }),
+               !DateFinder.dates(in: line).isEmpty { continue }
             if lower.hasPrefix("dnr") || lower.hasPrefix("utdrag ur protokoll") || DateFinder.dates(in: line).first.map({ _ in line.count < 30 }) == true { continue }
             if line == line.uppercased() && line.contains(where: \.isLetter) { line = line.prefix(1) + line.dropFirst().lowercased() }
             return (String(line.prefix(250)), "text:line \(i + 1)")

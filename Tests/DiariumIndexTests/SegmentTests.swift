@@ -1,0 +1,179 @@
+import Foundation
+import Testing
+@testable import DiariumIndex
+
+/// A scratch directory removed at the end of the test.
+final class ScratchDirectory {
+    let path: String
+    init() throws {
+        path = NSTemporaryDirectory() + "diarium-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// Deterministic pseudo-random numbers (SplitMix64), so failures reproduce.
+struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+func field(_ words: [String]) -> FieldTerms {
+    var f = FieldTerms()
+    for (i, w) in words.enumerated() { f.add(Array(w.utf8), position: UInt32(i)) }
+    f.length = UInt32(words.count)
+    f.finish()
+    return f
+}
+
+func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentRecord {
+    DocumentRecord(path: path, sha256: String(repeating: "0", count: 64), size: 1, mtime: 0, format: "text", status: status,
+                   ingestedAt: "2026-01-01T00:00:00Z")
+}
+
+@Suite struct SegmentTests {
+    /// Random documents written as a segment read back with identical postings, positions,
+    /// norms and stored text.
+    @Test func roundTripMatchesBruteForce() throws {
+        var rng = SeededRandom(state: 42)
+        let vocabulary = (0..<400).map { "ord\($0)" } + ["å", "ärende", "öppen", "molntjänst", "2015"]
+        var docs: [[String]] = []
+        var builder = SegmentBuilder()
+        for d in 0..<700 {
+            let n = Int.random(in: 0...120, using: &rng)
+            let words = (0..<n).map { _ in vocabulary[Int(rng.next() % UInt64(vocabulary.count))] }
+            docs.append(words)
+            builder.add(id: Int64(1000 + d), fields: [.body: field(words), .title: field(Array(words.prefix(3)))],
+                        storedText: Array(words.joined(separator: " ").utf8))
+        }
+        let dir = try ScratchDirectory()
+        let path = dir.path + "/test.seg"
+        try DurableFile.create(path, bytes: builder.serialize())
+        let reader = try SegmentReader(path: path)
+        #expect(reader.documentCount == docs.count)
+        for word in vocabulary {
+            let p = try reader.postings(.body, Array(word.utf8))
+            let expectedDocs = docs.indices.filter { docs[$0].contains(word) }.map(UInt32.init)
+            #expect((p?.docs ?? []) == expectedDocs, "postings of \(word)")
+            if let p {
+                let positions = try reader.positions(of: p)
+                for (k, doc) in p.docs.enumerated() {
+                    let expected = docs[Int(doc)].indices.filter { docs[Int(doc)][$0] == word }.map(UInt32.init)
+                    #expect(positions[k] == expected)
+                    #expect(p.frequencies[k] == UInt32(expected.count))
+                }
+            }
+        }
+        #expect(try reader.postings(.body, Array("saknas".utf8)) == nil)
+        #expect(try reader.postings(.meta, Array("ord1".utf8)) == nil)
+        for d in [0, 1, 350, 699] {
+            #expect(reader.fieldLength(UInt32(d), .body) == UInt32(docs[d].count))
+            #expect(reader.documentID(UInt32(d)) == Int64(1000 + d))
+            #expect(try reader.storedText(UInt32(d)) == Array(docs[d].joined(separator: " ").utf8))
+        }
+    }
+
+    /// Flipping any single byte of a segment is detected at open, and the error names the file.
+    @Test func corruptionIsDetectedAndNamed() throws {
+        var builder = SegmentBuilder()
+        for d in 0..<50 { builder.add(id: Int64(d), fields: [.body: field(["ett", "två", "tre\(d)"])], storedText: Array("text \(d)".utf8)) }
+        let bytes = builder.serialize()
+        let dir = try ScratchDirectory()
+        for offset in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 40)) {
+            var damaged = bytes
+            damaged[offset] ^= 0x5A
+            let path = dir.path + "/damaged-\(offset).seg"
+            try DurableFile.create(path, bytes: damaged)
+            do {
+                _ = try SegmentReader(path: path)
+                Issue.record("damage at byte \(offset) was not detected")
+            } catch let e as IndexError {
+                #expect(e.description.contains(path), "error should name the file: \(e)")
+            }
+        }
+        // Truncation too.
+        let path = dir.path + "/short.seg"
+        try DurableFile.create(path, bytes: Array(bytes.prefix(bytes.count - 7)))
+        #expect(throws: IndexError.self) { try SegmentReader(path: path) }
+    }
+
+    @Test func crcMatchesKnownValue() {
+        // The standard check value of CRC-32/ISO-HDLC.
+        let v = Array("123456789".utf8).withUnsafeBytes { CRC32.checksum($0) }
+        #expect(v == 0xCBF4_3926)
+    }
+}
+
+@Suite struct WriterTests {
+    @Test func secondWriterIsRefusedClearly() throws {
+        let dir = try ScratchDirectory()
+        let first = try IndexWriter(directory: dir.path)
+        #expect {
+            _ = try IndexWriter(directory: dir.path)
+        } throws: { error in
+            guard case IndexError.locked = error else { return false }
+            return "\(error)".contains("another diarium process")
+        }
+        first.close()
+        _ = try IndexWriter(directory: dir.path)  // free again
+    }
+
+    @Test func commitPublishesAndReplacementHidesOldVersion() throws {
+        let dir = try ScratchDirectory()
+        let w = try IndexWriter(directory: dir.path)
+        try w.add(record("a.txt"), fields: [.body: field(["gammal", "text"])], storedText: Array("gammal text".utf8))
+        try w.add(record("b.txt", status: .empty), fields: nil, storedText: [])
+        // Nothing is visible before commit.
+        #expect(throws: IndexError.self) { try IndexReader(directory: dir.path + "/none") }
+        try w.commit()
+        var r = try IndexReader(directory: dir.path)
+        #expect(try r.inventory().count == 2)
+        #expect(r.liveDocumentCount == 1)
+        try w.add(record("a.txt"), fields: [.body: field(["ny", "text"])], storedText: Array("ny text".utf8))
+        try w.commit()
+        r = try IndexReader(directory: dir.path)
+        #expect(try r.inventory().count == 2)
+        #expect(r.segments.count == 2)
+        #expect(r.liveDocumentCount == 1)
+        let old = try #require(r.segments.first { $0.reader.documentCount == 1 && !$0.deleted.isEmpty })
+        #expect(old.deleted == [0])
+        let rec = try #require(try r.documents(path: "a.txt").first)
+        #expect(try r.storedText(of: rec) == Array("ny text".utf8))
+    }
+
+    @Test func memoryBudgetFlushesSegments() throws {
+        let dir = try ScratchDirectory()
+        let w = try IndexWriter(directory: dir.path, memoryBudget: 64 << 10)
+        for i in 0..<400 {
+            let words = (0..<200).map { "w\(($0 * 7 + i) % 997)" }
+            try w.add(record("f\(i).txt"), fields: [.body: field(words)], storedText: Array(words.joined(separator: " ").utf8))
+        }
+        try w.commit()
+        let r = try IndexReader(directory: dir.path)
+        #expect(r.segments.count > 1)
+        #expect(r.liveDocumentCount == 400)
+        #expect(try r.inventory().count == 400)
+    }
+
+    @Test func unpublishedSegmentFilesAreRemovedAtOpen() throws {
+        let dir = try ScratchDirectory()
+        do {
+            let w = try IndexWriter(directory: dir.path)
+            try w.add(record("a.txt"), fields: [.body: field(["ett"])], storedText: [])
+            try w.commit()
+        }
+        // A crash between writing a segment and publishing it leaves an orphan file.
+        let orphan = dir.path + "/segments/orphan.seg"
+        try DurableFile.create(orphan, bytes: [1, 2, 3])
+        _ = try IndexWriter(directory: dir.path)
+        #expect(!FileManager.default.fileExists(atPath: orphan))
+        let r = try IndexReader(directory: dir.path)
+        #expect(r.liveDocumentCount == 1)
+    }
+}
