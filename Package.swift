@@ -41,6 +41,6 @@ let package = Package(
         .testTarget(name: "DiariumAnalysisTests", dependencies: ["DiariumAnalysis"]),
         .testTarget(name: "DiariumIndexTests", dependencies: ["DiariumIndex"]),
         .testTarget(name: "DiariumSearchTests", dependencies: ["DiariumSearch", "DiariumIngest"]),
-        .testTarget(name: "DiariumEndToEndTests", dependencies: ["diarium"]),
+        .testTarget(name: "DiariumEndToEndTests", dependencies: ["diarium", "DiariumIndex"]),
     ]
 )

@@ -1,0 +1,209 @@
+import DiariumIndex
+import Foundation
+import Testing
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let corpus = repositoryRoot.appendingPathComponent("corpus").path
+
+/// The built `diarium` executable, next to the test bundle.
+let binary: String = {
+    var dir = Bundle.main.bundleURL
+    for _ in 0..<4 {
+        let candidate = dir.appendingPathComponent("diarium").path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        dir = dir.deletingLastPathComponent()
+    }
+    return repositoryRoot.appendingPathComponent(".build/debug/diarium").path
+}()
+
+struct Run {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs the binary with `arguments` in `directory`.
+func diarium(_ arguments: [String], in directory: String? = nil) throws -> Run {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: binary)
+    p.arguments = arguments
+    if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    var env = ProcessInfo.processInfo.environment
+    env.removeValue(forKey: "DIARIUM_INDEX")
+    p.environment = env
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+final class Scratch {
+    let path: String
+    init() throws {
+        path = NSTemporaryDirectory() + "diarium-e2e-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+struct Hit: Decodable {
+    var rank: Int; var score: Double; var id: Int64; var path: String; var title: String?; var authority: String?
+    var type: String?; var date: String?; var year: Int?; var dnr: String?; var format: String; var snippet: String
+}
+struct Result: Decodable { var query: String; var total: Int; var hits: [Hit] }
+struct Doc: Decodable { var id: Int64; var path: String; var year: Int?; var status: String; var error: String?; var title: String? }
+
+func truthRows() throws -> [[String]] {
+    let text = try String(contentsOfFile: repositoryRoot.appendingPathComponent("Tests/Fixtures/corpus-truth.tsv").path, encoding: .utf8)
+    return text.split(separator: "\n").dropFirst().map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+}
+
+@Suite(.serialized) struct EndToEndTests {
+    @Test func ingestSearchListAndReingest() throws {
+        let s = try Scratch()
+        let index = s.path + "/index"
+        let ingest = try diarium(["ingest", corpus, "--index", index])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        #expect(ingest.stdout.contains("added 53, updated 0, unchanged 0, failed 3"))
+        #expect(ingest.stdout.contains("Skannad handling 2017.pdf: text extraction from PDF files is not supported"))
+        #expect(ingest.stdout.contains("Bilaga 2.txt: the file is empty"))
+
+        let search = try diarium(["search", "riskanalys 2015 Office 365", "--index", index, "--format", "json"])
+        #expect(search.status == 0, "\(search.stderr)")
+        let result = try JSONDecoder().decode(Result.self, from: Data(search.stdout.utf8))
+        let first = try #require(result.hits.first)
+        #expect(first.rank == 1)
+        #expect(first.path == "corpus/Gymnasienämnden/Riskanalys Office 365 (2015).html")
+        #expect(first.title == "Riskanalys – införande av Office 365 i gymnasieskolan")
+        #expect(first.dnr == "GYN 2015/112")
+        #expect(first.date == "2015-04-14")
+        #expect(first.snippet.contains("«Office» «365»"))
+
+        let text = try diarium(["search", "riskanalys 2015 Office 365", "--index", index])
+        #expect(text.stdout.contains(" 1. Riskanalys – införande av Office 365 i gymnasieskolan"))
+        #expect(text.stdout.contains("Gymnasienämnden · riskanalys · 2015-04-14 · Dnr GYN 2015/112"))
+
+        // list --year 2021: exactly the 2021 documents of the ground truth.
+        let list = try diarium(["list", "--year", "2021", "--index", index, "--format", "json"])
+        let docs = try JSONDecoder().decode([Doc].self, from: Data(list.stdout.utf8))
+        let expected2021 = Set(try truthRows().filter { $0[7] == "2021" }.map { "corpus/" + $0[0] })
+        #expect(Set(docs.map(\.path)) == expected2021)
+        #expect(expected2021.count == 8)
+
+        let range = try JSONDecoder().decode([Doc].self, from: Data(try diarium(["list", "--year", "2020..2021", "--index", index, "--format", "json"]).stdout.utf8))
+        #expect(range.allSatisfy { $0.year == 2020 || $0.year == 2021 })
+        #expect(range.count == 8 + (try truthRows().filter { $0[7] == "2020" }.count))
+
+        let byYear = try diarium(["list", "--by", "year", "--index", index])
+        var counts: [String: Int] = [:]
+        for row in try truthRows() { counts[row[7].isEmpty ? "unknown" : row[7], default: 0] += 1 }
+        for (year, n) in counts { #expect(byYear.stdout.contains("\(year)\t\(n)\n"), "year \(year)") }
+
+        // Re-ingest: nothing re-indexed.
+        let again = try diarium(["ingest", corpus, "--index", index])
+        #expect(again.stdout.contains("added 0, updated 0, unchanged 53, failed 0"))
+        #expect(again.stdout.contains("0 segments written"))
+
+        let stats = try diarium(["stats", "--index", index])
+        #expect(stats.stdout.contains("documents:  53 (50 with indexed text)"))
+        #expect(stats.stdout.contains("segments:   1"))
+    }
+
+    @Test func unreadableFilesAreInTheInventoryWithTheirReason() throws {
+        let s = try Scratch()
+        let index = s.path + "/index"
+        _ = try diarium(["ingest", corpus, "--index", index])
+        let docs = try JSONDecoder().decode([Doc].self, from: Data(try diarium(["list", "--index", index, "--format", "json"]).stdout.utf8))
+        #expect(docs.count == 53)
+        let failed = docs.filter { $0.status != "ok" }
+        #expect(Set(failed.map(\.status)) == ["unsupported", "empty"])
+        #expect(failed.count == 3)
+        #expect(failed.allSatisfy { ($0.error ?? "").count > 5 })
+        let show = try diarium(["show", "corpus/Kultur- och fritidsnämnden/Skärmbild bokningssystem.png", "--index", index])
+        #expect(show.stdout.contains("status:    unsupported"))
+        #expect(show.stdout.contains("error:     text extraction from PNG files is not supported"))
+        #expect(show.stdout.contains("sha256:"))
+    }
+
+    @Test func changedFileIsReplaced() throws {
+        let s = try Scratch()
+        let folder = s.path + "/batch"
+        try FileManager.default.copyItem(atPath: corpus, toPath: folder)
+        let index = s.path + "/index"
+        #expect(try diarium(["ingest", "batch", "--index", index], in: s.path).status == 0)
+        let file = folder + "/Socialnämnden/Konsekvensbedömning digitala möten 2020.md"
+        var content = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(try diarium(["search", "klienter", "--index", index, "--format", "json"], in: s.path).stdout.contains("digitala möten"))
+        // Every inflection of "klient" goes; a new word arrives.
+        for form in ["Klienten", "Klienter", "klienten", "klienter"] { content = content.replacingOccurrences(of: form, with: "brukare") }
+        content += "\nTillägg: videolänk via Zebrafinkplattformen.\n"
+        try content.write(toFile: file, atomically: true, encoding: .utf8)
+        let again = try diarium(["ingest", "batch", "--index", index], in: s.path)
+        #expect(again.stdout.contains("added 0, updated 1, unchanged 52, failed 0"), "\(again.stdout)")
+        let old = try JSONDecoder().decode(Result.self, from: Data(try diarium(["search", "klienter", "--index", index, "--format", "json"], in: s.path).stdout.utf8))
+        #expect(!old.hits.contains { $0.path.hasSuffix("Konsekvensbedömning digitala möten 2020.md") })
+        let new = try JSONDecoder().decode(Result.self, from: Data(try diarium(["search", "zebrafinkplattformen", "--index", index, "--format", "json"], in: s.path).stdout.utf8))
+        #expect(new.hits.map(\.path) == ["batch/Socialnämnden/Konsekvensbedömning digitala möten 2020.md"])
+        let docs = try JSONDecoder().decode([Doc].self, from: Data(try diarium(["list", "--index", index, "--format", "json"], in: s.path).stdout.utf8))
+        #expect(docs.count == 53)
+    }
+
+    @Test func secondWriterIsRefused() throws {
+        let s = try Scratch()
+        let index = s.path + "/index"
+        let writer = try IndexWriter(directory: index)
+        let run = try diarium(["ingest", corpus, "--index", index])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("is being written by another diarium process (pid \(ProcessInfo.processInfo.processIdentifier))"), "\(run.stderr)")
+        writer.close()
+        // Readers are not blocked by a writer.
+        let w2 = try IndexWriter(directory: index)
+        #expect(try diarium(["stats", "--index", index]).status == 0)
+        w2.close()
+    }
+
+    @Test func corruptedSegmentIsDetectedAndNamed() throws {
+        let s = try Scratch()
+        let index = s.path + "/index"
+        _ = try diarium(["ingest", corpus, "--index", index])
+        let segments = try FileManager.default.contentsOfDirectory(atPath: index + "/segments")
+        let segment = index + "/segments/" + (try #require(segments.first))
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: segment)))
+        bytes[bytes.count / 2] ^= 0x01
+        try Data(bytes).write(to: URL(fileURLWithPath: segment))
+        let run = try diarium(["search", "molntjänst", "--index", index])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains(segment), "\(run.stderr)")
+        #expect(run.stderr.contains("checksum mismatch"))
+    }
+
+    @Test func clearErrorsForMissingIndexAndPaths() throws {
+        let s = try Scratch()
+        let none = try diarium(["search", "x", "--index", s.path + "/nothing"])
+        #expect(none.status != 0)
+        #expect(none.stderr.contains("no index in \(s.path)/nothing"))
+        let missing = try diarium(["ingest", s.path + "/saknas", "--index", s.path + "/index"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("saknas: no such file or folder"))
+        let badYear = try diarium(["list", "--year", "tjugo", "--index", s.path + "/index"])
+        #expect(badYear.status != 0)
+        #expect(badYear.stderr.contains("--year takes a year"))
+    }
+
+    @Test func indexFromEnvironment() throws {
+        let s = try Scratch()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = ["ingest", corpus]
+        p.environment = ["DIARIUM_INDEX": s.path + "/envindex", "PATH": "/usr/bin:/bin"]
+        p.standardOutput = Pipe()
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(FileManager.default.fileExists(atPath: s.path + "/envindex/catalog.sqlite"))
+    }
+}
