@@ -58,9 +58,17 @@ enum Snippets {
         return out
     }
 
+    /// The text between two words, with every whitespace run (line breaks included) as one space.
     static func clean(_ bytes: ArraySlice<UInt8>) -> String {
-        String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\n", with: " ")
-            .replacingOccurrences(of: "\t", with: " ")
+        var out = String.UnicodeScalarView()
+        var space = false
+        for s in String(decoding: bytes, as: UTF8.self).unicodeScalars {
+            if s.properties.isWhitespace { space = true; continue }
+            if space { out.append(" "); space = false }
+            out.append(s)
+        }
+        if space { out.append(" ") }
+        return String(out)
     }
 }
 

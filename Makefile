@@ -1,0 +1,37 @@
+# diarium — the README's two commands are `make demo` and `make test`.
+
+SWIFT ?= swift
+# Debian packages the build, the tests and the demo need.
+DEB_PACKAGES := pkg-config libxml2-dev libstemmer-dev libstemmer-tools libzstd-dev libsqlite3-dev
+INDEX ?= index
+BIN := .build/release/diarium
+
+.PHONY: deps build demo test clean-index
+
+## deps: install the Debian packages that are missing (apt-get; as root or through sudo)
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+## build: release build of the diarium executable
+build: deps
+	$(SWIFT) build -c release --product diarium
+
+## demo: build, ingest corpus/ into index/, search, and list by year
+demo: build
+	$(BIN) ingest corpus --index $(INDEX)
+	$(BIN) search "riskanalys 2015 Office 365" --index $(INDEX) --limit 3
+	$(BIN) list --by year --index $(INDEX)
+
+## test: all tests (unit tests per module and end-to-end tests of the built binary)
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## clean-index: remove the demo index
+clean-index:
+	find $(INDEX) -mindepth 1 ! -name .gitkeep -delete
