@@ -23,6 +23,12 @@ public struct ExtractedDocument: Sendable, Equatable {
     public var sources: [String: String]
     /// Why no text was extracted, when none was.
     public var failure: ExtractionError?
+    /// For a part of a multi-document file (an e-mail attachment, one record of an XML export):
+    /// its name inside the file, e.g. the attachment's file name.
+    public var partName: String?
+    /// Documents contained in this one (e-mail attachments, records of an export). Each becomes
+    /// an inventory entry of its own, linked to this file by path and part number.
+    public var parts: [ExtractedDocument] = []
 
     /// A document with text and no metadata yet.
     public init(format: String, encoding: String? = nil, text: String = "", failure: ExtractionError? = nil) {

@@ -139,26 +139,30 @@ public final class Ingester {
                     continue
                 }
                 if isUpdate { summary.updated += 1 } else { summary.added += 1 }
-                var record = DocumentRecord(path: candidate.stored, sha256: p.sha256, size: candidate.size, mtime: candidate.mtime,
-                                            format: p.document.format, status: p.status, ingestedAt: stamp)
-                let d = p.document
-                record.encoding = d.encoding
-                record.error = d.failure?.description
-                record.title = d.title
-                record.authority = d.authority
-                record.docType = d.type
-                record.date = d.date
-                record.year = d.year
-                record.dnr = d.dnr
-                record.language = d.language
-                record.textLength = d.text.count
-                record.sources = Ingester.json(d.sources)
-                if let reason = d.failure {
-                    summary.failed += 1
-                    summary.failures.append(FileFailure(path: candidate.stored, reason: reason.description))
+                for (part, item) in p.documents.enumerated() {
+                    var record = DocumentRecord(path: candidate.stored, part: part, sha256: p.sha256, size: candidate.size,
+                                                mtime: candidate.mtime, format: item.document.format, status: item.status, ingestedAt: stamp)
+                    let d = item.document
+                    record.encoding = d.encoding
+                    record.error = d.failure?.description
+                    record.title = d.title
+                    record.authority = d.authority
+                    record.docType = d.type
+                    record.date = d.date
+                    record.year = d.year
+                    record.dnr = d.dnr
+                    record.language = d.language
+                    record.textLength = d.text.count
+                    var sources = d.sources
+                    if let name = d.partName { sources["part"] = name }
+                    record.sources = Ingester.json(sources)
+                    if let reason = d.failure, part == 0 {
+                        summary.failed += 1
+                        summary.failures.append(FileFailure(path: candidate.stored, reason: reason.description))
+                    }
+                    summary.textBytes += Int64(d.text.utf8.count)
+                    try writer.add(record, fields: item.fields, storedText: Array(d.text.utf8))
                 }
-                summary.textBytes += Int64(d.text.utf8.count)
-                try writer.add(record, fields: p.fields, storedText: Array(d.text.utf8))
             }
             done += batch.count
             index = end
@@ -176,6 +180,11 @@ public final class Ingester {
 
     struct Processed: Sendable {
         var sha256: String
+        /// The file's own document first, then the documents inside it (attachments, records).
+        var documents: [Item]
+    }
+
+    struct Item: Sendable {
         var document: ExtractedDocument
         var status: DocumentRecord.Status
         var fields: [IndexField: FieldTerms]?
@@ -185,7 +194,7 @@ public final class Ingester {
         if c.symlink {
             var doc = ExtractedDocument(format: "link", failure: .unreadable(reason: "symbolic link, not followed"))
             doc.title = c.components.last
-            return Processed(sha256: "", document: doc, status: .failed, fields: nil)
+            return Processed(sha256: "", documents: [Item(document: doc, status: .failed, fields: nil)])
         }
         var sha = ""
         var doc: ExtractedDocument
@@ -198,15 +207,21 @@ public final class Ingester {
         } else {
             doc = extractor.extract(file: c.absolute, components: c.components)
         }
-        let status: DocumentRecord.Status
-        switch doc.failure {
-        case nil: status = .ok
-        case .empty?: status = .empty
-        case .unsupportedFormat?, .binary?: status = .unsupported
-        default: status = .failed
+        var parts = doc.parts
+        doc.parts = []
+        for i in parts.indices where parts[i].partName == nil { parts[i].partName = "part \(i + 1)" }
+        let items = ([doc] + parts).map { d -> Item in
+            let status: DocumentRecord.Status
+            switch d.failure {
+            case nil: status = .ok
+            case .empty?: status = .empty
+            case .unsupportedFormat?, .binary?: status = .unsupported
+            default: status = .failed
+            }
+            let fields = d.failure == nil ? DocumentFields.analyze(d, components: c.components, analyzer: analyzer) : nil
+            return Item(document: d, status: status, fields: fields)
         }
-        let fields = doc.failure == nil ? DocumentFields.analyze(doc, components: c.components, analyzer: analyzer) : nil
-        return Processed(sha256: sha, document: doc, status: status, fields: fields)
+        return Processed(sha256: sha, documents: items)
     }
 
     static func json(_ sources: [String: String]) -> String? {

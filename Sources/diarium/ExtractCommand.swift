@@ -11,30 +11,34 @@ struct Extract: ParsableCommand {
     @Option(help: "Largest file to read, in MiB.")
     var maxFileSize: Int = 256
 
-    @Option(help: "Output format: text or json.")
+    @Option(help: "Output format: text, or json (one JSON object per line and per document).")
     var format: OutputFormat = .text
 
     struct Output: Encodable {
         var path: String, format: String, encoding: String?, language: String?, title: String?, authority: String?
         var type: String?, date: String?, year: Int?, dnr: String?, text: String, sources: [String: String], error: String?
+        var part: Int, partName: String?
     }
 
     func run() throws {
         let extractor = Extractor(limits: ExtractionLimits(maxFileSize: max(1, maxFileSize) << 20))
         for path in files {
             let components = path.split(separator: "/").map { String($0).precomposedStringWithCanonicalMapping }
-            let d = extractor.extract(file: path, components: components)
+            let top = extractor.extract(file: path, components: components)
+            for (part, d) in ([top] + top.parts).enumerated() {
             let o = Output(path: path, format: d.format, encoding: d.encoding, language: d.language, title: d.title, authority: d.authority,
-                           type: d.type, date: d.date, year: d.year, dnr: d.dnr, text: d.text, sources: d.sources, error: d.failure?.description)
+                           type: d.type, date: d.date, year: d.year, dnr: d.dnr, text: d.text, sources: d.sources, error: d.failure?.description,
+                           part: part, partName: d.partName)
             switch format {
-            case .json: print(try JSONOutput.encode(o))
+            case .json: print(try JSONOutput.line(o))
             case .text:
-                print("== \(path)")
+                print(part == 0 ? "== \(path)" : "== \(path) [part \(part): \(d.partName ?? "")]")
                 let rows: [(String, String?)] = [("format", o.format), ("encoding", o.encoding), ("language", o.language), ("title", o.title),
                                                  ("authority", o.authority), ("type", o.type), ("date", o.date), ("year", o.year.map(String.init)),
                                                  ("dnr", o.dnr), ("error", o.error)]
                 for (k, v) in rows { if let v { print("\(k): \(v)\(o.sources[k].map { "  [\($0)]" } ?? "")") } }
                 print(o.text.isEmpty ? "" : "\n\(o.text)\n")
+            }
             }
         }
     }
