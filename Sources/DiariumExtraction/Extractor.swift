@@ -64,7 +64,9 @@ public struct Extractor: Sendable {
         } else {
             switch Extractor.detectFormat(bytes, name: name) {
             case .markup(let isHTML):
-                (doc, explicit) = isHTML ? Extractor.extractHTML(bytes) : Extractor.extractXML(bytes)
+                (doc, explicit) = isHTML ? Extractor.extractHTML(bytes) : Extractor.extractXML(bytes, components: components)
+            case .email:
+                (doc, explicit) = EmailExtractor.extract(bytes, components: components, limits: limits)
             case .text:
                 let (text, encoding) = TextDecoding.decode(bytes)
                 let ext = (name as NSString).pathExtension.lowercased()
@@ -83,6 +85,7 @@ public struct Extractor: Sendable {
 
     enum Detected: Equatable {
         case markup(isHTML: Bool)
+        case email
         case text
         case unsupported(String)
         case binary
@@ -123,9 +126,11 @@ public struct Extractor: Sendable {
         switch ext {
         case "html", "htm", "xhtml": return .markup(isHTML: true)
         case "xml", "rdf", "atom", "xsd", "svg", "kml": return .markup(isHTML: false)
-        case "txt", "md", "markdown", "text", "csv", "tsv", "eml", "json", "n3", "ttl": return .text
+        case "eml": return .email
+        case "txt", "md", "markdown", "text", "csv", "tsv", "json", "n3", "ttl": return .text
         default: break
         }
+        if ext.isEmpty && EmailSniffer.looksLikeEmail(bytes) { return .email }
         if trimmed.hasPrefix("<!doctype html") || trimmed.hasPrefix("<html") || (trimmed.hasPrefix("<") && sniff.contains("<body")) {
             return .markup(isHTML: true)
         }
@@ -174,33 +179,29 @@ public struct Extractor: Sendable {
         }
     }
 
-    static func extractXML(_ bytes: [UInt8]) -> (ExtractedDocument, ExplicitMetadata) {
+    static func extractXML(_ bytes: [UInt8], components: [String]) -> (ExtractedDocument, ExplicitMetadata) {
         let (text, encoding) = TextDecoding.decode(bytes, declared: declaredCharset(bytes, xml: true))
-        var explicit = ExplicitMetadata()
+        let utf8 = Array(text.utf8)
         do {
-            let r = try XMLExtractor.extract(Array(text.utf8))
-            if r.root == "html" {
-                return extractHTML(Array(text.utf8))
+            let r = try XMLExtractor.extract(utf8)
+            if r.root == "html" { return extractHTML(utf8) }
+            var doc = ExtractedDocument(format: "xml", encoding: encoding, text: r.text)
+            doc.parts = r.records.enumerated().map { i, record in
+                var part = ExtractedDocument(format: "xml", encoding: encoding, text: record.text)
+                part.partName = record.name ?? "record \(i + 1)"
+                MetadataExtractor.fill(&part, explicit: record.metadata, path: components + [part.partName ?? ""])
+                return part
             }
-            func first(_ field: String, _ prefer: [String] = []) -> (String, String)? {
-                let all = r.fields.filter { $0.field == field }
-                for p in prefer { if let f = all.first(where: { $0.element == p }) { return (f.value, "xml:\(f.element)") } }
-                return all.first.map { ($0.value, "xml:\($0.element)") }
+            var metadata = r.metadata
+            if !doc.parts.isEmpty && metadata.title == nil, let name = components.last {
+                // A container of records: its own title is its file name, not its first record's.
+                metadata.title = (MetadataExtractor.stripExtension(name), "file-name")
             }
-            explicit.title = first("title")
-            explicit.date = first("date", ["beslutad", "beslutsdatum", "fastställd", "faststalld", "upprättad", "upprattad", "utfardad", "utfärdad", "datum", "date"])
-            explicit.dnr = first("dnr", ["dnr", "diarienummer", "diarienr", "arendenummer", "ärendenummer"])
-            if let a = r.fields.first(where: { $0.field == "authority" && MetadataExtractor.authorityName($0.value) != nil }) {
-                explicit.authority = (a.value, "xml:\(a.element)")
-            } else {
-                explicit.authority = first("authority")
-            }
-            if let root = r.root, let t = DocumentType.classify(root) { explicit.type = (t, "xml:root") }
-            return (ExtractedDocument(format: "xml", encoding: encoding, text: r.text), explicit)
+            return (doc, metadata)
         } catch let e as ExtractionError {
-            return (ExtractedDocument(format: "xml", encoding: encoding, failure: e), explicit)
+            return (ExtractedDocument(format: "xml", encoding: encoding, failure: e), ExplicitMetadata())
         } catch {
-            return (ExtractedDocument(format: "xml", encoding: encoding, failure: .parseFailed(format: "XML", reason: "\(error)")), explicit)
+            return (ExtractedDocument(format: "xml", encoding: encoding, failure: .parseFailed(format: "XML", reason: "\(error)")), ExplicitMetadata())
         }
     }
 

@@ -30,10 +30,21 @@ enum DiarienummerFinder {
         var i = 0
         while i < n {
             if i > 0 && (c[i - 1].isLetter || c[i - 1].isNumber) { i += 1; continue }
-            // Prefix of 1–8 letters, first uppercase.
+            // Prefix of 1–8 letters, first uppercase (a trailing dot is allowed: `Prop. 2016/17:14`).
             var j = i
             while j < n && j - i < 8 && c[j].isLetter { j += 1 }
             let prefixLen = j - i
+            if prefixLen >= 2 && isUpper(c[i]) {
+                // Riksmöte designations: `Prop. 2016/17:14`, `Bet. 2016/17:SkU8`, `2025/26:FPM52`.
+                var k = j
+                if k < n && c[k] == "." { k += 1 }
+                if k < n && c[k] == " " { k += 1 }
+                if digits(k) == 4, k + 7 < n, c[k + 4] == "/", digits(k + 5) == 2, c[k + 7] == ":" {
+                    var e = k + 8
+                    while e < n && (c[e].isLetter || c[e].isNumber) { e += 1 }
+                    if e > k + 8 { return String(c[i..<e]) }
+                }
+            }
             if prefixLen >= 1 && isUpper(c[i]) && (j >= n || !c[j].isLetter) {
                 var k = j
                 var sep = false

@@ -5,7 +5,7 @@ public enum DocumentType {
     public static let vocabulary = [
         "konsekvensbedömning", "pul-bedömning", "informationsklassning", "riskanalys", "registerförteckning",
         "policy", "riktlinje", "protokoll", "tjänsteskrivelse", "avtal", "direktiv", "proposition", "sou", "ds",
-        "lag", "förordning", "pressmeddelande", "beslut", "rapport", "e-post", "övrigt",
+        "lag", "förordning", "föreskrift", "pressmeddelande", "beslut", "rapport", "e-post", "övrigt",
     ]
 
     /// (type, words that mark it). Matching is on lowercased text, at word starts.
@@ -21,9 +21,10 @@ public enum DocumentType {
         ("tjänsteskrivelse", ["tjänsteskrivelse", "tjänsteutlåtande"]),
         ("direktiv", ["kommittédirektiv", "dir."]),
         ("proposition", ["proposition", "prop."]),
-        ("sou", ["sou ", "statens offentliga utredningar"]),
+        ("sou", ["sou ", "statens offentliga utredningar", "betänkande"]),
         ("ds", ["ds "]),
         ("lag", ["lag (", "lag om"]),
+        ("föreskrift", ["föreskrift", "föreskrifter", "myndighetsföreskrift"]),
         ("förordning", ["förordning"]),
         ("pressmeddelande", ["pressmeddelande"]),
         ("beslut", ["delegationsbeslut", "beslut"]),

@@ -6,6 +6,8 @@ struct ExplicitMetadata {
     var authority: (String, String)?
     var type: (String, String)?
     var language: (String, String)?
+    /// A year without a full date (`<dc:date>1972</dc:date>`).
+    var year: (Int, String)?
 }
 
 /// Fills a document's metadata, each field with its source, preferring explicit metadata over
@@ -55,6 +57,9 @@ enum MetadataExtractor {
         if let d = doc.date, let y = Int(d.prefix(4)) {
             doc.year = y
             doc.sources["year"] = doc.sources["date"]
+        } else if let (y, source) = explicit.year {
+            doc.year = y
+            doc.sources["year"] = source
         } else if let (y, source) = pathYear(path) {
             doc.year = y
             doc.sources["year"] = source
