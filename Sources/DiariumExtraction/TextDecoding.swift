@@ -32,7 +32,7 @@ enum TextDecoding {
     }
 
     static func normalizedLabel(_ raw: String) -> String {
-        let l = raw.trimmingCharacters(in: .whitespaces).lowercased()
+        let l = raw.trimmed().lowercased()
         switch l {
         case "latin1", "latin-1", "iso8859-1", "iso_8859-1", "iso-8859-1", "l1", "iso-8859-15", "iso8859-15", "latin-9":
             return "iso-8859-1"

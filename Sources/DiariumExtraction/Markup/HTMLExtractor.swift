@@ -28,7 +28,7 @@ enum HTMLExtractor {
                 if name == "meta" {
                     let key = (attributes["name"] ?? attributes["property"] ?? attributes["http-equiv"])?.lowercased()
                     if let key, let content = attributes["content"], meta[key] == nil {
-                        meta[key] = content.trimmingCharacters(in: .whitespacesAndNewlines)
+                        meta[key] = content.trimmed()
                     }
                 }
                 if name == "title" { inTitle = true; return }

@@ -55,7 +55,7 @@ enum LibXML {
         }
         guard let doc else {
             let reason = xmlCtxtGetLastError(ctxt).flatMap { e in e.pointee.message.map { String(cString: $0) } }
-            throw ExtractionError.parseFailed(format: "XML", reason: reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "not well-formed")
+            throw ExtractionError.parseFailed(format: "XML", reason: reason?.trimmed() ?? "not well-formed")
         }
         defer { xmlFreeDoc(doc) }
         walk(doc, visit)

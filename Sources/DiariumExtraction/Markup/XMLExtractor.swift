@@ -164,20 +164,20 @@ enum XMLExtractor {
     }
 
     static func yearOnly(_ s: String) -> Int? {
-        let t = s.trimmingCharacters(in: .whitespaces)
+        let t = s.trimmed()
         guard t.count == 4, let y = Int(t), (1900...2099).contains(y) else { return nil }
         return y
     }
 
     /// `Sverige. Justitiedepartementet` → `Justitiedepartementet`.
     static func cleanOrganisation(_ s: String) -> String {
-        var v = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        var v = s.trimmed()
         if v.hasPrefix("Sverige. ") { v = String(v.dropFirst(9)) }
         return v
     }
 
     static func typeFromCode(_ code: String) -> String? {
-        switch code.lowercased().trimmingCharacters(in: .whitespaces) {
+        switch code.lowercased().trimmed() {
         case "prop", "proposition": return "proposition"
         case "sou": return "sou"
         case "ds": return "ds"

@@ -37,24 +37,25 @@ enum DateFinder {
                 i += 10
             } else { i += 1 }
         }
-        // Swedish: [den] D monthname YYYY
-        let lower = line.lowercased()
-        let words = lower.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
-        var offsets: [Int] = []
-        var search = lower.startIndex
-        for w in words {
-            if let r = lower.range(of: w, range: search..<lower.endIndex) {
-                offsets.append(lower.utf8.distance(from: lower.startIndex, to: r.lowerBound))
-                search = r.upperBound
-            } else { offsets.append(0) }
+        // Swedish: [den] D monthname YYYY. Month names and digits are ASCII, so words are runs
+        // of ASCII letters and digits (other bytes separate them).
+        var words: [(offset: Int, word: String)] = []
+        var k = 0
+        while k < n {
+            let b = chars[k]
+            let isWordByte = (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A)
+            if !isWordByte { k += 1; continue }
+            let start = k
+            while k < n, chars[k] >= 0x30 && chars[k] <= 0x39 || (chars[k] | 0x20 >= 0x61 && chars[k] | 0x20 <= 0x7A) { k += 1 }
+            words.append((start, String(decoding: chars[start..<k], as: UTF8.self).lowercased()))
         }
         if words.count >= 3 {
-            for k in 0..<(words.count - 2) {
-                guard let d = Int(words[k]), words[k].count <= 2,
-                      let mi = months.firstIndex(of: words[k + 1]) ?? shortMonths.firstIndex(of: words[k + 1]),
-                      words[k + 2].count == 4, let y = Int(words[k + 2]),
+            for w in 0..<(words.count - 2) {
+                guard words[w].word.count <= 2, let d = Int(words[w].word),
+                      let mi = months.firstIndex(of: words[w + 1].word) ?? shortMonths.firstIndex(of: words[w + 1].word),
+                      words[w + 2].word.count == 4, let y = Int(words[w + 2].word),
                       let s = iso(y, mi + 1, d) else { continue }
-                found.append((offsets[k], s))
+                found.append((words[w].offset, s))
             }
         }
         return found.sorted { $0.0 < $1.0 }.map(\.1)

@@ -1,19 +1,23 @@
 /// Finds diarienummer (case numbers) in their common forms: `KS 2015/123`, `KS-2015-0123`,
 /// `2021.456` (labelled only), `BYGG 2021-000771`, `Fi2025/01524`, `SFS 1998:899`, `C 1995-0032`.
 enum DiarienummerFinder {
+    static let labelBytes: [[UInt8]] = labels.map { Array($0.utf8) }
     static let labels = ["diarienummer", "diarienr", "vårt dnr", "ert dnr", "dnr", "ärendenummer", "ärendenr", "beteckning", "reg.nr", "registreringsnummer"]
 
     /// The case number in `text` after a label such as `Dnr:`, or, with `labelled == false`,
     /// the first token that has a case-number shape on its own.
     static func find(in line: String, labelled: Bool) -> String? {
         if labelled {
-            let lower = line.lowercased()
-            for label in labels {
-                guard let r = lower.range(of: label) else { continue }
-                // The label must start a word.
-                if r.lowerBound != lower.startIndex, lower[lower.index(before: r.lowerBound)].isLetter { continue }
-                let offset = lower.distance(from: lower.startIndex, to: r.upperBound)
-                let rest = line.dropFirst(offset).drop { $0 == ":" || $0 == "." || $0 == " " || $0 == "*" || $0 == "|" || $0 == "\t" }
+            let lowerString = line.lowercased()
+            let lower = Array(lowerString.utf8)
+            let original = Array(line.utf8)
+            // Offsets carry over only when lowercasing kept every byte in place (it does for
+            // Swedish text); otherwise search the lowercased line itself.
+            let source = lower.count == original.count ? original : lower
+            for label in labelBytes {
+                guard let at = ByteSearch.find(label, in: lower), !ByteSearch.continuesWord(lower, before: at) else { continue }
+                let rest = String(decoding: source[(at + label.count)...], as: UTF8.self)
+                    .drop { $0 == ":" || $0 == "." || $0 == " " || $0 == "*" || $0 == "|" || $0 == "\t" }
                 if let v = shaped(String(rest.prefix(40)), allowBare: true) { return v }
             }
             return nil

@@ -32,19 +32,19 @@ public enum DocumentType {
         ("rapport", ["rapport", "utredning", "förstudie"]),
     ]
 
-    /// The type named by `text`, or nil.
+    /// The rules with their marks as UTF-8 bytes.
+    static let byteRules: [(String, [[UInt8]])] = rules.map { ($0.0, $0.1.map { Array($0.utf8) }) }
+
+    /// The type named by `text`, or nil. A mark counts at a word start; long marks (6+ bytes)
+    /// also count at the end of a compound (informationssäkerhetspolicy).
     static func classify(_ text: String) -> String? {
-        let lower = " " + text.lowercased()
-        for (type, words) in rules {
-            for w in words {
-                var search = lower.startIndex
-                while let r = lower.range(of: w, range: search..<lower.endIndex) {
-                    let before = lower[lower.index(before: r.lowerBound)]
-                    if !before.isLetter { return type }
-                    // Compounds: the mark may end a word (informationssäkerhetspolicy, riktlinje inside
-                    // a compound is rarer), accept suffix matches for the long marks.
-                    if w.count >= 6 { return type }
-                    search = r.upperBound
+        let lower = Array(text.lowercased().utf8)
+        for (type, marks) in byteRules {
+            for mark in marks {
+                var from = 0
+                while let at = ByteSearch.find(mark, in: lower, from: from) {
+                    if !ByteSearch.continuesWord(lower, before: at) || mark.count >= 6 { return type }
+                    from = at + 1
                 }
             }
         }

@@ -5,7 +5,7 @@ enum LanguageGuesser {
 
     static func guess(_ text: String) -> String? {
         var sv = 0, en = 0
-        for w in text.prefix(20_000).lowercased().split(whereSeparator: { !$0.isLetter }) {
+        for w in text.prefix(4_000).lowercased().split(whereSeparator: { !$0.isLetter }) {
             let s = String(w)
             if swedish.contains(s) { sv += 1 } else if english.contains(s) { en += 1 }
         }

@@ -49,7 +49,7 @@ enum MetadataExtractor {
         }
         if date == nil { date = keywordDate(lines) }
         if date == nil {
-            for (i, line) in lines.prefix(40).enumerated() {
+            for (i, line) in lines.prefix(40).enumerated() where hasDigit(line) {
                 if let d = DateFinder.dates(in: line).first { date = (d, "text:line \(i + 1)"); break }
             }
         }
@@ -68,12 +68,12 @@ enum MetadataExtractor {
         // Diarienummer
         var dnr = explicit.dnr.flatMap { v in (DiarienummerFinder.find(in: v.0, labelled: true) ?? DiarienummerFinder.shaped(v.0, allowBare: true)).map { ($0, v.1) } }
         if dnr == nil {
-            for (i, line) in lines.enumerated() {
+            for (i, line) in lines.enumerated() where hasDigit(line) {
                 if let v = DiarienummerFinder.find(in: line, labelled: true) { dnr = (v, "text:line \(i + 1)"); break }
             }
         }
         if dnr == nil {
-            for (i, line) in lines.prefix(30).enumerated() {
+            for (i, line) in lines.prefix(30).enumerated() where hasDigit(line) {
                 if let v = DiarienummerFinder.find(in: line, labelled: false) { dnr = (v, "text:line \(i + 1)"); break }
             }
         }
@@ -105,7 +105,7 @@ enum MetadataExtractor {
         if type == nil, email.count >= 2 { type = ("e-post", "email-header") }
         if type == nil {
             var nonEmpty = 0
-            for (i, line) in lines.prefix(8).enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            for (i, line) in lines.prefix(8).enumerated() where !line.trimmed().isEmpty {
                 nonEmpty += 1
                 if let t = labelType(line, strict: nonEmpty > 2) { type = (t, "text:line \(i + 1)"); break }
             }
@@ -125,11 +125,11 @@ enum MetadataExtractor {
     static func emailHeaders(_ lines: [String]) -> [String: String] {
         var headers: [String: String] = [:]
         for line in lines.prefix(12) {
-            if line.trimmingCharacters(in: .whitespaces).isEmpty { if headers.isEmpty { continue } else { break } }
+            if line.trimmed().isEmpty { if headers.isEmpty { continue } else { break } }
             guard let colon = line.firstIndex(of: ":") else { break }
-            let key = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+            let key = line[..<colon].trimmed().lowercased()
             guard headerKeys.contains(key) else { break }
-            headers[key] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[key] = line[line.index(after: colon)...].trimmed()
         }
         let hasSubject = headers["ämne"] != nil || headers["subject"] != nil
         return hasSubject && headers.count >= 2 ? headers : [:]
@@ -149,12 +149,12 @@ enum MetadataExtractor {
             cur.append(ch)
         }
         if !cur.isEmpty { out.append(cur) }
-        return out.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "*#_ ")) }.filter { !$0.isEmpty }
+        return out.map { $0.trimmed("*#_ ") }.filter { !$0.isEmpty }
     }
 
     /// The authority named by `text` (`Gymnasienämnden, Norrvika kommun` → `Gymnasienämnden`).
     static func authorityName(_ text: String) -> String? {
-        let first = text.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        let first = text.split(separator: ",").first.map { $0.trimmed() } ?? ""
         let words = first.split(separator: " ")
         guard (1...6).contains(words.count), let head = words.first?.first, head.isUppercase,
               let last = words.last?.lowercased(),
@@ -168,7 +168,7 @@ enum MetadataExtractor {
     /// A letterhead cell that is only a type label (`PROTOKOLLSUTDRAG`, `Protokoll 2022-02-23`).
     static func labelType(_ line: String, strict: Bool = false) -> String? {
         let lower = line.lowercased()
-        if lower.contains("utdrag ur protokoll") { return "protokoll" }
+        if ByteSearch.contains(lower, "utdrag ur protokoll") { return "protokoll" }
         for cell in cells(line) {
             // Past the first lines, only a letterhead label counts: capitals, or a label with a date.
             if strict && cell != cell.uppercased() && DateFinder.dates(in: cell).isEmpty { continue }
@@ -180,8 +180,12 @@ enum MetadataExtractor {
         return nil
     }
 
+    /// Whether `line` has a digit at all (a date needs one); most lines do not.
+    @inline(__always)
+    static func hasDigit(_ line: String) -> Bool { line.utf8.contains { $0 >= 0x30 && $0 <= 0x39 } }
+
     static func keywordDate(_ lines: [String]) -> (String, String)? {
-        for (i, line) in lines.prefix(40).enumerated() {
+        for (i, line) in lines.prefix(40).enumerated() where hasDigit(line) {
             let lower = line.lowercased()
             let words = lower.split(whereSeparator: { !$0.isLetter })
             guard words.contains(where: { w in dateKeywords.contains(String(w)) }) else { continue }
@@ -196,19 +200,22 @@ enum MetadataExtractor {
         // An explicit label wins: `Ärende: Lagring av …`.
         for (i, raw) in lines.prefix(25).enumerated() {
             guard let colon = raw.firstIndex(of: ":") else { continue }
-            let key = raw[..<colon].trimmingCharacters(in: CharacterSet(charactersIn: "*_# ")).lowercased()
-            let value = raw[raw.index(after: colon)...].trimmingCharacters(in: CharacterSet(charactersIn: "*_ "))
+            let key = raw[..<colon].trimmed("*_# ").lowercased()
+            let value = raw[raw.index(after: colon)...].trimmed("*_ ")
             if titleLabels.contains(key), value.count >= 3 { return (String(value.prefix(250)), "text:line \(i + 1)") }
         }
         var afterParagraphMark = false
         for (i, raw) in lines.prefix(25).enumerated() {
-            var line = raw.trimmingCharacters(in: CharacterSet(charactersIn: "#*=_-| \t"))
+            var line = raw.trimmed("#*=_-| \t")
             if line.isEmpty || line.allSatisfy({ "=-_*|:".contains($0) }) { continue }
             if raw.hasPrefix("|") { continue }
             if line.hasPrefix("§") {
                 var rest = line.dropFirst().drop { $0 == " " || $0.isNumber }
-                if let r = rest.range(of: "  ") ?? rest.range(of: "Dnr") { rest = rest[..<r.lowerBound] }
-                let t = rest.trimmingCharacters(in: .whitespaces)
+                let restBytes = Array(rest.utf8)
+                if let at = ByteSearch.find(Array("  ".utf8), in: restBytes) ?? ByteSearch.find(Array("Dnr".utf8), in: restBytes) {
+                    rest = Substring(String(decoding: restBytes[..<at], as: UTF8.self))
+                }
+                let t = rest.trimmed()
                 if t.isEmpty { afterParagraphMark = true; continue }
                 return (t, "text:line \(i + 1)")
             }
@@ -216,7 +223,7 @@ enum MetadataExtractor {
             if cs.count > 1 && !afterParagraphMark { continue }
             if cs.allSatisfy({ authorityName($0) != nil || labelType($0) != nil || $0.lowercased().hasSuffix("kommun") || $0.lowercased().hasSuffix("region") }) { continue }
             if let colon = line.firstIndex(of: ":") {
-                let key = line[..<colon].trimmingCharacters(in: CharacterSet(charactersIn: "*_ ")).lowercased()
+                let key = line[..<colon].trimmed("*_ ").lowercased()
                 if labelKeys.contains(key) || key.hasPrefix("dnr") { continue }
             }
             let lower = line.lowercased()
