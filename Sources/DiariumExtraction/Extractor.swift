@@ -104,6 +104,7 @@ public struct Extractor: Sendable {
         case "xml", "rdf", "atom", "xsd": return "xml"
         case "txt", "md", "markdown", "text": return "text"
         case "pdf": return "pdf"
+        case "eml": return "email"
         case "docx", "xlsx", "pptx", "odt", "ods": return (name as NSString).pathExtension.lowercased()
         default: return nil
         }
@@ -235,9 +236,9 @@ enum Markdown {
     static func firstHeading(_ source: String) -> String? {
         let lines = source.split(separator: "\n", omittingEmptySubsequences: false).prefix(60)
         for (i, line) in lines.enumerated() {
-            if line.hasPrefix("# ") { return strip(String(line)).trimmingCharacters(in: .whitespaces) }
-            if i > 0, line.count >= 3, line.allSatisfy({ $0 == "=" }), !lines[i - 1].trimmingCharacters(in: .whitespaces).isEmpty {
-                return strip(String(lines[i - 1])).trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("# ") { return strip(String(line)).trimmed() }
+            if i > 0, line.count >= 3, line.allSatisfy({ $0 == "=" }), !lines[i - 1].trimmed().isEmpty {
+                return strip(String(lines[i - 1])).trimmed()
             }
         }
         return nil
@@ -247,22 +248,24 @@ enum Markdown {
         var out: [String] = []
         for raw in Extractor.clean(source).split(separator: "\n", omittingEmptySubsequences: false) {
             var line = Substring(raw)
-            let t = line.trimmingCharacters(in: .whitespaces)
+            let t = line.trimmed()
             // Setext underlines, rules and table separators carry no text.
             if !t.isEmpty && t.allSatisfy({ "=-_*|: ".contains($0) }) { out.append(""); continue }
+            // Most lines carry no markup: keep them as they are.
+            if !raw.utf8.contains(where: { "#>*_`[|+-".utf8.contains($0) }) { out.append(String(raw)); continue }
             line = line.drop { $0 == "#" || $0 == " " || $0 == ">" }
             if line.hasPrefix("- ") || line.hasPrefix("* ") || line.hasPrefix("+ ") { line = line.dropFirst(2) }
             var s = String(line)
             // Links and images: [text](url) → text
-            while let open = s.range(of: "]("), let lb = s[..<open.lowerBound].lastIndex(of: "["),
+            while ByteSearch.contains(s, "]("), let open = s.range(of: "]("), let lb = s[..<open.lowerBound].lastIndex(of: "["),
                   let close = s[open.upperBound...].firstIndex(of: ")") {
                 var start = lb
                 if start > s.startIndex, s[s.index(before: start)] == "!" { start = s.index(before: start) }
                 s.replaceSubrange(start...close, with: s[s.index(after: lb)..<open.lowerBound])
             }
-            for mark in ["**", "__", "`"] { s = s.replacingOccurrences(of: mark, with: "") }
+            for mark in ["**", "__", "`"] where ByteSearch.contains(s, mark) { s = s.replacingOccurrences(of: mark, with: "") }
             if s.contains("|") {
-                s = s.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "  ")
+                s = s.split(separator: "|").map { $0.trimmed() }.filter { !$0.isEmpty }.joined(separator: "  ")
             }
             out.append(s)
         }

@@ -217,7 +217,9 @@ enum EmailExtractor {
             return
         }
 
-        let isText = type.hasPrefix("text/")
+        // Text parts are read as the message text; calendar invitations, vCards and RTF are
+        // files of their own.
+        let isText = type.hasPrefix("text/") && !["text/rtf", "text/richtext", "text/calendar", "text/vcard", "text/x-vcard", "text/directory"].contains(type)
         let inlineNamed = part.fileName != nil && part.disposition?.value == "inline" && w.texts.isEmpty
         if isText && !resourcesOnly && !isAttachment && (part.fileName == nil || inlineNamed) {
             let flowed = part.contentType?.parameters["format"]?.lowercased() == "flowed"

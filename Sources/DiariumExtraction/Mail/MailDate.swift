@@ -8,7 +8,9 @@ enum MailDate {
     ]
 
     /// The ISO date (`2022-03-08`) and the time as written (`10:14`), or nil.
-    static func parse(_ raw: String) -> (date: String, time: String?)? {
+    static func parse(_ header: String) -> (date: String, time: String?)? {
+        // A real Date field is short; a hostile one must not cost more than a short one.
+        let raw = String(header.prefix(200))
         var cleaned = ""
         var depth = 0
         for ch in raw {

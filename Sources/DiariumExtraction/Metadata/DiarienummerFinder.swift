@@ -2,7 +2,9 @@
 /// `2021.456` (labelled only), `BYGG 2021-000771`, `Fi2025/01524`, `SFS 1998:899`, `C 1995-0032`.
 enum DiarienummerFinder {
     static let labelBytes: [[UInt8]] = labels.map { Array($0.utf8) }
-    static let labels = ["diarienummer", "diarienr", "vårt dnr", "ert dnr", "dnr", "ärendenummer", "ärendenr", "beteckning", "reg.nr", "registreringsnummer"]
+    /// Prefixes of numbers that are not case numbers.
+    static let notCasePrefixes: Set<String> = ["ISSN", "ISBN", "TEL", "FAX", "ORG", "ORGNR", "SE", "BG", "PG", "PAGE", "SIDA", "NR", "TELEFON", "MOBIL"]
+    static let labels = ["sfs nr", "sfs-nummer", "diarienummer", "diarienr", "vårt dnr", "ert dnr", "dnr", "ärendenummer", "ärendenr", "beteckning", "reg.nr", "registreringsnummer"]
 
     /// The case number in `text` after a label such as `Dnr:`, or, with `labelled == false`,
     /// the first token that has a case-number shape on its own.
@@ -49,6 +51,19 @@ enum DiarienummerFinder {
                     if e > k + 8 { return String(c[i..<e]) }
                 }
             }
+            // `ELSÄK-FS 2008:2`: two letter groups joined by a hyphen.
+            var jj = j
+            if jj + 1 < n, c[jj] == "-", isUpper(c[jj + 1]), c[jj + 1].isLetter {
+                var e = jj + 1
+                while e < n && e - jj < 6 && c[e].isLetter && isUpper(c[e]) { e += 1 }
+                if e < n, c[e] == " ", digits(e + 1) == 4 { jj = e }
+            }
+            let prefixWord = String(c[i..<j]).uppercased()
+            if notCasePrefixes.contains(prefixWord) { i = j; continue }
+            if jj != j, digits(jj + 1) == 4, jj + 5 < n, c[jj + 5] == ":", digits(jj + 6) >= 1 {
+                let e = jj + 6 + digits(jj + 6)
+                return String(c[i..<e])
+            }
             if prefixLen >= 1 && isUpper(c[i]) && (j >= n || !c[j].isLetter) {
                 var k = j
                 var sep = false
@@ -60,7 +75,9 @@ enum DiarienummerFinder {
                     let okTail = tail >= 1 && tail <= 6 && (k + 5 + tail >= n || !(c[k + 5 + tail].isLetter || c[k + 5 + tail].isNumber))
                     // `-` after a space-separated prefix needs 3+ digits (BYGG 2021-000771); `.` only when labelled
                     let okSep = symbol != "." || allowBare
-                    let dashOK = symbol != "-" || tail >= 3 || (sep && c[j] == "-")
+                    var dashOK = symbol != "-" || tail >= 3 || (sep && c[j] == "-")
+                    // `Blekinge 2021-2027` is a span of years, not a case number.
+                    if symbol == "-", tail == 4, let t = Int(String(c[(k + 5)..<(k + 9)])), (1900...2099).contains(t) { dashOK = false }
                     if okTail && okSep && dashOK && (sep || prefixLen >= 1) {
                         // Not a date: YYYY-MM-DD.
                         if !(symbol == "-" && tail == 2) {

@@ -15,7 +15,13 @@ struct ExplicitMetadata {
 enum MetadataExtractor {
     static let authoritySuffixes = ["nämnden", "nämnd", "styrelsen", "förvaltningen", "kontoret", "departementet", "myndigheten",
                                     "verket", "inspektionen", "fullmäktige", "kansliet", "rådet", "revisionen", "ombudsmannen", "domstolen"]
-    static let dateKeywords = ["beslutad", "beslutades", "beslutsdatum", "fastställd", "fastställt", "fastställdes", "antagen", "antaget",
+    /// Lines with these words give dates that are not the document's own (entry into force,
+    /// deadlines, repeal).
+    static let otherDateWords: [[UInt8]] = ["träder i kraft", "trädde i kraft", "ikraftträd", "senast den", "upphör", "gäller från",
+                                            "gäller fr.o.m", "utkom från trycket", "revideras", "giltig till", "redovisas senast",
+                                            "ska redovisas", "redovisas den"].map { Array($0.utf8) }
+    static let dateKeywords = ["beslutade", "regeringssammanträde", "utfärdat",
+                               "beslutad", "beslutades", "beslutsdatum", "fastställd", "fastställt", "fastställdes", "antagen", "antaget",
                                "antogs", "upprättad", "upprättat", "datum", "sammanträdesdatum", "sammanträde", "protokoll", "date",
                                "daterad", "skickat", "sent", "justerad", "godkänd", "utfärdad"]
     static let headerKeys: Set<String> = ["från", "from", "till", "to", "datum", "date", "skickat", "sent", "ämne", "subject", "kopia", "cc", "kopia till"]
@@ -36,6 +42,10 @@ enum MetadataExtractor {
 
         // Title
         var title = explicit.title
+        if let t = title, t.1 == "html-title", t.0.split(separator: " ").count <= 3 || t.0.lowercased().contains("rättsdatabas"),
+           let labelled = labelledTitle(lines) {
+            title = labelled
+        }
         if title == nil, let subject = email["ämne"] ?? email["subject"] { title = (subject, "email-header:subject") }
         if title == nil { title = textTitle(lines) }
         if title == nil, let name = path.last { title = (stripExtension(name), "file-name") }
@@ -48,19 +58,21 @@ enum MetadataExtractor {
             date = (iso, "email-header:date")
         }
         if date == nil { date = keywordDate(lines) }
+        let fileYear = explicit.year ?? pathYear(path)
         if date == nil {
-            for (i, line) in lines.prefix(40).enumerated() where hasDigit(line) {
-                if let d = DateFinder.dates(in: line).first { date = (d, "text:line \(i + 1)"); break }
+            for (i, line) in lines.prefix(40).enumerated() where hasDigit(line) && !mentionsOtherDate(line) {
+                // With a year in the file name, only a date of that year is believed.
+                if let d = DateFinder.dates(in: line).first(where: { d in fileYear.map { Int(d.prefix(4)) == $0.0 } ?? true }) {
+                    date = (d, "text:line \(i + 1)")
+                    break
+                }
             }
         }
         set("date", date) { doc.date = $0 }
         if let d = doc.date, let y = Int(d.prefix(4)) {
             doc.year = y
             doc.sources["year"] = doc.sources["date"]
-        } else if let (y, source) = explicit.year {
-            doc.year = y
-            doc.sources["year"] = source
-        } else if let (y, source) = pathYear(path) {
+        } else if let (y, source) = fileYear {
             doc.year = y
             doc.sources["year"] = source
         }
@@ -81,6 +93,10 @@ enum MetadataExtractor {
 
         // Authority
         var authority = explicit.authority.flatMap { v in authorityName(v.0).map { ($0, v.1) } }
+        if authority == nil || authority?.1.hasPrefix("html-meta") == true, let labelled = labelledAuthority(lines) {
+            // `Departement: Försvarsdepartementet` in the text beats a generic meta author.
+            authority = labelled
+        }
         if authority == nil {
             for (i, line) in lines.prefix(6).enumerated() {
                 if let a = cells(line).lazy.compactMap(authorityName).first { authority = (a, "text:line \(i + 1)"); break }
@@ -101,7 +117,9 @@ enum MetadataExtractor {
         set("authority", authority) { doc.authority = $0 }
 
         // Document type
-        var type = explicit.type.flatMap { v in DocumentType.classify(v.0).map { ($0, v.1) } }
+        var type = explicit.type.flatMap { v in
+            (DocumentType.vocabulary.contains(v.0) ? v.0 : DocumentType.classify(v.0)).map { ($0, v.1) }
+        }
         if type == nil, email.count >= 2 { type = ("e-post", "email-header") }
         if type == nil {
             var nonEmpty = 0
@@ -152,13 +170,40 @@ enum MetadataExtractor {
         return out.map { $0.trimmed("*#_ ") }.filter { !$0.isEmpty }
     }
 
+    static let authorityLabels = ["departement", "departement/ myndighet", "departement/myndighet", "myndighet", "utgivare",
+                                  "utfärdare", "beslutad av", "beslutat av", "avsändare", "organisation", "nämnd", "förvaltning",
+                                  "ansvarig myndighet", "ansvarig nämnd", "beslutsinstans"]
+
+    /// `Departement: Försvarsdepartementet`, `Utgivare: Finansinspektionen, Sverige`,
+    /// `Beslutad av  Kommunstyrelsen`, or a masthead `Socialstyrelsens författningssamling`.
+    static func labelledAuthority(_ lines: [String]) -> (String, String)? {
+        for (i, raw) in lines.prefix(40).enumerated() {
+            let line = raw.trimmed()
+            let lower = line.lowercased()
+            if lower.hasSuffix("s författningssamling"), let name = line.split(separator: " ").first, name.count > 3 {
+                let base = String(name.dropLast())
+                if authorityName(base) != nil { return (base, "text:line \(i + 1)") }
+            }
+            for label in authorityLabels where lower.hasPrefix(label) {
+                var rest = line.unicodeScalars.dropFirst(label.unicodeScalars.count)
+                guard let first = rest.first, first == ":" || first == " " || first == "\t" || first == "|" else { continue }
+                rest = rest.drop { $0 == ":" || $0 == " " || $0 == "\t" || $0 == "|" || $0 == "*" }
+                let value = String(String.UnicodeScalarView(rest))
+                if let a = authorityName(value) { return (a, "text:line \(i + 1)") }
+            }
+        }
+        return nil
+    }
+
     /// The authority named by `text` (`Gymnasienämnden, Norrvika kommun` → `Gymnasienämnden`).
     static func authorityName(_ text: String) -> String? {
         let first = text.split(separator: ",").first.map { $0.trimmed() } ?? ""
         let words = first.split(separator: " ")
         guard (1...6).contains(words.count), let head = words.first?.first, head.isUppercase,
-              let last = words.last?.lowercased(),
+              let last = words.last?.lowercased(), !last.hasSuffix("området"),
               authoritySuffixes.contains(where: { last.hasSuffix($0) }) else { return nil }
+        // `Avveckling av Fiskeriverket` is a title that mentions an authority, not a name.
+        if words.count >= 3, words.last?.first?.isUppercase == true { return nil }
         // Lowercase words other than "och"/"för"/"i" are allowed inside (Tekniska förvaltningen).
         guard words.allSatisfy({ $0.allSatisfy { $0.isLetter || $0 == "-" } }) else { return nil }
         if first == first.uppercased() { return first.prefix(1) + first.dropFirst().lowercased() }
@@ -184,8 +229,14 @@ enum MetadataExtractor {
     @inline(__always)
     static func hasDigit(_ line: String) -> Bool { line.utf8.contains { $0 >= 0x30 && $0 <= 0x39 } }
 
+    static func mentionsOtherDate(_ line: String) -> Bool {
+        let lower = Array(line.lowercased().utf8)
+        return otherDateWords.contains { ByteSearch.find($0, in: lower) != nil }
+    }
+
     static func keywordDate(_ lines: [String]) -> (String, String)? {
         for (i, line) in lines.prefix(40).enumerated() where hasDigit(line) {
+            if mentionsOtherDate(line) { continue }
             let lower = line.lowercased()
             let words = lower.split(whereSeparator: { !$0.isLetter })
             guard words.contains(where: { w in dateKeywords.contains(String(w)) }) else { continue }
@@ -196,19 +247,45 @@ enum MetadataExtractor {
 
     static let titleLabels = ["ärende", "rubrik", "angående", "titel", "avser"]
 
-    static func textTitle(_ lines: [String]) -> (String, String)? {
-        // An explicit label wins: `Ärende: Lagring av …`.
+    /// `Ärende: Lagring av …`, `Rubrik: Förordning (2013:352) om …`.
+    static func labelledTitle(_ lines: [String]) -> (String, String)? {
         for (i, raw) in lines.prefix(25).enumerated() {
-            guard let colon = raw.firstIndex(of: ":") else { continue }
-            let key = raw[..<colon].trimmed("*_# ").lowercased()
-            let value = raw[raw.index(after: colon)...].trimmed("*_ ")
-            if titleLabels.contains(key), value.count >= 3 { return (String(value.prefix(250)), "text:line \(i + 1)") }
+            for (key, value) in labelledPairs(raw) where titleLabels.contains(key) && value.count >= 3 {
+                return (String(value.prefix(250)), "text:line \(i + 1)")
+            }
         }
+        return nil
+    }
+
+    /// `Key: value` pairs on a line; a line may hold several (`SFS nr: 2013:352 Rubrik: …`).
+    static func labelledPairs(_ raw: String) -> [(String, String)] {
+        guard let colon = raw.firstIndex(of: ":") else { return [] }
+        let key = raw[..<colon].trimmed("*_# ").lowercased()
+        let value = raw[raw.index(after: colon)...].trimmed("*_ ")
+        var pairs = [(key, value)]
+        // Later labels on the same line: cut the value at ` Rubrik:`, ` Utfärdad:` …
+        for label in titleLabels {
+            let marker = " " + label.prefix(1).uppercased() + label.dropFirst() + ":"
+            if let r = value.range(of: marker) {
+                let rest = value[r.upperBound...].trimmed()
+                let cut = rest.firstIndex(where: { _ in false }) ?? rest.endIndex
+                var v = String(rest[..<cut])
+                for stop in [" Utfärdad:", " Ändring införd:", " Ikraft:", " Källa:"] { if let s = v.range(of: stop) { v = String(v[..<s.lowerBound]) } }
+                pairs.append((label, v.trimmed()))
+            }
+        }
+        return pairs
+    }
+
+    static func textTitle(_ lines: [String]) -> (String, String)? {
+        if let labelled = labelledTitle(lines) { return labelled }
         var afterParagraphMark = false
         for (i, raw) in lines.prefix(25).enumerated() {
             var line = raw.trimmed("#*=_-| \t")
             if line.isEmpty || line.allSatisfy({ "=-_*|:".contains($0) }) { continue }
-            if raw.hasPrefix("|") { continue }
+            if raw.hasPrefix("|") || raw.hasPrefix("/") { continue }
+            let lowerLine = line.lowercased()
+            if lowerLine.hasSuffix("författningssamling") || lowerLine.hasPrefix("issn") || lowerLine.hasPrefix("utgivare") { continue }
             if line.hasPrefix("§") {
                 var rest = line.dropFirst().drop { $0 == " " || $0.isNumber }
                 let restBytes = Array(rest.utf8)
@@ -221,6 +298,10 @@ enum MetadataExtractor {
             }
             let cs = cells(line)
             if cs.count > 1 && !afterParagraphMark { continue }
+            if cs.count == 1, labelType(line) != nil, let next = continuation(lines, after: i), next.0.hasPrefix("om ") {
+                // `Föreskrifter` / `om ändring i …;` on the following lines.
+                return (String((line + " " + next.0).prefix(250)), "text:line \(i + 1)")
+            }
             if cs.allSatisfy({ authorityName($0) != nil || labelType($0) != nil || $0.lowercased().hasSuffix("kommun") || $0.lowercased().hasSuffix("region") }) { continue }
             if let colon = line.firstIndex(of: ":") {
                 let key = line[..<colon].trimmed("*_ ").lowercased()
@@ -232,9 +313,29 @@ enum MetadataExtractor {
                !DateFinder.dates(in: line).isEmpty { continue }
             if lower.hasPrefix("dnr") || lower.hasPrefix("utdrag ur protokoll") || DateFinder.dates(in: line).first.map({ _ in line.count < 30 }) == true { continue }
             if line == line.uppercased() && line.contains(where: \.isLetter) { line = line.prefix(1) + line.dropFirst().lowercased() }
+            if !line.hasSuffix("."), let next = continuation(lines, after: i) { line += " " + next.0 }
+            if line.hasSuffix(";") { line.removeLast() }
             return (String(line.prefix(250)), "text:line \(i + 1)")
         }
         return nil
+    }
+
+    /// The lines that continue a title: following non-empty lines that start in lower case,
+    /// up to a line ending in `;` (at most three).
+    static func continuation(_ lines: [String], after index: Int) -> (String, Int)? {
+        var parts: [String] = []
+        var i = index + 1
+        while i < lines.count && parts.count < 3 {
+            let t = lines[i].trimmed()
+            guard let first = t.first, first.isLowercase else { break }
+            parts.append(t)
+            i += 1
+            if t.hasSuffix(";") { break }
+        }
+        guard !parts.isEmpty else { return nil }
+        var joined = parts.joined(separator: " ")
+        if joined.hasSuffix(";") { joined.removeLast() }
+        return (joined, i - 1)
     }
 
     static func pathYear(_ path: [String]) -> (Int, String)? {
