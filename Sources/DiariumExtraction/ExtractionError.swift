@@ -13,6 +13,8 @@ public enum ExtractionError: Error, CustomStringConvertible, Equatable, Sendable
     case parseFailed(format: String, reason: String)
     /// The file could not be read.
     case unreadable(reason: String)
+    /// Parsing took longer than the per-file time limit.
+    case timeLimit(seconds: Double)
 
     public var description: String {
         switch self {
@@ -23,6 +25,8 @@ public enum ExtractionError: Error, CustomStringConvertible, Equatable, Sendable
         case .binary: return "binary content in no known document format"
         case let .parseFailed(format, reason): return "the \(format) could not be parsed: \(reason)"
         case let .unreadable(reason): return "the file could not be read: \(reason)"
+        case let .timeLimit(seconds):
+            return "parsing took longer than the \(seconds)-second limit per file (raise it with --parse-time-limit)"
         }
     }
 }

@@ -4,10 +4,13 @@ import Foundation
 public struct ExtractionLimits: Sendable {
     /// Files larger than this are recorded but not read (default 256 MiB).
     public var maxFileSize: Int
+    /// Seconds a markup parse may take before the file is given up (default 30).
+    public var parseTimeLimit: Double
 
-    /// Limits with the given per-file size cap.
-    public init(maxFileSize: Int = 256 << 20) {
+    /// Limits with the given per-file size cap and parse-time limit.
+    public init(maxFileSize: Int = 256 << 20, parseTimeLimit: Double = 30) {
         self.maxFileSize = maxFileSize
+        self.parseTimeLimit = parseTimeLimit
     }
 }
 
@@ -64,7 +67,9 @@ public struct Extractor: Sendable {
         } else {
             switch Extractor.detectFormat(bytes, name: name) {
             case .markup(let isHTML):
-                (doc, explicit) = isHTML ? Extractor.extractHTML(bytes) : Extractor.extractXML(bytes, components: components)
+                let deadline = Deadline(seconds: limits.parseTimeLimit)
+                (doc, explicit) = isHTML ? Extractor.extractHTML(bytes, deadline: deadline)
+                    : Extractor.extractXML(bytes, components: components, deadline: deadline)
             case .email:
                 (doc, explicit) = EmailExtractor.extract(bytes, components: components, limits: limits)
             case .text:
@@ -150,11 +155,11 @@ public struct Extractor: Sendable {
         return value.isEmpty ? nil : String(value)
     }
 
-    static func extractHTML(_ bytes: [UInt8]) -> (ExtractedDocument, ExplicitMetadata) {
+    static func extractHTML(_ bytes: [UInt8], deadline: Deadline? = nil) -> (ExtractedDocument, ExplicitMetadata) {
         let (text, encoding) = TextDecoding.decode(bytes, declared: declaredCharset(bytes, xml: false))
         var explicit = ExplicitMetadata()
         do {
-            let r = try HTMLExtractor.extract(Array(text.utf8))
+            let r = try HTMLExtractor.extract(Array(text.utf8), deadline: deadline)
             let m = r.meta
             if let t = m["dc.title"] ?? m["dcterms.title"] ?? m["og:title"], !t.isEmpty { explicit.title = (t, "html-meta:DC.title") }
             else if let t = r.title { explicit.title = (t, "html-title") }
@@ -180,12 +185,12 @@ public struct Extractor: Sendable {
         }
     }
 
-    static func extractXML(_ bytes: [UInt8], components: [String]) -> (ExtractedDocument, ExplicitMetadata) {
+    static func extractXML(_ bytes: [UInt8], components: [String], deadline: Deadline? = nil) -> (ExtractedDocument, ExplicitMetadata) {
         let (text, encoding) = TextDecoding.decode(bytes, declared: declaredCharset(bytes, xml: true))
         let utf8 = Array(text.utf8)
         do {
-            let r = try XMLExtractor.extract(utf8)
-            if r.root == "html" { return extractHTML(utf8) }
+            let r = try XMLExtractor.extract(utf8, deadline: deadline)
+            if r.root == "html" { return extractHTML(utf8, deadline: deadline) }
             var doc = ExtractedDocument(format: "xml", encoding: encoding, text: r.text)
             doc.parts = r.records.enumerated().map { i, record in
                 var part = ExtractedDocument(format: "xml", encoding: encoding, text: record.text)

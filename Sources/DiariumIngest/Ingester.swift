@@ -12,6 +12,8 @@ public struct IngestOptions: Sendable {
     public var memoryBudget: Int = 256 << 20
     /// Per-file size limit.
     public var maxFileSize: Int = 256 << 20
+    /// Seconds a file's parse may take.
+    public var parseTimeLimit = 30.0
     /// Empty the index first.
     public var rebuild = false
     /// Extraction and analysis threads (default: all cores).
@@ -99,7 +101,7 @@ public final class Ingester {
             }
         }
 
-        let extractor = Extractor(limits: ExtractionLimits(maxFileSize: options.maxFileSize))
+        let extractor = Extractor(limits: ExtractionLimits(maxFileSize: options.maxFileSize, parseTimeLimit: options.parseTimeLimit))
         let threads = max(1, options.threads)
         let analyzers = try (0..<threads).map { _ in try Analyzer() }
         let analyzerBox = UncheckedBox(analyzers)

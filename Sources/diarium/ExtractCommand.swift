@@ -1,5 +1,6 @@
 import ArgumentParser
 import DiariumExtraction
+import Dispatch
 import Foundation
 
 struct Extract: ParsableCommand {
@@ -11,6 +12,9 @@ struct Extract: ParsableCommand {
     @Option(help: "Largest file to read, in MiB.")
     var maxFileSize: Int = 256
 
+    @Option(help: "Seconds a file's parse may take before it is given up.")
+    var parseTimeLimit: Double = 30
+
     @Option(help: "Output format: text, or json (one JSON object per line and per document).")
     var format: OutputFormat = .text
 
@@ -21,11 +25,20 @@ struct Extract: ParsableCommand {
     }
 
     func run() throws {
-        let extractor = Extractor(limits: ExtractionLimits(maxFileSize: max(1, maxFileSize) << 20))
+        let extractor = Extractor(limits: ExtractionLimits(maxFileSize: max(1, maxFileSize) << 20, parseTimeLimit: parseTimeLimit))
+        let start = DispatchTime.now().uptimeNanoseconds
+        var documents = 0, failures = 0
+        defer {
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            Terminal.writeError(String(format: "extracted %d file%@ (%d document%@, %d without text) in %.2f s\n", files.count,
+                                       files.count == 1 ? "" : "s", documents, documents == 1 ? "" : "s", failures, seconds))
+        }
         for path in files {
             let components = path.split(separator: "/").map { String($0).precomposedStringWithCanonicalMapping }
             let top = extractor.extract(file: path, components: components)
             for (part, d) in ([top] + top.parts).enumerated() {
+            documents += 1
+            if d.failure != nil { failures += 1 }
             let o = Output(path: path, format: d.format, encoding: d.encoding, language: d.language, title: d.title, authority: d.authority,
                            type: d.type, date: d.date, year: d.year, dnr: d.dnr, text: d.text, sources: d.sources, error: d.failure?.description,
                            part: part, partName: d.partName)

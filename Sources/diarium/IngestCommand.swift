@@ -18,6 +18,9 @@ struct Ingest: ParsableCommand {
     @Option(help: "Largest file to read, in MiB.")
     var maxFileSize: Int = 256
 
+    @Option(help: "Seconds a file's parse may take before it is given up.")
+    var parseTimeLimit: Double = 30
+
     @Option(help: "Worker threads for extraction and analysis (default: all cores).")
     var threads: Int?
 
@@ -32,6 +35,7 @@ struct Ingest: ParsableCommand {
         options.memoryBudget = max(1, memory) << 20
         options.maxFileSize = max(1, maxFileSize) << 20
         options.rebuild = rebuild
+        options.parseTimeLimit = parseTimeLimit
         if let threads { options.threads = max(1, threads) }
         let summary = try reporting { () -> IngestSummary in
             let ingester = try Ingester(indexDirectory: index.path, options: options)

@@ -124,6 +124,17 @@ func scratchFile(_ name: String, _ bytes: [UInt8]) throws -> String {
         #expect(d.text.utf8.count < 10_000)
     }
 
+    /// A parse that outlives the time limit is given up with a reason, not waited for.
+    @Test func parseTimeLimitGivesUp() throws {
+        let xml = "<r>" + String(repeating: "<p>ord</p>", count: 200_000) + "</r>"
+        let path = try scratchFile("big.xml", Array(xml.utf8))
+        let slow = Extractor(limits: ExtractionLimits(parseTimeLimit: 0)).extract(file: path, components: ["big.xml"])
+        #expect(slow.failure == .timeLimit(seconds: 0))
+        #expect(slow.failure?.description.contains("--parse-time-limit") == true)
+        let normal = Extractor().extract(file: path, components: ["big.xml"])
+        #expect(normal.failure == nil)
+    }
+
     @Test func deepNestingNULsAndTruncationDoNotCrash() throws {
         let deep = String(repeating: "<a>", count: 100_000) + "djup" + String(repeating: "</a>", count: 100_000)
         for (name, bytes) in [

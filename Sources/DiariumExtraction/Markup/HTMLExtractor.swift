@@ -15,14 +15,14 @@ enum HTMLExtractor {
         var meta: [String: String]
     }
 
-    static func extract(_ utf8: [UInt8]) throws -> Result {
+    static func extract(_ utf8: [UInt8], deadline: Deadline? = nil) throws -> Result {
         var text = TextAccumulator()
         var skipDepth = 0
         var inTitle = false, inH1 = false
         var title = "", h1 = ""
         var firstH1: String?
         var meta: [String: String] = [:]
-        try LibXML.walkHTML(utf8) { event in
+        try LibXML.walkHTML(utf8, deadline: deadline) { event in
             switch event {
             case let .start(name, attributes):
                 if name == "meta" {

@@ -23,7 +23,7 @@ enum LibXML {
     }()
 
     /// Parses HTML (recover mode) and walks it.
-    static func walkHTML(_ utf8: [UInt8], _ visit: (MarkupEvent) -> Void) throws {
+    static func walkHTML(_ utf8: [UInt8], deadline: Deadline? = nil, _ visit: (MarkupEvent) -> Void) throws {
         _ = initialized
         guard let ctxt = htmlNewParserCtxt() else { throw ExtractionError.parseFailed(format: "HTML", reason: "out of memory") }
         defer { htmlFreeParserCtxt(ctxt) }
@@ -36,11 +36,11 @@ enum LibXML {
         }
         guard let doc else { throw ExtractionError.parseFailed(format: "HTML", reason: "no document could be recovered") }
         defer { xmlFreeDoc(doc) }
-        walk(doc, visit)
+        try walk(doc, deadline: deadline, visit)
     }
 
     /// Parses XML safely and walks it. Malformed XML is recovered as far as libxml2 can.
-    static func walkXML(_ utf8: [UInt8], _ visit: (MarkupEvent) -> Void) throws {
+    static func walkXML(_ utf8: [UInt8], deadline: Deadline? = nil, _ visit: (MarkupEvent) -> Void) throws {
         _ = initialized
         guard let ctxt = xmlNewParserCtxt() else { throw ExtractionError.parseFailed(format: "XML", reason: "out of memory") }
         defer { xmlFreeParserCtxt(ctxt) }
@@ -58,14 +58,17 @@ enum LibXML {
             throw ExtractionError.parseFailed(format: "XML", reason: reason?.trimmed() ?? "not well-formed")
         }
         defer { xmlFreeDoc(doc) }
-        walk(doc, visit)
+        try walk(doc, deadline: deadline, visit)
     }
 
     /// Iterative depth-first walk (no recursion, so deep nesting cannot overflow the stack).
-    private static func walk(_ doc: xmlDocPtr, _ visit: (MarkupEvent) -> Void) {
+    private static func walk(_ doc: xmlDocPtr, deadline: Deadline?, _ visit: (MarkupEvent) -> Void) throws {
         var node: xmlNodePtr? = doc.pointee.children
         var stack: [xmlNodePtr] = []
+        var visited = 0
         while let n = node {
+            visited += 1
+            if visited & 4095 == 0, let deadline, deadline.expired { throw ExtractionError.timeLimit(seconds: deadline.seconds) }
             var descend = false
             switch n.pointee.type {
             case XML_ELEMENT_NODE:

@@ -48,7 +48,7 @@ enum XMLExtractor {
     static let typeKeys = ["doktyp", "dokumenttyp", "type", "typ"]
     static let qualifiers = ["datetype", "identificationtype", "agenttype"]
 
-    static func extract(_ utf8: [UInt8]) throws -> Result {
+    static func extract(_ utf8: [UInt8], deadline: Deadline? = nil) throws -> Result {
         var lines: [String] = []
         var fileCandidates: [Candidate] = []
         var stack: [(name: String, key: String, record: Int?)] = []
@@ -84,7 +84,7 @@ enum XMLExtractor {
             classify(top.key, t, record: top.record)
         }
 
-        try LibXML.walkXML(utf8) { event in
+        try LibXML.walkXML(utf8, deadline: deadline) { event in
             switch event {
             case let .start(name, attributes):
                 flush()
