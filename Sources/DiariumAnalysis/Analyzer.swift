@@ -1,24 +1,37 @@
 /// A term produced by the analyzer: the unit that is indexed and searched.
 public struct AnalyzedToken {
-    /// The indexed form (lowercased, normalised, stemmed), UTF-8, valid only during the callback.
+    /// The indexed form (lowercased, normalised, stemmed, s-normalised), UTF-8, valid only
+    /// during the callback.
     public let term: UnsafeRawBufferPointer
     /// The word before stemming (lowercased, normalised).
     public let word: UnsafeRawBufferPointer
-    /// Token position (0, 1, 2, … per word), for phrases and proximity.
+    /// The linked libstemmer's stem of `word` (equal to `word` for numbers and joined case numbers).
+    public let stem: UnsafeRawBufferPointer
+    /// Word, joined form or compound part.
+    public let kind: TokenKind
+    /// Token position (0, 1, 2, … per word; joined forms share the position of their first word).
     public let position: UInt32
-    /// Byte offsets of the word in the source text, for snippets.
+    /// Byte offsets of the token in the source text, for snippets.
     public let start: Int
     public let end: Int
 }
 
-/// The text analysis chain used for both indexing and querying: tokenize → lowercase and
-/// normalise → Snowball stem. Stop words are indexed like any word (their weight is left to
-/// BM25's idf, and phrases keep exact positions). Not thread-safe: one analyzer per thread.
+/// The text analysis chain used for indexing, querying and snippets alike: tokenize →
+/// lowercase and normalise → Snowball stem → s-normalise.
+///
+/// Snowball's Swedish stemmer removes one suffix, so `riskanalys` stems to `riskanaly` but
+/// `riskanalysen` to `riskanalys`. The analyzer stems a stem that ends in `s` once more and keeps
+/// the result when that only removed the `s`; both words then index as `riskanaly`.
+///
+/// Stop words are indexed like any word (positions stay exact for phrases); the search treats
+/// them as optional query words (see `Stopwords`). Not thread-safe: one analyzer per thread.
 public final class Analyzer {
-    /// The stemming language.
+    /// The stemming language (a Snowball algorithm name).
     public let language: String
     private let stemmer: Stemmer
     private var tokenizer = Tokenizer()
+    private var termBuffer: [UInt8] = []
+    private var stemBuffer: [UInt8] = []
 
     /// An analyzer stemming with the Snowball algorithm for `language` (default Swedish).
     public init(language: String = "swedish") throws {
@@ -29,16 +42,30 @@ public final class Analyzer {
     /// Calls `body` with every token of the UTF-8 `text`.
     public func analyze(_ text: UnsafeRawBufferPointer, _ body: (AnalyzedToken) -> Void) {
         var position: UInt32 = 0
-        let stemmer = self.stemmer
         tokenizer.tokenize(text) { raw in
-            if Analyzer.hasLetter(raw.word) {
-                stemmer.stem(raw.word) { stem in
-                    body(AnalyzedToken(term: stem, word: raw.word, position: position, start: raw.start, end: raw.end))
-                }
-            } else {
-                body(AnalyzedToken(term: raw.word, word: raw.word, position: position, start: raw.start, end: raw.end))
+            let pos = position
+            if raw.kind == .word { position &+= 1 }
+            guard Analyzer.hasLetter(raw.word), !(raw.kind == .joined && Analyzer.hasDigit(raw.word)) else {
+                body(AnalyzedToken(term: raw.word, word: raw.word, stem: raw.word, kind: raw.kind, position: pos, start: raw.start, end: raw.end))
+                return
             }
-            position &+= 1
+            self.stemmer.stem(raw.word) { s in
+                self.stemBuffer.removeAll(keepingCapacity: true)
+                self.stemBuffer.append(contentsOf: s)
+            }
+            self.termBuffer.removeAll(keepingCapacity: true)
+            self.termBuffer.append(contentsOf: self.stemBuffer)
+            if let last = self.stemBuffer.last, last == UInt8(ascii: "s"), self.stemBuffer.count > 3 {
+                let again = self.stemBuffer.withUnsafeBytes { b in self.stemmer.stem(b) { Array($0) } }
+                if again.count == self.stemBuffer.count - 1 && again.elementsEqual(self.stemBuffer.dropLast()) {
+                    self.termBuffer.removeLast()
+                }
+            }
+            self.termBuffer.withUnsafeBytes { term in
+                self.stemBuffer.withUnsafeBytes { stem in
+                    body(AnalyzedToken(term: term, word: raw.word, stem: stem, kind: raw.kind, position: pos, start: raw.start, end: raw.end))
+                }
+            }
         }
     }
 
@@ -48,10 +75,17 @@ public final class Analyzer {
         t.withUTF8 { analyze(UnsafeRawBufferPointer($0), body) }
     }
 
-    /// The indexed terms of `text`, in order.
+    /// The indexed terms of `text`, in order (joined forms included).
     public func terms(_ text: String) -> [String] {
         var out: [String] = []
         analyze(text) { out.append(String(decoding: $0.term, as: UTF8.self)) }
+        return out
+    }
+
+    /// The indexed term of one word (the first word's term if `word` holds several).
+    public func term(ofWord word: String) -> String? {
+        var out: String?
+        analyze(word) { t in if out == nil && t.kind == .word { out = String(decoding: t.term, as: UTF8.self) } }
         return out
     }
 
@@ -59,5 +93,27 @@ public final class Analyzer {
     static func hasLetter(_ word: UnsafeRawBufferPointer) -> Bool {
         for b in word where b >= 0x80 || (b >= 0x61 && b <= 0x7A) { return true }
         return false
+    }
+
+    @inline(__always)
+    static func hasDigit(_ word: UnsafeRawBufferPointer) -> Bool {
+        for b in word where b >= 0x30 && b <= 0x39 { return true }
+        return false
+    }
+
+    /// The diacritic-folded form of a lowercased word (å, ä → a; ö → o; é → e), for the
+    /// query-time fallback that lets `orebro` find `örebro`. Never indexed.
+    public static func fold(_ word: String) -> String {
+        var out = String.UnicodeScalarView()
+        for s in word.unicodeScalars {
+            switch s {
+            case "å", "ä", "à", "á", "â": out.append("a")
+            case "ö", "ò", "ó", "ô": out.append("o")
+            case "é", "è", "ê", "ë": out.append("e")
+            case "ü", "ú", "ù": out.append("u")
+            default: out.append(s)
+            }
+        }
+        return String(out)
     }
 }

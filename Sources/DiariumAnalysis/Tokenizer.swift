@@ -1,72 +1,204 @@
-/// One word found by the tokenizer.
+/// What a token stands for.
+public enum TokenKind: UInt8, Sendable {
+    /// A word: letters and digits between separators.
+    case word
+    /// A form spanning several words, emitted before them at the first word's position:
+    /// `PUL-bedömning` → `pulbedömning`, `KS-2015-0123` → `ks-2015-0123`, an e-mail address or
+    /// a URL kept whole.
+    case joined
+}
+
+/// One token found by the tokenizer.
 public struct RawToken {
-    /// The lowercased, normalised word (UTF-8), valid only during the callback.
+    /// The lowercased, normalised token (UTF-8), valid only during the callback.
     public let word: UnsafeRawBufferPointer
-    /// Byte offset of the word's first byte in the source text.
+    /// Byte offset of the token's first byte in the source text.
     public let start: Int
-    /// Byte offset just past the word's last byte in the source text.
+    /// Byte offset just past the token's last byte in the source text.
     public let end: Int
+    /// Word or joined form.
+    public let kind: TokenKind
 }
 
 /// Splits UTF-8 text into lowercased words. Works on bytes: ASCII and Latin-1 letters take a
 /// fast path; any other scalar is decoded and classified by its Unicode properties (letters,
 /// marks and digits of every script are word characters). å, ä and ö stay distinct letters;
 /// the Norwegian and Danish æ and ø are written as their Swedish forms ä and ö.
+///
+/// Words joined without spaces also give a joined form: hyphenated words their concatenation
+/// (`e-post` → `e`, `post`, `epost`), case numbers and other digit groups their whole form
+/// (`2015/123`, `KS-2015-0123`), e-mail addresses and URLs their whole form.
 public struct Tokenizer {
     /// Words longer than this many bytes are cut (they are almost always garbage, e.g. base64).
     public static let maxWordBytes = 96
+    /// Joined forms longer than this are not emitted.
+    public static let maxJoinedBytes = 200
 
     private var buffer: [UInt8] = []
+    private var spanWords: [(start: Int, end: Int, lo: Int, hi: Int, hasDigit: Bool)] = []
+    private var spanBytes: [UInt8] = []
+    private var spanJoiners: [UInt8] = []
+    private var joined: [UInt8] = []
 
-    /// A tokenizer with an empty work buffer.
+    /// A tokenizer with empty work buffers.
     public init() { buffer.reserveCapacity(Tokenizer.maxWordBytes + 8) }
 
-    /// Calls `body` for every word of `text`, in order.
+    @inline(__always)
+    static func isJoiner(_ b: UInt8) -> Bool {
+        b == UInt8(ascii: "-") || b == UInt8(ascii: "/") || b == UInt8(ascii: ".") || b == UInt8(ascii: ":")
+            || b == UInt8(ascii: "@") || b == UInt8(ascii: "_")
+    }
+
+    /// Whether a word character starts at `i`.
+    @inline(__always)
+    static func startsWord(_ t: UnsafeRawBufferPointer, _ i: Int) -> Bool {
+        guard i < t.count else { return false }
+        let b = t[i]
+        if b < 0x80 { return (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) }
+        guard let s = decode(t, at: i).0 else { return false }
+        var scratch: [UInt8] = []
+        return appendLowercased(s, to: &scratch)
+    }
+
+    /// Calls `body` for every token of `text`, in order.
     public mutating func tokenize(_ text: UnsafeRawBufferPointer, _ body: (RawToken) -> Void) {
         let n = text.count
         var i = 0
-        var start = -1
-        buffer.removeAll(keepingCapacity: true)
+        spanWords.removeAll(keepingCapacity: true)
+        spanBytes.removeAll(keepingCapacity: true)
+        spanJoiners.removeAll(keepingCapacity: true)
+        var urlEnd = -1
         while i < n {
+            // Find the next word character.
             let b = text[i]
-            var len = 1
-            var isWord = false
             if b < 0x80 {
-                if b >= 0x61 && b <= 0x7A || b >= 0x30 && b <= 0x39 {
-                    isWord = true
-                    if buffer.count < Tokenizer.maxWordBytes { buffer.append(b) }
-                } else if b >= 0x41 && b <= 0x5A {
-                    isWord = true
-                    if buffer.count < Tokenizer.maxWordBytes { buffer.append(b | 0x20) }
-                }
-            } else {
-                let (scalar, l) = Tokenizer.decode(text, at: i)
-                len = l
-                if let scalar {
-                    isWord = Tokenizer.appendLowercased(scalar, to: &buffer)
+                let alnum = (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39)
+                if !alnum { flushSpan(text, body); i += 1; continue }
+            } else if !Tokenizer.startsWord(text, i) {
+                flushSpan(text, body)
+                i += Tokenizer.decode(text, at: i).1
+                continue
+            }
+            if spanWords.isEmpty && i > urlEnd, b | 0x20 == UInt8(ascii: "h") || b | 0x20 == UInt8(ascii: "w"),
+               let e = Tokenizer.urlEnd(text, at: i) {
+                // A URL: the whole form first, then its words as usual.
+                urlEnd = e
+                emitLowercased(text, i, e, body)
+            }
+            // Scan one word.
+            let start = i
+            buffer.removeAll(keepingCapacity: true)
+            var hasDigit = false
+            while i < n {
+                let c = text[i]
+                if c < 0x80 {
+                    if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) {
+                        if c <= 0x39 { hasDigit = true }
+                        if buffer.count < Tokenizer.maxWordBytes { buffer.append(c) }
+                    } else if c >= 0x41 && c <= 0x5A {
+                        if buffer.count < Tokenizer.maxWordBytes { buffer.append(c | 0x20) }
+                    } else { break }
+                    i += 1
+                } else {
+                    let (scalar, l) = Tokenizer.decode(text, at: i)
+                    guard let scalar, Tokenizer.appendLowercased(scalar, to: &buffer) else { break }
+                    i += l
                 }
             }
-            if isWord {
-                if start < 0 { start = i }
-            } else if start >= 0 {
-                emit(start: start, end: i, body)
-                start = -1
+            trimBuffer()
+            let lo = spanBytes.count
+            spanBytes.append(contentsOf: buffer)
+            spanWords.append((start, i, lo, spanBytes.count, hasDigit))
+            // Does a joiner connect it to the next word?
+            if i + 1 < n, Tokenizer.isJoiner(text[i]), Tokenizer.startsWord(text, i + 1), spanWords.count < 16 {
+                spanJoiners.append(text[i])
+                i += 1
+                continue
             }
-            i += len
+            flushSpan(text, body)
         }
-        if start >= 0 { emit(start: start, end: n, body) }
+        flushSpan(text, body)
     }
 
-    @inline(__always)
-    private mutating func emit(start: Int, end: Int, _ body: (RawToken) -> Void) {
+    private mutating func trimBuffer() {
         if buffer.count > Tokenizer.maxWordBytes {
-            // Cut on a scalar boundary.
             var cut = Tokenizer.maxWordBytes
             while cut > 0 && (buffer[cut] & 0xC0) == 0x80 { cut -= 1 }
             buffer.removeSubrange(cut...)
         }
-        buffer.withUnsafeBytes { body(RawToken(word: $0, start: start, end: end)) }
-        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Emits the words of the current span, preceded by its joined form when it has one.
+    private mutating func flushSpan(_ text: UnsafeRawBufferPointer, _ body: (RawToken) -> Void) {
+        guard !spanWords.isEmpty else { return }
+        if spanWords.count > 1 {
+            let first = spanWords[0], last = spanWords[spanWords.count - 1]
+            let anyDigit = spanWords.contains { $0.hasDigit }
+            let hyphensOnly = spanJoiners.allSatisfy { $0 == UInt8(ascii: "-") }
+            let hasAt = spanJoiners.contains(UInt8(ascii: "@"))
+            if hyphensOnly && !anyDigit {
+                // PUL-bedömning → pulbedömning
+                joined.removeAll(keepingCapacity: true)
+                for w in spanWords { joined.append(contentsOf: spanBytes[w.lo..<w.hi]) }
+                if joined.count <= Tokenizer.maxJoinedBytes {
+                    joined.withUnsafeBytes { body(RawToken(word: $0, start: first.start, end: last.end, kind: .joined)) }
+                }
+            } else if anyDigit || hasAt {
+                // KS-2015-0123, 2015/123, 1998:899, name@example.se: the whole form, separators kept.
+                emitLowercased(text, first.start, last.end, body)
+            }
+        }
+        for w in spanWords {
+            spanBytes.withUnsafeBytes { b in
+                body(RawToken(word: UnsafeRawBufferPointer(rebasing: b[w.lo..<w.hi]), start: w.start, end: w.end, kind: .word))
+            }
+        }
+        spanWords.removeAll(keepingCapacity: true)
+        spanBytes.removeAll(keepingCapacity: true)
+        spanJoiners.removeAll(keepingCapacity: true)
+    }
+
+    /// Emits `text[lo..<hi]` lowercased as one joined token.
+    private mutating func emitLowercased(_ text: UnsafeRawBufferPointer, _ lo: Int, _ hi: Int, _ body: (RawToken) -> Void) {
+        guard hi - lo <= Tokenizer.maxJoinedBytes else { return }
+        joined.removeAll(keepingCapacity: true)
+        var i = lo
+        while i < hi {
+            let c = text[i]
+            if c < 0x80 {
+                joined.append(c >= 0x41 && c <= 0x5A ? c | 0x20 : c)
+                i += 1
+            } else {
+                let (scalar, l) = Tokenizer.decode(text, at: i)
+                if let scalar, !Tokenizer.appendLowercased(scalar, to: &joined) {
+                    Tokenizer.appendUTF8(scalar.value, to: &joined)
+                }
+                i += l
+            }
+        }
+        joined.withUnsafeBytes { body(RawToken(word: $0, start: lo, end: hi, kind: .joined)) }
+    }
+
+    /// End of a URL (`http://`, `https://`, `www.`) starting at `i`, trailing punctuation
+    /// excluded; nil if none starts there. (E-mail addresses are found as joined spans.)
+    static func urlEnd(_ t: UnsafeRawBufferPointer, at i: Int) -> Int? {
+        func has(_ prefix: String) -> Bool {
+            let p = Array(prefix.utf8)
+            guard i + p.count <= t.count else { return false }
+            for k in 0..<p.count where t[i + k] | 0x20 != p[k] | 0x20 { return false }
+            return true
+        }
+        guard has("http://") || has("https://") || has("www.") else { return nil }
+        var e = i
+        while e < t.count {
+            let c = t[e]
+            if c <= 0x20 || c == UInt8(ascii: "<") || c == UInt8(ascii: ">") || c == UInt8(ascii: "\"") || c == UInt8(ascii: "'")
+                || c == UInt8(ascii: "(") || c == UInt8(ascii: ")") || c == UInt8(ascii: "[") || c == UInt8(ascii: "]")
+                { break }
+            e += 1
+        }
+        while e > i, [UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "!"), UInt8(ascii: "?")].contains(t[e - 1]) { e -= 1 }
+        return e - i > 4 ? e : nil
     }
 
     /// Decodes the scalar at `i`; nil (length 1) for an invalid sequence.

@@ -31,7 +31,7 @@ public enum DocumentFields {
         var count: UInt32 = 0
         analyzer.analyze(text) { token in
             field.add(token.term, position: token.position)
-            count += 1
+            if token.kind == .word { count += 1 }
         }
         field.length = count
         field.finish()

@@ -23,6 +23,15 @@ public struct SearchResult: Codable, Sendable, Equatable {
     /// Number of matching documents (all of them, not only those returned).
     public var total: Int
     public var hits: [SearchHit]
+    /// `or` when no document had every word and the hits are ranked by any word instead.
+    public var fallback: String?
+
+    public init(query: String, total: Int, hits: [SearchHit], fallback: String? = nil) {
+        self.query = query
+        self.total = total
+        self.hits = hits
+        self.fallback = fallback
+    }
 }
 
 extension SearchHit {

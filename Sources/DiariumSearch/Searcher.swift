@@ -14,40 +14,161 @@ public enum SearchError: Error, CustomStringConvertible {
     }
 }
 
+/// How a query was understood: one clause per query word (or run of words with synonyms),
+/// each with the alternatives that satisfy it.
+public struct QueryPlan: Sendable, Equatable, Codable {
+    /// One way to satisfy a clause: all its terms must occur in the document.
+    public struct Alternative: Sendable, Equatable, Codable {
+        /// Indexed terms.
+        public var terms: [String]
+        /// Score multiplier (1 for the words typed, less for synonyms and folded spellings).
+        public var weight: Double
+        /// Why it is there: `typed`, `english`, `synonym`, `folded`.
+        public var reason: String
+    }
+
+    /// A query word and its alternatives.
+    public struct Clause: Sendable, Equatable, Codable {
+        /// The query text the clause stands for.
+        public var text: String
+        public var alternatives: [Alternative]
+        /// Stop words are optional: they add to the score but need not match.
+        public var required: Bool
+    }
+
+    public var clauses: [Clause]
+}
+
 /// Answers keyword queries over an index snapshot: every query word must match (in the title,
-/// the body or the metadata, where a year also matches the document's year); hits are ranked by
-/// BM25F and shown with a snippet. Not thread-safe (it owns an analyzer): one per thread.
+/// the body or the metadata, where a year also matches the document's year); stop words are
+/// optional; synonyms, English stems and (for words typed without å, ä, ö) diacritic variants
+/// are alternatives ranked below the words as typed. Hits are ranked by BM25F and shown with a
+/// snippet. Not thread-safe (it owns analyzers): one per thread.
 public final class Searcher {
     /// The snapshot searched.
     public let reader: IndexReader
     /// Ranking parameters.
     public var scoring = BM25F()
+    /// Synonym groups used to expand queries.
+    public var synonyms: Synonyms
     private let analyzer: Analyzer
+    private let english: Analyzer
 
-    /// A searcher over `reader`.
+    /// A searcher over `reader`, with the built-in synonyms and those of the index directory.
     public init(reader: IndexReader) throws {
         self.reader = reader
         analyzer = try Analyzer()
+        english = try Analyzer(language: "english")
+        synonyms = Synonyms.load(indexDirectory: reader.directory)
     }
 
-    /// The distinct analysed terms of `query`, in order.
-    public func queryTerms(_ query: String) -> [[UInt8]] {
-        var seen = Set<[UInt8]>()
-        var out: [[UInt8]] = []
+    /// The indexed word terms of `text` (joined forms left out).
+    func wordTerms(_ text: String, _ a: Analyzer? = nil) -> [String] {
+        var out: [String] = []
+        (a ?? analyzer).analyze(text) { t in if t.kind == .word { out.append(String(decoding: t.term, as: UTF8.self)) } }
+        return out
+    }
+
+    /// How `query` is understood.
+    public func plan(_ query: String) throws -> QueryPlan {
+        var words: [(word: String, term: String)] = []
         analyzer.analyze(query) { t in
-            let term = Array(t.term)
-            if seen.insert(term).inserted { out.append(term) }
+            if t.kind == .word { words.append((String(decoding: t.word, as: UTF8.self), String(decoding: t.term, as: UTF8.self))) }
+        }
+        // Synonym groups, as term sequences.
+        let groups: [[[String]]] = synonyms.groups.map { $0.map { wordTerms($0) }.filter { !$0.isEmpty } }
+        var clauses: [QueryPlan.Clause] = []
+        var seen = Set<[String]>()
+        var i = 0
+        while i < words.count {
+            // The longest run of words starting here that is an expression of a synonym group.
+            var matched: (length: Int, group: Int)?
+            for (g, group) in groups.enumerated() {
+                for expr in group where expr.count <= words.count - i && expr.count > (matched?.length ?? 0) {
+                    if zip(expr, words[i..<(i + expr.count)]).allSatisfy({ $0 == $1.term }) { matched = (expr.count, g) }
+                }
+            }
+            let length = matched?.length ?? 1
+            let typed = words[i..<(i + length)].map(\.term)
+            i += length
+            guard seen.insert(typed).inserted else { continue }
+            var alternatives = [QueryPlan.Alternative(terms: typed, weight: 1, reason: "typed")]
+            let text = words[(i - length)..<i].map(\.word).joined(separator: " ")
+            if let m = matched {
+                for expr in groups[m.group] where expr != typed {
+                    alternatives.append(.init(terms: expr, weight: 0.9, reason: "synonym"))
+                }
+            } else {
+                let word = words[i - 1].word
+                if let en = wordTerms(word, english).first, en != typed[0] {
+                    alternatives.append(.init(terms: [en], weight: 1, reason: "english"))
+                }
+                for variant in try foldedVariants(word) where variant != typed[0] {
+                    alternatives.append(.init(terms: [variant], weight: 0.6, reason: "folded"))
+                }
+            }
+            let required = !(length == 1 && Stopwords.isStopword(words[i - 1].word))
+            clauses.append(.init(text: text, alternatives: alternatives, required: required))
+        }
+        // A query of stop words only: they are all required.
+        if !clauses.isEmpty && clauses.allSatisfy({ !$0.required }) {
+            for k in clauses.indices { clauses[k].required = true }
+        }
+        return QueryPlan(clauses: clauses)
+    }
+
+    /// Spellings of a word typed without å, ä, ö that the index has with them (`orebro` →
+    /// `örebro`), at most 64 tried.
+    func foldedVariants(_ word: String) throws -> [String] {
+        let scalars = Array(word.unicodeScalars)
+        guard !scalars.contains(where: { "åäöé".unicodeScalars.contains($0) }) else { return [] }
+        let slots = scalars.indices.filter { scalars[$0] == "a" || scalars[$0] == "o" }
+        guard !slots.isEmpty, slots.count <= 6 else { return [] }
+        var variants: [String] = []
+        func build(_ k: Int, _ current: [Unicode.Scalar]) {
+            if variants.count >= 64 { return }
+            if k == slots.count {
+                if current != scalars { variants.append(String(String.UnicodeScalarView(current))) }
+                return
+            }
+            let options: [Unicode.Scalar] = scalars[slots[k]] == "a" ? ["a", "å", "ä"] : ["o", "ö"]
+            for o in options {
+                var next = current
+                next[slots[k]] = o
+                build(k + 1, next)
+            }
+        }
+        build(0, scalars)
+        var out: [String] = []
+        for v in variants {
+            guard let term = analyzer.term(ofWord: v), !out.contains(term) else { continue }
+            if try documentFrequency(term) > 0 { out.append(term) }
         }
         return out
     }
 
-    /// Per-document term frequencies of one term in one segment, over the three fields.
+    func documentFrequency(_ term: String) throws -> Int {
+        var df = 0
+        for s in reader.segments {
+            for f in IndexField.allCases { df += try s.reader.documentFrequency(f, Array(term.utf8)) }
+        }
+        return df
+    }
+
+    /// Per-document term frequencies of one term in one segment, over the fields.
     struct TermMatches {
         var docs: [UInt32] = []
         var tfs: [(UInt32, UInt32, UInt32)] = []
     }
 
-    /// Runs `query`, returning hits `offset..<offset+limit` of the ranking and the total count.
+    /// Documents of one segment with a score, ascending by document.
+    struct Scored {
+        var docs: [UInt32] = []
+        var scores: [Double] = []
+    }
+
+    /// Runs `query`, returning hits `offset..<offset+limit` of the ranking (`limit` 0: all) and
+    /// the total count.
     public func search(_ query: String, limit: Int = 10, offset: Int = 0) throws -> SearchResult {
         do {
             return try run(query, limit: limit, offset: offset)
@@ -57,8 +178,8 @@ public final class Searcher {
     }
 
     private func run(_ query: String, limit: Int, offset: Int) throws -> SearchResult {
-        let terms = queryTerms(query)
-        guard !terms.isEmpty else { return SearchResult(query: query, total: 0, hits: []) }
+        let plan = try plan(query)
+        guard !plan.clauses.isEmpty else { return SearchResult(query: query, total: 0, hits: []) }
         let segments = reader.segments
         let n = max(reader.liveDocumentCount, 1)
         var totals = [UInt64](repeating: 0, count: 3)
@@ -70,54 +191,77 @@ public final class Searcher {
         let avg = docCount == 0 ? (1.0, 1.0, 1.0)
             : (Double(totals[0]) / Double(docCount), Double(totals[1]) / Double(docCount), Double(totals[2]) / Double(docCount))
 
-        // matches[term][segment]
-        var matches: [[TermMatches]] = []
-        var dfs: [Int] = []
-        for term in terms {
-            var perSegment: [TermMatches] = []
-            var df = 0
-            for s in segments {
-                let m = try collect(term, in: s)
-                df += m.docs.count
-                perSegment.append(m)
-            }
-            matches.append(perSegment)
-            dfs.append(df)
-        }
-        let idfs = dfs.map { scoring.idf(documentFrequency: $0, documentCount: n) }
-
-        var scored: [(score: Double, id: Int64, segment: Int, doc: UInt32)] = []
-        for (si, s) in segments.enumerated() {
-            // Intersect, driven by the rarest term.
-            let order = terms.indices.sorted { matches[$0][si].docs.count < matches[$1][si].docs.count }
-            let lead = matches[order[0]][si]
-            var cursors = [Int](repeating: 0, count: terms.count)
-            for (li, doc) in lead.docs.enumerated() {
-                var score = 0.0
-                var all = true
-                let lengths = (s.reader.fieldLength(doc, .title), s.reader.fieldLength(doc, .body), s.reader.fieldLength(doc, .meta))
-                for t in order {
-                    let m = matches[t][si]
-                    var tf: (UInt32, UInt32, UInt32)
-                    if t == order[0] {
-                        tf = lead.tfs[li]
-                    } else {
-                        var c = cursors[t]
-                        while c < m.docs.count && m.docs[c] < doc { c += 1 }
-                        cursors[t] = c
-                        guard c < m.docs.count, m.docs[c] == doc else { all = false; break }
-                        tf = m.tfs[c]
-                    }
-                    score += scoring.score(idf: idfs[t], pseudoFrequency: scoring.pseudoFrequency(tf: tf, lengths: lengths, averages: avg))
+        // Every distinct term: its matches per segment and its idf.
+        var termMatches: [String: [TermMatches]] = [:]
+        var idf: [String: Double] = [:]
+        for clause in plan.clauses {
+            for alt in clause.alternatives {
+                for term in alt.terms where termMatches[term] == nil {
+                    let perSegment = try segments.map { try collect(Array(term.utf8), in: $0) }
+                    termMatches[term] = perSegment
+                    idf[term] = scoring.idf(documentFrequency: perSegment.reduce(0) { $0 + $1.docs.count }, documentCount: n)
                 }
-                if all { scored.append((score, s.reader.documentID(doc), si, doc)) }
             }
+        }
+
+        func evaluate(requireAll: Bool) throws -> [(score: Double, id: Int64, segment: Int, doc: UInt32)] {
+            var scored: [(score: Double, id: Int64, segment: Int, doc: UInt32)] = []
+            for (si, s) in segments.enumerated() {
+                let lengths = { (doc: UInt32) in (s.reader.fieldLength(doc, .title), s.reader.fieldLength(doc, .body), s.reader.fieldLength(doc, .meta)) }
+                var clauseResults: [(Scored, Bool)] = []
+                for clause in plan.clauses {
+                    var union: [UInt32: Double] = [:]
+                    for alt in clause.alternatives {
+                        // Documents holding every term of the alternative.
+                        let lists = alt.terms.compactMap { termMatches[$0]?[si] }
+                        guard lists.count == alt.terms.count, let lead = lists.min(by: { $0.docs.count < $1.docs.count }) else { continue }
+                        for doc in lead.docs {
+                            var score = 0.0
+                            var all = true
+                            for (k, list) in lists.enumerated() {
+                                guard let idx = Searcher.find(doc, in: list.docs) else { all = false; break }
+                                let f = scoring.pseudoFrequency(tf: list.tfs[idx], lengths: lengths(doc), averages: avg)
+                                score += scoring.score(idf: idf[alt.terms[k]] ?? 0, pseudoFrequency: f)
+                            }
+                            if all { union[doc] = max(union[doc] ?? 0, score * alt.weight) }
+                        }
+                    }
+                    let docs = union.keys.sorted()
+                    clauseResults.append((Scored(docs: docs, scores: docs.map { union[$0]! }), clause.required || !requireAll))
+                }
+                // Candidates: documents of the rarest required clause (or of any clause for OR).
+                let required = clauseResults.filter { $0.1 }
+                var candidates: [UInt32]
+                if requireAll {
+                    guard let lead = required.min(by: { $0.0.docs.count < $1.0.docs.count }) else { continue }
+                    candidates = lead.0.docs
+                } else {
+                    candidates = Array(Set(clauseResults.flatMap { $0.0.docs })).sorted()
+                }
+                for doc in candidates {
+                    var score = 0.0
+                    var ok = true
+                    for (r, mustMatch) in clauseResults {
+                        if let idx = Searcher.find(doc, in: r.docs) { score += r.scores[idx] } else if mustMatch && requireAll { ok = false; break }
+                    }
+                    if ok { scored.append((score, s.reader.documentID(doc), si, doc)) }
+                }
+            }
+            return scored
+        }
+
+        var scored = try evaluate(requireAll: true)
+        var fallback = false
+        if scored.isEmpty && plan.clauses.filter(\.required).count > 1 {
+            // Nothing has every word: rank documents with any of them, and say so.
+            scored = try evaluate(requireAll: false)
+            fallback = !scored.isEmpty
         }
         // Highest score first; ties by catalog id, so the order is deterministic.
         scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
         let page = limit <= 0 ? Array(scored.dropFirst(offset)) : Array(scored.dropFirst(offset).prefix(limit))
         let records = try reader.documents(ids: page.map(\.id))
-        let termSet = Set(terms)
+        let termSet = Set(plan.clauses.flatMap { $0.alternatives.flatMap { $0.terms } }.map { Array($0.utf8) })
         var hits: [SearchHit] = []
         for (i, p) in page.enumerated() {
             guard let record = records[p.id] else { continue }
@@ -125,7 +269,20 @@ public final class Searcher {
             let snippet = Snippets.best(text: text, terms: termSet, analyzer: analyzer)
             hits.append(SearchHit(rank: offset + i + 1, score: (p.score * 1000).rounded() / 1000, record: record, snippet: snippet))
         }
-        return SearchResult(query: query, total: scored.count, hits: hits)
+        var result = SearchResult(query: query, total: scored.count, hits: hits)
+        result.fallback = fallback ? "or" : nil
+        return result
+    }
+
+    /// Index of `doc` in the ascending `docs`, by binary search.
+    @inline(__always)
+    static func find(_ doc: UInt32, in docs: [UInt32]) -> Int? {
+        var lo = 0, hi = docs.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if docs[mid] < doc { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < docs.count && docs[lo] == doc ? lo : nil
     }
 
     /// Union of a term's postings over the title, body and metadata fields of one segment,

@@ -10,9 +10,17 @@ enum Snippets {
         let termList = Array(terms)
         var index: [[UInt8]: Int] = [:]
         for (i, t) in termList.enumerated() { index[t] = i }
+        var joinedMatches: [(start: Int, end: Int, match: Int)] = []
         text.withUnsafeBytes { buf in
             analyzer.analyze(buf) { t in
-                tokens.append((t.start, t.end, index[Array(t.term)] ?? -1))
+                let m = index[Array(t.term)] ?? -1
+                if t.kind == .word {
+                    // A word inside a matched joined form (a case number, an address) is marked too.
+                    let covering = m >= 0 ? m : (joinedMatches.last.flatMap { t.start >= $0.start && t.end <= $0.end ? $0.match : nil } ?? -1)
+                    tokens.append((t.start, t.end, covering))
+                } else if m >= 0 {
+                    joinedMatches.append((t.start, t.end, m))
+                }
             }
         }
         guard !tokens.isEmpty else { return "" }

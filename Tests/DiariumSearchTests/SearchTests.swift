@@ -36,13 +36,16 @@ final class CorpusIndex: Sendable {
         #expect(first.snippet.contains("«"))
     }
 
-    /// Every hit holds every query term in its title, text or metadata.
-    @Test(arguments: ["molntjänst policy", "personuppgifter Microsoft", "informationsklassning 2021", "dataskyddsförordningen"])
+    /// The hits are exactly the documents that, for every required query word, hold all terms
+    /// of one of its alternatives (the word, a synonym, …) in their title, text or metadata —
+    /// checked against a brute-force scan of every document.
+    @Test(arguments: ["molntjänst policy", "personuppgifter Microsoft", "informationsklassning 2021", "dataskyddsförordningen",
+                      "risk- och sårbarhetsanalys", "e-post till registrator"])
     func allWordsMustMatch(query: String) throws {
         let searcher = try CorpusIndex.shared.searcher()
         let reader = searcher.reader
         let analyzer = try Analyzer()
-        let terms = Set(analyzer.terms(query))
+        let plan = try searcher.plan(query)
         let result = try searcher.search(query, limit: 0)
         #expect(result.total == result.hits.count)
         #expect(result.total > 0)
@@ -51,8 +54,11 @@ final class CorpusIndex: Sendable {
             let text = String(decoding: try reader.storedText(of: record) ?? [], as: UTF8.self)
             let meta = [record.authority, record.docType, record.dnr, record.year.map(String.init), record.date].compactMap { $0 }
                 + record.path.split(separator: "/").map(String.init)
-            let all = Set(analyzer.terms([record.title ?? "", text, meta.joined(separator: " ")].joined(separator: "\n")))
-            if terms.isSubset(of: all) { matchingByBruteForce += 1 }
+            let all = Set(analyzer.terms([record.title ?? "", text, meta.joined(separator: "\n")].joined(separator: "\n")))
+            let matches = plan.clauses.filter(\.required).allSatisfy { clause in
+                clause.alternatives.contains { Set($0.terms).isSubset(of: all) }
+            }
+            if matches { matchingByBruteForce += 1 }
         }
         #expect(result.total == matchingByBruteForce)
     }
@@ -64,9 +70,9 @@ final class CorpusIndex: Sendable {
     }
 
     @Test func titleMatchesOutrankBodyMatches() throws {
-        let r = try CorpusIndex.shared.searcher().search("konsekvensbedömning", limit: 0)
-        let firstBodyOnly = r.hits.firstIndex { !($0.title ?? "").lowercased().contains("konsekvensbedömning") } ?? r.hits.count
-        let lastTitle = r.hits.lastIndex { ($0.title ?? "").lowercased().contains("konsekvensbedömning") } ?? -1
+        let r = try CorpusIndex.shared.searcher().search("informationsklassning", limit: 0)
+        let firstBodyOnly = r.hits.firstIndex { !($0.title ?? "").lowercased().contains("informationsklassning") } ?? r.hits.count
+        let lastTitle = r.hits.lastIndex { ($0.title ?? "").lowercased().contains("informationsklassning") } ?? -1
         #expect(lastTitle >= 0)
         #expect(lastTitle < firstBodyOnly + 2, "title hits should lead the ranking")
         #expect(r.hits.map(\.score) == r.hits.map(\.score).sorted(by: >))
@@ -81,6 +87,42 @@ final class CorpusIndex: Sendable {
         #expect(page.hits.first?.rank == 3)
         #expect(try s.search("   ...  ").total == 0)
         #expect(try s.search("ordsomintefinns").total == 0)
+    }
+}
+
+@Suite struct QueryPlanTests {
+    @Test func synonymsStopwordsAndFolding() throws {
+        let s = try CorpusIndex.shared.searcher()
+        let plan = try s.plan("DPIA för Office 365")
+        #expect(plan.clauses.map(\.text) == ["dpia", "för", "office 365"])
+        #expect(plan.clauses.map(\.required) == [true, false, true])
+        #expect(plan.clauses[0].alternatives.contains { $0.terms == ["konsekvensbedömning"] && $0.reason == "synonym" })
+        #expect(plan.clauses[2].alternatives.contains { $0.terms == ["o365"] })
+        #expect(plan.clauses[2].alternatives.contains { $0.terms == ["microsoft", "365"] })
+        // Typed without å/ä/ö: the spelling the corpus has is an alternative, ranked lower.
+        let folded = try s.plan("atgarder")
+        let alt = try #require(folded.clauses.first?.alternatives.first { $0.reason == "folded" })
+        #expect(alt.terms == ["åtgärd"])
+        #expect(alt.weight < 1)
+        #expect(try s.search("atgarder").total == s.search("åtgärder").total)
+    }
+
+    @Test func inflectionsAndHyphenatedFormsMeet() throws {
+        let s = try CorpusIndex.shared.searcher()
+        // riskanalys / riskanalysen / riskanalyser index as one term.
+        let a = Set(try s.search("riskanalys", limit: 0).hits.map(\.id))
+        #expect(a == Set(try s.search("riskanalysen", limit: 0).hits.map(\.id)))
+        #expect(a.contains(try #require(try s.search("riskanalys 2015 Office 365").hits.first?.id)))
+        // PUL-bedömning is found as one word too.
+        #expect(try s.search("pulbedömning").total >= 1)
+        #expect(try s.search("PUL-bedömning").hits.first?.path.contains("PUL-bedömning") == true)
+    }
+
+    @Test func nothingMatchingEveryWordFallsBackToAnyWord() throws {
+        let r = try CorpusIndex.shared.searcher().search("trafiksignalstyrning zebrafinkar")
+        #expect(r.fallback == "or")
+        #expect(r.total > 0)
+        #expect(try CorpusIndex.shared.searcher().search("trafiksignalstyrning").fallback == nil)
     }
 }
 
