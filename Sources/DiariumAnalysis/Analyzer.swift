@@ -45,7 +45,9 @@ public final class Analyzer {
         tokenizer.tokenize(text) { raw in
             let pos = position
             if raw.kind == .word { position &+= 1 }
-            guard Analyzer.hasLetter(raw.word), !(raw.kind == .joined && Analyzer.hasDigit(raw.word)) else {
+            // Numbers, case numbers, addresses and URLs are indexed as written; only words and
+            // letter-only joined forms (`pulbedömning`) are stemmed.
+            guard Analyzer.hasLetter(raw.word), !(raw.kind == .joined && Analyzer.hasDigitOrPunctuation(raw.word)) else {
                 body(AnalyzedToken(term: raw.word, word: raw.word, stem: raw.word, kind: raw.kind, position: pos, start: raw.start, end: raw.end))
                 return
             }
@@ -96,8 +98,8 @@ public final class Analyzer {
     }
 
     @inline(__always)
-    static func hasDigit(_ word: UnsafeRawBufferPointer) -> Bool {
-        for b in word where b >= 0x30 && b <= 0x39 { return true }
+    static func hasDigitOrPunctuation(_ word: UnsafeRawBufferPointer) -> Bool {
+        for b in word where b < 0x61 || (b > 0x7A && b < 0x80) { return true }
         return false
     }
 

@@ -103,7 +103,9 @@ public final class Ingester {
 
         let extractor = Extractor(limits: ExtractionLimits(maxFileSize: options.maxFileSize, parseTimeLimit: options.parseTimeLimit))
         let threads = max(1, options.threads)
-        let analyzers = try (0..<threads).map { _ in try Analyzer() }
+        // One Swedish and one English analyzer per worker; documents detected as English are
+        // stemmed as English.
+        let analyzers = try (0..<threads).map { _ in (try Analyzer(), try Analyzer(language: "english")) }
         let analyzerBox = UncheckedBox(analyzers)
         var done = 0
         var lastReport = Date.distantPast
@@ -126,7 +128,7 @@ public final class Ingester {
                 while true {
                     let i = next.add(1, ordering: .relaxed).oldValue
                     guard i < batch.count else { break }
-                    let p = Ingester.process(batch[i].0, extractor: extractor, analyzer: analyzer)
+                    let p = Ingester.process(batch[i].0, extractor: extractor, analyzers: analyzer)
                     results.withLock { $0[i] = p }
                 }
             }
@@ -192,7 +194,7 @@ public final class Ingester {
         var fields: [IndexField: FieldTerms]?
     }
 
-    static func process(_ c: Candidate, extractor: Extractor, analyzer: Analyzer) -> Processed {
+    static func process(_ c: Candidate, extractor: Extractor, analyzers: (swedish: Analyzer, english: Analyzer)) -> Processed {
         if c.symlink {
             var doc = ExtractedDocument(format: "link", failure: .unreadable(reason: "symbolic link, not followed"))
             doc.title = c.components.last
@@ -220,6 +222,7 @@ public final class Ingester {
             case .unsupportedFormat?, .binary?: status = .unsupported
             default: status = .failed
             }
+            let analyzer = d.language == "en" ? analyzers.english : analyzers.swedish
             let fields = d.failure == nil ? DocumentFields.analyze(d, components: c.components, analyzer: analyzer) : nil
             return Item(document: d, status: status, fields: fields)
         }

@@ -86,3 +86,93 @@ func stemwords(_ language: String, _ input: String) throws -> [String] {
         #expect(throws: AnalysisError.self) { try Analyzer(language: "klingon") }
     }
 }
+
+@Suite struct JoinedFormTests {
+    func tokens(_ s: String) throws -> [(String, String, UInt32)] {
+        var out: [(String, String, UInt32)] = []
+        try Analyzer().analyze(s) { t in
+            out.append((t.kind == .word ? "w" : "j", String(decoding: t.term, as: UTF8.self), t.position))
+        }
+        return out
+    }
+
+    @Test func hyphenatedWordsGiveTheirPartsAndTheJoinedForm() throws {
+        let t = try tokens("PUL-bedömning och e-post")
+        #expect(t.map(\.1) == ["pulbedömning", "pul", "bedömning", "och", "epost", "e", "post"])
+        #expect(t.map(\.0) == ["j", "w", "w", "w", "j", "w", "w"])
+        // The joined form shares its first word's position; words count on.
+        #expect(t.map(\.2) == [0, 0, 1, 2, 3, 3, 4])
+        // A suspended hyphen ("risk- och") joins nothing.
+        #expect(try tokens("risk- och sårbarhetsanalys").allSatisfy { $0.0 == "w" })
+    }
+
+    @Test func caseNumbersAddressesAndURLsAreKeptWhole() throws {
+        let terms = try tokens("Dnr KS-2015-0123 och 2015/123, SFS 1998:899, ks@norrvika.se, https://www.norrvika.se/moln.").map(\.1)
+        for whole in ["ks-2015-0123", "2015/123", "1998:899", "ks@norrvika.se", "https://www.norrvika.se/moln"] {
+            #expect(terms.contains(whole), "\(whole) in \(terms)")
+        }
+        for part in ["ks", "2015", "0123", "123", "1998", "899", "moln"] { #expect(terms.contains(part)) }
+        // Sentence punctuation is not part of a form.
+        #expect(!terms.contains { $0.hasSuffix(".") || $0.hasSuffix(",") })
+        #expect(try tokens("Office 365.").map(\.1) == ["offic", "365"])
+    }
+
+    @Test func inflectionsOfSWordsMeet() throws {
+        let a = try Analyzer()
+        #expect(Set(["riskanalys", "riskanalysen", "riskanalyser", "riskanalyserna"].compactMap { a.term(ofWord: $0) }).count == 1)
+        #expect(a.term(ofWord: "process") == a.term(ofWord: "processen"))
+    }
+
+    @Test func foldingIsForQueriesOnly() throws {
+        #expect(Analyzer.fold("örebro") == "orebro")
+        #expect(Analyzer.fold("ärende åtgärd") == "arende atgard")
+        #expect(try Analyzer().terms("Örebro") == ["örebro"])
+    }
+
+    /// The stop list is the Snowball Swedish list in ../shared/data.
+    @Test func stopwordsAreSnowballs() throws {
+        let text = try String(contentsOfFile: sharedData + "/stopwords/snowball_swedish_stop.txt", encoding: .utf8)
+        let snowball = Set(text.split(separator: "\n").compactMap { line -> String? in
+            let w = line.split(separator: "|").first?.trimmingCharacters(in: .whitespaces) ?? ""
+            return w.isEmpty ? nil : w
+        })
+        #expect(snowball.count == 114)
+        #expect(Stopwords.swedish == snowball)
+    }
+}
+
+@Suite struct AnalyzeCommandTests {
+    /// `diarium analyze` on the whole Snowball Swedish vocabulary in one call gives, for every
+    /// word, the stem the linked libstemmer gives (Debian's `stemwords`).
+    @Test(arguments: [("swedish", "sv"), ("english", "en")])
+    func analyzeAgreesWithLibstemmer(language: String, code: String) throws {
+        let voc = sharedData + "/snowball/\(language)/voc.txt"
+        let expected = try stemwords(language, voc)
+        let words = try String(contentsOfFile: voc, encoding: .utf8).split(separator: "\n").map(String.init)
+        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug/diarium").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = ["analyze", "-", "--language", code, "--format", "json"]
+        let input = Pipe(), output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        try p.run()
+        input.fileHandleForWriting.write(Data(words.joined(separator: "\n").utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        struct Token: Decodable { var kind: String; var word: String; var stem: String }
+        let tokens = try JSONDecoder().decode([Token].self, from: data).filter { $0.kind == "word" }
+        // Words the tokenizer splits (e.g. with an apostrophe) are compared word by word.
+        var stems: [String: String] = [:]
+        for t in tokens { stems[t.word] = t.stem }
+        var compared = 0, mismatches: [String] = []
+        for (i, w) in words.enumerated() where stems[w] != nil {
+            compared += 1
+            if stems[w] != expected[i] { mismatches.append("\(w): \(stems[w]!) ≠ \(expected[i])") }
+        }
+        #expect(compared >= words.count * 99 / 100, "compared \(compared) of \(words.count)")
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+    }
+}

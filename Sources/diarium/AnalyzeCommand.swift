@@ -1,0 +1,56 @@
+import ArgumentParser
+import DiariumAnalysis
+import Foundation
+
+struct Analyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show what the analyzer makes of a text: each token with position, offsets, normalised form, stem and indexed term.",
+        discussion: "The same code path that indexing and querying use. TEXT `-` reads standard input.")
+
+    @Argument(help: "The text to analyse, or - for standard input.")
+    var text: [String]
+
+    @Option(help: "Language: sv (Swedish) or en (English).")
+    var language: String = "sv"
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    struct Token: Encodable {
+        var position: UInt32, start: Int, end: Int, kind: String, word: String, stem: String, term: String
+        var stopword: Bool
+    }
+
+    func run() throws {
+        let algorithm: String
+        switch language.lowercased() {
+        case "sv", "swedish", "svenska": algorithm = "swedish"
+        case "en", "english", "engelska": algorithm = "english"
+        default: throw ValidationError("--language takes sv or en, not '\(language)'")
+        }
+        let input: String
+        if text == ["-"] {
+            input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        } else {
+            input = text.joined(separator: " ")
+        }
+        let analyzer = try reporting { try Analyzer(language: algorithm) }
+        var tokens: [Token] = []
+        analyzer.analyze(input.precomposedStringWithCanonicalMapping) { t in
+            let word = String(decoding: t.word, as: UTF8.self)
+            tokens.append(Token(position: t.position, start: t.start, end: t.end, kind: t.kind == .word ? "word" : "joined",
+                                word: word, stem: String(decoding: t.stem, as: UTF8.self),
+                                term: String(decoding: t.term, as: UTF8.self),
+                                stopword: algorithm == "swedish" && Stopwords.isStopword(word)))
+        }
+        switch format {
+        case .json: print(try JSONOutput.encode(tokens))
+        case .text:
+            print("pos  offsets     kind    word → stem → term")
+            for t in tokens {
+                let offsets = "\(t.start)-\(t.end)"
+                print("\(String(format: "%3d", t.position))  \(TextOutput.pad(offsets, 10))  \(TextOutput.pad(t.kind, 6))  \(t.word) → \(t.stem) → \(t.term)\(t.stopword ? "  (stop word)" : "")")
+            }
+        }
+    }
+}
