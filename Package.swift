@@ -37,6 +37,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Release-mode measurements, never part of the tests.
+        .executableTarget(name: "analysis-benchmark", dependencies: ["DiariumAnalysis"], path: "Benchmarks/AnalysisBenchmark"),
+
         .testTarget(name: "DiariumExtractionTests", dependencies: ["DiariumExtraction"]),
         .testTarget(name: "DiariumAnalysisTests", dependencies: ["DiariumAnalysis"]),
         .testTarget(name: "DiariumIndexTests", dependencies: ["DiariumIndex"]),

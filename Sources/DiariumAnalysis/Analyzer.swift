@@ -30,8 +30,8 @@ public final class Analyzer {
     public let language: String
     private let stemmer: Stemmer
     private var tokenizer = Tokenizer()
-    private var termBuffer: [UInt8] = []
     private var stemBuffer: [UInt8] = []
+    private var cache = StemCache()
 
     /// An analyzer stemming with the Snowball algorithm for `language` (default Swedish).
     public init(language: String = "swedish") throws {
@@ -51,22 +51,25 @@ public final class Analyzer {
                 body(AnalyzedToken(term: raw.word, word: raw.word, stem: raw.word, kind: raw.kind, position: pos, start: raw.start, end: raw.end))
                 return
             }
+            let hit = self.cache.lookup(raw.word) { stem, term in
+                body(AnalyzedToken(term: term, word: raw.word, stem: stem, kind: raw.kind, position: pos, start: raw.start, end: raw.end))
+            }
+            if hit { return }
             self.stemmer.stem(raw.word) { s in
                 self.stemBuffer.removeAll(keepingCapacity: true)
                 self.stemBuffer.append(contentsOf: s)
             }
-            self.termBuffer.removeAll(keepingCapacity: true)
-            self.termBuffer.append(contentsOf: self.stemBuffer)
+            var termCount = self.stemBuffer.count
             if let last = self.stemBuffer.last, last == UInt8(ascii: "s"), self.stemBuffer.count > 3 {
                 let again = self.stemBuffer.withUnsafeBytes { b in self.stemmer.stem(b) { Array($0) } }
                 if again.count == self.stemBuffer.count - 1 && again.elementsEqual(self.stemBuffer.dropLast()) {
-                    self.termBuffer.removeLast()
+                    termCount -= 1
                 }
             }
-            self.termBuffer.withUnsafeBytes { term in
-                self.stemBuffer.withUnsafeBytes { stem in
-                    body(AnalyzedToken(term: term, word: raw.word, stem: stem, kind: raw.kind, position: pos, start: raw.start, end: raw.end))
-                }
+            self.stemBuffer.withUnsafeBytes { stem in
+                self.cache.insert(raw.word, stem: stem, termCount: termCount)
+                body(AnalyzedToken(term: UnsafeRawBufferPointer(rebasing: stem[0..<termCount]), word: raw.word, stem: stem,
+                                   kind: raw.kind, position: pos, start: raw.start, end: raw.end))
             }
         }
     }

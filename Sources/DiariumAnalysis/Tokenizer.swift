@@ -34,14 +34,16 @@ public struct Tokenizer {
     /// Joined forms longer than this are not emitted.
     public static let maxJoinedBytes = 200
 
-    private var buffer: [UInt8] = []
+    // The current word, lowercased; fixed size, `count` bytes used (no per-word array resizing).
+    private var buffer = [UInt8](repeating: 0, count: Tokenizer.maxWordBytes + 8)
+    private var count = 0
     private var spanWords: [(start: Int, end: Int, lo: Int, hi: Int, hasDigit: Bool)] = []
     private var spanBytes: [UInt8] = []
     private var spanJoiners: [UInt8] = []
     private var joined: [UInt8] = []
 
     /// A tokenizer with empty work buffers.
-    public init() { buffer.reserveCapacity(Tokenizer.maxWordBytes + 8) }
+    public init() {}
 
     @inline(__always)
     static func isJoiner(_ b: UInt8) -> Bool {
@@ -56,8 +58,17 @@ public struct Tokenizer {
         let b = t[i]
         if b < 0x80 { return (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) }
         guard let s = decode(t, at: i).0 else { return false }
-        var scratch: [UInt8] = []
-        return appendLowercased(s, to: &scratch)
+        return isWordScalar(s)
+    }
+
+    /// Whether a non-ASCII scalar is a word character (letter, mark or digit).
+    @inline(__always)
+    static func isWordScalar(_ s: Unicode.Scalar) -> Bool {
+        let v = s.value
+        if v >= 0xC0 && v <= 0xFF { return v != 0xD7 && v != 0xF7 }
+        if v < 0xC0 { return v == 0xAA || v == 0xB5 || v == 0xBA }
+        let p = s.properties
+        return p.isAlphabetic || p.numericType != nil || p.generalCategory == .nonspacingMark || p.generalCategory == .spacingMark
     }
 
     /// Calls `body` for every token of `text`, in order.
@@ -85,32 +96,41 @@ public struct Tokenizer {
                 urlEnd = e
                 emitLowercased(text, i, e, body)
             }
-            // Scan one word.
+            // Scan one word into `buffer`.
             let start = i
-            buffer.removeAll(keepingCapacity: true)
+            count = 0
             var hasDigit = false
+            let limit = Tokenizer.maxWordBytes
             while i < n {
                 let c = text[i]
                 if c < 0x80 {
                     if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) {
                         if c <= 0x39 { hasDigit = true }
-                        if buffer.count < Tokenizer.maxWordBytes { buffer.append(c) }
+                        if count < limit { buffer[count] = c; count += 1 }
                     } else if c >= 0x41 && c <= 0x5A {
-                        if buffer.count < Tokenizer.maxWordBytes { buffer.append(c | 0x20) }
+                        if count < limit { buffer[count] = c | 0x20; count += 1 }
                     } else { break }
                     i += 1
                 } else {
                     let (scalar, l) = Tokenizer.decode(text, at: i)
-                    guard let scalar, Tokenizer.appendLowercased(scalar, to: &buffer) else { break }
+                    guard let scalar, Tokenizer.isWordScalar(scalar) else { break }
+                    if count < limit { Tokenizer.lowercase(scalar, into: &buffer, count: &count) }
                     i += l
                 }
             }
-            trimBuffer()
+            if count > limit { trimBuffer() }
+            let joins = i + 1 < n && Tokenizer.isJoiner(text[i]) && Tokenizer.startsWord(text, i + 1)
+            if spanWords.isEmpty && !joins {
+                // The common case: a word on its own.
+                let c = count
+                buffer.withUnsafeBytes { body(RawToken(word: UnsafeRawBufferPointer(rebasing: $0[0..<c]), start: start, end: i, kind: .word)) }
+                continue
+            }
             let lo = spanBytes.count
-            spanBytes.append(contentsOf: buffer)
+            spanBytes.append(contentsOf: buffer[0..<count])
             spanWords.append((start, i, lo, spanBytes.count, hasDigit))
             // Does a joiner connect it to the next word?
-            if i + 1 < n, Tokenizer.isJoiner(text[i]), Tokenizer.startsWord(text, i + 1), spanWords.count < 16 {
+            if joins && spanWords.count < 16 {
                 spanJoiners.append(text[i])
                 i += 1
                 continue
@@ -120,12 +140,11 @@ public struct Tokenizer {
         flushSpan(text, body)
     }
 
+    /// Cuts an over-long word on a scalar boundary.
     private mutating func trimBuffer() {
-        if buffer.count > Tokenizer.maxWordBytes {
-            var cut = Tokenizer.maxWordBytes
-            while cut > 0 && (buffer[cut] & 0xC0) == 0x80 { cut -= 1 }
-            buffer.removeSubrange(cut...)
-        }
+        var cut = Tokenizer.maxWordBytes
+        while cut > 0 && (buffer[cut] & 0xC0) == 0x80 { cut -= 1 }
+        count = cut
     }
 
     /// Emits the words of the current span, preceded by its joined form when it has one.
@@ -199,6 +218,24 @@ public struct Tokenizer {
         }
         while e > i, [UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "!"), UInt8(ascii: "?")].contains(t[e - 1]) { e -= 1 }
         return e - i > 4 ? e : nil
+    }
+
+    /// Writes the lowercased, normalised UTF-8 of a word scalar at `buffer[count...]`
+    /// (the buffer has room for the longest mapping).
+    @inline(__always)
+    static func lowercase(_ s: Unicode.Scalar, into buffer: inout [UInt8], count: inout Int) {
+        var v = s.value
+        if v >= 0xC0 && v <= 0xFF {
+            if v <= 0xDE { v += 0x20 }
+            if v == 0xE6 { v = 0xE4 } else if v == 0xF8 { v = 0xF6 }
+            buffer[count] = UInt8(0xC0 | (v >> 6))
+            buffer[count + 1] = UInt8(0x80 | (v & 0x3F))
+            count += 2
+            return
+        }
+        var scratch: [UInt8] = []
+        _ = appendLowercased(s, to: &scratch)
+        for b in scratch where count < buffer.count { buffer[count] = b; count += 1 }
     }
 
     /// Decodes the scalar at `i`; nil (length 1) for an invalid sequence.

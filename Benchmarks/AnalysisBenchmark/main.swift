@@ -1,0 +1,52 @@
+// Analysis throughput on Swedish prose (release build; not a test).
+//
+//   swift run -c release analysis-benchmark [DATA_DIR]
+//
+// Reads every Markdown body under DATA_DIR/regeringen_g0vse (default ../shared/data), then
+// times, on one thread, the tokenizer alone and the full analyzer (tokenize, lowercase, stem,
+// s-normalise), best of five runs each, and prints MB/s of UTF-8 input.
+import DiariumAnalysis
+import Foundation
+
+let dataDirectory = CommandLine.arguments.dropFirst().first ?? "../shared/data"
+let root = dataDirectory + "/regeringen_g0vse"
+guard let walker = FileManager.default.enumerator(atPath: root) else {
+    FileHandle.standardError.write(Data("no data at \(root)\n".utf8))
+    exit(2)
+}
+var corpus: [UInt8] = []
+while let path = walker.nextObject() as? String {
+    guard path.hasSuffix(".md"), let data = FileManager.default.contents(atPath: root + "/" + path) else { continue }
+    corpus.append(contentsOf: data)
+    corpus.append(0x0A)
+}
+let megabytes = Double(corpus.count) / 1e6
+
+func best(_ runs: Int = 5, _ body: () -> Int) -> (seconds: Double, tokens: Int) {
+    var bestTime = Double.infinity
+    var tokens = 0
+    for _ in 0..<runs {
+        let start = DispatchTime.now().uptimeNanoseconds
+        tokens = body()
+        bestTime = min(bestTime, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    return (bestTime, tokens)
+}
+
+var tokenizer = Tokenizer()
+let tokenize = best {
+    var n = 0
+    corpus.withUnsafeBytes { tokenizer.tokenize($0) { _ in n += 1 } }
+    return n
+}
+let analyzer = try Analyzer()
+let analyze = best {
+    var n = 0
+    corpus.withUnsafeBytes { analyzer.analyze($0) { _ in n += 1 } }
+    return n
+}
+print(String(format: "input: %.1f MB of Swedish prose (%@)", megabytes, root))
+print(String(format: "tokenize: %7.1f MB/s  %6.2f M tokens/s  (%d tokens, best of 5, one thread)",
+             megabytes / tokenize.seconds, Double(tokenize.tokens) / tokenize.seconds / 1e6, tokenize.tokens))
+print(String(format: "analyze:  %7.1f MB/s  %6.2f M tokens/s  (tokenize + lowercase + Snowball stem + s-normalise)",
+             megabytes / analyze.seconds, Double(analyze.tokens) / analyze.seconds / 1e6))
