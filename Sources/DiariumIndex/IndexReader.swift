@@ -98,6 +98,38 @@ public final class IndexReader: Sendable {
         }
     }
 
+    /// Catalog columns a query can filter on.
+    public enum FilterColumn: String, Sendable {
+        case authority, docType = "doc_type", format, path, language, dnr
+    }
+
+    /// Ids of documents whose `column` contains `value` (case-insensitive), or equals it when
+    /// `exact`.
+    public func documentIDs(_ column: FilterColumn, _ value: String, exact: Bool) throws -> Set<Int64> {
+        try catalog.read { db in
+            let sql = exact
+                ? "SELECT id FROM documents WHERE lower(\(column.rawValue)) = lower(?)"
+                : "SELECT id FROM documents WHERE instr(lower(\(column.rawValue)), lower(?)) > 0"
+            return Set(try Int64.fetchAll(db, sql: sql, arguments: [value]))
+        }
+    }
+
+    /// Ids of documents dated within `years`.
+    public func documentIDs(years: ClosedRange<Int>) throws -> Set<Int64> {
+        try catalog.read { db in
+            Set(try Int64.fetchAll(db, sql: "SELECT id FROM documents WHERE year BETWEEN ? AND ?",
+                                   arguments: [years.lowerBound, years.upperBound]))
+        }
+    }
+
+    /// Every (id, value) of a column that has a value.
+    public func columnValues(_ column: FilterColumn) throws -> [(Int64, String)] {
+        try catalog.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, \(column.rawValue) FROM documents WHERE \(column.rawValue) IS NOT NULL")
+                .map { ($0[0], $0[1]) }
+        }
+    }
+
     /// The stored text of a document, if it was indexed.
     public func storedText(of record: DocumentRecord) throws -> [UInt8]? {
         guard let sid = record.segmentID, let doc = record.segmentDoc,

@@ -178,100 +178,35 @@ public final class Searcher {
     }
 
     private func run(_ query: String, limit: Int, offset: Int) throws -> SearchResult {
-        let plan = try plan(query)
-        guard !plan.clauses.isEmpty else { return SearchResult(query: query, total: 0, hits: []) }
-        let segments = reader.segments
-        let n = max(reader.liveDocumentCount, 1)
-        var totals = [UInt64](repeating: 0, count: 3)
-        var docCount = 0
-        for s in segments {
-            for f in IndexField.allCases { totals[Int(f.rawValue)] += s.reader.totalFieldLengths[Int(f.rawValue)] }
-            docCount += s.reader.documentCount
-        }
-        let avg = docCount == 0 ? (1.0, 1.0, 1.0)
-            : (Double(totals[0]) / Double(docCount), Double(totals[1]) / Double(docCount), Double(totals[2]) / Double(docCount))
-
-        // Every distinct term: its matches per segment and its idf.
-        var termMatches: [String: [TermMatches]] = [:]
-        var idf: [String: Double] = [:]
-        for clause in plan.clauses {
-            for alt in clause.alternatives {
-                for term in alt.terms where termMatches[term] == nil {
-                    let perSegment = try segments.map { try collect(Array(term.utf8), in: $0) }
-                    termMatches[term] = perSegment
-                    idf[term] = scoring.idf(documentFrequency: perSegment.reduce(0) { $0 + $1.docs.count }, documentCount: n)
-                }
-            }
-        }
-
-        func evaluate(requireAll: Bool) throws -> [(score: Double, id: Int64, segment: Int, doc: UInt32)] {
-            var scored: [(score: Double, id: Int64, segment: Int, doc: UInt32)] = []
-            for (si, s) in segments.enumerated() {
-                let lengths = { (doc: UInt32) in (s.reader.fieldLength(doc, .title), s.reader.fieldLength(doc, .body), s.reader.fieldLength(doc, .meta)) }
-                var clauseResults: [(Scored, Bool)] = []
-                for clause in plan.clauses {
-                    var union: [UInt32: Double] = [:]
-                    for alt in clause.alternatives {
-                        // Documents holding every term of the alternative.
-                        let lists = alt.terms.compactMap { termMatches[$0]?[si] }
-                        guard lists.count == alt.terms.count, let lead = lists.min(by: { $0.docs.count < $1.docs.count }) else { continue }
-                        for doc in lead.docs {
-                            var score = 0.0
-                            var all = true
-                            for (k, list) in lists.enumerated() {
-                                guard let idx = Searcher.find(doc, in: list.docs) else { all = false; break }
-                                let f = scoring.pseudoFrequency(tf: list.tfs[idx], lengths: lengths(doc), averages: avg)
-                                score += scoring.score(idf: idf[alt.terms[k]] ?? 0, pseudoFrequency: f)
-                            }
-                            if all { union[doc] = max(union[doc] ?? 0, score * alt.weight) }
-                        }
-                    }
-                    let docs = union.keys.sorted()
-                    clauseResults.append((Scored(docs: docs, scores: docs.map { union[$0]! }), clause.required || !requireAll))
-                }
-                // Candidates: documents of the rarest required clause (or of any clause for OR).
-                let required = clauseResults.filter { $0.1 }
-                var candidates: [UInt32]
-                if requireAll {
-                    guard let lead = required.min(by: { $0.0.docs.count < $1.0.docs.count }) else { continue }
-                    candidates = lead.0.docs
-                } else {
-                    candidates = Array(Set(clauseResults.flatMap { $0.0.docs })).sorted()
-                }
-                for doc in candidates {
-                    var score = 0.0
-                    var ok = true
-                    for (r, mustMatch) in clauseResults {
-                        if let idx = Searcher.find(doc, in: r.docs) { score += r.scores[idx] } else if mustMatch && requireAll { ok = false; break }
-                    }
-                    if ok { scored.append((score, s.reader.documentID(doc), si, doc)) }
-                }
-            }
-            return scored
-        }
-
-        var scored = try evaluate(requireAll: true)
+        let node = QueryParser.parse(query)
+        var context = try EvaluationContext(searcher: self)
+        var hits = try evaluate(node, &context, requireAll: true)
         var fallback = false
-        if scored.isEmpty && plan.clauses.filter(\.required).count > 1 {
+        if let h = hits, h.allSatisfy({ $0.isEmpty }), canFallBack(node) {
             // Nothing has every word: rank documents with any of them, and say so.
-            scored = try evaluate(requireAll: false)
-            fallback = !scored.isEmpty
+            hits = try evaluate(node, &context, requireAll: false)
+            fallback = !(hits?.allSatisfy { $0.isEmpty } ?? true)
+        }
+        var scored: [(score: Double, id: Int64, segment: Int, doc: UInt32)] = []
+        if let hits {
+            for (si, h) in hits.enumerated() {
+                let r = reader.segments[si].reader
+                for (doc, score) in h { scored.append((score, r.documentID(doc), si, doc)) }
+            }
         }
         // Highest score first; ties by catalog id, so the order is deterministic.
         scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
         let page = limit <= 0 ? Array(scored.dropFirst(offset)) : Array(scored.dropFirst(offset).prefix(limit))
         let records = try reader.documents(ids: page.map(\.id))
-        let termSet = Set(plan.clauses.flatMap { $0.alternatives.flatMap { $0.terms } }.map { Array($0.utf8) })
-        var hits: [SearchHit] = []
+        let termSet = Set(context.highlight.map { Array($0.utf8) })
+        var out: [SearchHit] = []
         for (i, p) in page.enumerated() {
             guard let record = records[p.id] else { continue }
-            let text = try segments[p.segment].reader.storedText(p.doc)
+            let text = try reader.segments[p.segment].reader.storedText(p.doc)
             let snippet = Snippets.best(text: text, terms: termSet, analyzer: analyzer)
-            hits.append(SearchHit(rank: offset + i + 1, score: (p.score * 1000).rounded() / 1000, record: record, snippet: snippet))
+            out.append(SearchHit(rank: offset + i + 1, score: (p.score * 1000).rounded() / 1000, record: record, snippet: snippet))
         }
-        var result = SearchResult(query: query, total: scored.count, hits: hits)
-        result.fallback = fallback ? "or" : nil
-        return result
+        return SearchResult(query: query, total: scored.count, hits: out, fallback: fallback ? "or" : nil)
     }
 
     /// Index of `doc` in the ascending `docs`, by binary search.
@@ -287,8 +222,8 @@ public final class Searcher {
 
     /// Union of a term's postings over the title, body and metadata fields of one segment,
     /// live documents only.
-    func collect(_ term: [UInt8], in segment: LiveSegment) throws -> TermMatches {
-        let lists = try IndexField.allCases.map { try segment.reader.postings($0, term) }
+    func collect(_ term: [UInt8], in segment: LiveSegment, fields: Set<IndexField> = Set(IndexField.allCases)) throws -> TermMatches {
+        let lists = try IndexField.allCases.map { fields.contains($0) ? try segment.reader.postings($0, term) : nil }
         var cursors = [0, 0, 0]
         var out = TermMatches()
         while true {

@@ -25,8 +25,8 @@ public final class SegmentReader: Sendable {
     /// Size of the file in bytes.
     public let byteCount: Int
 
-    private let file: MappedFile
-    private let sections: [UInt32: Range<Int>]
+    let file: MappedFile
+    let sections: [UInt32: Range<Int>]
     private let blockFirstTerms: [[UInt8]]
     private let blockOffsets: [Int]
 
@@ -185,6 +185,43 @@ public final class SegmentReader: Sendable {
                 positionOffset += ql
             }
             return nil
+        }
+    }
+
+    /// Terms of `field` that start with `prefix`, in order, at most `limit`.
+    public func terms(_ field: IndexField, prefix: [UInt8], limit: Int) throws -> [[UInt8]] {
+        let key = SegmentReader.key(field, prefix)
+        // Start at the block whose first term is ≤ the prefix.
+        var lo = 0, hi = blockFirstTerms.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if blockFirstTerms[mid].lexicographicallyPrecedes(key) || blockFirstTerms[mid] == key { lo = mid + 1 } else { hi = mid }
+        }
+        var out: [[UInt8]] = []
+        var block = max(lo - 1, 0)
+        guard !blockFirstTerms.isEmpty else { return [] }
+        return try withSection(.terms) { terms in
+            while block < blockFirstTerms.count && out.count < limit {
+                var r = ByteReader(terms, offset: blockOffsets[block])
+                _ = r.varint(); _ = r.varint()
+                var current: [UInt8] = []
+                let count = min(SegmentFormat.termsPerBlock, termCount - block * SegmentFormat.termsPerBlock)
+                for _ in 0..<max(count, 0) {
+                    let shared = Int(r.varint32()), suffix = Int(r.varint32())
+                    guard shared <= current.count, let s = r.bytes(suffix) else { throw corrupt("term dictionary is damaged") }
+                    current.removeSubrange(shared...)
+                    current.append(contentsOf: s)
+                    _ = r.varint32(); _ = r.varint(); _ = r.varint()
+                    if current.starts(with: key) {
+                        out.append(Array(current.dropFirst()))
+                        if out.count >= limit { return out }
+                    } else if !current.lexicographicallyPrecedes(key) {
+                        return out
+                    }
+                }
+                block += 1
+            }
+            return out
         }
     }
 

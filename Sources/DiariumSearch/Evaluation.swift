@@ -1,0 +1,268 @@
+import DiariumAnalysis
+import DiariumIndex
+import Foundation
+
+/// Scores of matching documents, one dictionary per segment of the snapshot. `nil` stands for
+/// "no condition" (a query part with no searchable words), which AND and OR ignore.
+typealias SegmentHits = [[UInt32: Double]]
+
+/// Per-query caches: term postings per segment and field set, idf, averages.
+struct EvaluationContext {
+    let averages: (Double, Double, Double)
+    let documentCount: Int
+    var matches: [String: [Searcher.TermMatches]] = [:]
+    var idf: [String: Double] = [:]
+    /// Terms to mark in snippets.
+    var highlight: [String] = []
+
+    init(searcher: Searcher) throws {
+        var totals = [UInt64](repeating: 0, count: 3)
+        var docs = 0
+        for s in searcher.reader.segments {
+            for f in IndexField.allCases { totals[Int(f.rawValue)] += s.reader.totalFieldLengths[Int(f.rawValue)] }
+            docs += s.reader.documentCount
+        }
+        averages = docs == 0 ? (1, 1, 1) : (Double(totals[0]) / Double(docs), Double(totals[1]) / Double(docs), Double(totals[2]) / Double(docs))
+        documentCount = max(searcher.reader.liveDocumentCount, 1)
+    }
+}
+
+extension Searcher {
+    static func fields(_ f: QueryNode.TextField?) -> Set<IndexField> {
+        switch f {
+        case nil: return Set(IndexField.allCases)
+        case .title?: return [.title]
+        case .body?: return [.body]
+        }
+    }
+
+    /// A term's matches per segment (cached per field set) and its idf.
+    func termMatches(_ term: String, _ fields: Set<IndexField>, _ c: inout EvaluationContext) throws -> [TermMatches] {
+        let key = fields.map { String($0.rawValue) }.sorted().joined() + "\u{0}" + term
+        if let m = c.matches[key] { return m }
+        let m = try reader.segments.map { try collect(Array(term.utf8), in: $0, fields: fields) }
+        c.matches[key] = m
+        if c.idf[term] == nil || fields.count == IndexField.allCases.count {
+            c.idf[term] = scoring.idf(documentFrequency: m.reduce(0) { $0 + $1.docs.count }, documentCount: c.documentCount)
+        }
+        return m
+    }
+
+    /// Documents holding every term of `terms`, scored by BM25F × `weight`, for one segment.
+    func conjunction(_ terms: [String], weight: Double, fields: Set<IndexField>, segment si: Int,
+                     _ c: inout EvaluationContext) throws -> [UInt32: Double] {
+        let lists = try terms.map { try termMatches($0, fields, &c)[si] }
+        guard let lead = lists.min(by: { $0.docs.count < $1.docs.count }) else { return [:] }
+        let r = reader.segments[si].reader
+        var out: [UInt32: Double] = [:]
+        for doc in lead.docs {
+            var score = 0.0
+            var all = true
+            let lengths = (r.fieldLength(doc, .title), r.fieldLength(doc, .body), r.fieldLength(doc, .meta))
+            for (k, list) in lists.enumerated() {
+                guard let idx = Searcher.find(doc, in: list.docs) else { all = false; break }
+                let f = scoring.pseudoFrequency(tf: list.tfs[idx], lengths: lengths, averages: c.averages)
+                score += scoring.score(idf: c.idf[terms[k]] ?? 0, pseudoFrequency: f)
+            }
+            if all { out[doc] = score * weight }
+        }
+        return out
+    }
+
+    func allLive(_ si: Int) -> [UInt32: Double] {
+        let s = reader.segments[si]
+        var out: [UInt32: Double] = [:]
+        for d in 0..<UInt32(s.reader.documentCount) where s.isLive(d) { out[d] = 0 }
+        return out
+    }
+
+    /// Whether a query with no full match may be retried as "any word".
+    func canFallBack(_ node: QueryNode) -> Bool {
+        switch node {
+        case let .words(text, _): return (try? plan(text).clauses.filter(\.required).count ?? 0).map { $0 > 1 } ?? false
+        case let .and(parts): return parts.filter { if case .words = $0 { return true }; if case .phrase = $0 { return true }; return false }.count > 1
+            || parts.contains { if case let .words(t, _) = $0 { return canFallBack(.words(t, field: nil)) }; return false }
+        default: return false
+        }
+    }
+
+    func evaluate(_ node: QueryNode, _ c: inout EvaluationContext, requireAll: Bool) throws -> SegmentHits? {
+        let segments = reader.segments.indices
+        switch node {
+        case let .words(text, field):
+            let plan = try plan(text)
+            guard !plan.clauses.isEmpty else { return nil }
+            let fields = Searcher.fields(field)
+            for clause in plan.clauses { for alt in clause.alternatives { c.highlight.append(contentsOf: alt.terms) } }
+            return try segments.map { si -> [UInt32: Double] in
+                var clauseHits: [([UInt32: Double], Bool)] = []
+                for clause in plan.clauses {
+                    var union: [UInt32: Double] = [:]
+                    for alt in clause.alternatives {
+                        for (d, v) in try conjunction(alt.terms, weight: alt.weight, fields: fields, segment: si, &c) {
+                            union[d] = max(union[d] ?? 0, v)
+                        }
+                    }
+                    clauseHits.append((union, clause.required))
+                }
+                return Searcher.combine(clauseHits, requireAll: requireAll)
+            }
+        case let .phrase(text, field):
+            let terms = wordTerms(text)
+            guard !terms.isEmpty else { return nil }
+            c.highlight.append(contentsOf: terms)
+            if terms.count == 1 { return try evaluate(.words(text, field: field), &c, requireAll: true) }
+            let phraseFields: [IndexField] = field == .title ? [.title] : field == .body ? [.body] : [.title, .body]
+            return try segments.map { si in
+                let candidates = try conjunction(terms, weight: 1, fields: Set(phraseFields), segment: si, &c)
+                guard !candidates.isEmpty else { return [:] }
+                let r = reader.segments[si].reader
+                var ok: [UInt32: Double] = [:]
+                for f in phraseFields {
+                    // Positions of each term in this field, by document.
+                    var positions: [[UInt32: [UInt32]]] = []
+                    for t in terms {
+                        guard let p = try r.postings(f, Array(t.utf8)) else { positions = []; break }
+                        let lists = try r.positions(of: p)
+                        var byDoc: [UInt32: [UInt32]] = [:]
+                        for (k, d) in p.docs.enumerated() where candidates[d] != nil { byDoc[d] = lists[k] }
+                        positions.append(byDoc)
+                    }
+                    guard positions.count == terms.count else { continue }
+                    for (d, score) in candidates where ok[d] == nil {
+                        guard let first = positions[0][d] else { continue }
+                        let rest = (1..<terms.count).map { Set(positions[$0][d] ?? []) }
+                        if first.contains(where: { p in rest.enumerated().allSatisfy { $0.element.contains(p + UInt32($0.offset + 1)) } }) {
+                            ok[d] = score
+                        }
+                    }
+                }
+                return ok
+            }
+        case let .prefix(p, field):
+            let lowered = p.lowercased().precomposedStringWithCanonicalMapping
+            let fields = Searcher.fields(field)
+            var expansions: [String] = []
+            for s in reader.segments {
+                for f in fields {
+                    for t in try s.reader.terms(f, prefix: Array(lowered.utf8), limit: 64) {
+                        let term = String(decoding: t, as: UTF8.self)
+                        if !expansions.contains(term) { expansions.append(term) }
+                    }
+                }
+                if expansions.count >= 64 { break }
+            }
+            guard !expansions.isEmpty else { return segments.map { _ in [:] } }
+            c.highlight.append(contentsOf: expansions)
+            return try segments.map { si in
+                var union: [UInt32: Double] = [:]
+                for t in expansions.prefix(64) {
+                    for (d, v) in try conjunction([t], weight: 1, fields: fields, segment: si, &c) { union[d] = max(union[d] ?? 0, v) }
+                }
+                return union
+            }
+        case let .filter(f):
+            let ids = try filterIDs(f)
+            return segments.map { si in
+                let s = reader.segments[si]
+                var out: [UInt32: Double] = [:]
+                for d in 0..<UInt32(s.reader.documentCount) where s.isLive(d) && ids.contains(s.reader.documentID(d)) { out[d] = 0 }
+                return out
+            }
+        case let .and(parts):
+            var result: SegmentHits?
+            var negatives: [SegmentHits] = []
+            var optional: [SegmentHits] = []
+            for part in parts {
+                if case let .not(inner) = part {
+                    if let h = try evaluate(inner, &c, requireAll: true) { negatives.append(h) }
+                    continue
+                }
+                guard let h = try evaluate(part, &c, requireAll: requireAll) else { continue }
+                let isText: Bool = { if case .filter = part { return false }; return true }()
+                if !requireAll && isText { optional.append(h); continue }
+                if let r = result {
+                    result = segments.map { si in
+                        var out: [UInt32: Double] = [:]
+                        for (d, v) in r[si] { if let w = h[si][d] { out[d] = v + w } }
+                        return out
+                    }
+                } else { result = h }
+            }
+            if !optional.isEmpty {
+                // Fallback: any of the text parts, within the filters.
+                let any: SegmentHits = segments.map { si in
+                    var out: [UInt32: Double] = [:]
+                    for h in optional { for (d, v) in h[si] { out[d, default: 0] += v } }
+                    return out
+                }
+                result = result.map { r in segments.map { si in any[si].filter { r[si][$0.key] != nil } } } ?? any
+            }
+            if result == nil && !negatives.isEmpty { result = segments.map(allLive) }
+            guard var r = result else { return nil }
+            for n in negatives { for si in segments { for d in n[si].keys { r[si][d] = nil } } }
+            return r
+        case let .or(parts):
+            var result: SegmentHits?
+            for part in parts {
+                guard let h = try evaluate(part, &c, requireAll: true) else { continue }
+                if let r = result {
+                    result = segments.map { si in r[si].merging(h[si], uniquingKeysWith: +) }
+                } else { result = h }
+            }
+            return result
+        case let .not(inner):
+            var all = segments.map(allLive)
+            if let h = try evaluate(inner, &c, requireAll: true) { for si in segments { for d in h[si].keys { all[si][d] = nil } } }
+            return all
+        }
+    }
+
+    /// Required clauses intersect; optional ones (stop words) add to the score. With
+    /// `requireAll` false every clause is optional and any one suffices.
+    static func combine(_ clauses: [([UInt32: Double], Bool)], requireAll: Bool) -> [UInt32: Double] {
+        let required = clauses.filter { $0.1 && requireAll }
+        var out: [UInt32: Double]
+        if let lead = required.min(by: { $0.0.count < $1.0.count }) {
+            out = lead.0.filter { d in required.allSatisfy { $0.0[d.key] != nil } }.mapValues { _ in 0 }
+        } else {
+            out = [:]
+            for (h, _) in clauses { for d in h.keys { out[d] = 0 } }
+        }
+        for d in Array(out.keys) { out[d] = clauses.reduce(0) { $0 + ($1.0[d] ?? 0) } }
+        return out
+    }
+
+    /// Catalog ids matching a metadata filter.
+    func filterIDs(_ f: MetadataFilter) throws -> Set<Int64> {
+        switch f {
+        case let .year(r): return try reader.documentIDs(years: r)
+        case let .authority(v): return try reader.documentIDs(.authority, v, exact: false)
+        case let .type(v): return try reader.documentIDs(.docType, v, exact: false)
+        case let .format(v): return try reader.documentIDs(.format, v, exact: true)
+        case let .path(v): return try reader.documentIDs(.path, v, exact: false)
+        case let .language(v): return try reader.documentIDs(.language, String(v.prefix(2)), exact: true)
+        case let .dnr(v):
+            let wanted = Searcher.caseNumberKey(v)
+            return Set(try reader.columnValues(.dnr).filter { Searcher.caseNumberKey($0.1) == wanted }.map(\.0))
+        }
+    }
+
+    /// A case number reduced to its parts: `Dnr KS 2015/123`, `KS-2015-0123` and `ks 2015/0123`
+    /// all give `KS|2015|123`.
+    static func caseNumberKey(_ s: String) -> String {
+        var groups: [String] = []
+        var current = ""
+        var isDigit = false
+        for ch in s.uppercased() {
+            let d = ch.isNumber, l = ch.isLetter
+            if (d || l) && !current.isEmpty && d == isDigit { current.append(ch); continue }
+            if !current.isEmpty { groups.append(current) }
+            current = (d || l) ? String(ch) : ""
+            isDigit = d
+        }
+        if !current.isEmpty { groups.append(current) }
+        if groups.first == "DNR" || groups.first == "DIARIENUMMER" { groups.removeFirst() }
+        return groups.map { g in g.first?.isNumber == true ? String(Int(g) ?? 0) : g }.joined(separator: "|")
+    }
+}
