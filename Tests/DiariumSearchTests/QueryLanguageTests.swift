@@ -1,0 +1,102 @@
+import DiariumIndex
+import Foundation
+import Testing
+@testable import DiariumSearch
+
+@Suite struct QueryParserTests {
+    @Test func parsesOperatorsFieldsAndGroups() {
+        #expect(QueryParser.parse("riskanalys 2015") == .and([.words("riskanalys", field: nil), .words("2015", field: nil)]))
+        #expect(QueryParser.parse("\"Office 365\"") == .phrase("Office 365", field: nil))
+        #expect(QueryParser.parse("policy OR riktlinje") == .or([.words("policy", field: nil), .words("riktlinje", field: nil)]))
+        #expect(QueryParser.parse("moln -policy") == .and([.words("moln", field: nil), .not(.words("policy", field: nil))]))
+        #expect(QueryParser.parse("moln NOT policy") == .and([.words("moln", field: nil), .not(.words("policy", field: nil))]))
+        #expect(QueryParser.parse("riskanal*") == .prefix("riskanal", field: nil))
+        #expect(QueryParser.parse("year:2015..2021") == .filter(.year(2015...2021)))
+        #expect(QueryParser.parse("year:>=2018") == .filter(.year(2018...9999)))
+        #expect(QueryParser.parse("year:2015") == .filter(.year(2015...2015)))
+        #expect(QueryParser.parse("org:\"Tekniska förvaltningen\"") == .filter(.authority("Tekniska förvaltningen")))
+        #expect(QueryParser.parse("dnr:\"KS 2015/123\"") == .filter(.dnr("KS 2015/123")))
+        #expect(QueryParser.parse("title:\"risk och\"") == .phrase("risk och", field: .title))
+        #expect(QueryParser.parse("(a OR b) c") == .and([.or([.words("a", field: nil), .words("b", field: nil)]), .words("c", field: nil)]))
+    }
+
+    @Test func readsBrokenSyntaxLiterally() {
+        #expect(QueryParser.parse("\"unclosed phrase") == .phrase("unclosed phrase", field: nil))
+        #expect(QueryParser.parse("((a b") == .and([.words("a", field: nil), .words("b", field: nil)]))
+        #expect(QueryParser.parse("a ) b") == .and([.words("a", field: nil), .words("b", field: nil)]))
+        #expect(QueryParser.parse("foo:bar") == .words("foo:bar", field: nil))
+        #expect(QueryParser.parse("OR AND") == .and([]))
+        #expect(QueryParser.parse("KS 2015/123") == .and([.words("KS", field: nil), .words("2015/123", field: nil)]))
+        #expect(QueryParser.parse("year:tjugo") == .words("tjugo", field: nil))
+    }
+
+    @Test func caseNumbersMatchHoweverWritten() {
+        let k = Searcher.caseNumberKey("KS 2015/123")
+        #expect(Searcher.caseNumberKey("KS-2015-0123") == k)
+        #expect(Searcher.caseNumberKey("Dnr KS 2015/123") == k)
+        #expect(Searcher.caseNumberKey("ks 2015/0123") == k)
+        #expect(Searcher.caseNumberKey("KS 2015/124") != k)
+    }
+}
+
+@Suite struct QueryLanguageTests {
+    func paths(_ q: String) throws -> [String] {
+        try CorpusIndex.shared.searcher().search(q, limit: 0).hits.map { $0.path.replacingOccurrences(of: "corpus/", with: "") }
+    }
+
+    @Test func phraseNeedsAdjacentWords() throws {
+        let phrase = try paths("\"Office 365\"")
+        #expect(phrase.contains("Gymnasienämnden/Riskanalys Office 365 (2015).html"))
+        #expect(Set(phrase).isSubset(of: Set(try paths("Office 365"))))
+        #expect(try paths("\"365 Office\"").isEmpty)
+    }
+
+    @Test func fieldsAndFilters() throws {
+        let y2021 = try paths("year:2021")
+        #expect(y2021.count == 8)
+        #expect(try paths("riskanalys year:2021").allSatisfy { y2021.contains($0) })
+        #expect(try paths("org:teknisk type:informationsklassning").count == 3)
+        #expect(try paths("dnr:\"GYN 2015/112\"") == ["Gymnasienämnden/Riskanalys Office 365 (2015).html"])
+        #expect(try paths("dnr:TN-2021-87") == ["Tekniska förvaltningen/Informationsklassningar 2021/Informationsklassning parkeringsövervakning.xml"])
+        #expect(try paths("format:xml").allSatisfy { $0.hasSuffix(".xml") })
+        #expect(try paths("title:riktlinje").count == 4)
+        #expect(try paths("year:2014..2015").count == 6)
+        #expect(try paths("year:>=2022 type:e-post").allSatisfy { $0.hasSuffix(".eml") })
+        #expect(try paths("year:>=2022 type:e-post").count == 10)
+        #expect(try paths("path:Socialnämnden").allSatisfy { $0.hasPrefix("Socialnämnden/") })
+    }
+
+    @Test func booleanOperators() throws {
+        let policy = Set(try paths("policy"))
+        let riktlinje = Set(try paths("riktlinje"))
+        #expect(Set(try paths("policy OR riktlinje")) == policy.union(riktlinje))
+        #expect(Set(try paths("policy -riktlinje")) == policy.subtracting(riktlinje))
+        #expect(Set(try paths("policy NOT riktlinje")) == policy.subtracting(riktlinje))
+        #expect(Set(try paths("policy AND riktlinje")) == policy.intersection(riktlinje))
+        #expect(Set(try paths("(policy OR riktlinje) year:2017..2019")).isSubset(of: policy.union(riktlinje)))
+    }
+
+    @Test func prefixes() throws {
+        let p = try paths("informationsklass*")
+        #expect(Set(p).isSuperset(of: Set(try paths("informationsklassning"))))
+    }
+
+    /// Thousands of random strings and punctuation mixes: every one gives results or none,
+    /// never an error.
+    @Test func fuzzedQueriesNeverFail() throws {
+        var rng = SystemRandomNumberGenerator()
+        let searcher = try CorpusIndex.shared.searcher()
+        let pieces = ["\"", "(", ")", "-", "*", ":", "OR", "AND", "NOT", "year:", "dnr:", "org:", "title:", "..", ">=", "/", "\\",
+                      "riskanalys", "2015", "Office", "365", "å", "ö", "«", "\u{0}", "\u{FFFD}", " ", "  ", "KS", "-2015-", "@", "http://x"]
+        for i in 0..<3000 {
+            var q = ""
+            if i % 3 == 0 {
+                let bytes = (0..<Int.random(in: 0...24, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                q = String(decoding: bytes, as: UTF8.self)
+            } else {
+                for _ in 0..<Int.random(in: 1...8, using: &rng) { q += pieces.randomElement(using: &rng)! }
+            }
+            _ = try searcher.search(q, limit: 3)
+        }
+    }
+}
