@@ -266,3 +266,45 @@ extension Searcher {
         return groups.map { g in g.first?.isNumber == true ? String(Int(g) ?? 0) : g }.joined(separator: "|")
     }
 }
+
+extension Searcher {
+    /// How `query` was understood, as an indented tree: each word with its analysed
+    /// alternatives (stem, synonyms, English stem, å/ä/ö spellings) and their document
+    /// frequencies; filters with the number of documents they let through.
+    public func explain(_ query: String) throws -> String {
+        var lines: [String] = []
+        func df(_ term: String) -> Int { (try? documentFrequency(term)) ?? 0 }
+        func walk(_ n: QueryNode, _ depth: Int) throws {
+            let pad = String(repeating: "  ", count: depth)
+            switch n {
+            case let .words(text, field):
+                let plan = try plan(text)
+                if plan.clauses.isEmpty { lines.append("\(pad)(nothing searchable in \"\(text)\")") }
+                for c in plan.clauses {
+                    lines.append("\(pad)word \"\(c.text)\"\(field.map { " in \($0.rawValue)" } ?? "")\(c.required ? "" : " (optional: stop word)")")
+                    for a in c.alternatives {
+                        let terms = a.terms.map { "\($0) [df \(df($0))]" }.joined(separator: " + ")
+                        lines.append("\(pad)  \(a.reason) ×\(a.weight): \(terms)")
+                    }
+                }
+            case let .phrase(text, field):
+                lines.append("\(pad)phrase \"\(text)\"\(field.map { " in \($0.rawValue)" } ?? ""): " + wordTerms(text).map { "\($0) [df \(df($0))]" }.joined(separator: " "))
+            case let .prefix(p, field):
+                lines.append("\(pad)prefix \"\(p)*\"\(field.map { " in \($0.rawValue)" } ?? "")")
+            case let .filter(f):
+                lines.append("\(pad)filter \(f): \((try? filterIDs(f).count) ?? 0) documents")
+            case let .and(parts):
+                lines.append("\(pad)AND")
+                for p in parts { try walk(p, depth + 1) }
+            case let .or(parts):
+                lines.append("\(pad)OR")
+                for p in parts { try walk(p, depth + 1) }
+            case let .not(inner):
+                lines.append("\(pad)NOT")
+                try walk(inner, depth + 1)
+            }
+        }
+        try walk(QueryParser.parse(query), 0)
+        return lines.joined(separator: "\n")
+    }
+}

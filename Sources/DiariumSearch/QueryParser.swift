@@ -19,7 +19,7 @@ public indirect enum QueryNode: Sendable, Equatable {
 }
 
 /// A condition on catalog metadata.
-public enum MetadataFilter: Sendable, Equatable {
+public enum MetadataFilter: Sendable, Equatable, CustomStringConvertible {
     case year(ClosedRange<Int>)
     case authority(String)
     case type(String)
@@ -27,6 +27,20 @@ public enum MetadataFilter: Sendable, Equatable {
     case format(String)
     case path(String)
     case language(String)
+
+    public var description: String {
+        switch self {
+        case let .year(r):
+            return r.lowerBound == r.upperBound ? "year = \(r.lowerBound)" : r.upperBound >= 9999 ? "year ≥ \(r.lowerBound)"
+                : r.lowerBound <= 0 ? "year ≤ \(r.upperBound)" : "year \(r.lowerBound)–\(r.upperBound)"
+        case let .authority(v): return "authority contains \"\(v)\""
+        case let .type(v): return "type contains \"\(v)\""
+        case let .dnr(v): return "case number = \(v) (however written)"
+        case let .format(v): return "format = \(v)"
+        case let .path(v): return "path contains \"\(v)\""
+        case let .language(v): return "language = \(v)"
+        }
+    }
 }
 
 /// Turns query text into a `QueryNode`.

@@ -6,7 +6,7 @@ struct Diarium: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diarium",
         abstract: "Inventory and full-text search for batches of released Swedish public documents.",
-        subcommands: [Ingest.self, Search.self, List.self, Show.self, Stats.self, Extract.self, Analyze.self])
+        subcommands: [Ingest.self, Search.self, List.self, Show.self, Stats.self, Extract.self, Analyze.self, Verify.self])
 }
 
 /// Options shared by every command that opens an index.
@@ -29,6 +29,7 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 struct UserError: Error, CustomStringConvertible {
     let description: String
     init(_ error: Error) { description = String(describing: error) }
+    init(message: String) { description = message }
 }
 
 /// Runs `body`, rewording any failure for the user.

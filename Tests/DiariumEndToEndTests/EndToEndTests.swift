@@ -199,6 +199,31 @@ func truthRows() throws -> [[String]] {
         #expect(badYear.stderr.contains("--year takes a year"))
     }
 
+    @Test func batchCSVExplainAndSort() throws {
+        let s = try Scratch()
+        let index = s.path + "/index"
+        _ = try diarium(["ingest", corpus, "--index", index])
+        try "riskanalys\n\"unbalanced ((\nkonsekvensbedömning year:2020\n".write(toFile: s.path + "/q.txt", atomically: true, encoding: .utf8)
+        let batch = try diarium(["search", "--batch", s.path + "/q.txt", "--index", index, "--limit", "1"])
+        #expect(batch.status == 0)
+        let lines = batch.stdout.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines.allSatisfy { $0.hasPrefix("{") && $0.contains("\"ms\"") })
+        let table = try diarium(["search", "--batch", s.path + "/q.txt", "--by", "authority,year", "--format", "csv", "--index", index])
+        #expect(table.stdout.hasPrefix("query,authority,year,count\r\n"))
+        #expect(table.stdout.contains("riskanalys,Gymnasienämnden,2015,2\r\n"))
+        let csv = try diarium(["search", "molntjänst", "--limit", "0", "--format", "csv", "--index", index])
+        let rows = csv.stdout.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        let json = try JSONDecoder().decode(Result.self, from: Data(try diarium(["search", "molntjänst", "--limit", "0", "--format", "json", "--index", index]).stdout.utf8))
+        #expect(rows.count == json.total + 1)
+        let explain = try diarium(["search", "--explain", "DPIA year:2020..2022", "--index", index])
+        #expect(explain.stdout.contains("synonym ×0.9: konsekvensbedömning [df "))
+        #expect(explain.stdout.contains("filter year 2020–2022:"))
+        let sorted = try JSONDecoder().decode(Result.self, from: Data(try diarium(["search", "molntjänst", "--sort", "date", "--limit", "0", "--format", "json", "--index", index]).stdout.utf8))
+        let dates = sorted.hits.compactMap(\.date)
+        #expect(dates == dates.sorted(by: >))
+    }
+
     @Test func indexFromEnvironment() throws {
         let s = try Scratch()
         let p = Process()
