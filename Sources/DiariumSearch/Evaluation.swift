@@ -14,6 +14,8 @@ struct EvaluationContext {
     var idf: [String: Double] = [:]
     /// Terms to mark in snippets.
     var highlight: [String] = []
+    /// The typed terms of required query words, for the proximity bonus.
+    var proximityTerms: [String] = []
 
     init(searcher: Searcher) throws {
         var totals = [UInt64](repeating: 0, count: 3)
@@ -94,6 +96,9 @@ extension Searcher {
             guard !plan.clauses.isEmpty else { return nil }
             let fields = Searcher.fields(field)
             for clause in plan.clauses { for alt in clause.alternatives { c.highlight.append(contentsOf: alt.terms) } }
+            for clause in plan.clauses where clause.required && requireAll {
+                if let typed = clause.alternatives.first, typed.terms.count == 1 { c.proximityTerms.append(typed.terms[0]) }
+            }
             return try segments.map { si -> [UInt32: Double] in
                 var clauseHits: [([UInt32: Double], Bool)] = []
                 for clause in plan.clauses {

@@ -196,6 +196,7 @@ public final class Searcher {
         }
         // Highest score first; ties by catalog id, so the order is deterministic.
         scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
+        try addProximityBonus(&scored, words: context.proximityTerms)
         let page = limit <= 0 ? Array(scored.dropFirst(offset)) : Array(scored.dropFirst(offset).prefix(limit))
         let records = try reader.documents(ids: page.map(\.id))
         let termSet = Set(context.highlight.map { Array($0.utf8) })
@@ -207,6 +208,70 @@ public final class Searcher {
             out.append(SearchHit(rank: offset + i + 1, score: (p.score * 1000).rounded() / 1000, record: record, snippet: snippet))
         }
         return SearchResult(query: query, total: scored.count, hits: out, fallback: fallback ? "or" : nil)
+    }
+
+    /// Documents where the query words stand close together rank higher: among the best
+    /// `proximityWindow` hits, each gets `proximityWeight × (k − 1) / span` for the shortest
+    /// span of body or title positions holding all k typed words (k ≥ 2), then the hits are
+    /// re-sorted. The bonus never exceeds `proximityWeight`.
+    func addProximityBonus(_ scored: inout [(score: Double, id: Int64, segment: Int, doc: UInt32)], words: [String]) throws {
+        let terms = Array(Set(words))
+        guard terms.count >= 2, !scored.isEmpty else { return }
+        let top = min(scored.count, Searcher.proximityWindow)
+        var positionsCache: [String: [UInt32: [UInt32]]] = [:]  // key: segment|field|term
+        for i in 0..<top {
+            let hit = scored[i]
+            let r = reader.segments[hit.segment].reader
+            var best = Int.max
+            for field in [IndexField.body, .title] {
+                var lists: [[UInt32]] = []
+                for t in terms {
+                    let key = "\(hit.segment)|\(field.rawValue)|\(t)"
+                    if positionsCache[key] == nil {
+                        var byDoc: [UInt32: [UInt32]] = [:]
+                        if let p = try r.postings(field, Array(t.utf8)) {
+                            let all = try r.positions(of: p)
+                            for (k, d) in p.docs.enumerated() { byDoc[d] = all[k] }
+                        }
+                        positionsCache[key] = byDoc
+                    }
+                    guard let l = positionsCache[key]?[hit.doc] else { break }
+                    lists.append(l)
+                }
+                if lists.count == terms.count { best = min(best, Searcher.shortestSpan(lists)) }
+            }
+            if best != Int.max {
+                scored[i].score += Searcher.proximityWeight * Double(terms.count - 1) / Double(max(best, terms.count - 1))
+            }
+        }
+        scored[0..<top].sort { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
+        // Hits below the window keep their order; the window stays above them only if its lowest
+        // score is still higher, which the bonus (only added) guarantees.
+    }
+
+    /// Hits re-ranked by proximity.
+    static let proximityWindow = 200
+    /// The largest proximity bonus.
+    static let proximityWeight = 0.5
+
+    /// The smallest `max − min + 1` over choices of one position from each list.
+    static func shortestSpan(_ lists: [[UInt32]]) -> Int {
+        var events: [(pos: UInt32, list: Int)] = []
+        for (i, l) in lists.enumerated() { for p in l { events.append((p, i)) } }
+        events.sort { $0.pos < $1.pos }
+        var counts = [Int](repeating: 0, count: lists.count)
+        var covered = 0, lo = 0, best = Int.max
+        for hi in events.indices {
+            if counts[events[hi].list] == 0 { covered += 1 }
+            counts[events[hi].list] += 1
+            while covered == lists.count {
+                best = min(best, Int(events[hi].pos - events[lo].pos) + 1)
+                counts[events[lo].list] -= 1
+                if counts[events[lo].list] == 0 { covered -= 1 }
+                lo += 1
+            }
+        }
+        return best
     }
 
     /// Index of `doc` in the ascending `docs`, by binary search.

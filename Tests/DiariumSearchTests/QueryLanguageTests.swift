@@ -30,6 +30,12 @@ import Testing
         #expect(QueryParser.parse("year:tjugo") == .words("tjugo", field: nil))
     }
 
+    @Test func shortestSpanOfPositions() {
+        #expect(Searcher.shortestSpan([[1, 10], [12], [3, 14]]) == 5)
+        #expect(Searcher.shortestSpan([[4], [5]]) == 2)
+        #expect(Searcher.shortestSpan([[7], [2, 40]]) == 6)
+    }
+
     @Test func caseNumbersMatchHoweverWritten() {
         let k = Searcher.caseNumberKey("KS 2015/123")
         #expect(Searcher.caseNumberKey("KS-2015-0123") == k)
