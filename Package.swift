@@ -39,6 +39,7 @@ let package = Package(
 
         // Release-mode measurements, never part of the tests.
         .executableTarget(name: "analysis-benchmark", dependencies: ["DiariumAnalysis"], path: "Benchmarks/AnalysisBenchmark"),
+        .executableTarget(name: "query-benchmark", dependencies: ["DiariumSearch", "DiariumIndex"], path: "Benchmarks/QueryBenchmark"),
 
         .testTarget(name: "DiariumExtractionTests", dependencies: ["DiariumExtraction"]),
         .testTarget(name: "DiariumAnalysisTests", dependencies: ["DiariumAnalysis"]),

@@ -15,6 +15,9 @@ public struct SearchHit: Codable, Sendable, Equatable {
     public var format: String
     /// A passage of the text with matched words between `«` and `»`.
     public var snippet: String
+    /// Where the matched words are in `snippet`: `[start, end)` offsets in Unicode code points,
+    /// the marks excluded.
+    public var highlights: [[Int]] = []
 }
 
 /// The answer to one query.
@@ -37,6 +40,17 @@ public struct SearchResult: Codable, Sendable, Equatable {
 extension SearchHit {
     init(rank: Int, score: Double, record: DocumentRecord, snippet: String) {
         self.init(rank: rank, score: score, id: record.id, path: record.path, title: record.title, authority: record.authority,
-                  type: record.docType, date: record.date, year: record.year, dnr: record.dnr, format: record.format, snippet: snippet)
+                  type: record.docType, date: record.date, year: record.year, dnr: record.dnr, format: record.format, snippet: snippet,
+                  highlights: SearchHit.highlights(in: snippet))
+    }
+
+    /// Offsets of the `«…»`-marked words of a snippet, in code points.
+    static func highlights(in snippet: String) -> [[Int]] {
+        var out: [[Int]] = []
+        var start = -1
+        for (i, s) in snippet.unicodeScalars.enumerated() {
+            if s == "«" { start = i + 1 } else if s == "»", start >= 0 { out.append([start, i]); start = -1 }
+        }
+        return out
     }
 }

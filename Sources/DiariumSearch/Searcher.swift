@@ -53,6 +53,8 @@ public final class Searcher {
     public var synonyms: Synonyms
     private let analyzer: Analyzer
     private let english: Analyzer
+    private var analyzedGroups: [[[String]]]?
+    private var analyzedGroupsSource: [[String]] = []
 
     /// A searcher over `reader`, with the built-in synonyms and those of the index directory.
     public init(reader: IndexReader) throws {
@@ -75,8 +77,12 @@ public final class Searcher {
         analyzer.analyze(query) { t in
             if t.kind == .word { words.append((String(decoding: t.word, as: UTF8.self), String(decoding: t.term, as: UTF8.self))) }
         }
-        // Synonym groups, as term sequences.
-        let groups: [[[String]]] = synonyms.groups.map { $0.map { wordTerms($0) }.filter { !$0.isEmpty } }
+        // Synonym groups, as term sequences (analysed once per searcher).
+        if analyzedGroups == nil || analyzedGroupsSource != synonyms.groups {
+            analyzedGroups = synonyms.groups.map { $0.map { wordTerms($0) }.filter { !$0.isEmpty } }
+            analyzedGroupsSource = synonyms.groups
+        }
+        let groups = analyzedGroups ?? []
         var clauses: [QueryPlan.Clause] = []
         var seen = Set<[String]>()
         var i = 0
