@@ -177,7 +177,8 @@ public final class Searcher {
     /// the total count.
     public func search(_ query: String, limit: Int = 10, offset: Int = 0) throws -> SearchResult {
         do {
-            return try run(query, limit: limit, offset: offset)
+            // Queries typed on macOS arrive decomposed (a + ring); the index is NFC.
+            return try run(query.precomposedStringWithCanonicalMapping, limit: limit, offset: offset)
         } catch let e as IndexError {
             throw SearchError.index(e)
         }
