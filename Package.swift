@@ -28,12 +28,13 @@ let package = Package(
             "CZstd", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "DiariumSearch", dependencies: ["DiariumAnalysis", "DiariumIndex"]),
+        .target(name: "DiariumReport", dependencies: ["DiariumIndex"]),
         .target(name: "DiariumIngest", dependencies: [
             "DiariumExtraction", "DiariumAnalysis", "DiariumIndex",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "diarium", dependencies: [
-            "DiariumIngest", "DiariumSearch",
+            "DiariumIngest", "DiariumSearch", "DiariumReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -45,6 +46,7 @@ let package = Package(
         .testTarget(name: "DiariumAnalysisTests", dependencies: ["DiariumAnalysis"]),
         .testTarget(name: "DiariumIndexTests", dependencies: ["DiariumIndex"]),
         .testTarget(name: "DiariumSearchTests", dependencies: ["DiariumSearch", "DiariumIngest"]),
+        .testTarget(name: "DiariumReportTests", dependencies: ["DiariumReport", "DiariumIngest"]),
         .testTarget(name: "DiariumEndToEndTests", dependencies: ["diarium", "DiariumIndex"]),
     ]
 )

@@ -1,0 +1,102 @@
+import DiariumIndex
+import Foundation
+
+/// The release report: per authority, what was received, which kinds of documents and how old
+/// the latest of each is, and flags a requester acts on (no risk analysis, a stale one, no
+/// information classification, a reply saying no documents exist).
+public struct ReleaseReport: Codable, Sendable {
+    /// One responding authority.
+    public struct Authority: Codable, Sendable {
+        public var name: String
+        /// Files received (inventory rows that are files, not parts).
+        public var files: Int
+        /// Documents, attachments and records included.
+        public var documents: Int
+        /// Files per format.
+        public var formats: [String: Int]
+        /// Files whose text could not be read.
+        public var failures: Int
+        /// Latest year per document type.
+        public var latestByType: [String: Int]
+        /// Years covered, ascending.
+        public var years: [Int]
+        /// What the requester should look at.
+        public var flags: [String]
+    }
+
+    /// The year the report measures staleness from: the newest document's year.
+    public var referenceYear: Int
+    /// A document type older than this many years is flagged.
+    public var staleAfter: Int
+    public var authorities: [Authority]
+    /// Documents per year over the whole release.
+    public var documentsByYear: [String: Int]
+    /// Documents per authority and year.
+    public var matrix: [String: [String: Int]]
+
+    /// The document types shown as columns of the authority × type matrix.
+    public static let keyTypes = ["riskanalys", "informationsklassning", "konsekvensbedömning", "pul-bedömning", "policy", "riktlinje",
+                                  "registerförteckning", "protokoll", "tjänsteskrivelse", "beslut", "e-post"]
+
+    /// Phrases of a reply that says the requested documents do not exist.
+    static let noDocumentPhrases = ["finns ingen allmän handling", "finns det ingen allmän handling", "finns inga allmänna handlingar",
+                                    "har inte gjort någon", "har ingen egen analys", "har ingen särskild analys", "har ingen analys",
+                                    "saknas handlingar", "inga sådana handlingar"]
+    /// Phrases of a reply that says sensitive data is kept out of cloud services.
+    static let outOfCloudPhrases = ["inte ska hanteras i molntjänster", "hålls utanför molntjänsterna", "utanför molnet",
+                                    "inte hanteras i molntjänster", "inte får lagras i molntjänster"]
+    /// Phrases of a reply that says the requested analysis is still being written.
+    static let inProgressPhrases = ["analysen pågår", "arbetet pågår", "ännu inte färdigställt", "utkast som finns"]
+
+    static func unique(_ items: [String]) -> [String] {
+        var seen = Set<String>()
+        return items.filter { seen.insert($0).inserted }
+    }
+
+    /// Builds the report from an index snapshot.
+    public init(reader: IndexReader, staleAfter: Int = 5) throws {
+        self.staleAfter = staleAfter
+        let inventory = try reader.inventory()
+        let referenceYear = inventory.compactMap(\.year).max() ?? Calendar.current.component(.year, from: Date())
+        self.referenceYear = referenceYear
+        var byAuthority: [String: [DocumentRecord]] = [:]
+        for r in inventory { byAuthority[r.authority ?? "(okänd avsändare)", default: []].append(r) }
+        var years: [String: Int] = [:]
+        var matrix: [String: [String: Int]] = [:]
+        for r in inventory {
+            let y = r.year.map(String.init) ?? "okänt"
+            years[y, default: 0] += 1
+            matrix[r.authority ?? "(okänd avsändare)", default: [:]][y, default: 0] += 1
+        }
+        documentsByYear = years
+        self.matrix = matrix
+        authorities = try byAuthority.keys.sorted().map { name -> Authority in
+            let docs = byAuthority[name] ?? []
+            let files = docs.filter { $0.part == 0 }
+            var formats: [String: Int] = [:]
+            for f in files { formats[f.format, default: 0] += 1 }
+            var latest: [String: Int] = [:]
+            for d in docs { if let t = d.docType, let y = d.year { latest[t] = max(latest[t] ?? 0, y) } }
+            var flags: [String] = []
+            if let y = latest["riskanalys"] {
+                if y < referenceYear - staleAfter { flags.append("latest risk analysis is older than \(staleAfter) years (\(y))") }
+            } else {
+                flags.append("no risk analysis")
+            }
+            if latest["informationsklassning"] == nil { flags.append("no information classification") }
+            if latest["konsekvensbedömning"] == nil { flags.append("no DPIA (konsekvensbedömning)") }
+            for reply in docs where reply.docType == "e-post" {
+                // Lines of an e-mail wrap mid-sentence: match on the text with whitespace collapsed.
+                let text = String(decoding: try reader.storedText(of: reply) ?? [], as: UTF8.self).lowercased()
+                    .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                if ReleaseReport.noDocumentPhrases.contains(where: text.contains) { flags.append("reply says no documents exist") }
+                if ReleaseReport.outOfCloudPhrases.contains(where: text.contains) { flags.append("reply says sensitive data is kept out of the cloud") }
+                if ReleaseReport.inProgressPhrases.contains(where: text.contains) { flags.append("reply says the analysis is in progress") }
+            }
+            let failures = files.filter { $0.status != .ok }.count
+            if failures > 0 { flags.append("\(failures) file\(failures == 1 ? "" : "s") without readable text") }
+            return Authority(name: name, files: files.count, documents: docs.count, formats: formats, failures: failures,
+                             latestByType: latest, years: Array(Set(docs.compactMap(\.year))).sorted(), flags: ReleaseReport.unique(flags))
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import DiariumIndex
+import DiariumReport
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Summarise the release per authority: files, formats, failures, latest year per document type, and flags.")
+
+    @OptionGroup var index: IndexOptions
+
+    @Option(help: "Output format: md, html, json or csv.")
+    var format: ReportFormat = .md
+
+    @Option(help: "Flag document types whose latest version is older than this many years.")
+    var staleAfter: Int = 5
+
+    enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case md, html, json, csv }
+
+    func run() throws {
+        let report = try reporting { try ReleaseReport(reader: IndexReader(directory: index.path), staleAfter: max(0, staleAfter)) }
+        switch format {
+        case .md: print(report.markdown(), terminator: "")
+        case .html: print(report.html(), terminator: "")
+        case .csv: print(report.csv(), terminator: "")
+        case .json: print(try JSONOutput.encode(report))
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import DiariumIndex
+import DiariumIngest
+import Foundation
+import Testing
+@testable import DiariumReport
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+@Suite struct ReleaseReportTests {
+    static let report: ReleaseReport = {
+        do {
+            let dir = NSTemporaryDirectory() + "diarium-report-" + UUID().uuidString
+            let ingester = try Ingester(indexDirectory: dir)
+            _ = try ingester.ingest(paths: [repositoryRoot.appendingPathComponent("corpus").path])
+            ingester.close()
+            return try ReleaseReport(reader: IndexReader(directory: dir))
+        } catch { fatalError("\(error)") }
+    }()
+
+    func authority(_ name: String) throws -> ReleaseReport.Authority {
+        try #require(ReleaseReportTests.report.authorities.first { $0.name == name })
+    }
+
+    @Test func schoolBoardsRiskAnalysisIsStale() throws {
+        #expect(ReleaseReportTests.report.referenceYear == 2022)
+        let gyn = try authority("Gymnasienämnden")
+        #expect(gyn.latestByType["riskanalys"] == 2015)
+        #expect(gyn.flags.contains("latest risk analysis is older than 5 years (2015)"))
+    }
+
+    @Test func technicalOfficeHas2021ClassificationsAndRiskAnalyses() throws {
+        let tf = try authority("Tekniska förvaltningen")
+        #expect(tf.latestByType["riskanalys"] == 2021)
+        #expect(tf.latestByType["informationsklassning"] == 2021)
+        #expect(!tf.flags.contains { $0.contains("risk analysis") || $0.contains("information classification") })
+    }
+
+    @Test func repliesAreRead() throws {
+        for board in ["Byggnadsnämnden", "Kultur- och fritidsnämnden", "Överförmyndarnämnden"] {
+            #expect(try authority(board).flags.contains("reply says no documents exist"), "\(board)")
+        }
+        #expect(try authority("Kommunstyrelsen").flags.contains("reply says the analysis is in progress"))
+        for board in ["Socialnämnden", "Vård- och omsorgsnämnden"] {
+            #expect(try authority(board).flags.contains("reply says sensitive data is kept out of the cloud"), "\(board)")
+        }
+        #expect(!(try authority("Tekniska förvaltningen").flags.contains("reply says no documents exist")))
+    }
+
+    @Test func failuresAndFormatsAreCounted() throws {
+        let kfn = try authority("Kultur- och fritidsnämnden")
+        #expect(kfn.failures == 2)
+        #expect(kfn.formats["pdf"] == 1)
+        let total = ReleaseReportTests.report.authorities.reduce(0) { $0 + $1.files }
+        #expect(total == 53)
+    }
+
+    @Test func renderings() throws {
+        let r = ReleaseReportTests.report
+        #expect(r.markdown().contains("| Gymnasienämnden | 2015 |"))
+        let html = r.html()
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(html.contains("<svg"))
+        #expect(!html.contains("<script"))
+        #expect(r.csv().hasPrefix("authority,files,documents,without_text,riskanalys,"))
+    }
+}
