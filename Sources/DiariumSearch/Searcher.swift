@@ -74,8 +74,21 @@ public final class Searcher {
     /// How `query` is understood.
     public func plan(_ query: String) throws -> QueryPlan {
         var words: [(word: String, term: String)] = []
+        // Joined forms (`ks-2015-0123`, `pulbedömning`) by the index of their first word, with
+        // the number of words they cover.
+        var joinedAt: [Int: (term: String, words: Int, text: String)] = [:]
+        var openJoined: (term: String, end: Int, first: Int, text: String)?
         analyzer.analyze(query) { t in
-            if t.kind == .word { words.append((String(decoding: t.word, as: UTF8.self), String(decoding: t.term, as: UTF8.self))) }
+            let term = String(decoding: t.term, as: UTF8.self)
+            if t.kind == .joined {
+                openJoined = (term, t.end, words.count, String(decoding: t.word, as: UTF8.self))
+                return
+            }
+            words.append((String(decoding: t.word, as: UTF8.self), term))
+            if let j = openJoined, t.end >= j.end {
+                joinedAt[j.first] = (j.term, words.count - j.first, j.text)
+                openJoined = nil
+            }
         }
         // Synonym groups, as term sequences (analysed once per searcher).
         if analyzedGroups == nil || analyzedGroupsSource != synonyms.groups {
@@ -94,6 +107,15 @@ public final class Searcher {
                     if zip(expr, words[i..<(i + expr.count)]).allSatisfy({ $0 == $1.term }) { matched = (expr.count, g) }
                 }
             }
+            if let j = joinedAt[i], j.words > (matched?.length ?? 1), i + j.words <= words.count {
+                // A case number, address or hyphenated word: the whole form as typed, or all its parts.
+                let parts = words[i..<(i + j.words)].map(\.term)
+                i += j.words
+                guard seen.insert([j.term]).inserted else { continue }
+                clauses.append(.init(text: j.text, alternatives: [.init(terms: [j.term], weight: 1, reason: "typed"),
+                                                                  .init(terms: parts, weight: 0.8, reason: "parts")], required: true))
+                continue
+            }
             let length = matched?.length ?? 1
             let typed = words[i..<(i + length)].map(\.term)
             i += length
@@ -106,7 +128,7 @@ public final class Searcher {
                 }
             } else {
                 let word = words[i - 1].word
-                if let en = wordTerms(word, english).first, en != typed[0] {
+                if word.utf8.allSatisfy({ $0 < 0x80 }), let en = wordTerms(word, english).first, en != typed[0] {
                     alternatives.append(.init(terms: [en], weight: 1, reason: "english"))
                 }
                 for variant in try foldedVariants(word) where variant != typed[0] {
