@@ -51,7 +51,27 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(kfn.failures == 2)
         #expect(kfn.formats["pdf"] == 1)
         let total = ReleaseReportTests.report.authorities.reduce(0) { $0 + $1.files }
-        #expect(total == 53)
+        #expect(total == 55)
+    }
+
+    @Test func duplicateFamilies() throws {
+        let dir = NSTemporaryDirectory() + "diarium-dup-" + UUID().uuidString
+        let ingester = try Ingester(indexDirectory: dir)
+        _ = try ingester.ingest(paths: [repositoryRoot.appendingPathComponent("corpus").path])
+        ingester.close()
+        let result = try DuplicateFamilies(reader: IndexReader(directory: dir))
+        let exact = try #require(result.families.first { $0.kind == "exact" })
+        #expect(exact.members.map(\.path) == ["corpus/Kommunstyrelsen/Informationssäkerhetspolicy.html",
+                                              "corpus/Vård- och omsorgsnämnden/Bilaga 1 Informationssäkerhetspolicy.html"])
+        let near = try #require(result.families.first { $0.kind == "near" })
+        #expect(Set(near.members.map(\.path)) == ["corpus/Kommunstyrelsen/Informationssäkerhetspolicy.html",
+                                                   "corpus/Socialnämnden/Informationssäkerhetspolicy för socialnämnden 2019.html"])
+        let adopted = try #require(near.members.first { $0.path.contains("Socialnämnden") })
+        #expect(adopted.similarity >= 0.6 && adopted.similarity < 1)
+        #expect(adopted.added.contains("antagen"))
+        #expect(adopted.removed.contains("fastställd"))
+        // Unrelated documents are not families.
+        #expect(result.families.count == 2)
     }
 
     @Test func renderings() throws {

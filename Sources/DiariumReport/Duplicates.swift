@@ -1,0 +1,130 @@
+import DiariumIndex
+import Foundation
+
+/// Families of duplicate documents: exact copies (same SHA-256 under different paths, often from
+/// different senders) and near-duplicates (the same policy adopted by several boards with small
+/// changes), found with MinHash over word shingles and LSH banding.
+///
+/// Near-duplicates: shingles of 5 lowercased words; 128 hash functions; 32 bands of 4 rows select
+/// candidate pairs; a pair is a near-duplicate when the estimated Jaccard similarity of the
+/// shingle sets is at least `threshold` (default 0.6). Families are the connected components.
+public struct DuplicateFamilies: Codable, Sendable {
+    /// One member of a family.
+    public struct Member: Codable, Sendable {
+        public var id: Int64
+        public var path: String
+        public var authority: String?
+        public var title: String?
+        public var year: Int?
+        /// Estimated similarity to the family's first member (1 for exact copies).
+        public var similarity: Double
+        /// Words this member has that the first member lacks (at most 12), and the reverse.
+        public var added: [String]
+        public var removed: [String]
+    }
+
+    /// A group of copies.
+    public struct Family: Codable, Sendable {
+        /// `exact` (identical bytes) or `near`.
+        public var kind: String
+        public var members: [Member]
+    }
+
+    public var threshold: Double
+    public var families: [Family]
+
+    static let shingleSize = 5
+    static let hashes = 128
+    static let bands = 32
+
+    /// Finds the families in an index snapshot.
+    public init(reader: IndexReader, threshold: Double = 0.6) throws {
+        self.threshold = threshold
+        let docs = try reader.inventory()
+        var families: [Family] = []
+        // Exact: same bytes under several paths.
+        var bySHA: [String: [DocumentRecord]] = [:]
+        for d in docs where d.part == 0 && !d.sha256.isEmpty && d.size > 0 { bySHA[d.sha256, default: []].append(d) }
+        for (_, group) in bySHA where group.count > 1 {
+            families.append(Family(kind: "exact", members: group.sorted { $0.path < $1.path }.map {
+                Member(id: $0.id, path: $0.path, authority: $0.authority, title: $0.title, year: $0.year, similarity: 1, added: [], removed: [])
+            }))
+        }
+        let exactIDs = Set(families.flatMap { $0.members.dropFirst().map(\.id) })
+        // Near: MinHash signatures of documents with text.
+        var texts: [Int64: [String]] = [:]
+        var signatures: [(DocumentRecord, [UInt64])] = []
+        for d in docs where d.status == .ok && !exactIDs.contains(d.id) {
+            let words = String(decoding: try reader.storedText(of: d) ?? [], as: UTF8.self).lowercased()
+                .split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+            guard words.count >= DuplicateFamilies.shingleSize * 4 else { continue }
+            texts[d.id] = words
+            signatures.append((d, DuplicateFamilies.signature(words)))
+        }
+        let rows = DuplicateFamilies.hashes / DuplicateFamilies.bands
+        var buckets: [Int: [Int: [Int]]] = [:]  // band → band hash → indices
+        for (i, (_, sig)) in signatures.enumerated() {
+            for b in 0..<DuplicateFamilies.bands {
+                var h = Hasher()
+                for r in 0..<rows { h.combine(sig[b * rows + r]) }
+                buckets[b, default: [:]][h.finalize(), default: []].append(i)
+            }
+        }
+        var parent = Array(signatures.indices)
+        func find(_ x: Int) -> Int { var x = x; while parent[x] != x { parent[x] = parent[parent[x]]; x = parent[x] }; return x }
+        var checked = Set<Int>()
+        for (_, band) in buckets {
+            for (_, members) in band where members.count > 1 {
+                for a in 0..<members.count {
+                    for b in (a + 1)..<members.count {
+                        let (x, y) = (members[a], members[b])
+                        guard checked.insert(x * signatures.count + y).inserted else { continue }
+                        if DuplicateFamilies.similarity(signatures[x].1, signatures[y].1) >= threshold { parent[find(x)] = find(y) }
+                    }
+                }
+            }
+        }
+        var components: [Int: [Int]] = [:]
+        for i in signatures.indices { components[find(i), default: []].append(i) }
+        for (_, members) in components where members.count > 1 {
+            let sorted = members.sorted { signatures[$0].0.path < signatures[$1].0.path }
+            let first = signatures[sorted[0]]
+            let firstWords = Set(texts[first.0.id] ?? [])
+            families.append(Family(kind: "near", members: sorted.map { i in
+                let (d, sig) = signatures[i]
+                let words = Set(texts[d.id] ?? [])
+                return Member(id: d.id, path: d.path, authority: d.authority, title: d.title, year: d.year,
+                              similarity: (DuplicateFamilies.similarity(first.1, sig) * 100).rounded() / 100,
+                              added: Array(words.subtracting(firstWords)).sorted().prefix(12).map { $0 },
+                              removed: Array(firstWords.subtracting(words)).sorted().prefix(12).map { $0 })
+            }))
+        }
+        self.families = families.sorted { ($0.kind, $0.members.first?.path ?? "") < ($1.kind, $1.members.first?.path ?? "") }
+    }
+
+    /// MinHash signature: for each of the hash functions, the smallest hash of any shingle.
+    static func signature(_ words: [String]) -> [UInt64] {
+        var mins = [UInt64](repeating: .max, count: hashes)
+        for i in 0...(words.count - shingleSize) {
+            var h: UInt64 = 0xCBF2_9CE4_8422_2325
+            for w in words[i..<(i + shingleSize)] {
+                for b in w.utf8 { h = (h ^ UInt64(b)) &* 0x0100_0000_01B3 }
+                h = (h ^ 0x20) &* 0x0100_0000_01B3
+            }
+            for k in 0..<hashes {
+                // A family of hash functions: multiply-xorshift with per-function odd constants.
+                var x = h &+ UInt64(k) &* 0x9E37_79B9_7F4A_7C15
+                x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
+                x ^= x >> 31
+                if x < mins[k] { mins[k] = x }
+            }
+        }
+        return mins
+    }
+
+    /// Estimated Jaccard similarity: the share of equal signature positions.
+    static func similarity(_ a: [UInt64], _ b: [UInt64]) -> Double {
+        Double(zip(a, b).filter { $0 == $1 }.count) / Double(a.count)
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import DiariumIndex
+import DiariumReport
+
+struct Duplicates: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List families of exact and near-duplicate documents, and what differs between them.")
+
+    @OptionGroup var index: IndexOptions
+
+    @Option(help: "Estimated share of shared 5-word shingles for a near-duplicate (0–1).")
+    var threshold: Double = 0.6
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    func run() throws {
+        let result = try reporting { try DuplicateFamilies(reader: IndexReader(directory: index.path), threshold: min(1, max(0.05, threshold))) }
+        switch format {
+        case .json: print(try JSONOutput.encode(result))
+        case .text:
+            print("\(result.families.count) famil\(result.families.count == 1 ? "y" : "ies") of duplicates")
+            for f in result.families {
+                print("\n\(f.kind == "exact" ? "Exact copies" : "Near-duplicates"):")
+                for m in f.members {
+                    let who = [m.authority, m.year.map(String.init)].compactMap { $0 }.joined(separator: ", ")
+                    print("  \(String(format: "%3.0f", m.similarity * 100)) %  \(m.path)\(who.isEmpty ? "" : "  (\(who))")")
+                    if !m.added.isEmpty { print("         adds: \(m.added.joined(separator: " "))") }
+                    if !m.removed.isEmpty { print("         lacks: \(m.removed.joined(separator: " "))") }
+                }
+            }
+        }
+    }
+}
