@@ -14,6 +14,8 @@ public enum DocumentFields {
         if let y = doc.year { parts.append(String(y)) }
         if let d = doc.date { parts.append(d) }
         parts.append(contentsOf: components)
+        // Secrecy provisions cited, searchable as `osl:26:1`.
+        parts.append(contentsOf: Citations.secrecyProvisions(in: doc.text))
         return parts.joined(separator: "\n")
     }
 

@@ -1,3 +1,4 @@
+import DiariumExtraction
 import DiariumIndex
 import Foundation
 
@@ -22,7 +23,25 @@ public struct ReleaseReport: Codable, Sendable {
         public var years: [Int]
         /// What the requester should look at.
         public var flags: [String]
+        /// Masked passages in its documents.
+        public var redactions: Int
+        /// Secrecy provisions cited (`osl:26:1`) with the number of documents citing each.
+        public var secrecyProvisions: [String: Int]
     }
+
+    /// Something a document cites that the release does not contain: material for a
+    /// follow-up request.
+    public struct MissingReference: Codable, Sendable {
+        /// `case number`, `annex` or `document`.
+        public var kind: String
+        /// What is cited: `KS 2019/0456`, `bilaga 3`, `riktlinje för informationssäkerhet`.
+        public var reference: String
+        /// Where it is cited.
+        public var citedIn: [String]
+    }
+
+    /// Cited but not released.
+    public var missingReferences: [MissingReference]
 
     /// The year the report measures staleness from: the newest document's year.
     public var referenceYear: Int
@@ -48,6 +67,54 @@ public struct ReleaseReport: Codable, Sendable {
     /// Phrases of a reply that says the requested analysis is still being written.
     static let inProgressPhrases = ["analysen pågår", "arbetet pågår", "ännu inte färdigställt", "utkast som finns"]
 
+    /// Case numbers, annexes and named governing documents cited by some document but absent
+    /// from the release.
+    static func missingReferences(_ inventory: [DocumentRecord], reader: IndexReader) throws -> [MissingReference] {
+        func key(_ dnr: String) -> String {
+            // Letters and numbers of a case number, leading zeros dropped: KS-2015-0123 = KS 2015/123.
+            var groups: [String] = []
+            var cur = ""
+            for ch in dnr.uppercased() {
+                if ch.isLetter || ch.isNumber {
+                    if let last = cur.last, last.isNumber != ch.isNumber { groups.append(cur); cur = "" }
+                    cur.append(ch)
+                } else if !cur.isEmpty { groups.append(cur); cur = "" }
+            }
+            if !cur.isEmpty { groups.append(cur) }
+            if groups.first == "DNR" { groups.removeFirst() }
+            return groups.map { g in g.first?.isNumber == true ? String(Int(g) ?? 0) : g }.joined(separator: "|")
+        }
+        let released = Set(inventory.compactMap(\.dnr).map(key))
+        let titles = inventory.compactMap { $0.title?.lowercased() }
+        let names = inventory.map { ($0.path as NSString).lastPathComponent.lowercased() }
+        var missing: [String: MissingReference] = [:]
+        func add(_ kind: String, _ ref: String, _ path: String) {
+            missing["\(kind)|\(ref)", default: MissingReference(kind: kind, reference: ref, citedIn: [])].citedIn.append(path)
+        }
+        for d in inventory where d.status == .ok {
+            let text = String(decoding: try reader.storedText(of: d) ?? [], as: UTF8.self)
+            let own = d.dnr.map(key)
+            for c in Citations.caseNumbers(in: text) where key(c) != own && !released.contains(key(c)) {
+                // Statute numbers and parliamentary designations are public elsewhere.
+                if c.hasPrefix("SFS") || c.contains("Prop") || c.contains("/") && c.split(separator: "/").last?.count == 2 { continue }
+                add("case number", c, d.path)
+            }
+            let folder = (d.path as NSString).deletingLastPathComponent
+            for n in Citations.annexes(in: text) {
+                let present = inventory.contains { ($0.path as NSString).deletingLastPathComponent == folder
+                    && ($0.path as NSString).lastPathComponent.lowercased().hasPrefix("bilaga \(n)") }
+                if !present { add("annex", "bilaga \(n)", d.path) }
+            }
+            for forms in Citations.namedDocuments(in: text) {
+                // Released when a title or file name holds the phrase in any of its lengths.
+                let released = forms.contains { form in titles.contains { $0.contains(form) } || names.contains { $0.contains(form) } }
+                if !released, let shortest = forms.first { add("document", forms.count > 1 ? forms[1] : shortest, d.path) }
+            }
+        }
+        return missing.values.map { var m = $0; m.citedIn = unique(m.citedIn); return m }
+            .sorted { ($0.kind, $0.reference) < ($1.kind, $1.reference) }
+    }
+
     static func unique(_ items: [String]) -> [String] {
         var seen = Set<String>()
         return items.filter { seen.insert($0).inserted }
@@ -70,6 +137,7 @@ public struct ReleaseReport: Codable, Sendable {
         }
         documentsByYear = years
         self.matrix = matrix
+        missingReferences = try ReleaseReport.missingReferences(inventory, reader: reader)
         authorities = try byAuthority.keys.sorted().map { name -> Authority in
             let docs = byAuthority[name] ?? []
             let files = docs.filter { $0.part == 0 }
@@ -93,10 +161,19 @@ public struct ReleaseReport: Codable, Sendable {
                 if ReleaseReport.outOfCloudPhrases.contains(where: text.contains) { flags.append("reply says sensitive data is kept out of the cloud") }
                 if ReleaseReport.inProgressPhrases.contains(where: text.contains) { flags.append("reply says the analysis is in progress") }
             }
+            var redactions = 0
+            var secrecy: [String: Int] = [:]
+            for d in docs where d.status == .ok {
+                let text = String(decoding: try reader.storedText(of: d) ?? [], as: UTF8.self)
+                redactions += Citations.redactions(in: text)
+                for p in Citations.secrecyProvisions(in: text) { secrecy[p, default: 0] += 1 }
+            }
+            if redactions > 0 { flags.append("\(redactions) masked passage\(redactions == 1 ? "" : "s")") }
             let failures = files.filter { $0.status != .ok }.count
             if failures > 0 { flags.append("\(failures) file\(failures == 1 ? "" : "s") without readable text") }
             return Authority(name: name, files: files.count, documents: docs.count, formats: formats, failures: failures,
-                             latestByType: latest, years: Array(Set(docs.compactMap(\.year))).sorted(), flags: ReleaseReport.unique(flags))
+                             latestByType: latest, years: Array(Set(docs.compactMap(\.year))).sorted(), flags: ReleaseReport.unique(flags),
+                             redactions: redactions, secrecyProvisions: secrecy)
         }
     }
 }

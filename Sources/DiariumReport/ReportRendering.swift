@@ -19,6 +19,17 @@ extension ReleaseReport {
         for a in authorities where !a.flags.isEmpty {
             out += "- **\(a.name)**: " + a.flags.joined(separator: "; ") + "\n"
         }
+        let secrecy = authorities.filter { !$0.secrecyProvisions.isEmpty || $0.redactions > 0 }
+        if !secrecy.isEmpty {
+            out += "\n## Redactions and secrecy\n\n| authority | masked passages | provisions cited (documents) |\n|---|---:|---|\n"
+            for a in secrecy {
+                out += "| \(a.name) | \(a.redactions) | " + a.secrecyProvisions.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ") + " |\n"
+            }
+        }
+        if !missingReferences.isEmpty {
+            out += "\n## Cited but not released\n\nMaterial for a follow-up request.\n\n| kind | reference | cited in |\n|---|---|---|\n"
+            for m in missingReferences { out += "| \(m.kind) | \(m.reference) | " + m.citedIn.joined(separator: "<br>") + " |\n" }
+        }
         return out
     }
 
@@ -76,6 +87,11 @@ extension ReleaseReport {
             body += "<tr><td>\(esc(a.name))</td><td>\(a.files)</td><td>\(a.documents)</td><td>\(a.failures)</td><td>\(esc(a.formats.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))</td></tr>"
         }
         body += "</table>"
+        if !missingReferences.isEmpty {
+            body += "<h2>Cited but not released</h2><table><tr><th>kind</th><th>reference</th><th>cited in</th></tr>"
+            for m in missingReferences { body += "<tr><td>\(esc(m.kind))</td><td>\(esc(m.reference))</td><td>\(m.citedIn.map(esc).joined(separator: "<br>"))</td></tr>" }
+            body += "</table>"
+        }
         let style = "body{font-family:sans-serif;max-width:72em;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px}td.stale{background:#fde2cf}td.none{color:#aaa}td.ok{background:#e3f1e0}"
         return "<!DOCTYPE html><html lang=\"sv\"><head><meta charset=\"utf-8\"><title>Release report</title><style>\(style)</style></head><body>\(body)</body></html>\n"
     }

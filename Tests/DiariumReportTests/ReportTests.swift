@@ -3,6 +3,7 @@ import DiariumIngest
 import Foundation
 import Testing
 @testable import DiariumReport
+import DiariumExtraction
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -72,6 +73,28 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(adopted.removed.contains("fastställd"))
         // Unrelated documents are not families.
         #expect(result.families.count == 2)
+    }
+
+    @Test func citedButNotReleasedRedactionsAndSecrecy() throws {
+        let r = ReleaseReportTests.report
+        #expect(r.missingReferences.contains { $0.kind == "annex" && $0.reference == "bilaga 3"
+            && $0.citedIn == ["corpus/Socialnämnden/Informationssäkerhetspolicy för socialnämnden 2019.html"] })
+        #expect(r.missingReferences.contains { $0.kind == "case number" && $0.reference == "KS 2020/0518" })
+        #expect(r.missingReferences.contains { $0.kind == "document" && $0.reference.hasPrefix("rutin för personuppgiftsincidenter") })
+        // Cited documents that are in the release are not listed.
+        #expect(!r.missingReferences.contains { $0.reference.hasPrefix("policy för användning av molntjänster") })
+        #expect(!r.missingReferences.contains { $0.reference == "KS-2014-0389" || $0.reference == "KS 2018/0211" })
+        let sn = try authority("Socialnämnden")
+        #expect(sn.redactions == 2)
+        #expect(sn.secrecyProvisions["osl:26:1"] == 2)
+        #expect(sn.secrecyProvisions["osl:18:8"] == 1)
+    }
+
+    @Test func citationFinders() {
+        #expect(Citations.secrecyProvisions(in: "enligt 26 kap. 1 § OSL och offentlighets- och sekretesslagen (2009:400) 18 kap. 8 §") == ["osl:26:1", "osl:18:8"])
+        #expect(Citations.secrecyProvisions(in: "enligt 3 kap. 2 § kommunallagen").isEmpty)
+        #expect(Citations.redactions(in: "Namn: XXXX XXXX, tel [maskerat], ███, XXL-storlek") == 4)
+        #expect(Citations.annexes(in: "se bilaga 3 och Bilaga 12.") == [3, 12])
     }
 
     @Test func renderings() throws {

@@ -82,6 +82,12 @@ import Testing
         #expect(Set(try paths("(policy OR riktlinje) year:2017..2019")).isSubset(of: policy.union(riktlinje)))
     }
 
+    @Test func secrecyCitationsAreSearchable() throws {
+        let p = try paths("osl:26:1")
+        #expect(p.contains("Socialnämnden/Informationssäkerhetspolicy för socialnämnden 2019.html"))
+        #expect(try paths("osl:32:4").count == 1)
+    }
+
     @Test func prefixes() throws {
         let p = try paths("informationsklass*")
         #expect(Set(p).isSuperset(of: Set(try paths("informationsklassning"))))

@@ -1,0 +1,119 @@
+import Foundation
+
+/// What a document cites and hides: case numbers, annexes, secrecy provisions and redactions.
+/// Used by the release report and to make secrecy citations searchable (`osl:26:1`).
+public enum Citations {
+    /// Every case number in `text`, as written, in order, without repeats.
+    public static func caseNumbers(in text: String) -> [String] {
+        var out: [String] = []
+        for line in text.split(separator: "\n") where line.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) {
+            var rest = Substring(line)
+            while !rest.isEmpty, let found = DiarienummerFinder.find(in: String(rest), labelled: true)
+                    ?? DiarienummerFinder.shaped(String(rest), allowBare: false) {
+                if !out.contains(found) { out.append(found) }
+                guard let r = rest.range(of: found) else { break }
+                rest = rest[r.upperBound...]
+            }
+        }
+        return out
+    }
+
+    /// Annex numbers cited as `bilaga 3`, `Bilaga 2`, in order, without repeats.
+    public static func annexes(in text: String) -> [Int] {
+        var out: [Int] = []
+        let words = text.lowercased().split(whereSeparator: { $0.isWhitespace || $0 == "," || $0 == "." || $0 == "(" || $0 == ")" || $0 == ":" })
+        for (i, w) in words.enumerated() where (w == "bilaga" || w == "bilagan") && i + 1 < words.count {
+            if let n = Int(words[i + 1]), (1...99).contains(n), !out.contains(n) { out.append(n) }
+        }
+        return out
+    }
+
+    /// Secrecy provisions of the Public Access to Information and Secrecy Act cited in `text`,
+    /// as `osl:CHAPTER:SECTION`: `26 kap. 1 § OSL`, `18 kap. 8 § offentlighets- och
+    /// sekretesslagen`, `offentlighets- och sekretesslagen (2009:400) 18 kap. 8 §`.
+    public static func secrecyProvisions(in text: String) -> [String] {
+        let flat = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        let lower = flat.lowercased()
+        let chars = Array(lower)
+        var out: [String] = []
+        // Every "N kap. M §"; kept when OSL is named within 60 characters before or after.
+        var i = 0
+        while i < chars.count {
+            guard chars[i].isNumber, i == 0 || !chars[i - 1].isNumber else { i += 1; continue }
+            var j = i
+            while j < chars.count && chars[j].isNumber { j += 1 }
+            let chapter = String(chars[i..<j])
+            let after = String(chars[j..<min(chars.count, j + 24)])
+            guard after.hasPrefix(" kap. ") || after.hasPrefix(" kap ") else { i = j; continue }
+            var k = j + (after.hasPrefix(" kap. ") ? 6 : 5)
+            let s = k
+            while k < chars.count && chars[k].isNumber { k += 1 }
+            guard k > s, k + 1 < chars.count, chars[k] == " ", chars[k + 1] == "§" else { i = j; continue }
+            let section = String(chars[s..<k])
+            let window = String(chars[max(0, i - 60)..<min(chars.count, k + 60)])
+            if window.contains("osl") || window.contains("sekretesslagen") {
+                let citation = "osl:\(chapter):\(section)"
+                if !out.contains(citation) { out.append(citation) }
+            }
+            i = k
+        }
+        return out
+    }
+
+    /// Masked passages: runs of `XXXX`, `███`, `[maskerat]`, `[sekretess]`, `[borttaget]`,
+    /// `borttagen enl.`/`borttaget enligt`, `*****`.
+    public static func redactions(in text: String) -> Int {
+        let lower = text.lowercased()
+        var count = 0
+        for marker in ["[maskerat]", "[maskerad]", "[sekretess]", "[borttaget]", "[borttagen]", "borttagen enl", "borttaget enl",
+                       "maskerad enl", "maskerat enl"] {
+            count += lower.components(separatedBy: marker).count - 1
+        }
+        // Runs of X (4+, as a word), █ (2+) or * (5+).
+        var run: Character?
+        var length = 0
+        func close() {
+            if let r = run, (r == "X" && length >= 4) || (r == "█" && length >= 2) || (r == "*" && length >= 5) { count += 1 }
+            run = nil
+            length = 0
+        }
+        for ch in text {
+            if ch == "X" || ch == "█" || ch == "*" {
+                if ch == run { length += 1 } else { close(); run = ch; length = 1 }
+            } else {
+                if run == "X" && ch.isLetter { run = nil; length = 0 } else { close() }
+            }
+        }
+        close()
+        return count
+    }
+
+    /// Named governing documents cited as `enligt riktlinje för informationssäkerhet`,
+    /// `policy för användning av molntjänster`, `rutinen för …`: each phrase as the list of its
+    /// candidate forms, shortest first (`riktlinje för informationssäkerhet`, `… informationssäkerhet
+    /// beslutad`, …), lowercased, within one line and sentence.
+    public static func namedDocuments(in text: String) -> [[String]] {
+        let heads = ["riktlinje": "riktlinje", "riktlinjen": "riktlinje", "riktlinjerna": "riktlinje", "policy": "policy",
+                     "policyn": "policy", "rutin": "rutin", "rutinen": "rutin", "handbok": "handbok", "handboken": "handbok",
+                     "plan": "plan", "planen": "plan", "instruktion": "instruktion", "instruktionen": "instruktion",
+                     "reglemente": "reglemente", "reglementet": "reglemente"]
+        let stop: Set<String> = ["och", "av", "i", "på", "med", "till", "som", "den", "det", "en", "ett", "om", "från", "för", "ska", "är"]
+        var out: [[String]] = []
+        var seen = Set<String>()
+        for line in text.lowercased().split(whereSeparator: { $0 == "\n" || $0 == "." || $0 == ";" || $0 == "(" || $0 == ")" }) {
+            let words = line.split(whereSeparator: { $0.isWhitespace || $0 == "," || $0 == ":" || $0 == "\"" || $0 == "”" }).map(String.init)
+            for i in words.indices where heads[words[i]] != nil && i + 2 < words.count && words[i + 1] == "för" {
+                var phrase = [heads[words[i]]!, "för"]
+                var forms: [String] = []
+                for w in words[(i + 2)..<min(words.count, i + 7)] {
+                    guard w.allSatisfy({ $0.isLetter || $0 == "-" }) else { break }
+                    phrase.append(w)
+                    if !stop.contains(w) { forms.append(phrase.joined(separator: " ")) }
+                }
+                guard let first = forms.first, seen.insert(first).inserted else { continue }
+                out.append(forms)
+            }
+        }
+        return out
+    }
+}
