@@ -2,15 +2,23 @@
 
 SWIFT ?= swift
 # Debian packages the build, the tests and the demo need.
-DEB_PACKAGES := pkg-config libxml2-dev libstemmer-dev libstemmer-tools libzstd-dev libsqlite3-dev
+DEB_PACKAGES := pkg-config libxml2-dev libstemmer-dev libstemmer-tools libzstd-dev libsqlite3-dev wswedish
+# The tests also render the HTML report in a real browser.
+TEST_PACKAGES := $(DEB_PACKAGES) chromium
 INDEX ?= index
 BIN := .build/release/diarium
 
-.PHONY: deps build demo test clean-index
+.PHONY: deps test-deps install build demo test clean-index
 
 ## deps: install the Debian packages that are missing (apt-get; as root or through sudo)
 deps:
-	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@$(MAKE) --no-print-directory install PACKAGES="$(DEB_PACKAGES)"
+
+test-deps:
+	@$(MAKE) --no-print-directory install PACKAGES="$(TEST_PACKAGES)"
+
+install:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
@@ -28,7 +36,7 @@ demo: build
 	$(BIN) list --by year --index $(INDEX)
 
 ## test: all tests (unit tests per module and end-to-end tests of the built binary)
-test: deps
+test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -92,7 +92,7 @@ extension ReleaseReport {
             for m in missingReferences { body += "<tr><td>\(esc(m.kind))</td><td>\(esc(m.reference))</td><td>\(m.citedIn.map(esc).joined(separator: "<br>"))</td></tr>" }
             body += "</table>"
         }
-        let style = "body{font-family:sans-serif;max-width:72em;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px}td.stale{background:#fde2cf}td.none{color:#aaa}td.ok{background:#e3f1e0}"
+        let style = "body{font-family:sans-serif;max-width:90em;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px}td.stale{background:#fde2cf}td.none{color:#aaa}td.ok{background:#e3f1e0}"
         return "<!DOCTYPE html><html lang=\"sv\"><head><meta charset=\"utf-8\"><title>Release report</title><style>\(style)</style></head><body>\(body)</body></html>\n"
     }
 }

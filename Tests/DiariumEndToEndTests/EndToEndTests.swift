@@ -224,6 +224,39 @@ func truthRows() throws -> [[String]] {
         #expect(dates == dates.sorted(by: >))
     }
 
+    /// The HTML report renders in a real headless browser: the page's text is there, and a
+    /// screenshot is taken.
+    @Test func htmlReportRendersInChromium() throws {
+        let s = try Scratch()
+        let index = s.path + "/index"
+        _ = try diarium(["ingest", corpus, "--index", index])
+        let html = try diarium(["report", "--format", "html", "--index", index])
+        #expect(html.status == 0)
+        try html.stdout.write(toFile: s.path + "/report.html", atomically: true, encoding: .utf8)
+        let browser = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let chromium = try #require(browser, "Debian's chromium is not installed (make deps installs it)")
+        func run(_ args: [String]) throws -> String {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: chromium)
+            p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(s.path)/profile"] + args + ["file://\(s.path)/report.html"]
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+        let dom = try run(["--dump-dom"])
+        #expect(dom.contains("Release report"))
+        #expect(dom.contains("latest risk analysis is older than 5 years (2015)"))
+        #expect(dom.contains("<svg"))
+        _ = try run(["--screenshot=\(s.path)/report.png", "--window-size=1200,1400"])
+        let png = try Data(contentsOf: URL(fileURLWithPath: s.path + "/report.png"))
+        #expect(png.count > 10_000)
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+    }
+
     @Test func indexFromEnvironment() throws {
         let s = try Scratch()
         let p = Process()
