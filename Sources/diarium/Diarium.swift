@@ -21,6 +21,17 @@ struct IndexOptions: ParsableArguments {
     }
 }
 
+/// Limits for reading untrusted files, shared by `ingest` and `extract`.
+struct LimitOptions: ParsableArguments {
+    @Option(help: "Largest file to read, in MiB.")
+    var maxFileSize: Int = 256
+
+    @Option(help: "Seconds a file's parse may take before it is given up.")
+    var parseTimeLimit: Double = 30
+
+    var maxFileBytes: Int { max(1, maxFileSize) << 20 }
+}
+
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }

@@ -9,11 +9,7 @@ struct Extract: ParsableCommand {
     @Argument(help: "Files to extract.")
     var files: [String]
 
-    @Option(help: "Largest file to read, in MiB.")
-    var maxFileSize: Int = 256
-
-    @Option(help: "Seconds a file's parse may take before it is given up.")
-    var parseTimeLimit: Double = 30
+    @OptionGroup var limits: LimitOptions
 
     @Option(help: "Output format: text, or json (one JSON object per line and per document).")
     var format: OutputFormat = .text
@@ -25,7 +21,7 @@ struct Extract: ParsableCommand {
     }
 
     func run() throws {
-        let extractor = Extractor(limits: ExtractionLimits(maxFileSize: max(1, maxFileSize) << 20, parseTimeLimit: parseTimeLimit))
+        let extractor = Extractor(limits: ExtractionLimits(maxFileSize: limits.maxFileBytes, parseTimeLimit: limits.parseTimeLimit))
         let start = DispatchTime.now().uptimeNanoseconds
         var documents = 0, failures = 0
         defer {

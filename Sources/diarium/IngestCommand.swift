@@ -15,11 +15,7 @@ struct Ingest: ParsableCommand {
     @Option(help: "Memory budget in MiB; a segment is written whenever it is reached.")
     var memory: Int = 256
 
-    @Option(help: "Largest file to read, in MiB.")
-    var maxFileSize: Int = 256
-
-    @Option(help: "Seconds a file's parse may take before it is given up.")
-    var parseTimeLimit: Double = 30
+    @OptionGroup var limits: LimitOptions
 
     @Option(help: "Worker threads for extraction and analysis (default: all cores).")
     var threads: Int?
@@ -33,9 +29,9 @@ struct Ingest: ParsableCommand {
     func run() throws {
         var options = IngestOptions()
         options.memoryBudget = max(1, memory) << 20
-        options.maxFileSize = max(1, maxFileSize) << 20
+        options.maxFileSize = limits.maxFileBytes
         options.rebuild = rebuild
-        options.parseTimeLimit = parseTimeLimit
+        options.parseTimeLimit = limits.parseTimeLimit
         if let threads { options.threads = max(1, threads) }
         let summary = try reporting { () -> IngestSummary in
             let ingester = try Ingester(indexDirectory: index.path, options: options)

@@ -155,55 +155,19 @@ public final class SegmentReader: Sendable {
         var positions: Range<Int>
     }
 
-    /// Finds `key` (field byte + term) in the dictionary: binary search over the block index,
-    /// then a scan of one block.
-    private func find(_ key: [UInt8]) throws -> TermEntry? {
+    /// Walks the dictionary in order from the block that could hold `key` (binary search over the
+    /// block index), calling `visit` with each term and its entry until it returns false.
+    private func scanTerms(from key: [UInt8], _ visit: ([UInt8], TermEntry) throws -> Bool) throws {
         var lo = 0, hi = blockFirstTerms.count
         while lo < hi {
             let mid = (lo + hi) / 2
             if blockFirstTerms[mid].lexicographicallyPrecedes(key) || blockFirstTerms[mid] == key { lo = mid + 1 } else { hi = mid }
         }
-        let block = lo - 1
-        guard block >= 0 else { return nil }
-        return try withSection(.terms) { terms -> TermEntry? in
-            var r = ByteReader(terms, offset: blockOffsets[block])
-            var postingOffset = Int(r.varint()), positionOffset = Int(r.varint())
-            var current: [UInt8] = []
-            let count = min(SegmentFormat.termsPerBlock, termCount - block * SegmentFormat.termsPerBlock)
-            for _ in 0..<max(count, 0) {
-                let shared = Int(r.varint32()), suffix = Int(r.varint32())
-                guard shared <= current.count, let s = r.bytes(suffix) else { throw corrupt("term dictionary is damaged") }
-                current.removeSubrange(shared...)
-                current.append(contentsOf: s)
-                let df = Int(r.varint32()), pl = Int(r.varint()), ql = Int(r.varint())
-                guard !r.failed else { throw corrupt("term dictionary is damaged") }
-                if current == key {
-                    return TermEntry(df: df, postings: postingOffset..<(postingOffset + pl), positions: positionOffset..<(positionOffset + ql))
-                }
-                if !current.lexicographicallyPrecedes(key) { return nil }
-                postingOffset += pl
-                positionOffset += ql
-            }
-            return nil
-        }
-    }
-
-    /// Terms of `field` that start with `prefix`, in order, at most `limit`.
-    public func terms(_ field: IndexField, prefix: [UInt8], limit: Int) throws -> [[UInt8]] {
-        let key = SegmentReader.key(field, prefix)
-        // Start at the block whose first term is ≤ the prefix.
-        var lo = 0, hi = blockFirstTerms.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if blockFirstTerms[mid].lexicographicallyPrecedes(key) || blockFirstTerms[mid] == key { lo = mid + 1 } else { hi = mid }
-        }
-        var out: [[UInt8]] = []
         var block = max(lo - 1, 0)
-        guard !blockFirstTerms.isEmpty else { return [] }
-        return try withSection(.terms) { terms in
-            while block < blockFirstTerms.count && out.count < limit {
+        try withSection(.terms) { terms in
+            while block < blockFirstTerms.count {
                 var r = ByteReader(terms, offset: blockOffsets[block])
-                _ = r.varint(); _ = r.varint()
+                var postingOffset = Int(r.varint()), positionOffset = Int(r.varint())
                 var current: [UInt8] = []
                 let count = min(SegmentFormat.termsPerBlock, termCount - block * SegmentFormat.termsPerBlock)
                 for _ in 0..<max(count, 0) {
@@ -211,18 +175,40 @@ public final class SegmentReader: Sendable {
                     guard shared <= current.count, let s = r.bytes(suffix) else { throw corrupt("term dictionary is damaged") }
                     current.removeSubrange(shared...)
                     current.append(contentsOf: s)
-                    _ = r.varint32(); _ = r.varint(); _ = r.varint()
-                    if current.starts(with: key) {
-                        out.append(Array(current.dropFirst()))
-                        if out.count >= limit { return out }
-                    } else if !current.lexicographicallyPrecedes(key) {
-                        return out
-                    }
+                    let df = Int(r.varint32()), pl = Int(r.varint()), ql = Int(r.varint())
+                    guard !r.failed else { throw corrupt("term dictionary is damaged") }
+                    let entry = TermEntry(df: df, postings: postingOffset..<(postingOffset + pl), positions: positionOffset..<(positionOffset + ql))
+                    if try !visit(current, entry) { return }
+                    postingOffset += pl
+                    positionOffset += ql
                 }
                 block += 1
             }
-            return out
         }
+    }
+
+    /// Finds `key` (field byte + term) in the dictionary.
+    private func find(_ key: [UInt8]) throws -> TermEntry? {
+        var found: TermEntry?
+        try scanTerms(from: key) { term, entry in
+            if term == key { found = entry; return false }
+            return term.lexicographicallyPrecedes(key)
+        }
+        return found
+    }
+
+    /// Terms of `field` that start with `prefix`, in order, at most `limit`.
+    public func terms(_ field: IndexField, prefix: [UInt8], limit: Int) throws -> [[UInt8]] {
+        let key = SegmentReader.key(field, prefix)
+        var out: [[UInt8]] = []
+        try scanTerms(from: key) { term, _ in
+            if term.starts(with: key) {
+                out.append(Array(term.dropFirst()))
+                return out.count < limit
+            }
+            return term.lexicographicallyPrecedes(key)
+        }
+        return out
     }
 
     private static func key(_ field: IndexField, _ term: [UInt8]) -> [UInt8] {
