@@ -31,7 +31,7 @@ public final class Analyzer {
     private let stemmer: Stemmer
     private var tokenizer = Tokenizer()
     private var stemBuffer: [UInt8] = []
-    private var cache = StemCache()
+    private let cache = StemCache()
 
     /// An analyzer stemming with the Snowball algorithm for `language` (default Swedish).
     public init(language: String = "swedish") throws {
@@ -42,6 +42,7 @@ public final class Analyzer {
     /// Calls `body` with every token of the UTF-8 `text`.
     public func analyze(_ text: UnsafeRawBufferPointer, _ body: (AnalyzedToken) -> Void) {
         var position: UInt32 = 0
+        let cache = self.cache
         tokenizer.tokenize(text) { raw in
             let pos = position
             if raw.kind == .word { position &+= 1 }
@@ -51,10 +52,10 @@ public final class Analyzer {
                 body(AnalyzedToken(term: raw.word, word: raw.word, stem: raw.word, kind: raw.kind, position: pos, start: raw.start, end: raw.end))
                 return
             }
-            let hit = self.cache.lookup(raw.word) { stem, term in
-                body(AnalyzedToken(term: term, word: raw.word, stem: stem, kind: raw.kind, position: pos, start: raw.start, end: raw.end))
+            if let hit = cache.lookup(raw.word) {
+                body(AnalyzedToken(term: hit.term, word: raw.word, stem: hit.stem, kind: raw.kind, position: pos, start: raw.start, end: raw.end))
+                return
             }
-            if hit { return }
             self.stemmer.stem(raw.word) { s in
                 self.stemBuffer.removeAll(keepingCapacity: true)
                 self.stemBuffer.append(contentsOf: s)
@@ -67,7 +68,7 @@ public final class Analyzer {
                 }
             }
             self.stemBuffer.withUnsafeBytes { stem in
-                self.cache.insert(raw.word, stem: stem, termCount: termCount)
+                cache.insert(raw.word, stem: stem, termCount: termCount)
                 body(AnalyzedToken(term: UnsafeRawBufferPointer(rebasing: stem[0..<termCount]), word: raw.word, stem: stem,
                                    kind: raw.kind, position: pos, start: raw.start, end: raw.end))
             }

@@ -1,76 +1,88 @@
 /// Remembers the stem of each word seen, keyed by the word's bytes: text is Zipfian, so most
 /// tokens are words already stemmed. Open addressing over one byte arena; cleared when full.
-struct StemCache {
-    private var arena: [UInt8] = []
-    // Per entry: word at keyStart..<keyStart+keyLen, then its stem (stemLen bytes) right after.
-    private var keyStart: [Int32] = []
-    private var keyLen: [UInt16] = []
-    private var stemLen: [UInt16] = []
-    private var termLen: [UInt16] = []
-    private var hashes: [UInt32] = []
-    private var slots: [Int32]
+/// The arena and tables are raw allocations owned by this object (no array copies, no
+/// reference counting in the lookup loop); pointers never leave it.
+final class StemCache {
+    private struct Entry {
+        var start: Int32      // word at start..<start+keyLength, its stem right after
+        var keyLength: UInt16
+        var stemLength: UInt16
+        var termLength: UInt16
+        var hash: UInt32
+    }
+
+    private var arena: UnsafeMutablePointer<UInt8>
+    private var arenaCapacity: Int
+    private var arenaCount = 0
+    private let entries: UnsafeMutablePointer<Entry>
+    private var count = 0
+    private let slots: UnsafeMutablePointer<Int32>
+    private let mask: Int
     private let maxEntries: Int
 
     init(maxEntries: Int = 1 << 16) {
         self.maxEntries = maxEntries
-        slots = [Int32](repeating: -1, count: maxEntries * 2)
+        arenaCapacity = maxEntries * 16
+        arena = .allocate(capacity: arenaCapacity)
+        entries = .allocate(capacity: maxEntries)
+        let slotCount = maxEntries * 2
+        slots = .allocate(capacity: slotCount)
+        slots.initialize(repeating: -1, count: slotCount)
+        mask = slotCount - 1
+    }
+
+    deinit {
+        arena.deallocate()
+        entries.deallocate()
+        slots.deallocate()
     }
 
     @inline(__always)
-    static func hash(_ b: UnsafeRawBufferPointer) -> UInt32 {
+    private static func hash(_ b: UnsafeRawBufferPointer) -> UInt32 {
         var h: UInt32 = 0x811C_9DC5
         for x in b { h = (h ^ UInt32(x)) &* 0x0100_0193 }
         return h
     }
 
-    /// Calls `body` with the cached stem and term of `word`, or returns false.
+    /// The cached stem and term of `word` (valid until the next `insert`), or nil.
     @inline(__always)
-    func lookup(_ word: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void) -> Bool {
+    func lookup(_ word: UnsafeRawBufferPointer) -> (stem: UnsafeRawBufferPointer, term: UnsafeRawBufferPointer)? {
         let h = StemCache.hash(word)
-        let mask = slots.count - 1
         var i = Int(h) & mask
-        return arena.withUnsafeBytes { a in
-            while true {
-                let e = slots[i]
-                if e < 0 { return false }
-                let k = Int(e)
-                if hashes[k] == h && Int(keyLen[k]) == word.count {
-                    let start = Int(keyStart[k])
-                    if word.count == 0 || memcmp(a.baseAddress! + start, word.baseAddress!, word.count) == 0 {
-                        let stemStart = start + word.count
-                        let stem = UnsafeRawBufferPointer(rebasing: a[stemStart..<(stemStart + Int(stemLen[k]))])
-                        let term = UnsafeRawBufferPointer(rebasing: a[stemStart..<(stemStart + Int(termLen[k]))])
-                        body(stem, term)
-                        return true
-                    }
+        while true {
+            let e = slots[i]
+            if e < 0 { return nil }
+            let entry = entries[Int(e)]
+            if entry.hash == h && Int(entry.keyLength) == word.count {
+                let start = Int(entry.start)
+                if word.count == 0 || memcmp(arena + start, word.baseAddress!, word.count) == 0 {
+                    let stem = UnsafeRawBufferPointer(start: arena + start + word.count, count: Int(entry.stemLength))
+                    return (stem, UnsafeRawBufferPointer(start: stem.baseAddress, count: Int(entry.termLength)))
                 }
-                i = (i + 1) & mask
             }
+            i = (i + 1) & mask
         }
     }
 
-    /// Remembers `word` → `stem` with `term` = the first `termCount` bytes of the stem.
-    mutating func insert(_ word: UnsafeRawBufferPointer, stem: UnsafeRawBufferPointer, termCount: Int) {
-        if hashes.count >= maxEntries || arena.count > (1 << 30) {
-            arena.removeAll(keepingCapacity: true)
-            keyStart.removeAll(keepingCapacity: true); keyLen.removeAll(keepingCapacity: true)
-            stemLen.removeAll(keepingCapacity: true); termLen.removeAll(keepingCapacity: true)
-            hashes.removeAll(keepingCapacity: true)
-            for i in slots.indices { slots[i] = -1 }
+    /// Remembers `word` → `stem`, with the term being the first `termCount` bytes of the stem.
+    func insert(_ word: UnsafeRawBufferPointer, stem: UnsafeRawBufferPointer, termCount: Int) {
+        let needed = word.count + stem.count
+        if count >= maxEntries || arenaCount + needed > arenaCapacity {
+            count = 0
+            arenaCount = 0
+            slots.update(repeating: -1, count: mask + 1)
+            if needed > arenaCapacity { return }
         }
         let h = StemCache.hash(word)
-        let k = Int32(hashes.count)
-        keyStart.append(Int32(arena.count))
-        keyLen.append(UInt16(word.count))
-        stemLen.append(UInt16(stem.count))
-        termLen.append(UInt16(termCount))
-        hashes.append(h)
-        arena.append(contentsOf: word)
-        arena.append(contentsOf: stem)
-        let mask = slots.count - 1
+        if let base = word.baseAddress { (arena + arenaCount).update(from: base.assumingMemoryBound(to: UInt8.self), count: word.count) }
+        if let base = stem.baseAddress { (arena + arenaCount + word.count).update(from: base.assumingMemoryBound(to: UInt8.self), count: stem.count) }
+        (entries + count).initialize(to: Entry(start: Int32(arenaCount), keyLength: UInt16(word.count), stemLength: UInt16(stem.count),
+                                               termLength: UInt16(termCount), hash: h))
+        arenaCount += needed
         var i = Int(h) & mask
         while slots[i] >= 0 { i = (i + 1) & mask }
-        slots[i] = k
+        slots[i] = Int32(count)
+        count += 1
     }
 }
 
