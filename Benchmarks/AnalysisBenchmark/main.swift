@@ -50,3 +50,20 @@ print(String(format: "tokenize: %7.1f MB/s  %6.2f M tokens/s  (%d tokens, best o
              megabytes / tokenize.seconds, Double(tokenize.tokens) / tokenize.seconds / 1e6, tokenize.tokens))
 print(String(format: "analyze:  %7.1f MB/s  %6.2f M tokens/s  (tokenize + lowercase + Snowball stem + s-normalise)",
              megabytes / analyze.seconds, Double(analyze.tokens) / analyze.seconds / 1e6))
+
+// Compound splitting: load time of the system word list, and splits per second over the
+// distinct words of 8+ letters in the corpus.
+let loadStart = DispatchTime.now().uptimeNanoseconds
+if let splitter = CompoundSplitter(contentsOfFile: ProcessInfo.processInfo.environment["DIARIUM_LEXICON"] ?? "/usr/share/dict/swedish") {
+    let loadMs = Double(DispatchTime.now().uptimeNanoseconds - loadStart) / 1e6
+    var distinct = Set<String>()
+    corpus.withUnsafeBytes { tokenizer.tokenize($0) { t in if t.word.count >= 8 { distinct.insert(String(decoding: t.word, as: UTF8.self)) } } }
+    let words = Array(distinct)
+    let split = best {
+        var n = 0
+        for w in words where splitter.split(w) != nil { n += 1 }
+        return n
+    }
+    print(String(format: "compounds: word list loaded in %.0f ms; %.0f k words/s split (%d distinct words of 8+ bytes, %d split)",
+                 loadMs, Double(words.count) / split.seconds / 1e3, words.count, split.tokens))
+}

@@ -33,19 +33,75 @@ public final class Analyzer {
     private var stemBuffer: [UInt8] = []
     private let cache = StemCache()
 
-    /// An analyzer stemming with the Snowball algorithm for `language` (default Swedish).
-    public init(language: String = "swedish") throws {
+    /// Splits compounds into parts (Swedish only; nil when no word list is installed).
+    public let compounds: CompoundSplitter?
+    private var splitCache: [String: [String]] = [:]
+
+    /// An analyzer stemming with the Snowball algorithm for `language` (default Swedish). Swedish
+    /// analyzers also emit the parts of compound words (`TokenKind.part`) when `splitCompounds`
+    /// is set and the system word list is installed.
+    public init(language: String = "swedish", splitCompounds: Bool = true) throws {
         self.language = language
         stemmer = try Stemmer(algorithm: language)
+        compounds = splitCompounds && language == "swedish" ? CompoundSplitter.shared : nil
+    }
+
+    /// The compound parts of a lowercased word, cached; empty when it is not a compound.
+    func parts(of word: UnsafeRawBufferPointer) -> [String] {
+        guard let compounds, word.count >= CompoundSplitter.minimumWordLength else { return [] }
+        let w = String(decoding: word, as: UTF8.self)
+        if let cached = splitCache[w] { return cached }
+        let parts = compounds.split(w) ?? []
+        if splitCache.count > 200_000 { splitCache.removeAll(keepingCapacity: true) }
+        splitCache[w] = parts
+        return parts
+    }
+
+    /// The indexed term of a lowercased word, stemmed and s-normalised, without the cache.
+    func stemmedTerm(_ word: String) -> String {
+        var w = word
+        return w.withUTF8 { buf -> String in
+            let stem = stemmer.stem(UnsafeRawBufferPointer(buf)) { Array($0) }
+            if stem.count > 3, stem.last == UInt8(ascii: "s") {
+                let again = stem.withUnsafeBytes { b in stemmer.stem(b) { Array($0) } }
+                if again.count == stem.count - 1 && again.elementsEqual(stem.dropLast()) { return String(decoding: again, as: UTF8.self) }
+            }
+            return String(decoding: stem, as: UTF8.self)
+        }
     }
 
     /// Calls `body` with every token of the UTF-8 `text`.
     public func analyze(_ text: UnsafeRawBufferPointer, _ body: (AnalyzedToken) -> Void) {
         var position: UInt32 = 0
         let cache = self.cache
+        // A word standing before a suspended hyphen (`risk-` in `risk- och sårbarhetsanalys`).
+        var suspended: (word: String, position: UInt32, start: Int, end: Int, left: Int)?
         tokenizer.tokenize(text) { raw in
             let pos = position
             if raw.kind == .word { position &+= 1 }
+            if raw.kind == .word && compounds != nil {
+                let end = raw.end
+                if end + 1 < text.count, text[end] == UInt8(ascii: "-"), text[end + 1] == UInt8(ascii: " ") {
+                    suspended = (String(decoding: raw.word, as: UTF8.self), pos, raw.start, raw.end, 3)
+                } else {
+                    let parts = self.parts(of: raw.word)
+                    for p in parts {
+                        let term = self.stemmedTerm(p)
+                        Analyzer.emit(term, p, .part, pos, raw.start, raw.end, body)
+                    }
+                    if var s = suspended {
+                        if let head = parts.last {
+                            // `risk-` + head of `sårbarhetsanalys` → `riskanalys`.
+                            let whole = s.word + head
+                            Analyzer.emit(self.stemmedTerm(whole), whole, .part, s.position, s.start, s.end, body)
+                            suspended = nil
+                        } else {
+                            s.left -= 1
+                            suspended = s.left > 0 ? s : nil
+                        }
+                    }
+                }
+            }
             // Numbers, case numbers, addresses and URLs are indexed as written; only words and
             // letter-only joined forms (`pulbedömning`) are stemmed.
             guard Analyzer.hasLetter(raw.word), !(raw.kind == .joined && Analyzer.hasDigitOrPunctuation(raw.word)) else {
@@ -71,6 +127,17 @@ public final class Analyzer {
                 cache.insert(raw.word, stem: stem, termCount: termCount)
                 body(AnalyzedToken(term: UnsafeRawBufferPointer(rebasing: stem[0..<termCount]), word: raw.word, stem: stem,
                                    kind: raw.kind, position: pos, start: raw.start, end: raw.end))
+            }
+        }
+    }
+
+    private static func emit(_ term: String, _ word: String, _ kind: TokenKind, _ position: UInt32, _ start: Int, _ end: Int,
+                             _ body: (AnalyzedToken) -> Void) {
+        var t = term, w = word
+        t.withUTF8 { tb in
+            w.withUTF8 { wb in
+                body(AnalyzedToken(term: UnsafeRawBufferPointer(tb), word: UnsafeRawBufferPointer(wb), stem: UnsafeRawBufferPointer(tb),
+                                   kind: kind, position: position, start: start, end: end))
             }
         }
     }

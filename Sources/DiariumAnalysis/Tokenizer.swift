@@ -6,6 +6,10 @@ public enum TokenKind: UInt8, Sendable {
     /// `PUL-bedömning` → `pulbedömning`, `KS-2015-0123` → `ks-2015-0123`, an e-mail address or
     /// a URL kept whole.
     case joined
+    /// A part of a compound word, at the compound's position (`informationssäkerhetsarbete` →
+    /// `informationssäkerhet`, `arbete`), or the word a suspended hyphen stands for
+    /// (`risk- och sårbarhetsanalys` → `riskanalys`). Made by the analyzer, not the tokenizer.
+    case part
 }
 
 /// One token found by the tokenizer.

@@ -20,20 +20,33 @@ public enum DocumentFields {
     }
 
     /// Analyses title, body and metadata with `analyzer`.
+    /// Compound parts of the title and text go to their own low-weight field (`.parts`).
     public static func analyze(_ doc: ExtractedDocument, components: [String], analyzer: Analyzer) -> [IndexField: FieldTerms] {
         var fields: [IndexField: FieldTerms] = [:]
-        fields[.title] = terms(doc.title ?? "", analyzer)
-        fields[.body] = terms(doc.text, analyzer)
-        fields[.meta] = terms(metadataText(doc, components: components), analyzer)
+        var parts = FieldTerms()
+        fields[.title] = terms(doc.title ?? "", analyzer, parts: &parts)
+        fields[.body] = terms(doc.text, analyzer, parts: &parts)
+        var none = FieldTerms()
+        fields[.meta] = terms(metadataText(doc, components: components), analyzer, parts: &none)
+        parts.finish()
+        fields[.parts] = parts
         return fields
     }
 
-    static func terms(_ text: String, _ analyzer: Analyzer) -> FieldTerms {
+    static func terms(_ text: String, _ analyzer: Analyzer, parts: inout FieldTerms) -> FieldTerms {
         var field = FieldTerms()
         var count: UInt32 = 0
         analyzer.analyze(text) { token in
-            field.add(token.term, position: token.position)
-            if token.kind == .word { count += 1 }
+            switch token.kind {
+            case .part:
+                parts.add(token.term, position: token.position)
+                parts.length += 1
+            case .word:
+                field.add(token.term, position: token.position)
+                count += 1
+            case .joined:
+                field.add(token.term, position: token.position)
+            }
         }
         field.length = count
         field.finish()

@@ -8,7 +8,7 @@ typealias SegmentHits = [[UInt32: Double]]
 
 /// Per-query caches: term postings per segment and field set, idf, averages.
 struct EvaluationContext {
-    let averages: (Double, Double, Double)
+    let averages: FieldAverages
     let documentCount: Int
     var matches: [String: [Searcher.TermMatches]] = [:]
     var idf: [String: Double] = [:]
@@ -18,13 +18,13 @@ struct EvaluationContext {
     var proximityTerms: [String] = []
 
     init(searcher: Searcher) throws {
-        var totals = [UInt64](repeating: 0, count: 3)
+        var totals = [UInt64](repeating: 0, count: IndexField.allCases.count)
         var docs = 0
         for s in searcher.reader.segments {
             for f in IndexField.allCases { totals[Int(f.rawValue)] += s.reader.totalFieldLengths[Int(f.rawValue)] }
             docs += s.reader.documentCount
         }
-        averages = docs == 0 ? (1, 1, 1) : (Double(totals[0]) / Double(docs), Double(totals[1]) / Double(docs), Double(totals[2]) / Double(docs))
+        averages = FieldAverages(totals.map { docs == 0 ? 1 : Double($0) / Double(docs) })
         documentCount = max(searcher.reader.liveDocumentCount, 1)
     }
 }
@@ -60,7 +60,8 @@ extension Searcher {
         for doc in lead.docs {
             var score = 0.0
             var all = true
-            let lengths = (r.fieldLength(doc, .title), r.fieldLength(doc, .body), r.fieldLength(doc, .meta))
+            var lengths = FieldCounts()
+            for f in IndexField.allCases { lengths[f] = r.fieldLength(doc, f) }
             for (k, list) in lists.enumerated() {
                 guard let idx = Searcher.find(doc, in: list.docs) else { all = false; break }
                 let f = scoring.pseudoFrequency(tf: list.tfs[idx], lengths: lengths, averages: c.averages)
@@ -81,7 +82,7 @@ extension Searcher {
     /// Whether a query with no full match may be retried as "any word".
     func canFallBack(_ node: QueryNode) -> Bool {
         switch node {
-        case let .words(text, _): return (try? plan(text).clauses.filter(\.required).count ?? 0).map { $0 > 1 } ?? false
+        case let .words(text, _): return ((try? plan(text).clauses.filter(\.required).count) ?? 0) > 1
         case let .and(parts): return parts.filter { if case .words = $0 { return true }; if case .phrase = $0 { return true }; return false }.count > 1
             || parts.contains { if case let .words(t, _) = $0 { return canFallBack(.words(t, field: nil)) }; return false }
         default: return false

@@ -186,7 +186,7 @@ public final class Searcher {
     /// Per-document term frequencies of one term in one segment, over the fields.
     struct TermMatches {
         var docs: [UInt32] = []
-        var tfs: [(UInt32, UInt32, UInt32)] = []
+        var tfs: [FieldCounts] = []
     }
 
     /// Documents of one segment with a score, ascending by document.
@@ -318,17 +318,17 @@ public final class Searcher {
     /// live documents only.
     func collect(_ term: [UInt8], in segment: LiveSegment, fields: Set<IndexField> = Set(IndexField.allCases)) throws -> TermMatches {
         let lists = try IndexField.allCases.map { fields.contains($0) ? try segment.reader.postings($0, term) : nil }
-        var cursors = [0, 0, 0]
+        var cursors = [Int](repeating: 0, count: lists.count)
         var out = TermMatches()
         while true {
             var next = UInt32.max
-            for f in 0..<3 { if let l = lists[f], cursors[f] < l.docs.count { next = min(next, l.docs[cursors[f]]) } }
+            for f in lists.indices { if let l = lists[f], cursors[f] < l.docs.count { next = min(next, l.docs[cursors[f]]) } }
             if next == UInt32.max { break }
-            var tf: (UInt32, UInt32, UInt32) = (0, 0, 0)
-            for f in 0..<3 {
+            var tf = FieldCounts()
+            for field in IndexField.allCases {
+                let f = Int(field.rawValue)
                 guard let l = lists[f], cursors[f] < l.docs.count, l.docs[cursors[f]] == next else { continue }
-                let v = l.frequencies[cursors[f]]
-                if f == 0 { tf.0 = v } else if f == 1 { tf.1 = v } else { tf.2 = v }
+                tf[field] = l.frequencies[cursors[f]]
                 cursors[f] += 1
             }
             if segment.isLive(next) {

@@ -16,6 +16,9 @@ struct Analyze: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @Flag(inversion: .prefixedNo, help: "Show the parts of Swedish compound words (needs the wswedish word list).")
+    var compounds = true
+
     struct Token: Encodable {
         var position: UInt32, start: Int, end: Int, kind: String, word: String, stem: String, term: String
         var stopword: Bool
@@ -34,11 +37,11 @@ struct Analyze: ParsableCommand {
         } else {
             input = text.joined(separator: " ")
         }
-        let analyzer = try reporting { try Analyzer(language: algorithm) }
+        let analyzer = try reporting { try Analyzer(language: algorithm, splitCompounds: compounds) }
         var tokens: [Token] = []
         analyzer.analyze(input.precomposedStringWithCanonicalMapping) { t in
             let word = String(decoding: t.word, as: UTF8.self)
-            tokens.append(Token(position: t.position, start: t.start, end: t.end, kind: t.kind == .word ? "word" : "joined",
+            tokens.append(Token(position: t.position, start: t.start, end: t.end, kind: t.kind == .word ? "word" : t.kind == .joined ? "joined" : "part",
                                 word: word, stem: String(decoding: t.stem, as: UTF8.self),
                                 term: String(decoding: t.term, as: UTF8.self),
                                 stopword: algorithm == "swedish" && Stopwords.isStopword(word)))

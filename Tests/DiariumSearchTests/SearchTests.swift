@@ -118,6 +118,22 @@ final class CorpusIndex: Sendable {
         #expect(try s.search("PUL-bedömning").hits.first?.path.contains("PUL-bedömning") == true)
     }
 
+    @Test func compoundPartsAreFoundButRankBelowTheWordItself() throws {
+        let hits = try CorpusIndex.shared.searcher().search("riskanalys", limit: 0).hits.map(\.path)
+        #expect(hits.contains("corpus/Miljö- och hälsoskyddsnämnden/Risk- och sårbarhetsanalys 2019.html"))
+        // Two documents: one has the word, one only a compound holding it.
+        let dir = NSTemporaryDirectory() + "diarium-compound-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir + "/batch", withIntermediateDirectories: true)
+        try "Informationssäkerhetsarbetet i nämnden fortsätter under året.".write(toFile: dir + "/batch/a.txt", atomically: true, encoding: .utf8)
+        try "Arbete i nämnden fortsätter under året.".write(toFile: dir + "/batch/b.txt", atomically: true, encoding: .utf8)
+        let ingester = try Ingester(indexDirectory: dir + "/index")
+        _ = try ingester.ingest(paths: [dir + "/batch"])
+        ingester.close()
+        let r = try Searcher(reader: IndexReader(directory: dir + "/index")).search("arbete", limit: 0)
+        #expect(r.hits.map(\.path) == ["batch/b.txt", "batch/a.txt"])
+        #expect(r.hits[0].score > r.hits[1].score)
+    }
+
     @Test func nothingMatchingEveryWordFallsBackToAnyWord() throws {
         let r = try CorpusIndex.shared.searcher().search("trafiksignalstyrning zebrafinkar")
         #expect(r.fallback == "or")
@@ -129,11 +145,14 @@ final class CorpusIndex: Sendable {
 @Suite struct ScoringTests {
     @Test func bm25fSaturatesAndNormalises() {
         let s = BM25F()
-        let avg = (5.0, 100.0, 10.0)
-        let one = s.pseudoFrequency(tf: (0, 1, 0), lengths: (5, 100, 10), averages: avg)
-        let many = s.pseudoFrequency(tf: (0, 10, 0), lengths: (5, 100, 10), averages: avg)
-        let long = s.pseudoFrequency(tf: (0, 1, 0), lengths: (5, 400, 10), averages: avg)
-        let title = s.pseudoFrequency(tf: (1, 0, 0), lengths: (5, 100, 10), averages: avg)
+        let avg = FieldAverages([5, 100, 10, 20])
+        let lengths = FieldCounts(5, 100, 10, 20)
+        let one = s.pseudoFrequency(tf: FieldCounts(0, 1, 0), lengths: lengths, averages: avg)
+        let many = s.pseudoFrequency(tf: FieldCounts(0, 10, 0), lengths: lengths, averages: avg)
+        let long = s.pseudoFrequency(tf: FieldCounts(0, 1, 0), lengths: FieldCounts(5, 400, 10, 20), averages: avg)
+        let title = s.pseudoFrequency(tf: FieldCounts(1, 0, 0), lengths: lengths, averages: avg)
+        let part = s.pseudoFrequency(tf: FieldCounts(0, 0, 0, 1), lengths: lengths, averages: avg)
+        #expect(part < one)
         #expect(abs(one - 1.0) < 1e-9)
         #expect(s.score(idf: 1, pseudoFrequency: many) < 10 * s.score(idf: 1, pseudoFrequency: one))
         #expect(s.score(idf: 1, pseudoFrequency: many) < s.k1 + 1)

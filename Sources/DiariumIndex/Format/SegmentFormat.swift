@@ -7,13 +7,17 @@ public enum IndexField: UInt8, CaseIterable, Sendable {
     case body = 1
     /// Searchable metadata: authority, type, diarienummer, year, folder names.
     case meta = 2
+    /// Parts of compound words of the title and text, weighted low so that documents holding a
+    /// word itself rank above those holding it only inside compounds.
+    case parts = 3
 }
 
 /// Constants of the segment file format (see docs/index-format.md).
 enum SegmentFormat {
     static let magic: [UInt8] = Array("DIARSEG\u{0}".utf8)
     static let footerMagic: [UInt8] = Array("DSF1".utf8)
-    static let version: UInt32 = 1
+    /// 2: a fourth field (compound parts). Version 1 files are refused with a rebuild message.
+    static let version: UInt32 = 2
     static let headerSize = 16
     static let footerSize = 24
     static let fileExtension = "seg"

@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+@testable import DiariumAnalysis
+
+/// One row of Tests/Fixtures/compounds.tsv: a word and its right splits (empty for a word that is
+/// not a compound).
+private struct CompoundCase {
+    let word: String
+    let answers: [[String]]
+}
+
+private let compoundFixture: [CompoundCase] = {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    let text = (try? String(contentsOfFile: root.appendingPathComponent("Fixtures/compounds.tsv").path, encoding: .utf8)) ?? ""
+    return text.split(separator: "\n").compactMap { line in
+        if line.hasPrefix("#") { return nil }
+        let columns = line.split(separator: "\t")
+        guard columns.count == 2 else { return nil }
+        let answers = columns[1] == "-" ? [] : columns[1].split(separator: "|").map { $0.split(separator: "+").map(String.init) }
+        return CompoundCase(word: String(columns[0]), answers: answers)
+    }
+}()
+
+/// Writes `data` to a new temporary file and returns its path.
+private func temporaryFile(_ data: [UInt8]) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("lexicon-\(UUID().uuidString).txt").path
+    try Data(data).write(to: URL(fileURLWithPath: path))
+    return path
+}
+
+@Suite struct CompoundTests {
+    /// A small list in the shape of wswedish: base forms with their inflected forms.
+    static let words = [
+        "moln", "molnet", "molnen", "tjänst", "tjänsten", "tjänster", "tjänsterna",
+        "information", "informationen", "informations", "säkerhet", "säkerheten", "arbete", "arbetet",
+        "arbeta", "risk", "risken", "analys", "analysen", "analyser", "kommun", "kommunen",
+        "styrelse", "styrelsen", "styrelsens", "styrelser", "skola", "skolan", "verk", "verket",
+        "kon", "konen", "sekvens", "sekvensen", "konsekvens", "konsekvensen", "för", "slag", "slaget",
+        "förslag", "förslaget", "remiss", "remissen", "svar", "svaret", "lag", "lagen", "gata", "gatan",
+        "belysning", "belysningen",
+    ]
+
+    @Test func systemWordListIsInstalled() throws {
+        let splitter = try #require(CompoundSplitter.shared, "no word list at /usr/share/dict/swedish: install Debian's wswedish")
+        #expect(splitter.lexicon.count > 100_000)
+        #expect(splitter.split("molntjänsterna") == ["moln", "tjänst"])
+        #expect(splitter.split("informationssäkerhetsarbete") == ["information", "säkerhet", "arbete"])
+    }
+
+    @Test func splitsOnASmallList() {
+        let splitter = CompoundSplitter(words: CompoundTests.words)
+        #expect(splitter.split("molntjänsterna") == ["moln", "tjänst"])
+        #expect(splitter.split("riskanalysen") == ["risk", "analys"])
+        #expect(splitter.split("informationssäkerhetsarbete") == ["information", "säkerhet", "arbete"])
+        #expect(splitter.split("kommunstyrelsens") == ["kommun", "styrelse"])
+        #expect(splitter.split("skolverket") == ["skola", "verk"])          // a dropped -a
+        #expect(splitter.split("gatubelysning") == ["gata", "belysning"])  // -u- for -a
+        #expect(splitter.split("remissvaret") == ["remiss", "svar"])        // remiss + svar, one s dropped
+        #expect(splitter.split("informationsarbetet") == ["information", "arbete"])
+    }
+
+    @Test func particlesAreNotParts() {
+        let splitter = CompoundSplitter(words: CompoundTests.words)
+        #expect(splitter.split("förslaget") == nil)
+    }
+
+    @Test func shortAndUnknownWordsGiveNil() throws {
+        let splitter = CompoundSplitter(words: CompoundTests.words)
+        #expect(splitter.split("kommun") == nil)
+        #expect(splitter.split("molnet") == nil)
+        #expect(splitter.split("") == nil)
+        #expect(splitter.split("xylofonkvartett") == nil)
+        #expect(splitter.split("tjänstexyz") == nil)
+        #expect(splitter.split("東京都庁舎東京都庁舎") == nil)
+        let shared = try #require(CompoundSplitter.shared)
+        #expect(shared.split("qwzxkvjlmnbgrt") == nil)
+        #expect(shared.split("kommun") == nil)
+        #expect(shared.split("arbete") == nil)
+    }
+
+    @Test func aListedWordStaysWholeUnlessFrequenciesSayOtherwise() {
+        // Without frequencies the list alone decides: "konsekvens" is in it, kon + sekvens is not
+        // clearly better, so it stays whole.
+        let plain = CompoundSplitter(words: CompoundTests.words)
+        #expect(plain.split("konsekvensen") == nil)
+        // Frequencies of a corpus where kon and sekvens are everywhere and konsekvens is rare.
+        let skewed = CompoundSplitter(words: CompoundTests.words,
+                                      frequencies: ["kon": 5000, "konen": 1000, "sekvens": 3000, "konsekvens": 2])
+        #expect(skewed.split("konsekvensen") == ["kon", "sekvens"])
+        let usual = CompoundSplitter(words: CompoundTests.words,
+                                     frequencies: ["kon": 3, "sekvens": 2, "konsekvens": 900, "konsekvensen": 400])
+        #expect(usual.split("konsekvensen") == nil)
+    }
+
+    @Test func minimumPartLengthIsConfigurable() {
+        let splitter = CompoundSplitter(words: ["år", "året", "redovisning", "redovisningen"], minimumPartLength: 2)
+        #expect(splitter.split("årsredovisningen") == ["år", "redovisning"])
+        #expect(CompoundSplitter(words: ["år", "året", "redovisning"]).split("årsredovisning") == nil)
+    }
+
+    @Test func readsLatin1AndUTF8WordLists() throws {
+        let text = "moln\nMolnet\ntjänst\r\ntjänsten\ntjänsterna\nA-aktie\nNina\növersättning"
+        let latin1 = try temporaryFile(text.unicodeScalars.map { UInt8($0.value) })
+        let utf8 = try temporaryFile(Array(text.utf8))
+        defer { try? FileManager.default.removeItem(atPath: latin1); try? FileManager.default.removeItem(atPath: utf8) }
+        for path in [latin1, utf8] {
+            let splitter = try #require(CompoundSplitter(contentsOfFile: path))
+            #expect(splitter.lexicon.count == 6)  // the hyphenated entry and the short name are skipped
+            #expect(splitter.split("molntjänsterna") == ["moln", "tjänst"])
+        }
+        #expect(CompoundSplitter(contentsOfFile: "/nonexistent/word/list") == nil)
+    }
+
+    /// Precision (right splits / splits made) and recall (right splits / compounds) over the
+    /// hand-checked list.
+    @Test func precisionAndRecallOnTheHandCheckedList() throws {
+        let splitter = try #require(CompoundSplitter.shared)
+        let cases = compoundFixture
+        #expect(cases.count >= 200)
+        #expect(cases.filter { $0.answers.isEmpty }.count >= 60)
+        var made = 0, right = 0, compounds = 0
+        var mistakes: [String] = []
+        for c in cases {
+            let parts = splitter.split(c.word)
+            if !c.answers.isEmpty { compounds += 1 }
+            if let parts {
+                made += 1
+                if c.answers.contains(parts) { right += 1 } else { mistakes.append("\(c.word): \(parts.joined(separator: "+"))") }
+            } else if !c.answers.isEmpty {
+                mistakes.append("\(c.word): not split")
+            }
+        }
+        let precision = Double(right) / Double(max(made, 1))
+        let recall = Double(right) / Double(max(compounds, 1))
+        print("compounds.tsv: \(cases.count) words, \(compounds) compounds; \(made) splits, \(right) right; "
+              + "precision \(precision), recall \(recall)")
+        print("mistakes: " + mistakes.joined(separator: "; "))
+        #expect(precision >= 0.9)
+        #expect(recall >= 0.7)
+    }
+}
