@@ -1,0 +1,176 @@
+import Foundation
+import GRDB
+import Testing
+@testable import DiariumIndex
+
+@Suite struct VerifierTests {
+    /// An index of two commits: five documents (one recorded without text), then a
+    /// replacement of one of them, which leaves a tombstone.
+    static func makeIndex(_ dir: ScratchDirectory) throws -> String {
+        let index = dir.path + "/index"
+        let writer = try IndexWriter(directory: index)
+        for i in 0..<4 {
+            let words = ["riskanalys", "molntjänst", "ord\(i)", "år", "ord\(i)"]
+            try writer.add(record("batch/doc\(i).txt"), fields: [.title: field(["titel\(i)"]), .body: field(words), .meta: field(["batch"])],
+                           storedText: Array(words.joined(separator: " ").utf8))
+        }
+        try writer.add(record("batch/bild.png", status: .unsupported), fields: nil, storedText: [])
+        try writer.commit()
+        try writer.add(record("batch/doc1.txt"), fields: [.body: field(["ny", "text"]), .meta: field(["batch"])],
+                       storedText: Array("ny text".utf8))
+        try writer.commit()
+        writer.close()
+        return index
+    }
+
+    static func segmentFiles(_ index: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: index + "/segments").sorted().map { index + "/segments/" + $0 }
+    }
+
+    @Test func healthyIndexVerifiesClean() throws {
+        let dir = try ScratchDirectory()
+        let index = try Self.makeIndex(dir)
+        let report = try IndexVerifier(directory: index).verify()
+        #expect(report.problems == [])
+        #expect(report.isValid)
+        #expect(report.segments == 2)
+        #expect(report.documents == 5)
+        #expect(report.indexedDocuments == 4)
+        #expect(report.segmentDocuments == 5)
+        #expect(report.deletedDocuments == 1)
+        #expect(report.terms > 0 && report.postings >= report.terms && report.positions >= report.postings)
+        #expect(report.storedTextBlocks == 2)
+        // Codable: the report round-trips through JSON.
+        let decoded = try JSONDecoder().decode(VerificationReport.self, from: JSONEncoder().encode(report))
+        #expect(decoded.terms == report.terms && decoded.problems == report.problems)
+    }
+
+    @Test func missingIndexThrows() throws {
+        let dir = try ScratchDirectory()
+        #expect(throws: IndexError.noIndex(directory: dir.path + "/none")) {
+            try IndexVerifier(directory: dir.path + "/none").verify()
+        }
+    }
+
+    @Test func flippedByteIsAnErrorNamingTheFile() throws {
+        let dir = try ScratchDirectory()
+        let index = try Self.makeIndex(dir)
+        let segment = try Self.segmentFiles(index)[0]
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: segment)))
+        bytes[bytes.count / 2] ^= 0x10
+        try Data(bytes).write(to: URL(fileURLWithPath: segment))
+        let report = try IndexVerifier(directory: index).verify()
+        #expect(!report.isValid)
+        let errors = report.problems.filter { $0.severity == .error }
+        #expect(errors.count == 1)
+        #expect(errors.first?.file == segment)
+        #expect(errors.first?.message.contains(segment) == true)
+        #expect(errors.first?.message.contains("checksum mismatch") == true)
+    }
+
+    /// Damage behind a valid checksum (as a buggy writer would leave) is found by the full decode.
+    @Test func damagedPostingsWithValidChecksumAreFound() throws {
+        let dir = try ScratchDirectory()
+        let index = try Self.makeIndex(dir)
+        let segment = try Self.segmentFiles(index)[0]
+        let postings = try SegmentReader(path: segment).sections[SegmentFormat.Section.postings.rawValue]!
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: segment)))
+        bytes[postings.upperBound - 1] |= 0x80  // the last varint now runs off the end
+        let crc = bytes.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<(bytes.count - 4)])) }
+        withUnsafeBytes(of: crc.littleEndian) { bytes.replaceSubrange((bytes.count - 4)..., with: $0) }
+        try Data(bytes).write(to: URL(fileURLWithPath: segment))
+        _ = try SegmentReader(path: segment)  // opening still succeeds
+        let report = try IndexVerifier(directory: index).verify()
+        #expect(report.errors == 1)
+        #expect(report.problems.first?.file == segment)
+        #expect(report.problems.first?.message.contains("postings of term") == true)
+    }
+
+    @Test func rowPointingAtMissingSegmentDocumentIsAnError() throws {
+        let dir = try ScratchDirectory()
+        let index = try Self.makeIndex(dir)
+        let catalog = index + "/catalog.sqlite"
+        let db = try DatabaseQueue(path: catalog)
+        try db.write { db in
+            try db.execute(sql: "UPDATE documents SET segment_doc = 99 WHERE path = 'batch/doc2.txt'")
+        }
+        try db.close()
+        let report = try IndexVerifier(directory: index).verify()
+        #expect(!report.isValid)
+        let row = report.problems.first { $0.message.contains("batch/doc2.txt") }
+        #expect(row?.severity == .error)
+        #expect(row?.file == catalog)
+        #expect(row?.message.contains("points at document 99") == true)
+        #expect(row?.message.contains("holds only 4 documents") == true)
+        // The segment document it used to point at is now live without a row.
+        #expect(report.problems.contains { $0.severity == .error && $0.message.contains("1 live document has no catalog row") })
+    }
+
+    @Test func missingSegmentFileIsAnError() throws {
+        let dir = try ScratchDirectory()
+        let index = try Self.makeIndex(dir)
+        let segment = try Self.segmentFiles(index)[1]
+        try FileManager.default.removeItem(atPath: segment)
+        let report = try IndexVerifier(directory: index).verify()
+        #expect(report.errors == 1)
+        #expect(report.problems.first?.file == segment)
+        #expect(report.problems.first?.message.contains("missing") == true)
+    }
+
+    @Test func documentWithTextButNoPostingsIsAnError() throws {
+        let dir = try ScratchDirectory()
+        let index = dir.path + "/index"
+        let writer = try IndexWriter(directory: index)
+        try writer.add(record("a.txt"), fields: [:], storedText: Array("text that was never indexed".utf8))
+        try writer.add(record("b.txt"), fields: [:], storedText: [])  // empty text: fine
+        try writer.commit()
+        writer.close()
+        let report = try IndexVerifier(directory: index).verify()
+        #expect(report.errors == 1)
+        #expect(report.problems.first?.message.contains("a.txt") == true)
+        #expect(report.problems.first?.message.contains("no indexed words") == true)
+    }
+
+    @Test func orphanFileIsAWarning() throws {
+        let dir = try ScratchDirectory()
+        let index = try Self.makeIndex(dir)
+        let orphan = index + "/segments/000000000000-00000000.seg"
+        try Data("half-written".utf8).write(to: URL(fileURLWithPath: orphan))
+        let report = try IndexVerifier(directory: index).verify()
+        #expect(report.isValid)
+        #expect(report.errors == 0)
+        #expect(report.orphanFiles == 1)
+        #expect(report.problems == [VerificationProblem(severity: .warning, file: orphan, message: report.problems.first?.message ?? "")])
+        #expect(report.problems.first?.message.contains("not listed in the catalog") == true)
+        // The next writer open removes it, and the index verifies clean.
+        try IndexWriter(directory: index).close()
+        #expect(try IndexVerifier(directory: index).verify().problems == [])
+    }
+
+    /// The full decode of a random segment counts exactly what was written.
+    @Test func verifyAllCountsEveryPosting() throws {
+        var rng = SeededRandom(state: 7)
+        let vocabulary = (0..<300).map { "ord\($0)" }
+        var builder = SegmentBuilder()
+        var expected: (postings: Int, positions: Int, keys: Set<String>) = (0, 0, [])
+        for d in 0..<500 {
+            let words = (0..<Int.random(in: 0...80, using: &rng)).map { _ in vocabulary[Int(rng.next() % 300)] }
+            let title = Array(words.prefix(2))
+            expected.postings += Set(words).count + Set(title).count
+            expected.positions += words.count + title.count
+            expected.keys.formUnion(words.map { "b" + $0 } + title.map { "t" + $0 })
+            builder.add(id: Int64(d + 1), fields: [.body: field(words), .title: field(title)], storedText: Array(words.joined(separator: " ").utf8))
+        }
+        let dir = try ScratchDirectory()
+        let path = dir.path + "/random.seg"
+        try DurableFile.create(path, bytes: builder.serialize())
+        let reader = try SegmentReader(path: path)
+        let contents = try reader.verifyAll()
+        #expect(contents.terms == expected.keys.count)
+        #expect(contents.terms == reader.termCount)
+        #expect(contents.postings == expected.postings)
+        #expect(contents.positions == expected.positions)
+        #expect(contents.storedBlocks >= 1)
+        #expect(contents.emptyText.filter { $0 }.count == (0..<500).filter { reader.fieldLength(UInt32($0), .body) == 0 }.count)
+    }
+}
