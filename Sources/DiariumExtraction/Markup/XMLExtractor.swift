@@ -149,7 +149,17 @@ enum XMLExtractor {
             }
             return nil
         }
-        m.title = best(.title, titleKeys) { $0.count >= 3 }
+        // Titles: a better-named element one level deeper still wins (`huvud/rubrik` over a
+        // top-level `beskrivning`); deeper ones are other things' titles.
+        let titles = candidates.filter { $0.field == .title && $0.value.count >= 3 }
+        if let minDepth = titles.map(\.depth).min() {
+            for k in titleKeys {
+                if let c = titles.filter({ $0.key == k && $0.depth <= minDepth + 1 }).min(by: { $0.depth < $1.depth }) {
+                    m.title = (c.value, "xml:\(c.key)")
+                    break
+                }
+            }
+        }
         m.date = best(.date, dateKeys) { !DateFinder.dates(in: $0).isEmpty || yearOnly($0) != nil }
         if let d = m.date, DateFinder.dates(in: d.0).isEmpty, let y = yearOnly(d.0) {
             m.date = nil
