@@ -39,6 +39,12 @@ let tokenize = best {
     corpus.withUnsafeBytes { tokenizer.tokenize($0) { _ in n += 1 } }
     return n
 }
+let plain = try Analyzer(splitCompounds: false)
+let analyzePlain = best {
+    var n = 0
+    corpus.withUnsafeBytes { plain.analyze($0) { _ in n += 1 } }
+    return n
+}
 let analyzer = try Analyzer()
 let analyze = best {
     var n = 0
@@ -48,7 +54,9 @@ let analyze = best {
 print(String(format: "input: %.1f MB of Swedish prose (%@)", megabytes, root))
 print(String(format: "tokenize: %7.1f MB/s  %6.2f M tokens/s  (%d tokens, best of 5, one thread)",
              megabytes / tokenize.seconds, Double(tokenize.tokens) / tokenize.seconds / 1e6, tokenize.tokens))
-print(String(format: "analyze:  %7.1f MB/s  %6.2f M tokens/s  (tokenize + lowercase + Snowball stem + s-normalise)",
+print(String(format: "analyze without compounds: %7.1f MB/s  %6.2f M tokens/s  (tokenize + lowercase + Snowball stem + s-normalise)",
+             megabytes / analyzePlain.seconds, Double(analyzePlain.tokens) / analyzePlain.seconds / 1e6))
+print(String(format: "analyze with compounds:    %7.1f MB/s  %6.2f M tokens/s  (and compound parts: what indexing runs)",
              megabytes / analyze.seconds, Double(analyze.tokens) / analyze.seconds / 1e6))
 
 // Compound splitting: load time of the system word list, and splits per second over the

@@ -35,7 +35,6 @@ public final class Analyzer {
 
     /// Splits compounds into parts (Swedish only; nil when no word list is installed).
     public let compounds: CompoundSplitter?
-    private var splitCache: [String: [String]] = [:]
 
     /// An analyzer stemming with the Snowball algorithm for `language` (default Swedish). Swedish
     /// analyzers also emit the parts of compound words (`TokenKind.part`) when `splitCompounds`
@@ -44,17 +43,6 @@ public final class Analyzer {
         self.language = language
         stemmer = try Stemmer(algorithm: language)
         compounds = splitCompounds && language == "swedish" ? CompoundSplitter.shared : nil
-    }
-
-    /// The compound parts of a lowercased word, cached; empty when it is not a compound.
-    func parts(of word: UnsafeRawBufferPointer) -> [String] {
-        guard let compounds, word.count >= CompoundSplitter.minimumWordLength else { return [] }
-        let w = String(decoding: word, as: UTF8.self)
-        if let cached = splitCache[w] { return cached }
-        let parts = compounds.split(w) ?? []
-        if splitCache.count > 200_000 { splitCache.removeAll(keepingCapacity: true) }
-        splitCache[w] = parts
-        return parts
     }
 
     /// The indexed term of a lowercased word, stemmed and s-normalised, without the cache.
@@ -79,20 +67,39 @@ public final class Analyzer {
         tokenizer.tokenize(text) { raw in
             let pos = position
             if raw.kind == .word { position &+= 1 }
+            // Numbers, case numbers, addresses and URLs are indexed as written; only words and
+            // letter-only joined forms (`pulbedömning`) are stemmed.
+            guard Analyzer.hasLetter(raw.word), !(raw.kind == .joined && Analyzer.hasDigitOrPunctuation(raw.word)) else {
+                body(AnalyzedToken(term: raw.word, word: raw.word, stem: raw.word, kind: raw.kind, position: pos, start: raw.start, end: raw.end))
+                return
+            }
+            if cache.lookup(raw.word) == nil { self.learn(raw.word) }
+            guard let hit = cache.lookup(raw.word) else {
+                body(AnalyzedToken(term: raw.word, word: raw.word, stem: raw.word, kind: raw.kind, position: pos, start: raw.start, end: raw.end))
+                return
+            }
             if raw.kind == .word && compounds != nil {
                 let end = raw.end
                 if end + 1 < text.count, text[end] == UInt8(ascii: "-"), text[end + 1] == UInt8(ascii: " ") {
                     suspended = (String(decoding: raw.word, as: UTF8.self), pos, raw.start, raw.end, 3)
                 } else {
-                    let parts = self.parts(of: raw.word)
-                    for p in parts {
-                        let term = self.stemmedTerm(p)
-                        Analyzer.emit(term, p, .part, pos, raw.start, raw.end, body)
+                    // Parts blob: per part, UInt8 length + word, UInt8 length + term.
+                    var i = 0
+                    var head: UnsafeRawBufferPointer?
+                    let blob = hit.parts
+                    while i < blob.count {
+                        let wl = Int(blob[i])
+                        let word = UnsafeRawBufferPointer(rebasing: blob[(i + 1)..<(i + 1 + wl)])
+                        let tl = Int(blob[i + 1 + wl])
+                        let term = UnsafeRawBufferPointer(rebasing: blob[(i + 2 + wl)..<(i + 2 + wl + tl)])
+                        body(AnalyzedToken(term: term, word: word, stem: term, kind: .part, position: pos, start: raw.start, end: raw.end))
+                        head = word
+                        i += 2 + wl + tl
                     }
                     if var s = suspended {
-                        if let head = parts.last {
+                        if let head {
                             // `risk-` + head of `sårbarhetsanalys` → `riskanalys`.
-                            let whole = s.word + head
+                            let whole = s.word + String(decoding: head, as: UTF8.self)
                             Analyzer.emit(self.stemmedTerm(whole), whole, .part, s.position, s.start, s.end, body)
                             suspended = nil
                         } else {
@@ -102,32 +109,33 @@ public final class Analyzer {
                     }
                 }
             }
-            // Numbers, case numbers, addresses and URLs are indexed as written; only words and
-            // letter-only joined forms (`pulbedömning`) are stemmed.
-            guard Analyzer.hasLetter(raw.word), !(raw.kind == .joined && Analyzer.hasDigitOrPunctuation(raw.word)) else {
-                body(AnalyzedToken(term: raw.word, word: raw.word, stem: raw.word, kind: raw.kind, position: pos, start: raw.start, end: raw.end))
-                return
+            body(AnalyzedToken(term: hit.term, word: raw.word, stem: hit.stem, kind: raw.kind, position: pos, start: raw.start, end: raw.end))
+        }
+    }
+
+    /// Stems `word`, splits it when it is a compound, and caches both.
+    private func learn(_ word: UnsafeRawBufferPointer) {
+        stemmer.stem(word) { s in
+            stemBuffer.removeAll(keepingCapacity: true)
+            stemBuffer.append(contentsOf: s)
+        }
+        var termCount = stemBuffer.count
+        if let last = stemBuffer.last, last == UInt8(ascii: "s"), stemBuffer.count > 3 {
+            let again = stemBuffer.withUnsafeBytes { b in stemmer.stem(b) { Array($0) } }
+            if again.count == stemBuffer.count - 1 && again.elementsEqual(stemBuffer.dropLast()) { termCount -= 1 }
+        }
+        var blob: [UInt8] = []
+        if let compounds, word.count >= CompoundSplitter.minimumWordLength,
+           let parts = compounds.split(String(decoding: word, as: UTF8.self)) {
+            for p in parts {
+                let w = Array(p.utf8), t = Array(stemmedTerm(p).utf8)
+                guard w.count < 256, t.count < 256 else { continue }
+                blob.append(UInt8(w.count)); blob.append(contentsOf: w)
+                blob.append(UInt8(t.count)); blob.append(contentsOf: t)
             }
-            if let hit = cache.lookup(raw.word) {
-                body(AnalyzedToken(term: hit.term, word: raw.word, stem: hit.stem, kind: raw.kind, position: pos, start: raw.start, end: raw.end))
-                return
-            }
-            self.stemmer.stem(raw.word) { s in
-                self.stemBuffer.removeAll(keepingCapacity: true)
-                self.stemBuffer.append(contentsOf: s)
-            }
-            var termCount = self.stemBuffer.count
-            if let last = self.stemBuffer.last, last == UInt8(ascii: "s"), self.stemBuffer.count > 3 {
-                let again = self.stemBuffer.withUnsafeBytes { b in self.stemmer.stem(b) { Array($0) } }
-                if again.count == self.stemBuffer.count - 1 && again.elementsEqual(self.stemBuffer.dropLast()) {
-                    termCount -= 1
-                }
-            }
-            self.stemBuffer.withUnsafeBytes { stem in
-                cache.insert(raw.word, stem: stem, termCount: termCount)
-                body(AnalyzedToken(term: UnsafeRawBufferPointer(rebasing: stem[0..<termCount]), word: raw.word, stem: stem,
-                                   kind: raw.kind, position: pos, start: raw.start, end: raw.end))
-            }
+        }
+        stemBuffer.withUnsafeBytes { stem in
+            blob.withUnsafeBytes { cache.insert(word, stem: stem, termCount: termCount, parts: $0) }
         }
     }
 

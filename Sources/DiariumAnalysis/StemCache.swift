@@ -8,6 +8,7 @@ final class StemCache {
         var keyLength: UInt16
         var stemLength: UInt16
         var termLength: UInt16
+        var partsLength: UInt16  // the compound-parts blob after the stem
         var hash: UInt32
     }
 
@@ -20,7 +21,7 @@ final class StemCache {
     private let mask: Int
     private let maxEntries: Int
 
-    init(maxEntries: Int = 1 << 16) {
+    init(maxEntries: Int = 1 << 18) {
         self.maxEntries = maxEntries
         arenaCapacity = maxEntries * 16
         arena = .allocate(capacity: arenaCapacity)
@@ -44,9 +45,10 @@ final class StemCache {
         return h
     }
 
-    /// The cached stem and term of `word` (valid until the next `insert`), or nil.
+    /// The cached stem, term and compound-parts blob of `word` (valid until the next
+    /// `insert`), or nil.
     @inline(__always)
-    func lookup(_ word: UnsafeRawBufferPointer) -> (stem: UnsafeRawBufferPointer, term: UnsafeRawBufferPointer)? {
+    func lookup(_ word: UnsafeRawBufferPointer) -> (stem: UnsafeRawBufferPointer, term: UnsafeRawBufferPointer, parts: UnsafeRawBufferPointer)? {
         let h = StemCache.hash(word)
         var i = Int(h) & mask
         while true {
@@ -57,16 +59,18 @@ final class StemCache {
                 let start = Int(entry.start)
                 if word.count == 0 || memcmp(arena + start, word.baseAddress!, word.count) == 0 {
                     let stem = UnsafeRawBufferPointer(start: arena + start + word.count, count: Int(entry.stemLength))
-                    return (stem, UnsafeRawBufferPointer(start: stem.baseAddress, count: Int(entry.termLength)))
+                    let parts = UnsafeRawBufferPointer(start: arena + start + word.count + stem.count, count: Int(entry.partsLength))
+                    return (stem, UnsafeRawBufferPointer(start: stem.baseAddress, count: Int(entry.termLength)), parts)
                 }
             }
             i = (i + 1) & mask
         }
     }
 
-    /// Remembers `word` → `stem`, with the term being the first `termCount` bytes of the stem.
-    func insert(_ word: UnsafeRawBufferPointer, stem: UnsafeRawBufferPointer, termCount: Int) {
-        let needed = word.count + stem.count
+    /// Remembers `word` → `stem`, with the term being the first `termCount` bytes of the stem,
+    /// and the word's compound parts as a blob (see `Analyzer`).
+    func insert(_ word: UnsafeRawBufferPointer, stem: UnsafeRawBufferPointer, termCount: Int, parts: UnsafeRawBufferPointer) {
+        let needed = word.count + stem.count + parts.count
         if count >= maxEntries || arenaCount + needed > arenaCapacity {
             count = 0
             arenaCount = 0
@@ -76,8 +80,11 @@ final class StemCache {
         let h = StemCache.hash(word)
         if let base = word.baseAddress { (arena + arenaCount).update(from: base.assumingMemoryBound(to: UInt8.self), count: word.count) }
         if let base = stem.baseAddress { (arena + arenaCount + word.count).update(from: base.assumingMemoryBound(to: UInt8.self), count: stem.count) }
+        if let base = parts.baseAddress {
+            (arena + arenaCount + word.count + stem.count).update(from: base.assumingMemoryBound(to: UInt8.self), count: parts.count)
+        }
         (entries + count).initialize(to: Entry(start: Int32(arenaCount), keyLength: UInt16(word.count), stemLength: UInt16(stem.count),
-                                               termLength: UInt16(termCount), hash: h))
+                                               termLength: UInt16(termCount), partsLength: UInt16(parts.count), hash: h))
         arenaCount += needed
         var i = Int(h) & mask
         while slots[i] >= 0 { i = (i + 1) & mask }
