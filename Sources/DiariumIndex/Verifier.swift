@@ -126,6 +126,11 @@ public struct IndexVerifier: Sendable {
             config.readonly = true
             config.label = "diarium.verify"
             let db = try DatabaseQueue(path: catalogPath, configuration: config)
+            let tables = try db.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'") ?? 0 }
+            if tables == 0 {
+                report.add(.error, catalogPath, "the catalog is empty: the first ingest was interrupted before it created the catalog's tables, so no command can read this index; run `diarium ingest` again")
+                return report
+            }
             snapshot = try db.read { db in
                 let integrity = try String.fetchAll(db, sql: "PRAGMA quick_check")
                 let version = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'format_version'")

@@ -52,6 +52,20 @@ import Testing
         }
     }
 
+    /// A kill during the first open can leave a catalog file without tables.
+    @Test func catalogWithoutTablesIsAnError() throws {
+        let dir = try ScratchDirectory()
+        let index = dir.path + "/index"
+        try FileManager.default.createDirectory(atPath: index + "/segments", withIntermediateDirectories: true)
+        let db = try DatabaseQueue(path: index + "/catalog.sqlite")
+        try db.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+        try db.close()
+        let report = try IndexVerifier(directory: index).verify()
+        #expect(report.errors == 1)
+        #expect(report.problems.first?.file == index + "/catalog.sqlite")
+        #expect(report.problems.first?.message.contains("the catalog is empty") == true)
+    }
+
     @Test func flippedByteIsAnErrorNamingTheFile() throws {
         let dir = try ScratchDirectory()
         let index = try Self.makeIndex(dir)
