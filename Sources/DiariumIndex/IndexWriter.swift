@@ -3,7 +3,7 @@ import GRDB
 
 /// The one writer of an index. Holds the index's write lock from `init` until `close()` or
 /// deinit. Documents are buffered in an in-memory segment; `commit()` (called by the caller,
-/// and by `add` whenever the memory budget is reached) writes and fsyncs a segment file and
+/// and by `commitIfOverBudget()` between files) writes and fsyncs a segment file and
 /// then publishes it, its documents and their replacements in one SQLite transaction. A crash
 /// at any point leaves the previous commit readable; unpublished files are removed at the next
 /// open.
@@ -120,8 +120,14 @@ public final class IndexWriter {
         record.segmentID = nil
         replacedPaths.insert(record.path)
         pending.append(record)
-        if builder.memoryFootprint >= memoryBudget { try commit() }
         return record.id
+    }
+
+    /// Commits when the buffered segment has reached the memory budget. Call it between files,
+    /// never between the documents of one file: a commit publishes a file's documents together
+    /// (and replaces its earlier ones), so all of a file's parts must be in it.
+    public func commitIfOverBudget() throws {
+        if builder.memoryFootprint >= memoryBudget { try commit() }
     }
 
     /// Bytes buffered in memory for the next segment.

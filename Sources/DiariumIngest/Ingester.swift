@@ -167,6 +167,8 @@ public final class Ingester {
                     summary.textBytes += Int64(d.text.utf8.count)
                     try writer.add(record, fields: item.fields, storedText: Array(d.text.utf8))
                 }
+                // Between files only: all parts of one file go into the same commit.
+                try writer.commitIfOverBudget()
             }
             done += batch.count
             index = end

@@ -153,12 +153,33 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
         for i in 0..<400 {
             let words = (0..<200).map { "w\(($0 * 7 + i) % 997)" }
             try w.add(record("f\(i).txt"), fields: [.body: field(words)], storedText: Array(words.joined(separator: " ").utf8))
+            try w.commitIfOverBudget()
         }
         try w.commit()
         let r = try IndexReader(directory: dir.path)
         #expect(r.segments.count > 1)
         #expect(r.liveDocumentCount == 400)
         #expect(try r.inventory().count == 400)
+    }
+
+    /// Parts of one file are never split across commits, so a later commit cannot replace the
+    /// parts an earlier one published.
+    @Test func partsOfOneFileStayTogetherUnderTheBudget() throws {
+        let dir = try ScratchDirectory()
+        let w = try IndexWriter(directory: dir.path, memoryBudget: 1 << 10)
+        let words = (0..<3000).map { "w\($0)" }
+        var main = record("mail.eml")
+        main.part = 0
+        var attachment = record("mail.eml")
+        attachment.part = 1
+        try w.add(main, fields: [.body: field(words)], storedText: [])
+        try w.add(attachment, fields: [.body: field(["bilaga"])], storedText: [])
+        try w.commitIfOverBudget()
+        try w.add(record("other.txt"), fields: [.body: field(words)], storedText: [])
+        try w.commit()
+        let r = try IndexReader(directory: dir.path)
+        #expect(try r.documents(path: "mail.eml").map(\.part) == [0, 1])
+        #expect(r.liveDocumentCount == 3)
     }
 
     @Test func unpublishedSegmentFilesAreRemovedAtOpen() throws {

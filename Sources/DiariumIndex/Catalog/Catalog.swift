@@ -22,6 +22,10 @@ final class Catalog: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: config)
             if create { try Catalog.migrator.migrate(pool) }
+            // A first ingest killed before it created the tables leaves an empty catalog file.
+            if !create, try pool.read({ try !$0.tableExists("meta") }) {
+                throw IndexError.noIndex(directory: (path as NSString).deletingLastPathComponent)
+            }
             let version = try pool.read { db in
                 try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'format_version'")
             }
@@ -92,7 +96,9 @@ final class Catalog: Sendable {
     }
 
     func write<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try pool.write(body) } catch let e as IndexError { throw e } catch {
+        do { return try pool.write(body) } catch let e as IndexError { throw e } catch let e as DatabaseError where e.resultCode == .SQLITE_FULL {
+            throw IndexError.io(path: path, operation: "write", errno: ENOSPC)
+        } catch {
             throw IndexError.catalog("\(path): \(error)")
         }
     }
