@@ -28,7 +28,7 @@ let package = Package(
             "CZstd", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "DiariumSearch", dependencies: ["DiariumAnalysis", "DiariumIndex"]),
-        .target(name: "DiariumReport", dependencies: ["DiariumIndex", "DiariumExtraction"]),
+        .target(name: "DiariumReport", dependencies: ["DiariumIndex", "DiariumExtraction", "DiariumAnalysis"]),
         .target(name: "DiariumIngest", dependencies: [
             "DiariumExtraction", "DiariumAnalysis", "DiariumIndex",
             .product(name: "Crypto", package: "swift-crypto"),

@@ -1,3 +1,4 @@
+import DiariumAnalysis
 import DiariumExtraction
 import DiariumIndex
 import Foundation
@@ -70,20 +71,7 @@ public struct ReleaseReport: Codable, Sendable {
     /// Case numbers, annexes and named governing documents cited by some document but absent
     /// from the release.
     static func missingReferences(_ inventory: [DocumentRecord], reader: IndexReader) throws -> [MissingReference] {
-        func key(_ dnr: String) -> String {
-            // Letters and numbers of a case number, leading zeros dropped: KS-2015-0123 = KS 2015/123.
-            var groups: [String] = []
-            var cur = ""
-            for ch in dnr.uppercased() {
-                if ch.isLetter || ch.isNumber {
-                    if let last = cur.last, last.isNumber != ch.isNumber { groups.append(cur); cur = "" }
-                    cur.append(ch)
-                } else if !cur.isEmpty { groups.append(cur); cur = "" }
-            }
-            if !cur.isEmpty { groups.append(cur) }
-            if groups.first == "DNR" { groups.removeFirst() }
-            return groups.map { g in g.first?.isNumber == true ? String(Int(g) ?? 0) : g }.joined(separator: "|")
-        }
+        let key = CaseNumbers.key
         let released = Set(inventory.compactMap(\.dnr).map(key))
         let titles = inventory.compactMap { $0.title?.lowercased() }
         let names = inventory.map { ($0.path as NSString).lastPathComponent.lowercased() }

@@ -249,27 +249,9 @@ extension Searcher {
         case let .path(v): return try reader.documentIDs(.path, v, exact: false)
         case let .language(v): return try reader.documentIDs(.language, String(v.prefix(2)), exact: true)
         case let .dnr(v):
-            let wanted = Searcher.caseNumberKey(v)
-            return Set(try reader.columnValues(.dnr).filter { Searcher.caseNumberKey($0.1) == wanted }.map(\.0))
+            let wanted = CaseNumbers.key(v)
+            return Set(try reader.columnValues(.dnr).filter { CaseNumbers.key($0.1) == wanted }.map(\.0))
         }
-    }
-
-    /// A case number reduced to its parts: `Dnr KS 2015/123`, `KS-2015-0123` and `ks 2015/0123`
-    /// all give `KS|2015|123`.
-    static func caseNumberKey(_ s: String) -> String {
-        var groups: [String] = []
-        var current = ""
-        var isDigit = false
-        for ch in s.uppercased() {
-            let d = ch.isNumber, l = ch.isLetter
-            if (d || l) && !current.isEmpty && d == isDigit { current.append(ch); continue }
-            if !current.isEmpty { groups.append(current) }
-            current = (d || l) ? String(ch) : ""
-            isDigit = d
-        }
-        if !current.isEmpty { groups.append(current) }
-        if groups.first == "DNR" || groups.first == "DIARIENUMMER" { groups.removeFirst() }
-        return groups.map { g in g.first?.isNumber == true ? String(Int(g) ?? 0) : g }.joined(separator: "|")
     }
 }
 

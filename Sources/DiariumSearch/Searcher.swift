@@ -189,12 +189,6 @@ public final class Searcher {
         var tfs: [FieldCounts] = []
     }
 
-    /// Documents of one segment with a score, ascending by document.
-    struct Scored {
-        var docs: [UInt32] = []
-        var scores: [Double] = []
-    }
-
     /// Runs `query`, returning hits `offset..<offset+limit` of the ranking (`limit` 0: all) and
     /// the total count.
     public func search(_ query: String, limit: Int = 10, offset: Int = 0) throws -> SearchResult {

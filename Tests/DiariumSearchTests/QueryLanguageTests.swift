@@ -1,3 +1,4 @@
+import DiariumAnalysis
 import DiariumIndex
 import Foundation
 import Testing
@@ -37,11 +38,11 @@ import Testing
     }
 
     @Test func caseNumbersMatchHoweverWritten() {
-        let k = Searcher.caseNumberKey("KS 2015/123")
-        #expect(Searcher.caseNumberKey("KS-2015-0123") == k)
-        #expect(Searcher.caseNumberKey("Dnr KS 2015/123") == k)
-        #expect(Searcher.caseNumberKey("ks 2015/0123") == k)
-        #expect(Searcher.caseNumberKey("KS 2015/124") != k)
+        let k = CaseNumbers.key("KS 2015/123")
+        #expect(CaseNumbers.key("KS-2015-0123") == k)
+        #expect(CaseNumbers.key("Dnr KS 2015/123") == k)
+        #expect(CaseNumbers.key("ks 2015/0123") == k)
+        #expect(CaseNumbers.key("KS 2015/124") != k)
     }
 }
 

@@ -268,8 +268,7 @@ enum MetadataExtractor {
             let marker = " " + label.prefix(1).uppercased() + label.dropFirst() + ":"
             if let r = value.range(of: marker) {
                 let rest = value[r.upperBound...].trimmed()
-                let cut = rest.firstIndex(where: { _ in false }) ?? rest.endIndex
-                var v = String(rest[..<cut])
+                var v = rest
                 for stop in [" Utfärdad:", " Ändring införd:", " Ikraft:", " Källa:"] { if let s = v.range(of: stop) { v = String(v[..<s.lowerBound]) } }
                 pairs.append((label, v.trimmed()))
             }

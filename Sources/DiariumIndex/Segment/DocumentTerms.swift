@@ -52,9 +52,4 @@ public struct FieldTerms: Sendable {
         }
         pending = []
     }
-
-    /// Number of occurrences of term `id`.
-    @inlinable public func frequency(of id: Int) -> Int {
-        Int(positionStarts[id + 1] - positionStarts[id])
-    }
 }

@@ -104,7 +104,6 @@ struct SegmentBuilder {
         section(.terms) { w in
             let base = w.count
             var postingOffset = 0, positionOffset = 0
-            var blockCount = 0
             var prev: [UInt8] = []
             for (i, t) in order.enumerated() {
                 let term = terms.term(t)
@@ -112,7 +111,6 @@ struct SegmentBuilder {
                     blockIndex.u32(UInt32(w.count - base))
                     blockIndex.varint(term.count)
                     blockIndex.raw(term)
-                    blockCount += 1
                     w.varint(postingOffset)
                     w.varint(positionOffset)
                     prev = []
@@ -130,7 +128,6 @@ struct SegmentBuilder {
                 positionOffset += positionLengths[i]
                 prev = term
             }
-            _ = blockCount
         }
         section(.termIndex) { w in
             w.u32(UInt32((order.count + SegmentFormat.termsPerBlock - 1) / SegmentFormat.termsPerBlock))

@@ -144,11 +144,6 @@ public final class SegmentReader: Sendable {
         }
     }
 
-    /// All catalog ids, in segment document order.
-    public func documentIDs() -> [Int64] {
-        (0..<UInt32(documentCount)).map(documentID)
-    }
-
     private struct TermEntry {
         var df: Int
         var postings: Range<Int>
