@@ -1,14 +1,23 @@
 // Analysis throughput on Swedish prose (release build; not a test).
 //
-//   swift run -c release analysis-benchmark [DATA_DIR]
+//   swift run -c release analysis-benchmark [DATA_DIR] [--runs N]
 //
 // Reads every Markdown body under DATA_DIR/regeringen_g0vse (default ../shared/data), then
 // times, on one thread, the tokenizer alone and the full analyzer (tokenize, lowercase, stem,
-// s-normalise), best of five runs each, and prints MB/s of UTF-8 input.
+// s-normalise), best of N runs each (default 5), and prints MB/s of UTF-8 input. `--runs 1`
+// suits `valgrind --tool=callgrind`, whose instruction counts do not depend on the machine's load.
 import DiariumAnalysis
 import Foundation
 
-let dataDirectory = CommandLine.arguments.dropFirst().first ?? "../shared/data"
+let (runs, dataDirectory): (Int, String) = {
+    var arguments = Array(CommandLine.arguments.dropFirst())
+    var runs = 5
+    if let i = arguments.firstIndex(of: "--runs"), i + 1 < arguments.count, let n = Int(arguments[i + 1]), n > 0 {
+        runs = n
+        arguments.removeSubrange(i...(i + 1))
+    }
+    return (runs, arguments.first ?? "../shared/data")
+}()
 let root = dataDirectory + "/regeringen_g0vse"
 guard let walker = FileManager.default.enumerator(atPath: root) else {
     FileHandle.standardError.write(Data("no data at \(root)\n".utf8))
@@ -22,7 +31,7 @@ while let path = walker.nextObject() as? String {
 }
 let megabytes = Double(corpus.count) / 1e6
 
-func best(_ runs: Int = 5, _ body: () -> Int) -> (seconds: Double, tokens: Int) {
+func best(_ body: () -> Int) -> (seconds: Double, tokens: Int) {
     var bestTime = Double.infinity
     var tokens = 0
     for _ in 0..<runs {
@@ -52,8 +61,8 @@ let analyze = best {
     return n
 }
 print(String(format: "input: %.1f MB of Swedish prose (%@)", megabytes, root))
-print(String(format: "tokenize: %7.1f MB/s  %6.2f M tokens/s  (%d tokens, best of 5, one thread)",
-             megabytes / tokenize.seconds, Double(tokenize.tokens) / tokenize.seconds / 1e6, tokenize.tokens))
+print(String(format: "tokenize: %7.1f MB/s  %6.2f M tokens/s  (%d tokens, best of %d, one thread)",
+             megabytes / tokenize.seconds, Double(tokenize.tokens) / tokenize.seconds / 1e6, tokenize.tokens, runs))
 print(String(format: "analyze without compounds: %7.1f MB/s  %6.2f M tokens/s  (tokenize + lowercase + Snowball stem + s-normalise)",
              megabytes / analyzePlain.seconds, Double(analyzePlain.tokens) / analyzePlain.seconds / 1e6))
 print(String(format: "analyze with compounds:    %7.1f MB/s  %6.2f M tokens/s  (and compound parts: what indexing runs)",

@@ -32,14 +32,17 @@ public struct RawToken {
 /// Words joined without spaces also give a joined form: hyphenated words their concatenation
 /// (`e-post` → `e`, `post`, `epost`), case numbers and other digit groups their whole form
 /// (`2015/123`, `KS-2015-0123`), e-mail addresses and URLs their whole form.
-public struct Tokenizer {
+///
+/// Not copyable: it owns its word buffer (one tokenizer per thread).
+public struct Tokenizer: ~Copyable {
     /// Words longer than this many bytes are cut (they are almost always garbage, e.g. base64).
     public static let maxWordBytes = 96
     /// Joined forms longer than this are not emitted.
     public static let maxJoinedBytes = 200
 
-    // The current word, lowercased; fixed size, `count` bytes used (no per-word array resizing).
-    private var buffer = [UInt8](repeating: 0, count: Tokenizer.maxWordBytes + 8)
+    // The current word, lowercased: a fixed raw buffer of `maxWordBytes + 8` bytes, `count`
+    // used, owned by this tokenizer (no uniqueness checks or per-word resizing in the hot loop).
+    private let buffer: UnsafeMutableBufferPointer<UInt8>
     private var count = 0
     private var spanWords: [(start: Int, end: Int, lo: Int, hi: Int, hasDigit: Bool)] = []
     private var spanBytes: [UInt8] = []
@@ -47,7 +50,12 @@ public struct Tokenizer {
     private var joined: [UInt8] = []
 
     /// A tokenizer with empty work buffers.
-    public init() {}
+    public init() {
+        buffer = .allocate(capacity: Tokenizer.maxWordBytes + 8)
+        buffer.initialize(repeating: 0)
+    }
+
+    deinit { buffer.deallocate() }
 
     @inline(__always)
     static func isJoiner(_ b: UInt8) -> Bool {
@@ -88,9 +96,13 @@ public struct Tokenizer {
             let b = text[i]
             if b < 0x80 {
                 let alnum = (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39)
-                if !alnum { flushSpan(text, body); i += 1; continue }
+                if !alnum {
+                    if !spanWords.isEmpty { flushSpan(text, body) }
+                    i += 1
+                    continue
+                }
             } else if !Tokenizer.startsWord(text, i) {
-                flushSpan(text, body)
+                if !spanWords.isEmpty { flushSpan(text, body) }
                 i += Tokenizer.decode(text, at: i).1
                 continue
             }
@@ -102,36 +114,20 @@ public struct Tokenizer {
             }
             // Scan one word into `buffer`.
             let start = i
-            count = 0
-            var hasDigit = false
+            let scanned = Tokenizer.scanWord(text, from: start, into: buffer)
+            i = scanned.end
+            count = scanned.count
+            let hasDigit = scanned.hasDigit
             let limit = Tokenizer.maxWordBytes
-            while i < n {
-                let c = text[i]
-                if c < 0x80 {
-                    if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) {
-                        if c <= 0x39 { hasDigit = true }
-                        if count < limit { buffer[count] = c; count += 1 }
-                    } else if c >= 0x41 && c <= 0x5A {
-                        if count < limit { buffer[count] = c | 0x20; count += 1 }
-                    } else { break }
-                    i += 1
-                } else {
-                    let (scalar, l) = Tokenizer.decode(text, at: i)
-                    guard let scalar, Tokenizer.isWordScalar(scalar) else { break }
-                    if count < limit { Tokenizer.lowercase(scalar, into: &buffer, count: &count) }
-                    i += l
-                }
-            }
             if count > limit { trimBuffer() }
             let joins = i + 1 < n && Tokenizer.isJoiner(text[i]) && Tokenizer.startsWord(text, i + 1)
             if spanWords.isEmpty && !joins {
                 // The common case: a word on its own.
-                let c = count
-                buffer.withUnsafeBytes { body(RawToken(word: UnsafeRawBufferPointer(rebasing: $0[0..<c]), start: start, end: i, kind: .word)) }
+                body(RawToken(word: UnsafeRawBufferPointer(start: buffer.baseAddress, count: count), start: start, end: i, kind: .word))
                 continue
             }
             let lo = spanBytes.count
-            spanBytes.append(contentsOf: buffer[0..<count])
+            spanBytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<count]))
             spanWords.append((start, i, lo, spanBytes.count, hasDigit))
             // Does a joiner connect it to the next word?
             if joins && spanWords.count < 16 {
@@ -142,6 +138,50 @@ public struct Tokenizer {
             flushSpan(text, body)
         }
         flushSpan(text, body)
+    }
+
+    /// Scans the word starting at `i` into `out`, lowercased and normalised: its end in `text`,
+    /// the bytes written (more than `maxWordBytes` only when the word was cut mid-scalar; see
+    /// `trimBuffer`) and whether it holds an ASCII digit. `out` has room for `maxWordBytes + 8`.
+    @inline(__always)
+    static func scanWord(_ text: UnsafeRawBufferPointer, from i: Int, into out: UnsafeMutableBufferPointer<UInt8>)
+        -> (end: Int, count: Int, hasDigit: Bool) {
+        let n = text.count, limit = maxWordBytes
+        var i = i, count = 0, hasDigit = false
+        while i < n {
+            let c = text[i]
+            if c < 0x80 {
+                if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) {
+                    if c <= 0x39 { hasDigit = true }
+                    if count < limit { out[count] = c; count += 1 }
+                } else if c >= 0x41 && c <= 0x5A {
+                    if count < limit { out[count] = c | 0x20; count += 1 }
+                } else { break }
+                i += 1
+            } else if c == 0xC3, i + 1 < n, text[i + 1] & 0xC0 == 0x80 {
+                // Latin-1 letters (å, ä, ö, é, …), two bytes: the common non-ASCII case.
+                var v = 0xC0 | UInt32(text[i + 1] & 0x3F)
+                if v == 0xD7 || v == 0xF7 { break }  // × and ÷
+                if v <= 0xDE { v += 0x20 }
+                if v == 0xE6 { v = 0xE4 } else if v == 0xF8 { v = 0xF6 }  // æ → ä, ø → ö
+                if count < limit {
+                    out[count] = UInt8(0xC0 | (v >> 6))
+                    out[count + 1] = UInt8(0x80 | (v & 0x3F))
+                    count += 2
+                }
+                i += 2
+            } else {
+                let (scalar, l) = decode(text, at: i)
+                guard let scalar, isWordScalar(scalar) else { break }
+                if count < limit {
+                    var scratch: [UInt8] = []
+                    _ = appendLowercased(scalar, to: &scratch)
+                    for b in scratch where count < out.count { out[count] = b; count += 1 }
+                }
+                i += l
+            }
+        }
+        return (i, count, hasDigit)
     }
 
     /// Cuts an over-long word on a scalar boundary.
@@ -205,10 +245,11 @@ public struct Tokenizer {
     /// End of a URL (`http://`, `https://`, `www.`) starting at `i`, trailing punctuation
     /// excluded; nil if none starts there. (E-mail addresses are found as joined spans.)
     static func urlEnd(_ t: UnsafeRawBufferPointer, at i: Int) -> Int? {
-        func has(_ prefix: String) -> Bool {
-            let p = Array(prefix.utf8)
-            guard i + p.count <= t.count else { return false }
-            for k in 0..<p.count where t[i + k] | 0x20 != p[k] | 0x20 { return false }
+        func has(_ prefix: StaticString) -> Bool {
+            let count = prefix.utf8CodeUnitCount
+            guard i + count <= t.count else { return false }
+            let p = prefix.utf8Start
+            for k in 0..<count where t[i + k] | 0x20 != p[k] | 0x20 { return false }
             return true
         }
         guard has("http://") || has("https://") || has("www.") else { return nil }
@@ -222,24 +263,6 @@ public struct Tokenizer {
         }
         while e > i, [UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "!"), UInt8(ascii: "?")].contains(t[e - 1]) { e -= 1 }
         return e - i > 4 ? e : nil
-    }
-
-    /// Writes the lowercased, normalised UTF-8 of a word scalar at `buffer[count...]`
-    /// (the buffer has room for the longest mapping).
-    @inline(__always)
-    static func lowercase(_ s: Unicode.Scalar, into buffer: inout [UInt8], count: inout Int) {
-        var v = s.value
-        if v >= 0xC0 && v <= 0xFF {
-            if v <= 0xDE { v += 0x20 }
-            if v == 0xE6 { v = 0xE4 } else if v == 0xF8 { v = 0xF6 }
-            buffer[count] = UInt8(0xC0 | (v >> 6))
-            buffer[count + 1] = UInt8(0x80 | (v & 0x3F))
-            count += 2
-            return
-        }
-        var scratch: [UInt8] = []
-        _ = appendLowercased(s, to: &scratch)
-        for b in scratch where count < buffer.count { buffer[count] = b; count += 1 }
     }
 
     /// Decodes the scalar at `i`; nil (length 1) for an invalid sequence.
