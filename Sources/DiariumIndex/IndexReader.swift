@@ -1,17 +1,39 @@
 import Foundation
 import GRDB
 
-/// A segment of a reader's snapshot with its deleted documents.
+/// A segment of a reader's snapshot with its deleted documents as a bitset.
 public struct LiveSegment: Sendable {
     /// Catalog id of the segment.
     public let id: Int64
     /// The open segment.
     public let reader: SegmentReader
-    /// Segment documents replaced or removed since the segment was written.
-    public let deleted: Set<UInt32>
+    /// One bit per segment document, set when it was replaced or removed since the segment
+    /// was written; empty when none was.
+    let deletedBits: [UInt64]
+    /// Number of deleted documents.
+    public let deletedCount: Int
+
+    init(id: Int64, reader: SegmentReader, deleted: [UInt32]) {
+        self.id = id
+        self.reader = reader
+        var bits: [UInt64] = []
+        var n = 0
+        if !deleted.isEmpty {
+            bits = [UInt64](repeating: 0, count: (reader.documentCount + 63) / 64)
+            for d in deleted where Int(d) < reader.documentCount && bits[Int(d) >> 6] & (1 << UInt64(d & 63)) == 0 {
+                bits[Int(d) >> 6] |= 1 << UInt64(d & 63)
+                n += 1
+            }
+        }
+        deletedBits = bits
+        deletedCount = n
+    }
 
     /// Whether segment document `doc` is live.
-    @inlinable public func isLive(_ doc: UInt32) -> Bool { !deleted.contains(doc) }
+    @inline(__always)
+    public func isLive(_ doc: UInt32) -> Bool {
+        deletedBits.isEmpty || deletedBits[Int(doc) >> 6] & (1 << UInt64(doc & 63)) == 0
+    }
 }
 
 /// Index-wide figures, for `diarium stats`.
@@ -38,22 +60,33 @@ public final class IndexReader: Sendable {
     public init(directory: String) throws {
         self.directory = directory
         catalog = try Catalog(path: IndexLayout.catalog(directory), create: false)
-        let snapshot = try catalog.read { db -> ([SegmentRecord], [Int64: Set<UInt32>]) in
-            let segs = try SegmentRecord.order(Column("id")).fetchAll(db)
-            var deleted: [Int64: Set<UInt32>] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT segment_id, segment_doc FROM tombstones")
-            while let row = try rows.next() { deleted[row[0], default: []].insert(row[1]) }
-            return (segs, deleted)
-        }
-        segments = try snapshot.0.map { s in
-            LiveSegment(id: s.id, reader: try SegmentReader(path: IndexLayout.segments(directory) + "/" + s.file),
-                        deleted: snapshot.1[s.id] ?? [])
+        // A merge may publish and delete segment files between reading the list and opening
+        // them: then read the list again (the merged segment is in the newer one).
+        var attempt = 0
+        while true {
+            let snapshot = try catalog.read { db -> ([SegmentRecord], [Int64: [UInt32]]) in
+                let segs = try SegmentRecord.order(Column("id")).fetchAll(db)
+                var deleted: [Int64: [UInt32]] = [:]
+                let rows = try Row.fetchCursor(db, sql: "SELECT segment_id, segment_doc FROM tombstones")
+                while let row = try rows.next() { deleted[row[0], default: []].append(row[1]) }
+                return (segs, deleted)
+            }
+            do {
+                segments = try snapshot.0.map { s in
+                    LiveSegment(id: s.id, reader: try SegmentReader(path: IndexLayout.segments(directory) + "/" + s.file),
+                                deleted: snapshot.1[s.id] ?? [])
+                }
+                return
+            } catch IndexError.missingSegment(let file) {
+                attempt += 1
+                if attempt >= 5 { throw IndexError.missingSegment(file: file) }
+            }
         }
     }
 
     /// Number of live documents that have indexed text.
     public var liveDocumentCount: Int {
-        segments.reduce(0) { $0 + $1.reader.documentCount - $1.deleted.count }
+        segments.reduce(0) { $0 + $1.reader.documentCount - $1.deletedCount }
     }
 
     /// The document with catalog id `id`.
@@ -154,6 +187,6 @@ public final class IndexReader: Sendable {
         return IndexStatistics(
             documents: counts.0, indexedDocuments: counts.1, failedFiles: counts.2,
             segments: segments.count, terms: segments.reduce(0) { $0 + $1.reader.termCount },
-            bytesOnDisk: bytes, deletedDocuments: segments.reduce(0) { $0 + $1.deleted.count })
+            bytesOnDisk: bytes, deletedDocuments: segments.reduce(0) { $0 + $1.deletedCount })
     }
 }

@@ -6,7 +6,7 @@ struct Diarium: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diarium",
         abstract: "Inventory and full-text search for batches of released Swedish public documents.",
-        subcommands: [Ingest.self, Search.self, List.self, Show.self, Stats.self, Extract.self, Analyze.self, Verify.self, Report.self, Duplicates.self])
+        subcommands: [Ingest.self, Search.self, List.self, Show.self, Stats.self, Extract.self, Analyze.self, Verify.self, Optimize.self, Report.self, Duplicates.self])
 }
 
 /// Options shared by every command that opens an index.

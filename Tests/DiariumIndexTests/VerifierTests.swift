@@ -173,7 +173,7 @@ import Testing
             expected.postings += Set(words).count + Set(title).count
             expected.positions += words.count + title.count
             expected.keys.formUnion(words.map { "b" + $0 } + title.map { "t" + $0 })
-            builder.add(id: Int64(d + 1), fields: [.body: field(words), .title: field(title)], storedText: Array(words.joined(separator: " ").utf8))
+            builder.add(id: Int64(d + 1), fields: [.body: field(words), .title: field(title)], fast: FastValues(), storedText: Array(words.joined(separator: " ").utf8))
         }
         let dir = try ScratchDirectory()
         let path = dir.path + "/random.seg"

@@ -97,3 +97,8 @@ public struct SegmentRecord: Codable, Sendable, FetchableRecord, PersistableReco
         case id, file, docCount = "doc_count", bytes, createdAt = "created_at"
     }
 }
+
+extension DocumentRecord {
+    /// The values a segment keeps columnar for this document.
+    var fastValues: FastValues { FastValues(year: year, authority: authority, docType: docType, format: format) }
+}

@@ -26,6 +26,14 @@ struct ByteWriter: Sendable {
     /// Appends an unsigned LEB128 varint.
     @inline(__always) mutating func varint(_ value: Int) { varint(UInt64(value)) }
 
+    /// Appends one byte.
+    @inline(__always) mutating func byte(_ value: UInt8) { bytes.append(value) }
+
+    /// Appends a fixed-width little-endian `UInt16`.
+    @inline(__always) mutating func u16(_ value: UInt16) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
     /// Appends a fixed-width little-endian `UInt32`.
     @inline(__always) mutating func u32(_ value: UInt32) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }

@@ -38,6 +38,10 @@ final class MappedFile: @unchecked Sendable {
         if let base { munmap(UnsafeMutableRawPointer(mutating: base), count) }
     }
 
+    /// The mapped bytes, for readers that keep this object alive as long as they use them
+    /// (`PostingsCursor` holds its segment, which holds this map).
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
     /// Calls `body` with the mapped bytes.
     @inline(__always)
     func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {

@@ -16,19 +16,62 @@ public enum IndexField: UInt8, CaseIterable, Sendable {
 enum SegmentFormat {
     static let magic: [UInt8] = Array("DIARSEG\u{0}".utf8)
     static let footerMagic: [UInt8] = Array("DSF1".utf8)
-    /// 2: a fourth field (compound parts). Version 1 files are refused with a rebuild message.
-    static let version: UInt32 = 2
+    /// 3: postings and positions in bit-packed blocks of 128 with skip data and block maxima,
+    /// one-byte norms, fast fields, stored statistics. Versions 1 and 2 are refused with a
+    /// rebuild message.
+    static let version: UInt32 = 3
     static let headerSize = 16
     static let footerSize = 24
     static let fileExtension = "seg"
 
     /// Terms per dictionary block.
     static let termsPerBlock = 32
+    /// Documents per postings block.
+    static let postingsBlock = BitPacking.blockSize
+    /// Bytes of one skip entry: last doc, postings end, position index, position block offset,
+    /// max term frequency (u32 each), min norm byte, 3 bytes padding.
+    static let skipEntrySize = 24
+    /// Bytes of one term-index entry: dictionary offset (u32), key offset (u32), key length (u16), 2 bytes padding.
+    static let termIndexEntrySize = 12
     /// Raw bytes of stored text per compressed block, before a block is closed.
     static let storeBlockSize = 64 * 1024
 
+    /// Skip entries of a term with `df` documents: one per block, none for a single block.
+    @inline(__always)
+    static func skipCount(df: Int) -> Int {
+        df > postingsBlock ? (df + postingsBlock - 1) / postingsBlock : 0
+    }
+
     enum Section: UInt32, CaseIterable {
         case postings = 1, positions = 2, terms = 3, termIndex = 4, norms = 5, docIDs = 6,
-            store = 7, storeIndex = 8
+            store = 7, storeIndex = 8, skips = 9, stats = 10, fast = 11
+    }
+}
+
+/// Per-document values kept columnar in a segment ("fast fields") for filtering and grouping
+/// without the catalog.
+public struct FastValues: Sendable, Equatable {
+    /// The document's year, if known.
+    public var year: Int?
+    /// The authority's name.
+    public var authority: String?
+    /// The document type.
+    public var docType: String?
+    /// The detected file format.
+    public var format: String?
+
+    /// Values for one document.
+    public init(year: Int? = nil, authority: String? = nil, docType: String? = nil, format: String? = nil) {
+        self.year = year
+        self.authority = authority
+        self.docType = docType
+        self.format = format
+    }
+
+    /// The string columns, in file order.
+    public enum Column: Int, CaseIterable, Sendable { case authority = 0, docType = 1, format = 2 }
+
+    subscript(_ c: Column) -> String? {
+        switch c { case .authority: authority; case .docType: docType; case .format: format }
     }
 }

@@ -1,5 +1,5 @@
 /// Accumulates documents in memory and serializes them as one immutable segment file.
-/// The writer side of the segment format; `SegmentReader` is the reader.
+/// The writer side of the segment format (`SegmentSerializer` encodes, `SegmentReader` reads).
 struct SegmentBuilder {
     private struct Postings {
         var docs: [UInt8] = []       // per doc: varint(doc delta), varint(tf)
@@ -10,11 +10,11 @@ struct SegmentBuilder {
 
     private var terms = TermTable(capacity: 1 << 16)
     private var postings: [Postings] = []
-    private var norms: [UInt32] = []              // docCount × fieldCount
+    private var norms: [UInt8] = []               // docCount × fieldCount, SmallFloat bytes
+    private var fieldTotals = [UInt64](repeating: 0, count: IndexField.allCases.count)
+    private var fast: [FastValues] = []
     private(set) var docIDs: [Int64] = []
-    private var storeRaw: [UInt8] = []
-    private var storeBlocks: [(firstDoc: UInt32, compressed: [UInt8], rawSize: UInt32)] = []
-    private var storeFirstDoc: UInt32 = 0
+    private var store = StoredTextWriter()
     private var postingBytes = 0
     private var keyBuffer: [UInt8] = []
 
@@ -22,18 +22,20 @@ struct SegmentBuilder {
 
     /// Estimated heap bytes held, for the writer's memory budget.
     var memoryFootprint: Int {
-        terms.memoryFootprint + postingBytes + postings.count * 80 + norms.count * 4
-            + docIDs.count * 8 + storeRaw.capacity + storeBlocks.reduce(0) { $0 + $1.compressed.count }
+        terms.memoryFootprint + postingBytes + postings.count * 80 + norms.count + fast.count * 64
+            + docIDs.count * 8 + store.memoryFootprint
     }
 
-    /// Adds a document with catalog id `id`, its fields and its stored text.
-    mutating func add(id: Int64, fields: [IndexField: FieldTerms], storedText: [UInt8]) {
+    /// Adds a document with catalog id `id`, its fields, its fast-field values and its stored text.
+    mutating func add(id: Int64, fields: [IndexField: FieldTerms], fast values: FastValues, storedText: [UInt8]) {
         let doc = UInt32(docIDs.count)
         docIDs.append(id)
+        fast.append(values)
         for field in IndexField.allCases {
             guard var ft = fields[field] else { norms.append(0); continue }
             ft.finish()
-            norms.append(ft.length)
+            norms.append(SmallFloat.encode(ft.length))
+            fieldTotals[Int(field.rawValue)] += UInt64(ft.length)
             for t in 0..<ft.terms.count {
                 keyBuffer.removeAll(keepingCapacity: true)
                 keyBuffer.append(field.rawValue)
@@ -56,116 +58,37 @@ struct SegmentBuilder {
                 postingBytes += postings[Int(tid)].docs.capacity + postings[Int(tid)].positions.capacity - before
             }
         }
-        appendVarint(UInt32(storedText.count), to: &storeRaw)
-        storeRaw.append(contentsOf: storedText)
-        if storeRaw.count >= SegmentFormat.storeBlockSize { closeStoreBlock() }
+        storedText.withUnsafeBytes { store.add($0) }
     }
 
-    private mutating func closeStoreBlock() {
-        guard !storeRaw.isEmpty else { return }
-        storeBlocks.append((storeFirstDoc, Zstd.compress(storeRaw), UInt32(storeRaw.count)))
-        storeRaw.removeAll(keepingCapacity: true)
-        storeFirstDoc = UInt32(docIDs.count)
-    }
-
-    /// Serializes the segment into one byte image: header, sections, directory, footer.
+    /// Serializes the segment into one byte image (see `SegmentSerializer`).
     mutating func serialize() -> [UInt8] {
-        closeStoreBlock()
-        var out = ByteWriter(capacity: postingBytes + 1 << 16)
-        out.raw(SegmentFormat.magic)
-        out.u32(SegmentFormat.version)
-        out.u32(UInt32(IndexField.allCases.count))
-        var directory: [(SegmentFormat.Section, Int, Int)] = []
-        func section(_ id: SegmentFormat.Section, _ body: (inout ByteWriter) -> Void) {
-            let start = out.count
-            body(&out)
-            directory.append((id, start, out.count - start))
-        }
-
-        // Sorted term order drives postings, positions and the dictionary alike.
-        let order = sortedTermIDs()
-        var postingLengths = [Int](repeating: 0, count: order.count)
-        var positionLengths = [Int](repeating: 0, count: order.count)
-        section(.postings) { w in
-            for (i, t) in order.enumerated() {
-                w.raw(postings[Int(t)].docs)
-                postingLengths[i] = postings[Int(t)].docs.count
-            }
-        }
-        section(.positions) { w in
-            for (i, t) in order.enumerated() {
-                w.raw(postings[Int(t)].positions)
-                positionLengths[i] = postings[Int(t)].positions.count
-            }
-        }
-        // Dictionary: blocks of `termsPerBlock` prefix-compressed entries; block index holds
-        // each block's first term and offset.
-        var blockIndex = ByteWriter()
-        section(.terms) { w in
-            let base = w.count
-            var postingOffset = 0, positionOffset = 0
-            var prev: [UInt8] = []
-            for (i, t) in order.enumerated() {
-                let term = terms.term(t)
-                if i % SegmentFormat.termsPerBlock == 0 {
-                    blockIndex.u32(UInt32(w.count - base))
-                    blockIndex.varint(term.count)
-                    blockIndex.raw(term)
-                    w.varint(postingOffset)
-                    w.varint(positionOffset)
-                    prev = []
+        var serializer = SegmentSerializer(norms: norms)
+        var p = TermPostings()
+        for t in sortedTermIDs() {
+            p.removeAll()
+            let entry = postings[Int(t)]
+            entry.docs.withUnsafeBytes { docBytes in
+                entry.positions.withUnsafeBytes { posBytes in
+                    var d = ByteReader(docBytes), q = ByteReader(posBytes)
+                    var doc: UInt32 = 0
+                    for i in 0..<Int(entry.df) {
+                        let delta = d.varint32()
+                        doc = i == 0 ? delta : doc &+ delta
+                        let tf = d.varint32()
+                        p.docs.append(doc)
+                        p.frequencies.append(tf)
+                        var pos: UInt32 = 0
+                        for _ in 0..<tf {
+                            pos &+= q.varint32()
+                            p.positions.append(pos)
+                        }
+                    }
                 }
-                var shared = 0
-                let limit = min(prev.count, term.count)
-                while shared < limit && prev[shared] == term[shared] { shared += 1 }
-                w.varint(shared)
-                w.varint(term.count - shared)
-                w.raw(term[shared...])
-                w.varint(Int(postings[Int(t)].df))
-                w.varint(postingLengths[i])
-                w.varint(positionLengths[i])
-                postingOffset += postingLengths[i]
-                positionOffset += positionLengths[i]
-                prev = term
             }
+            serializer.addTerm(terms.term(t), p)
         }
-        section(.termIndex) { w in
-            w.u32(UInt32((order.count + SegmentFormat.termsPerBlock - 1) / SegmentFormat.termsPerBlock))
-            w.u32(UInt32(order.count))
-            w.raw(blockIndex.bytes)
-        }
-        section(.norms) { w in for n in norms { w.u32(n) } }
-        section(.docIDs) { w in for id in docIDs { w.u64(UInt64(bitPattern: id)) } }
-        var storeIndex = ByteWriter()
-        section(.store) { w in
-            let base = w.count
-            for block in storeBlocks {
-                storeIndex.u32(block.firstDoc)
-                storeIndex.u64(UInt64(w.count - base))
-                storeIndex.u32(UInt32(block.compressed.count))
-                storeIndex.u32(block.rawSize)
-                w.raw(block.compressed)
-            }
-        }
-        section(.storeIndex) { w in
-            w.u32(UInt32(storeBlocks.count))
-            w.raw(storeIndex.bytes)
-        }
-
-        let directoryOffset = out.count
-        out.u32(UInt32(directory.count))
-        for (id, offset, length) in directory {
-            out.u32(id.rawValue)
-            out.u64(UInt64(offset))
-            out.u64(UInt64(length))
-        }
-        out.u64(UInt64(directoryOffset))
-        out.u32(UInt32(docIDs.count))
-        out.u32(0)  // reserved flags
-        out.raw(SegmentFormat.footerMagic)
-        let crc = out.bytes.withUnsafeBytes { CRC32.checksum($0) }
-        out.u32(crc)
-        return out.bytes
+        return serializer.finish(docIDs: docIDs, fieldTotals: fieldTotals, fast: fast, storeBlocks: store.finish())
     }
 
     private func sortedTermIDs() -> [Int32] {
@@ -181,6 +104,38 @@ struct SegmentBuilder {
             }
         }
         return ids
+    }
+}
+
+/// Stored text in zstd-compressed blocks of about `SegmentFormat.storeBlockSize` raw bytes:
+/// per document a varint length and its UTF-8 bytes.
+struct StoredTextWriter {
+    private var raw: [UInt8] = []
+    private var blocks: [(firstDoc: UInt32, compressed: [UInt8], rawSize: UInt32)] = []
+    private var firstDoc: UInt32 = 0
+    private var documents: UInt32 = 0
+
+    var memoryFootprint: Int { raw.capacity + blocks.reduce(0) { $0 + $1.compressed.count } }
+
+    /// Adds the next document's text.
+    mutating func add(_ text: UnsafeRawBufferPointer) {
+        appendVarint(UInt32(text.count), to: &raw)
+        raw.append(contentsOf: text)
+        documents += 1
+        if raw.count >= SegmentFormat.storeBlockSize { close() }
+    }
+
+    private mutating func close() {
+        guard !raw.isEmpty else { return }
+        blocks.append((firstDoc, Zstd.compress(raw), UInt32(raw.count)))
+        raw.removeAll(keepingCapacity: true)
+        firstDoc = documents
+    }
+
+    /// The blocks, the last one closed.
+    mutating func finish() -> [(firstDoc: UInt32, compressed: [UInt8], rawSize: UInt32)] {
+        close()
+        return blocks
     }
 }
 

@@ -15,136 +15,105 @@ struct SegmentContents: Sendable {
 }
 
 extension SegmentReader {
-    /// Decodes the whole segment: every dictionary block and entry (order, prefix coding,
-    /// fields, block index agreement), every term's postings and positions (bounds, ascending
-    /// document numbers, exact lengths), and every stored-text block (contiguity, zstd frame,
-    /// document count, UTF-8). Throws `IndexError.corruptSegment` naming the file and the first
-    /// damage found. Opening already checked the checksum, sections, norms and ids.
+    /// Decodes the whole segment: the checksum, every dictionary block and entry (order, prefix
+    /// coding, fields), every term's postings blocks, skip entries and positions (bounds,
+    /// ascending document numbers, exact lengths, block maxima), the fast fields, and every
+    /// stored-text block (contiguity, zstd frame, document count, UTF-8). Throws
+    /// `IndexError.corruptSegment` naming the file and the first damage found.
     func verifyAll() throws -> SegmentContents {
+        try verifyChecksum()
         let path = file.path
         func corrupt(_ reason: String) -> IndexError { .corruptSegment(file: path, reason: reason) }
         let docs = documentCount
         let fieldCount = IndexField.allCases.count
         var out = SegmentContents(hasPostings: [Bool](repeating: false, count: docs),
                                   emptyText: [Bool](repeating: false, count: docs))
+        let sectionLengths = SegmentFormat.Section.allCases.reduce(into: [SegmentFormat.Section: Int]()) {
+            $0[$1] = sections[$1.rawValue]?.count ?? 0
+        }
+
+        // Dictionary, postings, skips and positions, term by term.
+        var previous: [UInt8] = []
+        var postingEnd = 0, positionEnd = 0, skipEnd = 0
+        try forEachTerm { key, entry in
+            let term = String(decoding: key.dropFirst(), as: UTF8.self)
+            guard let fieldByte = key.first, let field = IndexField(rawValue: fieldByte), Int(fieldByte) < fieldCount else {
+                throw corrupt("term \"\(term)\" has an unknown field")
+            }
+            guard out.terms == 0 || previous.lexicographicallyPrecedes(key) else {
+                throw corrupt("dictionary is out of order at term \"\(term)\"")
+            }
+            guard entry.df >= 1, entry.df <= docs else { throw corrupt("term \"\(term)\" claims \(entry.df) documents in a segment of \(docs)") }
+            guard entry.postings.lowerBound == postingEnd, entry.positions.lowerBound == positionEnd, entry.skips.lowerBound == skipEnd else {
+                throw corrupt("postings of term \"\(term)\" do not start where the previous term's end")
+            }
+            let all: TermPostings
+            do { all = try decode(entry, field: field, withPositions: true) } catch {
+                throw corrupt("postings of term \"\(term)\" are damaged (\(error))")
+            }
+            var last: UInt32?
+            var k = 0
+            for (i, d) in all.docs.enumerated() {
+                if let last, d <= last { throw corrupt("postings of term \"\(term)\" are not in ascending document order") }
+                last = d
+                let tf = Int(all.frequencies[i])
+                guard tf >= 1 else { throw corrupt("term \"\(term)\" has frequency 0 in document \(d)") }
+                for j in 1..<max(tf, 1) where all.positions[k + j] < all.positions[k + j - 1] {
+                    throw corrupt("positions of term \"\(term)\" in document \(d) are not ascending")
+                }
+                k += tf
+                out.hasPostings[Int(d)] = true
+            }
+            guard k == entry.ttf else { throw corrupt("term \"\(term)\" has \(k) positions, the dictionary says \(entry.ttf)") }
+            // Skip entries: each block's last document and maxima.
+            let skipCount = SegmentFormat.skipCount(df: entry.df)
+            try withSection(.skips) { sk in
+                for b in 0..<skipCount {
+                    let o = entry.skips.lowerBound + b * SegmentFormat.skipEntrySize
+                    let lastDoc = sk.loadUnaligned(fromByteOffset: o, as: UInt32.self).littleEndian
+                    let maxTF = sk.loadUnaligned(fromByteOffset: o + 16, as: UInt32.self).littleEndian
+                    let lo = b * SegmentFormat.postingsBlock, hi = min(lo + SegmentFormat.postingsBlock, all.docs.count)
+                    let blockMaxTF = all.frequencies[lo..<hi].max() ?? 0
+                    let blockMinNorm = all.docs[lo..<hi].map { normByte($0, field) }.min() ?? 0
+                    guard lastDoc == all.docs[hi - 1], maxTF == blockMaxTF, sk[o + 20] == blockMinNorm else {
+                        throw corrupt("skip entry \(b) of term \"\(term)\" does not match its block")
+                    }
+                }
+            }
+            out.postings += entry.df
+            out.positions += entry.ttf
+            out.terms += 1
+            postingEnd = entry.postings.upperBound
+            positionEnd = entry.positions.upperBound
+            skipEnd = entry.skips.upperBound
+            previous = key
+            return true
+        }
+        guard out.terms == termCount else { throw corrupt("dictionary holds \(out.terms) terms, the term index says \(termCount)") }
+        guard postingEnd == sectionLengths[.postings], positionEnd == sectionLengths[.positions], skipEnd == sectionLengths[.skips] else {
+            throw corrupt("the postings, positions or skip section has bytes no term points at")
+        }
+        // Statistics: exact field totals cannot be below what the norms keep.
+        for f in IndexField.allCases {
+            var sum: UInt64 = 0
+            for d in 0..<docs { sum += UInt64(fieldLength(UInt32(d), f)) }
+            guard totalFieldLengths[Int(f.rawValue)] >= sum else {
+                throw corrupt("the \(f) field's total length \(totalFieldLengths[Int(f.rawValue)]) is below the sum of its norms \(sum)")
+            }
+        }
+        // Fast fields: ordinals within their dictionaries.
+        for c in FastValues.Column.allCases {
+            let n = fastDictionary(c).count
+            for d in 0..<docs where Int(fastOrdinal(c, UInt32(d))) > n {
+                throw corrupt("fast field \(c) of document \(d) names value \(fastOrdinal(c, UInt32(d))) of \(n)")
+            }
+        }
 
         try file.withBytes { buf in
             func section(_ s: SegmentFormat.Section) -> UnsafeRawBufferPointer {
                 // Every section was bounds-checked at open.
                 UnsafeRawBufferPointer(rebasing: buf[sections[s.rawValue]!])
             }
-            let termsSection = section(.terms), postingsSection = section(.postings)
-            let positionsSection = section(.positions)
-
-            // TERMINDEX: block count, term count, then each block's offset and first term.
-            var ti = ByteReader(section(.termIndex))
-            let blockCount = Int(ti.u32()), declaredTerms = Int(ti.u32())
-            guard !ti.failed else { throw corrupt("term index is truncated") }
-            let per = SegmentFormat.termsPerBlock
-            guard blockCount == (declaredTerms + per - 1) / per else {
-                throw corrupt("term index lists \(blockCount) blocks for \(declaredTerms) terms (expected \((declaredTerms + per - 1) / per))")
-            }
-            var index: [(offset: Int, first: [UInt8])] = []
-            index.reserveCapacity(blockCount)
-            for b in 0..<blockCount {
-                let offset = Int(ti.u32())
-                let length = Int(ti.varint32())
-                guard let first = ti.bytes(length) else { throw corrupt("term index entry \(b) is truncated") }
-                index.append((offset, Array(first)))
-            }
-            guard ti.isAtEnd else { throw corrupt("term index has \(ti.remaining) unexpected trailing bytes") }
-
-            // TERMS, walked block by block; POSTINGS and POSITIONS in the same order.
-            var r = ByteReader(termsSection)
-            var previous: [UInt8] = []
-            var postingOffset = 0, positionOffset = 0
-            for (b, entry) in index.enumerated() {
-                guard entry.offset == r.offset else {
-                    throw corrupt("term block \(b) starts at byte \(entry.offset) of the dictionary, but the previous block ends at \(r.offset)")
-                }
-                let startPostings = Int(clamping: r.varint()), startPositions = Int(clamping: r.varint())
-                guard !r.failed else { throw corrupt("term block \(b) is truncated") }
-                guard startPostings == postingOffset, startPositions == positionOffset else {
-                    throw corrupt("term block \(b) says its postings start at \(startPostings)/\(startPositions), but the previous terms end at \(postingOffset)/\(positionOffset)")
-                }
-                var current: [UInt8] = []
-                let count = min(per, declaredTerms - b * per)
-                for k in 0..<count {
-                    let shared = Int(r.varint32()), suffixLength = Int(r.varint32())
-                    guard !r.failed, shared <= current.count, let suffix = r.bytes(suffixLength) else {
-                        throw corrupt("term \(k) of dictionary block \(b) is damaged")
-                    }
-                    current.removeSubrange(shared...)
-                    current.append(contentsOf: suffix)
-                    let df = Int(r.varint32()), pl = Int(clamping: r.varint()), ql = Int(clamping: r.varint())
-                    guard !r.failed else { throw corrupt("term \(k) of dictionary block \(b) is truncated") }
-                    let term = String(decoding: current.dropFirst(), as: UTF8.self)
-                    if k == 0 && current != entry.first {
-                        throw corrupt("dictionary block \(b) starts with a different term than the term index says")
-                    }
-                    guard let fieldByte = current.first, Int(fieldByte) < fieldCount else {
-                        throw corrupt("term \"\(term)\" has an unknown field")
-                    }
-                    guard out.terms == 0 || previous.lexicographicallyPrecedes(current) else {
-                        throw corrupt("dictionary is out of order at term \"\(term)\"")
-                    }
-                    guard df >= 1, df <= docs else {
-                        throw corrupt("term \"\(term)\" claims \(df) documents in a segment of \(docs)")
-                    }
-                    guard pl <= postingsSection.count - postingOffset, ql <= positionsSection.count - positionOffset else {
-                        throw corrupt("postings of term \"\(term)\" run past the end of their section")
-                    }
-
-                    // Postings: df × (doc delta, tf), ascending document numbers.
-                    var p = ByteReader(UnsafeRawBufferPointer(rebasing: postingsSection[postingOffset..<(postingOffset + pl)]))
-                    var q = ByteReader(UnsafeRawBufferPointer(rebasing: positionsSection[positionOffset..<(positionOffset + ql)]))
-                    var doc: UInt32 = 0
-                    for i in 0..<df {
-                        let delta = p.varint32(), tf = p.varint32()
-                        guard !p.failed else { throw corrupt("postings of term \"\(term)\" are truncated") }
-                        if i == 0 {
-                            doc = delta
-                        } else {
-                            let (next, overflow) = doc.addingReportingOverflow(delta)
-                            guard delta > 0, !overflow else {
-                                throw corrupt("postings of term \"\(term)\" are not in ascending document order")
-                            }
-                            doc = next
-                        }
-                        guard Int(doc) < docs else {
-                            throw corrupt("postings of term \"\(term)\" name document \(doc) of a segment of \(docs)")
-                        }
-                        guard tf >= 1 else { throw corrupt("term \"\(term)\" has frequency 0 in document \(doc)") }
-                        out.hasPostings[Int(doc)] = true
-                        // Positions: tf deltas from 0, ascending, within 32 bits.
-                        var position: UInt32 = 0
-                        for _ in 0..<tf {
-                            let (next, overflow) = position.addingReportingOverflow(q.varint32())
-                            guard !q.failed, !overflow else {
-                                throw corrupt("positions of term \"\(term)\" in document \(doc) are damaged")
-                            }
-                            position = next
-                        }
-                        out.positions += Int(tf)
-                    }
-                    guard p.isAtEnd else { throw corrupt("postings of term \"\(term)\" are longer than their \(df) documents") }
-                    guard q.isAtEnd else { throw corrupt("positions of term \"\(term)\" are longer than its frequencies") }
-                    out.postings += df
-                    out.terms += 1
-                    postingOffset += pl
-                    positionOffset += ql
-                    previous = current
-                }
-            }
-            guard r.isAtEnd else { throw corrupt("dictionary has \(r.remaining) bytes after its last term") }
-            guard out.terms == termCount else { throw corrupt("dictionary holds \(out.terms) terms, the term index says \(termCount)") }
-            guard postingOffset == postingsSection.count else {
-                throw corrupt("postings section has \(postingsSection.count - postingOffset) bytes no term points at")
-            }
-            guard positionOffset == positionsSection.count else {
-                throw corrupt("positions section has \(positionsSection.count - positionOffset) bytes no term points at")
-            }
-
             // STOREINDEX and STORE: contiguous zstd frames covering documents 0..<docs.
             let store = section(.store)
             var si = ByteReader(section(.storeIndex))

@@ -6,13 +6,25 @@ public struct Postings: Sendable {
     public var docs: [UInt32]
     /// Term frequency per document, parallel to `docs`.
     public var frequencies: [UInt32]
-    /// Where this term's positions start in the positions section (for `positions(of:)`).
-    let positionRange: Range<Int>
+    /// The dictionary entry, for `positions(of:)`.
+    let entry: TermEntry
 }
 
-/// Reads one immutable segment file through a memory map. Opening checks the magic, the
-/// format version, the CRC-32 footer and every section's bounds, and loads only the term
-/// block index; term blocks, postings and stored text are read on demand.
+/// A dictionary entry: where a term's postings, positions and skip entries are.
+struct TermEntry: Sendable {
+    var df: Int
+    /// Total term frequency: positions stored.
+    var ttf: Int
+    var postings: Range<Int>
+    var positions: Range<Int>
+    var skips: Range<Int>
+}
+
+/// Reads one immutable segment file through a memory map. Opening checks the header, the
+/// footer, the directory and each section's size against the document count — work that does
+/// not grow with the segment — and reads the fast-field dictionaries; the term index, term
+/// blocks, postings and stored text are read from the map on demand. The whole-file CRC-32 is
+/// checked by `verifyChecksum()` (`diarium verify`, and before a merge reads a segment).
 public final class SegmentReader: Sendable {
     /// The segment's file name (without directory), as listed in the catalog.
     public let name: String
@@ -27,10 +39,12 @@ public final class SegmentReader: Sendable {
 
     let file: MappedFile
     let sections: [UInt32: Range<Int>]
-    private let blockFirstTerms: [[UInt8]]
-    private let blockOffsets: [Int]
+    private let blockCount: Int
+    /// Distinct values of each fast string column, in ordinal order (ordinal k = value k − 1).
+    private let fastDictionaries: [[String]]
+    private let fastColumnStarts: [Int]
 
-    /// Opens and verifies the segment at `path`.
+    /// Opens the segment at `path` and checks its structure.
     public init(path: String) throws {
         let file = try MappedFile(path: path)
         let name = (path as NSString).lastPathComponent
@@ -40,8 +54,9 @@ public final class SegmentReader: Sendable {
         byteCount = file.count
         let fieldCount = IndexField.allCases.count
 
-        let parsed: (sections: [UInt32: Range<Int>], docs: Int, firsts: [[UInt8]], offsets: [Int], terms: Int, sums: [UInt64])
-        parsed = try file.withBytes { buf in
+        typealias Parsed = (sections: [UInt32: Range<Int>], docs: Int, blocks: Int, terms: Int, sums: [UInt64],
+                            dictionaries: [[String]], columnStarts: [Int])
+        let parsed: Parsed = try file.withBytes { buf in
             guard buf.count >= SegmentFormat.headerSize + SegmentFormat.footerSize else {
                 throw corrupt("file is truncated (\(buf.count) bytes)")
             }
@@ -54,17 +69,12 @@ public final class SegmentReader: Sendable {
                 throw IndexError.incompatibleFormat(index: path, found: "segment v\(version)", expected: "segment v\(SegmentFormat.version)")
             }
             guard header.u32() == UInt32(fieldCount) else { throw corrupt("unexpected field count") }
-            let stored = buf.loadUnaligned(fromByteOffset: buf.count - 4, as: UInt32.self).littleEndian
-            let actual = CRC32.checksum(UnsafeRawBufferPointer(rebasing: buf[0..<(buf.count - 4)]))
-            guard stored == actual else {
-                throw corrupt(String(format: "checksum mismatch (footer says %08x, content gives %08x)", stored, actual))
-            }
             var footer = ByteReader(buf, offset: buf.count - SegmentFormat.footerSize)
             let directoryOffset = Int(clamping: footer.u64())
             let docs = Int(footer.u32())
             _ = footer.u32()  // reserved flags
             guard let fm = footer.bytes(4), fm.elementsEqual(SegmentFormat.footerMagic) else {
-                throw corrupt("bad footer magic")
+                throw corrupt("bad footer magic (the file is truncated or damaged)")
             }
             let bodyEnd = buf.count - SegmentFormat.footerSize
             guard directoryOffset >= SegmentFormat.headerSize, directoryOffset < bodyEnd else {
@@ -87,55 +97,86 @@ public final class SegmentReader: Sendable {
             func section(_ s: SegmentFormat.Section) -> UnsafeRawBufferPointer {
                 UnsafeRawBufferPointer(rebasing: buf[sections[s.rawValue]!])
             }
-            guard section(.norms).count == docs * fieldCount * 4, section(.docIDs).count == docs * 8 else {
-                throw corrupt("norms or document ids do not match the document count \(docs)")
+            guard section(.norms).count == docs * fieldCount, section(.docIDs).count == docs * 8,
+                  section(.stats).count == fieldCount * 8 else {
+                throw corrupt("norms, statistics or document ids do not match the document count \(docs)")
             }
+            guard section(.skips).count % SegmentFormat.skipEntrySize == 0 else { throw corrupt("skip data is truncated") }
             var ti = ByteReader(section(.termIndex))
-            let blocks = Int(ti.u32())
-            let terms = Int(ti.u32())
-            var firsts: [[UInt8]] = []
-            var offsets: [Int] = []
-            firsts.reserveCapacity(blocks)
-            for _ in 0..<blocks {
-                let off = Int(ti.u32())
-                let len = Int(ti.varint32())
-                guard let t = ti.bytes(len), off < section(.terms).count else { throw corrupt("term index is damaged") }
-                firsts.append(Array(t))
-                offsets.append(off)
+            let blocks = Int(ti.u32()), terms = Int(ti.u32())
+            let per = SegmentFormat.termsPerBlock
+            guard !ti.failed, blocks == (terms + per - 1) / per,
+                  8 + blocks * SegmentFormat.termIndexEntrySize <= section(.termIndex).count else {
+                throw corrupt("term index is damaged")
             }
-            guard !ti.failed else { throw corrupt("term index is damaged") }
-            var sums = [UInt64](repeating: 0, count: fieldCount)
-            let norms = section(.norms)
-            for d in 0..<docs {
-                for f in 0..<fieldCount {
-                    sums[f] += UInt64(norms.loadUnaligned(fromByteOffset: (d * fieldCount + f) * 4, as: UInt32.self).littleEndian)
+            var stats = ByteReader(section(.stats))
+            let sums = (0..<fieldCount).map { _ in stats.u64() }
+            // Fast fields: years, then per string column its dictionary and ordinals.
+            var fast = ByteReader(section(.fast))
+            guard fast.bytes(docs * 2) != nil else { throw corrupt("fast fields are truncated") }
+            var dictionaries: [[String]] = []
+            var starts: [Int] = []
+            for _ in FastValues.Column.allCases {
+                let count = Int(fast.u32())
+                guard !fast.failed, count < Int(UInt16.max) else { throw corrupt("fast-field dictionary is damaged") }
+                var values: [String] = []
+                values.reserveCapacity(count)
+                for _ in 0..<count {
+                    let length = Int(clamping: fast.varint())
+                    guard let bytes = fast.bytes(length) else { throw corrupt("fast-field dictionary is truncated") }
+                    values.append(String(decoding: bytes, as: UTF8.self))
                 }
+                starts.append(fast.offset)
+                guard fast.bytes(docs * 2) != nil else { throw corrupt("fast-field ordinals are truncated") }
+                dictionaries.append(values)
             }
-            return (sections, docs, firsts, offsets, terms, sums)
+            return (sections, docs, blocks, terms, sums, dictionaries, starts)
         }
         sections = parsed.sections
         documentCount = parsed.docs
-        blockFirstTerms = parsed.firsts
-        blockOffsets = parsed.offsets
+        blockCount = parsed.blocks
         termCount = parsed.terms
         totalFieldLengths = parsed.sums
+        fastDictionaries = parsed.dictionaries
+        fastColumnStarts = parsed.columnStarts
     }
 
-    private func corrupt(_ reason: String) -> IndexError { .corruptSegment(file: file.path, reason: reason) }
+    func corrupt(_ reason: String) -> IndexError { .corruptSegment(file: file.path, reason: reason) }
 
-    private func withSection<R>(_ s: SegmentFormat.Section, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    /// Checks the CRC-32 in the footer against every byte before it.
+    public func verifyChecksum() throws {
+        try file.withBytes { buf in
+            let stored = buf.loadUnaligned(fromByteOffset: buf.count - 4, as: UInt32.self).littleEndian
+            let actual = CRC32.checksum(UnsafeRawBufferPointer(rebasing: buf[0..<(buf.count - 4)]))
+            guard stored == actual else {
+                throw corrupt(String(format: "checksum mismatch (footer says %08x, content gives %08x)", stored, actual))
+            }
+        }
+    }
+
+    func withSection<R>(_ s: SegmentFormat.Section, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try file.withBytes { buf in
             // Sections were bounds-checked at open.
             try body(UnsafeRawBufferPointer(rebasing: buf[sections[s.rawValue]!]))
         }
     }
 
-    /// The field length (in tokens) of `doc`'s `field`.
-    public func fieldLength(_ doc: UInt32, _ field: IndexField) -> UInt32 {
-        withSection(.norms) { n in
-            n.loadUnaligned(fromByteOffset: (Int(doc) * IndexField.allCases.count + Int(field.rawValue)) * 4, as: UInt32.self).littleEndian
-        }
+    // MARK: Per-document values
+
+    /// The one-byte norm of `doc`'s `field` (see `SmallFloat`).
+    @inline(__always)
+    public func normByte(_ doc: UInt32, _ field: IndexField) -> UInt8 {
+        withSection(.norms) { $0[Int(doc) * IndexField.allCases.count + Int(field.rawValue)] }
     }
+
+    /// The field length (in tokens) of `doc`'s `field`, as the one-byte norm keeps it: exact
+    /// below 24, otherwise within 1/8 below the true length.
+    public func fieldLength(_ doc: UInt32, _ field: IndexField) -> UInt32 {
+        SmallFloat.decode(normByte(doc, field))
+    }
+
+    /// The field length a norm byte stands for.
+    public static func length(ofNorm byte: UInt8) -> UInt32 { SmallFloat.decode(byte) }
 
     /// The catalog id of segment document `doc`.
     public func documentID(_ doc: UInt32) -> Int64 {
@@ -144,25 +185,76 @@ public final class SegmentReader: Sendable {
         }
     }
 
-    private struct TermEntry {
-        var df: Int
-        var postings: Range<Int>
-        var positions: Range<Int>
+    /// The year of `doc` from the fast fields, if known.
+    public func year(_ doc: UInt32) -> Int? {
+        let y = withSection(.fast) { $0.loadUnaligned(fromByteOffset: Int(doc) * 2, as: UInt16.self).littleEndian }
+        return y == 0 ? nil : Int(y)
     }
 
-    /// Walks the dictionary in order from the block that could hold `key` (binary search over the
-    /// block index), calling `visit` with each term and its entry until it returns false.
-    private func scanTerms(from key: [UInt8], _ visit: ([UInt8], TermEntry) throws -> Bool) throws {
-        var lo = 0, hi = blockFirstTerms.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if blockFirstTerms[mid].lexicographicallyPrecedes(key) || blockFirstTerms[mid] == key { lo = mid + 1 } else { hi = mid }
+    /// The distinct values of a fast string column; a document's ordinal k > 0 stands for value k − 1.
+    public func fastDictionary(_ column: FastValues.Column) -> [String] { fastDictionaries[column.rawValue] }
+
+    /// `doc`'s ordinal in a fast string column (0: no value).
+    public func fastOrdinal(_ column: FastValues.Column, _ doc: UInt32) -> UInt16 {
+        withSection(.fast) { $0.loadUnaligned(fromByteOffset: fastColumnStarts[column.rawValue] + Int(doc) * 2, as: UInt16.self).littleEndian }
+    }
+
+    /// `doc`'s fast-field values.
+    public func fastValues(_ doc: UInt32) -> FastValues {
+        func value(_ c: FastValues.Column) -> String? {
+            let o = Int(fastOrdinal(c, doc))
+            return o == 0 ? nil : fastDictionaries[c.rawValue][o - 1]
         }
-        var block = max(lo - 1, 0)
+        return FastValues(year: year(doc), authority: value(.authority), docType: value(.docType), format: value(.format))
+    }
+
+    // MARK: Dictionary
+
+    /// The first key of dictionary block `b` and the block's offset in TERMS, read from the map.
+    private func blockKey(_ index: UnsafeRawBufferPointer, _ b: Int) -> (key: UnsafeRawBufferPointer, offset: Int)? {
+        let entry = 8 + b * SegmentFormat.termIndexEntrySize
+        let offset = Int(index.loadUnaligned(fromByteOffset: entry, as: UInt32.self).littleEndian)
+        let keyOffset = Int(index.loadUnaligned(fromByteOffset: entry + 4, as: UInt32.self).littleEndian)
+        let keyLength = Int(index.loadUnaligned(fromByteOffset: entry + 8, as: UInt16.self).littleEndian)
+        let base = 8 + blockCount * SegmentFormat.termIndexEntrySize
+        guard base + keyOffset + keyLength <= index.count else { return nil }
+        return (UnsafeRawBufferPointer(rebasing: index[(base + keyOffset)..<(base + keyOffset + keyLength)]), offset)
+    }
+
+    /// Walks the dictionary in order from the block that could hold `key` (binary search over
+    /// the term index in the map), calling `visit` with each term and its entry until it
+    /// returns false.
+    func scanTerms(from key: [UInt8], _ visit: ([UInt8], TermEntry) throws -> Bool) throws {
+        let startBlock: Int = try withSection(.termIndex) { index in
+            var lo = 0, hi = blockCount
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                guard let first = blockKey(index, mid) else { throw corrupt("term index is damaged") }
+                if !key.lexicographicallyPrecedes(first.key) { lo = mid + 1 } else { hi = mid }
+            }
+            return max(lo - 1, 0)
+        }
+        try scanBlocks(from: startBlock, visit)
+    }
+
+    /// Every term in dictionary order, with its entry.
+    func forEachTerm(_ visit: ([UInt8], TermEntry) throws -> Bool) throws {
+        try scanBlocks(from: 0, visit)
+    }
+
+    private func scanBlocks(from startBlock: Int, _ visit: ([UInt8], TermEntry) throws -> Bool) throws {
+        var block = startBlock
+        let offsets: [Int] = try withSection(.termIndex) { index in
+            try (startBlock..<blockCount).map { b in
+                guard let e = blockKey(index, b) else { throw corrupt("term index is damaged") }
+                return e.offset
+            }
+        }
         try withSection(.terms) { terms in
-            while block < blockFirstTerms.count {
-                var r = ByteReader(terms, offset: blockOffsets[block])
-                var postingOffset = Int(r.varint()), positionOffset = Int(r.varint())
+            while block < blockCount {
+                var r = ByteReader(terms, offset: offsets[block - startBlock])
+                var postingOffset = Int(clamping: r.varint()), positionOffset = Int(clamping: r.varint())
+                var skipOffset = Int(clamping: r.varint())
                 var current: [UInt8] = []
                 let count = min(SegmentFormat.termsPerBlock, termCount - block * SegmentFormat.termsPerBlock)
                 for _ in 0..<max(count, 0) {
@@ -170,12 +262,15 @@ public final class SegmentReader: Sendable {
                     guard shared <= current.count, let s = r.bytes(suffix) else { throw corrupt("term dictionary is damaged") }
                     current.removeSubrange(shared...)
                     current.append(contentsOf: s)
-                    let df = Int(r.varint32()), pl = Int(r.varint()), ql = Int(r.varint())
+                    let df = Int(r.varint32()), ttf = Int(clamping: r.varint()), pl = Int(clamping: r.varint()), ql = Int(clamping: r.varint())
                     guard !r.failed else { throw corrupt("term dictionary is damaged") }
-                    let entry = TermEntry(df: df, postings: postingOffset..<(postingOffset + pl), positions: positionOffset..<(positionOffset + ql))
+                    let sl = SegmentFormat.skipCount(df: df) * SegmentFormat.skipEntrySize
+                    let entry = TermEntry(df: df, ttf: ttf, postings: postingOffset..<(postingOffset + pl),
+                                          positions: positionOffset..<(positionOffset + ql), skips: skipOffset..<(skipOffset + sl))
                     if try !visit(current, entry) { return }
                     postingOffset += pl
                     positionOffset += ql
+                    skipOffset += sl
                 }
                 block += 1
             }
@@ -183,7 +278,7 @@ public final class SegmentReader: Sendable {
     }
 
     /// Finds `key` (field byte + term) in the dictionary.
-    private func find(_ key: [UInt8]) throws -> TermEntry? {
+    func find(_ key: [UInt8]) throws -> TermEntry? {
         var found: TermEntry?
         try scanTerms(from: key) { term, entry in
             if term == key { found = entry; return false }
@@ -206,7 +301,7 @@ public final class SegmentReader: Sendable {
         return out
     }
 
-    private static func key(_ field: IndexField, _ term: [UInt8]) -> [UInt8] {
+    static func key(_ field: IndexField, _ term: [UInt8]) -> [UInt8] {
         var key = [field.rawValue]
         key.append(contentsOf: term)
         return key
@@ -217,47 +312,83 @@ public final class SegmentReader: Sendable {
         try find(SegmentReader.key(field, term))?.df ?? 0
     }
 
+    // MARK: Postings
+
+    /// A cursor over the postings of `term` in `field`, or nil if absent.
+    public func cursor(_ field: IndexField, _ term: [UInt8]) throws -> PostingsCursor? {
+        guard let entry = try find(SegmentReader.key(field, term)) else { return nil }
+        return try PostingsCursor(segment: self, field: field, entry: entry)
+    }
+
     /// The decoded postings of `term` in `field`, or nil if absent.
     public func postings(_ field: IndexField, _ term: [UInt8]) throws -> Postings? {
         guard let entry = try find(SegmentReader.key(field, term)) else { return nil }
-        return try withSection(.postings) { p -> Postings in
-            guard entry.postings.upperBound <= p.count else { throw corrupt("postings offset out of range") }
-            var r = ByteReader(UnsafeRawBufferPointer(rebasing: p[entry.postings]))
-            var docs = [UInt32](), tfs = [UInt32]()
-            docs.reserveCapacity(entry.df)
-            tfs.reserveCapacity(entry.df)
-            var doc: UInt32 = 0
-            for i in 0..<entry.df {
-                let delta = r.varint32()
-                doc = i == 0 ? delta : doc &+ delta
-                tfs.append(r.varint32())
-                docs.append(doc)
-            }
-            guard !r.failed, doc < UInt32(documentCount) || entry.df == 0 else { throw corrupt("postings are damaged") }
-            return Postings(docs: docs, frequencies: tfs, positionRange: entry.positions)
-        }
+        let all = try decode(entry, field: field, withPositions: false)
+        return Postings(docs: all.docs, frequencies: all.frequencies, entry: entry)
     }
 
     /// Positions of the term in each document of `postings`, parallel to `postings.docs`.
     public func positions(of postings: Postings) throws -> [[UInt32]] {
-        try withSection(.positions) { p in
-            guard postings.positionRange.upperBound <= p.count else { throw corrupt("positions offset out of range") }
-            var r = ByteReader(UnsafeRawBufferPointer(rebasing: p[postings.positionRange]))
-            var result: [[UInt32]] = []
-            result.reserveCapacity(postings.docs.count)
-            for tf in postings.frequencies {
-                var list = [UInt32]()
-                list.reserveCapacity(Int(tf))
-                var pos: UInt32 = 0
-                for _ in 0..<tf {
-                    pos &+= r.varint32()
-                    list.append(pos)
-                }
-                result.append(list)
-            }
-            guard !r.failed else { throw corrupt("positions are damaged") }
-            return result
+        let all = try decode(postings.entry, field: .body, withPositions: true)
+        var result: [[UInt32]] = []
+        result.reserveCapacity(all.docs.count)
+        var k = 0
+        for tf in all.frequencies {
+            result.append(Array(all.positions[k..<(k + Int(tf))]))
+            k += Int(tf)
         }
+        return result
+    }
+
+    /// A whole term decoded: documents, frequencies and (when asked) absolute positions.
+    func decode(_ entry: TermEntry, field: IndexField, withPositions: Bool) throws -> TermPostings {
+        let c = try PostingsCursor(segment: self, field: field, entry: entry)
+        var out = TermPostings()
+        out.docs.reserveCapacity(entry.df)
+        out.frequencies.reserveCapacity(entry.df)
+        if withPositions { out.positions.reserveCapacity(entry.ttf) }
+        while c.doc != PostingsCursor.exhausted {
+            out.docs.append(c.doc)
+            out.frequencies.append(c.frequency)
+            if withPositions { out.positions.append(contentsOf: try c.positions()) }
+            c.next()
+        }
+        if let error = c.error { throw error }
+        guard out.docs.count == entry.df else { throw corrupt("postings list \(out.docs.count) documents, the dictionary says \(entry.df)") }
+        return out
+    }
+
+    // MARK: Stored text
+
+    /// Calls `body` with every document's stored text in order, decompressing each block once.
+    func forEachStoredText(_ body: (UInt32, UnsafeRawBufferPointer) throws -> Void) throws {
+        let blocks: [(first: UInt32, offset: Int, size: Int, raw: Int)] = try withSection(.storeIndex) { s in
+            var r = ByteReader(s)
+            let n = Int(r.u32())
+            var out: [(UInt32, Int, Int, Int)] = []
+            for _ in 0..<n { out.append((r.u32(), Int(clamping: r.u64()), Int(r.u32()), Int(r.u32()))) }
+            guard !r.failed else { throw corrupt("stored-text index is damaged") }
+            return out
+        }
+        var next: UInt32 = 0
+        for (b, block) in blocks.enumerated() {
+            let end = b + 1 < blocks.count ? blocks[b + 1].first : UInt32(documentCount)
+            try withSection(.store) { s in
+                guard block.first == next, block.offset >= 0, block.size >= 0, block.offset <= s.count - block.size,
+                      let raw = Zstd.decompress(UnsafeRawBufferPointer(rebasing: s[block.offset..<(block.offset + block.size)]), size: block.raw)
+                else { throw corrupt("stored text block \(b) is damaged") }
+                try raw.withUnsafeBytes { rb in
+                    var r = ByteReader(rb)
+                    while next < end {
+                        let len = Int(r.varint32())
+                        guard let bytes = r.bytes(len) else { throw corrupt("stored text block \(b) is damaged") }
+                        try body(next, bytes)
+                        next += 1
+                    }
+                }
+            }
+        }
+        guard next == UInt32(documentCount) else { throw corrupt("stored text covers \(next) of \(documentCount) documents") }
     }
 
     /// The stored text of segment document `doc`.

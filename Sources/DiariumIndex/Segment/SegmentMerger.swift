@@ -1,0 +1,90 @@
+/// Merges segments into one new segment image: the live documents of each, in segment order,
+/// renumbered from 0; postings are copied term by term (remapped, deleted documents dropped),
+/// never re-analysed. Each source's checksum is verified first, so a damaged segment is reported
+/// instead of merged. The writer of merges; the result is an ordinary segment.
+struct SegmentMerger {
+    /// The merged file image, the new catalog ids in order, and per source segment the new
+    /// document number of each old one (-1: deleted).
+    struct Result {
+        var bytes: [UInt8]
+        var documentIDs: [Int64]
+        var documentMap: [[Int32]]
+    }
+
+    static func merge(_ sources: [LiveSegment]) throws -> Result {
+        let fieldCount = IndexField.allCases.count
+        var map: [[Int32]] = []
+        var norms: [UInt8] = []
+        var ids: [Int64] = []
+        var fast: [FastValues] = []
+        var totals = [UInt64](repeating: 0, count: fieldCount)
+        var store = StoredTextWriter()
+        var next: Int32 = 0
+        for s in sources {
+            let r = s.reader
+            try r.verifyChecksum()
+            var m = [Int32](repeating: -1, count: r.documentCount)
+            var removed = [UInt64](repeating: 0, count: fieldCount)
+            for d in 0..<UInt32(r.documentCount) {
+                guard s.isLive(d) else {
+                    for f in IndexField.allCases { removed[Int(f.rawValue)] += UInt64(r.fieldLength(d, f)) }
+                    continue
+                }
+                m[Int(d)] = next
+                next += 1
+                for f in IndexField.allCases { norms.append(r.normByte(d, f)) }
+                ids.append(r.documentID(d))
+                fast.append(r.fastValues(d))
+            }
+            // Exact totals of the live documents are not kept; deleted ones are subtracted by
+            // their norm lengths (exact below 24 tokens), never below what the norms hold.
+            for f in 0..<fieldCount { totals[f] += r.totalFieldLengths[f] - min(removed[f], r.totalFieldLengths[f]) }
+            try r.forEachStoredText { d, text in if m[Int(d)] >= 0 { store.add(text) } }
+            map.append(m)
+        }
+        for f in 0..<fieldCount {
+            var sum: UInt64 = 0
+            for d in 0..<ids.count { sum += UInt64(SmallFloat.decode(norms[d * fieldCount + f])) }
+            totals[f] = max(totals[f], sum)
+        }
+
+        // Dictionaries of all sources, merged in key order.
+        var dictionaries: [[([UInt8], TermEntry)]] = []
+        for s in sources {
+            var terms: [([UInt8], TermEntry)] = []
+            terms.reserveCapacity(s.reader.termCount)
+            try s.reader.forEachTerm { key, entry in terms.append((key, entry)); return true }
+            dictionaries.append(terms)
+        }
+        var serializer = SegmentSerializer(norms: norms)
+        var cursor = [Int](repeating: 0, count: sources.count)
+        var merged = TermPostings()
+        while true {
+            var smallest: [UInt8]?
+            for (i, terms) in dictionaries.enumerated() where cursor[i] < terms.count {
+                let key = terms[cursor[i]].0
+                if smallest.map({ key.lexicographicallyPrecedes($0) }) ?? true { smallest = key }
+            }
+            guard let key = smallest, let field = IndexField(rawValue: key[0]) else { break }
+            merged.removeAll()
+            for (i, terms) in dictionaries.enumerated() where cursor[i] < terms.count && terms[cursor[i]].0 == key {
+                let p = try sources[i].reader.decode(terms[cursor[i]].1, field: field, withPositions: true)
+                var k = 0
+                for (j, d) in p.docs.enumerated() {
+                    let tf = Int(p.frequencies[j])
+                    let target = map[i][Int(d)]
+                    if target >= 0 {
+                        merged.docs.append(UInt32(target))
+                        merged.frequencies.append(p.frequencies[j])
+                        merged.positions.append(contentsOf: p.positions[k..<(k + tf)])
+                    }
+                    k += tf
+                }
+                cursor[i] += 1
+            }
+            if !merged.docs.isEmpty { serializer.addTerm(key, merged) }
+        }
+        let bytes = serializer.finish(docIDs: ids, fieldTotals: totals, fast: fast, storeBlocks: store.finish())
+        return Result(bytes: bytes, documentIDs: ids, documentMap: map)
+    }
+}

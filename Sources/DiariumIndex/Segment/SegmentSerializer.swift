@@ -1,0 +1,236 @@
+/// One term's postings, decoded: ascending segment document numbers, their term frequencies,
+/// and the positions of every document in a row (`frequencies[i]` of them for document `i`,
+/// each document's ascending).
+struct TermPostings {
+    var docs: [UInt32] = []
+    var frequencies: [UInt32] = []
+    var positions: [UInt32] = []
+
+    mutating func removeAll() {
+        docs.removeAll(keepingCapacity: true)
+        frequencies.removeAll(keepingCapacity: true)
+        positions.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Writes a segment file image from terms given in dictionary order and per-document data.
+/// The serializer of the segment format, shared by `SegmentBuilder` (new documents) and
+/// `SegmentMerger` (merged segments); `SegmentReader` is its reader.
+struct SegmentSerializer {
+    private var postings = ByteWriter()
+    private var positions = ByteWriter()
+    private var skips = ByteWriter()
+    private var terms = ByteWriter()
+    private var indexEntries = ByteWriter()
+    private var indexKeys = ByteWriter()
+    private var termCount = 0
+    private var previous: [UInt8] = []
+    private var scratch = [UInt32](repeating: 0, count: BitPacking.blockSize)
+    private var positionBlockOffsets: [Int] = []
+    /// Norm bytes, doc × field, for the block maxima.
+    private let norms: [UInt8]
+
+    /// A serializer for a segment whose documents have these one-byte norms (doc × field).
+    init(norms: [UInt8]) {
+        self.norms = norms
+    }
+
+    /// Adds the next term of the dictionary (`key` = field byte + term, strictly after the
+    /// previous key) with its postings.
+    mutating func addTerm(_ key: [UInt8], _ p: TermPostings) {
+        precondition(!p.docs.isEmpty && p.docs.count == p.frequencies.count)
+        if termCount % SegmentFormat.termsPerBlock == 0 {
+            indexEntries.u32(UInt32(terms.count))
+            indexEntries.u32(UInt32(indexKeys.count))
+            indexEntries.u16(UInt16(key.count))
+            indexEntries.u16(0)
+            indexKeys.raw(key)
+            terms.varint(postings.count)
+            terms.varint(positions.count)
+            terms.varint(skips.count)
+            previous = []
+        }
+        let postingsStart = postings.count, positionsStart = positions.count
+        encodePositions(p)
+        encodeDocs(p, field: Int(key[0]), postingsStart: postingsStart, positionsStart: positionsStart)
+        var shared = 0
+        let limit = min(previous.count, key.count)
+        while shared < limit && previous[shared] == key[shared] { shared += 1 }
+        terms.varint(shared)
+        terms.varint(key.count - shared)
+        terms.raw(key[shared...])
+        terms.varint(p.docs.count)
+        terms.varint(p.positions.count)
+        terms.varint(postings.count - postingsStart)
+        terms.varint(positions.count - positionsStart)
+        previous = key
+        termCount += 1
+    }
+
+    /// Positions: per document the first absolute and the rest as deltas, as one stream in
+    /// blocks of 128 (width byte + packed values), the rest as varints.
+    private mutating func encodePositions(_ p: TermPostings) {
+        positionBlockOffsets.removeAll(keepingCapacity: true)
+        let start = positions.count
+        var stream: [UInt32] = []
+        stream.reserveCapacity(p.positions.count)
+        var k = 0
+        for tf in p.frequencies {
+            var prev: UInt32 = 0
+            for _ in 0..<tf {
+                let v = p.positions[k]
+                stream.append(v &- prev)
+                prev = v
+                k += 1
+            }
+        }
+        let full = stream.count / BitPacking.blockSize
+        stream.withUnsafeBufferPointer { s in
+            for b in 0..<full {
+                positionBlockOffsets.append(positions.count - start)
+                let block = UnsafeBufferPointer(rebasing: s[(b * BitPacking.blockSize)..<((b + 1) * BitPacking.blockSize)])
+                let width = BitPacking.width(block.max() ?? 0)
+                positions.byte(UInt8(width))
+                BitPacking.pack(block, width: width, into: &positions)
+            }
+        }
+        positionBlockOffsets.append(positions.count - start)  // the varint tail
+        for v in stream[(full * BitPacking.blockSize)...] { positions.varint(UInt64(v)) }
+    }
+
+    /// Documents and frequencies in blocks of 128 (doc-delta width, tf width, packed deltas,
+    /// packed tf − 1), the rest as varint pairs; a skip entry per block when there are several.
+    private mutating func encodeDocs(_ p: TermPostings, field: Int, postingsStart: Int, positionsStart: Int) {
+        let n = p.docs.count
+        let blockSize = BitPacking.blockSize
+        let withSkips = SegmentFormat.skipCount(df: n) > 0
+        let fieldCount = IndexField.allCases.count
+        var prevDoc: UInt32 = 0
+        var positionIndex = 0
+        var start = 0
+        while start < n {
+            let end = min(start + blockSize, n)
+            let blockPositionIndex = positionIndex
+            var maxTF: UInt32 = 0
+            var minNorm: UInt8 = .max
+            for i in start..<end {
+                maxTF = max(maxTF, p.frequencies[i])
+                let d = Int(p.docs[i])
+                if d * fieldCount + field < norms.count { minNorm = min(minNorm, norms[d * fieldCount + field]) }
+                positionIndex += Int(p.frequencies[i])
+            }
+            if end - start == blockSize {
+                var deltaMax: UInt32 = 0, tfMax: UInt32 = 0
+                for i in start..<end {
+                    let delta = p.docs[i] &- prevDoc
+                    scratch[i - start] = delta
+                    deltaMax = max(deltaMax, delta)
+                    tfMax = max(tfMax, p.frequencies[i] - 1)
+                    prevDoc = p.docs[i]
+                }
+                let dw = BitPacking.width(deltaMax), tw = BitPacking.width(tfMax)
+                postings.byte(UInt8(dw))
+                postings.byte(UInt8(tw))
+                scratch.withUnsafeBufferPointer { BitPacking.pack($0, width: dw, into: &postings) }
+                for i in start..<end { scratch[i - start] = p.frequencies[i] - 1 }
+                scratch.withUnsafeBufferPointer { BitPacking.pack($0, width: tw, into: &postings) }
+            } else {
+                for i in start..<end {
+                    postings.varint(UInt64(p.docs[i] &- prevDoc))
+                    postings.varint(UInt64(p.frequencies[i]))
+                    prevDoc = p.docs[i]
+                }
+            }
+            if withSkips {
+                let positionBlock = blockPositionIndex / blockSize
+                skips.u32(p.docs[end - 1])
+                skips.u32(UInt32(postings.count - postingsStart))
+                skips.u32(UInt32(blockPositionIndex))
+                skips.u32(UInt32(positionBlockOffsets[min(positionBlock, positionBlockOffsets.count - 1)]))
+                skips.u32(maxTF)
+                skips.byte(minNorm)
+                skips.byte(0); skips.byte(0); skips.byte(0)
+            }
+            start = end
+        }
+    }
+
+    /// The finished file image: header, sections, directory, footer with CRC-32.
+    mutating func finish(docIDs: [Int64], fieldTotals: [UInt64], fast: [FastValues],
+                         storeBlocks: [(firstDoc: UInt32, compressed: [UInt8], rawSize: UInt32)]) -> [UInt8] {
+        var out = ByteWriter(capacity: postings.count + positions.count + terms.count + 1 << 16)
+        out.raw(SegmentFormat.magic)
+        out.u32(SegmentFormat.version)
+        out.u32(UInt32(IndexField.allCases.count))
+        var directory: [(SegmentFormat.Section, Int, Int)] = []
+        func section(_ id: SegmentFormat.Section, _ body: (inout ByteWriter) -> Void) {
+            let start = out.count
+            body(&out)
+            directory.append((id, start, out.count - start))
+        }
+        section(.postings) { $0.raw(postings.bytes) }
+        section(.positions) { $0.raw(positions.bytes) }
+        section(.skips) { $0.raw(skips.bytes) }
+        section(.terms) { $0.raw(terms.bytes) }
+        section(.termIndex) { w in
+            let blocks = (termCount + SegmentFormat.termsPerBlock - 1) / SegmentFormat.termsPerBlock
+            w.u32(UInt32(blocks))
+            w.u32(UInt32(termCount))
+            w.raw(indexEntries.bytes)
+            w.raw(indexKeys.bytes)
+        }
+        section(.norms) { $0.raw(norms) }
+        section(.stats) { w in for t in fieldTotals { w.u64(t) } }
+        section(.fast) { w in Self.writeFast(fast, into: &w) }
+        section(.docIDs) { w in for id in docIDs { w.u64(UInt64(bitPattern: id)) } }
+        var storeIndex = ByteWriter()
+        section(.store) { w in
+            let base = w.count
+            for block in storeBlocks {
+                storeIndex.u32(block.firstDoc)
+                storeIndex.u64(UInt64(w.count - base))
+                storeIndex.u32(UInt32(block.compressed.count))
+                storeIndex.u32(block.rawSize)
+                w.raw(block.compressed)
+            }
+        }
+        section(.storeIndex) { w in
+            w.u32(UInt32(storeBlocks.count))
+            w.raw(storeIndex.bytes)
+        }
+        let directoryOffset = out.count
+        out.u32(UInt32(directory.count))
+        for (id, offset, length) in directory {
+            out.u32(id.rawValue)
+            out.u64(UInt64(offset))
+            out.u64(UInt64(length))
+        }
+        out.u64(UInt64(directoryOffset))
+        out.u32(UInt32(docIDs.count))
+        out.u32(0)  // reserved flags
+        out.raw(SegmentFormat.footerMagic)
+        let crc = out.bytes.withUnsafeBytes { CRC32.checksum($0) }
+        out.u32(crc)
+        return out.bytes
+    }
+
+    /// FAST: years (u16 per document, 0 = unknown), then per string column its sorted distinct
+    /// values (u32 count; varint length + UTF-8 each) and u16 ordinals per document (0 = none,
+    /// k = value k − 1).
+    private static func writeFast(_ fast: [FastValues], into w: inout ByteWriter) {
+        for v in fast { w.u16(v.year.map { UInt16(clamping: $0) } ?? 0) }
+        for column in FastValues.Column.allCases {
+            var values = Array(Set(fast.compactMap { $0[column] }))
+            values.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            values = Array(values.prefix(Int(UInt16.max) - 1))
+            var ordinal: [String: UInt16] = [:]
+            for (i, v) in values.enumerated() { ordinal[v] = UInt16(i + 1) }
+            w.u32(UInt32(values.count))
+            for v in values {
+                w.varint(v.utf8.count)
+                w.raw(Array(v.utf8))
+            }
+            for d in fast { w.u16(d[column].flatMap { ordinal[$0] } ?? 0) }
+        }
+    }
+}
