@@ -25,7 +25,9 @@ struct EvaluationContext {
             docs += s.reader.documentCount
         }
         averages = FieldAverages(totals.map { docs == 0 ? 1 : Double($0) / Double(docs) })
-        documentCount = max(searcher.reader.liveDocumentCount, 1)
+        // Like the document frequencies (from the segments' dictionaries), deleted documents
+        // count until a merge drops them.
+        documentCount = max(docs, 1)
     }
 }
 
@@ -44,10 +46,25 @@ extension Searcher {
         if let m = c.matches[key] { return m }
         let m = try reader.segments.map { try collect(Array(term.utf8), in: $0, fields: fields) }
         c.matches[key] = m
-        if c.idf[term] == nil || fields.count == IndexField.allCases.count {
-            c.idf[term] = scoring.idf(documentFrequency: m.reduce(0) { $0 + $1.docs.count }, documentCount: c.documentCount)
-        }
+        _ = try idf(of: term, &c)
         return m
+    }
+
+    /// A term's idf from the dictionaries alone: its document frequency is, per segment, the
+    /// largest of its per-field frequencies (a document holding it in two fields counts once
+    /// as long as the fields agree), summed over segments, deleted documents included.
+    func idf(of term: String, _ c: inout EvaluationContext) throws -> Double {
+        if let v = c.idf[term] { return v }
+        let bytes = Array(term.utf8)
+        var df = 0
+        for s in reader.segments {
+            var m = 0
+            for f in IndexField.allCases { m = max(m, try s.reader.documentFrequency(f, bytes)) }
+            df += m
+        }
+        let v = scoring.idf(documentFrequency: df, documentCount: c.documentCount)
+        c.idf[term] = v
+        return v
     }
 
     /// Documents holding every term of `terms`, scored by BM25F × `weight`, for one segment.
@@ -168,11 +185,11 @@ extension Searcher {
                 return union
             }
         case let .filter(f):
-            let ids = try filterIDs(f)
+            let accept = try filterPredicate(f)
             return segments.map { si in
                 let s = reader.segments[si]
                 var out: [UInt32: Double] = [:]
-                for d in 0..<UInt32(s.reader.documentCount) where s.isLive(d) && ids.contains(s.reader.documentID(d)) { out[d] = 0 }
+                for d in 0..<UInt32(s.reader.documentCount) where s.isLive(d) && accept(si, d) { out[d] = 0 }
                 return out
             }
         case let .and(parts):
@@ -237,6 +254,36 @@ extension Searcher {
         }
         for d in Array(out.keys) { out[d] = clauses.reduce(0) { $0 + ($1.0[d] ?? 0) } }
         return out
+    }
+
+    /// Whether segment document (segment index, doc) passes a metadata filter: year,
+    /// authority, type and format from the segments' fast fields; path, language and case
+    /// number from the catalog.
+    func filterPredicate(_ f: MetadataFilter) throws -> (Int, UInt32) -> Bool {
+        let segments = reader.segments
+        func ordinals(_ column: FastValues.Column, _ matches: (String) -> Bool) -> [[Bool]] {
+            segments.map { s in [false] + s.reader.fastDictionary(column).map(matches) }
+        }
+        func contains(_ needle: String) -> (String) -> Bool {
+            let n = needle.lowercased()
+            return { $0.lowercased().contains(n) }
+        }
+        switch f {
+        case let .year(r):
+            return { si, d in segments[si].reader.year(d).map { r.contains($0) } ?? false }
+        case let .authority(v):
+            let ok = ordinals(.authority, contains(v))
+            return { si, d in ok[si][Int(segments[si].reader.fastOrdinal(.authority, d))] }
+        case let .type(v):
+            let ok = ordinals(.docType, contains(v))
+            return { si, d in ok[si][Int(segments[si].reader.fastOrdinal(.docType, d))] }
+        case let .format(v):
+            let ok = ordinals(.format) { $0.lowercased() == v.lowercased() }
+            return { si, d in ok[si][Int(segments[si].reader.fastOrdinal(.format, d))] }
+        case .path, .language, .dnr:
+            let ids = try filterIDs(f)
+            return { si, d in ids.contains(segments[si].reader.documentID(d)) }
+        }
     }
 
     /// Catalog ids matching a metadata filter.

@@ -23,8 +23,12 @@ public struct SearchHit: Codable, Sendable, Equatable {
 /// The answer to one query.
 public struct SearchResult: Codable, Sendable, Equatable {
     public var query: String
-    /// Number of matching documents (all of them, not only those returned).
+    /// Number of matching documents (all of them, not only those returned) — a lower bound
+    /// when `exactTotal` is false.
     public var total: Int
+    /// False when top-k evaluation skipped blocks that could not reach the page, so `total`
+    /// counts only the matches it looked at; absent (nil) when `total` is exact.
+    public var exactTotal: Bool?
     public var hits: [SearchHit]
     /// `or` when no document had every word and the hits are ranked by any word instead.
     public var fallback: String?

@@ -189,36 +189,65 @@ public final class Searcher {
         var tfs: [FieldCounts] = []
     }
 
+    /// How a search finds its hits.
+    public enum Strategy: Sendable {
+        /// Block-max top-k where the query allows it (words, fields, filters), else exhaustive.
+        case automatic
+        /// Score every matching document (the reference the top-k path must agree with).
+        case exhaustive
+    }
+
     /// Runs `query`, returning hits `offset..<offset+limit` of the ranking (`limit` 0: all) and
-    /// the total count.
-    public func search(_ query: String, limit: Int = 10, offset: Int = 0) throws -> SearchResult {
+    /// the number of matches: exact when `countTotal` is set (or when nothing was skipped),
+    /// otherwise possibly a lower bound (`SearchResult.exactTotal` false).
+    public func search(_ query: String, limit: Int = 10, offset: Int = 0, countTotal: Bool = false,
+                       strategy: Strategy = .automatic) throws -> SearchResult {
         do {
             // Queries typed on macOS arrive decomposed (a + ring); the index is NFC.
-            return try run(query.precomposedStringWithCanonicalMapping, limit: limit, offset: offset)
+            return try run(query.precomposedStringWithCanonicalMapping, limit: limit, offset: max(0, offset),
+                           countTotal: countTotal, strategy: strategy)
         } catch let e as IndexError {
             throw SearchError.index(e)
         }
     }
 
-    private func run(_ query: String, limit: Int, offset: Int) throws -> SearchResult {
+    private func run(_ query: String, limit: Int, offset: Int, countTotal: Bool, strategy: Strategy) throws -> SearchResult {
         let node = QueryParser.parse(query)
         var context = try EvaluationContext(searcher: self)
-        var hits = try evaluate(node, &context, requireAll: true)
-        var fallback = false
-        if let h = hits, h.allSatisfy({ $0.isEmpty }), canFallBack(node) {
-            // Nothing has every word: rank documents with any of them, and say so.
-            hits = try evaluate(node, &context, requireAll: false)
-            fallback = !(hits?.allSatisfy { $0.isEmpty } ?? true)
-        }
         var scored: [(score: Double, id: Int64, segment: Int, doc: UInt32)] = []
-        if let hits {
-            for (si, h) in hits.enumerated() {
-                let r = reader.segments[si].reader
-                for (doc, score) in h { scored.append((score, r.documentID(doc), si, doc)) }
+        var fallback = false
+        var total = 0
+        var exactTotal = true
+        if strategy == .automatic, limit > 0, var fast = try weightedQuery(node, &context) {
+            // Block-max top-k: enough hits for the page and the proximity window.
+            let k = max(offset + limit, context.proximityTerms.count >= 2 ? Searcher.proximityWindow : 0)
+            let evaluator = BlockMaxEvaluator(scoring: scoring, averages: context.averages, idf: context.idf)
+            var outcome = try evaluator.run(fast.query, segments: reader.segments, k: k, countAll: countTotal, accept: fast.accept)
+            if outcome.matched == 0 && canFallBack(node) {
+                fast.query.requireAll = false
+                outcome = try evaluator.run(fast.query, segments: reader.segments, k: k, countAll: countTotal, accept: fast.accept)
+                fallback = outcome.matched > 0
             }
+            scored = outcome.top.map { ($0.score, $0.id, $0.segment, $0.doc) }
+            total = outcome.matched
+            exactTotal = outcome.exact
+        } else {
+            var hits = try evaluate(node, &context, requireAll: true)
+            if let h = hits, h.allSatisfy({ $0.isEmpty }), canFallBack(node) {
+                // Nothing has every word: rank documents with any of them, and say so.
+                hits = try evaluate(node, &context, requireAll: false)
+                fallback = !(hits?.allSatisfy { $0.isEmpty } ?? true)
+            }
+            if let hits {
+                for (si, h) in hits.enumerated() {
+                    let r = reader.segments[si].reader
+                    for (doc, score) in h { scored.append((score, r.documentID(doc), si, doc)) }
+                }
+            }
+            // Highest score first; ties by catalog id, so the order is deterministic.
+            scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
+            total = scored.count
         }
-        // Highest score first; ties by catalog id, so the order is deterministic.
-        scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
         try addProximityBonus(&scored, words: context.proximityTerms)
         let page = limit <= 0 ? Array(scored.dropFirst(offset)) : Array(scored.dropFirst(offset).prefix(limit))
         let records = try reader.documents(ids: page.map(\.id))
@@ -230,7 +259,44 @@ public final class Searcher {
             let snippet = Snippets.best(text: text, terms: termSet, analyzer: analyzer)
             out.append(SearchHit(rank: offset + i + 1, score: (p.score * 1000).rounded() / 1000, record: record, snippet: snippet))
         }
-        return SearchResult(query: query, total: scored.count, hits: out, fallback: fallback ? "or" : nil)
+        var result = SearchResult(query: query, total: total, hits: out, fallback: fallback ? "or" : nil)
+        if !exactTotal { result.exactTotal = false }
+        return result
+    }
+
+    /// The block-max form of a query made of words (optionally limited to a field) and
+    /// metadata filters, with its filter predicate; nil for other shapes (phrases, prefixes,
+    /// OR, NOT), which are evaluated exhaustively. Records highlight and proximity terms as
+    /// `evaluate` does.
+    func weightedQuery(_ node: QueryNode, _ c: inout EvaluationContext)
+        throws -> (query: WeightedQuery, accept: (Int, UInt32) -> Bool)? {
+        let parts: [QueryNode]
+        if case let .and(p) = node { parts = p } else { parts = [node] }
+        var clauses: [WeightedQuery.Clause] = []
+        var filters: [(Int, UInt32) -> Bool] = []
+        for part in parts {
+            switch part {
+            case let .words(text, field):
+                let plan = try plan(text)
+                let fields = Searcher.fields(field)
+                for clause in plan.clauses {
+                    for alt in clause.alternatives {
+                        c.highlight.append(contentsOf: alt.terms)
+                        for t in alt.terms { _ = try idf(of: t, &c) }
+                    }
+                    if clause.required, let typed = clause.alternatives.first, typed.terms.count == 1 { c.proximityTerms.append(typed.terms[0]) }
+                    clauses.append(.init(alternatives: clause.alternatives.map { .init(terms: $0.terms, weight: $0.weight) },
+                                         required: clause.required, fields: fields))
+                }
+            case let .filter(f):
+                filters.append(try filterPredicate(f))
+            default:
+                return nil
+            }
+        }
+        guard !clauses.isEmpty else { return nil }
+        let accept: (Int, UInt32) -> Bool = { si, d in filters.allSatisfy { $0(si, d) } }
+        return (WeightedQuery(clauses: clauses, requireAll: true), accept)
     }
 
     /// Documents where the query words stand close together rank higher: among the best

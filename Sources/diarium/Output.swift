@@ -63,7 +63,8 @@ enum TextOutput {
     }
 
     static func search(_ r: SearchResult) -> String {
-        var out = "\(r.total) document\(r.total == 1 ? "" : "s") match \"\(r.query)\"\n"
+        let count = r.exactTotal == false ? "at least \(r.total)" : "\(r.total)"
+        var out = "\(count) document\(r.total == 1 ? "" : "s") match \"\(r.query)\"\n"
         if r.fallback == "or" { out += "(no document has every word; ranked by any of them)\n" }
         for h in r.hits {
             out += "\n\(String(format: "%2d", h.rank)). \(h.title ?? "(untitled)")\n"

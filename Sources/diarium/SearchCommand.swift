@@ -27,6 +27,9 @@ struct Search: ParsableCommand {
     @Flag(help: "Print how the query was understood: the parsed tree, each word's analysed forms and document frequencies.")
     var explain = false
 
+    @Flag(help: "Count every matching document exactly. Without it, on large indexes the count may be a lower bound (\"at least N\"), as top-k search skips blocks that cannot reach the page.")
+    var count = false
+
     @Option(help: "Run every line of FILE as a query; a bad line is reported and the rest run.")
     var batch: String?
 
@@ -44,7 +47,9 @@ struct Search: ParsableCommand {
         }
         let text = query.joined(separator: " ")
         if explain { print(try reporting { try searcher.explain(text) }) }
-        var result = try reporting { try searcher.search(text, limit: sort == .score ? limit : 0, offset: sort == .score ? max(0, offset) : 0) }
+        var result = try reporting {
+            try searcher.search(text, limit: sort == .score ? limit : 0, offset: sort == .score ? max(0, offset) : 0, countTotal: count)
+        }
         if sort != .score {
             result.hits.sort { a, b in
                 let ka = sort == .date ? (a.date ?? a.year.map(String.init) ?? "") : (a.year.map(String.init) ?? "")
@@ -75,7 +80,7 @@ struct Search: ParsableCommand {
         for q in queries {
             let start = DispatchTime.now().uptimeNanoseconds
             do {
-                let r = try searcher.search(q, limit: keys.isEmpty ? limit : 0)
+                let r = try searcher.search(q, limit: keys.isEmpty ? limit : 0, countTotal: count)
                 let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
                 if keys.isEmpty {
                     print(try JSONOutput.line(Line(query: q, total: r.total, ms: (ms * 1000).rounded() / 1000, hits: r.hits, error: nil)))

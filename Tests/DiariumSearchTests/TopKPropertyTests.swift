@@ -1,0 +1,204 @@
+import DiariumAnalysis
+import Foundation
+import Testing
+@testable import DiariumIndex
+@testable import DiariumSearch
+
+/// Random documents and random queries: the block-max top-k path must give the same ranked
+/// results (same documents, same order, same scores within float tolerance) as a brute-force
+/// scorer written here from the raw documents — across several segments, with replaced
+/// (deleted) documents, after the merge policy ran and after `optimize`. It must also agree
+/// with the exhaustive evaluator, proximity bonus and fallback included.
+@Suite struct TopKPropertyTests {
+    struct RawDocument {
+        var title: [String]
+        var body: [String]
+        var meta: [String]
+        var year: Int
+        var authority: String
+        /// Per field (title, body, meta): term counts and length.
+        var counts: [IndexField: (tf: [String: Int], length: Int)] {
+            [.title: (Dictionary(title.map { ($0, 1) }, uniquingKeysWith: +), title.count),
+             .body: (Dictionary(body.map { ($0, 1) }, uniquingKeysWith: +), body.count),
+             .meta: (Dictionary(meta.map { ($0, 1) }, uniquingKeysWith: +), meta.count)]
+        }
+    }
+
+    static let common = ["kommun", "nämnd", "beslut", "riskanalys", "skola", "molntjänst", "avtal", "säkerhet", "rapport",
+                         "ärende", "protokoll", "styrelse", "utredning", "budget", "samråd", "yttrande", "granskning"]
+
+    /// Zipf-like draws: low indexes are frequent, so some terms fill many postings blocks.
+    static func word(_ rng: inout SeededRandomSearch, _ vocabulary: [String]) -> String {
+        let u = Double(rng.next() % 1_000_000) / 1_000_000
+        return vocabulary[min(vocabulary.count - 1, Int(u * u * u * Double(vocabulary.count)))]
+    }
+
+    /// Terms as the analyzer indexes them (words only; the query side analyses the same way).
+    static func terms(_ words: [String], _ analyzer: Analyzer) -> [String] {
+        var out: [String] = []
+        analyzer.analyze(words.joined(separator: " ")) { t in if t.kind == .word { out.append(String(decoding: t.term, as: UTF8.self)) } }
+        return out
+    }
+
+    static func fieldTerms(_ terms: [String]) -> FieldTerms {
+        var f = FieldTerms()
+        for (i, t) in terms.enumerated() { f.add(Array(t.utf8), position: UInt32(i)) }
+        f.length = UInt32(terms.count)
+        f.finish()
+        return f
+    }
+
+    @Test func blockMaxTopKEqualsBruteForce() throws {
+        var rng = SeededRandomSearch(state: 2026)
+        let analyzer = try Analyzer(splitCompounds: false)
+        let vocabulary = Self.common + (0..<300).map { "ord\($0)" }
+        let directory = NSTemporaryDirectory() + "diarium-topk-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let writer = try IndexWriter(directory: directory, memoryBudget: 48 << 10)
+        writer.mergeFactor = 3
+        var raw: [Int64: RawDocument] = [:]
+        var idOfPath: [String: Int64] = [:]
+        func add(_ path: String) throws {
+            let n = 5 + Int(rng.next() % 300)
+            let body = Self.terms((0..<n).map { _ in Self.word(&rng, vocabulary) }, analyzer)
+            let title = Self.terms((0..<(1 + Int(rng.next() % 6))).map { _ in Self.word(&rng, vocabulary) }, analyzer)
+            let year = 2010 + Int(rng.next() % 12)
+            let authority = "Nämnd \(rng.next() % 5)"
+            let meta = Self.terms([authority, String(year)], analyzer)
+            var record = DocumentRecord(path: path, sha256: String(repeating: "0", count: 64), size: 1, mtime: 0, format: "text",
+                                        status: .ok, ingestedAt: "2026-01-01T00:00:00Z")
+            record.year = year
+            record.authority = authority
+            let id = try writer.add(record, fields: [.title: Self.fieldTerms(title), .body: Self.fieldTerms(body), .meta: Self.fieldTerms(meta)],
+                                    storedText: Array((title + body).joined(separator: " ").utf8))
+            if let old = idOfPath[path] { raw[old] = nil }
+            idOfPath[path] = id
+            raw[id] = RawDocument(title: title, body: body, meta: meta, year: year, authority: authority)
+            try writer.commitIfOverBudget()
+        }
+        for i in 0..<1000 { try add("doc\(i).txt") }
+        // Replacements: the old versions become deleted documents of their segments.
+        for _ in 0..<120 { try add("doc\(rng.next() % 1000).txt") }
+        try writer.commit()
+        #expect(writer.mergesDone > 0, "the merge policy should have merged small segments")
+        var reader = try IndexReader(directory: directory)
+        #expect(reader.segments.count > 1)
+        #expect(reader.segments.contains { $0.deletedCount > 0 })
+        try check(reader, raw, &rng, vocabulary, analyzer, queries: 60)
+
+        try writer.optimize()
+        writer.close()
+        reader = try IndexReader(directory: directory)
+        #expect(reader.segments.count == 1)
+        #expect(reader.segments[0].deletedCount == 0)
+        #expect(reader.liveDocumentCount == raw.count)
+        try check(reader, raw, &rng, vocabulary, analyzer, queries: 40)
+    }
+
+    func check(_ reader: IndexReader, _ raw: [Int64: RawDocument], _ rng: inout SeededRandomSearch, _ vocabulary: [String],
+               _ analyzer: Analyzer, queries: Int) throws {
+        let searcher = try Searcher(reader: reader)
+        let scoring = searcher.scoring
+        // Collection statistics: documents (deleted ones included until merged), per-field
+        // totals, and dictionary document frequencies — the definitions the ranking documents.
+        let n = reader.segments.reduce(0) { $0 + $1.reader.documentCount }
+        let averages = IndexField.allCases.map { f in
+            Double(reader.segments.reduce(UInt64(0)) { $0 + $1.reader.totalFieldLengths[Int(f.rawValue)] }) / Double(max(n, 1))
+        }
+        func idf(_ term: String) throws -> Double {
+            var df = 0
+            for s in reader.segments { df += try IndexField.allCases.map { try s.reader.documentFrequency($0, Array(term.utf8)) }.max() ?? 0 }
+            return log(1 + (Double(n) - Double(df) + 0.5) / (Double(df) + 0.5))
+        }
+        let counted = raw.mapValues(\.counts)
+        var blocksSkipped = 0
+        for q in 0..<queries {
+            let words = (0..<(1 + Int(rng.next() % 3))).map { _ in rng.next() % 4 == 0 ? "ord\(rng.next() % 300)" : Self.word(&rng, vocabulary) }
+            var text = words.joined(separator: " ")
+            var years: ClosedRange<Int>?
+            switch rng.next() % 6 {
+            case 0: years = 2012...2016; text += " year:2012..2016"
+            case 1: text = "title:" + words[0] + (words.count > 1 ? " " + words.dropFirst().joined(separator: " ") : "")
+            case 2: text += " xyzzy"  // no document has every word: ranked OR fallback
+            default: break
+            }
+            let k = [1, 3, 10, 25][Int(rng.next() % 4)]
+
+            // The evaluator under test.
+            var context = try EvaluationContext(searcher: searcher)
+            guard var weighted = try searcher.weightedQuery(QueryParser.parse(text), &context) else {
+                Issue.record("query \(text) should take the block-max path")
+                continue
+            }
+            let evaluator = BlockMaxEvaluator(scoring: scoring, averages: context.averages, idf: context.idf)
+            var outcome = try evaluator.run(weighted.query, segments: reader.segments, k: k, countAll: false, accept: weighted.accept)
+            if outcome.matched == 0 {
+                weighted.query.requireAll = false
+                outcome = try evaluator.run(weighted.query, segments: reader.segments, k: k, countAll: false, accept: weighted.accept)
+            }
+            if !outcome.exact { blocksSkipped += 1 }
+
+            // Brute force over the raw documents.
+            var expected: [(score: Double, id: Int64)] = []
+            for (id, d) in raw {
+                if let years, !years.contains(d.year) { continue }
+                var total = 0.0, matchedAll = true, matchedAny = false
+                let counts = counted[id]!
+                for clause in weighted.query.clauses {
+                    let fields = [IndexField.title, .body, .meta].filter { clause.fields.contains($0) }
+                    var best: Double?
+                    for alt in clause.alternatives {
+                        var sum = 0.0, all = true
+                        for t in alt.terms {
+                            var pf = 0.0, found = false
+                            for f in fields {
+                                guard let c = counts[f], let tf = c.tf[t] else { continue }
+                                found = true
+                                let len = Double(SmallFloat.decode(SmallFloat.encode(UInt32(c.length))))
+                                let avg = averages[Int(f.rawValue)]
+                                pf += (scoring.weights[f] ?? 1) * Double(tf) / (1 - scoring.b + scoring.b * len / avg)
+                            }
+                            guard found else { all = false; break }
+                            sum += try idf(t) * pf * (scoring.k1 + 1) / (scoring.k1 + pf)
+                        }
+                        if all { best = max(best ?? 0, sum * alt.weight) }
+                    }
+                    if let best { total += best; matchedAny = true } else if clause.required && weighted.query.requireAll { matchedAll = false }
+                }
+                let required = weighted.query.requireAll && weighted.query.clauses.contains { $0.required }
+                if required ? matchedAll : matchedAny { expected.append((total, id)) }
+            }
+            expected.sort { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
+            let want = Array(expected.prefix(k))
+            let got = outcome.top
+            #expect(got.map(\.id) == want.map(\.id), "query \(q) \"\(text)\" k \(k): ids differ")
+            for (g, w) in zip(got, want) {
+                #expect(abs(g.score - w.score) <= 1e-9 * max(1, abs(w.score)), "query \"\(text)\": score \(g.score) vs \(w.score)")
+            }
+            if outcome.exact { #expect(outcome.matched == expected.count, "query \"\(text)\": exact total") }
+
+            // The whole search, both strategies: same hits, same scores, same fallback.
+            let fast = try searcher.search(text, limit: k)
+            let slow = try searcher.search(text, limit: k, strategy: .exhaustive)
+            #expect(fast.hits.map(\.id) == slow.hits.map(\.id), "query \"\(text)\": strategies differ")
+            #expect(fast.hits.map(\.score) == slow.hits.map(\.score))
+            #expect(fast.fallback == slow.fallback)
+            let counted = try searcher.search(text, limit: k, countTotal: true)
+            #expect(counted.total == slow.total && counted.exactTotal == nil)
+        }
+        // The skip path must actually have been exercised.
+        #expect(blocksSkipped > 0, "no query skipped a block; the test does not cover pruning")
+    }
+}
+
+/// Deterministic pseudo-random numbers (SplitMix64).
+struct SeededRandomSearch: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
