@@ -27,6 +27,28 @@ import Testing
         try FileManager.default.contentsOfDirectory(atPath: index + "/segments").sorted().map { index + "/segments/" + $0 }
     }
 
+    /// An index written by the previous segment format (v2) is refused by readers and by an
+    /// ingest alike, with the rebuild command in the message; never read as v3.
+    @Test func previousFormatIsRefusedWithRebuildMessage() throws {
+        let dir = try ScratchDirectory()
+        let index = try Self.makeIndex(dir)
+        for segment in try Self.segmentFiles(index) {
+            var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: segment)))
+            bytes[8] = 2  // u32 format version, little-endian
+            try Data(bytes).write(to: URL(fileURLWithPath: segment))
+        }
+        for open in [{ _ = try IndexReader(directory: index) }, { _ = try IndexWriter(directory: index) }] as [() throws -> Void] {
+            do {
+                try open()
+                Issue.record("a v2 index was opened")
+            } catch let e as IndexError {
+                guard case .incompatibleFormat = e else { Issue.record("unexpected error \(e)"); continue }
+                #expect(e.description.contains("segment v2"))
+                #expect(e.description.contains("diarium ingest --rebuild"))
+            }
+        }
+    }
+
     @Test func healthyIndexVerifiesClean() throws {
         let dir = try ScratchDirectory()
         let index = try Self.makeIndex(dir)
