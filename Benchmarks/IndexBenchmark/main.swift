@@ -4,7 +4,7 @@
 //
 // Builds a synthetic segment (N documents, default 50,000, of 120 tokens drawn from a Zipfian
 // vocabulary of 50,000 words; deterministic) in a scratch index, then times, on one thread,
-// best of three: postings encoding (the commit: serialize + write + fsync), decoding every
+// best of three: the commit (serialize, write, fsync, one catalog row per document), decoding every
 // postings list through PostingsCursor.next(), skipping with advance(to:) over the 200 most
 // frequent terms, and dictionary lookups of random terms. Tokenizing and stemming are measured
 // by analysis-benchmark.
@@ -68,7 +68,7 @@ guard let segment = reader.segments.first?.reader else { fatalError("no segment 
 let megaPostings = Double(postingsCount) / 1e6
 print(String(format: "segment: %d documents, %d terms, %.1f M postings, %.1f MB", documents, segment.termCount, megaPostings,
              Double(segment.byteCount) / 1e6))
-print(String(format: "encode (serialize + write + fsync):  %7.1f M postings/s  (%.2f s, once)", megaPostings / encode, encode))
+print(String(format: "commit (serialize + write + fsync + catalog rows): %7.1f M postings/s  (%.2f s, once)", megaPostings / encode, encode))
 
 func best(_ runs: Int = 3, _ body: () throws -> Void) rethrows -> Double {
     var b = Double.infinity

@@ -230,11 +230,24 @@ public final class SegmentReader: Sendable {
             while lo < hi {
                 let mid = (lo + hi) / 2
                 guard let first = blockKey(index, mid) else { throw corrupt("term index is damaged") }
-                if !key.lexicographicallyPrecedes(first.key) { lo = mid + 1 } else { hi = mid }
+                if SegmentReader.compare(key, first.key) >= 0 { lo = mid + 1 } else { hi = mid }
             }
             return max(lo - 1, 0)
         }
         try scanBlocks(from: startBlock, visit)
+    }
+
+    /// Byte-wise comparison of a key with a key in the map: negative, zero or positive.
+    @inline(__always)
+    static func compare(_ a: [UInt8], _ b: UnsafeRawBufferPointer) -> Int {
+        a.withUnsafeBytes { x in
+            let n = min(x.count, b.count)
+            if n > 0, let xp = x.baseAddress, let bp = b.baseAddress {
+                let c = memcmp(xp, bp, n)
+                if c != 0 { return Int(c) }
+            }
+            return x.count - b.count
+        }
     }
 
     /// Every term in dictionary order, with its entry.
@@ -244,18 +257,16 @@ public final class SegmentReader: Sendable {
 
     private func scanBlocks(from startBlock: Int, _ visit: ([UInt8], TermEntry) throws -> Bool) throws {
         var block = startBlock
-        let offsets: [Int] = try withSection(.termIndex) { index in
-            try (startBlock..<blockCount).map { b in
-                guard let e = blockKey(index, b) else { throw corrupt("term index is damaged") }
-                return e.offset
-            }
-        }
-        try withSection(.terms) { terms in
+        var current: [UInt8] = []
+        try file.withBytes { _ in
+            let terms = UnsafeRawBufferPointer(rebasing: file.bytes[sections[SegmentFormat.Section.terms.rawValue]!])
+            let index = UnsafeRawBufferPointer(rebasing: file.bytes[sections[SegmentFormat.Section.termIndex.rawValue]!])
             while block < blockCount {
-                var r = ByteReader(terms, offset: offsets[block - startBlock])
+                guard let start = blockKey(index, block)?.offset, start <= terms.count else { throw corrupt("term index is damaged") }
+                var r = ByteReader(terms, offset: start)
                 var postingOffset = Int(clamping: r.varint()), positionOffset = Int(clamping: r.varint())
                 var skipOffset = Int(clamping: r.varint())
-                var current: [UInt8] = []
+                current.removeAll(keepingCapacity: true)
                 let count = min(SegmentFormat.termsPerBlock, termCount - block * SegmentFormat.termsPerBlock)
                 for _ in 0..<max(count, 0) {
                     let shared = Int(r.varint32()), suffix = Int(r.varint32())
