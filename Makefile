@@ -43,3 +43,14 @@ test: test-deps
 ## clean-index: remove the demo index
 clean-index:
 	find $(INDEX) -mindepth 1 ! -name .gitkeep -delete
+
+# The comparison benchmark of issue 5 (docs/benchmarks.md); never part of `make test`.
+SIZE ?= 100k
+BENCH_PACKAGES := $(DEB_PACKAGES) python3-xapian xapian-tools xapian-omega recollcmd hyperfine sqlite3 time
+.PHONY: bench
+
+## bench: diarium against Tantivy, SQLite FTS5, Xapian, Recoll and omindex (SIZE=100k; SIZE=1M for 1M documents)
+bench:
+	@$(MAKE) --no-print-directory install PACKAGES="$(BENCH_PACKAGES)"
+	python3 -m pip install -q -r Benchmarks/compare/requirements.txt
+	Benchmarks/compare.sh --size $(SIZE)
