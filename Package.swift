@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "diarium", targets: ["diarium"]),
         .library(name: "DiariumIngest", targets: ["DiariumIngest"]),
         .library(name: "DiariumSearch", targets: ["DiariumSearch"]),
+        // The fuzz targets, for the libFuzzer driver in Fuzz/ (see scripts/fuzz.sh).
+        .library(name: "DiariumFuzzing", targets: ["DiariumFuzzing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -38,6 +40,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Fuzz entry points: driven by libFuzzer (Fuzz/) and replayed by DiariumFuzzTests.
+        .target(name: "DiariumFuzzing", dependencies: ["DiariumExtraction", "DiariumAnalysis", "DiariumIndex", "DiariumSearch"]),
+
         // Release-mode measurements, never part of the tests.
         .executableTarget(name: "analysis-benchmark", dependencies: ["DiariumAnalysis"], path: "Benchmarks/AnalysisBenchmark"),
         .executableTarget(name: "query-benchmark", dependencies: ["DiariumSearch", "DiariumIndex"], path: "Benchmarks/QueryBenchmark"),
@@ -49,5 +54,6 @@ let package = Package(
         .testTarget(name: "DiariumSearchTests", dependencies: ["DiariumSearch", "DiariumIngest"]),
         .testTarget(name: "DiariumReportTests", dependencies: ["DiariumReport", "DiariumIngest"]),
         .testTarget(name: "DiariumEndToEndTests", dependencies: ["diarium", "DiariumIndex"]),
+        .testTarget(name: "DiariumFuzzTests", dependencies: ["DiariumFuzzing", "DiariumIngest"]),
     ]
 )

@@ -37,10 +37,7 @@ public struct Extractor: Sendable {
         }
         let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
         if size > limits.maxFileSize {
-            var doc = ExtractedDocument(format: Extractor.formatFromName(components.last ?? path) ?? "unknown",
-                                        failure: .tooLarge(size: size, limit: limits.maxFileSize))
-            MetadataExtractor.fill(&doc, explicit: ExplicitMetadata(), path: components)
-            return doc
+            return tooLarge(size: size, name: components.last ?? path, components: components)
         }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             return ExtractedDocument(format: "unknown", failure: .unreadable(reason: "permission denied or not a regular file"))
@@ -53,6 +50,15 @@ public struct Extractor: Sendable {
             return ExtractedDocument(format: "unknown", failure: .unreadable(reason: Extractor.describe(error)))
         }
         return extract(bytes: [UInt8](data), components: components)
+    }
+
+    /// The document of a file that is not read because it has `size` bytes, more than
+    /// `limits.maxFileSize`: its format from its name, and the metadata its path gives.
+    public func tooLarge(size: Int, name: String, components: [String]) -> ExtractedDocument {
+        var doc = ExtractedDocument(format: Extractor.formatFromName(name) ?? "unknown",
+                                    failure: .tooLarge(size: size, limit: limits.maxFileSize))
+        MetadataExtractor.fill(&doc, explicit: ExplicitMetadata(), path: components)
+        return doc
     }
 
     /// Extracts a document from bytes already read.

@@ -14,7 +14,13 @@ public enum IngestError: Error, CustomStringConvertible {
 
 /// Finds the files under the paths given to `ingest`. Hidden files and folders (names
 /// starting with `.`) are skipped; symbolic links are recorded but never followed, so an
-/// ingest never reads outside the folders it was given.
+/// ingest never reads outside the folders it was given. Named pipes, sockets and devices are
+/// recorded as not regular files, and never opened.
+///
+/// The walk works on the bytes of file names (`opendir`/`readdir`/`lstat`), so a name that is
+/// not UTF-8 is still found: it is recorded with each byte that is not part of a valid UTF-8
+/// sequence written as `\xHH` (`G\xF6ran.txt` for a Latin-1 `Göran.txt`), and read through
+/// its real bytes.
 enum FileWalker {
     static func walk(_ paths: [String]) throws -> [Ingester.Candidate] {
         var out: [Ingester.Candidate] = []
@@ -27,35 +33,71 @@ enum FileWalker {
             }
             let rootName = nfc((absolute as NSString).lastPathComponent)
             if !isDir.boolValue {
-                if let c = candidate(absolute, components: [rootName]) { out.append(c) }
+                out.append(candidate(Array(absolute.utf8), components: [rootName]))
                 continue
             }
-            guard let e = fm.enumerator(atPath: absolute) else { continue }
-            var found: [String] = []
-            while let rel = e.nextObject() as? String {
-                let name = (rel as NSString).lastPathComponent
-                if name.hasPrefix(".") {
-                    if (e.fileAttributes?[.type] as? FileAttributeType) == .typeDirectory { e.skipDescendants() }
-                    continue
+            // (relative path as recorded, its components, the real path's bytes)
+            var found: [(rel: String, components: [String], path: [UInt8])] = []
+            var folders: [(path: [UInt8], components: [String])] = [(Array(absolute.utf8), [])]
+            while let (folder, prefix) = folders.popLast() {
+                for name in entries(folder, followLink: prefix.isEmpty) {
+                    if name.first == UInt8(ascii: ".") { continue }
+                    let path = folder + [UInt8(ascii: "/")] + name
+                    let components = prefix + [displayName(name)]
+                    var st = stat()
+                    if lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+                        folders.append((path, components))
+                    } else {
+                        found.append((components.joined(separator: "/"), components, path))
+                    }
                 }
-                let type = e.fileAttributes?[.type] as? FileAttributeType
-                if type == .typeRegular || type == .typeSymbolicLink { found.append(rel) }
             }
-            for rel in found.sorted() {
-                let components = [rootName] + rel.split(separator: "/").map { nfc(String($0)) }
-                if let c = candidate(absolute + "/" + rel, components: components) { out.append(c) }
+            for f in found.sorted(by: { $0.rel < $1.rel }) {
+                out.append(candidate(f.path, components: [rootName] + f.components.map(nfc)))
             }
         }
         return out
     }
 
-    static func candidate(_ path: String, components: [String]) -> Ingester.Candidate? {
+    /// The names in a folder, `.` and `..` left out; none if it cannot be opened. Only the
+    /// folder given on the command line may be a link: one found inside is never followed,
+    /// even if it replaced a folder after the walk saw it.
+    static func entries(_ folder: [UInt8], followLink: Bool) -> [[UInt8]] {
+        let flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (followLink ? 0 : O_NOFOLLOW)
+        let fd = withCString(folder) { open($0, flags) }
+        guard fd >= 0 else { return [] }
+        guard let dir = fdopendir(fd) else { close(fd); return [] }
+        defer { closedir(dir) }
+        var names: [[UInt8]] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> [UInt8] in
+                Array(raw.prefix { $0 != 0 })
+            }
+            if name == [0x2E] || name == [0x2E, 0x2E] || name.isEmpty { continue }
+            names.append(name)
+        }
+        return names
+    }
+
+    static func candidate(_ path: [UInt8], components: [String]) -> Ingester.Candidate {
+        let stored = components.joined(separator: "/")
         var st = stat()
-        guard lstat(path, &st) == 0 else { return nil }
-        let link = (st.st_mode & S_IFMT) == S_IFLNK
+        guard lstat(path, &st) == 0 else {
+            let reason = String(cString: strerror(errno))
+            return Ingester.Candidate(path: path, stored: stored, components: components, size: 0, mtime: 0, kind: .unreadable(reason))
+        }
         let mtime = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
-        return Ingester.Candidate(absolute: path, stored: components.joined(separator: "/"), components: components,
-                                  size: Int64(st.st_size), mtime: mtime, symlink: link)
+        let kind: Ingester.Candidate.Kind
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: kind = .regular
+        case S_IFLNK: kind = .symlink
+        case S_IFIFO: kind = .special("a named pipe")
+        case S_IFSOCK: kind = .special("a socket")
+        case S_IFCHR: kind = .special("a character device")
+        case S_IFBLK: kind = .special("a block device")
+        default: kind = .special("of an unknown type")
+        }
+        return Ingester.Candidate(path: path, stored: stored, components: components, size: Int64(st.st_size), mtime: mtime, kind: kind)
     }
 
     static func isSymlink(_ path: String) -> Bool {
@@ -63,6 +105,38 @@ enum FileWalker {
         return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK
     }
 
+    /// A file name as recorded: its UTF-8 text, with each byte outside a valid UTF-8 sequence
+    /// written as `\xHH`.
+    static func displayName(_ name: [UInt8]) -> String {
+        if let s = String(validating: name, as: UTF8.self) { return s }
+        var out = ""
+        var i = 0
+        while i < name.count {
+            let b = name[i]
+            let length = b < 0x80 ? 1 : b >= 0xC2 && b <= 0xDF ? 2 : b >= 0xE0 && b <= 0xEF ? 3 : b >= 0xF0 && b <= 0xF4 ? 4 : 0
+            if length > 0, i + length <= name.count, let s = String(validating: name[i..<(i + length)], as: UTF8.self) {
+                out += s
+                i += length
+            } else {
+                out += String(format: "\\x%02X", b)
+                i += 1
+            }
+        }
+        return out
+    }
+
+    /// Calls `body` with `bytes` as a NUL-terminated C string.
+    static func withCString<R>(_ bytes: [UInt8], _ body: (UnsafePointer<CChar>) -> R) -> R {
+        (bytes + [0]).withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) }
+        }
+    }
+
     /// File names in NFC (macOS writes å decomposed).
     static func nfc(_ s: String) -> String { s.precomposedStringWithCanonicalMapping }
+}
+
+/// `lstat` on a path given as bytes.
+func lstat(_ path: [UInt8], _ st: inout stat) -> Int32 {
+    FileWalker.withCString(path) { lstat($0, &st) }
 }

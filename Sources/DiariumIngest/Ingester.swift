@@ -77,12 +77,22 @@ public final class Ingester {
 
     /// A file found by the walk.
     struct Candidate: Sendable {
-        var absolute: String
+        /// What the walk found at the path (`lstat`; links are not followed).
+        enum Kind: Sendable, Equatable {
+            case regular
+            case symlink
+            /// A named pipe, socket or device: recorded, never opened.
+            case special(String)
+            /// `lstat` failed, with the reason.
+            case unreadable(String)
+        }
+
+        var path: [UInt8]           // the real path's bytes (a file name need not be UTF-8)
         var stored: String          // the path recorded in the inventory
         var components: [String]    // folders and file name, from the ingested root down
         var size: Int64
         var mtime: Double
-        var symlink: Bool
+        var kind: Kind
     }
 
     /// Ingests every file under `paths` and commits.
@@ -197,21 +207,27 @@ public final class Ingester {
     }
 
     static func process(_ c: Candidate, extractor: Extractor, analyzers: (swedish: Analyzer, english: Analyzer)) -> Processed {
-        if c.symlink {
-            var doc = ExtractedDocument(format: "link", failure: .unreadable(reason: "symbolic link, not followed"))
+        func notRead(_ format: String, _ reason: String) -> Processed {
+            var doc = ExtractedDocument(format: format, failure: .unreadable(reason: reason))
             doc.title = c.components.last
             return Processed(sha256: "", documents: [Item(document: doc, status: .failed, fields: nil)])
         }
+        switch c.kind {
+        case .regular: break
+        case .symlink: return notRead("link", "symbolic link, not followed")
+        case .special(let what): return notRead("special", "not a regular file: \(what), not opened")
+        case .unreadable(let reason): return notRead("unknown", reason)
+        }
         var sha = ""
         var doc: ExtractedDocument
-        if c.size > Int64(extractor.limits.maxFileSize) {
-            doc = extractor.extract(file: c.absolute, components: c.components)
-        } else if let data = FileManager.default.contents(atPath: c.absolute) {
-            let bytes = [UInt8](data)
+        switch readFile(c.path, limit: extractor.limits.maxFileSize) {
+        case .bytes(let bytes):
             sha = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
             doc = extractor.extract(bytes: bytes, components: c.components)
-        } else {
-            doc = extractor.extract(file: c.absolute, components: c.components)
+        case .tooLarge(let size):
+            doc = extractor.tooLarge(size: size, name: c.components.last ?? "", components: c.components)
+        case .failed(let reason):
+            doc = ExtractedDocument(format: "unknown", failure: .unreadable(reason: reason))
         }
         var parts = doc.parts
         doc.parts = []
@@ -231,11 +247,56 @@ public final class Ingester {
         return Processed(sha256: sha, documents: items)
     }
 
+    enum ReadResult {
+        case bytes([UInt8])
+        case tooLarge(Int)
+        case failed(String)
+    }
+
+    /// Reads the regular file at `path` (bytes), up to `limit` bytes. The last component is
+    /// opened with `O_NOFOLLOW` and must still be a regular file, so a file replaced by a link
+    /// or a pipe after the walk is not read.
+    static func readFile(_ path: [UInt8], limit: Int) -> ReadResult {
+        let fd = FileWalker.withCString(path) { open($0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
+        guard fd >= 0 else {
+            return .failed(errno == ELOOP ? "symbolic link, not followed" : String(cString: strerror(errno)))
+        }
+        defer { closeFile(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return .failed(String(cString: strerror(errno))) }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { return .failed("not a regular file") }
+        if st.st_size > limit { return .tooLarge(Int(st.st_size)) }
+        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
+        var count = 0
+        while true {
+            if count == bytes.count {
+                // The file grew since fstat: read on, up to the limit.
+                if count > limit { return .tooLarge(count) }
+                bytes.append(contentsOf: repeatElement(0, count: max(1 << 16, min(count, limit + 1 - count))))
+            }
+            let n = bytes.withUnsafeMutableBytes { buffer in
+                read(fd, buffer.baseAddress! + count, buffer.count - count)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .failed(String(cString: strerror(errno)))
+            }
+            if n == 0 { break }
+            count += n
+        }
+        if count > limit { return .tooLarge(count) }
+        bytes.removeSubrange(count...)
+        return .bytes(bytes)
+    }
+
     static func json(_ sources: [String: String]) -> String? {
         guard !sources.isEmpty, let data = try? JSONSerialization.data(withJSONObject: sources, options: [.sortedKeys]) else { return nil }
         return String(decoding: data, as: UTF8.self)
     }
 }
+
+/// `close(2)` (the name is taken by `Ingester.close()` inside the class).
+private func closeFile(_ fd: Int32) { close(fd) }
 
 /// Hands per-thread objects to `concurrentPerform` workers; each worker touches only its own
 /// element, so no two threads share one.

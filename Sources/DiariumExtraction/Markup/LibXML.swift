@@ -76,10 +76,7 @@ enum LibXML {
                 var attributes: [String: String] = [:]
                 var a = n.pointee.properties
                 while let attr = a {
-                    if let v = xmlNodeGetContent(UnsafeMutableRawPointer(attr).assumingMemoryBound(to: xmlNode.self)) {
-                        attributes[lowerName(attr.pointee.name)] = String(cString: v)
-                        diarium_xml_free(v)
-                    }
+                    attributes[lowerName(attr.pointee.name)] = attributeValue(attr)
                     a = attr.pointee.next
                 }
                 visit(.start(name: name, attributes: attributes))
@@ -102,6 +99,25 @@ enum LibXML {
             }
             node = next
         }
+    }
+
+    /// Longest attribute value kept, in bytes.
+    static let maxAttributeBytes = 1 << 20
+
+    /// An attribute's value: its text nodes, at most `maxAttributeBytes`. Entity references are
+    /// left out, as in element text. (`xmlNodeGetContent` would expand them: one 50 KB entity
+    /// referenced 50,000 times in an attribute makes 2.5 GB, built by repeated concatenation.)
+    private static func attributeValue(_ attr: xmlAttrPtr) -> String {
+        var bytes: [UInt8] = []
+        var child = attr.pointee.children
+        while let c = child, bytes.count < maxAttributeBytes {
+            if c.pointee.type == XML_TEXT_NODE, let content = c.pointee.content {
+                let n = strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self))
+                bytes.append(contentsOf: UnsafeBufferPointer(start: content, count: min(n, maxAttributeBytes - bytes.count)))
+            }
+            child = c.pointee.next
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func lowerName(_ name: UnsafePointer<xmlChar>?) -> String {

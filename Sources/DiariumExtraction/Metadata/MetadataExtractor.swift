@@ -31,8 +31,16 @@ enum MetadataExtractor {
                                          "kontaktperson", "ämne", "ärende", "bilaga", "sekretess", "klassning", "system", "systemägare",
                                          "informationsägare", "deltagare", "närvarande", "plats", "tid"]
 
+    /// Characters of each line that the metadata finders look at.
+    static let maxLineLength = 16_384
+    /// Characters of a title (the longest seen in ../shared/data has 1,785).
+    static let maxTitleLength = 2_000
+
     static func fill(_ doc: inout ExtractedDocument, explicit: ExplicitMetadata, path: [String]) {
-        let lines = doc.text.split(separator: "\n", omittingEmptySubsequences: false).prefix(80).map(String.init)
+        // Each line only as far as metadata can be: a single gigantic line (a file without line
+        // breaks) would otherwise be scanned whole by every finder below.
+        let lines = doc.text.split(separator: "\n", maxSplits: 80, omittingEmptySubsequences: false).prefix(80)
+            .map { String($0.prefix(maxLineLength)) }
         let email = emailHeaders(lines)
         func set(_ key: String, _ value: (String, String)?, _ apply: (String) -> Void) {
             guard let (v, source) = value else { return }
@@ -49,7 +57,8 @@ enum MetadataExtractor {
         if title == nil, let subject = email["ämne"] ?? email["subject"] { title = (subject, "email-header:subject") }
         if title == nil { title = textTitle(lines) }
         if title == nil, let name = path.last { title = (stripExtension(name), "file-name") }
-        set("title", title) { doc.title = $0 }
+        // A title from markup, a heading or a subject is as long as the file made it; keep a title.
+        set("title", title.map { (String($0.0.prefix(maxTitleLength)), $0.1) }) { doc.title = $0 }
 
         // Date and year
         var date = explicit.date.flatMap { v in DateFinder.dates(in: v.0).first.map { ($0, v.1) } }

@@ -1,0 +1,1 @@
+// Nothing to import: this module only defines the executable's entry point.

@@ -1,0 +1,127 @@
+import DiariumAnalysis
+import DiariumExtraction
+import DiariumIndex
+import DiariumSearch
+import Foundation
+
+/// The fuzz targets: one function per kind of untrusted input, taking the raw bytes libFuzzer
+/// hands over. The libFuzzer driver (`Fuzz/`, built with `-sanitize=fuzzer,address`) calls them,
+/// and so does the regression test (`Tests/DiariumFuzzTests`), which replays every input kept
+/// under `Tests/Fixtures/fuzz/<target>/` through the same function without a sanitizer.
+///
+/// Each target must never crash, and checks a few invariants with `precondition` (a broken
+/// invariant is a crash to libFuzzer, so it keeps the input).
+public enum FuzzTargets {
+    /// The target names, as used by `scripts/fuzz.sh --targets` and the fixture folders.
+    public static let names = ["html", "xml", "email", "text", "tokenizer", "query"]
+
+    /// Runs the target `name` on `data`; false for an unknown name.
+    @discardableResult
+    public static func run(_ name: String, _ data: UnsafeRawBufferPointer) -> Bool {
+        switch name {
+        case "html": html(data)
+        case "xml": xml(data)
+        case "email": email(data)
+        case "text": text(data)
+        case "tokenizer": tokenizer(data)
+        case "query": query(data)
+        default: return false
+        }
+        return true
+    }
+
+    /// Runs the target `name` on `bytes`.
+    @discardableResult
+    public static func run(_ name: String, bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { run(name, $0) }
+    }
+
+    // MARK: Extractors
+
+    /// A shorter parse-time limit than the default 30 s, below libFuzzer's `-timeout`, so a slow
+    /// parse shows up as the extractor giving up, and a hang past it as a libFuzzer timeout.
+    static let extractor = Extractor(limits: ExtractionLimits(maxFileSize: 16 << 20, parseTimeLimit: 10))
+
+    /// The HTML path: a file named `.html` is always parsed as HTML.
+    public static func html(_ data: UnsafeRawBufferPointer) {
+        check(extractor.extract(bytes: Array(data), components: ["fuzz", "f.html"]))
+    }
+
+    /// The XML path (records, XML metadata, XHTML handed on to HTML).
+    public static func xml(_ data: UnsafeRawBufferPointer) {
+        check(extractor.extract(bytes: Array(data), components: ["fuzz", "f.xml"]))
+    }
+
+    /// The e-mail path (MIME, encoded words, quoted-printable, base64, attachments).
+    public static func email(_ data: UnsafeRawBufferPointer) {
+        check(extractor.extract(bytes: Array(data), components: ["fuzz", "f.eml"]))
+    }
+
+    /// Plain text, Markdown, and a name without an extension (format sniffing: the input may
+    /// be taken for HTML, XML, e-mail, text or binary).
+    public static func text(_ data: UnsafeRawBufferPointer) {
+        let bytes = Array(data)
+        for name in ["f.txt", "f.md", "f"] { check(extractor.extract(bytes: bytes, components: ["fuzz", name])) }
+    }
+
+    static func check(_ doc: ExtractedDocument) {
+        precondition(!doc.format.isEmpty, "a document without a format")
+        precondition(doc.failure == nil || doc.text.isEmpty, "a failed extraction with text")
+        if let date = doc.date {
+            precondition(date.utf8.count == 10 && doc.year == Int(date.prefix(4)), "date \(date), year \(doc.year ?? 0)")
+        }
+        for part in doc.parts { check(part) }
+    }
+
+    // MARK: Tokenizer and analyzer
+
+    nonisolated(unsafe) static var rawTokenizer = Tokenizer()
+    nonisolated(unsafe) static var analyzer: Analyzer? = try? Analyzer()
+
+    /// The tokenizer on the raw bytes (any bytes, not only UTF-8), then the whole analyzer
+    /// (tokenizer, stemmer, compound splitter) on the bytes read as UTF-8.
+    public static func tokenizer(_ data: UnsafeRawBufferPointer) {
+        let n = data.count
+        rawTokenizer.tokenize(data) { t in
+            precondition(t.start >= 0 && t.start <= t.end && t.end <= n, "token \(t.start)..<\(t.end) of \(n) bytes")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        let utf8Count = text.utf8.count
+        analyzer?.analyze(text) { t in
+            precondition(t.start >= 0 && t.start <= t.end && t.end <= utf8Count, "analysed token out of bounds")
+            precondition(String(validating: t.term, as: UTF8.self) != nil, "a term that is not UTF-8")
+        }
+    }
+
+    // MARK: Query parser and search
+
+    /// The searcher of the query target, over the index named by `useIndex(directory:)` or by
+    /// `DIARIUM_FUZZ_INDEX` (scripts/fuzz.sh builds one of `corpus/`). Without an index the
+    /// query target only parses.
+    nonisolated(unsafe) static var searcher: Searcher? = ProcessInfo.processInfo.environment["DIARIUM_FUZZ_INDEX"]
+        .flatMap { try? Searcher(reader: IndexReader(directory: $0)) }
+
+    /// Searches the index at `directory` in the query target from now on.
+    public static func useIndex(directory: String) throws {
+        searcher = try Searcher(reader: IndexReader(directory: directory))
+    }
+
+    /// Whether the query target searches an index.
+    public static var hasIndex: Bool { searcher != nil }
+
+    /// The query language: parse, and (with an index) plan, explain and run the query (the
+    /// first 1,000 bytes, read as UTF-8).
+    public static func query(_ data: UnsafeRawBufferPointer) {
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: data.prefix(1000)), as: UTF8.self)
+        _ = QueryParser.parse(text)
+        guard let searcher else { return }
+        do {
+            _ = try searcher.plan(text)
+            _ = try searcher.explain(text)
+            let result = try searcher.search(text, limit: 5)
+            precondition(result.total >= result.hits.count, "total below the hits shown")
+        } catch {
+            preconditionFailure("search failed on a healthy index: \(error)")
+        }
+    }
+}
