@@ -16,7 +16,7 @@
 #   fuzz         2,000 runs per target (debug build) 100,000 runs per target (release), 2 at a time
 #                inputs up to 4 KiB                  inputs up to 4 KiB
 #   crash        5 kills, 300 files                  50 kills, 2,000 files
-#   disk-full    1 MiB tmpfs, 500 files              3 MiB tmpfs, 2,000 files
+#   disk-full    3 MiB tmpfs, 1,000 files            3 MiB tmpfs, 2,000 files
 #   concurrency  300 files                           2,000 files
 #
 # Usage: scripts/reliability.sh --short|--long [--binary PATH] [--steps fuzz,crash,...] [--keep]
@@ -104,9 +104,9 @@ step() {  # name limit-seconds command...
 keep=(); [ "$KEEP" = 0 ] || keep=(--keep)
 if [ "$MODE" = short ]; then
     step fuzz 900 scripts/fuzz.sh --runs 2000 --debug --max-len 4096 --seed-files 60 --jobs 2 --diarium "$BINARY" --seed 1 "${keep[@]}"
-    step crash 600 scripts/crash-test.sh --kills 5 --files 300 --binary "$BINARY" --seed 1 "${keep[@]}"
+    step crash 900 scripts/crash-test.sh --kills 5 --files 300 --binary "$BINARY" --seed 1 "${keep[@]}"
     if [ "$(id -u)" = 0 ]; then
-        step disk-full 600 scripts/disk-full-test.sh --size 1m --files 500 --binary "$BINARY" "${keep[@]}"
+        step disk-full 900 scripts/disk-full-test.sh --size 3m --files 1000 --binary "$BINARY" "${keep[@]}"
     else
         RESULTS+=("skip  disk-full (needs root)")
     fi
