@@ -85,7 +85,4 @@ enum SmallFloat {
         let value: UInt64 = shift < 0 ? bits : (bits | 0x08) << UInt64(shift)
         return UInt32(clamping: UInt64(exact) + value)
     }
-
-    /// The decoded length of every byte value, for table lookups in scoring loops.
-    static let table: [UInt32] = (0...255).map { decode(UInt8($0)) }
 }
