@@ -4,7 +4,9 @@ import GRDB
 /// The one writer of an index. Holds the index's write lock from `init` until `close()` or
 /// deinit. Documents are buffered in an in-memory segment; `commit()` (called by the caller,
 /// and by `commitIfOverBudget()` between files) writes and fsyncs a segment file and
-/// then publishes it, its documents and their replacements in one SQLite transaction. A crash
+/// then publishes it, its documents and their replacements in one SQLite transaction. After a
+/// commit the merge policy's merges run on a background thread (`MergeScheduler`) while the
+/// caller goes on adding and committing; `waitForMerges()` and `close()` wait for them. A crash
 /// at any point leaves the previous commit readable; unpublished files are removed at the next
 /// open.
 public final class IndexWriter {
@@ -21,15 +23,18 @@ public final class IndexWriter {
     private var nextID: Int64
     /// Number of commits that wrote a segment, since open.
     public private(set) var segmentsWritten = 0
-    /// Number of merges done since open.
-    public private(set) var mergesDone = 0
+    /// Number of merges published since open (background merges that already ended included).
+    public var mergesDone: Int { merges.mergesDone }
     /// The merge policy's factor: when this many segments share a size tier (document counts
     /// within the same power of the factor), they are merged into one. 0 turns merging off.
     public var mergeFactor = 10
+    /// The background merges (internal for tests).
+    let merges: MergeScheduler
 
     /// Opens (creating if needed) the index in `directory` for writing. Fails with
     /// `IndexError.locked` while another process writes to it. `rebuild` empties it first.
-    public init(directory: String, memoryBudget: Int = 256 << 20, rebuild: Bool = false) throws {
+    /// `mergeThreads` bounds the merges that run at the same time in the background.
+    public init(directory: String, memoryBudget: Int = 256 << 20, rebuild: Bool = false, mergeThreads: Int = 1) throws {
         self.directory = directory
         self.memoryBudget = memoryBudget
         let fm = FileManager.default
@@ -57,6 +62,7 @@ public final class IndexWriter {
                 try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_doc_id'")
                     ?? ((try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM documents")) ?? 0) + 1
             }
+            merges = MergeScheduler(directory: directory, catalog: catalog, maxMerges: mergeThreads)
             try removeLeftovers()
             // Segments of an older format are refused here, before new ones are added beside them.
             for file in try catalog.read({ db in try String.fetchAll(db, sql: "SELECT file FROM segments") }) {
@@ -71,9 +77,12 @@ public final class IndexWriter {
 
     deinit { close() }
 
-    /// Releases the write lock. Uncommitted documents are dropped.
+    /// Waits for the running merges (and the ones they lead to), then releases the write lock.
+    /// Uncommitted documents are dropped. A failure of a background merge is dropped too: call
+    /// `waitForMerges()` first to see it.
     public func close() {
         if let fd = lockFD {
+            try? merges.waitForMerges()
             DurableFile.unlock(fd)
             lockFD = nil
         }
@@ -147,12 +156,16 @@ public final class IndexWriter {
         guard !pending.isEmpty else { return }
         var segment: SegmentRecord?
         if builder.documentCount > 0 {
-            let bytes = builder.serialize()
-            let name = String(format: "%012llx-%08x.%@", UInt64(Date().timeIntervalSince1970 * 1000), UInt32.random(in: 0...UInt32.max), SegmentFormat.fileExtension)
+                let name = String(format: "%012llx-%08x.%@", UInt64(Date().timeIntervalSince1970 * 1000), UInt32.random(in: 0...UInt32.max), SegmentFormat.fileExtension)
             let path = IndexLayout.segments(directory) + "/" + name
-            try DurableFile.create(path, bytes: bytes)
-            try DurableFile.syncDirectory(IndexLayout.segments(directory))
-            segment = SegmentRecord(id: 0, file: name, docCount: builder.documentCount, bytes: Int64(bytes.count),
+            let size = try builder.write(to: path)
+            do {
+                try DurableFile.syncDirectory(IndexLayout.segments(directory))
+            } catch {
+                try? FileManager.default.removeItem(atPath: path)
+                throw error
+            }
+            segment = SegmentRecord(id: 0, file: name, docCount: builder.documentCount, bytes: Int64(size),
                                     createdAt: ISO8601DateFormatter().string(from: Date()))
         }
         let records = pending
@@ -188,92 +201,27 @@ public final class IndexWriter {
         builder = SegmentBuilder()
         pending = []
         replacedPaths = []
-        try mergeIfNeeded()
+        // A merge that failed in the background is reported by the next commit (its sources
+        // stay as they were); the policy then picks again.
+        if let failure = merges.takeFailure() { throw failure }
+        merges.schedule(factor: mergeFactor)
     }
 
     // MARK: Merges
 
-    /// The live segments of the last commit, with their deletions.
-    private func committedSegments() throws -> [LiveSegment] {
-        let snapshot = try catalog.read { db -> ([SegmentRecord], [Int64: [UInt32]]) in
-            let segs = try SegmentRecord.order(Column("id")).fetchAll(db)
-            var deleted: [Int64: [UInt32]] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT segment_id, segment_doc FROM tombstones")
-            while let row = try rows.next() { deleted[row[0], default: []].append(row[1]) }
-            return (segs, deleted)
-        }
-        return try snapshot.0.map { s in
-            LiveSegment(id: s.id, reader: try SegmentReader(path: IndexLayout.segments(directory) + "/" + s.file), deleted: snapshot.1[s.id] ?? [])
-        }
+    /// Waits until no background merge runs (the merges a merge leads to included), then throws
+    /// the first failure of a background merge since the last commit, if any. An ingest calls it
+    /// before it reports success.
+    public func waitForMerges() throws {
+        try merges.waitForMerges()
     }
 
-    /// The merge policy (log-structured, like Lucene's LogMergePolicy): segments fall into tiers
-    /// by live document count (tier k holds counts below factor^(k+1)); while a tier holds
-    /// `mergeFactor` segments, its oldest `mergeFactor` are merged into one, which lands in a
-    /// higher tier. Runs after each commit, between files, on the writer's thread.
-    private func mergeIfNeeded() throws {
-        guard mergeFactor >= 2 else { return }
-        while true {
-            let segments = try committedSegments()
-            var tiers: [Int: [LiveSegment]] = [:]
-            for s in segments {
-                var tier = 0, limit = mergeFactor
-                while max(s.reader.documentCount - s.deletedCount, 1) >= limit { tier += 1; limit *= mergeFactor }
-                tiers[tier, default: []].append(s)
-            }
-            guard let full = tiers.keys.sorted().first(where: { tiers[$0]!.count >= mergeFactor }) else { return }
-            try merge(Array(tiers[full]!.prefix(mergeFactor)))
-        }
-    }
-
-    /// Commits what is pending, then merges every segment into one, dropping deleted documents.
-    /// Readers opened before keep their snapshot; later ones see the merged segment.
+    /// Commits what is pending, waits for the background merges, then merges every segment into
+    /// one on the calling thread, dropping deleted documents. Readers opened before keep their
+    /// snapshot; later ones see the merged segment.
     public func optimize() throws {
         try commit()
-        let segments = try committedSegments()
-        guard segments.count > 1 || segments.contains(where: { $0.deletedCount > 0 }) else { return }
-        try merge(segments)
-    }
-
-    /// Merges `sources` into one new segment and publishes it in one transaction (the new
-    /// segment row, every live document's new place, the sources' rows and tombstones gone);
-    /// then deletes the source files. A crash before the transaction leaves the old segments and
-    /// an orphan file (removed at the next open); after it, the merged state.
-    private func merge(_ sources: [LiveSegment]) throws {
-        guard !sources.isEmpty else { return }
-        let result = try SegmentMerger.merge(sources)
-        var name: String?
-        if !result.documentIDs.isEmpty {
-            let file = String(format: "%012llx-%08x.%@", UInt64(Date().timeIntervalSince1970 * 1000), UInt32.random(in: 0...UInt32.max), SegmentFormat.fileExtension)
-            try DurableFile.create(IndexLayout.segments(directory) + "/" + file, bytes: result.bytes)
-            try DurableFile.syncDirectory(IndexLayout.segments(directory))
-            name = file
-        }
-        let sourceIDs = sources.map(\.id)
-        let oldFiles = sources.map(\.reader.name)
-        do {
-            try catalog.write { db in
-                var newID: Int64?
-                if let name {
-                    try db.execute(sql: "INSERT INTO segments (file, doc_count, bytes, created_at) VALUES (?, ?, ?, ?)",
-                                   arguments: [name, result.documentIDs.count, result.bytes.count, ISO8601DateFormatter().string(from: Date())])
-                    newID = db.lastInsertedRowID
-                }
-                if let newID {
-                    let update = try db.makeStatement(sql: "UPDATE documents SET segment_id = ?, segment_doc = ? WHERE id = ?")
-                    for (doc, id) in result.documentIDs.enumerated() { try update.execute(arguments: [newID, doc, id]) }
-                }
-                for id in sourceIDs {
-                    try db.execute(sql: "DELETE FROM tombstones WHERE segment_id = ?", arguments: [id])
-                    try db.execute(sql: "DELETE FROM segments WHERE id = ?", arguments: [id])
-                }
-            }
-        } catch {
-            if let name { try? FileManager.default.removeItem(atPath: IndexLayout.segments(directory) + "/" + name) }
-            throw error
-        }
-        for f in oldFiles { try? FileManager.default.removeItem(atPath: IndexLayout.segments(directory) + "/" + f) }
-        mergesDone += 1
+        try merges.mergeAll()
     }
 }
 

@@ -189,6 +189,8 @@ public final class Ingester {
             }
         }
         try writer.commit()
+        // The background merges end before the ingest reports success (a failed one fails it).
+        try writer.waitForMerges()
         summary.segments = writer.segmentsWritten
         summary.seconds = Date().timeIntervalSince(start)
         return summary

@@ -80,6 +80,7 @@ import Testing
         // Replacements: the old versions become deleted documents of their segments.
         for _ in 0..<120 { try add("doc\(rng.next() % 1000).txt") }
         try writer.commit()
+        try writer.waitForMerges()   // merges run in the background
         #expect(writer.mergesDone > 0, "the merge policy should have merged small segments")
         var reader = try IndexReader(directory: directory)
         #expect(reader.segments.count > 1)

@@ -31,6 +31,20 @@ enum DurableFile {
         }
     }
 
+    /// Writes all of `buffer` to `fd` at its current offset, retrying short writes.
+    fileprivate static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws {
+        guard let base = buffer.baseAddress else { return }
+        var done = 0
+        while done < buffer.count {
+            let n = write(fd, base + done, buffer.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw IndexError.io(path: path, operation: "write", errno: errno)
+            }
+            done += n
+        }
+    }
+
     /// Fsyncs a directory so that a file created in it survives a crash.
     static func syncDirectory(_ path: String) throws {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -56,5 +70,79 @@ enum DurableFile {
 
     static func unlock(_ fd: Int32) {
         close(fd)
+    }
+}
+
+/// Where the segment serializer writes a file image, front to back.
+protocol SegmentOutput {
+    /// Appends `bytes`.
+    mutating func write(_ bytes: UnsafeRawBufferPointer) throws
+}
+
+/// A file image kept in memory (tests, and callers that want the bytes).
+struct MemoryOutput: SegmentOutput {
+    var bytes: [UInt8] = []
+    mutating func write(_ bytes: UnsafeRawBufferPointer) throws { self.bytes.append(contentsOf: bytes) }
+}
+
+/// A new file (created with `O_EXCL`) written front to back through a 1 MiB buffer and fsynced
+/// by `finish()`, so that a large segment is never held in memory whole. Dropped unfinished
+/// (an error, a cancelled write), the file is closed and removed.
+final class DurableFileWriter: SegmentOutput {
+    let path: String
+    private var fd: Int32
+    private var buffer: [UInt8] = []
+    private static let bufferSize = 1 << 20
+    /// Bytes written so far (buffered ones included).
+    private(set) var count = 0
+
+    init(creating path: String) throws {
+        self.path = path
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw IndexError.io(path: path, operation: "create", errno: errno) }
+        buffer.reserveCapacity(Self.bufferSize)
+    }
+
+    deinit { abandon() }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        count += bytes.count
+        if buffer.count + bytes.count > Self.bufferSize {
+            try flush()
+            if bytes.count >= Self.bufferSize {
+                try DurableFile.writeAll(fd, bytes, path: path)
+                return
+            }
+        }
+        buffer.append(contentsOf: bytes)
+    }
+
+    private func flush() throws {
+        guard !buffer.isEmpty else { return }
+        try buffer.withUnsafeBytes { try DurableFile.writeAll(fd, $0, path: path) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes what is buffered, fsyncs and closes the file; on failure removes it and throws.
+    func finish() throws {
+        do {
+            try flush()
+            if fsync(fd) != 0 { throw IndexError.io(path: path, operation: "sync", errno: errno) }
+            let result = close(fd)
+            fd = -1
+            if result != 0 { throw IndexError.io(path: path, operation: "close", errno: errno) }
+        } catch {
+            abandon()
+            unlink(path)
+            throw error
+        }
+    }
+
+    /// Closes and removes an unfinished file.
+    func abandon() {
+        guard fd >= 0 else { return }
+        close(fd)
+        fd = -1
+        unlink(path)
     }
 }

@@ -63,7 +63,21 @@ struct SegmentBuilder {
 
     /// Serializes the segment into one byte image (see `SegmentSerializer`).
     mutating func serialize() -> [UInt8] {
-        var serializer = SegmentSerializer(norms: norms)
+        // Memory output never throws.
+        try! serialize(into: MemoryOutput()).output.bytes
+    }
+
+    /// Writes the segment as a new file at `path` (created with `O_EXCL`) and fsyncs it;
+    /// returns its size. On failure the file is removed.
+    mutating func write(to path: String) throws -> Int {
+        let file = try DurableFileWriter(creating: path)
+        let size = try serialize(into: file).size
+        try file.finish()
+        return size
+    }
+
+    private mutating func serialize<Output: SegmentOutput>(into output: Output) throws -> (output: Output, size: Int) {
+        var serializer = try SegmentSerializer(norms: norms, output: output)
         var p = TermPostings()
         for t in sortedTermIDs() {
             p.removeAll()
@@ -86,9 +100,9 @@ struct SegmentBuilder {
                     }
                 }
             }
-            serializer.addTerm(terms.term(t), p)
+            try serializer.addTerm(terms.term(t), p)
         }
-        return serializer.finish(docIDs: docIDs, fieldTotals: fieldTotals, fast: fast, storeBlocks: store.finish())
+        return try serializer.finish(docIDs: docIDs, fieldTotals: fieldTotals, fast: fast, storeBlocks: store.finish())
     }
 
     private func sortedTermIDs() -> [Int32] {

@@ -1,17 +1,20 @@
-/// Merges segments into one new segment image: the live documents of each, in segment order,
+/// Merges segments into one new segment file: the live documents of each, in segment order,
 /// renumbered from 0; postings are copied term by term (remapped, deleted documents dropped),
 /// never re-analysed. Each source's checksum is verified first, so a damaged segment is reported
 /// instead of merged. The writer of merges; the result is an ordinary segment.
 struct SegmentMerger {
-    /// The merged file image, the new catalog ids in order, and per source segment the new
+    /// The merged file's size, the new catalog ids in order, and per source segment the new
     /// document number of each old one (-1: deleted).
     struct Result {
-        var bytes: [UInt8]
+        var byteCount: Int
         var documentIDs: [Int64]
         var documentMap: [[Int32]]
     }
 
-    static func merge(_ sources: [LiveSegment]) throws -> Result {
+    /// Merges `sources` into a new file at `path` (created with `O_EXCL`, written front to back
+    /// and fsynced; removed on failure). With no live document left, the file is still written
+    /// (an empty segment) and `documentIDs` is empty.
+    static func merge(_ sources: [LiveSegment], to path: String) throws -> Result {
         let fieldCount = IndexField.allCases.count
         var map: [[Int32]] = []
         var norms: [UInt8] = []
@@ -56,7 +59,8 @@ struct SegmentMerger {
             try s.reader.forEachTerm { key, entry in terms.append((key, entry)); return true }
             dictionaries.append(terms)
         }
-        var serializer = SegmentSerializer(norms: norms)
+        let file = try DurableFileWriter(creating: path)
+        var serializer = try SegmentSerializer(norms: norms, output: file)
         var cursor = [Int](repeating: 0, count: sources.count)
         var merged = TermPostings()
         while true {
@@ -82,9 +86,10 @@ struct SegmentMerger {
                 }
                 cursor[i] += 1
             }
-            if !merged.docs.isEmpty { serializer.addTerm(key, merged) }
+            if !merged.docs.isEmpty { try serializer.addTerm(key, merged) }
         }
-        let bytes = serializer.finish(docIDs: ids, fieldTotals: totals, fast: fast, storeBlocks: store.finish())
-        return Result(bytes: bytes, documentIDs: ids, documentMap: map)
+        let size = try serializer.finish(docIDs: ids, fieldTotals: totals, fast: fast, storeBlocks: store.finish()).size
+        try file.finish()
+        return Result(byteCount: size, documentIDs: ids, documentMap: map)
     }
 }

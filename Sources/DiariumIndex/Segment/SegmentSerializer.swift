@@ -13,11 +13,19 @@ struct TermPostings {
     }
 }
 
-/// Writes a segment file image from terms given in dictionary order and per-document data.
+/// Writes a segment file front to back into an output (a file, or memory): the header at once,
+/// the POSTINGS section as terms are added (flushed every 1 MiB), the other sections at
+/// `finish`, and the CRC-32 computed on the way — the file image is never held whole.
 /// The serializer of the segment format, shared by `SegmentBuilder` (new documents) and
 /// `SegmentMerger` (merged segments); `SegmentReader` is its reader.
-struct SegmentSerializer {
+struct SegmentSerializer<Output: SegmentOutput> {
+    private var output: Output
+    private var crc = CRC32()
+    /// Bytes emitted to the output.
+    private var emitted = 0
+    /// The unflushed end of POSTINGS, which starts at `postingsStart` of the file.
     private var postings = ByteWriter()
+    private let postingsStart: Int
     private var positions = ByteWriter()
     private var skips = ByteWriter()
     private var terms = ByteWriter()
@@ -29,15 +37,35 @@ struct SegmentSerializer {
     private var positionBlockOffsets: [Int] = []
     /// Norm bytes, doc × field, for the block maxima.
     private let norms: [UInt8]
+    private static var flushSize: Int { 1 << 20 }
 
-    /// A serializer for a segment whose documents have these one-byte norms (doc × field).
-    init(norms: [UInt8]) {
+    /// A serializer for a segment whose documents have these one-byte norms (doc × field),
+    /// writing to `output` (the header at once).
+    init(norms: [UInt8], output: Output) throws {
         self.norms = norms
+        self.output = output
+        var header = ByteWriter()
+        header.raw(SegmentFormat.magic)
+        header.u32(SegmentFormat.version)
+        header.u32(UInt32(IndexField.allCases.count))
+        postingsStart = header.count
+        try emit(header.bytes)
     }
+
+    private mutating func emit(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { b in
+            crc.update(b)
+            try output.write(b)
+        }
+        emitted += bytes.count
+    }
+
+    /// Offset in the POSTINGS section of its next byte.
+    private var postingsOffset: Int { emitted - postingsStart + postings.count }
 
     /// Adds the next term of the dictionary (`key` = field byte + term, strictly after the
     /// previous key) with its postings.
-    mutating func addTerm(_ key: [UInt8], _ p: TermPostings) {
+    mutating func addTerm(_ key: [UInt8], _ p: TermPostings) throws {
         precondition(!p.docs.isEmpty && p.docs.count == p.frequencies.count)
         if termCount % SegmentFormat.termsPerBlock == 0 {
             indexEntries.u32(UInt32(terms.count))
@@ -45,14 +73,14 @@ struct SegmentSerializer {
             indexEntries.u16(UInt16(key.count))
             indexEntries.u16(0)
             indexKeys.raw(key)
-            terms.varint(postings.count)
+            terms.varint(postingsOffset)
             terms.varint(positions.count)
             terms.varint(skips.count)
             previous = []
         }
-        let postingsStart = postings.count, positionsStart = positions.count
+        let termPostingsStart = postingsOffset, positionsStart = positions.count
         encodePositions(p)
-        encodeDocs(p, field: Int(key[0]), postingsStart: postingsStart, positionsStart: positionsStart)
+        encodeDocs(p, field: Int(key[0]), termStart: termPostingsStart, positionsStart: positionsStart)
         var shared = 0
         let limit = min(previous.count, key.count)
         while shared < limit && previous[shared] == key[shared] { shared += 1 }
@@ -61,10 +89,14 @@ struct SegmentSerializer {
         terms.raw(key[shared...])
         terms.varint(p.docs.count)
         terms.varint(p.positions.count)
-        terms.varint(postings.count - postingsStart)
+        terms.varint(postingsOffset - termPostingsStart)
         terms.varint(positions.count - positionsStart)
         previous = key
         termCount += 1
+        if postings.count >= Self.flushSize {
+            try emit(postings.bytes)
+            postings.reset()
+        }
     }
 
     /// Positions: per document the first absolute and the rest as deltas, as one stream in
@@ -100,7 +132,7 @@ struct SegmentSerializer {
 
     /// Documents and frequencies in blocks of 128 (doc-delta width, tf width, packed deltas,
     /// packed tf − 1), the rest as varint pairs; a skip entry per block when there are several.
-    private mutating func encodeDocs(_ p: TermPostings, field: Int, postingsStart: Int, positionsStart: Int) {
+    private mutating func encodeDocs(_ p: TermPostings, field: Int, termStart: Int, positionsStart: Int) {
         let n = p.docs.count
         let blockSize = BitPacking.blockSize
         let withSkips = SegmentFormat.skipCount(df: n) > 0
@@ -144,7 +176,7 @@ struct SegmentSerializer {
             if withSkips {
                 let positionBlock = blockPositionIndex / blockSize
                 skips.u32(p.docs[end - 1])
-                skips.u32(UInt32(postings.count - postingsStart))
+                skips.u32(UInt32(postingsOffset - termStart))
                 skips.u32(UInt32(blockPositionIndex))
                 skips.u32(UInt32(positionBlockOffsets[min(positionBlock, positionBlockOffsets.count - 1)]))
                 skips.u32(maxTF)
@@ -155,63 +187,72 @@ struct SegmentSerializer {
         }
     }
 
-    /// The finished file image: header, sections, directory, footer with CRC-32.
+    /// Writes the rest of the file — the other sections, the directory, the footer with the
+    /// CRC-32 of every byte before it — and returns the output and the file's size.
     mutating func finish(docIDs: [Int64], fieldTotals: [UInt64], fast: [FastValues],
-                         storeBlocks: [(firstDoc: UInt32, compressed: [UInt8], rawSize: UInt32)]) -> [UInt8] {
-        var out = ByteWriter(capacity: postings.count + positions.count + terms.count + 1 << 16)
-        out.raw(SegmentFormat.magic)
-        out.u32(SegmentFormat.version)
-        out.u32(UInt32(IndexField.allCases.count))
+                         storeBlocks: [(firstDoc: UInt32, compressed: [UInt8], rawSize: UInt32)]) throws -> (output: Output, size: Int) {
         var directory: [(SegmentFormat.Section, Int, Int)] = []
-        func section(_ id: SegmentFormat.Section, _ body: (inout ByteWriter) -> Void) {
-            let start = out.count
-            body(&out)
-            directory.append((id, start, out.count - start))
+        try emit(postings.bytes)
+        postings = ByteWriter()
+        directory.append((.postings, postingsStart, emitted - postingsStart))
+        func section(_ id: SegmentFormat.Section, _ body: [UInt8]) throws {
+            directory.append((id, emitted, body.count))
+            try emit(body)
         }
-        section(.postings) { $0.raw(postings.bytes) }
-        section(.positions) { $0.raw(positions.bytes) }
-        section(.skips) { $0.raw(skips.bytes) }
-        section(.terms) { $0.raw(terms.bytes) }
-        section(.termIndex) { w in
-            let blocks = (termCount + SegmentFormat.termsPerBlock - 1) / SegmentFormat.termsPerBlock
-            w.u32(UInt32(blocks))
-            w.u32(UInt32(termCount))
-            w.raw(indexEntries.bytes)
-            w.raw(indexKeys.bytes)
-        }
-        section(.norms) { $0.raw(norms) }
-        section(.stats) { w in for t in fieldTotals { w.u64(t) } }
-        section(.fast) { w in Self.writeFast(fast, into: &w) }
-        section(.docIDs) { w in for id in docIDs { w.u64(UInt64(bitPattern: id)) } }
+        try section(.positions, positions.bytes)
+        positions = ByteWriter()
+        try section(.skips, skips.bytes)
+        skips = ByteWriter()
+        try section(.terms, terms.bytes)
+        terms = ByteWriter()
+        var w = ByteWriter()
+        let blocks = (termCount + SegmentFormat.termsPerBlock - 1) / SegmentFormat.termsPerBlock
+        w.u32(UInt32(blocks))
+        w.u32(UInt32(termCount))
+        w.raw(indexEntries.bytes)
+        w.raw(indexKeys.bytes)
+        try section(.termIndex, w.bytes)
+        try section(.norms, norms)
+        w = ByteWriter()
+        for t in fieldTotals { w.u64(t) }
+        try section(.stats, w.bytes)
+        w = ByteWriter()
+        Self.writeFast(fast, into: &w)
+        try section(.fast, w.bytes)
+        w = ByteWriter(capacity: docIDs.count * 8)
+        for id in docIDs { w.u64(UInt64(bitPattern: id)) }
+        try section(.docIDs, w.bytes)
         var storeIndex = ByteWriter()
-        section(.store) { w in
-            let base = w.count
-            for block in storeBlocks {
-                storeIndex.u32(block.firstDoc)
-                storeIndex.u64(UInt64(w.count - base))
-                storeIndex.u32(UInt32(block.compressed.count))
-                storeIndex.u32(block.rawSize)
-                w.raw(block.compressed)
-            }
+        let storeStart = emitted
+        for block in storeBlocks {
+            storeIndex.u32(block.firstDoc)
+            storeIndex.u64(UInt64(emitted - storeStart))
+            storeIndex.u32(UInt32(block.compressed.count))
+            storeIndex.u32(block.rawSize)
+            try emit(block.compressed)
         }
-        section(.storeIndex) { w in
-            w.u32(UInt32(storeBlocks.count))
-            w.raw(storeIndex.bytes)
-        }
-        let directoryOffset = out.count
-        out.u32(UInt32(directory.count))
+        directory.append((.store, storeStart, emitted - storeStart))
+        w = ByteWriter()
+        w.u32(UInt32(storeBlocks.count))
+        w.raw(storeIndex.bytes)
+        try section(.storeIndex, w.bytes)
+        let directoryOffset = emitted
+        w = ByteWriter()
+        w.u32(UInt32(directory.count))
         for (id, offset, length) in directory {
-            out.u32(id.rawValue)
-            out.u64(UInt64(offset))
-            out.u64(UInt64(length))
+            w.u32(id.rawValue)
+            w.u64(UInt64(offset))
+            w.u64(UInt64(length))
         }
-        out.u64(UInt64(directoryOffset))
-        out.u32(UInt32(docIDs.count))
-        out.u32(0)  // reserved flags
-        out.raw(SegmentFormat.footerMagic)
-        let crc = out.bytes.withUnsafeBytes { CRC32.checksum($0) }
-        out.u32(crc)
-        return out.bytes
+        w.u64(UInt64(directoryOffset))
+        w.u32(UInt32(docIDs.count))
+        w.u32(0)  // reserved flags
+        w.raw(SegmentFormat.footerMagic)
+        try emit(w.bytes)
+        w = ByteWriter()
+        w.u32(crc.value)
+        try emit(w.bytes)
+        return (output, emitted)
     }
 
     /// FAST: years (u16 per document, 0 = unknown), then per string column its sorted distinct

@@ -1,0 +1,218 @@
+import Dispatch
+import Foundation
+import GRDB
+import Synchronization
+
+/// The merges of one `IndexWriter`: the merge policy, the background threads that run the
+/// merges it picks, and the publication of a merge's result. Shared between the writer's thread
+/// (which calls `schedule(factor:)` after each commit and waits in `optimize()` and `close()`)
+/// and the merge threads; all mutable state is behind one mutex.
+///
+/// A merge works on a snapshot of its sources (their files and the deletions of the commit it
+/// was picked in) while the writer keeps adding and committing. Documents of the sources that
+/// a later commit replaced are carried over when the merge publishes: in the same transaction
+/// that switches the catalog to the merged segment, every tombstone the sources gained since the
+/// snapshot becomes a tombstone of the merged segment (the way Lucene carries deletes over to a
+/// merged segment).
+final class MergeScheduler: Sendable {
+    private struct State {
+        /// Segments taking part in a running merge; never picked by another one.
+        var merging: Set<Int64> = []
+        var running = 0
+        var mergesDone = 0
+        /// The first failure of a background merge, not yet reported to the writer.
+        var failure: (any Error)?
+        /// Set while the writer waits for the merges to drain: no new ones start.
+        var paused = false
+    }
+
+    let directory: String
+    let catalog: Catalog
+    /// Merges that may run at the same time.
+    let maxMerges: Int
+    private let state = Mutex(State())
+    /// Entered for each started merge, left when it ended and its follow-up merges were started.
+    private let running = DispatchGroup()
+    private let queue = DispatchQueue(label: "diarium.merge", qos: .utility, attributes: .concurrent)
+    /// Tests only: called on a merge's thread with its source segment ids once the merged file
+    /// is written, before the catalog switch.
+    let beforePublish = Mutex<(@Sendable ([Int64]) -> Void)?>(nil)
+
+    init(directory: String, catalog: Catalog, maxMerges: Int = 1) {
+        self.directory = directory
+        self.catalog = catalog
+        self.maxMerges = max(1, maxMerges)
+    }
+
+    /// Number of merges published since the writer opened.
+    var mergesDone: Int { state.withLock { $0.mergesDone } }
+
+    /// Starts, in the background, the merges the policy picks among the committed segments
+    /// that no running merge holds — as many as `maxMerges` allows. Returns at once.
+    func schedule(factor: Int) {
+        guard factor >= 2 else { return }
+        state.withLock { s in
+            while !s.paused, s.failure == nil, s.running < maxMerges {
+                let sources: [LiveSegment]
+                do {
+                    guard let picked = try pick(factor: factor, excluding: s.merging) else { return }
+                    sources = picked
+                } catch {
+                    s.failure = error
+                    return
+                }
+                s.merging.formUnion(sources.map(\.id))
+                s.running += 1
+                running.enter()
+                queue.async { self.runInBackground(sources, factor: factor) }
+            }
+        }
+    }
+
+    private func runInBackground(_ sources: [LiveSegment], factor: Int) {
+        var failed = false
+        do {
+            try merge(sources)
+        } catch {
+            failed = true
+            state.withLock { s in if s.failure == nil { s.failure = error } }
+        }
+        state.withLock { s in
+            s.merging.subtract(sources.map(\.id))
+            s.running -= 1
+            if !failed { s.mergesDone += 1 }
+        }
+        // The merged segment may fill the next tier: start its merge before this one counts
+        // as ended, so that `waitForMerges()` also waits for it.
+        schedule(factor: factor)
+        running.leave()
+    }
+
+    /// Waits until no merge runs (follow-up merges included), then throws the first failure of
+    /// a background merge since the last call, if any.
+    func waitForMerges() throws {
+        running.wait()
+        if let failure = takeFailure() { throw failure }
+    }
+
+    /// The first failure of a background merge since the last call, cleared.
+    func takeFailure() -> (any Error)? {
+        state.withLock { s in
+            defer { s.failure = nil }
+            return s.failure
+        }
+    }
+
+    /// Waits for the running merges (starting no new ones), then merges every committed segment
+    /// into one on the calling thread, dropping deleted documents. Returns whether it merged.
+    @discardableResult
+    func mergeAll() throws -> Bool {
+        state.withLock { $0.paused = true }
+        defer { state.withLock { $0.paused = false } }
+        running.wait()
+        if let failure = takeFailure() { throw failure }
+        let segments = try committedSegments()
+        guard segments.count > 1 || segments.contains(where: { $0.deletedCount > 0 }) else { return false }
+        state.withLock { $0.merging.formUnion(segments.map(\.id)) }
+        defer { state.withLock { $0.merging.subtract(segments.map(\.id)) } }
+        try merge(segments)
+        state.withLock { $0.mergesDone += 1 }
+        return true
+    }
+
+    // MARK: Policy
+
+    /// The live segments of the last commit, with their deletions.
+    func committedSegments() throws -> [LiveSegment] {
+        let snapshot = try catalog.read { db -> ([SegmentRecord], [Int64: [UInt32]]) in
+            let segs = try SegmentRecord.order(Column("id")).fetchAll(db)
+            var deleted: [Int64: [UInt32]] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT segment_id, segment_doc FROM tombstones")
+            while let row = try rows.next() { deleted[row[0], default: []].append(row[1]) }
+            return (segs, deleted)
+        }
+        return try snapshot.0.map { s in
+            LiveSegment(id: s.id, reader: try SegmentReader(path: IndexLayout.segments(directory) + "/" + s.file),
+                        deleted: snapshot.1[s.id] ?? [])
+        }
+    }
+
+    /// The merge policy (log-structured, like Lucene's LogMergePolicy): segments fall into tiers
+    /// by live document count (tier k holds counts below factor^(k+1)); when a tier holds
+    /// `factor` segments that no running merge holds, its oldest `factor` are merged into one,
+    /// which lands in a higher tier. Called with the state locked, so that two calls never pick
+    /// the same segment; a merge unregisters its sources only after its catalog switch, so the
+    /// list read here either still holds them (and they are excluded) or no longer does.
+    private func pick(factor: Int, excluding busy: Set<Int64>) throws -> [LiveSegment]? {
+        var tiers: [Int: [LiveSegment]] = [:]
+        for s in try committedSegments() where !busy.contains(s.id) {
+            var tier = 0, limit = factor
+            while max(s.reader.documentCount - s.deletedCount, 1) >= limit { tier += 1; limit *= factor }
+            tiers[tier, default: []].append(s)
+        }
+        guard let full = tiers.keys.sorted().first(where: { tiers[$0]!.count >= factor }) else { return nil }
+        return Array(tiers[full]!.prefix(factor))
+    }
+
+    // MARK: Merge
+
+    /// Merges `sources` into one new segment file, fsyncs it and its directory, and then in one
+    /// transaction inserts the new segment row, points every live document's row at it, carries
+    /// over the deletions the sources gained while the merge ran, and deletes the sources' rows
+    /// and tombstones; then deletes the source files. A crash before the transaction leaves the
+    /// old segments and an orphan file (removed at the next open); after it, the merged state.
+    func merge(_ sources: [LiveSegment]) throws {
+        guard !sources.isEmpty else { return }
+        let segmentsDirectory = IndexLayout.segments(directory)
+        let name = String(format: "%012llx-%08x.%@", UInt64(Date().timeIntervalSince1970 * 1000),
+                          UInt32.random(in: 0...UInt32.max), SegmentFormat.fileExtension)
+        let path = segmentsDirectory + "/" + name
+        let result = try SegmentMerger.merge(sources, to: path)
+        if result.documentIDs.isEmpty {
+            try? FileManager.default.removeItem(atPath: path)
+        } else {
+            try DurableFile.syncDirectory(segmentsDirectory)
+        }
+        let sourceIDs = sources.map(\.id)
+        let oldFiles = sources.map(\.reader.name)
+        if let hook = beforePublish.withLock({ $0 }) { hook(sourceIDs) }
+        do {
+            try catalog.write { db in
+                // Only this writer changes the segment list, and a source is never in two merges;
+                // a source gone here would mean a bug, and publishing would duplicate documents.
+                let present = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM segments WHERE id IN (\(sourceIDs.map(String.init).joined(separator: ",")))") ?? 0
+                guard present == sourceIDs.count else {
+                    throw IndexError.catalog("\(catalog.path): a segment being merged was removed by another change")
+                }
+                var newID: Int64?
+                if !result.documentIDs.isEmpty {
+                    try db.execute(sql: "INSERT INTO segments (file, doc_count, bytes, created_at) VALUES (?, ?, ?, ?)",
+                                   arguments: [name, result.documentIDs.count, result.byteCount,
+                                               ISO8601DateFormatter().string(from: Date())])
+                    newID = db.lastInsertedRowID
+                }
+                if let newID {
+                    // Rows of documents replaced since the snapshot are gone: their update is a no-op.
+                    let update = try db.makeStatement(sql: "UPDATE documents SET segment_id = ?, segment_doc = ? WHERE id = ?")
+                    for (doc, id) in result.documentIDs.enumerated() { try update.execute(arguments: [newID, doc, id]) }
+                    let tombstone = try db.makeStatement(sql: "INSERT OR IGNORE INTO tombstones (segment_id, segment_doc) VALUES (?, ?)")
+                    for (i, id) in sourceIDs.enumerated() {
+                        let deleted = try UInt32.fetchAll(db, sql: "SELECT segment_doc FROM tombstones WHERE segment_id = ?", arguments: [id])
+                        for doc in deleted where Int(doc) < result.documentMap[i].count {
+                            let target = result.documentMap[i][Int(doc)]
+                            if target >= 0 { try tombstone.execute(arguments: [newID, target]) }
+                        }
+                    }
+                }
+                for id in sourceIDs {
+                    try db.execute(sql: "DELETE FROM tombstones WHERE segment_id = ?", arguments: [id])
+                    try db.execute(sql: "DELETE FROM segments WHERE id = ?", arguments: [id])
+                }
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            throw error
+        }
+        for f in oldFiles { try? FileManager.default.removeItem(atPath: segmentsDirectory + "/" + f) }
+    }
+}
