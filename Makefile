@@ -8,7 +8,7 @@ TEST_PACKAGES := $(DEB_PACKAGES) chromium
 INDEX ?= index
 BIN := .build/release/diarium
 
-.PHONY: deps test-deps install build demo test clean-index
+.PHONY: deps test-deps install build demo test reliability-short reliability-long clean-index
 
 ## deps: install the Debian packages that are missing (apt-get; as root or through sudo)
 deps:
@@ -39,6 +39,14 @@ demo: build
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+## reliability-short: the reliability suite's short form, on the debug build `make test` made (CI; docs/reliability.md)
+reliability-short:
+	scripts/reliability.sh --short
+
+## reliability-long: the long form (release build, about two hours; docs/reliability.md)
+reliability-long:
+	scripts/reliability.sh --long
 
 ## clean-index: remove the demo index
 clean-index:

@@ -7,7 +7,8 @@
 # again and again and kills it with SIGKILL: after a random delay, as soon as a segment file is
 # being written, or just after one was written (during the catalog commit). After every kill:
 # `diarium verify` must exit 0, `diarium stats` and a search must work, and the number of
-# documents must not have decreased. An attempt that finishes before its kill ends a round: its
+# documents must not have decreased; at least a third of the kills must find committed documents (a
+# kill before a round's first commit tests only an empty index). An attempt that finishes before its kill ends a round: its
 # index must equal the reference, and the next round starts on an empty index. Finally an
 # uninterrupted ingest completes the last round, which must equal the reference too (inventory:
 # path, part, sha256, size, format, status, title, year, date, authority, type, dnr, text
@@ -16,7 +17,7 @@
 #
 # Usage: scripts/crash-test.sh [--kills K] [--files N] [--memory MiB] [--data DIR] [--work DIR]
 #                              [--scratch-path DIR] [--binary PATH] [--seed S] [--max-delay SECONDS]
-#                              [--keep]
+#                              [--random-share PERCENT] [--aim-after N] [--keep]
 #   --kills K          kills of a running ingest to deliver (default 50; at most 3K attempts)
 #   --files N          files of the data folder in the batch, an even spread of it (default 2000)
 #   --memory MiB       memory budget of the killed ingests (default 1: a commit per MiB)
@@ -26,11 +27,16 @@
 #   --binary PATH      use this diarium binary instead of building one
 #   --seed S           seed of the kill delays (default: the time), printed for reruns
 #   --max-delay S      longest random delay before a kill (default: 1.2 × the uninterrupted run)
+#   --random-share P   percent of kills after a random delay; the rest are aimed at a segment
+#                      write or a catalog commit, half each (default 50)
+#   --aim-after N      an aimed kill lets 0 to N segment files of the attempt be written first,
+#                      chosen at random, so that it can land after commits and during merges
+#                      (default 0: the first segment file)
 #   --keep             keep the scratch folder (indexes and logs) for inspection
 set -u
 set -o pipefail
 
-KILLS=50 FILES=2000 MEMORY=1 DATA="" WORK="" SCRATCH=".build" BINARY="" SEED="" MAX_DELAY="" KEEP=0
+KILLS=50 FILES=2000 MEMORY=1 DATA="" WORK="" SCRATCH=".build" BINARY="" SEED="" MAX_DELAY="" KEEP=0 RANDOM_SHARE=50 AIM_AFTER=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --kills) KILLS="$2"; shift 2 ;;
@@ -42,6 +48,8 @@ while [ $# -gt 0 ]; do
         --binary) BINARY="$2"; shift 2 ;;
         --seed) SEED="$2"; shift 2 ;;
         --max-delay) MAX_DELAY="$2"; shift 2 ;;
+        --random-share) RANDOM_SHARE="$2"; shift 2 ;;
+        --aim-after) AIM_AFTER="$2"; shift 2 ;;
         --keep) KEEP=1; shift ;;
         -h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "crash-test: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -151,7 +159,7 @@ compare uninterrupted "$WORK/uninterrupted" "$WORK/reference"
 #    with the reference and a new round starts on an empty index.
 cat >"$WORK/killer.py" <<'PYTHON'
 import os, random, signal, sqlite3, sys, time
-pid, index, kind, arg = int(sys.argv[1]), sys.argv[2], sys.argv[3], float(sys.argv[4])
+pid, index, kind, arg, skip = int(sys.argv[1]), sys.argv[2], sys.argv[3], float(sys.argv[4]), int(sys.argv[5])
 seg_dir = os.path.join(index, "segments")
 def open_segments():
     try:
@@ -200,9 +208,16 @@ deadline = time.monotonic() + arg
 if kind == "delay":
     time.sleep(arg)
 else:
-    # Wait for a segment file to be opened (or give up at the deadline: twice the uninterrupted run).
-    while time.monotonic() < deadline and open_segments() == []:
-        time.sleep(0.0002)
+    # Wait for a segment file to be opened (or give up at the deadline: twice the uninterrupted
+    # run), after letting `skip` segment files be written and closed.
+    while True:
+        while time.monotonic() < deadline and open_segments() == []:
+            time.sleep(0.0002)
+        if skip <= 0 or time.monotonic() >= deadline:
+            break
+        while time.monotonic() < deadline and open_segments():
+            time.sleep(0.0002)
+        skip -= 1
     if kind == "catalog":
         while time.monotonic() < deadline and open_segments():
             time.sleep(0.0002)
@@ -218,19 +233,20 @@ PYTHON
 echo "== $KILLS kills, seed $SEED, random delays up to ${MAX_DELAY}s"
 RANDOM=$SEED
 round=1 IDX="$WORK/crashed-1"
-prev_docs=0 killed=0 finished=0 orphaned=0 grew=0 aimed=0
+prev_docs=0 killed=0 finished=0 orphaned=0 grew=0 aimed=0 committed_kills=0
 declare -A PHASES=()
 printf '%5s %5s %-7s %7s %-14s %-8s %9s %8s %6s %s\n' kill round kind delay phase outcome documents segments orphan checks | tee "$WORK/kills.txt"
 attempts=0
 for ((i = 1; killed < KILLS && i <= 3 * KILLS; i++)); do
     attempts=$i
     delay=$(awk -v r1=$RANDOM -v r2=$RANDOM -v m="$MAX_DELAY" 'BEGIN { printf "%.3f", 0.02 + (m - 0.02) * (r1 * 32768 + r2) / 1073741824 }')
-    case $((RANDOM % 4)) in 0) kind=segment ;; 1) kind=catalog ;; *) kind=random ;; esac
+    if [ $((RANDOM % 100)) -lt "$RANDOM_SHARE" ]; then kind=random; elif [ $((RANDOM % 2)) = 0 ]; then kind=segment; else kind=catalog; fi
+    skip=$((RANDOM % (AIM_AFTER + 1)))
     [ "$kind" = random ] && arg=$delay || arg=$(awk -v t="$RUN_TIME" 'BEGIN { printf "%.3f", 2 * t + 2 }')
     t=$(now)
     "$BIN" ingest "$BATCH" --index "$IDX" --memory "$MEMORY" --format json >"$WORK/ingest-$i.log" 2>&1 &
     pid=$!
-    phase=$(python3 "$WORK/killer.py" "$pid" "$IDX" "$([ "$kind" = random ] && echo delay || echo "$kind")" "$arg")
+    phase=$(python3 "$WORK/killer.py" "$pid" "$IDX" "$([ "$kind" = random ] && echo delay || echo "$kind")" "$arg" "$skip")
     { wait "$pid"; } 2>/dev/null
     rc=$?
     delay=$(elapsed "$t")
@@ -252,6 +268,7 @@ for ((i = 1; killed < KILLS && i <= 3 * KILLS; i++)); do
             docs=$(jq .documents "$WORK/stats-$i.json")
             segs=$(jq .segments "$WORK/stats-$i.json")
             if [ "$docs" -lt "$prev_docs" ]; then problems+=" documents decreased from $prev_docs to $docs;"; fi
+            [ "$outcome" = killed ] && [ "$docs" -gt 0 ] && committed_kills=$((committed_kills + 1))
             [ "$docs" -gt "$prev_docs" ] && grew=$((grew + 1))
             prev_docs=$docs
         else
@@ -287,7 +304,11 @@ FINAL_SEGS=$(sqlite3 -readonly "$IDX/catalog.sqlite" "SELECT COUNT(*) FROM segme
 echo "== summary"
 echo "batch $NFILES files ($BYTES bytes); reference $REF_DOCS documents in ${REF_TIME}s; --memory $MEMORY run ${RUN_TIME}s, $RUN_SEGMENTS segments"
 [ "$killed" -ge "$KILLS" ] && pass || fail "only $killed of $KILLS kills hit a running ingest in $attempts attempts"
-echo "kills: $attempts attempts in $round rounds: $killed killed a running ingest ($aimed aimed at a segment write or a catalog commit; phase at the kill: $PHASE_SUMMARY), $finished found it finished; $grew grew the index, $orphaned left an unpublished segment file"
+# A kill before the first commit of a round only tests an empty index: at least a third of the
+# kills must find committed documents.
+[ $((3 * committed_kills)) -ge "$killed" ] && [ "$committed_kills" -gt 0 ] && pass \
+    || fail "only $committed_kills of $killed kills left an index with committed documents (a larger batch or a smaller --memory is needed)"
+echo "kills: $attempts attempts in $round rounds: $killed killed a running ingest ($aimed aimed at a segment write or a catalog commit; phase at the kill: $PHASE_SUMMARY), $finished found it finished; $committed_kills left committed documents, $grew grew the index, $orphaned left an unpublished segment file"
 echo "after the final ingest: $FINAL_DOCS documents in $FINAL_SEGS segments; seed $SEED; total time $(elapsed "$START")s"
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

@@ -14,9 +14,19 @@
 # without an extension), tokenizer (Tokenizer on raw bytes, Analyzer on the text), query (parse,
 # plan, explain and search an index of corpus/).
 #
+# With --replay (the short form of scripts/reliability.sh) no driver is built and libFuzzer does
+# not run: the seeds are assembled as above and replayed, each with --mutations mutated copies
+# (bytes flipped, cut, repeated, spliced with syntax; a fixed seed), through the same target
+# functions by the test bundle `make test` built (`swift test --skip-build --filter
+# FuzzRegressionTests`, debug, no sanitizer; see Tests/DiariumFuzzTests). It catches crashes,
+# broken invariants and hangs (the step's time limit) on those inputs, not memory errors that
+# only AddressSanitizer sees.
+#
 # Usage: scripts/fuzz.sh [--runs N] [--jobs J] [--targets html,xml,...] [--max-len BYTES] [--timeout S]
 #                        [--seed-files N] [--out DIR] [--work DIR] [--scratch-path DIR] [--debug]
 #                        [--diarium PATH] [--data DIR] [--seed S] [--keep]
+#        scripts/fuzz.sh --replay [--mutations N] [--seed-files N] [--test-scratch-path DIR]
+#                        [--diarium PATH] [--data DIR] [--work DIR] [--keep]
 #   --runs N            runs per target (default 10000)
 #   --jobs J            targets fuzzed at the same time (default 1)
 #   --targets LIST      comma-separated targets (default: all six)
@@ -33,12 +43,16 @@
 #                       one is built in .build-rel)
 #   --data DIR          the shared data folder (default ../shared/data)
 #   --seed S            libFuzzer's random seed (default: libFuzzer picks one)
+#   --replay            replay the seeds through the tests' debug build instead of fuzzing
+#   --mutations N       with --replay: mutated copies of each seed (default 10)
+#   --test-scratch-path DIR  with --replay: the SwiftPM build folder of the tests (default .build)
 #   --keep              keep the work folder
 set -u
 set -o pipefail
 
 RUNS=10000 TARGETS="html,xml,email,text,tokenizer,query" MAX_LEN=16384 TIMEOUT=25 SEED_FILES=300 JOBS=1
 OUT="" WORK="" SCRATCH=".build-fuzz" CONFIG=release DIARIUM="" DATA="" SEED="" KEEP=0
+REPLAY=0 MUTATIONS=10 TEST_SCRATCH=".build"
 while [ $# -gt 0 ]; do
     case "$1" in
         --runs) RUNS="$2"; shift 2 ;;
@@ -54,6 +68,9 @@ while [ $# -gt 0 ]; do
         --diarium) DIARIUM="$2"; shift 2 ;;
         --data) DATA="$2"; shift 2 ;;
         --seed) SEED="$2"; shift 2 ;;
+        --replay) REPLAY=1; shift ;;
+        --mutations) MUTATIONS="$2"; shift 2 ;;
+        --test-scratch-path) TEST_SCRATCH="$2"; shift 2 ;;
         --keep) KEEP=1; shift ;;
         -h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "fuzz: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -78,12 +95,14 @@ START=$(date +%s)
 
 # 1. Build the driver. SwiftPM 6.3 on Linux: -parse-as-library because the driver has no Swift
 #    main (FuzzMain.c hands `main` to libFuzzer's LLVMFuzzerRunDriver).
-echo "== building the fuzz driver ($CONFIG, -sanitize=fuzzer,address, --scratch-path $SCRATCH)"
-BUILD=(swift build -c "$CONFIG" --package-path "$ROOT/Fuzz" --scratch-path "$SCRATCH"
-       -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
-"${BUILD[@]}" >"$WORK/build.log" 2>&1 || { tail -30 "$WORK/build.log"; echo "fuzz: build failed" >&2; exit 2; }
-DRIVER="$("${BUILD[@]}" --show-bin-path)/diarium-fuzz"
-[ -x "$DRIVER" ] || { echo "fuzz: $DRIVER not built" >&2; exit 2; }
+if [ "$REPLAY" = 0 ]; then
+    echo "== building the fuzz driver ($CONFIG, -sanitize=fuzzer,address, --scratch-path $SCRATCH)"
+    BUILD=(swift build -c "$CONFIG" --package-path "$ROOT/Fuzz" --scratch-path "$SCRATCH"
+           -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
+    "${BUILD[@]}" >"$WORK/build.log" 2>&1 || { tail -30 "$WORK/build.log"; echo "fuzz: build failed" >&2; exit 2; }
+    DRIVER="$("${BUILD[@]}" --show-bin-path)/diarium-fuzz"
+    [ -x "$DRIVER" ] || { echo "fuzz: $DRIVER not built" >&2; exit 2; }
+fi
 
 # 2. Seeds: one folder per target. Files of the shared data are an even spread of the sorted
 #    list of each kind (every k-th), named by their number so that equal names cannot collide.
@@ -154,6 +173,32 @@ if [[ ",$TARGETS," == *",query,"* ]]; then
     fi
     "$DIARIUM" ingest corpus --index "$WORK/query-index" >"$WORK/query-index.log" 2>&1 \
         || { cat "$WORK/query-index.log"; echo "fuzz: could not build the query index" >&2; exit 2; }
+fi
+
+# 4 (--replay). Replay the seeds and their mutations through the tests' debug build: one test case
+#    per target (all six, whatever --targets says), which prints its inputs and runs.
+if [ "$REPLAY" = 1 ]; then
+    echo "== replaying the seeds, $MUTATIONS mutations each, through the test bundle in $TEST_SCRATCH (no sanitizer)"
+    for t in html xml email text tokenizer query; do echo "   $t: $(find "$SEEDS/$t" -type f | wc -l) seeds"; done
+    DIARIUM_FUZZ_SEEDS="$SEEDS" DIARIUM_FUZZ_MUTATIONS="$MUTATIONS" DIARIUM_FUZZ_INDEX="$WORK/query-index" \
+        swift test --skip-build --scratch-path "$TEST_SCRATCH" --filter 'FuzzRegressionTests' >"$WORK/replay.log" 2>&1
+    rc=$?
+    grep -E '^fuzz replay:' "$WORK/replay.log" | sed 's/^fuzz replay: /   /'
+    PASSED=0 FAILED=0
+    for t in html xml email text tokenizer query; do
+        if grep -qE "^fuzz replay: $t: [0-9]+ inputs" "$WORK/replay.log"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); echo "FAIL: $t was not replayed"; fi
+    done
+    grep -q '^fuzz replay: query: .*, with an index' "$WORK/replay.log" || { FAILED=$((FAILED + 1)); echo "FAIL: the query target had no index"; }
+    if [ "$rc" != 0 ]; then
+        FAILED=$((FAILED + 1)); FOUND=1
+        echo "FAIL: swift test exited $rc:"
+        grep -E 'Expectation failed|Fatal error|precondition|error:|failed after|Test run' "$WORK/replay.log" | head -40
+    fi
+    grep -E 'Test run with' "$WORK/replay.log" | tail -1
+    echo "== summary ($(( $(date +%s) - START ))s)"
+    echo "$PASSED passed, $FAILED failed"
+    [ "$FAILED" = 0 ]
+    exit
 fi
 
 # 4. Run each target (--jobs at a time), each for --runs runs.
