@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Remembers the stem of each word seen, keyed by the word's bytes: text is Zipfian, so most
 /// tokens are words already stemmed. Open addressing over one byte arena; cleared when full.
 /// A slot holds the word's hash beside its entry number, so a probe touches an entry (and the
@@ -29,15 +35,17 @@ final class StemCache {
         arena = .allocate(capacity: arenaCapacity)
         entries = .allocate(capacity: maxEntries)
         let slotCount = maxEntries * 2
-        slots = .allocate(capacity: slotCount)
-        slots.initialize(repeating: 0, count: slotCount)
+        // calloc: the kernel's zeroed pages, touched only as slots fill (a fresh `diarium search`
+        // analyses a few words and should not clear megabytes).
+        guard let zeroed = calloc(slotCount, MemoryLayout<UInt64>.stride) else { fatalError("StemCache: out of memory") }
+        slots = zeroed.bindMemory(to: UInt64.self, capacity: slotCount)
         mask = slotCount - 1
     }
 
     deinit {
         arena.deallocate()
         entries.deallocate()
-        slots.deallocate()
+        free(slots)
     }
 
     /// FNV-1a over the word's bytes (words are short; measured faster here than wider steps).

@@ -132,9 +132,6 @@ public struct Extractor: Sendable {
         let utf16 = bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF])
         if !utf16 && bytes.prefix(8192).contains(0) { return .binary }
         let ext = (name as NSString).pathExtension.lowercased()
-        let head = utf16 ? Array(TextDecoding.decode(Array(bytes.prefix(4096))).text.utf8) : Array(bytes.prefix(2048))
-        let sniff = String(decoding: head, as: UTF8.self).lowercased()
-        let trimmed = sniff.drop { $0.isWhitespace || $0 == "\u{FEFF}" }
         switch ext {
         case "html", "htm", "xhtml": return .markup(isHTML: true)
         case "xml", "rdf", "atom", "xsd", "svg", "kml": return .markup(isHTML: false)
@@ -143,6 +140,9 @@ public struct Extractor: Sendable {
         default: break
         }
         if ext.isEmpty && EmailSniffer.looksLikeEmail(bytes) { return .email }
+        let head = utf16 ? Array(TextDecoding.decode(Array(bytes.prefix(4096))).text.utf8) : Array(bytes.prefix(2048))
+        let sniff = String(decoding: head, as: UTF8.self).lowercased()
+        let trimmed = sniff.drop { $0.isWhitespace || $0 == "\u{FEFF}" }
         if trimmed.hasPrefix("<!doctype html") || trimmed.hasPrefix("<html") || (trimmed.hasPrefix("<") && sniff.contains("<body")) {
             return .markup(isHTML: true)
         }
@@ -152,13 +152,31 @@ public struct Extractor: Sendable {
         return controls * 20 > max(head.count, 1) ? .binary : .text
     }
 
+    /// The lowercased value of the first `encoding=` (XML) or `charset=` (HTML), any case, in
+    /// the first 2 KiB: ASCII letters, digits, `-` and `_` after optional quotes and spaces.
     static func declaredCharset(_ bytes: [UInt8], xml: Bool) -> String? {
-        let head = String(decoding: bytes.prefix(2048), as: UTF8.self).lowercased()
-        let marker = xml ? "encoding=" : "charset="
-        guard let r = head.range(of: marker) else { return nil }
-        let rest = head[r.upperBound...].drop { $0 == "\"" || $0 == "'" || $0 == " " }
-        let value = rest.prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
-        return value.isEmpty ? nil : String(value)
+        bytes.withUnsafeBufferPointer { all in
+            let b = UnsafeBufferPointer(rebasing: all.prefix(2048))
+            var i = 0
+            let n = xml ? 9 : 8
+            while i + n <= b.count {
+                defer { i += 1 }
+                guard xml ? UTF8Scan.equalsIgnoringASCIICase(b, at: i, "encoding=") : UTF8Scan.equalsIgnoringASCIICase(b, at: i, "charset=")
+                else { continue }
+                var j = i + n
+                while j < b.count && (b[j] == 0x22 || b[j] == 0x27 || b[j] == 0x20) { j += 1 }
+                var value: [UInt8] = []
+                while j < b.count {
+                    let c = b[j]
+                    if c >= 0x41 && c <= 0x5A { value.append(c | 0x20) }
+                    else if (c >= 0x61 && c <= 0x7A) || UTF8Scan.isDigit(c) || c == 0x2D || c == 0x5F { value.append(c) }
+                    else { break }
+                    j += 1
+                }
+                return value.isEmpty ? nil : String(decoding: value, as: UTF8.self)
+            }
+            return nil
+        }
     }
 
     static func extractHTML(_ bytes: [UInt8], deadline: Deadline? = nil) -> (ExtractedDocument, ExplicitMetadata) {

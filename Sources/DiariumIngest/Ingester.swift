@@ -121,28 +121,42 @@ public final class Ingester {
         var lastReport = Date.distantPast
         let stamp = ISO8601DateFormatter().string(from: Date())
 
-        var index = 0
-        while index < work.count {
-            // A batch: up to 256 files or 64 MiB of input.
+        // Batches of up to 256 files or 64 MiB of input. The workers read, extract and analyse
+        // batch n + 1 while this thread adds batch n to the index: the writer's work (segment
+        // building, catalog rows, commits) overlaps the parallel work instead of idling it.
+        func batchEnd(from index: Int) -> Int {
             var end = index
             var bytes: Int64 = 0
             while end < work.count && end - index < 256 && (bytes < 64 << 20 || end == index) {
                 bytes += work[end].0.size
                 end += 1
             }
-            let batch = Array(work[index..<end])
-            let results = Mutex<[Processed?]>([Processed?](repeating: nil, count: batch.count))
-            let next = Atomic<Int>(0)
-            DispatchQueue.concurrentPerform(iterations: threads) { worker in
-                let analyzer = analyzerBox.value[worker]
-                while true {
-                    let i = next.add(1, ordering: .relaxed).oldValue
-                    guard i < batch.count else { break }
-                    let p = Ingester.process(batch[i].0, extractor: extractor, analyzers: analyzer)
-                    results.withLock { $0[i] = p }
+            return end
+        }
+        func launch(_ range: Range<Int>) -> BatchJob {
+            let batch = Array(work[range])
+            return BatchJob(count: batch.count) { next, results in
+                DispatchQueue.concurrentPerform(iterations: threads) { worker in
+                    let analyzer = analyzerBox.value[worker]
+                    while true {
+                        let i = next.add(1, ordering: .relaxed).oldValue
+                        guard i < batch.count else { break }
+                        let p = Ingester.process(batch[i].0, extractor: extractor, analyzers: analyzer)
+                        results.withLock { $0[i] = p }
+                    }
                 }
             }
-            let processed = results.withLock { $0 }
+        }
+
+        var index = 0
+        var job = work.isEmpty ? nil : launch(0..<batchEnd(from: 0))
+        defer { _ = job?.wait() }   // on an error, the running batch finishes before ingest returns
+        while let current = job {
+            let end = batchEnd(from: index)
+            let batch = Array(work[index..<end])
+            let processed = current.wait()
+            // The next batch runs while this one is added; one job at a time uses the analyzers.
+            job = end < work.count ? launch(end..<batchEnd(from: end)) : nil
             for (i, item) in processed.enumerated() {
                 guard let p = item else { continue }
                 let (candidate, isUpdate) = batch[i]
@@ -166,7 +180,7 @@ public final class Ingester {
                     record.year = d.year
                     record.dnr = d.dnr
                     record.language = d.language
-                    record.textLength = d.text.count
+                    record.textLength = item.textLength
                     var sources = d.sources
                     if let name = d.partName { sources["part"] = name }
                     record.sources = Ingester.json(sources)
@@ -206,13 +220,15 @@ public final class Ingester {
         var document: ExtractedDocument
         var status: DocumentRecord.Status
         var fields: [IndexField: FieldTerms]?
+        /// Characters of the text (counted by the worker, not the writer's thread).
+        var textLength: Int
     }
 
     static func process(_ c: Candidate, extractor: Extractor, analyzers: (swedish: Analyzer, english: Analyzer)) -> Processed {
         func notRead(_ format: String, _ reason: String) -> Processed {
             var doc = ExtractedDocument(format: format, failure: .unreadable(reason: reason))
             doc.title = c.components.last
-            return Processed(sha256: "", documents: [Item(document: doc, status: .failed, fields: nil)])
+            return Processed(sha256: "", documents: [Item(document: doc, status: .failed, fields: nil, textLength: 0)])
         }
         switch c.kind {
         case .regular: break
@@ -224,7 +240,8 @@ public final class Ingester {
         var doc: ExtractedDocument
         switch readFile(c.path, limit: extractor.limits.maxFileSize) {
         case .bytes(let bytes):
-            sha = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+            let hex = Array("0123456789abcdef".utf8)
+            sha = String(decoding: SHA256.hash(data: bytes).flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 0xF)]] }, as: UTF8.self)
             doc = extractor.extract(bytes: bytes, components: c.components)
         case .tooLarge(let size):
             doc = extractor.tooLarge(size: size, name: c.components.last ?? "", components: c.components)
@@ -244,7 +261,7 @@ public final class Ingester {
             }
             let analyzer = d.language == "en" ? analyzers.english : analyzers.swedish
             let fields = d.failure == nil ? DocumentFields.analyze(d, components: c.components, analyzer: analyzer) : nil
-            return Item(document: d, status: status, fields: fields)
+            return Item(document: d, status: status, fields: fields, textLength: d.text.count)
         }
         return Processed(sha256: sha, documents: items)
     }
@@ -291,14 +308,64 @@ public final class Ingester {
         return .bytes(bytes)
     }
 
+    /// The metadata sources as a JSON object with sorted keys, written as JSONSerialization
+    /// writes it (`/` escaped too) without its per-call cost on the writer's thread.
     static func json(_ sources: [String: String]) -> String? {
-        guard !sources.isEmpty, let data = try? JSONSerialization.data(withJSONObject: sources, options: [.sortedKeys]) else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        guard !sources.isEmpty else { return nil }
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        func string(_ s: String) {
+            out.append(UInt8(ascii: "\""))
+            for b in s.utf8 {
+                switch b {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out += [UInt8(ascii: "\\"), b]
+                case 0x0A: out += Array("\\n".utf8)
+                case 0x0D: out += Array("\\r".utf8)
+                case 0x09: out += Array("\\t".utf8)
+                case 0x08: out += Array("\\b".utf8)
+                case 0x0C: out += Array("\\f".utf8)
+                case ..<0x20:
+                    let hex = Array("0123456789abcdef".utf8)
+                    out += Array("\\u00".utf8) + [hex[Int(b >> 4)], hex[Int(b & 0xF)]]
+                default: out.append(b)
+                }
+            }
+            out.append(UInt8(ascii: "\""))
+        }
+        for (i, key) in sources.keys.sorted().enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            string(key)
+            out.append(UInt8(ascii: ":"))
+            string(sources[key] ?? "")
+        }
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
 /// `close(2)` (the name is taken by `Ingester.close()` inside the class).
 private func closeFile(_ fd: Int32) { close(fd) }
+
+/// One batch of files being processed on a background queue by `concurrentPerform` workers.
+private final class BatchJob: Sendable {
+    private let results: Mutex<[Ingester.Processed?]>
+    private let done = DispatchSemaphore(value: 0)
+
+    /// Starts `body(next, results)` on a global queue; `next` hands out file numbers.
+    init(count: Int, _ body: @escaping @Sendable (borrowing Atomic<Int>, borrowing Mutex<[Ingester.Processed?]>) -> Void) {
+        results = Mutex([Ingester.Processed?](repeating: nil, count: count))
+        DispatchQueue.global().async { [self] in
+            let next = Atomic<Int>(0)
+            body(next, results)
+            done.signal()
+        }
+    }
+
+    /// Waits for the batch and returns its results, by file.
+    func wait() -> [Ingester.Processed?] {
+        done.wait()
+        return results.withLock { $0 }
+    }
+}
 
 /// Hands per-thread objects to `concurrentPerform` workers; each worker touches only its own
 /// element, so no two threads share one.

@@ -59,7 +59,8 @@ public final class Searcher {
     /// A searcher over `reader`, with the built-in synonyms and those of the index directory.
     public init(reader: IndexReader) throws {
         self.reader = reader
-        analyzer = try Analyzer()
+        // Queries and snippets use words and joined forms, never compound parts: no word list to load.
+        analyzer = try Analyzer(splitCompounds: false)
         english = try Analyzer(language: "english")
         synonyms = Synonyms.load(indexDirectory: reader.directory)
     }

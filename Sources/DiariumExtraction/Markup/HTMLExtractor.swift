@@ -65,13 +65,23 @@ struct TextAccumulator {
     private var current = ""
     private var pendingSpace = false
 
+    /// Appends `s` with each run of whitespace (and NUL) as one pending space.
     mutating func append(_ s: String) {
-        for ch in s.unicodeScalars {
-            if ch.properties.isWhitespace || ch.value == 0 {
-                pendingSpace = !current.isEmpty
-            } else {
-                if pendingSpace { current.unicodeScalars.append(" "); pendingSpace = false }
-                current.unicodeScalars.append(ch)
+        var s = s
+        s.withUTF8 { b in
+            var i = 0
+            while i < b.count {
+                let w = b[i] == 0 ? 1 : UTF8Scan.whitespaceLength(b, at: i)
+                if w > 0 {
+                    pendingSpace = !current.isEmpty
+                    i += w
+                    continue
+                }
+                var j = i + 1
+                while j < b.count && b[j] != 0 && UTF8Scan.whitespaceLength(b, at: j) == 0 { j += 1 }
+                if pendingSpace { current.append(" "); pendingSpace = false }
+                current.append(String(decoding: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self))
+                i = j
             }
         }
     }

@@ -32,30 +32,43 @@ public enum Citations {
     /// as `osl:CHAPTER:SECTION`: `26 kap. 1 § OSL`, `18 kap. 8 § offentlighets- och
     /// sekretesslagen`, `offentlighets- och sekretesslagen (2009:400) 18 kap. 8 §`.
     public static func secrecyProvisions(in text: String) -> [String] {
-        let flat = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        let lower = flat.lowercased()
-        let chars = Array(lower)
+        var text = text
+        return text.withUTF8 { secrecyProvisions(in: $0) }
+    }
+
+    /// Characters (whitespace runs count as one) that may separate a citation from `OSL`.
+    static let citationWindow = 60
+
+    /// `secrecyProvisions(in:)` on UTF-8 bytes: each `§` is parsed backwards as `N kap[.] M §`
+    /// (whitespace runs of any length between the parts), and kept when `osl` or
+    /// `sekretesslagen` (any case) occurs within `citationWindow` characters before or after.
+    static func secrecyProvisions(in b: UnsafeBufferPointer<UInt8>) -> [String] {
         var out: [String] = []
-        // Every "N kap. M §"; kept when OSL is named within 60 characters before or after.
-        var i = 0
-        while i < chars.count {
-            guard chars[i].isNumber, i == 0 || !chars[i - 1].isNumber else { i += 1; continue }
-            var j = i
-            while j < chars.count && chars[j].isNumber { j += 1 }
-            let chapter = String(chars[i..<j])
-            let after = String(chars[j..<min(chars.count, j + 24)])
-            guard after.hasPrefix(" kap. ") || after.hasPrefix(" kap ") else { i = j; continue }
-            var k = j + (after.hasPrefix(" kap. ") ? 6 : 5)
-            let s = k
-            while k < chars.count && chars[k].isNumber { k += 1 }
-            guard k > s, k + 1 < chars.count, chars[k] == " ", chars[k + 1] == "§" else { i = j; continue }
-            let section = String(chars[s..<k])
-            let window = String(chars[max(0, i - 60)..<min(chars.count, k + 60)])
-            if window.contains("osl") || window.contains("sekretesslagen") {
-                let citation = "osl:\(chapter):\(section)"
-                if !out.contains(citation) { out.append(citation) }
-            }
-            i = k
+        var p = 1
+        while p < b.count {
+            defer { p += 1 }
+            guard b[p] == 0xA7, b[p - 1] == 0xC2 else { continue }   // § is C2 A7
+            var i = p - 1
+            guard UTF8Scan.skipWhitespace(b, before: &i) else { continue }
+            let sectionEnd = i
+            while i > 0, UTF8Scan.isDigit(b[i - 1]) { i -= 1 }
+            let sectionStart = i
+            guard sectionStart < sectionEnd, UTF8Scan.skipWhitespace(b, before: &i) else { continue }
+            if i > 0, b[i - 1] == UInt8(ascii: ".") { i -= 1 }
+            guard i >= 3, UTF8Scan.equalsIgnoringASCIICase(b, at: i - 3, "kap") else { continue }
+            i -= 3
+            guard UTF8Scan.skipWhitespace(b, before: &i) else { continue }
+            let chapterEnd = i
+            while i > 0, UTF8Scan.isDigit(b[i - 1]) { i -= 1 }
+            let chapterStart = i
+            guard chapterStart < chapterEnd else { continue }
+            let from = UTF8Scan.offset(b, back: citationWindow, from: chapterStart)
+            let to = UTF8Scan.offset(b, forward: citationWindow, from: sectionEnd)
+            guard UTF8Scan.containsIgnoringASCIICase(b, from: from, to: to, "osl")
+                    || UTF8Scan.containsIgnoringASCIICase(b, from: from, to: to, "sekretesslagen") else { continue }
+            let citation = "osl:" + String(decoding: UnsafeBufferPointer(rebasing: b[chapterStart..<chapterEnd]), as: UTF8.self)
+                + ":" + String(decoding: UnsafeBufferPointer(rebasing: b[sectionStart..<sectionEnd]), as: UTF8.self)
+            if !out.contains(citation) { out.append(citation) }
         }
         return out
     }

@@ -1,15 +1,66 @@
 /// Tells Swedish from English by counting their commonest function words.
 enum LanguageGuesser {
-    static let swedish: Set<String> = ["och", "att", "det", "som", "en", "på", "är", "av", "för", "med", "till", "den", "har", "de", "inte", "om", "ett", "kan", "vid", "eller", "från", "ska", "enligt", "samt"]
-    static let english: Set<String> = ["the", "and", "of", "to", "in", "is", "that", "for", "it", "with", "as", "on", "be", "by", "this", "are", "or", "from", "which", "shall"]
+    static let swedish = Set(["och", "att", "det", "som", "en", "på", "är", "av", "för", "med", "till", "den", "har", "de", "inte",
+                              "om", "ett", "kan", "vid", "eller", "från", "ska", "enligt", "samt"].map(key))
+    static let english = Set(["the", "and", "of", "to", "in", "is", "that", "for", "it", "with", "as", "on", "be", "by", "this", "are",
+                              "or", "from", "which", "shall"].map(key))
+    /// Characters of the text that are read.
+    static let sample = 4_000
 
+    /// A word of at most 8 UTF-8 bytes packed into an integer.
+    static func key(_ word: String) -> UInt64 {
+        var k: UInt64 = 0
+        for (i, b) in word.utf8.prefix(8).enumerated() { k |= UInt64(b) << (8 * UInt64(i)) }
+        return k
+    }
+
+    /// `sv`, `en`, or nil when the first `sample` characters hold fewer than three function words.
     static func guess(_ text: String) -> String? {
-        var sv = 0, en = 0
-        for w in text.prefix(4_000).lowercased().split(whereSeparator: { !$0.isLetter }) {
-            let s = String(w)
-            if swedish.contains(s) { sv += 1 } else if english.contains(s) { en += 1 }
-        }
+        var text = text
+        let (sv, en) = text.withUTF8(count)
         guard sv + en >= 3 else { return nil }
         return sv >= en ? "sv" : "en"
+    }
+
+    /// Function words of each language among the words (runs of letters, lowercased) of `b`.
+    static func count(_ b: UnsafeBufferPointer<UInt8>) -> (sv: Int, en: Int) {
+        var sv = 0, en = 0
+        var k: UInt64 = 0, length = 0          // the current word, packed; length 9 = too long to match
+        func add(_ byte: UInt8) {
+            if length < 8 { k |= UInt64(byte) << (8 * UInt64(length)) }
+            length = min(length + 1, 9)
+        }
+        func end() {
+            if length > 0 && length <= 8 {
+                if swedish.contains(k) { sv += 1 } else if english.contains(k) { en += 1 }
+            }
+            k = 0
+            length = 0
+        }
+        var i = 0, characters = 0
+        while i < b.count && characters < sample {
+            let c = b[i]
+            characters += 1
+            if c < 0x80 {
+                i += 1
+                if c >= 0x41 && c <= 0x5A { add(c | 0x20) } else if c >= 0x61 && c <= 0x7A { add(c) } else { end() }
+                continue
+            }
+            let n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2
+            guard i + n <= b.count else { break }
+            if c == 0xC3 {
+                // Latin-1 letters U+00C0–U+00FF but × and ÷; capitals U+00C0–U+00DE lowercased.
+                let c1 = b[i + 1]
+                if c1 == 0x97 || c1 == 0xB7 { end() } else { add(c); add(c1 >= 0x80 && c1 <= 0x9E ? c1 + 0x20 : c1) }
+            } else if let scalar = String(decoding: UnsafeBufferPointer(rebasing: b[i..<(i + n)]), as: UTF8.self).unicodeScalars.first,
+                      Character(scalar).isLetter {
+                length = 9                      // a letter no function word has
+            } else {
+                end()
+            }
+            i += n
+        }
+        end()
+        return (sv, en)
     }
 }

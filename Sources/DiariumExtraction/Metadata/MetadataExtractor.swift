@@ -39,8 +39,7 @@ enum MetadataExtractor {
     static func fill(_ doc: inout ExtractedDocument, explicit: ExplicitMetadata, path: [String]) {
         // Each line only as far as metadata can be: a single gigantic line (a file without line
         // breaks) would otherwise be scanned whole by every finder below.
-        let lines = doc.text.split(separator: "\n", maxSplits: 80, omittingEmptySubsequences: false).prefix(80)
-            .map { String($0.prefix(maxLineLength)) }
+        let lines = firstLines(doc.text, 80)
         let email = emailHeaders(lines)
         func set(_ key: String, _ value: (String, String)?, _ apply: (String) -> Void) {
             guard let (v, source) = value else { return }
@@ -148,6 +147,30 @@ enum MetadataExtractor {
         set("language", language) { doc.language = $0 }
     }
 
+    /// The first `count` lines of `text`, each cut to `maxLineLength` characters. A line ends at
+    /// a line feed that is a character of its own (not the second half of a CR LF pair), as
+    /// `split(separator: "\n")` over characters would cut it.
+    static func firstLines(_ text: String, _ count: Int) -> [String] {
+        var text = text
+        return text.withUTF8 { b in
+            var lines: [String] = []
+            var start = 0, i = 0
+            func line(_ end: Int) -> String {
+                let s = String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
+                return end - start <= maxLineLength ? s : String(s.prefix(maxLineLength))
+            }
+            while i < b.count && lines.count < count {
+                if b[i] == 0x0A && (i == 0 || b[i - 1] != 0x0D) {
+                    lines.append(line(i))
+                    start = i + 1
+                }
+                i += 1
+            }
+            if lines.count < count { lines.append(line(b.count)) }
+            return lines
+        }
+    }
+
     /// `Key: value` header lines at the top of an e-mail saved as text.
     static func emailHeaders(_ lines: [String]) -> [String: String] {
         var headers: [String: String] = [:]
@@ -163,20 +186,32 @@ enum MetadataExtractor {
     }
 
     /// Splits a letterhead line into cells (runs of 2+ spaces, tabs or `|` separate them).
+    /// Each cell without leading and trailing `*`, `#`, `_` and spaces; empty cells dropped.
     static func cells(_ line: String) -> [String] {
-        var out: [String] = []
-        var cur = ""
-        var spaces = 0
-        for ch in line {
-            if ch == "\t" || ch == "|" { spaces = 2 }
-            if ch == " " || ch == "\t" || ch == "|" { spaces += 1; continue }
-            if spaces >= 2, !cur.isEmpty { out.append(cur); cur = "" }
-            else if spaces == 1, !cur.isEmpty { cur.append(" ") }
-            spaces = 0
-            cur.append(ch)
+        var line = line
+        return line.withUTF8 { b in
+            var out: [String] = []
+            func emit(_ start: Int, _ end: Int) {
+                var s = start, e = end
+                func trim(_ c: UInt8) -> Bool { c == 0x2A || c == 0x23 || c == 0x5F || c == 0x20 }   // * # _ space
+                while s < e && trim(b[s]) { s += 1 }
+                while e > s && trim(b[e - 1]) { e -= 1 }
+                if s < e { out.append(String(decoding: UnsafeBufferPointer(rebasing: b[s..<e]), as: UTF8.self)) }
+            }
+            // A cell is a run of bytes in which separators (space, tab, `|`) occur only as single spaces.
+            var start = -1, end = -1, separators = 0
+            for i in 0..<b.count {
+                let c = b[i]
+                if c == 0x09 || c == 0x7C { separators = 2 }
+                if c == 0x20 || c == 0x09 || c == 0x7C { separators += 1; continue }
+                if separators >= 2, start >= 0 { emit(start, end); start = -1 }
+                separators = 0
+                if start < 0 { start = i }
+                end = i + 1
+            }
+            if start >= 0 { emit(start, end) }
+            return out
         }
-        if !cur.isEmpty { out.append(cur) }
-        return out.map { $0.trimmed("*#_ ") }.filter { !$0.isEmpty }
     }
 
     static let authorityLabels = ["departement", "departement/ myndighet", "departement/myndighet", "myndighet", "utgivare",
@@ -188,8 +223,9 @@ enum MetadataExtractor {
     static func labelledAuthority(_ lines: [String]) -> (String, String)? {
         for (i, raw) in lines.prefix(40).enumerated() {
             let line = raw.trimmed()
-            let lower = line.lowercased()
-            if lower.hasSuffix("s författningssamling"), let name = line.split(separator: " ").first, name.count > 3 {
+            // The labels and the masthead suffix are short: only the line's ends are lowercased.
+            let lower = String(line.prefix(32)).lowercased()
+            if String(line.suffix(32)).lowercased().hasSuffix("s författningssamling"), let name = line.split(separator: " ").first, name.count > 3 {
                 let base = String(name.dropLast())
                 if authorityName(base) != nil { return (base, "text:line \(i + 1)") }
             }
@@ -221,14 +257,13 @@ enum MetadataExtractor {
 
     /// A letterhead cell that is only a type label (`PROTOKOLLSUTDRAG`, `Protokoll 2022-02-23`).
     static func labelType(_ line: String, strict: Bool = false) -> String? {
-        let lower = line.lowercased()
-        if ByteSearch.contains(lower, "utdrag ur protokoll") { return "protokoll" }
+        if UTF8Scan.containsIgnoringASCIICase(line, "utdrag ur protokoll") { return "protokoll" }
         for cell in cells(line) {
+            let words = cell.split(separator: " ").filter { w in !w.allSatisfy { $0.isNumber || $0 == "-" || $0 == "§" } }
+            guard words.count == 1 else { continue }
             // Past the first lines, only a letterhead label counts: capitals, or a label with a date.
             if strict && cell != cell.uppercased() && DateFinder.dates(in: cell).isEmpty { continue }
-            let words = cell.lowercased().split(separator: " ").filter { w in !w.allSatisfy { $0.isNumber || $0 == "-" || $0 == "§" } }
-            guard words.count == 1 else { continue }
-            let w = String(words[0])
+            let w = words[0].lowercased()
             for (type, marks) in DocumentType.rules where marks.contains(w) { return type }
         }
         return nil
@@ -273,7 +308,7 @@ enum MetadataExtractor {
         let value = raw[raw.index(after: colon)...].trimmed("*_ ")
         var pairs = [(key, value)]
         // Later labels on the same line: cut the value at ` Rubrik:`, ` Utfärdad:` …
-        for label in titleLabels {
+        for label in titleLabels where value.utf8.contains(0x3A) {
             let marker = " " + label.prefix(1).uppercased() + label.dropFirst() + ":"
             if let r = value.range(of: marker) {
                 let rest = value[r.upperBound...].trimmed()

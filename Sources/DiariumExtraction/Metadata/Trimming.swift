@@ -1,19 +1,37 @@
 extension StringProtocol {
-    /// The string without leading and trailing whitespace (line breaks included). Standard
-    /// library only: Foundation's `trimmingCharacters(in:)` bridges through NSString.
+    /// The string without leading and trailing whitespace (line breaks included), on UTF-8
+    /// bytes. Standard library only: Foundation's `trimmingCharacters(in:)` bridges through NSString.
     func trimmed() -> String {
-        let s = unicodeScalars
-        guard let first = s.firstIndex(where: { !$0.properties.isWhitespace }),
-              let last = s.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
-        return String(String.UnicodeScalarView(s[first...last]))
+        let whole = String(self)
+        var s = whole
+        return s.withUTF8 { b in
+            var start = 0, end = b.count
+            while start < end, case let w = UTF8Scan.whitespaceLength(b, at: start), w > 0 { start += w }
+            _ = UTF8Scan.skipWhitespace(b, before: &end)
+            guard start < end else { return "" }
+            return start == 0 && end == b.count ? whole : String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
+        }
     }
 
     /// The string without leading and trailing characters from `characters`.
     func trimmed(_ characters: String) -> String {
-        let set = Set(characters.unicodeScalars)
-        let s = unicodeScalars
-        guard let first = s.firstIndex(where: { !set.contains($0) }),
-              let last = s.lastIndex(where: { !set.contains($0) }) else { return "" }
-        return String(String.UnicodeScalarView(s[first...last]))
+        guard characters.utf8.allSatisfy({ $0 < 0x80 }) else {
+            let set = Set(characters.unicodeScalars)
+            let s = unicodeScalars
+            guard let first = s.firstIndex(where: { !set.contains($0) }),
+                  let last = s.lastIndex(where: { !set.contains($0) }) else { return "" }
+            return String(String.UnicodeScalarView(s[first...last]))
+        }
+        // ASCII characters only: a byte comparison, since no byte of a multi-byte character is ASCII.
+        let set = Array(characters.utf8)
+        let whole = String(self)
+        var s = whole
+        return s.withUTF8 { b in
+            var start = 0, end = b.count
+            while start < end && set.contains(b[start]) { start += 1 }
+            while end > start && set.contains(b[end - 1]) { end -= 1 }
+            guard start < end else { return "" }
+            return start == 0 && end == b.count ? whole : String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
+        }
     }
 }

@@ -1,0 +1,96 @@
+/// Small scans over UTF-8 bytes for the extractors and metadata finders: whitespace of any
+/// script, ASCII digits and case-insensitive ASCII words, without building `String`s or
+/// `Character`s.
+enum UTF8Scan {
+    @inline(__always)
+    static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+
+    /// Length in bytes of the whitespace character at `i` (0 when it is not whitespace): ASCII
+    /// blanks and line breaks, U+0085, U+00A0, U+1680, U+2000–U+200A, U+2028, U+2029, U+202F,
+    /// U+205F and U+3000 — the characters `Character.isWhitespace` accepts.
+    @inline(__always)
+    static func whitespaceLength(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
+        let c = b[i]
+        if c < 0x80 { return c == 0x20 || (c >= 0x09 && c <= 0x0D) ? 1 : 0 }
+        if c == 0xC2, i + 1 < b.count { return b[i + 1] == 0xA0 || b[i + 1] == 0x85 ? 2 : 0 }
+        guard c == 0xE1 || c == 0xE2 || c == 0xE3, i + 2 < b.count else { return 0 }
+        let c1 = b[i + 1], c2 = b[i + 2]
+        switch c {
+        case 0xE1: return c1 == 0x9A && c2 == 0x80 ? 3 : 0                       // U+1680
+        case 0xE2:
+            if c1 == 0x80 { return c2 <= 0x8A || c2 == 0xA8 || c2 == 0xA9 || c2 == 0xAF ? 3 : 0 }
+            return c1 == 0x81 && c2 == 0x9F ? 3 : 0                                // U+205F
+        default: return c1 == 0x80 && c2 == 0x80 ? 3 : 0                         // U+3000
+        }
+    }
+
+    /// Moves `i` back over the run of whitespace characters that ends just before it; false
+    /// when there is none.
+    static func skipWhitespace(_ b: UnsafeBufferPointer<UInt8>, before i: inout Int) -> Bool {
+        let start = i
+        scan: while i > 0 {
+            for width in 1...3 where i - width >= 0 && whitespaceLength(b, at: i - width) == width {
+                i -= width
+                continue scan
+            }
+            break
+        }
+        return i < start
+    }
+
+    /// The offset `count` characters before `from`, a run of whitespace counting as one.
+    static func offset(_ b: UnsafeBufferPointer<UInt8>, back count: Int, from: Int) -> Int {
+        var i = from, n = 0
+        while i > 0 && n < count {
+            if skipWhitespace(b, before: &i) { n += 1; continue }
+            i -= 1
+            while i > 0 && b[i] & 0xC0 == 0x80 { i -= 1 }                        // to the lead byte
+            n += 1
+        }
+        return i
+    }
+
+    /// The offset `count` characters after `from`, a run of whitespace counting as one.
+    static func offset(_ b: UnsafeBufferPointer<UInt8>, forward count: Int, from: Int) -> Int {
+        var i = from, n = 0
+        while i < b.count && n < count {
+            let w = whitespaceLength(b, at: i)
+            if w > 0 {
+                i += w
+                while i < b.count, case let w = whitespaceLength(b, at: i), w > 0 { i += w }
+            } else {
+                i += 1
+                while i < b.count && b[i] & 0xC0 == 0x80 { i += 1 }
+            }
+            n += 1
+        }
+        return i
+    }
+
+    /// Whether the bytes at `i` spell `word` (lowercase ASCII), its letters in any case.
+    @inline(__always)
+    static func equalsIgnoringASCIICase(_ b: UnsafeBufferPointer<UInt8>, at i: Int, _ word: StaticString) -> Bool {
+        let n = word.utf8CodeUnitCount
+        guard i >= 0, i + n <= b.count else { return false }
+        let w = word.utf8Start
+        for k in 0..<n {
+            let x = b[i + k], c = w[k]
+            if x != c && !(c >= 0x61 && c <= 0x7A && x == c &- 0x20) { return false }
+        }
+        return true
+    }
+
+    /// Whether `word` (lowercase ASCII) occurs, its letters in any case, in `text`.
+    static func containsIgnoringASCIICase(_ text: String, _ word: StaticString) -> Bool {
+        var text = text
+        return text.withUTF8 { containsIgnoringASCIICase($0, from: 0, to: $0.count, word) }
+    }
+
+    /// Whether `word` (lowercase ASCII) occurs, its letters in any case, in `b[from..<to]`.
+    static func containsIgnoringASCIICase(_ b: UnsafeBufferPointer<UInt8>, from: Int, to: Int, _ word: StaticString) -> Bool {
+        let n = word.utf8CodeUnitCount
+        guard to - from >= n else { return false }
+        for i in from...(to - n) where equalsIgnoringASCIICase(b, at: i, word) { return true }
+        return false
+    }
+}
