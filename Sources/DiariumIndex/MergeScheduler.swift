@@ -122,8 +122,9 @@ final class MergeScheduler: Sendable {
 
     // MARK: Policy
 
-    /// The live segments of the last commit, with their deletions.
-    func committedSegments() throws -> [LiveSegment] {
+    /// The live segments of the last commit, with their deletions, but those in `busy`. A busy
+    /// segment is never opened: the merge holding it deletes its file right after publishing.
+    func committedSegments(excluding busy: Set<Int64> = []) throws -> [LiveSegment] {
         let snapshot = try catalog.read { db -> ([SegmentRecord], [Int64: [UInt32]]) in
             let segs = try SegmentRecord.order(Column("id")).fetchAll(db)
             var deleted: [Int64: [UInt32]] = [:]
@@ -131,7 +132,7 @@ final class MergeScheduler: Sendable {
             while let row = try rows.next() { deleted[row[0], default: []].append(row[1]) }
             return (segs, deleted)
         }
-        return try snapshot.0.map { s in
+        return try snapshot.0.filter { !busy.contains($0.id) }.map { s in
             LiveSegment(id: s.id, reader: try SegmentReader(path: IndexLayout.segments(directory) + "/" + s.file),
                         deleted: snapshot.1[s.id] ?? [])
         }
@@ -141,11 +142,12 @@ final class MergeScheduler: Sendable {
     /// by live document count (tier k holds counts below factor^(k+1)); when a tier holds
     /// `factor` segments that no running merge holds, its oldest `factor` are merged into one,
     /// which lands in a higher tier. Called with the state locked, so that two calls never pick
-    /// the same segment; a merge unregisters its sources only after its catalog switch, so the
-    /// list read here either still holds them (and they are excluded) or no longer does.
+    /// the same segment; a merge unregisters its sources only after its catalog switch and the
+    /// removal of their files, so the list read here either still holds them (and they are
+    /// excluded before any file is opened) or no longer does.
     private func pick(factor: Int, excluding busy: Set<Int64>) throws -> [LiveSegment]? {
         var tiers: [Int: [LiveSegment]] = [:]
-        for s in try committedSegments() where !busy.contains(s.id) {
+        for s in try committedSegments(excluding: busy) {
             var tier = 0, limit = factor
             while max(s.reader.documentCount - s.deletedCount, 1) >= limit { tier += 1; limit *= factor }
             tiers[tier, default: []].append(s)

@@ -80,8 +80,12 @@ import Testing
         // Replacements: the old versions become deleted documents of their segments.
         for _ in 0..<120 { try add("doc\(rng.next() % 1000).txt") }
         try writer.commit()
-        try writer.waitForMerges()   // merges run in the background
+        try writer.waitForMerges()   // merges run in the background, and drop deleted documents
         #expect(writer.mergesDone > 0, "the merge policy should have merged small segments")
+        // More replacements with merging off: deleted documents stay in the merged segments.
+        writer.mergeFactor = 0
+        for _ in 0..<60 { try add("doc\(rng.next() % 1000).txt") }
+        try writer.commit()
         var reader = try IndexReader(directory: directory)
         #expect(reader.segments.count > 1)
         #expect(reader.segments.contains { $0.deletedCount > 0 })
