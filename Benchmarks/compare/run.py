@@ -486,7 +486,9 @@ What is and is not like for like:
 - **Cores.** diarium and Tantivy (`num_threads=2`, 256 MB heap; diarium's default `--memory` is
   256 MiB) use both cores; Tantivy's documents are built in one Python thread and handed to its
   Rust writer threads. FTS5, Xapian and omindex index from one thread (their design); Recoll
-  uses its default thread configuration.
+  uses its default thread configuration. Xapian's driver raises `XAPIAN_FLUSH_THRESHOLD` to
+  100,000 documents, as Xapian's documentation advises for bulk loads (more memory, fewer
+  flushes); omindex keeps its defaults.
 - **Analysis.** diarium stems with Snowball Swedish, splits compounds, and expands synonyms and
   spellings without å/ä/ö at query time. Tantivy and Xapian use the Snowball Swedish stemmer
   (Tantivy: simple tokenizer, remove_long 40, lowercase, stemmer, like its own `en_stem`;
@@ -499,8 +501,10 @@ What is and is not like for like:
   BM25F) with each hit's stored title and a snippet: diarium's `--batch` time includes its
   snippets and cannot leave them out, so the peers make theirs (Tantivy SnippetGenerator, FTS5
   `snippet()`, Xapian `MSet.snippet()`). On the real documents, some of which are several MB
-  long, the snippet of a long document dominates the time of every engine. Totals: diarium and
-  Tantivy count every match, Xapian estimates (its default), FTS5 gives only the top 10.
+  long, the snippet of a long document dominates the time of every engine. Totals: neither
+  diarium (block-max top-k, "at least N" unless `--count`) nor Tantivy (`count=False`, which
+  lets it prune with block-WAND) counts every match; Xapian estimates (its default), FTS5 gives
+  only the top 10.
   Prefix: diarium `abcde*`, FTS5 `"abcde" *` (no prefix index), Xapian `abcde*`
   (FLAG_WILDCARD), Tantivy a regex query `abcde.*` on each field (its query parser has no term
   prefix). Year: diarium `year:Y`, Tantivy an indexed integer field, Xapian a boolean term, FTS5

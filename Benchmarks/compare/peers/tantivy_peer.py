@@ -68,7 +68,8 @@ class Runner:
         return self.idx.parse_query(to_tantivy(q), FIELDS, conjunction_by_default=True)
 
     def run(self, query, limit=10):
-        res = self.searcher.search(query, limit, count=True)
+        # No exact count (diarium's batch does not count either): lets Tantivy prune with block-WAND.
+        res = self.searcher.search(query, limit, count=False)
         gen = tantivy.SnippetGenerator.create(self.searcher, query, self.schema, "body")
         out = []
         for score, addr in res.hits:
