@@ -4,7 +4,7 @@ and QueryParser with the Swedish Snowball stemmer (STEM_SOME, Xapian's default),
 indexing, the title also indexed under the `S` prefix as Xapian's docs suggest, the stored text
 as document data, the year as a boolean term `Y<year>` (query `year:2015`). Xapian indexes from
 one thread, with its defaults (XAPIAN_FLUSH_THRESHOLD 10,000 documents; 100,000 was tried for
-the 100k corpus: 755 s instead of about 800 s, but 3.4 GiB instead of 0.4 GiB).
+the 100k corpus on the same quiet machine: 755 s and 3.4 GiB, against 452 s and 382 MiB).
 
 usage: xapian_peer.py index DOCS.jsonl DB
        xapian_peer.py batch DB QUERIES.json OUT.jsonl
