@@ -124,6 +124,9 @@ public struct IndexVerifier: Sendable {
         do {
             var config = Configuration()
             config.readonly = true
+            // Like every catalog connection: wait for a lock held by a concurrent command (a
+            // search opening the catalog, a commit) instead of failing with "database is locked".
+            config.busyMode = .timeout(10)
             config.label = "diarium.verify"
             let db = try DatabaseQueue(path: catalogPath, configuration: config)
             let tables = try db.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'") ?? 0 }
