@@ -22,9 +22,11 @@ let package = Package(
                        providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CStemmer", providers: [.apt(["libstemmer-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // fork + rlimits + exec for the one child-process runner (no library behind it).
+        .target(name: "CSpawn"),
 
         // files → extraction → analysis → index → search → CLI
-        .target(name: "DiariumExtraction", dependencies: ["CLibXML2"]),
+        .target(name: "DiariumExtraction", dependencies: ["CLibXML2", "CSpawn"]),
         .target(name: "DiariumAnalysis", dependencies: ["CStemmer"]),
         .target(name: "DiariumIndex", dependencies: [
             "CZstd", .product(name: "GRDB", package: "GRDB.swift"),
