@@ -19,8 +19,8 @@ public struct ExtractedDocument: Sendable, Equatable {
     public var dnr: String?
     /// Extracted text (NFC), blocks separated by line breaks.
     public var text: String
-    /// Where each metadata field came from, e.g. `"date": "html-meta:DC.date"`.
-    public var sources: [String: String]
+    /// Where each metadata field came from, e.g. `"date": .htmlMeta("DC.date")` (`html-meta:DC.date`).
+    public var sources: [String: MetadataSource]
     /// Why no text was extracted, when none was.
     public var failure: ExtractionError?
     /// For a part of a multi-document file (an e-mail attachment, one record of an XML export):

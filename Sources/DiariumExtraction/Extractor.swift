@@ -83,7 +83,7 @@ public struct Extractor: Sendable {
                 let ext = (name as NSString).pathExtension.lowercased()
                 let markdown = ext == "md" || ext == "markdown"
                 doc = ExtractedDocument(format: "text", encoding: encoding, text: markdown ? Markdown.strip(text) : Extractor.clean(text))
-                if markdown, let h1 = Markdown.firstHeading(text) { explicit.title = (h1, "markdown-h1") }
+                if markdown, let h1 = Markdown.firstHeading(text) { explicit.title = (h1, .markdownH1) }
             case .unsupported(let format):
                 doc = ExtractedDocument(format: format, failure: .unsupportedFormat(format.uppercased()))
             case .binary:
@@ -185,22 +185,22 @@ public struct Extractor: Sendable {
         do {
             let r = try HTMLExtractor.extract(Array(text.utf8), deadline: deadline)
             let m = r.meta
-            if let t = m["dc.title"] ?? m["dcterms.title"] ?? m["og:title"], !t.isEmpty { explicit.title = (t, "html-meta:DC.title") }
-            else if let t = r.title { explicit.title = (t, "html-title") }
-            else if let h = r.firstH1 { explicit.title = (h, "html-h1") }
+            if let t = m["dc.title"] ?? m["dcterms.title"] ?? m["og:title"], !t.isEmpty { explicit.title = (t, .htmlMeta("DC.title")) }
+            else if let t = r.title { explicit.title = (t, .htmlTitle) }
+            else if let h = r.firstH1 { explicit.title = (h, .htmlH1) }
             for key in ["dc.date", "dcterms.date", "dcterms.created", "dc.date.created", "dcterms.issued", "date", "article:published_time", "created"] {
-                if let v = m[key], !v.isEmpty { explicit.date = (v, "html-meta:\(key)"); break }
+                if let v = m[key], !v.isEmpty { explicit.date = (v, .htmlMeta(key)); break }
             }
             for key in ["dc.identifier", "dcterms.identifier", "dnr", "diarienummer"] {
-                if let v = m[key], !v.isEmpty { explicit.dnr = (v, "html-meta:\(key)"); break }
+                if let v = m[key], !v.isEmpty { explicit.dnr = (v, .htmlMeta(key)); break }
             }
             for key in ["dc.creator", "dcterms.creator", "dc.publisher", "dcterms.publisher", "author", "organisation"] {
-                if let v = m[key], !v.isEmpty { explicit.authority = (v, "html-meta:\(key)"); break }
+                if let v = m[key], !v.isEmpty { explicit.authority = (v, .htmlMeta(key)); break }
             }
             for key in ["dc.type", "dcterms.type"] {
-                if let v = m[key], !v.isEmpty { explicit.type = (v, "html-meta:\(key)"); break }
+                if let v = m[key], !v.isEmpty { explicit.type = (v, .htmlMeta(key)); break }
             }
-            if let v = m["dc.language"] ?? m["content-language"], !v.isEmpty { explicit.language = (v, "html-meta:DC.language") }
+            if let v = m["dc.language"] ?? m["content-language"], !v.isEmpty { explicit.language = (v, .htmlMeta("DC.language")) }
             return (ExtractedDocument(format: "html", encoding: encoding, text: r.text), explicit)
         } catch let e as ExtractionError {
             return (ExtractedDocument(format: "html", encoding: encoding, failure: e), explicit)
@@ -225,7 +225,7 @@ public struct Extractor: Sendable {
             var metadata = r.metadata
             if !doc.parts.isEmpty && metadata.title == nil, let name = components.last {
                 // A container of records: its own title is its file name, not its first record's.
-                metadata.title = (MetadataExtractor.stripExtension(name), "file-name")
+                metadata.title = (MetadataExtractor.stripExtension(name), .fileName)
             }
             return (doc, metadata)
         } catch let e as ExtractionError {

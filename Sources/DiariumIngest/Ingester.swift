@@ -181,7 +181,7 @@ public final class Ingester {
                     record.dnr = d.dnr
                     record.language = d.language
                     record.textLength = item.textLength
-                    var sources = d.sources
+                    var sources = d.sources.mapValues(\.description)
                     if let name = d.partName { sources["part"] = name }
                     record.sources = Ingester.json(sources)
                     if let reason = d.failure, part == 0 {
