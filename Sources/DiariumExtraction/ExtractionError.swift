@@ -15,6 +15,11 @@ public enum ExtractionError: Error, CustomStringConvertible, Equatable, Sendable
     case unreadable(reason: String)
     /// Parsing took longer than the per-file time limit.
     case timeLimit(seconds: Double)
+    /// The file (a PDF, an Office document, a ZIP entry) is encrypted: its text cannot be read
+    /// without the password. Not a failure: the inventory records what could be read (`encrypted`).
+    case encrypted(format: String)
+    /// The external program that reads this format is not installed.
+    case programMissing(program: String, package: String)
 
     public var description: String {
         switch self {
@@ -27,6 +32,8 @@ public enum ExtractionError: Error, CustomStringConvertible, Equatable, Sendable
         case let .unreadable(reason): return "the file could not be read: \(reason)"
         case let .timeLimit(seconds):
             return "parsing took longer than the \(seconds)-second limit per file (raise it with --parse-time-limit)"
+        case let .encrypted(format): return "the \(format) is encrypted: its text cannot be read without the password"
+        case let .programMissing(program, package): return "\(program) is not installed: apt-get install \(package)"
         }
     }
 }

@@ -84,6 +84,10 @@ public struct Extractor: Sendable {
                 let markdown = ext == "md" || ext == "markdown"
                 doc = ExtractedDocument(format: "text", encoding: encoding, text: markdown ? Markdown.strip(text) : Extractor.clean(text))
                 if markdown, let h1 = Markdown.firstHeading(text) { explicit.title = (h1, .markdownH1) }
+            case .pdf:
+                doc = ExtractedDocument(format: "pdf", failure: .unsupportedFormat("PDF"))
+            case .image(let format):
+                doc = ExtractedDocument(format: format, failure: .unsupportedFormat(format.uppercased()))
             case .unsupported(let format):
                 doc = ExtractedDocument(format: format, failure: .unsupportedFormat(format.uppercased()))
             case .binary:
@@ -98,6 +102,10 @@ public struct Extractor: Sendable {
         case markup(isHTML: Bool)
         case email
         case text
+        /// `%PDF-` in the first KiB, whatever the name says.
+        case pdf
+        /// A PNG, JPEG or TIFF image (`png`, `jpeg`, `tiff`), whatever the name says.
+        case image(String)
         case unsupported(String)
         case binary
     }
@@ -108,6 +116,12 @@ public struct Extractor: Sendable {
         (Array("II*\u{0}".utf8), "tiff"), (Array("MM\u{0}*".utf8), "tiff"), ([0x1F, 0x8B], "gzip"),
         (Array("{\\rtf".utf8), "rtf"), (Array("7z".utf8) + [0xBC, 0xAF], "7z"),
     ]
+
+    /// Whether `%PDF-` occurs in the first 1,024 bytes (readers accept junk before the header).
+    static func isPDF(_ bytes: [UInt8]) -> Bool {
+        let magic = Array("%PDF-".utf8)
+        return ByteSearch.find(magic, in: Array(bytes.prefix(1024))) != nil
+    }
 
     static func formatFromName(_ name: String) -> String? {
         switch (name as NSString).pathExtension.lowercased() {
@@ -121,8 +135,17 @@ public struct Extractor: Sendable {
         }
     }
 
+    /// The format of `bytes`. The content decides: `%PDF-` and image signatures win over the
+    /// name (a scan saved as `.doc`, an HTML page saved as `.pdf` is read as HTML); the
+    /// extension only picks among text formats.
     static func detectFormat(_ bytes: [UInt8], name: String) -> Detected {
+        if bytes.starts(with: Array("%PDF-".utf8)) { return .pdf }
+        let signature = signatures.first { bytes.starts(with: $0.0) }
+        // Junk before `%PDF-` is tolerated only when the file starts with no other signature
+        // (a ZIP holding a PDF stored uncompressed is a ZIP).
+        if signature == nil && isPDF(bytes) { return .pdf }
         for (magic, format) in signatures where bytes.starts(with: magic) {
+            if format == "png" || format == "jpeg" || format == "tiff" { return .image(format) }
             if format == "zip" || format == "ole" {
                 let ext = (name as NSString).pathExtension.lowercased()
                 return .unsupported(["docx", "xlsx", "pptx", "odt", "ods", "doc", "xls", "ppt", "msg"].contains(ext) ? ext : format)

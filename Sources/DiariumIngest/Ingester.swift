@@ -257,6 +257,7 @@ public final class Ingester {
             case nil: status = .ok
             case .empty?: status = .empty
             case .unsupportedFormat?, .binary?: status = .unsupported
+            case .encrypted?: status = .encrypted
             default: status = .failed
             }
             let analyzer = d.language == "en" ? analyzers.english : analyzers.swedish

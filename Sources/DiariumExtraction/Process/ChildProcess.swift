@@ -61,7 +61,7 @@ public enum ChildProcessError: Error, CustomStringConvertible, Equatable, Sendab
 ///   plus the caller's additions (`OMP_THREAD_LIMIT=1`);
 /// - no other file descriptors (closed between fork and exec), its own process group;
 /// - `RLIMIT_AS` (`Limits.memory`), `RLIMIT_CPU` (a backstop at twice the wall-clock limit),
-///   `RLIMIT_FSIZE` 0 (it may write only to its pipes) and no core dumps;
+///   `RLIMIT_FSIZE` 0 unless raised (it may write only to its pipes) and no core dumps;
 /// - a wall-clock limit after which its whole process group is SIGKILLed;
 /// - a cap on the bytes of standard output and error kept; past it the group is SIGKILLed.
 ///
@@ -78,6 +78,10 @@ public enum ChildProcess {
         public var output: Int
         /// Bytes of standard error kept (the rest is drained and dropped, never a kill).
         public var errorOutput: Int
+        /// Bytes a regular file the child writes may reach (`RLIMIT_FSIZE`); 0, the default,
+        /// lets it write only to its pipes. Raise it for a program that can only write its
+        /// result into its working directory.
+        public var fileSize: Int = 0
 
         /// Limits of `seconds` wall-clock time, `memory` bytes of address space and `output`
         /// bytes of standard output (standard error is cut at 64 KiB).
@@ -210,7 +214,7 @@ public enum ChildProcess {
         var spawnLimits = diarium_spawn_limits()
         spawnLimits.address_space = UInt64(max(0, limits.memory ?? 0))
         spawnLimits.cpu_seconds = UInt64(max(1, (limits.seconds * 2).rounded(.up)))
-        spawnLimits.file_size = 0
+        spawnLimits.file_size = UInt64(max(0, limits.fileSize))
 
         var pid: pid_t = 0
         let spawnErrno = withCStrings([path] + arguments) { argv in

@@ -15,6 +15,8 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
         case unsupported
         /// Extraction failed; `error` says why.
         case failed
+        /// The file is encrypted; what could be read without the password (metadata) is recorded.
+        case encrypted
     }
 
     /// Catalog id; also the id stored in the document's segment.
