@@ -181,6 +181,10 @@ public final class Ingester {
                     record.dnr = d.dnr
                     record.language = d.language
                     record.textLength = item.textLength
+                    if d.pageCount > 0 {
+                        record.pageCount = d.pageCount
+                        record.pageStarts = Data(PageMap.encode(d.pageStarts))
+                    }
                     var sources = d.sources.mapValues(\.description)
                     if let name = d.partName { sources["part"] = name }
                     record.sources = Ingester.json(sources)

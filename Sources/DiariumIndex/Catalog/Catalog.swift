@@ -5,7 +5,7 @@ import GRDB
 /// WAL mode so readers never block the writer or each other.
 final class Catalog: Sendable {
     static let fileName = "catalog.sqlite"
-    static let formatVersion = "1"
+    static let formatVersion = "2"
 
     let pool: DatabasePool
     let path: String
@@ -84,6 +84,14 @@ final class Catalog: Sendable {
                     segment_id INTEGER NOT NULL REFERENCES segments(id),
                     segment_doc INTEGER NOT NULL,
                     PRIMARY KEY (segment_id, segment_doc));
+                """)
+        }
+        // Pages (issue 14): each document's page count and where its pages start.
+        m.registerMigration("pdf-pages") { db in
+            try db.execute(sql: """
+                ALTER TABLE documents ADD COLUMN page_count INTEGER;
+                ALTER TABLE documents ADD COLUMN page_starts BLOB;
+                UPDATE meta SET value = '\(formatVersion)' WHERE key = 'format_version';
                 """)
         }
         return m
