@@ -71,11 +71,7 @@ enum PDFExtractor {
             if info.encrypted, doc.failure == .parseFailed(format: "PDF", reason: poppler(r.stderr) ?? "") { doc.failure = .encrypted(format: "PDF") }
             return (doc, explicit)
         }
-        let paged = PDFText.assemble(PDFText.pages(r.stdout))
-        var doc = ExtractedDocument(format: "pdf", encoding: "utf-8", text: paged.text)
-        doc.pageStarts = paged.pageStarts
-        doc.ocrPages = paged.ocrPages
-        doc.repeatedLines = paged.repeatedLines
+        var doc = document(r.stdout)
 
         // 4. The letterhead in reading order: the first page with text among the first three,
         //    as poppler's default mode orders it (columns one after the other).
@@ -95,6 +91,16 @@ enum PDFExtractor {
     /// hyphens (the analyzer indexes `sekretess-` / `lagen` joined as well) and keeps a
     /// letterhead's cells apart by runs of spaces, as `MetadataExtractor.cells` expects.
     static let arguments = ["-layout", "-enc", "UTF-8", "-", "-"]
+
+    /// The paged document of `pdftotext` output (metadata not yet filled).
+    static func document(_ output: [UInt8]) -> ExtractedDocument {
+        let paged = PDFText.assemble(PDFText.pages(output))
+        var doc = ExtractedDocument(format: "pdf", encoding: "utf-8", text: paged.text)
+        doc.pageStarts = paged.pageStarts
+        doc.ocrPages = paged.ocrPages
+        doc.repeatedLines = paged.repeatedLines
+        return doc
+    }
 
     /// The explicit metadata of an information dictionary (tier `embedded`: below the text).
     static func metadata(_ info: PDFText.Info) -> ExplicitMetadata {
