@@ -52,7 +52,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(kfn.failures == 2)
         #expect(kfn.formats["pdf"] == 1)
         let total = ReleaseReportTests.report.authorities.reduce(0) { $0 + $1.files }
-        #expect(total == 55)
+        #expect(total == 56)
     }
 
     @Test func duplicateFamilies() throws {
