@@ -6,6 +6,7 @@ struct Diarium: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diarium",
         abstract: "Inventory and full-text search for batches of released Swedish public documents.",
+        version: Help.version,
         subcommands: [Ingest.self, Search.self, List.self, Show.self, Stats.self, Extract.self, Analyze.self, Verify.self, Optimize.self, Report.self, Duplicates.self])
 }
 
