@@ -168,6 +168,13 @@ func popplerPage(_ path: String, _ page: Int) throws -> String {
         #expect(PDFText.pages(Array("a\u{C}b".utf8)) == ["a", "b"])
     }
 
+    @Test func columnsSideBySideAreSeen() {
+        #expect(PDFText.hasColumns("Gymnasienämnden  Dnr GYN 2015/112\nText"))
+        #expect(!PDFText.hasColumns("Riskanalys av e-posttjänsten\nDatum: 2015-03-02\n\nText i en spalt."))
+        // Only the first 60 lines are looked at.
+        #expect(!PDFText.hasColumns(Substring(String(repeating: "rad\n", count: 60) + "a  b")))
+    }
+
     @Test func garbageLayersNeedOCR() {
         let fine = "Nämnden beslutar att godkänna riskanalysen av e-posttjänsten."
         #expect(!PDFText.needsOCR(fine))

@@ -71,11 +71,14 @@ enum PDFExtractor {
             if info.encrypted, doc.failure == .parseFailed(format: "PDF", reason: poppler(r.stderr) ?? "") { doc.failure = .encrypted(format: "PDF") }
             return (doc, explicit)
         }
-        var doc = document(r.stdout)
+        let doc = document(r.stdout)
 
         // 4. The letterhead in reading order: the first page with text among the first three,
-        //    as poppler's default mode orders it (columns one after the other).
-        if let first = (1...min(3, max(1, doc.pageCount))).first(where: { !doc.ocrPages.contains($0) }), doc.pageCount > 0 {
+        //    as poppler's default mode orders it (columns one after the other) — only when that
+        //    page has columns side by side in layout mode; otherwise its layout text is already
+        //    in reading order (and a child process per file is saved).
+        if doc.pageCount > 0, let first = (1...min(3, doc.pageCount)).first(where: { !doc.ocrPages.contains($0) }),
+           let page = doc.text(ofPage: first), PDFText.hasColumns(page) {
             let l = childLimits()
             let arguments = ["-f", String(first), "-l", String(first), "-enc", "UTF-8", "-", "-"]
             if let r = try? ChildProcess.run(.pdftotext, arguments: arguments, stdin: bytes, limits: l), r.succeeded {

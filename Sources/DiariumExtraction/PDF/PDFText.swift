@@ -107,6 +107,28 @@ public enum PDFText {
         return Paged(text: text, pageStarts: starts, ocrPages: ocr, repeatedLines: repeatedLines(text, starts))
     }
 
+    /// Whether any of the first 60 lines of a page (as `normalise` leaves it) has a layout gap
+    /// (two spaces) between words: text in columns side by side, not in reading order.
+    public static func hasColumns(_ page: Substring) -> Bool {
+        var lines = 0
+        var previousSpace = false
+        for b in page.utf8 {
+            if b == 0x0A {
+                lines += 1
+                if lines >= 60 { return false }
+                previousSpace = false
+                continue
+            }
+            if b == 0x20 {
+                if previousSpace { return true }
+                previousSpace = true
+            } else {
+                previousSpace = false
+            }
+        }
+        return false
+    }
+
     // MARK: - Is the text layer usable?
 
     /// Fewer letters than this on a page: the layer is (almost) empty.
