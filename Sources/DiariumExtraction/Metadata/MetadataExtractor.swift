@@ -422,7 +422,8 @@ enum MetadataExtractor {
         var i = index + 1
         while i < lines.count && parts.count < 3 {
             let t = lines[i].trimmed()
-            guard let first = t.first, first.isLowercase else { break }
+            // A cited designation continues a title too: `… till förordningen` / `(1983:1021) om …`.
+            guard let first = t.first, first.isLowercase || (first == "(" && t.dropFirst().first?.isNumber == true) else { break }
             parts.append(t)
             i += 1
             if t.hasSuffix(";") { break }
