@@ -32,6 +32,8 @@ public struct ExtractedDocument: Sendable, Equatable {
     /// 1-based numbers of the pages whose text layer is empty or garbage and need OCR; their
     /// text in `text` is what the layer had. Ascending.
     public var ocrPages: [Int] = []
+    /// What OCR did for this document (nil when no page needed it).
+    public var ocr: OCRStatus?
     /// Documents contained in this one (e-mail attachments, records of an export). Each becomes
     /// an inventory entry of its own, linked to this file by path and part number.
     public var parts: [ExtractedDocument] = []
