@@ -114,6 +114,33 @@ public final class IndexWriter {
         }
     }
 
+    /// The index's OCR cache (opened on first use; `--rebuild` keeps it).
+    public func ocrCache() throws -> OCRCache {
+        if let c = cache { return c }
+        let c = try OCRCache(indexDirectory: directory)
+        cache = c
+        return c
+    }
+    private var cache: OCRCache?
+
+    /// A document with pages waiting for the OCR pass.
+    public struct PendingOCR: Sendable, Equatable {
+        public var path: String
+        public var part: Int
+        public var pages: [Int]
+    }
+
+    /// The documents whose pages wait for OCR (`DocumentRecord.ocrPending`), by path and part.
+    public func pendingOCR() throws -> [PendingOCR] {
+        try catalog.read { db in
+            try Row.fetchAll(db, sql: "SELECT path, part, ocr_pending FROM documents WHERE ocr_pending IS NOT NULL ORDER BY path, part")
+                .map { row in
+                    let pages: String = row[2]
+                    return PendingOCR(path: row[0], part: row[1], pages: pages.split(separator: ",").compactMap { Int($0) })
+                }
+        }
+    }
+
     /// Records that `path` is unchanged but has a new modification time.
     public func updateModificationTime(path: String, mtime: Double) throws {
         try catalog.write { db in
