@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "DiariumIndex", dependencies: [
             "CZstd", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .target(name: "DiariumSearch", dependencies: ["DiariumAnalysis", "DiariumIndex"]),
+        .target(name: "DiariumSearch", dependencies: ["DiariumAnalysis", "DiariumIndex", "DiariumExtraction"]),
         .target(name: "DiariumReport", dependencies: ["DiariumIndex", "DiariumExtraction", "DiariumAnalysis"]),
         .target(name: "DiariumIngest", dependencies: [
             "DiariumExtraction", "DiariumAnalysis", "DiariumIndex",

@@ -10,10 +10,19 @@ public struct ExtractionLimits: Sendable {
     /// inside documents (e-mail attachments, archive entries) are read the same way.
     public var ocr = OCRSettings()
 
+    /// Bytes of address space an external program reading one file may use (`RLIMIT_AS`,
+    /// default 1 GiB).
+    public var processMemory: Int
+    /// Bytes of text an external program may print for one file (default 256 MiB); more is
+    /// a failure, not a truncated document.
+    public var maxTextBytes: Int
+
     /// Limits with the given per-file size cap and parse-time limit.
-    public init(maxFileSize: Int = 256 << 20, parseTimeLimit: Double = 30) {
+    public init(maxFileSize: Int = 256 << 20, parseTimeLimit: Double = 30, processMemory: Int = 1 << 30, maxTextBytes: Int = 256 << 20) {
         self.maxFileSize = maxFileSize
         self.parseTimeLimit = parseTimeLimit
+        self.processMemory = processMemory
+        self.maxTextBytes = maxTextBytes
     }
 }
 
@@ -88,7 +97,7 @@ public struct Extractor: Sendable {
                 doc = ExtractedDocument(format: "text", encoding: encoding, text: markdown ? Markdown.strip(text) : Extractor.clean(text))
                 if markdown, let h1 = Markdown.firstHeading(text) { explicit.title = (h1, .markdownH1) }
             case .pdf:
-                doc = ExtractedDocument(format: "pdf", failure: .unsupportedFormat("PDF"))
+                (doc, explicit) = PDFExtractor.extract(bytes, limits: limits)
             case .image(let format):
                 doc = ImageFile.document(bytes, format: format)
             case .unsupported(let format):

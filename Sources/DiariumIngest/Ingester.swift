@@ -248,6 +248,10 @@ public final class Ingester {
             record.dnr = d.dnr
             record.language = d.language
             record.textLength = item.textLength
+            if d.pageCount > 0 {
+                record.pageCount = d.pageCount
+                record.pageStarts = Data(PageMap.encode(d.pageStarts))
+            }
             if let ocr = d.ocr {
                 record.ocrPages = ocr.pages
                 record.ocrConfidence = ocr.meanConfidence

@@ -5,7 +5,14 @@ import DiariumAnalysis
 enum Snippets {
     static let window = 28
 
-    static func best(text: [UInt8], terms: Set<[UInt8]>, analyzer: Analyzer) -> String {
+    /// A snippet and where it is: `anchor` is the UTF-8 offset in the text of its first
+    /// matched word (of its first word when nothing matched), from which the page is found.
+    struct Passage: Equatable {
+        var text: String
+        var anchor: Int
+    }
+
+    static func best(text: [UInt8], terms: Set<[UInt8]>, analyzer: Analyzer) -> Passage {
         var tokens: [(start: Int, end: Int, match: Int)] = []  // match: index into termList or -1
         let termList = Array(terms)
         var index: [[UInt8]: Int] = [:]
@@ -23,7 +30,7 @@ enum Snippets {
                 }
             }
         }
-        guard !tokens.isEmpty else { return "" }
+        guard !tokens.isEmpty else { return Passage(text: "", anchor: 0) }
         // Slide a window of `window` tokens; keep the one with most distinct matches (then most matches).
         var bestStart = 0, bestDistinct = -1, bestCount = -1
         var counts = [Int](repeating: 0, count: termList.count)
@@ -41,9 +48,11 @@ enum Snippets {
             }
         }
         // Centre a little: start a few words before the first match in the window.
+        var anchor = tokens[0].start
         if bestDistinct > 0 {
             var first = bestStart
             while first < tokens.count && tokens[first].match < 0 { first += 1 }
+            if first < tokens.count { anchor = tokens[first].start }
             bestStart = max(0, min(bestStart, first - 4))
         } else {
             bestStart = 0
@@ -63,7 +72,7 @@ enum Snippets {
         while tail < text.count && tail < cursor + 2, text[tail] == UInt8(ascii: ".") || text[tail] == UInt8(ascii: ")") { tail += 1 }
         out += clean(text[cursor..<tail])
         if last < tokens.count - 1 { out += " …" }
-        return out
+        return Passage(text: out, anchor: anchor)
     }
 
     /// The text between two words, with every whitespace run (line breaks included) as one space.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DiariumExtraction
 import DiariumIndex
 import Foundation
 
@@ -13,6 +14,9 @@ struct Show: ParsableCommand {
     @Flag(help: "Also print the extracted text.")
     var text = false
 
+    @Option(help: "Print the text of this page (1-based) only, for documents with pages.")
+    var page: Int?
+
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
@@ -24,12 +28,23 @@ struct Show: ParsableCommand {
         }
         guard !records.isEmpty else { throw ValidationError("no document with id or path '\(document)' in \(index.path)") }
         for r in records {
-            let body = text ? try reporting { try reader.storedText(of: r) }.map { String(decoding: $0, as: UTF8.self) } : nil
+            var body = text || page != nil ? try reporting { try reader.storedText(of: r) }.map { String(decoding: $0, as: UTF8.self) } : nil
+            if let page {
+                // One page: its byte range from the stored starts, nothing else decoded.
+                guard let starts = r.pageStarts, let all = body else {
+                    throw ValidationError("document \(r.id) (\(r.path)) has no pages")
+                }
+                let bytes = Array(all.utf8)
+                guard let range = PageMap.range(ofPage: page, encoded: [UInt8](starts), textLength: bytes.count) else {
+                    throw ValidationError("document \(r.id) has \(r.pageCount ?? 0) page\(r.pageCount == 1 ? "" : "s"), no page \(page)")
+                }
+                body = String(decoding: bytes[range], as: UTF8.self)
+            }
             switch format {
             case .json:
                 struct Full: Encodable {
                     var document: DocumentJSON
-                    var sha256: String, size: Int64, encoding: String?, language: String?, sources: [String: String]?
+                    var sha256: String, size: Int64, encoding: String?, language: String?, sources: [String: String]?, page: Int?
                     var ocr: OCRJSON?
                     var text: String?
                 }
@@ -41,17 +56,18 @@ struct Show: ParsableCommand {
                     : nil
                 let sources = r.sources.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) }
                 print(try JSONOutput.encode(Full(document: DocumentJSON(r), sha256: r.sha256, size: r.size, encoding: r.encoding,
-                                                 language: r.language, sources: sources, ocr: ocr, text: body)))
+                                                 language: r.language, sources: sources, page: page, ocr: ocr, text: body)))
             case .text:
                 let rows: [(String, String?)] = [
                     ("id", String(r.id)), ("path", r.path), ("title", r.title), ("authority", r.authority), ("type", r.docType),
                     ("date", r.date), ("year", r.year.map(String.init)), ("dnr", r.dnr), ("format", r.format),
                     ("encoding", r.encoding), ("language", r.language), ("status", r.status.rawValue), ("error", r.error),
+                    ("pages", r.pageCount.map(String.init)),
                     ("size", String(r.size)), ("sha256", r.sha256), ("sources", r.sources), ("ingested", r.ingestedAt),
                     ("ocr", Show.ocrLine(r)), ("ocr note", r.ocrNote),
                 ]
                 for (k, v) in rows { if let v { print("\(TextOutput.pad(k + ":", 11))\(v)") } }
-                if let body { print("\n\(body)") }
+                if let body { print(page.map { "\n[s. \($0)]\n" } ?? "\n", terminator: ""); print(body) }
             }
         }
     }

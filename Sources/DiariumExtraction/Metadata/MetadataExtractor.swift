@@ -59,7 +59,9 @@ enum MetadataExtractor {
         let (explicit, embedded) = all.split(at: .text)
         // Each line only as far as metadata can be: a single gigantic line (a file without line
         // breaks) would otherwise be scanned whole by every finder below.
-        let lines = firstLines(doc.text, 80)
+        // For a paged document the letterhead is page 1's (the first page with text).
+        let head = doc.pageStarts.count > 1 ? firstPageWithText(doc) : doc.text
+        let lines = firstLines(head, 80)
         let email = emailHeaders(lines)
         func set(_ key: String, _ value: (String, MetadataSource)?, _ apply: (String) -> Void) {
             guard let (v, source) = value else { return }
@@ -173,6 +175,14 @@ enum MetadataExtractor {
         if language == nil, let l = LanguageGuesser.guess(doc.text) { language = (l, .text) }
         if language == nil { language = embedded.language.map { (String($0.0.prefix(2)).lowercased(), $0.1) } }
         set("language", language) { doc.language = $0 }
+    }
+
+    /// The text of the first page that has a letter on it (page 1 unless it is blank).
+    static func firstPageWithText(_ doc: ExtractedDocument) -> String {
+        for p in 1...min(doc.pageCount, 3) {
+            if let t = doc.text(ofPage: p), t.unicodeScalars.contains(where: { $0.properties.isAlphabetic }) { return String(t) }
+        }
+        return doc.text
     }
 
     /// The first `count` lines of `text`, each cut to `maxLineLength` characters. A line ends at

@@ -90,6 +90,14 @@ final class Catalog: Sendable {
                     PRIMARY KEY (segment_id, segment_doc));
                 """)
         }
+        // Pages (issue 14): each document's page count and where its pages start.
+        m.registerMigration("pdf-pages") { db in
+            try db.execute(sql: """
+                ALTER TABLE documents ADD COLUMN page_count INTEGER;
+                ALTER TABLE documents ADD COLUMN page_starts BLOB;
+                UPDATE meta SET value = '\(formatVersion)' WHERE key = 'format_version';
+                """)
+        }
         // OCR per document: pages read by OCR, their mean word confidence, pages still waiting
         // for the OCR pass (comma-separated; NULL when none) and why pages were not read.
         m.registerMigration("ocr") { db in

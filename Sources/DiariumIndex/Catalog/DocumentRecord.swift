@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// One row of the inventory: a received file (or one document inside it), whether or not its
@@ -61,6 +62,11 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
     public var segmentDoc: Int?
     /// When the row was written, ISO 8601.
     public var ingestedAt: String
+    /// Number of pages, for formats with pages (PDF); nil otherwise.
+    public var pageCount: Int?
+    /// Where each page starts in the stored text, in the form `PageMap.encode` writes (32-bit
+    /// little-endian UTF-8 offsets); nil for formats without pages.
+    public var pageStarts: Data?
     /// Pages whose text was read by OCR.
     public var ocrPages: Int = 0
     /// Mean confidence (0–100) of the words OCR read, when it read any.
@@ -75,6 +81,7 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
         case docType = "doc_type", date, year, dnr, language, sources
         case textLength = "text_length", segmentID = "segment_id", segmentDoc = "segment_doc"
         case ingestedAt = "ingested_at"
+        case pageCount = "page_count", pageStarts = "page_starts"
         case ocrPages = "ocr_pages", ocrConfidence = "ocr_confidence", ocrPending = "ocr_pending", ocrNote = "ocr_note"
     }
 
