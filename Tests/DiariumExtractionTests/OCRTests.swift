@@ -159,6 +159,19 @@ struct OCREngineTests {
         #expect(throws: OCRFailure.self) { _ = try OCREngine().recognizePDFPage(Array("%PDF-1.4 broken".utf8), page: 1) }
     }
 
+    /// Tesseract reads input it does not recognise as a list of image files to OCR. An "image"
+    /// naming another file must never bring that file's text in.
+    @Test func anImageThatListsFilesReadsNoOtherFile() throws {
+        let listing = [0x89, 0x50, 0x4E, 0x47] + Array("\n\(ocrFixtures)/two-frames.tif\n".utf8)
+        var limits = ExtractionLimits()
+        limits.ocr = OCRSettings(mode: .auto, recognizer: OCREngine())
+        let d = Extractor(limits: limits).extract(bytes: listing, components: ["Skärmbild.png"])
+        #expect(d.format == "png")
+        #expect(!d.text.contains("NÄMNDEN"))
+        #expect(d.failure != nil)
+        #expect(d.ocr?.pages == 0)
+    }
+
     @Test func missingLanguageModelIsNamed() {
         #expect(throws: OCRFailure.missingLanguage("xyz")) { try OCREngine(languages: "swe+xyz").checkLanguages() }
     }

@@ -121,7 +121,8 @@ public struct OCREngine: Sendable {
         case .output?: throw OCRFailure.pageTooLarge
         case nil: break
         }
-        guard render.succeeded, !render.stdout.isEmpty else {
+        // A grey-scale PNM (`P5`), which leptonica recognises by its signature.
+        guard render.succeeded, render.stdout.starts(with: [0x50, 0x35]) else {
             throw OCRFailure.failed(program: "pdftoppm", reason: render.summary(limits: renderLimits))
         }
         let elapsed = start.duration(to: .now)
@@ -134,7 +135,21 @@ public struct OCREngine: Sendable {
     /// The text of every page (frame) of an image file (PNG, JPEG, TIFF; a multi-page TIFF has
     /// one page per frame), read in one run of tesseract with `pageTimeLimit` per frame.
     public func recognizeImage(_ image: [UInt8], frames: Int) throws(OCRFailure) -> [RecognizedPage] {
-        try recognize(image: image, seconds: pageTimeLimit * Double(max(1, frames)))
+        // Tesseract takes standard input in no image format it recognises for a list of image
+        // file names, one per line, and OCRs those files (diarium's 4-byte PNG check is not
+        // leptonica's 8-byte one). Only bytes whose whole signature leptonica recognises go in,
+        // so no document is ever read as such a list.
+        guard OCREngine.hasImageSignature(image) else {
+            throw OCRFailure.failed(program: "tesseract", reason: "the image could not be read: no complete PNG, JPEG or TIFF signature")
+        }
+        return try recognize(image: image, seconds: pageTimeLimit * Double(max(1, frames)))
+    }
+
+    /// Whether `bytes` start with the full signature of a PNG (8 bytes), a JPEG or a TIFF, as
+    /// leptonica checks it (so tesseract never falls back to reading a list of file names).
+    static func hasImageSignature(_ bytes: [UInt8]) -> Bool {
+        bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) || bytes.starts(with: [0xFF, 0xD8, 0xFF])
+            || bytes.starts(with: [0x49, 0x49, 0x2A, 0x00]) || bytes.starts(with: [0x4D, 0x4D, 0x00, 0x2A])
     }
 
     private func recognize(image: [UInt8], seconds: Double) throws(OCRFailure) -> [RecognizedPage] {
