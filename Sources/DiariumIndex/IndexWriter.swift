@@ -32,7 +32,8 @@ public final class IndexWriter {
     let merges: MergeScheduler
 
     /// Opens (creating if needed) the index in `directory` for writing. Fails with
-    /// `IndexError.locked` while another process writes to it. `rebuild` empties it first.
+    /// `IndexError.locked` while another process writes to it. `rebuild` empties it first (the
+    /// catalog and the segments; the OCR cache, `OCRCache`, stays).
     /// `mergeThreads` bounds the merges that run at the same time in the background.
     public init(directory: String, memoryBudget: Int = 256 << 20, rebuild: Bool = false, mergeThreads: Int = 1) throws {
         self.directory = directory
@@ -113,15 +114,6 @@ public final class IndexWriter {
             return result
         }
     }
-
-    /// The index's OCR cache (opened on first use; `--rebuild` keeps it).
-    public func ocrCache() throws -> OCRCache {
-        if let c = cache { return c }
-        let c = try OCRCache(indexDirectory: directory)
-        cache = c
-        return c
-    }
-    private var cache: OCRCache?
 
     /// A document with pages waiting for the OCR pass.
     public struct PendingOCR: Sendable, Equatable {

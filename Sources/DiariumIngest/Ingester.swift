@@ -150,7 +150,7 @@ public final class Ingester {
 
         // The text pass takes OCR text only from the cache; pages it lacks wait for the OCR pass.
         var limits = ExtractionLimits(maxFileSize: options.maxFileSize, parseTimeLimit: options.parseTimeLimit)
-        let cached = options.ocrMode == .off ? nil : try CachedRecognizer(cache: writer.ocrCache(), engine: options.ocrEngine, recognizing: false)
+        let cached = options.ocrMode == .off ? nil : CachedRecognizer(indexDirectory: writer.directory, engine: options.ocrEngine, recognizing: false)
         limits.ocr = OCRSettings(mode: options.ocrMode, maxPages: options.ocrMaxPages, recognizer: cached)
         let extractor = Extractor(limits: limits)
         let threads = max(1, options.threads)

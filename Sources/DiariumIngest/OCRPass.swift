@@ -15,11 +15,13 @@ import Synchronization
 /// in parallel too, but every OCR process first takes one of `slots` (a semaphore with one slot
 /// per worker thread, i.e. per core), so no more OCR processes run than there are cores.
 final class CachedRecognizer: PageRecognizer, Sendable {
-    let cache: OCRCache
+    let indexDirectory: String
     let engine: OCREngine
-    /// The engine part of the cache key; nil when tesseract cannot be asked (not installed).
-    let engineKey: String?
     let recognizing: Bool
+    /// The cache and the engine part of its keys, opened and asked on first use (an ingest
+    /// without scans never runs tesseract nor creates the cache file). The key is nil when
+    /// tesseract cannot be asked (not installed); the cache nil when it cannot be opened.
+    private let state = Mutex<(opened: Bool, cache: OCRCache?, engineKey: String?, error: (any Error)?)>((false, nil, nil, nil))
     private let slots: DispatchSemaphore
     /// Pages answered (read now or found in the cache) and read now, for progress and the summary.
     let answered = Atomic<Int>(0)
@@ -27,19 +29,33 @@ final class CachedRecognizer: PageRecognizer, Sendable {
     /// The first failure to store a page in the cache (the page's text is still used).
     let storeFailure = Mutex<(any Error)?>(nil)
 
-    init(cache: OCRCache, engine: OCREngine, recognizing: Bool, slots: Int = 1) {
-        self.cache = cache
+    init(indexDirectory: String, engine: OCREngine, recognizing: Bool, slots: Int = 1) {
+        self.indexDirectory = indexDirectory
         self.engine = engine
         self.recognizing = recognizing
         self.slots = DispatchSemaphore(value: max(1, slots))
-        engineKey = try? engine.engineKey()
     }
 
+    private func open() -> (OCRCache?, String?) {
+        state.withLock { s in
+            if !s.opened {
+                s.opened = true
+                s.engineKey = try? engine.engineKey()
+                do { s.cache = try OCRCache(indexDirectory: indexDirectory) } catch { s.error = error }
+            }
+            return (s.cache, s.engineKey)
+        }
+    }
+
+    /// Why the cache could not be opened, if it could not.
+    var openFailure: (any Error)? { state.withLock { $0.error } }
+
     func recognize(_ request: OCRRequest) -> OCRAnswer {
-        guard let engineKey else { return OCRAnswer(pending: request.pages) }
+        let (cache, key) = open()
+        guard let engineKey = key else { return OCRAnswer(pending: request.pages) }
         let sha = Self.sha256(request.bytes)
         var answer = OCRAnswer()
-        let cached = (try? cache.pages(sha256: sha, pages: request.pages, languages: engine.languages, engine: engineKey)) ?? [:]
+        let cached = (try? cache?.pages(sha256: sha, pages: request.pages, languages: engine.languages, engine: engineKey)) ?? [:]
         for (page, c) in cached {
             answer.pages[page] = RecognizedPage(text: c.text, words: c.words, confidenceSum: c.confidenceSum)
         }
@@ -51,6 +67,7 @@ final class CachedRecognizer: PageRecognizer, Sendable {
         answered.add(cached.count, ordering: .relaxed)
         let results = Mutex<[Int: Result<RecognizedPage, OCRFailure>]>([:])
         @Sendable func store(_ page: RecognizedPage, _ number: Int) {
+            guard let cache else { return }
             do {
                 try cache.store(CachedPage(text: page.text, words: page.words, confidenceSum: page.confidenceSum),
                                 sha256: sha, page: number, languages: engine.languages, engine: engineKey)
@@ -141,7 +158,7 @@ extension Ingester {
 
         let start = Date()
         let threads = max(1, options.threads)
-        let recognizer = CachedRecognizer(cache: try writer.ocrCache(), engine: options.ocrEngine, recognizing: true, slots: threads)
+        let recognizer = CachedRecognizer(indexDirectory: writer.directory, engine: options.ocrEngine, recognizing: true, slots: threads)
         var limits = ExtractionLimits(maxFileSize: options.maxFileSize, parseTimeLimit: options.parseTimeLimit)
         limits.ocr = OCRSettings(mode: options.ocrMode, maxPages: options.ocrMaxPages, recognizer: recognizer)
         let extractor = Extractor(limits: limits)
@@ -201,7 +218,8 @@ extension Ingester {
             report()
         }
         try writer.commit()
-        if let failure = recognizer.storeFailure.withLock({ $0 }) { throw failure }
+        // The documents are in the index; a cache that could not be written fails the run.
+        if let failure = recognizer.openFailure ?? recognizer.storeFailure.withLock({ $0 }) { throw failure }
         summary.ocrPending = try writer.pendingOCR().reduce(0) { $0 + $1.pages.count }
         summary.ocrPagesRecognized = recognizer.recognized.load(ordering: .relaxed)
         summary.ocrSeconds = Date().timeIntervalSince(start)

@@ -70,4 +70,22 @@ struct OCRAccuracyTests {
         #expect(s.total > 200)
         #expect(accuracy >= 0.95)
     }
+
+    /// The corpus's scanned protocol (noise, skew, bilevel) against the born-digital page it was
+    /// made from (`scripts/make-scans.sh`): the HTML source's text is the reference.
+    @Test func corpusScanIsReadWithNinetyFivePercentOfWordsRight() throws {
+        let source = repositoryRoot.appendingPathComponent("scripts/scans/kfn-2017-protokoll.html").path
+        let reference = Extractor().extract(file: source, components: ["kfn-2017-protokoll.html"]).text
+        var limits = ExtractionLimits()
+        limits.ocr = OCRSettings(mode: .auto, recognizer: OCREngine())
+        let scan = Extractor(limits: limits).extract(file: corpus + "/Kultur- och fritidsnämnden/Skannad handling 2017.pdf",
+                                                     components: ["Skannad handling 2017.pdf"])
+        #expect(scan.ocr?.pages == 1)
+        let s = WordAccuracy.score(reference: reference, ocr: scan.text)
+        let accuracy = Double(s.right) / Double(s.total)
+        print(String(format: "Skannad handling 2017: %d of %d words right (%.1f %%), %d extra words, mean confidence %.1f",
+                     s.right, s.total, accuracy * 100, s.extra, scan.ocr?.meanConfidence ?? 0))
+        #expect(s.total > 100)
+        #expect(accuracy >= 0.95)
+    }
 }
