@@ -73,6 +73,15 @@ public struct Extractor: Sendable {
         return doc
     }
 
+    /// The document diarium makes of `pdftotext` output alone, metadata included (what
+    /// `extract` does after poppler ran, without the information dictionary): for the fuzz
+    /// suite and tests of the page bookkeeping.
+    public static func pdfDocument(pdftotextOutput output: [UInt8], components: [String]) -> ExtractedDocument {
+        var doc = PDFExtractor.document(output)
+        MetadataExtractor.fill(&doc, explicit: ExplicitMetadata(), path: components)
+        return doc
+    }
+
     /// Extracts a document from bytes already read.
     public func extract(bytes: [UInt8], components: [String]) -> ExtractedDocument {
         let name = components.last ?? ""

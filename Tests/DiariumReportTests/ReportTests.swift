@@ -55,7 +55,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(kfn.formats["png"] == 1)
         #expect(try authority("Överförmyndarnämnden").failures == 1)
         let total = ReleaseReportTests.report.authorities.reduce(0) { $0 + $1.files }
-        #expect(total == 56)
+        #expect(total == 57)
     }
 
     @Test func duplicateFamilies() throws {

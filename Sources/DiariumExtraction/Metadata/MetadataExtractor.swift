@@ -8,10 +8,15 @@ struct ExplicitMetadata {
     var language: (String, MetadataSource)?
     /// A year without a full date (`<dc:date>1972</dc:date>`).
     var year: (Int, MetadataSource)?
+    /// The text the letterhead heuristics read instead of the document's own first lines: a
+    /// PDF's first page in reading order (its stored text is in layout order, where a
+    /// letterhead's columns share lines). `text:line N` then counts lines of this text.
+    var letterhead: String?
 
     /// The values whose source's tier is at least `tier`, and the others.
     func split(at tier: MetadataSource.Tier) -> (atLeast: ExplicitMetadata, below: ExplicitMetadata) {
         var high = ExplicitMetadata(), low = ExplicitMetadata()
+        high.letterhead = letterhead
         func route<T>(_ value: (T, MetadataSource)?, _ key: WritableKeyPath<ExplicitMetadata, (T, MetadataSource)?>) {
             guard let value else { return }
             if value.1.tier >= tier { high[keyPath: key] = value } else { low[keyPath: key] = value }
@@ -60,7 +65,7 @@ enum MetadataExtractor {
         // Each line only as far as metadata can be: a single gigantic line (a file without line
         // breaks) would otherwise be scanned whole by every finder below.
         // For a paged document the letterhead is page 1's (the first page with text).
-        let head = doc.pageStarts.count > 1 ? firstPageWithText(doc) : doc.text
+        let head = all.letterhead ?? (doc.pageStarts.count > 1 ? firstPageWithText(doc) : doc.text)
         let lines = firstLines(head, 80)
         let email = emailHeaders(lines)
         func set(_ key: String, _ value: (String, MetadataSource)?, _ apply: (String) -> Void) {
@@ -267,6 +272,11 @@ enum MetadataExtractor {
                 let base = String(name.dropLast())
                 if authorityName(base) != nil { return (base, .textLine(i + 1)) }
             }
+            // The masthead on two lines, as PDFs have it: `BOVERKETS` / `FÖRFATTNINGSSAMLING`.
+            if i > 0, lower == "författningssamling" {
+                let above = lines[i - 1].trimmed()
+                if above.lowercased().hasSuffix("s"), let a = authorityName(String(above.dropLast())) { return (a, .textLine(i)) }
+            }
             for label in authorityLabels where lower.hasPrefix(label) {
                 var rest = line.unicodeScalars.dropFirst(label.unicodeScalars.count)
                 guard let first = rest.first, first == ":" || first == " " || first == "\t" || first == "|" else { continue }
@@ -366,7 +376,10 @@ enum MetadataExtractor {
             if line.isEmpty || line.allSatisfy({ "=-_*|:".contains($0) }) { continue }
             if raw.hasPrefix("|") || raw.hasPrefix("/") { continue }
             let lowerLine = line.lowercased()
-            if lowerLine.hasSuffix("författningssamling") || lowerLine.hasPrefix("issn") || lowerLine.hasPrefix("utgivare") { continue }
+            if lowerLine.hasSuffix("författningssamling") || lowerLine.hasPrefix("issn") || lowerLine.hasPrefix("utgivare")
+                || lowerLine.hasPrefix("ansvarig utgivare") { continue }
+            // The first line of a two-line masthead (`BOVERKETS` / `FÖRFATTNINGSSAMLING`).
+            if i + 1 < lines.count, lines[i + 1].trimmed().lowercased() == "författningssamling" { continue }
             if line.hasPrefix("§") {
                 var rest = line.dropFirst().drop { $0 == " " || $0.isNumber }
                 let restBytes = Array(rest.utf8)

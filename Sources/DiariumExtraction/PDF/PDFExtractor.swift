@@ -11,7 +11,7 @@ import Foundation
 ///
 /// Per document: `pdfinfo -isodates` (information dictionary, page count, encryption),
 /// `pdfinfo -meta` only when the dictionary lacks a title, author or creation date and there is
-/// an XMP packet, then `pdftotext -enc UTF-8` (pages end with form feeds; `PDFText` makes the
+/// an XMP packet, then `pdftotext -layout -enc UTF-8` (pages end with form feeds; `PDFText` makes the
 /// paged text). A PDF that only forbids copying is read; one that needs a password to open gets
 /// `ExtractionError.encrypted` and keeps its metadata where poppler could read it.
 enum PDFExtractor {
@@ -62,7 +62,7 @@ enum PDFExtractor {
         let l = childLimits()
         let r: ChildProcess.Result
         do throws(ChildProcessError) {
-            r = try ChildProcess.run(.pdftotext, arguments: ["-enc", "UTF-8", "-", "-"], stdin: bytes, limits: l)
+            r = try ChildProcess.run(.pdftotext, arguments: arguments, stdin: bytes, limits: l)
         } catch {
             return failed(missing(error))
         }
@@ -71,12 +71,35 @@ enum PDFExtractor {
             if info.encrypted, doc.failure == .parseFailed(format: "PDF", reason: poppler(r.stderr) ?? "") { doc.failure = .encrypted(format: "PDF") }
             return (doc, explicit)
         }
-        let paged = PDFText.assemble(PDFText.pages(r.stdout))
+        var doc = document(r.stdout)
+
+        // 4. The letterhead in reading order: the first page with text among the first three,
+        //    as poppler's default mode orders it (columns one after the other).
+        if let first = (1...min(3, max(1, doc.pageCount))).first(where: { !doc.ocrPages.contains($0) }), doc.pageCount > 0 {
+            let l = childLimits()
+            let arguments = ["-f", String(first), "-l", String(first), "-enc", "UTF-8", "-", "-"]
+            if let r = try? ChildProcess.run(.pdftotext, arguments: arguments, stdin: bytes, limits: l), r.succeeded {
+                explicit.letterhead = PDFText.pages(r.stdout).first
+            }
+        }
+        return (doc, explicit)
+    }
+
+    /// `pdftotext` in layout mode: poppler's default reading-order mode joins a word hyphenated
+    /// at a line end and drops the hyphen (`offentlighets-` / `och` → `offentlighetsoch`,
+    /// `e-` / `post` → `epost`), rewriting what the document says; layout mode keeps lines and
+    /// hyphens (the analyzer indexes `sekretess-` / `lagen` joined as well) and keeps a
+    /// letterhead's cells apart by runs of spaces, as `MetadataExtractor.cells` expects.
+    static let arguments = ["-layout", "-enc", "UTF-8", "-", "-"]
+
+    /// The paged document of `pdftotext` output (metadata not yet filled).
+    static func document(_ output: [UInt8]) -> ExtractedDocument {
+        let paged = PDFText.assemble(PDFText.pages(output))
         var doc = ExtractedDocument(format: "pdf", encoding: "utf-8", text: paged.text)
         doc.pageStarts = paged.pageStarts
         doc.ocrPages = paged.ocrPages
         doc.repeatedLines = paged.repeatedLines
-        return (doc, explicit)
+        return doc
     }
 
     /// The explicit metadata of an information dictionary (tier `embedded`: below the text).

@@ -41,8 +41,9 @@ public enum PDFText {
     }
 
     /// One page's text for search: invalid UTF-8 repaired (as U+FFFD), NFKC, soft hyphens and
-    /// control characters other than tab and line feed dropped, CR and CR LF as LF, blanks at
-    /// line ends trimmed, blank lines at the page's start and end dropped.
+    /// control characters dropped, CR and CR LF as LF, tabs as spaces, blanks at line starts
+    /// and ends dropped, a run of blanks inside a line (layout mode's columns) as two spaces,
+    /// at most two blank lines in a row, none at the page's start and end.
     public static func normalise(_ bytes: ArraySlice<UInt8>) -> String {
         var s = String(decoding: bytes, as: UTF8.self)
         if bytes.contains(where: { $0 >= 0x80 }) {
@@ -69,8 +70,17 @@ public enum PDFText {
             if u == "\n" { if !lastCR { endLine() }; lastCR = false; continue }
             lastCR = false
             if u.value == 0xAD || u.value == 0xFEFF { continue }
-            if u.value < 0x20 && u != "\t" { continue }
+            if u == "\t" || u == " " {
+                if line.isEmpty { continue }
+                line.append(" ")
+                continue
+            }
+            if u.value < 0x20 { continue }
             if u.value >= 0x7F && u.value < 0xA0 { continue }
+            // A run of three or more blanks is a layout gap: kept as two (a cell separator).
+            var blanks = 0
+            while let last = line.last, last == " " { line.removeLast(); blanks += 1 }
+            if blanks > 0 { line.append(contentsOf: blanks >= 2 ? "  ".unicodeScalars : " ".unicodeScalars) }
             line.append(u)
         }
         endLine()
@@ -103,8 +113,9 @@ public enum PDFText {
     static let minLetters = 16
 
     /// Whether a page's text layer is empty or garbage: fewer than `minLetters` letters, fewer
-    /// letters than half its visible characters, U+FFFD for more than 2 % of them, or glyph
-    /// names (`/g123`, `(cid:12)`, `/uni00E4`) for more than a tenth of its words.
+    /// letters than half its visible characters (leaders such as `……` or `____` of a form
+    /// aside), U+FFFD for more than 2 % of them, or glyph names (`/g123`, `(cid:12)`,
+    /// `/uni00E4`) for more than a tenth of its words.
     public static func needsOCR(_ page: String) -> Bool {
         var letters = 0, visible = 0, replacement = 0, words = 0, glyphNames = 0
         var inWord = false
@@ -119,7 +130,8 @@ public enum PDFText {
                 inWord = true
                 if isGlyphName(scalars, at: i) { glyphNames += 1 }
             }
-            visible += 1
+            let leader = u == "." || u == "_" || u == "-" || u == "…" || u == "·" || u == "–" || u == "—"
+            if !leader { visible += 1 }
             if u.value == 0xFFFD { replacement += 1 } else if u.properties.isAlphabetic { letters += 1 }
             i += 1
         }
