@@ -118,7 +118,7 @@ enum OCRStep {
             if isImage {
                 doc.failure = .needsOCR(format: doc.format.uppercased())
             } else if !doc.ocrPages.isEmpty {
-                status.notes.append("\(count(doc.ocrPages.count)) need OCR, turned off (--ocr off)")
+                status.notes.append("\(count(doc.ocrPages.count)) \(doc.ocrPages.count == 1 ? "needs" : "need") OCR, turned off (--ocr off)")
                 doc.ocr = status
             }
             return
