@@ -95,8 +95,8 @@ func scratchFile(_ name: String, _ bytes: [UInt8]) throws -> String {
         // (The corpus's file of that kind became a real scan; these bytes are a fixed hash sequence.)
         let noise = (0..<2048).map { (i: Int) -> UInt8 in UInt8(truncatingIfNeeded: (UInt64(i) &* 0x9E37_79B9_7F4A_7C15) >> 56) }
         let garbage = try scratchFile("Skannad handling.pdf", Array("%PDF-1.4\n".utf8) + noise)
-        let broken = Extractor().extract(file: garbage, components: ["Skannad handling.pdf"]).failure
-        guard case .parseFailed("PDF", let why)? = broken else { Issue.record("\(String(describing: broken))"); return }
+        let pdfFailure = Extractor().extract(file: garbage, components: ["Skannad handling.pdf"]).failure
+        guard case .parseFailed("PDF", let why)? = pdfFailure else { Issue.record("\(String(describing: pdfFailure))"); return }
         #expect(why.contains("Syntax Error") || why.contains("trailer") || why.contains("xref"), "\(why)")
         // An image that is no image: OCR's reason.
         let broken = try scratchFile("Skannad.png", [0x89, 0x50, 0x4E, 0x47] + Array("not really a PNG".utf8))
