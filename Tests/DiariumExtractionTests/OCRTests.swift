@@ -64,6 +64,18 @@ struct OCRParsingTests {
         #expect(page(1) == "första sidan\n")
         #expect(page(2) == "andra sidan, skannad\n\n")
         #expect(page(3) == "tredje sidan\n")
+
+        // Repeated header lines are found in the new text: a stale range cannot survive.
+        var letters = ExtractedDocument(format: "pdf", text: "NORRVIKA KOMMUN\nett\n\u{FFFD}\nNORRVIKA KOMMUN\ntre\n")
+        letters.pageStarts = [0, "NORRVIKA KOMMUN\nett\n".utf8.count, "NORRVIKA KOMMUN\nett\n\u{FFFD}\n".utf8.count]
+        letters.repeatedLines = [1000..<1010]
+        OCRStep.splice(&letters, [2: "NORRVIKA KOMMUN\ntvå"])
+        let text = Array(letters.text.utf8)
+        #expect(!letters.repeatedLines.isEmpty)
+        for r in letters.repeatedLines {
+            #expect(r.upperBound <= text.count)
+            #expect(String(decoding: text[r], as: UTF8.self).hasPrefix("NORRVIKA KOMMUN"))
+        }
     }
 
     /// A recognizer that reads nothing and answers from a fixed table, to check what the

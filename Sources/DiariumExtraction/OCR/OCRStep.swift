@@ -160,7 +160,8 @@ enum OCRStep {
     static func count(_ pages: Int) -> String { pages == 1 ? "1 page" : "\(pages) pages" }
 
     /// Replaces the text of the pages in `replacements` (1-based page → text). Every page but the
-    /// last ends with a line break, so no two pages' words run together.
+    /// last ends with a line break, so no two pages' words run together. `pageStarts` and
+    /// `repeatedLines` are recomputed for the new text.
     static func splice(_ doc: inout ExtractedDocument, _ replacements: [Int: String]) {
         let old = Array(doc.text.utf8)
         var out: [UInt8] = []
@@ -179,5 +180,8 @@ enum OCRStep {
         }
         doc.text = String(decoding: out, as: UTF8.self)
         doc.pageStarts = starts
+        // The header and footer lines repeated on most pages, found again in the new text (the
+        // old byte ranges no longer fit; scanned pages' letterheads count once too).
+        doc.repeatedLines = PDFText.repeatedLines(doc.text, doc.pageStarts)
     }
 }
