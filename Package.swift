@@ -50,10 +50,12 @@ let package = Package(
         .executableTarget(name: "query-benchmark", dependencies: ["DiariumSearch", "DiariumIndex"], path: "Benchmarks/QueryBenchmark"),
         .executableTarget(name: "index-benchmark", dependencies: ["DiariumIndex"], path: "Benchmarks/IndexBenchmark"),
 
-        .testTarget(name: "DiariumExtractionTests", dependencies: ["DiariumExtraction"]),
+        // Helpers shared by the test targets (fixture writers such as MiniPDF).
+        .target(name: "DiariumTestSupport", path: "Tests/DiariumTestSupport"),
+        .testTarget(name: "DiariumExtractionTests", dependencies: ["DiariumExtraction", "DiariumTestSupport"]),
         .testTarget(name: "DiariumAnalysisTests", dependencies: ["DiariumAnalysis"]),
         .testTarget(name: "DiariumIndexTests", dependencies: ["DiariumIndex"]),
-        .testTarget(name: "DiariumSearchTests", dependencies: ["DiariumSearch", "DiariumIngest"]),
+        .testTarget(name: "DiariumSearchTests", dependencies: ["DiariumSearch", "DiariumIngest", "DiariumTestSupport"]),
         .testTarget(name: "DiariumReportTests", dependencies: ["DiariumReport", "DiariumIngest"]),
         .testTarget(name: "DiariumEndToEndTests", dependencies: ["diarium", "DiariumIndex"]),
         .testTarget(name: "DiariumFuzzTests", dependencies: ["DiariumFuzzing", "DiariumIngest"]),

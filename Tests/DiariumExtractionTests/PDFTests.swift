@@ -1,4 +1,5 @@
 import Foundation
+import DiariumTestSupport
 import Testing
 @testable import DiariumExtraction
 

@@ -36,13 +36,14 @@ struct ExplicitMetadata {
 /// the text over folder and file names.
 enum MetadataExtractor {
     static let authoritySuffixes = ["nämnden", "nämnd", "styrelsen", "förvaltningen", "kontoret", "departementet", "myndigheten",
-                                    "verket", "inspektionen", "fullmäktige", "kansliet", "rådet", "revisionen", "ombudsmannen", "domstolen"]
+                                    "verket", "inspektionen", "fullmäktige", "kansliet", "rådet", "revisionen", "ombudsmannen", "domstolen",
+                                    "förmedlingen", "arkivet"]
     /// Lines with these words give dates that are not the document's own (entry into force,
     /// deadlines, repeal).
     static let otherDateWords: [[UInt8]] = ["träder i kraft", "trädde i kraft", "ikraftträd", "senast den", "upphör", "gäller från",
                                             "gäller fr.o.m", "utkom från trycket", "revideras", "giltig till", "redovisas senast",
                                             "ska redovisas", "redovisas den"].map { Array($0.utf8) }
-    static let dateKeywords = ["beslutade", "regeringssammanträde", "utfärdat",
+    static let dateKeywords = ["beslutade", "regeringssammanträde", "utfärdat", "utfärdade",
                                "beslutad", "beslutades", "beslutsdatum", "fastställd", "fastställt", "fastställdes", "antagen", "antaget",
                                "antogs", "upprättad", "upprättat", "datum", "sammanträdesdatum", "sammanträde", "protokoll", "date",
                                "daterad", "skickat", "sent", "justerad", "godkänd", "utfärdad"]

@@ -3,7 +3,7 @@ import Synchronization
 
 extension ExternalProgram {
     /// poppler's PDF rasteriser: renders one page for OCR.
-    public static let pdftoppm = ExternalProgram(name: "pdftoppm", package: "poppler-utils", license: "GPL-2.0-or-later")
+    public static let pdftoppm = ExternalProgram(name: "pdftoppm", package: "poppler-utils", license: "GPL-2.0-only OR GPL-3.0-only")
     /// The tesseract OCR engine (with the Swedish and English models of `tesseract-ocr-swe` and
     /// `tesseract-ocr-eng`).
     public static let tesseract = ExternalProgram(name: "tesseract", package: "tesseract-ocr tesseract-ocr-swe", license: "Apache-2.0")

@@ -1,15 +1,17 @@
 import Foundation
 
+/// Test support shared by the test targets (Tests/DiariumTestSupport).
+///
 /// Writes small, valid PDFs (and deliberately broken ones) at test time: pages of text in
 /// Helvetica with WinAnsiEncoding (å, ä, ö included), a correct cross-reference table, and
 /// hooks for the hostile variants.
-enum MiniPDF {
+public enum MiniPDF {
     /// One object's body, without `n 0 obj` / `endobj`.
-    typealias Object = [UInt8]
+    public typealias Object = [UInt8]
 
     /// A PDF of `pages`, each a list of lines. `info` goes into the document information
     /// dictionary (`Title`, `Author`, `CreationDate` as `D:20150302…`).
-    static func text(_ pages: [[String]], info: [String: String] = [:]) -> [UInt8] {
+    public static func text(_ pages: [[String]], info: [String: String] = [:]) -> [UInt8] {
         // 1 catalog, 2 pages, 3 font, then per page: page, content.
         var objects: [Object] = [
             bytes("<< /Type /Catalog /Pages 2 0 R >>"),
@@ -29,19 +31,19 @@ enum MiniPDF {
     }
 
     /// A content stream drawing `lines` top down.
-    static func content(_ lines: [String]) -> [UInt8] {
+    public static func content(_ lines: [String]) -> [UInt8] {
         var c = bytes("BT /F1 11 Tf 14 TL 72 780 Td\n")
         for line in lines { c += bytes(literal(line)) + bytes(" Tj T*\n") }
         return c + bytes("ET\n")
     }
 
     /// `stream … endstream` with its /Length (and any extra dictionary entries).
-    static func stream(_ data: [UInt8], extra: String = "") -> Object {
+    public static func stream(_ data: [UInt8], extra: String = "") -> Object {
         bytes("<< /Length \(data.count)\(extra.isEmpty ? "" : " " + extra) >>\nstream\n") + data + bytes("\nendstream")
     }
 
     /// Objects numbered from 1, with a cross-reference table and a trailer.
-    static func assemble(_ objects: [Object], info: Int? = nil, size: Int? = nil) -> [UInt8] {
+    public static func assemble(_ objects: [Object], info: Int? = nil, size: Int? = nil) -> [UInt8] {
         var out = bytes("%PDF-1.4\n%\u{E2}\u{E3}\u{CF}\u{D3}\n")
         var offsets: [Int] = []
         offsets.reserveCapacity(objects.count)
@@ -57,7 +59,7 @@ enum MiniPDF {
     }
 
     /// A PDF string literal in WinAnsi (Latin-1 for the Swedish letters), `(`, `)` and `\` escaped.
-    static func literal(_ s: String) -> String {
+    public static func literal(_ s: String) -> String {
         var out = "("
         for u in s.unicodeScalars {
             switch u {
@@ -69,7 +71,7 @@ enum MiniPDF {
         return out + ")"
     }
 
-    static func bytes(_ s: String) -> [UInt8] {
+    public static func bytes(_ s: String) -> [UInt8] {
         // Latin-1 for the two binary-comment bytes of the header; UTF-8 never reaches here otherwise.
         s.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) }
     }
@@ -77,7 +79,7 @@ enum MiniPDF {
     // MARK: - Hostile variants
 
     /// A page tree whose Kids point back at itself.
-    static func pageTreeLoop() -> [UInt8] {
+    public static func pageTreeLoop() -> [UInt8] {
         assemble([
             bytes("<< /Type /Catalog /Pages 2 0 R >>"),
             bytes("<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>"),
@@ -86,7 +88,7 @@ enum MiniPDF {
     }
 
     /// A trailer and cross-reference section claiming a billion objects.
-    static func hugeXref() -> [UInt8] {
+    public static func hugeXref() -> [UInt8] {
         var pdf = text([["Ett dokument med en orimlig korsreferenstabell."]])
         let s = String(decoding: pdf, as: UTF8.self)
         pdf = bytes(s.replacingOccurrences(of: "/Size 6", with: "/Size 1000000000")
@@ -95,7 +97,7 @@ enum MiniPDF {
     }
 
     /// `count` pages sharing one content stream: a small file with a huge page tree.
-    static func manyPages(_ count: Int) -> [UInt8] {
+    public static func manyPages(_ count: Int) -> [UInt8] {
         var objects: [Object] = [
             bytes("<< /Type /Catalog /Pages 2 0 R >>"),
             bytes("<< /Type /Pages /Kids [" + (0..<count).map { "\(5 + $0) 0 R" }.joined(separator: " ") + "] /Count \(count) >>"),
@@ -109,7 +111,7 @@ enum MiniPDF {
     }
 
     /// A page whose content stream is `megabytes` MiB of operators that draw nothing.
-    static func endlessContent(megabytes: Int) -> [UInt8] {
+    public static func endlessContent(megabytes: Int) -> [UInt8] {
         let unit = bytes("q 1 0 0 1 0 0 cm Q\n")
         var data: [UInt8] = []
         data.reserveCapacity(megabytes << 20)
