@@ -168,11 +168,12 @@ extension Ingester {
         let results = Mutex<[(Int, Processed)]>([])
         let ready = DispatchSemaphore(value: 0)
         let next = Atomic<Int>(0)
+        let stop = Atomic<Bool>(false)
         let finished = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
             DispatchQueue.concurrentPerform(iterations: threads) { worker in
                 let analyzer = analyzers.value[worker % analyzers.value.count]
-                while true {
+                while !stop.load(ordering: .relaxed) {
                     let i = next.add(1, ordering: .relaxed).oldValue
                     guard i < files.count else { break }
                     let p = Ingester.process(files[i], extractor: extractor, analyzers: analyzer)
@@ -182,7 +183,11 @@ extension Ingester {
             }
             finished.signal()
         }
-        defer { finished.wait() }   // on an error, the workers end before the ingest returns
+        defer {
+            // On an error the workers take no further file, and end before the ingest returns.
+            stop.store(true, ordering: .relaxed)
+            finished.wait()
+        }
 
         func report() {
             guard let progress else { return }
