@@ -12,7 +12,8 @@
 #
 # Targets (Sources/DiariumFuzzing/FuzzTargets.swift): html, xml, email, text (as .txt, .md and
 # without an extension), tokenizer (Tokenizer on raw bytes, Analyzer on the text), pdf (poppler's
-# output: pages, page starts, OCR flags, repeated lines, pdfinfo/XMP, the page map), query (parse,
+# output: pages, page starts, OCR flags, repeated lines, pdfinfo/XMP, the page map), ocr
+# (tesseract's TSV: pages, words, confidences; a TIFF's frame chain), query (parse,
 # plan, explain and search an index of corpus/).
 #
 # With --replay (the short form of scripts/reliability.sh) no driver is built and libFuzzer does
@@ -51,7 +52,7 @@
 set -u
 set -o pipefail
 
-RUNS=10000 TARGETS="html,xml,email,text,tokenizer,query,pdf" MAX_LEN=16384 TIMEOUT=25 SEED_FILES=300 JOBS=1
+RUNS=10000 TARGETS="html,xml,email,text,tokenizer,query,pdf,ocr" MAX_LEN=16384 TIMEOUT=25 SEED_FILES=300 JOBS=1
 OUT="" WORK="" SCRATCH=".build-fuzz" CONFIG=release DIARIUM="" DATA="" SEED="" KEEP=0
 REPLAY=0 MUTATIONS=10 TEST_SCRATCH=".build"
 while [ $# -gt 0 ]; do
@@ -143,6 +144,14 @@ if command -v pdftotext >/dev/null; then
             pdfinfo -isodates "$f" >"$SEEDS/pdf/$(printf %05d "$i").info" 2>/dev/null || true
         done
 fi
+# ocr: tesseract's TSV for the test images, and the images themselves (TIFF frame chains).
+mkdir -p "$SEEDS/ocr"
+cp "$ROOT/Tests/Fixtures/ocr/two-frames.tif" "$SEEDS/ocr/two-frames.tif"
+if command -v tesseract >/dev/null; then
+    for f in "$ROOT/Tests/Fixtures/ocr/two-frames.tif" "$ROOT/corpus/Kultur- och fritidsnämnden/Skärmbild bokningssystem.png"; do
+        OMP_THREAD_LIMIT=1 tesseract "$f" stdout -l swe+eng tsv >"$SEEDS/ocr/$(basename "$f").tsv" 2>/dev/null || true
+    done
+fi
 mkdir -p "$SEEDS/query"
 i=0
 while IFS= read -r q; do
@@ -165,7 +174,7 @@ https://www.norrvika.se/dokument?id=1
 risk- och sårbarhetsanalys
 ((a b) OR c) -"d e" format:html lang:sv path:Gymnasienämnden
 QUERIES
-for t in html xml email text tokenizer query pdf; do
+for t in html xml email text tokenizer query pdf ocr; do
     [ -d "Tests/Fixtures/fuzz/$t" ] && find "Tests/Fixtures/fuzz/$t" -type f ! -name README.md -exec cp {} "$SEEDS/$t/" \;
 done
 cp "$SEEDS"/email/* "$SEEDS/text/" 2>/dev/null  # mail without an extension: format sniffing
@@ -191,13 +200,13 @@ fi
 #    per target (all six, whatever --targets says), which prints its inputs and runs.
 if [ "$REPLAY" = 1 ]; then
     echo "== replaying the seeds, $MUTATIONS mutations each, through the test bundle in $TEST_SCRATCH (no sanitizer)"
-    for t in html xml email text tokenizer query pdf; do echo "   $t: $(find "$SEEDS/$t" -type f | wc -l) seeds"; done
+    for t in html xml email text tokenizer query pdf ocr; do echo "   $t: $(find "$SEEDS/$t" -type f | wc -l) seeds"; done
     DIARIUM_FUZZ_SEEDS="$SEEDS" DIARIUM_FUZZ_MUTATIONS="$MUTATIONS" DIARIUM_FUZZ_INDEX="$WORK/query-index" \
         swift test --skip-build --scratch-path "$TEST_SCRATCH" --filter 'FuzzRegressionTests' >"$WORK/replay.log" 2>&1
     rc=$?
     grep -E '^fuzz replay:' "$WORK/replay.log" | sed 's/^fuzz replay: /   /'
     PASSED=0 FAILED=0
-    for t in html xml email text tokenizer query pdf; do
+    for t in html xml email text tokenizer query pdf ocr; do
         if grep -qE "^fuzz replay: $t: [0-9]+ inputs" "$WORK/replay.log"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); echo "FAIL: $t was not replayed"; fi
     done
     grep -q '^fuzz replay: query: .*, with an index' "$WORK/replay.log" || { FAILED=$((FAILED + 1)); echo "FAIL: the query target had no index"; }

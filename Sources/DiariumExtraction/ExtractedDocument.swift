@@ -32,6 +32,8 @@ public struct ExtractedDocument: Sendable, Equatable {
     /// 1-based numbers of the pages whose text layer is empty or garbage and need OCR; their
     /// text in `text` is what the layer had. Ascending.
     public var ocrPages: [Int] = []
+    /// What OCR did for this document (nil when no page needed it).
+    public var ocr: OCRStatus?
     /// UTF-8 byte ranges of `text` holding header and footer lines repeated on most pages,
     /// after their first occurrence: stored and shown, indexed once (see `indexedText`).
     public var repeatedLines: [Range<Int>] = []

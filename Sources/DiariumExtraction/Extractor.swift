@@ -6,6 +6,9 @@ public struct ExtractionLimits: Sendable {
     public var maxFileSize: Int
     /// Seconds a markup parse may take before the file is given up (default 30).
     public var parseTimeLimit: Double
+    /// How scanned pages and images are read by OCR. Kept with the limits so that documents
+    /// inside documents (e-mail attachments, archive entries) are read the same way.
+    public var ocr = OCRSettings()
 
     /// Bytes of address space an external program reading one file may use (`RLIMIT_AS`,
     /// default 1 GiB).
@@ -105,13 +108,16 @@ public struct Extractor: Sendable {
             case .pdf:
                 (doc, explicit) = PDFExtractor.extract(bytes, limits: limits)
             case .image(let format):
-                doc = ExtractedDocument(format: format, failure: .unsupportedFormat(format.uppercased()))
+                doc = ImageFile.document(bytes, format: format)
             case .unsupported(let format):
                 doc = ExtractedDocument(format: format, failure: .unsupportedFormat(format.uppercased()))
             case .binary:
                 doc = ExtractedDocument(format: "binary", failure: .binary)
             }
         }
+        // Scanned pages are read before the metadata is looked for: a scanned letter's
+        // letterhead gives its authority, date and diarienummer.
+        OCRStep.apply(&doc, bytes: bytes, settings: limits.ocr)
         MetadataExtractor.fill(&doc, explicit: explicit, path: components)
         return doc
     }

@@ -13,7 +13,7 @@ import Foundation
 /// invariant is a crash to libFuzzer, so it keeps the input).
 public enum FuzzTargets {
     /// The target names, as used by `scripts/fuzz.sh --targets` and the fixture folders.
-    public static let names = ["html", "xml", "email", "text", "tokenizer", "query", "pdf"]
+    public static let names = ["html", "xml", "email", "text", "tokenizer", "query", "pdf", "ocr"]
 
     /// Runs the target `name` on `data`; false for an unknown name.
     @discardableResult
@@ -26,6 +26,7 @@ public enum FuzzTargets {
         case "tokenizer": tokenizer(data)
         case "query": query(data)
         case "pdf": pdf(data)
+        case "ocr": ocr(data)
         default: return false
         }
         return true
@@ -114,6 +115,22 @@ public enum FuzzTargets {
         precondition(doc.text == paged.text && doc.pageStarts == starts, "the extractor's paging differs")
         precondition(doc.indexedText.utf8.count == length, "the indexed text moved offsets")
         check(doc)
+    }
+
+    /// What diarium reads of OCR's and an image's bytes: tesseract's TSV output (pages, words,
+    /// confidences) and a TIFF's chain of frames.
+    public static func ocr(_ data: UnsafeRawBufferPointer) {
+        let bytes = Array(data)
+        let pages = TesseractTSV.parse(bytes)
+        precondition(!pages.isEmpty && pages.count <= 100_000, "\(pages.count) pages")
+        for p in pages {
+            precondition(p.words >= 0 && p.confidenceSum >= 0 && p.confidenceSum <= 100 * Double(p.words), "confidences of a page")
+            precondition(p.words > 0 || p.text.isEmpty, "text without words")
+            if let m = p.meanConfidence { precondition(m >= 0 && m <= 100, "mean confidence \(m)") }
+        }
+        _ = TesseractTSV.hasPage(bytes)
+        let frames = ImageFile.pageCount(bytes, format: "tiff")
+        precondition(frames >= 1 && frames <= 10_000, "\(frames) TIFF frames")
     }
 
     // MARK: Tokenizer and analyzer

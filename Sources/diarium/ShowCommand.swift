@@ -45,11 +45,19 @@ struct Show: ParsableCommand {
             case .json:
                 struct Full: Encodable {
                     var document: DocumentJSON
-                    var sha256: String, size: Int64, encoding: String?, language: String?, sources: [String: String]?, page: Int?, text: String?
+                    var sha256: String, size: Int64, encoding: String?, language: String?, sources: [String: String]?, page: Int?
+                    var ocr: OCRJSON?
+                    var text: String?
                 }
+                struct OCRJSON: Encodable {
+                    var pages: Int, meanConfidence: Double?, pending: [Int], note: String?
+                }
+                let ocr = r.ocrPages > 0 || r.ocrPending != nil || r.ocrNote != nil
+                    ? OCRJSON(pages: r.ocrPages, meanConfidence: r.ocrConfidence.map { ($0 * 10).rounded() / 10 }, pending: r.ocrPendingPages, note: r.ocrNote)
+                    : nil
                 let sources = r.sources.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) }
                 print(try JSONOutput.encode(Full(document: DocumentJSON(r), sha256: r.sha256, size: r.size, encoding: r.encoding,
-                                                 language: r.language, sources: sources, page: page, text: body)))
+                                                 language: r.language, sources: sources, page: page, ocr: ocr, text: body)))
             case .text:
                 let rows: [(String, String?)] = [
                     ("id", String(r.id)), ("path", r.path), ("title", r.title), ("authority", r.authority), ("type", r.docType),
@@ -57,10 +65,22 @@ struct Show: ParsableCommand {
                     ("encoding", r.encoding), ("language", r.language), ("status", r.status.rawValue), ("error", r.error),
                     ("pages", r.pageCount.map(String.init)),
                     ("size", String(r.size)), ("sha256", r.sha256), ("sources", r.sources), ("ingested", r.ingestedAt),
+                    ("ocr", Show.ocrLine(r)), ("ocr note", r.ocrNote),
                 ]
                 for (k, v) in rows { if let v { print("\(TextOutput.pad(k + ":", 11))\(v)") } }
                 if let body { print(page.map { "\n[s. \($0)]\n" } ?? "\n", terminator: ""); print(body) }
             }
         }
+    }
+
+    /// `3 pages, mean word confidence 91.2 %; 2 pages waiting`, nil when OCR never concerned the document.
+    static func ocrLine(_ r: DocumentRecord) -> String? {
+        var parts: [String] = []
+        if r.ocrPages > 0 {
+            parts.append("\(r.ocrPages) page\(r.ocrPages == 1 ? "" : "s")" + (r.ocrConfidence.map { String(format: ", mean word confidence %.1f %%", $0) } ?? ""))
+        }
+        let pending = r.ocrPendingPages.count
+        if pending > 0 { parts.append("\(pending) page\(pending == 1 ? "" : "s") waiting (the next ingest reads them)") }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
 }
