@@ -88,7 +88,8 @@ public final class Ingester {
         }
 
         var path: [UInt8]           // the real path's bytes (a file name need not be UTF-8)
-        var stored: String          // the path recorded in the inventory
+        var raw: Data               // the received path's bytes, from the root's name: the identity
+        var stored: String          // the path shown in the inventory (NFC, \xHH for invalid bytes)
         var components: [String]    // folders and file name, from the ingested root down
         var size: Int64
         var mtime: Double
@@ -103,7 +104,7 @@ public final class Ingester {
         let known = try writer.fileStates()
         var work: [(Candidate, Bool)] = []  // (file, isUpdate)
         for c in candidates {
-            if let k = known[c.stored] {
+            if let k = known[c.raw] {
                 if k.size == c.size && k.mtime == c.mtime { summary.unchanged += 1; continue }
                 work.append((c, true))
             } else {
@@ -161,14 +162,14 @@ public final class Ingester {
                 guard let p = item else { continue }
                 let (candidate, isUpdate) = batch[i]
                 summary.bytesRead += candidate.size
-                if isUpdate, let old = known[candidate.stored], old.sha256 == p.sha256 {
-                    try writer.updateModificationTime(path: candidate.stored, mtime: candidate.mtime)
+                if isUpdate, let old = known[candidate.raw], old.sha256 == p.sha256 {
+                    try writer.updateModificationTime(rawPath: candidate.raw, mtime: candidate.mtime)
                     summary.unchanged += 1
                     continue
                 }
                 if isUpdate { summary.updated += 1 } else { summary.added += 1 }
                 for (part, item) in p.documents.enumerated() {
-                    var record = DocumentRecord(path: candidate.stored, part: part, sha256: p.sha256, size: candidate.size,
+                    var record = DocumentRecord(path: candidate.stored, rawPath: candidate.raw, part: part, sha256: p.sha256, size: candidate.size,
                                                 mtime: candidate.mtime, format: item.document.format, status: item.status, ingestedAt: stamp)
                     let d = item.document
                     record.encoding = d.encoding
