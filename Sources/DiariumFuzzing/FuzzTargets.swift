@@ -13,7 +13,7 @@ import Foundation
 /// invariant is a crash to libFuzzer, so it keeps the input).
 public enum FuzzTargets {
     /// The target names, as used by `scripts/fuzz.sh --targets` and the fixture folders.
-    public static let names = ["html", "xml", "email", "text", "tokenizer", "query"]
+    public static let names = ["html", "xml", "email", "text", "tokenizer", "query", "segment", "catalog"]
 
     /// Runs the target `name` on `data`; false for an unknown name.
     @discardableResult
@@ -25,6 +25,8 @@ public enum FuzzTargets {
         case "text": text(data)
         case "tokenizer": tokenizer(data)
         case "query": query(data)
+        case "segment": segment(data)
+        case "catalog": catalog(data)
         default: return false
         }
         return true

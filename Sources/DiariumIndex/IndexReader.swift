@@ -40,7 +40,7 @@ public struct LiveSegment: Sendable {
             var deleted: [Int64: [Int64]] = [:]
             let rows = try Row.fetchCursor(db, sql: "SELECT segment_id, segment_doc FROM tombstones")
             while let row = try rows.next() {
-                guard let sid = row[0] as Int64?, let doc = row[1] as Int64? else {
+                guard let sid = try? row.decode(Int64?.self, atIndex: 0), let doc = try? row.decode(Int64?.self, atIndex: 1) else {
                     throw IndexError.corruptCatalog(file: catalog.path, reason: "a tombstone holds a value that is not a number")
                 }
                 deleted[sid, default: []].append(doc)
@@ -146,7 +146,7 @@ public final class IndexReader: Sendable {
                 args = [years.lowerBound, years.upperBound]
             }
             sql += " GROUP BY year ORDER BY year IS NULL, year DESC"
-            return try Row.fetchAll(db, sql: sql, arguments: args).map { (year: $0[0] as Int?, count: $0[1] as Int) }
+            return try Row.fetchAll(db, sql: sql, arguments: args).map { (year: try $0.decode(Int?.self, atIndex: 0), count: try $0.decode(Int.self, atIndex: 1)) }
         }
     }
 
@@ -178,7 +178,7 @@ public final class IndexReader: Sendable {
     public func columnValues(_ column: FilterColumn) throws -> [(Int64, String)] {
         try catalog.read { db in
             try Row.fetchAll(db, sql: "SELECT id, \(column.rawValue) FROM documents WHERE \(column.rawValue) IS NOT NULL")
-                .map { ($0[0], $0[1]) }
+                .map { (try $0.decode(Int64.self, atIndex: 0), try $0.decode(String.self, atIndex: 1)) }
         }
     }
 

@@ -104,7 +104,8 @@ public final class IndexWriter {
             var result: [Data: (Int64, Double, String)] = [:]
             let rows = try Row.fetchCursor(db, sql: "SELECT raw_path, size, mtime, sha256 FROM documents WHERE part = 0")
             while let row = try rows.next() {
-                guard let raw = row[0] as Data?, let size = row[1] as Int64?, let mtime = row[2] as Double?, let sha = row[3] as String? else {
+                guard let raw = try? row.decode(Data?.self, atIndex: 0), let size = try? row.decode(Int64?.self, atIndex: 1),
+                      let mtime = try? row.decode(Double?.self, atIndex: 2), let sha = try? row.decode(String?.self, atIndex: 3) else {
                     throw IndexError.corruptCatalog(file: catalog.path, reason: "a document row has no path, size, modification time or checksum")
                 }
                 result[raw] = (size, mtime, sha)

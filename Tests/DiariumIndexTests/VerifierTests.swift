@@ -142,6 +142,24 @@ import Testing
         #expect(report.problems.contains { $0.severity == .error && $0.message.contains("1 live document has no catalog row") })
     }
 
+    /// Values of the wrong type (`segment_doc = 'zz'`, a text tombstone) crashed verify
+    /// (a GRDB row subscript traps on them); now each is an error naming the catalog.
+    @Test func valuesOfTheWrongTypeAreErrors() throws {
+        let dir = try ScratchDirectory()
+        let index = try Self.makeIndex(dir)
+        let catalog = index + "/catalog.sqlite"
+        let db = try DatabaseQueue(path: catalog)
+        try db.write { db in
+            try db.execute(sql: "UPDATE documents SET segment_doc = 'zz' WHERE path = 'batch/doc2.txt'")
+            try db.execute(sql: "UPDATE tombstones SET segment_doc = 'x'")
+        }
+        try db.close()
+        let report = try IndexVerifier(directory: index).verify()
+        #expect(!report.isValid)
+        #expect(report.problems.contains { $0.file == catalog && $0.message.contains("segment_doc of document") && $0.message.contains("\"zz\"") }, "\(report.problems)")
+        #expect(report.problems.contains { $0.file == catalog && $0.message.contains("segment_doc of a tombstone") })
+    }
+
     @Test func missingSegmentFileIsAnError() throws {
         let dir = try ScratchDirectory()
         let index = try Self.makeIndex(dir)
