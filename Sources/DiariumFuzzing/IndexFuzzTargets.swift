@@ -183,6 +183,7 @@ extension FuzzTargets {
         Int64.max.databaseValue, Int64.min.databaseValue, (Int64.max - 1).databaseValue, 1e300.databaseValue,
         Data([0, 0xFF]).databaseValue, 65_535.databaseValue, "2021-13-45".databaseValue, "".databaseValue,
         "../../../etc/passwd".databaseValue, "\u{1B}]0;x\u{07}".databaseValue, 9999.databaseValue, (-2015).databaseValue,
+        "1/".databaseValue,  // Foundation's NSString.deletingLastPathComponent traps on "1/", "a/", "ä/"
     ]
 
     static let segmentNames = ["../catalog.sqlite", "../../x.seg", "/etc/passwd", "", ".", "..", "a/b.seg", "missing.seg", ".hidden.seg", "x\u{0}.seg"]
