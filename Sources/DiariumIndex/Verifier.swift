@@ -118,6 +118,13 @@ public struct IndexVerifier: Sendable {
         let catalogPath = IndexLayout.catalog(directory)
         let segmentsPath = IndexLayout.segments(directory)
         guard FileManager.default.fileExists(atPath: catalogPath) else { throw IndexError.noIndex(directory: directory) }
+        // A link where diarium keeps its own file is reported, never followed.
+        do {
+            try IndexLayout.checkForReading(directory)
+        } catch let error as IndexError {
+            if case let .unsafeIndexEntry(path, _) = error { report.add(.error, path, error.description); return report }
+            throw error
+        }
 
         // 1. The catalog, read in one transaction so that it is one commit, whole.
         let snapshot: (version: String?, nextID: Int64?, segments: [SegmentRecord], rows: [CatalogRow], tombstones: [(Int64, Int64)], integrity: [String], values: [String])
@@ -297,9 +304,14 @@ public struct IndexVerifier: Sendable {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: segmentsPath, isDirectory: &isDirectory), isDirectory.boolValue {
             do {
-                for f in try FileManager.default.contentsOfDirectory(atPath: segmentsPath).sorted() where !names.contains(f) {
+                for f in try IndexLayout.names(in: segmentsPath, noFollow: true).sorted() where !names.contains(f) {
                     report.orphanFiles += 1
-                    report.add(.warning, segmentsPath + "/" + f, "file is not listed in the catalog (left by an interrupted ingest); the next `diarium ingest` removes it")
+                    let path = segmentsPath + "/" + f
+                    if IndexLayout.isSegmentFileName(f), (try? IndexLayout.fileType(path)) == S_IFREG {
+                        report.add(.warning, path, "file is not listed in the catalog (left by an interrupted ingest); the next `diarium ingest` removes it")
+                    } else {
+                        report.add(.warning, path, "not a segment file diarium wrote; diarium leaves it alone, remove it yourself if it does not belong here")
+                    }
                 }
             } catch {
                 report.add(.error, segmentsPath, "the segments folder cannot be listed: \(error)")
