@@ -120,10 +120,11 @@ public final class IndexReader: Sendable {
         }
     }
 
-    /// Documents recorded for `path` (several when one file holds several documents).
+    /// Documents shown under `path` (several when one file holds several documents, or when
+    /// several received files are shown alike), by received path, then part.
     public func documents(path: String) throws -> [DocumentRecord] {
         try catalog.read { db in
-            try DocumentRecord.filter(Column("path") == path).order(Column("part")).fetchAll(db)
+            try DocumentRecord.filter(Column("path") == path).order(Column("raw_path"), Column("part")).fetchAll(db)
         }
     }
 
@@ -132,7 +133,7 @@ public final class IndexReader: Sendable {
         try catalog.read { db in
             var request = DocumentRecord.all()
             if let years { request = request.filter(years.contains(Column("year"))) }
-            return try request.order(Column("date").desc, Column("year").desc, Column("path"), Column("part")).fetchAll(db)
+            return try request.order(Column("date").desc, Column("year").desc, Column("path"), Column("raw_path"), Column("part")).fetchAll(db)
         }
     }
 
