@@ -36,8 +36,8 @@ public final class IndexWriter {
     /// `IndexError.locked` while another process writes to it, and with
     /// `IndexError.notAnIndex` or `.unsafeIndexEntry` for a directory that is not diarium's or
     /// holds a link where diarium keeps a file (see `IndexLayout`). `rebuild` empties it first
-    /// (the catalog and the `*.seg` files only). `mergeThreads` bounds the merges that run at
-    /// the same time in the background.
+    /// (the catalog and the `*.seg` files only; the OCR cache, `OCRCache`, stays).
+    /// `mergeThreads` bounds the merges that run at the same time in the background.
     public init(directory: String, memoryBudget: Int = 256 << 20, rebuild: Bool = false, mergeThreads: Int = 1) throws {
         self.directory = directory
         self.memoryBudget = memoryBudget
@@ -111,6 +111,29 @@ public final class IndexWriter {
                 result[raw] = (size, mtime, sha)
             }
             return result
+        }
+    }
+
+    /// A document with pages waiting for the OCR pass.
+    public struct PendingOCR: Sendable, Equatable {
+        public var path: String
+        /// The received path's bytes: the document's identity (`DocumentRecord.rawPath`).
+        public var rawPath: Data
+        public var part: Int
+        public var pages: [Int]
+    }
+
+    /// The documents whose pages wait for OCR (`DocumentRecord.ocrPending`), by path and part.
+    public func pendingOCR() throws -> [PendingOCR] {
+        try catalog.read { db in
+            try Row.fetchAll(db, sql: "SELECT path, raw_path, part, ocr_pending FROM documents WHERE ocr_pending IS NOT NULL ORDER BY path, raw_path, part")
+                .map { row in
+                    let pages = (try? row.decode(String?.self, atIndex: 3)).flatMap { $0 } ?? ""
+                    return PendingOCR(path: (try? row.decode(String?.self, atIndex: 0)).flatMap { $0 } ?? "",
+                                      rawPath: (try? row.decode(Data?.self, atIndex: 1)).flatMap { $0 } ?? Data(),
+                                      part: (try? row.decode(Int?.self, atIndex: 2)).flatMap { $0 } ?? 0,
+                                      pages: pages.split(separator: ",").compactMap { Int($0) })
+                }
         }
     }
 

@@ -5,8 +5,8 @@ import GRDB
 /// WAL mode so readers never block the writer or each other.
 final class Catalog: Sendable {
     static let fileName = "catalog.sqlite"
-    /// 2: documents are identified by the bytes of their received path (`raw_path`), no
-    /// longer by the displayed `path` (migration `identity`).
+    /// 2: pages and OCR columns (migrations `pdf-pages`, `ocr`); documents identified by the
+    /// bytes of their received path (`raw_path`), no longer by the displayed `path` (`identity`).
     static let formatVersion = "2"
 
     let pool: DatabasePool
@@ -23,21 +23,17 @@ final class Catalog: Sendable {
         config.label = "diarium.catalog"
         do {
             pool = try DatabasePool(path: path, configuration: config)
-            // An index of another format is refused before any migration touches it.
-            if create, let found = try pool.read({ db -> String? in
-                guard try db.tableExists("meta") else { return nil }
-                return try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'format_version'") ?? "?"
-            }), found != Catalog.formatVersion {
-                throw IndexError.incompatibleFormat(index: (path as NSString).deletingLastPathComponent,
-                                                    found: "catalog v\(found)", expected: "catalog v\(Catalog.formatVersion)")
-            }
-            if create { try Catalog.migrator.migrate(pool) }
             // A first ingest killed before it created the tables leaves an empty catalog file.
-            if !create, try pool.read({ try !$0.tableExists("meta") }) {
+            let existing = try pool.read { db in
+                try db.tableExists("meta") ? try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'format_version'") : nil
+            }
+            if !create && existing == nil {
                 throw IndexError.noIndex(directory: (path as NSString).deletingLastPathComponent)
             }
+            // An index of another format is refused before any migration touches it.
+            if create && (existing == nil || existing == Catalog.formatVersion) { try Catalog.migrator.migrate(pool) }
             let version = try pool.read { db in
-                try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'format_version'")
+                try db.tableExists("meta") ? try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'format_version'") : nil
             }
             guard version == Catalog.formatVersion else {
                 throw IndexError.incompatibleFormat(
@@ -94,6 +90,25 @@ final class Catalog: Sendable {
                     segment_id INTEGER NOT NULL REFERENCES segments(id),
                     segment_doc INTEGER NOT NULL,
                     PRIMARY KEY (segment_id, segment_doc));
+                """)
+        }
+        // Pages (issue 14): each document's page count and where its pages start.
+        m.registerMigration("pdf-pages") { db in
+            try db.execute(sql: """
+                ALTER TABLE documents ADD COLUMN page_count INTEGER;
+                ALTER TABLE documents ADD COLUMN page_starts BLOB;
+                UPDATE meta SET value = '\(formatVersion)' WHERE key = 'format_version';
+                """)
+        }
+        // OCR per document: pages read by OCR, their mean word confidence, pages still waiting
+        // for the OCR pass (comma-separated; NULL when none) and why pages were not read.
+        m.registerMigration("ocr") { db in
+            try db.execute(sql: """
+                ALTER TABLE documents ADD COLUMN ocr_pages INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE documents ADD COLUMN ocr_confidence REAL;
+                ALTER TABLE documents ADD COLUMN ocr_pending TEXT;
+                ALTER TABLE documents ADD COLUMN ocr_note TEXT;
+                CREATE INDEX documents_ocr_pending ON documents(path) WHERE ocr_pending IS NOT NULL;
                 """)
         }
         m.registerMigration("identity") { db in
