@@ -43,7 +43,10 @@ let package = Package(
         ]),
 
         // Fuzz entry points: driven by libFuzzer (Fuzz/) and replayed by DiariumFuzzTests.
-        .target(name: "DiariumFuzzing", dependencies: ["DiariumExtraction", "DiariumAnalysis", "DiariumIndex", "DiariumSearch"]),
+        .target(name: "DiariumFuzzing", dependencies: [
+            "DiariumExtraction", "DiariumAnalysis", "DiariumIndex", "DiariumSearch", "DiariumIngest", "DiariumReport",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
 
         // Release-mode measurements, never part of the tests.
         .executableTarget(name: "analysis-benchmark", dependencies: ["DiariumAnalysis"], path: "Benchmarks/AnalysisBenchmark"),

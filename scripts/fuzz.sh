@@ -13,7 +13,9 @@
 # Targets (Sources/DiariumFuzzing/FuzzTargets.swift): html, xml, email, text (as .txt, .md and
 # without an extension), tokenizer (Tokenizer on raw bytes, Analyzer on the text), pdf (poppler's
 # output: pages, page starts, OCR flags, repeated lines, pdfinfo/XMP, the page map), ocr
-# (tesseract's TSV: pages, words, confidences; a TIFF's frame chain), query (parse,
+# (tesseract's TSV: pages, words, confidences; a TIFF's frame chain), segment and catalog (a
+# damaged copy of a template index, every command run on it; not in the default list: --targets
+# segment,catalog), query (parse,
 # plan, explain and search an index of corpus/).
 #
 # With --replay (the short form of scripts/reliability.sh) no driver is built and libFuzzer does
@@ -31,7 +33,7 @@
 #                        [--diarium PATH] [--data DIR] [--work DIR] [--keep]
 #   --runs N            runs per target (default 10000)
 #   --jobs J            targets fuzzed at the same time (default 1)
-#   --targets LIST      comma-separated targets (default: all six)
+#   --targets LIST      comma-separated targets (default: the six of the files and queries)
 #   --max-len BYTES     longest input libFuzzer makes (default 16384; longer seeds are cut)
 #   --timeout S         seconds one input may take before it is a finding (default 25)
 #   --seed-files N      files of ../shared/data per target as seeds, an even spread (default 300)
@@ -174,7 +176,8 @@ https://www.norrvika.se/dokument?id=1
 risk- och sårbarhetsanalys
 ((a b) OR c) -"d e" format:html lang:sv path:Gymnasienämnden
 QUERIES
-for t in html xml email text tokenizer query pdf ocr; do
+mkdir -p "$SEEDS/segment" "$SEEDS/catalog"  # damaged-index targets: their kept inputs are their seeds
+for t in html xml email text tokenizer query pdf ocr segment catalog; do
     [ -d "Tests/Fixtures/fuzz/$t" ] && find "Tests/Fixtures/fuzz/$t" -type f ! -name README.md -exec cp {} "$SEEDS/$t/" \;
 done
 cp "$SEEDS"/email/* "$SEEDS/text/" 2>/dev/null  # mail without an extension: format sniffing
@@ -197,16 +200,16 @@ if [[ ",$TARGETS," == *",query,"* ]]; then
 fi
 
 # 4 (--replay). Replay the seeds and their mutations through the tests' debug build: one test case
-#    per target (all six, whatever --targets says), which prints its inputs and runs.
+#    per target (all ten, whatever --targets says), which prints its inputs and runs.
 if [ "$REPLAY" = 1 ]; then
     echo "== replaying the seeds, $MUTATIONS mutations each, through the test bundle in $TEST_SCRATCH (no sanitizer)"
-    for t in html xml email text tokenizer query pdf ocr; do echo "   $t: $(find "$SEEDS/$t" -type f | wc -l) seeds"; done
+    for t in html xml email text tokenizer query pdf ocr segment catalog; do echo "   $t: $(find "$SEEDS/$t" -type f | wc -l) seeds"; done
     DIARIUM_FUZZ_SEEDS="$SEEDS" DIARIUM_FUZZ_MUTATIONS="$MUTATIONS" DIARIUM_FUZZ_INDEX="$WORK/query-index" \
         swift test --skip-build --scratch-path "$TEST_SCRATCH" --filter 'FuzzRegressionTests' >"$WORK/replay.log" 2>&1
     rc=$?
     grep -E '^fuzz replay:' "$WORK/replay.log" | sed 's/^fuzz replay: /   /'
     PASSED=0 FAILED=0
-    for t in html xml email text tokenizer query pdf ocr; do
+    for t in html xml email text tokenizer query pdf ocr segment catalog; do
         if grep -qE "^fuzz replay: $t: [0-9]+ inputs" "$WORK/replay.log"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); echo "FAIL: $t was not replayed"; fi
     done
     grep -q '^fuzz replay: query: .*, with an index' "$WORK/replay.log" || { FAILED=$((FAILED + 1)); echo "FAIL: the query target had no index"; }
@@ -252,7 +255,7 @@ run_target() {  # target → WORK/result-TARGET: runs seconds seeds findings exi
 
 IFS=, read -r -a LIST <<<"$TARGETS"
 for t in "${LIST[@]}"; do
-    case "$t" in html|xml|email|text|tokenizer|query|pdf) ;; *) echo "fuzz: unknown target $t" >&2; exit 2 ;; esac
+    case "$t" in html|xml|email|text|tokenizer|query|pdf|segment|catalog) ;; *) echo "fuzz: unknown target $t" >&2; exit 2 ;; esac
 done
 echo "== fuzzing ${LIST[*]}: $RUNS runs each, $JOBS at a time, -max_len=$MAX_LEN -timeout=$TIMEOUT"
 for t in "${LIST[@]}"; do

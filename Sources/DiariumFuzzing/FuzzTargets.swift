@@ -13,7 +13,7 @@ import Foundation
 /// invariant is a crash to libFuzzer, so it keeps the input).
 public enum FuzzTargets {
     /// The target names, as used by `scripts/fuzz.sh --targets` and the fixture folders.
-    public static let names = ["html", "xml", "email", "text", "tokenizer", "query", "pdf", "ocr"]
+    public static let names = ["html", "xml", "email", "text", "tokenizer", "query", "pdf", "ocr", "segment", "catalog"]
 
     /// Runs the target `name` on `data`; false for an unknown name.
     @discardableResult
@@ -27,6 +27,8 @@ public enum FuzzTargets {
         case "query": query(data)
         case "pdf": pdf(data)
         case "ocr": ocr(data)
+        case "segment": segment(data)
+        case "catalog": catalog(data)
         default: return false
         }
         return true

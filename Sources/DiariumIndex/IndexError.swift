@@ -16,6 +16,13 @@ public enum IndexError: Error, CustomStringConvertible, Equatable {
     case io(path: String, operation: String, errno: Int32)
     /// The catalog database failed.
     case catalog(String)
+    /// The catalog holds a value no diarium writes (a damaged or crafted index).
+    case corruptCatalog(file: String, reason: String)
+    /// The directory given as an index is not one diarium created (no marker, foreign files).
+    case notAnIndex(directory: String, reason: String)
+    /// An entry inside the index is a link, a folder or a special file where diarium keeps a
+    /// regular file (or the reverse); diarium never follows or replaces it.
+    case unsafeIndexEntry(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -33,6 +40,13 @@ public enum IndexError: Error, CustomStringConvertible, Equatable {
             return "could not \(operation) \(path): \(String(cString: strerror(code)))"
         case let .catalog(message):
             return "catalog error: \(message)"
+        case let .corruptCatalog(file, reason):
+            let dir = (file as NSString).deletingLastPathComponent
+            return "catalog \(file) is damaged: \(reason); `diarium verify --index \(dir)` lists what is wrong, `diarium ingest --rebuild --index \(dir)` rebuilds the index"
+        case let .notAnIndex(directory, reason):
+            return "\(directory) is not a diarium index: \(reason); give --index a new or empty folder (diarium never writes into or deletes from a folder it did not create)"
+        case let .unsafeIndexEntry(path, reason):
+            return "\(path) \(reason), where diarium keeps its own file or folder; diarium never follows links or writes through them inside an index: remove it, or give --index a new folder"
         }
     }
 }

@@ -13,6 +13,7 @@ public struct LiveSegment: Sendable {
     /// Number of deleted documents.
     public let deletedCount: Int
 
+    /// `deleted` must name documents of the segment (see `LiveSegment.open`).
     init(id: Int64, reader: SegmentReader, deleted: [UInt32]) {
         self.id = id
         self.reader = reader
@@ -27,6 +28,33 @@ public struct LiveSegment: Sendable {
         }
         deletedBits = bits
         deletedCount = n
+    }
+
+    /// The segments listed in the catalog of `directory` (but those in `busy`), opened, with
+    /// their tombstones, read in one transaction. Every value read is checked before use: a
+    /// segment name must be a segment file name, a tombstone must name a document of its
+    /// segment; anything else is `IndexError.corruptCatalog`.
+    static func open(directory: String, catalog: Catalog, excluding busy: Set<Int64> = []) throws -> [LiveSegment] {
+        let snapshot = try catalog.read { db -> ([SegmentRecord], [Int64: [Int64]]) in
+            let segs = try SegmentRecord.order(Column("id")).fetchAll(db)
+            var deleted: [Int64: [Int64]] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT segment_id, segment_doc FROM tombstones")
+            while let row = try rows.next() {
+                guard let sid = try? row.decode(Int64?.self, atIndex: 0), let doc = try? row.decode(Int64?.self, atIndex: 1) else {
+                    throw IndexError.corruptCatalog(file: catalog.path, reason: "a tombstone holds a value that is not a number")
+                }
+                deleted[sid, default: []].append(doc)
+            }
+            return (segs, deleted)
+        }
+        return try snapshot.0.filter { !busy.contains($0.id) }.map { s in
+            let reader = try SegmentReader(path: IndexLayout.segment(directory, s.file))
+            let docs = snapshot.1[s.id] ?? []
+            if let bad = docs.first(where: { $0 < 0 || $0 >= Int64(reader.documentCount) }) {
+                throw IndexError.corruptCatalog(file: catalog.path, reason: "a tombstone names document \(bad) of segment \(s.file), which holds \(reader.documentCount) documents")
+            }
+            return LiveSegment(id: s.id, reader: reader, deleted: docs.map { UInt32($0) })
+        }
     }
 
     /// Whether segment document `doc` is live.
@@ -59,23 +87,14 @@ public final class IndexReader: Sendable {
     /// Opens the index in `directory`.
     public init(directory: String) throws {
         self.directory = directory
+        try IndexLayout.checkForReading(directory)
         catalog = try Catalog(path: IndexLayout.catalog(directory), create: false)
         // A merge may publish and delete segment files between reading the list and opening
         // them: then read the list again (the merged segment is in the newer one).
         var attempt = 0
         while true {
-            let snapshot = try catalog.read { db -> ([SegmentRecord], [Int64: [UInt32]]) in
-                let segs = try SegmentRecord.order(Column("id")).fetchAll(db)
-                var deleted: [Int64: [UInt32]] = [:]
-                let rows = try Row.fetchCursor(db, sql: "SELECT segment_id, segment_doc FROM tombstones")
-                while let row = try rows.next() { deleted[row[0], default: []].append(row[1]) }
-                return (segs, deleted)
-            }
             do {
-                segments = try snapshot.0.map { s in
-                    LiveSegment(id: s.id, reader: try SegmentReader(path: IndexLayout.segments(directory) + "/" + s.file),
-                                deleted: snapshot.1[s.id] ?? [])
-                }
+                segments = try LiveSegment.open(directory: directory, catalog: catalog)
                 return
             } catch IndexError.missingSegment(let file) {
                 attempt += 1
@@ -101,10 +120,11 @@ public final class IndexReader: Sendable {
         }
     }
 
-    /// Documents recorded for `path` (several when one file holds several documents).
+    /// Documents shown under `path` (several when one file holds several documents, or when
+    /// several received files are shown alike), by received path, then part.
     public func documents(path: String) throws -> [DocumentRecord] {
         try catalog.read { db in
-            try DocumentRecord.filter(Column("path") == path).order(Column("part")).fetchAll(db)
+            try DocumentRecord.filter(Column("path") == path).order(Column("raw_path"), Column("part")).fetchAll(db)
         }
     }
 
@@ -113,7 +133,7 @@ public final class IndexReader: Sendable {
         try catalog.read { db in
             var request = DocumentRecord.all()
             if let years { request = request.filter(years.contains(Column("year"))) }
-            return try request.order(Column("date").desc, Column("year").desc, Column("path"), Column("part")).fetchAll(db)
+            return try request.order(Column("date").desc, Column("year").desc, Column("path"), Column("raw_path"), Column("part")).fetchAll(db)
         }
     }
 
@@ -127,7 +147,7 @@ public final class IndexReader: Sendable {
                 args = [years.lowerBound, years.upperBound]
             }
             sql += " GROUP BY year ORDER BY year IS NULL, year DESC"
-            return try Row.fetchAll(db, sql: sql, arguments: args).map { (year: $0[0] as Int?, count: $0[1] as Int) }
+            return try Row.fetchAll(db, sql: sql, arguments: args).map { (year: try $0.decode(Int?.self, atIndex: 0), count: try $0.decode(Int.self, atIndex: 1)) }
         }
     }
 
@@ -166,14 +186,18 @@ public final class IndexReader: Sendable {
     public func columnValues(_ column: FilterColumn) throws -> [(Int64, String)] {
         try catalog.read { db in
             try Row.fetchAll(db, sql: "SELECT id, \(column.rawValue) FROM documents WHERE \(column.rawValue) IS NOT NULL")
-                .map { ($0[0], $0[1]) }
+                .map { (try $0.decode(Int64.self, atIndex: 0), try $0.decode(String.self, atIndex: 1)) }
         }
     }
 
-    /// The stored text of a document, if it was indexed.
+    /// The stored text of a document, if it was indexed. A segment document number outside
+    /// the segment is `IndexError.corruptCatalog`.
     public func storedText(of record: DocumentRecord) throws -> [UInt8]? {
         guard let sid = record.segmentID, let doc = record.segmentDoc,
               let segment = segments.first(where: { $0.id == sid }) else { return nil }
+        guard doc >= 0, doc < segment.reader.documentCount else {
+            throw IndexError.corruptCatalog(file: catalog.path, reason: "document \(record.id) points at document \(doc) of segment \(segment.reader.name), which holds \(segment.reader.documentCount) documents")
+        }
         return try segment.reader.storedText(UInt32(doc))
     }
 

@@ -19,7 +19,8 @@ public final class IndexWriter {
     private var lockFD: Int32?
     private var builder = SegmentBuilder()
     private var pending: [DocumentRecord] = []
-    private var replacedPaths: Set<String> = []
+    /// Received paths (`DocumentRecord.rawPath`) whose earlier rows the next commit replaces.
+    private var replacedPaths: Set<Data> = []
     private var nextID: Int64
     /// Number of commits that wrote a segment, since open.
     public private(set) var segmentsWritten = 0
@@ -32,42 +33,35 @@ public final class IndexWriter {
     let merges: MergeScheduler
 
     /// Opens (creating if needed) the index in `directory` for writing. Fails with
-    /// `IndexError.locked` while another process writes to it. `rebuild` empties it first (the
-    /// catalog and the segments; the OCR cache, `OCRCache`, stays).
+    /// `IndexError.locked` while another process writes to it, and with
+    /// `IndexError.notAnIndex` or `.unsafeIndexEntry` for a directory that is not diarium's or
+    /// holds a link where diarium keeps a file (see `IndexLayout`). `rebuild` empties it first
+    /// (the catalog and the `*.seg` files only; the OCR cache, `OCRCache`, stays).
     /// `mergeThreads` bounds the merges that run at the same time in the background.
     public init(directory: String, memoryBudget: Int = 256 << 20, rebuild: Bool = false, mergeThreads: Int = 1) throws {
         self.directory = directory
         self.memoryBudget = memoryBudget
-        let fm = FileManager.default
-        do {
-            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try fm.createDirectory(atPath: IndexLayout.segments(directory), withIntermediateDirectories: true)
-        } catch {
-            throw IndexError.io(path: directory, operation: "create the index directory", errno: EACCES)
-        }
+        try IndexLayout.prepareForWriting(directory)
         guard let fd = try DurableFile.lock(IndexLayout.lock(directory)) else {
-            let holder = (try? String(contentsOfFile: IndexLayout.lock(directory), encoding: .utf8))?
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            throw IndexError.locked(index: directory, holder: holder.map { $0.isEmpty ? "unknown process" : $0 } ?? "unknown process")
+            let holder = DurableFile.lockHolder(IndexLayout.lock(directory))
+            throw IndexError.locked(index: directory, holder: holder.isEmpty ? "unknown process" : holder)
         }
         lockFD = fd
         do {
             if rebuild {
-                for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: IndexLayout.catalog(directory) + suffix) }
-                for f in (try? fm.contentsOfDirectory(atPath: IndexLayout.segments(directory))) ?? [] {
-                    try? fm.removeItem(atPath: IndexLayout.segments(directory) + "/" + f)
+                for f in IndexLayout.catalogFiles(directory) {
+                    // Checked regular files (prepareForWriting); unlink never follows a link.
+                    if unlink(f) != 0 && errno != ENOENT { throw IndexError.io(path: f, operation: "remove", errno: errno) }
                 }
+                try IndexLayout.removeSegmentFiles(directory, keeping: [])
             }
             catalog = try Catalog(path: IndexLayout.catalog(directory), create: true)
-            nextID = try catalog.read { db in
-                try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_doc_id'")
-                    ?? ((try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM documents")) ?? 0) + 1
-            }
+            nextID = try catalog.nextDocumentID()
             merges = MergeScheduler(directory: directory, catalog: catalog, maxMerges: mergeThreads)
             try removeLeftovers()
             // Segments of an older format are refused here, before new ones are added beside them.
             for file in try catalog.read({ db in try String.fetchAll(db, sql: "SELECT file FROM segments") }) {
-                _ = try SegmentReader(path: IndexLayout.segments(directory) + "/" + file)
+                _ = try SegmentReader(path: IndexLayout.segment(directory, file))
             }
         } catch {
             DurableFile.unlock(fd)
@@ -89,28 +83,33 @@ public final class IndexWriter {
         }
     }
 
-    /// Deletes segment files that no commit published (left by a crash).
+    /// Deletes segment files that no commit published (left by a crash): regular files named
+    /// `*.seg` only, never anything else in `segments/`.
     private func removeLeftovers() throws {
         let live = Set(try catalog.read { db in try String.fetchAll(db, sql: "SELECT file FROM segments") })
-        let dir = IndexLayout.segments(directory)
-        for f in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where !live.contains(f) {
-            try? FileManager.default.removeItem(atPath: dir + "/" + f)
-        }
+        try IndexLayout.removeSegmentFiles(directory, keeping: live)
     }
 
-    /// The catalog rows currently recorded for `path`.
+    /// The catalog rows currently recorded for the displayed `path` (of every received file
+    /// shown under it).
     public func records(forPath path: String) throws -> [DocumentRecord] {
         try catalog.read { db in
-            try DocumentRecord.filter(Column("path") == path).order(Column("part")).fetchAll(db)
+            try DocumentRecord.filter(Column("path") == path).order(Column("raw_path"), Column("part")).fetchAll(db)
         }
     }
 
-    /// Every recorded path with its size and mtime, for change detection.
-    public func fileStates() throws -> [String: (size: Int64, mtime: Double, sha256: String)] {
+    /// Every received path (its bytes) with its size, mtime and SHA-256, for change detection.
+    public func fileStates() throws -> [Data: (size: Int64, mtime: Double, sha256: String)] {
         try catalog.read { db in
-            var result: [String: (Int64, Double, String)] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT path, size, mtime, sha256 FROM documents WHERE part = 0")
-            while let row = try rows.next() { result[row[0]] = (row[1], row[2], row[3]) }
+            var result: [Data: (Int64, Double, String)] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT raw_path, size, mtime, sha256 FROM documents WHERE part = 0")
+            while let row = try rows.next() {
+                guard let raw = try? row.decode(Data?.self, atIndex: 0), let size = try? row.decode(Int64?.self, atIndex: 1),
+                      let mtime = try? row.decode(Double?.self, atIndex: 2), let sha = try? row.decode(String?.self, atIndex: 3) else {
+                    throw IndexError.corruptCatalog(file: catalog.path, reason: "a document row has no path, size, modification time or checksum")
+                }
+                result[raw] = (size, mtime, sha)
+            }
             return result
         }
     }
@@ -118,6 +117,8 @@ public final class IndexWriter {
     /// A document with pages waiting for the OCR pass.
     public struct PendingOCR: Sendable, Equatable {
         public var path: String
+        /// The received path's bytes: the document's identity (`DocumentRecord.rawPath`).
+        public var rawPath: Data
         public var part: Int
         public var pages: [Int]
     }
@@ -125,18 +126,21 @@ public final class IndexWriter {
     /// The documents whose pages wait for OCR (`DocumentRecord.ocrPending`), by path and part.
     public func pendingOCR() throws -> [PendingOCR] {
         try catalog.read { db in
-            try Row.fetchAll(db, sql: "SELECT path, part, ocr_pending FROM documents WHERE ocr_pending IS NOT NULL ORDER BY path, part")
+            try Row.fetchAll(db, sql: "SELECT path, raw_path, part, ocr_pending FROM documents WHERE ocr_pending IS NOT NULL ORDER BY path, raw_path, part")
                 .map { row in
-                    let pages: String = row[2]
-                    return PendingOCR(path: row[0], part: row[1], pages: pages.split(separator: ",").compactMap { Int($0) })
+                    let pages = (try? row.decode(String?.self, atIndex: 3)).flatMap { $0 } ?? ""
+                    return PendingOCR(path: (try? row.decode(String?.self, atIndex: 0)).flatMap { $0 } ?? "",
+                                      rawPath: (try? row.decode(Data?.self, atIndex: 1)).flatMap { $0 } ?? Data(),
+                                      part: (try? row.decode(Int?.self, atIndex: 2)).flatMap { $0 } ?? 0,
+                                      pages: pages.split(separator: ",").compactMap { Int($0) })
                 }
         }
     }
 
-    /// Records that `path` is unchanged but has a new modification time.
-    public func updateModificationTime(path: String, mtime: Double) throws {
+    /// Records that the file received as `rawPath` is unchanged but has a new modification time.
+    public func updateModificationTime(rawPath: Data, mtime: Double) throws {
         try catalog.write { db in
-            try db.execute(sql: "UPDATE documents SET mtime = ? WHERE path = ?", arguments: [mtime, path])
+            try db.execute(sql: "UPDATE documents SET mtime = ? WHERE raw_path = ?", arguments: [mtime, rawPath])
         }
     }
 
@@ -146,6 +150,9 @@ public final class IndexWriter {
     @discardableResult
     public func add(_ record: DocumentRecord, fields: [IndexField: FieldTerms]?, storedText: [UInt8]) throws -> Int64 {
         var record = record
+        guard nextID < Int64.max else {
+            throw IndexError.corruptCatalog(file: catalog.path, reason: "document ids are exhausted (next_doc_id is \(nextID))")
+        }
         record.id = nextID
         nextID += 1
         if let fields {
@@ -155,7 +162,7 @@ public final class IndexWriter {
             record.segmentDoc = nil
         }
         record.segmentID = nil
-        replacedPaths.insert(record.path)
+        replacedPaths.insert(record.rawPath)
         pending.append(record)
         return record.id
     }
@@ -176,12 +183,12 @@ public final class IndexWriter {
         var segment: SegmentRecord?
         if builder.documentCount > 0 {
                 let name = String(format: "%012llx-%08x.%@", UInt64(Date().timeIntervalSince1970 * 1000), UInt32.random(in: 0...UInt32.max), SegmentFormat.fileExtension)
-            let path = IndexLayout.segments(directory) + "/" + name
+            let path = try IndexLayout.segment(directory, name)
             let size = try builder.write(to: path)
             do {
                 try DurableFile.syncDirectory(IndexLayout.segments(directory))
             } catch {
-                try? FileManager.default.removeItem(atPath: path)
+                IndexLayout.removeSegmentFile(path)
                 throw error
             }
             segment = SegmentRecord(id: 0, file: name, docCount: builder.documentCount, bytes: Int64(size),
@@ -202,9 +209,9 @@ public final class IndexWriter {
                 for path in replaced {
                     try db.execute(sql: """
                         INSERT OR IGNORE INTO tombstones (segment_id, segment_doc)
-                        SELECT segment_id, segment_doc FROM documents WHERE path = ? AND segment_id IS NOT NULL
+                        SELECT segment_id, segment_doc FROM documents WHERE raw_path = ? AND segment_id IS NOT NULL
                         """, arguments: [path])
-                    try db.execute(sql: "DELETE FROM documents WHERE path = ?", arguments: [path])
+                    try db.execute(sql: "DELETE FROM documents WHERE raw_path = ?", arguments: [path])
                 }
                 for var r in records {
                     if r.segmentDoc != nil { r.segmentID = segmentID }
@@ -213,7 +220,7 @@ public final class IndexWriter {
                 try db.execute(sql: "INSERT OR REPLACE INTO meta VALUES ('next_doc_id', ?)", arguments: [String(next)])
             }
         } catch {
-            if let s = segment { try? FileManager.default.removeItem(atPath: IndexLayout.segments(directory) + "/" + s.file) }
+            if let s = segment { IndexLayout.removeSegmentFile(IndexLayout.segments(directory) + "/" + s.file) }
             throw error
         }
         if segment != nil { segmentsWritten += 1 }
@@ -242,11 +249,4 @@ public final class IndexWriter {
         try commit()
         try merges.mergeAll()
     }
-}
-
-/// File names inside an index directory.
-enum IndexLayout {
-    static func catalog(_ dir: String) -> String { dir + "/" + Catalog.fileName }
-    static func segments(_ dir: String) -> String { dir + "/segments" }
-    static func lock(_ dir: String) -> String { dir + "/write.lock" }
 }

@@ -125,17 +125,7 @@ final class MergeScheduler: Sendable {
     /// The live segments of the last commit, with their deletions, but those in `busy`. A busy
     /// segment is never opened: the merge holding it deletes its file right after publishing.
     func committedSegments(excluding busy: Set<Int64> = []) throws -> [LiveSegment] {
-        let snapshot = try catalog.read { db -> ([SegmentRecord], [Int64: [UInt32]]) in
-            let segs = try SegmentRecord.order(Column("id")).fetchAll(db)
-            var deleted: [Int64: [UInt32]] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT segment_id, segment_doc FROM tombstones")
-            while let row = try rows.next() { deleted[row[0], default: []].append(row[1]) }
-            return (segs, deleted)
-        }
-        return try snapshot.0.filter { !busy.contains($0.id) }.map { s in
-            LiveSegment(id: s.id, reader: try SegmentReader(path: IndexLayout.segments(directory) + "/" + s.file),
-                        deleted: snapshot.1[s.id] ?? [])
-        }
+        try LiveSegment.open(directory: directory, catalog: catalog, excluding: busy)
     }
 
     /// The merge policy (log-structured, like Lucene's LogMergePolicy): segments fall into tiers
@@ -152,8 +142,8 @@ final class MergeScheduler: Sendable {
             while max(s.reader.documentCount - s.deletedCount, 1) >= limit { tier += 1; limit *= factor }
             tiers[tier, default: []].append(s)
         }
-        guard let full = tiers.keys.sorted().first(where: { tiers[$0]!.count >= factor }) else { return nil }
-        return Array(tiers[full]!.prefix(factor))
+        guard let full = tiers.keys.sorted().first(where: { (tiers[$0]?.count ?? 0) >= factor }) else { return nil }
+        return Array((tiers[full] ?? []).prefix(factor))
     }
 
     // MARK: Merge
@@ -168,10 +158,10 @@ final class MergeScheduler: Sendable {
         let segmentsDirectory = IndexLayout.segments(directory)
         let name = String(format: "%012llx-%08x.%@", UInt64(Date().timeIntervalSince1970 * 1000),
                           UInt32.random(in: 0...UInt32.max), SegmentFormat.fileExtension)
-        let path = segmentsDirectory + "/" + name
+        let path = try IndexLayout.segment(directory, name)
         let result = try SegmentMerger.merge(sources, to: path)
         if result.documentIDs.isEmpty {
-            try? FileManager.default.removeItem(atPath: path)
+            IndexLayout.removeSegmentFile(path)
         } else {
             try DurableFile.syncDirectory(segmentsDirectory)
         }
@@ -199,8 +189,8 @@ final class MergeScheduler: Sendable {
                     for (doc, id) in result.documentIDs.enumerated() { try update.execute(arguments: [newID, doc, id]) }
                     let tombstone = try db.makeStatement(sql: "INSERT OR IGNORE INTO tombstones (segment_id, segment_doc) VALUES (?, ?)")
                     for (i, id) in sourceIDs.enumerated() {
-                        let deleted = try UInt32.fetchAll(db, sql: "SELECT segment_doc FROM tombstones WHERE segment_id = ?", arguments: [id])
-                        for doc in deleted where Int(doc) < result.documentMap[i].count {
+                        let deleted = try Int64.fetchAll(db, sql: "SELECT segment_doc FROM tombstones WHERE segment_id = ?", arguments: [id])
+                        for doc in deleted where doc >= 0 && doc < Int64(result.documentMap[i].count) {
                             let target = result.documentMap[i][Int(doc)]
                             if target >= 0 { try tombstone.execute(arguments: [newID, target]) }
                         }
@@ -212,9 +202,10 @@ final class MergeScheduler: Sendable {
                 }
             }
         } catch {
-            try? FileManager.default.removeItem(atPath: path)
+            IndexLayout.removeSegmentFile(path)
             throw error
         }
-        for f in oldFiles { try? FileManager.default.removeItem(atPath: segmentsDirectory + "/" + f) }
+        // Source names were checked (IndexLayout.segment) when their segments were opened.
+        for f in oldFiles where IndexLayout.isSegmentFileName(f) { IndexLayout.removeSegmentFile(segmentsDirectory + "/" + f) }
     }
 }

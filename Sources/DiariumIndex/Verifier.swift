@@ -118,9 +118,16 @@ public struct IndexVerifier: Sendable {
         let catalogPath = IndexLayout.catalog(directory)
         let segmentsPath = IndexLayout.segments(directory)
         guard FileManager.default.fileExists(atPath: catalogPath) else { throw IndexError.noIndex(directory: directory) }
+        // A link where diarium keeps its own file is reported, never followed.
+        do {
+            try IndexLayout.checkForReading(directory)
+        } catch let error as IndexError {
+            if case let .unsafeIndexEntry(path, _) = error { report.add(.error, path, error.description); return report }
+            throw error
+        }
 
         // 1. The catalog, read in one transaction so that it is one commit, whole.
-        let snapshot: (version: String?, nextID: Int64?, segments: [SegmentRecord], rows: [CatalogRow], tombstones: [(Int64, Int64)], integrity: [String])
+        let snapshot: (version: String?, nextID: Int64?, segments: [SegmentRecord], rows: [CatalogRow], tombstones: [(Int64, Int64)], integrity: [String], values: [String])
         do {
             var config = Configuration()
             config.readonly = true
@@ -139,18 +146,35 @@ public struct IndexVerifier: Sendable {
                 let version = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'format_version'")
                 let next = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_doc_id'")
                 let segments = try SegmentRecord.order(Column("id")).fetchAll(db)
-                let rows = try GRDB.Row.fetchAll(db, sql: "SELECT id, path, part, status, segment_id, segment_doc FROM documents ORDER BY id").map {
-                    CatalogRow(id: $0[0], path: $0[1], part: $0[2], status: $0[3], segmentID: $0[4], segmentDoc: $0[5])
+                // Every value decoded with a check (a row subscript traps on a value of the wrong type).
+                func integer(_ row: GRDB.Row, _ i: Int, _ what: String, _ bad: inout [String]) -> Int64? {
+                    switch row[i] as DatabaseValue {
+                    case let v where v.isNull: return nil
+                    case let v: if case .int64(let n) = v.storage { return n }
+                    }
+                    bad.append("\(what) is \(row[i] as DatabaseValue), not a number")
+                    return nil
                 }
-                let tombstones = try GRDB.Row.fetchAll(db, sql: "SELECT segment_id, segment_doc FROM tombstones ORDER BY 1, 2").map {
-                    ($0[0] as Int64, $0[1] as Int64)
+                var problems: [String] = []
+                let rows = try GRDB.Row.fetchAll(db, sql: "SELECT id, path, part, status, segment_id, segment_doc FROM documents ORDER BY id").map { row in
+                    CatalogRow(id: try row.decode(Int64.self, atIndex: 0), path: (try? row.decode(String?.self, atIndex: 1)).flatMap { $0 } ?? "",
+                               part: Int(integer(row, 2, "part", &problems) ?? 0),
+                               status: (try? row.decode(String?.self, atIndex: 3)).flatMap { $0 } ?? "",
+                               segmentID: integer(row, 4, "segment_id of document \(row[0] as DatabaseValue)", &problems),
+                               segmentDoc: integer(row, 5, "segment_doc of document \(row[0] as DatabaseValue)", &problems))
                 }
-                return (version, next, segments, rows, tombstones, integrity)
+                let tombstones = try GRDB.Row.fetchAll(db, sql: "SELECT segment_id, segment_doc FROM tombstones ORDER BY 1, 2").compactMap { row -> (Int64, Int64)? in
+                    guard let sid = integer(row, 0, "segment_id of a tombstone", &problems),
+                          let doc = integer(row, 1, "segment_doc of a tombstone", &problems) else { return nil }
+                    return (sid, doc)
+                }
+                return (version, next, segments, rows, tombstones, integrity, problems)
             }
         } catch {
             report.add(.error, catalogPath, "the catalog cannot be read as a diarium SQLite database: \(error)")
             return report
         }
+        for problem in snapshot.values { report.add(.error, catalogPath, problem) }
         if snapshot.integrity != ["ok"] {
             report.add(.error, catalogPath, "SQLite integrity check failed: " + snapshot.integrity.prefix(5).joined(separator: "; "))
         }
@@ -280,9 +304,14 @@ public struct IndexVerifier: Sendable {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: segmentsPath, isDirectory: &isDirectory), isDirectory.boolValue {
             do {
-                for f in try FileManager.default.contentsOfDirectory(atPath: segmentsPath).sorted() where !names.contains(f) {
+                for f in try IndexLayout.names(in: segmentsPath, noFollow: true).sorted() where !names.contains(f) {
                     report.orphanFiles += 1
-                    report.add(.warning, segmentsPath + "/" + f, "file is not listed in the catalog (left by an interrupted ingest); the next `diarium ingest` removes it")
+                    let path = segmentsPath + "/" + f
+                    if IndexLayout.isSegmentFileName(f), (try? IndexLayout.fileType(path)) == S_IFREG {
+                        report.add(.warning, path, "file is not listed in the catalog (left by an interrupted ingest); the next `diarium ingest` removes it")
+                    } else {
+                        report.add(.warning, path, "not a segment file diarium wrote; diarium leaves it alone, remove it yourself if it does not belong here")
+                    }
                 }
             } catch {
                 report.add(.error, segmentsPath, "the segments folder cannot be listed: \(error)")

@@ -31,29 +31,33 @@ enum FileWalker {
             guard fm.fileExists(atPath: absolute, isDirectory: &isDir) || isSymlink(absolute) else {
                 throw IngestError.notFound(given)
             }
+            let rootRaw = Array((absolute as NSString).lastPathComponent.utf8)
             let rootName = nfc((absolute as NSString).lastPathComponent)
             if !isDir.boolValue {
-                out.append(candidate(Array(absolute.utf8), components: [rootName]))
+                out.append(candidate(Array(absolute.utf8), raw: rootRaw, components: [rootName]))
                 continue
             }
-            // (relative path as recorded, its components, the real path's bytes)
-            var found: [(rel: String, components: [String], path: [UInt8])] = []
-            var folders: [(path: [UInt8], components: [String])] = [(Array(absolute.utf8), [])]
-            while let (folder, prefix) = folders.popLast() {
+            // (relative path as recorded, its raw bytes, its components, the real path's bytes)
+            var found: [(rel: String, raw: [UInt8], components: [String], path: [UInt8])] = []
+            var folders: [(path: [UInt8], raw: [UInt8], components: [String])] = [(Array(absolute.utf8), rootRaw, [])]
+            while let (folder, folderRaw, prefix) = folders.popLast() {
                 for name in entries(folder, followLink: prefix.isEmpty) {
                     if name.first == UInt8(ascii: ".") { continue }
                     let path = folder + [UInt8(ascii: "/")] + name
+                    let raw = folderRaw + [UInt8(ascii: "/")] + name
                     let components = prefix + [displayName(name)]
                     var st = stat()
                     if lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
-                        folders.append((path, components))
+                        folders.append((path, raw, components))
                     } else {
-                        found.append((components.joined(separator: "/"), components, path))
+                        found.append((components.joined(separator: "/"), raw, components, path))
                     }
                 }
             }
-            for f in found.sorted(by: { $0.rel < $1.rel }) {
-                out.append(candidate(f.path, components: [rootName] + f.components.map(nfc)))
+            // Shown paths first, received bytes to order names shown alike (NFC and NFD).
+            found.sort { $0.rel != $1.rel ? $0.rel < $1.rel : $0.raw.lexicographicallyPrecedes($1.raw) }
+            for f in found {
+                out.append(candidate(f.path, raw: f.raw, components: [rootName] + f.components.map(nfc)))
             }
         }
         return out
@@ -70,21 +74,40 @@ enum FileWalker {
         defer { closedir(dir) }
         var names: [[UInt8]] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> [UInt8] in
-                Array(raw.prefix { $0 != 0 })
-            }
+            let name = entryName(entry)
             if name == [0x2E] || name == [0x2E, 0x2E] || name.isEmpty { continue }
             names.append(name)
         }
         return names
     }
 
-    static func candidate(_ path: [UInt8], components: [String]) -> Ingester.Candidate {
+    /// The offsets of `d_name` and `d_reclen` in `dirent` (19 and 16 on Linux).
+    private static let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) ?? 19
+    private static let recordLengthOffset = MemoryLayout<dirent>.offset(of: \dirent.d_reclen) ?? 16
+
+    /// The name of a `readdir` entry, read in place up to its NUL. `readdir` hands out records
+    /// of `d_reclen` bytes, often far shorter than `MemoryLayout<dirent>.size` (280 on Linux):
+    /// `entry.pointee.d_name` copies the whole struct and reads past the end of the buffer when
+    /// a record sits at the end of a mapped page (the SIGSEGV of issue 15). The name is read
+    /// through a pointer to the field instead, never beyond its NUL nor beyond the record.
+    static func entryName(_ entry: UnsafeMutablePointer<dirent>) -> [UInt8] {
+        let record = UnsafeRawPointer(entry)
+        let recordLength = Int(record.load(fromByteOffset: recordLengthOffset, as: UInt16.self))
+        let limit = recordLength > nameOffset ? recordLength - nameOffset : 256
+        let start = record + nameOffset
+        let length = strnlen(start.assumingMemoryBound(to: CChar.self), limit)
+        return Array(UnsafeRawBufferPointer(start: start, count: length))
+    }
+
+    /// The candidate at `path` (the real path's bytes), recorded under `raw` (the received
+    /// path's bytes, from the ingested root's name down) and shown as `components`.
+    static func candidate(_ path: [UInt8], raw: [UInt8], components: [String]) -> Ingester.Candidate {
         let stored = components.joined(separator: "/")
+        let raw = Data(raw)
         var st = stat()
         guard lstat(path, &st) == 0 else {
             let reason = String(cString: strerror(errno))
-            return Ingester.Candidate(path: path, stored: stored, components: components, size: 0, mtime: 0, kind: .unreadable(reason))
+            return Ingester.Candidate(path: path, raw: raw, stored: stored, components: components, size: 0, mtime: 0, kind: .unreadable(reason))
         }
         let mtime = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
         let kind: Ingester.Candidate.Kind
@@ -97,7 +120,7 @@ enum FileWalker {
         case S_IFBLK: kind = .special("a block device")
         default: kind = .special("of an unknown type")
         }
-        return Ingester.Candidate(path: path, stored: stored, components: components, size: Int64(st.st_size), mtime: mtime, kind: kind)
+        return Ingester.Candidate(path: path, raw: raw, stored: stored, components: components, size: Int64(st.st_size), mtime: mtime, kind: kind)
     }
 
     static func isSymlink(_ path: String) -> Bool {

@@ -125,7 +125,8 @@ public final class Ingester {
         }
 
         var path: [UInt8]           // the real path's bytes (a file name need not be UTF-8)
-        var stored: String          // the path recorded in the inventory
+        var raw: Data               // the received path's bytes, from the root's name: the identity
+        var stored: String          // the path shown in the inventory (NFC, \xHH for invalid bytes)
         var components: [String]    // folders and file name, from the ingested root down
         var size: Int64
         var mtime: Double
@@ -140,7 +141,7 @@ public final class Ingester {
         let known = try writer.fileStates()
         var work: [(Candidate, Bool)] = []  // (file, isUpdate)
         for c in candidates {
-            if let k = known[c.stored] {
+            if let k = known[c.raw] {
                 if k.size == c.size && k.mtime == c.mtime { summary.unchanged += 1; continue }
                 work.append((c, true))
             } else {
@@ -202,8 +203,8 @@ public final class Ingester {
                 guard let p = item else { continue }
                 let (candidate, isUpdate) = batch[i]
                 summary.bytesRead += candidate.size
-                if isUpdate, let old = known[candidate.stored], old.sha256 == p.sha256 {
-                    try writer.updateModificationTime(path: candidate.stored, mtime: candidate.mtime)
+                if isUpdate, let old = known[candidate.raw], old.sha256 == p.sha256 {
+                    try writer.updateModificationTime(rawPath: candidate.raw, mtime: candidate.mtime)
                     summary.unchanged += 1
                     continue
                 }
@@ -222,7 +223,7 @@ public final class Ingester {
         }
         try writer.commit()
         // The text of every file is now searchable; then the pages that need OCR are read.
-        let walked = Dictionary(candidates.map { ($0.stored, $0) }, uniquingKeysWith: { a, _ in a })
+        let walked = Dictionary(candidates.map { ($0.raw, $0) }, uniquingKeysWith: { a, _ in a })
         try ocrPass(walked: walked, analyzers: analyzerBox, stamp: stamp, summary: &summary, progress: progress)
         // The background merges end before the ingest reports success (a failed one fails it).
         try writer.waitForMerges()
@@ -235,7 +236,7 @@ public final class Ingester {
     /// its path) and counts them in `summary`.
     func record(_ p: Processed, _ candidate: Candidate, stamp: String, summary: inout IngestSummary) throws {
         for (part, item) in p.documents.enumerated() {
-            var record = DocumentRecord(path: candidate.stored, part: part, sha256: p.sha256, size: candidate.size,
+            var record = DocumentRecord(path: candidate.stored, rawPath: candidate.raw, part: part, sha256: p.sha256, size: candidate.size,
                                         mtime: candidate.mtime, format: item.document.format, status: item.status, ingestedAt: stamp)
             let d = item.document
             record.encoding = d.encoding

@@ -70,11 +70,24 @@ public struct ReleaseReport: Codable, Sendable {
 
     /// Case numbers, annexes and named governing documents cited by some document but absent
     /// from the release.
+    /// The folder part of a recorded path (before its last `/`). Not NSString's path methods:
+    /// Foundation on Linux traps on some strings a damaged catalog can hold (`"a/"`).
+    static func folderName(_ path: String) -> Substring {
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        return path[..<slash]
+    }
+
+    /// The file-name part of a recorded path (after its last `/`).
+    static func fileName(_ path: String) -> Substring {
+        guard let slash = path.lastIndex(of: "/") else { return Substring(path) }
+        return path[path.index(after: slash)...]
+    }
+
     static func missingReferences(_ inventory: [DocumentRecord], reader: IndexReader) throws -> [MissingReference] {
         let key = CaseNumbers.key
         let released = Set(inventory.compactMap(\.dnr).map(key))
         let titles = inventory.compactMap { $0.title?.lowercased() }
-        let names = inventory.map { ($0.path as NSString).lastPathComponent.lowercased() }
+        let names = inventory.map { fileName($0.path).lowercased() }
         var missing: [String: MissingReference] = [:]
         func add(_ kind: String, _ ref: String, _ path: String) {
             missing["\(kind)|\(ref)", default: MissingReference(kind: kind, reference: ref, citedIn: [])].citedIn.append(path)
@@ -87,10 +100,10 @@ public struct ReleaseReport: Codable, Sendable {
                 if c.hasPrefix("SFS") || c.contains("Prop") || c.contains("/") && c.split(separator: "/").last?.count == 2 { continue }
                 add("case number", c, d.path)
             }
-            let folder = (d.path as NSString).deletingLastPathComponent
+            let folder = folderName(d.path)
             for n in Citations.annexes(in: text) {
-                let present = inventory.contains { ($0.path as NSString).deletingLastPathComponent == folder
-                    && ($0.path as NSString).lastPathComponent.lowercased().hasPrefix("bilaga \(n)") }
+                let present = inventory.contains { folderName($0.path) == folder
+                    && fileName($0.path).lowercased().hasPrefix("bilaga \(n)") }
                 if !present { add("annex", "bilaga \(n)", d.path) }
             }
             for forms in Citations.namedDocuments(in: text) {

@@ -142,6 +142,41 @@ import Testing
         #expect(report.problems.contains { $0.severity == .error && $0.message.contains("1 live document has no catalog row") })
     }
 
+    /// Values of the wrong type (`segment_doc = 'zz'`, a text tombstone) crashed verify
+    /// (a GRDB row subscript traps on them); now each is an error naming the catalog.
+    @Test func valuesOfTheWrongTypeAreErrors() throws {
+        let dir = try ScratchDirectory()
+        let index = try Self.makeIndex(dir)
+        let catalog = index + "/catalog.sqlite"
+        let db = try DatabaseQueue(path: catalog)
+        try db.write { db in
+            try db.execute(sql: "UPDATE documents SET segment_doc = 'zz' WHERE path = 'batch/doc2.txt'")
+            try db.execute(sql: "UPDATE tombstones SET segment_doc = 'x'")
+        }
+        try db.close()
+        let report = try IndexVerifier(directory: index).verify()
+        #expect(!report.isValid)
+        #expect(report.problems.contains { $0.file == catalog && $0.message.contains("segment_doc of document") && $0.message.contains("\"zz\"") }, "\(report.problems)")
+        #expect(report.problems.contains { $0.file == catalog && $0.message.contains("segment_doc of a tombstone") })
+    }
+
+    /// A `segments` that is a link (to a folder holding the real files) is an error, never
+    /// followed; a folder inside `segments/` is a warning saying diarium leaves it alone.
+    @Test func linksAndForeignEntriesAreReported() throws {
+        let dir = try ScratchDirectory()
+        let index = try Self.makeIndex(dir)
+        try FileManager.default.createDirectory(atPath: index + "/segments/sub", withIntermediateDirectories: true)
+        let foreign = try IndexVerifier(directory: index).verify()
+        #expect(foreign.isValid)
+        #expect(foreign.problems.contains { $0.severity == .warning && $0.file == index + "/segments/sub" && $0.message.contains("leaves it alone") })
+        try FileManager.default.moveItem(atPath: index + "/segments", toPath: dir.path + "/elsewhere")
+        try FileManager.default.createSymbolicLink(atPath: index + "/segments", withDestinationPath: dir.path + "/elsewhere")
+        let linked = try IndexVerifier(directory: index).verify()
+        #expect(!linked.isValid)
+        #expect(linked.problems.first?.file == index + "/segments")
+        #expect(linked.problems.first?.message.contains("is a symbolic link") == true)
+    }
+
     @Test func missingSegmentFileIsAnError() throws {
         let dir = try ScratchDirectory()
         let index = try Self.makeIndex(dir)

@@ -5,6 +5,8 @@ import GRDB
 /// WAL mode so readers never block the writer or each other.
 final class Catalog: Sendable {
     static let fileName = "catalog.sqlite"
+    /// 2: pages and OCR columns (migrations `pdf-pages`, `ocr`); documents identified by the
+    /// bytes of their received path (`raw_path`), no longer by the displayed `path` (`identity`).
     static let formatVersion = "2"
 
     let pool: DatabasePool
@@ -109,7 +111,60 @@ final class Catalog: Sendable {
                 CREATE INDEX documents_ocr_pending ON documents(path) WHERE ocr_pending IS NOT NULL;
                 """)
         }
+        m.registerMigration("identity") { db in
+            // A document is identified by the bytes of the path it was received under, not by
+            // the path shown (NFC, invalid UTF-8 bytes written \xHH), which two received names
+            // can share: `UNIQUE (path, part)` becomes `UNIQUE (raw_path, part)`. SQLite cannot
+            // drop a table constraint, so the table is rebuilt from its own definition (columns
+            // added by other migrations are carried over) and its indexes recreated.
+            try db.execute(sql: "ALTER TABLE documents ADD COLUMN raw_path BLOB NOT NULL DEFAULT x''")
+            try db.execute(sql: "UPDATE documents SET raw_path = CAST(path AS BLOB)")
+            guard let table = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'documents'"),
+                  table.contains("UNIQUE (path, part)") else {
+                throw IndexError.catalog("the documents table has an unexpected definition")
+            }
+            let indexes = try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'documents' AND sql IS NOT NULL")
+            let rebuilt = table.replacingOccurrences(of: "UNIQUE (path, part)", with: "UNIQUE (raw_path, part)")
+                .replacingOccurrences(of: "CREATE TABLE documents", with: "CREATE TABLE documents_identity")
+                .replacingOccurrences(of: "CREATE TABLE \"documents\"", with: "CREATE TABLE documents_identity")
+            try db.execute(sql: rebuilt)
+            try db.execute(sql: "INSERT INTO documents_identity SELECT * FROM documents")
+            try db.execute(sql: "DROP TABLE documents")
+            try db.execute(sql: "ALTER TABLE documents_identity RENAME TO documents")
+            for index in indexes { try db.execute(sql: index) }
+            try db.execute(sql: "CREATE INDEX documents_path ON documents(path)")
+        }
         return m
+    }
+
+    /// Whether `path` is an SQLite database with diarium's `meta` table and a format version
+    /// (of any version): the evidence that a directory without a marker holds a diarium index.
+    /// Opens the file read-only and changes nothing.
+    static func isDiariumCatalog(_ path: String) -> Bool {
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(10)
+        guard let queue = try? DatabaseQueue(path: path, configuration: config) else { return false }
+        defer { try? queue.close() }
+        return (try? queue.read { db in
+            try db.tableExists("meta") && String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'format_version'") != nil
+        }) ?? false
+    }
+
+    /// The id the next document gets: `next_doc_id`, checked to be a number above every id in
+    /// use and below `Int64.max` (a damaged value would reuse ids or overflow).
+    func nextDocumentID() throws -> Int64 {
+        let (stored, highest) = try read { db -> (String?, Int64?) in
+            (try String.fetchOne(db, sql: "SELECT CAST(value AS TEXT) FROM meta WHERE key = 'next_doc_id'"),
+             try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM documents"))
+        }
+        let (floor, overflow) = (highest ?? 0).addingReportingOverflow(1)
+        guard !overflow else { throw IndexError.corruptCatalog(file: path, reason: "a document has the id \(Int64.max)") }
+        guard let stored else { return floor }
+        guard let next = Int64(stored), next >= floor, next < Int64.max - (1 << 32) else {
+            throw IndexError.corruptCatalog(file: path, reason: "next_doc_id is \"\(stored)\", but ids up to \(highest ?? 0) are in use and ids must stay below \(Int64.max - (1 << 32))")
+        }
+        return next
     }
 
     func read<T>(_ body: (Database) throws -> T) throws -> T {

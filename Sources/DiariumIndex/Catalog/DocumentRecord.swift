@@ -22,8 +22,13 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
 
     /// Catalog id; also the id stored in the document's segment.
     public var id: Int64
-    /// Path as given on ingest, relative to the ingested folder's parent when possible.
+    /// The path as shown: the received path relative to the ingested folder's parent, in NFC,
+    /// each byte outside a valid UTF-8 sequence written `\xHH`. Two received files can share it
+    /// (a name in NFC beside the same name in NFD); `rawPath` tells them apart.
     public var path: String
+    /// The bytes of the received path (relative, like `path`): the document's identity. A
+    /// file is one document (with its parts) per distinct `rawPath`, whatever its `path`.
+    public var rawPath: Data
     /// 0 for the file itself; 1… for documents inside a multi-document file.
     public var part: Int
     /// Lowercase hexadecimal SHA-256 of the file's bytes.
@@ -77,7 +82,7 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
     public var ocrNote: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, path, part, sha256, size, mtime, format, encoding, status, error, title, authority
+        case id, path, rawPath = "raw_path", part, sha256, size, mtime, format, encoding, status, error, title, authority
         case docType = "doc_type", date, year, dnr, language, sources
         case textLength = "text_length", segmentID = "segment_id", segmentDoc = "segment_doc"
         case ingestedAt = "ingested_at"
@@ -90,11 +95,13 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
         (ocrPending ?? "").split(separator: ",").compactMap { Int($0) }
     }
 
-    /// A record with the given identity and no metadata yet.
-    public init(id: Int64 = 0, path: String, part: Int = 0, sha256: String, size: Int64, mtime: Double,
+    /// A record with the given identity and no metadata yet. `rawPath` defaults to the UTF-8
+    /// bytes of `path`.
+    public init(id: Int64 = 0, path: String, rawPath: Data? = nil, part: Int = 0, sha256: String, size: Int64, mtime: Double,
                 format: String, status: Status, ingestedAt: String) {
         self.id = id
         self.path = path
+        self.rawPath = rawPath ?? Data(path.utf8)
         self.part = part
         self.sha256 = sha256
         self.size = size

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -54,10 +55,25 @@ enum DurableFile {
     }
 
     /// Takes an exclusive, non-blocking `flock` on `path`; returns the descriptor, which holds
-    /// the lock until closed (or until the process dies).
+    /// the lock until closed (or until the process dies). The lock file is opened with
+    /// `O_NOFOLLOW` and must be a regular file with one link: a symbolic or hard link planted
+    /// in its place is refused, never truncated.
     static func lock(_ path: String) throws -> Int32? {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw IndexError.io(path: path, operation: "open", errno: errno) }
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            if errno == ELOOP { throw IndexError.unsafeIndexEntry(path: path, reason: "is a symbolic link") }
+            throw IndexError.io(path: path, operation: "open", errno: errno)
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let code = errno
+            close(fd)
+            throw IndexError.io(path: path, operation: "stat", errno: code)
+        }
+        guard st.st_mode & S_IFMT == S_IFREG, st.st_nlink == 1 else {
+            close(fd)
+            throw IndexError.unsafeIndexEntry(path: path, reason: st.st_mode & S_IFMT == S_IFREG ? "has other hard links" : "is not a regular file")
+        }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             close(fd)
             return nil
@@ -66,6 +82,20 @@ enum DurableFile {
         _ = ftruncate(fd, 0)
         _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
         return fd
+    }
+
+    /// What the lock file says about its holder (`pid N`), read without following a link and
+    /// at most 64 bytes of it; empty when unknown.
+    static func lockHolder(_ path: String) -> String {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return "" }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard n > 0 else { return "" }
+        let text = String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        // Shown on a terminal: printable ASCII only.
+        return String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value < 0x7F }.map(Character.init))
     }
 
     static func unlock(_ fd: Int32) {

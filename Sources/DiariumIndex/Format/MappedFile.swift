@@ -16,14 +16,17 @@ final class MappedFile: @unchecked Sendable {
 
     init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // Never through a link, and never blocking on a pipe planted in the segments folder.
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT { throw IndexError.missingSegment(file: path) }
+            if errno == ELOOP { throw IndexError.unsafeIndexEntry(path: path, reason: "is a symbolic link") }
             throw IndexError.io(path: path, operation: "open", errno: errno)
         }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw IndexError.io(path: path, operation: "stat", errno: errno) }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw IndexError.unsafeIndexEntry(path: path, reason: "is not a regular file") }
         count = Int(st.st_size)
         if count == 0 {
             base = nil

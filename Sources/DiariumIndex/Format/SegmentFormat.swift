@@ -33,6 +33,9 @@ enum SegmentFormat {
     static let skipEntrySize = 24
     /// Bytes of one term-index entry: dictionary offset (u32), key offset (u32), key length (u16), 2 bytes padding.
     static let termIndexEntrySize = 12
+    /// Bytes of one stored-text index entry: first document (u32), offset (u64), compressed
+    /// size (u32), raw size (u32).
+    static let storeIndexEntrySize = 20
     /// Raw bytes of stored text per compressed block, before a block is closed.
     static let storeBlockSize = 64 * 1024
 

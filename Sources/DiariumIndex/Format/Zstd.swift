@@ -18,13 +18,19 @@ enum Zstd {
     }
 
     /// Decompresses a frame that must yield exactly `size` bytes; nil if the frame is damaged.
+    /// The size the frame header declares must equal `size` before anything is allocated, so a
+    /// damaged size in a segment's stored-text index costs nothing; the output buffer is not
+    /// zero-filled (the decompressor writes every byte it returns).
     static func decompress(_ input: UnsafeRawBufferPointer, size: Int) -> [UInt8]? {
-        guard size >= 0, size <= 1 << 31 else { return nil }
-        var output = [UInt8](repeating: 0, count: size)
-        let got = output.withUnsafeMutableBytes { out in
-            ZSTD_decompress(out.baseAddress, out.count, input.baseAddress, input.count)
+        guard size >= 0, size <= 1 << 31, let base = input.baseAddress else { return nil }
+        let declared = ZSTD_getFrameContentSize(base, input.count)
+        guard declared == UInt64(size) else { return nil }
+        var ok = false
+        let output = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            let got = ZSTD_decompress(buffer.baseAddress, size, base, input.count)
+            ok = ZSTD_isError(got) == 0 && got == size
+            count = ok ? size : 0
         }
-        guard ZSTD_isError(got) == 0, got == size else { return nil }
-        return output
+        return ok ? output : nil
     }
 }

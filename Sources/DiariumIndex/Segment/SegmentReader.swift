@@ -127,7 +127,15 @@ public final class SegmentReader: Sendable {
                     values.append(String(decoding: bytes, as: UTF8.self))
                 }
                 starts.append(fast.offset)
-                guard fast.bytes(docs * 2) != nil else { throw corrupt("fast-field ordinals are truncated") }
+                guard let ordinals = fast.bytes(docs * 2) else { throw corrupt("fast-field ordinals are truncated") }
+                // Every ordinal must name a value of the dictionary (0: none). Readers index the
+                // dictionary with it, so this is checked here, once: a tight loop over 2 bytes a
+                // document (about a millisecond per million documents).
+                var highest: UInt16 = 0
+                for k in 0..<docs { highest = max(highest, UInt16(littleEndian: ordinals.loadUnaligned(fromByteOffset: k * 2, as: UInt16.self))) }
+                guard Int(highest) <= count else {
+                    throw corrupt("fast field \(FastValues.Column.allCases[dictionaries.count]) names value \(highest) of a dictionary of \(count)")
+                }
                 dictionaries.append(values)
             }
             return (sections, docs, blocks, terms, sums, dictionaries, starts)
@@ -263,6 +271,9 @@ public final class SegmentReader: Sendable {
             let index = UnsafeRawBufferPointer(rebasing: file.bytes[sections[SegmentFormat.Section.termIndex.rawValue]!])
             while block < blockCount {
                 guard let start = blockKey(index, block)?.offset, start <= terms.count else { throw corrupt("term index is damaged") }
+                let sizes = (postings: sections[SegmentFormat.Section.postings.rawValue]?.count ?? 0,
+                             positions: sections[SegmentFormat.Section.positions.rawValue]?.count ?? 0,
+                             skips: sections[SegmentFormat.Section.skips.rawValue]?.count ?? 0)
                 var r = ByteReader(terms, offset: start)
                 var postingOffset = Int(clamping: r.varint()), positionOffset = Int(clamping: r.varint())
                 var skipOffset = Int(clamping: r.varint())
@@ -275,7 +286,16 @@ public final class SegmentReader: Sendable {
                     current.append(contentsOf: s)
                     let df = Int(r.varint32()), ttf = Int(clamping: r.varint()), pl = Int(clamping: r.varint()), ql = Int(clamping: r.varint())
                     guard !r.failed else { throw corrupt("term dictionary is damaged") }
+                    // Every range must lie in its section and every count be possible, before a
+                    // reader allocates by them: df documents (each at most once, each with a
+                    // position), ttf positions (at least one byte per 128 of them).
                     let sl = SegmentFormat.skipCount(df: df) * SegmentFormat.skipEntrySize
+                    guard df >= 1, df <= documentCount, ttf >= df, ttf / BitPacking.blockSize <= ql,
+                          postingOffset <= sizes.postings, pl <= sizes.postings - postingOffset,
+                          positionOffset <= sizes.positions, ql <= sizes.positions - positionOffset,
+                          skipOffset <= sizes.skips, sl <= sizes.skips - skipOffset else {
+                        throw corrupt("a term's entry in the dictionary is out of range")
+                    }
                     let entry = TermEntry(df: df, ttf: ttf, postings: postingOffset..<(postingOffset + pl),
                                           positions: positionOffset..<(positionOffset + ql), skips: skipOffset..<(skipOffset + sl))
                     if try !visit(current, entry) { return }
@@ -376,6 +396,7 @@ public final class SegmentReader: Sendable {
         let blocks: [(first: UInt32, offset: Int, size: Int, raw: Int)] = try withSection(.storeIndex) { s in
             var r = ByteReader(s)
             let n = Int(r.u32())
+            guard n <= r.remaining / SegmentFormat.storeIndexEntrySize else { throw corrupt("stored-text index is damaged") }
             var out: [(UInt32, Int, Int, Int)] = []
             for _ in 0..<n { out.append((r.u32(), Int(clamping: r.u64()), Int(r.u32()), Int(r.u32()))) }
             guard !r.failed else { throw corrupt("stored-text index is damaged") }
@@ -407,6 +428,7 @@ public final class SegmentReader: Sendable {
         let block: (first: UInt32, offset: Int, size: Int, raw: Int) = try withSection(.storeIndex) { s in
             var r = ByteReader(s)
             let n = Int(r.u32())
+            guard n <= r.remaining / SegmentFormat.storeIndexEntrySize else { throw corrupt("stored-text index is damaged") }
             var found: (UInt32, Int, Int, Int)?
             for _ in 0..<n {
                 let first = r.u32(), off = Int(clamping: r.u64()), size = Int(r.u32()), raw = Int(r.u32())
@@ -417,7 +439,7 @@ public final class SegmentReader: Sendable {
             return found
         }
         return try withSection(.store) { s in
-            guard block.offset <= s.count - block.size,
+            guard block.offset <= s.count - block.size, block.first <= doc,
                   let raw = Zstd.decompress(UnsafeRawBufferPointer(rebasing: s[block.offset..<(block.offset + block.size)]), size: block.raw)
             else { throw corrupt("stored text block is damaged") }
             return try raw.withUnsafeBytes { rb in

@@ -1,0 +1,80 @@
+import DiariumFuzzing
+import Foundation
+import Testing
+
+/// The damaged indexes of issue 15, item 11, each of which crashed diarium: the kept inputs of
+/// the `catalog` and `segment` fuzz targets that make them, run through every command of the
+/// library (`FuzzTargets.exercise`). Each must now fail (or succeed) with one line naming the
+/// index, and the command the damage concerns must say what is wrong.
+@Suite(.serialized) struct DamagedIndexTests {
+    func outcome(_ target: String, _ name: String) throws -> [String: String] {
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: fixtures + "/" + target + "/" + name)))
+        let result = bytes.withUnsafeBytes { target == "catalog" ? FuzzTargets.catalogOutcome($0) : FuzzTargets.segmentOutcome($0) }
+        let errors = try #require(result, "the input changed nothing")
+        for (command, text) in errors {
+            #expect(!text.contains("\n"), "\(command): more than one line: \(text)")
+        }
+        return errors
+    }
+
+    /// The template index itself is healthy: every command succeeds on an unchanged copy.
+    @Test func unchangedTemplateHasNoErrors() throws {
+        let errors = try #require([UInt8]().withUnsafeBytes { FuzzTargets.catalogOutcome($0) })
+        #expect(errors == [:])
+    }
+
+    /// A tombstone with `segment_doc = -5` crashed every command (`try!`).
+    @Test func tombstoneOutsideItsSegment() throws {
+        let errors = try outcome("catalog", "tombstone-segment-doc-minus-5")
+        #expect(errors["open"]?.contains("a tombstone names document -5 of segment") == true, "\(errors)")
+        #expect(errors["open"]?.contains("diarium ingest --rebuild") == true)
+        #expect(errors["ingest"] != nil)
+        #expect(errors["verify"] == nil, "verify reports, it does not fail")
+    }
+
+    /// `documents.segment_doc = -1` crashed `show --text`, `report` and `duplicates`.
+    @Test func documentPointingBeforeItsSegment() throws {
+        let errors = try outcome("catalog", "segment-doc-minus-1")
+        for command in ["show", "report", "duplicates"] {
+            #expect(errors[command]?.contains("points at document -1 of segment") == true, "\(command): \(errors)")
+        }
+        #expect(errors["search riskanalys"] == nil)
+    }
+
+    /// `segment_doc = 'zz'` crashed `verify` (VerifierTests checks what verify reports). SQLite
+    /// reads the text as 0 for the other commands, which then show document 0's text: wrong,
+    /// but bounded, and verify names it.
+    @Test func segmentDocThatIsText() throws {
+        let errors = try outcome("catalog", "segment-doc-zz")
+        #expect(errors["verify"] == nil, "\(errors)")
+    }
+
+    /// `next_doc_id = Int64.max` crashed `ingest`.
+    @Test func nextDocumentIDAtTheEnd() throws {
+        let errors = try outcome("catalog", "next-doc-id-int64-max")
+        #expect(errors["ingest"]?.contains("next_doc_id is \"9223372036854775807\"") == true, "\(errors)")
+        #expect(errors["open"] == nil)
+    }
+
+    /// A segment name that leads out of `segments/` is never opened, merged or deleted.
+    @Test func segmentNameOutsideTheFolder() throws {
+        let errors = try outcome("catalog", "segment-file-outside")
+        #expect(errors["open"]?.contains("which is not a segment file name") == true, "\(errors)")
+    }
+
+    /// A flipped byte in the fast-field section crashed
+    /// `search 'year:2015..2021 org:gymnasienämnden' --sort date`.
+    @Test func fastFieldOrdinalPastItsDictionary() throws {
+        let errors = try outcome("segment", "fast-field-ordinal-past-dictionary")
+        #expect(errors["open"]?.contains("fast field") == true, "\(errors)")
+        #expect(errors["open"]?.contains("is corrupt") == true)
+    }
+
+    /// A stored-text index whose raw size is 0x7fffffff made every search allocate 2.1 GB.
+    @Test func storedTextRawSizeOutOfProportion() throws {
+        let errors = try outcome("segment", "store-index-raw-size-7fffffff")
+        #expect(errors["show"]?.contains("stored text block") == true, "\(errors)")
+        let count = try outcome("segment", "store-index-block-count-ffffffff")
+        #expect(count["show"]?.contains("stored-text index is damaged") == true, "\(count)")
+    }
+}
