@@ -22,9 +22,10 @@ let package = Package(
                        providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CStemmer", providers: [.apt(["libstemmer-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // files → extraction → analysis → index → search → CLI
-        .target(name: "DiariumExtraction", dependencies: ["CLibXML2"]),
+        .target(name: "DiariumExtraction", dependencies: ["CLibXML2", "CZlib"]),
         .target(name: "DiariumAnalysis", dependencies: ["CStemmer"]),
         .target(name: "DiariumIndex", dependencies: [
             "CZstd", .product(name: "GRDB", package: "GRDB.swift"),

@@ -181,6 +181,9 @@ public final class Ingester {
                     record.dnr = d.dnr
                     record.language = d.language
                     record.textLength = item.textLength
+                    record.properties = Ingester.json(d.properties)
+                    record.comments = d.revisions.comments
+                    record.trackedChanges = d.revisions.trackedChanges
                     var sources = d.sources
                     if let name = d.partName { sources["part"] = name }
                     record.sources = Ingester.json(sources)
@@ -257,6 +260,7 @@ public final class Ingester {
             case nil: status = .ok
             case .empty?: status = .empty
             case .unsupportedFormat?, .binary?: status = .unsupported
+            case .encrypted?: status = .encrypted
             default: status = .failed
             }
             let analyzer = d.language == "en" ? analyzers.english : analyzers.swedish

@@ -29,17 +29,23 @@ struct Show: ParsableCommand {
             case .json:
                 struct Full: Encodable {
                     var document: DocumentJSON
-                    var sha256: String, size: Int64, encoding: String?, language: String?, sources: [String: String]?, text: String?
+                    var sha256: String, size: Int64, encoding: String?, language: String?, sources: [String: String]?
+                    var properties: [String: String]?, comments: Int, trackedChanges: Int, text: String?
                 }
                 let sources = r.sources.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) }
+                let properties = r.properties.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) }
                 print(try JSONOutput.encode(Full(document: DocumentJSON(r), sha256: r.sha256, size: r.size, encoding: r.encoding,
-                                                 language: r.language, sources: sources, text: body)))
+                                                 language: r.language, sources: sources, properties: properties, comments: r.comments,
+                                                 trackedChanges: r.trackedChanges, text: body)))
             case .text:
                 let rows: [(String, String?)] = [
                     ("id", String(r.id)), ("path", r.path), ("title", r.title), ("authority", r.authority), ("type", r.docType),
                     ("date", r.date), ("year", r.year.map(String.init)), ("dnr", r.dnr), ("format", r.format),
                     ("encoding", r.encoding), ("language", r.language), ("status", r.status.rawValue), ("error", r.error),
-                    ("size", String(r.size)), ("sha256", r.sha256), ("sources", r.sources), ("ingested", r.ingestedAt),
+                    ("size", String(r.size)), ("sha256", r.sha256), ("sources", r.sources), ("properties", r.properties),
+                    ("review", r.comments + r.trackedChanges == 0 ? nil
+                        : "\(r.comments) comment\(r.comments == 1 ? "" : "s"), \(r.trackedChanges) tracked change\(r.trackedChanges == 1 ? "" : "s") (marked [Kommentar …], [Infogat …], [Borttaget …] in the text)"),
+                    ("ingested", r.ingestedAt),
                 ]
                 for (k, v) in rows { if let v { print("\(TextOutput.pad(k + ":", 11))\(v)") } }
                 if let body { print("\n\(body)") }

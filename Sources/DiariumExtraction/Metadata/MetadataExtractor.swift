@@ -8,6 +8,16 @@ struct ExplicitMetadata {
     var language: (String, String)?
     /// A year without a full date (`<dc:date>1972</dc:date>`).
     var year: (Int, String)?
+    /// Document properties (Office, ODF): ranked below the text, above folder and file names.
+    var properties = PropertyMetadata()
+}
+
+/// Metadata from document properties, each with its source (`office-core:dc:title`).
+struct PropertyMetadata {
+    var title: (String, String)?
+    var date: (String, String)?
+    var authority: (String, String)?
+    var dnr: (String, String)?
 }
 
 /// Fills a document's metadata, each field with its source, preferring explicit metadata over
@@ -55,6 +65,7 @@ enum MetadataExtractor {
         }
         if title == nil, let subject = email["ämne"] ?? email["subject"] { title = (subject, "email-header:subject") }
         if title == nil { title = textTitle(lines) }
+        if title == nil, let t = explicit.properties.title, !t.0.isEmpty { title = t }
         if title == nil, let name = path.last { title = (stripExtension(name), "file-name") }
         // A title from markup, a heading or a subject is as long as the file made it; keep a title.
         set("title", title.map { (String($0.0.prefix(maxTitleLength)), $0.1) }) { doc.title = $0 }
@@ -66,6 +77,7 @@ enum MetadataExtractor {
             date = (iso, "email-header:date")
         }
         if date == nil { date = keywordDate(lines) }
+        let propertyDate = explicit.properties.date.flatMap { v in DateFinder.dates(in: v.0).first.map { ($0, v.1) } }
         let fileYear = explicit.year ?? pathYear(path)
         if date == nil {
             for (i, line) in lines.prefix(40).enumerated() where hasDigit(line) && !mentionsOtherDate(line) {
@@ -76,6 +88,8 @@ enum MetadataExtractor {
                 }
             }
         }
+        // A saved date is believed only where nothing better says otherwise (a year in the path).
+        if date == nil, let p = propertyDate, fileYear.map({ Int(p.0.prefix(4)) == $0.0 }) ?? true { date = p }
         set("date", date) { doc.date = $0 }
         if let d = doc.date, let y = Int(d.prefix(4)) {
             doc.year = y
@@ -97,6 +111,9 @@ enum MetadataExtractor {
                 if let v = DiarienummerFinder.find(in: line, labelled: false) { dnr = (v, "text:line \(i + 1)"); break }
             }
         }
+        if dnr == nil, let v = explicit.properties.dnr, let d = DiarienummerFinder.find(in: v.0, labelled: true) ?? DiarienummerFinder.shaped(v.0, allowBare: true) {
+            dnr = (d, v.1)
+        }
         set("dnr", dnr) { doc.dnr = $0 }
 
         // Authority
@@ -116,6 +133,7 @@ enum MetadataExtractor {
                 if let a = authorityName(String(line)) { authority = (a, "email-signature"); break }
             }
         }
+        if authority == nil, let v = explicit.properties.authority, let a = authorityName(v.0) { authority = (a, v.1) }
         if authority == nil {
             for component in path.dropLast() {
                 if let a = authorityName(component) { authority = (a, "folder"); break }

@@ -5,7 +5,7 @@ import GRDB
 /// WAL mode so readers never block the writer or each other.
 final class Catalog: Sendable {
     static let fileName = "catalog.sqlite"
-    static let formatVersion = "1"
+    static let formatVersion = "2"
 
     let pool: DatabasePool
     let path: String
@@ -84,6 +84,14 @@ final class Catalog: Sendable {
                     segment_id INTEGER NOT NULL REFERENCES segments(id),
                     segment_doc INTEGER NOT NULL,
                     PRIMARY KEY (segment_id, segment_doc));
+                """)
+        }
+        // Issue 16: document properties (JSON) and the review marks a document still carries.
+        m.registerMigration("office") { db in
+            try db.execute(sql: """
+                ALTER TABLE documents ADD COLUMN properties TEXT;
+                ALTER TABLE documents ADD COLUMN comments INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE documents ADD COLUMN tracked_changes INTEGER NOT NULL DEFAULT 0;
                 """)
         }
         return m

@@ -15,6 +15,8 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
         case unsupported
         /// Extraction failed; `error` says why.
         case failed
+        /// The file is encrypted; what could be read without the password (metadata) is recorded.
+        case encrypted
     }
 
     /// Catalog id; also the id stored in the document's segment.
@@ -53,6 +55,13 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
     public var sources: String?
     /// Number of characters of extracted text.
     public var textLength: Int
+    /// Document properties as the file records them (JSON object: `creator`, `lastModifiedBy`,
+    /// `created`, `modified`, `company`, `application`, …), nil when it has none.
+    public var properties: String?
+    /// Comments the document still carries.
+    public var comments: Int = 0
+    /// Tracked changes (insertions and deletions) the document still carries.
+    public var trackedChanges: Int = 0
     /// Segment holding the document's postings (nil when nothing was indexed).
     public var segmentID: Int64?
     /// Document number inside that segment.
@@ -65,6 +74,7 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
         case docType = "doc_type", date, year, dnr, language, sources
         case textLength = "text_length", segmentID = "segment_id", segmentDoc = "segment_doc"
         case ingestedAt = "ingested_at"
+        case properties, comments, trackedChanges = "tracked_changes"
     }
 
     /// A record with the given identity and no metadata yet.
