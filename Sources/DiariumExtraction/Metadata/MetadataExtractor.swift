@@ -39,7 +39,7 @@ enum MetadataExtractor {
                                          "till", "från", "sammanträdesdatum", "beslutsdatum", "dokumentansvarig", "gäller för", "gäller från",
                                          "revideras senast", "upprättad", "upprättad av", "fastställd", "ansvarig", "telefon", "e-post",
                                          "kontaktperson", "ämne", "ärende", "bilaga", "sekretess", "klassning", "system", "systemägare",
-                                         "informationsägare", "deltagare", "närvarande", "plats", "tid"]
+                                         "informationsägare", "deltagare", "närvarande", "plats", "tid", "blad"]
 
     /// Characters of each line that the metadata finders look at.
     static let maxLineLength = 16_384

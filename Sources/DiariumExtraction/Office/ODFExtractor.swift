@@ -175,7 +175,10 @@ struct ODFWalker {
         case "line-break": withBuilder { $0.lineBreak() }
         case "table-cell", "covered-table-cell": withBuilder { $0.cellDepth += 1 }
         case "table":
-            if spreadsheet, let n = a["name"] { withBuilder { $0.append("\n" + n + "\n") } }
+            if spreadsheet, let n = a["name"] {
+                let heading = "\n" + SheetReader.heading(n) + "\n"
+                withBuilder { $0.append(heading) }
+            }
         case "page":
             if region == .body, !spreadsheet {
                 slide += 1

@@ -281,11 +281,17 @@ enum SheetReader {
                 if !notes.isEmpty { text += (text.isEmpty ? "" : "\n") + notes.joined(separator: "\n") }
             }
             if !out.isEmpty { out += "\n\n" }
-            out += sheet.name + "\n" + text
+            out += SheetReader.heading(sheet.name) + "\n" + text
         }
         doc.text = TextBuilder.collapse(out)
         doc.revisions = counts
     }
+}
+
+extension SheetReader {
+    /// A sheet's heading line: `Blad: Behandlingar` (a label, so the metadata rules do not take
+    /// a sheet name for the document's title).
+    static func heading(_ name: String) -> String { "Blad: " + name }
 }
 
 /// The number formats of `styles.xml`: which cell styles (`cellXfs` indexes) show dates.
