@@ -23,9 +23,11 @@ let package = Package(
         .systemLibrary(name: "CStemmer", providers: [.apt(["libstemmer-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // fork + rlimits + exec for the one child-process runner (no library behind it).
+        .target(name: "CSpawn"),
 
         // files → extraction → analysis → index → search → CLI
-        .target(name: "DiariumExtraction", dependencies: ["CLibXML2", "CZlib"]),
+        .target(name: "DiariumExtraction", dependencies: ["CLibXML2", "CZlib", "CSpawn"]),
         .target(name: "DiariumAnalysis", dependencies: ["CStemmer"]),
         .target(name: "DiariumIndex", dependencies: [
             "CZstd", .product(name: "GRDB", package: "GRDB.swift"),

@@ -93,12 +93,16 @@ public struct Extractor: Sendable {
                 let ext = (name as NSString).pathExtension.lowercased()
                 let markdown = ext == "md" || ext == "markdown"
                 doc = ExtractedDocument(format: "text", encoding: encoding, text: markdown ? Markdown.strip(text) : Extractor.clean(text))
-                if markdown, let h1 = Markdown.firstHeading(text) { explicit.title = (h1, "markdown-h1") }
+                if markdown, let h1 = Markdown.firstHeading(text) { explicit.title = (h1, .markdownH1) }
             case .zip:
                 (doc, explicit) = Extractor.extractZip(bytes, components: components, limits: limits)
             case .flatODF:
                 let (text, _) = TextDecoding.decode(bytes, declared: Extractor.declaredCharset(bytes, xml: true))
                 (doc, explicit) = ODFExtractor.extractFlat(Array(text.utf8), limits: limits)
+            case .pdf:
+                doc = ExtractedDocument(format: "pdf", failure: .unsupportedFormat("PDF"))
+            case .image(let format):
+                doc = ExtractedDocument(format: format, failure: .unsupportedFormat(format.uppercased()))
             case .unsupported(let format):
                 doc = ExtractedDocument(format: format, failure: .unsupportedFormat(format.uppercased()))
             case .binary:
@@ -117,6 +121,10 @@ public struct Extractor: Sendable {
         case flatODF
         case email
         case text
+        /// `%PDF-` in the first KiB, whatever the name says.
+        case pdf
+        /// A PNG, JPEG or TIFF image (`png`, `jpeg`, `tiff`), whatever the name says.
+        case image(String)
         case unsupported(String)
         case binary
     }
@@ -127,6 +135,12 @@ public struct Extractor: Sendable {
         (Array("II*\u{0}".utf8), "tiff"), (Array("MM\u{0}*".utf8), "tiff"), ([0x1F, 0x8B], "gzip"),
         (Array("{\\rtf".utf8), "rtf"), (Array("7z".utf8) + [0xBC, 0xAF], "7z"),
     ]
+
+    /// Whether `%PDF-` occurs in the first 1,024 bytes (readers accept junk before the header).
+    static func isPDF(_ bytes: [UInt8]) -> Bool {
+        let magic = Array("%PDF-".utf8)
+        return ByteSearch.find(magic, in: Array(bytes.prefix(1024))) != nil
+    }
 
     static func formatFromName(_ name: String) -> String? {
         switch (name as NSString).pathExtension.lowercased() {
@@ -145,8 +159,17 @@ public struct Extractor: Sendable {
         }
     }
 
+    /// The format of `bytes`. The content decides: `%PDF-` and image signatures win over the
+    /// name (a scan saved as `.doc`, an HTML page saved as `.pdf` is read as HTML); the
+    /// extension only picks among text formats.
     static func detectFormat(_ bytes: [UInt8], name: String) -> Detected {
+        if bytes.starts(with: Array("%PDF-".utf8)) { return .pdf }
+        let signature = signatures.first { bytes.starts(with: $0.0) }
+        // Junk before `%PDF-` is tolerated only when the file starts with no other signature
+        // (a ZIP holding a PDF stored uncompressed is a ZIP).
+        if signature == nil && isPDF(bytes) { return .pdf }
         for (magic, format) in signatures where bytes.starts(with: magic) {
+            if format == "png" || format == "jpeg" || format == "tiff" { return .image(format) }
             if format == "zip" { return .zip }
             if format == "ole" {
                 let ext = (name as NSString).pathExtension.lowercased()
@@ -245,22 +268,22 @@ public struct Extractor: Sendable {
         do {
             let r = try HTMLExtractor.extract(Array(text.utf8), deadline: deadline)
             let m = r.meta
-            if let t = m["dc.title"] ?? m["dcterms.title"] ?? m["og:title"], !t.isEmpty { explicit.title = (t, "html-meta:DC.title") }
-            else if let t = r.title { explicit.title = (t, "html-title") }
-            else if let h = r.firstH1 { explicit.title = (h, "html-h1") }
+            if let t = m["dc.title"] ?? m["dcterms.title"] ?? m["og:title"], !t.isEmpty { explicit.title = (t, .htmlMeta("DC.title")) }
+            else if let t = r.title { explicit.title = (t, .htmlTitle) }
+            else if let h = r.firstH1 { explicit.title = (h, .htmlH1) }
             for key in ["dc.date", "dcterms.date", "dcterms.created", "dc.date.created", "dcterms.issued", "date", "article:published_time", "created"] {
-                if let v = m[key], !v.isEmpty { explicit.date = (v, "html-meta:\(key)"); break }
+                if let v = m[key], !v.isEmpty { explicit.date = (v, .htmlMeta(key)); break }
             }
             for key in ["dc.identifier", "dcterms.identifier", "dnr", "diarienummer"] {
-                if let v = m[key], !v.isEmpty { explicit.dnr = (v, "html-meta:\(key)"); break }
+                if let v = m[key], !v.isEmpty { explicit.dnr = (v, .htmlMeta(key)); break }
             }
             for key in ["dc.creator", "dcterms.creator", "dc.publisher", "dcterms.publisher", "author", "organisation"] {
-                if let v = m[key], !v.isEmpty { explicit.authority = (v, "html-meta:\(key)"); break }
+                if let v = m[key], !v.isEmpty { explicit.authority = (v, .htmlMeta(key)); break }
             }
             for key in ["dc.type", "dcterms.type"] {
-                if let v = m[key], !v.isEmpty { explicit.type = (v, "html-meta:\(key)"); break }
+                if let v = m[key], !v.isEmpty { explicit.type = (v, .htmlMeta(key)); break }
             }
-            if let v = m["dc.language"] ?? m["content-language"], !v.isEmpty { explicit.language = (v, "html-meta:DC.language") }
+            if let v = m["dc.language"] ?? m["content-language"], !v.isEmpty { explicit.language = (v, .htmlMeta("DC.language")) }
             return (ExtractedDocument(format: "html", encoding: encoding, text: r.text), explicit)
         } catch let e as ExtractionError {
             return (ExtractedDocument(format: "html", encoding: encoding, failure: e), explicit)
@@ -285,7 +308,7 @@ public struct Extractor: Sendable {
             var metadata = r.metadata
             if !doc.parts.isEmpty && metadata.title == nil, let name = components.last {
                 // A container of records: its own title is its file name, not its first record's.
-                metadata.title = (MetadataExtractor.stripExtension(name), "file-name")
+                metadata.title = (MetadataExtractor.stripExtension(name), .fileName)
             }
             return (doc, metadata)
         } catch let e as ExtractionError {

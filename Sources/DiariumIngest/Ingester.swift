@@ -184,7 +184,7 @@ public final class Ingester {
                     record.properties = Ingester.json(d.properties)
                     record.comments = d.revisions.comments
                     record.trackedChanges = d.revisions.trackedChanges
-                    var sources = d.sources
+                    var sources = d.sources.mapValues(\.description)
                     if let name = d.partName { sources["part"] = name }
                     record.sources = Ingester.json(sources)
                     if let reason = d.failure, part == 0 {

@@ -37,7 +37,7 @@ struct Extract: ParsableCommand {
             documents += 1
             if d.failure != nil { failures += 1 }
             let o = Output(path: path, format: d.format, encoding: d.encoding, language: d.language, title: d.title, authority: d.authority,
-                           type: d.type, date: d.date, year: d.year, dnr: d.dnr, text: d.text, sources: d.sources, error: d.failure?.description,
+                           type: d.type, date: d.date, year: d.year, dnr: d.dnr, text: d.text, sources: d.sources.mapValues(\.description), error: d.failure?.description,
                            part: part, partName: d.partName, properties: d.properties, comments: d.revisions.comments,
                            insertions: d.revisions.insertions, deletions: d.revisions.deletions)
             switch format {

@@ -62,20 +62,30 @@ struct DocumentProperties {
         for (k, v) in found { set(k, v, from: origin) }
     }
 
-    /// The metadata fallbacks the properties give: title, date (last saved, else created),
-    /// authority (the company or the creator when it names one), each with its source.
-    var fallbacks: PropertyMetadata {
-        var m = PropertyMetadata()
-        func source(_ key: String, _ raw: String) -> String { (origin[key] ?? "properties") + ":" + raw }
-        if let t = values["title"] { m.title = (t, source("title", "dc:title")) }
-        if let d = values["modified"] {
-            m.date = (d, source("modified", origin["modified"] == "odf-meta" ? "dc:date" : "dcterms:modified"))
-        } else if let d = values["created"] {
-            m.date = (d, source("created", origin["created"] == "odf-meta" ? "meta:creation-date" : "dcterms:created"))
+    /// The metadata the properties give, as `embedded` sources (ranked below the text): title,
+    /// date (last saved, else created), authority (the company or the creator when it names
+    /// one), diarienummer (an identifier).
+    var metadata: ExplicitMetadata {
+        var m = ExplicitMetadata()
+        func source(_ key: String, ooxml: String, odf: String) -> MetadataSource {
+            switch origin[key] {
+            case "odf-meta": return .odfMeta(odf)
+            case "office-app": return .officeApp(ooxml)
+            default: return .officeCore(ooxml)
+            }
         }
-        if let c = values["company"], MetadataExtractor.authorityName(c) != nil { m.authority = (c, source("company", "Company")) }
-        else if let c = values["creator"], MetadataExtractor.authorityName(c) != nil { m.authority = (c, source("creator", "dc:creator")) }
-        if let i = values["identifier"] { m.dnr = (i, source("identifier", "dc:identifier")) }
+        if let t = values["title"] { m.title = (t, source("title", ooxml: "dc:title", odf: "dc:title")) }
+        if let d = values["modified"] {
+            m.date = (d, source("modified", ooxml: "dcterms:modified", odf: "dc:date"))
+        } else if let d = values["created"] {
+            m.date = (d, source("created", ooxml: "dcterms:created", odf: "meta:creation-date"))
+        }
+        if let c = values["company"], MetadataExtractor.authorityName(c) != nil {
+            m.authority = (c, source("company", ooxml: "Company", odf: "user-defined:Company"))
+        } else if let c = values["creator"], MetadataExtractor.authorityName(c) != nil {
+            m.authority = (c, source("creator", ooxml: "dc:creator", odf: "meta:initial-creator"))
+        }
+        if let i = values["identifier"] { m.dnr = (i, source("identifier", ooxml: "dc:identifier", odf: "user-defined:Dnr")) }
         return m
     }
 }

@@ -30,9 +30,7 @@ enum ODFExtractor {
             if encrypted {
                 var doc = ExtractedDocument(format: format, failure: .encrypted(format: format.uppercased() + " file"))
                 doc.properties = walker.meta.properties.values
-                var explicit = ExplicitMetadata()
-                explicit.properties = walker.meta.properties.fallbacks
-                return (doc, explicit)
+                return (doc, walker.meta.properties.metadata)
             }
             try package.walk("styles.xml") { walker.visit($0) }
             guard try package.walk("content.xml", { walker.visit($0) }) else {
@@ -247,8 +245,6 @@ struct ODFWalker {
         var doc = ExtractedDocument(format: format, text: TextDecoding.nfc(blocks.joined(separator: "\n\n")))
         doc.revisions = counts
         doc.properties = meta.properties.values
-        var explicit = ExplicitMetadata()
-        explicit.properties = meta.properties.fallbacks
-        return (doc, explicit)
+        return (doc, meta.properties.metadata)
     }
 }

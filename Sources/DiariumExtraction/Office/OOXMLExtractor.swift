@@ -61,9 +61,7 @@ enum OOXMLExtractor {
             }
             doc.text = TextDecoding.nfc(doc.text)
             doc.properties = properties.values
-            var explicit = ExplicitMetadata()
-            explicit.properties = properties.fallbacks
-            return (doc, explicit)
+            return (doc, properties.metadata)
         } catch let e as ExtractionError {
             return (ExtractedDocument(format: format, failure: e), ExplicitMetadata())
         } catch {
