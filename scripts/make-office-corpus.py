@@ -94,7 +94,7 @@ kommunens egen serverhall. Någon extern lagring av handlingarna är inte aktuel
 """)
 
 ATTACHMENT = html("Förteckning över personuppgiftsbiträdesavtal 2022", """
-<p>Norrvika kommun · Socialnämnden</p>
+<p>Norrvika kommun<br>Socialnämnden</p>
 <p>Datum 2022-03-18</p>
 <h1>Förteckning över personuppgiftsbiträdesavtal 2022</h1>
 <table><tr><th>System</th><th>Leverantör</th><th>Avtal tecknat</th></tr>

@@ -96,6 +96,10 @@ public struct Extractor: Sendable {
                 if markdown, let h1 = Markdown.firstHeading(text) { explicit.title = (h1, .markdownH1) }
             case .zip:
                 (doc, explicit) = Extractor.extractZip(bytes, components: components, limits: limits)
+            case .compoundFile:
+                (doc, explicit) = Extractor.extractCompoundFile(bytes, components: components, limits: limits)
+            case .rtf:
+                doc = ExtractedDocument(format: "rtf", encoding: "rtf", text: RTFReader.text(bytes))
             case .flatODF:
                 let (text, _) = TextDecoding.decode(bytes, declared: Extractor.declaredCharset(bytes, xml: true))
                 (doc, explicit) = ODFExtractor.extractFlat(Array(text.utf8), limits: limits)
@@ -119,6 +123,10 @@ public struct Extractor: Sendable {
         case zip
         /// An OpenDocument file saved as one XML document (`.fodt`, `.fods`, …).
         case flatODF
+        /// A compound file (`D0 CF 11 E0`): `.doc`, `.xls`, `.ppt`, `.msg` or encrypted OOXML.
+        case compoundFile
+        /// `{\rtf`.
+        case rtf
         case email
         case text
         /// `%PDF-` in the first KiB, whatever the name says.
@@ -171,10 +179,8 @@ public struct Extractor: Sendable {
         for (magic, format) in signatures where bytes.starts(with: magic) {
             if format == "png" || format == "jpeg" || format == "tiff" { return .image(format) }
             if format == "zip" { return .zip }
-            if format == "ole" {
-                let ext = (name as NSString).pathExtension.lowercased()
-                return .unsupported(["docx", "xlsx", "pptx", "odt", "ods", "doc", "xls", "ppt", "msg"].contains(ext) ? ext : format)
-            }
+            if format == "ole" { return .compoundFile }
+            if format == "rtf" { return .rtf }
             return .unsupported(format)
         }
         let utf16 = bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF])
@@ -233,6 +239,31 @@ public struct Extractor: Sendable {
             return (ExtractedDocument(format: "zip", failure: .limitExceeded("archives nested more than \(limits.maxArchiveDepth) deep")), ExplicitMetadata())
         }
         return ArchiveExtractor.extract(archive, components: components, limits: limits)
+    }
+
+    /// A compound file, told apart by the streams its root holds.
+    static func extractCompoundFile(_ bytes: [UInt8], components: [String], limits: ExtractionLimits) -> (ExtractedDocument, ExplicitMetadata) {
+        let file: CompoundFile
+        do {
+            file = try CompoundFile(bytes, maxStream: limits.maxFileSize)
+        } catch {
+            let format = formatFromName(components.last ?? "") ?? "ole"
+            let reason: String
+            switch error {
+            case .damaged(let why): reason = why
+            case .notCompoundFile: reason = "the header is damaged"
+            case .tooLarge(let n): reason = "a stream is over the \(n)-byte limit"
+            }
+            return (ExtractedDocument(format: format, failure: .parseFailed(format: "compound file", reason: reason)), ExplicitMetadata())
+        }
+        switch file.kind {
+        case .msg: return OutlookMessage.extract(file, components: components, limits: limits)
+        case .encryptedOOXML:
+            let format = formatFromName(components.last ?? "").flatMap { ["docx", "xlsx", "pptx"].contains($0) ? $0 : nil } ?? "ooxml"
+            return (ExtractedDocument(format: format, failure: .encrypted(format: "Office document")), ExplicitMetadata())
+        case .doc, .xls, .ppt: return (LegacyOffice.extract(bytes, kind: file.kind, limits: limits), ExplicitMetadata())
+        case .other: return (ExtractedDocument(format: "ole", failure: .unsupportedFormat("compound (OLE)")), ExplicitMetadata())
+        }
     }
 
     /// The lowercased value of the first `encoding=` (XML) or `charset=` (HTML), any case, in
