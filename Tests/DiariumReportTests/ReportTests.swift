@@ -52,7 +52,17 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(kfn.failures == 2)
         #expect(kfn.formats["pdf"] == 1)
         let total = ReleaseReportTests.report.authorities.reduce(0) { $0 + $1.files }
-        #expect(total == 55)
+        #expect(total == 61)
+        let tf = try authority("Tekniska förvaltningen")
+        #expect(tf.formats["docx"] == 1 && tf.formats["xlsx"] == 1 && tf.formats["zip"] == 1)
+    }
+
+    @Test func documentsWithCommentsOrTrackedChangesAreCounted() throws {
+        let reviewed = ReleaseReportTests.report.reviewedDocuments
+        #expect(reviewed.map(\.path) == ["corpus/Tekniska förvaltningen/Informationsklassningar 2021/Informationsklassning felanmälan gata och park.docx"])
+        #expect(reviewed.first?.comments == 1 && reviewed.first?.trackedChanges == 2)
+        #expect(try authority("Tekniska förvaltningen").flags.contains("1 document still carries comments or tracked changes"))
+        #expect(ReleaseReportTests.report.markdown().contains("## Comments and tracked changes left in"))
     }
 
     @Test func duplicateFamilies() throws {

@@ -124,7 +124,7 @@ enum ArchiveExtractor {
         doc.text = names.joined(separator: "\n")
         if let stopped { doc.failure = stopped }
         var explicit = ExplicitMetadata()
-        if let name = components.last { explicit.title = (MetadataExtractor.stripExtension(name), .fileName) }
+        if let name = components.last { explicit.title = (MetadataExtractor.stripExtension(name), .archive("file-name")) }
         return (doc, explicit)
     }
 

@@ -277,6 +277,9 @@ enum MetadataExtractor {
               authoritySuffixes.contains(where: { last.hasSuffix($0) }) else { return nil }
         // `Avveckling av Fiskeriverket` is a title that mentions an authority, not a name.
         if words.count >= 3, words.last?.first?.isUppercase == true { return nil }
+        // `Informationssäkerhetspolicy för miljö- och hälsoskyddsnämnden` is a document's title:
+        // a name does not start with a document type followed by `för`.
+        if words.count >= 3, words[1].lowercased() == "för", let w = words.first, DocumentType.classify(String(w)) != nil { return nil }
         // Lowercase words other than "och"/"för"/"i" are allowed inside (Tekniska förvaltningen).
         guard words.allSatisfy({ $0.allSatisfy { $0.isLetter || $0 == "-" } }) else { return nil }
         if first == first.uppercased() { return first.prefix(1) + first.dropFirst().lowercased() }

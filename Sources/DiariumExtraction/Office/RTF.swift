@@ -1,3 +1,5 @@
+import Foundation
+
 /// The compressed RTF body of an Outlook message (MS-OXRTFCP): a 16-byte header (compressed
 /// size, raw size, `LZFu` or `MELA`, CRC) and LZ77 runs against a 4 KiB ring dictionary that
 /// starts with a fixed RTF prefix. Output is capped at `limit` and at the raw size.
@@ -166,8 +168,7 @@ enum RTFReader {
             }
         }
         var text = TextDecoding.nfc(String(decoding: out, as: UTF8.self))
-        text = TextBuilder.collapse(Extractor.clean(text))
-        return text
+        return TextBuilder.collapse(Extractor.clean(text)).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @inline(__always)
