@@ -12,7 +12,8 @@
 #
 # Targets (Sources/DiariumFuzzing/FuzzTargets.swift): html, xml, email, text (as .txt, .md and
 # without an extension), tokenizer (Tokenizer on raw bytes, Analyzer on the text), query (parse,
-# plan, explain and search an index of corpus/).
+# plan, explain and search an index of corpus/), zip (archives, OOXML and ODF packages), cfb
+# (compound files: .msg, old Office, encrypted OOXML), rtf.
 #
 # With --replay (the short form of scripts/reliability.sh) no driver is built and libFuzzer does
 # not run: the seeds are assembled as above and replayed, each with --mutations mutated copies
@@ -29,7 +30,7 @@
 #                        [--diarium PATH] [--data DIR] [--work DIR] [--keep]
 #   --runs N            runs per target (default 10000)
 #   --jobs J            targets fuzzed at the same time (default 1)
-#   --targets LIST      comma-separated targets (default: all six)
+#   --targets LIST      comma-separated targets (default: all nine)
 #   --max-len BYTES     longest input libFuzzer makes (default 16384; longer seeds are cut)
 #   --timeout S         seconds one input may take before it is a finding (default 25)
 #   --seed-files N      files of ../shared/data per target as seeds, an even spread (default 300)
@@ -50,7 +51,7 @@
 set -u
 set -o pipefail
 
-RUNS=10000 TARGETS="html,xml,email,text,tokenizer,query" MAX_LEN=16384 TIMEOUT=25 SEED_FILES=300 JOBS=1
+RUNS=10000 TARGETS="html,xml,email,text,tokenizer,query,zip,cfb,rtf" MAX_LEN=16384 TIMEOUT=25 SEED_FILES=300 JOBS=1
 OUT="" WORK="" SCRATCH=".build-fuzz" CONFIG=release DIARIUM="" DATA="" SEED="" KEEP=0
 REPLAY=0 MUTATIONS=10 TEST_SCRATCH=".build"
 while [ $# -gt 0 ]; do
@@ -131,6 +132,9 @@ spread xml "$SEED_FILES" '*.xml' '*.rdf' '*.atom' '*.xsd'
 spread email "$SEED_FILES" '*.eml'
 spread text "$SEED_FILES" '*.txt' '*.md' '*.ttl' '*.n3' '*.json'
 spread tokenizer "$SEED_FILES" '*.txt' '*.md'
+spread zip "$SEED_FILES" '*.zip' '*.docx' '*.xlsx' '*.pptx' '*.odt' '*.ods' '*.odp'
+spread cfb "$SEED_FILES" '*.msg' '*.doc' '*.xls' '*.ppt'
+spread rtf "$SEED_FILES" '*.rtf'
 mkdir -p "$SEEDS/query"
 i=0
 while IFS= read -r q; do
@@ -176,7 +180,7 @@ if [[ ",$TARGETS," == *",query,"* ]]; then
 fi
 
 # 4 (--replay). Replay the seeds and their mutations through the tests' debug build: one test case
-#    per target (all six, whatever --targets says), which prints its inputs and runs.
+#    per target (all nine, whatever --targets says), which prints its inputs and runs.
 if [ "$REPLAY" = 1 ]; then
     echo "== replaying the seeds, $MUTATIONS mutations each, through the test bundle in $TEST_SCRATCH (no sanitizer)"
     for t in html xml email text tokenizer query; do echo "   $t: $(find "$SEEDS/$t" -type f | wc -l) seeds"; done
