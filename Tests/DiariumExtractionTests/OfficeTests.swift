@@ -166,6 +166,48 @@ func extractCorpus(_ relative: String, limits: ExtractionLimits = ExtractionLimi
         #expect(d.parts.allSatisfy { $0.authority == "Tekniska förvaltningen" })
     }
 
+    @Test func flatODFWithTrackedChangesAndAnnotation() {
+        let fodt = #"""
+        <?xml version="1.0" encoding="UTF-8"?>
+        <office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" office:mimetype="application/vnd.oasis.opendocument.text">
+          <office:meta><dc:title>Mall</dc:title><meta:initial-creator>Jonas Wallin</meta:initial-creator><dc:date>2021-06-16T08:00:00</dc:date></office:meta>
+          <office:master-styles><style:master-page style:name="Standard"><style:header><text:p>Tekniska förvaltningen</text:p></style:header></style:master-page></office:master-styles>
+          <office:body>
+            <office:text>
+              <text:tracked-changes>
+                <text:changed-region text:id="ct1"><text:deletion><office:change-info><dc:creator>Anna Berg</dc:creator><dc:date>2021-06-15T10:12:00</dc:date></office:change-info><text:p>24</text:p></text:deletion></text:changed-region>
+                <text:changed-region text:id="ct2"><text:insertion><office:change-info><dc:creator>Anna Berg</dc:creator><dc:date>2021-06-15T10:12:00</dc:date></office:change-info></text:insertion></text:changed-region>
+              </text:tracked-changes>
+              <text:h>Protokoll   felanmälan</text:h>
+              <text:p>Foton raderas efter <text:change text:change-id="ct1"/><text:change-start text:change-id="ct2"/>12<text:change-end text:change-id="ct2"/> månader.<office:annotation><dc:creator>Anna Berg</dc:creator><dc:date>2021-06-15</dc:date><text:p>Stäm av med gatuchefen.</text:p></office:annotation></text:p>
+            </office:text>
+          </office:body>
+        </office:document>
+        """#
+        let d = Extractor().extract(bytes: Array(fodt.utf8), components: ["Protokoll.fodt"])
+        #expect(d.format == "fodt" && d.failure == nil)
+        #expect(d.text == "Tekniska förvaltningen\n\nProtokoll felanmälan\nFoton raderas efter [Borttaget av Anna Berg: 24][Infogat av Anna Berg: 12] månader. [Kommentar av Anna Berg: Stäm av med gatuchefen.]", "\(d.text)")
+        #expect(d.revisions == RevisionCounts(comments: 1, insertions: 1, deletions: 1))
+        #expect(d.properties["creator"] == "Jonas Wallin" && d.properties["title"] == "Mall")
+        #expect(d.title == "Protokoll felanmälan")
+    }
+
+    @Test func pptxSlidesInOrderWithNotes() {
+        var z = TestZip()
+        let p = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+        z.add("[Content_Types].xml", #"<Types><Override PartName="/ppt/presentation.xml" ContentType="application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"/></Types>"#)
+        z.add("_rels/.rels", "<Relationships><Relationship Id=\"r1\" Type=\"\(p)/officeDocument\" Target=\"ppt/presentation.xml\"/></Relationships>")
+        z.add("ppt/presentation.xml", #"<p:presentation xmlns:p="p" xmlns:r="r"><p:sldIdLst><p:sldId id="256" r:id="rB"/><p:sldId id="257" r:id="rA"/></p:sldIdLst></p:presentation>"#)
+        z.add("ppt/_rels/presentation.xml.rels", "<Relationships><Relationship Id=\"rA\" Type=\"\(p)/slide\" Target=\"slides/slide1.xml\"/><Relationship Id=\"rB\" Type=\"\(p)/slide\" Target=\"slides/slide2.xml\"/></Relationships>")
+        z.add("ppt/slides/slide2.xml", #"<p:sld xmlns:p="p" xmlns:a="a"><a:p><a:r><a:t>Molntjänster i Norrvika</a:t></a:r></a:p><a:p><a:r><a:t>Riskanalys </a:t></a:r><a:r><a:t>2021</a:t></a:r></a:p></p:sld>"#)
+        z.add("ppt/slides/_rels/slide2.xml.rels", "<Relationships><Relationship Id=\"n\" Type=\"\(p)/notesSlide\" Target=\"../notesSlides/notesSlide1.xml\"/></Relationships>")
+        z.add("ppt/notesSlides/notesSlide1.xml", #"<p:notes xmlns:p="p" xmlns:a="a"><a:p><a:r><a:t>Säg något om sekretessen.</a:t></a:r></a:p><a:p><a:fld type="slidenum"><a:t>1</a:t></a:fld></a:p></p:notes>"#)
+        z.add("ppt/slides/slide1.xml", #"<p:sld xmlns:p="p" xmlns:a="a"><a:tbl><a:tr><a:tc><a:txBody><a:p><a:r><a:t>K</a:t></a:r></a:p></a:txBody></a:tc><a:tc><a:txBody><a:p><a:r><a:t>3</a:t></a:r></a:p></a:txBody></a:tc></a:tr></a:tbl></p:sld>"#)
+        let d = Extractor().extract(bytes: z.bytes(), components: ["presentation.pptx"])
+        #expect(d.format == "pptx" && d.failure == nil)
+        #expect(d.text == "Bild 1\nMolntjänster i Norrvika\nRiskanalys 2021\nAnteckningar: Säg något om sekretessen.\n\nBild 2\nK\t3", "\(d.text)")
+    }
+
     @Test func rtfAndCompressedRTF() throws {
         let rtf = Array(#"{\rtf1\ansi\ansicpg1252{\fonttbl{\f0 Arial;}}{\*\generator x;}\pard Beslut om molntj\'e4nster\par N\u228?mnden \{beslutar\}\tab idag.\par}"#.utf8)
         #expect(RTFReader.text(rtf) == "Beslut om molntjänster\nNämnden {beslutar}\tidag.")

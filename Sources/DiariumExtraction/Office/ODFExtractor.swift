@@ -83,6 +83,11 @@ struct ODFWalker {
     private var change: (id: String, kind: RevisionMarks.Kind?, author: String?, text: TextBuilder, inCreator: Bool)? = nil
     private var annotation: (author: String, text: TextBuilder, inCreator: Bool, skip: Int)? = nil
     private var slide = 0
+    /// Inside `text:p` or `text:h` (whitespace outside paragraphs is layout of the XML).
+    private var paragraphDepth = 0
+    /// A spreadsheet cell's value in the form diarium writes it (ISO dates, SANT/FALSKT),
+    /// shown instead of the cell's display text, which depends on the saving program's locale.
+    private var cellValue: String? = nil
 
     init(spreadsheet: Bool) { self.spreadsheet = spreadsheet }
 
@@ -108,13 +113,19 @@ struct ODFWalker {
         case .text(let t):
             if inMeta { meta.visit(event); return }
             guard region != .none, skipDepth == 0 else { return }
-            if var c = change {
-                if c.inCreator { c.author = (c.author ?? "") + t } else { c.text.append(t) }
-                change = c
-            } else if var n = annotation {
+            // Authors of changes and annotations (`dc:creator`, outside paragraphs).
+            if var c = change, c.inCreator { c.author = (c.author ?? "") + t; change = c; return }
+            if var n = annotation, n.inCreator { n.author += t; annotation = n; return }
+            guard paragraphDepth > 0, cellValue == nil else { return }
+            // ODF collapses white space in paragraphs (`text:s` and `text:tab` are the explicit ones).
+            let t = ODFWalker.collapseWhitespace(t)
+            if var n = annotation {
                 if n.skip > 0 { return }
-                if n.inCreator { n.author += t } else { n.text.append(t) }
+                n.text.append(t)
                 annotation = n
+            } else if var c = change {
+                c.text.append(t)
+                change = c
             } else {
                 withBuilder { $0.append(t) }
             }
@@ -162,6 +173,7 @@ struct ODFWalker {
             }
         }
         switch name {
+        case "p", "h": paragraphDepth += 1
         case "changed-region":
             change = (a["id"] ?? "", nil, nil, TextBuilder(), false)
         case "annotation":
@@ -171,7 +183,15 @@ struct ODFWalker {
             withBuilder { $0.append(String(repeating: " ", count: max(1, n))) }
         case "tab": withBuilder { $0.append("\t") }
         case "line-break": withBuilder { $0.lineBreak() }
-        case "table-cell", "covered-table-cell": withBuilder { $0.cellDepth += 1 }
+        case "table-cell", "covered-table-cell":
+            withBuilder { $0.cellDepth += 1 }
+            if spreadsheet {
+                switch a["value-type"] {
+                case "date": cellValue = a["date-value"].map { $0.hasSuffix("T00:00:00") ? String($0.prefix(10)) : $0.replacingOccurrences(of: "T", with: " ") }
+                case "boolean": cellValue = a["boolean-value"].map { $0 == "true" ? "SANT" : "FALSKT" }
+                default: cellValue = nil
+                }
+            }
         case "table":
             if spreadsheet, let n = a["name"] {
                 let heading = "\n" + SheetReader.heading(n) + "\n"
@@ -223,9 +243,15 @@ struct ODFWalker {
                 let text = n.text.finished().split(whereSeparator: \.isNewline).joined(separator: " ")
                 withBuilder { $0.append(" " + RevisionMarks.open(.comment, author: n.author) + text + RevisionMarks.close) }
             }
-        case "p", "h": withBuilder { $0.endParagraph() }
+        case "p", "h":
+            paragraphDepth = max(0, paragraphDepth - 1)
+            if cellValue == nil { withBuilder { $0.endParagraph() } }
         case "list-item": break
         case "table-cell", "covered-table-cell":
+            if let v = cellValue {
+                cellValue = nil
+                withBuilder { $0.append(v) }
+            }
             withBuilder { b in
                 b.cellDepth = max(0, b.cellDepth - 1)
                 if !b.text.hasSuffix("\t") && !b.text.hasSuffix("\n") { b.endCell() }
@@ -234,6 +260,22 @@ struct ODFWalker {
         case "notes", "page": withBuilder { $0.endParagraph() }
         default: break
         }
+    }
+
+    static func collapseWhitespace(_ t: String) -> String {
+        guard t.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0x20 }) else { return t }
+        var out = ""
+        var space = false
+        for ch in t {
+            if ch == " " || ch == "\n" || ch == "\r" || ch == "\t" || ch == "\r\n" {
+                if !space { out.append(" ") }
+                space = true
+            } else {
+                out.append(ch)
+                space = false
+            }
+        }
+        return out
     }
 
     func result(format: String) -> (ExtractedDocument, ExplicitMetadata) {
