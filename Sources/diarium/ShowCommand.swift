@@ -39,7 +39,7 @@ struct Show: ParsableCommand {
                                                  trackedChanges: r.trackedChanges, text: body)))
             case .text:
                 let rows: [(String, String?)] = [
-                    ("id", String(r.id)), ("path", r.path), ("title", r.title), ("authority", r.authority), ("type", r.docType),
+                    ("id", String(r.id)), ("path", r.path), ("part", r.partName), ("title", r.title), ("authority", r.authority), ("type", r.docType),
                     ("date", r.date), ("year", r.year.map(String.init)), ("dnr", r.dnr), ("format", r.format),
                     ("encoding", r.encoding), ("language", r.language), ("status", r.status.rawValue), ("error", r.error),
                     ("size", String(r.size)), ("sha256", r.sha256), ("sources", r.sources), ("properties", r.properties),
@@ -47,7 +47,7 @@ struct Show: ParsableCommand {
                         : "\(r.comments) comment\(r.comments == 1 ? "" : "s"), \(r.trackedChanges) tracked change\(r.trackedChanges == 1 ? "" : "s") (marked [Kommentar …], [Infogat …], [Borttaget …] in the text)"),
                     ("ingested", r.ingestedAt),
                 ]
-                for (k, v) in rows { if let v { print("\(TextOutput.pad(k + ":", 11))\(v)") } }
+                for (k, v) in rows { if let v { print("\(TextOutput.pad(k + ":", max(11, k.count + 2)))\(v)") } }
                 if let body { print("\n\(body)") }
             }
         }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// One row of the inventory: a received file (or one document inside it), whether or not its
@@ -109,6 +110,18 @@ public struct SegmentRecord: Codable, Sendable, FetchableRecord, PersistableReco
 }
 
 extension DocumentRecord {
+    /// The document's name inside its file (a ZIP entry's path, an attachment's file name),
+    /// recorded in `sources` as `part`; nil for a file itself.
+    public var partName: String? {
+        guard part > 0, let sources, let data = sources.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        return object["part"] as? String
+    }
+
+    /// Where a reader finds the document: the file's path, and for a document inside it the
+    /// part's name after it (`release.zip/Tekniska förvaltningen/protokoll.docx`).
+    public var displayPath: String { partName.map { path + "/" + $0 } ?? path }
+
     /// The values a segment keeps columnar for this document.
     var fastValues: FastValues { FastValues(year: year, authority: authority, docType: docType, format: format) }
 }
