@@ -377,6 +377,9 @@ enum MetadataExtractor {
                 return (String((line + " " + next.0).prefix(250)), .textLine(i + 1))
             }
             if cs.allSatisfy({ authorityName($0) != nil || labelType($0) != nil || $0.lowercased().hasSuffix("kommun") || $0.lowercased().hasSuffix("region") }) { continue }
+            // A letterhead's unit (`Juridiska avdelningen`), a label above its value
+            // (`FÖRFATTARE`), a contact line with an e-mail address: not the title.
+            if cs.count == 1, isLetterheadLine(lowerLine) { continue }
             if let colon = line.firstIndex(of: ":") {
                 let key = line[..<colon].trimmed("*_ ").lowercased()
                 if labelKeys.contains(key) || key.hasPrefix("dnr") { continue }
@@ -392,6 +395,16 @@ enum MetadataExtractor {
             return (String(line.prefix(250)), .textLine(i + 1))
         }
         return nil
+    }
+
+    static let unitSuffixes = ["avdelningen", "enheten", "sektionen", "staben", "byrån"]
+    static let columnLabels: Set<String> = ["författare", "handläggare", "revision", "diarienr", "dokumentnummer", "datum", "sida", "beteckning"]
+
+    static func isLetterheadLine(_ lower: String) -> Bool {
+        let words = lower.split(separator: " ")
+        if words.count <= 3, let last = words.last, unitSuffixes.contains(where: { last.hasSuffix($0) }) { return true }
+        if words.count == 1, columnLabels.contains(lower) { return true }
+        return words.count <= 12 && lower.contains("@")
     }
 
     /// The lines that continue a title: following non-empty lines that start in lower case,
