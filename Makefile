@@ -2,7 +2,7 @@
 
 SWIFT ?= swift
 # Debian packages the build, the tests and the demo need.
-DEB_PACKAGES := pkg-config libxml2-dev zlib1g-dev libstemmer-dev libstemmer-tools libzstd-dev libsqlite3-dev wswedish
+DEB_PACKAGES := pkg-config libxml2-dev zlib1g-dev catdoc libstemmer-dev libstemmer-tools libzstd-dev libsqlite3-dev wswedish
 # The tests also render the HTML report in a real browser.
 TEST_PACKAGES := $(DEB_PACKAGES) chromium
 INDEX ?= index

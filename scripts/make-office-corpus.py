@@ -62,8 +62,8 @@ COVERING_LETTER = html("Utlämnande av allmänna handlingar – riskanalyser 202
 <p>Tekniska förvaltningen lämnar härmed ut de riskanalyser som förvaltningen har upprättat under
 2021 och som avser system som levereras som molntjänst. Handlingarna lämnas ut i sin helhet.</p>
 <p>Bifogade handlingar:</p>
-<ul><li>Riskanalys – E-signering av anställningsavtal (TF 2021/0398)</li>
-<li>Rapport: Riskanalys av systemstöd för parkeringsövervakning (TN-2021-0143)</li></ul>
+<ul><li>Riskanalys – E-signering av anställningsavtal (TF 2021/0346)</li>
+<li>Rapport: Riskanalys av systemstöd för parkeringsövervakning (TN-2021-0088)</li></ul>
 <p>Med vänlig hälsning<br>Karin Holm<br>Registrator, Tekniska förvaltningen</p>
 """)
 
