@@ -4,7 +4,7 @@ import Testing
 
 /// A ZIP writer for tests: stored entries, or given raw deflate data with claimed sizes.
 struct TestZip {
-    struct Item { var name: String; var data: [UInt8]; var method: UInt16 = 0; var claimedSize: UInt64? = nil; var crc: UInt32? = nil }
+    struct Item { var name: String; var data: [UInt8]; var method: UInt16 = 0; var claimedSize: UInt64? = nil; var crc: UInt32? = nil; var flags = 0x800 }
     var items: [Item] = []
 
     mutating func add(_ name: String, _ data: [UInt8]) { items.append(Item(name: name, data: data)) }
@@ -37,10 +37,10 @@ struct TestZip {
                 le16(1, &extra); le16(8, &extra)
                 for k in 0..<8 { extra.append(UInt8(claimed >> (8 * UInt64(k)) & 0xFF)) }
             }
-            le32(0x0403_4B50, &out); le16(45, &out); le16(0x800, &out); le16(Int(item.method), &out); le16(0, &out); le16(0x21, &out)
+            le32(0x0403_4B50, &out); le16(45, &out); le16(item.flags, &out); le16(Int(item.method), &out); le16(0, &out); le16(0x21, &out)
             le32(crc, &out); le32(UInt32(item.data.count), &out); le32(usize, &out); le16(name.count, &out); le16(extra.count, &out)
             out += name + extra + item.data
-            le32(0x0201_4B50, &central); le16(45, &central); le16(45, &central); le16(0x800, &central); le16(Int(item.method), &central)
+            le32(0x0201_4B50, &central); le16(45, &central); le16(45, &central); le16(item.flags, &central); le16(Int(item.method), &central)
             le16(0, &central); le16(0x21, &central); le32(crc, &central); le32(UInt32(item.data.count), &central); le32(usize, &central)
             le16(name.count, &central); le16(extra.count, &central); le16(0, &central); le16(0, &central); le16(0, &central)
             le32(0, &central); le32(offset, &central)
@@ -366,6 +366,16 @@ func extractCorpus(_ relative: String, limits: ExtractionLimits = ExtractionLimi
         let rtf = Array(("{\\rtf1 " + String(repeating: "{", count: 100_000) + "djupt" + String(repeating: "}", count: 100_000) + " slut}").utf8)
         let d = Extractor().extract(bytes: rtf, components: ["deep.rtf"])
         #expect(d.format == "rtf" && d.text == "slut")
+    }
+
+    @Test func encryptedEntryIsAStatus() {
+        var zip = TestZip()
+        zip.items.append(.init(name: "lösenord.docx", data: [UInt8](repeating: 0x5A, count: 64), flags: 0x801))
+        zip.add("öppen.txt", "Öppen text.")
+        let d = Extractor().extract(bytes: zip.bytes(), components: ["svar.zip"])
+        #expect(d.failure == nil)
+        #expect(d.parts.first?.failure == .encrypted(format: "ZIP entry") && d.parts.first?.format == "docx")
+        #expect(d.parts.last?.text == "Öppen text.")
     }
 
     @Test func encryptedOOXMLIsAStatus() {
