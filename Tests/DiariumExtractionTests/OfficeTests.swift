@@ -208,6 +208,17 @@ func extractCorpus(_ relative: String, limits: ExtractionLimits = ExtractionLimi
         #expect(d.text == "Bild 1\nMolntjänster i Norrvika\nRiskanalys 2021\nAnteckningar: Säg något om sekretessen.\n\nBild 2\nK\t3", "\(d.text)")
     }
 
+    @Test func zipInsideAnEmail() {
+        var zip = TestZip()
+        zip.add("Tekniska förvaltningen/Protokoll 2021-03-15.txt", "Protokoll informationsklassning\nDnr TF 2021/0345")
+        let b64 = Data(zip.bytes()).base64EncodedString(options: .lineLength76Characters)
+        let eml = "From: Registrator <reg@norrvika.se>\r\nSubject: Handlingar\r\nDate: Thu, 10 Mar 2022 13:47:00 +0100\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSe bilaga.\r\n--b\r\nContent-Type: application/zip; name=\"svar.zip\"\r\nContent-Disposition: attachment; filename=\"svar.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n\(b64)\r\n--b--\r\n"
+        let d = Extractor().extract(bytes: Array(eml.utf8), components: ["svar.eml"])
+        #expect(d.format == "email")
+        #expect(d.parts.map(\.partName) == ["svar.zip", "svar.zip/Tekniska förvaltningen/Protokoll 2021-03-15.txt"])
+        #expect(d.parts.last?.dnr == "TF 2021/0345" && d.parts.last?.authority == "Tekniska förvaltningen")
+    }
+
     @Test func rtfAndCompressedRTF() throws {
         let rtf = Array(#"{\rtf1\ansi\ansicpg1252{\fonttbl{\f0 Arial;}}{\*\generator x;}\pard Beslut om molntj\'e4nster\par N\u228?mnden \{beslutar\}\tab idag.\par}"#.utf8)
         #expect(RTFReader.text(rtf) == "Beslut om molntjänster\nNämnden {beslutar}\tidag.")

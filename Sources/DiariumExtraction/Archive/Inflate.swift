@@ -22,7 +22,10 @@ enum Inflate {
         guard initStatus == Z_OK else { throw .corrupt("zlib could not start (\(initStatus))") }
         defer { inflateEnd(&stream) }
         let step = 1 << 16
-        var output = [UInt8](repeating: 0, count: min(max(expected, 1024), limit + 1, 64 << 20))
+        // The first buffer: what the header claims, but never more than deflate can make of the
+        // input (at most 1,032 bytes per byte) nor 64 MiB, so a false claim costs nothing.
+        let plausible = input.count.multipliedReportingOverflow(by: 1032).partialValue + 1024
+        var output = [UInt8](repeating: 0, count: min(max(expected, 1024), limit + 1, 64 << 20, plausible))
         var produced = 0
         var status: Int32 = Z_OK
         var result: Failure? = nil

@@ -119,6 +119,8 @@ enum OutlookMessage {
         var names: [String] = []
         let depth = EmailExtractor.context.depth
         for child in file.entries[storage].children where file.entries[child].isStorage && file.entries[child].name.hasPrefix("__attach_version1.0_") {
+            // As many attachments as an e-mail may have parts.
+            if parts.count >= EmailExtractor.maxParts { break }
             var a = Properties(file: file, storage: child, headerSize: 8)
             a.codepage = props.codepage
             let rawName = try a.string(.attachLongFilename) ?? a.string(.attachFilename) ?? a.string(.displayName)

@@ -91,7 +91,7 @@ enum RTFReader {
         }
         func emitByte(_ b: UInt8) {
             guard !state.skip, !state.htmlrtf, overflow == 0 else { return }
-            if b < 0x80 || utf8Codepage { out.append(b) } else { out.append(contentsOf: Array(TextDecoding.decode([b], declared: "windows-1252").text.utf8)) }
+            if b < 0x80 || utf8Codepage { out.append(b) } else { out.append(contentsOf: Array(TextDecoding.windows1252([b]).utf8)) }
         }
 
         while i < n {
