@@ -1,4 +1,5 @@
 import ArgumentParser
+import DiariumIndex
 import Foundation
 
 @main
@@ -6,7 +7,48 @@ struct Diarium: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diarium",
         abstract: "Inventory and full-text search for batches of released Swedish public documents.",
+        version: Help.version,
         subcommands: [Ingest.self, Search.self, List.self, Show.self, Stats.self, Extract.self, Analyze.self, Verify.self, Optimize.self, Report.self, Duplicates.self])
+
+    /// Runs the command and exits with the documented status (`ExitStatus`); an error is one
+    /// message on standard error, help and the version go to standard output.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let status = ExitStatus(error)
+            guard status != .success else { exit(withError: error) }
+            Terminal.writeError(fullMessage(for: error) + "\n")
+            Foundation.exit(status.rawValue)
+        }
+    }
+}
+
+/// The exit statuses, the same for every command (README, `diarium help`).
+enum ExitStatus: Int32 {
+    /// Done; for `verify`, no error found.
+    case success = 0
+    /// Problems found (`verify`) or the command failed (a file could not be written, …).
+    case failure = 1
+    /// A mistake in the command line: an unknown option, a value out of range, a missing argument.
+    case usage = 2
+    /// The index cannot be used: missing, locked by another writer, damaged, or of another format.
+    case indexUnusable = 3
+
+    init(_ error: Error) {
+        if let e = error as? UserError, let status = e.status { self = status; return }
+        if error is IndexError { self = ExitStatus(indexError: error); return }
+        switch Diarium.exitCode(for: error) {
+        case .success: self = .success
+        case .validationFailure: self = .usage
+        default: self = .failure
+        }
+    }
+
+    private init(indexError: Error) {
+        if case IndexError.io? = indexError as? IndexError { self = .failure } else { self = .indexUnusable }
+    }
 }
 
 /// Options shared by every command that opens an index.
@@ -36,11 +78,17 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }
 
-/// A failure worded for the user; ArgumentParser prints it as `Error: …` and exits 1.
+/// A failure worded for the user, printed as `Error: …`; its exit status follows the error it
+/// wraps (an `IndexError` that makes the index unusable exits 3, see `ExitStatus`).
 struct UserError: Error, CustomStringConvertible {
     let description: String
-    init(_ error: Error) { description = String(describing: error) }
-    init(message: String) { description = message }
+    /// The exit status, when the wrapped error decides one.
+    let status: ExitStatus?
+    init(_ error: Error) {
+        description = String(describing: error)
+        status = error is IndexError ? ExitStatus(error) : nil
+    }
+    init(message: String) { description = message; status = nil }
 }
 
 /// Runs `body`, rewording any failure for the user.

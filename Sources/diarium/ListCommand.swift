@@ -2,7 +2,8 @@ import ArgumentParser
 import DiariumIndex
 
 struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the inventory, newest first.")
+    static let configuration = CommandConfiguration(abstract: "List the inventory, newest first.",
+        discussion: Help.discussion("", examples: [(command: "diarium list --by year", what: "documents per year"), (command: "diarium list --year 2015..2021 --format json", what: "the inventory of those years as JSON")]))
 
     @OptionGroup var index: IndexOptions
 

@@ -5,11 +5,11 @@ import Foundation
 struct Optimize: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Merge every segment of the index into one, dropping replaced documents.",
-        discussion: """
+        discussion: Help.discussion("""
             Takes the write lock like an ingest. Searches keep working during the merge: each sees either the old \
             segments or the merged one. Ingest merges on its own as segments accumulate (ten of a size make one); \
             optimize is for an index that is done growing.
-            """)
+            """, examples: [(command: "diarium optimize", what: "merge every segment into one")]))
 
     @OptionGroup var index: IndexOptions
 

@@ -5,6 +5,8 @@ import Foundation
 enum Terminal {
     static let stdoutIsTTY = isatty(STDOUT_FILENO) != 0
     static let stderrIsTTY = isatty(STDERR_FILENO) != 0
+    /// `NO_COLOR` set to anything non-empty turns off bold and colour (https://no-color.org).
+    static let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
 
     static func writeError(_ s: String) {
         FileHandle.standardError.write(Data(s.utf8))
@@ -50,9 +52,9 @@ struct DocumentJSON: Encodable {
 }
 
 enum TextOutput {
-    /// Matched words: bold on a terminal, «…» otherwise.
+    /// Matched words: bold on a terminal (unless `NO_COLOR`), «…» otherwise.
     static func marks(_ snippet: String) -> String {
-        guard Terminal.stdoutIsTTY else { return snippet }
+        guard Terminal.stdoutIsTTY, !Terminal.noColor else { return snippet }
         return snippet.replacingOccurrences(of: "«", with: "\u{1B}[1m").replacingOccurrences(of: "»", with: "\u{1B}[0m")
     }
 

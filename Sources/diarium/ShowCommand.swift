@@ -3,7 +3,8 @@ import DiariumIndex
 import Foundation
 
 struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show all metadata of one document, and optionally its text.")
+    static let configuration = CommandConfiguration(abstract: "Show all metadata of one document, and optionally its text.",
+        discussion: Help.discussion("", examples: [(command: "diarium show 12", what: "all metadata of document 12 with where each value came from"), (command: "diarium show 12 --text", what: "its extracted text too")]))
 
     @OptionGroup var index: IndexOptions
 

@@ -4,12 +4,12 @@ import DiariumIndex
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check the index: every segment decodes in full and agrees with the catalog.",
-        discussion: """
+        discussion: Help.discussion("""
             Reads the index without changing it. Checks every segment file (checksum, dictionary, postings, \
             positions, stored text), that catalog rows and segment documents point at each other, that every \
             indexed document has postings, and lists files left in segments/ by an interrupted ingest (warnings). \
             Exits 1 when there is any error. Run it while no ingest is writing.
-            """)
+            """, examples: [(command: "diarium verify", what: "exit code 1 when any error is found")]))
 
     @OptionGroup var index: IndexOptions
 
