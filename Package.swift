@@ -50,6 +50,7 @@ let package = Package(
         .executableTarget(name: "analysis-benchmark", dependencies: ["DiariumAnalysis"], path: "Benchmarks/AnalysisBenchmark"),
         .executableTarget(name: "query-benchmark", dependencies: ["DiariumSearch", "DiariumIndex"], path: "Benchmarks/QueryBenchmark"),
         .executableTarget(name: "index-benchmark", dependencies: ["DiariumIndex"], path: "Benchmarks/IndexBenchmark"),
+        .executableTarget(name: "office-benchmark", dependencies: ["DiariumExtraction"], path: "Benchmarks/OfficeBenchmark"),
 
         .testTarget(name: "DiariumExtractionTests", dependencies: ["DiariumExtraction"]),
         .testTarget(name: "DiariumAnalysisTests", dependencies: ["DiariumAnalysis"]),

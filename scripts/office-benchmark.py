@@ -92,6 +92,8 @@ def main():
     ap.add_argument("--files-per-format", type=int, default=1000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--keep")
+    ap.add_argument("--prepare-only", action="store_true", help="make the files and stop")
+    ap.add_argument("--binary", default=BIN)
     a = ap.parse_args()
     work = a.keep or tempfile.mkdtemp(prefix="diarium-office-bench-")
     base = os.path.join(work, "base")
@@ -110,10 +112,8 @@ def main():
         soffice(prose, "docx:MS Word 2007 XML", base)
         soffice(prose, "odt:writer8", base)
         soffice(tables, "xlsx:Calc MS Excel 2007 XML", base, infilter="HTML (StarCalc)")
-    if not os.path.exists(BIN):
-        sys.exit("build first: swift build -c release --product diarium")
-    rows = []
-    for fmt, prefix in [("docx", "dok"), ("xlsx", "tab"), ("odt", "dok")]:
+    formats = [("docx", "dok"), ("xlsx", "tab"), ("odt", "dok")]
+    for fmt, prefix in formats:
         folder = os.path.join(work, fmt)
         if not os.path.isdir(folder):
             os.makedirs(folder)
@@ -123,17 +123,26 @@ def main():
                     continue
                 for k in range(copies):
                     variant(src, os.path.join(folder, f"{prefix}{i:03d}-{k:02d}.{fmt}"), k)
+    if a.prepare_only:
+        print(f"files in {work}")
+        return
+    BIN_ = a.binary
+    if not os.path.exists(BIN_):
+        sys.exit("build first: swift build -c release --product diarium")
+    rows = []
+    for fmt, prefix in formats:
+        folder = os.path.join(work, fmt)
         files = sorted(os.path.join(folder, f) for f in os.listdir(folder))
         size = sum(os.path.getsize(f) for f in files)
-        best_extract = min(timed([BIN, "extract", "--format", "json"] + files)[0] for _ in range(a.runs))
-        _, r = timed([BIN, "extract", "--format", "json"] + files)
+        best_extract = min(timed([BIN_, "extract", "--format", "json"] + files)[0] for _ in range(a.runs))
+        _, r = timed([BIN_, "extract", "--format", "json"] + files)
         text_bytes = sum(len(json.loads(line)["text"].encode()) for line in r.stdout.decode().splitlines() if line)
         failures = sum(1 for line in r.stdout.decode().splitlines() if line and json.loads(line).get("error"))
         ingest = []
         for _ in range(a.runs):
             idx = os.path.join(work, "index-" + fmt)
             shutil.rmtree(idx, ignore_errors=True)
-            ingest.append(timed([BIN, "ingest", folder, "--index", idx])[0])
+            ingest.append(timed([BIN_, "ingest", folder, "--index", idx])[0])
         recoll = None
         if shutil.which("recollindex"):
             times = []
@@ -142,7 +151,7 @@ def main():
                 shutil.rmtree(conf, ignore_errors=True)
                 os.makedirs(conf)
                 with open(os.path.join(conf, "recoll.conf"), "w") as f:
-                    f.write(f"topdirs = {folder}\nloglevel = 1\n")
+                    f.write(f"topdirs = {folder}\nloglevel = 1\nnoaspell = 1\n")
                 times.append(timed(["recollindex", "-c", conf, "-z"])[0])
             recoll = min(times)
         rows.append((fmt, len(files), size, text_bytes, failures, best_extract, min(ingest), recoll))
