@@ -389,6 +389,18 @@ func extractCorpus(_ relative: String, limits: ExtractionLimits = ExtractionLimi
         #expect(d.parts.last?.text == "Öppen text.")
     }
 
+    @Test func encryptedODFIsAStatusWithItsProperties() {
+        var zip = TestZip()
+        zip.add("mimetype", "application/vnd.oasis.opendocument.text")
+        zip.add("META-INF/manifest.xml", #"<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"><manifest:encryption-data manifest:checksum-type="SHA1/1K"/></manifest:file-entry></manifest:manifest>"#)
+        zip.add("meta.xml", #"<office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><office:meta><meta:initial-creator>Jonas Wallin</meta:initial-creator><dc:date>2021-05-02T10:00:00</dc:date></office:meta></office:document-meta>"#)
+        zip.add("content.xml", [UInt8](repeating: 0xA5, count: 200))
+        let d = Extractor().extract(bytes: zip.bytes(), components: ["Tekniska förvaltningen", "skyddad.odt"])
+        #expect(d.format == "odt" && d.failure == .encrypted(format: "ODT file"))
+        #expect(d.properties["creator"] == "Jonas Wallin")
+        #expect(d.date == "2021-05-02" && d.sources["date"]?.description == "odf-meta:dc:date")
+    }
+
     @Test func encryptedOOXMLIsAStatus() {
         // A compound file holding EncryptionInfo and EncryptedPackage, as Office writes a
         // password-protected .docx. Built from the corpus message by renaming two streams.
