@@ -157,7 +157,7 @@ https://www.norrvika.se/dokument?id=1
 risk- och sårbarhetsanalys
 ((a b) OR c) -"d e" format:html lang:sv path:Gymnasienämnden
 QUERIES
-for t in html xml email text tokenizer query; do
+for t in html xml email text tokenizer query zip cfb rtf; do
     [ -d "Tests/Fixtures/fuzz/$t" ] && find "Tests/Fixtures/fuzz/$t" -type f ! -name README.md -exec cp {} "$SEEDS/$t/" \;
 done
 cp "$SEEDS"/email/* "$SEEDS/text/" 2>/dev/null  # mail without an extension: format sniffing
@@ -183,13 +183,13 @@ fi
 #    per target (all nine, whatever --targets says), which prints its inputs and runs.
 if [ "$REPLAY" = 1 ]; then
     echo "== replaying the seeds, $MUTATIONS mutations each, through the test bundle in $TEST_SCRATCH (no sanitizer)"
-    for t in html xml email text tokenizer query; do echo "   $t: $(find "$SEEDS/$t" -type f | wc -l) seeds"; done
+    for t in html xml email text tokenizer query zip cfb rtf; do echo "   $t: $(find "$SEEDS/$t" -type f | wc -l) seeds"; done
     DIARIUM_FUZZ_SEEDS="$SEEDS" DIARIUM_FUZZ_MUTATIONS="$MUTATIONS" DIARIUM_FUZZ_INDEX="$WORK/query-index" \
         swift test --skip-build --scratch-path "$TEST_SCRATCH" --filter 'FuzzRegressionTests' >"$WORK/replay.log" 2>&1
     rc=$?
     grep -E '^fuzz replay:' "$WORK/replay.log" | sed 's/^fuzz replay: /   /'
     PASSED=0 FAILED=0
-    for t in html xml email text tokenizer query; do
+    for t in html xml email text tokenizer query zip cfb rtf; do
         if grep -qE "^fuzz replay: $t: [0-9]+ inputs" "$WORK/replay.log"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); echo "FAIL: $t was not replayed"; fi
     done
     grep -q '^fuzz replay: query: .*, with an index' "$WORK/replay.log" || { FAILED=$((FAILED + 1)); echo "FAIL: the query target had no index"; }
