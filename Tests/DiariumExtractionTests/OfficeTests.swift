@@ -257,6 +257,19 @@ func extractCorpus(_ relative: String, limits: ExtractionLimits = ExtractionLimi
         #expect(d.failure?.description.contains("unpacking stopped") == true)
     }
 
+    @Test func aBudgetSpentInsideANestedArchiveStopsTheNextEntry() {
+        var inner = TestZip()
+        inner.items.append(.init(name: "zeros.bin", data: zeroBomb(repeats: 400_000), method: 8))
+        var outer = TestZip()
+        outer.add("inre.zip", inner.bytes())
+        outer.items.append(.init(name: "nästa.bin", data: zeroBomb(repeats: 1000), method: 8))
+        var limits = ExtractionLimits()
+        limits.maxArchiveBytes = 16 << 20
+        let d = Extractor(limits: limits).extract(bytes: outer.bytes(), components: ["yttre.zip"])
+        #expect(d.parts.map(\.partName) == ["inre.zip", "inre.zip/zeros.bin", "nästa.bin"])
+        #expect(d.parts.last?.failure?.description.contains("more than 16777216 bytes in all") == true)
+    }
+
     @Test func compressionRatioIsLimited() {
         var zip = TestZip()
         zip.items.append(.init(name: "zeros.bin", data: zeroBomb(repeats: 200_000), method: 8))

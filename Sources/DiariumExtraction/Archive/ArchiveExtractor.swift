@@ -45,6 +45,10 @@ enum ContainerContext {
     static func read(_ entry: ZipArchive.Entry, of archive: ZipArchive, budget: ContainerBudget,
                      limits: ExtractionLimits) -> Result<[UInt8], ExtractionError> {
         let (limit, which) = readLimit(entry, budget: budget, limits: limits)
+        // A budget spent by an archive nested deeper leaves nothing for the next entry.
+        if limit <= 0 {
+            return .failure(.limitExceeded("the archive inflates to more than \(limits.maxArchiveBytes) bytes in all (a zip bomb?)"))
+        }
         do {
             let bytes = try archive.read(entry, limit: limit)
             budget.bytes -= bytes.count

@@ -17,6 +17,7 @@ enum Inflate {
     /// Inflates `input` (raw deflate, no zlib or gzip header) into at most `limit` bytes.
     /// `expected` (the size an archive header claims) only sizes the first buffer.
     static func inflate(_ input: ArraySlice<UInt8>, expected: Int, limit: Int) throws(Failure) -> [UInt8] {
+        guard limit >= 0 else { throw .overLimit }
         var stream = z_stream()
         let initStatus = inflateInit2_(&stream, -15, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
         guard initStatus == Z_OK else { throw .corrupt("zlib could not start (\(initStatus))") }
