@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "DiariumIndex", dependencies: [
             "CZstd", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .target(name: "DiariumSearch", dependencies: ["DiariumAnalysis", "DiariumIndex"]),
+        .target(name: "DiariumSearch", dependencies: ["DiariumAnalysis", "DiariumIndex", "DiariumExtraction"]),
         .target(name: "DiariumReport", dependencies: ["DiariumIndex", "DiariumExtraction", "DiariumAnalysis"]),
         .target(name: "DiariumIngest", dependencies: [
             "DiariumExtraction", "DiariumAnalysis", "DiariumIndex",
@@ -52,10 +52,12 @@ let package = Package(
         .executableTarget(name: "index-benchmark", dependencies: ["DiariumIndex"], path: "Benchmarks/IndexBenchmark"),
         .executableTarget(name: "office-benchmark", dependencies: ["DiariumExtraction"], path: "Benchmarks/OfficeBenchmark"),
 
-        .testTarget(name: "DiariumExtractionTests", dependencies: ["DiariumExtraction"]),
+        // Helpers shared by the test targets (fixture writers such as MiniPDF).
+        .target(name: "DiariumTestSupport", path: "Tests/DiariumTestSupport"),
+        .testTarget(name: "DiariumExtractionTests", dependencies: ["DiariumExtraction", "DiariumTestSupport"]),
         .testTarget(name: "DiariumAnalysisTests", dependencies: ["DiariumAnalysis"]),
         .testTarget(name: "DiariumIndexTests", dependencies: ["DiariumIndex"]),
-        .testTarget(name: "DiariumSearchTests", dependencies: ["DiariumSearch", "DiariumIngest"]),
+        .testTarget(name: "DiariumSearchTests", dependencies: ["DiariumSearch", "DiariumIngest", "DiariumTestSupport"]),
         .testTarget(name: "DiariumReportTests", dependencies: ["DiariumReport", "DiariumIngest"]),
         .testTarget(name: "DiariumEndToEndTests", dependencies: ["diarium", "DiariumIndex"]),
         .testTarget(name: "DiariumFuzzTests", dependencies: ["DiariumFuzzing", "DiariumIngest"]),

@@ -16,11 +16,23 @@ public struct ExtractionLimits: Sendable {
     /// An entry over 1 MiB may inflate to at most this many times its compressed size
     /// (default 200; deflate's own maximum is about 1,032).
     public var maxCompressionRatio = 200
+    /// How scanned pages and images are read by OCR. Kept with the limits so that documents
+    /// inside documents (e-mail attachments, archive entries) are read the same way.
+    public var ocr = OCRSettings()
+
+    /// Bytes of address space an external program reading one file may use (`RLIMIT_AS`,
+    /// default 1 GiB).
+    public var processMemory: Int
+    /// Bytes of text an external program may print for one file (default 256 MiB); more is
+    /// a failure, not a truncated document.
+    public var maxTextBytes: Int
 
     /// Limits with the given per-file size cap and parse-time limit.
-    public init(maxFileSize: Int = 256 << 20, parseTimeLimit: Double = 30) {
+    public init(maxFileSize: Int = 256 << 20, parseTimeLimit: Double = 30, processMemory: Int = 1 << 30, maxTextBytes: Int = 256 << 20) {
         self.maxFileSize = maxFileSize
         self.parseTimeLimit = parseTimeLimit
+        self.processMemory = processMemory
+        self.maxTextBytes = maxTextBytes
     }
 }
 
@@ -71,6 +83,15 @@ public struct Extractor: Sendable {
         return doc
     }
 
+    /// The document diarium makes of `pdftotext` output alone, metadata included (what
+    /// `extract` does after poppler ran, without the information dictionary): for the fuzz
+    /// suite and tests of the page bookkeeping.
+    public static func pdfDocument(pdftotextOutput output: [UInt8], components: [String]) -> ExtractedDocument {
+        var doc = PDFExtractor.document(output)
+        MetadataExtractor.fill(&doc, explicit: ExplicitMetadata(), path: components)
+        return doc
+    }
+
     /// Extracts a document from bytes already read.
     public func extract(bytes: [UInt8], components: [String]) -> ExtractedDocument {
         let name = components.last ?? ""
@@ -104,15 +125,18 @@ public struct Extractor: Sendable {
                 let (text, _) = TextDecoding.decode(bytes, declared: Extractor.declaredCharset(bytes, xml: true))
                 (doc, explicit) = ODFExtractor.extractFlat(Array(text.utf8), limits: limits)
             case .pdf:
-                doc = ExtractedDocument(format: "pdf", failure: .unsupportedFormat("PDF"))
+                (doc, explicit) = PDFExtractor.extract(bytes, limits: limits)
             case .image(let format):
-                doc = ExtractedDocument(format: format, failure: .unsupportedFormat(format.uppercased()))
+                doc = ImageFile.document(bytes, format: format)
             case .unsupported(let format):
                 doc = ExtractedDocument(format: format, failure: .unsupportedFormat(format.uppercased()))
             case .binary:
                 doc = ExtractedDocument(format: "binary", failure: .binary)
             }
         }
+        // Scanned pages are read before the metadata is looked for: a scanned letter's
+        // letterhead gives its authority, date and diarienummer.
+        OCRStep.apply(&doc, bytes: bytes, settings: limits.ocr)
         MetadataExtractor.fill(&doc, explicit: explicit, path: components)
         return doc
     }

@@ -23,6 +23,56 @@ public enum PageMap {
         return lower..<upper
     }
 
+    // MARK: - Stored form
+
+    /// The stored form of `starts` (the catalog's `page_starts`): each start as a 32-bit
+    /// little-endian unsigned integer, in page order. Fixed width, so a page is found by binary
+    /// search on the stored bytes without decoding them (`page(atOffset:encoded:)`).
+    public static func encode(_ starts: [Int]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(starts.count * 4)
+        for s in starts {
+            let v = UInt32(clamping: max(0, s))
+            out += [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF), UInt8((v >> 16) & 0xFF), UInt8(v >> 24)]
+        }
+        return out
+    }
+
+    /// The starts of a stored form; a trailing partial entry is ignored.
+    public static func decode<C: RandomAccessCollection>(_ bytes: C) -> [Int] where C.Element == UInt8, C.Index == Int {
+        (0..<(bytes.count / 4)).map { entry(bytes, $0) }
+    }
+
+    /// The number of pages of a stored form.
+    public static func count<C: RandomAccessCollection>(_ bytes: C) -> Int where C.Element == UInt8 { bytes.count / 4 }
+
+    /// `page(atOffset:in:)` on the stored form, O(log pages), nothing decoded but the probes.
+    public static func page<C: RandomAccessCollection>(atOffset offset: Int, encoded bytes: C) -> Int? where C.Element == UInt8, C.Index == Int {
+        let n = bytes.count / 4
+        guard n > 0 else { return nil }
+        var low = 0, high = n
+        while high - low > 1 {
+            let mid = (low + high) / 2
+            if entry(bytes, mid) <= offset { low = mid } else { high = mid }
+        }
+        return low + 1
+    }
+
+    /// `range(ofPage:in:textLength:)` on the stored form.
+    public static func range<C: RandomAccessCollection>(ofPage page: Int, encoded bytes: C, textLength: Int) -> Range<Int>? where C.Element == UInt8, C.Index == Int {
+        let n = bytes.count / 4
+        guard page >= 1, page <= n else { return nil }
+        let lower = min(max(0, entry(bytes, page - 1)), textLength)
+        let upper = page < n ? min(max(lower, entry(bytes, page)), textLength) : textLength
+        return lower..<upper
+    }
+
+    @inline(__always)
+    static func entry<C: RandomAccessCollection>(_ bytes: C, _ i: Int) -> Int where C.Element == UInt8, C.Index == Int {
+        let b = bytes.startIndex + i * 4
+        return Int(bytes[b]) | Int(bytes[b + 1]) << 8 | Int(bytes[b + 2]) << 16 | Int(bytes[b + 3]) << 24
+    }
+
     /// Whether `starts` is valid for a text of `textLength` bytes: begins at 0, never
     /// decreases, never passes the end.
     public static func isValid(_ starts: [Int], textLength: Int) -> Bool {

@@ -13,6 +13,8 @@ public struct SearchHit: Codable, Sendable, Equatable {
     public var year: Int?
     public var dnr: String?
     public var format: String
+    /// The page the snippet is on (1-based), for documents with pages.
+    public var page: Int?
     /// For a document inside a file (a ZIP entry, an attachment): its name there
     /// (`Tekniska förvaltningen/protokoll.docx`); absent for a file itself.
     public var part: String? = nil
@@ -45,9 +47,9 @@ public struct SearchResult: Codable, Sendable, Equatable {
 }
 
 extension SearchHit {
-    init(rank: Int, score: Double, record: DocumentRecord, snippet: String) {
+    init(rank: Int, score: Double, record: DocumentRecord, snippet: String, page: Int?) {
         self.init(rank: rank, score: score, id: record.id, path: record.path, title: record.title, authority: record.authority,
-                  type: record.docType, date: record.date, year: record.year, dnr: record.dnr, format: record.format,
+                  type: record.docType, date: record.date, year: record.year, dnr: record.dnr, format: record.format, page: page,
                   part: record.partName, snippet: snippet, highlights: SearchHit.highlights(in: snippet))
     }
 

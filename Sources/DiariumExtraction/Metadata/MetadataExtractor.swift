@@ -8,10 +8,15 @@ struct ExplicitMetadata {
     var language: (String, MetadataSource)?
     /// A year without a full date (`<dc:date>1972</dc:date>`).
     var year: (Int, MetadataSource)?
+    /// The text the letterhead heuristics read instead of the document's own first lines: a
+    /// PDF's first page in reading order (its stored text is in layout order, where a
+    /// letterhead's columns share lines). `text:line N` then counts lines of this text.
+    var letterhead: String?
 
     /// The values whose source's tier is at least `tier`, and the others.
     func split(at tier: MetadataSource.Tier) -> (atLeast: ExplicitMetadata, below: ExplicitMetadata) {
         var high = ExplicitMetadata(), low = ExplicitMetadata()
+        high.letterhead = letterhead
         func route<T>(_ value: (T, MetadataSource)?, _ key: WritableKeyPath<ExplicitMetadata, (T, MetadataSource)?>) {
             guard let value else { return }
             if value.1.tier >= tier { high[keyPath: key] = value } else { low[keyPath: key] = value }
@@ -31,13 +36,14 @@ struct ExplicitMetadata {
 /// the text over folder and file names.
 enum MetadataExtractor {
     static let authoritySuffixes = ["nämnden", "nämnd", "styrelsen", "förvaltningen", "kontoret", "departementet", "myndigheten",
-                                    "verket", "inspektionen", "fullmäktige", "kansliet", "rådet", "revisionen", "ombudsmannen", "domstolen"]
+                                    "verket", "inspektionen", "fullmäktige", "kansliet", "rådet", "revisionen", "ombudsmannen", "domstolen",
+                                    "förmedlingen", "arkivet"]
     /// Lines with these words give dates that are not the document's own (entry into force,
     /// deadlines, repeal).
     static let otherDateWords: [[UInt8]] = ["träder i kraft", "trädde i kraft", "ikraftträd", "senast den", "upphör", "gäller från",
                                             "gäller fr.o.m", "utkom från trycket", "revideras", "giltig till", "redovisas senast",
                                             "ska redovisas", "redovisas den"].map { Array($0.utf8) }
-    static let dateKeywords = ["beslutade", "regeringssammanträde", "utfärdat",
+    static let dateKeywords = ["beslutade", "regeringssammanträde", "utfärdat", "utfärdade",
                                "beslutad", "beslutades", "beslutsdatum", "fastställd", "fastställt", "fastställdes", "antagen", "antaget",
                                "antogs", "upprättad", "upprättat", "datum", "sammanträdesdatum", "sammanträde", "protokoll", "date",
                                "daterad", "skickat", "sent", "justerad", "godkänd", "utfärdad"]
@@ -59,7 +65,9 @@ enum MetadataExtractor {
         let (explicit, embedded) = all.split(at: .text)
         // Each line only as far as metadata can be: a single gigantic line (a file without line
         // breaks) would otherwise be scanned whole by every finder below.
-        let lines = firstLines(doc.text, 80)
+        // For a paged document the letterhead is page 1's (the first page with text).
+        let head = all.letterhead ?? (doc.pageStarts.count > 1 ? firstPageWithText(doc) : doc.text)
+        let lines = firstLines(head, 80)
         let email = emailHeaders(lines)
         func set(_ key: String, _ value: (String, MetadataSource)?, _ apply: (String) -> Void) {
             guard let (v, source) = value else { return }
@@ -175,6 +183,14 @@ enum MetadataExtractor {
         set("language", language) { doc.language = $0 }
     }
 
+    /// The text of the first page that has a letter on it (page 1 unless it is blank).
+    static func firstPageWithText(_ doc: ExtractedDocument) -> String {
+        for p in 1...min(doc.pageCount, 3) {
+            if let t = doc.text(ofPage: p), t.unicodeScalars.contains(where: { $0.properties.isAlphabetic }) { return String(t) }
+        }
+        return doc.text
+    }
+
     /// The first `count` lines of `text`, each cut to `maxLineLength` characters. A line ends at
     /// a line feed that is a character of its own (not the second half of a CR LF pair), as
     /// `split(separator: "\n")` over characters would cut it.
@@ -256,6 +272,11 @@ enum MetadataExtractor {
             if String(line.suffix(32)).lowercased().hasSuffix("s författningssamling"), let name = line.split(separator: " ").first, name.count > 3 {
                 let base = String(name.dropLast())
                 if authorityName(base) != nil { return (base, .textLine(i + 1)) }
+            }
+            // The masthead on two lines, as PDFs have it: `BOVERKETS` / `FÖRFATTNINGSSAMLING`.
+            if i > 0, lower == "författningssamling" {
+                let above = lines[i - 1].trimmed()
+                if above.lowercased().hasSuffix("s"), let a = authorityName(String(above.dropLast())) { return (a, .textLine(i)) }
             }
             for label in authorityLabels where lower.hasPrefix(label) {
                 var rest = line.unicodeScalars.dropFirst(label.unicodeScalars.count)
@@ -359,7 +380,10 @@ enum MetadataExtractor {
             if line.isEmpty || line.allSatisfy({ "=-_*|:".contains($0) }) { continue }
             if raw.hasPrefix("|") || raw.hasPrefix("/") { continue }
             let lowerLine = line.lowercased()
-            if lowerLine.hasSuffix("författningssamling") || lowerLine.hasPrefix("issn") || lowerLine.hasPrefix("utgivare") { continue }
+            if lowerLine.hasSuffix("författningssamling") || lowerLine.hasPrefix("issn") || lowerLine.hasPrefix("utgivare")
+                || lowerLine.hasPrefix("ansvarig utgivare") { continue }
+            // The first line of a two-line masthead (`BOVERKETS` / `FÖRFATTNINGSSAMLING`).
+            if i + 1 < lines.count, lines[i + 1].trimmed().lowercased() == "författningssamling" { continue }
             if line.hasPrefix("§") {
                 var rest = line.dropFirst().drop { $0 == " " || $0.isNumber }
                 let restBytes = Array(rest.utf8)

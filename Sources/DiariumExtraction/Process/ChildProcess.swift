@@ -28,9 +28,9 @@ public struct ExternalProgram: Sendable, Hashable, CustomStringConvertible {
     public var description: String { name }
 
     /// poppler's PDF-to-text converter.
-    public static let pdftotext = ExternalProgram(name: "pdftotext", package: "poppler-utils", license: "GPL-2.0-or-later")
+    public static let pdftotext = ExternalProgram(name: "pdftotext", package: "poppler-utils", license: "GPL-2.0-only OR GPL-3.0-only")
     /// poppler's PDF information dumper (document information dictionary, XMP, encryption).
-    public static let pdfinfo = ExternalProgram(name: "pdfinfo", package: "poppler-utils", license: "GPL-2.0-or-later")
+    public static let pdfinfo = ExternalProgram(name: "pdfinfo", package: "poppler-utils", license: "GPL-2.0-only OR GPL-3.0-only")
 }
 
 /// Why a child process could not be run at all. (A program that ran and failed is a
