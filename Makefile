@@ -2,7 +2,7 @@
 
 SWIFT ?= swift
 # Debian packages the build, the tests and the demo need.
-DEB_PACKAGES := pkg-config libxml2-dev libstemmer-dev libstemmer-tools libzstd-dev libsqlite3-dev wswedish poppler-utils \
+DEB_PACKAGES := pkg-config libxml2-dev zlib1g-dev catdoc libstemmer-dev libstemmer-tools libzstd-dev libsqlite3-dev wswedish poppler-utils \
 	tesseract-ocr tesseract-ocr-swe tesseract-ocr-eng
 # The tests also render the HTML report in a real browser, and encrypt PDFs with qpdf.
 TEST_PACKAGES := $(DEB_PACKAGES) chromium qpdf

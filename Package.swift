@@ -22,11 +22,12 @@ let package = Package(
                        providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CStemmer", providers: [.apt(["libstemmer-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // fork + rlimits + exec for the one child-process runner (no library behind it).
         .target(name: "CSpawn"),
 
         // files → extraction → analysis → index → search → CLI
-        .target(name: "DiariumExtraction", dependencies: ["CLibXML2", "CSpawn"]),
+        .target(name: "DiariumExtraction", dependencies: ["CLibXML2", "CZlib", "CSpawn"]),
         .target(name: "DiariumAnalysis", dependencies: ["CStemmer"]),
         .target(name: "DiariumIndex", dependencies: [
             "CZstd", .product(name: "GRDB", package: "GRDB.swift"),
@@ -52,6 +53,7 @@ let package = Package(
         .executableTarget(name: "analysis-benchmark", dependencies: ["DiariumAnalysis"], path: "Benchmarks/AnalysisBenchmark"),
         .executableTarget(name: "query-benchmark", dependencies: ["DiariumSearch", "DiariumIndex"], path: "Benchmarks/QueryBenchmark"),
         .executableTarget(name: "index-benchmark", dependencies: ["DiariumIndex"], path: "Benchmarks/IndexBenchmark"),
+        .executableTarget(name: "office-benchmark", dependencies: ["DiariumExtraction"], path: "Benchmarks/OfficeBenchmark"),
 
         // Helpers shared by the test targets (fixture writers such as MiniPDF).
         .target(name: "DiariumTestSupport", path: "Tests/DiariumTestSupport"),

@@ -13,10 +13,11 @@
 # Targets (Sources/DiariumFuzzing/FuzzTargets.swift): html, xml, email, text (as .txt, .md and
 # without an extension), tokenizer (Tokenizer on raw bytes, Analyzer on the text), pdf (poppler's
 # output: pages, page starts, OCR flags, repeated lines, pdfinfo/XMP, the page map), ocr
-# (tesseract's TSV: pages, words, confidences; a TIFF's frame chain), segment and catalog (a
-# damaged copy of a template index, every command run on it; not in the default list: --targets
-# segment,catalog), query (parse,
-# plan, explain and search an index of corpus/).
+# (tesseract's TSV: pages, words, confidences; a TIFF's frame chain), query (parse,
+# plan, explain and search an index of corpus/), zip (archives, OOXML and ODF packages), cfb
+# (compound files: .msg, old Office, encrypted OOXML), rtf, segment and catalog (a damaged copy
+# of a template index, every command run on it; not in the default list: --targets
+# segment,catalog).
 #
 # With --replay (the short form of scripts/reliability.sh) no driver is built and libFuzzer does
 # not run: the seeds are assembled as above and replayed, each with --mutations mutated copies
@@ -33,7 +34,7 @@
 #                        [--diarium PATH] [--data DIR] [--work DIR] [--keep]
 #   --runs N            runs per target (default 10000)
 #   --jobs J            targets fuzzed at the same time (default 1)
-#   --targets LIST      comma-separated targets (default: the six of the files and queries)
+#   --targets LIST      comma-separated targets (default: the eleven of the files and queries)
 #   --max-len BYTES     longest input libFuzzer makes (default 16384; longer seeds are cut)
 #   --timeout S         seconds one input may take before it is a finding (default 25)
 #   --seed-files N      files of ../shared/data per target as seeds, an even spread (default 300)
@@ -54,7 +55,7 @@
 set -u
 set -o pipefail
 
-RUNS=10000 TARGETS="html,xml,email,text,tokenizer,query,pdf,ocr" MAX_LEN=16384 TIMEOUT=25 SEED_FILES=300 JOBS=1
+RUNS=10000 TARGETS="html,xml,email,text,tokenizer,query,pdf,ocr,zip,cfb,rtf" MAX_LEN=16384 TIMEOUT=25 SEED_FILES=300 JOBS=1
 OUT="" WORK="" SCRATCH=".build-fuzz" CONFIG=release DIARIUM="" DATA="" SEED="" KEEP=0
 REPLAY=0 MUTATIONS=10 TEST_SCRATCH=".build"
 while [ $# -gt 0 ]; do
@@ -135,6 +136,9 @@ spread xml "$SEED_FILES" '*.xml' '*.rdf' '*.atom' '*.xsd'
 spread email "$SEED_FILES" '*.eml'
 spread text "$SEED_FILES" '*.txt' '*.md' '*.ttl' '*.n3' '*.json'
 spread tokenizer "$SEED_FILES" '*.txt' '*.md'
+spread zip "$SEED_FILES" '*.zip' '*.docx' '*.xlsx' '*.pptx' '*.odt' '*.ods' '*.odp'
+spread cfb "$SEED_FILES" '*.msg' '*.doc' '*.xls' '*.ppt'
+spread rtf "$SEED_FILES" '*.rtf'
 # pdf: what poppler prints for real PDFs (pdftotext in diarium's layout mode, pdfinfo, XMP).
 mkdir -p "$SEEDS/pdf"
 if command -v pdftotext >/dev/null; then
@@ -177,7 +181,7 @@ risk- och sårbarhetsanalys
 ((a b) OR c) -"d e" format:html lang:sv path:Gymnasienämnden
 QUERIES
 mkdir -p "$SEEDS/segment" "$SEEDS/catalog"  # damaged-index targets: their kept inputs are their seeds
-for t in html xml email text tokenizer query pdf ocr segment catalog; do
+for t in html xml email text tokenizer query pdf ocr zip cfb rtf segment catalog; do
     [ -d "Tests/Fixtures/fuzz/$t" ] && find "Tests/Fixtures/fuzz/$t" -type f ! -name README.md -exec cp {} "$SEEDS/$t/" \;
 done
 cp "$SEEDS"/email/* "$SEEDS/text/" 2>/dev/null  # mail without an extension: format sniffing
@@ -200,16 +204,16 @@ if [[ ",$TARGETS," == *",query,"* ]]; then
 fi
 
 # 4 (--replay). Replay the seeds and their mutations through the tests' debug build: one test case
-#    per target (all ten, whatever --targets says), which prints its inputs and runs.
+#    per target (all thirteen, whatever --targets says), which prints its inputs and runs.
 if [ "$REPLAY" = 1 ]; then
     echo "== replaying the seeds, $MUTATIONS mutations each, through the test bundle in $TEST_SCRATCH (no sanitizer)"
-    for t in html xml email text tokenizer query pdf ocr segment catalog; do echo "   $t: $(find "$SEEDS/$t" -type f | wc -l) seeds"; done
+    for t in html xml email text tokenizer query pdf ocr zip cfb rtf segment catalog; do echo "   $t: $(find "$SEEDS/$t" -type f | wc -l) seeds"; done
     DIARIUM_FUZZ_SEEDS="$SEEDS" DIARIUM_FUZZ_MUTATIONS="$MUTATIONS" DIARIUM_FUZZ_INDEX="$WORK/query-index" \
         swift test --skip-build --scratch-path "$TEST_SCRATCH" --filter 'FuzzRegressionTests' >"$WORK/replay.log" 2>&1
     rc=$?
     grep -E '^fuzz replay:' "$WORK/replay.log" | sed 's/^fuzz replay: /   /'
     PASSED=0 FAILED=0
-    for t in html xml email text tokenizer query pdf ocr segment catalog; do
+    for t in html xml email text tokenizer query pdf ocr zip cfb rtf segment catalog; do
         if grep -qE "^fuzz replay: $t: [0-9]+ inputs" "$WORK/replay.log"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); echo "FAIL: $t was not replayed"; fi
     done
     grep -q '^fuzz replay: query: .*, with an index' "$WORK/replay.log" || { FAILED=$((FAILED + 1)); echo "FAIL: the query target had no index"; }

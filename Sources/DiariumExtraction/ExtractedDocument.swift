@@ -7,6 +7,12 @@ public struct ExtractedDocument: Sendable, Equatable {
     public var encoding: String?
     /// ISO 639-1 code (`sv`, `en`), when it could be told.
     public var language: String?
+    /// Document properties as the file records them (Office `docProps`, ODF `meta.xml`, an
+    /// Outlook message's fields): `creator`, `lastModifiedBy`, `created`, `modified`,
+    /// `company`, `application`, `title`, … Empty for formats without them.
+    public var properties: [String: String] = [:]
+    /// Comments and tracked changes the document still carries (marked in `text`).
+    public var revisions = RevisionCounts()
     public var title: String?
     /// Issuing authority.
     public var authority: String?

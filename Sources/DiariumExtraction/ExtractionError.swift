@@ -5,6 +5,9 @@ public enum ExtractionError: Error, CustomStringConvertible, Equatable, Sendable
     case empty
     /// The file is larger than the configured limit.
     case tooLarge(size: Int, limit: Int)
+    /// A container (a ZIP archive, an Office package) went past a limit on what one file may
+    /// unpack: bytes in all, compression ratio, entries, nesting depth. The reason says which.
+    case limitExceeded(String)
     /// A recognised format whose text diarium does not extract (yet).
     case unsupportedFormat(String)
     /// Binary content that is no known document format.
@@ -30,6 +33,7 @@ public enum ExtractionError: Error, CustomStringConvertible, Equatable, Sendable
         case .empty: return "the file is empty"
         case let .tooLarge(size, limit):
             return "the file is \(size) bytes, over the \(limit)-byte limit per file (raise it with --max-file-size)"
+        case let .limitExceeded(reason): return "unpacking stopped: \(reason)"
         case let .unsupportedFormat(format): return "text extraction from \(format) files is not supported"
         case .binary: return "binary content in no known document format"
         case let .parseFailed(format, reason): return "the \(format) could not be parsed: \(reason)"

@@ -6,6 +6,16 @@ public struct ExtractionLimits: Sendable {
     public var maxFileSize: Int
     /// Seconds a markup parse may take before the file is given up (default 30).
     public var parseTimeLimit: Double
+    /// Bytes one file (a ZIP archive, an Office package, with everything nested in it) may
+    /// inflate in all (default 1 GiB).
+    public var maxArchiveBytes = 1 << 30
+    /// Entries one file may open in all, nested archives included (default 10,000).
+    public var maxArchiveEntries = 10_000
+    /// Archives nested in archives deeper than this are not opened (default 4).
+    public var maxArchiveDepth = 4
+    /// An entry over 1 MiB may inflate to at most this many times its compressed size
+    /// (default 200; deflate's own maximum is about 1,032).
+    public var maxCompressionRatio = 200
     /// How scanned pages and images are read by OCR. Kept with the limits so that documents
     /// inside documents (e-mail attachments, archive entries) are read the same way.
     public var ocr = OCRSettings()
@@ -105,6 +115,15 @@ public struct Extractor: Sendable {
                 let markdown = ext == "md" || ext == "markdown"
                 doc = ExtractedDocument(format: "text", encoding: encoding, text: markdown ? Markdown.strip(text) : Extractor.clean(text))
                 if markdown, let h1 = Markdown.firstHeading(text) { explicit.title = (h1, .markdownH1) }
+            case .zip:
+                (doc, explicit) = Extractor.extractZip(bytes, components: components, limits: limits)
+            case .compoundFile:
+                (doc, explicit) = Extractor.extractCompoundFile(bytes, components: components, limits: limits)
+            case .rtf:
+                doc = ExtractedDocument(format: "rtf", encoding: "rtf", text: RTFReader.text(bytes))
+            case .flatODF:
+                let (text, _) = TextDecoding.decode(bytes, declared: Extractor.declaredCharset(bytes, xml: true))
+                (doc, explicit) = ODFExtractor.extractFlat(Array(text.utf8), limits: limits)
             case .pdf:
                 (doc, explicit) = PDFExtractor.extract(bytes, limits: limits)
             case .image(let format):
@@ -124,6 +143,14 @@ public struct Extractor: Sendable {
 
     enum Detected: Equatable {
         case markup(isHTML: Bool)
+        /// A ZIP container: an OOXML or ODF package, or an archive of files.
+        case zip
+        /// An OpenDocument file saved as one XML document (`.fodt`, `.fods`, …).
+        case flatODF
+        /// A compound file (`D0 CF 11 E0`): `.doc`, `.xls`, `.ppt`, `.msg` or encrypted OOXML.
+        case compoundFile
+        /// `{\rtf`.
+        case rtf
         case email
         case text
         /// `%PDF-` in the first KiB, whatever the name says.
@@ -154,7 +181,12 @@ public struct Extractor: Sendable {
         case "txt", "md", "markdown", "text": return "text"
         case "pdf": return "pdf"
         case "eml": return "email"
-        case "docx", "xlsx", "pptx", "odt", "ods": return (name as NSString).pathExtension.lowercased()
+        case "docx", "xlsx", "pptx", "odt", "ods", "odp", "zip", "doc", "xls", "ppt", "msg", "rtf":
+            return (name as NSString).pathExtension.lowercased()
+        case "docm", "dotx", "dotm": return "docx"
+        case "xlsm", "xltx", "xltm": return "xlsx"
+        case "pptm", "ppsx", "potx": return "pptx"
+        case "fodt", "fods", "fodp", "fodg", "odg": return (name as NSString).pathExtension.lowercased()
         default: return nil
         }
     }
@@ -170,10 +202,9 @@ public struct Extractor: Sendable {
         if signature == nil && isPDF(bytes) { return .pdf }
         for (magic, format) in signatures where bytes.starts(with: magic) {
             if format == "png" || format == "jpeg" || format == "tiff" { return .image(format) }
-            if format == "zip" || format == "ole" {
-                let ext = (name as NSString).pathExtension.lowercased()
-                return .unsupported(["docx", "xlsx", "pptx", "odt", "ods", "doc", "xls", "ppt", "msg"].contains(ext) ? ext : format)
-            }
+            if format == "zip" { return .zip }
+            if format == "ole" { return .compoundFile }
+            if format == "rtf" { return .rtf }
             return .unsupported(format)
         }
         let utf16 = bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF])
@@ -181,7 +212,9 @@ public struct Extractor: Sendable {
         let ext = (name as NSString).pathExtension.lowercased()
         switch ext {
         case "html", "htm", "xhtml": return .markup(isHTML: true)
-        case "xml", "rdf", "atom", "xsd", "svg", "kml": return .markup(isHTML: false)
+        case "fodt", "fods", "fodp", "fodg": return .flatODF
+        case "xml", "rdf", "atom", "xsd", "svg", "kml":
+            return ByteSearch.find(Array("<office:document ".utf8), in: Array(bytes.prefix(4096))) != nil ? .flatODF : .markup(isHTML: false)
         case "eml": return .email
         case "txt", "md", "markdown", "text", "csv", "tsv", "json", "n3", "ttl": return .text
         default: break
@@ -193,10 +226,68 @@ public struct Extractor: Sendable {
         if trimmed.hasPrefix("<!doctype html") || trimmed.hasPrefix("<html") || (trimmed.hasPrefix("<") && sniff.contains("<body")) {
             return .markup(isHTML: true)
         }
-        if trimmed.hasPrefix("<?xml") || (trimmed.hasPrefix("<") && !trimmed.hasPrefix("<!--")) { return .markup(isHTML: false) }
+        if trimmed.hasPrefix("<?xml") || (trimmed.hasPrefix("<") && !trimmed.hasPrefix("<!--")) {
+            return sniff.contains("<office:document ") ? .flatODF : .markup(isHTML: false)
+        }
         // Text if it decodes without many control characters.
         let controls = head.filter { $0 < 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0x0C }.count
         return controls * 20 > max(head.count, 1) ? .binary : .text
+    }
+
+    /// A ZIP file: an OOXML package when it has `[Content_Types].xml`, an ODF package when its
+    /// `mimetype` entry names an OpenDocument type, otherwise an archive whose files become parts.
+    static func extractZip(_ bytes: [UInt8], components: [String], limits: ExtractionLimits) -> (ExtractedDocument, ExplicitMetadata) {
+        let archive: ZipArchive
+        do {
+            archive = try ZipArchive(bytes, maxEntries: limits.maxArchiveEntries)
+        } catch {
+            let format = formatFromName(components.last ?? "") ?? "zip"
+            switch error {
+            case .tooManyEntries(let n):
+                return (ExtractedDocument(format: format, failure: .limitExceeded("the archive has more than \(n) entries")), ExplicitMetadata())
+            case .notAnArchive(let why), .entry(let why):
+                return (ExtractedDocument(format: format, failure: .parseFailed(format: "ZIP archive", reason: why)), ExplicitMetadata())
+            default:
+                return (ExtractedDocument(format: format, failure: .parseFailed(format: "ZIP archive", reason: "\(error)")), ExplicitMetadata())
+            }
+        }
+        if archive.entry(named: "[Content_Types].xml") != nil {
+            return OOXMLExtractor.extract(archive, components: components, limits: limits)
+        }
+        if let m = archive.entry(named: "mimetype"), m.uncompressedSize < 200,
+           let type = try? archive.read(m, limit: 200), let format = ODFExtractor.format(mediaType: String(decoding: type, as: UTF8.self)) {
+            return ODFExtractor.extract(archive, format: format, components: components, limits: limits)
+        }
+        let state = ContainerContext.current
+        if state.depth >= limits.maxArchiveDepth {
+            return (ExtractedDocument(format: "zip", failure: .limitExceeded("archives nested more than \(limits.maxArchiveDepth) deep")), ExplicitMetadata())
+        }
+        return ArchiveExtractor.extract(archive, components: components, limits: limits)
+    }
+
+    /// A compound file, told apart by the streams its root holds.
+    static func extractCompoundFile(_ bytes: [UInt8], components: [String], limits: ExtractionLimits) -> (ExtractedDocument, ExplicitMetadata) {
+        let file: CompoundFile
+        do {
+            file = try CompoundFile(bytes, maxStream: limits.maxFileSize)
+        } catch {
+            let format = formatFromName(components.last ?? "") ?? "ole"
+            let reason: String
+            switch error {
+            case .damaged(let why): reason = why
+            case .notCompoundFile: reason = "the header is damaged"
+            case .tooLarge(let n): reason = "a stream is over the \(n)-byte limit"
+            }
+            return (ExtractedDocument(format: format, failure: .parseFailed(format: "compound file", reason: reason)), ExplicitMetadata())
+        }
+        switch file.kind {
+        case .msg: return OutlookMessage.extract(file, components: components, limits: limits)
+        case .encryptedOOXML:
+            let format = formatFromName(components.last ?? "").flatMap { ["docx", "xlsx", "pptx"].contains($0) ? $0 : nil } ?? "ooxml"
+            return (ExtractedDocument(format: format, failure: .encrypted(format: "Office document")), ExplicitMetadata())
+        case .doc, .xls, .ppt: return (LegacyOffice.extract(bytes, kind: file.kind, limits: limits), ExplicitMetadata())
+        case .other: return (ExtractedDocument(format: "ole", failure: .unsupportedFormat("compound (OLE)")), ExplicitMetadata())
+        }
     }
 
     /// The lowercased value of the first `encoding=` (XML) or `charset=` (HTML), any case, in

@@ -13,7 +13,7 @@ import Foundation
 /// invariant is a crash to libFuzzer, so it keeps the input).
 public enum FuzzTargets {
     /// The target names, as used by `scripts/fuzz.sh --targets` and the fixture folders.
-    public static let names = ["html", "xml", "email", "text", "tokenizer", "query", "pdf", "ocr", "segment", "catalog"]
+    public static let names = ["html", "xml", "email", "text", "tokenizer", "query", "pdf", "ocr", "zip", "cfb", "rtf", "segment", "catalog"]
 
     /// Runs the target `name` on `data`; false for an unknown name.
     @discardableResult
@@ -27,6 +27,9 @@ public enum FuzzTargets {
         case "query": query(data)
         case "pdf": pdf(data)
         case "ocr": ocr(data)
+        case "zip": container(data, magic: [0x50, 0x4B, 0x03, 0x04], name: "f.zip")
+        case "cfb": container(data, magic: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1], name: "f.msg")
+        case "rtf": container(data, magic: Array("{\\rtf".utf8), name: "f.rtf")
         case "segment": segment(data)
         case "catalog": catalog(data)
         default: return false
@@ -66,6 +69,18 @@ public enum FuzzTargets {
     public static func text(_ data: UnsafeRawBufferPointer) {
         let bytes = Array(data)
         for name in ["f.txt", "f.md", "f"] { check(extractor.extract(bytes: bytes, components: ["fuzz", name])) }
+    }
+
+    /// The ZIP walk (archives, OOXML and ODF packages), the compound-file reader (.msg, old
+    /// Office, encrypted OOXML) and the RTF reader: the input, given the format's signature
+    /// when it lacks it, so every input reaches the reader. Small limits keep a run short.
+    public static func container(_ data: UnsafeRawBufferPointer, magic: [UInt8], name: String) {
+        var bytes = Array(data)
+        if !bytes.starts(with: magic) { bytes = magic + bytes }
+        var limits = ExtractionLimits(maxFileSize: 16 << 20, parseTimeLimit: 10)
+        limits.maxArchiveBytes = 64 << 20
+        limits.maxArchiveEntries = 2000
+        check(Extractor(limits: limits).extract(bytes: bytes, components: ["fuzz", name]))
     }
 
     static func check(_ doc: ExtractedDocument) {

@@ -249,6 +249,9 @@ public final class Ingester {
             record.dnr = d.dnr
             record.language = d.language
             record.textLength = item.textLength
+            record.properties = Ingester.json(d.properties)
+            record.comments = d.revisions.comments
+            record.trackedChanges = d.revisions.trackedChanges
             if d.pageCount > 0 {
                 record.pageCount = d.pageCount
                 record.pageStarts = Data(PageMap.encode(d.pageStarts))

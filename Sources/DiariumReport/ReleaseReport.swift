@@ -44,6 +44,20 @@ public struct ReleaseReport: Codable, Sendable {
     /// Cited but not released.
     public var missingReferences: [MissingReference]
 
+    /// A released document that still carries comments or tracked changes: a requester
+    /// wants to know what the reviewers said and what was changed.
+    public struct ReviewedDocument: Codable, Sendable {
+        /// The file, and the part name for a document inside it (a ZIP entry, an attachment).
+        public var path: String
+        public var part: String?
+        public var authority: String?
+        public var comments: Int
+        public var trackedChanges: Int
+    }
+
+    /// Documents with comments or tracked changes left in them, by path.
+    public var reviewedDocuments: [ReviewedDocument]
+
     /// The year the report measures staleness from: the newest document's year.
     public var referenceYear: Int
     /// A document type older than this many years is flagged.
@@ -139,6 +153,12 @@ public struct ReleaseReport: Codable, Sendable {
         documentsByYear = years
         self.matrix = matrix
         missingReferences = try ReleaseReport.missingReferences(inventory, reader: reader)
+        reviewedDocuments = inventory.filter { $0.comments + $0.trackedChanges > 0 }
+            .sorted { ($0.path, $0.part) < ($1.path, $1.part) }
+            .map { r in
+                let part = r.part == 0 ? nil : r.sources.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) }?["part"]
+                return ReviewedDocument(path: r.path, part: part, authority: r.authority, comments: r.comments, trackedChanges: r.trackedChanges)
+            }
         authorities = try byAuthority.keys.sorted().map { name -> Authority in
             let docs = byAuthority[name] ?? []
             let files = docs.filter { $0.part == 0 }
@@ -170,6 +190,10 @@ public struct ReleaseReport: Codable, Sendable {
                 for p in Citations.secrecyProvisions(in: text) { secrecy[p, default: 0] += 1 }
             }
             if redactions > 0 { flags.append("\(redactions) masked passage\(redactions == 1 ? "" : "s")") }
+            let reviewed = docs.filter { $0.comments + $0.trackedChanges > 0 }.count
+            if reviewed > 0 {
+                flags.append("\(reviewed) document\(reviewed == 1 ? "" : "s") still carr\(reviewed == 1 ? "ies" : "y") comments or tracked changes")
+            }
             let failures = files.filter { $0.status != .ok }.count
             if failures > 0 { flags.append("\(failures) file\(failures == 1 ? "" : "s") without readable text") }
             return Authority(name: name, files: files.count, documents: docs.count, formats: formats, failures: failures,

@@ -26,6 +26,13 @@ extension ReleaseReport {
                 out += "| \(a.name) | \(a.redactions) | " + a.secrecyProvisions.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ") + " |\n"
             }
         }
+        if !reviewedDocuments.isEmpty {
+            out += "\n## Comments and tracked changes left in\n\n\(reviewedDocuments.count) document\(reviewedDocuments.count == 1 ? "" : "s") still carr\(reviewedDocuments.count == 1 ? "ies" : "y") reviewers' comments or tracked changes (`diarium show PATH --text` marks them).\n\n"
+            out += "| document | authority | comments | tracked changes |\n|---|---|---:|---:|\n"
+            for d in reviewedDocuments {
+                out += "| \(d.path + (d.part.map { " → " + $0 } ?? "")) | \(d.authority ?? "–") | \(d.comments) | \(d.trackedChanges) |\n"
+            }
+        }
         if !missingReferences.isEmpty {
             out += "\n## Cited but not released\n\nMaterial for a follow-up request.\n\n| kind | reference | cited in |\n|---|---|---|\n"
             for m in missingReferences { out += "| \(m.kind) | \(m.reference) | " + m.citedIn.joined(separator: "<br>") + " |\n" }
@@ -87,6 +94,13 @@ extension ReleaseReport {
             body += "<tr><td>\(esc(a.name))</td><td>\(a.files)</td><td>\(a.documents)</td><td>\(a.failures)</td><td>\(esc(a.formats.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))</td></tr>"
         }
         body += "</table>"
+        if !reviewedDocuments.isEmpty {
+            body += "<h2>Comments and tracked changes left in</h2><table><tr><th>document</th><th>authority</th><th>comments</th><th>tracked changes</th></tr>"
+            for d in reviewedDocuments {
+                body += "<tr><td>\(esc(d.path + (d.part.map { " → " + $0 } ?? "")))</td><td>\(esc(d.authority ?? "–"))</td><td>\(d.comments)</td><td>\(d.trackedChanges)</td></tr>"
+            }
+            body += "</table>"
+        }
         if !missingReferences.isEmpty {
             body += "<h2>Cited but not released</h2><table><tr><th>kind</th><th>reference</th><th>cited in</th></tr>"
             for m in missingReferences { body += "<tr><td>\(esc(m.kind))</td><td>\(esc(m.reference))</td><td>\(m.citedIn.map(esc).joined(separator: "<br>"))</td></tr>" }

@@ -15,6 +15,9 @@ public struct SearchHit: Codable, Sendable, Equatable {
     public var format: String
     /// The page the snippet is on (1-based), for documents with pages.
     public var page: Int?
+    /// For a document inside a file (a ZIP entry, an attachment): its name there
+    /// (`Tekniska förvaltningen/protokoll.docx`); absent for a file itself.
+    public var part: String? = nil
     /// A passage of the text with matched words between `«` and `»`.
     public var snippet: String
     /// Where the matched words are in `snippet`: `[start, end)` offsets in Unicode code points,
@@ -47,7 +50,7 @@ extension SearchHit {
     init(rank: Int, score: Double, record: DocumentRecord, snippet: String, page: Int?) {
         self.init(rank: rank, score: score, id: record.id, path: record.path, title: record.title, authority: record.authority,
                   type: record.docType, date: record.date, year: record.year, dnr: record.dnr, format: record.format, page: page,
-                  snippet: snippet, highlights: SearchHit.highlights(in: snippet))
+                  part: record.partName, snippet: snippet, highlights: SearchHit.highlights(in: snippet))
     }
 
     /// Offsets of the `«…»`-marked words of a snippet, in code points.

@@ -21,6 +21,7 @@ struct Extract: ParsableCommand {
         var path: String, format: String, encoding: String?, language: String?, title: String?, authority: String?
         var type: String?, date: String?, year: Int?, dnr: String?, text: String, sources: [String: String], error: String?
         var part: Int, partName: String?
+        var properties: [String: String], comments: Int, insertions: Int, deletions: Int
     }
 
     func run() throws {
@@ -43,7 +44,8 @@ struct Extract: ParsableCommand {
             if d.failure != nil { failures += 1 }
             let o = Output(path: path, format: d.format, encoding: d.encoding, language: d.language, title: d.title, authority: d.authority,
                            type: d.type, date: d.date, year: d.year, dnr: d.dnr, text: d.text, sources: d.sources.mapValues(\.description), error: d.failure?.description,
-                           part: part, partName: d.partName)
+                           part: part, partName: d.partName, properties: d.properties, comments: d.revisions.comments,
+                           insertions: d.revisions.insertions, deletions: d.revisions.deletions)
             switch format {
             case .json: print(try JSONOutput.line(o))
             case .text:
@@ -52,6 +54,10 @@ struct Extract: ParsableCommand {
                                                  ("authority", o.authority), ("type", o.type), ("date", o.date), ("year", o.year.map(String.init)),
                                                  ("dnr", o.dnr), ("error", o.error)]
                 for (k, v) in rows { if let v { print("\(k): \(v)\(o.sources[k].map { "  [\($0)]" } ?? "")") } }
+                for k in o.properties.keys.sorted() { print("property \(k): \(o.properties[k] ?? "")") }
+                if !d.revisions.isEmpty {
+                    print("review: \(o.comments) comments, \(o.insertions) insertions, \(o.deletions) deletions")
+                }
                 print(o.text.isEmpty ? "" : "\n\(o.text)\n")
             }
             }

@@ -43,8 +43,11 @@ struct DocumentJSON: Encodable {
     var error: String?
     /// Number of pages, for documents with pages.
     var pages: Int?
+    /// For a document inside a file: its name there (a ZIP entry's path, an attachment).
+    var part: String?
 
     init(_ r: DocumentRecord) {
+        part = r.partName
         id = r.id; path = r.path; title = r.title; authority = r.authority; type = r.docType; date = r.date
         year = r.year; dnr = r.dnr; format = r.format; status = r.status.rawValue; error = r.error
         pages = r.pageCount
@@ -74,7 +77,7 @@ enum TextOutput {
         for h in r.hits {
             out += "\n\(String(format: "%2d", h.rank)). \(h.title ?? "(untitled)")\n"
             out += "    \(metaLine(authority: h.authority, type: h.type, date: h.date, year: h.year, dnr: h.dnr))\n"
-            out += "    \(h.path)\(h.page.map { ", s. \($0)" } ?? "")\n"
+            out += "    \(h.path + (h.part.map { "/" + $0 } ?? ""))\(h.page.map { ", s. \($0)" } ?? "")\n"
             if !h.snippet.isEmpty { out += "    \(marks(h.snippet))\n" }
         }
         return out

@@ -47,6 +47,7 @@ struct Show: ParsableCommand {
                     var document: DocumentJSON
                     var sha256: String, size: Int64, encoding: String?, language: String?, sources: [String: String]?, page: Int?
                     var ocr: OCRJSON?
+                    var properties: [String: String]?, comments: Int, trackedChanges: Int
                     var text: String?
                 }
                 struct OCRJSON: Encodable {
@@ -56,18 +57,23 @@ struct Show: ParsableCommand {
                     ? OCRJSON(pages: r.ocrPages, meanConfidence: r.ocrConfidence.map { ($0 * 10).rounded() / 10 }, pending: r.ocrPendingPages, note: r.ocrNote)
                     : nil
                 let sources = r.sources.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) }
+                let properties = r.properties.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) }
                 print(try JSONOutput.encode(Full(document: DocumentJSON(r), sha256: r.sha256, size: r.size, encoding: r.encoding,
-                                                 language: r.language, sources: sources, page: page, ocr: ocr, text: body)))
+                                                 language: r.language, sources: sources, page: page, ocr: ocr, properties: properties,
+                                                 comments: r.comments, trackedChanges: r.trackedChanges, text: body)))
             case .text:
                 let rows: [(String, String?)] = [
-                    ("id", String(r.id)), ("path", r.path), ("title", r.title), ("authority", r.authority), ("type", r.docType),
+                    ("id", String(r.id)), ("path", r.path), ("part", r.partName), ("title", r.title), ("authority", r.authority), ("type", r.docType),
                     ("date", r.date), ("year", r.year.map(String.init)), ("dnr", r.dnr), ("format", r.format),
                     ("encoding", r.encoding), ("language", r.language), ("status", r.status.rawValue), ("error", r.error),
                     ("pages", r.pageCount.map(String.init)),
-                    ("size", String(r.size)), ("sha256", r.sha256), ("sources", r.sources), ("ingested", r.ingestedAt),
+                    ("size", String(r.size)), ("sha256", r.sha256), ("sources", r.sources), ("properties", r.properties),
+                    ("review", r.comments + r.trackedChanges == 0 ? nil
+                        : "\(r.comments) comment\(r.comments == 1 ? "" : "s"), \(r.trackedChanges) tracked change\(r.trackedChanges == 1 ? "" : "s") (marked [Kommentar …], [Infogat …], [Borttaget …] in the text)"),
+                    ("ingested", r.ingestedAt),
                     ("ocr", Show.ocrLine(r)), ("ocr note", r.ocrNote),
                 ]
-                for (k, v) in rows { if let v { print("\(TextOutput.pad(k + ":", 11))\(v)") } }
+                for (k, v) in rows { if let v { print("\(TextOutput.pad(k + ":", max(11, k.count + 2)))\(v)") } }
                 if let body { print(page.map { "\n[s. \($0)]\n" } ?? "\n", terminator: ""); print(body) }
             }
         }

@@ -145,3 +145,69 @@ import Testing
         #expect(again.stdout.contains("added 0, updated 0, unchanged \(links.count + 6), failed 0"), "\(again.stdout)")
     }
 }
+
+/// Hostile archives in a batch: each is recorded with its reason, the files next to them are
+/// indexed, and no entry name becomes a file on disk.
+@Suite(.serialized) struct HostileArchiveIngestTests {
+    struct Row: Decodable { var path: String; var status: String; var error: String?; var part: String? }
+
+    /// A ZIP of stored entries.
+    static func zip(_ entries: [(String, [UInt8])]) -> [UInt8] {
+        func crc32(_ bytes: [UInt8]) -> UInt32 {
+            var crc: UInt32 = 0xFFFF_FFFF
+            for b in bytes {
+                crc ^= UInt32(b)
+                for _ in 0..<8 { crc = crc & 1 != 0 ? 0xEDB8_8320 ^ (crc >> 1) : crc >> 1 }
+            }
+            return crc ^ 0xFFFF_FFFF
+        }
+        var out: [UInt8] = [], central: [UInt8] = []
+        func le(_ v: Int, _ n: Int, _ a: inout [UInt8]) { for k in 0..<n { a.append(UInt8(truncatingIfNeeded: v >> (8 * k))) } }
+        for (name, data) in entries {
+            let n = Array(name.utf8), crc = Int(crc32(data)), offset = out.count
+            le(0x0403_4B50, 4, &out); le(20, 2, &out); le(0x800, 2, &out); le(0, 2, &out); le(0, 4, &out)
+            le(crc, 4, &out); le(data.count, 4, &out); le(data.count, 4, &out); le(n.count, 2, &out); le(0, 2, &out)
+            out += n + data
+            le(0x0201_4B50, 4, &central); le(20, 2, &central); le(20, 2, &central); le(0x800, 2, &central); le(0, 2, &central)
+            le(0, 4, &central); le(crc, 4, &central); le(data.count, 4, &central); le(data.count, 4, &central)
+            le(n.count, 2, &central); le(0, 2, &central); le(0, 2, &central); le(0, 2, &central); le(0, 2, &central)
+            le(0, 4, &central); le(offset, 4, &central)
+            central += n
+        }
+        let start = out.count
+        out += central
+        le(0x0605_4B50, 4, &out); le(0, 4, &out); le(min(entries.count, 0xFFFF), 2, &out); le(min(entries.count, 0xFFFF), 2, &out)
+        le(central.count, 4, &out); le(start, 4, &out); le(0, 2, &out)
+        return out
+    }
+
+    @Test func hostileArchivesGetReasonsAndTheBatchGoesOn() throws {
+        let s = try Scratch()
+        let batch = s.path + "/batch"
+        try FileManager.default.createDirectory(atPath: batch, withIntermediateDirectories: true)
+        let many = HostileArchiveIngestTests.zip((0..<100_000).map { ("e\($0).txt", []) })
+        try Data(many).write(to: URL(fileURLWithPath: batch + "/många.zip"))
+        var nested = HostileArchiveIngestTests.zip([("a.txt", Array("innerst".utf8))])
+        for level in 0..<6 { nested = HostileArchiveIngestTests.zip([("nivå\(level).zip", nested)]) }
+        try Data(nested).write(to: URL(fileURLWithPath: batch + "/djup.zip"))
+        let names = HostileArchiveIngestTests.zip([("../../utanför.txt", Array("Zebrafinkarna flyger.".utf8)), ("/tmp/diarium-absolut.txt", Array("absolut".utf8))])
+        try Data(names).write(to: URL(fileURLWithPath: batch + "/namn.zip"))
+        try "Vanlig fil om molntjänster.".write(toFile: batch + "/vanlig.txt", atomically: true, encoding: .utf8)
+        let index = s.path + "/index"
+        let ingest = try diarium(["ingest", "batch", "--index", index], in: s.path)
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        #expect(ingest.stdout.contains("added 4, updated 0, unchanged 0, failed 1"), "\(ingest.stdout)")
+        #expect(ingest.stdout.contains("batch/många.zip: unpacking stopped: the archive has more than 10000 entries"))
+        let rows = try JSONDecoder().decode([Row].self, from: Data(try diarium(["list", "--index", index, "--format", "json"], in: s.path).stdout.utf8))
+        #expect(rows.contains { $0.path == "batch/vanlig.txt" && $0.status == "ok" })
+        // The nesting stops four archives down; the deeper archive is a part with the reason.
+        #expect(rows.contains { $0.path == "batch/djup.zip" && $0.part?.hasPrefix("nivå5.zip/nivå4.zip/nivå3.zip/nivå2.zip") == true
+            && $0.error == "unpacking stopped: archives nested more than 4 deep" }, "\(rows.filter { $0.path == "batch/djup.zip" })")
+        #expect(rows.contains { $0.path == "batch/namn.zip" && $0.part == "utanför.txt" && $0.status == "ok" })
+        // The names stayed names: nothing was written outside (or inside) the folders.
+        #expect(!FileManager.default.fileExists(atPath: s.path + "/utanför.txt"))
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/diarium-absolut.txt"))
+        let search = try diarium(["search", "zebrafinkarna", "--index", index], in: s.path)
+        #expect(search.stdout.contains("batch/namn.zip/utanför.txt"))
+    }
+}

@@ -143,7 +143,7 @@ func popplerPage(_ path: String, _ page: Int) throws -> String {
             }
             switch name {
             case "good": #expect(d.failure == nil && d.text.contains("bygglov"))
-            case "zip": #expect(d.format == "zip" && d.failure == .unsupportedFormat("ZIP"))
+            case "zip": #expect(d.failure?.description.contains("ZIP") == true, "\(d.failure?.description ?? "")")   // opened as an archive (issue 16)
             case "huge-xref": #expect(d.failure != nil || d.pageCount <= 1)
             case "hundred-thousand-pages":
                 // Read whole (every page a near-empty layer, flagged for OCR) or stopped at the time limit.

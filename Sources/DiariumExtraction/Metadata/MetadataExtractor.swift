@@ -52,7 +52,7 @@ enum MetadataExtractor {
                                          "till", "från", "sammanträdesdatum", "beslutsdatum", "dokumentansvarig", "gäller för", "gäller från",
                                          "revideras senast", "upprättad", "upprättad av", "fastställd", "ansvarig", "telefon", "e-post",
                                          "kontaktperson", "ämne", "ärende", "bilaga", "sekretess", "klassning", "system", "systemägare",
-                                         "informationsägare", "deltagare", "närvarande", "plats", "tid"]
+                                         "informationsägare", "deltagare", "närvarande", "plats", "tid", "blad"]
 
     /// Characters of each line that the metadata finders look at.
     static let maxLineLength = 16_384
@@ -298,6 +298,9 @@ enum MetadataExtractor {
               authoritySuffixes.contains(where: { last.hasSuffix($0) }) else { return nil }
         // `Avveckling av Fiskeriverket` is a title that mentions an authority, not a name.
         if words.count >= 3, words.last?.first?.isUppercase == true { return nil }
+        // `Informationssäkerhetspolicy för miljö- och hälsoskyddsnämnden` is a document's title:
+        // a name does not start with a document type followed by `för`.
+        if words.count >= 3, words[1].lowercased() == "för", let w = words.first, DocumentType.classify(String(w)) != nil { return nil }
         // Lowercase words other than "och"/"för"/"i" are allowed inside (Tekniska förvaltningen).
         guard words.allSatisfy({ $0.allSatisfy { $0.isLetter || $0 == "-" } }) else { return nil }
         if first == first.uppercased() { return first.prefix(1) + first.dropFirst().lowercased() }
@@ -398,6 +401,9 @@ enum MetadataExtractor {
                 return (String((line + " " + next.0).prefix(250)), .textLine(i + 1))
             }
             if cs.allSatisfy({ authorityName($0) != nil || labelType($0) != nil || $0.lowercased().hasSuffix("kommun") || $0.lowercased().hasSuffix("region") }) { continue }
+            // A letterhead's unit (`Juridiska avdelningen`), a label above its value
+            // (`FÖRFATTARE`), a contact line with an e-mail address: not the title.
+            if cs.count == 1, isLetterheadLine(lowerLine) { continue }
             if let colon = line.firstIndex(of: ":") {
                 let key = line[..<colon].trimmed("*_ ").lowercased()
                 if labelKeys.contains(key) || key.hasPrefix("dnr") { continue }
@@ -413,6 +419,16 @@ enum MetadataExtractor {
             return (String(line.prefix(250)), .textLine(i + 1))
         }
         return nil
+    }
+
+    static let unitSuffixes = ["avdelningen", "enheten", "sektionen", "staben", "byrån"]
+    static let columnLabels: Set<String> = ["författare", "handläggare", "revision", "diarienr", "dokumentnummer", "datum", "sida", "beteckning"]
+
+    static func isLetterheadLine(_ lower: String) -> Bool {
+        let words = lower.split(separator: " ")
+        if words.count <= 3, let last = words.last, unitSuffixes.contains(where: { last.hasSuffix($0) }) { return true }
+        if words.count == 1, columnLabels.contains(lower) { return true }
+        return words.count <= 12 && lower.contains("@")
     }
 
     /// The lines that continue a title: following non-empty lines that start in lower case,

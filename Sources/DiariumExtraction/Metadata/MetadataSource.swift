@@ -30,6 +30,17 @@ public enum MetadataSource: Sendable, Hashable, CustomStringConvertible {
     case pdfInfo(String)
     /// A PDF's XMP metadata packet (`pdf-xmp:dc:title`, `pdf-xmp:xmp:CreateDate`).
     case pdfXMP(String)
+    /// An OOXML document property: `docProps/core.xml` (`office-core:dc:title`,
+    /// `office-core:dcterms:modified`) or `docProps/app.xml` (`office-app:Company`).
+    case officeCore(String)
+    case officeApp(String)
+    /// An OpenDocument `meta.xml` property (`odf-meta:dc:title`, `odf-meta:dc:date`).
+    case odfMeta(String)
+    /// A property of an Outlook message (`msg:subject`, `msg:client-submit-time`).
+    case msg(String)
+    /// The name of an archive (`archive:file-name`): a ZIP has no text of its own but its
+    /// list of entries, so its name is its title.
+    case archive(String)
     /// The file's name.
     case fileName
     /// A folder above the file.
@@ -59,9 +70,10 @@ public enum MetadataSource: Sendable, Hashable, CustomStringConvertible {
     /// This source's tier.
     public var tier: Tier {
         switch self {
-        case .htmlMeta, .htmlTitle, .htmlH1, .markdownH1, .emailHeader, .emailSignature, .xml: return .declared
+        case .htmlMeta, .htmlTitle, .htmlH1, .markdownH1, .emailHeader, .emailSignature, .xml, .msg, .archive: return .declared
         case .textLine, .text, .title: return .text
-        case .pdfInfo, .pdfXMP: return .embedded
+        // Office and ODF properties come from the template as often as from the author.
+        case .pdfInfo, .pdfXMP, .officeCore, .officeApp, .odfMeta: return .embedded
         case .fileName, .folder: return .path
         case .default: return .fallback
         }
@@ -90,6 +102,11 @@ public enum MetadataSource: Sendable, Hashable, CustomStringConvertible {
         case .title: return "title"
         case .pdfInfo(let key): return "pdf-info:\(key)"
         case .pdfXMP(let key): return "pdf-xmp:\(key)"
+        case .officeCore(let key): return "office-core:\(key)"
+        case .officeApp(let key): return "office-app:\(key)"
+        case .odfMeta(let key): return "odf-meta:\(key)"
+        case .msg(let key): return "msg:\(key)"
+        case .archive(let key): return "archive:\(key)"
         case .fileName: return "file-name"
         case .folder: return "folder"
         case .default: return "default"

@@ -111,6 +111,14 @@ final class Catalog: Sendable {
                 CREATE INDEX documents_ocr_pending ON documents(path) WHERE ocr_pending IS NOT NULL;
                 """)
         }
+        // Issue 16: document properties (JSON) and the review marks a document still carries.
+        m.registerMigration("office") { db in
+            try db.execute(sql: """
+                ALTER TABLE documents ADD COLUMN properties TEXT;
+                ALTER TABLE documents ADD COLUMN comments INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE documents ADD COLUMN tracked_changes INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         m.registerMigration("identity") { db in
             // A document is identified by the bytes of the path it was received under, not by
             // the path shown (NFC, invalid UTF-8 bytes written \xHH), which two received names

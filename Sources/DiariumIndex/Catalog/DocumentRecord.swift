@@ -61,6 +61,13 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
     public var sources: String?
     /// Number of characters of extracted text.
     public var textLength: Int
+    /// Document properties as the file records them (JSON object: `creator`, `lastModifiedBy`,
+    /// `created`, `modified`, `company`, `application`, …), nil when it has none.
+    public var properties: String?
+    /// Comments the document still carries.
+    public var comments: Int = 0
+    /// Tracked changes (insertions and deletions) the document still carries.
+    public var trackedChanges: Int = 0
     /// Segment holding the document's postings (nil when nothing was indexed).
     public var segmentID: Int64?
     /// Document number inside that segment.
@@ -86,6 +93,7 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
         case docType = "doc_type", date, year, dnr, language, sources
         case textLength = "text_length", segmentID = "segment_id", segmentDoc = "segment_doc"
         case ingestedAt = "ingested_at"
+        case properties, comments, trackedChanges = "tracked_changes"
         case pageCount = "page_count", pageStarts = "page_starts"
         case ocrPages = "ocr_pages", ocrConfidence = "ocr_confidence", ocrPending = "ocr_pending", ocrNote = "ocr_note"
     }
@@ -129,6 +137,18 @@ public struct SegmentRecord: Codable, Sendable, FetchableRecord, PersistableReco
 }
 
 extension DocumentRecord {
+    /// The document's name inside its file (a ZIP entry's path, an attachment's file name),
+    /// recorded in `sources` as `part`; nil for a file itself.
+    public var partName: String? {
+        guard part > 0, let sources, let data = sources.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        return object["part"] as? String
+    }
+
+    /// Where a reader finds the document: the file's path, and for a document inside it the
+    /// part's name after it (`release.zip/Tekniska förvaltningen/protokoll.docx`).
+    public var displayPath: String { partName.map { path + "/" + $0 } ?? path }
+
     /// The values a segment keeps columnar for this document.
     var fastValues: FastValues { FastValues(year: year, authority: authority, docType: docType, format: format) }
 }
