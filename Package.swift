@@ -23,6 +23,10 @@ let package = Package(
         .systemLibrary(name: "CStemmer", providers: [.apt(["libstemmer-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
 
+        // Output safety for every front end: document-derived strings to a terminal, CSV,
+        // Markdown or HTML (no dependencies; the CLI and the report renderers share it).
+        .target(name: "DiariumOutput"),
+
         // files → extraction → analysis → index → search → CLI
         .target(name: "DiariumExtraction", dependencies: ["CLibXML2"]),
         .target(name: "DiariumAnalysis", dependencies: ["CStemmer"]),
@@ -30,13 +34,13 @@ let package = Package(
             "CZstd", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "DiariumSearch", dependencies: ["DiariumAnalysis", "DiariumIndex"]),
-        .target(name: "DiariumReport", dependencies: ["DiariumIndex", "DiariumExtraction", "DiariumAnalysis"]),
+        .target(name: "DiariumReport", dependencies: ["DiariumIndex", "DiariumExtraction", "DiariumAnalysis", "DiariumOutput"]),
         .target(name: "DiariumIngest", dependencies: [
             "DiariumExtraction", "DiariumAnalysis", "DiariumIndex",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "diarium", dependencies: [
-            "DiariumIngest", "DiariumSearch", "DiariumReport",
+            "DiariumIngest", "DiariumSearch", "DiariumReport", "DiariumOutput",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -48,6 +52,7 @@ let package = Package(
         .executableTarget(name: "query-benchmark", dependencies: ["DiariumSearch", "DiariumIndex"], path: "Benchmarks/QueryBenchmark"),
         .executableTarget(name: "index-benchmark", dependencies: ["DiariumIndex"], path: "Benchmarks/IndexBenchmark"),
 
+        .testTarget(name: "DiariumOutputTests", dependencies: ["DiariumOutput"]),
         .testTarget(name: "DiariumExtractionTests", dependencies: ["DiariumExtraction"]),
         .testTarget(name: "DiariumAnalysisTests", dependencies: ["DiariumAnalysis"]),
         .testTarget(name: "DiariumIndexTests", dependencies: ["DiariumIndex"]),

@@ -34,24 +34,71 @@ public struct Synonyms: Sendable {
         LIS, ledningssystem för informationssäkerhet
         """
 
+    /// Problems with the user's file (a line that is not UTF-8, a file that cannot be read), in
+    /// words for the user; the groups of its good lines are used.
+    public private(set) var warnings: [String] = []
+
+    /// The largest synonyms file read (bytes); a larger one is ignored with a warning.
+    public static let maxFileSize = 64 << 20
+
     /// Parses groups from the file format above.
     public init(text: String) {
-        groups = text.split(whereSeparator: \.isNewline).compactMap { line in
-            let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-            let entries = content.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            return entries.count >= 2 ? entries : nil
+        groups = []
+        for line in text.split(whereSeparator: \.isNewline) { if let g = Synonyms.group(Substring(line)) { groups.append(g) } }
+    }
+
+    /// The expressions of one line, or nil when it holds fewer than two.
+    static func group(_ line: Substring) -> [String]? {
+        let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        let entries = content.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return entries.count >= 2 ? entries : nil
+    }
+
+    /// Parses the user's file: lines split on bytes, each decoded strictly, so a line that is
+    /// not UTF-8 is named in a warning and skipped while the other lines count.
+    init(file bytes: [UInt8], name: String) {
+        groups = []
+        var bad: [Int] = []
+        var number = 0
+        for var line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            number += 1
+            if line.last == 0x0D { line = line.dropLast() }
+            guard let text = String(validating: line, as: UTF8.self) else { bad.append(number); continue }
+            if let g = Synonyms.group(Substring(text)) { groups.append(g) }
+        }
+        if !bad.isEmpty {
+            let listed = bad.prefix(5).map(String.init).joined(separator: ", ") + (bad.count > 5 ? " and \(bad.count - 5) more" : "")
+            warnings.append("\(name): line\(bad.count == 1 ? "" : "s") \(listed) \(bad.count == 1 ? "is" : "are") not valid UTF-8 and \(bad.count == 1 ? "was" : "were") skipped")
         }
     }
 
     /// The built-in groups plus those of the user's file, if any: `$DIARIUM_SYNONYMS`, else
-    /// `indexDirectory/synonyms.txt`.
+    /// `indexDirectory/synonyms.txt`. Only a regular file is read (a named pipe would block
+    /// every search), of at most `maxFileSize` bytes; problems become `warnings`.
     public static func load(indexDirectory: String?) -> Synonyms {
         var s = Synonyms(text: builtIn)
-        let env = ProcessInfo.processInfo.environment["DIARIUM_SYNONYMS"]
-        let path = env ?? indexDirectory.map { $0 + "/synonyms.txt" }
-        if let path, let text = try? String(contentsOfFile: path, encoding: .utf8) {
-            s.groups.append(contentsOf: Synonyms(text: text).groups)
+        let env = ProcessInfo.processInfo.environment["DIARIUM_SYNONYMS"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let path = env ?? indexDirectory.map({ $0 + "/synonyms.txt" }) else { return s }
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            if env != nil { s.warnings.append("\(path): \(String(cString: strerror(errno))); no synonyms read from it") }
+            return s
         }
+        guard st.st_mode & S_IFMT == S_IFREG else {
+            s.warnings.append("\(path): not a regular file; no synonyms read from it")
+            return s
+        }
+        guard Int(st.st_size) <= maxFileSize else {
+            s.warnings.append("\(path): \(st.st_size) bytes, more than the \(maxFileSize >> 20) MiB read; no synonyms read from it")
+            return s
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            s.warnings.append("\(path): cannot be read; no synonyms read from it")
+            return s
+        }
+        let user = Synonyms(file: [UInt8](data), name: path)
+        s.groups.append(contentsOf: user.groups)
+        s.warnings = user.warnings
         return s
     }
 }

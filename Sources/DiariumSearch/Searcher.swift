@@ -6,10 +6,13 @@ import Foundation
 public enum SearchError: Error, CustomStringConvertible {
     /// Reading the index failed.
     case index(IndexError)
+    /// The query cannot be run as typed (parentheses nested too deep).
+    case query(QueryError)
 
     public var description: String {
         switch self {
         case let .index(e): return e.description
+        case let .query(e): return e.description
         }
     }
 }
@@ -55,6 +58,9 @@ public final class Searcher {
     private let english: Analyzer
     private var analyzedGroups: [[[String]]]?
     private var analyzedGroupsSource: [[String]] = []
+    /// Synonym expressions by their first term: (group, expression) pairs, so a query word finds
+    /// its candidate expressions in one lookup however many groups a synonyms file holds.
+    private var expressionsByFirstTerm: [String: [(group: Int, expr: [String])]] = [:]
 
     /// A searcher over `reader`, with the built-in synonyms and those of the index directory.
     public init(reader: IndexReader) throws {
@@ -93,8 +99,14 @@ public final class Searcher {
         }
         // Synonym groups, as term sequences (analysed once per searcher).
         if analyzedGroups == nil || analyzedGroupsSource != synonyms.groups {
-            analyzedGroups = synonyms.groups.map { $0.map { wordTerms($0) }.filter { !$0.isEmpty } }
+            let analyzed = synonyms.groups.map { $0.map { wordTerms($0) }.filter { !$0.isEmpty } }
+            var byFirst: [String: [(group: Int, expr: [String])]] = [:]
+            for (g, group) in analyzed.enumerated() {
+                for expr in group { byFirst[expr[0], default: []].append((g, expr)) }
+            }
+            analyzedGroups = analyzed
             analyzedGroupsSource = synonyms.groups
+            expressionsByFirstTerm = byFirst
         }
         let groups = analyzedGroups ?? []
         var clauses: [QueryPlan.Clause] = []
@@ -103,10 +115,8 @@ public final class Searcher {
         while i < words.count {
             // The longest run of words starting here that is an expression of a synonym group.
             var matched: (length: Int, group: Int)?
-            for (g, group) in groups.enumerated() {
-                for expr in group where expr.count <= words.count - i && expr.count > (matched?.length ?? 0) {
-                    if zip(expr, words[i..<(i + expr.count)]).allSatisfy({ $0 == $1.term }) { matched = (expr.count, g) }
-                }
+            for (g, expr) in expressionsByFirstTerm[words[i].term] ?? [] where expr.count <= words.count - i && expr.count > (matched?.length ?? 0) {
+                if zip(expr, words[i..<(i + expr.count)]).allSatisfy({ $0 == $1.term }) { matched = (expr.count, g) }
             }
             if let j = joinedAt[i], j.words > (matched?.length ?? 1), i + j.words <= words.count {
                 // A case number, address or hyphenated word: the whole form as typed, or all its parts.
@@ -205,15 +215,17 @@ public final class Searcher {
                        strategy: Strategy = .automatic) throws -> SearchResult {
         do {
             // Queries typed on macOS arrive decomposed (a + ring); the index is NFC.
-            return try run(query.precomposedStringWithCanonicalMapping, limit: limit, offset: max(0, offset),
+            return try run(query.precomposedStringWithCanonicalMapping, limit: max(0, limit), offset: max(0, offset),
                            countTotal: countTotal, strategy: strategy)
         } catch let e as IndexError {
             throw SearchError.index(e)
+        } catch let e as QueryError {
+            throw SearchError.query(e)
         }
     }
 
     private func run(_ query: String, limit: Int, offset: Int, countTotal: Bool, strategy: Strategy) throws -> SearchResult {
-        let node = QueryParser.parse(query)
+        let node = try QueryParser.validated(query)
         var context = try EvaluationContext(searcher: self)
         var scored: [(score: Double, id: Int64, segment: Int, doc: UInt32)] = []
         var fallback = false
@@ -221,7 +233,9 @@ public final class Searcher {
         var exactTotal = true
         if strategy == .automatic, limit > 0, var fast = try weightedQuery(node, &context) {
             // Block-max top-k: enough hits for the page and the proximity window.
-            let k = max(offset + limit, context.proximityTerms.count >= 2 ? Searcher.proximityWindow : 0)
+            // Saturating: an offset near Int.max asks for everything, it does not trap.
+            let (end, overflow) = offset.addingReportingOverflow(limit)
+            let k = max(overflow ? Int.max : end, context.proximityTerms.count >= 2 ? Searcher.proximityWindow : 0)
             let evaluator = BlockMaxEvaluator(scoring: scoring, averages: context.averages, idf: context.idf)
             var outcome = try evaluator.run(fast.query, segments: reader.segments, k: k, countAll: countTotal, accept: fast.accept)
             if outcome.matched == 0 && canFallBack(node) {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DiariumOutput
 import Foundation
 
 @main
@@ -19,6 +20,18 @@ struct IndexOptions: ParsableArguments {
         if let env = ProcessInfo.processInfo.environment["DIARIUM_INDEX"], !env.isEmpty { return env }
         return "index"
     }
+
+    /// An index path (or its `segments`) that exists but is not a folder gets a message saying
+    /// so, before SQLite or the segment reader fail on it with a misleading one.
+    func validate() throws {
+        if directory == "" { throw ValidationError("--index takes a folder, not an empty path") }
+        for (p, what) in [(path, "the index"), (path + "/segments", "the index's segments")] {
+            var st = stat()
+            if stat(p, &st) == 0, st.st_mode & S_IFMT != S_IFDIR {
+                throw UserError(message: "\(p) is not a folder, so it cannot hold \(what); name another --index, or remove it")
+            }
+        }
+    }
 }
 
 /// Limits for reading untrusted files, shared by `ingest` and `extract`.
@@ -29,18 +42,45 @@ struct LimitOptions: ParsableArguments {
     @Option(help: "Seconds a file's parse may take before it is given up.")
     var parseTimeLimit: Double = 30
 
-    var maxFileBytes: Int { max(1, maxFileSize) << 20 }
+    var maxFileBytes: Int { maxFileSize << 20 }
+
+    func validate() throws {
+        try OptionBounds.check(maxFileSize, OptionBounds.mebibytes, "--max-file-size", "MiB from 1 to 1048576 (1 TiB)")
+        try OptionBounds.check(parseTimeLimit, 0.001...86_400, "--parse-time-limit", "seconds from 0.001 to 86400 (a day)")
+    }
+}
+
+/// The ranges of numeric options. A value outside is a usage error naming the option and the
+/// range (ArgumentParser's exit code 64, like any other usage error), so no size wraps in a
+/// shift, no count traps in an addition and no thread count exhausts the machine.
+enum OptionBounds {
+    /// Sizes in MiB: 1 MiB to 1 TiB.
+    static let mebibytes = 1...(1 << 20)
+    /// Worker threads: 1 to four per core.
+    static let threads = 1...(4 * max(1, ProcessInfo.processInfo.activeProcessorCount))
+    /// Hits to show or skip.
+    static let page = 0...1_000_000_000
+
+    static func check(_ value: Int, _ range: ClosedRange<Int>, _ option: String, _ meaning: String) throws {
+        guard range.contains(value) else { throw ValidationError("\(option) takes \(meaning), not \(value)") }
+    }
+
+    /// Also refuses NaN and infinities (`ClosedRange.contains` is false for NaN).
+    static func check(_ value: Double, _ range: ClosedRange<Double>, _ option: String, _ meaning: String) throws {
+        guard value.isFinite, range.contains(value) else { throw ValidationError("\(option) takes \(meaning), not \(value)") }
+    }
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }
 
-/// A failure worded for the user; ArgumentParser prints it as `Error: …` and exits 1.
+/// A failure worded for the user; ArgumentParser prints it as `Error: …` and exits 1. The text
+/// often names a received file, so it is made safe for a terminal (`SafeText.block`).
 struct UserError: Error, CustomStringConvertible {
     let description: String
-    init(_ error: Error) { description = String(describing: error) }
-    init(message: String) { description = message }
+    init(_ error: Error) { description = SafeText.block(String(describing: error)) }
+    init(message: String) { description = SafeText.block(message) }
 }
 
 /// Runs `body`, rewording any failure for the user.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DiariumIndex
+import DiariumOutput
 
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the inventory, newest first.")
@@ -42,10 +43,10 @@ struct List: ParsableCommand {
         case .json: print(try JSONOutput.encode(docs.map(DocumentJSON.init)))
         case .text:
             for d in docs {
-                let when = d.date ?? d.year.map(String.init) ?? "—"
-                var line = "\(String(format: "%4d", d.id))  \(TextOutput.pad(when, 10))  \(TextOutput.pad(d.authority ?? "—", 30))  "
-                line += "\(TextOutput.pad(d.docType ?? "—", 21))  \(d.title ?? d.path)"
-                if d.status != .ok { line += "  [\(d.status.rawValue): \(d.error ?? "")]" }
+                let when = SafeText.line(d.date ?? d.year.map(String.init) ?? "—")
+                var line = "\(String(format: "%4d", d.id))  \(TextOutput.pad(when, 10))  \(TextOutput.pad(SafeText.line(d.authority ?? "—"), 30))  "
+                line += "\(TextOutput.pad(SafeText.line(d.docType ?? "—"), 21))  \(SafeText.line(d.title ?? d.path))"
+                if d.status != .ok { line += "  [\(d.status.rawValue): \(SafeText.line(d.error ?? ""))]" }
                 print(line)
             }
             print("\(docs.count) document\(docs.count == 1 ? "" : "s")")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DiariumIndex
+import DiariumOutput
 import Foundation
 
 struct Show: ParsableCommand {
@@ -22,7 +23,10 @@ struct Show: ParsableCommand {
             if let id = Int64(document), let r = try reader.document(id: id) { return [r] }
             return try reader.documents(path: document)
         }
-        guard !records.isEmpty else { throw ValidationError("no document with id or path '\(document)' in \(index.path)") }
+        guard !records.isEmpty else {
+            throw UserError(message: Int64(document) != nil ? "no document \(document) in \(index.path)"
+                                                              : "no document with the path '\(document)' in \(index.path)")
+        }
         for r in records {
             let body = text ? try reporting { try reader.storedText(of: r) }.map { String(decoding: $0, as: UTF8.self) } : nil
             switch format {
@@ -41,8 +45,8 @@ struct Show: ParsableCommand {
                     ("encoding", r.encoding), ("language", r.language), ("status", r.status.rawValue), ("error", r.error),
                     ("size", String(r.size)), ("sha256", r.sha256), ("sources", r.sources), ("ingested", r.ingestedAt),
                 ]
-                for (k, v) in rows { if let v { print("\(TextOutput.pad(k + ":", 11))\(v)") } }
-                if let body { print("\n\(body)") }
+                for (k, v) in rows { if let v { print("\(TextOutput.pad(k + ":", 11))\(SafeText.line(v))") } }
+                if let body { print("\n\(SafeText.block(body))") }
             }
         }
     }

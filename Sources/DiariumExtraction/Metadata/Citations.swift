@@ -6,14 +6,9 @@ public enum Citations {
     /// Every case number in `text`, as written, in order, without repeats.
     public static func caseNumbers(in text: String) -> [String] {
         var out: [String] = []
+        var seen = Set<String>()
         for line in text.split(separator: "\n") where line.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) {
-            var rest = Substring(line)
-            while !rest.isEmpty, let found = DiarienummerFinder.find(in: String(rest), labelled: true)
-                    ?? DiarienummerFinder.shaped(String(rest), allowBare: false) {
-                if !out.contains(found) { out.append(found) }
-                guard let r = rest.range(of: found) else { break }
-                rest = rest[r.upperBound...]
-            }
+            for found in DiarienummerFinder.all(in: String(line)) where seen.insert(found).inserted { out.append(found) }
         }
         return out
     }
