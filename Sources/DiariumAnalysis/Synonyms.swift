@@ -63,8 +63,20 @@ public struct Synonyms: Sendable {
         for var line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
             number += 1
             if line.last == 0x0D { line = line.dropLast() }
-            guard let text = String(validating: line, as: UTF8.self) else { bad.append(number); continue }
-            if let g = Synonyms.group(Substring(text)) { groups.append(g) }
+            // Bytes up to `#`, split at commas, ASCII blanks trimmed (`,`, `#`, space and tab
+            // never occur inside a multi-byte UTF-8 sequence); each expression decoded strictly.
+            if let hash = line.firstIndex(of: 0x23) { line = line[..<hash] }
+            var entries: [String] = []
+            var valid = true
+            for var e in line.split(separator: 0x2C) {
+                while let f = e.first, f == 0x20 || f == 0x09 { e = e.dropFirst() }
+                while let l = e.last, l == 0x20 || l == 0x09 { e = e.dropLast() }
+                guard !e.isEmpty else { continue }
+                guard let text = String(validating: e, as: UTF8.self) else { valid = false; break }
+                entries.append(text)
+            }
+            if !valid { bad.append(number); continue }
+            if entries.count >= 2 { groups.append(entries) }
         }
         if !bad.isEmpty {
             let listed = bad.prefix(5).map(String.init).joined(separator: ", ") + (bad.count > 5 ? " and \(bad.count - 5) more" : "")

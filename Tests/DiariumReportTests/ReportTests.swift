@@ -103,6 +103,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     @Test func caseNumbersOfALine() {
         #expect(Citations.caseNumbers(in: "Se KS 2019/12, vårt dnr 2020/45 och BYGG 2021-000771.\nDnr: KS-2015-0123") ==
                 ["KS 2019/12", "2020/45", "BYGG 2021-000771", "KS-2015-0123"])
+        #expect(Citations.caseNumbers(in: "\"title\": \"Stärkt konsumentskydd, Dnr 2024/01078\"") == ["2024/01078"])
         let line = (1...5_000).map { "riktlinje för moln\($0) samt KS \(2000 + $0 % 25)/\($0)" }.joined(separator: " ")
         let found = Citations.caseNumbers(in: line)
         #expect(found.count == 5_000)

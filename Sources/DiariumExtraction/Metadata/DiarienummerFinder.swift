@@ -39,6 +39,7 @@ enum DiarienummerFinder {
     /// 20,000 numbers was quadratic when it searched the rest of the line again per number).
     static func all(in line: String) -> [String] {
         var found: [(at: Int, value: String)] = []
+        var labelStarts = Set<Int>()
         // Labelled: every occurrence of every label (byte offsets; the lowercased line is used
         // for the value too when lowercasing moved bytes).
         let lower = Array(line.lowercased().utf8)
@@ -52,7 +53,7 @@ enum DiarienummerFinder {
                 let end = min(source.count, at + label.count + 200)
                 let rest = String(decoding: source[(at + label.count)..<end], as: UTF8.self)
                     .drop { $0 == ":" || $0 == "." || $0 == " " || $0 == "*" || $0 == "|" || $0 == "\t" }
-                if let v = shaped(String(rest.prefix(40)), allowBare: true) { found.append((at, v)) }
+                if let v = shaped(String(rest.prefix(40)), allowBare: true) { found.append((at, v)); labelStarts.insert(at) }
             }
         }
         // Shaped: scan on from the end of each match (character offsets, mapped to bytes for the order).
@@ -61,7 +62,8 @@ enum DiarienummerFinder {
         var start = 0
         while start < c.count, let r = firstShaped(c, from: start, allowBare: false) {
             while charIndex < r.lowerBound { byteOffset += c[charIndex].utf8.count; charIndex += 1 }
-            found.append((byteOffset, String(c[r])))
+            // `Dnr 2024/01078` is the label and its number (found above), not a number with prefix `Dnr`.
+            if !labelStarts.contains(byteOffset) { found.append((byteOffset, String(c[r]))) }
             start = r.upperBound
         }
         var seen = Set<String>()
