@@ -8,16 +8,17 @@ TEST_PACKAGES := $(DEB_PACKAGES) chromium
 INDEX ?= index
 BIN := .build/release/diarium
 
-.PHONY: deps test-deps install build demo test reliability-short reliability-long clean-index
+.PHONY: deps test-deps apt-install install install-test build demo test reliability-short reliability-long clean-index
 
 ## deps: install the Debian packages that are missing (apt-get; as root or through sudo)
 deps:
-	@$(MAKE) --no-print-directory install PACKAGES="$(DEB_PACKAGES)"
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(DEB_PACKAGES)"
 
 test-deps:
-	@$(MAKE) --no-print-directory install PACKAGES="$(TEST_PACKAGES)"
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(TEST_PACKAGES)"
 
-install:
+## apt-install: install the Debian packages in PACKAGES that are missing
+apt-install:
 	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
@@ -48,6 +49,25 @@ reliability-short:
 reliability-long:
 	scripts/reliability.sh --long
 
+## install: the binary, its man pages and bash/zsh/fish completions under PREFIX (CONFIG=debug
+## installs the debug build, as the tests do)
+PREFIX ?= /usr/local
+CONFIG ?= release
+install: deps
+	$(SWIFT) build -c $(CONFIG) --product diarium
+	$(SWIFT) build -c $(CONFIG) --product generate-manual
+	install -d "$(PREFIX)/bin" "$(PREFIX)/share/man/man1" "$(PREFIX)/share/bash-completion/completions" \
+		"$(PREFIX)/share/zsh/site-functions" "$(PREFIX)/share/fish/vendor_completions.d"
+	install -m 755 .build/$(CONFIG)/diarium "$(PREFIX)/bin/diarium"
+	.build/$(CONFIG)/generate-manual "$(PREFIX)/bin/diarium" --multi-page --section 1 -o "$(PREFIX)/share/man/man1"
+	"$(PREFIX)/bin/diarium" --generate-completion-script bash > "$(PREFIX)/share/bash-completion/completions/diarium"
+	"$(PREFIX)/bin/diarium" --generate-completion-script zsh > "$(PREFIX)/share/zsh/site-functions/_diarium"
+	"$(PREFIX)/bin/diarium" --generate-completion-script fish > "$(PREFIX)/share/fish/vendor_completions.d/diarium.fish"
+
+## install-test: `make install` into a scratch prefix, then read the man page and source the completions (CI)
+install-test:
+	scripts/install-test.sh
+
 ## clean-index: remove the demo index
 clean-index:
 	find $(INDEX) -mindepth 1 ! -name .gitkeep -delete
@@ -59,6 +79,6 @@ BENCH_PACKAGES := $(DEB_PACKAGES) python3-xapian xapian-tools xapian-omega recol
 
 ## bench: diarium against Tantivy, SQLite FTS5, Xapian, Recoll and omindex (SIZE=100k; SIZE=1M for 1M documents)
 bench:
-	@$(MAKE) --no-print-directory install PACKAGES="$(BENCH_PACKAGES)"
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(BENCH_PACKAGES)"
 	python3 -m pip install -q -r Benchmarks/compare/requirements.txt
 	Benchmarks/compare.sh --size $(SIZE)

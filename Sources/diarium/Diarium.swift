@@ -1,5 +1,7 @@
 import ArgumentParser
+import DiariumIndex
 import DiariumOutput
+import DiariumSearch
 import Foundation
 
 @main
@@ -7,7 +9,48 @@ struct Diarium: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diarium",
         abstract: "Inventory and full-text search for batches of released Swedish public documents.",
+        version: Help.version,
         subcommands: [Ingest.self, Search.self, List.self, Show.self, Stats.self, Extract.self, Analyze.self, Verify.self, Optimize.self, Report.self, Duplicates.self])
+
+    /// Runs the command and exits with the documented status (`ExitStatus`); an error is one
+    /// message on standard error, help and the version go to standard output.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let status = ExitStatus(error)
+            guard status != .success else { exit(withError: error) }
+            Terminal.writeError(fullMessage(for: error) + "\n")
+            Foundation.exit(status.rawValue)
+        }
+    }
+}
+
+/// The exit statuses, the same for every command (README, `diarium help`).
+enum ExitStatus: Int32 {
+    /// Done; for `verify`, no error found.
+    case success = 0
+    /// Problems found (`verify`) or the command failed (a file could not be written, …).
+    case failure = 1
+    /// A mistake in the command line: an unknown option, a value out of range, a missing argument.
+    case usage = 2
+    /// The index cannot be used: missing, locked by another writer, damaged, or of another format.
+    case indexUnusable = 3
+
+    init(_ error: Error) {
+        if let e = error as? UserError, let status = e.status { self = status; return }
+        if error is IndexError { self = ExitStatus(indexError: error); return }
+        switch Diarium.exitCode(for: error) {
+        case .success: self = .success
+        case .validationFailure: self = .usage
+        default: self = .failure
+        }
+    }
+
+    private init(indexError: Error) {
+        if case IndexError.io? = indexError as? IndexError { self = .failure } else { self = .indexUnusable }
+    }
 }
 
 /// Options shared by every command that opens an index.
@@ -21,16 +64,21 @@ struct IndexOptions: ParsableArguments {
         return "index"
     }
 
-    /// An index path (or its `segments`) that exists but is not a folder gets a message saying
-    /// so, before SQLite or the segment reader fail on it with a misleading one.
     func validate() throws {
         if directory == "" { throw ValidationError("--index takes a folder, not an empty path") }
+    }
+
+    /// `path`, after checking that it (and its `segments`), where they exist, are folders: a
+    /// clear message (exit status 3) before SQLite or the segment reader fail on a file with a
+    /// misleading one ("Permission denied").
+    func checkedPath() throws -> String {
         for (p, what) in [(path, "the index"), (path + "/segments", "the index's segments")] {
             var st = stat()
             if stat(p, &st) == 0, st.st_mode & S_IFMT != S_IFDIR {
-                throw UserError(message: "\(p) is not a folder, so it cannot hold \(what); name another --index, or remove it")
+                throw UserError(message: "\(p) is not a folder, so it cannot hold \(what); name another --index, or remove it", status: .indexUnusable)
             }
         }
+        return path
     }
 }
 
@@ -75,12 +123,22 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }
 
-/// A failure worded for the user; ArgumentParser prints it as `Error: …` and exits 1. The text
-/// often names a received file, so it is made safe for a terminal (`SafeText.block`).
+/// A failure worded for the user, printed as `Error: …`; its exit status follows the error it
+/// wraps (an `IndexError` that makes the index unusable exits 3, see `ExitStatus`) or is given.
+/// The text often names a received file, so it is made safe for a terminal (`SafeText.block`).
 struct UserError: Error, CustomStringConvertible {
     let description: String
-    init(_ error: Error) { description = SafeText.block(String(describing: error)) }
-    init(message: String) { description = SafeText.block(message) }
+    /// The exit status, when the wrapped error decides one.
+    let status: ExitStatus?
+    init(_ error: Error) {
+        description = SafeText.block(String(describing: error))
+        if case SearchError.query? = error as? SearchError {
+            status = .usage
+        } else {
+            status = error is IndexError ? ExitStatus(error) : nil
+        }
+    }
+    init(message: String, status: ExitStatus? = nil) { description = SafeText.block(message); self.status = status }
 }
 
 /// Runs `body`, rewording any failure for the user.

@@ -5,7 +5,8 @@ import DiariumReport
 
 struct Duplicates: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List families of exact and near-duplicate documents, and what differs between them.")
+        abstract: "List families of exact and near-duplicate documents, and what differs between them.",
+        discussion: Help.discussion("", examples: [(command: "diarium duplicates", what: "exact copies (same SHA-256) and near-duplicates with what each adds and lacks"), (command: "diarium duplicates --threshold 0.8 --format json", what: "only close copies, as JSON")]))
 
     @OptionGroup var index: IndexOptions
 
@@ -20,7 +21,7 @@ struct Duplicates: ParsableCommand {
     }
 
     func run() throws {
-        let result = try reporting { try DuplicateFamilies(reader: IndexReader(directory: index.path), threshold: threshold) }
+        let result = try reporting { try DuplicateFamilies(reader: IndexReader(directory: index.checkedPath()), threshold: threshold) }
         switch format {
         case .json: print(try JSONOutput.encode(result))
         case .text:

@@ -6,7 +6,8 @@ import Foundation
 struct Ingest: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Record every file under PATH… in the inventory and index its text.",
-        discussion: "Unchanged files are skipped; changed ones are replaced. Files whose text cannot be read are still recorded, with the reason.")
+        discussion: Help.discussion("Unchanged files are skipped; changed ones are replaced. Files whose text cannot be read are still recorded, with the reason.",
+            examples: [(command: "diarium ingest corpus", what: "record and index every file under corpus/ into ./index"), (command: "diarium ingest --index ~/release.idx --rebuild corpus", what: "start the index over")]))
 
     @OptionGroup var index: IndexOptions
 
@@ -45,7 +46,7 @@ struct Ingest: ParsableCommand {
         options.parseTimeLimit = limits.parseTimeLimit
         if let threads { options.threads = threads }
         let summary = try reporting { () -> IngestSummary in
-            let ingester = try Ingester(indexDirectory: index.path, options: options)
+            let ingester = try Ingester(indexDirectory: index.checkedPath(), options: options)
             defer { ingester.close() }
             let showProgress = Terminal.stderrIsTTY && format == .text
             let s = try ingester.ingest(paths: paths) { p in

@@ -3,7 +3,8 @@ import DiariumIndex
 import DiariumOutput
 
 struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the inventory, newest first.")
+    static let configuration = CommandConfiguration(abstract: "List the inventory, newest first.",
+        discussion: Help.discussion("", examples: [(command: "diarium list --by year", what: "documents per year"), (command: "diarium list --year 2015..2021 --format json", what: "the inventory of those years as JSON")]))
 
     @OptionGroup var index: IndexOptions
 
@@ -26,7 +27,7 @@ struct List: ParsableCommand {
     func run() throws {
         let years = try year.map(List.parseYears)
         if let group, group != "year" { throw ValidationError("--by takes `year`") }
-        let reader = try reporting { try IndexReader(directory: index.path) }
+        let reader = try reporting { try IndexReader(directory: index.checkedPath()) }
         if group == "year" {
             let counts = try reporting { try reader.countsByYear(years: years) }
             switch format {

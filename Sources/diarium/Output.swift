@@ -6,6 +6,8 @@ import Foundation
 enum Terminal {
     static let stdoutIsTTY = isatty(STDOUT_FILENO) != 0
     static let stderrIsTTY = isatty(STDERR_FILENO) != 0
+    /// `NO_COLOR` set to anything non-empty turns off bold and colour (https://no-color.org).
+    static let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
 
     /// Writes text diarium composed; document-derived parts must already be `SafeText`-cleaned.
     static func writeError(_ s: String) {
@@ -56,10 +58,10 @@ enum TextOutput {
     /// A document-derived one-line field, made safe for a terminal.
     static func field(_ s: String) -> String { SafeText.line(s) }
 
-    /// Matched words: bold on a terminal, «…» otherwise.
+    /// Matched words: bold on a terminal (unless `NO_COLOR`), «…» otherwise.
     static func marks(_ snippet: String) -> String {
         let snippet = SafeText.line(snippet)
-        guard Terminal.stdoutIsTTY else { return snippet }
+        guard Terminal.stdoutIsTTY, !Terminal.noColor else { return snippet }
         return snippet.replacingOccurrences(of: "«", with: "\u{1B}[1m").replacingOccurrences(of: "»", with: "\u{1B}[0m")
     }
 

@@ -4,7 +4,8 @@ import DiariumReport
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Summarise the release per authority: files, formats, failures, latest year per document type, and flags.")
+        abstract: "Summarise the release per authority: files, formats, failures, latest year per document type, and flags.",
+        discussion: Help.discussion("", examples: [(command: "diarium report", what: "the release report in Markdown"), (command: "diarium report --format html > report.html", what: "one self-contained page with a year × authority chart")]))
 
     @OptionGroup var index: IndexOptions
 
@@ -21,7 +22,7 @@ struct Report: ParsableCommand {
     }
 
     func run() throws {
-        let report = try reporting { try ReleaseReport(reader: IndexReader(directory: index.path), staleAfter: staleAfter) }
+        let report = try reporting { try ReleaseReport(reader: IndexReader(directory: index.checkedPath()), staleAfter: staleAfter) }
         switch format {
         case .md: print(report.markdown(), terminator: "")
         case .html: print(report.html(), terminator: "")

@@ -6,7 +6,8 @@ import Foundation
 
 struct Search: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Search the index; every word must match (title, text or metadata; a year also matches the document's year).")
+        abstract: "Search the index; every word must match (title, text or metadata; a year also matches the document's year).",
+        discussion: Help.discussion("", examples: [(command: "diarium search riskanalys 2015 Office 365", what: "every word must match; stemmed, compounds split, synonyms applied"), (command: "diarium search 'org:teknisk type:informationsklassning year:2021'", what: "fields and filters"), (command: "diarium search --explain DPIA \"Microsoft 365\" -utkast", what: "how the query was understood")]))
 
     @OptionGroup var index: IndexOptions
 
@@ -46,7 +47,7 @@ struct Search: ParsableCommand {
     }
 
     func run() throws {
-        let searcher = try reporting { try Searcher(reader: try IndexReader(directory: index.path)) }
+        let searcher = try reporting { try Searcher(reader: try IndexReader(directory: index.checkedPath())) }
         for w in searcher.synonyms.warnings { Terminal.writeError("warning: synonyms: \(SafeText.line(w))\n") }
         if let batch {
             try runBatch(searcher, file: batch)

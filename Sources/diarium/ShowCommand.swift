@@ -4,7 +4,8 @@ import DiariumOutput
 import Foundation
 
 struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show all metadata of one document, and optionally its text.")
+    static let configuration = CommandConfiguration(abstract: "Show all metadata of one document, and optionally its text.",
+        discussion: Help.discussion("", examples: [(command: "diarium show 12", what: "all metadata of document 12 with where each value came from"), (command: "diarium show 12 --text", what: "its extracted text too")]))
 
     @OptionGroup var index: IndexOptions
 
@@ -18,7 +19,7 @@ struct Show: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        let reader = try reporting { try IndexReader(directory: index.path) }
+        let reader = try reporting { try IndexReader(directory: index.checkedPath()) }
         let records: [DocumentRecord] = try reporting {
             if let id = Int64(document), let r = try reader.document(id: id) { return [r] }
             return try reader.documents(path: document)

@@ -2,7 +2,8 @@ import ArgumentParser
 import DiariumIndex
 
 struct Stats: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Documents, failed files, segments, terms and bytes on disk.")
+    static let configuration = CommandConfiguration(abstract: "Documents, failed files, segments, terms and bytes on disk.",
+        discussion: Help.discussion("", examples: [(command: "diarium stats", what: "documents, failed files, segments, terms and bytes on disk")]))
 
     @OptionGroup var index: IndexOptions
 
@@ -10,7 +11,7 @@ struct Stats: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        let s = try reporting { try IndexReader(directory: index.path).statistics() }
+        let s = try reporting { try IndexReader(directory: index.checkedPath()).statistics() }
         switch format {
         case .json: print(try JSONOutput.encode(s))
         case .text:

@@ -5,12 +5,12 @@ import DiariumOutput
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check the index: every segment decodes in full and agrees with the catalog.",
-        discussion: """
+        discussion: Help.discussion("""
             Reads the index without changing it. Checks every segment file (checksum, dictionary, postings, \
             positions, stored text), that catalog rows and segment documents point at each other, that every \
             indexed document has postings, and lists files left in segments/ by an interrupted ingest (warnings). \
             Exits 1 when there is any error. Run it while no ingest is writing.
-            """)
+            """, examples: [(command: "diarium verify", what: "exit code 1 when any error is found")]))
 
     @OptionGroup var index: IndexOptions
 
@@ -18,7 +18,7 @@ struct Verify: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        let r = try reporting { try IndexVerifier(directory: index.path).verify() }
+        let r = try reporting { try IndexVerifier(directory: index.checkedPath()).verify() }
         switch format {
         case .json: print(try JSONOutput.encode(r))
         case .text:
