@@ -34,6 +34,38 @@ public struct Synonyms: Sendable {
         LIS, ledningssystem för informationssäkerhet
         """
 
+    /// What an expression's first word says about its first indexed term, read from bytes
+    /// without analysis (the searcher analyses only the groups whose keys a query's terms
+    /// admit). The tokenizer lowercases ASCII and Swedish stemming only removes suffixes, so a
+    /// word starting with ASCII letters or digits has a term starting with the same bytes,
+    /// lowercased (as far as the term reaches).
+    public enum Key: Hashable, Sendable {
+        /// The first two bytes of the first word (both ASCII letters or digits, lowercased):
+        /// a term of two bytes or more starts with them.
+        case two(UInt8, UInt8)
+        /// The first byte (an ASCII letter or digit, lowercased) of a one-character word or of
+        /// one whose second character is not ASCII: the term starts with it.
+        case one(UInt8)
+        /// A first word starting with a non-ASCII character: any term is possible.
+        case any
+    }
+
+    /// The key of one expression (see `Key`); leading ASCII separators are skipped.
+    public static func key(ofExpression e: String) -> Key {
+        @inline(__always) func alnum(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) }
+        @inline(__always) func lower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
+        var it = e.utf8.makeIterator()
+        var first: UInt8?
+        while let c = it.next() {
+            if c >= 0x80 { return .any }
+            if alnum(c) { first = lower(c); break }
+        }
+        guard let b0 = first else { return .any }
+        guard let c = it.next() else { return .one(b0) }
+        if c >= 0x80 { return .one(b0) }
+        return alnum(c) ? .two(b0, lower(c)) : .one(b0)
+    }
+
     /// Problems with the user's file (a line that is not UTF-8, a file that cannot be read), in
     /// words for the user; the groups of its good lines are used.
     public private(set) var warnings: [String] = []

@@ -56,11 +56,53 @@ public final class Searcher {
     public var synonyms: Synonyms
     private let analyzer: Analyzer
     private let english: Analyzer
-    private var analyzedGroups: [[[String]]]?
-    private var analyzedGroupsSource: [[String]] = []
-    /// Synonym expressions by their first term: (group, expression) pairs, so a query word finds
-    /// its candidate expressions in one lookup however many groups a synonyms file holds.
-    private var expressionsByFirstTerm: [String: [(group: Int, expr: [String])]] = [:]
+    /// The synonym groups the cached analyses and key tables below were made from.
+    private var analyzedGroupsSource: [[String]]?
+    /// Analysed groups (term sequences per expression), by group index: only the groups a
+    /// query could use are analysed, once per searcher.
+    private var analyzedGroups: [Int: [[String]]] = [:]
+    /// Group indices by `Synonyms.Key` of their expressions' first words.
+    private var groupsByKey: [Synonyms.Key: [Int]] = [:]
+    /// Group indices with a `.two` key, by its first byte (for one-byte query terms).
+    private var groupsByFirstByte: [UInt8: [Int]] = [:]
+
+    /// The analysed groups (index and terms) that may hold an expression whose first term is
+    /// one of `terms`: those whose keys admit it (`Synonyms.Key`), analysed on first use. A
+    /// synonyms file of a million lines costs a byte scan for the keys, and the analysis of the
+    /// few groups a query's words can reach, instead of analysing every line per search.
+    func synonymGroups(forFirstTerms terms: [String]) -> [(index: Int, group: [[String]])] {
+        if analyzedGroupsSource != synonyms.groups {
+            analyzedGroups = [:]
+            groupsByKey = [:]
+            groupsByFirstByte = [:]
+            for (g, group) in synonyms.groups.enumerated() {
+                var keys = Set<Synonyms.Key>()
+                for e in group { keys.insert(Synonyms.key(ofExpression: e)) }
+                for k in keys {
+                    groupsByKey[k, default: []].append(g)
+                    if case let .two(b0, _) = k, groupsByFirstByte[b0]?.last != g { groupsByFirstByte[b0, default: []].append(g) }
+                }
+            }
+            analyzedGroupsSource = synonyms.groups
+        }
+        var candidates = Set(groupsByKey[.any] ?? [])
+        for t in Set(terms) {
+            let b = Array(t.utf8)
+            guard let b0 = b.first, b0 < 0x80 else { continue }  // only `.any` groups can give a non-ASCII first byte
+            candidates.formUnion(groupsByKey[.one(b0)] ?? [])
+            if b.count >= 2 {
+                if b[1] < 0x80 { candidates.formUnion(groupsByKey[.two(b0, b[1])] ?? []) }
+            } else {
+                candidates.formUnion(groupsByFirstByte[b0] ?? [])
+            }
+        }
+        return candidates.sorted().map { g in
+            if let a = analyzedGroups[g] { return (g, a) }
+            let a = synonyms.groups[g].map { wordTerms($0) }.filter { !$0.isEmpty }
+            analyzedGroups[g] = a
+            return (g, a)
+        }
+    }
 
     /// A searcher over `reader`, with the built-in synonyms and those of the index directory.
     public init(reader: IndexReader) throws {
@@ -98,17 +140,14 @@ public final class Searcher {
             }
         }
         // Synonym groups, as term sequences (analysed once per searcher).
-        if analyzedGroups == nil || analyzedGroupsSource != synonyms.groups {
-            let analyzed = synonyms.groups.map { $0.map { wordTerms($0) }.filter { !$0.isEmpty } }
-            var byFirst: [String: [(group: Int, expr: [String])]] = [:]
-            for (g, group) in analyzed.enumerated() {
-                for expr in group { byFirst[expr[0], default: []].append((g, expr)) }
-            }
-            analyzedGroups = analyzed
-            analyzedGroupsSource = synonyms.groups
-            expressionsByFirstTerm = byFirst
+        // Synonym expressions by their first term, from the groups the query's words can reach,
+        // in group order (the longest expression wins; among equals the first group).
+        var groups: [Int: [[String]]] = [:]
+        var expressionsByFirstTerm: [String: [(group: Int, expr: [String])]] = [:]
+        for (g, group) in synonymGroups(forFirstTerms: words.map(\.term)) {
+            groups[g] = group
+            for expr in group { expressionsByFirstTerm[expr[0], default: []].append((g, expr)) }
         }
-        let groups = analyzedGroups ?? []
         var clauses: [QueryPlan.Clause] = []
         var seen = Set<[String]>()
         var i = 0
@@ -134,7 +173,7 @@ public final class Searcher {
             var alternatives = [QueryPlan.Alternative(terms: typed, weight: 1, reason: "typed")]
             let text = words[(i - length)..<i].map(\.word).joined(separator: " ")
             if let m = matched {
-                for expr in groups[m.group] where expr != typed {
+                for expr in groups[m.group] ?? [] where expr != typed {
                     alternatives.append(.init(terms: expr, weight: 0.9, reason: "synonym"))
                 }
             } else {
