@@ -36,18 +36,21 @@ public struct Synonyms: Sendable {
 
     /// What an expression's first word says about its first indexed term, read from bytes
     /// without analysis (the searcher analyses only the groups whose keys a query's terms
-    /// admit). The tokenizer lowercases ASCII and Swedish stemming only removes suffixes, so a
-    /// word starting with ASCII letters or digits has a term starting with the same bytes,
-    /// lowercased (as far as the term reaches).
-    public enum Key: Hashable, Sendable {
-        /// The first two bytes of the first word (both ASCII letters or digits, lowercased):
-        /// a term of two bytes or more starts with them.
-        case two(UInt8, UInt8)
-        /// The first byte (an ASCII letter or digit, lowercased) of a one-character word or of
-        /// one whose second character is not ASCII: the term starts with it.
-        case one(UInt8)
-        /// A first word starting with a non-ASCII character: any term is possible.
-        case any
+    /// admit). The tokenizer lowercases ASCII and Swedish stemming only removes suffixes, so
+    /// the term of a word of ASCII letters and digits is a prefix of the word, lowercased.
+    public struct Key: Hashable, Sendable {
+        /// The first word's leading ASCII letters and digits, lowercased (empty when it starts
+        /// with another character).
+        public var prefix: [UInt8]
+        /// The word ends after `prefix` (at the end or a space): its term is a prefix of
+        /// `prefix`. Otherwise the term may go on after `prefix` (a hyphen, a non-ASCII letter).
+        public var closed: Bool
+
+        /// Whether a word with this key can have `term` as its term.
+        public func admits(_ term: [UInt8]) -> Bool {
+            if closed { return prefix.starts(with: term) }
+            return term.starts(with: prefix) || prefix.starts(with: term)
+        }
     }
 
     /// The key of one expression (see `Key`); leading ASCII separators are skipped.
@@ -55,15 +58,17 @@ public struct Synonyms: Sendable {
         @inline(__always) func alnum(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) }
         @inline(__always) func lower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
         var it = e.utf8.makeIterator()
-        var first: UInt8?
+        var prefix: [UInt8] = []
         while let c = it.next() {
-            if c >= 0x80 { return .any }
-            if alnum(c) { first = lower(c); break }
+            if c >= 0x80 { return Key(prefix: [], closed: false) }
+            if alnum(c) { prefix.append(lower(c)); break }
         }
-        guard let b0 = first else { return .any }
-        guard let c = it.next() else { return .one(b0) }
-        if c >= 0x80 { return .one(b0) }
-        return alnum(c) ? .two(b0, lower(c)) : .one(b0)
+        guard !prefix.isEmpty else { return Key(prefix: [], closed: false) }
+        while let c = it.next() {
+            if alnum(c) { prefix.append(lower(c)); continue }
+            return Key(prefix: prefix, closed: c == 0x20 || c == 0x09)
+        }
+        return Key(prefix: prefix, closed: true)
     }
 
     /// Problems with the user's file (a line that is not UTF-8, a file that cannot be read), in

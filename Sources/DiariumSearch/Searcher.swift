@@ -61,10 +61,13 @@ public final class Searcher {
     /// Analysed groups (term sequences per expression), by group index: only the groups a
     /// query could use are analysed, once per searcher.
     private var analyzedGroups: [Int: [[String]]] = [:]
-    /// Group indices by `Synonyms.Key` of their expressions' first words.
-    private var groupsByKey: [Synonyms.Key: [Int]] = [:]
-    /// Group indices with a `.two` key, by its first byte (for one-byte query terms).
-    private var groupsByFirstByte: [UInt8: [Int]] = [:]
+    /// The keys of every expression's first word (`Synonyms.Key`) with their group, sorted by
+    /// prefix: the groups a term can reach are a binary search away.
+    private var closedKeys: [(prefix: [UInt8], group: Int)] = []
+    private var openKeys: [(prefix: [UInt8], group: Int)] = []
+    private var openKeysByPrefix: [[UInt8]: [Int]] = [:]
+    /// Groups with an expression starting with a non-ASCII character (any term possible).
+    private var anyKeyGroups: [Int] = []
 
     /// The analysed groups (index and terms) that may hold an expression whose first term is
     /// one of `terms`: those whose keys admit it (`Synonyms.Key`), analysed on first use. A
@@ -73,28 +76,36 @@ public final class Searcher {
     func synonymGroups(forFirstTerms terms: [String]) -> [(index: Int, group: [[String]])] {
         if analyzedGroupsSource != synonyms.groups {
             analyzedGroups = [:]
-            groupsByKey = [:]
-            groupsByFirstByte = [:]
+            closedKeys = []
+            openKeys = []
+            openKeysByPrefix = [:]
+            anyKeyGroups = []
             for (g, group) in synonyms.groups.enumerated() {
-                var keys = Set<Synonyms.Key>()
-                for e in group { keys.insert(Synonyms.key(ofExpression: e)) }
-                for k in keys {
-                    groupsByKey[k, default: []].append(g)
-                    if case let .two(b0, _) = k, groupsByFirstByte[b0]?.last != g { groupsByFirstByte[b0, default: []].append(g) }
+                for e in group {
+                    let k = Synonyms.key(ofExpression: e)
+                    if k.prefix.isEmpty { anyKeyGroups.append(g) } else if k.closed { closedKeys.append((k.prefix, g)) } else { openKeys.append((k.prefix, g)); openKeysByPrefix[k.prefix, default: []].append(g) }
                 }
             }
+            closedKeys.sort { $0.prefix.lexicographicallyPrecedes($1.prefix) }
+            openKeys.sort { $0.prefix.lexicographicallyPrecedes($1.prefix) }
             analyzedGroupsSource = synonyms.groups
         }
-        var candidates = Set(groupsByKey[.any] ?? [])
+        // Entries of a sorted key list whose prefix starts with `t`: a contiguous run.
+        func starting(with t: [UInt8], in keys: [(prefix: [UInt8], group: Int)]) -> [Int] {
+            var lo = 0, hi = keys.count
+            while lo < hi { let mid = (lo + hi) / 2; if keys[mid].prefix.lexicographicallyPrecedes(t) { lo = mid + 1 } else { hi = mid } }
+            var out: [Int] = []
+            while lo < keys.count && keys[lo].prefix.starts(with: t) { out.append(keys[lo].group); lo += 1 }
+            return out
+        }
+        var candidates = Set(anyKeyGroups)
         for t in Set(terms) {
             let b = Array(t.utf8)
-            guard let b0 = b.first, b0 < 0x80 else { continue }  // only `.any` groups can give a non-ASCII first byte
-            candidates.formUnion(groupsByKey[.one(b0)] ?? [])
-            if b.count >= 2 {
-                if b[1] < 0x80 { candidates.formUnion(groupsByKey[.two(b0, b[1])] ?? []) }
-            } else {
-                candidates.formUnion(groupsByFirstByte[b0] ?? [])
-            }
+            guard !b.isEmpty else { continue }
+            candidates.formUnion(starting(with: b, in: closedKeys))
+            candidates.formUnion(starting(with: b, in: openKeys))
+            // Open keys that are a proper prefix of the term: one exact lookup per length.
+            for n in 1..<b.count { candidates.formUnion(openKeysByPrefix[Array(b[0..<n])] ?? []) }
         }
         return candidates.sorted().map { g in
             if let a = analyzedGroups[g] { return (g, a) }
