@@ -2,9 +2,10 @@
 
 SWIFT ?= swift
 # Debian packages the build, the tests and the demo need.
-DEB_PACKAGES := pkg-config libxml2-dev libstemmer-dev libstemmer-tools libzstd-dev libsqlite3-dev wswedish
-# The tests also render the HTML report in a real browser.
-TEST_PACKAGES := $(DEB_PACKAGES) chromium
+DEB_PACKAGES := pkg-config libxml2-dev libstemmer-dev libstemmer-tools libzstd-dev libsqlite3-dev wswedish poppler-utils \
+	tesseract-ocr tesseract-ocr-swe tesseract-ocr-eng
+# The tests also render the HTML report in a real browser, and encrypt PDFs with qpdf.
+TEST_PACKAGES := $(DEB_PACKAGES) chromium qpdf
 INDEX ?= index
 BIN := .build/release/diarium
 

@@ -13,6 +13,8 @@ public struct SearchHit: Codable, Sendable, Equatable {
     public var year: Int?
     public var dnr: String?
     public var format: String
+    /// The page the snippet is on (1-based), for documents with pages.
+    public var page: Int?
     /// A passage of the text with matched words between `«` and `»`.
     public var snippet: String
     /// Where the matched words are in `snippet`: `[start, end)` offsets in Unicode code points,
@@ -42,10 +44,10 @@ public struct SearchResult: Codable, Sendable, Equatable {
 }
 
 extension SearchHit {
-    init(rank: Int, score: Double, record: DocumentRecord, snippet: String) {
+    init(rank: Int, score: Double, record: DocumentRecord, snippet: String, page: Int?) {
         self.init(rank: rank, score: score, id: record.id, path: record.path, title: record.title, authority: record.authority,
-                  type: record.docType, date: record.date, year: record.year, dnr: record.dnr, format: record.format, snippet: snippet,
-                  highlights: SearchHit.highlights(in: snippet))
+                  type: record.docType, date: record.date, year: record.year, dnr: record.dnr, format: record.format, page: page,
+                  snippet: snippet, highlights: SearchHit.highlights(in: snippet))
     }
 
     /// Offsets of the `«…»`-marked words of a snippet, in code points.

@@ -1,4 +1,5 @@
 import DiariumAnalysis
+import DiariumExtraction
 import DiariumIndex
 import Foundation
 
@@ -322,7 +323,10 @@ public final class Searcher {
             guard let record = records[p.id] else { continue }
             let text = try reader.segments[p.segment].reader.storedText(p.doc)
             let snippet = Snippets.best(text: text, terms: termSet, analyzer: analyzer)
-            out.append(SearchHit(rank: offset + i + 1, score: (p.score * 1000).rounded() / 1000, record: record, snippet: snippet))
+            // The page of the snippet's first matched word: a binary search of the stored starts.
+            let page = record.pageStarts.flatMap { PageMap.page(atOffset: snippet.anchor, encoded: [UInt8]($0)) }
+            out.append(SearchHit(rank: offset + i + 1, score: (p.score * 1000).rounded() / 1000, record: record,
+                                 snippet: snippet.text, page: page))
         }
         var result = SearchResult(query: query, total: total, hits: out, fallback: fallback ? "or" : nil)
         if !exactTotal { result.exactTotal = false }

@@ -47,6 +47,7 @@ struct List: ParsableCommand {
                 let when = SafeText.line(d.date ?? d.year.map(String.init) ?? "—")
                 var line = "\(String(format: "%4d", d.id))  \(TextOutput.pad(when, 10))  \(TextOutput.pad(SafeText.line(d.authority ?? "—"), 30))  "
                 line += "\(TextOutput.pad(SafeText.line(d.docType ?? "—"), 21))  \(SafeText.line(d.title ?? d.path))"
+                if let pages = d.pageCount { line += "  (\(pages) s.)" }
                 if d.status != .ok { line += "  [\(d.status.rawValue): \(SafeText.line(d.error ?? ""))]" }
                 print(line)
             }

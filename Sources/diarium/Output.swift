@@ -44,10 +44,13 @@ struct DocumentJSON: Encodable {
     var format: String
     var status: String
     var error: String?
+    /// Number of pages, for documents with pages.
+    var pages: Int?
 
     init(_ r: DocumentRecord) {
         id = r.id; path = r.path; title = r.title; authority = r.authority; type = r.docType; date = r.date
         year = r.year; dnr = r.dnr; format = r.format; status = r.status.rawValue; error = r.error
+        pages = r.pageCount
     }
 }
 
@@ -81,7 +84,7 @@ enum TextOutput {
         for h in r.hits {
             out += "\n\(String(format: "%2d", h.rank)). \(h.title.map(field) ?? "(untitled)")\n"
             out += "    \(metaLine(authority: h.authority, type: h.type, date: h.date, year: h.year, dnr: h.dnr))\n"
-            out += "    \(field(h.path))\n"
+            out += "    \(field(h.path))\(h.page.map { ", s. \($0)" } ?? "")\n"
             if !h.snippet.isEmpty { out += "    \(marks(h.snippet))\n" }
         }
         return out
