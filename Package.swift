@@ -26,6 +26,10 @@ let package = Package(
         // fork + rlimits + exec for the one child-process runner (no library behind it).
         .target(name: "CSpawn"),
 
+        // Output safety for every front end: document-derived strings to a terminal, CSV,
+        // Markdown or HTML (no dependencies; the CLI and the report renderers share it).
+        .target(name: "DiariumOutput"),
+
         // files → extraction → analysis → index → search → CLI
         .target(name: "DiariumExtraction", dependencies: ["CLibXML2", "CZlib", "CSpawn"]),
         .target(name: "DiariumAnalysis", dependencies: ["CStemmer"]),
@@ -33,13 +37,13 @@ let package = Package(
             "CZstd", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "DiariumSearch", dependencies: ["DiariumAnalysis", "DiariumIndex", "DiariumExtraction"]),
-        .target(name: "DiariumReport", dependencies: ["DiariumIndex", "DiariumExtraction", "DiariumAnalysis"]),
+        .target(name: "DiariumReport", dependencies: ["DiariumIndex", "DiariumExtraction", "DiariumAnalysis", "DiariumOutput"]),
         .target(name: "DiariumIngest", dependencies: [
             "DiariumExtraction", "DiariumAnalysis", "DiariumIndex",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "diarium", dependencies: [
-            "DiariumIngest", "DiariumSearch", "DiariumReport",
+            "DiariumIngest", "DiariumSearch", "DiariumReport", "DiariumOutput",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -55,6 +59,7 @@ let package = Package(
         .executableTarget(name: "index-benchmark", dependencies: ["DiariumIndex"], path: "Benchmarks/IndexBenchmark"),
         .executableTarget(name: "office-benchmark", dependencies: ["DiariumExtraction"], path: "Benchmarks/OfficeBenchmark"),
 
+        .testTarget(name: "DiariumOutputTests", dependencies: ["DiariumOutput"]),
         // Helpers shared by the test targets (fixture writers such as MiniPDF).
         .target(name: "DiariumTestSupport", path: "Tests/DiariumTestSupport"),
         .testTarget(name: "DiariumExtractionTests", dependencies: ["DiariumExtraction", "DiariumTestSupport"]),

@@ -57,6 +57,10 @@ public struct Extractor: Sendable {
         } catch {
             return ExtractedDocument(format: "unknown", failure: .unreadable(reason: Extractor.describe(error)))
         }
+        // A named pipe, socket or device would block the read or never end: read regular files only.
+        if let type = attributes[.type] as? FileAttributeType, type != .typeRegular {
+            return ExtractedDocument(format: "unknown", failure: .unreadable(reason: "not a regular file (\(Extractor.describe(type)))"))
+        }
         let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
         if size > limits.maxFileSize {
             return tooLarge(size: size, name: components.last ?? path, components: components)
@@ -72,6 +76,17 @@ public struct Extractor: Sendable {
             return ExtractedDocument(format: "unknown", failure: .unreadable(reason: Extractor.describe(error)))
         }
         return extract(bytes: [UInt8](data), components: components)
+    }
+
+    /// What a file that is not a regular file is, in words.
+    static func describe(_ type: FileAttributeType) -> String {
+        switch type {
+        case .typeDirectory: return "a folder"
+        case .typeCharacterSpecial, .typeBlockSpecial: return "a device"
+        case .typeSocket: return "a socket"
+        case .typeSymbolicLink: return "a symbolic link"
+        default: return "a named pipe"
+        }
     }
 
     /// The document of a file that is not read because it has `size` bytes, more than

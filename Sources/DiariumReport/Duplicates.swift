@@ -8,6 +8,8 @@ import Foundation
 /// Near-duplicates: shingles of 5 lowercased words; 128 hash functions; 32 bands of 4 rows select
 /// candidate pairs; a pair is a near-duplicate when the estimated Jaccard similarity of the
 /// shingle sets is at least `threshold` (default 0.6). Families are the connected components.
+/// Within a band's bucket each document is compared with one representative per family already
+/// there, so the work is linear in the number of documents for any number of near-copies.
 public struct DuplicateFamilies: Codable, Sendable {
     /// One member of a family.
     public struct Member: Codable, Sendable {
@@ -51,15 +53,17 @@ public struct DuplicateFamilies: Codable, Sendable {
             }))
         }
         let exactIDs = Set(families.flatMap { $0.members.dropFirst().map(\.id) })
-        // Near: MinHash signatures of documents with text.
-        var texts: [Int64: [String]] = [:]
+        // Near: MinHash signatures of documents with text (the words are read again later only
+        // for the members of a family, so the whole release's words are never held at once).
+        func words(_ d: DocumentRecord) throws -> [String] {
+            String(decoding: try reader.storedText(of: d) ?? [], as: UTF8.self).lowercased()
+                .split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+        }
         var signatures: [(DocumentRecord, [UInt64])] = []
         for d in docs where d.status == .ok && !exactIDs.contains(d.id) {
-            let words = String(decoding: try reader.storedText(of: d) ?? [], as: UTF8.self).lowercased()
-                .split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
-            guard words.count >= DuplicateFamilies.shingleSize * 4 else { continue }
-            texts[d.id] = words
-            signatures.append((d, DuplicateFamilies.signature(words)))
+            let w = try words(d)
+            guard w.count >= DuplicateFamilies.shingleSize * 4 else { continue }
+            signatures.append((d, DuplicateFamilies.signature(w)))
         }
         let rows = DuplicateFamilies.hashes / DuplicateFamilies.bands
         var buckets: [Int: [Int: [Int]]] = [:]  // band → band hash → indices
@@ -73,14 +77,22 @@ public struct DuplicateFamilies: Codable, Sendable {
         var parent = Array(signatures.indices)
         func find(_ x: Int) -> Int { var x = x; while parent[x] != x { parent[x] = parent[parent[x]]; x = parent[x] }; return x }
         var checked = Set<Int>()
-        for (_, band) in buckets {
-            for (_, members) in band where members.count > 1 {
-                for a in 0..<members.count {
-                    for b in (a + 1)..<members.count {
-                        let (x, y) = (members[a], members[b])
-                        guard checked.insert(x * signatures.count + y).inserted else { continue }
-                        if DuplicateFamilies.similarity(signatures[x].1, signatures[y].1) >= threshold { parent[find(x)] = find(y) }
+        // In each bucket, a document is compared with one representative of each family already
+        // in the bucket (not with every member): n near-copies cost n comparisons per band, not
+        // n²/2, and a document similar to two families still joins them.
+        for b in 0..<DuplicateFamilies.bands {
+            guard let band = buckets[b] else { continue }
+            // Buckets in a fixed order (by first member), so the families never depend on hashing.
+            for members in band.values.filter({ $0.count > 1 }).sorted(by: { $0[0] < $1[0] }) {
+                var representatives: [Int] = []
+                for x in members {
+                    var joined = false
+                    for r in representatives where find(r) != find(x) {
+                        let key = min(r, x) * signatures.count + max(r, x)
+                        guard checked.insert(key).inserted else { continue }
+                        if DuplicateFamilies.similarity(signatures[r].1, signatures[x].1) >= threshold { parent[find(x)] = find(r); joined = true }
                     }
+                    if !joined && !representatives.contains(where: { find($0) == find(x) }) { representatives.append(x) }
                 }
             }
         }
@@ -89,10 +101,10 @@ public struct DuplicateFamilies: Codable, Sendable {
         for (_, members) in components where members.count > 1 {
             let sorted = members.sorted { signatures[$0].0.path < signatures[$1].0.path }
             let first = signatures[sorted[0]]
-            let firstWords = Set(texts[first.0.id] ?? [])
-            families.append(Family(kind: "near", members: sorted.map { i in
+            let firstWords = Set(try words(first.0))
+            families.append(Family(kind: "near", members: try sorted.map { i in
                 let (d, sig) = signatures[i]
-                let words = Set(texts[d.id] ?? [])
+                let words = i == sorted[0] ? firstWords : Set(try words(d))
                 return Member(id: d.id, path: d.path, authority: d.authority, title: d.title, year: d.year,
                               similarity: (DuplicateFamilies.similarity(first.1, sig) * 100).rounded() / 100,
                               added: Array(words.subtracting(firstWords)).sorted().prefix(12).map { $0 },

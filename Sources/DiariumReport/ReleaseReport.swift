@@ -82,8 +82,6 @@ public struct ReleaseReport: Codable, Sendable {
     /// Phrases of a reply that says the requested analysis is still being written.
     static let inProgressPhrases = ["analysen pågår", "arbetet pågår", "ännu inte färdigställt", "utkast som finns"]
 
-    /// Case numbers, annexes and named governing documents cited by some document but absent
-    /// from the release.
     /// The folder part of a recorded path (before its last `/`). Not NSString's path methods:
     /// Foundation on Linux traps on some strings a damaged catalog can hold (`"a/"`).
     static func folderName(_ path: String) -> Substring {
@@ -97,15 +95,40 @@ public struct ReleaseReport: Codable, Sendable {
         return path[path.index(after: slash)...]
     }
 
-    static func missingReferences(_ inventory: [DocumentRecord], reader: IndexReader) throws -> [MissingReference] {
+    /// What one document's text says, read once for the whole report.
+    struct TextFacts {
+        var redactions = 0
+        var secrecyProvisions: [String] = []
+        /// For an e-mail reply: the flags its wording raises.
+        var replyFlags: [String] = []
+    }
+
+    /// Reads the text of every readable document once: the references it cites that the release
+    /// lacks (case numbers, annexes and named governing documents), and its `TextFacts`. Every
+    /// lookup is indexed (a set of released case numbers, the annex numbers per folder, a sorted
+    /// table of title and file-name suffixes), so the work grows with the text, not with the
+    /// product of citations and documents.
+    static func readTexts(_ inventory: [DocumentRecord], reader: IndexReader) throws -> (missing: [MissingReference], facts: [Int64: TextFacts]) {
         let key = CaseNumbers.key
         let released = Set(inventory.compactMap(\.dnr).map(key))
-        let titles = inventory.compactMap { $0.title?.lowercased() }
-        let names = inventory.map { fileName($0.path).lowercased() }
+        let phrases = PhraseTable(inventory.compactMap { $0.title?.lowercased() }
+                                  + inventory.map { fileName($0.path).lowercased() })
+        // Folder → the annex numbers n for which a file there is named `bilaga n…`.
+        var annexFiles: [String: Set<Int>] = [:]
+        for d in inventory {
+            let name = fileName(d.path).lowercased()
+            guard name.hasPrefix("bilaga ") else { continue }
+            let digits = Array(name.utf8.dropFirst(7).prefix { $0 >= 0x30 && $0 <= 0x39 }.prefix(2))
+            guard let first = digits.first, first != 0x30 else { continue }
+            let folder = String(folderName(d.path))
+            annexFiles[folder, default: []].insert(Int(first - 0x30))
+            if digits.count == 2 { annexFiles[folder, default: []].insert(Int(first - 0x30) * 10 + Int(digits[1] - 0x30)) }
+        }
         var missing: [String: MissingReference] = [:]
         func add(_ kind: String, _ ref: String, _ path: String) {
             missing["\(kind)|\(ref)", default: MissingReference(kind: kind, reference: ref, citedIn: [])].citedIn.append(path)
         }
+        var facts: [Int64: TextFacts] = [:]
         for d in inventory where d.status == .ok {
             let text = String(decoding: try reader.storedText(of: d) ?? [], as: UTF8.self)
             let own = d.dnr.map(key)
@@ -114,20 +137,59 @@ public struct ReleaseReport: Codable, Sendable {
                 if c.hasPrefix("SFS") || c.contains("Prop") || c.contains("/") && c.split(separator: "/").last?.count == 2 { continue }
                 add("case number", c, d.path)
             }
-            let folder = folderName(d.path)
-            for n in Citations.annexes(in: text) {
-                let present = inventory.contains { folderName($0.path) == folder
-                    && fileName($0.path).lowercased().hasPrefix("bilaga \(n)") }
-                if !present { add("annex", "bilaga \(n)", d.path) }
-            }
+            let folder = String(folderName(d.path))
+            for n in Citations.annexes(in: text) where !(annexFiles[folder]?.contains(n) ?? false) { add("annex", "bilaga \(n)", d.path) }
             for forms in Citations.namedDocuments(in: text) {
                 // Released when a title or file name holds the phrase in any of its lengths.
-                let released = forms.contains { form in titles.contains { $0.contains(form) } || names.contains { $0.contains(form) } }
-                if !released, let shortest = forms.first { add("document", forms.count > 1 ? forms[1] : shortest, d.path) }
+                if !forms.contains(where: phrases.containsSubstring), let shortest = forms.first {
+                    add("document", forms.count > 1 ? forms[1] : shortest, d.path)
+                }
             }
+            var f = TextFacts(redactions: Citations.redactions(in: text), secrecyProvisions: Citations.secrecyProvisions(in: text))
+            if d.docType == "e-post" {
+                // Lines of an e-mail wrap mid-sentence: match on the text with whitespace collapsed.
+                let flat = text.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                if ReleaseReport.noDocumentPhrases.contains(where: flat.contains) { f.replyFlags.append("reply says no documents exist") }
+                if ReleaseReport.outOfCloudPhrases.contains(where: flat.contains) { f.replyFlags.append("reply says sensitive data is kept out of the cloud") }
+                if ReleaseReport.inProgressPhrases.contains(where: flat.contains) { f.replyFlags.append("reply says the analysis is in progress") }
+            }
+            facts[d.id] = f
         }
-        return missing.values.map { var m = $0; m.citedIn = unique(m.citedIn); return m }
+        let refs = missing.values.map { var m = $0; m.citedIn = unique(m.citedIn); return m }
             .sorted { ($0.kind, $0.reference) < ($1.kind, $1.reference) }
+        return (refs, facts)
+    }
+
+    /// Substring lookups of governing-document phrases (`riktlinje för …`) in titles and file
+    /// names: every suffix of a title that starts with a head word and ` för `, sorted by bytes,
+    /// so that "does some title contain this phrase" is a binary search. Every phrase starts with
+    /// one of `heads` followed by ` för `, so every occurrence of it starts one of these suffixes.
+    struct PhraseTable {
+        static let heads = ["riktlinje", "policy", "rutin", "handbok", "plan", "instruktion", "reglemente"].map { Array("\($0) för ".utf8) }
+        var suffixes: [ArraySlice<UInt8>] = []
+
+        init(_ haystacks: [String]) {
+            for h in haystacks {
+                let bytes = Array(h.utf8)
+                for head in PhraseTable.heads where bytes.count >= head.count {
+                    for at in 0...(bytes.count - head.count) where bytes[at] == head[0] && bytes[at..<(at + head.count)].elementsEqual(head) {
+                        suffixes.append(bytes[at...])
+                    }
+                }
+            }
+            suffixes.sort { $0.lexicographicallyPrecedes($1) }
+        }
+
+        /// Whether some haystack contains `phrase` (which starts with a head and ` för `).
+        func containsSubstring(_ phrase: String) -> Bool {
+            let p = Array(phrase.utf8)
+            var lo = 0, hi = suffixes.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if suffixes[mid].lexicographicallyPrecedes(p) { lo = mid + 1 } else { hi = mid }
+            }
+            return lo < suffixes.count && suffixes[lo].starts(with: p)
+        }
     }
 
     static func unique(_ items: [String]) -> [String] {
@@ -152,14 +214,15 @@ public struct ReleaseReport: Codable, Sendable {
         }
         documentsByYear = years
         self.matrix = matrix
-        missingReferences = try ReleaseReport.missingReferences(inventory, reader: reader)
+        let (missing, facts) = try ReleaseReport.readTexts(inventory, reader: reader)
+        missingReferences = missing
         reviewedDocuments = inventory.filter { $0.comments + $0.trackedChanges > 0 }
             .sorted { ($0.path, $0.part) < ($1.path, $1.part) }
             .map { r in
                 let part = r.part == 0 ? nil : r.sources.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) }?["part"]
                 return ReviewedDocument(path: r.path, part: part, authority: r.authority, comments: r.comments, trackedChanges: r.trackedChanges)
             }
-        authorities = try byAuthority.keys.sorted().map { name -> Authority in
+        authorities = byAuthority.keys.sorted().map { name -> Authority in
             let docs = byAuthority[name] ?? []
             let files = docs.filter { $0.part == 0 }
             var formats: [String: Int] = [:]
@@ -174,20 +237,13 @@ public struct ReleaseReport: Codable, Sendable {
             }
             if latest["informationsklassning"] == nil { flags.append("no information classification") }
             if latest["konsekvensbedömning"] == nil { flags.append("no DPIA (konsekvensbedömning)") }
-            for reply in docs where reply.docType == "e-post" {
-                // Lines of an e-mail wrap mid-sentence: match on the text with whitespace collapsed.
-                let text = String(decoding: try reader.storedText(of: reply) ?? [], as: UTF8.self).lowercased()
-                    .split(whereSeparator: \.isWhitespace).joined(separator: " ")
-                if ReleaseReport.noDocumentPhrases.contains(where: text.contains) { flags.append("reply says no documents exist") }
-                if ReleaseReport.outOfCloudPhrases.contains(where: text.contains) { flags.append("reply says sensitive data is kept out of the cloud") }
-                if ReleaseReport.inProgressPhrases.contains(where: text.contains) { flags.append("reply says the analysis is in progress") }
-            }
+            for reply in docs where reply.docType == "e-post" { flags.append(contentsOf: facts[reply.id]?.replyFlags ?? []) }
             var redactions = 0
             var secrecy: [String: Int] = [:]
-            for d in docs where d.status == .ok {
-                let text = String(decoding: try reader.storedText(of: d) ?? [], as: UTF8.self)
-                redactions += Citations.redactions(in: text)
-                for p in Citations.secrecyProvisions(in: text) { secrecy[p, default: 0] += 1 }
+            for d in docs {
+                guard let f = facts[d.id] else { continue }
+                redactions += f.redactions
+                for p in f.secrecyProvisions { secrecy[p, default: 0] += 1 }
             }
             if redactions > 0 { flags.append("\(redactions) masked passage\(redactions == 1 ? "" : "s")") }
             let reviewed = docs.filter { $0.comments + $0.trackedChanges > 0 }.count

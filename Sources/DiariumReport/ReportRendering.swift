@@ -1,29 +1,32 @@
+import DiariumOutput
 import Foundation
 
 extension ReleaseReport {
-    /// Markdown: a summary table, the authority × type matrix of latest years, the flags.
+    /// Markdown: a summary table, the authority × type matrix of latest years, the flags. Every
+    /// name, reference and path goes through `SafeText.markdown` (no HTML, no table breaks).
     public func markdown() -> String {
+        let md = SafeText.markdown
         var out = "# Release report\n\nReference year \(referenceYear) (the newest document); types older than \(staleAfter) years are flagged.\n\n"
         out += "| authority | files | documents | formats | without text | years |\n|---|---:|---:|---|---:|---|\n"
         for a in authorities {
             let formats = a.formats.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             let years = a.years.isEmpty ? "–" : "\(a.years.first!)–\(a.years.last!)"
-            out += "| \(a.name) | \(a.files) | \(a.documents) | \(formats) | \(a.failures) | \(years) |\n"
+            out += "| \(md(a.name)) | \(a.files) | \(a.documents) | \(md(formats)) | \(a.failures) | \(years) |\n"
         }
         out += "\n## Latest year per document type\n\n| authority | " + ReleaseReport.keyTypes.joined(separator: " | ") + " |\n|---|"
         out += String(repeating: "---:|", count: ReleaseReport.keyTypes.count) + "\n"
         for a in authorities {
-            out += "| \(a.name) | " + ReleaseReport.keyTypes.map { t in a.latestByType[t].map(String.init) ?? "–" }.joined(separator: " | ") + " |\n"
+            out += "| \(md(a.name)) | " + ReleaseReport.keyTypes.map { t in a.latestByType[t].map(String.init) ?? "–" }.joined(separator: " | ") + " |\n"
         }
         out += "\n## Flags\n\n"
         for a in authorities where !a.flags.isEmpty {
-            out += "- **\(a.name)**: " + a.flags.joined(separator: "; ") + "\n"
+            out += "- **\(md(a.name))**: " + md(a.flags.joined(separator: "; ")) + "\n"
         }
         let secrecy = authorities.filter { !$0.secrecyProvisions.isEmpty || $0.redactions > 0 }
         if !secrecy.isEmpty {
             out += "\n## Redactions and secrecy\n\n| authority | masked passages | provisions cited (documents) |\n|---|---:|---|\n"
             for a in secrecy {
-                out += "| \(a.name) | \(a.redactions) | " + a.secrecyProvisions.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ") + " |\n"
+                out += "| \(md(a.name)) | \(a.redactions) | " + md(a.secrecyProvisions.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")) + " |\n"
             }
         }
         if !reviewedDocuments.isEmpty {
@@ -35,19 +38,18 @@ extension ReleaseReport {
         }
         if !missingReferences.isEmpty {
             out += "\n## Cited but not released\n\nMaterial for a follow-up request.\n\n| kind | reference | cited in |\n|---|---|---|\n"
-            for m in missingReferences { out += "| \(m.kind) | \(m.reference) | " + m.citedIn.joined(separator: "<br>") + " |\n" }
+            for m in missingReferences { out += "| \(md(m.kind)) | \(md(m.reference)) | " + m.citedIn.map(md).joined(separator: "<br>") + " |\n" }
         }
         return out
     }
 
-    /// CSV: one row per authority and document type with the latest year, and the flags.
+    /// CSV: one row per authority and document type with the latest year, and the flags
+    /// (fields through `SafeText.csvField`: no formula cells, every break quoted).
     public func csv() -> String {
-        func field(_ s: String) -> String { s.contains(where: { ",\"\n".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
         var out = "authority,files,documents,without_text," + ReleaseReport.keyTypes.joined(separator: ",") + ",flags\r\n"
         for a in authorities {
-            let cells = [a.name, String(a.files), String(a.documents), String(a.failures)]
-                + ReleaseReport.keyTypes.map { a.latestByType[$0].map(String.init) ?? "" } + [a.flags.joined(separator: "; ")]
-            out += cells.map(field).joined(separator: ",") + "\r\n"
+            let numbers = [String(a.files), String(a.documents), String(a.failures)] + ReleaseReport.keyTypes.map { a.latestByType[$0].map(String.init) ?? "" }
+            out += ([SafeText.csvField(a.name)] + numbers.map(SafeText.csvNumber) + [SafeText.csvField(a.flags.joined(separator: "; "))]).joined(separator: ",") + "\r\n"
         }
         return out
     }
@@ -55,9 +57,7 @@ extension ReleaseReport {
     /// One self-contained HTML page: the summary, a year × authority chart (inline SVG), the
     /// type matrix and the flags. No scripts, no external resources.
     public func html() -> String {
-        func esc(_ s: String) -> String {
-            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-        }
+        let esc = SafeText.html
         let years = documentsByYear.keys.compactMap(Int.init).sorted()
         let maxCount = max(1, matrix.values.flatMap { $0.values }.max() ?? 1)
         let cell = 34, label = 230, top = 30

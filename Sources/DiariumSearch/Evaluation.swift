@@ -340,7 +340,9 @@ extension Searcher {
                 try walk(inner, depth + 1)
             }
         }
-        try walk(QueryParser.parse(query), 0)
+        let node: QueryNode
+        do { node = try QueryParser.validated(query) } catch { throw SearchError.query(error) }
+        try walk(node, 0)
         return lines.joined(separator: "\n")
     }
 }

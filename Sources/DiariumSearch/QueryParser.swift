@@ -46,8 +46,29 @@ public enum MetadataFilter: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// A query the searcher will not run.
+public enum QueryError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Parentheses nested deeper than `QueryParser.maxDepth`.
+    case tooDeep(depth: Int)
+
+    public var description: String {
+        switch self {
+        case let .tooDeep(depth):
+            return "the query nests parentheses \(depth) deep; at most \(QueryParser.maxDepth) levels are allowed (remove some parentheses)"
+        }
+    }
+}
+
 /// Turns query text into a `QueryNode`.
+///
+/// The parser is recursive descent with bounded depth: a run of `NOT`s (or `-`) is read in a
+/// loop and keeps its parity (`NOT NOT x` is `x`), and parentheses deeper than `maxDepth` are
+/// read as if absent, so no input can exhaust the stack — here or in the code that walks the
+/// tree. `parse` never fails; `validated` refuses a query whose parentheses nest deeper than
+/// `maxDepth` (the searcher runs that one, so a flattened reading is never run silently).
 public enum QueryParser {
+    /// Deepest nesting of parentheses read as groups.
+    public static let maxDepth = 32
     enum Token: Equatable {
         case word(String)
         case quoted(String)
@@ -57,9 +78,30 @@ public enum QueryParser {
 
     static let fields: Set<String> = ["title", "body", "org", "authority", "type", "dnr", "year", "format", "path", "lang", "language", "ocr"]
 
-    /// Parses `text`.
+    /// Parses `text`; never fails (parentheses beyond `maxDepth` are read as absent).
     public static func parse(_ text: String) -> QueryNode {
-        var parser = Parser(tokens: tokenize(text))
+        parse(tokens: tokenize(text))
+    }
+
+    /// Parses `text`, refusing parentheses nested deeper than `maxDepth`.
+    public static func validated(_ text: String) throws(QueryError) -> QueryNode {
+        let tokens = tokenize(text)
+        let depth = nesting(tokens)
+        if depth > maxDepth { throw .tooDeep(depth: depth) }
+        return parse(tokens: tokens)
+    }
+
+    /// The deepest nesting of parentheses in `tokens` (stray closing ones ignored).
+    static func nesting(_ tokens: [Token]) -> Int {
+        var depth = 0, deepest = 0
+        for t in tokens {
+            if t == .open { depth += 1; deepest = max(deepest, depth) } else if t == .close, depth > 0 { depth -= 1 }
+        }
+        return deepest
+    }
+
+    static func parse(tokens: [Token]) -> QueryNode {
+        var parser = Parser(tokens: tokens)
         var parts: [QueryNode] = []
         // Stray closing parentheses end a group early; parse on after them.
         while parser.i < parser.tokens.count {
@@ -114,6 +156,8 @@ public enum QueryParser {
     struct Parser {
         var tokens: [Token]
         var i = 0
+        /// Groups open around the token being read.
+        var depth = 0
 
         mutating func parseOr() -> QueryNode? {
             var parts: [QueryNode] = []
@@ -141,13 +185,10 @@ public enum QueryParser {
         }
 
         mutating func parseUnary() -> QueryNode? {
-            guard i < tokens.count else { return nil }
-            if tokens[i] == .not {
-                i += 1
-                guard let inner = parseUnary() else { return nil }
-                return .not(inner)
-            }
-            return parsePrimary()
+            var negations = 0
+            while i < tokens.count && tokens[i] == .not { negations += 1; i += 1 }
+            guard let inner = parsePrimary() else { return nil }
+            return negations % 2 == 1 ? .not(inner) : inner
         }
 
         mutating func parsePrimary() -> QueryNode? {
@@ -156,6 +197,19 @@ public enum QueryParser {
             i += 1
             switch t {
             case .open:
+                // Beyond maxDepth a parenthesis opens no group (its closing one is then stray).
+                // A loop, not recursion: `NOT ( NOT ( …` may go on for thousands of tokens.
+                if depth >= QueryParser.maxDepth {
+                    var negations = 0
+                    while i < tokens.count && (tokens[i] == .open || tokens[i] == .not) {
+                        if tokens[i] == .not { negations += 1 }
+                        i += 1
+                    }
+                    guard i < tokens.count, let inner = parsePrimary() else { return nil }
+                    return negations % 2 == 1 ? .not(inner) : inner
+                }
+                depth += 1
+                defer { depth -= 1 }
                 let inner = parseOr()
                 if i < tokens.count && tokens[i] == .close { i += 1 }
                 return inner

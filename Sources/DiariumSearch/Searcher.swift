@@ -7,10 +7,13 @@ import Foundation
 public enum SearchError: Error, CustomStringConvertible {
     /// Reading the index failed.
     case index(IndexError)
+    /// The query cannot be run as typed (parentheses nested too deep).
+    case query(QueryError)
 
     public var description: String {
         switch self {
         case let .index(e): return e.description
+        case let .query(e): return e.description
         }
     }
 }
@@ -54,8 +57,64 @@ public final class Searcher {
     public var synonyms: Synonyms
     private let analyzer: Analyzer
     private let english: Analyzer
-    private var analyzedGroups: [[[String]]]?
-    private var analyzedGroupsSource: [[String]] = []
+    /// The synonym groups the cached analyses and key tables below were made from.
+    private var analyzedGroupsSource: [[String]]?
+    /// Analysed groups (term sequences per expression), by group index: only the groups a
+    /// query could use are analysed, once per searcher.
+    private var analyzedGroups: [Int: [[String]]] = [:]
+    /// The keys of every expression's first word (`Synonyms.Key`) with their group, sorted by
+    /// prefix: the groups a term can reach are a binary search away.
+    private var closedKeys: [(prefix: [UInt8], group: Int)] = []
+    private var openKeys: [(prefix: [UInt8], group: Int)] = []
+    private var openKeysByPrefix: [[UInt8]: [Int]] = [:]
+    /// Groups with an expression starting with a non-ASCII character (any term possible).
+    private var anyKeyGroups: [Int] = []
+
+    /// The analysed groups (index and terms) that may hold an expression whose first term is
+    /// one of `terms`: those whose keys admit it (`Synonyms.Key`), analysed on first use. A
+    /// synonyms file of a million lines costs a byte scan for the keys, and the analysis of the
+    /// few groups a query's words can reach, instead of analysing every line per search.
+    func synonymGroups(forFirstTerms terms: [String]) -> [(index: Int, group: [[String]])] {
+        if analyzedGroupsSource != synonyms.groups {
+            analyzedGroups = [:]
+            closedKeys = []
+            openKeys = []
+            openKeysByPrefix = [:]
+            anyKeyGroups = []
+            for (g, group) in synonyms.groups.enumerated() {
+                for e in group {
+                    let k = Synonyms.key(ofExpression: e)
+                    if k.prefix.isEmpty { anyKeyGroups.append(g) } else if k.closed { closedKeys.append((k.prefix, g)) } else { openKeys.append((k.prefix, g)); openKeysByPrefix[k.prefix, default: []].append(g) }
+                }
+            }
+            closedKeys.sort { $0.prefix.lexicographicallyPrecedes($1.prefix) }
+            openKeys.sort { $0.prefix.lexicographicallyPrecedes($1.prefix) }
+            analyzedGroupsSource = synonyms.groups
+        }
+        // Entries of a sorted key list whose prefix starts with `t`: a contiguous run.
+        func starting(with t: [UInt8], in keys: [(prefix: [UInt8], group: Int)]) -> [Int] {
+            var lo = 0, hi = keys.count
+            while lo < hi { let mid = (lo + hi) / 2; if keys[mid].prefix.lexicographicallyPrecedes(t) { lo = mid + 1 } else { hi = mid } }
+            var out: [Int] = []
+            while lo < keys.count && keys[lo].prefix.starts(with: t) { out.append(keys[lo].group); lo += 1 }
+            return out
+        }
+        var candidates = Set(anyKeyGroups)
+        for t in Set(terms) {
+            let b = Array(t.utf8)
+            guard !b.isEmpty else { continue }
+            candidates.formUnion(starting(with: b, in: closedKeys))
+            candidates.formUnion(starting(with: b, in: openKeys))
+            // Open keys that are a proper prefix of the term: one exact lookup per length.
+            for n in 1..<b.count { candidates.formUnion(openKeysByPrefix[Array(b[0..<n])] ?? []) }
+        }
+        return candidates.sorted().map { g in
+            if let a = analyzedGroups[g] { return (g, a) }
+            let a = synonyms.groups[g].map { wordTerms($0) }.filter { !$0.isEmpty }
+            analyzedGroups[g] = a
+            return (g, a)
+        }
+    }
 
     /// A searcher over `reader`, with the built-in synonyms and those of the index directory.
     public init(reader: IndexReader) throws {
@@ -93,21 +152,22 @@ public final class Searcher {
             }
         }
         // Synonym groups, as term sequences (analysed once per searcher).
-        if analyzedGroups == nil || analyzedGroupsSource != synonyms.groups {
-            analyzedGroups = synonyms.groups.map { $0.map { wordTerms($0) }.filter { !$0.isEmpty } }
-            analyzedGroupsSource = synonyms.groups
+        // Synonym expressions by their first term, from the groups the query's words can reach,
+        // in group order (the longest expression wins; among equals the first group).
+        var groups: [Int: [[String]]] = [:]
+        var expressionsByFirstTerm: [String: [(group: Int, expr: [String])]] = [:]
+        for (g, group) in synonymGroups(forFirstTerms: words.map(\.term)) {
+            groups[g] = group
+            for expr in group { expressionsByFirstTerm[expr[0], default: []].append((g, expr)) }
         }
-        let groups = analyzedGroups ?? []
         var clauses: [QueryPlan.Clause] = []
         var seen = Set<[String]>()
         var i = 0
         while i < words.count {
             // The longest run of words starting here that is an expression of a synonym group.
             var matched: (length: Int, group: Int)?
-            for (g, group) in groups.enumerated() {
-                for expr in group where expr.count <= words.count - i && expr.count > (matched?.length ?? 0) {
-                    if zip(expr, words[i..<(i + expr.count)]).allSatisfy({ $0 == $1.term }) { matched = (expr.count, g) }
-                }
+            for (g, expr) in expressionsByFirstTerm[words[i].term] ?? [] where expr.count <= words.count - i && expr.count > (matched?.length ?? 0) {
+                if zip(expr, words[i..<(i + expr.count)]).allSatisfy({ $0 == $1.term }) { matched = (expr.count, g) }
             }
             if let j = joinedAt[i], j.words > (matched?.length ?? 1), i + j.words <= words.count {
                 // A case number, address or hyphenated word: the whole form as typed, or all its parts.
@@ -125,7 +185,7 @@ public final class Searcher {
             var alternatives = [QueryPlan.Alternative(terms: typed, weight: 1, reason: "typed")]
             let text = words[(i - length)..<i].map(\.word).joined(separator: " ")
             if let m = matched {
-                for expr in groups[m.group] where expr != typed {
+                for expr in groups[m.group] ?? [] where expr != typed {
                     alternatives.append(.init(terms: expr, weight: 0.9, reason: "synonym"))
                 }
             } else {
@@ -206,15 +266,17 @@ public final class Searcher {
                        strategy: Strategy = .automatic) throws -> SearchResult {
         do {
             // Queries typed on macOS arrive decomposed (a + ring); the index is NFC.
-            return try run(query.precomposedStringWithCanonicalMapping, limit: limit, offset: max(0, offset),
+            return try run(query.precomposedStringWithCanonicalMapping, limit: max(0, limit), offset: max(0, offset),
                            countTotal: countTotal, strategy: strategy)
         } catch let e as IndexError {
             throw SearchError.index(e)
+        } catch let e as QueryError {
+            throw SearchError.query(e)
         }
     }
 
     private func run(_ query: String, limit: Int, offset: Int, countTotal: Bool, strategy: Strategy) throws -> SearchResult {
-        let node = QueryParser.parse(query)
+        let node = try QueryParser.validated(query)
         var context = try EvaluationContext(searcher: self)
         var scored: [(score: Double, id: Int64, segment: Int, doc: UInt32)] = []
         var fallback = false
@@ -222,7 +284,9 @@ public final class Searcher {
         var exactTotal = true
         if strategy == .automatic, limit > 0, var fast = try weightedQuery(node, &context) {
             // Block-max top-k: enough hits for the page and the proximity window.
-            let k = max(offset + limit, context.proximityTerms.count >= 2 ? Searcher.proximityWindow : 0)
+            // Saturating: an offset near Int.max asks for everything, it does not trap.
+            let (end, overflow) = offset.addingReportingOverflow(limit)
+            let k = max(overflow ? Int.max : end, context.proximityTerms.count >= 2 ? Searcher.proximityWindow : 0)
             let evaluator = BlockMaxEvaluator(scoring: scoring, averages: context.averages, idf: context.idf)
             var outcome = try evaluator.run(fast.query, segments: reader.segments, k: k, countAll: countTotal, accept: fast.accept)
             if outcome.matched == 0 && canFallBack(node) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DiariumAnalysis
+import DiariumOutput
 import Foundation
 
 struct Analyze: ParsableCommand {
@@ -53,7 +54,7 @@ struct Analyze: ParsableCommand {
             print("pos  offsets     kind    word → stem → term")
             for t in tokens {
                 let offsets = "\(t.start)-\(t.end)"
-                print("\(String(format: "%3d", t.position))  \(TextOutput.pad(offsets, 10))  \(TextOutput.pad(t.kind, 6))  \(t.word) → \(t.stem) → \(t.term)\(t.stopword ? "  (stop word)" : "")")
+                print("\(String(format: "%3d", t.position))  \(TextOutput.pad(offsets, 10))  \(TextOutput.pad(t.kind, 6))  \(SafeText.line(t.word)) → \(SafeText.line(t.stem)) → \(SafeText.line(t.term))\(t.stopword ? "  (stop word)" : "")")
             }
         }
     }

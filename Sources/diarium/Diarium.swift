@@ -1,6 +1,8 @@
 import ArgumentParser
 import DiariumExtraction
 import DiariumIndex
+import DiariumOutput
+import DiariumSearch
 import Foundation
 
 @main
@@ -62,6 +64,23 @@ struct IndexOptions: ParsableArguments {
         if let env = ProcessInfo.processInfo.environment["DIARIUM_INDEX"], !env.isEmpty { return env }
         return "index"
     }
+
+    func validate() throws {
+        if directory == "" { throw ValidationError("--index takes a folder, not an empty path") }
+    }
+
+    /// `path`, after checking that it (and its `segments`), where they exist, are folders: a
+    /// clear message (exit status 3) before SQLite or the segment reader fail on a file with a
+    /// misleading one ("Permission denied").
+    func checkedPath() throws -> String {
+        for (p, what) in [(path, "the index"), (path + "/segments", "the index's segments")] {
+            var st = stat()
+            if stat(p, &st) == 0, st.st_mode & S_IFMT != S_IFDIR {
+                throw UserError(message: "\(p) is not a folder, so it cannot hold \(what); name another --index, or remove it", status: .indexUnusable)
+            }
+        }
+        return path
+    }
 }
 
 /// Limits for reading untrusted files, shared by `ingest` and `extract`.
@@ -72,7 +91,33 @@ struct LimitOptions: ParsableArguments {
     @Option(help: "Seconds a file's parse may take before it is given up.")
     var parseTimeLimit: Double = 30
 
-    var maxFileBytes: Int { max(1, maxFileSize) << 20 }
+    var maxFileBytes: Int { maxFileSize << 20 }
+
+    func validate() throws {
+        try OptionBounds.check(maxFileSize, OptionBounds.mebibytes, "--max-file-size", "MiB from 1 to 1048576 (1 TiB)")
+        try OptionBounds.check(parseTimeLimit, 0.001...86_400, "--parse-time-limit", "seconds from 0.001 to 86400 (a day)")
+    }
+}
+
+/// The ranges of numeric options. A value outside is a usage error naming the option and the
+/// range (ArgumentParser's exit code 64, like any other usage error), so no size wraps in a
+/// shift, no count traps in an addition and no thread count exhausts the machine.
+enum OptionBounds {
+    /// Sizes in MiB: 1 MiB to 1 TiB.
+    static let mebibytes = 1...(1 << 20)
+    /// Worker threads: 1 to four per core.
+    static let threads = 1...(4 * max(1, ProcessInfo.processInfo.activeProcessorCount))
+    /// Hits to show or skip.
+    static let page = 0...1_000_000_000
+
+    static func check(_ value: Int, _ range: ClosedRange<Int>, _ option: String, _ meaning: String) throws {
+        guard range.contains(value) else { throw ValidationError("\(option) takes \(meaning), not \(value)") }
+    }
+
+    /// Also refuses NaN and infinities (`ClosedRange.contains` is false for NaN).
+    static func check(_ value: Double, _ range: ClosedRange<Double>, _ option: String, _ meaning: String) throws {
+        guard value.isFinite, range.contains(value) else { throw ValidationError("\(option) takes \(meaning), not \(value)") }
+    }
 }
 
 /// How scanned pages and images are read, shared by `ingest` and `extract`.
@@ -99,16 +144,21 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 /// A failure worded for the user, printed as `Error: …`; its exit status follows the error it
-/// wraps (an `IndexError` that makes the index unusable exits 3, see `ExitStatus`).
+/// wraps (an `IndexError` that makes the index unusable exits 3, see `ExitStatus`) or is given.
+/// The text often names a received file, so it is made safe for a terminal (`SafeText.block`).
 struct UserError: Error, CustomStringConvertible {
     let description: String
     /// The exit status, when the wrapped error decides one.
     let status: ExitStatus?
     init(_ error: Error) {
-        description = String(describing: error)
-        status = error is IndexError ? ExitStatus(error) : nil
+        description = SafeText.block(String(describing: error))
+        if case SearchError.query? = error as? SearchError {
+            status = .usage
+        } else {
+            status = error is IndexError ? ExitStatus(error) : nil
+        }
     }
-    init(message: String) { description = message; status = nil }
+    init(message: String, status: ExitStatus? = nil) { description = SafeText.block(message); self.status = status }
 }
 
 /// Runs `body`, rewording any failure for the user.

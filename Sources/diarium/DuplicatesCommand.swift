@@ -1,5 +1,6 @@
 import ArgumentParser
 import DiariumIndex
+import DiariumOutput
 import DiariumReport
 
 struct Duplicates: ParsableCommand {
@@ -15,8 +16,12 @@ struct Duplicates: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    func validate() throws {
+        try OptionBounds.check(threshold, 0.05...1, "--threshold", "a share from 0.05 to 1")
+    }
+
     func run() throws {
-        let result = try reporting { try DuplicateFamilies(reader: IndexReader(directory: index.path), threshold: min(1, max(0.05, threshold))) }
+        let result = try reporting { try DuplicateFamilies(reader: IndexReader(directory: index.checkedPath()), threshold: threshold) }
         switch format {
         case .json: print(try JSONOutput.encode(result))
         case .text:
@@ -25,9 +30,9 @@ struct Duplicates: ParsableCommand {
                 print("\n\(f.kind == "exact" ? "Exact copies" : "Near-duplicates"):")
                 for m in f.members {
                     let who = [m.authority, m.year.map(String.init)].compactMap { $0 }.joined(separator: ", ")
-                    print("  \(String(format: "%3.0f", m.similarity * 100)) %  \(m.path)\(who.isEmpty ? "" : "  (\(who))")")
-                    if !m.added.isEmpty { print("         adds: \(m.added.joined(separator: " "))") }
-                    if !m.removed.isEmpty { print("         lacks: \(m.removed.joined(separator: " "))") }
+                    print("  \(String(format: "%3.0f", m.similarity * 100)) %  \(SafeText.line(m.path))\(who.isEmpty ? "" : "  (\(SafeText.line(who)))")")
+                    if !m.added.isEmpty { print("         adds: \(SafeText.line(m.added.joined(separator: " ")))") }
+                    if !m.removed.isEmpty { print("         lacks: \(SafeText.line(m.removed.joined(separator: " ")))") }
                 }
             }
         }

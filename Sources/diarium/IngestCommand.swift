@@ -1,6 +1,7 @@
 import ArgumentParser
 import DiariumExtraction
 import DiariumIngest
+import DiariumOutput
 import Foundation
 
 struct Ingest: ParsableCommand {
@@ -30,18 +31,28 @@ struct Ingest: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    func validate() throws {
+        try OptionBounds.check(memory, OptionBounds.mebibytes, "--memory", "MiB from 1 to 1048576 (1 TiB)")
+        if let threads {
+            try OptionBounds.check(threads, OptionBounds.threads, "--threads", "1 to \(OptionBounds.threads.upperBound) (four per core)")
+        }
+        if paths.contains(where: \.isEmpty) {
+            throw ValidationError("an empty path names no file or folder (did a shell variable expand to nothing?); use . for the current folder")
+        }
+    }
+
     func run() throws {
         var options = IngestOptions()
-        options.memoryBudget = max(1, memory) << 20
+        options.memoryBudget = memory << 20
         options.maxFileSize = limits.maxFileBytes
         options.rebuild = rebuild
         options.parseTimeLimit = limits.parseTimeLimit
-        if let threads { options.threads = max(1, threads) }
+        if let threads { options.threads = threads }
         options.ocrMode = ocr.ocr
         options.ocrMaxPages = max(0, ocr.ocrMaxPages)
         options.ocrEngine = ocr.engine
         let summary = try reporting { () -> IngestSummary in
-            let ingester = try Ingester(indexDirectory: index.path, options: options)
+            let ingester = try Ingester(indexDirectory: index.checkedPath(), options: options)
             defer { ingester.close() }
             let showProgress = Terminal.stderrIsTTY && format == .text
             let s = try ingester.ingest(paths: paths) { p in
@@ -64,7 +75,7 @@ struct Ingest: ParsableCommand {
             print(try JSONOutput.encode(summary))
         case .text:
             print("added \(summary.added), updated \(summary.updated), unchanged \(summary.unchanged), failed \(summary.failed)")
-            for f in summary.failures { print("  not indexed: \(f.path): \(f.reason)") }
+            for f in summary.failures { print("  not indexed: \(SafeText.line(f.path)): \(SafeText.line(f.reason))") }
             print(String(format: "%.1f MB read, %.1f MB of text, %d segment%@ written in %.2f s", Double(summary.bytesRead) / 1e6,
                          Double(summary.textBytes) / 1e6, summary.segments, summary.segments == 1 ? "" : "s", summary.seconds))
             if summary.ocrPages > 0 {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DiariumIndex
+import DiariumOutput
 
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the inventory, newest first.",
@@ -26,7 +27,7 @@ struct List: ParsableCommand {
     func run() throws {
         let years = try year.map(List.parseYears)
         if let group, group != "year" { throw ValidationError("--by takes `year`") }
-        let reader = try reporting { try IndexReader(directory: index.path) }
+        let reader = try reporting { try IndexReader(directory: index.checkedPath()) }
         if group == "year" {
             let counts = try reporting { try reader.countsByYear(years: years) }
             switch format {
@@ -43,11 +44,11 @@ struct List: ParsableCommand {
         case .json: print(try JSONOutput.encode(docs.map(DocumentJSON.init)))
         case .text:
             for d in docs {
-                let when = d.date ?? d.year.map(String.init) ?? "—"
-                var line = "\(String(format: "%4d", d.id))  \(TextOutput.pad(when, 10))  \(TextOutput.pad(d.authority ?? "—", 30))  "
-                line += "\(TextOutput.pad(d.docType ?? "—", 21))  \(d.title ?? d.path)"
+                let when = SafeText.line(d.date ?? d.year.map(String.init) ?? "—")
+                var line = "\(String(format: "%4d", d.id))  \(TextOutput.pad(when, 10))  \(TextOutput.pad(SafeText.line(d.authority ?? "—"), 30))  "
+                line += "\(TextOutput.pad(SafeText.line(d.docType ?? "—"), 21))  \(SafeText.line(d.title ?? d.path))"
                 if let pages = d.pageCount { line += "  (\(pages) s.)" }
-                if d.status != .ok { line += "  [\(d.status.rawValue): \(d.error ?? "")]" }
+                if d.status != .ok { line += "  [\(d.status.rawValue): \(SafeText.line(d.error ?? ""))]" }
                 print(line)
             }
             print("\(docs.count) document\(docs.count == 1 ? "" : "s")")

@@ -1,4 +1,5 @@
 import DiariumIndex
+import DiariumOutput
 import DiariumSearch
 import Foundation
 
@@ -8,23 +9,25 @@ enum Terminal {
     /// `NO_COLOR` set to anything non-empty turns off bold and colour (https://no-color.org).
     static let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
 
+    /// Writes text diarium composed; document-derived parts must already be `SafeText`-cleaned.
     static func writeError(_ s: String) {
         FileHandle.standardError.write(Data(s.utf8))
     }
 }
 
+/// JSON output: sorted keys, and through `SafeText.json` (no raw bidi or invisible character).
 enum JSONOutput {
     static func encode<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        return SafeText.json(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
     /// One compact JSON object on one line (JSON Lines).
     static func line<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        return SafeText.json(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 }
 
@@ -54,9 +57,16 @@ struct DocumentJSON: Encodable {
     }
 }
 
+/// Plain-text output. Every string from a document goes through `SafeText.line` (one-line
+/// fields) or `SafeText.block` (extracted text) here or at the call site, before diarium adds
+/// escape sequences of its own (bold matches on a terminal).
 enum TextOutput {
+    /// A document-derived one-line field, made safe for a terminal.
+    static func field(_ s: String) -> String { SafeText.line(s) }
+
     /// Matched words: bold on a terminal (unless `NO_COLOR`), «…» otherwise.
     static func marks(_ snippet: String) -> String {
+        let snippet = SafeText.line(snippet)
         guard Terminal.stdoutIsTTY, !Terminal.noColor else { return snippet }
         return snippet.replacingOccurrences(of: "«", with: "\u{1B}[1m").replacingOccurrences(of: "»", with: "\u{1B}[0m")
     }
@@ -67,22 +77,23 @@ enum TextOutput {
         if let type { parts.append(type) }
         if let date { parts.append(date) } else if let year { parts.append(String(year)) }
         if let dnr { parts.append("Dnr \(dnr)") }
-        return parts.joined(separator: " · ")
+        return SafeText.line(parts.joined(separator: " · "))
     }
 
     static func search(_ r: SearchResult) -> String {
         let count = r.exactTotal == false ? "at least \(r.total)" : "\(r.total)"
-        var out = "\(count) document\(r.total == 1 ? "" : "s") match \"\(r.query)\"\n"
+        var out = "\(count) document\(r.total == 1 ? "" : "s") match \"\(field(r.query))\"\n"
         if r.fallback == "or" { out += "(no document has every word; ranked by any of them)\n" }
         for h in r.hits {
-            out += "\n\(String(format: "%2d", h.rank)). \(h.title ?? "(untitled)")\n"
+            out += "\n\(String(format: "%2d", h.rank)). \(h.title.map(field) ?? "(untitled)")\n"
             out += "    \(metaLine(authority: h.authority, type: h.type, date: h.date, year: h.year, dnr: h.dnr))\n"
-            out += "    \(h.path + (h.part.map { "/" + $0 } ?? ""))\(h.page.map { ", s. \($0)" } ?? "")\n"
+            out += "    \(field(h.path + (h.part.map { "/" + $0 } ?? "")))\(h.page.map { ", s. \($0)" } ?? "")\n"
             if !h.snippet.isEmpty { out += "    \(marks(h.snippet))\n" }
         }
         return out
     }
 
+    /// `s` cut or padded to `width` characters (`s` must already be safe).
     static func pad(_ s: String, _ width: Int) -> String {
         let c = s.count
         if c > width { return String(s.prefix(width - 1)) + "…" }

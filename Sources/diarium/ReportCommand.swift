@@ -17,8 +17,12 @@ struct Report: ParsableCommand {
 
     enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case md, html, json, csv }
 
+    func validate() throws {
+        try OptionBounds.check(staleAfter, 0...1000, "--stale-after", "0 to 1000 years")
+    }
+
     func run() throws {
-        let report = try reporting { try ReleaseReport(reader: IndexReader(directory: index.path), staleAfter: max(0, staleAfter)) }
+        let report = try reporting { try ReleaseReport(reader: IndexReader(directory: index.checkedPath()), staleAfter: staleAfter) }
         switch format {
         case .md: print(report.markdown(), terminator: "")
         case .html: print(report.html(), terminator: "")

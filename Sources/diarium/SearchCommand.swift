@@ -1,5 +1,6 @@
 import ArgumentParser
 import DiariumIndex
+import DiariumOutput
 import DiariumSearch
 import Foundation
 
@@ -40,16 +41,22 @@ struct Search: ParsableCommand {
     enum SearchFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
     enum SortOrder: String, ExpressibleByArgument, CaseIterable { case score, date, year }
 
+    func validate() throws {
+        try OptionBounds.check(limit, OptionBounds.page, "--limit", "0 (all hits) to 1000000000")
+        try OptionBounds.check(offset, OptionBounds.page, "--offset", "0 to 1000000000")
+    }
+
     func run() throws {
-        let searcher = try reporting { try Searcher(reader: try IndexReader(directory: index.path)) }
+        let searcher = try reporting { try Searcher(reader: try IndexReader(directory: index.checkedPath())) }
+        for w in searcher.synonyms.warnings { Terminal.writeError("warning: synonyms: \(SafeText.line(w))\n") }
         if let batch {
             try runBatch(searcher, file: batch)
             return
         }
         let text = query.joined(separator: " ")
-        if explain { print(try reporting { try searcher.explain(text) }) }
+        if explain { print(SafeText.block(try reporting { try searcher.explain(text) })) }
         var result = try reporting {
-            try searcher.search(text, limit: sort == .score ? limit : 0, offset: sort == .score ? max(0, offset) : 0, countTotal: count)
+            try searcher.search(text, limit: sort == .score ? limit : 0, offset: sort == .score ? offset : 0, countTotal: count)
         }
         if sort != .score {
             result.hits.sort { a, b in
@@ -67,13 +74,42 @@ struct Search: ParsableCommand {
         }
     }
 
+    /// The queries of a batch file (`-`: standard input): one per line, blank lines and `#`
+    /// comments skipped. Only a regular file is opened (a named pipe would block); a line that is
+    /// not UTF-8 is reported on standard error, naming its number, and skipped.
+    func readQueries(_ file: String) throws -> [String] {
+        let data: Data
+        if file == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            var st = stat()
+            guard stat(file, &st) == 0 else {
+                throw UserError(message: "cannot read the query file \(file): \(String(cString: strerror(errno)))")
+            }
+            guard st.st_mode & S_IFMT == S_IFREG else {
+                throw UserError(message: "cannot read the query file \(file): not a regular file (use --batch - to read standard input)")
+            }
+            guard let d = FileManager.default.contents(atPath: file) else {
+                throw UserError(message: "cannot read the query file \(file): \(String(cString: strerror(EACCES)))")
+            }
+            data = d
+        }
+        var queries: [String] = []
+        for (n, var line) in [UInt8](data).split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+            if line.last == 0x0D { line = line.dropLast() }
+            guard let text = String(validating: line, as: UTF8.self) else {
+                Terminal.writeError("\(SafeText.line(file)): line \(n + 1) is not valid UTF-8; skipped\n")
+                continue
+            }
+            let q = text.trimmingCharacters(in: .whitespaces)
+            if !q.isEmpty && !q.hasPrefix("#") { queries.append(q) }
+        }
+        return queries
+    }
+
     /// One query per line; JSON Lines per query, or a count table with --by.
     func runBatch(_ searcher: Searcher, file: String) throws {
-        let content: String
-        do { content = try String(contentsOfFile: file, encoding: .utf8) } catch {
-            throw UserError(message: "cannot read the query file \(file): \(error.localizedDescription)")
-        }
-        let queries = content.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        let queries = try readQueries(file)
         let keys = (group ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard keys.allSatisfy({ $0 == "authority" || $0 == "year" }) else { throw ValidationError("--by takes authority, year or authority,year") }
         struct Line: Encodable { var query: String; var total: Int?; var ms: Double; var hits: [SearchHit]?; var error: String? }
@@ -95,7 +131,7 @@ struct Search: ParsableCommand {
                 }
             } catch {
                 let line = Line(query: q, total: nil, ms: 0, hits: nil, error: "\(error)")
-                if keys.isEmpty { print(try JSONOutput.line(line)) } else { Terminal.writeError("query \"\(q)\" failed: \(error)\n") }
+                if keys.isEmpty { print(try JSONOutput.line(line)) } else { Terminal.writeError("query \"\(SafeText.line(q))\" failed: \(SafeText.line("\(error)"))\n") }
             }
         }
         guard !keys.isEmpty else { return }
@@ -107,27 +143,28 @@ struct Search: ParsableCommand {
                     year: keys.firstIndex(of: "year").map { t.key[$0] }, count: t.count)
             }))
         case .csv:
-            print(CSV.row(["query"] + keys + ["count"]), terminator: "")
-            for t in table { print(CSV.row([t.query] + t.key + [String(t.count)]), terminator: "") }
+            print(SafeText.csvRow(["query"] + keys + ["count"]), terminator: "")
+            for t in table { print(CSV.row(text: [t.query] + t.key, numbers: [String(t.count)]), terminator: "") }
         case .text:
-            for t in table { print("\(t.query)\t\(t.key.joined(separator: "\t"))\t\(t.count)") }
+            for t in table { print(([t.query] + t.key).map(SafeText.line).joined(separator: "\t") + "\t\(t.count)") }
         }
     }
 }
 
-/// RFC 4180 CSV.
+/// CSV output (RFC 4180 through `SafeText`: formula cells defused, every break quoted).
 enum CSV {
-    static func field(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    /// A record: text fields from documents, then numbers diarium computed.
+    static func row(text: [String], numbers: [String] = []) -> String {
+        (text.map(SafeText.csvField) + numbers.map(SafeText.csvNumber)).joined(separator: ",") + "\r\n"
     }
 
-    static func row(_ fields: [String]) -> String { fields.map(field).joined(separator: ",") + "\r\n" }
-
     static func hits(_ hits: [SearchHit]) -> String {
-        var out = row(["rank", "score", "id", "path", "title", "authority", "type", "date", "year", "dnr", "format", "snippet"])
+        var out = SafeText.csvRow(["rank", "score", "id", "path", "title", "authority", "type", "date", "year", "dnr", "format", "snippet"])
         for h in hits {
-            out += row([String(h.rank), String(h.score), String(h.id), h.path, h.title ?? "", h.authority ?? "", h.type ?? "", h.date ?? "",
-                        h.year.map(String.init) ?? "", h.dnr ?? "", h.format, h.snippet])
+            let numbers = [String(h.rank), String(h.score), String(h.id)].map(SafeText.csvNumber)
+            let text = [h.path, h.title ?? "", h.authority ?? "", h.type ?? "", h.date ?? "", h.year.map(String.init) ?? "", h.dnr ?? "",
+                        h.format, h.snippet].map(SafeText.csvField)
+            out += (numbers + text).joined(separator: ",") + "\r\n"
         }
         return out
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DiariumExtraction
 import DiariumIndex
+import DiariumOutput
 import Foundation
 
 struct Show: ParsableCommand {
@@ -22,12 +23,15 @@ struct Show: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        let reader = try reporting { try IndexReader(directory: index.path) }
+        let reader = try reporting { try IndexReader(directory: index.checkedPath()) }
         let records: [DocumentRecord] = try reporting {
             if let id = Int64(document), let r = try reader.document(id: id) { return [r] }
             return try reader.documents(path: document)
         }
-        guard !records.isEmpty else { throw ValidationError("no document with id or path '\(document)' in \(index.path)") }
+        guard !records.isEmpty else {
+            throw UserError(message: Int64(document) != nil ? "no document \(document) in \(index.path)"
+                                                              : "no document with the path '\(document)' in \(index.path)")
+        }
         for r in records {
             var body = text || page != nil ? try reporting { try reader.storedText(of: r) }.map { String(decoding: $0, as: UTF8.self) } : nil
             if let page {
@@ -73,8 +77,8 @@ struct Show: ParsableCommand {
                     ("ingested", r.ingestedAt),
                     ("ocr", Show.ocrLine(r)), ("ocr note", r.ocrNote),
                 ]
-                for (k, v) in rows { if let v { print("\(TextOutput.pad(k + ":", max(11, k.count + 2)))\(v)") } }
-                if let body { print(page.map { "\n[s. \($0)]\n" } ?? "\n", terminator: ""); print(body) }
+                for (k, v) in rows { if let v { print("\(TextOutput.pad(k + ":", max(11, k.count + 2)))\(SafeText.line(v))") } }
+                if let body { print(page.map { "\n[s. \($0)]\n" } ?? "\n", terminator: ""); print(SafeText.block(body)) }
             }
         }
     }

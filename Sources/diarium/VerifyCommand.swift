@@ -1,5 +1,6 @@
 import ArgumentParser
 import DiariumIndex
+import DiariumOutput
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,15 +18,15 @@ struct Verify: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        let r = try reporting { try IndexVerifier(directory: index.path).verify() }
+        let r = try reporting { try IndexVerifier(directory: index.checkedPath()).verify() }
         switch format {
         case .json: print(try JSONOutput.encode(r))
         case .text:
-            print("index:      \(r.directory)")
+            print("index:      \(SafeText.line(r.directory))")
             print("segments:   \(r.segments) (\(r.segmentDocuments) documents, \(r.deletedDocuments) replaced)")
             print("documents:  \(r.documents) in the catalog (\(r.indexedDocuments) with indexed text)")
             print("decoded:    \(r.terms) terms, \(r.postings) postings, \(r.positions) positions, \(r.storedTextBlocks) stored-text blocks")
-            for p in r.problems { print("\(p.severity.rawValue): \(p.file): \(p.message)") }
+            for p in r.problems { print("\(p.severity.rawValue): \(SafeText.line(p.file)): \(SafeText.line(p.message))") }
             if r.problems.count < r.errors + r.warnings {
                 print("… \(r.errors + r.warnings - r.problems.count) more problems not listed")
             }

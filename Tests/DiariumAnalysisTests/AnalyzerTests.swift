@@ -182,3 +182,36 @@ func stemwords(_ language: String, _ input: String) throws -> [String] {
         #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
     }
 }
+
+/// `Synonyms.Key` is what lets the searcher skip analysing most synonym groups: it must hold
+/// for every word the analyzer meets. Checked on every word of the corpus and of Swedish and
+/// English word forms with suffixes, hyphens, digits and case: the key of a word admits the
+/// word's first indexed term.
+@Suite struct SynonymKeyTests {
+    @Test func keyIsAPrefixOfTheFirstTerm() throws {
+        let analyzer = try Analyzer(splitCompounds: false)
+        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("corpus")
+        var words = Set(["Riskanalysen", "riskanalysers", "KS-2015-0123", "e-post", "PuB-avtal", "365", "O365", "ks", "s", "Ds", "DPIA",
+                         "fullt", "löst", "lösts", "Ärendet", "Æble", "Øre", "x1", "1x", "a-b", "ÅÄÖ", "\"Citat\"", "(parentes)", "GDPR:s"])
+        let files = try #require(FileManager.default.enumerator(at: corpus, includingPropertiesForKeys: nil))
+        for case let url as URL in files {
+            guard let text = try? String(contentsOf: url, encoding: .utf8) else { continue }
+            for w in text.split(whereSeparator: { $0.isWhitespace }) { words.insert(String(w)) }
+        }
+        #expect(words.count > 3_000)
+        var checked = 0
+        for w in words {
+            var first: String?
+            analyzer.analyze(w) { t in if first == nil && t.kind == .word { first = String(decoding: t.term, as: UTF8.self) } }
+            guard let term = first.map({ Array($0.utf8) }) else { continue }
+            checked += 1
+            #expect(Synonyms.key(ofExpression: w).admits(term), "\(w) → \(String(decoding: term, as: UTF8.self))")
+        }
+        #expect(checked > 3_000)
+        #expect(Synonyms.key(ofExpression: "ordet5, x") == Synonyms.Key(prefix: Array("ordet5".utf8), closed: false))
+        #expect(!Synonyms.key(ofExpression: "ordet5").admits(Array("ordet6".utf8)))
+        #expect(Synonyms.key(ofExpression: "Riskanalysen").admits(Array("riskanaly".utf8)))
+        #expect(Synonyms.key(ofExpression: "e-post").admits(Array("epost".utf8)) && Synonyms.key(ofExpression: "e-post").admits(Array("e".utf8)))
+    }
+}

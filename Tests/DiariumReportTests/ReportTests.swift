@@ -111,6 +111,32 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(Citations.annexes(in: "se bilaga 3 och Bilaga 12.") == [3, 12])
     }
 
+    /// The one-pass case-number scan: every number of a line, labelled or not, in order; a
+    /// line of 5,000 citations gives 5,000 (counted, not timed: the old scan searched the rest of
+    /// the line again per number).
+    @Test func caseNumbersOfALine() {
+        #expect(Citations.caseNumbers(in: "Se KS 2019/12, vårt dnr 2020/45 och BYGG 2021-000771.\nDnr: KS-2015-0123") ==
+                ["KS 2019/12", "2020/45", "BYGG 2021-000771", "KS-2015-0123"])
+        #expect(Citations.caseNumbers(in: "\"title\": \"Stärkt konsumentskydd, Dnr 2024/01078\"") == ["2024/01078"])
+        let line = (1...5_000).map { "riktlinje för moln\($0) samt KS \(2000 + $0 % 25)/\($0)" }.joined(separator: " ")
+        let found = Citations.caseNumbers(in: line)
+        #expect(found.count == 5_000)
+        #expect(found.first == "KS 2001/1" && found.last == "KS 2000/5000")
+    }
+
+    /// The sorted suffix table answers "does a title contain this phrase" as a scan would.
+    @Test func phraseTableAgreesWithAScan() {
+        let titles = ["riktlinje för informationssäkerhet 2019", "policy för användning av molntjänster", "xriktlinje för molnet",
+                      "rutin för rutin för backup", "handbok", "plan för kontinuitet och krisledning", "Bilaga 3 riktlinje för"]
+            .map { $0.lowercased() }
+        let table = ReleaseReport.PhraseTable(titles)
+        let phrases = ["riktlinje för informationssäkerhet", "riktlinje för informationssäkerhet 2019", "riktlinje för informationssäkerhet 2020",
+                       "riktlinje för moln", "riktlinje för molnet", "riktlinje för molnets", "policy för användning", "policy för",
+                       "rutin för backup", "rutin för rutin", "plan för kontinuitet och krisledning", "plan för kris", "handbok för x",
+                       "riktlinje för", "instruktion för larm"]
+        for p in phrases { #expect(table.containsSubstring(p) == titles.contains { $0.contains(p) }, "\(p)") }
+    }
+
     @Test func renderings() throws {
         let r = ReleaseReportTests.report
         #expect(r.markdown().contains("| Gymnasienämnden | 2015 |"))

@@ -21,6 +21,25 @@ import Testing
         #expect(QueryParser.parse("(a OR b) c") == .and([.or([.words("a", field: nil), .words("b", field: nil)]), .words("c", field: nil)]))
     }
 
+    /// Nesting that used to overflow the stack: 50,000 parentheses, 32,000 NOTs, and NOT and
+    /// parentheses alternating. `parse` reads them (NOT by parity, parentheses beyond the
+    /// limit as absent); `validated` refuses too deep a nesting with a message.
+    @Test func deepNestingNeitherCrashesNorRunsSilently() throws {
+        let deep = String(repeating: "(", count: 50_000) + "x" + String(repeating: ")", count: 50_000)
+        #expect(QueryParser.parse(deep) == .words("x", field: nil))
+        #expect(throws: QueryError.tooDeep(depth: 50_000)) { try QueryParser.validated(deep) }
+        #expect(QueryError.tooDeep(depth: 50_000).description.contains("at most \(QueryParser.maxDepth) levels"))
+        #expect(QueryParser.parse(String(repeating: "NOT ", count: 32_000) + "x") == .words("x", field: nil))
+        #expect(QueryParser.parse(String(repeating: "NOT ", count: 32_001) + "x") == .not(.words("x", field: nil)))
+        #expect(try QueryParser.validated(String(repeating: "NOT ", count: 32_001) + "x y") == .and([.not(.words("x", field: nil)), .words("y", field: nil)]))
+        let alternating = String(repeating: "NOT (", count: 40_000) + "x"
+        _ = QueryParser.parse(alternating)
+        #expect(throws: QueryError.tooDeep(depth: 40_000)) { try QueryParser.validated(alternating) }
+        // Up to the limit, groups are groups.
+        let ok = String(repeating: "(", count: QueryParser.maxDepth) + "a OR b" + String(repeating: ")", count: QueryParser.maxDepth) + " c"
+        #expect(try QueryParser.validated(ok) == .and([.or([.words("a", field: nil), .words("b", field: nil)]), .words("c", field: nil)]))
+    }
+
     @Test func readsBrokenSyntaxLiterally() {
         #expect(QueryParser.parse("\"unclosed phrase") == .phrase("unclosed phrase", field: nil))
         #expect(QueryParser.parse("((a b") == .and([.words("a", field: nil), .words("b", field: nil)]))

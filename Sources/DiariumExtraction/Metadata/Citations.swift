@@ -6,14 +6,9 @@ public enum Citations {
     /// Every case number in `text`, as written, in order, without repeats.
     public static func caseNumbers(in text: String) -> [String] {
         var out: [String] = []
+        var seen = Set<String>()
         for line in text.split(separator: "\n") where line.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) {
-            var rest = Substring(line)
-            while !rest.isEmpty, let found = DiarienummerFinder.find(in: String(rest), labelled: true)
-                    ?? DiarienummerFinder.shaped(String(rest), allowBare: false) {
-                if !out.contains(found) { out.append(found) }
-                guard let r = rest.range(of: found) else { break }
-                rest = rest[r.upperBound...]
-            }
+            for found in DiarienummerFinder.all(in: String(line)) where seen.insert(found).inserted { out.append(found) }
         }
         return out
     }
@@ -76,29 +71,64 @@ public enum Citations {
     /// Masked passages: runs of `XXXX`, `███`, `[maskerat]`, `[sekretess]`, `[borttaget]`,
     /// `borttagen enl.`/`borttaget enligt`, `*****`.
     public static func redactions(in text: String) -> Int {
-        let lower = text.lowercased()
+        var text = text
+        return text.withUTF8 { redactions(in: $0) }
+    }
+
+    /// Marker words of `redactions(in:)`, compared ignoring ASCII case.
+    static let redactionMarkers: [[UInt8]] = ["[maskerat]", "[maskerad]", "[sekretess]", "[borttaget]", "[borttagen]", "borttagen enl",
+                                              "borttaget enl", "maskerad enl", "maskerat enl"].map { Array($0.utf8) }
+
+    /// `redactions(in:)` on UTF-8 bytes: the markers counted without overlaps, then the runs of
+    /// `X` (4+, not followed by a letter), `█` (2+) and `*` (5+), scalar by scalar.
+    static func redactions(in b: UnsafeBufferPointer<UInt8>) -> Int {
+        @inline(__always) func lower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
         var count = 0
-        for marker in ["[maskerat]", "[maskerad]", "[sekretess]", "[borttaget]", "[borttagen]", "borttagen enl", "borttaget enl",
-                       "maskerad enl", "maskerat enl"] {
-            count += lower.components(separatedBy: marker).count - 1
+        for marker in redactionMarkers {
+            var i = 0
+            let m = marker.count, first = marker[0]
+            while i + m <= b.count {
+                if lower(b[i]) == first {
+                    var k = 1
+                    while k < m && lower(b[i + k]) == marker[k] { k += 1 }
+                    if k == m { count += 1; i += m; continue }
+                }
+                i += 1
+            }
         }
-        // Runs of X (4+, as a word), █ (2+) or * (5+).
-        var run: Character?
+        // Runs: the kind of the current run (X, █ or *) and its length.
+        var run: Unicode.Scalar?
         var length = 0
         func close() {
             if let r = run, (r == "X" && length >= 4) || (r == "█" && length >= 2) || (r == "*" && length >= 5) { count += 1 }
             run = nil
             length = 0
         }
-        for ch in text {
-            if ch == "X" || ch == "█" || ch == "*" {
-                if ch == run { length += 1 } else { close(); run = ch; length = 1 }
+        var decoder = UTF8()
+        var iterator = b.makeIterator()
+        while case let .scalarValue(u) = decoder.decode(&iterator) {
+            if u == "X" || u == "█" || u == "*" {
+                if u == run { length += 1 } else { close(); run = u; length = 1 }
+            } else if run == "X" && isLetter(u) {
+                run = nil
+                length = 0
             } else {
-                if run == "X" && ch.isLetter { run = nil; length = 0 } else { close() }
+                close()
             }
         }
         close()
         return count
+    }
+
+    /// A letter in Unicode's sense (general category L*), as `Character.isLetter` decides it
+    /// for a one-scalar character.
+    @inline(__always)
+    static func isLetter(_ u: Unicode.Scalar) -> Bool {
+        if u.isASCII { let v = u.value | 0x20; return v >= 0x61 && v <= 0x7A }
+        switch u.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return true
+        default: return false
+        }
     }
 
     /// Named governing documents cited as `enligt riktlinje för informationssäkerhet`,

@@ -30,12 +30,55 @@ enum DiarienummerFinder {
     /// The first case-number-shaped token at any word start in `s`.
     static func shaped(_ s: String, allowBare: Bool) -> String? {
         let c = Array(s)
+        return firstShaped(c, from: 0, allowBare: allowBare).map { String(c[$0]) }
+    }
+
+    /// Every case number in `line`, in order of position, without repeats: those after a
+    /// label (`Dnr: 2021/456`, a bare number allowed) and those shaped like one anywhere. One
+    /// pass over the line, whatever its length (`Citations.caseNumbers` over a one-line text of
+    /// 20,000 numbers was quadratic when it searched the rest of the line again per number).
+    static func all(in line: String) -> [String] {
+        var found: [(at: Int, value: String)] = []
+        var labelStarts = Set<Int>()
+        // Labelled: every occurrence of every label (byte offsets; the lowercased line is used
+        // for the value too when lowercasing moved bytes).
+        let lower = Array(line.lowercased().utf8)
+        let original = Array(line.utf8)
+        let source = lower.count == original.count ? original : lower
+        for label in labelBytes {
+            var from = 0
+            while let at = ByteSearch.find(label, in: lower, from: from) {
+                from = at + 1
+                guard !ByteSearch.continuesWord(lower, before: at) else { continue }
+                let end = min(source.count, at + label.count + 200)
+                let rest = String(decoding: source[(at + label.count)..<end], as: UTF8.self)
+                    .drop { $0 == ":" || $0 == "." || $0 == " " || $0 == "*" || $0 == "|" || $0 == "\t" }
+                if let v = shaped(String(rest.prefix(40)), allowBare: true) { found.append((at, v)); labelStarts.insert(at) }
+            }
+        }
+        // Shaped: scan on from the end of each match (character offsets, mapped to bytes for the order).
+        let c = Array(line)
+        var byteOffset = 0, charIndex = 0
+        var start = 0
+        while start < c.count, let r = firstShaped(c, from: start, allowBare: false) {
+            while charIndex < r.lowerBound { byteOffset += c[charIndex].utf8.count; charIndex += 1 }
+            // `Dnr 2024/01078` is the label and its number (found above), not a number with prefix `Dnr`.
+            if !labelStarts.contains(byteOffset) { found.append((byteOffset, String(c[r]))) }
+            start = r.upperBound
+        }
+        var seen = Set<String>()
+        return found.sorted { $0.at < $1.at }.map(\.value).filter { seen.insert($0).inserted }
+    }
+
+    /// The first case-number-shaped token in `c` at a word start at or after `from` (`from`
+    /// itself counts as a word start), as a range of `c`.
+    static func firstShaped(_ c: [Character], from: Int, allowBare: Bool) -> Range<Int>? {
         let n = c.count
         func isUpper(_ ch: Character) -> Bool { ch.isUppercase && ch.isLetter }
         func digits(_ i: Int) -> Int { var k = i; while k < n && c[k].isASCII && c[k].isNumber { k += 1 }; return k - i }
-        var i = 0
+        var i = from
         while i < n {
-            if i > 0 && (c[i - 1].isLetter || c[i - 1].isNumber) { i += 1; continue }
+            if i > from && (c[i - 1].isLetter || c[i - 1].isNumber) { i += 1; continue }
             // Prefix of 1–8 letters, first uppercase (a trailing dot is allowed: `Prop. 2016/17:14`).
             var j = i
             while j < n && j - i < 8 && c[j].isLetter { j += 1 }
@@ -48,7 +91,7 @@ enum DiarienummerFinder {
                 if digits(k) == 4, k + 7 < n, c[k + 4] == "/", digits(k + 5) == 2, c[k + 7] == ":" {
                     var e = k + 8
                     while e < n && (c[e].isLetter || c[e].isNumber) { e += 1 }
-                    if e > k + 8 { return String(c[i..<e]) }
+                    if e > k + 8 { return i..<e }
                 }
             }
             // `ELSÄK-FS 2008:2`: two letter groups joined by a hyphen.
@@ -62,7 +105,7 @@ enum DiarienummerFinder {
             if notCasePrefixes.contains(prefixWord) { i = j; continue }
             if jj != j, digits(jj + 1) == 4, jj + 5 < n, c[jj + 5] == ":", digits(jj + 6) >= 1 {
                 let e = jj + 6 + digits(jj + 6)
-                return String(c[i..<e])
+                return i..<e
             }
             if prefixLen >= 1 && isUpper(c[i]) && (j >= n || !c[j].isLetter) {
                 var k = j
@@ -81,7 +124,7 @@ enum DiarienummerFinder {
                     if okTail && okSep && dashOK && (sep || prefixLen >= 1) {
                         // Not a date: YYYY-MM-DD.
                         if !(symbol == "-" && tail == 2) {
-                            return String(c[i..<(k + 5 + tail)])
+                            return i..<(k + 5 + tail)
                         }
                     }
                 }
@@ -91,7 +134,7 @@ enum DiarienummerFinder {
                 let yd = digits(i)
                 if yd == 4, i + 4 < n, c[i + 4] == "/" || c[i + 4] == "." {
                     let tail = digits(i + 5)
-                    if tail >= 1 && tail <= 6 { return String(c[i..<(i + 5 + tail)]) }
+                    if tail >= 1 && tail <= 6 { return i..<(i + 5 + tail) }
                 }
             }
             i += 1

@@ -44,8 +44,15 @@ final class Catalog: Sendable {
         } catch let error as IndexError {
             throw error
         } catch {
-            throw IndexError.catalog("\(path): \(error)")
+            throw IndexError.catalog("\(path): \(Catalog.describe(error))")
         }
+    }
+
+    /// An SQLite failure in words, without the SQL statement GRDB appends to its description
+    /// (statements are internals, and may quote values taken from received files).
+    static func describe(_ error: Error) -> String {
+        guard let e = error as? DatabaseError else { return String(describing: error) }
+        return e.message.map { "\($0) (SQLite error \(e.resultCode.rawValue))" } ?? "SQLite error \(e.resultCode.rawValue)"
     }
 
     private static var migrator: DatabaseMigrator {
@@ -177,7 +184,7 @@ final class Catalog: Sendable {
 
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try pool.read(body) } catch let e as IndexError { throw e } catch {
-            throw IndexError.catalog("\(path): \(error)")
+            throw IndexError.catalog("\(path): \(Catalog.describe(error))")
         }
     }
 
@@ -185,7 +192,7 @@ final class Catalog: Sendable {
         do { return try pool.write(body) } catch let e as IndexError { throw e } catch let e as DatabaseError where e.resultCode == .SQLITE_FULL {
             throw IndexError.io(path: path, operation: "write", errno: ENOSPC)
         } catch {
-            throw IndexError.catalog("\(path): \(error)")
+            throw IndexError.catalog("\(path): \(Catalog.describe(error))")
         }
     }
 }
