@@ -55,6 +55,8 @@ public final class IndexReader: Sendable {
     /// Live segments of the snapshot.
     public let segments: [LiveSegment]
     let catalog: Catalog
+    /// The catalog's change signature when the snapshot was read (`isCurrent()`).
+    let signature: String
 
     /// Opens the index in `directory`.
     public init(directory: String) throws {
@@ -64,24 +66,32 @@ public final class IndexReader: Sendable {
         // them: then read the list again (the merged segment is in the newer one).
         var attempt = 0
         while true {
-            let snapshot = try catalog.read { db -> ([SegmentRecord], [Int64: [UInt32]]) in
+            let snapshot = try catalog.read { db -> ([SegmentRecord], [Int64: [UInt32]], String) in
                 let segs = try SegmentRecord.order(Column("id")).fetchAll(db)
                 var deleted: [Int64: [UInt32]] = [:]
                 let rows = try Row.fetchCursor(db, sql: "SELECT segment_id, segment_doc FROM tombstones")
                 while let row = try rows.next() { deleted[row[0], default: []].append(row[1]) }
-                return (segs, deleted)
+                return (segs, deleted, try Catalog.changeSignature(db))
             }
             do {
                 segments = try snapshot.0.map { s in
                     LiveSegment(id: s.id, reader: try SegmentReader(path: IndexLayout.segments(directory) + "/" + s.file),
                                 deleted: snapshot.1[s.id] ?? [])
                 }
+                signature = snapshot.2
                 return
             } catch IndexError.missingSegment(let file) {
                 attempt += 1
                 if attempt >= 5 { throw IndexError.missingSegment(file: file) }
             }
         }
+    }
+
+    /// Whether nothing was committed since this snapshot was read: no new or merged segment,
+    /// no replaced, added or removed document. A long-running reader (the web server) reuses
+    /// its snapshot while this holds and opens a new one when it does not.
+    public func isCurrent() throws -> Bool {
+        try catalog.read { db in try Catalog.changeSignature(db) } == signature
     }
 
     /// Number of live documents that have indexed text.

@@ -58,3 +58,33 @@ extension SearchHit {
         return out
     }
 }
+
+/// How hits are ordered.
+public enum SearchOrder: String, Sendable, CaseIterable {
+    /// By BM25F score (the ranking).
+    case score
+    /// Newest date first (the year when the date is unknown); ties by rank.
+    case date
+    /// Newest year first; ties by rank.
+    case year
+}
+
+extension Searcher {
+    /// `search` with the hits in `order`: by score a page of the ranking; by date or year every
+    /// match is ranked, sorted, and the page `offset..<offset+limit` (`limit` 0: all) renumbered.
+    public func search(_ query: String, limit: Int, offset: Int, countTotal: Bool, order: SearchOrder) throws -> SearchResult {
+        guard order != .score else { return try search(query, limit: limit, offset: offset, countTotal: countTotal) }
+        var result = try search(query, limit: 0, offset: 0, countTotal: countTotal)
+        func key(_ h: SearchHit) -> String {
+            order == .date ? (h.date ?? h.year.map(String.init) ?? "") : (h.year.map(String.init) ?? "")
+        }
+        result.hits.sort { a, b in
+            let ka = key(a), kb = key(b)
+            return ka != kb ? ka > kb : a.rank < b.rank
+        }
+        let offset = max(0, offset)
+        let page = limit <= 0 ? Array(result.hits.dropFirst(offset)) : Array(result.hits.dropFirst(offset).prefix(limit))
+        result.hits = page.enumerated().map { i, h in var h = h; h.rank = offset + i + 1; return h }
+        return result
+    }
+}

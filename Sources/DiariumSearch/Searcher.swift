@@ -51,7 +51,7 @@ public final class Searcher {
     public var scoring = BM25F()
     /// Synonym groups used to expand queries.
     public var synonyms: Synonyms
-    private let analyzer: Analyzer
+    let analyzer: Analyzer
     private let english: Analyzer
     private var analyzedGroups: [[[String]]]?
     private var analyzedGroupsSource: [[String]] = []

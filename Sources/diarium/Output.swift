@@ -1,3 +1,4 @@
+import DiariumAPI
 import DiariumIndex
 import DiariumSearch
 import Foundation
@@ -13,39 +14,12 @@ enum Terminal {
     }
 }
 
+/// JSON output: the encoder the web API shares (`APIJSON`).
 enum JSONOutput {
-    static func encode<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
+    static func encode<T: Encodable>(_ value: T) throws -> String { try APIJSON.encode(value) }
 
     /// One compact JSON object on one line (JSON Lines).
-    static func line<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-}
-
-/// An inventory entry as printed by `list` and `show`: the hit object without score and snippet.
-struct DocumentJSON: Encodable {
-    var id: Int64
-    var path: String
-    var title: String?
-    var authority: String?
-    var type: String?
-    var date: String?
-    var year: Int?
-    var dnr: String?
-    var format: String
-    var status: String
-    var error: String?
-
-    init(_ r: DocumentRecord) {
-        id = r.id; path = r.path; title = r.title; authority = r.authority; type = r.docType; date = r.date
-        year = r.year; dnr = r.dnr; format = r.format; status = r.status.rawValue; error = r.error
-    }
+    static func line<T: Encodable>(_ value: T) throws -> String { try APIJSON.line(value) }
 }
 
 enum TextOutput {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DiariumAPI
 import DiariumIndex
 import Foundation
 
@@ -28,13 +29,7 @@ struct Show: ParsableCommand {
             let body = text ? try reporting { try reader.storedText(of: r) }.map { String(decoding: $0, as: UTF8.self) } : nil
             switch format {
             case .json:
-                struct Full: Encodable {
-                    var document: DocumentJSON
-                    var sha256: String, size: Int64, encoding: String?, language: String?, sources: [String: String]?, text: String?
-                }
-                let sources = r.sources.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) }
-                print(try JSONOutput.encode(Full(document: DocumentJSON(r), sha256: r.sha256, size: r.size, encoding: r.encoding,
-                                                 language: r.language, sources: sources, text: body)))
+                print(try JSONOutput.encode(DocumentDetailJSON(r, text: body)))
             case .text:
                 let rows: [(String, String?)] = [
                     ("id", String(r.id)), ("path", r.path), ("title", r.title), ("authority", r.authority), ("type", r.docType),

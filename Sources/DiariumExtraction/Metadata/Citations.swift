@@ -73,13 +73,16 @@ public enum Citations {
         return out
     }
 
+    /// Words that mark a masked passage (lowercase).
+    public static let redactionMarkers = ["[maskerat]", "[maskerad]", "[sekretess]", "[borttaget]", "[borttagen]", "borttagen enl",
+                                          "borttaget enl", "maskerad enl", "maskerat enl"]
+
     /// Masked passages: runs of `XXXX`, `███`, `[maskerat]`, `[sekretess]`, `[borttaget]`,
     /// `borttagen enl.`/`borttaget enligt`, `*****`.
     public static func redactions(in text: String) -> Int {
         let lower = text.lowercased()
         var count = 0
-        for marker in ["[maskerat]", "[maskerad]", "[sekretess]", "[borttaget]", "[borttagen]", "borttagen enl", "borttaget enl",
-                       "maskerad enl", "maskerat enl"] {
+        for marker in redactionMarkers {
             count += lower.components(separatedBy: marker).count - 1
         }
         // Runs of X (4+, as a word), █ (2+) or * (5+).

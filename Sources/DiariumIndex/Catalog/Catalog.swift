@@ -89,6 +89,16 @@ final class Catalog: Sendable {
         return m
     }
 
+    /// What a reader's snapshot depends on: the live segments, the tombstones and the
+    /// documents rows. Any commit, merge or replaced document changes it.
+    static func changeSignature(_ db: Database) throws -> String {
+        let segments = try Int64.fetchAll(db, sql: "SELECT id FROM segments ORDER BY id").map(String.init).joined(separator: ",")
+        let tombstones = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tombstones") ?? 0
+        let row = try Row.fetchOne(db, sql: "SELECT COUNT(*), MAX(id), MAX(ingested_at) FROM documents")
+        let documents = "\(row?[0] as Int? ?? 0),\(row?[1] as Int64? ?? 0),\(row?[2] as String? ?? "")"
+        return "\(segments)|\(tombstones)|\(documents)"
+    }
+
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try pool.read(body) } catch let e as IndexError { throw e } catch {
             throw IndexError.catalog("\(path): \(error)")
