@@ -37,7 +37,7 @@ enum Assets {
         h2{font-size:1.1rem;margin:1.2rem 0 .5rem}
         form.search{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end;margin-bottom:.5rem}
         form.search .q{flex:1 1 20rem;display:flex;flex-direction:column}
-    form.search .sort{display:flex;flex-direction:column}
+        form.search .sort{display:flex;flex-direction:column}
         label{font-weight:600;font-size:.9rem}
         input[type=search],select{font:inherit;padding:.45rem .6rem;border:1px solid #8c959f;border-radius:6px;background:#fff;min-width:0}
         button{font:inherit;padding:.45rem 1rem;border:1px solid var(--accent);background:var(--accent);color:#fff;border-radius:6px;cursor:pointer}

@@ -39,12 +39,17 @@ public struct HTTPRequest: Sendable {
 /// Query parameters of a URL, decoded (`+` is a space, as forms send them).
 public struct URLQuery: Sendable {
     public private(set) var items: [(name: String, value: String)] = []
+    /// True when some pair was not validly percent-encoded UTF-8 (it is left out of `items`).
+    public private(set) var malformed = false
 
     public init(_ raw: String) {
         for pair in raw.split(separator: "&") {
             let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let name = URLQuery.decode(String(kv[0]), plusIsSpace: true),
-                  let value = URLQuery.decode(kv.count > 1 ? String(kv[1]) : "", plusIsSpace: true) else { continue }
+                  let value = URLQuery.decode(kv.count > 1 ? String(kv[1]) : "", plusIsSpace: true) else {
+                malformed = true
+                continue
+            }
             items.append((name, value))
         }
     }

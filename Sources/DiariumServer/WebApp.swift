@@ -54,6 +54,10 @@ public final class WebApp: Sendable {
             return page.error(.badRequest, page.s.badRequest, "The address is not validly percent-encoded.")
         }
         let isAPI = path.hasPrefix("/api/")
+        if query.malformed {
+            let message = "A parameter of the address is not validly percent-encoded UTF-8 (e.g. %ZZ or a NUL byte)."
+            return isAPI ? API.error(.badRequest, message) : page.error(.badRequest, page.s.badRequest, message)
+        }
         do {
             return try route(path, query, page)
         } catch let e as RequestError {
