@@ -74,6 +74,8 @@ enum Assets {
         th{background:var(--soft)}
         th a{text-decoration:none;color:inherit}
         td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+        td.date{white-space:nowrap}
+        td.path{overflow-wrap:anywhere;font-size:.8rem;color:var(--muted);min-width:12rem}
         td.stale{background:var(--warn)}
         td.ok{background:var(--ok)}
         td.none{color:#8c959f}

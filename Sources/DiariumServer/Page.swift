@@ -200,7 +200,7 @@ struct Page {
             if matches.isEmpty {
                 out += "<span>\(esc(s.noMatchesInText))</span>"
             } else {
-                out += "<span>\(matches.count) \(esc(s.matches))</span>"
+                out += "<span>\(matches.count) \(esc(matches.count == 1 ? s.match : s.matches))</span>"
                 out += "<a href=\"#m1\">\(esc(s.firstMatch))</a>"
                 out += "<button type=\"button\" class=\"secondary\" id=\"prev-match\" hidden>↑ \(esc(s.previousMatch))</button>"
                 out += "<button type=\"button\" id=\"next-match\" hidden>↓ \(esc(s.nextMatch))</button>"
@@ -316,10 +316,10 @@ struct Page {
         }
         out += "</tr></thead><tbody>"
         for r in rows {
-            out += "<tr><td class=\"num\">\(r.id)</td><td>\(esc(r.date ?? r.year.map(String.init) ?? "–"))</td><td>\(esc(r.authority ?? "–"))</td>"
+            out += "<tr><td class=\"num\">\(r.id)</td><td class=\"date\">\(esc(r.date ?? r.year.map(String.init) ?? "–"))</td><td>\(esc(r.authority ?? "–"))</td>"
             out += "<td>\(esc(r.docType ?? "–"))</td><td><a href=\"\(esc(url("/doc/\(r.id)")))\">\(esc(r.title ?? s.untitled))</a></td>"
             out += "<td>\(esc(r.format))</td><td>\(esc(r.status.rawValue))\(r.error.map { "<br><small>\(esc($0))</small>" } ?? "")</td>"
-            out += "<td>\(esc(r.path))</td></tr>"
+            out += "<td class=\"path\">\(esc(r.path))</td></tr>"
         }
         out += "</tbody></table></div>"
         return out

@@ -34,7 +34,7 @@ struct Strings: Sendable {
     var documentsMatch: @Sendable (String, Int, Bool) -> String
     var fallback, noHits, noHitsHelp, emptyQuery, howUnderstood, filters, removeFilter, narrow: String
     var previous, next, resultsPages: String
-    var metadata, text, matches, nextMatch, previousMatch, firstMatch, noMatchesInText, download, downloadHelp: String
+    var metadata, text, match, matches, nextMatch, previousMatch, firstMatch, noMatchesInText, download, downloadHelp: String
     var duplicates, exactCopy, nearDuplicate, noText, truncated, redacted, caseNumber, backToResults: String
     var inventoryHelp, showing, csv, all, applyFilters, unknown: String
     var reportIntro, flags, chart, latestByType, filesReceived, citedNotReleased, kind, reference, citedIn, files, documents, withoutText: String
@@ -55,7 +55,7 @@ struct Strings: Sendable {
         emptyQuery: "Skriv en sökfråga, eller välj ett filter för att bläddra.",
         howUnderstood: "Hur tolkades frågan?", filters: "Filter", removeFilter: "Ta bort filtret", narrow: "Avgränsa",
         previous: "Föregående", next: "Nästa", resultsPages: "Resultatsidor",
-        metadata: "Uppgifter", text: "Text", matches: "träffar", nextMatch: "Nästa träff", previousMatch: "Föregående träff",
+        metadata: "Uppgifter", text: "Text", match: "träff", matches: "träffar", nextMatch: "Nästa träff", previousMatch: "Föregående träff",
         firstMatch: "Till första träffen", noMatchesInText: "Sökorden finns inte i texten (de matchade uppgifterna).",
         download: "Ladda ner originalfilen", downloadHelp: "exakt som den togs emot",
         duplicates: "Dubbletter", exactCopy: "exakt kopia", nearDuplicate: "nästan likadan", noText: "Ingen text kunde läsas ur filen.",
@@ -86,7 +86,7 @@ struct Strings: Sendable {
         emptyQuery: "Type a query, or pick a filter to browse.",
         howUnderstood: "How was this understood?", filters: "Filters", removeFilter: "Remove the filter", narrow: "Narrow",
         previous: "Previous", next: "Next", resultsPages: "Result pages",
-        metadata: "Metadata", text: "Text", matches: "matches", nextMatch: "Next match", previousMatch: "Previous match",
+        metadata: "Metadata", text: "Text", match: "match", matches: "matches", nextMatch: "Next match", previousMatch: "Previous match",
         firstMatch: "Go to the first match", noMatchesInText: "The query words are not in the text (the metadata matched).",
         download: "Download the original file", downloadHelp: "exactly as received",
         duplicates: "Duplicates", exactCopy: "exact copy", nearDuplicate: "near-duplicate", noText: "No text could be read from the file.",
