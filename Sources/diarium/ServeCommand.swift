@@ -1,4 +1,5 @@
 import ArgumentParser
+import DiariumIndex
 import DiariumServer
 import Foundation
 
@@ -27,6 +28,8 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         let loopback = ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.")
+        // The index first: a missing or unusable one exits 3 before anything listens.
+        _ = try reporting { try IndexReader(directory: index.path) }
         let server = try reporting { try HTTPServer(host: host, port: port) }
         let app = WebApp(indexDirectory: index.path, filesRoot: files, loopbackPort: loopback ? server.port : nil)
         try reporting { try app.check() }

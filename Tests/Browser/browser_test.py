@@ -115,6 +115,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, ".build/browser-test"))
     ap.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = ap.parse_args()
+    args.binary = os.path.abspath(args.binary)
     if not os.access(args.binary, os.X_OK):
         print(f"error: {args.binary} is not built (run `make test` or `swift build` first)", file=sys.stderr)
         return 2
