@@ -125,7 +125,10 @@ public final class HTTPServer: Sendable {
                 close(fd)
                 open.withLock { $0 -= 1 }
             }
-            thread.stackSize = 1 << 20
+            // The query parser and evaluator recurse once per nesting level: a 1000-byte query of
+            // parentheses needs a few MiB (the main thread's 8 MiB suffices for the CLI). Only
+            // the pages touched are committed.
+            thread.stackSize = 16 << 20
             thread.start()
         }
     }

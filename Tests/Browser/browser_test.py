@@ -356,6 +356,12 @@ def main():
             for q in ['"unbalanced', "((((((((((((((((((((x", "AND OR NOT", "year:abc..", "*", "-", "org:"]:
                 status, _, _ = get(port, "/?q=" + urllib.parse.quote_plus(q))
                 assert status == 200, (q, status)
+            # Deep nesting: the parser recurses per level (a small thread stack once crashed here).
+            for q in ["(" * 990 + "risk", "NOT " * 240 + "risk", "-" * 990 + "risk", '"' * 999]:
+                status, _, _ = get(port, "/?q=" + urllib.parse.quote_plus(q))
+                assert status in (200, 400), (q[:20], status)
+                status, _, _ = get(port, "/api/search?q=" + urllib.parse.quote_plus(q))
+                assert status in (200, 400), (q[:20], status)
             assert server.poll() is None, "the server exited"
             assert get(port, "/api/stats")[0] == 200
         c.check("limits: traversal, huge and malformed requests get clear answers; the server keeps running", limits)
