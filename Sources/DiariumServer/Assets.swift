@@ -71,7 +71,7 @@ enum Assets {
         table{border-collapse:collapse;width:100%;font-size:.9rem}
         .tablewrap{overflow-x:auto}
         th,td{border-bottom:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top}
-        th{background:var(--soft)}
+        th{background:var(--soft);white-space:nowrap}
         th a{text-decoration:none;color:inherit}
         td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
         td.date{white-space:nowrap}
