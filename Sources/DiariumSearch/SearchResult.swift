@@ -1,3 +1,4 @@
+import Foundation
 import DiariumIndex
 
 /// One ranked document.
@@ -71,20 +72,37 @@ public enum SearchOrder: String, Sendable, CaseIterable {
 
 extension Searcher {
     /// `search` with the hits in `order`: by score a page of the ranking; by date or year every
-    /// match is ranked, sorted, and the page `offset..<offset+limit` (`limit` 0: all) renumbered.
+    /// match is ranked (without snippets), sorted, the page `offset..<offset+limit` (`limit` 0:
+    /// all) renumbered, and snippets made for that page only.
     public func search(_ query: String, limit: Int, offset: Int, countTotal: Bool, order: SearchOrder) throws -> SearchResult {
         guard order != .score else { return try search(query, limit: limit, offset: offset, countTotal: countTotal) }
-        var result = try search(query, limit: 0, offset: 0, countTotal: countTotal)
-        func key(_ h: SearchHit) -> String {
-            order == .date ? (h.date ?? h.year.map(String.init) ?? "") : (h.year.map(String.init) ?? "")
+        let text = query.precomposedStringWithCanonicalMapping
+        do {
+            var result = try run(text, limit: 0, offset: 0, countTotal: countTotal, strategy: .automatic, snippets: false)
+            func key(_ h: SearchHit) -> String {
+                order == .date ? (h.date ?? h.year.map(String.init) ?? "") : (h.year.map(String.init) ?? "")
+            }
+            result.hits.sort { a, b in
+                let ka = key(a), kb = key(b)
+                return ka != kb ? ka > kb : a.rank < b.rank
+            }
+            let offset = max(0, offset)
+            var page = limit <= 0 ? Array(result.hits.dropFirst(offset)) : Array(result.hits.dropFirst(offset).prefix(limit))
+            // Snippets for the page, marking what `search` marks.
+            var context = try EvaluationContext(searcher: self)
+            _ = try evaluate(QueryParser.parse(text), &context, requireAll: false)
+            let terms = Set(context.highlight.map { Array($0.utf8) })
+            let records = try reader.documents(ids: page.map(\.id))
+            for i in page.indices {
+                page[i].rank = offset + i + 1
+                guard let record = records[page[i].id], let stored = try reader.storedText(of: record) else { continue }
+                page[i].snippet = Snippets.best(text: stored, terms: terms, analyzer: analyzer)
+                page[i].highlights = SearchHit.highlights(in: page[i].snippet)
+            }
+            result.hits = page
+            return result
+        } catch let e as IndexError {
+            throw SearchError.index(e)
         }
-        result.hits.sort { a, b in
-            let ka = key(a), kb = key(b)
-            return ka != kb ? ka > kb : a.rank < b.rank
-        }
-        let offset = max(0, offset)
-        let page = limit <= 0 ? Array(result.hits.dropFirst(offset)) : Array(result.hits.dropFirst(offset).prefix(limit))
-        result.hits = page.enumerated().map { i, h in var h = h; h.rank = offset + i + 1; return h }
-        return result
     }
 }

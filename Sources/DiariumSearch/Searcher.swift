@@ -212,7 +212,8 @@ public final class Searcher {
         }
     }
 
-    private func run(_ query: String, limit: Int, offset: Int, countTotal: Bool, strategy: Strategy) throws -> SearchResult {
+    /// `snippets` false: hits without snippets (the ranking alone, for re-sorting).
+    func run(_ query: String, limit: Int, offset: Int, countTotal: Bool, strategy: Strategy, snippets: Bool = true) throws -> SearchResult {
         let node = QueryParser.parse(query)
         var context = try EvaluationContext(searcher: self)
         var scored: [(score: Double, id: Int64, segment: Int, doc: UInt32)] = []
@@ -256,8 +257,7 @@ public final class Searcher {
         var out: [SearchHit] = []
         for (i, p) in page.enumerated() {
             guard let record = records[p.id] else { continue }
-            let text = try reader.segments[p.segment].reader.storedText(p.doc)
-            let snippet = Snippets.best(text: text, terms: termSet, analyzer: analyzer)
+            let snippet = snippets ? Snippets.best(text: try reader.segments[p.segment].reader.storedText(p.doc), terms: termSet, analyzer: analyzer) : ""
             out.append(SearchHit(rank: offset + i + 1, score: (p.score * 1000).rounded() / 1000, record: record, snippet: snippet))
         }
         var result = SearchResult(query: query, total: total, hits: out, fallback: fallback ? "or" : nil)
