@@ -213,3 +213,27 @@ enum CorpusApp {
 extension Connection.ReadOutcome {
     var isRejected: Bool { if case .rejected = self { return true } else { return false } }
 }
+
+@Suite struct SortedSearchTests {
+    /// Sorting by date or year ranks without snippets and makes them for the page only: the
+    /// page must equal sorting the full result (every hit with its snippet) and slicing it.
+    @Test(arguments: ["riskanalys", "Office 365", "molntjänst NOT utkast", "org:teknisk", "\"Microsoft 365\" OR DPIA", "risk*"])
+    func pageEqualsSortingEverything(query: String) throws {
+        let searcher = try Searcher(reader: IndexReader(directory: CorpusApp.index))
+        let all = try searcher.search(query, limit: 0)
+        for order in [SearchOrder.date, .year] {
+            func key(_ h: SearchHit) -> String {
+                order == .date ? (h.date ?? h.year.map(String.init) ?? "") : (h.year.map(String.init) ?? "")
+            }
+            let reference = all.hits.sorted { a, b in key(a) != key(b) ? key(a) > key(b) : a.rank < b.rank }
+            for (limit, offset) in [(3, 0), (3, 2), (0, 1), (10, 100)] {
+                let page = try searcher.search(query, limit: limit, offset: offset, countTotal: false, order: order)
+                let slice = limit == 0 ? Array(reference.dropFirst(offset)) : Array(reference.dropFirst(offset).prefix(limit))
+                #expect(page.hits.map(\.id) == slice.map(\.id), "\(query) \(order) \(limit) \(offset)")
+                #expect(page.hits.map(\.snippet) == slice.map(\.snippet))
+                #expect(page.hits.map(\.rank) == Array((offset + 1)..<(offset + 1 + slice.count)))
+                #expect(page.total == all.total)
+            }
+        }
+    }
+}
