@@ -2,10 +2,11 @@
 
 SWIFT ?= swift
 # Debian packages the build, the tests and the demo need.
-DEB_PACKAGES := pkg-config libxml2-dev libstemmer-dev libstemmer-tools libzstd-dev libsqlite3-dev wswedish
+DEB_PACKAGES := pkg-config libxml2-dev libstemmer-dev libstemmer-tools libzstd-dev libsqlite3-dev wswedish poppler-utils \
+	tesseract-ocr tesseract-ocr-swe tesseract-ocr-eng
 # The tests also render the HTML report and drive `diarium serve` in a real browser (Selenium from
-# PyPI, Tests/Browser/requirements.txt).
-TEST_PACKAGES := $(DEB_PACKAGES) chromium chromium-driver python3-pip
+# PyPI, Tests/Browser/requirements.txt), and encrypt PDFs with qpdf.
+TEST_PACKAGES := $(DEB_PACKAGES) chromium chromium-driver python3-pip qpdf
 INDEX ?= index
 BIN := .build/release/diarium
 

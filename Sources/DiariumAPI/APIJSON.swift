@@ -34,15 +34,19 @@ public struct DocumentJSON: Encodable, Sendable {
     public var format: String
     public var status: String
     public var error: String?
+    /// Number of pages, for documents with pages.
+    public var pages: Int?
 
     public init(_ r: DocumentRecord) {
         id = r.id; path = r.path; title = r.title; authority = r.authority; type = r.docType; date = r.date
         year = r.year; dnr = r.dnr; format = r.format; status = r.status.rawValue; error = r.error
+        pages = r.pageCount
     }
 }
 
 /// One document with everything `show --format json` prints: the inventory entry, the file's
-/// identity, where each metadata value came from, and (when asked) the extracted text.
+/// identity, where each metadata value came from, the OCR figures, and (when asked) the
+/// extracted text or one page of it.
 public struct DocumentDetailJSON: Encodable, Sendable {
     public var document: DocumentJSON
     public var sha256: String
@@ -51,12 +55,27 @@ public struct DocumentDetailJSON: Encodable, Sendable {
     public var language: String?
     /// Metadata field → where its value came from (`html-meta:DC.date`, `text:line 3`, …).
     public var sources: [String: String]?
+    /// The page shown (`show --page N`).
+    public var page: Int?
+    public var ocr: OCR?
     public var text: String?
 
-    public init(_ r: DocumentRecord, text: String?) {
+    /// Pages read by OCR, their mean word confidence, pages still pending, a note.
+    public struct OCR: Encodable, Sendable {
+        public var pages: Int
+        public var meanConfidence: Double?
+        public var pending: [Int]
+        public var note: String?
+    }
+
+    public init(_ r: DocumentRecord, text: String?, page: Int? = nil) {
         document = DocumentJSON(r)
         sha256 = r.sha256; size = r.size; encoding = r.encoding; language = r.language
         sources = DocumentDetailJSON.sources(of: r)
+        self.page = page
+        ocr = r.ocrPages > 0 || r.ocrPending != nil || r.ocrNote != nil
+            ? OCR(pages: r.ocrPages, meanConfidence: r.ocrConfidence.map { ($0 * 10).rounded() / 10 }, pending: r.ocrPendingPages, note: r.ocrNote)
+            : nil
         self.text = text
     }
 

@@ -80,7 +80,7 @@ public final class Analyzer {
             }
             if raw.kind == .word && compounds != nil {
                 let end = raw.end
-                if end + 1 < text.count, text[end] == UInt8(ascii: "-"), text[end + 1] == UInt8(ascii: " ") {
+                if end + 1 < text.count, text[end] == UInt8(ascii: "-"), text[end + 1] == UInt8(ascii: " ") || text[end + 1] == 0x0A {
                     suspended = (String(decoding: raw.word, as: UTF8.self), pos, raw.start, raw.end, 3)
                 } else {
                     // Parts blob: per part, UInt8 length + word, UInt8 length + term.

@@ -120,7 +120,15 @@ public struct Tokenizer: ~Copyable {
             let hasDigit = scanned.hasDigit
             let limit = Tokenizer.maxWordBytes
             if count > limit { trimBuffer() }
-            let joins = i + 1 < n && Tokenizer.isJoiner(text[i]) && Tokenizer.startsWord(text, i + 1)
+            var joins = i + 1 < n && Tokenizer.isJoiner(text[i]) && Tokenizer.startsWord(text, i + 1)
+            // A word split by a hyphen at a line end (`sekretess-` / `lagen`): the next word
+            // joins it as a hyphen would, so `sekretesslagen` is indexed too; the text is not
+            // rewritten.
+            var resume = i + 1
+            if !joins, let next = Tokenizer.lineEndHyphenContinuation(text, at: i) {
+                joins = true
+                resume = next
+            }
             if spanWords.isEmpty && !joins {
                 // The common case: a word on its own.
                 body(RawToken(word: UnsafeRawBufferPointer(start: buffer.baseAddress, count: count), start: start, end: i, kind: .word))
@@ -132,12 +140,39 @@ public struct Tokenizer: ~Copyable {
             // Does a joiner connect it to the next word?
             if joins && spanWords.count < 16 {
                 spanJoiners.append(text[i])
-                i += 1
+                i = resume
                 continue
             }
             flushSpan(text, body)
         }
         flushSpan(text, body)
+    }
+
+    /// Words after a line-end hyphen that show the hyphen is a real one (`offentlighets- och
+    /// sekretesslagen`, `kommun- eller regionfullmäktige`).
+    static let conjunctions: [[UInt8]] = ["och", "eller", "samt", "respektive", "resp", "som", "till", "utan", "men", "and", "or"].map { Array($0.utf8) }
+
+    /// When a `-` at `i` ends a line (blanks allowed around the line break) and the next line
+    /// starts with a lowercase word that is not a conjunction: that word's start.
+    static func lineEndHyphenContinuation(_ t: UnsafeRawBufferPointer, at i: Int) -> Int? {
+        let n = t.count
+        guard i < n, t[i] == UInt8(ascii: "-") else { return nil }
+        var j = i + 1
+        while j < n && (t[j] == 0x20 || t[j] == 0x09) { j += 1 }
+        if j < n && t[j] == 0x0D { j += 1 }
+        guard j < n, t[j] == 0x0A else { return nil }
+        j += 1
+        while j < n && (t[j] == 0x20 || t[j] == 0x09) { j += 1 }
+        guard j < n else { return nil }
+        // A lowercase letter: ASCII a–z or a two-byte Latin-1 lowercase letter (å, ä, ö, é, …).
+        let c = t[j]
+        let lower = (c >= 0x61 && c <= 0x7A) || (c == 0xC3 && j + 1 < n && t[j + 1] >= 0x9F && t[j + 1] <= 0xBF && t[j + 1] != 0xB7)
+        guard lower else { return nil }
+        var e = j
+        while e < n && ((t[e] >= 0x61 && t[e] <= 0x7A) || t[e] >= 0x80) { e += 1 }
+        let word = Array(t[j..<e])
+        if conjunctions.contains(word) { return nil }
+        return j
     }
 
     /// Scans the word starting at `i` into `out`, lowercased and normalised: its end in `text`,

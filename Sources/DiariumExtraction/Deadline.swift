@@ -12,6 +12,12 @@ public struct Deadline: Sendable {
         end = DispatchTime.now().uptimeNanoseconds &+ UInt64(max(0, seconds) * 1e9)
     }
 
+    /// Seconds left, 0 once it has passed.
+    public var remaining: Double {
+        let now = DispatchTime.now().uptimeNanoseconds
+        return now >= end ? 0 : Double(end - now) / 1e9
+    }
+
     /// Whether the deadline has passed.
     public var expired: Bool { DispatchTime.now().uptimeNanoseconds > end }
 }

@@ -6,11 +6,23 @@ public struct ExtractionLimits: Sendable {
     public var maxFileSize: Int
     /// Seconds a markup parse may take before the file is given up (default 30).
     public var parseTimeLimit: Double
+    /// How scanned pages and images are read by OCR. Kept with the limits so that documents
+    /// inside documents (e-mail attachments, archive entries) are read the same way.
+    public var ocr = OCRSettings()
+
+    /// Bytes of address space an external program reading one file may use (`RLIMIT_AS`,
+    /// default 1 GiB).
+    public var processMemory: Int
+    /// Bytes of text an external program may print for one file (default 256 MiB); more is
+    /// a failure, not a truncated document.
+    public var maxTextBytes: Int
 
     /// Limits with the given per-file size cap and parse-time limit.
-    public init(maxFileSize: Int = 256 << 20, parseTimeLimit: Double = 30) {
+    public init(maxFileSize: Int = 256 << 20, parseTimeLimit: Double = 30, processMemory: Int = 1 << 30, maxTextBytes: Int = 256 << 20) {
         self.maxFileSize = maxFileSize
         self.parseTimeLimit = parseTimeLimit
+        self.processMemory = processMemory
+        self.maxTextBytes = maxTextBytes
     }
 }
 
@@ -61,6 +73,15 @@ public struct Extractor: Sendable {
         return doc
     }
 
+    /// The document diarium makes of `pdftotext` output alone, metadata included (what
+    /// `extract` does after poppler ran, without the information dictionary): for the fuzz
+    /// suite and tests of the page bookkeeping.
+    public static func pdfDocument(pdftotextOutput output: [UInt8], components: [String]) -> ExtractedDocument {
+        var doc = PDFExtractor.document(output)
+        MetadataExtractor.fill(&doc, explicit: ExplicitMetadata(), path: components)
+        return doc
+    }
+
     /// Extracts a document from bytes already read.
     public func extract(bytes: [UInt8], components: [String]) -> ExtractedDocument {
         let name = components.last ?? ""
@@ -83,13 +104,20 @@ public struct Extractor: Sendable {
                 let ext = (name as NSString).pathExtension.lowercased()
                 let markdown = ext == "md" || ext == "markdown"
                 doc = ExtractedDocument(format: "text", encoding: encoding, text: markdown ? Markdown.strip(text) : Extractor.clean(text))
-                if markdown, let h1 = Markdown.firstHeading(text) { explicit.title = (h1, "markdown-h1") }
+                if markdown, let h1 = Markdown.firstHeading(text) { explicit.title = (h1, .markdownH1) }
+            case .pdf:
+                (doc, explicit) = PDFExtractor.extract(bytes, limits: limits)
+            case .image(let format):
+                doc = ImageFile.document(bytes, format: format)
             case .unsupported(let format):
                 doc = ExtractedDocument(format: format, failure: .unsupportedFormat(format.uppercased()))
             case .binary:
                 doc = ExtractedDocument(format: "binary", failure: .binary)
             }
         }
+        // Scanned pages are read before the metadata is looked for: a scanned letter's
+        // letterhead gives its authority, date and diarienummer.
+        OCRStep.apply(&doc, bytes: bytes, settings: limits.ocr)
         MetadataExtractor.fill(&doc, explicit: explicit, path: components)
         return doc
     }
@@ -98,6 +126,10 @@ public struct Extractor: Sendable {
         case markup(isHTML: Bool)
         case email
         case text
+        /// `%PDF-` in the first KiB, whatever the name says.
+        case pdf
+        /// A PNG, JPEG or TIFF image (`png`, `jpeg`, `tiff`), whatever the name says.
+        case image(String)
         case unsupported(String)
         case binary
     }
@@ -108,6 +140,12 @@ public struct Extractor: Sendable {
         (Array("II*\u{0}".utf8), "tiff"), (Array("MM\u{0}*".utf8), "tiff"), ([0x1F, 0x8B], "gzip"),
         (Array("{\\rtf".utf8), "rtf"), (Array("7z".utf8) + [0xBC, 0xAF], "7z"),
     ]
+
+    /// Whether `%PDF-` occurs in the first 1,024 bytes (readers accept junk before the header).
+    static func isPDF(_ bytes: [UInt8]) -> Bool {
+        let magic = Array("%PDF-".utf8)
+        return ByteSearch.find(magic, in: Array(bytes.prefix(1024))) != nil
+    }
 
     static func formatFromName(_ name: String) -> String? {
         switch (name as NSString).pathExtension.lowercased() {
@@ -121,8 +159,17 @@ public struct Extractor: Sendable {
         }
     }
 
+    /// The format of `bytes`. The content decides: `%PDF-` and image signatures win over the
+    /// name (a scan saved as `.doc`, an HTML page saved as `.pdf` is read as HTML); the
+    /// extension only picks among text formats.
     static func detectFormat(_ bytes: [UInt8], name: String) -> Detected {
+        if bytes.starts(with: Array("%PDF-".utf8)) { return .pdf }
+        let signature = signatures.first { bytes.starts(with: $0.0) }
+        // Junk before `%PDF-` is tolerated only when the file starts with no other signature
+        // (a ZIP holding a PDF stored uncompressed is a ZIP).
+        if signature == nil && isPDF(bytes) { return .pdf }
         for (magic, format) in signatures where bytes.starts(with: magic) {
+            if format == "png" || format == "jpeg" || format == "tiff" { return .image(format) }
             if format == "zip" || format == "ole" {
                 let ext = (name as NSString).pathExtension.lowercased()
                 return .unsupported(["docx", "xlsx", "pptx", "odt", "ods", "doc", "xls", "ppt", "msg"].contains(ext) ? ext : format)
@@ -185,22 +232,22 @@ public struct Extractor: Sendable {
         do {
             let r = try HTMLExtractor.extract(Array(text.utf8), deadline: deadline)
             let m = r.meta
-            if let t = m["dc.title"] ?? m["dcterms.title"] ?? m["og:title"], !t.isEmpty { explicit.title = (t, "html-meta:DC.title") }
-            else if let t = r.title { explicit.title = (t, "html-title") }
-            else if let h = r.firstH1 { explicit.title = (h, "html-h1") }
+            if let t = m["dc.title"] ?? m["dcterms.title"] ?? m["og:title"], !t.isEmpty { explicit.title = (t, .htmlMeta("DC.title")) }
+            else if let t = r.title { explicit.title = (t, .htmlTitle) }
+            else if let h = r.firstH1 { explicit.title = (h, .htmlH1) }
             for key in ["dc.date", "dcterms.date", "dcterms.created", "dc.date.created", "dcterms.issued", "date", "article:published_time", "created"] {
-                if let v = m[key], !v.isEmpty { explicit.date = (v, "html-meta:\(key)"); break }
+                if let v = m[key], !v.isEmpty { explicit.date = (v, .htmlMeta(key)); break }
             }
             for key in ["dc.identifier", "dcterms.identifier", "dnr", "diarienummer"] {
-                if let v = m[key], !v.isEmpty { explicit.dnr = (v, "html-meta:\(key)"); break }
+                if let v = m[key], !v.isEmpty { explicit.dnr = (v, .htmlMeta(key)); break }
             }
             for key in ["dc.creator", "dcterms.creator", "dc.publisher", "dcterms.publisher", "author", "organisation"] {
-                if let v = m[key], !v.isEmpty { explicit.authority = (v, "html-meta:\(key)"); break }
+                if let v = m[key], !v.isEmpty { explicit.authority = (v, .htmlMeta(key)); break }
             }
             for key in ["dc.type", "dcterms.type"] {
-                if let v = m[key], !v.isEmpty { explicit.type = (v, "html-meta:\(key)"); break }
+                if let v = m[key], !v.isEmpty { explicit.type = (v, .htmlMeta(key)); break }
             }
-            if let v = m["dc.language"] ?? m["content-language"], !v.isEmpty { explicit.language = (v, "html-meta:DC.language") }
+            if let v = m["dc.language"] ?? m["content-language"], !v.isEmpty { explicit.language = (v, .htmlMeta("DC.language")) }
             return (ExtractedDocument(format: "html", encoding: encoding, text: r.text), explicit)
         } catch let e as ExtractionError {
             return (ExtractedDocument(format: "html", encoding: encoding, failure: e), explicit)
@@ -225,7 +272,7 @@ public struct Extractor: Sendable {
             var metadata = r.metadata
             if !doc.parts.isEmpty && metadata.title == nil, let name = components.last {
                 // A container of records: its own title is its file name, not its first record's.
-                metadata.title = (MetadataExtractor.stripExtension(name), "file-name")
+                metadata.title = (MetadataExtractor.stripExtension(name), .fileName)
             }
             return (doc, metadata)
         } catch let e as ExtractionError {

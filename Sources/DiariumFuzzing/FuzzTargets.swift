@@ -13,7 +13,7 @@ import Foundation
 /// invariant is a crash to libFuzzer, so it keeps the input).
 public enum FuzzTargets {
     /// The target names, as used by `scripts/fuzz.sh --targets` and the fixture folders.
-    public static let names = ["html", "xml", "email", "text", "tokenizer", "query"]
+    public static let names = ["html", "xml", "email", "text", "tokenizer", "query", "pdf", "ocr"]
 
     /// Runs the target `name` on `data`; false for an unknown name.
     @discardableResult
@@ -25,6 +25,8 @@ public enum FuzzTargets {
         case "text": text(data)
         case "tokenizer": tokenizer(data)
         case "query": query(data)
+        case "pdf": pdf(data)
+        case "ocr": ocr(data)
         default: return false
         }
         return true
@@ -71,6 +73,64 @@ public enum FuzzTargets {
             precondition(date.utf8.count == 10 && doc.year == Int(date.prefix(4)), "date \(date), year \(doc.year ?? 0)")
         }
         for part in doc.parts { check(part) }
+    }
+
+    // MARK: PDF: poppler's output and the page bookkeeping
+
+    /// The input as what poppler printed: `pdftotext` output (pages split at form feeds,
+    /// normalised, joined with page starts, OCR flags and repeated lines), `pdfinfo` output and
+    /// an XMP packet; then the page map against a linear scan, its stored form, page texts and
+    /// the letterhead heuristics on page 1.
+    public static func pdf(_ data: UnsafeRawBufferPointer) {
+        let bytes = Array(data)
+        let paged = PDFText.assemble(PDFText.pages(bytes))
+        let length = paged.text.utf8.count
+        let starts = paged.pageStarts
+        precondition(PageMap.isValid(starts, textLength: length), "page starts \(starts.prefix(8)) for \(length) bytes")
+        precondition(paged.ocrPages.allSatisfy { $0 >= 1 && $0 <= starts.count }, "an OCR page outside the document")
+        precondition(zip(paged.ocrPages, paged.ocrPages.dropFirst()).allSatisfy { $0 < $1 }, "OCR pages not ascending")
+        let text = Array(paged.text.utf8)
+        for r in paged.repeatedLines {
+            precondition(r.lowerBound >= 0 && r.upperBound <= length && !r.isEmpty, "repeated line \(r) outside the text")
+            precondition(r.lowerBound == 0 || text[r.lowerBound - 1] == 0x0A, "a repeated line that does not start a line")
+        }
+        let encoded = PageMap.encode(starts)
+        precondition(PageMap.decode(encoded) == starts, "page starts do not survive their stored form")
+        // Every page's text ends with its line feed and the pages tile the text.
+        var covered = 0
+        for p in 0..<starts.count {
+            guard let r = PageMap.range(ofPage: p + 1, encoded: encoded, textLength: length) else { preconditionFailure("page \(p + 1) missing") }
+            precondition(r.lowerBound == covered && r.upperBound > r.lowerBound && text[r.upperBound - 1] == 0x0A, "page \(p + 1) at \(r)")
+            covered = r.upperBound
+        }
+        precondition(covered == length, "the pages do not cover the text")
+        for offset in Set([0, length / 3, length / 2, max(0, length - 1), length]) {
+            let linear = starts.lastIndex { $0 <= offset }.map { $0 + 1 }
+            precondition(PageMap.page(atOffset: offset, in: starts) == linear, "page of offset \(offset)")
+            precondition(PageMap.page(atOffset: offset, encoded: encoded) == linear, "stored page of offset \(offset)")
+        }
+        _ = PDFText.info(bytes)
+        _ = PDFText.xmp(bytes)
+        let doc = Extractor.pdfDocument(pdftotextOutput: bytes, components: ["fuzz", "f.pdf"])
+        precondition(doc.text == paged.text && doc.pageStarts == starts, "the extractor's paging differs")
+        precondition(doc.indexedText.utf8.count == length, "the indexed text moved offsets")
+        check(doc)
+    }
+
+    /// What diarium reads of OCR's and an image's bytes: tesseract's TSV output (pages, words,
+    /// confidences) and a TIFF's chain of frames.
+    public static func ocr(_ data: UnsafeRawBufferPointer) {
+        let bytes = Array(data)
+        let pages = TesseractTSV.parse(bytes)
+        precondition(!pages.isEmpty && pages.count <= 100_000, "\(pages.count) pages")
+        for p in pages {
+            precondition(p.words >= 0 && p.confidenceSum >= 0 && p.confidenceSum <= 100 * Double(p.words), "confidences of a page")
+            precondition(p.words > 0 || p.text.isEmpty, "text without words")
+            if let m = p.meanConfidence { precondition(m >= 0 && m <= 100, "mean confidence \(m)") }
+        }
+        _ = TesseractTSV.hasPage(bytes)
+        let frames = ImageFile.pageCount(bytes, format: "tiff")
+        precondition(frames >= 1 && frames <= 10_000, "\(frames) TIFF frames")
     }
 
     // MARK: Tokenizer and analyzer

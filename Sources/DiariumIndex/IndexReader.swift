@@ -157,6 +157,13 @@ public final class IndexReader: Sendable {
         }
     }
 
+    /// Ids of documents with text read by OCR (`ocr` true) or without (`ocr` false).
+    public func documentIDs(ocr: Bool) throws -> Set<Int64> {
+        try catalog.read { db in
+            Set(try Int64.fetchAll(db, sql: "SELECT id FROM documents WHERE ocr_pages \(ocr ? ">" : "=") 0"))
+        }
+    }
+
     /// Ids of documents dated within `years`.
     public func documentIDs(years: ClosedRange<Int>) throws -> Set<Int64> {
         try catalog.read { db in

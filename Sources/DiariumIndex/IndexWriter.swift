@@ -32,7 +32,8 @@ public final class IndexWriter {
     let merges: MergeScheduler
 
     /// Opens (creating if needed) the index in `directory` for writing. Fails with
-    /// `IndexError.locked` while another process writes to it. `rebuild` empties it first.
+    /// `IndexError.locked` while another process writes to it. `rebuild` empties it first (the
+    /// catalog and the segments; the OCR cache, `OCRCache`, stays).
     /// `mergeThreads` bounds the merges that run at the same time in the background.
     public init(directory: String, memoryBudget: Int = 256 << 20, rebuild: Bool = false, mergeThreads: Int = 1) throws {
         self.directory = directory
@@ -111,6 +112,24 @@ public final class IndexWriter {
             let rows = try Row.fetchCursor(db, sql: "SELECT path, size, mtime, sha256 FROM documents WHERE part = 0")
             while let row = try rows.next() { result[row[0]] = (row[1], row[2], row[3]) }
             return result
+        }
+    }
+
+    /// A document with pages waiting for the OCR pass.
+    public struct PendingOCR: Sendable, Equatable {
+        public var path: String
+        public var part: Int
+        public var pages: [Int]
+    }
+
+    /// The documents whose pages wait for OCR (`DocumentRecord.ocrPending`), by path and part.
+    public func pendingOCR() throws -> [PendingOCR] {
+        try catalog.read { db in
+            try Row.fetchAll(db, sql: "SELECT path, part, ocr_pending FROM documents WHERE ocr_pending IS NOT NULL ORDER BY path, part")
+                .map { row in
+                    let pages: String = row[2]
+                    return PendingOCR(path: row[0], part: row[1], pages: pages.split(separator: ",").compactMap { Int($0) })
+                }
         }
     }
 

@@ -25,7 +25,8 @@ public enum DocumentFields {
         var fields: [IndexField: FieldTerms] = [:]
         var parts = FieldTerms()
         fields[.title] = terms(doc.title ?? "", analyzer, parts: &parts)
-        fields[.body] = terms(doc.text, analyzer, parts: &parts)
+        // Header and footer lines repeated on most pages count once (`repeatedLines`).
+        fields[.body] = terms(doc.indexedText, analyzer, parts: &parts)
         var none = FieldTerms()
         fields[.meta] = terms(metadataText(doc, components: components), analyzer, parts: &none)
         parts.finish()

@@ -16,8 +16,15 @@ public struct IngestOptions: Sendable {
     public var parseTimeLimit = 30.0
     /// Empty the index first.
     public var rebuild = false
-    /// Extraction and analysis threads (default: all cores).
+    /// Extraction and analysis threads (default: all cores); also the most OCR processes that
+    /// run at once.
     public var threads = ProcessInfo.processInfo.activeProcessorCount
+    /// When pages are read by OCR (`--ocr`).
+    public var ocrMode = OCRMode.auto
+    /// Pages read by OCR per document at most (`--ocr-max-pages`).
+    public var ocrMaxPages = 500
+    /// The OCR engine's settings: languages, time limit per page, memory limit.
+    public var ocrEngine = OCREngine()
 
     /// Default options.
     public init() {}
@@ -43,6 +50,17 @@ public struct IngestSummary: Codable, Sendable, Equatable {
     public var seconds = 0.0
     /// The files that were recorded without text, with the reason.
     public var failures: [FileFailure] = []
+    /// Pages whose text OCR gave in this run (read now or taken from the OCR cache).
+    public var ocrPages = 0
+    /// Of those, pages read by tesseract now (the rest came from the cache).
+    public var ocrPagesRecognized = 0
+    /// Wall-clock seconds of the OCR pass.
+    public var ocrSeconds = 0.0
+    /// Pages still waiting for OCR when the run ended (OCR off or not installed, or their files
+    /// not among the paths of this run).
+    public var ocrPending = 0
+    /// Why the OCR pass did not run although pages wait, if it did not.
+    public var ocrSkipped: String?
 }
 
 /// A file recorded without text, and why.
@@ -53,18 +71,37 @@ public struct FileFailure: Codable, Sendable, Equatable {
 
 /// Progress of a running ingest, reported a few times a second.
 public struct IngestProgress: Sendable {
+    /// Which pass is running.
+    public enum Pass: Sendable, Equatable {
+        /// Reading the files' text layers.
+        case text
+        /// Reading scanned pages by OCR; `pagesDone`/`pagesTotal` count pages.
+        case ocr
+    }
+    public var pass = Pass.text
     public var filesDone: Int
     public var filesTotal: Int
     public var bytesRead: Int64
     public var seconds: Double
+    /// OCR pass: pages read (or found in the cache) and pages to read.
+    public var pagesDone = 0
+    public var pagesTotal = 0
+    /// OCR pass: seconds since it began.
+    public var ocrSeconds = 0.0
+
+    /// OCR pass: estimated seconds left, from the pace so far (nil until a page is done).
+    public var ocrSecondsLeft: Double? {
+        guard pass == .ocr, pagesDone > 0, pagesTotal >= pagesDone else { return nil }
+        return ocrSeconds / Double(pagesDone) * Double(pagesTotal - pagesDone)
+    }
 }
 
 /// Walks folders, extracts and analyses files on all cores, and writes them to the index:
 /// the `diarium ingest` pipeline. Every file lands in the inventory, with the reason when
 /// its text could not be read.
 public final class Ingester {
-    private let writer: IndexWriter
-    private let options: IngestOptions
+    let writer: IndexWriter
+    let options: IngestOptions
 
     /// Opens `indexDirectory` for writing (taking its write lock).
     public init(indexDirectory: String, options: IngestOptions = IngestOptions()) throws {
@@ -111,7 +148,11 @@ public final class Ingester {
             }
         }
 
-        let extractor = Extractor(limits: ExtractionLimits(maxFileSize: options.maxFileSize, parseTimeLimit: options.parseTimeLimit))
+        // The text pass takes OCR text only from the cache; pages it lacks wait for the OCR pass.
+        var limits = ExtractionLimits(maxFileSize: options.maxFileSize, parseTimeLimit: options.parseTimeLimit)
+        let cached = options.ocrMode == .off ? nil : CachedRecognizer(indexDirectory: writer.directory, engine: options.ocrEngine, recognizing: false)
+        limits.ocr = OCRSettings(mode: options.ocrMode, maxPages: options.ocrMaxPages, recognizer: cached)
+        let extractor = Extractor(limits: limits)
         let threads = max(1, options.threads)
         // One Swedish and one English analyzer per worker; documents detected as English are
         // stemmed as English.
@@ -167,30 +208,7 @@ public final class Ingester {
                     continue
                 }
                 if isUpdate { summary.updated += 1 } else { summary.added += 1 }
-                for (part, item) in p.documents.enumerated() {
-                    var record = DocumentRecord(path: candidate.stored, part: part, sha256: p.sha256, size: candidate.size,
-                                                mtime: candidate.mtime, format: item.document.format, status: item.status, ingestedAt: stamp)
-                    let d = item.document
-                    record.encoding = d.encoding
-                    record.error = d.failure?.description
-                    record.title = d.title
-                    record.authority = d.authority
-                    record.docType = d.type
-                    record.date = d.date
-                    record.year = d.year
-                    record.dnr = d.dnr
-                    record.language = d.language
-                    record.textLength = item.textLength
-                    var sources = d.sources
-                    if let name = d.partName { sources["part"] = name }
-                    record.sources = Ingester.json(sources)
-                    if let reason = d.failure, part == 0 {
-                        summary.failed += 1
-                        summary.failures.append(FileFailure(path: candidate.stored, reason: reason.description))
-                    }
-                    summary.textBytes += Int64(d.text.utf8.count)
-                    try writer.add(record, fields: item.fields, storedText: Array(d.text.utf8))
-                }
+                try record(p, candidate, stamp: stamp, summary: &summary)
                 // Between files only: all parts of one file go into the same commit.
                 try writer.commitIfOverBudget()
             }
@@ -203,11 +221,54 @@ public final class Ingester {
             }
         }
         try writer.commit()
+        // The text of every file is now searchable; then the pages that need OCR are read.
+        let walked = Dictionary(candidates.map { ($0.stored, $0) }, uniquingKeysWith: { a, _ in a })
+        try ocrPass(walked: walked, analyzers: analyzerBox, stamp: stamp, summary: &summary, progress: progress)
         // The background merges end before the ingest reports success (a failed one fails it).
         try writer.waitForMerges()
         summary.segments = writer.segmentsWritten
         summary.seconds = Date().timeIntervalSince(start)
         return summary
+    }
+
+    /// Adds the documents of one processed file to the writer (replacing what was recorded for
+    /// its path) and counts them in `summary`.
+    func record(_ p: Processed, _ candidate: Candidate, stamp: String, summary: inout IngestSummary) throws {
+        for (part, item) in p.documents.enumerated() {
+            var record = DocumentRecord(path: candidate.stored, part: part, sha256: p.sha256, size: candidate.size,
+                                        mtime: candidate.mtime, format: item.document.format, status: item.status, ingestedAt: stamp)
+            let d = item.document
+            record.encoding = d.encoding
+            record.error = d.failure?.description
+            record.title = d.title
+            record.authority = d.authority
+            record.docType = d.type
+            record.date = d.date
+            record.year = d.year
+            record.dnr = d.dnr
+            record.language = d.language
+            record.textLength = item.textLength
+            if d.pageCount > 0 {
+                record.pageCount = d.pageCount
+                record.pageStarts = Data(PageMap.encode(d.pageStarts))
+            }
+            if let ocr = d.ocr {
+                record.ocrPages = ocr.pages
+                record.ocrConfidence = ocr.meanConfidence
+                record.ocrPending = ocr.pending.isEmpty ? nil : ocr.pending.map(String.init).joined(separator: ",")
+                record.ocrNote = ocr.note
+            }
+            var sources = d.sources.mapValues(\.description)
+            if let name = d.partName { sources["part"] = name }
+            record.sources = Ingester.json(sources)
+            if let reason = d.failure, part == 0 {
+                summary.failed += 1
+                summary.failures.append(FileFailure(path: candidate.stored, reason: reason.description))
+            }
+            summary.textBytes += Int64(d.text.utf8.count)
+            summary.ocrPages += d.ocr?.pages ?? 0
+            try writer.add(record, fields: item.fields, storedText: Array(d.text.utf8))
+        }
     }
 
     struct Processed: Sendable {
@@ -256,7 +317,9 @@ public final class Ingester {
             switch d.failure {
             case nil: status = .ok
             case .empty?: status = .empty
-            case .unsupportedFormat?, .binary?: status = .unsupported
+            case .noText?: status = .empty
+            case .unsupportedFormat?, .binary?, .needsOCR?: status = .unsupported
+            case .encrypted?: status = .encrypted
             default: status = .failed
             }
             let analyzer = d.language == "en" ? analyzers.english : analyzers.swedish

@@ -257,8 +257,8 @@ extension Searcher {
     }
 
     /// Whether segment document (segment index, doc) passes a metadata filter: year,
-    /// authority, type and format from the segments' fast fields; path, language and case
-    /// number from the catalog.
+    /// authority, type and format from the segments' fast fields; path, language, case number
+    /// and OCR from the catalog.
     func filterPredicate(_ f: MetadataFilter) throws -> (Int, UInt32) -> Bool {
         let segments = reader.segments
         func ordinals(_ column: FastValues.Column, _ matches: (String) -> Bool) -> [[Bool]] {
@@ -280,7 +280,7 @@ extension Searcher {
         case let .format(v):
             let ok = ordinals(.format) { $0.lowercased() == v.lowercased() }
             return { si, d in ok[si][Int(segments[si].reader.fastOrdinal(.format, d))] }
-        case .path, .language, .dnr:
+        case .path, .language, .dnr, .ocr:
             let ids = try filterIDs(f)
             return { si, d in ids.contains(segments[si].reader.documentID(d)) }
         }
@@ -295,6 +295,7 @@ extension Searcher {
         case let .format(v): return try reader.documentIDs(.format, v, exact: true)
         case let .path(v): return try reader.documentIDs(.path, v, exact: false)
         case let .language(v): return try reader.documentIDs(.language, String(v.prefix(2)), exact: true)
+        case let .ocr(v): return try reader.documentIDs(ocr: v)
         case let .dnr(v):
             let wanted = CaseNumbers.key(v)
             return Set(try reader.columnValues(.dnr).filter { CaseNumbers.key($0.1) == wanted }.map(\.0))

@@ -27,6 +27,8 @@ public enum MetadataFilter: Sendable, Equatable, CustomStringConvertible {
     case format(String)
     case path(String)
     case language(String)
+    /// Whether some of the document's text was read by OCR (`ocr:yes`, `ocr:no`).
+    case ocr(Bool)
 
     public var description: String {
         switch self {
@@ -39,6 +41,7 @@ public enum MetadataFilter: Sendable, Equatable, CustomStringConvertible {
         case let .format(v): return "format = \(v)"
         case let .path(v): return "path contains \"\(v)\""
         case let .language(v): return "language = \(v)"
+        case let .ocr(v): return v ? "text read by OCR" : "no text read by OCR"
         }
     }
 }
@@ -52,7 +55,7 @@ public enum QueryParser {
         case field(String)  // `name:` directly followed by a value
     }
 
-    static let fields: Set<String> = ["title", "body", "org", "authority", "type", "dnr", "year", "format", "path", "lang", "language"]
+    static let fields: Set<String> = ["title", "body", "org", "authority", "type", "dnr", "year", "format", "path", "lang", "language", "ocr"]
 
     /// Parses `text`.
     public static func parse(_ text: String) -> QueryNode {
@@ -195,6 +198,12 @@ public enum QueryParser {
         case "format": return .filter(.format(value.lowercased()))
         case "path": return .filter(.path(value))
         case "lang", "language": return .filter(.language(value.lowercased()))
+        case "ocr":
+            switch value.lowercased() {
+            case "yes", "ja", "true", "1": return .filter(.ocr(true))
+            case "no", "nej", "false", "0": return .filter(.ocr(false))
+            default: return .words(name + ":" + value, field: nil)
+            }
         case "year":
             if let r = yearRange(value) { return .filter(.year(r)) }
             return .words(value, field: nil)

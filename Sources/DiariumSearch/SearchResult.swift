@@ -1,4 +1,5 @@
 import Foundation
+import DiariumExtraction
 import DiariumIndex
 
 /// One ranked document.
@@ -14,6 +15,8 @@ public struct SearchHit: Codable, Sendable, Equatable {
     public var year: Int?
     public var dnr: String?
     public var format: String
+    /// The page the snippet is on (1-based), for documents with pages.
+    public var page: Int?
     /// A passage of the text with matched words between `«` and `»`.
     public var snippet: String
     /// Where the matched words are in `snippet`: `[start, end)` offsets in Unicode code points,
@@ -43,10 +46,10 @@ public struct SearchResult: Codable, Sendable, Equatable {
 }
 
 extension SearchHit {
-    init(rank: Int, score: Double, record: DocumentRecord, snippet: String) {
+    init(rank: Int, score: Double, record: DocumentRecord, snippet: String, page: Int?) {
         self.init(rank: rank, score: score, id: record.id, path: record.path, title: record.title, authority: record.authority,
-                  type: record.docType, date: record.date, year: record.year, dnr: record.dnr, format: record.format, snippet: snippet,
-                  highlights: SearchHit.highlights(in: snippet))
+                  type: record.docType, date: record.date, year: record.year, dnr: record.dnr, format: record.format, page: page,
+                  snippet: snippet, highlights: SearchHit.highlights(in: snippet))
     }
 
     /// Offsets of the `«…»`-marked words of a snippet, in code points.
@@ -96,8 +99,10 @@ extension Searcher {
             for i in page.indices {
                 page[i].rank = offset + i + 1
                 guard let record = records[page[i].id], let stored = try reader.storedText(of: record) else { continue }
-                page[i].snippet = Snippets.best(text: stored, terms: terms, analyzer: analyzer)
-                page[i].highlights = SearchHit.highlights(in: page[i].snippet)
+                let passage = Snippets.best(text: stored, terms: terms, analyzer: analyzer)
+                page[i].snippet = passage.text
+                page[i].highlights = SearchHit.highlights(in: passage.text)
+                page[i].page = record.pageStarts.flatMap { PageMap.page(atOffset: passage.anchor, encoded: [UInt8]($0)) }
             }
             result.hits = page
             return result

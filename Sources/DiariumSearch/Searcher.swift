@@ -1,4 +1,5 @@
 import DiariumAnalysis
+import DiariumExtraction
 import DiariumIndex
 import Foundation
 
@@ -257,8 +258,15 @@ public final class Searcher {
         var out: [SearchHit] = []
         for (i, p) in page.enumerated() {
             guard let record = records[p.id] else { continue }
-            let snippet = snippets ? Snippets.best(text: try reader.segments[p.segment].reader.storedText(p.doc), terms: termSet, analyzer: analyzer) : ""
-            out.append(SearchHit(rank: offset + i + 1, score: (p.score * 1000).rounded() / 1000, record: record, snippet: snippet))
+            var snippetText = "", page: Int?
+            if snippets {
+                let snippet = Snippets.best(text: try reader.segments[p.segment].reader.storedText(p.doc), terms: termSet, analyzer: analyzer)
+                snippetText = snippet.text
+                // The page of the snippet's first matched word: a binary search of the stored starts.
+                page = record.pageStarts.flatMap { PageMap.page(atOffset: snippet.anchor, encoded: [UInt8]($0)) }
+            }
+            out.append(SearchHit(rank: offset + i + 1, score: (p.score * 1000).rounded() / 1000, record: record,
+                                 snippet: snippetText, page: page))
         }
         var result = SearchResult(query: query, total: total, hits: out, fallback: fallback ? "or" : nil)
         if !exactTotal { result.exactTotal = false }

@@ -5,6 +5,97 @@ import DiariumAnalysis
 enum Snippets {
     static let window = 28
 
+    /// A snippet and where it is: `anchor` is the UTF-8 offset in the text of its first
+    /// matched word (of its first word when nothing matched), from which the page is found.
+    struct Passage: Equatable {
+        var text: String
+        var anchor: Int
+    }
+
+    /// Texts up to this many bytes are analysed whole; a longer one (a 2,000-page PDF) only
+    /// around the place where the query terms occur, so a hit in it costs what a hit in a
+    /// letter costs.
+    static let wholeTextLimit = 16 << 10
+    /// Bytes analysed around that place.
+    static let regionBytes = 8 << 10
+
+    static func best(text: [UInt8], terms: Set<[UInt8]>, analyzer: Analyzer) -> Passage {
+        guard text.count > wholeTextLimit else { return best(in: text, terms: terms, analyzer: analyzer) }
+        let region = Snippets.region(of: text, terms: terms)
+        var passage = best(in: Array(text[region]), terms: terms, analyzer: analyzer)
+        passage.anchor += region.lowerBound
+        if region.lowerBound > 0 && !passage.text.hasPrefix("…") { passage.text = "…" + passage.text }
+        return passage
+    }
+
+    /// The `regionBytes` of `text` around the densest cluster of the terms' first occurrences
+    /// (a term is a stem, so it is looked for as the start of a word, ASCII and Latin-1
+    /// letters in either case); the start of the text when none occurs. On UTF-8 boundaries.
+    static func region(of text: [UInt8], terms: Set<[UInt8]>) -> Range<Int> {
+        var hits: [(offset: Int, term: Int)] = []
+        for (t, term) in terms.enumerated() where !term.isEmpty {
+            var from = 0
+            var found = 0
+            while found < 64, let at = wordStart(term, in: text, from: from) {
+                hits.append((at, t))
+                found += 1
+                from = at + term.count
+            }
+        }
+        var centre = 0
+        if !hits.isEmpty {
+            hits.sort { $0.offset < $1.offset }
+            // The hit with the most distinct terms within half a region after it.
+            var bestCount = 0
+            var j = 0
+            var counts: [Int: Int] = [:]
+            for i in hits.indices {
+                while j < hits.count && hits[j].offset - hits[i].offset <= regionBytes / 2 {
+                    counts[hits[j].term, default: 0] += 1
+                    j += 1
+                }
+                if counts.count > bestCount { bestCount = counts.count; centre = hits[i].offset }
+                counts[hits[i].term, default: 0] -= 1
+                if counts[hits[i].term] == 0 { counts[hits[i].term] = nil }
+            }
+        }
+        var lo = max(0, centre - regionBytes / 4)
+        var hi = min(text.count, lo + regionBytes)
+        // Whole scalars, starting after a space where one is near.
+        while lo > 0 && (text[lo] & 0xC0) == 0x80 { lo -= 1 }
+        while hi < text.count && (text[hi] & 0xC0) == 0x80 { hi += 1 }
+        if lo > 0, let space = text[lo..<min(hi, lo + 64)].firstIndex(where: { $0 == 0x20 || $0 == 0x0A }) { lo = space + 1 }
+        return lo..<hi
+    }
+
+    /// The first offset at or after `from` where `term` starts a word of `text`, comparing
+    /// ASCII and two-byte Latin-1 letters without case.
+    static func wordStart(_ term: [UInt8], in text: [UInt8], from: Int) -> Int? {
+        @inline(__always) func fold(_ b: UInt8, _ previous: UInt8) -> UInt8 {
+            if b >= 0x41 && b <= 0x5A { return b | 0x20 }
+            // The second byte of À…Þ (C3 80 – C3 9E) → à…þ.
+            if previous == 0xC3 && b >= 0x80 && b <= 0x9E && b != 0x97 { return b + 0x20 }
+            return b
+        }
+        let n = text.count, m = term.count
+        guard m > 0, n >= m else { return nil }
+        let first = term[0]
+        var i = from
+        while i + m <= n {
+            if fold(text[i], i > 0 ? text[i - 1] : 0) == first {
+                let before = i > 0 ? text[i - 1] : 0x20
+                let boundary = !((before >= 0x61 && before <= 0x7A) || (before >= 0x41 && before <= 0x5A) || (before >= 0x30 && before <= 0x39) || before >= 0x80)
+                if boundary {
+                    var k = 1
+                    while k < m && fold(text[i + k], text[i + k - 1]) == term[k] { k += 1 }
+                    if k == m { return i }
+                }
+            }
+            i += 1
+        }
+        return nil
+    }
+
     /// The words of `text` with the index in `index` of the term each matches (-1: none). A
     /// word inside a matched joined form (a case number, an address) is matched too.
     static func words(text: [UInt8], index: [[UInt8]: Int], analyzer: Analyzer) -> [(start: Int, end: Int, match: Int)] {
@@ -24,20 +115,21 @@ enum Snippets {
         return tokens
     }
 
-    /// Byte ranges of the words of `text` that match `terms` (the words a snippet marks).
+    /// Byte ranges of the words of `text` that match `terms` (the words a snippet marks), over
+    /// the whole text.
     static func matches(text: [UInt8], terms: Set<[UInt8]>, analyzer: Analyzer) -> [Range<Int>] {
         var index: [[UInt8]: Int] = [:]
         for t in terms { index[t] = 0 }
         return words(text: text, index: index, analyzer: analyzer).filter { $0.match >= 0 }.map { $0.start..<$0.end }
     }
 
-    static func best(text: [UInt8], terms: Set<[UInt8]>, analyzer: Analyzer) -> String {
+    static func best(in text: [UInt8], terms: Set<[UInt8]>, analyzer: Analyzer) -> Passage {
         let termList = Array(terms)
         var index: [[UInt8]: Int] = [:]
         for (i, t) in termList.enumerated() { index[t] = i }
         // match: index into termList or -1
         let tokens = words(text: text, index: index, analyzer: analyzer)
-        guard !tokens.isEmpty else { return "" }
+        guard !tokens.isEmpty else { return Passage(text: "", anchor: 0) }
         // Slide a window of `window` tokens; keep the one with most distinct matches (then most matches).
         var bestStart = 0, bestDistinct = -1, bestCount = -1
         var counts = [Int](repeating: 0, count: termList.count)
@@ -55,9 +147,11 @@ enum Snippets {
             }
         }
         // Centre a little: start a few words before the first match in the window.
+        var anchor = tokens[0].start
         if bestDistinct > 0 {
             var first = bestStart
             while first < tokens.count && tokens[first].match < 0 { first += 1 }
+            if first < tokens.count { anchor = tokens[first].start }
             bestStart = max(0, min(bestStart, first - 4))
         } else {
             bestStart = 0
@@ -77,7 +171,7 @@ enum Snippets {
         while tail < text.count && tail < cursor + 2, text[tail] == UInt8(ascii: ".") || text[tail] == UInt8(ascii: ")") { tail += 1 }
         out += clean(text[cursor..<tail])
         if last < tokens.count - 1 { out += " …" }
-        return out
+        return Passage(text: out, anchor: anchor)
     }
 
     /// The text between two words, with every whitespace run (line breaks included) as one space.

@@ -107,7 +107,9 @@ struct Page {
                 out += "<li><h3><span class=\"rank\">\(h.rank).</span><a href=\"\(esc(link))\">\(esc(h.title ?? s.untitled))</a></h3>"
                 out += "<p class=\"meta\">" + metaLine(authority: h.authority, type: h.type, date: h.date, year: h.year, dnr: h.dnr, format: h.format) + "</p>"
                 if !h.snippet.isEmpty { out += "<p class=\"snippet\">\(HTML.snippet(h.snippet, highlights: h.highlights))</p>" }
-                out += "<p class=\"path\">\(esc(h.path))</p></li>"
+                out += "<p class=\"path\">\(esc(h.path))"
+                if let p = h.page { out += " · <a href=\"\(esc(link))#page-\(p)\">\(esc(s.page)) \(p)</a>" }
+                out += "</p></li>"
             }
             out += "</ol>"
             let pages = (total + WebApp.pageSize - 1) / WebApp.pageSize
@@ -208,16 +210,17 @@ struct Page {
             }
             out += "</div>"
         }
-        out += "<div class=\"doc-text\" lang=\"\(esc(r.language ?? "sv"))\">" + markedText(text, matches: matches) + "</div>"
+        out += "<div class=\"doc-text\" lang=\"\(esc(r.language ?? "sv"))\">" + markedText(text, matches: matches, pages: r.pageStarts.map { PageMap.decode([UInt8]($0)) } ?? []) + "</div>"
         if truncated { out += "<p class=\"notice\">\(esc(s.truncated))</p>" }
         return out
     }
 
     /// The text with matches (`<mark class="hit" id="mN">`), cited case numbers and redacted
     /// passages marked; overlapping marks keep the first.
-    func markedText(_ text: [UInt8], matches: [Range<Int>]) -> String {
+    func markedText(_ text: [UInt8], matches: [Range<Int>], pages: [Int] = []) -> String {
         enum Kind { case hit, cite, redacted }
         var spans: [(range: Range<Int>, kind: Kind)] = matches.map { ($0, .hit) }
+        var pageStarts = pages.enumerated().map { (page: $0.offset + 1, at: $0.element) }[...]
         let string = String(decoding: text, as: UTF8.self)
         for number in Citations.caseNumbers(in: string) { for r in Page.byteRanges(of: number, in: text) { spans.append((r, .cite)) } }
         for r in Page.redactionRanges(text) { spans.append((r, .redacted)) }
@@ -225,8 +228,18 @@ struct Page {
         var out = ""
         var cursor = 0
         var hit = 0
+        /// Text up to `end`, with a page heading where each page begins.
+        func plain(to end: Int) {
+            while let next = pageStarts.first, next.at <= end {
+                if next.at > cursor { out += esc(String(decoding: text[cursor..<next.at], as: UTF8.self)); cursor = next.at }
+                out += "<span class=\"pageno\" id=\"page-\(next.page)\">\(esc(s.page)) \(next.page)</span>"
+                pageStarts.removeFirst()
+            }
+            out += esc(String(decoding: text[cursor..<end], as: UTF8.self))
+            cursor = end
+        }
         for span in spans where span.range.lowerBound >= cursor && span.range.upperBound <= text.count {
-            out += esc(String(decoding: text[cursor..<span.range.lowerBound], as: UTF8.self))
+            plain(to: span.range.lowerBound)
             let inner = esc(String(decoding: text[span.range], as: UTF8.self))
             switch span.kind {
             case .hit:
@@ -237,7 +250,7 @@ struct Page {
             }
             cursor = span.range.upperBound
         }
-        out += esc(String(decoding: text[cursor...], as: UTF8.self))
+        plain(to: text.count)
         return out
     }
 

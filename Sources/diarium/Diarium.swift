@@ -1,4 +1,5 @@
 import ArgumentParser
+import DiariumExtraction
 import DiariumIndex
 import Foundation
 
@@ -73,6 +74,25 @@ struct LimitOptions: ParsableArguments {
 
     var maxFileBytes: Int { max(1, maxFileSize) << 20 }
 }
+
+/// How scanned pages and images are read, shared by `ingest` and `extract`.
+struct OCROptions: ParsableArguments {
+    @Option(help: "OCR: auto (pages without a usable text layer, and images), off, or force (every page).")
+    var ocr: OCRMode = .auto
+
+    @Option(help: "Pages read by OCR per document at most; a document cut short gets a note.")
+    var ocrMaxPages: Int = 500
+
+    @Option(help: "Seconds OCR may take per page.")
+    var ocrPageTimeLimit: Double = 60
+
+    @Option(help: "Tesseract languages, '+'-joined.")
+    var ocrLanguages: String = "swe+eng"
+
+    var engine: OCREngine { OCREngine(languages: ocrLanguages, pageTimeLimit: max(1, ocrPageTimeLimit)) }
+}
+
+extension OCRMode: ExpressibleByArgument {}
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json

@@ -12,6 +12,8 @@ struct Extract: ParsableCommand {
 
     @OptionGroup var limits: LimitOptions
 
+    @OptionGroup var ocr: OCROptions
+
     @Option(help: "Output format: text, or json (one JSON object per line and per document).")
     var format: OutputFormat = .text
 
@@ -22,7 +24,10 @@ struct Extract: ParsableCommand {
     }
 
     func run() throws {
-        let extractor = Extractor(limits: ExtractionLimits(maxFileSize: limits.maxFileBytes, parseTimeLimit: limits.parseTimeLimit))
+        var settings = ExtractionLimits(maxFileSize: limits.maxFileBytes, parseTimeLimit: limits.parseTimeLimit)
+        // Pages are read by OCR at once, one after the other (no cache: no index here).
+        settings.ocr = OCRSettings(mode: ocr.ocr, maxPages: max(0, ocr.ocrMaxPages), recognizer: ocr.engine)
+        let extractor = Extractor(limits: settings)
         let start = DispatchTime.now().uptimeNanoseconds
         var documents = 0, failures = 0
         defer {
@@ -37,7 +42,7 @@ struct Extract: ParsableCommand {
             documents += 1
             if d.failure != nil { failures += 1 }
             let o = Output(path: path, format: d.format, encoding: d.encoding, language: d.language, title: d.title, authority: d.authority,
-                           type: d.type, date: d.date, year: d.year, dnr: d.dnr, text: d.text, sources: d.sources, error: d.failure?.description,
+                           type: d.type, date: d.date, year: d.year, dnr: d.dnr, text: d.text, sources: d.sources.mapValues(\.description), error: d.failure?.description,
                            part: part, partName: d.partName)
             switch format {
             case .json: print(try JSONOutput.line(o))

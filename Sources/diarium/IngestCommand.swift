@@ -1,4 +1,5 @@
 import ArgumentParser
+import DiariumExtraction
 import DiariumIngest
 import Foundation
 
@@ -21,7 +22,9 @@ struct Ingest: ParsableCommand {
     @Option(help: "Worker threads for extraction and analysis (default: all cores).")
     var threads: Int?
 
-    @Flag(help: "Empty the index before ingesting.")
+    @OptionGroup var ocr: OCROptions
+
+    @Flag(help: "Empty the index before ingesting (the OCR cache is kept).")
     var rebuild = false
 
     @Option(help: "Output format: text or json.")
@@ -34,14 +37,24 @@ struct Ingest: ParsableCommand {
         options.rebuild = rebuild
         options.parseTimeLimit = limits.parseTimeLimit
         if let threads { options.threads = max(1, threads) }
+        options.ocrMode = ocr.ocr
+        options.ocrMaxPages = max(0, ocr.ocrMaxPages)
+        options.ocrEngine = ocr.engine
         let summary = try reporting { () -> IngestSummary in
             let ingester = try Ingester(indexDirectory: index.path, options: options)
             defer { ingester.close() }
             let showProgress = Terminal.stderrIsTTY && format == .text
             let s = try ingester.ingest(paths: paths) { p in
                 guard showProgress else { return }
-                Terminal.writeError(String(format: "\r\u{1B}[Kingesting: %d/%d files, %.1f MB read, %.1f s",
-                                           p.filesDone, p.filesTotal, Double(p.bytesRead) / 1e6, p.seconds))
+                switch p.pass {
+                case .text:
+                    Terminal.writeError(String(format: "\r\u{1B}[Kingesting: %d/%d files, %.1f MB read, %.1f s",
+                                               p.filesDone, p.filesTotal, Double(p.bytesRead) / 1e6, p.seconds))
+                case .ocr:
+                    let eta = p.ocrSecondsLeft.map { String(format: ", about %@ left", Ingest.duration($0)) } ?? ""
+                    Terminal.writeError(String(format: "\r\u{1B}[KOCR: %d/%d pages, %@%@", p.pagesDone, p.pagesTotal,
+                                               Ingest.duration(p.ocrSeconds), eta))
+                }
             }
             if showProgress { Terminal.writeError("\r\u{1B}[K") }
             return s
@@ -54,6 +67,23 @@ struct Ingest: ParsableCommand {
             for f in summary.failures { print("  not indexed: \(f.path): \(f.reason)") }
             print(String(format: "%.1f MB read, %.1f MB of text, %d segment%@ written in %.2f s", Double(summary.bytesRead) / 1e6,
                          Double(summary.textBytes) / 1e6, summary.segments, summary.segments == 1 ? "" : "s", summary.seconds))
+            if summary.ocrPages > 0 {
+                print(String(format: "OCR: %d page%@ (%d read by tesseract, %d from the cache) in %.1f s", summary.ocrPages,
+                             summary.ocrPages == 1 ? "" : "s", summary.ocrPagesRecognized, summary.ocrPages - summary.ocrPagesRecognized,
+                             summary.ocrSeconds))
+            }
+            if summary.ocrPending > 0 {
+                let why = summary.ocrSkipped.map { ": \($0)" } ?? (ocr.ocr == .off ? " (--ocr off)" : "; ingest their folders again to read them")
+                print("OCR: \(summary.ocrPending) page\(summary.ocrPending == 1 ? "" : "s") still waiting\(why)")
+            }
         }
+    }
+
+    /// `42 s`, `3 min 20 s`, `1 h 05 min`.
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        if s < 60 { return "\(s) s" }
+        if s < 3600 { return "\(s / 60) min \(String(format: "%02d", s % 60)) s" }
+        return "\(s / 3600) h \(String(format: "%02d", s / 60 % 60)) min"
     }
 }

@@ -47,6 +47,7 @@ struct List: ParsableCommand {
                 let when = d.date ?? d.year.map(String.init) ?? "—"
                 var line = "\(String(format: "%4d", d.id))  \(TextOutput.pad(when, 10))  \(TextOutput.pad(d.authority ?? "—", 30))  "
                 line += "\(TextOutput.pad(d.docType ?? "—", 21))  \(d.title ?? d.path)"
+                if let pages = d.pageCount { line += "  (\(pages) s.)" }
                 if d.status != .ok { line += "  [\(d.status.rawValue): \(d.error ?? "")]" }
                 print(line)
             }

@@ -45,7 +45,7 @@ enum TextOutput {
         for h in r.hits {
             out += "\n\(String(format: "%2d", h.rank)). \(h.title ?? "(untitled)")\n"
             out += "    \(metaLine(authority: h.authority, type: h.type, date: h.date, year: h.year, dnr: h.dnr))\n"
-            out += "    \(h.path)\n"
+            out += "    \(h.path)\(h.page.map { ", s. \($0)" } ?? "")\n"
             if !h.snippet.isEmpty { out += "    \(marks(h.snippet))\n" }
         }
         return out

@@ -40,9 +40,9 @@ private func body(_ doc: ExtractedDocument) -> String {
         #expect(doc.text == "Från: Byggnadsnämnden <bn@norrvika.se>\nTill: anders.nyberg@example.se\nDatum: 2022-03-09 14:21\nÄmne: Handlingar\n\n"
             + "Här kommer handlingarna från nämnden. Tack för din begäran, som vi har registrerat. \nRad två = slut.")
         #expect(doc.title == "Handlingar")
-        #expect(doc.sources["title"] == "email-header:subject")
+        #expect(doc.sources["title"]?.description == "email-header:subject")
         #expect(doc.authority == "Byggnadsnämnden")
-        #expect(doc.sources["authority"] == "email-header:from")
+        #expect(doc.sources["authority"]?.description == "email-header:from")
         #expect(doc.type == "e-post")
     }
 
@@ -63,7 +63,7 @@ private func body(_ doc: ExtractedDocument) -> String {
         #expect(doc.encoding == "utf-8")
         #expect(body(doc) == "Hej Anders,\nBifogat finns beslutet om molntjänster.\n\nMed vänlig hälsning\nSara Lind\nNämndsekreterare, Socialnämnden")
         #expect(doc.authority == "Socialnämnden")
-        #expect(doc.sources["authority"] == "email-signature")
+        #expect(doc.sources["authority"]?.description == "email-signature")
         #expect(doc.date == "2022-03-11")
     }
 
@@ -195,7 +195,7 @@ private func body(_ doc: ExtractedDocument) -> String {
         let doc = extractMail(mail("From: a@b.se\nSubject: x\nDate: Tue, 8 Mar 2022 10:14:00 +0100\n\nHej"))
         #expect(doc.date == "2022-03-08")
         #expect(doc.year == 2022)
-        #expect(doc.sources["date"] == "email-header:date")
+        #expect(doc.sources["date"]?.description == "email-header:date")
     }
 
     // MARK: Multipart
@@ -309,9 +309,10 @@ private func body(_ doc: ExtractedDocument) -> String {
         let pdf = doc.parts[1]
         #expect(pdf.partName == "Beslut 2022.pdf")
         #expect(pdf.format == "pdf")
-        #expect(pdf.failure == .unsupportedFormat("PDF"))
+        // Attachments go through the same PDF reader (poppler on standard input); this one is no real PDF.
+        #expect(pdf.failure?.description.hasPrefix("the PDF could not be parsed") == true)
         #expect(doc.authority == "Kommunstyrelsen")
-        #expect(doc.sources["authority"] == "email-header:from")
+        #expect(doc.sources["authority"]?.description == "email-header:from")
     }
 
     @Test func inlineForwardedMessageIsANestedEmailPart() throws {

@@ -129,18 +129,18 @@ enum EmailExtractor {
 
         // Explicit metadata from the header fields.
         var explicit = ExplicitMetadata()
-        if let subject { explicit.title = (subject, "email-header:subject") }
-        if let date { explicit.date = (date.date, "email-header:date") }
+        if let subject { explicit.title = (subject, .emailHeader("subject")) }
+        if let date { explicit.date = (date.date, .emailHeader("date")) }
         if let a = signatureAuthority(body) {
-            explicit.authority = (a, "email-signature")
+            explicit.authority = (a, .emailSignature)
         } else if let a = from.lazy.compactMap({ $0.name.flatMap(senderAuthority) }).first {
-            explicit.authority = (a, "email-header:from")
+            explicit.authority = (a, .emailHeader("from"))
         }
         // `MetadataExtractor` accepts only types its rules recognise; when it does not take
         // this one, the header block above gives "e-post" through its e-mail header rule.
-        explicit.type = ("e-post", "email-header")
+        explicit.type = ("e-post", .emailHeader(nil))
         if let lang = h.text("content-language"), let first = lang.split(whereSeparator: { $0 == "," || $0 == " " }).first {
-            explicit.language = (String(first), "email-header:content-language")
+            explicit.language = (String(first), .emailHeader("content-language"))
         }
         return (doc, explicit)
     }

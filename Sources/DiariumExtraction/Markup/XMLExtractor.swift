@@ -128,7 +128,7 @@ enum XMLExtractor {
         if root == "dokumentstatus" || root == "dokumentlista" {
             metadata = riksdagen(leaves, metadata: metadata)
         }
-        if metadata.type == nil, let root, let t = DocumentType.classify(rootTypeName(root)) { metadata.type = (t, "xml:root") }
+        if metadata.type == nil, let root, let t = DocumentType.classify(rootTypeName(root)) { metadata.type = (t, .xml("root")) }
         let parts = records.enumerated().map { i, r -> Record in
             var m = choose(r.candidates)
             if m.authority == nil { m.authority = metadata.authority }
@@ -141,11 +141,11 @@ enum XMLExtractor {
     static func choose(_ candidates: [Candidate]) -> ExplicitMetadata {
         var m = ExplicitMetadata()
         // The shallowest element that has a candidate for the field wins; among equals, key rank.
-        func best(_ field: Field, _ keys: [String], valid: (String) -> Bool = { _ in true }) -> (String, String)? {
+        func best(_ field: Field, _ keys: [String], valid: (String) -> Bool = { _ in true }) -> (String, MetadataSource)? {
             let usable = candidates.filter { $0.field == field && keys.contains($0.key) && valid($0.value) }
             guard let depth = usable.map(\.depth).min() else { return nil }
             for k in keys {
-                if let c = usable.first(where: { $0.depth == depth && $0.key == k }) { return (c.value, "xml:\(c.key)") }
+                if let c = usable.first(where: { $0.depth == depth && $0.key == k }) { return (c.value, .xml(c.key)) }
             }
             return nil
         }
@@ -155,7 +155,7 @@ enum XMLExtractor {
         if let minDepth = titles.map(\.depth).min() {
             for k in titleKeys {
                 if let c = titles.filter({ $0.key == k && $0.depth <= minDepth + 1 }).min(by: { $0.depth < $1.depth }) {
-                    m.title = (c.value, "xml:\(c.key)")
+                    m.title = (c.value, .xml(c.key))
                     break
                 }
             }
@@ -214,16 +214,16 @@ enum XMLExtractor {
     static func riksdagen(_ leaves: [String: String], metadata: ExplicitMetadata) -> ExplicitMetadata {
         var m = metadata
         func value(_ key: String) -> String? { leaves[key].flatMap { $0.isEmpty ? nil : $0 } }
-        if let t = value("titel") { m.title = (t, "xml:titel") }
-        if let d = value("datum") { m.date = (d, "xml:datum") }
-        if let o = value("organ") { m.authority = (o, "xml:organ") }
+        if let t = value("titel") { m.title = (t, .xml("titel")) }
+        if let d = value("datum") { m.date = (d, .xml("datum")) }
+        if let o = value("organ") { m.authority = (o, .xml("organ")) }
         if let rm = value("rm"), let bet = value("beteckning") {
             let typ = value("typ") ?? ""
             let prefix = ["prop": "Prop. ", "mot": "Mot. ", "bet": "Bet. ", "sou": "SOU ", "ds": "Ds ", "dir": "Dir. "][typ] ?? ""
             let designation = typ == "sou" || typ == "ds" || typ == "dir" ? "\(prefix)\(rm.prefix(4)):\(bet)" : "\(prefix)\(rm):\(bet)"
-            m.dnr = (designation, "xml:rm+beteckning")
+            m.dnr = (designation, .xml("rm+beteckning"))
         }
-        if let t = value("doktyp").flatMap(typeFromCode) { m.type = (t, "xml:doktyp") }
+        if let t = value("doktyp").flatMap(typeFromCode) { m.type = (t, .xml("doktyp")) }
         return m
     }
 }

@@ -1,26 +1,49 @@
 /// Explicit metadata found by a format extractor, before text heuristics run.
 struct ExplicitMetadata {
-    var title: (String, String)?
-    var date: (String, String)?
-    var dnr: (String, String)?
-    var authority: (String, String)?
-    var type: (String, String)?
-    var language: (String, String)?
+    var title: (String, MetadataSource)?
+    var date: (String, MetadataSource)?
+    var dnr: (String, MetadataSource)?
+    var authority: (String, MetadataSource)?
+    var type: (String, MetadataSource)?
+    var language: (String, MetadataSource)?
     /// A year without a full date (`<dc:date>1972</dc:date>`).
-    var year: (Int, String)?
+    var year: (Int, MetadataSource)?
+    /// The text the letterhead heuristics read instead of the document's own first lines: a
+    /// PDF's first page in reading order (its stored text is in layout order, where a
+    /// letterhead's columns share lines). `text:line N` then counts lines of this text.
+    var letterhead: String?
+
+    /// The values whose source's tier is at least `tier`, and the others.
+    func split(at tier: MetadataSource.Tier) -> (atLeast: ExplicitMetadata, below: ExplicitMetadata) {
+        var high = ExplicitMetadata(), low = ExplicitMetadata()
+        high.letterhead = letterhead
+        func route<T>(_ value: (T, MetadataSource)?, _ key: WritableKeyPath<ExplicitMetadata, (T, MetadataSource)?>) {
+            guard let value else { return }
+            if value.1.tier >= tier { high[keyPath: key] = value } else { low[keyPath: key] = value }
+        }
+        route(title, \.title)
+        route(date, \.date)
+        route(dnr, \.dnr)
+        route(authority, \.authority)
+        route(type, \.type)
+        route(language, \.language)
+        route(year, \.year)
+        return (high, low)
+    }
 }
 
 /// Fills a document's metadata, each field with its source, preferring explicit metadata over
 /// the text over folder and file names.
 enum MetadataExtractor {
     static let authoritySuffixes = ["nämnden", "nämnd", "styrelsen", "förvaltningen", "kontoret", "departementet", "myndigheten",
-                                    "verket", "inspektionen", "fullmäktige", "kansliet", "rådet", "revisionen", "ombudsmannen", "domstolen"]
+                                    "verket", "inspektionen", "fullmäktige", "kansliet", "rådet", "revisionen", "ombudsmannen", "domstolen",
+                                    "förmedlingen", "arkivet"]
     /// Lines with these words give dates that are not the document's own (entry into force,
     /// deadlines, repeal).
     static let otherDateWords: [[UInt8]] = ["träder i kraft", "trädde i kraft", "ikraftträd", "senast den", "upphör", "gäller från",
                                             "gäller fr.o.m", "utkom från trycket", "revideras", "giltig till", "redovisas senast",
                                             "ska redovisas", "redovisas den"].map { Array($0.utf8) }
-    static let dateKeywords = ["beslutade", "regeringssammanträde", "utfärdat",
+    static let dateKeywords = ["beslutade", "regeringssammanträde", "utfärdat", "utfärdade",
                                "beslutad", "beslutades", "beslutsdatum", "fastställd", "fastställt", "fastställdes", "antagen", "antaget",
                                "antogs", "upprättad", "upprättat", "datum", "sammanträdesdatum", "sammanträde", "protokoll", "date",
                                "daterad", "skickat", "sent", "justerad", "godkänd", "utfärdad"]
@@ -36,12 +59,17 @@ enum MetadataExtractor {
     /// Characters of a title (the longest seen in ../shared/data has 1,785).
     static let maxTitleLength = 2_000
 
-    static func fill(_ doc: inout ExtractedDocument, explicit: ExplicitMetadata, path: [String]) {
+    static func fill(_ doc: inout ExtractedDocument, explicit all: ExplicitMetadata, path: [String]) {
+        // Declared metadata counts before the text; embedded properties (a PDF's Title and
+        // CreationDate) only where the text says nothing (`MetadataSource.Tier`).
+        let (explicit, embedded) = all.split(at: .text)
         // Each line only as far as metadata can be: a single gigantic line (a file without line
         // breaks) would otherwise be scanned whole by every finder below.
-        let lines = firstLines(doc.text, 80)
+        // For a paged document the letterhead is page 1's (the first page with text).
+        let head = all.letterhead ?? (doc.pageStarts.count > 1 ? firstPageWithText(doc) : doc.text)
+        let lines = firstLines(head, 80)
         let email = emailHeaders(lines)
-        func set(_ key: String, _ value: (String, String)?, _ apply: (String) -> Void) {
+        func set(_ key: String, _ value: (String, MetadataSource)?, _ apply: (String) -> Void) {
             guard let (v, source) = value else { return }
             apply(v)
             doc.sources[key] = source
@@ -49,13 +77,14 @@ enum MetadataExtractor {
 
         // Title
         var title = explicit.title
-        if let t = title, t.1 == "html-title", t.0.split(separator: " ").count <= 3 || t.0.lowercased().contains("rättsdatabas"),
+        if let t = title, t.1 == .htmlTitle, t.0.split(separator: " ").count <= 3 || t.0.lowercased().contains("rättsdatabas"),
            let labelled = labelledTitle(lines) {
             title = labelled
         }
-        if title == nil, let subject = email["ämne"] ?? email["subject"] { title = (subject, "email-header:subject") }
+        if title == nil, let subject = email["ämne"] ?? email["subject"] { title = (subject, .emailHeader("subject")) }
         if title == nil { title = textTitle(lines) }
-        if title == nil, let name = path.last { title = (stripExtension(name), "file-name") }
+        if title == nil { title = embedded.title }
+        if title == nil, let name = path.last { title = (stripExtension(name), .fileName) }
         // A title from markup, a heading or a subject is as long as the file made it; keep a title.
         set("title", title.map { (String($0.0.prefix(maxTitleLength)), $0.1) }) { doc.title = $0 }
 
@@ -63,19 +92,20 @@ enum MetadataExtractor {
         var date = explicit.date.flatMap { v in DateFinder.dates(in: v.0).first.map { ($0, v.1) } }
         if date == nil, let d = email["datum"] ?? email["date"] ?? email["skickat"] ?? email["sent"],
            let iso = DateFinder.dates(in: d).first {
-            date = (iso, "email-header:date")
+            date = (iso, .emailHeader("date"))
         }
         if date == nil { date = keywordDate(lines) }
-        let fileYear = explicit.year ?? pathYear(path)
+        let fileYear = explicit.year ?? pathYear(path) ?? embedded.year
         if date == nil {
             for (i, line) in lines.prefix(40).enumerated() where hasDigit(line) && !mentionsOtherDate(line) {
                 // With a year in the file name, only a date of that year is believed.
                 if let d = DateFinder.dates(in: line).first(where: { d in fileYear.map { Int(d.prefix(4)) == $0.0 } ?? true }) {
-                    date = (d, "text:line \(i + 1)")
+                    date = (d, .textLine(i + 1))
                     break
                 }
             }
         }
+        if date == nil { date = embedded.date.flatMap { v in DateFinder.dates(in: v.0).first.map { ($0, v.1) } } }
         set("date", date) { doc.date = $0 }
         if let d = doc.date, let y = Int(d.prefix(4)) {
             doc.year = y
@@ -89,36 +119,40 @@ enum MetadataExtractor {
         var dnr = explicit.dnr.flatMap { v in (DiarienummerFinder.find(in: v.0, labelled: true) ?? DiarienummerFinder.shaped(v.0, allowBare: true)).map { ($0, v.1) } }
         if dnr == nil {
             for (i, line) in lines.enumerated() where hasDigit(line) {
-                if let v = DiarienummerFinder.find(in: line, labelled: true) { dnr = (v, "text:line \(i + 1)"); break }
+                if let v = DiarienummerFinder.find(in: line, labelled: true) { dnr = (v, .textLine(i + 1)); break }
             }
         }
         if dnr == nil {
             for (i, line) in lines.prefix(30).enumerated() where hasDigit(line) {
-                if let v = DiarienummerFinder.find(in: line, labelled: false) { dnr = (v, "text:line \(i + 1)"); break }
+                if let v = DiarienummerFinder.find(in: line, labelled: false) { dnr = (v, .textLine(i + 1)); break }
             }
+        }
+        if dnr == nil {
+            dnr = embedded.dnr.flatMap { v in (DiarienummerFinder.find(in: v.0, labelled: true) ?? DiarienummerFinder.shaped(v.0, allowBare: true)).map { ($0, v.1) } }
         }
         set("dnr", dnr) { doc.dnr = $0 }
 
         // Authority
         var authority = explicit.authority.flatMap { v in authorityName(v.0).map { ($0, v.1) } }
-        if authority == nil || authority?.1.hasPrefix("html-meta") == true, let labelled = labelledAuthority(lines) {
+        if authority == nil || authority.map({ if case .htmlMeta = $0.1 { true } else { false } }) == true, let labelled = labelledAuthority(lines) {
             // `Departement: Försvarsdepartementet` in the text beats a generic meta author.
             authority = labelled
         }
         if authority == nil {
             for (i, line) in lines.prefix(6).enumerated() {
-                if let a = cells(line).lazy.compactMap(authorityName).first { authority = (a, "text:line \(i + 1)"); break }
+                if let a = cells(line).lazy.compactMap(authorityName).first { authority = (a, .textLine(i + 1)); break }
             }
         }
         if authority == nil, !email.isEmpty {
             let all = doc.text.split(separator: "\n").suffix(8)
             for line in all.reversed() {
-                if let a = authorityName(String(line)) { authority = (a, "email-signature"); break }
+                if let a = authorityName(String(line)) { authority = (a, .emailSignature); break }
             }
         }
+        if authority == nil { authority = embedded.authority.flatMap { v in authorityName(v.0).map { ($0, v.1) } } }
         if authority == nil {
             for component in path.dropLast() {
-                if let a = authorityName(component) { authority = (a, "folder"); break }
+                if let a = authorityName(component) { authority = (a, .folder); break }
             }
         }
         if authority == nil, let explicitOrg = explicit.authority { authority = explicitOrg }
@@ -128,23 +162,33 @@ enum MetadataExtractor {
         var type = explicit.type.flatMap { v in
             (DocumentType.vocabulary.contains(v.0) ? v.0 : DocumentType.classify(v.0)).map { ($0, v.1) }
         }
-        if type == nil, email.count >= 2 { type = ("e-post", "email-header") }
+        if type == nil, email.count >= 2 { type = ("e-post", .emailHeader(nil)) }
         if type == nil {
             var nonEmpty = 0
             for (i, line) in lines.prefix(8).enumerated() where !line.trimmed().isEmpty {
                 nonEmpty += 1
-                if let t = labelType(line, strict: nonEmpty > 2) { type = (t, "text:line \(i + 1)"); break }
+                if let t = labelType(line, strict: nonEmpty > 2) { type = (t, .textLine(i + 1)); break }
             }
         }
-        if type == nil, let t = doc.title.flatMap(DocumentType.classify) { type = (t, "title") }
-        if type == nil, let name = path.last, let t = DocumentType.classify(stripExtension(name)) { type = (t, "file-name") }
-        if type == nil, let t = DocumentType.classify(String(doc.text.prefix(600))) { type = (t, "text") }
-        set("type", type ?? ("övrigt", "default")) { doc.type = $0 }
+        if type == nil, let t = doc.title.flatMap(DocumentType.classify) { type = (t, .title) }
+        if type == nil { type = embedded.type.flatMap { v in (DocumentType.vocabulary.contains(v.0) ? v.0 : DocumentType.classify(v.0)).map { ($0, v.1) } } }
+        if type == nil, let name = path.last, let t = DocumentType.classify(stripExtension(name)) { type = (t, .fileName) }
+        if type == nil, let t = DocumentType.classify(String(doc.text.prefix(600))) { type = (t, .text) }
+        set("type", type ?? ("övrigt", .default)) { doc.type = $0 }
 
         // Language
         var language = explicit.language.map { (String($0.0.prefix(2)).lowercased(), $0.1) }
-        if language == nil, let l = LanguageGuesser.guess(doc.text) { language = (l, "text") }
+        if language == nil, let l = LanguageGuesser.guess(doc.text) { language = (l, .text) }
+        if language == nil { language = embedded.language.map { (String($0.0.prefix(2)).lowercased(), $0.1) } }
         set("language", language) { doc.language = $0 }
+    }
+
+    /// The text of the first page that has a letter on it (page 1 unless it is blank).
+    static func firstPageWithText(_ doc: ExtractedDocument) -> String {
+        for p in 1...min(doc.pageCount, 3) {
+            if let t = doc.text(ofPage: p), t.unicodeScalars.contains(where: { $0.properties.isAlphabetic }) { return String(t) }
+        }
+        return doc.text
     }
 
     /// The first `count` lines of `text`, each cut to `maxLineLength` characters. A line ends at
@@ -220,21 +264,26 @@ enum MetadataExtractor {
 
     /// `Departement: Försvarsdepartementet`, `Utgivare: Finansinspektionen, Sverige`,
     /// `Beslutad av  Kommunstyrelsen`, or a masthead `Socialstyrelsens författningssamling`.
-    static func labelledAuthority(_ lines: [String]) -> (String, String)? {
+    static func labelledAuthority(_ lines: [String]) -> (String, MetadataSource)? {
         for (i, raw) in lines.prefix(40).enumerated() {
             let line = raw.trimmed()
             // The labels and the masthead suffix are short: only the line's ends are lowercased.
             let lower = String(line.prefix(32)).lowercased()
             if String(line.suffix(32)).lowercased().hasSuffix("s författningssamling"), let name = line.split(separator: " ").first, name.count > 3 {
                 let base = String(name.dropLast())
-                if authorityName(base) != nil { return (base, "text:line \(i + 1)") }
+                if authorityName(base) != nil { return (base, .textLine(i + 1)) }
+            }
+            // The masthead on two lines, as PDFs have it: `BOVERKETS` / `FÖRFATTNINGSSAMLING`.
+            if i > 0, lower == "författningssamling" {
+                let above = lines[i - 1].trimmed()
+                if above.lowercased().hasSuffix("s"), let a = authorityName(String(above.dropLast())) { return (a, .textLine(i)) }
             }
             for label in authorityLabels where lower.hasPrefix(label) {
                 var rest = line.unicodeScalars.dropFirst(label.unicodeScalars.count)
                 guard let first = rest.first, first == ":" || first == " " || first == "\t" || first == "|" else { continue }
                 rest = rest.drop { $0 == ":" || $0 == " " || $0 == "\t" || $0 == "|" || $0 == "*" }
                 let value = String(String.UnicodeScalarView(rest))
-                if let a = authorityName(value) { return (a, "text:line \(i + 1)") }
+                if let a = authorityName(value) { return (a, .textLine(i + 1)) }
             }
         }
         return nil
@@ -278,13 +327,13 @@ enum MetadataExtractor {
         return otherDateWords.contains { ByteSearch.find($0, in: lower) != nil }
     }
 
-    static func keywordDate(_ lines: [String]) -> (String, String)? {
+    static func keywordDate(_ lines: [String]) -> (String, MetadataSource)? {
         for (i, line) in lines.prefix(40).enumerated() where hasDigit(line) {
             if mentionsOtherDate(line) { continue }
             let lower = line.lowercased()
             let words = lower.split(whereSeparator: { !$0.isLetter })
             guard words.contains(where: { w in dateKeywords.contains(String(w)) }) else { continue }
-            if let d = DateFinder.dates(in: line).first { return (d, "text:line \(i + 1)") }
+            if let d = DateFinder.dates(in: line).first { return (d, .textLine(i + 1)) }
         }
         return nil
     }
@@ -292,10 +341,10 @@ enum MetadataExtractor {
     static let titleLabels = ["ärende", "rubrik", "angående", "titel", "avser"]
 
     /// `Ärende: Lagring av …`, `Rubrik: Förordning (2013:352) om …`.
-    static func labelledTitle(_ lines: [String]) -> (String, String)? {
+    static func labelledTitle(_ lines: [String]) -> (String, MetadataSource)? {
         for (i, raw) in lines.prefix(25).enumerated() {
             for (key, value) in labelledPairs(raw) where titleLabels.contains(key) && value.count >= 3 {
-                return (String(value.prefix(250)), "text:line \(i + 1)")
+                return (String(value.prefix(250)), .textLine(i + 1))
             }
         }
         return nil
@@ -320,7 +369,7 @@ enum MetadataExtractor {
         return pairs
     }
 
-    static func textTitle(_ lines: [String]) -> (String, String)? {
+    static func textTitle(_ lines: [String]) -> (String, MetadataSource)? {
         if let labelled = labelledTitle(lines) { return labelled }
         var afterParagraphMark = false
         for (i, raw) in lines.prefix(25).enumerated() {
@@ -328,7 +377,10 @@ enum MetadataExtractor {
             if line.isEmpty || line.allSatisfy({ "=-_*|:".contains($0) }) { continue }
             if raw.hasPrefix("|") || raw.hasPrefix("/") { continue }
             let lowerLine = line.lowercased()
-            if lowerLine.hasSuffix("författningssamling") || lowerLine.hasPrefix("issn") || lowerLine.hasPrefix("utgivare") { continue }
+            if lowerLine.hasSuffix("författningssamling") || lowerLine.hasPrefix("issn") || lowerLine.hasPrefix("utgivare")
+                || lowerLine.hasPrefix("ansvarig utgivare") { continue }
+            // The first line of a two-line masthead (`BOVERKETS` / `FÖRFATTNINGSSAMLING`).
+            if i + 1 < lines.count, lines[i + 1].trimmed().lowercased() == "författningssamling" { continue }
             if line.hasPrefix("§") {
                 var rest = line.dropFirst().drop { $0 == " " || $0.isNumber }
                 let restBytes = Array(rest.utf8)
@@ -337,13 +389,13 @@ enum MetadataExtractor {
                 }
                 let t = rest.trimmed()
                 if t.isEmpty { afterParagraphMark = true; continue }
-                return (t, "text:line \(i + 1)")
+                return (t, .textLine(i + 1))
             }
             let cs = cells(line)
             if cs.count > 1 && !afterParagraphMark { continue }
             if cs.count == 1, labelType(line) != nil, let next = continuation(lines, after: i), next.0.hasPrefix("om ") {
                 // `Föreskrifter` / `om ändring i …;` on the following lines.
-                return (String((line + " " + next.0).prefix(250)), "text:line \(i + 1)")
+                return (String((line + " " + next.0).prefix(250)), .textLine(i + 1))
             }
             if cs.allSatisfy({ authorityName($0) != nil || labelType($0) != nil || $0.lowercased().hasSuffix("kommun") || $0.lowercased().hasSuffix("region") }) { continue }
             if let colon = line.firstIndex(of: ":") {
@@ -358,7 +410,7 @@ enum MetadataExtractor {
             if line == line.uppercased() && line.contains(where: \.isLetter) { line = line.prefix(1) + line.dropFirst().lowercased() }
             if !line.hasSuffix("."), let next = continuation(lines, after: i) { line += " " + next.0 }
             if line.hasSuffix(";") { line.removeLast() }
-            return (String(line.prefix(250)), "text:line \(i + 1)")
+            return (String(line.prefix(250)), .textLine(i + 1))
         }
         return nil
     }
@@ -381,7 +433,7 @@ enum MetadataExtractor {
         return (joined, i - 1)
     }
 
-    static func pathYear(_ path: [String]) -> (Int, String)? {
+    static func pathYear(_ path: [String]) -> (Int, MetadataSource)? {
         for component in path.reversed() {
             let c = Array(component.utf8)
             var i = 0
@@ -389,7 +441,7 @@ enum MetadataExtractor {
                 let isBoundary = (i == 0 || !(c[i - 1] >= 0x30 && c[i - 1] <= 0x39)) && (i + 4 == c.count || !(c[i + 4] >= 0x30 && c[i + 4] <= 0x39))
                 if isBoundary, let y = Int(String(decoding: c[i..<(i + 4)], as: UTF8.self)), (1900...2099).contains(y),
                    c[i..<(i + 4)].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
-                    return (y, component == path.last ? "file-name" : "folder")
+                    return (y, component == path.last ? .fileName : .folder)
                 }
                 i += 1
             }

@@ -5,7 +5,7 @@ import GRDB
 /// WAL mode so readers never block the writer or each other.
 final class Catalog: Sendable {
     static let fileName = "catalog.sqlite"
-    static let formatVersion = "1"
+    static let formatVersion = "2"
 
     let pool: DatabasePool
     let path: String
@@ -21,13 +21,17 @@ final class Catalog: Sendable {
         config.label = "diarium.catalog"
         do {
             pool = try DatabasePool(path: path, configuration: config)
-            if create { try Catalog.migrator.migrate(pool) }
             // A first ingest killed before it created the tables leaves an empty catalog file.
-            if !create, try pool.read({ try !$0.tableExists("meta") }) {
+            let existing = try pool.read { db in
+                try db.tableExists("meta") ? try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'format_version'") : nil
+            }
+            if !create && existing == nil {
                 throw IndexError.noIndex(directory: (path as NSString).deletingLastPathComponent)
             }
+            // An index of another format is refused before any migration touches it.
+            if create && (existing == nil || existing == Catalog.formatVersion) { try Catalog.migrator.migrate(pool) }
             let version = try pool.read { db in
-                try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'format_version'")
+                try db.tableExists("meta") ? try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'format_version'") : nil
             }
             guard version == Catalog.formatVersion else {
                 throw IndexError.incompatibleFormat(
@@ -84,6 +88,25 @@ final class Catalog: Sendable {
                     segment_id INTEGER NOT NULL REFERENCES segments(id),
                     segment_doc INTEGER NOT NULL,
                     PRIMARY KEY (segment_id, segment_doc));
+                """)
+        }
+        // Pages (issue 14): each document's page count and where its pages start.
+        m.registerMigration("pdf-pages") { db in
+            try db.execute(sql: """
+                ALTER TABLE documents ADD COLUMN page_count INTEGER;
+                ALTER TABLE documents ADD COLUMN page_starts BLOB;
+                UPDATE meta SET value = '\(formatVersion)' WHERE key = 'format_version';
+                """)
+        }
+        // OCR per document: pages read by OCR, their mean word confidence, pages still waiting
+        // for the OCR pass (comma-separated; NULL when none) and why pages were not read.
+        m.registerMigration("ocr") { db in
+            try db.execute(sql: """
+                ALTER TABLE documents ADD COLUMN ocr_pages INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE documents ADD COLUMN ocr_confidence REAL;
+                ALTER TABLE documents ADD COLUMN ocr_pending TEXT;
+                ALTER TABLE documents ADD COLUMN ocr_note TEXT;
+                CREATE INDEX documents_ocr_pending ON documents(path) WHERE ocr_pending IS NOT NULL;
                 """)
         }
         return m

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// One row of the inventory: a received file (or one document inside it), whether or not its
@@ -15,6 +16,8 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
         case unsupported
         /// Extraction failed; `error` says why.
         case failed
+        /// The file is encrypted; what could be read without the password (metadata) is recorded.
+        case encrypted
     }
 
     /// Catalog id; also the id stored in the document's segment.
@@ -59,12 +62,32 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
     public var segmentDoc: Int?
     /// When the row was written, ISO 8601.
     public var ingestedAt: String
+    /// Number of pages, for formats with pages (PDF); nil otherwise.
+    public var pageCount: Int?
+    /// Where each page starts in the stored text, in the form `PageMap.encode` writes (32-bit
+    /// little-endian UTF-8 offsets); nil for formats without pages.
+    public var pageStarts: Data?
+    /// Pages whose text was read by OCR.
+    public var ocrPages: Int = 0
+    /// Mean confidence (0–100) of the words OCR read, when it read any.
+    public var ocrConfidence: Double?
+    /// Pages waiting for the OCR pass, comma-separated (`"2,3,7"`); nil when none wait.
+    public var ocrPending: String?
+    /// Why pages that needed OCR were not read (a limit, a failure, `--ocr off`).
+    public var ocrNote: String?
 
     enum CodingKeys: String, CodingKey {
         case id, path, part, sha256, size, mtime, format, encoding, status, error, title, authority
         case docType = "doc_type", date, year, dnr, language, sources
         case textLength = "text_length", segmentID = "segment_id", segmentDoc = "segment_doc"
         case ingestedAt = "ingested_at"
+        case pageCount = "page_count", pageStarts = "page_starts"
+        case ocrPages = "ocr_pages", ocrConfidence = "ocr_confidence", ocrPending = "ocr_pending", ocrNote = "ocr_note"
+    }
+
+    /// The pages waiting for OCR, ascending.
+    public var ocrPendingPages: [Int] {
+        (ocrPending ?? "").split(separator: ",").compactMap { Int($0) }
     }
 
     /// A record with the given identity and no metadata yet.

@@ -1,0 +1,203 @@
+import Foundation
+import DiariumTestSupport
+import Testing
+@testable import DiariumExtraction
+
+let releasedFiles = sharedData + "/released_files"
+
+/// All PDFs of ../shared/data/released_files, sorted.
+func releasedPDFs() throws -> [String] {
+    let all = try #require(FileManager.default.enumerator(atPath: releasedFiles)).compactMap { $0 as? String }
+    return all.filter { $0.lowercased().hasSuffix(".pdf") }.sorted().map { releasedFiles + "/" + $0 }
+}
+
+/// poppler's own answer for one page, run directly (not through diarium), as the oracle of the
+/// page bookkeeping.
+func popplerPage(_ path: String, _ page: Int) throws -> String {
+    let r = try ChildProcess.run(.pdftotext, arguments: ["-layout", "-enc", "UTF-8", "-f", String(page), "-l", String(page), path, "-"],
+                                 limits: .init(seconds: 30))
+    return PDFText.pages(r.stdout).first ?? ""
+}
+
+@Suite struct RealPDFTests {
+    @Test func everyPageWithATextLayerIsReadAndTheScanIsFlaggedForOCR() throws {
+        let pdfs = try releasedPDFs()
+        #expect(pdfs.count >= 15)
+        var pages = 0
+        for path in pdfs {
+            let name = (path as NSString).lastPathComponent
+            let d = Extractor().extract(file: path, components: [name])
+            #expect(d.format == "pdf" && d.failure == nil, "\(name): \(d.failure?.description ?? "")")
+            #expect(d.pageCount >= 1 && PageMap.isValid(d.pageStarts, textLength: d.text.utf8.count), "\(name)")
+            let info = try ChildProcess.run(.pdfinfo, arguments: [path], limits: .init(seconds: 30))
+            let expectedPages = PDFText.info(info.stdout).pages
+            #expect(d.pageCount == expectedPages, "\(name): \(d.pageCount) pages, pdfinfo says \(expectedPages ?? -1)")
+            if name == "RA-FS-2006_6.pdf" {
+                // The scan: no text layer at all, so its one page needs OCR.
+                #expect(d.ocrPages == [1])
+                #expect(!d.text.contains { $0.isLetter })
+                continue
+            }
+            #expect(d.ocrPages.isEmpty, "\(name): pages \(d.ocrPages) flagged for OCR")
+            for p in 1...d.pageCount {
+                let page = try #require(d.text(ofPage: p))
+                #expect(page.filter(\.isLetter).count >= PDFText.minLetters, "\(name) page \(p) has no text")
+                // The page is exactly what poppler prints for that page alone.
+                #expect(page.dropLast() == Substring(try popplerPage(path, p)), "\(name) page \(p) differs from pdftotext -f \(p) -l \(p)")
+                pages += 1
+            }
+        }
+        #expect(pages >= 30)
+    }
+
+    @Test func metadataOfTheRealPDFs() throws {
+        func doc(_ relative: String) -> ExtractedDocument {
+            let parts = relative.split(separator: "/").map(String.init)
+            return Extractor().extract(file: releasedFiles + "/" + relative, components: ["released_files"] + parts)
+        }
+        let verva = doc("Verket för förvaltningsutveckling/VervaFS-2007_1.pdf")
+        #expect(verva.title == "Vervas föreskrifter om statliga myndigheters elektroniska fakturor")
+        #expect(verva.date == "2007-01-12" && verva.sources["date"] == .textLine(8))
+        let bfs = doc("Boverket/Boverkets författningssamling/1991-36ovr61.pdf")
+        #expect(bfs.authority == "Boverket" && bfs.dnr == "BFS 1991:36")
+        #expect(bfs.title == "Boverkets föreskrifter om funktionskontroll av ventilationssystem")
+        // `Microsoft Word - 1987-4TOB6.doc` is a program's title, never the document's.
+        let bofs = doc("Boverket/Boverkets författningssamling/1987-4tob6.pdf")
+        #expect(bofs.title?.hasPrefix("Bostadsstyrelsens föreskrifter och information om ändring") == true)
+        #expect(bofs.authority == "Bostadsstyrelsen")
+        // The scan has nothing but its information dictionary: the date comes from there.
+        let scan = doc("Riksarkivet/RA-FS-2006_6.pdf")
+        #expect(scan.date == "2007-02-22" && scan.sources["date"] == .pdfInfo("CreationDate"))
+    }
+}
+
+@Suite struct GeneratedPDFTests {
+    @Test func pagesMetadataAndNormalisation() throws {
+        let pdf = MiniPDF.text([
+            ["Norrvika kommun", "Kommunstyrelsen", "", "Riskanalys av e-posttjänsten", "Datum: 2015-03-02", "Dnr KS 2015/118",
+             "Den officiella tjänsten omfattas av sekretess-", "lagen enligt beslut."],
+            ["Norrvika kommun", "Andra sidan med ordet pelargonium.", "Sida 2 av 3"],
+            ["Norrvika kommun", "Tredje sidan om åtgärder och ärenden.", "Sida 3 av 3"],
+        ], info: ["Title": "Microsoft Word - Dokument1", "Author": "handlaggare", "CreationDate": "D:20190101120000+01'00'"])
+        let d = Extractor().extract(bytes: pdf, components: ["riskanalys.pdf"])
+        #expect(d.failure == nil && d.pageCount == 3)
+        #expect(d.title == "Riskanalys av e-posttjänsten" && d.date == "2015-03-02" && d.dnr == "KS 2015/118")
+        #expect(d.authority == "Kommunstyrelsen")
+        // The stored text keeps the line-end hyphen (the analyzer also indexes `sekretesslagen`).
+        #expect(d.text.contains("sekretess-\nlagen"))
+        #expect(d.page(atOffset: d.text.utf8.count - 1) == 3)
+        let second = try #require(d.text(ofPage: 2))
+        #expect(second.contains("pelargonium") && !second.contains("Riskanalys"))
+        // The header on every page is indexed once: on pages 2 and 3 it is blanked for indexing.
+        #expect(d.repeatedLines.count == 2)
+        let indexed = d.indexedText
+        #expect(indexed.utf8.count == d.text.utf8.count)
+        #expect(indexed.components(separatedBy: "Norrvika kommun").count == 2)
+    }
+
+    @Test func encryptedAndCopyForbiddenPDFs() throws {
+        let plain = MiniPDF.text([["Protokoll fört vid sammanträde med socialnämnden", "den 4 maj 2021 om hemliga ärenden."]])
+        let source = try scratchFile("plain.pdf", plain)
+        let dir = (source as NSString).deletingLastPathComponent
+        func qpdf(_ args: [String]) throws -> [UInt8] {
+            let out = dir + "/out-\(UUID().uuidString).pdf"
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/qpdf")
+            p.arguments = args + ["--", source, out]
+            try p.run()
+            p.waitUntilExit()
+            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: out)))
+        }
+        // Needs a password to open: status encrypted, not a failure, with what could be read.
+        let locked = Extractor().extract(bytes: try qpdf(["--encrypt", "hemligt", "agare", "256"]), components: ["arende.pdf"])
+        #expect(locked.failure == .encrypted(format: "PDF") && locked.text.isEmpty)
+        #expect(locked.title == "arende")
+        // Only forbids copying: read like any other.
+        let noCopy = Extractor().extract(bytes: try qpdf(["--encrypt", "", "agare", "256", "--extract=n"]), components: ["b.pdf"])
+        #expect(noCopy.failure == nil && noCopy.text.contains("socialnämnden"))
+    }
+
+    @Test func hostilePDFsGetAReasonWithinTheLimits() throws {
+        let limits = ExtractionLimits(parseTimeLimit: 8, processMemory: 512 << 20)
+        let good = MiniPDF.text([["Ett helt vanligt beslut om bygglov för en carport."]])
+        let cases: [(String, [UInt8])] = [
+            ("truncated", Array(MiniPDF.text([["Trasig fil"], ["andra sidan"]]).prefix(300))),
+            ("page-tree-loop", MiniPDF.pageTreeLoop()),
+            ("huge-xref", MiniPDF.hugeXref()),
+            ("hundred-thousand-pages", MiniPDF.manyPages(100_000)),
+            ("endless-content", MiniPDF.endlessContent(megabytes: 64)),
+            ("zip", [0x50, 0x4B, 0x03, 0x04] + [UInt8](repeating: 0, count: 26) + Array("a.pdf".utf8) + good),
+            ("good", good),
+        ]
+        for (name, bytes) in cases {
+            let start = Date()
+            let d = Extractor(limits: limits).extract(bytes: bytes, components: [name + ".pdf"])
+            let seconds = Date().timeIntervalSince(start)
+            #expect(seconds < 20, "\(name) took \(seconds) s")
+            // Each either gives what text it has, or says why not.
+            if let failure = d.failure {
+                #expect(!failure.description.isEmpty)
+                #expect(d.text.isEmpty)
+            } else {
+                #expect(PageMap.isValid(d.pageStarts, textLength: d.text.utf8.count), "\(name)")
+            }
+            switch name {
+            case "good": #expect(d.failure == nil && d.text.contains("bygglov"))
+            case "zip": #expect(d.format == "zip" && d.failure == .unsupportedFormat("ZIP"))
+            case "huge-xref": #expect(d.failure != nil || d.pageCount <= 1)
+            case "hundred-thousand-pages":
+                // Read whole (every page a near-empty layer, flagged for OCR) or stopped at the time limit.
+                #expect(d.failure == .timeLimit(seconds: 8) || d.pageCount == 100_000, "\(d.failure?.description ?? "") \(d.pageCount)")
+            default: break
+            }
+        }
+    }
+}
+
+@Suite struct PDFTextTests {
+    @Test func formFeedsSeparatePagesAndPagesAreNormalised() {
+        let out = Array("  Rubrik \r\n\n\n\nText \t  med mjuk\u{AD}bindestreck\u{1}\n\u{C}\u{C}Sida tre\u{C}".utf8)
+        let pages = PDFText.pages(out)
+        #expect(pages == ["Rubrik\n\n\nText  med mjukbindestreck", "", "Sida tre"])
+        let paged = PDFText.assemble(pages)
+        #expect(paged.pageStarts == [0, 35, 36])
+        #expect(paged.ocrPages == [2, 3])
+        // NFKC: a ligature is its letters, a no-break space a space.
+        #expect(PDFText.pages(Array("of\u{FB01}ciella\u{A0}beslut\u{C}".utf8)) == ["officiella beslut"])
+        // Output cut short keeps its last page when it has text.
+        #expect(PDFText.pages(Array("a\u{C}b".utf8)) == ["a", "b"])
+    }
+
+    @Test func garbageLayersNeedOCR() {
+        let fine = "Nämnden beslutar att godkänna riskanalysen av e-posttjänsten."
+        #expect(!PDFText.needsOCR(fine))
+        #expect(PDFText.needsOCR("   \n 12 \n"))
+        #expect(PDFText.needsOCR(String(repeating: "\u{FFFD}\u{FFFD} ab ", count: 20)))
+        #expect(PDFText.needsOCR(String(repeating: "/g123 /g77 /g12 ", count: 10) + fine))
+        #expect(PDFText.needsOCR(String(repeating: "(cid:12)(cid:7) ", count: 12) + fine))
+        #expect(PDFText.needsOCR(String(repeating: "#% 1 2 3 4 5 6 7 ", count: 20) + "abcdefghijklmnopq"))
+    }
+
+    @Test func infoAndXMP() {
+        let info = PDFText.info(Array("""
+            Title:           Microsoft Word - 1987-4TOB6.doc
+            Author:          mkn
+            CreationDate:    2006-01-10T16:50:42+01
+            Metadata Stream: yes
+            Pages:           6
+            Encrypted:       yes (print:yes copy:no change:no addNotes:no algorithm:AES)
+            """.utf8))
+        #expect(info.pages == 6 && info.encrypted && info.copyForbidden && info.hasXMP)
+        #expect(info.fields["CreationDate"] == "2006-01-10T16:50:42+01")
+        #expect(PDFText.isMachineTitle(info.fields["Title"] ?? ""))
+        #expect(!PDFText.isMachineTitle("Riskanalys Office 365"))
+        let xmp = PDFText.xmp(Array("""
+            <x:xmpmeta><rdf:RDF><rdf:Description xmlns:xap="http://ns.adobe.com/xap/1.0/" xap:CreateDate="2007-01-12T15:29:12+01:00">
+            <dc:title><rdf:Alt><rdf:li xml:lang="x-default">Riskanalys &amp; sårbarhet</rdf:li></rdf:Alt></dc:title>
+            <dc:creator><rdf:Seq><rdf:li>Kommunstyrelsen</rdf:li></rdf:Seq></dc:creator>
+            </rdf:Description></rdf:RDF></x:xmpmeta>
+            """.utf8))
+        #expect(xmp["dc:title"] == "Riskanalys & sårbarhet" && xmp["dc:creator"] == "Kommunstyrelsen")
+        #expect(xmp["xmp:CreateDate"] == "2007-01-12T15:29:12+01:00")
+    }
+}
