@@ -4,12 +4,13 @@ SWIFT ?= swift
 # Debian packages the build, the tests and the demo need.
 DEB_PACKAGES := pkg-config libxml2-dev zlib1g-dev catdoc libstemmer-dev libstemmer-tools libzstd-dev libsqlite3-dev wswedish poppler-utils \
 	tesseract-ocr tesseract-ocr-swe tesseract-ocr-eng
-# The tests also render the HTML report in a real browser, and encrypt PDFs with qpdf.
-TEST_PACKAGES := $(DEB_PACKAGES) chromium qpdf
+# The tests also render the HTML report and drive `diarium serve` in a real browser (Selenium from
+# PyPI, Tests/Browser/requirements.txt), and encrypt PDFs with qpdf.
+TEST_PACKAGES := $(DEB_PACKAGES) chromium chromium-driver python3-pip qpdf
 INDEX ?= index
 BIN := .build/release/diarium
 
-.PHONY: deps test-deps apt-install install install-test build demo test reliability-short reliability-long clean-index
+.PHONY: deps test-deps apt-install install install-test build demo test browser-test reliability-short reliability-long clean-index
 
 ## deps: install the Debian packages that are missing (apt-get; as root or through sudo)
 deps:
@@ -37,10 +38,17 @@ demo: build
 	$(BIN) search "riskanalys 2015 Office 365" --index $(INDEX) --limit 3
 	$(BIN) list --by year --index $(INDEX)
 
-## test: all tests (unit tests per module and end-to-end tests of the built binary)
+## test: all tests (unit tests per module, end-to-end tests of the built binary, `diarium serve` in a browser)
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	@$(MAKE) --no-print-directory browser-test
+
+## browser-test: `diarium serve` on corpus/ driven in Chromium (the debug binary `make test` built;
+## screenshots in .build/browser-test/)
+browser-test:
+	python3 -m pip install -q --disable-pip-version-check -r Tests/Browser/requirements.txt
+	python3 Tests/Browser/browser_test.py --binary .build/debug/diarium
 
 ## reliability-short: the reliability suite's short form, on the debug build `make test` made (CI; docs/reliability.md)
 reliability-short:

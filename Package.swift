@@ -42,8 +42,15 @@ let package = Package(
             "DiariumExtraction", "DiariumAnalysis", "DiariumIndex",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The JSON shapes the CLI's --format json and the server's /api/ share.
+        .target(name: "DiariumAPI", dependencies: ["DiariumIndex", "DiariumOutput"]),
+        // `diarium serve`: the HTTP/1.1 server, routes, pages and their assets (no dependency).
+        .target(name: "DiariumServer", dependencies: [
+            "DiariumAPI", "DiariumSearch", "DiariumReport", "DiariumExtraction",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(name: "diarium", dependencies: [
-            "DiariumIngest", "DiariumSearch", "DiariumReport", "DiariumOutput",
+            "DiariumIngest", "DiariumSearch", "DiariumReport", "DiariumOutput", "DiariumAPI", "DiariumServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -67,6 +74,7 @@ let package = Package(
         .testTarget(name: "DiariumIndexTests", dependencies: ["DiariumIndex"]),
         .testTarget(name: "DiariumSearchTests", dependencies: ["DiariumSearch", "DiariumIngest", "DiariumTestSupport"]),
         .testTarget(name: "DiariumReportTests", dependencies: ["DiariumReport", "DiariumIngest"]),
+        .testTarget(name: "DiariumServerTests", dependencies: ["DiariumServer", "DiariumIngest"]),
         .testTarget(name: "DiariumEndToEndTests", dependencies: ["diarium", "DiariumIndex"]),
         .testTarget(name: "DiariumFuzzTests", dependencies: ["DiariumFuzzing", "DiariumIngest"]),
     ]

@@ -35,7 +35,14 @@ public struct LiveSegment: Sendable {
     /// segment name must be a segment file name, a tombstone must name a document of its
     /// segment; anything else is `IndexError.corruptCatalog`.
     static func open(directory: String, catalog: Catalog, excluding busy: Set<Int64> = []) throws -> [LiveSegment] {
-        let snapshot = try catalog.read { db -> ([SegmentRecord], [Int64: [Int64]]) in
+        try openWithSignature(directory: directory, catalog: catalog, excluding: busy).segments
+    }
+
+    /// `open`, with the catalog's change signature (`Catalog.changeSignature`) read in the same
+    /// transaction as the segment list.
+    static func openWithSignature(directory: String, catalog: Catalog, excluding busy: Set<Int64> = []) throws
+        -> (segments: [LiveSegment], signature: String) {
+        let snapshot = try catalog.read { db -> ([SegmentRecord], [Int64: [Int64]], String) in
             let segs = try SegmentRecord.order(Column("id")).fetchAll(db)
             var deleted: [Int64: [Int64]] = [:]
             let rows = try Row.fetchCursor(db, sql: "SELECT segment_id, segment_doc FROM tombstones")
@@ -45,9 +52,9 @@ public struct LiveSegment: Sendable {
                 }
                 deleted[sid, default: []].append(doc)
             }
-            return (segs, deleted)
+            return (segs, deleted, try Catalog.changeSignature(db))
         }
-        return try snapshot.0.filter { !busy.contains($0.id) }.map { s in
+        let segments = try snapshot.0.filter { !busy.contains($0.id) }.map { s in
             let reader = try SegmentReader(path: IndexLayout.segment(directory, s.file))
             let docs = snapshot.1[s.id] ?? []
             if let bad = docs.first(where: { $0 < 0 || $0 >= Int64(reader.documentCount) }) {
@@ -55,6 +62,7 @@ public struct LiveSegment: Sendable {
             }
             return LiveSegment(id: s.id, reader: reader, deleted: docs.map { UInt32($0) })
         }
+        return (segments, snapshot.2)
     }
 
     /// Whether segment document `doc` is live.
@@ -83,6 +91,8 @@ public final class IndexReader: Sendable {
     /// Live segments of the snapshot.
     public let segments: [LiveSegment]
     let catalog: Catalog
+    /// The catalog's change signature when the snapshot was read (`isCurrent()`).
+    let signature: String
 
     /// Opens the index in `directory`.
     public init(directory: String) throws {
@@ -94,13 +104,20 @@ public final class IndexReader: Sendable {
         var attempt = 0
         while true {
             do {
-                segments = try LiveSegment.open(directory: directory, catalog: catalog)
+                (segments, signature) = try LiveSegment.openWithSignature(directory: directory, catalog: catalog)
                 return
             } catch IndexError.missingSegment(let file) {
                 attempt += 1
                 if attempt >= 5 { throw IndexError.missingSegment(file: file) }
             }
         }
+    }
+
+    /// Whether nothing was committed since this snapshot was read: no new or merged segment,
+    /// no replaced, added or removed document. A long-running reader (the web server) reuses
+    /// its snapshot while this holds and opens a new one when it does not.
+    public func isCurrent() throws -> Bool {
+        try catalog.read { db in try Catalog.changeSignature(db) } == signature
     }
 
     /// Number of live documents that have indexed text.

@@ -54,9 +54,9 @@ extension ReleaseReport {
         return out
     }
 
-    /// One self-contained HTML page: the summary, a year × authority chart (inline SVG), the
-    /// type matrix and the flags. No scripts, no external resources.
-    public func html() -> String {
+    /// The year × authority chart: an SVG element (no script, no style element; presentation
+    /// attributes only), every name escaped.
+    public func chartSVG() -> String {
         let esc = SafeText.html
         let years = documentsByYear.keys.compactMap(Int.init).sorted()
         let maxCount = max(1, matrix.values.flatMap { $0.values }.max() ?? 1)
@@ -76,6 +76,14 @@ extension ReleaseReport {
             }
         }
         svg += "</svg>"
+        return svg
+    }
+
+    /// One self-contained HTML page: the summary, a year × authority chart (inline SVG), the
+    /// type matrix and the flags. No scripts, no external resources.
+    public func html() -> String {
+        let esc = SafeText.html
+        let svg = chartSVG()
         var body = "<h1>Release report</h1><p>Reference year \(referenceYear) (the newest document); types older than \(staleAfter) years are flagged.</p>"
         body += "<h2>Documents per authority and year</h2>" + svg
         body += "<h2>Flags</h2><ul>"

@@ -55,7 +55,7 @@ public final class Searcher {
     public var scoring = BM25F()
     /// Synonym groups used to expand queries.
     public var synonyms: Synonyms
-    private let analyzer: Analyzer
+    let analyzer: Analyzer
     private let english: Analyzer
     /// The synonym groups the cached analyses and key tables below were made from.
     private var analyzedGroupsSource: [[String]]?
@@ -275,7 +275,8 @@ public final class Searcher {
         }
     }
 
-    private func run(_ query: String, limit: Int, offset: Int, countTotal: Bool, strategy: Strategy) throws -> SearchResult {
+    /// `snippets` false: hits without snippets (the ranking alone, for re-sorting).
+    func run(_ query: String, limit: Int, offset: Int, countTotal: Bool, strategy: Strategy, snippets: Bool = true) throws -> SearchResult {
         let node = try QueryParser.validated(query)
         var context = try EvaluationContext(searcher: self)
         var scored: [(score: Double, id: Int64, segment: Int, doc: UInt32)] = []
@@ -321,12 +322,15 @@ public final class Searcher {
         var out: [SearchHit] = []
         for (i, p) in page.enumerated() {
             guard let record = records[p.id] else { continue }
-            let text = try reader.segments[p.segment].reader.storedText(p.doc)
-            let snippet = Snippets.best(text: text, terms: termSet, analyzer: analyzer)
-            // The page of the snippet's first matched word: a binary search of the stored starts.
-            let page = record.pageStarts.flatMap { PageMap.page(atOffset: snippet.anchor, encoded: [UInt8]($0)) }
+            var snippetText = "", page: Int?
+            if snippets {
+                let snippet = Snippets.best(text: try reader.segments[p.segment].reader.storedText(p.doc), terms: termSet, analyzer: analyzer)
+                snippetText = snippet.text
+                // The page of the snippet's first matched word: a binary search of the stored starts.
+                page = record.pageStarts.flatMap { PageMap.page(atOffset: snippet.anchor, encoded: [UInt8]($0)) }
+            }
             out.append(SearchHit(rank: offset + i + 1, score: (p.score * 1000).rounded() / 1000, record: record,
-                                 snippet: snippet.text, page: page))
+                                 snippet: snippetText, page: page))
         }
         var result = SearchResult(query: query, total: total, hits: out, fallback: fallback ? "or" : nil)
         if !exactTotal { result.exactTotal = false }

@@ -96,17 +96,15 @@ enum Snippets {
         return nil
     }
 
-    static func best(in text: [UInt8], terms: Set<[UInt8]>, analyzer: Analyzer) -> Passage {
-        var tokens: [(start: Int, end: Int, match: Int)] = []  // match: index into termList or -1
-        let termList = Array(terms)
-        var index: [[UInt8]: Int] = [:]
-        for (i, t) in termList.enumerated() { index[t] = i }
+    /// The words of `text` with the index in `index` of the term each matches (-1: none). A
+    /// word inside a matched joined form (a case number, an address) is matched too.
+    static func words(text: [UInt8], index: [[UInt8]: Int], analyzer: Analyzer) -> [(start: Int, end: Int, match: Int)] {
+        var tokens: [(start: Int, end: Int, match: Int)] = []
         var joinedMatches: [(start: Int, end: Int, match: Int)] = []
         text.withUnsafeBytes { buf in
             analyzer.analyze(buf) { t in
                 let m = index[Array(t.term)] ?? -1
                 if t.kind == .word {
-                    // A word inside a matched joined form (a case number, an address) is marked too.
                     let covering = m >= 0 ? m : (joinedMatches.last.flatMap { t.start >= $0.start && t.end <= $0.end ? $0.match : nil } ?? -1)
                     tokens.append((t.start, t.end, covering))
                 } else if m >= 0 {
@@ -114,6 +112,23 @@ enum Snippets {
                 }
             }
         }
+        return tokens
+    }
+
+    /// Byte ranges of the words of `text` that match `terms` (the words a snippet marks), over
+    /// the whole text.
+    static func matches(text: [UInt8], terms: Set<[UInt8]>, analyzer: Analyzer) -> [Range<Int>] {
+        var index: [[UInt8]: Int] = [:]
+        for t in terms { index[t] = 0 }
+        return words(text: text, index: index, analyzer: analyzer).filter { $0.match >= 0 }.map { $0.start..<$0.end }
+    }
+
+    static func best(in text: [UInt8], terms: Set<[UInt8]>, analyzer: Analyzer) -> Passage {
+        let termList = Array(terms)
+        var index: [[UInt8]: Int] = [:]
+        for (i, t) in termList.enumerated() { index[t] = i }
+        // match: index into termList or -1
+        let tokens = words(text: text, index: index, analyzer: analyzer)
         guard !tokens.isEmpty else { return Passage(text: "", anchor: 0) }
         // Slide a window of `window` tokens; keep the one with most distinct matches (then most matches).
         var bestStart = 0, bestDistinct = -1, bestCount = -1

@@ -11,7 +11,7 @@ struct Diarium: ParsableCommand {
         commandName: "diarium",
         abstract: "Inventory and full-text search for batches of released Swedish public documents.",
         version: Help.version,
-        subcommands: [Ingest.self, Search.self, List.self, Show.self, Stats.self, Extract.self, Analyze.self, Verify.self, Optimize.self, Report.self, Duplicates.self])
+        subcommands: [Ingest.self, Search.self, List.self, Show.self, Stats.self, Extract.self, Analyze.self, Verify.self, Optimize.self, Report.self, Duplicates.self, Serve.self])
 
     /// Runs the command and exits with the documented status (`ExitStatus`); an error is one
     /// message on standard error, help and the version go to standard output.

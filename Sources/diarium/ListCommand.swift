@@ -1,4 +1,5 @@
 import ArgumentParser
+import DiariumAPI
 import DiariumIndex
 import DiariumOutput
 

@@ -1,3 +1,4 @@
+import DiariumAPI
 import DiariumIndex
 import DiariumOutput
 import DiariumSearch
@@ -15,46 +16,12 @@ enum Terminal {
     }
 }
 
-/// JSON output: sorted keys, and through `SafeText.json` (no raw bidi or invisible character).
+/// JSON output: the encoder the web API shares (`APIJSON`, through `SafeText.json`).
 enum JSONOutput {
-    static func encode<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return SafeText.json(String(decoding: try encoder.encode(value), as: UTF8.self))
-    }
+    static func encode<T: Encodable>(_ value: T) throws -> String { try APIJSON.encode(value) }
 
     /// One compact JSON object on one line (JSON Lines).
-    static func line<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return SafeText.json(String(decoding: try encoder.encode(value), as: UTF8.self))
-    }
-}
-
-/// An inventory entry as printed by `list` and `show`: the hit object without score and snippet.
-struct DocumentJSON: Encodable {
-    var id: Int64
-    var path: String
-    var title: String?
-    var authority: String?
-    var type: String?
-    var date: String?
-    var year: Int?
-    var dnr: String?
-    var format: String
-    var status: String
-    var error: String?
-    /// Number of pages, for documents with pages.
-    var pages: Int?
-    /// For a document inside a file: its name there (a ZIP entry's path, an attachment).
-    var part: String?
-
-    init(_ r: DocumentRecord) {
-        part = r.partName
-        id = r.id; path = r.path; title = r.title; authority = r.authority; type = r.docType; date = r.date
-        year = r.year; dnr = r.dnr; format = r.format; status = r.status.rawValue; error = r.error
-        pages = r.pageCount
-    }
+    static func line<T: Encodable>(_ value: T) throws -> String { try APIJSON.line(value) }
 }
 
 /// Plain-text output. Every string from a document goes through `SafeText.line` (one-line

@@ -55,17 +55,8 @@ struct Search: ParsableCommand {
         }
         let text = query.joined(separator: " ")
         if explain { print(SafeText.block(try reporting { try searcher.explain(text) })) }
-        var result = try reporting {
-            try searcher.search(text, limit: sort == .score ? limit : 0, offset: sort == .score ? offset : 0, countTotal: count)
-        }
-        if sort != .score {
-            result.hits.sort { a, b in
-                let ka = sort == .date ? (a.date ?? a.year.map(String.init) ?? "") : (a.year.map(String.init) ?? "")
-                let kb = sort == .date ? (b.date ?? b.year.map(String.init) ?? "") : (b.year.map(String.init) ?? "")
-                return ka != kb ? ka > kb : a.rank < b.rank
-            }
-            let page = limit <= 0 ? Array(result.hits.dropFirst(offset)) : Array(result.hits.dropFirst(offset).prefix(limit))
-            result.hits = page.enumerated().map { i, h in var h = h; h.rank = offset + i + 1; return h }
+        let result = try reporting {
+            try searcher.search(text, limit: limit, offset: offset, countTotal: count, order: SearchOrder(rawValue: sort.rawValue) ?? .score)
         }
         switch format {
         case .json: print(try JSONOutput.encode(result))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DiariumAPI
 import DiariumExtraction
 import DiariumIndex
 import DiariumOutput
@@ -47,24 +48,7 @@ struct Show: ParsableCommand {
             }
             switch format {
             case .json:
-                struct Full: Encodable {
-                    var document: DocumentJSON
-                    var sha256: String, size: Int64, encoding: String?, language: String?, sources: [String: String]?, page: Int?
-                    var ocr: OCRJSON?
-                    var properties: [String: String]?, comments: Int, trackedChanges: Int
-                    var text: String?
-                }
-                struct OCRJSON: Encodable {
-                    var pages: Int, meanConfidence: Double?, pending: [Int], note: String?
-                }
-                let ocr = r.ocrPages > 0 || r.ocrPending != nil || r.ocrNote != nil
-                    ? OCRJSON(pages: r.ocrPages, meanConfidence: r.ocrConfidence.map { ($0 * 10).rounded() / 10 }, pending: r.ocrPendingPages, note: r.ocrNote)
-                    : nil
-                let sources = r.sources.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) }
-                let properties = r.properties.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) }
-                print(try JSONOutput.encode(Full(document: DocumentJSON(r), sha256: r.sha256, size: r.size, encoding: r.encoding,
-                                                 language: r.language, sources: sources, page: page, ocr: ocr, properties: properties,
-                                                 comments: r.comments, trackedChanges: r.trackedChanges, text: body)))
+                print(try JSONOutput.encode(DocumentDetailJSON(r, text: body, page: page)))
             case .text:
                 let rows: [(String, String?)] = [
                     ("id", String(r.id)), ("path", r.path), ("part", r.partName), ("title", r.title), ("authority", r.authority), ("type", r.docType),

@@ -68,6 +68,10 @@ public enum Citations {
         return out
     }
 
+    /// Words that mark a masked passage (lowercase).
+    public static let redactionMarkers = ["[maskerat]", "[maskerad]", "[sekretess]", "[borttaget]", "[borttagen]", "borttagen enl",
+                                          "borttaget enl", "maskerad enl", "maskerat enl"]
+
     /// Masked passages: runs of `XXXX`, `███`, `[maskerat]`, `[sekretess]`, `[borttaget]`,
     /// `borttagen enl.`/`borttaget enligt`, `*****`.
     public static func redactions(in text: String) -> Int {
@@ -76,15 +80,14 @@ public enum Citations {
     }
 
     /// Marker words of `redactions(in:)`, compared ignoring ASCII case.
-    static let redactionMarkers: [[UInt8]] = ["[maskerat]", "[maskerad]", "[sekretess]", "[borttaget]", "[borttagen]", "borttagen enl",
-                                              "borttaget enl", "maskerad enl", "maskerat enl"].map { Array($0.utf8) }
+    static let redactionMarkerBytes: [[UInt8]] = redactionMarkers.map { Array($0.utf8) }
 
     /// `redactions(in:)` on UTF-8 bytes: the markers counted without overlaps, then the runs of
     /// `X` (4+, not followed by a letter), `█` (2+) and `*` (5+), scalar by scalar.
     static func redactions(in b: UnsafeBufferPointer<UInt8>) -> Int {
         @inline(__always) func lower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
         var count = 0
-        for marker in redactionMarkers {
+        for marker in redactionMarkerBytes {
             var i = 0
             let m = marker.count, first = marker[0]
             while i + m <= b.count {

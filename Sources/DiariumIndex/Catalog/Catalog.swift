@@ -182,6 +182,16 @@ final class Catalog: Sendable {
         return next
     }
 
+    /// What a reader's snapshot depends on: the live segments, the tombstones and the
+    /// documents rows. Any commit, merge or replaced document changes it.
+    static func changeSignature(_ db: Database) throws -> String {
+        let segments = try Int64.fetchAll(db, sql: "SELECT id FROM segments ORDER BY id").map(String.init).joined(separator: ",")
+        let tombstones = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tombstones") ?? 0
+        // As text: a damaged catalog's values of any type compare, never trap a row subscript.
+        let documents = try String.fetchOne(db, sql: "SELECT COUNT(*) || ',' || IFNULL(CAST(MAX(id) AS TEXT), '') || ',' || IFNULL(CAST(MAX(ingested_at) AS TEXT), '') FROM documents") ?? ""
+        return "\(segments)|\(tombstones)|\(documents)"
+    }
+
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try pool.read(body) } catch let e as IndexError { throw e } catch {
             throw IndexError.catalog("\(path): \(Catalog.describe(error))")
