@@ -123,8 +123,8 @@ import Testing
         let file = s.path + "/file"
         try "x".write(toFile: file, atomically: false, encoding: .utf8)
         let run = try diarium(["ingest", try batch(s), "--index", file])
-        #expect(run.status != 0)
-        #expect(run.stderr.contains("it is a file, not a folder"), "\(run.stderr)")
+        #expect(run.status == 3)
+        #expect(run.stderr.contains("\(file) is not a folder"), "\(run.stderr)")
         #expect(contents(file) == "x")
     }
 
