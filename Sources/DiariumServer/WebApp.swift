@@ -63,6 +63,13 @@ public final class WebApp: Sendable {
         } catch let e as RequestError {
             if isAPI { return API.error(e.status, e.message) }
             return page.error(e.status, e.status == .notFound ? page.s.notFound : page.s.badRequest, e.message)
+        } catch let e as QueryError {
+            // A query that cannot be run as typed (parentheses nested too deep): the user's to fix.
+            if isAPI { return API.error(.badRequest, e.description) }
+            return page.error(.badRequest, page.s.badRequest, e.description)
+        } catch SearchError.query(let e) {
+            if isAPI { return API.error(.badRequest, e.description) }
+            return page.error(.badRequest, page.s.badRequest, e.description)
         } catch {
             if isAPI { return API.error(.internalError, "\(error)") }
             return page.error(.internalError, page.s.serverError, "\(error)")
