@@ -79,7 +79,7 @@ install-test:
 
 ## clean-index: remove the demo index
 clean-index:
-	find $(INDEX) -mindepth 1 ! -name .gitkeep -delete
+	rm -rf $(INDEX)
 
 # The comparison benchmark of issue 5 (docs/benchmarks.md); never part of `make test`.
 SIZE ?= 100k
