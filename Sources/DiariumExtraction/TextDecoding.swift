@@ -44,7 +44,7 @@ enum TextDecoding {
 
     static func hasNonASCII(_ bytes: [UInt8]) -> Bool { bytes.contains { $0 >= 0x80 } }
 
-    static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+    static func isValidUTF8(_ bytes: some Sequence<UInt8>) -> Bool {
         var it = bytes.makeIterator()
         var decoder = UTF8()
         while true {

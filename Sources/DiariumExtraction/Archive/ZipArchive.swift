@@ -103,7 +103,7 @@ struct ZipArchive {
                 if entry.localHeaderOffset == 0xFFFF_FFFF, let v = next() { entry.localHeaderOffset = v }
             } else if id == 0x7075, size > 5, bytes[data] == 1 {
                 let utf8 = bytes[(data + 5)..<(data + size)]
-                if ZipArchive.isValidUTF8(utf8) { entry.name = String(decoding: utf8, as: UTF8.self) }
+                if TextDecoding.isValidUTF8(utf8) { entry.name = String(decoding: utf8, as: UTF8.self) }
             }
             q = data + size
         }
@@ -163,7 +163,7 @@ struct ZipArchive {
     /// UTF-8 when flagged or valid; otherwise IBM code page 850, the OEM code page Swedish
     /// Windows writes ZIP names in (å, ä, ö are at the same places as in code page 437).
     static func decodeName(_ name: ArraySlice<UInt8>, utf8: Bool) -> String {
-        if utf8 || isValidUTF8(name) { return String(decoding: name, as: UTF8.self) }
+        if utf8 || TextDecoding.isValidUTF8(name) { return String(decoding: name, as: UTF8.self) }
         var scalars = String.UnicodeScalarView()
         for b in name {
             if b < 0x80 { scalars.append(Unicode.Scalar(b)) } else {
@@ -173,17 +173,6 @@ struct ZipArchive {
         return String(scalars)
     }
 
-    static func isValidUTF8(_ bytes: ArraySlice<UInt8>) -> Bool {
-        var it = bytes.makeIterator()
-        var decoder = UTF8()
-        while true {
-            switch decoder.decode(&it) {
-            case .scalarValue: continue
-            case .emptyInput: return true
-            case .error: return false
-            }
-        }
-    }
 
     /// Code page 850, bytes 0x80–0xFF. Box-drawing characters become `_` (never in names).
     static let cp850High: [UInt32] = [
