@@ -108,6 +108,10 @@ extension SegmentReader {
                 throw corrupt("fast field \(c) of document \(d) names value \(fastOrdinal(c, UInt32(d))) of \(n)")
             }
         }
+        for d in 0..<docs {
+            let key = dateKey(UInt32(d))
+            guard key == 0 || DateKey.text(key) != nil else { throw corrupt("fast-field date of document \(d) is not a date (\(key))") }
+        }
 
         try file.withBytes { buf in
             func section(_ s: SegmentFormat.Section) -> UnsafeRawBufferPointer {
