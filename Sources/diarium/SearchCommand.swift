@@ -6,6 +6,7 @@ import Foundation
 
 struct Search: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "search",
         abstract: "Search the index; every word must match (title, text or metadata; a year also matches the document's year).",
         discussion: Help.discussion("", examples: [(command: "diarium search riskanalys 2015 Office 365", what: "every word must match; stemmed, compounds split, synonyms applied"), (command: "diarium search 'org:teknisk type:informationsklassning year:2021'", what: "fields and filters"), (command: "diarium search --explain DPIA \"Microsoft 365\" -utkast", what: "how the query was understood")]))
 
