@@ -336,7 +336,10 @@ def ingest_rows(R, engines, from_files):
     mb = R["text_bytes"] / 1e6
     def per(e, f):
         v = R["engines"].get(e)
-        return None if v is None else f(v)
+        try:
+            return None if v is None else f(v)
+        except KeyError:                                   # "Tantivy bare" has latencies only
+            return None
     wall = lambda v: v["wall"]
     rows.append(("ingest wall time, s", {e: per(e, wall) for e in engines}))
     rows.append(("ingest CPU time (user+sys), s", {e: per(e, lambda v: v["cpu"]) for e in engines}))
