@@ -101,8 +101,7 @@ extension Searcher {
             let records = try reader.documents(ids: page.map(\.id))
             for i in page.indices {
                 page[i].rank = offset + i + 1
-                guard let record = records[page[i].id], let stored = try reader.storedText(of: record) else { continue }
-                let passage = Snippets.best(text: stored, terms: terms, analyzer: analyzer)
+                guard let record = records[page[i].id], let passage = try passage(for: record, terms: terms) else { continue }
                 page[i].snippet = passage.text
                 page[i].highlights = SearchHit.highlights(in: passage.text)
                 page[i].page = record.pageStarts.flatMap { PageMap.page(atOffset: passage.anchor, encoded: [UInt8]($0)) }

@@ -320,11 +320,12 @@ public final class Searcher {
         let records = try reader.documents(ids: page.map(\.id))
         let termSet = Set(context.highlight.map { Array($0.utf8) })
         var out: [SearchHit] = []
+        let passages = snippets ? try self.passages(for: page.map { ($0.segment, $0.doc) }, terms: termSet) : []
         for (i, p) in page.enumerated() {
             guard let record = records[p.id] else { continue }
             var snippetText = "", page: Int?
             if snippets {
-                let snippet = Snippets.best(text: try reader.segments[p.segment].reader.storedText(p.doc), terms: termSet, analyzer: analyzer)
+                let snippet = passages[i]
                 snippetText = snippet.text
                 // The page of the snippet's first matched word: a binary search of the stored starts.
                 page = record.pageStarts.flatMap { PageMap.page(atOffset: snippet.anchor, encoded: [UInt8]($0)) }

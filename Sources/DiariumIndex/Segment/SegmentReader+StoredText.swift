@@ -96,19 +96,19 @@ extension SegmentReader {
     /// checkpoint at or before the first position to the checkpoint after the last (or the end
     /// of the text), so at most `TextPositions.interval` words more on each side. nil when the
     /// document was stored without positions (or has no word). Reads two table entries.
-    public func storedTextRange(_ doc: UInt32, positions: ClosedRange<UInt32>) throws -> Range<Int>? {
+    public func storedTextRange(_ doc: UInt32, positions: ClosedRange<UInt32>) throws -> StoredTextRegion? {
         let length = try storedTextLength(doc)
-        return try withTextPositions { table -> Range<Int>? in
+        return try withTextPositions { table -> StoredTextRegion? in
             guard Int(doc) < table.documentCount, let points = table.checkpoints(of: Int(doc)) else {
                 throw corrupt("text-positions table is damaged at document \(doc)")
             }
             guard !points.isEmpty else { return nil }
-            let first = points.lowerBound + min(Int(positions.lowerBound) / table.interval, points.count - 1)
+            let first = min(Int(positions.lowerBound) / table.interval, points.count - 1)
             let after = Int(positions.upperBound) / table.interval + 1
-            let start = Int(table.checkpoint(first))
+            let start = Int(table.checkpoint(points.lowerBound + first))
             let end = after < points.count ? Int(table.checkpoint(points.lowerBound + after)) : length
             guard start <= end, end <= length else { throw corrupt("text-positions table is damaged at document \(doc)") }
-            return start..<end
+            return StoredTextRegion(bytes: start..<end, wordsBefore: first > 0, wordsAfter: after < points.count)
         }
     }
 
@@ -170,4 +170,14 @@ extension SegmentReader {
             return index.blockCount
         }
     }
+}
+
+/// Bytes of a stored text found from body positions (`SegmentReader.storedTextRange`).
+public struct StoredTextRegion: Sendable, Equatable {
+    /// The byte range in the document's text; it starts at a word.
+    public var bytes: Range<Int>
+    /// Whether body words come before the range.
+    public var wordsBefore: Bool
+    /// Whether body words come after it (then it ends where the next word starts).
+    public var wordsAfter: Bool
 }
