@@ -104,6 +104,16 @@ public final class WebApp: Sendable {
     enum Facet: String, CaseIterable {
         case org, year, type, format
 
+        /// The fast field it counts.
+        var field: FastField {
+            switch self {
+            case .org: return .authority
+            case .year: return .year
+            case .type: return .type
+            case .format: return .format
+            }
+        }
+
         func clause(_ value: String) -> String {
             let v = value.replacingOccurrences(of: "\"", with: "")
             switch self {
@@ -158,18 +168,12 @@ public final class WebApp: Sendable {
         let snapshot = try snapshots.get()
         let (result, matching) = try snapshot.withSearcher { searcher in
             (try searcher.search(effective, limit: WebApp.pageSize, offset: (state.page - 1) * WebApp.pageSize, countTotal: false, order: state.sort),
-             try searcher.matchingDocumentIDs(effective))
+             try searcher.counts(effective, by: Facet.allCases.map { [$0.field] }))
         }
-        let rows = try snapshot.facets()
+        // Facet counts from the segments' fast fields, over every match.
         var counts: [Facet: [String: Int]] = [:]
-        for id in matching.ids {
-            guard let r = rows[id] else { continue }
-            if let a = r.authority { counts[.org, default: [:]][a, default: 0] += 1 }
-            if let y = r.year { counts[.year, default: [:]][String(y), default: 0] += 1 }
-            if let t = r.type { counts[.type, default: [:]][t, default: 0] += 1 }
-            counts[.format, default: [:]][r.format, default: 0] += 1
-        }
-        let total = result.exactTotal == false ? max(result.total, matching.ids.count) : result.total
+        for (f, table) in zip(Facet.allCases, matching.groupings) { counts[f] = table.byValue }
+        let total = result.exactTotal == false ? max(result.total, matching.total) : result.total
         let body = page.searchForm(state) + page.results(state, result, total: total, facets: counts)
         return page.respond(title: "\(state.q.isEmpty ? effective : state.q) – \(page.s.search)", body: body, active: .search)
     }

@@ -150,5 +150,5 @@ extension DocumentRecord {
     public var displayPath: String { partName.map { path + "/" + $0 } ?? path }
 
     /// The values a segment keeps columnar for this document.
-    var fastValues: FastValues { FastValues(year: year, authority: authority, docType: docType, format: format) }
+    var fastValues: FastValues { FastValues(year: year, authority: authority, docType: docType, format: format, date: date) }
 }
