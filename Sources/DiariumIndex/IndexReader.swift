@@ -127,45 +127,34 @@ public final class IndexReader: Sendable {
 
     /// The document with catalog id `id`.
     public func document(id: Int64) throws -> DocumentRecord? {
-        try catalog.read { db in try DocumentRecord.fetchOne(db, key: id) }
+        try catalog.document(id: id)
     }
 
     /// Documents with the given catalog ids, keyed by id.
     public func documents(ids: [Int64]) throws -> [Int64: DocumentRecord] {
-        try catalog.read { db in
-            Dictionary(uniqueKeysWithValues: try DocumentRecord.fetchAll(db, keys: ids).map { ($0.id, $0) })
-        }
+        Dictionary(uniqueKeysWithValues: try catalog.documents(ids: ids).map { ($0.id, $0) })
     }
 
     /// Documents shown under `path` (several when one file holds several documents, or when
     /// several received files are shown alike), by received path, then part.
     public func documents(path: String) throws -> [DocumentRecord] {
-        try catalog.read { db in
-            try DocumentRecord.filter(Column("path") == path).order(Column("raw_path"), Column("part")).fetchAll(db)
-        }
+        try catalog.documents(path: path)
     }
 
     /// The inventory, newest first, optionally limited to a year range (inclusive).
     public func inventory(years: ClosedRange<Int>? = nil) throws -> [DocumentRecord] {
-        try catalog.read { db in
-            var request = DocumentRecord.all()
-            if let years { request = request.filter(years.contains(Column("year"))) }
-            return try request.order(Column("date").desc, Column("year").desc, Column("path"), Column("raw_path"), Column("part")).fetchAll(db)
-        }
+        try catalog.inventory(years: years)
     }
 
     /// Number of documents per year (nil: year unknown), newest first.
     public func countsByYear(years: ClosedRange<Int>? = nil) throws -> [(year: Int?, count: Int)] {
-        try catalog.read { db in
-            var sql = "SELECT year, COUNT(*) FROM documents"
-            var args: StatementArguments = []
-            if let years {
-                sql += " WHERE year BETWEEN ? AND ?"
-                args = [years.lowerBound, years.upperBound]
-            }
-            sql += " GROUP BY year ORDER BY year IS NULL, year DESC"
-            return try Row.fetchAll(db, sql: sql, arguments: args).map { (year: try $0.decode(Int?.self, atIndex: 0), count: try $0.decode(Int.self, atIndex: 1)) }
-        }
+        try catalog.countsByYear(years: years)
+    }
+
+    /// Where the ingested roots are now (absolute folders), to turn a document's path into a
+    /// file that opens.
+    public func rootFolders() throws -> RootFolders {
+        RootFolders(try catalog.roots())
     }
 
     /// Catalog columns a query can filter on.
@@ -176,35 +165,22 @@ public final class IndexReader: Sendable {
     /// Ids of documents whose `column` contains `value` (case-insensitive), or equals it when
     /// `exact`.
     public func documentIDs(_ column: FilterColumn, _ value: String, exact: Bool) throws -> Set<Int64> {
-        try catalog.read { db in
-            let sql = exact
-                ? "SELECT id FROM documents WHERE lower(\(column.rawValue)) = lower(?)"
-                : "SELECT id FROM documents WHERE instr(lower(\(column.rawValue)), lower(?)) > 0"
-            return Set(try Int64.fetchAll(db, sql: sql, arguments: [value]))
-        }
+        try catalog.documentIDs(column, value, exact: exact)
     }
 
     /// Ids of documents with text read by OCR (`ocr` true) or without (`ocr` false).
     public func documentIDs(ocr: Bool) throws -> Set<Int64> {
-        try catalog.read { db in
-            Set(try Int64.fetchAll(db, sql: "SELECT id FROM documents WHERE ocr_pages \(ocr ? ">" : "=") 0"))
-        }
+        try catalog.documentIDs(ocr: ocr)
     }
 
     /// Ids of documents dated within `years`.
     public func documentIDs(years: ClosedRange<Int>) throws -> Set<Int64> {
-        try catalog.read { db in
-            Set(try Int64.fetchAll(db, sql: "SELECT id FROM documents WHERE year BETWEEN ? AND ?",
-                                   arguments: [years.lowerBound, years.upperBound]))
-        }
+        try catalog.documentIDs(years: years)
     }
 
     /// Every (id, value) of a column that has a value.
     public func columnValues(_ column: FilterColumn) throws -> [(Int64, String)] {
-        try catalog.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, \(column.rawValue) FROM documents WHERE \(column.rawValue) IS NOT NULL")
-                .map { (try $0.decode(Int64.self, atIndex: 0), try $0.decode(String.self, atIndex: 1)) }
-        }
+        try catalog.columnValues(column)
     }
 
     /// The stored text of a document, if it was indexed. A segment document number outside
@@ -220,12 +196,7 @@ public final class IndexReader: Sendable {
 
     /// Index-wide figures.
     public func statistics() throws -> IndexStatistics {
-        let counts = try catalog.read { db -> (Int, Int, Int) in
-            let all = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents") ?? 0
-            let indexed = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents WHERE segment_id IS NOT NULL") ?? 0
-            let failed = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents WHERE status != 'ok'") ?? 0
-            return (all, indexed, failed)
-        }
+        let counts = try catalog.documentCounts()
         var bytes: Int64 = 0
         let fm = FileManager.default
         for name in (try? fm.contentsOfDirectory(atPath: directory)) ?? [] {

@@ -93,25 +93,29 @@ public final class IndexWriter {
     /// The catalog rows currently recorded for the displayed `path` (of every received file
     /// shown under it).
     public func records(forPath path: String) throws -> [DocumentRecord] {
-        try catalog.read { db in
-            try DocumentRecord.filter(Column("path") == path).order(Column("raw_path"), Column("part")).fetchAll(db)
-        }
+        try catalog.documents(path: path)
     }
 
     /// Every received path (its bytes) with its size, mtime and SHA-256, for change detection.
     public func fileStates() throws -> [Data: (size: Int64, mtime: Double, sha256: String)] {
-        try catalog.read { db in
-            var result: [Data: (Int64, Double, String)] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT raw_path, size, mtime, sha256 FROM documents WHERE part = 0")
-            while let row = try rows.next() {
-                guard let raw = try? row.decode(Data?.self, atIndex: 0), let size = try? row.decode(Int64?.self, atIndex: 1),
-                      let mtime = try? row.decode(Double?.self, atIndex: 2), let sha = try? row.decode(String?.self, atIndex: 3) else {
-                    throw IndexError.corruptCatalog(file: catalog.path, reason: "a document row has no path, size, modification time or checksum")
-                }
-                result[raw] = (size, mtime, sha)
-            }
-            return result
-        }
+        try catalog.fileStates()
+    }
+
+    /// Where the ingested roots were last seen (`IndexReader.rootFolders()`).
+    public func rootFolders() throws -> RootFolders {
+        RootFolders(try catalog.roots())
+    }
+
+    /// Records that the ingested root named `name` (its bytes) is now at the absolute `folder`:
+    /// every document under it is found there from now on.
+    public func recordRoot(name: Data, folder: String) throws {
+        try catalog.recordRoot(name: name, folder: folder, at: ISO8601DateFormatter().string(from: Date()))
+    }
+
+    /// Moves the documents of the file received as `old` to the received path `new` (shown as
+    /// `shown`), keeping their ids, segment and postings: the file was moved, not changed.
+    public func moveFile(from old: Data, to new: Data, shown: String, mtime: Double) throws {
+        try catalog.moveFile(from: old, to: new, shown: shown, mtime: mtime)
     }
 
     /// A document with pages waiting for the OCR pass.
@@ -125,23 +129,12 @@ public final class IndexWriter {
 
     /// The documents whose pages wait for OCR (`DocumentRecord.ocrPending`), by path and part.
     public func pendingOCR() throws -> [PendingOCR] {
-        try catalog.read { db in
-            try Row.fetchAll(db, sql: "SELECT path, raw_path, part, ocr_pending FROM documents WHERE ocr_pending IS NOT NULL ORDER BY path, raw_path, part")
-                .map { row in
-                    let pages = (try? row.decode(String?.self, atIndex: 3)).flatMap { $0 } ?? ""
-                    return PendingOCR(path: (try? row.decode(String?.self, atIndex: 0)).flatMap { $0 } ?? "",
-                                      rawPath: (try? row.decode(Data?.self, atIndex: 1)).flatMap { $0 } ?? Data(),
-                                      part: (try? row.decode(Int?.self, atIndex: 2)).flatMap { $0 } ?? 0,
-                                      pages: pages.split(separator: ",").compactMap { Int($0) })
-                }
-        }
+        try catalog.pendingOCR()
     }
 
     /// Records that the file received as `rawPath` is unchanged but has a new modification time.
     public func updateModificationTime(rawPath: Data, mtime: Double) throws {
-        try catalog.write { db in
-            try db.execute(sql: "UPDATE documents SET mtime = ? WHERE raw_path = ?", arguments: [mtime, rawPath])
-        }
+        try catalog.updateModificationTime(rawPath: rawPath, mtime: mtime)
     }
 
     /// Adds a document. Rows already recorded for `record.path` are replaced when this document

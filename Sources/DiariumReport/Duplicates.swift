@@ -114,6 +114,17 @@ public struct DuplicateFamilies: Codable, Sendable {
         self.families = families.sorted { ($0.kind, $0.members.first?.path ?? "") < ($1.kind, $1.members.first?.path ?? "") }
     }
 
+    /// The families each document belongs to, by catalog id: numbers from 1 in the order of
+    /// `families` (the order `diarium duplicates` prints them in, "family 1", …). A document
+    /// can be in two: an exact family and a near one.
+    public var familyNumbers: [Int64: [Int]] {
+        var out: [Int64: [Int]] = [:]
+        for (i, f) in families.enumerated() {
+            for m in f.members where out[m.id]?.last != i + 1 { out[m.id, default: []].append(i + 1) }
+        }
+        return out
+    }
+
     /// MinHash signature: for each of the hash functions, the smallest hash of any shingle.
     static func signature(_ words: [String]) -> [UInt64] {
         var mins = [UInt64](repeating: .max, count: hashes)

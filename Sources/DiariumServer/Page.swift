@@ -1,6 +1,7 @@
 import DiariumAPI
 import DiariumExtraction
 import DiariumIndex
+import DiariumOutput
 import DiariumReport
 import DiariumSearch
 import Foundation

@@ -7,7 +7,9 @@ final class Catalog: Sendable {
     static let fileName = "catalog.sqlite"
     /// 2: pages and OCR columns (migrations `pdf-pages`, `ocr`); documents identified by the
     /// bytes of their received path (`raw_path`), no longer by the displayed `path` (`identity`).
-    static let formatVersion = "2"
+    /// 3: where each ingested root is (`roots`, migration `inventory`), so a path opens from
+    /// any folder and a moved release is re-rooted by SHA-256 (`documents_sha256`).
+    static let formatVersion = "3"
 
     let pool: DatabasePool
     let path: String
@@ -148,6 +150,15 @@ final class Catalog: Sendable {
             try db.execute(sql: "ALTER TABLE documents_identity RENAME TO documents")
             for index in indexes { try db.execute(sql: index) }
             try db.execute(sql: "CREATE INDEX documents_path ON documents(path)")
+        }
+        // Issue 18: the absolute folder of each ingested root, keyed by the bytes of its name
+        // (the first component of `raw_path`), and the checksum index that finds a moved file.
+        m.registerMigration("inventory") { db in
+            try db.execute(sql: """
+                CREATE TABLE roots (name BLOB PRIMARY KEY, folder TEXT NOT NULL, ingested_at TEXT NOT NULL);
+                CREATE INDEX documents_sha256 ON documents(sha256);
+                UPDATE meta SET value = '\(formatVersion)' WHERE key = 'format_version';
+                """)
         }
         return m
     }
