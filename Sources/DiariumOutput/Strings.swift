@@ -212,4 +212,25 @@ public struct Strings: Sendable {
     public var reportKind: String { pick("slag", "kind") }
     public var reportReference: String { pick("hänvisning", "reference") }
     public var reportCitedIn: String { pick("hänvisas i", "cited in") }
+
+    // Flags of the release report (`ReportFlag`).
+    public func flagStaleRiskAnalysis(_ latest: Int, _ staleAfter: Int) -> String {
+        pick("senaste riskanalysen är äldre än \(staleAfter) år (\(latest))", "latest risk analysis is older than \(staleAfter) years (\(latest))")
+    }
+    public var flagNoRiskAnalysis: String { pick("ingen riskanalys", "no risk analysis") }
+    public var flagNoInformationClassification: String { pick("ingen informationsklassning", "no information classification") }
+    public var flagNoDPIA: String { pick("ingen konsekvensbedömning (DPIA)", "no DPIA (konsekvensbedömning)") }
+    public var flagReplyNoDocuments: String { pick("svaret säger att inga handlingar finns", "reply says no documents exist") }
+    public var flagReplyOutOfCloud: String { pick("svaret säger att känsliga uppgifter hålls utanför molnet", "reply says sensitive data is kept out of the cloud") }
+    public var flagReplyInProgress: String { pick("svaret säger att analysen pågår", "reply says the analysis is in progress") }
+    public func flagMaskedPassages(_ n: Int) -> String {
+        pick("\(n) \(n == 1 ? "maskerat stycke" : "maskerade stycken")", "\(n) masked passage\(n == 1 ? "" : "s")")
+    }
+    public func flagReviewedDocuments(_ n: Int) -> String {
+        pick("\(n) dokument har kvar kommentarer eller spårade ändringar",
+             "\(n) document\(n == 1 ? "" : "s") still carr\(n == 1 ? "ies" : "y") comments or tracked changes")
+    }
+    public func flagFilesWithoutText(_ n: Int) -> String {
+        pick("\(n) \(n == 1 ? "fil" : "filer") utan läsbar text", "\(n) file\(n == 1 ? "" : "s") without readable text")
+    }
 }
