@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A segment of a reader's snapshot with its deleted documents as a bitset.
 public struct LiveSegment: Sendable {
@@ -42,27 +41,16 @@ public struct LiveSegment: Sendable {
     /// transaction as the segment list.
     static func openWithSignature(directory: String, catalog: Catalog, excluding busy: Set<Int64> = []) throws
         -> (segments: [LiveSegment], signature: String) {
-        let snapshot = try catalog.read { db -> ([SegmentRecord], [Int64: [Int64]], String) in
-            let segs = try SegmentRecord.order(Column("id")).fetchAll(db)
-            var deleted: [Int64: [Int64]] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT segment_id, segment_doc FROM tombstones")
-            while let row = try rows.next() {
-                guard let sid = try? row.decode(Int64?.self, atIndex: 0), let doc = try? row.decode(Int64?.self, atIndex: 1) else {
-                    throw IndexError.corruptCatalog(file: catalog.path, reason: "a tombstone holds a value that is not a number")
-                }
-                deleted[sid, default: []].append(doc)
-            }
-            return (segs, deleted, try Catalog.changeSignature(db))
-        }
-        let segments = try snapshot.0.filter { !busy.contains($0.id) }.map { s in
+        let snapshot = try catalog.snapshot()
+        let segments = try snapshot.segments.filter { !busy.contains($0.id) }.map { s in
             let reader = try SegmentReader(path: IndexLayout.segment(directory, s.file))
-            let docs = snapshot.1[s.id] ?? []
+            let docs = snapshot.tombstones[s.id] ?? []
             if let bad = docs.first(where: { $0 < 0 || $0 >= Int64(reader.documentCount) }) {
                 throw IndexError.corruptCatalog(file: catalog.path, reason: "a tombstone names document \(bad) of segment \(s.file), which holds \(reader.documentCount) documents")
             }
             return LiveSegment(id: s.id, reader: reader, deleted: docs.map { UInt32($0) })
         }
-        return (segments, snapshot.2)
+        return (segments, snapshot.signature)
     }
 
     /// Whether segment document `doc` is live.
@@ -117,7 +105,7 @@ public final class IndexReader: Sendable {
     /// no replaced, added or removed document. A long-running reader (the web server) reuses
     /// its snapshot while this holds and opens a new one when it does not.
     public func isCurrent() throws -> Bool {
-        try catalog.read { db in try Catalog.changeSignature(db) } == signature
+        try catalog.changeSignature() == signature
     }
 
     /// Number of live documents that have indexed text.

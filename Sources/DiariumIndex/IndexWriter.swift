@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// The one writer of an index. Holds the index's write lock from `init` until `close()` or
 /// deinit. Documents are buffered in an in-memory segment; `commit()` (called by the caller,
@@ -60,7 +59,7 @@ public final class IndexWriter {
             merges = MergeScheduler(directory: directory, catalog: catalog, maxMerges: mergeThreads)
             try removeLeftovers()
             // Segments of an older format are refused here, before new ones are added beside them.
-            for file in try catalog.read({ db in try String.fetchAll(db, sql: "SELECT file FROM segments") }) {
+            for file in try catalog.segmentFiles() {
                 _ = try SegmentReader(path: IndexLayout.segment(directory, file))
             }
         } catch {
@@ -86,7 +85,7 @@ public final class IndexWriter {
     /// Deletes segment files that no commit published (left by a crash): regular files named
     /// `*.seg` only, never anything else in `segments/`.
     private func removeLeftovers() throws {
-        let live = Set(try catalog.read { db in try String.fetchAll(db, sql: "SELECT file FROM segments") })
+        let live = Set(try catalog.segmentFiles())
         try IndexLayout.removeSegmentFiles(directory, keeping: live)
     }
 
@@ -191,27 +190,7 @@ public final class IndexWriter {
         let replaced = replacedPaths
         let next = nextID
         do {
-            try catalog.write { db in
-                var segmentID: Int64?
-                if var s = segment {
-                    try db.execute(sql: "INSERT INTO segments (file, doc_count, bytes, created_at) VALUES (?, ?, ?, ?)",
-                                   arguments: [s.file, s.docCount, s.bytes, s.createdAt])
-                    s.id = db.lastInsertedRowID
-                    segmentID = s.id
-                }
-                for path in replaced {
-                    try db.execute(sql: """
-                        INSERT OR IGNORE INTO tombstones (segment_id, segment_doc)
-                        SELECT segment_id, segment_doc FROM documents WHERE raw_path = ? AND segment_id IS NOT NULL
-                        """, arguments: [path])
-                    try db.execute(sql: "DELETE FROM documents WHERE raw_path = ?", arguments: [path])
-                }
-                for var r in records {
-                    if r.segmentDoc != nil { r.segmentID = segmentID }
-                    try r.insert(db)
-                }
-                try db.execute(sql: "INSERT OR REPLACE INTO meta VALUES ('next_doc_id', ?)", arguments: [String(next)])
-            }
+            try catalog.publishCommit(segment: segment, replacing: replaced, records: records, nextID: next)
         } catch {
             if let s = segment { IndexLayout.removeSegmentFile(IndexLayout.segments(directory) + "/" + s.file) }
             throw error

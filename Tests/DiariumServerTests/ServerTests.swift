@@ -57,7 +57,10 @@ enum CorpusApp {
 
     @Test func apiReturnsTheCLIsShapes() throws {
         let searcher = try Searcher(reader: IndexReader(directory: CorpusApp.index))
-        let expected = try APIJSON.encode(searcher.search("riskanalys 2015 Office 365", limit: 3)) + "\n"
+        var result = try searcher.search("riskanalys 2015 Office 365", limit: 3)
+        result.locateFiles(try searcher.reader.rootFolders())
+        #expect(result.hits.allSatisfy { $0.file.map { FileManager.default.fileExists(atPath: $0) } ?? false }, "every hit's file opens")
+        let expected = try APIJSON.encode(result) + "\n"
         #expect(CorpusApp.get("/api/search?q=riskanalys+2015+Office+365&limit=3").body == expected)
         let list = CorpusApp.get("/api/list?year=2015").body
         let reader = try IndexReader(directory: CorpusApp.index)
