@@ -233,4 +233,14 @@ public struct Strings: Sendable {
     public func flagFilesWithoutText(_ n: Int) -> String {
         pick("\(n) \(n == 1 ? "fil" : "filer") utan läsbar text", "\(n) file\(n == 1 ? "" : "s") without readable text")
     }
+
+    /// What a missing reference is (`annex`, `case number`, `document`: the report's JSON values).
+    public func referenceKind(_ raw: String) -> String {
+        switch raw {
+        case "annex": return pick("bilaga", "annex")
+        case "case number": return pick("diarienummer", "case number")
+        case "document": return pick("dokument", "document")
+        default: return raw
+        }
+    }
 }

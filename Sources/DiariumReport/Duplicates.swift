@@ -14,6 +14,7 @@ public struct DuplicateFamilies: Codable, Sendable {
     /// One member of a family.
     public struct Member: Codable, Sendable {
         public var id: Int64
+        /// The path as shown: the file, and for a document inside it (a ZIP entry, an attachment) its name after it.
         public var path: String
         public var authority: String?
         public var title: String?
@@ -49,7 +50,7 @@ public struct DuplicateFamilies: Codable, Sendable {
         for d in docs where d.part == 0 && !d.sha256.isEmpty && d.size > 0 { bySHA[d.sha256, default: []].append(d) }
         for (_, group) in bySHA where group.count > 1 {
             families.append(Family(kind: "exact", members: group.sorted { $0.path < $1.path }.map {
-                Member(id: $0.id, path: $0.path, authority: $0.authority, title: $0.title, year: $0.year, similarity: 1, added: [], removed: [])
+                Member(id: $0.id, path: $0.displayPath, authority: $0.authority, title: $0.title, year: $0.year, similarity: 1, added: [], removed: [])
             }))
         }
         let exactIDs = Set(families.flatMap { $0.members.dropFirst().map(\.id) })
@@ -105,7 +106,7 @@ public struct DuplicateFamilies: Codable, Sendable {
             families.append(Family(kind: "near", members: try sorted.map { i in
                 let (d, sig) = signatures[i]
                 let words = i == sorted[0] ? firstWords : Set(try words(d))
-                return Member(id: d.id, path: d.path, authority: d.authority, title: d.title, year: d.year,
+                return Member(id: d.id, path: d.displayPath, authority: d.authority, title: d.title, year: d.year,
                               similarity: (DuplicateFamilies.similarity(first.1, sig) * 100).rounded() / 100,
                               added: Array(words.subtracting(firstWords)).sorted().prefix(12).map { $0 },
                               removed: Array(firstWords.subtracting(words)).sorted().prefix(12).map { $0 })

@@ -40,7 +40,7 @@ extension ReleaseReport {
         }
         if !missingReferences.isEmpty {
             out += "\n## \(s.citedNotReleased)\n\n\(s.reportFollowUp)\n\n| \(s.reportKind) | \(s.reportReference) | \(s.reportCitedIn) |\n|---|---|---|\n"
-            for m in missingReferences { out += "| \(md(m.kind)) | \(md(m.reference)) | " + m.citedIn.map(md).joined(separator: "<br>") + " |\n" }
+            for m in missingReferences { out += "| \(md(s.referenceKind(m.kind))) | \(md(m.reference)) | " + m.citedIn.map(md).joined(separator: "<br>") + " |\n" }
         }
         return out
     }
@@ -114,7 +114,7 @@ extension ReleaseReport {
         }
         if !missingReferences.isEmpty {
             body += "<h2>\(esc(s.citedNotReleased))</h2><table><tr><th>\(esc(s.reportKind))</th><th>\(esc(s.reportReference))</th><th>\(esc(s.reportCitedIn))</th></tr>"
-            for m in missingReferences { body += "<tr><td>\(esc(m.kind))</td><td>\(esc(m.reference))</td><td>\(m.citedIn.map(esc).joined(separator: "<br>"))</td></tr>" }
+            for m in missingReferences { body += "<tr><td>\(esc(s.referenceKind(m.kind)))</td><td>\(esc(m.reference))</td><td>\(m.citedIn.map(esc).joined(separator: "<br>"))</td></tr>" }
             body += "</table>"
         }
         let style = "body{font-family:sans-serif;max-width:90em;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px}td.stale{background:#fde2cf}td.none{color:#aaa}td.ok{background:#e3f1e0}"
