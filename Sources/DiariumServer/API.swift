@@ -47,7 +47,7 @@ struct API {
             guard let r = try reader.document(id: id) else { throw RequestError(.notFound, "No document \(id) in this index.") }
             let wantsText = ["1", "true", "yes"].contains(query["text"] ?? "")
             let text = wantsText ? try reader.storedText(of: r).map { String(decoding: $0, as: UTF8.self) } : nil
-            return try json(DocumentDetailJSON(r, text: text))
+            return try json(DocumentDetailJSON(r, text: text, file: try reader.rootFolders().file(of: r)))
         case ("report", 1):
             // diarium report --format json [--stale-after N]
             let staleAfter = try int(query, "stale_after", default: 5, range: 0...100)
