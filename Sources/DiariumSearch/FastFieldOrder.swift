@@ -112,12 +112,13 @@ extension Searcher {
     func pageHits(_ page: [(score: Double, id: Int64, segment: Int, doc: UInt32)], firstRank: Int, terms: Set<[UInt8]>,
                   snippets: Bool = true) throws -> [SearchHit] {
         let records = try reader.documents(ids: page.map(\.id))
+        let passages = snippets ? try self.passages(for: page.map { ($0.segment, $0.doc) }, terms: terms) : []
         var out: [SearchHit] = []
         for (i, p) in page.enumerated() {
             guard let record = records[p.id] else { continue }
             var snippetText = "", pageNumber: Int?
             if snippets {
-                let snippet = Snippets.best(text: try reader.segments[p.segment].reader.storedText(p.doc), terms: terms, analyzer: analyzer)
+                let snippet = passages[i]
                 snippetText = snippet.text
                 // The page of the snippet's first matched word: a binary search of the stored starts.
                 pageNumber = record.pageStarts.flatMap { PageMap.page(atOffset: snippet.anchor, encoded: [UInt8]($0)) }

@@ -8,6 +8,9 @@ public struct SearchHit: Codable, Sendable, Equatable {
     public var score: Double
     public var id: Int64
     public var path: String
+    /// The file's absolute path where its release is now (`SearchResult.locateFiles`); nil
+    /// when the index does not know where its root is.
+    public var file: String? = nil
     public var title: String?
     public var authority: String?
     public var type: String?
@@ -45,6 +48,12 @@ public struct SearchResult: Codable, Sendable, Equatable {
         self.total = total
         self.hits = hits
         self.fallback = fallback
+    }
+
+    /// Sets each hit's `file` (absolute) from the index's root folders, as `list` does: the
+    /// command line and the web API call it alike.
+    public mutating func locateFiles(_ roots: RootFolders) {
+        for i in hits.indices { hits[i].file = roots.file(shownPath: hits[i].path) }
     }
 }
 

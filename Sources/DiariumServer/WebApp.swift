@@ -1,5 +1,6 @@
 import DiariumAPI
 import DiariumIndex
+import DiariumOutput
 import DiariumReport
 import DiariumSearch
 import Foundation
@@ -270,11 +271,11 @@ public final class WebApp: Sendable {
     private func inventoryCSV(_ query: URLQuery) throws -> HTTPResponse {
         let state = InventoryState(query)
         let rows = state.rows(try snapshots.get().reader.inventory())
-        var out = CSVField.row(["id", "path", "title", "authority", "type", "date", "year", "dnr", "format", "status", "error", "size", "sha256"])
-        for r in rows {
-            out += CSVField.row([String(r.id), r.path, r.title ?? "", r.authority ?? "", r.docType ?? "", r.date ?? "", r.year.map(String.init) ?? "",
-                                 r.dnr ?? "", r.format, r.status.rawValue, r.error ?? "", String(r.size), r.sha256])
-        }
+
+        // The columns of `diarium list --format csv`, every cell through SafeText (InventoryEntry).
+        let snapshot = try snapshots.get()
+        let entries = InventoryEntry.entries(rows, roots: try snapshot.reader.rootFolders(), families: try snapshot.duplicates().familyNumbers)
+        let out = CSVTable().render(header: InventoryEntry.columns, rows: entries.map(\.cells))
         return HTTPResponse(status: .ok, contentType: "text/csv; charset=utf-8", body: Array(out.utf8),
                             headers: [("Content-Disposition", "attachment; filename=\"inventory.csv\"")])
     }
@@ -301,14 +302,3 @@ struct RequestError: Error {
     }
 }
 
-/// RFC 4180 CSV fields; a field a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab,
-/// carriage return first) gets a leading `'`, since file names and titles are untrusted.
-enum CSVField {
-    static func field(_ s: String) -> String {
-        var v = s
-        if let f = v.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(f) { v = "'" + v }
-        return v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : v
-    }
-
-    static func row(_ fields: [String]) -> String { fields.map(field).joined(separator: ",") + "\r\n" }
-}

@@ -39,6 +39,8 @@ struct Search: ParsableCommand {
     @Option(name: .customLong("by"), help: "With --batch: count hits per query by `authority`, `year` or `authority,year`.")
     var group: String?
 
+    @OptionGroup var language: LanguageOptions
+
     enum SearchFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
     enum SortOrder: String, ExpressibleByArgument, CaseIterable { case score, date, year }
 
@@ -56,13 +58,14 @@ struct Search: ParsableCommand {
         }
         let text = query.joined(separator: " ")
         if explain { print(SafeText.block(try reporting { try searcher.explain(text) })) }
-        let result = try reporting {
+        var result = try reporting {
             try searcher.search(text, limit: limit, offset: offset, countTotal: count, order: SearchOrder(rawValue: sort.rawValue) ?? .score)
         }
+        result.locateFiles(try reporting { try searcher.reader.rootFolders() })
         switch format {
         case .json: print(try JSONOutput.encode(result))
         case .csv: print(CSV.hits(result.hits), terminator: "")
-        case .text: print(TextOutput.search(result), terminator: "")
+        case .text: print(TextOutput.search(result, strings: language.strings, from: FileManager.default.currentDirectoryPath), terminator: "")
         }
     }
 
@@ -150,10 +153,10 @@ enum CSV {
     }
 
     static func hits(_ hits: [SearchHit]) -> String {
-        var out = SafeText.csvRow(["rank", "score", "id", "path", "title", "authority", "type", "date", "year", "dnr", "format", "snippet"])
+        var out = SafeText.csvRow(["rank", "score", "id", "path", "file", "title", "authority", "type", "date", "year", "dnr", "format", "snippet"])
         for h in hits {
             let numbers = [String(h.rank), String(h.score), String(h.id)].map(SafeText.csvNumber)
-            let text = [h.path, h.title ?? "", h.authority ?? "", h.type ?? "", h.date ?? "", h.year.map(String.init) ?? "", h.dnr ?? "",
+            let text = [h.path, h.file ?? "", h.title ?? "", h.authority ?? "", h.type ?? "", h.date ?? "", h.year.map(String.init) ?? "", h.dnr ?? "",
                         h.format, h.snippet].map(SafeText.csvField)
             out += (numbers + text).joined(separator: ",") + "\r\n"
         }

@@ -7,7 +7,9 @@ final class Catalog: Sendable {
     static let fileName = "catalog.sqlite"
     /// 2: pages and OCR columns (migrations `pdf-pages`, `ocr`); documents identified by the
     /// bytes of their received path (`raw_path`), no longer by the displayed `path` (`identity`).
-    static let formatVersion = "2"
+    /// 3: where each ingested root is (`roots`, migration `inventory`), so a path opens from
+    /// any folder and a moved release is re-rooted by SHA-256 (`documents_sha256`).
+    static let formatVersion = "3"
 
     let pool: DatabasePool
     let path: String
@@ -150,6 +152,15 @@ final class Catalog: Sendable {
             for index in indexes { try db.execute(sql: index) }
             try db.execute(sql: "CREATE INDEX documents_path ON documents(path)")
         }
+        // Issue 18: the absolute folder of each ingested root, keyed by the bytes of its name
+        // (the first component of `raw_path`), and the checksum index that finds a moved file.
+        m.registerMigration("inventory") { db in
+            try db.execute(sql: """
+                CREATE TABLE roots (name BLOB PRIMARY KEY, folder TEXT NOT NULL, ingested_at TEXT NOT NULL);
+                CREATE INDEX documents_sha256 ON documents(sha256);
+                UPDATE meta SET value = '\(formatVersion)' WHERE key = 'format_version';
+                """)
+        }
         return m
     }
 
@@ -184,7 +195,7 @@ final class Catalog: Sendable {
     }
 
     /// What a reader's snapshot depends on: the live segments, the tombstones and the
-    /// documents rows. Any commit, merge or replaced document changes it.
+    /// documents rows. Any commit, merge, replaced document or re-rooted file changes it.
     static func changeSignature(_ db: Database) throws -> String {
         let segments = try Int64.fetchAll(db, sql: "SELECT id FROM segments ORDER BY id").map(String.init).joined(separator: ",")
         let tombstones = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tombstones") ?? 0
@@ -197,7 +208,9 @@ final class Catalog: Sendable {
         // of the benchmark catalog (70–110 ms, most of a fresh `diarium search`). As text: a
         // damaged catalog's values of any type compare, never trap a row subscript.
         let documents = try String.fetchOne(db, sql: "SELECT (SELECT COUNT(*) FROM documents) || ',' || IFNULL((SELECT CAST(MAX(id) AS TEXT) FROM documents), '')") ?? ""
-        return "\(segments)|\(tombstones)|\(documents)"
+        // Re-rooting (`moveFile`) changes paths in place and counts itself here.
+        let moves = try String.fetchOne(db, sql: "SELECT CAST(value AS TEXT) FROM meta WHERE key = 'moves'") ?? "0"
+        return "\(segments)|\(tombstones)|\(documents)|\(moves)"
     }
 
     func read<T>(_ body: (Database) throws -> T) throws -> T {

@@ -7,7 +7,7 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
     public static let databaseTableName = "documents"
 
     /// Whether the file's text was extracted.
-    public enum Status: String, Codable, Sendable {
+    public enum Status: String, Codable, Sendable, CaseIterable {
         /// Text extracted and indexed.
         case ok
         /// The file is empty.

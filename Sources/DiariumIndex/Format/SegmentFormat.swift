@@ -17,8 +17,10 @@ enum SegmentFormat {
     static let magic: [UInt8] = Array("DIARSEG\u{0}".utf8)
     static let footerMagic: [UInt8] = Array("DSF1".utf8)
     /// 3: postings and positions in bit-packed blocks of 128 with skip data and block maxima,
-    /// one-byte norms, fast fields, stored statistics. 4: a date column among the fast fields
-    /// (sorting by date without the catalog). Older versions are refused with a rebuild message.
+    /// one-byte norms, fast fields, stored statistics. 4: stored text as one stream in blocks
+    /// of 32 KiB (`StoreIndex`) with a position → offset table (`TextPositions`), and a date
+    /// column among the fast fields (sorting by date without the catalog). Older versions are
+    /// refused with a rebuild message.
     static let version: UInt32 = 4
     static let headerSize = 16
     static let footerSize = 24
@@ -33,11 +35,6 @@ enum SegmentFormat {
     static let skipEntrySize = 24
     /// Bytes of one term-index entry: dictionary offset (u32), key offset (u32), key length (u16), 2 bytes padding.
     static let termIndexEntrySize = 12
-    /// Bytes of one stored-text index entry: first document (u32), offset (u64), compressed
-    /// size (u32), raw size (u32).
-    static let storeIndexEntrySize = 20
-    /// Raw bytes of stored text per compressed block, before a block is closed.
-    static let storeBlockSize = 64 * 1024
 
     /// Skip entries of a term with `df` documents: one per block, none for a single block.
     @inline(__always)
@@ -47,7 +44,7 @@ enum SegmentFormat {
 
     enum Section: UInt32, CaseIterable {
         case postings = 1, positions = 2, terms = 3, termIndex = 4, norms = 5, docIDs = 6,
-            store = 7, storeIndex = 8, skips = 9, stats = 10, fast = 11
+            store = 7, storeIndex = 8, skips = 9, stats = 10, fast = 11, textPositions = 20
     }
 }
 

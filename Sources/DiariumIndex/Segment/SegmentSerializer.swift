@@ -190,7 +190,7 @@ struct SegmentSerializer<Output: SegmentOutput> {
     /// Writes the rest of the file — the other sections, the directory, the footer with the
     /// CRC-32 of every byte before it — and returns the output and the file's size.
     mutating func finish(docIDs: [Int64], fieldTotals: [UInt64], fast: [FastValues],
-                         storeBlocks: [(firstDoc: UInt32, compressed: [UInt8], rawSize: UInt32)]) throws -> (output: Output, size: Int) {
+                         store: StoredTextWriter.Sections) throws -> (output: Output, size: Int) {
         var directory: [(SegmentFormat.Section, Int, Int)] = []
         try emit(postings.bytes)
         postings = ByteWriter()
@@ -222,20 +222,11 @@ struct SegmentSerializer<Output: SegmentOutput> {
         w = ByteWriter(capacity: docIDs.count * 8)
         for id in docIDs { w.u64(UInt64(bitPattern: id)) }
         try section(.docIDs, w.bytes)
-        var storeIndex = ByteWriter()
         let storeStart = emitted
-        for block in storeBlocks {
-            storeIndex.u32(block.firstDoc)
-            storeIndex.u64(UInt64(emitted - storeStart))
-            storeIndex.u32(UInt32(block.compressed.count))
-            storeIndex.u32(block.rawSize)
-            try emit(block.compressed)
-        }
+        for frame in store.frames { try emit(frame) }
         directory.append((.store, storeStart, emitted - storeStart))
-        w = ByteWriter()
-        w.u32(UInt32(storeBlocks.count))
-        w.raw(storeIndex.bytes)
-        try section(.storeIndex, w.bytes)
+        try section(.storeIndex, store.storeIndex)
+        try section(.textPositions, store.textPositions)
         let directoryOffset = emitted
         w = ByteWriter()
         w.u32(UInt32(directory.count))
