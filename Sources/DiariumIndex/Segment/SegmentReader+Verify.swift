@@ -108,6 +108,10 @@ extension SegmentReader {
                 throw corrupt("fast field \(c) of document \(d) names value \(fastOrdinal(c, UInt32(d))) of \(n)")
             }
         }
+        for d in 0..<docs {
+            let key = dateKey(UInt32(d))
+            guard key == 0 || DateKey.text(key) != nil else { throw corrupt("fast-field date of document \(d) is not a date (\(key))") }
+        }
 
         // STORE, STOREINDEX and TEXTPOSITIONS: blocks contiguous and decompressing to their
         // sizes, covering documents 0..<docs in order; each text valid UTF-8; each document's

@@ -43,6 +43,8 @@ public final class SegmentReader: Sendable {
     /// Distinct values of each fast string column, in ordinal order (ordinal k = value k − 1).
     private let fastDictionaries: [[String]]
     private let fastColumnStarts: [Int]
+    /// Offset of the date column (u32 per document) in the FAST section.
+    private let fastDateStart: Int
 
     /// Opens the segment at `path` and checks its structure.
     public init(path: String) throws {
@@ -55,7 +57,7 @@ public final class SegmentReader: Sendable {
         let fieldCount = IndexField.allCases.count
 
         typealias Parsed = (sections: [UInt32: Range<Int>], docs: Int, blocks: Int, terms: Int, sums: [UInt64],
-                            dictionaries: [[String]], columnStarts: [Int])
+                            dictionaries: [[String]], columnStarts: [Int], dateStart: Int)
         let parsed: Parsed = try file.withBytes { buf in
             guard buf.count >= SegmentFormat.headerSize + SegmentFormat.footerSize else {
                 throw corrupt("file is truncated (\(buf.count) bytes)")
@@ -138,7 +140,9 @@ public final class SegmentReader: Sendable {
                 }
                 dictionaries.append(values)
             }
-            return (sections, docs, blocks, terms, sums, dictionaries, starts)
+            let dateStart = fast.offset
+            guard fast.bytes(docs * 4) != nil else { throw corrupt("fast-field dates are truncated") }
+            return (sections, docs, blocks, terms, sums, dictionaries, starts, dateStart)
         }
         sections = parsed.sections
         documentCount = parsed.docs
@@ -147,6 +151,7 @@ public final class SegmentReader: Sendable {
         totalFieldLengths = parsed.sums
         fastDictionaries = parsed.dictionaries
         fastColumnStarts = parsed.columnStarts
+        fastDateStart = parsed.dateStart
     }
 
     func corrupt(_ reason: String) -> IndexError { .corruptSegment(file: file.path, reason: reason) }
@@ -207,13 +212,33 @@ public final class SegmentReader: Sendable {
         withSection(.fast) { $0.loadUnaligned(fromByteOffset: fastColumnStarts[column.rawValue] + Int(doc) * 2, as: UInt16.self).littleEndian }
     }
 
+    /// `doc`'s date from the fast fields, as `DateKey` packs it (0: none).
+    @inline(__always)
+    public func dateKey(_ doc: UInt32) -> UInt32 {
+        withSection(.fast) { $0.loadUnaligned(fromByteOffset: fastDateStart + Int(doc) * 4, as: UInt32.self).littleEndian }
+    }
+
+    /// Calls `body` with the fast columns as buffers (years and dates per document; ordinals per
+    /// string column, in `FastValues.Column` order), valid only during the call: the loops that
+    /// sort and count over every match read them without a lookup per document.
+    public func withFastColumns<R>(_ body: (FastColumns) throws -> R) rethrows -> R {
+        try withSection(.fast) { s in
+            try body(FastColumns(
+                years: UnsafeRawBufferPointer(rebasing: s[0..<(documentCount * 2)]),
+                dates: UnsafeRawBufferPointer(rebasing: s[fastDateStart..<(fastDateStart + documentCount * 4)]),
+                ordinals: fastColumnStarts.map { UnsafeRawBufferPointer(rebasing: s[$0..<($0 + documentCount * 2)]) }))
+        }
+    }
+
     /// `doc`'s fast-field values.
     public func fastValues(_ doc: UInt32) -> FastValues {
         func value(_ c: FastValues.Column) -> String? {
             let o = Int(fastOrdinal(c, doc))
             return o == 0 ? nil : fastDictionaries[c.rawValue][o - 1]
         }
-        return FastValues(year: year(doc), authority: value(.authority), docType: value(.docType), format: value(.format))
+        var v = FastValues(year: year(doc), authority: value(.authority), docType: value(.docType), format: value(.format))
+        v.date = dateKey(doc)
+        return v
     }
 
     // MARK: Dictionary

@@ -248,7 +248,7 @@ struct SegmentSerializer<Output: SegmentOutput> {
 
     /// FAST: years (u16 per document, 0 = unknown), then per string column its sorted distinct
     /// values (u32 count; varint length + UTF-8 each) and u16 ordinals per document (0 = none,
-    /// k = value k − 1).
+    /// k = value k − 1); then the dates (u32 per document, `DateKey`, 0 = none; version 4).
     private static func writeFast(_ fast: [FastValues], into w: inout ByteWriter) {
         for v in fast { w.u16(v.year.map { UInt16(clamping: $0) } ?? 0) }
         for column in FastValues.Column.allCases {
@@ -264,5 +264,6 @@ struct SegmentSerializer<Output: SegmentOutput> {
             }
             for d in fast { w.u16(d[column].flatMap { ordinal[$0] } ?? 0) }
         }
+        for v in fast { w.u32(v.date) }
     }
 }
