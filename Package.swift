@@ -62,7 +62,7 @@ let package = Package(
 
         // Release-mode measurements, never part of the tests.
         .executableTarget(name: "analysis-benchmark", dependencies: ["DiariumAnalysis"], path: "Benchmarks/AnalysisBenchmark"),
-        .executableTarget(name: "query-benchmark", dependencies: ["DiariumSearch", "DiariumIndex"], path: "Benchmarks/QueryBenchmark"),
+        .executableTarget(name: "query-benchmark", dependencies: ["DiariumSearch", "DiariumIndex", "DiariumIngest"], path: "Benchmarks/QueryBenchmark"),
         .executableTarget(name: "index-benchmark", dependencies: ["DiariumIndex"], path: "Benchmarks/IndexBenchmark"),
         .executableTarget(name: "office-benchmark", dependencies: ["DiariumExtraction"], path: "Benchmarks/OfficeBenchmark"),
 

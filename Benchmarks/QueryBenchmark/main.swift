@@ -10,6 +10,12 @@ import DiariumSearch
 import Foundation
 
 let args = CommandLine.arguments.dropFirst()
+// A hit in a 100 MB document against the same hits without it: LongDocument.swift.
+switch args.first {
+case "--long-document": try longDocumentBenchmark(Array(args.dropFirst())); exit(0)
+case "--repeat": try repeatQuery(Array(args.dropFirst())); exit(0)
+default: break
+}
 guard let indexDirectory = args.first else {
     FileHandle.standardError.write(Data("usage: query-benchmark INDEX_DIR [QUERY_FILE]\n".utf8))
     exit(2)

@@ -274,9 +274,11 @@ extension Searcher {
     private func passage(_ r: SegmentReader, _ doc: UInt32, events: [(position: UInt32, term: Int)], termCount: Int,
                          terms: Set<[UInt8]>) throws -> Snippets.Passage {
         let first = Snippets.bestWindowStart(events, termCount: termCount) ?? 0
-        let margin: UInt32 = 8
+        // The window `best(in:)` finds ends at its last match and starts up to `window` words
+        // before its first; a few words more either side.
+        let margin = UInt32(Snippets.window) + 4
         let lo = first > margin ? first - margin : 0
-        let (hi, overflow) = first.addingReportingOverflow(UInt32(Snippets.window) + margin)
+        let (hi, overflow) = first.addingReportingOverflow(margin)
         guard let region = try r.storedTextRange(doc, positions: lo...(overflow ? UInt32.max : hi)) else {
             return Snippets.best(text: try r.storedText(doc), terms: terms, analyzer: analyzer)
         }

@@ -77,4 +77,26 @@ import Testing
         let count = try outcome("segment", "store-index-block-count-ffffffff")
         #expect(count["show"]?.contains("stored-text index is damaged") == true, "\(count)")
     }
+
+    /// Seeded random damage to STORE, STOREINDEX and TEXTPOSITIONS (format 4), with the checksum
+    /// recomputed so that the decoders meet it: every command ends or fails naming the index
+    /// (`segmentOutcome` traps otherwise), and search still answers or says the segment is
+    /// damaged.
+    @Test func storedTextDamageIsReportedNeverTrapped() throws {
+        var state: UInt64 = 0x5EED
+        func next() -> UInt8 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: state >> 33)
+        }
+        var reported = 0
+        for run in 0..<48 {
+            // Segment, section (7 STORE, 8 STOREINDEX, 13 → TEXTPOSITIONS), then 1–3 changes, CRC fixed.
+            var input: [UInt8] = [next(), [7, 8, 13][run % 3]]
+            for _ in 0..<(1 + run % 3) { input += [next(), next(), next(), next() % 3] }
+            input.append(1)  // count ≡ 3 (mod 4), last bit set: the CRC is recomputed
+            let errors = input.withUnsafeBytes { FuzzTargets.segmentOutcome($0) }
+            if let errors, !errors.isEmpty { reported += 1 }
+        }
+        #expect(reported > 12, "only \(reported) of 48 damaged copies were noticed")
+    }
 }

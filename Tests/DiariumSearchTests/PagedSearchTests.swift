@@ -53,6 +53,13 @@ import Testing
         let pageText = String(decoding: text[range], as: UTF8.self)
         #expect(pageText.contains("pelargonkrukor") && pageText.contains("Sida 1537 av 2000") && !pageText.contains("sidan 1536 "))
 
+        // The snippet is read from the index: the document has a position table, from which the
+        // bytes of a window of positions are a few hundred of its megabytes.
+        let segment = try #require(reader.segments.first { $0.id == long.segmentID })
+        let doc = UInt32(try #require(long.segmentDoc))
+        let region = try #require(try segment.reader.storedTextRange(doc, positions: 300_000...300_040))
+        #expect(text.count > 4_000_000 && region.bytes.count < 4_096, "\(region.bytes.count) bytes of \(text.count)")
+
         // The header on every page is indexed once: a search for it finds the document, and
         // its term frequency in the body is that of one page, not of 2,000.
         let header = try Searcher(reader: reader).search("\"Protokoll kommunfullmäktige 2019\"", limit: 5)

@@ -1,0 +1,154 @@
+import DiariumAnalysis
+import DiariumIndex
+import DiariumIngest
+import DiariumTestSupport
+import Foundation
+import Testing
+@testable import DiariumSearch
+
+/// Snippets from the index (`Searcher.passages`: positions from the postings, the window's bytes
+/// found through the segment's position table) judged against the whole text analysed.
+@Suite(.serialized) struct SnippetTests {
+    /// The «marked» words of a snippet, in order.
+    static func marked(_ snippet: String) -> [String] {
+        var out: [String] = []
+        var rest = Substring(snippet)
+        while let open = rest.firstIndex(of: "«"), let close = rest[open...].firstIndex(of: "»") {
+            out.append(String(rest[rest.index(after: open)..<close]))
+            rest = rest[rest.index(after: close)...]
+        }
+        return out
+    }
+
+    /// Every hit's snippet on real documents (the repository's corpus and the released PDFs of
+    /// ../shared/data) against today's rule on the whole text (`Snippets.best(text:)`): where
+    /// that analyses the whole text (up to 16 KiB) the two hold as many distinct query terms and
+    /// are the same passage (but for one in twenty at most, see below); on longer texts
+    /// the snippet from the index holds at least as many distinct query terms; and every snippet
+    /// of a document whose body holds a query term marks one.
+    @Test func realDocumentsGetTheSnippetsOfTheWholeText() throws {
+        let root = NSTemporaryDirectory() + "diarium-snippets-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var options = IngestOptions()
+        options.ocrMode = .off
+        let ingester = try Ingester(indexDirectory: root, options: options)
+        var paths = [repositoryRoot.appendingPathComponent("corpus").path]
+        let released = repositoryRoot.appendingPathComponent("../shared/data/released_files").standardized.path
+        if FileManager.default.fileExists(atPath: released) { paths.append(released) }
+        _ = try ingester.ingest(paths: paths)
+        ingester.close()
+        let reader = try IndexReader(directory: root)
+        let searcher = try Searcher(reader: reader)
+        let analyzer = try Analyzer(splitCompounds: false)
+        var compared = 0, long = 0
+        var differing: [String] = []
+        for query in ["riskanalys", "office 365", "personuppgifter behandling", "informationssäkerhet", "sekretess", "nämnden beslut",
+                      "åtgärder", "föreskrifter arkiv", "molntjänster", "protokoll", "arkivering myndighet", "säkerhet"] {
+            var context = try EvaluationContext(searcher: searcher)
+            _ = try searcher.evaluate(QueryParser.parse(query), &context, requireAll: false)
+            let terms = Set(context.highlight.map { Array($0.utf8) })
+            let result = try searcher.search(query, limit: 20)
+            for hit in result.hits {
+                let record = try #require(try reader.document(id: hit.id))
+                let text = try #require(try reader.storedText(of: record))
+                let old = Snippets.best(text: text, terms: terms, analyzer: analyzer)
+                let new = try #require(try searcher.passage(for: record, terms: terms))
+                #expect(new.text == hit.snippet)
+                let termsOf = { (s: String) in Set(Self.marked(s).compactMap { analyzer.term(ofWord: $0) }.filter { terms.contains(Array($0.utf8)) }) }
+                if text.count <= Snippets.wholeTextLimit {
+                    // The same passage, but for ties between windows broken by the number of
+                    // matches: a joined match (`informations-` / `säkerhet` at a line end) is
+                    // one position in the index and two marked words in the text.
+                    #expect(termsOf(new.text).count == termsOf(old.text).count, "\(query) in \(hit.path): \(new.text) / \(old.text)")
+                    if new != old { differing.append("\(query) in \(hit.path): \(new.text) / \(old.text)") }
+                } else {
+                    long += 1
+                    #expect(termsOf(new.text).count >= termsOf(old.text).count, "\(query) in \(hit.path): \(new.text) / \(old.text)")
+                }
+                if !Snippets.matches(text: text, terms: terms, analyzer: analyzer).isEmpty {
+                    #expect(!Self.marked(new.text).isEmpty, "\(query) in \(hit.path): \(new.text)")
+                }
+                compared += 1
+            }
+        }
+        #expect(compared > 100, "\(compared) snippets compared, \(long) of long texts")
+        #expect(differing.count * 20 <= compared, "\(differing.count) of \(compared) differ: \(differing)")
+    }
+
+    /// On random documents of Swedish and multi-byte words (several blocks long, some), the
+    /// snippet from the index marks exactly the words the whole text's analysis marks in the
+    /// bytes it shows, holds as many distinct terms as the best window of the whole text, and
+    /// its anchor is its first marked word.
+    @Test func windowedSnippetsMatchTheWholeTextAnalysed() throws {
+        var rng = SeededRandom(state: 2026)
+        let vocabulary = ["Åtgärder", "åtgärd", "ärendet", "Ärenden", "öppenhet", "Örebro", "ÖVERSYN", "säkerhetsöversyn", "straße",
+                          "日本語", "naïve", "Łódź", "nämnden", "beslut", "och", "i", "att", "kommun", "riskanalys", "molntjänster",
+                          "personuppgifter", "protokoll", "fullmäktige", "sekretess", "x", "ab"]
+        let root = NSTemporaryDirectory() + "diarium-snippet-property-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let folder = root + "/brev"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var texts: [String: [UInt8]] = [:]
+        for d in 0..<40 {
+            let n = d % 5 == 0 ? Int(rng.next() % 20_000) + 6_000 : Int(rng.next() % 900) + 1
+            var words: [String] = []
+            for i in 0..<n {
+                // Rare words mostly: the common ones are many, so windows differ.
+                let w = rng.next() % 4 == 0 ? vocabulary[Int(rng.next() % UInt64(vocabulary.count))] : "ord\(rng.next() % 500)"
+                words.append(w + (i % 13 == 12 ? ".\n" : ""))
+            }
+            let text = words.joined(separator: " ")
+            texts["brev-\(d).txt"] = Array(text.utf8)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: "\(folder)/brev-\(d).txt"))
+        }
+        let ingester = try Ingester(indexDirectory: root + "/index")
+        _ = try ingester.ingest(paths: [folder])
+        ingester.close()
+        let reader = try IndexReader(directory: root + "/index")
+        let searcher = try Searcher(reader: reader)
+        let analyzer = try Analyzer(splitCompounds: false)
+        var checked = 0
+        for record in try reader.inventory() {
+            let name = String(record.path.split(separator: "/").last ?? "")
+            let text = try #require(texts[name])
+            #expect(try reader.storedText(of: record) == text)
+            for _ in 0..<6 {
+                let k = 1 + Int(rng.next() % 3)
+                let words = (0..<k).map { _ in vocabulary[Int(rng.next() % UInt64(vocabulary.count))] }
+                let terms = Set(words.compactMap { analyzer.term(ofWord: $0) }.map { Array($0.utf8) })
+                let windowed = try #require(try searcher.passage(for: record, terms: terms))
+                let whole = Snippets.best(in: text, terms: terms, analyzer: analyzer)
+                let termsOf = { (s: String) in Set(Self.marked(s).compactMap { analyzer.term(ofWord: $0) }.filter { terms.contains(Array($0.utf8)) }) }
+                #expect(termsOf(windowed.text).count == termsOf(whole.text).count, "\(words) in \(name): \(windowed.text) / \(whole.text)")
+                // The marks in the shown bytes are the whole text's matches there.
+                let inRange = Snippets.matches(text: text, terms: terms, analyzer: analyzer)
+                    .filter { windowed.range.contains($0.lowerBound) }
+                    .map { String(decoding: text[$0], as: UTF8.self) }
+                #expect(Self.marked(windowed.text) == inRange, "\(words) in \(name): \(windowed.text)")
+                if let first = inRange.first {
+                    #expect(text[windowed.anchor...].starts(with: Array(first.utf8)))
+                }
+                checked += 1
+            }
+        }
+        #expect(checked == 240)
+    }
+
+    /// å, ä, ö and other multi-byte letters are marked whole, in any case.
+    @Test func multiByteWordsAreMarkedWhole() throws {
+        let root = NSTemporaryDirectory() + "diarium-snippet-letters-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/in", withIntermediateDirectories: true)
+        var text = String(repeating: "Inledning utan träff i texten här. ", count: 3_000)
+        text += "ÅTGÄRDER för Örebro: åtgärderna gäller säkerhetsöversyn i Łódź och 日本語 ärenden. "
+        text += String(repeating: "Avslutning utan träff. ", count: 3_000)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: root + "/in/lång.txt"))
+        let ingester = try Ingester(indexDirectory: root + "/index")
+        _ = try ingester.ingest(paths: [root + "/in"])
+        ingester.close()
+        let searcher = try Searcher(reader: IndexReader(directory: root + "/index"))
+        let hit = try #require(try searcher.search("åtgärder örebro łódź", limit: 1).hits.first)
+        #expect(Self.marked(hit.snippet) == ["ÅTGÄRDER", "Örebro", "åtgärderna", "Łódź"], "\(hit.snippet)")
+        #expect(hit.snippet.hasPrefix("…") && hit.snippet.hasSuffix("…"))
+    }
+}
