@@ -63,7 +63,9 @@ import Testing
     }
 
     /// A flipped byte in the fast-field section crashed
-    /// `search 'year:2015..2021 org:gymnasienämnden' --sort date`.
+    /// `search 'year:2015..2021 org:gymnasienämnden' --sort date`. The input sets the high byte
+    /// of the last document's last ordinal: in segment format 4 that byte lies 4 × 6 bytes
+    /// before the section's end (the date column of the first segment's six documents follows).
     @Test func fastFieldOrdinalPastItsDictionary() throws {
         let errors = try outcome("segment", "fast-field-ordinal-past-dictionary")
         #expect(errors["open"]?.contains("fast field") == true, "\(errors)")
