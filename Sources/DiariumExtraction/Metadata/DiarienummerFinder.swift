@@ -8,28 +8,46 @@ enum DiarienummerFinder {
 
     /// The case number in `text` after a label such as `Dnr:`, or, with `labelled == false`,
     /// the first token that has a case-number shape on its own.
+    ///
+    /// On bytes: a line without a case number's core (`UTF8Scan.hasCaseNumberCore`) is passed
+    /// over after one scan, and labels are found without lowercasing the line.
     static func find(in line: String, labelled: Bool) -> String? {
-        if labelled {
-            let lowerString = line.lowercased()
-            let lower = Array(lowerString.utf8)
-            let original = Array(line.utf8)
-            // Offsets carry over only when lowercasing kept every byte in place (it does for
-            // Swedish text); otherwise search the lowercased line itself.
-            let source = lower.count == original.count ? original : lower
+        var line = line
+        return line.withUTF8 { b -> String? in
+            guard UTF8Scan.hasCaseNumberCore(b) else { return nil }
+            guard labelled else { return shaped(b, allowBare: false) }
             for label in labelBytes {
-                guard let at = ByteSearch.find(label, in: lower), !ByteSearch.continuesWord(lower, before: at) else { continue }
-                let rest = String(decoding: source[(at + label.count)...], as: UTF8.self)
-                    .drop { $0 == ":" || $0 == "." || $0 == " " || $0 == "*" || $0 == "|" || $0 == "\t" }
-                if let v = shaped(String(rest.prefix(40)), allowBare: true) { return v }
+                // The label's first occurrence, as a search of the lowercased line finds it.
+                guard let at = UTF8Scan.find(ignoringCase: label, in: b), !continuesWord(b, before: at) else { continue }
+                var i = at + label.count
+                while i < b.count, case let c = b[i], c == 0x3A || c == 0x2E || c == 0x20 || c == 0x2A || c == 0x7C || c == 0x09 { i += 1 }
+                // 40 characters of the value, from a window of bytes that holds them.
+                let value = String(decoding: UnsafeBufferPointer(rebasing: b[i..<min(b.count, i + 400)]), as: UTF8.self)
+                if let v = shaped(String(value.prefix(40)), allowBare: true) { return v }
             }
             return nil
         }
-        return shaped(line, allowBare: false)
+    }
+
+    /// Whether the byte before `offset` continues a word (`ByteSearch.continuesWord`).
+    @inline(__always)
+    static func continuesWord(_ b: UnsafeBufferPointer<UInt8>, before offset: Int) -> Bool {
+        guard offset > 0 else { return false }
+        let c = b[offset - 1]
+        return c >= 0x80 || (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39)
     }
 
     /// The first case-number-shaped token at any word start in `s`.
     static func shaped(_ s: String, allowBare: Bool) -> String? {
-        let c = Array(s)
+        var s = s
+        return s.withUTF8 { shaped($0, allowBare: allowBare) }
+    }
+
+    /// The first case-number-shaped token at any word start in `b` (UTF-8). A text without a
+    /// case number's core has none and is not looked at further.
+    static func shaped(_ b: UnsafeBufferPointer<UInt8>, allowBare: Bool) -> String? {
+        guard UTF8Scan.hasCaseNumberCore(b) else { return nil }
+        let c = Array(String(decoding: b, as: UTF8.self))
         return firstShaped(c, from: 0, allowBare: allowBare).map { String(c[$0]) }
     }
 

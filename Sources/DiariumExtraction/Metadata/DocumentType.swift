@@ -35,19 +35,34 @@ public enum DocumentType {
     /// The rules with their marks as UTF-8 bytes.
     static let byteRules: [(String, [[UInt8]])] = rules.map { ($0.0, $0.1.map { Array($0.utf8) }) }
 
-    /// The type named by `text`, or nil. A mark counts at a word start; long marks (6+ bytes)
-    /// also count at the end of a compound (informationssäkerhetspolicy).
-    static func classify(_ text: String) -> String? {
-        let lower = Array(text.lowercased().utf8)
-        for (type, marks) in byteRules {
-            for mark in marks {
-                var from = 0
-                while let at = ByteSearch.find(mark, in: lower, from: from) {
-                    if !ByteSearch.continuesWord(lower, before: at) || mark.count >= 6 { return type }
-                    from = at + 1
-                }
-            }
+    /// The marks by their first byte: (rule number, mark) for each.
+    static let marksByFirstByte: [[(rule: Int, mark: [UInt8])]] = {
+        var table = [[(rule: Int, mark: [UInt8])]](repeating: [], count: 256)
+        for (r, rule) in byteRules.enumerated() {
+            for mark in rule.1 { table[Int(mark[0])].append((r, mark)) }
         }
-        return nil
+        return table
+    }()
+
+    /// The type named by `text`, or nil. A mark counts at a word start; long marks (6+ bytes)
+    /// also count at the end of a compound (informationssäkerhetspolicy). The first rule with a
+    /// mark anywhere in the text wins; the lowercased text is read once, each byte against the
+    /// marks that start with it.
+    static func classify(_ text: String) -> String? {
+        var lower = text.lowercased()
+        return lower.withUTF8 { b -> String? in
+            var best = byteRules.count
+            for i in 0..<b.count {
+                for (rule, mark) in marksByFirstByte[Int(b[i])] where rule < best && i + mark.count <= b.count {
+                    var k = 1
+                    while k < mark.count && b[i + k] == mark[k] { k += 1 }
+                    guard k == mark.count else { continue }
+                    let continues = i > 0 && { let c = b[i - 1]; return c >= 0x80 || (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) }()
+                    if !continues || mark.count >= 6 { best = rule }
+                }
+                if best == 0 { break }
+            }
+            return best < byteRules.count ? byteRules[best].0 : nil
+        }
     }
 }
