@@ -47,8 +47,8 @@ enum DiarienummerFinder {
     /// case number's core has none and is not looked at further.
     static func shaped(_ b: UnsafeBufferPointer<UInt8>, allowBare: Bool) -> String? {
         guard UTF8Scan.hasCaseNumberCore(b) else { return nil }
-        let c = Array(String(decoding: b, as: UTF8.self))
-        return firstShaped(c, from: 0, allowBare: allowBare).map { String(c[$0]) }
+        let c = Array(String(decoding: b, as: UTF8.self).unicodeScalars)
+        return firstShaped(c, from: 0, allowBare: allowBare).map { String(String.UnicodeScalarView(c[$0])) }
     }
 
     /// Every case number in `line`, in order of position, without repeats: those after a
@@ -74,25 +74,27 @@ enum DiarienummerFinder {
                 if let v = shaped(String(rest.prefix(40)), allowBare: true) { found.append((at, v)); labelStarts.insert(at) }
             }
         }
-        // Shaped: scan on from the end of each match (character offsets, mapped to bytes for the order).
-        let c = Array(line)
+        // Shaped: scan on from the end of each match (scalar offsets, mapped to bytes for the order).
+        let c = Array(line.unicodeScalars)
         var byteOffset = 0, charIndex = 0
         var start = 0
         while start < c.count, let r = firstShaped(c, from: start, allowBare: false) {
-            while charIndex < r.lowerBound { byteOffset += c[charIndex].utf8.count; charIndex += 1 }
+            while charIndex < r.lowerBound { byteOffset += UTF8.width(c[charIndex]); charIndex += 1 }
             // `Dnr 2024/01078` is the label and its number (found above), not a number with prefix `Dnr`.
-            if !labelStarts.contains(byteOffset) { found.append((byteOffset, String(c[r]))) }
+            if !labelStarts.contains(byteOffset) { found.append((byteOffset, String(String.UnicodeScalarView(c[r])))) }
             start = r.upperBound
         }
         var seen = Set<String>()
         return found.sorted { $0.at < $1.at }.map(\.value).filter { seen.insert($0).inserted }
     }
 
-    /// The first case-number-shaped token in `c` at a word start at or after `from` (`from`
-    /// itself counts as a word start), as a range of `c`.
-    static func firstShaped(_ c: [Character], from: Int, allowBare: Bool) -> Range<Int>? {
+    /// The first case-number-shaped token in `c` (the scalars of a text) at a word start at or
+    /// after `from` (`from` itself counts as a word start), as a range of `c`. Letters, numbers
+    /// and capitals are told by the scalars' Unicode properties, as `Character`'s are by its
+    /// first scalar's.
+    static func firstShaped(_ c: [Unicode.Scalar], from: Int, allowBare: Bool) -> Range<Int>? {
         let n = c.count
-        func isUpper(_ ch: Character) -> Bool { ch.isUppercase && ch.isLetter }
+        func isUpper(_ ch: Unicode.Scalar) -> Bool { ch.isUppercase && ch.isLetter }
         func digits(_ i: Int) -> Int { var k = i; while k < n && c[k].isASCII && c[k].isNumber { k += 1 }; return k - i }
         var i = from
         while i < n {
@@ -119,7 +121,7 @@ enum DiarienummerFinder {
                 while e < n && e - jj < 6 && c[e].isLetter && isUpper(c[e]) { e += 1 }
                 if e < n, c[e] == " ", digits(e + 1) == 4 { jj = e }
             }
-            let prefixWord = String(c[i..<j]).uppercased()
+            let prefixWord = String(String.UnicodeScalarView(c[i..<j])).uppercased()
             if notCasePrefixes.contains(prefixWord) { i = j; continue }
             if jj != j, digits(jj + 1) == 4, jj + 5 < n, c[jj + 5] == ":", digits(jj + 6) >= 1 {
                 let e = jj + 6 + digits(jj + 6)
@@ -138,7 +140,7 @@ enum DiarienummerFinder {
                     let okSep = symbol != "." || allowBare
                     var dashOK = symbol != "-" || tail >= 3 || (sep && c[j] == "-")
                     // `Blekinge 2021-2027` is a span of years, not a case number.
-                    if symbol == "-", tail == 4, let t = Int(String(c[(k + 5)..<(k + 9)])), (1900...2099).contains(t) { dashOK = false }
+                    if symbol == "-", tail == 4, let t = Int(String(String.UnicodeScalarView(c[(k + 5)..<(k + 9)]))), (1900...2099).contains(t) { dashOK = false }
                     if okTail && okSep && dashOK && (sep || prefixLen >= 1) {
                         // Not a date: YYYY-MM-DD.
                         if !(symbol == "-" && tail == 2) {
@@ -159,4 +161,13 @@ enum DiarienummerFinder {
         }
         return nil
     }
+}
+
+fileprivate extension Unicode.Scalar {
+    /// `Character.isLetter` for a character of this one scalar.
+    @inline(__always) var isLetter: Bool { isASCII ? (value | 0x20) >= 0x61 && (value | 0x20) <= 0x7A : properties.isAlphabetic }
+    /// `Character.isNumber` for a character of this one scalar.
+    @inline(__always) var isNumber: Bool { isASCII ? value >= 0x30 && value <= 0x39 : properties.numericType != nil }
+    /// `Character.isUppercase` for a character of this one scalar.
+    @inline(__always) var isUppercase: Bool { isASCII ? value >= 0x41 && value <= 0x5A : properties.isUppercase }
 }

@@ -35,11 +35,18 @@ public enum DocumentType {
     /// The rules with their marks as UTF-8 bytes.
     static let byteRules: [(String, [[UInt8]])] = rules.map { ($0.0, $0.1.map { Array($0.utf8) }) }
 
-    /// The marks by their first byte: (rule number, mark) for each.
-    static let marksByFirstByte: [[(rule: Int, mark: [UInt8])]] = {
-        var table = [[(rule: Int, mark: [UInt8])]](repeating: [], count: 256)
+    /// Every mark's bytes, one after the other, and per first byte the marks that start with
+    /// it as (rule number, start, length) into them: plain integers, so the scan below copies
+    /// and counts no references.
+    static let markBytes: [UInt8] = byteRules.flatMap { $0.1.flatMap { $0 } }
+    static let marksByFirstByte: [[(rule: Int, start: Int, count: Int)]] = {
+        var table = [[(rule: Int, start: Int, count: Int)]](repeating: [], count: 256)
+        var start = 0
         for (r, rule) in byteRules.enumerated() {
-            for mark in rule.1 { table[Int(mark[0])].append((r, mark)) }
+            for mark in rule.1 {
+                table[Int(mark[0])].append((r, start, mark.count))
+                start += mark.count
+            }
         }
         return table
     }()
@@ -50,19 +57,27 @@ public enum DocumentType {
     /// marks that start with it.
     static func classify(_ text: String) -> String? {
         var lower = text.lowercased()
-        return lower.withUTF8 { b -> String? in
-            var best = byteRules.count
-            for i in 0..<b.count {
-                for (rule, mark) in marksByFirstByte[Int(b[i])] where rule < best && i + mark.count <= b.count {
-                    var k = 1
-                    while k < mark.count && b[i + k] == mark[k] { k += 1 }
-                    guard k == mark.count else { continue }
-                    let continues = i > 0 && { let c = b[i - 1]; return c >= 0x80 || (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) }()
-                    if !continues || mark.count >= 6 { best = rule }
+        let best = lower.withUTF8 { b -> Int in
+            markBytes.withUnsafeBufferPointer { m in
+                marksByFirstByte.withUnsafeBufferPointer { table in
+                    var best = byteRules.count
+                    for i in 0..<b.count {
+                        table[Int(b[i])].withUnsafeBufferPointer { marks in
+                            for e in marks where e.rule < best && i + e.count <= b.count {
+                                var k = 1
+                                while k < e.count && b[i + k] == m[e.start + k] { k += 1 }
+                                guard k == e.count else { continue }
+                                let c = i > 0 ? b[i - 1] : 0x20
+                                let continues = c >= 0x80 || (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39)
+                                if !continues || e.count >= 6 { best = e.rule }
+                            }
+                        }
+                        if best == 0 { break }
+                    }
+                    return best
                 }
-                if best == 0 { break }
             }
-            return best < byteRules.count ? byteRules[best].0 : nil
         }
+        return best < byteRules.count ? byteRules[best].0 : nil
     }
 }

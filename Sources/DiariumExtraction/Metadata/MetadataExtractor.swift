@@ -325,11 +325,27 @@ enum MetadataExtractor {
                                   "ansvarig myndighet", "ansvarig nämnd", "beslutsinstans"]
 
     static let authorityLabelBytes = authorityLabels.map { Array($0.utf8) }
+    /// The first bytes of `authorityLabels`.
+    static let authorityLabelStarts = Set(authorityLabels.compactMap { $0.utf8.first })
+
+    /// Whether `line`, trimmed, starts with the first letter of an authority label or ends with
+    /// `…ngssamling` (a masthead), in any case: what `labelledAuthority` needs of a line, on bytes.
+    static func mayNameAuthority(_ line: String) -> Bool {
+        var line = line
+        return line.withUTF8 { b in
+            var start = 0, end = b.count
+            while start < end, case let w = UTF8Scan.whitespaceLength(b, at: start), w > 0 { start += w }
+            _ = UTF8Scan.skipWhitespace(b, before: &end)
+            guard start < end else { return false }
+            if authorityLabelStarts.contains(b[start] | (b[start] >= 0x41 && b[start] <= 0x5A ? 0x20 : 0)) { return true }
+            return end - start >= 10 && UTF8Scan.equalsIgnoringASCIICase(b, at: end - 10, "ngssamling")
+        }
+    }
 
     /// `Departement: Försvarsdepartementet`, `Utgivare: Finansinspektionen, Sverige`,
     /// `Beslutad av  Kommunstyrelsen`, or a masthead `Socialstyrelsens författningssamling`.
     static func labelledAuthority(_ lines: [String]) -> (String, MetadataSource)? {
-        for (i, raw) in lines.prefix(40).enumerated() {
+        for (i, raw) in lines.prefix(40).enumerated() where mayNameAuthority(raw) {
             let line = raw.trimmed()
             // The labels and the masthead suffix are short: only the line's ends are lowercased.
             let lower = String(line.prefix(32)).lowercased()
