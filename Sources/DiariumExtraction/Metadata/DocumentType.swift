@@ -51,13 +51,31 @@ public enum DocumentType {
         return table
     }()
 
+    /// `text` lowercased as far as the marks can tell: ASCII capitals and Latin-1 capitals
+    /// (`C3 80`–`C3 9E` but ×) to small letters, on bytes. Every mark is ASCII or Latin-1
+    /// small letters, and every other byte is either kept or, in `lowercased()`, mapped to a
+    /// non-ASCII byte again (which no mark's continuation test tells apart), so a mark is found
+    /// here exactly where it is found in `text.lowercased()` of an NFC text (the Kelvin and
+    /// Ångström signs, which lowercase to ASCII and Latin-1, do not occur in NFC).
+    static func lowerForMarks(_ text: String) -> [UInt8] {
+        var out = Array(text.utf8)
+        var i = 0
+        while i < out.count {
+            let c = out[i]
+            if c >= 0x41 && c <= 0x5A { out[i] = c | 0x20 }
+            else if c == 0xC3, i + 1 < out.count, out[i + 1] >= 0x80 && out[i + 1] <= 0x9E && out[i + 1] != 0x97 { out[i + 1] += 0x20; i += 1 }
+            i += 1
+        }
+        return out
+    }
+
     /// The type named by `text`, or nil. A mark counts at a word start; long marks (6+ bytes)
     /// also count at the end of a compound (informationssäkerhetspolicy). The first rule with a
     /// mark anywhere in the text wins; the lowercased text is read once, each byte against the
     /// marks that start with it.
     static func classify(_ text: String) -> String? {
-        var lower = text.lowercased()
-        let best = lower.withUTF8 { b -> Int in
+        var lower = lowerForMarks(text)
+        let best = lower.withUnsafeBufferPointer { b -> Int in
             markBytes.withUnsafeBufferPointer { m in
                 marksByFirstByte.withUnsafeBufferPointer { table in
                     var best = byteRules.count
