@@ -389,18 +389,38 @@ public struct Extractor: Sendable {
     }
 
     /// Normalises line ends and drops control characters other than tab and newline.
+    /// The text with CR LF and lone CR as LF, control characters other than LF and tab and
+    /// byte order marks (U+FEFF) dropped. On UTF-8 bytes: a text that needs none of it (the
+    /// common case) is returned as it is, after one scan.
     static func clean(_ text: String) -> String {
-        var scalars = String.UnicodeScalarView()
-        var lastCR = false
-        for s in text.unicodeScalars {
-            if s == "\r" { scalars.append("\n"); lastCR = true; continue }
-            if s == "\n" && lastCR { lastCR = false; continue }
-            lastCR = false
-            if s.value < 0x20 && s != "\n" && s != "\t" { continue }
-            if s.value == 0xFEFF { continue }
-            scalars.append(s)
+        var bytes = text
+        return bytes.withUTF8 { b in
+            // EF BB BF is U+FEFF; every other byte that changes is an ASCII control character.
+            var first = -1
+            for i in 0..<b.count {
+                let c = b[i]
+                if (c < 0x20 && c != 0x0A && c != 0x09) || (c == 0xEF && i + 2 < b.count && b[i + 1] == 0xBB && b[i + 2] == 0xBF) {
+                    first = i
+                    break
+                }
+            }
+            guard first >= 0 else { return text }
+            var out = [UInt8]()
+            out.reserveCapacity(b.count)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[0..<first]))
+            var i = first, lastCR = false
+            while i < b.count {
+                let c = b[i]
+                if c == 0x0D { out.append(0x0A); lastCR = true; i += 1; continue }
+                if c == 0x0A && lastCR { lastCR = false; i += 1; continue }
+                lastCR = false
+                if c < 0x20 && c != 0x0A && c != 0x09 { i += 1; continue }
+                if c == 0xEF && i + 2 < b.count && b[i + 1] == 0xBB && b[i + 2] == 0xBF { i += 3; continue }
+                out.append(c)
+                i += 1
+            }
+            return String(decoding: out, as: UTF8.self)
         }
-        return String(scalars)
     }
 
     static func describe(_ error: Error) -> String {
@@ -414,43 +434,98 @@ public struct Extractor: Sendable {
 
 /// Markdown to plain text: markup stripped, text and line structure kept.
 enum Markdown {
-    /// The first level-one heading (`# Title`, or a line underlined with `===`).
+    /// The first level-one heading (`# Title`, or a line underlined with `===`) among the
+    /// first 60 lines (a line ends at LF; a CR before it is not part of the line). On bytes:
+    /// only those lines are read.
     static func firstHeading(_ source: String) -> String? {
-        let lines = source.split(separator: "\n", omittingEmptySubsequences: false).prefix(60)
-        for (i, line) in lines.enumerated() {
-            if line.hasPrefix("# ") { return strip(String(line)).trimmed() }
-            if i > 0, line.count >= 3, line.allSatisfy({ $0 == "=" }), !lines[i - 1].trimmed().isEmpty {
-                return strip(String(lines[i - 1])).trimmed()
+        var source = source
+        return source.withUTF8 { b -> String? in
+            var previous: Range<Int>?
+            var start = 0, n = 0
+            while start <= b.count && n < 60 {
+                var end = start
+                while end < b.count && b[end] != 0x0A { end += 1 }
+                let next = end + 1
+                if end > start && b[end - 1] == 0x0D { end -= 1 }
+                func text(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self) }
+                if end - start >= 2 && b[start] == 0x23 && b[start + 1] == 0x20 { return strip(text(start..<end)).trimmed() }
+                if let p = previous, end - start >= 3, (start..<end).allSatisfy({ b[$0] == 0x3D }),
+                   !Markdown.isBlank(UnsafeBufferPointer(rebasing: b[p])) {
+                    return strip(text(p)).trimmed()
+                }
+                previous = start..<end
+                start = next
+                n += 1
             }
+            return nil
         }
-        return nil
     }
 
-    static func strip(_ source: String) -> String {
-        var out: [String] = []
-        for raw in Extractor.clean(source).split(separator: "\n", omittingEmptySubsequences: false) {
-            var line = Substring(raw)
-            let t = line.trimmed()
-            // Setext underlines, rules and table separators carry no text.
-            if !t.isEmpty && t.allSatisfy({ "=-_*|: ".contains($0) }) { out.append(""); continue }
-            // Most lines carry no markup: keep them as they are.
-            if !raw.utf8.contains(where: { "#>*_`[|+-".utf8.contains($0) }) { out.append(String(raw)); continue }
-            line = line.drop { $0 == "#" || $0 == " " || $0 == ">" }
-            if line.hasPrefix("- ") || line.hasPrefix("* ") || line.hasPrefix("+ ") { line = line.dropFirst(2) }
-            var s = String(line)
-            // Links and images: [text](url) → text
-            while ByteSearch.contains(s, "]("), let open = s.range(of: "]("), let lb = s[..<open.lowerBound].lastIndex(of: "["),
-                  let close = s[open.upperBound...].firstIndex(of: ")") {
-                var start = lb
-                if start > s.startIndex, s[s.index(before: start)] == "!" { start = s.index(before: start) }
-                s.replaceSubrange(start...close, with: s[s.index(after: lb)..<open.lowerBound])
-            }
-            for mark in ["**", "__", "`"] where ByteSearch.contains(s, mark) { s = s.replacingOccurrences(of: mark, with: "") }
-            if s.contains("|") {
-                s = s.split(separator: "|").map { $0.trimmed() }.filter { !$0.isEmpty }.joined(separator: "  ")
-            }
-            out.append(s)
+    /// Whether `b` holds only whitespace.
+    static func isBlank(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        while i < b.count {
+            let w = UTF8Scan.whitespaceLength(b, at: i)
+            if w == 0 { return false }
+            i += w
         }
-        return out.joined(separator: "\n")
+        return true
+    }
+
+    /// Bytes a line without markup lacks (`#>*_\`[|+-`).
+    static let markupBytes: [Bool] = (0..<256).map { "#>*_`[|+-".utf8.contains(UInt8($0)) }
+    /// The bytes of setext underlines, rules and table separators (`=-_*|: `).
+    static let ruleBytes: [Bool] = (0..<256).map { "=-_*|: ".utf8.contains(UInt8($0)) }
+
+    /// The text without Markdown markup, line by line. Lines without markup (most) are copied
+    /// as bytes; the others are rewritten: headings, quotes and list marks, links and images
+    /// (`[text](url)` → text), emphasis and code marks, table pipes.
+    static func strip(_ source: String) -> String {
+        var cleaned = Extractor.clean(source)
+        return cleaned.withUTF8 { b in
+            var out = [UInt8]()
+            out.reserveCapacity(b.count)
+            var start = 0
+            while start <= b.count {
+                var end = start
+                while end < b.count && b[end] != 0x0A { end += 1 }
+                if start > 0 { out.append(0x0A) }
+                let raw = UnsafeBufferPointer(rebasing: b[start..<end])
+                // Setext underlines, rules and table separators carry no text.
+                var s = 0, e = raw.count
+                while s < e, case let w = UTF8Scan.whitespaceLength(raw, at: s), w > 0 { s += w }
+                _ = UTF8Scan.skipWhitespace(raw, before: &e)
+                if s < e && (s..<e).allSatisfy({ ruleBytes[Int(raw[$0])] }) {
+                    // an empty line
+                } else if !raw.contains(where: { markupBytes[Int($0)] }) {
+                    // Most lines carry no markup: keep them as they are.
+                    out.append(contentsOf: raw)
+                } else {
+                    out.append(contentsOf: stripLine(String(decoding: raw, as: UTF8.self)).utf8)
+                }
+                start = end + 1
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+
+    /// One line that has markup, stripped of it.
+    static func stripLine(_ raw: String) -> String {
+        var line = Substring(raw)
+        line = line.drop { $0 == "#" || $0 == " " || $0 == ">" }
+        if line.hasPrefix("- ") || line.hasPrefix("* ") || line.hasPrefix("+ ") { line = line.dropFirst(2) }
+        var s = String(line)
+        // Links and images: [text](url) → text
+        while ByteSearch.contains(s, "]("), let open = s.range(of: "]("), let lb = s[..<open.lowerBound].lastIndex(of: "["),
+              let close = s[open.upperBound...].firstIndex(of: ")") {
+            var start = lb
+            if start > s.startIndex, s[s.index(before: start)] == "!" { start = s.index(before: start) }
+            s.replaceSubrange(start...close, with: s[s.index(after: lb)..<open.lowerBound])
+        }
+        for mark in ["**", "__", "`"] where ByteSearch.contains(s, mark) { s = s.replacingOccurrences(of: mark, with: "") }
+        if s.contains("|") {
+            s = s.split(separator: "|").map { $0.trimmed() }.filter { !$0.isEmpty }.joined(separator: "  ")
+        }
+        return s
     }
 }

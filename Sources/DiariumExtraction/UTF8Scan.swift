@@ -93,4 +93,77 @@ enum UTF8Scan {
         for i in from...(to - n) where equalsIgnoringASCIICase(b, at: i, word) { return true }
         return false
     }
+
+    /// The scalar at `i` (a lead byte) and its length in bytes; U+FFFD, 1 for a byte that
+    /// starts no valid sequence.
+    @inline(__always)
+    static func scalar(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> (Unicode.Scalar, Int) {
+        let c = b[i]
+        if c < 0x80 { return (Unicode.Scalar(c), 1) }
+        let n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1
+        guard n > 1, i + n <= b.count else { return ("\u{FFFD}", 1) }
+        var v = UInt32(c) & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07)
+        for k in 1..<n {
+            let x = b[i + k]
+            guard x & 0xC0 == 0x80 else { return ("\u{FFFD}", 1) }
+            v = v << 6 | UInt32(x & 0x3F)
+        }
+        return (Unicode.Scalar(v) ?? "\u{FFFD}", n)
+    }
+
+    /// Whether the byte `h` of a text matches the byte `n` of a lowercase needle at the same
+    /// place, letters in any case: ASCII, and Latin-1 letters (the byte after `C3`: À–Þ but ×
+    /// match à–þ but ÷), which is how `lowercased()` folds Swedish text.
+    @inline(__always)
+    static func foldedEqual(_ h: UInt8, _ n: UInt8, afterC3: Bool) -> Bool {
+        if h == n { return true }
+        if n >= 0x61 && n <= 0x7A { return h == n &- 0x20 }
+        return afterC3 && n >= 0xA0 && n <= 0xBE && n != 0xB7 && h == n &- 0x20
+    }
+
+    /// Offset of the first occurrence of `needle` (lowercase UTF-8) in `b[from..<to]`, letters
+    /// in any case (`foldedEqual`): a search of the text as `lowercased()` would give it,
+    /// without building the lowercased copy.
+    static func find(ignoringCase needle: [UInt8], in b: UnsafeBufferPointer<UInt8>, from: Int = 0, to: Int? = nil) -> Int? {
+        let to = to ?? b.count
+        let n = needle.count
+        guard n > 0, to - from >= n else { return nil }
+        let first = needle[0], firstUpper: UInt8 = first >= 0x61 && first <= 0x7A ? first - 0x20 : first
+        var i = from
+        while i <= to - n {
+            let c = b[i]
+            if c == first || c == firstUpper {
+                var k = 1
+                while k < n && foldedEqual(b[i + k], needle[k], afterC3: needle[k - 1] == 0xC3) { k += 1 }
+                if k == n { return i }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Whether `b` holds a case-number shape's core: four ASCII digits, then `/`, `:` or `.`
+    /// and a digit, or `-` and a run of digits that is not two long (`2021-03-04` is a date).
+    /// Every form `DiarienummerFinder` accepts has one, so a line without it has none.
+    static func hasCaseNumberCore(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        var run = 0, i = 0
+        while i < b.count {
+            let c = b[i]
+            if isDigit(c) {
+                run += 1
+            } else {
+                if run >= 4, i + 1 < b.count, isDigit(b[i + 1]) {
+                    if c == 0x2F || c == 0x3A || c == 0x2E { return true }
+                    if c == 0x2D {
+                        var k = i + 1
+                        while k < b.count && isDigit(b[k]) { k += 1 }
+                        if k - i - 1 != 2 { return true }
+                    }
+                }
+                run = 0
+            }
+            i += 1
+        }
+        return false
+    }
 }

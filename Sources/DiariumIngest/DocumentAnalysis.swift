@@ -19,6 +19,22 @@ public enum DocumentFields {
         return parts.joined(separator: "\n")
     }
 
+    /// The number of characters (`Character`s) of `text`. On bytes when no scalar from U+0300
+    /// on occurs (no byte from `CC`): each scalar below U+0300 is a character of its own but a
+    /// CR before an LF, which joins it. Otherwise `text.count`.
+    public static func characterCount(_ text: String) -> Int {
+        var text = text
+        return text.withUTF8 { b -> Int? in
+            var count = 0, previous: UInt8 = 0
+            for c in b {
+                if c >= 0xCC { return nil }
+                if c & 0xC0 != 0x80 && !(c == 0x0A && previous == 0x0D) { count += 1 }
+                previous = c
+            }
+            return count
+        } ?? text.count
+    }
+
     /// Analyses title, body and metadata with `analyzer`.
     /// Compound parts of the title and text go to their own low-weight field (`.parts`).
     public static func analyze(_ doc: ExtractedDocument, components: [String], analyzer: Analyzer) -> [IndexField: FieldTerms] {

@@ -4,10 +4,13 @@ import Foundation
 public enum IngestError: Error, CustomStringConvertible {
     /// A path given on the command line does not exist.
     case notFound(String)
+    /// A JSON Lines stream (`ingest --jsonl`) could not be read on.
+    case readFailed(name: String, reason: String)
 
     public var description: String {
         switch self {
         case let .notFound(path): return "\(path): no such file or folder"
+        case let .readFailed(name, reason): return "\(name): could not be read: \(reason)"
         }
     }
 }

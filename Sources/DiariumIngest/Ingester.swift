@@ -64,6 +64,8 @@ public struct IngestSummary: Codable, Sendable, Equatable {
     public var ocrPending = 0
     /// Why the OCR pass did not run although pages wait, if it did not.
     public var ocrSkipped: String?
+    /// `ingest --jsonl`: the lines that were not ingested, and why (nil for files).
+    public var badLines: [BadLine]?
 }
 
 /// A file recorded without text, and why.
@@ -179,7 +181,7 @@ public final class Ingester {
             }
             return end
         }
-        func launch(_ range: Range<Int>) -> BatchJob {
+        func launch(_ range: Range<Int>) -> BatchJob<Processed> {
             let batch = Array(work[range])
             return BatchJob(count: batch.count) { next, results in
                 DispatchQueue.concurrentPerform(iterations: threads) { worker in
@@ -332,7 +334,7 @@ public final class Ingester {
             }
             let analyzer = d.language == "en" ? analyzers.english : analyzers.swedish
             let fields = d.failure == nil ? DocumentFields.analyze(d, components: c.components, analyzer: analyzer) : nil
-            return Item(document: d, status: status, fields: fields, textLength: d.text.count)
+            return Item(document: d, status: status, fields: fields, textLength: DocumentFields.characterCount(d.text))
         }
         return Processed(sha256: sha, documents: items)
     }
@@ -416,14 +418,14 @@ public final class Ingester {
 /// `close(2)` (the name is taken by `Ingester.close()` inside the class).
 private func closeFile(_ fd: Int32) { close(fd) }
 
-/// One batch of files being processed on a background queue by `concurrentPerform` workers.
-private final class BatchJob: Sendable {
-    private let results: Mutex<[Ingester.Processed?]>
+/// One batch of files (or lines) being processed on a background queue by `concurrentPerform` workers.
+final class BatchJob<Result: Sendable>: Sendable {
+    private let results: Mutex<[Result?]>
     private let done = DispatchSemaphore(value: 0)
 
     /// Starts `body(next, results)` on a global queue; `next` hands out file numbers.
-    init(count: Int, _ body: @escaping @Sendable (borrowing Atomic<Int>, borrowing Mutex<[Ingester.Processed?]>) -> Void) {
-        results = Mutex([Ingester.Processed?](repeating: nil, count: count))
+    init(count: Int, _ body: @escaping @Sendable (borrowing Atomic<Int>, borrowing Mutex<[Result?]>) -> Void) {
+        results = Mutex([Result?](repeating: nil, count: count))
         DispatchQueue.global().async { [self] in
             let next = Atomic<Int>(0)
             body(next, results)
@@ -432,7 +434,7 @@ private final class BatchJob: Sendable {
     }
 
     /// Waits for the batch and returns its results, by file.
-    func wait() -> [Ingester.Processed?] {
+    func wait() -> [Result?] {
         done.wait()
         return results.withLock { $0 }
     }

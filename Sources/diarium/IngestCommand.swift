@@ -8,12 +8,16 @@ struct Ingest: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Record every file under PATH… in the inventory and index its text.",
         discussion: Help.discussion("Unchanged files are skipped; changed ones are replaced. Files whose text cannot be read are still recorded, with the reason.",
-            examples: [(command: "diarium ingest corpus", what: "record and index every file under corpus/ into ./index"), (command: "diarium ingest --index ~/release.idx --rebuild corpus", what: "start the index over")]))
+            examples: [(command: "diarium ingest corpus", what: "record and index every file under corpus/ into ./index"), (command: "diarium ingest --index ~/release.idx --rebuild corpus", what: "start the index over"),
+                       (command: "diarium ingest --jsonl export.jsonl", what: "documents another program read, one JSON object per line (- reads standard input)")]))
 
     @OptionGroup var index: IndexOptions
 
     @Argument(help: "Files or folders to ingest.")
-    var paths: [String]
+    var paths: [String] = []
+
+    @Option(help: ArgumentHelp("Ingest documents given as JSON Lines instead of files (- for standard input).", valueName: "file"))
+    var jsonl: String?
 
     @Option(help: "Memory budget in MiB; a segment is written whenever it is reached.")
     var memory: Int = 256
@@ -36,6 +40,15 @@ struct Ingest: ParsableCommand {
         if let threads {
             try OptionBounds.check(threads, OptionBounds.threads, "--threads", "1 to \(OptionBounds.threads.upperBound) (four per core)")
         }
+        if jsonl != nil && !paths.isEmpty {
+            throw ValidationError("give files and folders or --jsonl, not both")
+        }
+        if jsonl == nil && paths.isEmpty {
+            throw ValidationError("give the files or folders to ingest (or --jsonl FILE)")
+        }
+        if jsonl?.isEmpty == true {
+            throw ValidationError("--jsonl needs a file (or - for standard input)")
+        }
         if paths.contains(where: \.isEmpty) {
             throw ValidationError("an empty path names no file or folder (did a shell variable expand to nothing?); use . for the current folder")
         }
@@ -55,7 +68,7 @@ struct Ingest: ParsableCommand {
             let ingester = try Ingester(indexDirectory: index.checkedPath(), options: options)
             defer { ingester.close() }
             let showProgress = Terminal.stderrIsTTY && format == .text
-            let s = try ingester.ingest(paths: paths) { p in
+            let report = { (p: IngestProgress) in
                 guard showProgress else { return }
                 switch p.pass {
                 case .text:
@@ -67,6 +80,12 @@ struct Ingest: ParsableCommand {
                                                Ingest.duration(p.ocrSeconds), eta))
                 }
             }
+            let s: IngestSummary
+            if let jsonl {
+                s = try JSONLInput.ingest(jsonl, with: ingester, progress: report)
+            } else {
+                s = try ingester.ingest(paths: paths, progress: report)
+            }
             if showProgress { Terminal.writeError("\r\u{1B}[K") }
             return s
         }
@@ -77,6 +96,7 @@ struct Ingest: ParsableCommand {
             print("added \(summary.added), updated \(summary.updated), unchanged \(summary.unchanged), failed \(summary.failed)"
                   + (summary.moved > 0 ? ", moved \(summary.moved) (same bytes under a new path; not read again)" : ""))
             for f in summary.failures { print("  not indexed: \(SafeText.line(f.path)): \(SafeText.line(f.reason))") }
+            for b in summary.badLines ?? [] { print("  line \(b.line) not ingested: \(SafeText.line(b.reason))") }
             print(String(format: "%.1f MB read, %.1f MB of text, %d segment%@ written in %.2f s", Double(summary.bytesRead) / 1e6,
                          Double(summary.textBytes) / 1e6, summary.segments, summary.segments == 1 ? "" : "s", summary.seconds))
             if summary.ocrPages > 0 {
@@ -89,6 +109,12 @@ struct Ingest: ParsableCommand {
                 print("OCR: \(summary.ocrPending) page\(summary.ocrPending == 1 ? "" : "s") still waiting\(why)")
             }
         }
+        try validateExit(summary)
+    }
+
+    /// `--jsonl`: every good line is ingested; lines that were not are problems found (exit 1).
+    func validateExit(_ summary: IngestSummary) throws {
+        if summary.badLines?.isEmpty == false { throw ExitCode(1) }
     }
 
     /// `42 s`, `3 min 20 s`, `1 h 05 min`.
@@ -97,5 +123,23 @@ struct Ingest: ParsableCommand {
         if s < 60 { return "\(s) s" }
         if s < 3600 { return "\(s / 60) min \(String(format: "%02d", s % 60)) s" }
         return "\(s / 3600) h \(String(format: "%02d", s / 60 % 60)) min"
+    }
+}
+
+/// `ingest --jsonl FILE`: the stream opened for `Ingester.ingest(jsonLines:)`.
+enum JSONLInput {
+    static func ingest(_ file: String, with ingester: Ingester, progress: @escaping (IngestProgress) -> Void) throws -> IngestSummary {
+        if file == "-" {
+            return try ingester.ingest(jsonLines: 0, name: "standard input", modificationTime: Date().timeIntervalSince1970, progress: progress)
+        }
+        let fd = open(file, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw UserError(message: "\(file): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT != S_IFDIR else {
+            throw UserError(message: "\(file): a folder (--jsonl takes a file of JSON Lines; give folders without --jsonl)")
+        }
+        let mtime = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
+        return try ingester.ingest(jsonLines: fd, name: file, modificationTime: mtime, progress: progress)
     }
 }

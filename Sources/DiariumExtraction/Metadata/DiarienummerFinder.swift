@@ -8,29 +8,47 @@ enum DiarienummerFinder {
 
     /// The case number in `text` after a label such as `Dnr:`, or, with `labelled == false`,
     /// the first token that has a case-number shape on its own.
+    ///
+    /// On bytes: a line without a case number's core (`UTF8Scan.hasCaseNumberCore`) is passed
+    /// over after one scan, and labels are found without lowercasing the line.
     static func find(in line: String, labelled: Bool) -> String? {
-        if labelled {
-            let lowerString = line.lowercased()
-            let lower = Array(lowerString.utf8)
-            let original = Array(line.utf8)
-            // Offsets carry over only when lowercasing kept every byte in place (it does for
-            // Swedish text); otherwise search the lowercased line itself.
-            let source = lower.count == original.count ? original : lower
+        var line = line
+        return line.withUTF8 { b -> String? in
+            guard UTF8Scan.hasCaseNumberCore(b) else { return nil }
+            guard labelled else { return shaped(b, allowBare: false) }
             for label in labelBytes {
-                guard let at = ByteSearch.find(label, in: lower), !ByteSearch.continuesWord(lower, before: at) else { continue }
-                let rest = String(decoding: source[(at + label.count)...], as: UTF8.self)
-                    .drop { $0 == ":" || $0 == "." || $0 == " " || $0 == "*" || $0 == "|" || $0 == "\t" }
-                if let v = shaped(String(rest.prefix(40)), allowBare: true) { return v }
+                // The label's first occurrence, as a search of the lowercased line finds it.
+                guard let at = UTF8Scan.find(ignoringCase: label, in: b), !continuesWord(b, before: at) else { continue }
+                var i = at + label.count
+                while i < b.count, case let c = b[i], c == 0x3A || c == 0x2E || c == 0x20 || c == 0x2A || c == 0x7C || c == 0x09 { i += 1 }
+                // 40 characters of the value, from a window of bytes that holds them.
+                let value = String(decoding: UnsafeBufferPointer(rebasing: b[i..<min(b.count, i + 400)]), as: UTF8.self)
+                if let v = shaped(String(value.prefix(40)), allowBare: true) { return v }
             }
             return nil
         }
-        return shaped(line, allowBare: false)
+    }
+
+    /// Whether the byte before `offset` continues a word (`ByteSearch.continuesWord`).
+    @inline(__always)
+    static func continuesWord(_ b: UnsafeBufferPointer<UInt8>, before offset: Int) -> Bool {
+        guard offset > 0 else { return false }
+        let c = b[offset - 1]
+        return c >= 0x80 || (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39)
     }
 
     /// The first case-number-shaped token at any word start in `s`.
     static func shaped(_ s: String, allowBare: Bool) -> String? {
-        let c = Array(s)
-        return firstShaped(c, from: 0, allowBare: allowBare).map { String(c[$0]) }
+        var s = s
+        return s.withUTF8 { shaped($0, allowBare: allowBare) }
+    }
+
+    /// The first case-number-shaped token at any word start in `b` (UTF-8). A text without a
+    /// case number's core has none and is not looked at further.
+    static func shaped(_ b: UnsafeBufferPointer<UInt8>, allowBare: Bool) -> String? {
+        guard UTF8Scan.hasCaseNumberCore(b) else { return nil }
+        let c = Array(String(decoding: b, as: UTF8.self).unicodeScalars)
+        return firstShaped(c, from: 0, allowBare: allowBare).map { String(String.UnicodeScalarView(c[$0])) }
     }
 
     /// Every case number in `line`, in order of position, without repeats: those after a
@@ -56,25 +74,27 @@ enum DiarienummerFinder {
                 if let v = shaped(String(rest.prefix(40)), allowBare: true) { found.append((at, v)); labelStarts.insert(at) }
             }
         }
-        // Shaped: scan on from the end of each match (character offsets, mapped to bytes for the order).
-        let c = Array(line)
+        // Shaped: scan on from the end of each match (scalar offsets, mapped to bytes for the order).
+        let c = Array(line.unicodeScalars)
         var byteOffset = 0, charIndex = 0
         var start = 0
         while start < c.count, let r = firstShaped(c, from: start, allowBare: false) {
-            while charIndex < r.lowerBound { byteOffset += c[charIndex].utf8.count; charIndex += 1 }
+            while charIndex < r.lowerBound { byteOffset += UTF8.width(c[charIndex]); charIndex += 1 }
             // `Dnr 2024/01078` is the label and its number (found above), not a number with prefix `Dnr`.
-            if !labelStarts.contains(byteOffset) { found.append((byteOffset, String(c[r]))) }
+            if !labelStarts.contains(byteOffset) { found.append((byteOffset, String(String.UnicodeScalarView(c[r])))) }
             start = r.upperBound
         }
         var seen = Set<String>()
         return found.sorted { $0.at < $1.at }.map(\.value).filter { seen.insert($0).inserted }
     }
 
-    /// The first case-number-shaped token in `c` at a word start at or after `from` (`from`
-    /// itself counts as a word start), as a range of `c`.
-    static func firstShaped(_ c: [Character], from: Int, allowBare: Bool) -> Range<Int>? {
+    /// The first case-number-shaped token in `c` (the scalars of a text) at a word start at or
+    /// after `from` (`from` itself counts as a word start), as a range of `c`. Letters, numbers
+    /// and capitals are told by the scalars' Unicode properties, as `Character`'s are by its
+    /// first scalar's.
+    static func firstShaped(_ c: [Unicode.Scalar], from: Int, allowBare: Bool) -> Range<Int>? {
         let n = c.count
-        func isUpper(_ ch: Character) -> Bool { ch.isUppercase && ch.isLetter }
+        func isUpper(_ ch: Unicode.Scalar) -> Bool { ch.isUppercase && ch.isLetter }
         func digits(_ i: Int) -> Int { var k = i; while k < n && c[k].isASCII && c[k].isNumber { k += 1 }; return k - i }
         var i = from
         while i < n {
@@ -101,7 +121,7 @@ enum DiarienummerFinder {
                 while e < n && e - jj < 6 && c[e].isLetter && isUpper(c[e]) { e += 1 }
                 if e < n, c[e] == " ", digits(e + 1) == 4 { jj = e }
             }
-            let prefixWord = String(c[i..<j]).uppercased()
+            let prefixWord = String(String.UnicodeScalarView(c[i..<j])).uppercased()
             if notCasePrefixes.contains(prefixWord) { i = j; continue }
             if jj != j, digits(jj + 1) == 4, jj + 5 < n, c[jj + 5] == ":", digits(jj + 6) >= 1 {
                 let e = jj + 6 + digits(jj + 6)
@@ -120,7 +140,7 @@ enum DiarienummerFinder {
                     let okSep = symbol != "." || allowBare
                     var dashOK = symbol != "-" || tail >= 3 || (sep && c[j] == "-")
                     // `Blekinge 2021-2027` is a span of years, not a case number.
-                    if symbol == "-", tail == 4, let t = Int(String(c[(k + 5)..<(k + 9)])), (1900...2099).contains(t) { dashOK = false }
+                    if symbol == "-", tail == 4, let t = Int(String(String.UnicodeScalarView(c[(k + 5)..<(k + 9)]))), (1900...2099).contains(t) { dashOK = false }
                     if okTail && okSep && dashOK && (sep || prefixLen >= 1) {
                         // Not a date: YYYY-MM-DD.
                         if !(symbol == "-" && tail == 2) {
@@ -141,4 +161,13 @@ enum DiarienummerFinder {
         }
         return nil
     }
+}
+
+fileprivate extension Unicode.Scalar {
+    /// `Character.isLetter` for a character of this one scalar.
+    @inline(__always) var isLetter: Bool { isASCII ? (value | 0x20) >= 0x61 && (value | 0x20) <= 0x7A : properties.isAlphabetic }
+    /// `Character.isNumber` for a character of this one scalar.
+    @inline(__always) var isNumber: Bool { isASCII ? value >= 0x30 && value <= 0x39 : properties.numericType != nil }
+    /// `Character.isUppercase` for a character of this one scalar.
+    @inline(__always) var isUppercase: Bool { isASCII ? value >= 0x41 && value <= 0x5A : properties.isUppercase }
 }

@@ -144,9 +144,8 @@ enum MetadataExtractor {
             }
         }
         if authority == nil, !email.isEmpty {
-            let all = doc.text.split(separator: "\n").suffix(8)
-            for line in all.reversed() {
-                if let a = authorityName(String(line)) { authority = (a, .emailSignature); break }
+            for line in lastLines(doc.text, 8) {
+                if let a = authorityName(line) { authority = (a, .emailSignature); break }
             }
         }
         if authority == nil { authority = embedded.authority.flatMap { v in authorityName(v.0).map { ($0, v.1) } } }
@@ -200,7 +199,9 @@ enum MetadataExtractor {
             var lines: [String] = []
             var start = 0, i = 0
             func line(_ end: Int) -> String {
-                let s = String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
+                // A line longer than `maxLineLength` characters: only a window of its bytes that
+                // holds that many characters is decoded, not the whole line.
+                let s = String(decoding: UnsafeBufferPointer(rebasing: b[start..<min(end, start + 8 * maxLineLength)]), as: UTF8.self)
                 return end - start <= maxLineLength ? s : String(s.prefix(maxLineLength))
             }
             while i < b.count && lines.count < count {
@@ -211,6 +212,23 @@ enum MetadataExtractor {
                 i += 1
             }
             if lines.count < count { lines.append(line(b.count)) }
+            return lines
+        }
+    }
+
+    /// The last `count` non-empty lines of `text`, last first (a line ends at LF), read
+    /// backwards from the end on bytes.
+    static func lastLines(_ text: String, _ count: Int) -> [String] {
+        var text = text
+        return text.withUTF8 { b in
+            var lines: [String] = []
+            var end = b.count
+            while end > 0 && lines.count < count {
+                var start = end
+                while start > 0 && b[start - 1] != 0x0A { start -= 1 }
+                if start < end { lines.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)) }
+                end = start - 1
+            }
             return lines
         }
     }
@@ -234,27 +252,71 @@ enum MetadataExtractor {
     static func cells(_ line: String) -> [String] {
         var line = line
         return line.withUTF8 { b in
-            var out: [String] = []
-            func emit(_ start: Int, _ end: Int) {
-                var s = start, e = end
-                func trim(_ c: UInt8) -> Bool { c == 0x2A || c == 0x23 || c == 0x5F || c == 0x20 }   // * # _ space
-                while s < e && trim(b[s]) { s += 1 }
-                while e > s && trim(b[e - 1]) { e -= 1 }
-                if s < e { out.append(String(decoding: UnsafeBufferPointer(rebasing: b[s..<e]), as: UTF8.self)) }
+            cellRanges(b).map { String(decoding: UnsafeBufferPointer(rebasing: b[$0]), as: UTF8.self) }
+        }
+    }
+
+    /// The byte ranges of `cells`.
+    static func cellRanges(_ b: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        func emit(_ start: Int, _ end: Int) {
+            var s = start, e = end
+            func trim(_ c: UInt8) -> Bool { c == 0x2A || c == 0x23 || c == 0x5F || c == 0x20 }   // * # _ space
+            while s < e && trim(b[s]) { s += 1 }
+            while e > s && trim(b[e - 1]) { e -= 1 }
+            if s < e { out.append(s..<e) }
+        }
+        // A cell is a run of bytes in which separators (space, tab, `|`) occur only as single spaces.
+        var start = -1, end = -1, separators = 0
+        for i in 0..<b.count {
+            let c = b[i]
+            if c == 0x09 || c == 0x7C { separators = 2 }
+            if c == 0x20 || c == 0x09 || c == 0x7C { separators += 1; continue }
+            if separators >= 2, start >= 0 { emit(start, end); start = -1 }
+            separators = 0
+            if start < 0 { start = i }
+            end = i + 1
+        }
+        if start >= 0 { emit(start, end) }
+        return out
+    }
+
+    /// Words (runs of bytes between spaces) of `b[range]` that are not made of numbers, `-`
+    /// and `§` alone, counted up to `limit` (the count stops there).
+    static func wordsNotNumbers(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, limit: Int) -> Int {
+        var count = 0, i = range.lowerBound
+        while i < range.upperBound && count < limit {
+            if b[i] == 0x20 { i += 1; continue }
+            var numeric = true
+            while i < range.upperBound && b[i] != 0x20 {
+                let (scalar, width) = UTF8Scan.scalar(b, at: i)
+                if numeric && scalar != "-" && scalar != "§" && scalar.properties.numericType == nil { numeric = false }
+                i += width
             }
-            // A cell is a run of bytes in which separators (space, tab, `|`) occur only as single spaces.
-            var start = -1, end = -1, separators = 0
-            for i in 0..<b.count {
-                let c = b[i]
-                if c == 0x09 || c == 0x7C { separators = 2 }
-                if c == 0x20 || c == 0x09 || c == 0x7C { separators += 1; continue }
-                if separators >= 2, start >= 0 { emit(start, end); start = -1 }
-                separators = 0
-                if start < 0 { start = i }
-                end = i + 1
+            if !numeric { count += 1 }
+        }
+        return count
+    }
+
+    /// Whether `text`'s first non-empty comma-separated piece has 1 to 6 space-separated words
+    /// once trimmed — what `authorityName` requires first, checked on bytes before any copy.
+    static func mayBeAuthorityName(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { b in
+            var start = 0
+            while start < b.count && b[start] == 0x2C { start += 1 }
+            var end = start
+            while end < b.count && b[end] != 0x2C { end += 1 }
+            while start < end, case let w = UTF8Scan.whitespaceLength(b, at: start), w > 0 { start += w }
+            _ = UTF8Scan.skipWhitespace(b, before: &end)
+            var words = 0, i = start
+            while i < end {
+                if b[i] == 0x20 { i += 1; continue }
+                words += 1
+                if words > 6 { return false }
+                while i < end && b[i] != 0x20 { i += 1 }
             }
-            if start >= 0 { emit(start, end) }
-            return out
+            return words >= 1
         }
     }
 
@@ -262,10 +324,28 @@ enum MetadataExtractor {
                                   "utfärdare", "beslutad av", "beslutat av", "avsändare", "organisation", "nämnd", "förvaltning",
                                   "ansvarig myndighet", "ansvarig nämnd", "beslutsinstans"]
 
+    static let authorityLabelBytes = authorityLabels.map { Array($0.utf8) }
+    /// The first bytes of `authorityLabels`.
+    static let authorityLabelStarts = Set(authorityLabels.compactMap { $0.utf8.first })
+
+    /// Whether `line`, trimmed, starts with the first letter of an authority label or ends with
+    /// `…ngssamling` (a masthead), in any case: what `labelledAuthority` needs of a line, on bytes.
+    static func mayNameAuthority(_ line: String) -> Bool {
+        var line = line
+        return line.withUTF8 { b in
+            var start = 0, end = b.count
+            while start < end, case let w = UTF8Scan.whitespaceLength(b, at: start), w > 0 { start += w }
+            _ = UTF8Scan.skipWhitespace(b, before: &end)
+            guard start < end else { return false }
+            if authorityLabelStarts.contains(b[start] | (b[start] >= 0x41 && b[start] <= 0x5A ? 0x20 : 0)) { return true }
+            return end - start >= 10 && UTF8Scan.equalsIgnoringASCIICase(b, at: end - 10, "ngssamling")
+        }
+    }
+
     /// `Departement: Försvarsdepartementet`, `Utgivare: Finansinspektionen, Sverige`,
     /// `Beslutad av  Kommunstyrelsen`, or a masthead `Socialstyrelsens författningssamling`.
     static func labelledAuthority(_ lines: [String]) -> (String, MetadataSource)? {
-        for (i, raw) in lines.prefix(40).enumerated() {
+        for (i, raw) in lines.prefix(40).enumerated() where mayNameAuthority(raw) {
             let line = raw.trimmed()
             // The labels and the masthead suffix are short: only the line's ends are lowercased.
             let lower = String(line.prefix(32)).lowercased()
@@ -278,7 +358,8 @@ enum MetadataExtractor {
                 let above = lines[i - 1].trimmed()
                 if above.lowercased().hasSuffix("s"), let a = authorityName(String(above.dropLast())) { return (a, .textLine(i)) }
             }
-            for label in authorityLabels where lower.hasPrefix(label) {
+            let lowerBytes = Array(lower.utf8)
+            for (label, bytes) in zip(authorityLabels, authorityLabelBytes) where lowerBytes.starts(with: bytes) {
                 var rest = line.unicodeScalars.dropFirst(label.unicodeScalars.count)
                 guard let first = rest.first, first == ":" || first == " " || first == "\t" || first == "|" else { continue }
                 rest = rest.drop { $0 == ":" || $0 == " " || $0 == "\t" || $0 == "|" || $0 == "*" }
@@ -291,6 +372,7 @@ enum MetadataExtractor {
 
     /// The authority named by `text` (`Gymnasienämnden, Norrvika kommun` → `Gymnasienämnden`).
     static func authorityName(_ text: String) -> String? {
+        guard mayBeAuthorityName(text) else { return nil }
         let first = text.split(separator: ",").first.map { $0.trimmed() } ?? ""
         let words = first.split(separator: " ")
         guard (1...6).contains(words.count), let head = words.first?.first, head.isUppercase,
@@ -310,7 +392,12 @@ enum MetadataExtractor {
     /// A letterhead cell that is only a type label (`PROTOKOLLSUTDRAG`, `Protokoll 2022-02-23`).
     static func labelType(_ line: String, strict: Bool = false) -> String? {
         if UTF8Scan.containsIgnoringASCIICase(line, "utdrag ur protokoll") { return "protokoll" }
-        for cell in cells(line) {
+        // Only cells of one word (numbers aside) can be a label: the others are passed over on bytes.
+        var line = line
+        let candidates = line.withUTF8 { b in
+            cellRanges(b).filter { wordsNotNumbers(b, $0, limit: 2) == 1 }.map { String(decoding: UnsafeBufferPointer(rebasing: b[$0]), as: UTF8.self) }
+        }
+        for cell in candidates {
             let words = cell.split(separator: " ").filter { w in !w.allSatisfy { $0.isNumber || $0 == "-" || $0 == "§" } }
             guard words.count == 1 else { continue }
             // Past the first lines, only a letterhead label counts: capitals, or a label with a date.
@@ -326,19 +413,60 @@ enum MetadataExtractor {
     static func hasDigit(_ line: String) -> Bool { line.utf8.contains { $0 >= 0x30 && $0 <= 0x39 } }
 
     static func mentionsOtherDate(_ line: String) -> Bool {
-        let lower = Array(line.lowercased().utf8)
-        return otherDateWords.contains { ByteSearch.find($0, in: lower) != nil }
+        var line = line
+        return line.withUTF8 { b in otherDateWords.contains { UTF8Scan.find(ignoringCase: $0, in: b) != nil } }
     }
 
     static func keywordDate(_ lines: [String]) -> (String, MetadataSource)? {
         for (i, line) in lines.prefix(40).enumerated() where hasDigit(line) {
             if mentionsOtherDate(line) { continue }
-            let lower = line.lowercased()
-            let words = lower.split(whereSeparator: { !$0.isLetter })
-            guard words.contains(where: { w in dateKeywords.contains(String(w)) }) else { continue }
+            guard hasDateKeyword(line) else { continue }
             if let d = DateFinder.dates(in: line).first { return (d, .textLine(i + 1)) }
         }
         return nil
+    }
+
+    static let dateKeywordBytes: [[UInt8]] = dateKeywords.map { Array($0.utf8) }
+    static let longestDateKeyword = dateKeywordBytes.map(\.count).max() ?? 0
+
+    /// Whether a word of `line` (a run of letters, lowercased) is one of `dateKeywords`. On
+    /// bytes: ASCII and Latin-1 letters are lowercased as they are compared; a word longer than
+    /// every keyword is passed over.
+    static func hasDateKeyword(_ line: String) -> Bool {
+        var line = line
+        return line.withUTF8 { b in
+            var word = [UInt8](repeating: 0, count: longestDateKeyword)
+            var length = 0
+            func end() -> Bool {
+                defer { length = 0 }
+                guard length > 0 && length <= longestDateKeyword else { return false }
+                return dateKeywordBytes.contains { $0.count == length && $0.elementsEqual(word[0..<length]) }
+            }
+            var i = 0
+            while i < b.count {
+                let c = b[i]
+                if c < 0x80 {
+                    i += 1
+                    if c >= 0x41 && c <= 0x5A || c >= 0x61 && c <= 0x7A {
+                        if length < word.count { word[length] = c | 0x20 }
+                        length += 1
+                    } else if end() { return true }
+                    continue
+                }
+                let (scalar, width) = UTF8Scan.scalar(b, at: i)
+                if scalar.properties.isAlphabetic {
+                    for k in 0..<width {
+                        var x = b[i + k]
+                        // Latin-1 capitals (after C3) to their small letters, as lowercased() does.
+                        if k == 1 && width == 2 && b[i] == 0xC3 && x >= 0x80 && x <= 0x9E && x != 0x97 { x += 0x20 }
+                        if length < word.count { word[length] = x }
+                        length += 1
+                    }
+                } else if end() { return true }
+                i += width
+            }
+            return end()
+        }
     }
 
     static let titleLabels = ["ärende", "rubrik", "angående", "titel", "avser"]

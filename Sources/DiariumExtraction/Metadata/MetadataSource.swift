@@ -38,6 +38,9 @@ public enum MetadataSource: Sendable, Hashable, CustomStringConvertible {
     case odfMeta(String)
     /// A property of an Outlook message (`msg:subject`, `msg:client-submit-time`).
     case msg(String)
+    /// A field of a document given as a line of JSON (`jsonl:title`; `diarium ingest --jsonl`):
+    /// declared by the program that exported it, as an XML export's fields are.
+    case jsonl(String)
     /// The name of an archive (`archive:file-name`): a ZIP has no text of its own but its
     /// list of entries, so its name is its title.
     case archive(String)
@@ -70,7 +73,7 @@ public enum MetadataSource: Sendable, Hashable, CustomStringConvertible {
     /// This source's tier.
     public var tier: Tier {
         switch self {
-        case .htmlMeta, .htmlTitle, .htmlH1, .markdownH1, .emailHeader, .emailSignature, .xml, .msg, .archive: return .declared
+        case .htmlMeta, .htmlTitle, .htmlH1, .markdownH1, .emailHeader, .emailSignature, .xml, .msg, .archive, .jsonl: return .declared
         case .textLine, .text, .title: return .text
         // Office and ODF properties come from the template as often as from the author.
         case .pdfInfo, .pdfXMP, .officeCore, .officeApp, .odfMeta: return .embedded
@@ -107,6 +110,7 @@ public enum MetadataSource: Sendable, Hashable, CustomStringConvertible {
         case .odfMeta(let key): return "odf-meta:\(key)"
         case .msg(let key): return "msg:\(key)"
         case .archive(let key): return "archive:\(key)"
+        case .jsonl(let key): return "jsonl:\(key)"
         case .fileName: return "file-name"
         case .folder: return "folder"
         case .default: return "default"

@@ -1,0 +1,182 @@
+import Foundation
+import Testing
+
+/// `diarium ingest --jsonl`, run as the built binary: documents given as JSON Lines get their
+/// declared metadata (sources `jsonl:…`) and the text heuristics for the rest, bad lines are
+/// reported by number while the others are ingested, a line over `--max-file-size` is passed
+/// over without stopping the batch, standard input works, hostile values reach the terminal
+/// only through SafeText, and a document given again is unchanged or replaced by its SHA-256.
+@Suite(.serialized) struct JSONLIngestTests {
+    /// Runs the binary with `input` on its standard input.
+    func run(_ arguments: [String], input: Data, in directory: String) throws -> Run {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = arguments
+        p.currentDirectoryURL = URL(fileURLWithPath: directory)
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "DIARIUM_INDEX")
+        p.environment = env
+        let stdin = Pipe(), out = Pipe(), err = Pipe()
+        p.standardInput = stdin
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        // Written from another thread: a large input would fill the pipe while the output waits.
+        let writer = Thread { stdin.fileHandleForWriting.write(input); try? stdin.fileHandleForWriting.close() }
+        writer.start()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    func line(_ object: [String: Any]) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+    }
+
+    /// The inventory (`list --format json`), by path and part name.
+    func inventory(_ index: String, in directory: String) throws -> [String: [String: Any]] {
+        let r = try diarium(["list", "--index", index, "--format", "json"], in: directory)
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
+        var byPath: [String: [String: Any]] = [:]
+        for row in rows {
+            let key = (row["path"] as? String ?? "") + ((row["part"] as? String).map { "#" + $0 } ?? "")
+            byPath[key] = row
+        }
+        return byPath
+    }
+
+    func sources(_ index: String, id: Int, in directory: String) throws -> String {
+        let r = try diarium(["show", "--index", index, String(id)], in: directory)
+        return r.stdout.split(separator: "\n").first { $0.hasPrefix("sources:") }.map(String.init) ?? ""
+    }
+
+    @Test func goodLinesAreIngestedAndBadOnesReportedByNumber() throws {
+        let s = try Scratch()
+        let lines = [
+            try line(["path": "Kommunstyrelsen/brev.txt",
+                      "text": "Kommunstyrelsen\nDnr KS 2021/123\nBeslut om riskanalys\n\nDatum 2021-03-04\nText om informationssäkerhet."]),
+            "{\"path\": \"trasig.txt\", \"text\": ",                                   // 2: not JSON
+            try line(["path": "utan-text.txt", "title": "Ingen text"]),                 // 3: no text
+            try line(["path": "år.txt", "text": "x", "year": "tjugo"]),                 // 4: year not a number
+            try line(["path": "Kommunstyrelsen/brev.txt", "text": "igen"]),             // 5: path again
+            "",                                                                       // 6: blank, allowed
+            try line(["path": "export/protokoll-7.txt", "text": "Vi har beslutat att anta planen.",
+                      "title": "Protokoll från nämndens sammanträde", "authority": "Socialnämnden", "type": "Protokoll",
+                      "date": "4 mars 2022", "diarienummer": "SN 2022/77", "language": "sv"]),
+            try line(["path": "export/protokoll-7.txt", "part": 1, "partName": "bilaga.pdf", "text": "Bilaga med budget"]),
+            try line(["path": "fel-del.txt", "part": 2, "text": "en del utan sitt dokument"]),  // 9: part without its document
+            "[1, 2, 3]",                                                              // 10: not an object
+        ]
+        try (lines.joined(separator: "\n") + "\n").write(toFile: s.path + "/export.jsonl", atomically: false, encoding: .utf8)
+        let r = try diarium(["ingest", "--jsonl", "export.jsonl", "--index", "index"], in: s.path)
+        #expect(r.status == 1, "bad lines are problems found: \(r.status) \(r.stderr)")
+        #expect(r.stdout.hasPrefix("added 2, updated 0, unchanged 0, failed 0"), "\(r.stdout)")
+        for (number, reason) in [(2, "not a JSON object"), (3, "no \"text\""), (4, "\"year\" is not a whole number"),
+                                 (5, "the path Kommunstyrelsen/brev.txt was given on line 1 already"), (9, "part 2 of fel-del.txt does not follow"), (10, "not a JSON object")] {
+            #expect(r.stdout.contains("line \(number) not ingested: \(reason)"), "line \(number): \(r.stdout)")
+        }
+        #expect(!r.stdout.contains("line 6 "), "a blank line is no error")
+
+        let docs = try inventory("index", in: s.path)
+        #expect(docs.count == 3, "\(docs.keys.sorted())")
+        // Metadata from the text, as for a file: the letterhead's authority, dnr, date; the title line.
+        let letter = try #require(docs["Kommunstyrelsen/brev.txt"])
+        #expect(letter["authority"] as? String == "Kommunstyrelsen")
+        #expect(letter["dnr"] as? String == "KS 2021/123")
+        #expect(letter["date"] as? String == "2021-03-04")
+        #expect(letter["title"] as? String == "Beslut om riskanalys")
+        #expect(letter["format"] as? String == "jsonl")
+        // Declared metadata wins and is normalised as declared metadata is (type vocabulary, ISO date).
+        let minutes = try #require(docs["export/protokoll-7.txt"])
+        #expect(minutes["title"] as? String == "Protokoll från nämndens sammanträde")
+        #expect(minutes["authority"] as? String == "Socialnämnden")
+        #expect(minutes["type"] as? String == "protokoll")
+        #expect(minutes["date"] as? String == "2022-03-04")
+        #expect(minutes["year"] as? Int == 2022)
+        #expect(minutes["dnr"] as? String == "SN 2022/77")
+        let src = try sources("index", id: try #require(minutes["id"] as? Int), in: s.path)
+        for field in ["title", "authority", "type", "date", "dnr", "language"] {
+            #expect(src.contains("\"\(field)\":\"jsonl:\(field)\""), "\(field): \(src)")
+        }
+        #expect(try sources("index", id: try #require(letter["id"] as? Int), in: s.path).contains("\"dnr\":\"text:line 2\""))
+        #expect(docs["export/protokoll-7.txt#bilaga.pdf"] != nil, "the part is recorded with its name: \(docs.keys.sorted())")
+
+        // Searchable like any document.
+        let search = try diarium(["search", "--index", "index", "--format", "json", "budget"], in: s.path)
+        let result = try JSONDecoder().decode(Result.self, from: Data(search.stdout.utf8))
+        #expect(result.total == 1 && result.hits.first?.path == "export/protokoll-7.txt", "\(search.stdout)")
+
+        // Given again: unchanged by SHA-256; a changed line replaces its document.
+        let again = try diarium(["ingest", "--jsonl", "export.jsonl", "--index", "index"], in: s.path)
+        #expect(again.stdout.hasPrefix("added 0, updated 0, unchanged 2"), "\(again.stdout)")
+        try (try line(["path": "Kommunstyrelsen/brev.txt", "text": "Nytt brev om arkivering"]) + "\n")
+            .write(toFile: s.path + "/change.jsonl", atomically: false, encoding: .utf8)
+        let changed = try diarium(["ingest", "--jsonl", "change.jsonl", "--index", "index"], in: s.path)
+        #expect(changed.status == 0, "\(changed.stderr)")
+        #expect(changed.stdout.hasPrefix("added 0, updated 1, unchanged 0"), "\(changed.stdout)")
+        let hits = try diarium(["search", "--index", "index", "--format", "json", "arkivering"], in: s.path)
+        #expect(try JSONDecoder().decode(Result.self, from: Data(hits.stdout.utf8)).total == 1)
+        let gone = try diarium(["search", "--index", "index", "--format", "json", "informationssäkerhet"], in: s.path)
+        #expect(try JSONDecoder().decode(Result.self, from: Data(gone.stdout.utf8)).total == 0)
+    }
+
+    @Test func standardInputHugeLinesAndHostileValues() throws {
+        let s = try Scratch()
+        // A 2 MiB line over a 1 MiB limit, between two good lines: passed over, the batch goes on.
+        let huge = try line(["path": "stor.txt", "text": String(repeating: "ord ", count: (2 << 20) / 4)])
+        let hostileTitle = "\u{1B}]0;pwned\u{07}\u{1B}[31mRöd\u{202E}txt.exe"
+        let input = [
+            try line(["path": "före.txt", "text": "Första dokumentet om vatten"]),
+            huge,
+            try line(["path": "=cmd|'/c calc'!A1.txt", "title": hostileTitle, "authority": "Socialnämnden\u{1B}[2J",
+                      "text": "Andra dokumentet om vatten"]),
+        ].joined(separator: "\n")
+        let r = try run(["ingest", "--jsonl", "-", "--index", "index", "--max-file-size", "1"], input: Data(input.utf8), in: s.path)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("added 2, updated 0, unchanged 0, failed 0"), "\(r.stdout)")
+        #expect(r.stdout.contains("line 2 not ingested: \(huge.utf8.count) bytes, more than the 1 MiB limit (--max-file-size)"), "\(r.stdout)")
+
+        // The hostile title and path reach the terminal made visible, never as control sequences.
+        for command in [["list"], ["search", "vatten"]] {
+            let out = try diarium(command + ["--index", "index"], in: s.path)
+            #expect(out.status == 0, "\(command): \(out.stderr)")
+            #expect(!out.stdout.utf8.contains(0x1B) && !out.stdout.unicodeScalars.contains("\u{202E}"), "\(command): \(out.stdout)")
+            #expect(out.stdout.contains("␛[31mRöd"), "\(command): \(out.stdout)")
+        }
+        // JSON keeps the value as given (JSON escapes it).
+        let docs = try inventory("index", in: s.path)
+        #expect(docs["=cmd|'/c calc'!A1.txt"]?["title"] as? String == hostileTitle)
+        #expect(docs["före.txt"] != nil)
+        #expect(docs["stor.txt"] == nil)
+    }
+
+    @Test func extractOutputIngestsAsTheFilesMetadata() throws {
+        let s = try Scratch()
+        let file = corpus + "/Gymnasienämnden/Riskanalys Office 365 (2015).html"
+        let extracted = try diarium(["extract", "--format", "json", file])
+        #expect(extracted.status == 0, "\(extracted.stderr)")
+        let fromFile = try #require(try JSONSerialization.jsonObject(with: Data(extracted.stdout.split(separator: "\n")[0].utf8)) as? [String: Any])
+        let r = try run(["ingest", "--jsonl", "-", "--index", "index"], input: Data(extracted.stdout.utf8), in: s.path)
+        #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
+        let doc = try #require(try inventory("index", in: s.path)[file])
+        for field in ["title", "authority", "type", "date", "dnr", "format"] {
+            #expect(doc[field] as? String == fromFile[field] as? String, "\(field)")
+        }
+        #expect(doc["year"] as? Int == fromFile["year"] as? Int)
+    }
+
+    @Test func usageMistakes() throws {
+        let s = try Scratch()
+        for (arguments, message) in [(["ingest", "--jsonl", "x.jsonl", "corpus"], "not both"), (["ingest"], "--jsonl FILE"),
+                                     (["ingest", "--jsonl", ""], "needs a file")] {
+            let r = try diarium(arguments + ["--index", "index"], in: s.path)
+            #expect(r.status == 2 && r.stderr.contains(message), "\(arguments): \(r.status) \(r.stderr)")
+        }
+        let missing = try diarium(["ingest", "--jsonl", "finns-inte.jsonl", "--index", "index"], in: s.path)
+        #expect(missing.status == 1 && missing.stderr.contains("finns-inte.jsonl: No such file"), "\(missing.status) \(missing.stderr)")
+        let folder = try diarium(["ingest", "--jsonl", ".", "--index", "index"], in: s.path)
+        #expect(folder.status == 1 && folder.stderr.contains("a folder"), "\(folder.status) \(folder.stderr)")
+    }
+}
