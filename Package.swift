@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "DiariumSearchTests", dependencies: ["DiariumSearch", "DiariumIngest", "DiariumTestSupport"]),
         .testTarget(name: "DiariumReportTests", dependencies: ["DiariumReport", "DiariumIngest"]),
         .testTarget(name: "DiariumServerTests", dependencies: ["DiariumServer", "DiariumIngest"]),
-        .testTarget(name: "DiariumEndToEndTests", dependencies: ["diarium", "DiariumIndex"]),
+        .testTarget(name: "DiariumEndToEndTests", dependencies: ["diarium", "DiariumIndex", "DiariumTestSupport"]),
         .testTarget(name: "DiariumFuzzTests", dependencies: ["DiariumFuzzing", "DiariumIngest"]),
     ]
 )
