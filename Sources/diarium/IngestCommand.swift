@@ -74,8 +74,10 @@ struct Ingest: ParsableCommand {
         case .json:
             print(try JSONOutput.encode(summary))
         case .text:
-            print("added \(summary.added), updated \(summary.updated), unchanged \(summary.unchanged), failed \(summary.failed)")
+            print("added \(summary.added), updated \(summary.updated), unchanged \(summary.unchanged), failed \(summary.failed)"
+                  + (summary.encrypted > 0 ? ", encrypted \(summary.encrypted)" : ""))
             for f in summary.failures { print("  not indexed: \(SafeText.line(f.path)): \(SafeText.line(f.reason))") }
+            for f in summary.encryptedFiles { print("  encrypted (metadata only): \(SafeText.line(f.path)): \(SafeText.line(f.reason))") }
             print(String(format: "%.1f MB read, %.1f MB of text, %d segment%@ written in %.2f s", Double(summary.bytesRead) / 1e6,
                          Double(summary.textBytes) / 1e6, summary.segments, summary.segments == 1 ? "" : "s", summary.seconds))
             if summary.ocrPages > 0 {
