@@ -52,7 +52,7 @@ struct Ingest: ParsableCommand {
         options.ocrMaxPages = max(0, ocr.ocrMaxPages)
         options.ocrEngine = ocr.engine
         let summary = try reporting { () -> IngestSummary in
-            let ingester = try Ingester(indexDirectory: index.checkedPath(), options: options)
+            let ingester = try Ingester(indexDirectory: index.path, options: options)
             defer { ingester.close() }
             let showProgress = Terminal.stderrIsTTY && format == .text
             let s = try ingester.ingest(paths: paths) { p in

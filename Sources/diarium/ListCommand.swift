@@ -28,7 +28,7 @@ struct List: ParsableCommand {
     func run() throws {
         let years = try year.map(List.parseYears)
         if let group, group != "year" { throw ValidationError("--by takes `year`") }
-        let reader = try reporting { try IndexReader(directory: index.checkedPath()) }
+        let reader = try reporting { try IndexReader(directory: index.path) }
         if group == "year" {
             let counts = try reporting { try reader.countsByYear(years: years) }
             switch format {
