@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "DiariumIndexTests", dependencies: ["DiariumIndex"]),
         .testTarget(name: "DiariumSearchTests", dependencies: ["DiariumSearch", "DiariumIngest", "DiariumTestSupport"]),
         .testTarget(name: "DiariumReportTests", dependencies: ["DiariumReport", "DiariumIngest"]),
-        .testTarget(name: "DiariumServerTests", dependencies: ["DiariumServer", "DiariumIngest", "DiariumOutput"]),
+        .testTarget(name: "DiariumServerTests", dependencies: ["DiariumServer", "DiariumIngest", "DiariumOutput", "DiariumAPI", "DiariumReport"]),
         .testTarget(name: "DiariumEndToEndTests", dependencies: ["diarium", "DiariumIndex", "DiariumTestSupport"]),
         .testTarget(name: "DiariumFuzzTests", dependencies: ["DiariumFuzzing", "DiariumIngest"]),
     ]
