@@ -12,7 +12,8 @@
 #
 # Targets (Sources/DiariumFuzzing/FuzzTargets.swift): html, xml, email, text (as .txt, .md and
 # without an extension), tokenizer (Tokenizer on raw bytes, Analyzer on the text), pdf (poppler's
-# output: pages, page starts, OCR flags, repeated lines, pdfinfo/XMP, the page map), ocr
+# output: pages, page starts, OCR flags, repeated lines, pdftotext -htmlmeta, pdfinfo/XMP,
+# pdftoppm's grey images, the page map), ocr
 # (tesseract's TSV: pages, words, confidences; a TIFF's frame chain), query (parse,
 # plan, explain and search an index of corpus/), zip (archives, OOXML and ODF packages), cfb
 # (compound files: .msg, old Office, encrypted OOXML), rtf, segment and catalog (a damaged copy
@@ -139,7 +140,8 @@ spread tokenizer "$SEED_FILES" '*.txt' '*.md'
 spread zip "$SEED_FILES" '*.zip' '*.docx' '*.xlsx' '*.pptx' '*.odt' '*.ods' '*.odp'
 spread cfb "$SEED_FILES" '*.msg' '*.doc' '*.xls' '*.ppt'
 spread rtf "$SEED_FILES" '*.rtf'
-# pdf: what poppler prints for real PDFs (pdftotext in diarium's layout mode, pdfinfo, XMP).
+# pdf: what poppler prints for real PDFs (pdftotext in diarium's layout mode, with -htmlmeta,
+# pdfinfo, XMP, pdftoppm's 10 dpi grey images of the blank-page test).
 mkdir -p "$SEEDS/pdf"
 if command -v pdftotext >/dev/null; then
     i=0
@@ -147,6 +149,8 @@ if command -v pdftotext >/dev/null; then
         | while IFS= read -r -d '' f; do
             i=$((i + 1))
             pdftotext -layout -enc UTF-8 "$f" "$SEEDS/pdf/$(printf %05d "$i").txt" 2>/dev/null || true
+            pdftotext -layout -htmlmeta -enc UTF-8 "$f" "$SEEDS/pdf/$(printf %05d "$i").html" 2>/dev/null || true
+            pdftoppm -r 10 -gray -f 1 -l 2 "$f" >"$SEEDS/pdf/$(printf %05d "$i").pgm" 2>/dev/null || true
             pdfinfo -isodates "$f" >"$SEEDS/pdf/$(printf %05d "$i").info" 2>/dev/null || true
         done
 fi

@@ -283,20 +283,34 @@ def run_e2e(corpus, work, diarium, size_label):
     d = diarium.ingest(corpus, os.path.join(wd, "diarium.idx"))
     R["engines"]["diarium"] = d
     log(f"e2e {size_label}: recoll")
+    R["engines"]["recoll"] = recoll_ingest(corpus, wd)
+    log(f"e2e {size_label}: omindex")
+    R["engines"]["omindex"] = omindex_ingest(corpus, wd)
+    for e, v in R["engines"].items():
+        log(f"e2e {size_label}: {e} {v['docs']} docs in {v['wall']:.1f} s, {v['rss'] / 2**20:.0f} MiB")
+    return R
+
+
+def recoll_ingest(corpus, wd):
+    """Recoll's full index of `corpus` from scratch in `wd` (Swedish stemming, no aspell):
+    wall, CPU, peak RSS, documents and index size. Also used by pdf_e2e.py."""
     conf = os.path.join(wd, "recoll-conf")
+    shutil.rmtree(conf, ignore_errors=True)
+    shutil.rmtree(os.path.join(wd, "recoll.idx"), ignore_errors=True)
     os.makedirs(conf)
     with open(os.path.join(conf, "recoll.conf"), "w") as f:
         f.write(f"topdirs = {os.path.abspath(corpus)}\nindexStemmingLanguages = swedish\nnoaspell = 1\n"
                 f"dbdir = {os.path.join(wd, 'recoll.idx')}\n")
     wall, rss, out, err = timed(["recollindex", "-c", conf, "-z"], env={**os.environ, "HOME": wd})
-    R["engines"]["recoll"] = {"wall": wall, "cpu": TIMED_CPU[0], "rss": rss, "docs": recoll_count(conf, wd), "size": du(os.path.join(wd, "recoll.idx"))}
-    log(f"e2e {size_label}: omindex")
+    return {"wall": wall, "cpu": TIMED_CPU[0], "rss": rss, "docs": recoll_count(conf, wd), "size": du(os.path.join(wd, "recoll.idx"))}
+
+
+def omindex_ingest(corpus, wd):
+    """omindex's index of `corpus` from scratch in `wd` (Swedish stemmer): as `recoll_ingest`."""
     db = os.path.join(wd, "omindex.idx")
+    shutil.rmtree(db, ignore_errors=True)
     wall, rss, out, err = timed(["omindex", "--db", db, "--url", "/", "--stemmer=swedish", os.path.abspath(corpus)])
-    R["engines"]["omindex"] = {"wall": wall, "cpu": TIMED_CPU[0], "rss": rss, "docs": xapian_count(db), "size": du(db)}
-    for e, v in R["engines"].items():
-        log(f"e2e {size_label}: {e} {v['docs']} docs in {v['wall']:.1f} s, {v['rss'] / 2**20:.0f} MiB")
-    return R
+    return {"wall": wall, "cpu": TIMED_CPU[0], "rss": rss, "docs": xapian_count(db), "size": du(db)}
 
 
 def recoll_count(conf, wd):

@@ -102,7 +102,7 @@ public struct Extractor: Sendable {
     /// `extract` does after poppler ran, without the information dictionary): for the fuzz
     /// suite and tests of the page bookkeeping.
     public static func pdfDocument(pdftotextOutput output: [UInt8], components: [String]) -> ExtractedDocument {
-        var doc = PDFExtractor.document(output)
+        var doc = PDFExtractor.document(output[...])
         MetadataExtractor.fill(&doc, explicit: ExplicitMetadata(), path: components)
         return doc
     }

@@ -128,6 +128,11 @@ public enum FuzzTargets {
         }
         _ = PDFText.info(bytes)
         _ = PDFText.xmp(bytes)
+        let meta = PDFText.htmlMeta(bytes)
+        precondition(meta.text.startIndex >= 0 && meta.text.endIndex <= bytes.count, "htmlmeta body outside the output")
+        precondition(meta.fields.values.allSatisfy { !$0.isEmpty && $0.count <= 2_000 }, "an htmlmeta value out of bounds")
+        _ = PDFText.pages(meta.text)
+        precondition(PDFText.paintedPixels(bytes).allSatisfy { $0 >= 0 && $0 <= bytes.count }, "painted pixels")
         let doc = Extractor.pdfDocument(pdftotextOutput: bytes, components: ["fuzz", "f.pdf"])
         precondition(doc.text == paged.text && doc.pageStarts == starts, "the extractor's paging differs")
         precondition(doc.indexedText.utf8.count == length, "the indexed text moved offsets")

@@ -85,11 +85,18 @@ enum IndexLayout {
     /// `segments/` a real folder, none of them a symbolic link.
     static func checkForReading(_ dir: String) throws {
         try requireIndexDirectory(dir, creating: false)
+        try requireSegmentsFolderOrAbsent(dir)
         for f in catalogFiles(dir) { try requireRegularOrAbsent(f) }
+    }
+
+    /// Throws unless `segments/` is absent or a real folder: a link is refused as unsafe, a file
+    /// or anything else as `notAFolder` (checked before anything else inside the index is
+    /// touched, so that is the message a user sees).
+    static func requireSegmentsFolderOrAbsent(_ dir: String) throws {
         switch try fileType(segments(dir)) {
         case nil, S_IFDIR?: return
         case S_IFLNK?: throw IndexError.unsafeIndexEntry(path: segments(dir), reason: "is a symbolic link")
-        default: throw IndexError.unsafeIndexEntry(path: segments(dir), reason: "is not a folder")
+        default: throw IndexError.notAFolder(path: segments(dir), what: "the index's segments")
         }
     }
 
@@ -114,7 +121,7 @@ enum IndexLayout {
             return
         }
         guard st.st_mode & S_IFMT == S_IFDIR else {
-            throw IndexError.notAnIndex(directory: dir, reason: "it is a file, not a folder")
+            throw IndexError.notAFolder(path: dir, what: "the index")
         }
     }
 
@@ -122,6 +129,7 @@ enum IndexLayout {
     /// no entry diarium writes is a link or of the wrong type, and creates `segments/`.
     static func prepareForWriting(_ dir: String) throws {
         try requireIndexDirectory(dir, creating: true)
+        try requireSegmentsFolderOrAbsent(dir)
         try claim(dir)
         for f in [lock(dir)] + catalogFiles(dir) { try requireRegularOrAbsent(f) }
         let seg = segments(dir)

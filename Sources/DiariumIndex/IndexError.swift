@@ -20,6 +20,9 @@ public enum IndexError: Error, CustomStringConvertible, Equatable {
     case corruptCatalog(file: String, reason: String)
     /// The directory given as an index is not one diarium created (no marker, foreign files).
     case notAnIndex(directory: String, reason: String)
+    /// The index path, or its `segments`, exists and is not a folder (a file, a pipe): `what`
+    /// says which (`the index`, `the index's segments`).
+    case notAFolder(path: String, what: String)
     /// An entry inside the index is a link, a folder or a special file where diarium keeps a
     /// regular file (or the reverse); diarium never follows or replaces it.
     case unsafeIndexEntry(path: String, reason: String)
@@ -43,6 +46,8 @@ public enum IndexError: Error, CustomStringConvertible, Equatable {
         case let .corruptCatalog(file, reason):
             let dir = (file as NSString).deletingLastPathComponent
             return "catalog \(file) is damaged: \(reason); `diarium verify --index \(dir)` lists what is wrong, `diarium ingest --rebuild --index \(dir)` rebuilds the index"
+        case let .notAFolder(path, what):
+            return "\(path) is not a folder, so it cannot hold \(what); name another --index, or remove it"
         case let .notAnIndex(directory, reason):
             return "\(directory) is not a diarium index: \(reason); give --index a new or empty folder (diarium never writes into or deletes from a folder it did not create)"
         case let .unsafeIndexEntry(path, reason):

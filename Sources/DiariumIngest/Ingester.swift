@@ -42,7 +42,11 @@ public struct IngestSummary: Codable, Sendable, Equatable {
     /// longer exists (a moved release): their paths were updated, nothing was read again.
     public var moved = 0
     /// Files recorded without text (empty, unsupported, unreadable), among added and updated.
+    /// Encrypted files are not among them.
     public var failed = 0
+    /// Files that need a password to be read (status `encrypted`), among added and updated: not
+    /// failures; what could be read without the password (metadata, the name) is recorded.
+    public var encrypted = 0
     /// Bytes of files read.
     public var bytesRead: Int64 = 0
     /// Characters of text extracted.
@@ -53,6 +57,8 @@ public struct IngestSummary: Codable, Sendable, Equatable {
     public var seconds = 0.0
     /// The files that were recorded without text, with the reason.
     public var failures: [FileFailure] = []
+    /// The encrypted files, with what they are (`the PDF is encrypted …`).
+    public var encryptedFiles: [FileFailure] = []
     /// Pages whose text OCR gave in this run (read now or taken from the OCR cache).
     public var ocrPages = 0
     /// Of those, pages read by tesseract now (the rest came from the cache).
@@ -272,8 +278,13 @@ public final class Ingester {
             if let name = d.partName { sources["part"] = name }
             record.sources = Ingester.json(sources)
             if let reason = d.failure, part == 0 {
-                summary.failed += 1
-                summary.failures.append(FileFailure(path: candidate.stored, reason: reason.description))
+                if case .encrypted = reason {
+                    summary.encrypted += 1
+                    summary.encryptedFiles.append(FileFailure(path: candidate.stored, reason: reason.description))
+                } else {
+                    summary.failed += 1
+                    summary.failures.append(FileFailure(path: candidate.stored, reason: reason.description))
+                }
             }
             summary.textBytes += Int64(d.text.utf8.count)
             summary.ocrPages += d.ocr?.pages ?? 0

@@ -211,6 +211,8 @@ extension Ingester {
             try record(p, files[i], stamp: stamp, summary: &counts)
             summary.failed += counts.failed
             summary.failures += counts.failures
+            summary.encrypted += counts.encrypted
+            summary.encryptedFiles += counts.encryptedFiles
             summary.textBytes += counts.textBytes
             summary.ocrPages += counts.ocrPages
             // The replaced documents become visible (and the pages done stop being pending)

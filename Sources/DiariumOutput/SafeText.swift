@@ -158,8 +158,15 @@ public enum SafeText {
 
     /// Text for HTML element content or a quoted attribute value: `line`-cleaned, `& < > " '`
     /// as entities.
-    public static func html(_ s: String) -> String {
-        let v = line(s)
+    public static func html(_ s: String) -> String { htmlEntities(line(s)) }
+
+    /// Multi-line text for HTML element content or a quoted attribute value (a document's text
+    /// shown with its line breaks, a snippet): `block`-cleaned (LF and TAB kept, CR LF as LF),
+    /// `& < > " '` as entities.
+    public static func htmlBlock(_ s: String) -> String { htmlEntities(block(s)) }
+
+    /// `v` with `& < > " '` as character references.
+    static func htmlEntities(_ v: String) -> String {
         guard v.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return v }
         var out = ""
         out.reserveCapacity(v.utf8.count + 16)

@@ -1,37 +1,11 @@
+import DiariumOutput
+
 /// HTML output. Everything that comes from a document, the index or the request goes through
-/// `escape` (text and attribute values alike), and URLs the pages build are relative paths on
-/// this server with percent-encoded parameters — so a title, a snippet, a file name or a query
-/// holding `<script>`, `"><img onerror=…>` or `javascript:` shows as the text it is.
+/// `SafeText.htmlBlock` (text and attribute values alike: `& < > " '` as entities, controls,
+/// bidi and invisible characters made visible, line breaks kept), and URLs the pages build are
+/// relative paths on this server with percent-encoded parameters — so a title, a snippet, a file
+/// name or a query holding `<script>`, `"><img onerror=…>` or `javascript:` shows as the text it is.
 enum HTML {
-    /// `s` with `&`, `<`, `>`, `"` and `'` replaced by character references, and control
-    /// characters (other than tab and line feed) shown as U+FFFD.
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count + 16)
-        for u in s.unicodeScalars {
-            switch u {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\t", "\n": out.unicodeScalars.append(u)
-            default:
-                if u.value < 0x20 || (u.value >= 0x7F && u.value < 0xA0) || u.properties.generalCategory == .format && isBidiControl(u) {
-                    out += "\u{FFFD}"
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out
-    }
-
-    /// Bidirectional overrides and isolates, which could make a file name read backwards.
-    static func isBidiControl(_ u: Unicode.Scalar) -> Bool {
-        (0x202A...0x202E).contains(u.value) || (0x2066...0x2069).contains(u.value)
-    }
-
     /// A path with query parameters; empty values are left out.
     static func url(_ path: String, _ params: [(String, String)]) -> String {
         let q = params.filter { !$0.1.isEmpty }.map { "\(URLQuery.encode($0.0))=\(URLQuery.encode($0.1))" }.joined(separator: "&")
@@ -53,11 +27,11 @@ enum HTML {
         var i = 0
         while i < scalars.count {
             if let end = starts[i] {
-                out += "<mark>" + escape(String(String.UnicodeScalarView(scalars[i..<end]))) + "</mark>"
+                out += "<mark>" + SafeText.htmlBlock(String(String.UnicodeScalarView(scalars[i..<end]))) + "</mark>"
                 i = end
                 continue
             }
-            if !marks.contains(i) { out += escape(String(scalars[i])) }
+            if !marks.contains(i) { out += SafeText.htmlBlock(String(scalars[i])) }
             i += 1
         }
         return out

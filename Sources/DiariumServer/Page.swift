@@ -7,7 +7,7 @@ import DiariumSearch
 import Foundation
 
 /// Server-side rendering of the pages, in one language. Every value from the index goes
-/// through `HTML.escape`; see `HTML`.
+/// through `SafeText.htmlBlock`; see `HTML`.
 struct Page {
     let lang: Language
     /// The language asked for with `?lang=`, carried on in every link.
@@ -21,7 +21,7 @@ struct Page {
 
     enum Section { case search, inventory, report }
 
-    func esc(_ v: String) -> String { HTML.escape(v) }
+    func esc(_ v: String) -> String { SafeText.htmlBlock(v) }
 
     /// A link on this server, carrying `?lang=` when it was given.
     func url(_ path: String, _ params: [(String, String)] = []) -> String {
@@ -198,12 +198,15 @@ struct Page {
             out += "<p class=\"notice\">\(esc(s.noText))\(r.error.map { " " + esc($0) } ?? "")</p>"
             return out
         }
+        // The count says what the page marks: overlapping matches (a hyphenated word and its
+        // joined form, a case number and its parts) are one mark.
+        let hits = Page.hitRanges(matches, textLength: text.count)
         if !query.isEmpty {
             out += "<div class=\"doc-actions\" role=\"toolbar\" aria-label=\"\(esc(s.matches))\">"
-            if matches.isEmpty {
+            if hits.isEmpty {
                 out += "<span>\(esc(s.noMatchesInText))</span>"
             } else {
-                out += "<span>\(matches.count) \(esc(matches.count == 1 ? s.match : s.matches))</span>"
+                out += "<span>\(hits.count) \(esc(hits.count == 1 ? s.match : s.matches))</span>"
                 out += "<a href=\"#m1\">\(esc(s.firstMatch))</a>"
                 out += "<button type=\"button\" class=\"secondary\" id=\"prev-match\" hidden>↑ \(esc(s.previousMatch))</button>"
                 out += "<button type=\"button\" id=\"next-match\" hidden>↓ \(esc(s.nextMatch))</button>"
@@ -211,20 +214,44 @@ struct Page {
             }
             out += "</div>"
         }
-        out += "<div class=\"doc-text\" lang=\"\(esc(r.language ?? "sv"))\">" + markedText(text, matches: matches, pages: r.pageStarts.map { PageMap.decode([UInt8]($0)) } ?? []) + "</div>"
+        out += "<div class=\"doc-text\" lang=\"\(esc(r.language ?? "sv"))\">" + markedText(text, matches: hits, pages: r.pageStarts.map { PageMap.decode([UInt8]($0)) } ?? []) + "</div>"
         if truncated { out += "<p class=\"notice\">\(esc(s.truncated))</p>" }
         return out
     }
 
-    /// The text with matches (`<mark class="hit" id="mN">`), cited case numbers and redacted
-    /// passages marked; overlapping marks keep the first.
+    /// The matches as the page marks them: inside the text, in order, overlapping or touching
+    /// ranges merged into one. Their count is the number of marks `markedText` makes.
+    static func hitRanges(_ matches: [Range<Int>], textLength: Int) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        for r in matches.sorted(by: { $0.lowerBound < $1.lowerBound }) where r.lowerBound >= 0 && r.upperBound <= textLength && !r.isEmpty {
+            if let last = out.last, r.lowerBound <= last.upperBound {
+                out[out.count - 1] = last.lowerBound..<max(last.upperBound, r.upperBound)
+            } else {
+                out.append(r)
+            }
+        }
+        return out
+    }
+
+    /// The text with matches (`<mark class="hit" id="mN">`, one per range of `hitRanges`),
+    /// cited case numbers and redacted passages marked; a citation or redaction overlapping a
+    /// match is left unmarked, so every match is marked once.
     func markedText(_ text: [UInt8], matches: [Range<Int>], pages: [Int] = []) -> String {
         enum Kind { case hit, cite, redacted }
-        var spans: [(range: Range<Int>, kind: Kind)] = matches.map { ($0, .hit) }
+        let hits = Page.hitRanges(matches, textLength: text.count)
+        var spans: [(range: Range<Int>, kind: Kind)] = hits.map { ($0, .hit) }
         var pageStarts = pages.enumerated().map { (page: $0.offset + 1, at: $0.element) }[...]
         let string = String(decoding: text, as: UTF8.self)
-        for number in Citations.caseNumbers(in: string) { for r in Page.byteRanges(of: number, in: text) { spans.append((r, .cite)) } }
-        for r in Page.redactionRanges(text) { spans.append((r, .redacted)) }
+        /// Whether `r` overlaps a match (binary search over the sorted, disjoint hits).
+        func overlapsHit(_ r: Range<Int>) -> Bool {
+            var lo = 0, hi = hits.count
+            while lo < hi { let mid = (lo + hi) / 2; if hits[mid].upperBound <= r.lowerBound { lo = mid + 1 } else { hi = mid } }
+            return lo < hits.count && hits[lo].lowerBound < r.upperBound
+        }
+        for number in Citations.caseNumbers(in: string) {
+            for r in Page.byteRanges(of: number, in: text) where !overlapsHit(r) { spans.append((r, .cite)) }
+        }
+        for r in Page.redactionRanges(text) where !overlapsHit(r) { spans.append((r, .redacted)) }
         spans.sort { $0.range.lowerBound != $1.range.lowerBound ? $0.range.lowerBound < $1.range.lowerBound : $0.kind == .hit }
         var out = ""
         var cursor = 0

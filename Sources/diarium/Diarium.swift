@@ -84,19 +84,6 @@ struct IndexOptions: ParsableArguments {
     func validate() throws {
         if directory == "" { throw ValidationError("--index takes a folder, not an empty path") }
     }
-
-    /// `path`, after checking that it (and its `segments`), where they exist, are folders: a
-    /// clear message (exit status 3) before SQLite or the segment reader fail on a file with a
-    /// misleading one ("Permission denied").
-    func checkedPath() throws -> String {
-        for (p, what) in [(path, "the index"), (path + "/segments", "the index's segments")] {
-            var st = stat()
-            if stat(p, &st) == 0, st.st_mode & S_IFMT != S_IFDIR {
-                throw UserError(message: "\(p) is not a folder, so it cannot hold \(what); name another --index, or remove it", status: .indexUnusable)
-            }
-        }
-        return path
-    }
 }
 
 /// Limits for reading untrusted files, shared by `ingest` and `extract`.

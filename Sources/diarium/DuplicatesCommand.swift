@@ -21,7 +21,7 @@ struct Duplicates: ParsableCommand {
     }
 
     func run() throws {
-        let result = try reporting { try DuplicateFamilies(reader: IndexReader(directory: index.checkedPath()), threshold: threshold) }
+        let result = try reporting { try DuplicateFamilies(reader: IndexReader(directory: index.path), threshold: threshold) }
         switch format {
         case .json: print(try JSONOutput.encode(result))
         case .text:

@@ -65,7 +65,7 @@ struct Ingest: ParsableCommand {
         options.ocrMaxPages = max(0, ocr.ocrMaxPages)
         options.ocrEngine = ocr.engine
         let summary = try reporting { () -> IngestSummary in
-            let ingester = try Ingester(indexDirectory: index.checkedPath(), options: options)
+            let ingester = try Ingester(indexDirectory: index.path, options: options)
             defer { ingester.close() }
             let showProgress = Terminal.stderrIsTTY && format == .text
             let report = { (p: IngestProgress) in
@@ -94,8 +94,10 @@ struct Ingest: ParsableCommand {
             print(try JSONOutput.encode(summary))
         case .text:
             print("added \(summary.added), updated \(summary.updated), unchanged \(summary.unchanged), failed \(summary.failed)"
+                  + (summary.encrypted > 0 ? ", encrypted \(summary.encrypted)" : "")
                   + (summary.moved > 0 ? ", moved \(summary.moved) (same bytes under a new path; not read again)" : ""))
             for f in summary.failures { print("  not indexed: \(SafeText.line(f.path)): \(SafeText.line(f.reason))") }
+            for f in summary.encryptedFiles { print("  encrypted (metadata only): \(SafeText.line(f.path)): \(SafeText.line(f.reason))") }
             for b in summary.badLines ?? [] { print("  line \(b.line) not ingested: \(SafeText.line(b.reason))") }
             print(String(format: "%.1f MB read, %.1f MB of text, %d segment%@ written in %.2f s", Double(summary.bytesRead) / 1e6,
                          Double(summary.textBytes) / 1e6, summary.segments, summary.segments == 1 ? "" : "s", summary.seconds))

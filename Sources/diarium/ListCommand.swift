@@ -119,7 +119,7 @@ struct List: ParsableCommand {
 
     func run() throws {
         let strings = language.strings
-        let reader = try reporting { try IndexReader(directory: index.checkedPath()) }
+        let reader = try reporting { try IndexReader(directory: index.path) }
         var records = try reporting { try selected(reader) }
         let keys = try groupKeys()
         if !keys.isEmpty {

@@ -16,11 +16,11 @@ struct Optimize: ParsableCommand {
     func run() throws {
         let start = DispatchTime.now().uptimeNanoseconds
         let (before, after, merges) = try reporting { () throws -> (Int, Int, Int) in
-            let before = try IndexReader(directory: index.checkedPath()).segments.count
-            let writer = try IndexWriter(directory: index.checkedPath())
+            let before = try IndexReader(directory: index.path).segments.count
+            let writer = try IndexWriter(directory: index.path)
             defer { writer.close() }
             try writer.optimize()
-            return (before, try IndexReader(directory: index.checkedPath()).segments.count, writer.mergesDone)
+            return (before, try IndexReader(directory: index.path).segments.count, writer.mergesDone)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         print(String(format: "segments: %d → %d (%d merge%@) in %.2f s", before, after, merges, merges == 1 ? "" : "s", seconds))

@@ -24,7 +24,7 @@ struct Report: ParsableCommand {
     }
 
     func run() throws {
-        let report = try reporting { try ReleaseReport(reader: IndexReader(directory: index.checkedPath()), staleAfter: staleAfter) }
+        let report = try reporting { try ReleaseReport(reader: IndexReader(directory: index.path), staleAfter: staleAfter) }
         switch format {
         case .md: print(report.markdown(language: language.language), terminator: "")
         case .html: print(report.html(language: language.language), terminator: "")

@@ -50,7 +50,7 @@ struct Search: ParsableCommand {
     }
 
     func run() throws {
-        let searcher = try reporting { try Searcher(reader: try IndexReader(directory: index.checkedPath())) }
+        let searcher = try reporting { try Searcher(reader: try IndexReader(directory: index.path)) }
         for w in searcher.synonyms.warnings { Terminal.writeError("warning: synonyms: \(SafeText.line(w))\n") }
         if let batch {
             try runBatch(searcher, file: batch)

@@ -24,7 +24,7 @@ struct Show: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        let reader = try reporting { try IndexReader(directory: index.checkedPath()) }
+        let reader = try reporting { try IndexReader(directory: index.path) }
         let records: [DocumentRecord] = try reporting {
             if let id = Int64(document), let r = try reader.document(id: id) { return [r] }
             return try reader.documents(path: document)

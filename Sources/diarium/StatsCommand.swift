@@ -11,7 +11,7 @@ struct Stats: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        let s = try reporting { try IndexReader(directory: index.checkedPath()).statistics() }
+        let s = try reporting { try IndexReader(directory: index.path).statistics() }
         switch format {
         case .json: print(try JSONOutput.encode(s))
         case .text:

@@ -18,7 +18,7 @@ struct Verify: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        let r = try reporting { try IndexVerifier(directory: index.checkedPath()).verify() }
+        let r = try reporting { try IndexVerifier(directory: index.path).verify() }
         switch format {
         case .json: print(try JSONOutput.encode(r))
         case .text:

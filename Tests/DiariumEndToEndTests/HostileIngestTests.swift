@@ -1,3 +1,4 @@
+import DiariumTestSupport
 import Foundation
 import Testing
 
@@ -148,6 +149,32 @@ import Testing
 
 /// Hostile archives in a batch: each is recorded with its reason, the files next to them are
 /// indexed, and no entry name becomes a file on disk.
+/// An encrypted file is not a failure: the summary counts it apart and names it.
+@Suite struct EncryptedIngestTests {
+    @Test func encryptedFilesAreCountedApartFromFailures() throws {
+        let s = try Scratch()
+        let batch = s.path + "/batch"
+        try FileManager.default.createDirectory(atPath: batch, withIntermediateDirectories: true)
+        try Data(MiniPDF.text([["Protokoll fört vid sammanträde med socialnämnden den 4 maj 2021."]])).write(to: URL(fileURLWithPath: batch + "/öppen.pdf"))
+        let qpdf = Process()
+        qpdf.executableURL = URL(fileURLWithPath: "/usr/bin/qpdf")
+        qpdf.arguments = ["--encrypt", "hemligt", "agare", "256", "--", batch + "/öppen.pdf", batch + "/låst.pdf"]
+        try qpdf.run()
+        qpdf.waitUntilExit()
+        try #require(qpdf.terminationStatus == 0)
+        try Data().write(to: URL(fileURLWithPath: batch + "/tom.txt"))
+        let ingest = try diarium(["ingest", batch, "--index", s.path + "/index"])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        #expect(ingest.stdout.contains("added 3, updated 0, unchanged 0, failed 1, encrypted 1"), "\(ingest.stdout)")
+        #expect(ingest.stdout.contains("  not indexed: batch/tom.txt: the file is empty"), "\(ingest.stdout)")
+        #expect(ingest.stdout.contains("  encrypted (metadata only): batch/låst.pdf: the PDF is encrypted"), "\(ingest.stdout)")
+        #expect(!ingest.stdout.contains("not indexed: batch/låst.pdf"))
+        struct Counts: Decodable { var failed: Int; var encrypted: Int; var encryptedFiles: [[String: String]] }
+        let json = try JSONDecoder().decode(Counts.self, from: Data(try diarium(["ingest", batch, "--index", s.path + "/index2", "--format", "json"]).stdout.utf8))
+        #expect(json.failed == 1 && json.encrypted == 1 && json.encryptedFiles.first?["path"] == "batch/låst.pdf", "\(json)")
+    }
+}
+
 @Suite(.serialized) struct HostileArchiveIngestTests {
     struct Row: Decodable { var path: String; var status: String; var error: String?; var part: String? }
 

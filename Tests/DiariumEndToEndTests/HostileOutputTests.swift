@@ -1,8 +1,11 @@
+import DiariumTestSupport
 import Foundation
 import Testing
 
 /// Hostile strings in file and folder names, HTML titles, `DC.creator` meta, e-mail headers and
-/// attachment names, run through every command and output format of the built binary. Text
+/// attachment names, a PDF's information dictionary (Title, Author, Subject: escape sequences,
+/// formulas, bidi), DOCX core and app properties and XLSX formula cells and sheet names, run
+/// through every command and output format of the built binary. Text
 /// output must hold no control character but LF and TAB (and no bidi or invisible character);
 /// CSV must parse back (Python's csv module) into the same number of columns per row, with no
 /// formula cell and no control character; Markdown must hold no raw HTML and no unescaped `|`
@@ -123,6 +126,15 @@ import Testing
             """
         try mail.replacingOccurrences(of: "\n", with: "\r\n").write(toFile: folder + "/svar.eml", atomically: false, encoding: .utf8)
 
+        // PDF: the information dictionary in UTF-16 (ESC sequences, a formula, bidi, HTML), a
+        // first page without a heading, so the embedded Title and Author are what the inventory shows.
+        try Data(HostileOutputTests.pdf(body: "hemligord molntjänst riskanalys " + HostileOutputTests.payloads.joined(separator: " ")))
+            .write(to: URL(fileURLWithPath: folder + "/beslut.pdf"))
+        // DOCX: core and app properties (C1 CSI and NEL, bidi, CR LF, formulas, HTML); XLSX: a formula
+        // cell, string cells that start like formulas, a hostile sheet name.
+        try Data(HostileOutputTests.docx()).write(to: URL(fileURLWithPath: folder + "/yttrande.docx"))
+        try Data(HostileOutputTests.xlsx()).write(to: URL(fileURLWithPath: folder + "/register.xlsx"))
+
         // ingest (text and json): the "not indexed" lines name the files.
         try Data().write(to: URL(fileURLWithPath: folder + "/tom" + HostileOutputTests.esc + ".txt"))
         let ingest = try diarium(["ingest", s.path + "/in", "--index", index])
@@ -138,6 +150,13 @@ import Testing
         #expect(docs.count >= names.count + 4)
         #expect(docs.contains { $0.path.contains("\u{1B}") }, "JSON keeps the real path")
         expectClean(list.stdout, "list --format json")
+        // The metadata payloads reached the inventory (JSON keeps them exact, as \u escapes).
+        let pdfDoc = try #require(docs.first { $0.path.hasSuffix("beslut.pdf") })
+        let pdfShow = try diarium(["show", String(pdfDoc.id), "--format", "json", "--index", index])
+        #expect(pdfShow.stdout.contains("\\u001b]0;pdf") && pdfShow.stdout.contains("\\u202e"), "\(pdfShow.stdout.prefix(600))")
+        let docxDoc = try #require(docs.first { $0.path.hasSuffix("yttrande.docx") })
+        let docxShow = try diarium(["show", String(docxDoc.id), "--format", "json", "--index", index])
+        #expect(docxShow.stdout.contains("\\u009b31m") && docxShow.stdout.contains("=HYPERLINK"), "\(docxShow.stdout.prefix(600))")
         for args in [["list"], ["list", "--by", "year"], ["list", "--by", "year", "--format", "json"], ["stats"], ["verify"],
                      ["duplicates"], ["duplicates", "--format", "json"], ["report", "--format", "json"]] {
             let r = try diarium(args + ["--index", index])
@@ -224,5 +243,58 @@ import Testing
         let noIndex = try diarium(["search", "x", "--index", s.path + "/inget" + HostileOutputTests.esc])
         #expect(noIndex.status != 0)
         expectClean(noIndex.stdout + noIndex.stderr, "search without an index")
+    }
+
+    /// A PDF string of `s` as UTF-16BE with a byte-order mark (how a PDF carries any Unicode).
+    static func utf16(_ s: String) -> String {
+        "<FEFF" + s.utf16.map { String(format: "%04X", $0) }.joined() + ">"
+    }
+
+    /// One page of `body`, with a hostile information dictionary.
+    static func pdf(body: String) -> [UInt8] {
+        MiniPDF.assemble([
+            MiniPDF.bytes("<< /Type /Catalog /Pages 2 0 R >>"),
+            MiniPDF.bytes("<< /Type /Pages /Kids [4 0 R] /Count 1 >>"),
+            MiniPDF.bytes("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"),
+            MiniPDF.bytes("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>"),
+            MiniPDF.stream(MiniPDF.content(["och " + body.replacingOccurrences(of: "\u{202E}", with: "").replacingOccurrences(of: "\u{200B}", with: "").replacingOccurrences(of: "\u{FEFF}", with: "")])),
+            MiniPDF.bytes("<< /Title " + utf16("=HYPERLINK(\"http://evil.example\",\"y\") " + esc.replacingOccurrences(of: "pwned", with: "pdf") + " \u{202E}gnp.exe <img src=x onerror=alert(1)>")
+                + " /Author " + utf16("Nämnd \u{202E}fdp.exe\r\n=1+2 | <b>") + " /Subject " + utf16("@SUM(A1) \u{1B}[2J")
+                + " /CreationDate (D:20190501120000+02'00') >>"),
+        ], info: 6)
+    }
+
+    static let contentTypes = #"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/><Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>"#
+
+    /// Relationships of a package to its main part and its properties.
+    static func rels(main: String) -> String {
+        #"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="r1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target=""# + main + #""/><Relationship Id="r2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/><Relationship Id="r3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/></Relationships>"#
+    }
+
+    /// Core and app properties carrying the payloads XML 1.0 can hold (no C0 controls but CR LF):
+    /// the C1 CSI and NEL, bidi, zero-width, formulas and HTML.
+    static let coreXML = #"<?xml version="1.0" encoding="UTF-8"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:title>=HYPERLINK("http://evil.example","y") &#x9B;31m röd &#x85;rad</dc:title><dc:creator>&lt;img src=x onerror=alert(1)&gt; | Foo&#13;&#10;=1+9</dc:creator><cp:lastModifiedBy>fakt&#x202E;fdp.exe noll&#x200B;bredd</cp:lastModifiedBy><dc:identifier>@SUM(A1:A9)</dc:identifier><dcterms:created xsi:type="dcterms:W3CDTF">2019-05-01T10:00:00Z</dcterms:created></cp:coreProperties>"#
+    static let appXML = #"<?xml version="1.0" encoding="UTF-8"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>-3+4 &#x9B;2J</Application><Company>+1+2 &lt;script&gt;alert(1)&lt;/script&gt;</Company></Properties>"#
+
+    static func docx() -> [UInt8] {
+        var z = TestZip()
+        z.add("[Content_Types].xml", contentTypes)
+        z.add("_rels/.rels", rels(main: "word/document.xml"))
+        z.add("word/document.xml", #"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>och yttrande om riskanalys av molntjänst hemligord =1+3 @SUM(A1)</w:t></w:r></w:p></w:body></w:document>"#)
+        z.add("docProps/core.xml", coreXML)
+        z.add("docProps/app.xml", appXML)
+        return z.bytes()
+    }
+
+    static func xlsx() -> [UInt8] {
+        var z = TestZip()
+        z.add("[Content_Types].xml", contentTypes)
+        z.add("_rels/.rels", rels(main: "xl/workbook.xml"))
+        z.add("xl/workbook.xml", #"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="=1+2 &#x202E;blad" sheetId="1" r:id="s1"/></sheets></workbook>"#)
+        z.add("xl/_rels/workbook.xml.rels", #"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="s1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#)
+        z.add("xl/worksheets/sheet1.xml", #"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>=HYPERLINK("http://evil.example","y")</t></is></c><c r="B1" t="str"><f>HYPERLINK("http://evil.example","klick")</f><v>klick</v></c><c r="C1" t="inlineStr"><is><t>hemligord riskanalys molntjänst @SUM(A1:A9) -3+4 &#x9B;2J</t></is></c></row></sheetData></worksheet>"#)
+        z.add("docProps/core.xml", coreXML)
+        z.add("docProps/app.xml", appXML)
+        return z.bytes()
     }
 }

@@ -19,6 +19,13 @@ func popplerPage(_ path: String, _ page: Int) throws -> String {
     return PDFText.pages(r.stdout).first ?? ""
 }
 
+/// pdftotext run directly on `pdf` (standard input) with `arguments`.
+func popplerRun(_ pdf: [UInt8], _ arguments: [String]) throws -> [UInt8] {
+    let r = try ChildProcess.run(.pdftotext, arguments: arguments, stdin: pdf, limits: .init(seconds: 30))
+    #expect(r.succeeded, "\(r.stderr)")
+    return r.stdout
+}
+
 @Suite struct RealPDFTests {
     @Test func everyPageWithATextLayerIsReadAndTheScanIsFlaggedForOCR() throws {
         let pdfs = try releasedPDFs()
@@ -117,6 +124,39 @@ func popplerPage(_ path: String, _ page: Int) throws -> String {
         #expect(noCopy.failure == nil && noCopy.text.contains("socialnämnden"))
     }
 
+    /// A blank page of a born-digital PDF has nothing to recognise: not an OCR page. A page
+    /// with something painted on it but no text layer (a drawing, a scan) still is, and in a
+    /// document with no text layer at all (a scan) every page is, blank or not.
+    @Test func blankPagesOfATextPDFAreNotSentToOCR() throws {
+        let body = ["Protokoll fört vid sammanträde med byggnadsnämnden den 4 maj 2021.", "Nämnden beslutade om bygglov."]
+        let pdf = MiniPDF.text([body, [], [], body], drawings: [2: "0.3 g 72 300 450 200 re f"])
+        let d = Extractor().extract(bytes: pdf, components: ["protokoll.pdf"])
+        #expect(d.failure == nil && d.pageCount == 4)
+        #expect(d.ocrPages == [3], "\(d.ocrPages)")
+        // --ocr off notes only the page that needs OCR.
+        var off = ExtractionLimits()
+        off.ocr = OCRSettings(mode: .off)
+        #expect(Extractor(limits: off).extract(bytes: pdf, components: ["protokoll.pdf"]).ocr?.note == "1 page needs OCR, turned off (--ocr off)")
+        // No text layer anywhere: a scan, whose pages are all OCR's to read.
+        let scan = Extractor(limits: off).extract(bytes: MiniPDF.text([[], []], drawings: [0: "0.3 g 72 300 450 200 re f"]), components: ["skannad.pdf"])
+        #expect(scan.ocrPages == [1, 2])
+    }
+
+    /// The information dictionary comes from pdftotext's HTML head, values unescaped, dates as
+    /// pdfinfo -isodates prints them, the text as without -htmlmeta.
+    @Test func metadataAndTextFromOneProcess() throws {
+        let pdf = MiniPDF.text([["Beslut <om> & \"bygglov\" </pre> för en carport."], ["Andra sidan"]],
+                               info: ["Title": "Bygglov <b>&amp; \"carport\"", "Author": "Byggnadsnämnden", "CreationDate": "D:20190101120000+01'00'"])
+        let d = Extractor().extract(bytes: pdf, components: ["beslut.pdf"])
+        #expect(d.failure == nil && d.pageCount == 2)
+        #expect(d.text.contains("Beslut <om> & \"bygglov\" </pre> för en carport.") && d.text.contains("Andra sidan"))
+        #expect(!d.text.contains("</body>") && !d.text.contains("<title>"))
+        let (fields, text) = PDFText.htmlMeta(try popplerRun(pdf, PDFExtractor.arguments))
+        #expect(fields["Title"] == "Bygglov <b>&amp; \"carport\"" && fields["Author"] == "Byggnadsnämnden")
+        #expect(fields["CreationDate"] == "2019-01-01T12:00:00+01")
+        #expect(PDFText.pages(text) == PDFText.pages(try popplerRun(pdf, ["-layout", "-enc", "UTF-8", "-", "-"])))
+    }
+
     @Test func hostilePDFsGetAReasonWithinTheLimits() throws {
         let limits = ExtractionLimits(parseTimeLimit: 8, processMemory: 512 << 20)
         let good = MiniPDF.text([["Ett helt vanligt beslut om bygglov för en carport."]])
@@ -183,6 +223,51 @@ func popplerPage(_ path: String, _ page: Int) throws -> String {
         #expect(PDFText.needsOCR(String(repeating: "/g123 /g77 /g12 ", count: 10) + fine))
         #expect(PDFText.needsOCR(String(repeating: "(cid:12)(cid:7) ", count: 12) + fine))
         #expect(PDFText.needsOCR(String(repeating: "#% 1 2 3 4 5 6 7 ", count: 20) + "abcdefghijklmnopq"))
+    }
+
+    @Test func htmlMetaHeadAndBody() {
+        let out = Array("""
+            <!DOCTYPE html><html xmlns="http://www.w3.org/1999/xhtml">
+            <head>
+            <title>T &lt;b&gt;&amp;amp; &quot;q&quot; &apos;x&apos;</title>
+            <meta name="Author" content="A(u)thor &lt;i&gt;"/>
+            <meta name="Evil" content="x"/>
+            <meta name="CreationDate" content="2019-01-01T12:00:00+01"/>
+            <meta name="LastModifiedDate" content="2020-02-02T00:00:00Z"/>
+            <meta name="Subject" content=""/>
+            </head>
+            <body>
+            <pre>
+            a < b & c </pre> "x"\u{C}<pre>
+            sida två\u{C}</pre>
+            </body>
+            </html>
+
+            """.utf8)
+        let (fields, text) = PDFText.htmlMeta(out)
+        #expect(fields == ["Title": "T <b>&amp; \"q\" 'x'", "Author": "A(u)thor <i>", "CreationDate": "2019-01-01T12:00:00+01",
+                           "ModDate": "2020-02-02T00:00:00Z"])
+        #expect(PDFText.pages(text) == ["a < b & c </pre> \"x\"", "<pre>\nsida två"])
+        // Cut short by the output cap: the text that came; no <pre> at all: no text.
+        let cut = Array(out.prefix(out.count - 30))
+        #expect(PDFText.pages(PDFText.htmlMeta(cut).text) == ["a < b & c </pre> \"x\"", "<pre>\nsid"])
+        let none = PDFText.htmlMeta(Array("<head><title>x</title>".utf8))
+        #expect(none.fields.isEmpty && none.text.isEmpty)
+        #expect(PDFText.mayHaveXMP(Array("1 0 obj << /Type /Metadata /Subtype /XML >>".utf8)))
+        #expect(!PDFText.mayHaveXMP(Array("1 0 obj << /Type /Catalog >>".utf8)))
+    }
+
+    @Test func blankPagesInRenderedImages() {
+        func pgm(_ w: Int, _ h: Int, _ pixels: [UInt8]) -> [UInt8] { Array("P5\n\(w) \(h)\n255\n".utf8) + pixels }
+        let white = [UInt8](repeating: 255, count: 12), marked = [UInt8](repeating: 255, count: 11) + [200]
+        #expect(PDFText.paintedPixels(pgm(3, 4, white) + pgm(3, 4, marked) + Array("P5 # c\n3 4 255\n".utf8) + white) == [0, 1, 0])
+        // Truncated, malformed or 16-bit images end the reading; what came before counts.
+        #expect(PDFText.paintedPixels(pgm(3, 4, white) + pgm(3, 4, Array(white.prefix(5)))) == [0])
+        #expect(PDFText.paintedPixels(Array("P5\n99999999999 2\n255\n".utf8)) == [])
+        #expect(PDFText.paintedPixels(Array("P5\n2 2\n65535\n".utf8) + [UInt8](repeating: 255, count: 8)) == [])
+        #expect(PDFText.paintedPixels(Array("P6\n1 1\n255\n".utf8) + [0, 0, 0]) == [])
+        #expect(PDFText.clusters([2, 4, 6, 200, 201, 400], maxGap: 64) == [2...6, 200...201, 400...400])
+        #expect(PDFText.clusters([3, 3, 0, 5], maxGap: 1) == [3...3, 5...5])
     }
 
     @Test func infoAndXMP() {

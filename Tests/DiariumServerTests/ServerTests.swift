@@ -1,6 +1,7 @@
 import Crypto
 import DiariumAPI
 import DiariumIndex
+import DiariumOutput
 import DiariumIngest
 import DiariumOutput
 import DiariumReport
@@ -211,9 +212,28 @@ enum CorpusApp {
         #expect(URLQuery("v=" + URLQuery.encode(s))["v"] == s)
     }
 
+    /// The count the document page shows is the number of marks it makes (next/previous walk
+    /// the marks): overlapping matches — a case number and its parts, a hyphenated word and its
+    /// joined form — are one mark, and a match inside a cited case number is marked, not lost.
+    @Test(arguments: ["Office 365", "2015", "GYN 2015/112", "riskanalys 2015 Office 365", "molntjänst personuppgifter"])
+    func documentPageCountsTheMarksItMakes(query: String) throws {
+        let reader = try IndexReader(directory: CorpusApp.index)
+        for path in ["corpus/Gymnasienämnden/Riskanalys Office 365 (2015).pdf", "corpus/Gymnasienämnden/Riskanalys Office 365 (2015).html"] {
+            let record = try #require(try reader.documents(path: path).first)
+            let page = CorpusApp.get("/doc/\(record.id)?q=" + URLQuery.encode(query))
+            #expect(page.status == .ok)
+            let marks = page.body.components(separatedBy: "<mark class=\"hit\"").count - 1
+            #expect(marks > 0, "\(path) \(query)")
+            let shown = try #require(page.body.firstMatch(of: #/role="toolbar" aria-label="[^"]*"><span>(\d+) /#))
+            #expect(Int(shown.1) == marks, "\(path) \(query): says \(shown.1), marks \(marks)")
+            #expect(page.body.contains("id=\"m\(marks)\"") && !page.body.contains("id=\"m\(marks + 1)\""))
+        }
+        #expect(Page.hitRanges([5..<9, 0..<3, 2..<4, 9..<12, 20..<30, 14..<14], textLength: 25) == [0..<4, 5..<12])
+    }
+
     @Test func escapesEverythingFromDocuments() {
-        #expect(HTML.escape("<script>\"'&") == "&lt;script&gt;&quot;&#39;&amp;")
-        #expect(HTML.escape("a\u{1B}[31mb\u{07}\u{202E}c") == "a\u{FFFD}[31mb\u{FFFD}\u{FFFD}c")
+        #expect(SafeText.htmlBlock("<script>\"'&") == "&lt;script&gt;&quot;&#39;&amp;")
+        #expect(SafeText.htmlBlock("a\u{1B}[31mb\u{07}\u{202E}c\r\nd\te") == "a\u{241B}[31mb\u{2407}\u{FFFD}c\nd\te")
         #expect(HTML.snippet("x «<b>» «y»", highlights: [[3, 6], [9, 10]]) == "x <mark>&lt;b&gt;</mark> <mark>y</mark>")
         // A literal « in a document is text, not a mark.
         #expect(HTML.snippet("«a» b", highlights: []) == "«a» b")

@@ -10,8 +10,9 @@ public enum MiniPDF {
     public typealias Object = [UInt8]
 
     /// A PDF of `pages`, each a list of lines. `info` goes into the document information
-    /// dictionary (`Title`, `Author`, `CreationDate` as `D:20150302…`).
-    public static func text(_ pages: [[String]], info: [String: String] = [:]) -> [UInt8] {
+    /// dictionary (`Title`, `Author`, `CreationDate` as `D:20150302…`); `drawings` adds content
+    /// operators to pages by 0-based index (`0.3 g 72 300 450 200 re f`: a filled rectangle).
+    public static func text(_ pages: [[String]], info: [String: String] = [:], drawings: [Int: String] = [:]) -> [UInt8] {
         // 1 catalog, 2 pages, 3 font, then per page: page, content.
         var objects: [Object] = [
             bytes("<< /Type /Catalog /Pages 2 0 R >>"),
@@ -20,7 +21,7 @@ public enum MiniPDF {
         ]
         for (i, lines) in pages.enumerated() {
             objects.append(bytes("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents \(5 + 2 * i) 0 R >>"))
-            objects.append(stream(content(lines)))
+            objects.append(stream(content(lines) + bytes(drawings[i].map { $0 + "\n" } ?? "")))
         }
         var infoObject: Int?
         if !info.isEmpty {

@@ -1,19 +1,23 @@
 import Foundation
 
-/// Reads a PDF through poppler's `pdfinfo` and `pdftotext`, run as child processes
-/// (`ChildProcess`): a hostile PDF can loop, allocate or print without end and is killed at the
-/// per-file limits; no GPL code is linked into diarium.
+/// Reads a PDF through poppler's `pdftotext` (and, when needed, `pdfinfo` and `pdftoppm`), run
+/// as child processes (`ChildProcess`): a hostile PDF can loop, allocate or print without end and
+/// is killed at the per-file limits; no GPL code is linked into diarium.
 ///
 /// The PDF reaches poppler on standard input (`-` as the file name), so the child is given no
 /// path at all: it reads the one document and nothing else, and the bytes it reads are the
 /// bytes diarium hashed (no second open that a swapped file could race). ZIP entries and e-mail
 /// attachments go the same way.
 ///
-/// Per document: `pdfinfo -isodates` (information dictionary, page count, encryption),
-/// `pdfinfo -meta` only when the dictionary lacks a title, author or creation date and there is
-/// an XMP packet, then `pdftotext -layout -enc UTF-8` (pages end with form feeds; `PDFText` makes the
-/// paged text). A PDF that only forbids copying is read; one that needs a password to open gets
-/// `ExtractionError.encrypted` and keeps its metadata where poppler could read it.
+/// Most of a child's cost is its start (exec, loading poppler), so a text PDF costs one:
+/// `pdftotext -layout -htmlmeta -enc UTF-8` gives the information dictionary (in its HTML head)
+/// and the text (pages end with form feeds; `PDFText` makes the paged text). Only when needed:
+/// `pdfinfo -meta` when the dictionary lacks a title, author or creation date and the file
+/// holds an XMP packet; page 1 in reading order when it has columns side by side (the
+/// letterhead); and `pdftoppm` at 10 dpi over the pages whose text layer is empty, so that a
+/// blank page of a born-digital PDF is not sent to OCR (only a page with something painted on it
+/// can have text to recognise). A PDF that only forbids copying is read; one that needs a
+/// password to open gets `ExtractionError.encrypted`.
 enum PDFExtractor {
     static func extract(_ bytes: [UInt8], limits: ExtractionLimits) -> (ExtractedDocument, ExplicitMetadata) {
         let deadline = Deadline(seconds: limits.parseTimeLimit)
@@ -34,20 +38,22 @@ enum PDFExtractor {
             }
         }
 
-        // 1. The information dictionary.
-        var info = PDFText.Info()
+        // 1. The information dictionary and the text, page by page, from one pdftotext.
+        let l = childLimits()
+        let r: ChildProcess.Result
         do throws(ChildProcessError) {
-            let l = childLimits()
-            let r = try ChildProcess.run(.pdfinfo, arguments: ["-isodates", "-"], stdin: bytes, limits: l)
-            guard r.succeeded else { return failed(processFailure(r, l)) }
-            info = PDFText.info(r.stdout)
+            r = try ChildProcess.run(.pdftotext, arguments: arguments, stdin: bytes, limits: l)
         } catch {
             return failed(missing(error))
         }
-        var explicit = metadata(info)
+        guard r.succeeded else { return failed(processFailure(r, l)) }
+        let output = PDFText.htmlMeta(r.stdout)
+        var explicit = metadata(output.fields)
+        var doc = document(output.text)
 
-        // 2. XMP, when the dictionary leaves something out.
-        if info.hasXMP && (info.fields["Title"] == nil || info.fields["Author"] == nil || info.fields["CreationDate"] == nil) {
+        // 2. XMP, when the dictionary leaves something out and the file has a packet.
+        if output.fields["Title"] == nil || output.fields["Author"] == nil || output.fields["CreationDate"] == nil,
+           PDFText.mayHaveXMP(bytes) {
             let l = childLimits()
             if let r = try? ChildProcess.run(.pdfinfo, arguments: ["-meta", "-"], stdin: bytes, limits: l), r.succeeded {
                 let x = PDFText.xmp(r.stdout)
@@ -58,22 +64,7 @@ enum PDFExtractor {
             }
         }
 
-        // 3. The text, page by page.
-        let l = childLimits()
-        let r: ChildProcess.Result
-        do throws(ChildProcessError) {
-            r = try ChildProcess.run(.pdftotext, arguments: arguments, stdin: bytes, limits: l)
-        } catch {
-            return failed(missing(error))
-        }
-        guard r.succeeded else {
-            var (doc, _) = failed(processFailure(r, l))
-            if info.encrypted, doc.failure == .parseFailed(format: "PDF", reason: poppler(r.stderr) ?? "") { doc.failure = .encrypted(format: "PDF") }
-            return (doc, explicit)
-        }
-        let doc = document(r.stdout)
-
-        // 4. The letterhead in reading order: the first page with text among the first three,
+        // 3. The letterhead in reading order: the first page with text among the first three,
         //    as poppler's default mode orders it (columns one after the other) — only when that
         //    page has columns side by side in layout mode; otherwise its layout text is already
         //    in reading order (and a child process per file is saved).
@@ -85,7 +76,36 @@ enum PDFExtractor {
                 explicit.letterhead = PDFText.pages(r.stdout).first
             }
         }
+
+        // 4. Pages without a usable text layer in a document that has text elsewhere: those with
+        //    nothing painted on them (blank pages) need no OCR. A document without any text layer
+        //    is a scan; its pages go to OCR unrendered here.
+        if limits.ocr.mode != .force, !doc.ocrPages.isEmpty, doc.ocrPages.count < doc.pageCount {
+            let blank = blankPages(bytes, among: doc.ocrPages, limits: childLimits)
+            if !blank.isEmpty { doc.ocrPages.removeAll { blank.contains($0) } }
+        }
         return (doc, explicit)
+    }
+
+    /// Resolution of the blank-page test: enough for any mark to darken a pixel (rendering is
+    /// anti-aliased), small enough to cost little (A4 is 83 × 117 pixels).
+    static let blankTestResolution = 10
+
+    /// The pages among `pages` (ascending) that `pdftoppm` renders entirely white. Consecutive
+    /// candidates less than 64 pages apart are rendered by one process (the pages between them
+    /// too, at this resolution a fraction of a process start each). A failure leaves its pages
+    /// out (they stay OCR candidates).
+    static func blankPages(_ bytes: [UInt8], among pages: [Int], limits: () -> ChildProcess.Limits) -> Set<Int> {
+        var blank = Set<Int>()
+        for range in PDFText.clusters(pages, maxGap: 64) {
+            let arguments = ["-r", String(blankTestResolution), "-gray", "-f", String(range.lowerBound), "-l", String(range.upperBound), "-"]
+            guard let r = try? ChildProcess.run(.pdftoppm, arguments: arguments, stdin: bytes, limits: limits()), r.succeeded else { continue }
+            for (i, painted) in PDFText.paintedPixels(r.stdout).enumerated() where painted == 0 {
+                let page = range.lowerBound + i
+                if page <= range.upperBound, pages.contains(page) { blank.insert(page) }
+            }
+        }
+        return blank
     }
 
     /// `pdftotext` in layout mode: poppler's default reading-order mode joins a word hyphenated
@@ -93,10 +113,12 @@ enum PDFExtractor {
     /// `e-` / `post` → `epost`), rewriting what the document says; layout mode keeps lines and
     /// hyphens (the analyzer indexes `sekretess-` / `lagen` joined as well) and keeps a
     /// letterhead's cells apart by runs of spaces, as `MetadataExtractor.cells` expects.
-    static let arguments = ["-layout", "-enc", "UTF-8", "-", "-"]
+    /// With `-htmlmeta` the information dictionary comes first, as an HTML head
+    /// (`PDFText.htmlMeta`), which saves running `pdfinfo` for every file.
+    static let arguments = ["-layout", "-htmlmeta", "-enc", "UTF-8", "-", "-"]
 
     /// The paged document of `pdftotext` output (metadata not yet filled).
-    static func document(_ output: [UInt8]) -> ExtractedDocument {
+    static func document(_ output: ArraySlice<UInt8>) -> ExtractedDocument {
         let paged = PDFText.assemble(PDFText.pages(output))
         var doc = ExtractedDocument(format: "pdf", encoding: "utf-8", text: paged.text)
         doc.pageStarts = paged.pageStarts
@@ -105,14 +127,14 @@ enum PDFExtractor {
         return doc
     }
 
-    /// The explicit metadata of an information dictionary (tier `embedded`: below the text).
-    static func metadata(_ info: PDFText.Info) -> ExplicitMetadata {
+    /// The explicit metadata of an information dictionary's fields (tier `embedded`: below the text).
+    static func metadata(_ fields: [String: String]) -> ExplicitMetadata {
         var m = ExplicitMetadata()
-        if let t = info.fields["Title"], !PDFText.isMachineTitle(t) { m.title = (t, .pdfInfo("Title")) }
-        else if let s = info.fields["Subject"], !PDFText.isMachineTitle(s) { m.title = (s, .pdfInfo("Subject")) }
-        if let a = info.fields["Author"] { m.authority = (a, .pdfInfo("Author")) }
-        if let d = info.fields["CreationDate"] { m.date = (d, .pdfInfo("CreationDate")) }
-        else if let d = info.fields["ModDate"] { m.date = (d, .pdfInfo("ModDate")) }
+        if let t = fields["Title"], !PDFText.isMachineTitle(t) { m.title = (t, .pdfInfo("Title")) }
+        else if let s = fields["Subject"], !PDFText.isMachineTitle(s) { m.title = (s, .pdfInfo("Subject")) }
+        if let a = fields["Author"] { m.authority = (a, .pdfInfo("Author")) }
+        if let d = fields["CreationDate"] { m.date = (d, .pdfInfo("CreationDate")) }
+        else if let d = fields["ModDate"] { m.date = (d, .pdfInfo("ModDate")) }
         return m
     }
 

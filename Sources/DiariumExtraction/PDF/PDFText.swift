@@ -9,7 +9,9 @@ import Foundation
 /// - `assemble(_:)` joins the pages into one text with `pageStarts` (page `n` starts at byte
 ///   `pageStarts[n - 1]`, every page ends with a line feed), decides per page whether the text
 ///   layer needs OCR, and finds the header and footer lines repeated on most pages.
-/// - `info(_:)` and `xmp(_:)` read `pdfinfo -isodates` and `pdfinfo -meta`.
+/// - `htmlMeta(_:)` splits `pdftotext -htmlmeta` output into the information dictionary and
+///   the text; `info(_:)` and `xmp(_:)` read `pdfinfo -isodates` and `pdfinfo -meta`.
+/// - `paintedPixels(_:)` reads `pdftoppm -gray` images: a page with none is blank.
 public enum PDFText {
     /// One document's text, paged.
     public struct Paged: Sendable, Equatable {
@@ -26,15 +28,18 @@ public enum PDFText {
 
     /// The pages of `pdftotext` output: the text between form feeds, normalised. A final page
     /// without its form feed (output cut short) still counts when it has text.
-    public static func pages(_ output: [UInt8]) -> [String] {
+    public static func pages(_ output: [UInt8]) -> [String] { pages(output[...]) }
+
+    /// `pages` of a slice (the body of `htmlMeta`).
+    public static func pages(_ output: ArraySlice<UInt8>) -> [String] {
         var pages: [String] = []
-        var start = 0
-        for i in 0..<output.count where output[i] == 0x0C {
+        var start = output.startIndex
+        for i in output.indices where output[i] == 0x0C {
             pages.append(normalise(output[start..<i]))
             start = i + 1
         }
-        if start < output.count {
-            let rest = normalise(output[start..<output.count])
+        if start < output.endIndex {
+            let rest = normalise(output[start..<output.endIndex])
             if !rest.isEmpty { pages.append(rest) }
         }
         return pages
@@ -252,6 +257,108 @@ public enum PDFText {
         }
         while key.last == 0x20 { key.removeLast() }
         return key
+    }
+
+    // MARK: - pdftotext -htmlmeta
+
+    /// Splits `pdftotext -htmlmeta` output into the information dictionary's fields and the
+    /// text. poppler writes a head (`<title>` for the Title, `<meta name="Author" content="…"/>`
+    /// for Subject, Keywords, Author, Creator, Producer, CreationDate and ModDate — older
+    /// versions say LastModifiedDate — with `& < > " '` escaped and dates in ISO 8601, as
+    /// `pdfinfo -isodates` prints them), then `<pre>` and the text as `-layout` prints it,
+    /// unescaped, then `</pre></body></html>`. So the head ends at the first `<pre>` (a value
+    /// cannot hold a raw `<`), and the text runs from there to the fixed ending; output cut short
+    /// (the output cap) keeps what came. Values are at most 2,000 characters; empty ones are left out.
+    public static func htmlMeta(_ output: [UInt8]) -> (fields: [String: String], text: ArraySlice<UInt8>) {
+        let open = Array("<pre>\n".utf8)
+        guard let pre = ByteSearch.find(open, in: output) else { return ([:], output[output.endIndex...]) }
+        var end = output.endIndex
+        let ending = Array("</pre>\n</body>\n</html>\n".utf8)
+        if output.count - (pre + open.count) >= ending.count, output[(end - ending.count)...].elementsEqual(ending) { end -= ending.count }
+        let head = String(decoding: output[..<pre], as: UTF8.self)
+        var fields: [String: String] = [:]
+        func keep(_ key: String, _ raw: Substring) {
+            let value = decodeEntities(String(raw)).trimmingCharacters(in: .whitespacesAndNewlines)
+            if !value.isEmpty { fields[key] = String(value.prefix(2_000)) }
+        }
+        if let t = head.range(of: "<title>"), let close = head[t.upperBound...].range(of: "</title>") {
+            keep("Title", head[t.upperBound..<close.lowerBound])
+        }
+        var rest = head[...]
+        while let m = rest.range(of: "<meta name=\"") {
+            rest = rest[m.upperBound...]
+            guard let q = rest.firstIndex(of: "\"") else { break }
+            let name = String(rest[..<q])
+            rest = rest[rest.index(after: q)...]
+            guard rest.hasPrefix(" content=\"") else { continue }
+            rest = rest.dropFirst(" content=\"".count)
+            guard let q2 = rest.firstIndex(of: "\"") else { break }
+            let key = name == "LastModifiedDate" ? "ModDate" : name
+            if infoKeys.contains(key), key != "Title" { keep(key, rest[..<q2]) }
+            rest = rest[rest.index(after: q2)...]
+        }
+        return (fields, output[(pre + open.count)..<max(pre + open.count, end)])
+    }
+
+    /// Whether the file may hold an XMP packet for `pdfinfo -meta`: the name `/Metadata` (the
+    /// catalog's entry, or the `/Type /Metadata` of the stream itself, which is never inside a
+    /// compressed object stream) occurs in its bytes. A false positive costs one `pdfinfo`.
+    public static func mayHaveXMP(_ bytes: [UInt8]) -> Bool {
+        ByteSearch.find(Array("/Metadata".utf8), in: bytes) != nil
+    }
+
+    // MARK: - Blank pages
+
+    /// `pages` (ascending) as ranges to render: a new range starts where the next page is more
+    /// than `maxGap` pages after the previous one.
+    public static func clusters(_ pages: [Int], maxGap: Int) -> [ClosedRange<Int>] {
+        var out: [ClosedRange<Int>] = []
+        for p in pages where p >= 1 {
+            if let last = out.last, p > last.upperBound, p - last.upperBound <= maxGap {
+                out[out.count - 1] = last.lowerBound...p
+            } else if out.last.map({ p > $0.upperBound }) ?? true {
+                out.append(p...p)
+            }
+        }
+        return out
+    }
+
+    /// For each grey-scale image of `pdftoppm -gray` output (binary PGM, `P5`, one after the
+    /// other, one per page), how many of its pixels are darker than white. Stops at the first
+    /// malformed or truncated image (the pages before it are still counted); images with more
+    /// than one byte per sample are not read.
+    public static func paintedPixels(_ output: [UInt8]) -> [Int] {
+        var out: [Int] = []
+        var i = 0
+        func number() -> Int? {
+            // Whitespace and `#` comments, then decimal digits.
+            while i < output.count {
+                if output[i] == 0x23 { while i < output.count && output[i] != 0x0A { i += 1 }; continue }
+                if output[i] == 0x20 || (output[i] >= 0x09 && output[i] <= 0x0D) { i += 1; continue }
+                break
+            }
+            var v = 0, digits = 0
+            while i < output.count, output[i] >= 0x30, output[i] <= 0x39, digits < 9 {
+                v = v * 10 + Int(output[i] - 0x30)
+                i += 1
+                digits += 1
+            }
+            return digits > 0 ? v : nil
+        }
+        while i + 2 <= output.count, output[i] == 0x50, output[i + 1] == 0x35 {
+            i += 2
+            guard let w = number(), let h = number(), let maxval = number(), maxval > 0, maxval < 256,
+                  i < output.count, w > 0, h > 0 else { break }
+            i += 1   // the single whitespace before the samples
+            let (size, overflow) = w.multipliedReportingOverflow(by: h)
+            guard !overflow, size <= output.count - i else { break }
+            var painted = 0
+            let white = UInt8(maxval)
+            for b in output[i..<(i + size)] where b < white { painted += 1 }
+            out.append(painted)
+            i += size
+        }
+        return out
     }
 
     // MARK: - pdfinfo
