@@ -118,28 +118,20 @@ struct BlockMaxEvaluator {
         self.idf = idf
     }
 
-    /// One term of one alternative in one segment: its cursors over the alternative's fields,
-    /// in field order (the order the exhaustive scorer sums them in).
+    /// One term of one alternative in one segment: its cursors over the alternative's fields
+    /// are `cursors[first..<end]` of the segment's flat cursor list, in field order (the order
+    /// the exhaustive scorer sums them in).
     struct TermScorer {
-        var cursors: [PostingsCursor]
-        var fields: [Int]
+        var first: Int
+        var end: Int
         var idf: Double
-
-        /// The first document ≥ `target` holding the term in any field.
-        @inline(__always)
-        func advance(to target: UInt32) -> UInt32 {
-            var best = PostingsCursor.exhausted
-            for c in cursors {
-                c.advance(to: target)
-                best = min(best, c.doc)
-            }
-            return best
-        }
     }
 
     struct CompiledAlternative {
         /// Indexes into the segment's scorers, in the alternative's term order.
         var terms: [Int]
+        /// Index of the alternative's cached next candidate (`next`).
+        var id: Int
         var weight: Double
         var group: Int
         var phraseFields: [IndexField]?
@@ -172,23 +164,25 @@ struct BlockMaxEvaluator {
             let r = segment.reader
             // Every term of every alternative gets its own cursors: an alternative's leapfrog
             // may move them past a document another clause still needs.
-            var scorers: [TermScorer] = []
-            var allCursors: [PostingsCursor] = []
+            var scorerList: [TermScorer] = []
+            var cursorList: [PostingsCursor] = []
+            var fieldList: [Int] = []
+            var alternativeCount = 0
             func compile(_ clause: WeightedQuery.Clause) throws -> CompiledClause {
                 var alternatives: [CompiledAlternative] = []
                 for alt in clause.alternatives {
-                    let fieldList = IndexField.allCases.filter { alt.fields.contains($0) }
                     var list: [Int] = []
                     for t in alt.terms {
-                        var cs: [PostingsCursor] = [], fs: [Int] = []
-                        for f in fieldList {
-                            if let c = try r.cursor(f, Array(t.utf8)) { cs.append(c); fs.append(Int(f.rawValue)) }
+                        let first = cursorList.count
+                        for f in IndexField.allCases where alt.fields.contains(f) {
+                            if let c = try r.cursor(f, Array(t.utf8)) { cursorList.append(c); fieldList.append(Int(f.rawValue)) }
                         }
-                        allCursors += cs
-                        list.append(scorers.count)
-                        scorers.append(TermScorer(cursors: cs, fields: fs, idf: idf[t] ?? 0))
+                        list.append(scorerList.count)
+                        scorerList.append(TermScorer(first: first, end: cursorList.count, idf: idf[t] ?? 0))
                     }
-                    alternatives.append(CompiledAlternative(terms: list, weight: alt.weight, group: alt.group, phraseFields: alt.phraseFields))
+                    alternatives.append(CompiledAlternative(terms: list, id: alternativeCount, weight: alt.weight, group: alt.group,
+                                                            phraseFields: alt.phraseFields))
+                    alternativeCount += 1
                 }
                 return CompiledClause(alternatives: alternatives, groups: (clause.alternatives.map(\.group).max() ?? -1) + 1,
                                       required: clause.required, part: clause.part,
@@ -207,11 +201,15 @@ struct BlockMaxEvaluator {
                 var row: [PostingsCursor?] = []
                 for t in proximity {
                     let c = try r.cursor(field, Array(t.utf8))
-                    if let c { allCursors.append(c) }
                     row.append(c)
                 }
                 proximityCursors.append(row)
             }
+            // Fixed from here on (constants for the loops below, no exclusivity checks).
+            let scorers = scorerList, cursors = cursorList, cursorFields = fieldList
+            /// Per alternative: the first document ≥ the last target where all its terms agree.
+            /// −1: not computed yet.
+            var next = [Int64](repeating: -1, count: alternativeCount)
             var norms: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
             var groupBest = [Double](repeating: -1, count: max(1, (clauses + excluded.joined()).map(\.groups).max() ?? 1))
             var partSums = [Double](repeating: 0, count: max(parts, 1))
@@ -219,13 +217,25 @@ struct BlockMaxEvaluator {
             @inline(__always) func norm(_ field: Int) -> UInt8 {
                 switch field { case 0: norms.0; case 1: norms.1; case 2: norms.2; default: norms.3 }
             }
+            /// The first document ≥ `target` holding term `s` in any field.
+            @inline(__always) func advance(_ s: TermScorer, to target: UInt32) -> UInt32 {
+                var best = PostingsCursor.exhausted
+                for i in s.first..<s.end {
+                    let c = cursors[i]
+                    c.advance(to: target)
+                    best = min(best, c.doc)
+                }
+                return best
+            }
             /// Score of one term at `doc` (its cursors already advanced to ≥ doc).
             func termScore(_ s: TermScorer, _ doc: UInt32) -> Double? {
                 var pf = 0.0
                 var found = false
-                for (i, c) in s.cursors.enumerated() where c.doc == doc {
+                for i in s.first..<s.end {
+                    let c = cursors[i]
+                    guard c.doc == doc else { continue }
                     found = true
-                    pf += Double(c.frequency) * factors.factor(s.fields[i], norm: norm(s.fields[i]))
+                    pf += Double(c.frequency) * factors.factor(cursorFields[i], norm: norm(cursorFields[i]))
                 }
                 return found ? scoring.score(idf: s.idf, pseudoFrequency: pf) : nil
             }
@@ -234,10 +244,10 @@ struct BlockMaxEvaluator {
             func termBound(_ s: TermScorer, _ doc: UInt32) -> (Double, UInt32) {
                 var pf = 0.0
                 var end = PostingsCursor.exhausted
-                for (i, c) in s.cursors.enumerated() {
-                    guard let m = c.blockMaximum(containing: doc) else { continue }
+                for i in s.first..<s.end {
+                    guard let m = cursors[i].blockMaximum(containing: doc) else { continue }
                     end = min(end, m.lastDoc)
-                    pf += Double(m.maxFrequency) * factors.factor(s.fields[i], norm: m.minNorm)
+                    pf += Double(m.maxFrequency) * factors.factor(cursorFields[i], norm: m.minNorm)
                 }
                 return (scoring.score(idf: s.idf, pseudoFrequency: pf), end)
             }
@@ -247,9 +257,10 @@ struct BlockMaxEvaluator {
                 for field in fields {
                     var lists: [[UInt32]] = []
                     for t in alt.terms {
-                        guard let i = scorers[t].fields.firstIndex(of: Int(field.rawValue)),
-                              scorers[t].cursors[i].doc == doc else { break }
-                        lists.append(try scorers[t].cursors[i].positions())
+                        let s = scorers[t]
+                        guard let i = (s.first..<s.end).first(where: { cursorFields[$0] == Int(field.rawValue) }),
+                              cursors[i].doc == doc else { break }
+                        lists.append(try cursors[i].positions())
                     }
                     if lists.count == alt.terms.count && Searcher.hasPhrase(lists) { return true }
                 }
@@ -265,7 +276,7 @@ struct BlockMaxEvaluator {
                     var all = true
                     for t in alt.terms {
                         let s = scorers[t]
-                        guard s.advance(to: doc) == doc, let v = termScore(s, doc) else { all = false; break }
+                        guard advance(s, to: doc) == doc, let v = termScore(s, doc) else { all = false; break }
                         sum += v
                     }
                     guard all else { continue }
@@ -282,16 +293,23 @@ struct BlockMaxEvaluator {
             func clauseNext(_ c: CompiledClause, _ target: UInt32) -> UInt32 {
                 var best = PostingsCursor.exhausted
                 for alt in c.alternatives {
+                    // Still ahead of the target: the alternative's next candidate is unchanged
+                    // (targets only grow).
+                    if next[alt.id] >= Int64(target) {
+                        best = min(best, UInt32(next[alt.id]))
+                        continue
+                    }
                     // Leapfrog over the alternative's terms.
                     var d = target
                     var agreed = false
                     while !agreed && d != PostingsCursor.exhausted {
                         agreed = true
                         for t in alt.terms {
-                            let n = scorers[t].advance(to: d)
+                            let n = advance(scorers[t], to: d)
                             if n != d { d = n; agreed = false; break }
                         }
                     }
+                    next[alt.id] = Int64(d)
                     best = min(best, d)
                 }
                 return best
@@ -422,7 +440,8 @@ struct BlockMaxEvaluator {
                 }
                 top.insert(ScoredDocument(score: score, id: r.documentID(doc), segment: si, doc: doc))
             }
-            if let e = allCursors.lazy.compactMap(\.error).first { throw e }
+            if let e = cursors.lazy.compactMap(\.error).first { throw e }
+            if let e = proximityCursors.joined().lazy.compactMap({ $0?.error }).first { throw e }
         }
         return Outcome(top: top.sorted(), matched: matched, exact: exact)
     }
