@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "DiariumAPI", dependencies: ["DiariumIndex", "DiariumOutput"]),
         // `diarium serve`: the HTTP/1.1 server, routes, pages and their assets (no dependency).
         .target(name: "DiariumServer", dependencies: [
-            "DiariumAPI", "DiariumSearch", "DiariumReport", "DiariumExtraction",
+            "DiariumAPI", "DiariumSearch", "DiariumReport", "DiariumExtraction", "DiariumOutput",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "diarium", dependencies: [
@@ -82,8 +82,8 @@ let package = Package(
         .testTarget(name: "DiariumIndexTests", dependencies: ["DiariumIndex"]),
         .testTarget(name: "DiariumSearchTests", dependencies: ["DiariumSearch", "DiariumIngest", "DiariumTestSupport"]),
         .testTarget(name: "DiariumReportTests", dependencies: ["DiariumReport", "DiariumIngest"]),
-        .testTarget(name: "DiariumServerTests", dependencies: ["DiariumServer", "DiariumIngest"]),
-        .testTarget(name: "DiariumEndToEndTests", dependencies: ["diarium", "DiariumIndex"]),
+        .testTarget(name: "DiariumServerTests", dependencies: ["DiariumServer", "DiariumIngest", "DiariumOutput", "DiariumAPI", "DiariumReport"]),
+        .testTarget(name: "DiariumEndToEndTests", dependencies: ["diarium", "DiariumIndex", "DiariumTestSupport"]),
         .testTarget(name: "DiariumFuzzTests", dependencies: ["DiariumFuzzing", "DiariumIngest"]),
     ]
 )

@@ -18,6 +18,7 @@ for page in diarium diarium.search diarium.ingest diarium.list diarium.report; d
     check "man page $page has NAME" bash -c "MANWIDTH=80 man -l '$prefix/share/man/man1/$page.1' | grep -q '^NAME'"
 done
 check "search's man page shows its examples" bash -c "MANWIDTH=100 man -l '$prefix/share/man/man1/diarium.search.1' | grep -q 'diarium search riskanalys 2015 Office 365'"
+check "list's man page shows the spreadsheet export" bash -c "MANWIDTH=120 man -l '$prefix/share/man/man1/diarium.list.1' | grep -q 'xlsx-csv --separator'"
 check "zsh completion installed" test -s "$prefix/share/zsh/site-functions/_diarium"
 check "fish completion installed" grep -q "diarium" "$prefix/share/fish/vendor_completions.d/diarium.fish"
 # Source the bash completion and ask it to complete `diarium se`.

@@ -26,9 +26,12 @@ DEBIAN_PY = "/usr/bin/python3"            # Debian's python3-xapian binds Debian
 SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
 CLASS_NAMES = {"rare": "rare term", "common": "common term", "and2": "AND, 2 terms", "and3": "AND, 3 terms",
                "or": "OR, 2 terms", "phrase": "phrase", "prefix": "prefix", "year": "term + year filter"}
-ENGINES = ["diarium", "tantivy", "fts5", "xapian", "recoll", "omindex"]
-TITLES = {"diarium": "diarium", "tantivy": "Tantivy", "fts5": "FTS5", "xapian": "Xapian", "recoll": "Recoll",
-          "omindex": "omindex"}
+ENGINES = ["diarium", "tantivy", "tantivy_bare", "fts5", "xapian", "recoll", "omindex"]
+# "Tantivy" does diarium's work (top 10 with each hit's stored document and a snippet);
+# "Tantivy bare" is the same index and queries returning the top 10 as addresses only.
+TITLES = {"diarium": "diarium", "tantivy": "Tantivy (docs + snippets, equal work)", "tantivy_bare": "Tantivy bare (addresses only)",
+          "fts5": "FTS5", "xapian": "Xapian", "recoll": "Recoll", "omindex": "omindex"}
+SHORT = {"tantivy": "T", "tantivy_bare": "Tb", "fts5": "F", "xapian": "X", "recoll": "R", "omindex": "o"}
 LOG = []
 TIMED_CPU = [0.0]                         # user+sys seconds of the last timed() command
 
@@ -235,6 +238,12 @@ def run_corpus(name, corpus, work, diarium, args):
         sh(cmd + ["batch", idx, os.path.join(wd, "queries.json"), outq])
         e["latency"] = latency([json.loads(l) for l in open(outq)])
         R["engines"][eng] = e
+        if eng == "tantivy":
+            # The same index and queries, top 10 as addresses only (no stored documents, no snippets).
+            outb = os.path.join(wd, "tantivy-bare-latency.jsonl")
+            sh(cmd + ["batch", idx, os.path.join(wd, "queries.json"), outb, "--bare"])
+            R["engines"]["tantivy_bare"] = {"latency": latency([json.loads(l) for l in open(outb)])}
+            log(f"{name}: tantivy bare queries done")
 
     # A fresh process opening the index and answering one query (a common term).
     word = next(q["terms"][0] for q in queries if q["cls"] == "common")
@@ -341,7 +350,7 @@ def ingest_rows(R, engines, from_files):
 
 
 def corpus_rows(R):
-    engines = ["diarium", "tantivy", "fts5", "xapian"]
+    engines = ["diarium", "tantivy", "tantivy_bare", "fts5", "xapian"]
     rows = ingest_rows(R, engines, False)
     rows.append(("fresh process: open index + answer 1 query, ms (median)",
                  {e: R["engines"].get(e, {}).get("fresh_ms") for e in engines}))
@@ -354,7 +363,7 @@ def corpus_rows(R):
 def render(results, e2e, meta):
     cols = ENGINES
     head = "| figure | " + " | ".join(
-        TITLES[e] if e == "diarium" else f"{TITLES[e]} | d/{TITLES[e][0]}" for e in cols) + " |"
+        TITLES[e] if e == "diarium" else f"{TITLES[e]} | d/{SHORT[e]}" for e in cols) + " |"
     sep = "|" + "---|" * (1 + 1 + 2 * (len(cols) - 1))
     out = [head, sep]
     blank = " |" * (2 * (len(cols) - 1) + 1)
@@ -387,19 +396,26 @@ def targets(results, e2e, size_label, wall):
         for p in ("recoll", "omindex"):
             r = ed[p]["wall"] / ed["diarium"]["wall"]          # same files: docs/s ratio = inverse wall ratio
             lines.append(f"| end-to-end ingest ≥ 30× {TITLES[p]} (docs/s, {e2e['label_short']}) | {r:.1f}× | {mark(r >= 30)} |")
-    worst = []
-    for c in CLASSES if t else []:
-        for p in ("p50", "p99"):
-            a, b = d["latency"][c][p], t["latency"][c][p]
-            if a > b:
-                worst.append((f"{CLASS_NAMES[c]} {p} {a:.2f} vs {b:.2f} ms", p, a / b))
-    if len(worst) > 4:
-        detail = "; ".join(f"{p} {min(r for _, q, r in worst if q == p):.1f}–{max(r for _, q, r in worst if q == p):.1f}× Tantivy's"
-                           for p in ("p50", "p99") if any(q == p for _, q, _ in worst))
-    else:
-        detail = "; ".join(w for w, _, _ in worst)
-    t and lines.append(f"| query p50 and p99 ≤ Tantivy's for every class | {len(CLASSES) * 2 - len(worst)}/{len(CLASSES) * 2} "
-                 f"class×percentile pairs | {mark(not worst)}{': ' + detail if worst else ''} |")
+    def compare(peer, factor, what):
+        """The target `diarium ≤ factor × peer` for every class at p50 and p99, as a table row."""
+        worst = []
+        for c in CLASSES:
+            for p in ("p50", "p99"):
+                a, b = d["latency"][c][p], peer["latency"][c][p]
+                if a > factor * b:
+                    worst.append((f"{CLASS_NAMES[c]} {p} {a:.2f} vs {b:.2f} ms", p, a / b))
+        if len(worst) > 4:
+            detail = "; ".join(f"{p} {min(r for _, q, r in worst if q == p):.1f}–{max(r for _, q, r in worst if q == p):.1f}× {what}'s"
+                               for p in ("p50", "p99") if any(q == p for _, q, _ in worst))
+        else:
+            detail = "; ".join(w for w, _, _ in worst)
+        bound = what if factor == 1 else f"{factor:g}× {what}"
+        lines.append(f"| query p50 and p99 ≤ {bound} for every class | {len(CLASSES) * 2 - len(worst)}/{len(CLASSES) * 2} "
+                     f"class×percentile pairs | {mark(not worst)}{': ' + detail if worst else ''} |")
+    if t:
+        compare(t, 1, "Tantivy with stored documents and snippets (equal work)")
+    if E.get("tantivy_bare"):
+        compare(E["tantivy_bare"], 2, "bare Tantivy")
     p99 = max(d["latency"][c]["p99"] for c in CLASSES)
     if size_label == "1M":
         lines.append(f"| at 1M documents p99 ≤ 10 ms (every class) | worst p99 {p99:.2f} ms | {mark(p99 <= 10)} |")
@@ -407,9 +423,9 @@ def targets(results, e2e, size_label, wall):
         lines.append(f"| at 1M documents p99 ≤ 10 ms (every class) | not run at 1M (`SIZE=1M`); worst p99 at {size_label}: {p99:.2f} ms | – |")
     f = d["fresh_ms"]
     if size_label in ("100k", "1M"):
-        lines.append(f"| fresh `diarium search` on a {size_label} index ≤ 30 ms wall | {f:.1f} ms | {mark(f <= 30)} |")
+        lines.append(f"| fresh `diarium search` on a {size_label} index ≤ 15 ms wall | {f:.1f} ms | {mark(f <= 15)} |")
     else:
-        lines.append(f"| fresh `diarium search` on a 100k index ≤ 30 ms wall | {size_label} index: {f:.1f} ms | – |")
+        lines.append(f"| fresh `diarium search` on a 100k index ≤ 15 ms wall | {size_label} index: {f:.1f} ms | – |")
     s = t and d["size"] / t["size"]
     t and lines.append(f"| index size incl. stored text ≤ Tantivy's | {s:.2f}× ({d['size'] / 1e6:.0f} vs {t['size'] / 1e6:.0f} MB) | {mark(s <= 1)} |")
     m = d["rss"] / 2**20
@@ -500,7 +516,9 @@ What is and is not like for like:
   excluded; {per_class}) in each engine's syntax; each returns the top 10 by its BM25 (diarium
   BM25F) with each hit's stored title and a snippet: diarium's `--batch` time includes its
   snippets and cannot leave them out, so the peers make theirs (Tantivy SnippetGenerator, FTS5
-  `snippet()`, Xapian `MSet.snippet()`). On the real documents, some of which are several MB
+  `snippet()`, Xapian `MSet.snippet()`). The column "Tantivy bare" runs the same queries on the
+  same Tantivy index returning the top 10 as addresses only (no stored documents, no snippets):
+  the floor the issue's "≤ 2× bare Tantivy" target is measured against. On the real documents, some of which are several MB
   long, the snippet of a long document dominates the time of every engine. Totals: neither
   diarium (block-max top-k, "at least N" unless `--count`) nor Tantivy (`count=False`, which
   lets it prune with block-WAND) counts every match; Xapian estimates (its default), FTS5 gives

@@ -54,6 +54,8 @@ public struct DocumentJSON: Encodable, Sendable {
 /// extracted text or one page of it.
 public struct DocumentDetailJSON: Encodable, Sendable {
     public var document: DocumentJSON
+    /// The file's absolute path where its release is now (`RootFolders`), when known.
+    public var file: String?
     public var sha256: String
     public var size: Int64
     public var encoding: String?
@@ -78,8 +80,9 @@ public struct DocumentDetailJSON: Encodable, Sendable {
         public var note: String?
     }
 
-    public init(_ r: DocumentRecord, text: String?, page: Int? = nil) {
+    public init(_ r: DocumentRecord, text: String?, page: Int? = nil, file: String? = nil) {
         document = DocumentJSON(r)
+        self.file = file
         sha256 = r.sha256; size = r.size; encoding = r.encoding; language = r.language
         sources = DocumentDetailJSON.sources(of: r)
         self.page = page

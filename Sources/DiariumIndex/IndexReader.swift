@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A segment of a reader's snapshot with its deleted documents as a bitset.
 public struct LiveSegment: Sendable {
@@ -42,27 +41,16 @@ public struct LiveSegment: Sendable {
     /// transaction as the segment list.
     static func openWithSignature(directory: String, catalog: Catalog, excluding busy: Set<Int64> = []) throws
         -> (segments: [LiveSegment], signature: String) {
-        let snapshot = try catalog.read { db -> ([SegmentRecord], [Int64: [Int64]], String) in
-            let segs = try SegmentRecord.order(Column("id")).fetchAll(db)
-            var deleted: [Int64: [Int64]] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT segment_id, segment_doc FROM tombstones")
-            while let row = try rows.next() {
-                guard let sid = try? row.decode(Int64?.self, atIndex: 0), let doc = try? row.decode(Int64?.self, atIndex: 1) else {
-                    throw IndexError.corruptCatalog(file: catalog.path, reason: "a tombstone holds a value that is not a number")
-                }
-                deleted[sid, default: []].append(doc)
-            }
-            return (segs, deleted, try Catalog.changeSignature(db))
-        }
-        let segments = try snapshot.0.filter { !busy.contains($0.id) }.map { s in
+        let snapshot = try catalog.snapshot()
+        let segments = try snapshot.segments.filter { !busy.contains($0.id) }.map { s in
             let reader = try SegmentReader(path: IndexLayout.segment(directory, s.file))
-            let docs = snapshot.1[s.id] ?? []
+            let docs = snapshot.tombstones[s.id] ?? []
             if let bad = docs.first(where: { $0 < 0 || $0 >= Int64(reader.documentCount) }) {
                 throw IndexError.corruptCatalog(file: catalog.path, reason: "a tombstone names document \(bad) of segment \(s.file), which holds \(reader.documentCount) documents")
             }
             return LiveSegment(id: s.id, reader: reader, deleted: docs.map { UInt32($0) })
         }
-        return (segments, snapshot.2)
+        return (segments, snapshot.signature)
     }
 
     /// Whether segment document `doc` is live.
@@ -117,7 +105,7 @@ public final class IndexReader: Sendable {
     /// no replaced, added or removed document. A long-running reader (the web server) reuses
     /// its snapshot while this holds and opens a new one when it does not.
     public func isCurrent() throws -> Bool {
-        try catalog.read { db in try Catalog.changeSignature(db) } == signature
+        try catalog.changeSignature() == signature
     }
 
     /// Number of live documents that have indexed text.
@@ -127,45 +115,34 @@ public final class IndexReader: Sendable {
 
     /// The document with catalog id `id`.
     public func document(id: Int64) throws -> DocumentRecord? {
-        try catalog.read { db in try DocumentRecord.fetchOne(db, key: id) }
+        try catalog.document(id: id)
     }
 
     /// Documents with the given catalog ids, keyed by id.
     public func documents(ids: [Int64]) throws -> [Int64: DocumentRecord] {
-        try catalog.read { db in
-            Dictionary(uniqueKeysWithValues: try DocumentRecord.fetchAll(db, keys: ids).map { ($0.id, $0) })
-        }
+        Dictionary(uniqueKeysWithValues: try catalog.documents(ids: ids).map { ($0.id, $0) })
     }
 
     /// Documents shown under `path` (several when one file holds several documents, or when
     /// several received files are shown alike), by received path, then part.
     public func documents(path: String) throws -> [DocumentRecord] {
-        try catalog.read { db in
-            try DocumentRecord.filter(Column("path") == path).order(Column("raw_path"), Column("part")).fetchAll(db)
-        }
+        try catalog.documents(path: path)
     }
 
     /// The inventory, newest first, optionally limited to a year range (inclusive).
     public func inventory(years: ClosedRange<Int>? = nil) throws -> [DocumentRecord] {
-        try catalog.read { db in
-            var request = DocumentRecord.all()
-            if let years { request = request.filter(years.contains(Column("year"))) }
-            return try request.order(Column("date").desc, Column("year").desc, Column("path"), Column("raw_path"), Column("part")).fetchAll(db)
-        }
+        try catalog.inventory(years: years)
     }
 
     /// Number of documents per year (nil: year unknown), newest first.
     public func countsByYear(years: ClosedRange<Int>? = nil) throws -> [(year: Int?, count: Int)] {
-        try catalog.read { db in
-            var sql = "SELECT year, COUNT(*) FROM documents"
-            var args: StatementArguments = []
-            if let years {
-                sql += " WHERE year BETWEEN ? AND ?"
-                args = [years.lowerBound, years.upperBound]
-            }
-            sql += " GROUP BY year ORDER BY year IS NULL, year DESC"
-            return try Row.fetchAll(db, sql: sql, arguments: args).map { (year: try $0.decode(Int?.self, atIndex: 0), count: try $0.decode(Int.self, atIndex: 1)) }
-        }
+        try catalog.countsByYear(years: years)
+    }
+
+    /// Where the ingested roots are now (absolute folders), to turn a document's path into a
+    /// file that opens.
+    public func rootFolders() throws -> RootFolders {
+        RootFolders(try catalog.roots())
     }
 
     /// Catalog columns a query can filter on.
@@ -176,35 +153,22 @@ public final class IndexReader: Sendable {
     /// Ids of documents whose `column` contains `value` (case-insensitive), or equals it when
     /// `exact`.
     public func documentIDs(_ column: FilterColumn, _ value: String, exact: Bool) throws -> Set<Int64> {
-        try catalog.read { db in
-            let sql = exact
-                ? "SELECT id FROM documents WHERE lower(\(column.rawValue)) = lower(?)"
-                : "SELECT id FROM documents WHERE instr(lower(\(column.rawValue)), lower(?)) > 0"
-            return Set(try Int64.fetchAll(db, sql: sql, arguments: [value]))
-        }
+        try catalog.documentIDs(column, value, exact: exact)
     }
 
     /// Ids of documents with text read by OCR (`ocr` true) or without (`ocr` false).
     public func documentIDs(ocr: Bool) throws -> Set<Int64> {
-        try catalog.read { db in
-            Set(try Int64.fetchAll(db, sql: "SELECT id FROM documents WHERE ocr_pages \(ocr ? ">" : "=") 0"))
-        }
+        try catalog.documentIDs(ocr: ocr)
     }
 
     /// Ids of documents dated within `years`.
     public func documentIDs(years: ClosedRange<Int>) throws -> Set<Int64> {
-        try catalog.read { db in
-            Set(try Int64.fetchAll(db, sql: "SELECT id FROM documents WHERE year BETWEEN ? AND ?",
-                                   arguments: [years.lowerBound, years.upperBound]))
-        }
+        try catalog.documentIDs(years: years)
     }
 
     /// Every (id, value) of a column that has a value.
     public func columnValues(_ column: FilterColumn) throws -> [(Int64, String)] {
-        try catalog.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, \(column.rawValue) FROM documents WHERE \(column.rawValue) IS NOT NULL")
-                .map { (try $0.decode(Int64.self, atIndex: 0), try $0.decode(String.self, atIndex: 1)) }
-        }
+        try catalog.columnValues(column)
     }
 
     /// The stored text of a document, if it was indexed. A segment document number outside
@@ -220,12 +184,7 @@ public final class IndexReader: Sendable {
 
     /// Index-wide figures.
     public func statistics() throws -> IndexStatistics {
-        let counts = try catalog.read { db -> (Int, Int, Int) in
-            let all = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents") ?? 0
-            let indexed = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents WHERE segment_id IS NOT NULL") ?? 0
-            let failed = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents WHERE status != 'ok'") ?? 0
-            return (all, indexed, failed)
-        }
+        let counts = try catalog.documentCounts()
         var bytes: Int64 = 0
         let fm = FileManager.default
         for name in (try? fm.contentsOfDirectory(atPath: directory)) ?? [] {

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// The one writer of an index. Holds the index's write lock from `init` until `close()` or
 /// deinit. Documents are buffered in an in-memory segment; `commit()` (called by the caller,
@@ -60,7 +59,7 @@ public final class IndexWriter {
             merges = MergeScheduler(directory: directory, catalog: catalog, maxMerges: mergeThreads)
             try removeLeftovers()
             // Segments of an older format are refused here, before new ones are added beside them.
-            for file in try catalog.read({ db in try String.fetchAll(db, sql: "SELECT file FROM segments") }) {
+            for file in try catalog.segmentFiles() {
                 _ = try SegmentReader(path: IndexLayout.segment(directory, file))
             }
         } catch {
@@ -86,32 +85,36 @@ public final class IndexWriter {
     /// Deletes segment files that no commit published (left by a crash): regular files named
     /// `*.seg` only, never anything else in `segments/`.
     private func removeLeftovers() throws {
-        let live = Set(try catalog.read { db in try String.fetchAll(db, sql: "SELECT file FROM segments") })
+        let live = Set(try catalog.segmentFiles())
         try IndexLayout.removeSegmentFiles(directory, keeping: live)
     }
 
     /// The catalog rows currently recorded for the displayed `path` (of every received file
     /// shown under it).
     public func records(forPath path: String) throws -> [DocumentRecord] {
-        try catalog.read { db in
-            try DocumentRecord.filter(Column("path") == path).order(Column("raw_path"), Column("part")).fetchAll(db)
-        }
+        try catalog.documents(path: path)
     }
 
     /// Every received path (its bytes) with its size, mtime and SHA-256, for change detection.
     public func fileStates() throws -> [Data: (size: Int64, mtime: Double, sha256: String)] {
-        try catalog.read { db in
-            var result: [Data: (Int64, Double, String)] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT raw_path, size, mtime, sha256 FROM documents WHERE part = 0")
-            while let row = try rows.next() {
-                guard let raw = try? row.decode(Data?.self, atIndex: 0), let size = try? row.decode(Int64?.self, atIndex: 1),
-                      let mtime = try? row.decode(Double?.self, atIndex: 2), let sha = try? row.decode(String?.self, atIndex: 3) else {
-                    throw IndexError.corruptCatalog(file: catalog.path, reason: "a document row has no path, size, modification time or checksum")
-                }
-                result[raw] = (size, mtime, sha)
-            }
-            return result
-        }
+        try catalog.fileStates()
+    }
+
+    /// Where the ingested roots were last seen (`IndexReader.rootFolders()`).
+    public func rootFolders() throws -> RootFolders {
+        RootFolders(try catalog.roots())
+    }
+
+    /// Records that the ingested root named `name` (its bytes) is now at the absolute `folder`:
+    /// every document under it is found there from now on.
+    public func recordRoot(name: Data, folder: String) throws {
+        try catalog.recordRoot(name: name, folder: folder, at: ISO8601DateFormatter().string(from: Date()))
+    }
+
+    /// Moves the documents of the file received as `old` to the received path `new` (shown as
+    /// `shown`), keeping their ids, segment and postings: the file was moved, not changed.
+    public func moveFile(from old: Data, to new: Data, shown: String, mtime: Double) throws {
+        try catalog.moveFile(from: old, to: new, shown: shown, mtime: mtime)
     }
 
     /// A document with pages waiting for the OCR pass.
@@ -125,23 +128,12 @@ public final class IndexWriter {
 
     /// The documents whose pages wait for OCR (`DocumentRecord.ocrPending`), by path and part.
     public func pendingOCR() throws -> [PendingOCR] {
-        try catalog.read { db in
-            try Row.fetchAll(db, sql: "SELECT path, raw_path, part, ocr_pending FROM documents WHERE ocr_pending IS NOT NULL ORDER BY path, raw_path, part")
-                .map { row in
-                    let pages = (try? row.decode(String?.self, atIndex: 3)).flatMap { $0 } ?? ""
-                    return PendingOCR(path: (try? row.decode(String?.self, atIndex: 0)).flatMap { $0 } ?? "",
-                                      rawPath: (try? row.decode(Data?.self, atIndex: 1)).flatMap { $0 } ?? Data(),
-                                      part: (try? row.decode(Int?.self, atIndex: 2)).flatMap { $0 } ?? 0,
-                                      pages: pages.split(separator: ",").compactMap { Int($0) })
-                }
-        }
+        try catalog.pendingOCR()
     }
 
     /// Records that the file received as `rawPath` is unchanged but has a new modification time.
     public func updateModificationTime(rawPath: Data, mtime: Double) throws {
-        try catalog.write { db in
-            try db.execute(sql: "UPDATE documents SET mtime = ? WHERE raw_path = ?", arguments: [mtime, rawPath])
-        }
+        try catalog.updateModificationTime(rawPath: rawPath, mtime: mtime)
     }
 
     /// Adds a document. Rows already recorded for `record.path` are replaced when this document
@@ -198,27 +190,7 @@ public final class IndexWriter {
         let replaced = replacedPaths
         let next = nextID
         do {
-            try catalog.write { db in
-                var segmentID: Int64?
-                if var s = segment {
-                    try db.execute(sql: "INSERT INTO segments (file, doc_count, bytes, created_at) VALUES (?, ?, ?, ?)",
-                                   arguments: [s.file, s.docCount, s.bytes, s.createdAt])
-                    s.id = db.lastInsertedRowID
-                    segmentID = s.id
-                }
-                for path in replaced {
-                    try db.execute(sql: """
-                        INSERT OR IGNORE INTO tombstones (segment_id, segment_doc)
-                        SELECT segment_id, segment_doc FROM documents WHERE raw_path = ? AND segment_id IS NOT NULL
-                        """, arguments: [path])
-                    try db.execute(sql: "DELETE FROM documents WHERE raw_path = ?", arguments: [path])
-                }
-                for var r in records {
-                    if r.segmentDoc != nil { r.segmentID = segmentID }
-                    try r.insert(db)
-                }
-                try db.execute(sql: "INSERT OR REPLACE INTO meta VALUES ('next_doc_id', ?)", arguments: [String(next)])
-            }
+            try catalog.publishCommit(segment: segment, replacing: replaced, records: records, nextID: next)
         } catch {
             if let s = segment { IndexLayout.removeSegmentFile(IndexLayout.segments(directory) + "/" + s.file) }
             throw error

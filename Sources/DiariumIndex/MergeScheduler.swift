@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import GRDB
 import Synchronization
 
 /// The merges of one `IndexWriter`: the merge policy, the background threads that run the
@@ -169,38 +168,8 @@ final class MergeScheduler: Sendable {
         let oldFiles = sources.map(\.reader.name)
         if let hook = beforePublish.withLock({ $0 }) { hook(sourceIDs) }
         do {
-            try catalog.write { db in
-                // Only this writer changes the segment list, and a source is never in two merges;
-                // a source gone here would mean a bug, and publishing would duplicate documents.
-                let present = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM segments WHERE id IN (\(sourceIDs.map(String.init).joined(separator: ",")))") ?? 0
-                guard present == sourceIDs.count else {
-                    throw IndexError.catalog("\(catalog.path): a segment being merged was removed by another change")
-                }
-                var newID: Int64?
-                if !result.documentIDs.isEmpty {
-                    try db.execute(sql: "INSERT INTO segments (file, doc_count, bytes, created_at) VALUES (?, ?, ?, ?)",
-                                   arguments: [name, result.documentIDs.count, result.byteCount,
-                                               ISO8601DateFormatter().string(from: Date())])
-                    newID = db.lastInsertedRowID
-                }
-                if let newID {
-                    // Rows of documents replaced since the snapshot are gone: their update is a no-op.
-                    let update = try db.makeStatement(sql: "UPDATE documents SET segment_id = ?, segment_doc = ? WHERE id = ?")
-                    for (doc, id) in result.documentIDs.enumerated() { try update.execute(arguments: [newID, doc, id]) }
-                    let tombstone = try db.makeStatement(sql: "INSERT OR IGNORE INTO tombstones (segment_id, segment_doc) VALUES (?, ?)")
-                    for (i, id) in sourceIDs.enumerated() {
-                        let deleted = try Int64.fetchAll(db, sql: "SELECT segment_doc FROM tombstones WHERE segment_id = ?", arguments: [id])
-                        for doc in deleted where doc >= 0 && doc < Int64(result.documentMap[i].count) {
-                            let target = result.documentMap[i][Int(doc)]
-                            if target >= 0 { try tombstone.execute(arguments: [newID, target]) }
-                        }
-                    }
-                }
-                for id in sourceIDs {
-                    try db.execute(sql: "DELETE FROM tombstones WHERE segment_id = ?", arguments: [id])
-                    try db.execute(sql: "DELETE FROM segments WHERE id = ?", arguments: [id])
-                }
-            }
+            try catalog.publishMerge(sources: sourceIDs, .init(file: name, byteCount: result.byteCount,
+                                                              documentIDs: result.documentIDs, documentMap: result.documentMap))
         } catch {
             IndexLayout.removeSegmentFile(path)
             throw error

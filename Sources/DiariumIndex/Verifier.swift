@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// How serious a problem found by `IndexVerifier` is.
 public enum VerificationSeverity: String, Codable, Sendable {
@@ -94,16 +93,6 @@ public struct IndexVerifier: Sendable {
         self.directory = directory
     }
 
-    /// A catalog row, as far as the checks need it.
-    private struct CatalogRow {
-        var id: Int64
-        var path: String
-        var part: Int
-        var status: String
-        var segmentID: Int64?
-        var segmentDoc: Int64?
-    }
-
     /// A segment that opened and decoded.
     private struct Checked {
         var reader: SegmentReader
@@ -127,54 +116,18 @@ public struct IndexVerifier: Sendable {
         }
 
         // 1. The catalog, read in one transaction so that it is one commit, whole.
-        let snapshot: (version: String?, nextID: Int64?, segments: [SegmentRecord], rows: [CatalogRow], tombstones: [(Int64, Int64)], integrity: [String], values: [String])
+        let snapshot: Catalog.VerificationSnapshot
         do {
-            var config = Configuration()
-            config.readonly = true
-            // Like every catalog connection: wait for a lock held by a concurrent command (a
-            // search opening the catalog, a commit) instead of failing with "database is locked".
-            config.busyMode = .timeout(10)
-            config.label = "diarium.verify"
-            let db = try DatabaseQueue(path: catalogPath, configuration: config)
-            let tables = try db.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'") ?? 0 }
-            if tables == 0 {
+            guard let read = try Catalog.readForVerification(path: catalogPath) else {
                 report.add(.error, catalogPath, "the catalog is empty: the first ingest was interrupted before it created the catalog's tables, so no command can read this index; run `diarium ingest` again")
                 return report
             }
-            snapshot = try db.read { db in
-                let integrity = try String.fetchAll(db, sql: "PRAGMA quick_check")
-                let version = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'format_version'")
-                let next = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_doc_id'")
-                let segments = try SegmentRecord.order(Column("id")).fetchAll(db)
-                // Every value decoded with a check (a row subscript traps on a value of the wrong type).
-                func integer(_ row: GRDB.Row, _ i: Int, _ what: String, _ bad: inout [String]) -> Int64? {
-                    switch row[i] as DatabaseValue {
-                    case let v where v.isNull: return nil
-                    case let v: if case .int64(let n) = v.storage { return n }
-                    }
-                    bad.append("\(what) is \(row[i] as DatabaseValue), not a number")
-                    return nil
-                }
-                var problems: [String] = []
-                let rows = try GRDB.Row.fetchAll(db, sql: "SELECT id, path, part, status, segment_id, segment_doc FROM documents ORDER BY id").map { row in
-                    CatalogRow(id: try row.decode(Int64.self, atIndex: 0), path: (try? row.decode(String?.self, atIndex: 1)).flatMap { $0 } ?? "",
-                               part: Int(integer(row, 2, "part", &problems) ?? 0),
-                               status: (try? row.decode(String?.self, atIndex: 3)).flatMap { $0 } ?? "",
-                               segmentID: integer(row, 4, "segment_id of document \(row[0] as DatabaseValue)", &problems),
-                               segmentDoc: integer(row, 5, "segment_doc of document \(row[0] as DatabaseValue)", &problems))
-                }
-                let tombstones = try GRDB.Row.fetchAll(db, sql: "SELECT segment_id, segment_doc FROM tombstones ORDER BY 1, 2").compactMap { row -> (Int64, Int64)? in
-                    guard let sid = integer(row, 0, "segment_id of a tombstone", &problems),
-                          let doc = integer(row, 1, "segment_doc of a tombstone", &problems) else { return nil }
-                    return (sid, doc)
-                }
-                return (version, next, segments, rows, tombstones, integrity, problems)
-            }
+            snapshot = read
         } catch {
             report.add(.error, catalogPath, "the catalog cannot be read as a diarium SQLite database: \(error)")
             return report
         }
-        for problem in snapshot.values { report.add(.error, catalogPath, problem) }
+        for problem in snapshot.problems { report.add(.error, catalogPath, problem) }
         if snapshot.integrity != ["ok"] {
             report.add(.error, catalogPath, "SQLite integrity check failed: " + snapshot.integrity.prefix(5).joined(separator: "; "))
         }

@@ -44,6 +44,7 @@ public enum DocumentFields {
                 parts.length += 1
             case .word:
                 field.add(token.term, position: token.position)
+                field.noteWord(position: token.position, start: token.start)
                 count += 1
             case .joined:
                 field.add(token.term, position: token.position)

@@ -22,16 +22,22 @@ public enum IngestError: Error, CustomStringConvertible {
 /// sequence written as `\xHH` (`G\xF6ran.txt` for a Latin-1 `Göran.txt`), and read through
 /// its real bytes.
 enum FileWalker {
+    /// The absolute path of a path given to `ingest`, and the bytes of its name (the first
+    /// component of every received path under it).
+    static func root(_ given: String) -> (absolute: String, name: [UInt8]) {
+        let absolute = URL(fileURLWithPath: given).standardizedFileURL.path
+        return (absolute, Array((absolute as NSString).lastPathComponent.utf8))
+    }
+
     static func walk(_ paths: [String]) throws -> [Ingester.Candidate] {
         var out: [Ingester.Candidate] = []
         let fm = FileManager.default
         for given in paths {
-            let absolute = URL(fileURLWithPath: given).standardizedFileURL.path
+            let (absolute, rootRaw) = root(given)
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: absolute, isDirectory: &isDir) || isSymlink(absolute) else {
                 throw IngestError.notFound(given)
             }
-            let rootRaw = Array((absolute as NSString).lastPathComponent.utf8)
             let rootName = nfc((absolute as NSString).lastPathComponent)
             if !isDir.boolValue {
                 out.append(candidate(Array(absolute.utf8), raw: rootRaw, components: [rootName]))

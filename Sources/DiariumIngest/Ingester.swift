@@ -38,6 +38,9 @@ public struct IngestSummary: Codable, Sendable, Equatable {
     public var updated = 0
     /// Files skipped because they had not changed.
     public var unchanged = 0
+    /// Files found under a new path with the bytes of a file recorded under a path that no
+    /// longer exists (a moved release): their paths were updated, nothing was read again.
+    public var moved = 0
     /// Files recorded without text (empty, unsupported, unreadable), among added and updated.
     public var failed = 0
     /// Bytes of files read.
@@ -138,9 +141,10 @@ public final class Ingester {
         let start = Date()
         var summary = IngestSummary()
         let candidates = try FileWalker.walk(paths)
-        let known = try writer.fileStates()
+        var known = try writer.fileStates()
+        try recordRoots(paths)
         var work: [(Candidate, Bool)] = []  // (file, isUpdate)
-        for c in candidates {
+        for c in try relocateMoved(candidates, known: &known, summary: &summary) {
             if let k = known[c.raw] {
                 if k.size == c.size && k.mtime == c.mtime { summary.unchanged += 1; continue }
                 work.append((c, true))

@@ -88,22 +88,31 @@ public enum SafeText {
     /// `=`, `+`, `-`, `@`, TAB or CR (a formula to Excel, LibreOffice and Google Sheets) gets a
     /// leading `'` (the OWASP rule); quoted when it holds a comma, a quote or any line break
     /// (checked per byte, after cleaning too, so a raw break can never split a row).
-    public static func csvField(_ s: String) -> String {
+    /// `separator` is the field separator in use (`,`, or `;` for a spreadsheet set to Swedish,
+    /// or TAB): a field holding it is quoted too.
+    public static func csvField(_ s: String) -> String { csvField(s, separator: UInt8(ascii: ",")) }
+
+    /// `csvField` for a file whose fields are separated by `separator`.
+    public static func csvField(_ s: String, separator: UInt8) -> String {
         var v = line(s)
         if let first = s.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { v = "'" + v }
-        return csvQuoted(v)
+        return csvQuoted(v, separator: separator)
     }
 
     /// A number (or other text diarium made itself) as a CSV field: quoted if need be, never
     /// prefixed, so `-1` and `3.5` stay numbers.
-    public static func csvNumber(_ s: String) -> String { csvQuoted(s) }
+    public static func csvNumber(_ s: String) -> String { csvQuoted(s, separator: UInt8(ascii: ",")) }
 
-    /// Quotes `v` when it holds a comma, a quote, CR, LF, or another line break (VT, FF, NEL,
-    /// U+2028, U+2029): decided on UTF-8 bytes.
-    static func csvQuoted(_ v: String) -> String {
+    /// `csvNumber` for a file whose fields are separated by `separator`.
+    public static func csvNumber(_ s: String, separator: UInt8) -> String { csvQuoted(s, separator: separator) }
+
+    /// Quotes `v` when it holds the separator, a comma, a quote, CR, LF, or another line break
+    /// (VT, FF, NEL, U+2028, U+2029): decided on UTF-8 bytes.
+    static func csvQuoted(_ v: String, separator: UInt8 = UInt8(ascii: ",")) -> String {
         var needs = false
         var previous: UInt8 = 0, beforePrevious: UInt8 = 0
         for b in v.utf8 {
+            if b == separator { needs = true; break }
             switch b {
             case UInt8(ascii: ","), UInt8(ascii: "\""), 0x0A, 0x0B, 0x0C, 0x0D: needs = true
             case 0x85 where previous == 0xC2: needs = true                                      // NEL
@@ -123,7 +132,7 @@ public enum SafeText {
     }
 
     /// A CSV record of text fields, ended by CR LF.
-    public static func csvRow(_ fields: [String]) -> String { fields.map(csvField).joined(separator: ",") + "\r\n" }
+    public static func csvRow(_ fields: [String]) -> String { fields.map { csvField($0) }.joined(separator: ",") + "\r\n" }
 
     // MARK: Markdown and HTML
 

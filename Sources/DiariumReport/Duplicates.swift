@@ -14,6 +14,7 @@ public struct DuplicateFamilies: Codable, Sendable {
     /// One member of a family.
     public struct Member: Codable, Sendable {
         public var id: Int64
+        /// The path as shown: the file, and for a document inside it (a ZIP entry, an attachment) its name after it.
         public var path: String
         public var authority: String?
         public var title: String?
@@ -49,7 +50,7 @@ public struct DuplicateFamilies: Codable, Sendable {
         for d in docs where d.part == 0 && !d.sha256.isEmpty && d.size > 0 { bySHA[d.sha256, default: []].append(d) }
         for (_, group) in bySHA where group.count > 1 {
             families.append(Family(kind: "exact", members: group.sorted { $0.path < $1.path }.map {
-                Member(id: $0.id, path: $0.path, authority: $0.authority, title: $0.title, year: $0.year, similarity: 1, added: [], removed: [])
+                Member(id: $0.id, path: $0.displayPath, authority: $0.authority, title: $0.title, year: $0.year, similarity: 1, added: [], removed: [])
             }))
         }
         let exactIDs = Set(families.flatMap { $0.members.dropFirst().map(\.id) })
@@ -105,13 +106,24 @@ public struct DuplicateFamilies: Codable, Sendable {
             families.append(Family(kind: "near", members: try sorted.map { i in
                 let (d, sig) = signatures[i]
                 let words = i == sorted[0] ? firstWords : Set(try words(d))
-                return Member(id: d.id, path: d.path, authority: d.authority, title: d.title, year: d.year,
+                return Member(id: d.id, path: d.displayPath, authority: d.authority, title: d.title, year: d.year,
                               similarity: (DuplicateFamilies.similarity(first.1, sig) * 100).rounded() / 100,
                               added: Array(words.subtracting(firstWords)).sorted().prefix(12).map { $0 },
                               removed: Array(firstWords.subtracting(words)).sorted().prefix(12).map { $0 })
             }))
         }
         self.families = families.sorted { ($0.kind, $0.members.first?.path ?? "") < ($1.kind, $1.members.first?.path ?? "") }
+    }
+
+    /// The families each document belongs to, by catalog id: numbers from 1 in the order of
+    /// `families` (the order `diarium duplicates` prints them in, "family 1", …). A document
+    /// can be in two: an exact family and a near one.
+    public var familyNumbers: [Int64: [Int]] {
+        var out: [Int64: [Int]] = [:]
+        for (i, f) in families.enumerated() {
+            for m in f.members where out[m.id]?.last != i + 1 { out[m.id, default: []].append(i + 1) }
+        }
+        return out
     }
 
     /// MinHash signature: for each of the hash functions, the smallest hash of any shingle.

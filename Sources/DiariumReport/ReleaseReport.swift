@@ -1,14 +1,15 @@
 import DiariumAnalysis
 import DiariumExtraction
 import DiariumIndex
+import DiariumOutput
 import Foundation
 
 /// The release report: per authority, what was received, which kinds of documents and how old
 /// the latest of each is, and flags a requester acts on (no risk analysis, a stale one, no
 /// information classification, a reply saying no documents exist).
-public struct ReleaseReport: Codable, Sendable {
+public struct ReleaseReport: Encodable, Sendable {
     /// One responding authority.
-    public struct Authority: Codable, Sendable {
+    public struct Authority: Encodable, Sendable {
         public var name: String
         /// Files received (inventory rows that are files, not parts).
         public var files: Int
@@ -22,8 +23,8 @@ public struct ReleaseReport: Codable, Sendable {
         public var latestByType: [String: Int]
         /// Years covered, ascending.
         public var years: [Int]
-        /// What the requester should look at.
-        public var flags: [String]
+        /// What the requester should look at (in JSON, each flag's English text).
+        public var flags: [ReportFlag]
         /// Masked passages in its documents.
         public var redactions: Int
         /// Secrecy provisions cited (`osl:26:1`) with the number of documents citing each.
@@ -100,7 +101,7 @@ public struct ReleaseReport: Codable, Sendable {
         var redactions = 0
         var secrecyProvisions: [String] = []
         /// For an e-mail reply: the flags its wording raises.
-        var replyFlags: [String] = []
+        var replyFlags: [ReportFlag] = []
     }
 
     /// Reads the text of every readable document once: the references it cites that the release
@@ -149,9 +150,9 @@ public struct ReleaseReport: Codable, Sendable {
             if d.docType == "e-post" {
                 // Lines of an e-mail wrap mid-sentence: match on the text with whitespace collapsed.
                 let flat = text.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
-                if ReleaseReport.noDocumentPhrases.contains(where: flat.contains) { f.replyFlags.append("reply says no documents exist") }
-                if ReleaseReport.outOfCloudPhrases.contains(where: flat.contains) { f.replyFlags.append("reply says sensitive data is kept out of the cloud") }
-                if ReleaseReport.inProgressPhrases.contains(where: flat.contains) { f.replyFlags.append("reply says the analysis is in progress") }
+                if ReleaseReport.noDocumentPhrases.contains(where: flat.contains) { f.replyFlags.append(.replyNoDocuments) }
+                if ReleaseReport.outOfCloudPhrases.contains(where: flat.contains) { f.replyFlags.append(.replyOutOfCloud) }
+                if ReleaseReport.inProgressPhrases.contains(where: flat.contains) { f.replyFlags.append(.replyInProgress) }
             }
             facts[d.id] = f
         }
@@ -229,14 +230,14 @@ public struct ReleaseReport: Codable, Sendable {
             for f in files { formats[f.format, default: 0] += 1 }
             var latest: [String: Int] = [:]
             for d in docs { if let t = d.docType, let y = d.year { latest[t] = max(latest[t] ?? 0, y) } }
-            var flags: [String] = []
+            var flags: [ReportFlag] = []
             if let y = latest["riskanalys"] {
-                if y < referenceYear - staleAfter { flags.append("latest risk analysis is older than \(staleAfter) years (\(y))") }
+                if y < referenceYear - staleAfter { flags.append(.staleRiskAnalysis(latest: y, staleAfter: staleAfter)) }
             } else {
-                flags.append("no risk analysis")
+                flags.append(.noRiskAnalysis)
             }
-            if latest["informationsklassning"] == nil { flags.append("no information classification") }
-            if latest["konsekvensbedömning"] == nil { flags.append("no DPIA (konsekvensbedömning)") }
+            if latest["informationsklassning"] == nil { flags.append(.noInformationClassification) }
+            if latest["konsekvensbedömning"] == nil { flags.append(.noDPIA) }
             for reply in docs where reply.docType == "e-post" { flags.append(contentsOf: facts[reply.id]?.replyFlags ?? []) }
             var redactions = 0
             var secrecy: [String: Int] = [:]
@@ -245,16 +246,60 @@ public struct ReleaseReport: Codable, Sendable {
                 redactions += f.redactions
                 for p in f.secrecyProvisions { secrecy[p, default: 0] += 1 }
             }
-            if redactions > 0 { flags.append("\(redactions) masked passage\(redactions == 1 ? "" : "s")") }
+            if redactions > 0 { flags.append(.maskedPassages(redactions)) }
             let reviewed = docs.filter { $0.comments + $0.trackedChanges > 0 }.count
-            if reviewed > 0 {
-                flags.append("\(reviewed) document\(reviewed == 1 ? "" : "s") still carr\(reviewed == 1 ? "ies" : "y") comments or tracked changes")
-            }
+            if reviewed > 0 { flags.append(.reviewedDocuments(reviewed)) }
             let failures = files.filter { $0.status != .ok }.count
-            if failures > 0 { flags.append("\(failures) file\(failures == 1 ? "" : "s") without readable text") }
+            if failures > 0 { flags.append(.filesWithoutText(failures)) }
             return Authority(name: name, files: files.count, documents: docs.count, formats: formats, failures: failures,
-                             latestByType: latest, years: Array(Set(docs.compactMap(\.year))).sorted(), flags: ReleaseReport.unique(flags),
+                             latestByType: latest, years: Array(Set(docs.compactMap(\.year))).sorted(), flags: flags.reduce(into: []) { if !$0.contains($1) { $0.append($1) } },
                              redactions: redactions, secrecyProvisions: secrecy)
         }
+    }
+}
+
+/// Something in an authority's part of the release a requester should look at. Rendered in
+/// the reader's language (`text(in:)`, from the shared `Strings` table); in JSON, its English
+/// text (the report's JSON is stable whatever the language).
+public enum ReportFlag: Sendable, Hashable, Encodable, CustomStringConvertible {
+    /// The latest risk analysis is from `latest`, more than `staleAfter` years before the reference year.
+    case staleRiskAnalysis(latest: Int, staleAfter: Int)
+    case noRiskAnalysis
+    case noInformationClassification
+    case noDPIA
+    /// An e-mail reply says that no such documents exist.
+    case replyNoDocuments
+    /// An e-mail reply says sensitive data is kept out of the cloud.
+    case replyOutOfCloud
+    /// An e-mail reply says the analysis is in progress.
+    case replyInProgress
+    case maskedPassages(Int)
+    /// Documents still carrying comments or tracked changes.
+    case reviewedDocuments(Int)
+    case filesWithoutText(Int)
+
+    /// The flag in `language`.
+    public func text(in language: Language) -> String {
+        let s = language.strings
+        switch self {
+        case let .staleRiskAnalysis(latest, staleAfter): return s.flagStaleRiskAnalysis(latest, staleAfter)
+        case .noRiskAnalysis: return s.flagNoRiskAnalysis
+        case .noInformationClassification: return s.flagNoInformationClassification
+        case .noDPIA: return s.flagNoDPIA
+        case .replyNoDocuments: return s.flagReplyNoDocuments
+        case .replyOutOfCloud: return s.flagReplyOutOfCloud
+        case .replyInProgress: return s.flagReplyInProgress
+        case let .maskedPassages(n): return s.flagMaskedPassages(n)
+        case let .reviewedDocuments(n): return s.flagReviewedDocuments(n)
+        case let .filesWithoutText(n): return s.flagFilesWithoutText(n)
+        }
+    }
+
+    /// The English text.
+    public var description: String { text(in: .en) }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
     }
 }

@@ -8,14 +8,9 @@ extension Searcher {
         do {
             let node = QueryParser.parse(query.precomposedStringWithCanonicalMapping)
             var context = try EvaluationContext(searcher: self)
-            var hits = try evaluate(node, &context, requireAll: true)
-            var fallback = false
-            if let h = hits, h.allSatisfy({ $0.isEmpty }), canFallBack(node) {
-                hits = try evaluate(node, &context, requireAll: false)
-                fallback = !(hits?.allSatisfy { $0.isEmpty } ?? true)
-            }
+            let (hits, fallback) = try matches(node, &context)
             var ids: [Int64] = []
-            for (si, h) in (hits ?? []).enumerated() {
+            for (si, h) in hits.enumerated() {
                 let r = reader.segments[si].reader
                 for doc in h.keys { ids.append(r.documentID(doc)) }
             }

@@ -273,6 +273,9 @@ public enum QueryParser {
         if s.hasPrefix("<=") { return year(s.dropFirst(2)).map { 0...$0 } }
         if s.hasPrefix(">") { return year(s.dropFirst(1)).map { ($0 + 1)...9999 } }
         if s.hasPrefix("<") { return year(s.dropFirst(1)).map { 0...($0 - 1) } }
+        // Open ranges: `2015..` (from 2015 on), `..2021` (up to 2021).
+        if s.hasSuffix(".."), let a = year(s.dropLast(2)) { return a...9999 }
+        if s.hasPrefix(".."), let b = year(s.dropFirst(2)) { return 0...b }
         for sep in ["..", "-", "–"] {
             let parts = s.components(separatedBy: sep)
             if parts.count == 2, let a = year(Substring(parts[0])), let b = year(Substring(parts[1])) { return min(a, b)...max(a, b) }

@@ -8,6 +8,9 @@ public struct SearchHit: Codable, Sendable, Equatable {
     public var score: Double
     public var id: Int64
     public var path: String
+    /// The file's absolute path where its release is now (`SearchResult.locateFiles`); nil
+    /// when the index does not know where its root is.
+    public var file: String? = nil
     public var title: String?
     public var authority: String?
     public var type: String?
@@ -46,6 +49,12 @@ public struct SearchResult: Codable, Sendable, Equatable {
         self.hits = hits
         self.fallback = fallback
     }
+
+    /// Sets each hit's `file` (absolute) from the index's root folders, as `list` does: the
+    /// command line and the web API call it alike.
+    public mutating func locateFiles(_ roots: RootFolders) {
+        for i in hits.indices { hits[i].file = roots.file(shownPath: hits[i].path) }
+    }
 }
 
 extension SearchHit {
@@ -63,54 +72,5 @@ extension SearchHit {
             if s == "«" { start = i + 1 } else if s == "»", start >= 0 { out.append([start, i]); start = -1 }
         }
         return out
-    }
-}
-
-/// How hits are ordered.
-public enum SearchOrder: String, Sendable, CaseIterable {
-    /// By BM25F score (the ranking).
-    case score
-    /// Newest date first (the year when the date is unknown); ties by rank.
-    case date
-    /// Newest year first; ties by rank.
-    case year
-}
-
-extension Searcher {
-    /// `search` with the hits in `order`: by score a page of the ranking; by date or year every
-    /// match is ranked (without snippets), sorted, the page `offset..<offset+limit` (`limit` 0:
-    /// all) renumbered, and snippets made for that page only.
-    public func search(_ query: String, limit: Int, offset: Int, countTotal: Bool, order: SearchOrder) throws -> SearchResult {
-        guard order != .score else { return try search(query, limit: limit, offset: offset, countTotal: countTotal) }
-        let text = query.precomposedStringWithCanonicalMapping
-        do {
-            var result = try run(text, limit: 0, offset: 0, countTotal: countTotal, strategy: .automatic, snippets: false)
-            func key(_ h: SearchHit) -> String {
-                order == .date ? (h.date ?? h.year.map(String.init) ?? "") : (h.year.map(String.init) ?? "")
-            }
-            result.hits.sort { a, b in
-                let ka = key(a), kb = key(b)
-                return ka != kb ? ka > kb : a.rank < b.rank
-            }
-            let offset = max(0, offset)
-            var page = limit <= 0 ? Array(result.hits.dropFirst(offset)) : Array(result.hits.dropFirst(offset).prefix(limit))
-            // Snippets for the page, marking what `search` marks.
-            var context = try EvaluationContext(searcher: self)
-            _ = try evaluate(QueryParser.parse(text), &context, requireAll: false)
-            let terms = Set(context.highlight.map { Array($0.utf8) })
-            let records = try reader.documents(ids: page.map(\.id))
-            for i in page.indices {
-                page[i].rank = offset + i + 1
-                guard let record = records[page[i].id], let stored = try reader.storedText(of: record) else { continue }
-                let passage = Snippets.best(text: stored, terms: terms, analyzer: analyzer)
-                page[i].snippet = passage.text
-                page[i].highlights = SearchHit.highlights(in: passage.text)
-                page[i].page = record.pageStarts.flatMap { PageMap.page(atOffset: passage.anchor, encoded: [UInt8]($0)) }
-            }
-            result.hits = page
-            return result
-        } catch let e as IndexError {
-            throw SearchError.index(e)
-        }
     }
 }

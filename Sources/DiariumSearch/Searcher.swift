@@ -319,21 +319,7 @@ public final class Searcher {
             total = scored.count
         }
         let page = limit <= 0 ? Array(scored.dropFirst(offset)) : Array(scored.dropFirst(offset).prefix(limit))
-        let records = try reader.documents(ids: page.map(\.id))
-        let termSet = Set(context.highlight.map { Array($0.utf8) })
-        var out: [SearchHit] = []
-        for (i, p) in page.enumerated() {
-            guard let record = records[p.id] else { continue }
-            var snippetText = "", page: Int?
-            if snippets {
-                let snippet = Snippets.best(text: try reader.segments[p.segment].reader.storedText(p.doc), terms: termSet, analyzer: analyzer)
-                snippetText = snippet.text
-                // The page of the snippet's first matched word: a binary search of the stored starts.
-                page = record.pageStarts.flatMap { PageMap.page(atOffset: snippet.anchor, encoded: [UInt8]($0)) }
-            }
-            out.append(SearchHit(rank: offset + i + 1, score: (p.score * 1000).rounded() / 1000, record: record,
-                                 snippet: snippetText, page: page))
-        }
+        let out = try pageHits(page, firstRank: offset + 1, terms: Set(context.highlight.map { Array($0.utf8) }), snippets: snippets)
         var result = SearchResult(query: query, total: total, hits: out, fallback: fallback ? "or" : nil)
         if !exactTotal { result.exactTotal = false }
         return result

@@ -1,15 +1,53 @@
 import DiariumAnalysis
+import DiariumIndex
 
 /// Picks the passage of a document that holds the most distinct query terms and marks the
 /// matched words with `«` and `»`.
+///
+/// From the index (`Searcher.passages`): the query terms' body positions come from the
+/// postings, the window of `window` positions with the most distinct terms (then the most
+/// matches) is chosen among them, and only the bytes holding that window — found through the
+/// segment's position → offset table, `SegmentReader.storedTextRange` — are decompressed and
+/// analysed, where the same rule picks the words shown. A hit in a 100 MB text costs what a hit
+/// in a letter costs. A text stored without the table is analysed as below (`best(text:)`).
 enum Snippets {
     static let window = 28
 
     /// A snippet and where it is: `anchor` is the UTF-8 offset in the text of its first
-    /// matched word (of its first word when nothing matched), from which the page is found.
+    /// matched word (of its first word when nothing matched), from which the page is found;
+    /// `range` the bytes of the text it shows.
     struct Passage: Equatable {
         var text: String
         var anchor: Int
+        var range: Range<Int> = 0..<0
+    }
+
+    /// The position of the first match in the window of `window` positions that holds the most
+    /// distinct terms (then the most matches), the earliest of equals — the rule `best(in:)`
+    /// applies to a text's words, applied to `events` (position, term index), sorted by position.
+    static func bestWindowStart(_ events: [(position: UInt32, term: Int)], termCount: Int) -> UInt32? {
+        guard !events.isEmpty else { return nil }
+        var counts = [Int](repeating: 0, count: termCount)
+        var distinct = 0, matched = 0
+        var bestDistinct = -1, bestCount = -1, bestFirst = events[0].position
+        var lo = 0
+        for hi in events.indices {
+            let e = events[hi]
+            if counts[e.term] == 0 { distinct += 1 }
+            counts[e.term] += 1
+            matched += 1
+            // The window ends at this event and holds the positions after `position − window`.
+            while Int(events[lo].position) + window <= Int(e.position) {
+                counts[events[lo].term] -= 1
+                if counts[events[lo].term] == 0 { distinct -= 1 }
+                matched -= 1
+                lo += 1
+            }
+            if distinct > bestDistinct || (distinct == bestDistinct && matched > bestCount) {
+                bestDistinct = distinct; bestCount = matched; bestFirst = events[lo].position
+            }
+        }
+        return bestFirst
     }
 
     /// Texts up to this many bytes are analysed whole; a longer one (a 2,000-page PDF) only
@@ -24,6 +62,7 @@ enum Snippets {
         let region = Snippets.region(of: text, terms: terms)
         var passage = best(in: Array(text[region]), terms: terms, analyzer: analyzer)
         passage.anchor += region.lowerBound
+        passage.range = (passage.range.lowerBound + region.lowerBound)..<(passage.range.upperBound + region.lowerBound)
         if region.lowerBound > 0 && !passage.text.hasPrefix("…") { passage.text = "…" + passage.text }
         return passage
     }
@@ -171,7 +210,7 @@ enum Snippets {
         while tail < text.count && tail < cursor + 2, text[tail] == UInt8(ascii: ".") || text[tail] == UInt8(ascii: ")") { tail += 1 }
         out += clean(text[cursor..<tail])
         if last < tokens.count - 1 { out += " …" }
-        return Passage(text: out, anchor: anchor)
+        return Passage(text: out, anchor: anchor, range: tokens[bestStart].start..<tail)
     }
 
     /// The text between two words, with every whitespace run (line breaks included) as one space.
@@ -185,6 +224,70 @@ enum Snippets {
         }
         if space { out.append(" ") }
         return String(out)
+    }
+}
+
+extension Searcher {
+    /// Snippets of the hits `(segment, doc)` marking `terms`, in the order given. Hits are taken
+    /// segment by segment in document order, so one body cursor per term and segment serves
+    /// them all (`advance(to:)` jumps by the skip entries).
+    func passages(for hits: [(segment: Int, doc: UInt32)], terms: Set<[UInt8]>) throws -> [Snippets.Passage] {
+        let termList = terms.sorted { $0.lexicographicallyPrecedes($1) }
+        var out = [Snippets.Passage](repeating: Snippets.Passage(text: "", anchor: 0), count: hits.count)
+        let order = hits.indices.sorted { hits[$0].segment != hits[$1].segment ? hits[$0].segment < hits[$1].segment : hits[$0].doc < hits[$1].doc }
+        var cursors: [PostingsCursor?] = []
+        var cursorSegment = -1
+        for i in order {
+            let (si, doc) = hits[i]
+            let r = reader.segments[si].reader
+            if si != cursorSegment {
+                cursors = try termList.map { try r.cursor(.body, $0) }
+                cursorSegment = si
+            }
+            var events: [(position: UInt32, term: Int)] = []
+            for (t, c) in cursors.enumerated() {
+                guard let c else { continue }
+                c.advance(to: doc)
+                if let e = c.error { throw e }
+                if c.doc == doc { for p in try c.positions() { events.append((p, t)) } }
+            }
+            events.sort { $0.position != $1.position ? $0.position < $1.position : $0.term < $1.term }
+            out[i] = try passage(r, doc, events: events, termCount: termList.count, terms: terms)
+        }
+        return out
+    }
+
+    /// The snippet of `record` (nil when it has no stored text in this snapshot), as `passages`.
+    func passage(for record: DocumentRecord, terms: Set<[UInt8]>) throws -> Snippets.Passage? {
+        guard let sid = record.segmentID, let doc = record.segmentDoc,
+              let si = reader.segments.firstIndex(where: { $0.id == sid }) else { return nil }
+        guard doc >= 0, doc < reader.segments[si].reader.documentCount else {
+            // The reader names the damage (the catalog points past the segment).
+            _ = try reader.storedText(of: record)
+            return nil
+        }
+        return try passages(for: [(si, UInt32(doc))], terms: terms).first
+    }
+
+    /// The snippet of one document from its matched body positions: the best window's bytes
+    /// (and at most `TextPositions.interval` words either side) read and analysed.
+    private func passage(_ r: SegmentReader, _ doc: UInt32, events: [(position: UInt32, term: Int)], termCount: Int,
+                         terms: Set<[UInt8]>) throws -> Snippets.Passage {
+        let first = Snippets.bestWindowStart(events, termCount: termCount) ?? 0
+        let margin: UInt32 = 8
+        let lo = first > margin ? first - margin : 0
+        let (hi, overflow) = first.addingReportingOverflow(UInt32(Snippets.window) + margin)
+        guard let region = try r.storedTextRange(doc, positions: lo...(overflow ? UInt32.max : hi)) else {
+            return Snippets.best(text: try r.storedText(doc), terms: terms, analyzer: analyzer)
+        }
+        let bytes = try r.storedText(doc, range: region.bytes)
+        var p = Snippets.best(in: bytes, terms: terms, analyzer: analyzer)
+        let shift = region.bytes.lowerBound
+        p.anchor += shift
+        p.range = (p.range.lowerBound + shift)..<(p.range.upperBound + shift)
+        if region.wordsBefore && !p.text.hasPrefix("…") { p.text = "…" + p.text }
+        if region.wordsAfter && !p.text.hasSuffix("…") { p.text += " …" }
+        return p
     }
 }
 

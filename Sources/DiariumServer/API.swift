@@ -22,9 +22,11 @@ struct API {
                 throw RequestError(.badRequest, "sort takes score, date or year.")
             }
             let count = ["1", "true", "yes"].contains(query["count"] ?? "")
-            let result = try app.snapshots.get().withSearcher {
+            let snapshot = try app.snapshots.get()
+            var result = try snapshot.withSearcher {
                 try $0.search(q, limit: limit, offset: offset, countTotal: count, order: order)
             }
+            result.locateFiles(try snapshot.reader.rootFolders())
             return try json(result)
         case ("list", 1):
             // diarium list [--year Y|A..B] --format json
@@ -35,7 +37,9 @@ struct API {
                 else if bounds.count == 2, let a = bounds[0], let b = bounds[1], a <= b { years = a...b }
                 else { throw RequestError(.badRequest, "year takes a year (2021) or a range (2015..2021).") }
             }
-            return try json(try app.snapshots.get().reader.inventory(years: years).map(DocumentJSON.init))
+            let snapshot = try app.snapshots.get()
+            return try json(InventoryEntry.entries(try snapshot.reader.inventory(years: years), roots: try snapshot.reader.rootFolders(),
+                                                   families: try snapshot.duplicates().familyNumbers))
         case ("show", 2):
             // diarium show ID [--text] --format json
             let id = try RequestError.id(parts[1])
@@ -43,7 +47,7 @@ struct API {
             guard let r = try reader.document(id: id) else { throw RequestError(.notFound, "No document \(id) in this index.") }
             let wantsText = ["1", "true", "yes"].contains(query["text"] ?? "")
             let text = wantsText ? try reader.storedText(of: r).map { String(decoding: $0, as: UTF8.self) } : nil
-            return try json(DocumentDetailJSON(r, text: text))
+            return try json(DocumentDetailJSON(r, text: text, file: try reader.rootFolders().file(of: r)))
         case ("report", 1):
             // diarium report --format json [--stale-after N]
             let staleAfter = try int(query, "stale_after", default: 5, range: 0...100)

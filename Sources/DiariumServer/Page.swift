@@ -1,6 +1,7 @@
 import DiariumAPI
 import DiariumExtraction
 import DiariumIndex
+import DiariumOutput
 import DiariumReport
 import DiariumSearch
 import Foundation
@@ -345,7 +346,7 @@ struct Page {
             .replacingOccurrences(of: "%2", with: String(r.staleAfter))) + "</p>"
         out += "<h2>\(esc(s.flags))</h2><ul class=\"flags\">"
         for a in r.authorities where !a.flags.isEmpty {
-            out += "<li><b>\(esc(a.name))</b>: \(esc(a.flags.joined(separator: "; ")))</li>"
+            out += "<li><b>\(esc(a.name))</b>: \(esc(a.flags.map { $0.text(in: lang) }.joined(separator: "; ")))</li>"
         }
         out += "</ul><h2>\(esc(s.chart))</h2>" + r.chartSVG()
         out += "<h2>\(esc(s.latestByType))</h2><div class=\"tablewrap\"><table><thead><tr><th scope=\"col\">\(esc(s.authority))</th>"

@@ -10,7 +10,7 @@ import Synchronization
 /// during one finishes on the snapshot it began with (segment files stay readable through
 /// their maps). Searchers are not thread-safe: each request borrows one from the snapshot's
 /// pool and gives it back. What is costly to compute and depends only on the snapshot (the
-/// inventory's metadata for facets, the release report, duplicate families) is computed once
+/// the release report, duplicate families) is computed once
 /// per snapshot, on first use.
 final class Snapshots: Sendable {
     let directory: String
@@ -31,7 +31,6 @@ final class Snapshots: Sendable {
 final class Snapshot: Sendable {
     let reader: IndexReader
     private let searchers = Mutex<[PooledSearcher]>([])
-    private let facetRows = Mutex<[Int64: FacetRow]?>(nil)
     private let reportCache = Mutex<ReleaseReport?>(nil)
     private let duplicatesCache = Mutex<DuplicateFamilies?>(nil)
 
@@ -42,17 +41,6 @@ final class Snapshot: Sendable {
         let pooled = try searchers.withLock { $0.popLast() } ?? PooledSearcher(searcher: Searcher(reader: reader))
         defer { searchers.withLock { if $0.count < 32 { $0.append(pooled) } } }
         return try body(pooled.searcher)
-    }
-
-    /// The facet values of every document, by id.
-    func facets() throws -> [Int64: FacetRow] {
-        if let rows = facetRows.withLock({ $0 }) { return rows }
-        var rows: [Int64: FacetRow] = [:]
-        for r in try reader.inventory() {
-            rows[r.id] = FacetRow(authority: r.authority, year: r.year, type: r.docType, format: r.format)
-        }
-        facetRows.withLock { $0 = rows }
-        return rows
     }
 
     func report(staleAfter: Int) throws -> ReleaseReport {
@@ -68,14 +56,6 @@ final class Snapshot: Sendable {
         duplicatesCache.withLock { $0 = d }
         return d
     }
-}
-
-/// What the facets of a search count.
-struct FacetRow: Sendable {
-    var authority: String?
-    var year: Int?
-    var type: String?
-    var format: String
 }
 
 /// A searcher in the pool: handed from thread to thread through the pool's lock, used by one

@@ -1,5 +1,6 @@
 import DiariumAPI
 import DiariumIndex
+import DiariumOutput
 import DiariumReport
 import DiariumSearch
 import Foundation
@@ -104,6 +105,16 @@ public final class WebApp: Sendable {
     enum Facet: String, CaseIterable {
         case org, year, type, format
 
+        /// The fast field it counts.
+        var field: FastField {
+            switch self {
+            case .org: return .authority
+            case .year: return .year
+            case .type: return .type
+            case .format: return .format
+            }
+        }
+
         func clause(_ value: String) -> String {
             let v = value.replacingOccurrences(of: "\"", with: "")
             switch self {
@@ -158,18 +169,12 @@ public final class WebApp: Sendable {
         let snapshot = try snapshots.get()
         let (result, matching) = try snapshot.withSearcher { searcher in
             (try searcher.search(effective, limit: WebApp.pageSize, offset: (state.page - 1) * WebApp.pageSize, countTotal: false, order: state.sort),
-             try searcher.matchingDocumentIDs(effective))
+             try searcher.counts(effective, by: Facet.allCases.map { [$0.field] }))
         }
-        let rows = try snapshot.facets()
+        // Facet counts from the segments' fast fields, over every match.
         var counts: [Facet: [String: Int]] = [:]
-        for id in matching.ids {
-            guard let r = rows[id] else { continue }
-            if let a = r.authority { counts[.org, default: [:]][a, default: 0] += 1 }
-            if let y = r.year { counts[.year, default: [:]][String(y), default: 0] += 1 }
-            if let t = r.type { counts[.type, default: [:]][t, default: 0] += 1 }
-            counts[.format, default: [:]][r.format, default: 0] += 1
-        }
-        let total = result.exactTotal == false ? max(result.total, matching.ids.count) : result.total
+        for (f, table) in zip(Facet.allCases, matching.groupings) { counts[f] = table.byValue }
+        let total = result.exactTotal == false ? max(result.total, matching.total) : result.total
         let body = page.searchForm(state) + page.results(state, result, total: total, facets: counts)
         return page.respond(title: "\(state.q.isEmpty ? effective : state.q) – \(page.s.search)", body: body, active: .search)
     }
@@ -266,11 +271,11 @@ public final class WebApp: Sendable {
     private func inventoryCSV(_ query: URLQuery) throws -> HTTPResponse {
         let state = InventoryState(query)
         let rows = state.rows(try snapshots.get().reader.inventory())
-        var out = CSVField.row(["id", "path", "title", "authority", "type", "date", "year", "dnr", "format", "status", "error", "size", "sha256"])
-        for r in rows {
-            out += CSVField.row([String(r.id), r.path, r.title ?? "", r.authority ?? "", r.docType ?? "", r.date ?? "", r.year.map(String.init) ?? "",
-                                 r.dnr ?? "", r.format, r.status.rawValue, r.error ?? "", String(r.size), r.sha256])
-        }
+
+        // The columns of `diarium list --format csv`, every cell through SafeText (InventoryEntry).
+        let snapshot = try snapshots.get()
+        let entries = InventoryEntry.entries(rows, roots: try snapshot.reader.rootFolders(), families: try snapshot.duplicates().familyNumbers)
+        let out = CSVTable().render(header: InventoryEntry.columns, rows: entries.map(\.cells))
         return HTTPResponse(status: .ok, contentType: "text/csv; charset=utf-8", body: Array(out.utf8),
                             headers: [("Content-Disposition", "attachment; filename=\"inventory.csv\"")])
     }
@@ -297,14 +302,3 @@ struct RequestError: Error {
     }
 }
 
-/// RFC 4180 CSV fields; a field a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab,
-/// carriage return first) gets a leading `'`, since file names and titles are untrusted.
-enum CSVField {
-    static func field(_ s: String) -> String {
-        var v = s
-        if let f = v.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(f) { v = "'" + v }
-        return v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : v
-    }
-
-    static func row(_ fields: [String]) -> String { fields.map(field).joined(separator: ",") + "\r\n" }
-}

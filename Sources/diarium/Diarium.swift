@@ -17,13 +17,29 @@ struct Diarium: ParsableCommand {
     /// message on standard error, help and the version go to standard output.
     static func main() {
         do {
-            var command = try parseAsRoot()
+            var command = try parseFast() ?? parseAsRoot()
             try command.run()
         } catch {
             let status = ExitStatus(error)
             guard status != .success else { exit(withError: error) }
             Terminal.writeError(fullMessage(for: error) + "\n")
             Foundation.exit(status.rawValue)
+        }
+    }
+}
+
+extension Diarium {
+    /// `search`, the command a fresh process answers most often (from a script, an editor, another
+    /// tool), is parsed as a root of its own: building the whole command tree costs more than the
+    /// search itself on a small index (ArgumentParser names and reflects every subcommand,
+    /// each a run of the Swift runtime's conformance scans). A command line it does not parse
+    /// cleanly (a usage error, `--help`) is parsed again the ordinary way, so messages and help
+    /// are the same as without this path. Returns nil for any other command line.
+    static func parseFast() -> ParsableCommand? {
+        let args = Array(CommandLine.arguments.dropFirst())
+        switch args.first {
+        case "search": return try? Search.parseAsRoot(Array(args.dropFirst()))
+        default: return nil
         }
     }
 }

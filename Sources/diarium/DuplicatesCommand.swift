@@ -26,8 +26,8 @@ struct Duplicates: ParsableCommand {
         case .json: print(try JSONOutput.encode(result))
         case .text:
             print("\(result.families.count) famil\(result.families.count == 1 ? "y" : "ies") of duplicates")
-            for f in result.families {
-                print("\n\(f.kind == "exact" ? "Exact copies" : "Near-duplicates"):")
+            for (n, f) in result.families.enumerated() {
+                print("\n\(f.kind == "exact" ? "Exact copies" : "Near-duplicates") (family \(n + 1)):")
                 for m in f.members {
                     let who = [m.authority, m.year.map(String.init)].compactMap { $0 }.joined(separator: ", ")
                     print("  \(String(format: "%3.0f", m.similarity * 100)) %  \(SafeText.line(m.path))\(who.isEmpty ? "" : "  (\(SafeText.line(who)))")")

@@ -74,7 +74,8 @@ struct Ingest: ParsableCommand {
         case .json:
             print(try JSONOutput.encode(summary))
         case .text:
-            print("added \(summary.added), updated \(summary.updated), unchanged \(summary.unchanged), failed \(summary.failed)")
+            print("added \(summary.added), updated \(summary.updated), unchanged \(summary.unchanged), failed \(summary.failed)"
+                  + (summary.moved > 0 ? ", moved \(summary.moved) (same bytes under a new path; not read again)" : ""))
             for f in summary.failures { print("  not indexed: \(SafeText.line(f.path)): \(SafeText.line(f.reason))") }
             print(String(format: "%.1f MB read, %.1f MB of text, %d segment%@ written in %.2f s", Double(summary.bytesRead) / 1e6,
                          Double(summary.textBytes) / 1e6, summary.segments, summary.segments == 1 ? "" : "s", summary.seconds))

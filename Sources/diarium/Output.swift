@@ -47,14 +47,16 @@ enum TextOutput {
         return SafeText.line(parts.joined(separator: " · "))
     }
 
-    static func search(_ r: SearchResult) -> String {
-        let count = r.exactTotal == false ? "at least \(r.total)" : "\(r.total)"
-        var out = "\(count) document\(r.total == 1 ? "" : "s") match \"\(field(r.query))\"\n"
-        if r.fallback == "or" { out += "(no document has every word; ranked by any of them)\n" }
+    /// A page of hits in `strings`' language; each path as a user in `directory` opens it
+    /// (relative when below it, else absolute; the recorded path when the root is unknown).
+    static func search(_ r: SearchResult, strings: Strings, from directory: String) -> String {
+        var out = strings.searchSummary(field(r.query), r.total, r.exactTotal != false) + "\n"
+        if r.fallback == "or" { out += strings.searchFallback + "\n" }
         for h in r.hits {
-            out += "\n\(String(format: "%2d", h.rank)). \(h.title.map(field) ?? "(untitled)")\n"
+            out += "\n\(String(format: "%2d", h.rank)). \(h.title.map(field) ?? strings.untitled)\n"
             out += "    \(metaLine(authority: h.authority, type: h.type, date: h.date, year: h.year, dnr: h.dnr))\n"
-            out += "    \(field(h.path + (h.part.map { "/" + $0 } ?? "")))\(h.page.map { ", s. \($0)" } ?? "")\n"
+            let path = h.file.map { RootFolders.shown($0, from: directory) } ?? h.path
+            out += "    \(field(path + (h.part.map { "/" + $0 } ?? "")))\(h.page.map { ", " + strings.onPage($0) } ?? "")\n"
             if !h.snippet.isEmpty { out += "    \(marks(h.snippet))\n" }
         }
         return out

@@ -15,6 +15,8 @@ struct Report: ParsableCommand {
     @Option(help: "Flag document types whose latest version is older than this many years.")
     var staleAfter: Int = 5
 
+    @OptionGroup var language: LanguageOptions
+
     enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case md, html, json, csv }
 
     func validate() throws {
@@ -24,9 +26,9 @@ struct Report: ParsableCommand {
     func run() throws {
         let report = try reporting { try ReleaseReport(reader: IndexReader(directory: index.checkedPath()), staleAfter: staleAfter) }
         switch format {
-        case .md: print(report.markdown(), terminator: "")
-        case .html: print(report.html(), terminator: "")
-        case .csv: print(report.csv(), terminator: "")
+        case .md: print(report.markdown(language: language.language), terminator: "")
+        case .html: print(report.html(language: language.language), terminator: "")
+        case .csv: print(report.csv(language: language.language), terminator: "")
         case .json: print(try JSONOutput.encode(report))
         }
     }

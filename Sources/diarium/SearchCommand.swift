@@ -6,6 +6,7 @@ import Foundation
 
 struct Search: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "search",
         abstract: "Search the index; every word must match (title, text or metadata; a year also matches the document's year).",
         discussion: Help.discussion("", examples: [(command: "diarium search riskanalys 2015 Office 365", what: "every word must match; stemmed, compounds split, synonyms applied"), (command: "diarium search 'org:teknisk type:informationsklassning year:2021'", what: "fields and filters"), (command: "diarium search --explain DPIA \"Microsoft 365\" -utkast", what: "how the query was understood")]))
 
@@ -38,6 +39,8 @@ struct Search: ParsableCommand {
     @Option(name: .customLong("by"), help: "With --batch: count hits per query by `authority`, `year` or `authority,year`.")
     var group: String?
 
+    @OptionGroup var language: LanguageOptions
+
     enum SearchFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
     enum SortOrder: String, ExpressibleByArgument, CaseIterable { case score, date, year }
 
@@ -55,13 +58,14 @@ struct Search: ParsableCommand {
         }
         let text = query.joined(separator: " ")
         if explain { print(SafeText.block(try reporting { try searcher.explain(text) })) }
-        let result = try reporting {
+        var result = try reporting {
             try searcher.search(text, limit: limit, offset: offset, countTotal: count, order: SearchOrder(rawValue: sort.rawValue) ?? .score)
         }
+        result.locateFiles(try reporting { try searcher.reader.rootFolders() })
         switch format {
         case .json: print(try JSONOutput.encode(result))
         case .csv: print(CSV.hits(result.hits), terminator: "")
-        case .text: print(TextOutput.search(result), terminator: "")
+        case .text: print(TextOutput.search(result, strings: language.strings, from: FileManager.default.currentDirectoryPath), terminator: "")
         }
     }
 
@@ -105,20 +109,19 @@ struct Search: ParsableCommand {
         guard keys.allSatisfy({ $0 == "authority" || $0 == "year" }) else { throw ValidationError("--by takes authority, year or authority,year") }
         struct Line: Encodable { var query: String; var total: Int?; var ms: Double; var hits: [SearchHit]?; var error: String? }
         var table: [(query: String, key: [String], count: Int)] = []
+        // --by counts through the segments' fast fields: no hits, catalog reads or snippets.
+        let fields = keys.map { $0 == "year" ? FastField.year : FastField.authority }
         for q in queries {
             let start = DispatchTime.now().uptimeNanoseconds
             do {
-                let r = try searcher.search(q, limit: keys.isEmpty ? limit : 0, countTotal: count)
-                let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
                 if keys.isEmpty {
+                    let r = try searcher.search(q, limit: limit, countTotal: count)
+                    let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
                     print(try JSONOutput.line(Line(query: q, total: r.total, ms: (ms * 1000).rounded() / 1000, hits: r.hits, error: nil)))
                 } else {
-                    var counts: [[String]: Int] = [:]
-                    for h in r.hits {
-                        let key = keys.map { $0 == "year" ? (h.year.map(String.init) ?? "unknown") : (h.authority ?? "unknown") }
-                        counts[key, default: 0] += 1
-                    }
-                    for (k, n) in counts.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) { table.append((q, k, n)) }
+                    let counted = try searcher.counts(q, by: [fields])
+                    let rows = counted.groupings[0].rows.map { (key: $0.values.map { $0 ?? "unknown" }, count: $0.count) }
+                    for r in rows.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) { table.append((q, r.key, r.count)) }
                 }
             } catch {
                 let line = Line(query: q, total: nil, ms: 0, hits: nil, error: "\(error)")
@@ -150,10 +153,10 @@ enum CSV {
     }
 
     static func hits(_ hits: [SearchHit]) -> String {
-        var out = SafeText.csvRow(["rank", "score", "id", "path", "title", "authority", "type", "date", "year", "dnr", "format", "snippet"])
+        var out = SafeText.csvRow(["rank", "score", "id", "path", "file", "title", "authority", "type", "date", "year", "dnr", "format", "snippet"])
         for h in hits {
             let numbers = [String(h.rank), String(h.score), String(h.id)].map(SafeText.csvNumber)
-            let text = [h.path, h.title ?? "", h.authority ?? "", h.type ?? "", h.date ?? "", h.year.map(String.init) ?? "", h.dnr ?? "",
+            let text = [h.path, h.file ?? "", h.title ?? "", h.authority ?? "", h.type ?? "", h.date ?? "", h.year.map(String.init) ?? "", h.dnr ?? "",
                         h.format, h.snippet].map(SafeText.csvField)
             out += (numbers + text).joined(separator: ",") + "\r\n"
         }

@@ -33,6 +33,8 @@ struct Show: ParsableCommand {
             throw UserError(message: Int64(document) != nil ? "no document \(document) in \(index.path)"
                                                               : "no document with the path '\(document)' in \(index.path)")
         }
+        let roots = try reporting { try reader.rootFolders() }
+        let here = FileManager.default.currentDirectoryPath
         for r in records {
             var body = text || page != nil ? try reporting { try reader.storedText(of: r) }.map { String(decoding: $0, as: UTF8.self) } : nil
             if let page {
@@ -48,10 +50,10 @@ struct Show: ParsableCommand {
             }
             switch format {
             case .json:
-                print(try JSONOutput.encode(DocumentDetailJSON(r, text: body, page: page)))
+                print(try JSONOutput.encode(DocumentDetailJSON(r, text: body, page: page, file: roots.file(of: r))))
             case .text:
                 let rows: [(String, String?)] = [
-                    ("id", String(r.id)), ("path", r.path), ("part", r.partName), ("title", r.title), ("authority", r.authority), ("type", r.docType),
+                    ("id", String(r.id)), ("path", r.path), ("file", roots.file(of: r).map { RootFolders.shown($0, from: here) }), ("part", r.partName), ("title", r.title), ("authority", r.authority), ("type", r.docType),
                     ("date", r.date), ("year", r.year.map(String.init)), ("dnr", r.dnr), ("format", r.format),
                     ("encoding", r.encoding), ("language", r.language), ("status", r.status.rawValue), ("error", r.error),
                     ("pages", r.pageCount.map(String.init)),

@@ -254,7 +254,8 @@ def main():
             driver.get(base + "/report")
             flags = [li.text for li in driver.find_elements(By.CSS_SELECTOR, "ul.flags li")]
             gym = [f for f in flags if f.startswith("Gymnasienämnden")]
-            assert gym and "older than 5 years (2015)" in gym[0], gym
+            # The page is in Swedish by default, flags included (the shared Strings table).
+            assert gym and "äldre än 5 år (2015)" in gym[0], gym
             row = driver.find_element(By.XPATH, "//tr[th='Gymnasienämnden']")
             stale = [td.text for td in row.find_elements(By.CSS_SELECTOR, "td.stale")]
             assert "2015" in stale, stale

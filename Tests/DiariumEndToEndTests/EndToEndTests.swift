@@ -23,13 +23,18 @@ struct Run {
 }
 
 /// Runs the binary with `arguments` in `directory`.
-func diarium(_ arguments: [String], in directory: String? = nil) throws -> Run {
+/// Runs the built binary. Headings and messages are in English (the locale variables are
+/// replaced by `LANG=C.UTF-8`) unless `environment` sets them.
+func diarium(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> Run {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: binary)
     p.arguments = arguments
     if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
     var env = ProcessInfo.processInfo.environment
     env.removeValue(forKey: "DIARIUM_INDEX")
+    for name in ["LC_ALL", "LC_MESSAGES", "LANGUAGE"] { env.removeValue(forKey: name) }
+    env["LANG"] = "C.UTF-8"
+    env.merge(environment) { $1 }
     p.environment = env
     let out = Pipe(), err = Pipe()
     p.standardOutput = out

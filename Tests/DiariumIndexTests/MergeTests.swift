@@ -242,4 +242,21 @@ import Testing
         let files = try FileManager.default.contentsOfDirectory(atPath: index + "/segments")
         #expect(files == [reader.segments[0].reader.name])
     }
+
+    /// A re-rooted file changes its row in place (same id, same segment): an open reader, such
+    /// as the server's snapshot, must see that its paths are stale.
+    @Test func aMovedFileMakesOpenReadersStale() throws {
+        let dir = try ScratchDirectory()
+        let index = dir.path + "/index"
+        let writer = try IndexWriter(directory: index)
+        try Self.add(writer, "release/brev.txt", ["beslut", "skola"])
+        try writer.commit()
+        let reader = try IndexReader(directory: index)
+        #expect(try reader.isCurrent())
+        try writer.moveFile(from: Data("release/brev.txt".utf8), to: Data("flyttad/brev.txt".utf8), shown: "flyttad/brev.txt", mtime: 1)
+        #expect(try reader.isCurrent() == false, "the reader still shows release/brev.txt")
+        let fresh = try IndexReader(directory: index)
+        #expect(try fresh.isCurrent())
+        #expect(try fresh.inventory().map(\.path) == ["flyttad/brev.txt"])
+    }
 }

@@ -2,6 +2,8 @@ import Crypto
 import DiariumAPI
 import DiariumIndex
 import DiariumIngest
+import DiariumOutput
+import DiariumReport
 import DiariumSearch
 import Foundation
 import Testing
@@ -55,11 +57,15 @@ enum CorpusApp {
 
     @Test func apiReturnsTheCLIsShapes() throws {
         let searcher = try Searcher(reader: IndexReader(directory: CorpusApp.index))
-        let expected = try APIJSON.encode(searcher.search("riskanalys 2015 Office 365", limit: 3)) + "\n"
+        var result = try searcher.search("riskanalys 2015 Office 365", limit: 3)
+        result.locateFiles(try searcher.reader.rootFolders())
+        #expect(result.hits.allSatisfy { $0.file.map { FileManager.default.fileExists(atPath: $0) } ?? false }, "every hit's file opens")
+        let expected = try APIJSON.encode(result) + "\n"
         #expect(CorpusApp.get("/api/search?q=riskanalys+2015+Office+365&limit=3").body == expected)
         let list = CorpusApp.get("/api/list?year=2015").body
         let reader = try IndexReader(directory: CorpusApp.index)
-        #expect(list == (try APIJSON.encode(reader.inventory(years: 2015...2015).map(DocumentJSON.init))) + "\n")
+        let families = try DuplicateFamilies(reader: reader).familyNumbers
+        #expect(list == (try APIJSON.encode(InventoryEntry.entries(reader.inventory(years: 2015...2015), roots: reader.rootFolders(), families: families))) + "\n")
         #expect(CorpusApp.get("/api/show/999999").status == .notFound)
         #expect(CorpusApp.get("/api/search?q=x&sort=random").status == .badRequest)
         #expect(CorpusApp.get("/api/stats").body.contains("\"documents\""))

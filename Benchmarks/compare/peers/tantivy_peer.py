@@ -3,8 +3,12 @@
 `en_stem` (simple tokenizer, remove_long 40, lowercase, Snowball stemmer), stored text, an
 integer year, an IndexWriter using both cores.
 
+Queries do the work diarium's do (equal work): the top 10, each hit's stored document read and a
+snippet of its body made by `SnippetGenerator`. `--bare` returns the top 10 as addresses only
+(no stored documents, no snippets): Tantivy's floor, the issue's "bare Tantivy".
+
 usage: tantivy_peer.py index DOCS.jsonl IDX [--threads 2] [--heap BYTES]
-       tantivy_peer.py batch IDX QUERIES.json OUT.jsonl
+       tantivy_peer.py batch IDX QUERIES.json OUT.jsonl [--bare]
        tantivy_peer.py one IDX QUERY        (a fresh process answering one query)
 """
 import argparse, os, shutil, time
@@ -67,9 +71,11 @@ class Runner:
             return tantivy.Query.boolean_query(sub)
         return self.idx.parse_query(to_tantivy(q), FIELDS, conjunction_by_default=True)
 
-    def run(self, query, limit=10):
+    def run(self, query, limit=10, bare=False):
         # No exact count (diarium's batch does not count either): lets Tantivy prune with block-WAND.
         res = self.searcher.search(query, limit, count=False)
+        if bare:
+            return res.count, [addr for _, addr in res.hits]
         gen = tantivy.SnippetGenerator.create(self.searcher, query, self.schema, "body")
         out = []
         for score, addr in res.hits:
@@ -80,7 +86,7 @@ class Runner:
 
 def batch(a):
     r = Runner(a.idx)
-    run_batch(a.queries, a.out, lambda q: r.run(r.query(q))[0])
+    run_batch(a.queries, a.out, lambda q: r.run(r.query(q), bare=a.bare)[0])
 
 
 def one(a):
@@ -95,6 +101,7 @@ def main():
     p = sp.add_parser("index"); p.add_argument("docs"); p.add_argument("idx")
     p.add_argument("--threads", type=int, default=2); p.add_argument("--heap", type=int, default=256 * 1024 * 1024)
     p = sp.add_parser("batch"); p.add_argument("idx"); p.add_argument("queries"); p.add_argument("out")
+    p.add_argument("--bare", action="store_true", help="addresses only: no stored documents, no snippets")
     p = sp.add_parser("one"); p.add_argument("idx"); p.add_argument("query")
     a = ap.parse_args()
     {"index": index, "batch": batch, "one": one}[a.cmd](a)

@@ -7,7 +7,7 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
     public static let databaseTableName = "documents"
 
     /// Whether the file's text was extracted.
-    public enum Status: String, Codable, Sendable {
+    public enum Status: String, Codable, Sendable, CaseIterable {
         /// Text extracted and indexed.
         case ok
         /// The file is empty.
@@ -150,5 +150,5 @@ extension DocumentRecord {
     public var displayPath: String { partName.map { path + "/" + $0 } ?? path }
 
     /// The values a segment keeps columnar for this document.
-    var fastValues: FastValues { FastValues(year: year, authority: authority, docType: docType, format: format) }
+    var fastValues: FastValues { FastValues(year: year, authority: authority, docType: docType, format: format, date: date) }
 }

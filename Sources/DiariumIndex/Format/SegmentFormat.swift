@@ -17,9 +17,11 @@ enum SegmentFormat {
     static let magic: [UInt8] = Array("DIARSEG\u{0}".utf8)
     static let footerMagic: [UInt8] = Array("DSF1".utf8)
     /// 3: postings and positions in bit-packed blocks of 128 with skip data and block maxima,
-    /// one-byte norms, fast fields, stored statistics. Versions 1 and 2 are refused with a
-    /// rebuild message.
-    static let version: UInt32 = 3
+    /// one-byte norms, fast fields, stored statistics. 4: stored text as one stream in blocks
+    /// of 32 KiB (`StoreIndex`) with a position → offset table (`TextPositions`), and a date
+    /// column among the fast fields (sorting by date without the catalog). Older versions are
+    /// refused with a rebuild message.
+    static let version: UInt32 = 4
     static let headerSize = 16
     static let footerSize = 24
     static let fileExtension = "seg"
@@ -32,11 +34,6 @@ enum SegmentFormat {
     static let skipEntrySize = SkipEntry.size
     /// Bytes of one term-index entry: dictionary offset (u32), key offset (u32), key length (u16), 2 bytes padding.
     static let termIndexEntrySize = 12
-    /// Bytes of one stored-text index entry: first document (u32), offset (u64), compressed
-    /// size (u32), raw size (u32).
-    static let storeIndexEntrySize = 20
-    /// Raw bytes of stored text per compressed block, before a block is closed.
-    static let storeBlockSize = 64 * 1024
 
     /// Skip entries of a term with `df` documents: one per block, none for a single block.
     @inline(__always)
@@ -46,7 +43,7 @@ enum SegmentFormat {
 
     enum Section: UInt32, CaseIterable {
         case postings = 1, positions = 2, terms = 3, termIndex = 4, norms = 5, docIDs = 6,
-            store = 7, storeIndex = 8, skips = 9, stats = 10, fast = 11
+            store = 7, storeIndex = 8, skips = 9, stats = 10, fast = 11, textPositions = 20
     }
 }
 
@@ -61,13 +58,16 @@ public struct FastValues: Sendable, Equatable {
     public var docType: String?
     /// The detected file format.
     public var format: String?
+    /// The document's date as `DateKey` packs it (0: none).
+    public var date: UInt32
 
-    /// Values for one document.
-    public init(year: Int? = nil, authority: String? = nil, docType: String? = nil, format: String? = nil) {
+    /// Values for one document; `date` is an ISO date `YYYY-MM-DD` (anything else is kept as none).
+    public init(year: Int? = nil, authority: String? = nil, docType: String? = nil, format: String? = nil, date: String? = nil) {
         self.year = year
         self.authority = authority
         self.docType = docType
         self.format = format
+        self.date = DateKey.pack(date)
     }
 
     /// The string columns, in file order.
@@ -75,5 +75,65 @@ public struct FastValues: Sendable, Equatable {
 
     subscript(_ c: Column) -> String? {
         switch c { case .authority: authority; case .docType: docType; case .format: format }
+    }
+}
+
+/// A date as a number that sorts as its ISO text does: `YYYY-MM-DD` is `YYYYMMDD`, a year alone
+/// is `YYYY0000` (so `2015` sorts below every date of 2015, as the text `"2015"` sorts below
+/// `"2015-01-01"`), and 0 is no date. The fast-field date column holds it; sorting by date is an
+/// integer comparison over the column instead of a catalog read per hit.
+public enum DateKey {
+    /// The key of an ISO date `YYYY-MM-DD` (month and day checked), else 0.
+    public static func pack(_ date: String?) -> UInt32 {
+        guard let date else { return 0 }
+        let b = Array(date.utf8)
+        guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return 0 }
+        var digits: [UInt32] = []
+        for i in [0, 1, 2, 3, 5, 6, 8, 9] {
+            guard b[i] >= 0x30, b[i] <= 0x39 else { return 0 }
+            digits.append(UInt32(b[i] - 0x30))
+        }
+        let y = digits[0] * 1000 + digits[1] * 100 + digits[2] * 10 + digits[3]
+        let m = digits[4] * 10 + digits[5], d = digits[6] * 10 + digits[7]
+        guard y > 0, (1...12).contains(m), (1...31).contains(d) else { return 0 }
+        return y * 10000 + m * 100 + d
+    }
+
+    /// The ISO text of a key made by `pack` (nil for 0 or a year alone).
+    public static func text(_ key: UInt32) -> String? {
+        let m = key / 100 % 100, d = key % 100
+        guard key != 0, m != 0, d != 0 else { return nil }
+        let y = key / 10000
+        return (y < 1000 ? String(repeating: "0", count: y < 10 ? 3 : y < 100 ? 2 : 1) : "") + "\(y)-" + (m < 10 ? "0" : "") + "\(m)-" + (d < 10 ? "0" : "") + "\(d)"
+    }
+
+    /// The order key of a document by date: its date, else its year alone, else 0 — the order of
+    /// the catalog's `date ?? year` as text.
+    @inline(__always)
+    public static func order(date: UInt32, year: Int?) -> UInt32 {
+        date != 0 ? date : UInt32(clamping: (year ?? 0) * 10000)
+    }
+}
+
+/// A segment's fast columns over its mapped bytes (`SegmentReader.withFastColumns`): valid only
+/// inside that call. Indexes are segment document numbers; nothing is checked here (the
+/// reader checked the column sizes and ordinals at open).
+public struct FastColumns {
+    let years: UnsafeRawBufferPointer
+    let dates: UnsafeRawBufferPointer
+    let ordinals: [UnsafeRawBufferPointer]
+
+    /// The year of `doc` (0: unknown).
+    @inline(__always)
+    public func year(_ doc: UInt32) -> UInt16 { years.loadUnaligned(fromByteOffset: Int(doc) * 2, as: UInt16.self).littleEndian }
+
+    /// The date of `doc` as `DateKey` packs it (0: none).
+    @inline(__always)
+    public func date(_ doc: UInt32) -> UInt32 { dates.loadUnaligned(fromByteOffset: Int(doc) * 4, as: UInt32.self).littleEndian }
+
+    /// The ordinal of `doc` in a string column (0: no value; k: dictionary value k − 1).
+    @inline(__always)
+    public func ordinal(_ column: FastValues.Column, _ doc: UInt32) -> UInt16 {
+        ordinals[column.rawValue].loadUnaligned(fromByteOffset: Int(doc) * 2, as: UInt16.self).littleEndian
     }
 }

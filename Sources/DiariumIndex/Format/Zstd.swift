@@ -2,13 +2,20 @@ import CZstd
 
 /// zstd compression of stored text blocks. The only file that imports the zstd C API.
 enum Zstd {
-    /// Compresses `input` at `level`.
+    /// Compresses `input` at `level` into one frame that declares its size and ends with a
+    /// content checksum (xxHash64, 4 bytes), so a damaged block fails to decompress instead of
+    /// yielding other text.
     static func compress(_ input: [UInt8], level: Int32 = 3) -> [UInt8] {
         let bound = ZSTD_compressBound(input.count)
         var output = [UInt8](repeating: 0, count: bound)
+        // A context and two parameters: only allocation can fail, which traps like any allocation.
+        guard let context = ZSTD_createCCtx() else { preconditionFailure("zstd: no memory for a compression context") }
+        defer { ZSTD_freeCCtx(context) }
+        ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level)
+        ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1)
         let written = output.withUnsafeMutableBytes { out in
             input.withUnsafeBytes { inp in
-                ZSTD_compress(out.baseAddress, out.count, inp.baseAddress, inp.count, level)
+                ZSTD_compress2(context, out.baseAddress, out.count, inp.baseAddress, inp.count)
             }
         }
         // Compressing into a buffer of ZSTD_compressBound bytes cannot fail.

@@ -11,6 +11,10 @@ public struct FieldTerms: Sendable {
     public private(set) var positions: [UInt32] = []
     /// Number of tokens in the field (the BM25 field length).
     public var length: UInt32 = 0
+    /// Byte offsets, in the analysed text, of the words at positions 0, k, 2k, … (k =
+    /// `TextPositions.interval`), from `noteWord`: the body's become the stored text's position
+    /// → offset table, from which a snippet finds the bytes of a matched position.
+    public private(set) var wordStarts: [UInt32] = []
 
     private var pending: [(term: Int32, position: UInt32)] = []
     private var finished = false
@@ -27,6 +31,15 @@ public struct FieldTerms: Sendable {
     /// Records one occurrence of `term` at `position`.
     public mutating func add(_ term: [UInt8], position: UInt32) {
         term.withUnsafeBytes { add($0, position: position) }
+    }
+
+    /// Notes that the word at `position` starts at byte `start` of the analysed text. Called for
+    /// every word in order; every k-th is kept.
+    @inline(__always)
+    public mutating func noteWord(position: UInt32, start: Int) {
+        if position % TextPositions.interval == 0 && Int(position / TextPositions.interval) == wordStarts.count {
+            wordStarts.append(UInt32(clamping: start))
+        }
     }
 
     /// Groups positions by term (counting sort, stable, so each term's positions stay in

@@ -58,7 +58,7 @@ struct SegmentBuilder {
                 postingBytes += postings[Int(tid)].docs.capacity + postings[Int(tid)].positions.capacity - before
             }
         }
-        storedText.withUnsafeBytes { store.add($0) }
+        storedText.withUnsafeBytes { store.add($0, wordStarts: fields[.body]?.wordStarts ?? []) }
     }
 
     /// Serializes the segment into one byte image (see `SegmentSerializer`).
@@ -102,7 +102,7 @@ struct SegmentBuilder {
             }
             try serializer.addTerm(terms.term(t), p)
         }
-        return try serializer.finish(docIDs: docIDs, fieldTotals: fieldTotals, fast: fast, storeBlocks: store.finish())
+        return try serializer.finish(docIDs: docIDs, fieldTotals: fieldTotals, fast: fast, store: store.finish())
     }
 
     private func sortedTermIDs() -> [Int32] {
@@ -118,38 +118,6 @@ struct SegmentBuilder {
             }
         }
         return ids
-    }
-}
-
-/// Stored text in zstd-compressed blocks of about `SegmentFormat.storeBlockSize` raw bytes:
-/// per document a varint length and its UTF-8 bytes.
-struct StoredTextWriter {
-    private var raw: [UInt8] = []
-    private var blocks: [(firstDoc: UInt32, compressed: [UInt8], rawSize: UInt32)] = []
-    private var firstDoc: UInt32 = 0
-    private var documents: UInt32 = 0
-
-    var memoryFootprint: Int { raw.capacity + blocks.reduce(0) { $0 + $1.compressed.count } }
-
-    /// Adds the next document's text.
-    mutating func add(_ text: UnsafeRawBufferPointer) {
-        appendVarint(UInt32(text.count), to: &raw)
-        raw.append(contentsOf: text)
-        documents += 1
-        if raw.count >= SegmentFormat.storeBlockSize { close() }
-    }
-
-    private mutating func close() {
-        guard !raw.isEmpty else { return }
-        blocks.append((firstDoc, Zstd.compress(raw), UInt32(raw.count)))
-        raw.removeAll(keepingCapacity: true)
-        firstDoc = documents
-    }
-
-    /// The blocks, the last one closed.
-    mutating func finish() -> [(firstDoc: UInt32, compressed: [UInt8], rawSize: UInt32)] {
-        close()
-        return blocks
     }
 }
 

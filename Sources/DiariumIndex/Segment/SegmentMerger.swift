@@ -42,7 +42,21 @@ struct SegmentMerger {
             // Exact totals of the live documents are not kept; deleted ones are subtracted by
             // their norm lengths (exact below 24 tokens), never below what the norms hold.
             for f in 0..<fieldCount { totals[f] += r.totalFieldLengths[f] - min(removed[f], r.totalFieldLengths[f]) }
-            try r.forEachStoredText { d, text in if m[Int(d)] >= 0 { store.add(text) } }
+            // Texts and their position tables carried over piece by piece (a 100 MB text is
+            // never held whole); positions do not change in a merge.
+            var open = false
+            try r.forEachStoredText { d, piece, last in
+                guard m[Int(d)] >= 0 else { return }
+                if !open {
+                    store.beginDocument(length: try r.storedTextLength(d))
+                    open = true
+                }
+                store.append(piece)
+                if last {
+                    store.endDocument(wordStarts: try r.wordStarts(d))
+                    open = false
+                }
+            }
             map.append(m)
         }
         for f in 0..<fieldCount {
@@ -88,7 +102,7 @@ struct SegmentMerger {
             }
             if !merged.docs.isEmpty { try serializer.addTerm(key, merged) }
         }
-        let size = try serializer.finish(docIDs: ids, fieldTotals: totals, fast: fast, storeBlocks: store.finish()).size
+        let size = try serializer.finish(docIDs: ids, fieldTotals: totals, fast: fast, store: store.finish()).size
         try file.finish()
         return Result(byteCount: size, documentIDs: ids, documentMap: map)
     }

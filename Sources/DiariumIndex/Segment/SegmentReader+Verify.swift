@@ -107,59 +107,67 @@ extension SegmentReader {
                 throw corrupt("fast field \(c) of document \(d) names value \(fastOrdinal(c, UInt32(d))) of \(n)")
             }
         }
+        for d in 0..<docs {
+            let key = dateKey(UInt32(d))
+            guard key == 0 || DateKey.text(key) != nil else { throw corrupt("fast-field date of document \(d) is not a date (\(key))") }
+        }
 
-        try file.withBytes { buf in
-            func section(_ s: SegmentFormat.Section) -> UnsafeRawBufferPointer {
-                // Every section was bounds-checked at open.
-                UnsafeRawBufferPointer(rebasing: buf[sections[s.rawValue]!])
+        // STORE, STOREINDEX and TEXTPOSITIONS: blocks contiguous and decompressing to their
+        // sizes, covering documents 0..<docs in order; each text valid UTF-8; each document's
+        // checkpoints ascending, inside its text, at the start of a UTF-8 sequence.
+        var utf8 = UTF8Stream()
+        var at = 0  // offset of the piece in its document
+        var points: [UInt32] = []
+        var p = 0
+        out.storedBlocks = try forEachStoredText { d, piece, last in
+            if at == 0 {
+                points = try wordStarts(d)
+                p = 0
+                utf8 = UTF8Stream()
             }
-            // STOREINDEX and STORE: contiguous zstd frames covering documents 0..<docs.
-            let store = section(.store)
-            var si = ByteReader(section(.storeIndex))
-            let blocks = Int(si.u32())
-            var blockList: [(first: Int, offset: Int, size: Int, raw: Int)] = []
-            for b in 0..<blocks {
-                let first = Int(si.u32()), offset = Int(clamping: si.u64()), size = Int(si.u32()), raw = Int(si.u32())
-                guard !si.failed else { throw corrupt("stored-text index entry \(b) is truncated") }
-                blockList.append((first, offset, size, raw))
-            }
-            guard !si.failed, si.isAtEnd else { throw corrupt("stored-text index does not match its block count \(blocks)") }
-            guard (docs == 0) == blockList.isEmpty, blockList.first.map({ $0.first == 0 }) ?? true else {
-                throw corrupt("stored text does not start at document 0")
-            }
-            var storeOffset = 0
-            for (b, block) in blockList.enumerated() {
-                let end = b + 1 < blockList.count ? blockList[b + 1].first : docs
-                guard block.first < end, end <= docs else {
-                    throw corrupt("stored-text block \(b) covers documents \(block.first)..<\(end) of a segment of \(docs)")
+            guard utf8.feed(piece) else { throw corrupt("stored text of document \(d) is not valid UTF-8") }
+            while p < points.count, Int(points[p]) < at + piece.count {
+                let o = Int(points[p])
+                guard o >= at, p == 0 || points[p] > points[p - 1], piece[o - at] & 0xC0 != 0x80 else {
+                    throw corrupt("text position \(UInt32(p) * TextPositions.interval) of document \(d) does not point at a word of its text")
                 }
-                guard block.offset == storeOffset, block.size <= store.count - storeOffset else {
-                    throw corrupt("stored-text block \(b) is not where the previous block ends or runs past the section")
-                }
-                guard let raw = Zstd.decompress(UnsafeRawBufferPointer(rebasing: store[storeOffset..<(storeOffset + block.size)]), size: block.raw) else {
-                    throw corrupt("stored-text block \(b) (documents \(block.first)..<\(end)) does not decompress to \(block.raw) bytes")
-                }
-                try raw.withUnsafeBytes { rb in
-                    var t = ByteReader(rb)
-                    for d in block.first..<end {
-                        let length = Int(t.varint32())
-                        guard !t.failed, let text = t.bytes(length) else {
-                            throw corrupt("stored text of document \(d) is truncated")
-                        }
-                        guard String(validating: text, as: UTF8.self) != nil else {
-                            throw corrupt("stored text of document \(d) is not valid UTF-8")
-                        }
-                        out.emptyText[d] = length == 0
-                    }
-                    guard t.isAtEnd else { throw corrupt("stored-text block \(b) has \(t.remaining) bytes after its last document") }
-                }
-                storeOffset += block.size
-                out.storedBlocks += 1
+                p += 1
             }
-            guard storeOffset == store.count else {
-                throw corrupt("stored-text section has \(store.count - storeOffset) bytes no block points at")
+            at += piece.count
+            guard last else { return }
+            guard utf8.isComplete else { throw corrupt("stored text of document \(d) is not valid UTF-8") }
+            guard p == points.count else {
+                throw corrupt("text position \(UInt32(p) * TextPositions.interval) of document \(d) lies past its text of \(at) bytes")
             }
+            out.emptyText[Int(d)] = at == 0
+            at = 0
         }
         return out
     }
+}
+
+/// UTF-8 validation of a text given in pieces that may cut a sequence.
+struct UTF8Stream {
+    /// Bytes of a sequence cut at the end of the last piece.
+    private var carry: [UInt8] = []
+
+    /// Whether the text so far is valid UTF-8 (a sequence cut at the end is kept for the next piece).
+    mutating func feed(_ piece: UnsafeRawBufferPointer) -> Bool {
+        var bytes = carry
+        bytes.append(contentsOf: piece)
+        // A sequence cut at the end: at most 3 bytes from its lead byte.
+        var cut = bytes.count
+        var k = bytes.count - 1
+        while k >= 0, k >= bytes.count - 3, bytes[k] & 0xC0 == 0x80 { k -= 1 }
+        if k >= 0 {
+            let lead = bytes[k]
+            let need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
+            if bytes.count - k < need { cut = k }
+        }
+        carry = Array(bytes[cut...])
+        return String(validating: bytes[..<cut], as: UTF8.self) != nil
+    }
+
+    /// Whether no sequence is left cut.
+    var isComplete: Bool { carry.isEmpty }
 }

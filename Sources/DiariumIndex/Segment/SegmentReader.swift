@@ -43,6 +43,8 @@ public final class SegmentReader: Sendable {
     /// Distinct values of each fast string column, in ordinal order (ordinal k = value k − 1).
     private let fastDictionaries: [[String]]
     private let fastColumnStarts: [Int]
+    /// Offset of the date column (u32 per document) in the FAST section.
+    private let fastDateStart: Int
 
     /// Opens the segment at `path` and checks its structure.
     public init(path: String) throws {
@@ -55,7 +57,7 @@ public final class SegmentReader: Sendable {
         let fieldCount = IndexField.allCases.count
 
         typealias Parsed = (sections: [UInt32: Range<Int>], docs: Int, blocks: Int, terms: Int, sums: [UInt64],
-                            dictionaries: [[String]], columnStarts: [Int])
+                            dictionaries: [[String]], columnStarts: [Int], dateStart: Int)
         let parsed: Parsed = try file.withBytes { buf in
             guard buf.count >= SegmentFormat.headerSize + SegmentFormat.footerSize else {
                 throw corrupt("file is truncated (\(buf.count) bytes)")
@@ -138,7 +140,9 @@ public final class SegmentReader: Sendable {
                 }
                 dictionaries.append(values)
             }
-            return (sections, docs, blocks, terms, sums, dictionaries, starts)
+            let dateStart = fast.offset
+            guard fast.bytes(docs * 4) != nil else { throw corrupt("fast-field dates are truncated") }
+            return (sections, docs, blocks, terms, sums, dictionaries, starts, dateStart)
         }
         sections = parsed.sections
         documentCount = parsed.docs
@@ -147,6 +151,7 @@ public final class SegmentReader: Sendable {
         totalFieldLengths = parsed.sums
         fastDictionaries = parsed.dictionaries
         fastColumnStarts = parsed.columnStarts
+        fastDateStart = parsed.dateStart
     }
 
     func corrupt(_ reason: String) -> IndexError { .corruptSegment(file: file.path, reason: reason) }
@@ -216,13 +221,33 @@ public final class SegmentReader: Sendable {
         withSection(.fast) { $0.loadUnaligned(fromByteOffset: fastColumnStarts[column.rawValue] + Int(doc) * 2, as: UInt16.self).littleEndian }
     }
 
+    /// `doc`'s date from the fast fields, as `DateKey` packs it (0: none).
+    @inline(__always)
+    public func dateKey(_ doc: UInt32) -> UInt32 {
+        withSection(.fast) { $0.loadUnaligned(fromByteOffset: fastDateStart + Int(doc) * 4, as: UInt32.self).littleEndian }
+    }
+
+    /// Calls `body` with the fast columns as buffers (years and dates per document; ordinals per
+    /// string column, in `FastValues.Column` order), valid only during the call: the loops that
+    /// sort and count over every match read them without a lookup per document.
+    public func withFastColumns<R>(_ body: (FastColumns) throws -> R) rethrows -> R {
+        try withSection(.fast) { s in
+            try body(FastColumns(
+                years: UnsafeRawBufferPointer(rebasing: s[0..<(documentCount * 2)]),
+                dates: UnsafeRawBufferPointer(rebasing: s[fastDateStart..<(fastDateStart + documentCount * 4)]),
+                ordinals: fastColumnStarts.map { UnsafeRawBufferPointer(rebasing: s[$0..<($0 + documentCount * 2)]) }))
+        }
+    }
+
     /// `doc`'s fast-field values.
     public func fastValues(_ doc: UInt32) -> FastValues {
         func value(_ c: FastValues.Column) -> String? {
             let o = Int(fastOrdinal(c, doc))
             return o == 0 ? nil : fastDictionaries[c.rawValue][o - 1]
         }
-        return FastValues(year: year(doc), authority: value(.authority), docType: value(.docType), format: value(.format))
+        var v = FastValues(year: year(doc), authority: value(.authority), docType: value(.docType), format: value(.format))
+        v.date = dateKey(doc)
+        return v
     }
 
     // MARK: Dictionary
@@ -396,71 +421,5 @@ public final class SegmentReader: Sendable {
         if let error = c.error { throw error }
         guard out.docs.count == entry.df else { throw corrupt("postings list \(out.docs.count) documents, the dictionary says \(entry.df)") }
         return out
-    }
-
-    // MARK: Stored text
-
-    /// Calls `body` with every document's stored text in order, decompressing each block once.
-    func forEachStoredText(_ body: (UInt32, UnsafeRawBufferPointer) throws -> Void) throws {
-        let blocks: [(first: UInt32, offset: Int, size: Int, raw: Int)] = try withSection(.storeIndex) { s in
-            var r = ByteReader(s)
-            let n = Int(r.u32())
-            guard n <= r.remaining / SegmentFormat.storeIndexEntrySize else { throw corrupt("stored-text index is damaged") }
-            var out: [(UInt32, Int, Int, Int)] = []
-            for _ in 0..<n { out.append((r.u32(), Int(clamping: r.u64()), Int(r.u32()), Int(r.u32()))) }
-            guard !r.failed else { throw corrupt("stored-text index is damaged") }
-            return out
-        }
-        var next: UInt32 = 0
-        for (b, block) in blocks.enumerated() {
-            let end = b + 1 < blocks.count ? blocks[b + 1].first : UInt32(documentCount)
-            try withSection(.store) { s in
-                guard block.first == next, block.offset >= 0, block.size >= 0, block.offset <= s.count - block.size,
-                      let raw = Zstd.decompress(UnsafeRawBufferPointer(rebasing: s[block.offset..<(block.offset + block.size)]), size: block.raw)
-                else { throw corrupt("stored text block \(b) is damaged") }
-                try raw.withUnsafeBytes { rb in
-                    var r = ByteReader(rb)
-                    while next < end {
-                        let len = Int(r.varint32())
-                        guard let bytes = r.bytes(len) else { throw corrupt("stored text block \(b) is damaged") }
-                        try body(next, bytes)
-                        next += 1
-                    }
-                }
-            }
-        }
-        guard next == UInt32(documentCount) else { throw corrupt("stored text covers \(next) of \(documentCount) documents") }
-    }
-
-    /// The stored text of segment document `doc`.
-    public func storedText(_ doc: UInt32) throws -> [UInt8] {
-        let block: (first: UInt32, offset: Int, size: Int, raw: Int) = try withSection(.storeIndex) { s in
-            var r = ByteReader(s)
-            let n = Int(r.u32())
-            guard n <= r.remaining / SegmentFormat.storeIndexEntrySize else { throw corrupt("stored-text index is damaged") }
-            var found: (UInt32, Int, Int, Int)?
-            for _ in 0..<n {
-                let first = r.u32(), off = Int(clamping: r.u64()), size = Int(r.u32()), raw = Int(r.u32())
-                if first > doc { break }
-                found = (first, off, size, raw)
-            }
-            guard !r.failed, let found else { throw corrupt("stored-text index is damaged") }
-            return found
-        }
-        return try withSection(.store) { s in
-            guard block.offset <= s.count - block.size, block.first <= doc,
-                  let raw = Zstd.decompress(UnsafeRawBufferPointer(rebasing: s[block.offset..<(block.offset + block.size)]), size: block.raw)
-            else { throw corrupt("stored text block is damaged") }
-            return try raw.withUnsafeBytes { rb in
-                var r = ByteReader(rb)
-                var d = block.first
-                while true {
-                    let len = Int(r.varint32())
-                    guard let bytes = r.bytes(len) else { throw corrupt("stored text block is damaged") }
-                    if d == doc { return Array(bytes) }
-                    d += 1
-                }
-            }
-        }
     }
 }

@@ -187,7 +187,7 @@ struct SegmentSerializer<Output: SegmentOutput> {
     /// Writes the rest of the file — the other sections, the directory, the footer with the
     /// CRC-32 of every byte before it — and returns the output and the file's size.
     mutating func finish(docIDs: [Int64], fieldTotals: [UInt64], fast: [FastValues],
-                         storeBlocks: [(firstDoc: UInt32, compressed: [UInt8], rawSize: UInt32)]) throws -> (output: Output, size: Int) {
+                         store: StoredTextWriter.Sections) throws -> (output: Output, size: Int) {
         var directory: [(SegmentFormat.Section, Int, Int)] = []
         try emit(postings.bytes)
         postings = ByteWriter()
@@ -219,20 +219,11 @@ struct SegmentSerializer<Output: SegmentOutput> {
         w = ByteWriter(capacity: docIDs.count * 8)
         for id in docIDs { w.u64(UInt64(bitPattern: id)) }
         try section(.docIDs, w.bytes)
-        var storeIndex = ByteWriter()
         let storeStart = emitted
-        for block in storeBlocks {
-            storeIndex.u32(block.firstDoc)
-            storeIndex.u64(UInt64(emitted - storeStart))
-            storeIndex.u32(UInt32(block.compressed.count))
-            storeIndex.u32(block.rawSize)
-            try emit(block.compressed)
-        }
+        for frame in store.frames { try emit(frame) }
         directory.append((.store, storeStart, emitted - storeStart))
-        w = ByteWriter()
-        w.u32(UInt32(storeBlocks.count))
-        w.raw(storeIndex.bytes)
-        try section(.storeIndex, w.bytes)
+        try section(.storeIndex, store.storeIndex)
+        try section(.textPositions, store.textPositions)
         let directoryOffset = emitted
         w = ByteWriter()
         w.u32(UInt32(directory.count))
@@ -254,7 +245,7 @@ struct SegmentSerializer<Output: SegmentOutput> {
 
     /// FAST: years (u16 per document, 0 = unknown), then per string column its sorted distinct
     /// values (u32 count; varint length + UTF-8 each) and u16 ordinals per document (0 = none,
-    /// k = value k − 1).
+    /// k = value k − 1); then the dates (u32 per document, `DateKey`, 0 = none; version 4).
     private static func writeFast(_ fast: [FastValues], into w: inout ByteWriter) {
         for v in fast { w.u16(v.year.map { UInt16(clamping: $0) } ?? 0) }
         for column in FastValues.Column.allCases {
@@ -270,5 +261,6 @@ struct SegmentSerializer<Output: SegmentOutput> {
             }
             for d in fast { w.u16(d[column].flatMap { ordinal[$0] } ?? 0) }
         }
+        for v in fast { w.u32(v.date) }
     }
 }

@@ -1,0 +1,235 @@
+import Foundation
+import Testing
+@testable import DiariumIndex
+
+/// The body field of `text` split at spaces, with the offsets of its words noted as the ingest
+/// notes them (`FieldTerms.noteWord`).
+func bodyField(_ text: [UInt8]) -> FieldTerms {
+    var f = FieldTerms()
+    var position: UInt32 = 0
+    var start: Int?
+    for i in 0...text.count {
+        if i == text.count || text[i] == 0x20 || text[i] == 0x0A {
+            if let s = start {
+                f.add(Array(text[s..<i]), position: position)
+                f.noteWord(position: position, start: s)
+                position += 1
+                start = nil
+            }
+        } else if start == nil {
+            start = i
+        }
+    }
+    f.length = position
+    f.finish()
+    return f
+}
+
+/// Offsets of the words of `text` (split at spaces and line breaks).
+func wordOffsets(_ text: [UInt8]) -> [Int] {
+    var out: [Int] = []
+    for i in text.indices where text[i] != 0x20 && text[i] != 0x0A && (i == 0 || text[i - 1] == 0x20 || text[i - 1] == 0x0A) { out.append(i) }
+    return out
+}
+
+/// STORE, STOREINDEX and TEXTPOSITIONS: the owner types round-trip, texts of every size come
+/// back whole and in ranges, the table finds the bytes of a position, merges carry both over,
+/// and verify names a damaged block or table.
+@Suite struct StoredTextTests {
+    @Test func storeIndexRoundTrips() throws {
+        let blocks = [StoreIndex.Block(offset: 0, compressedSize: 900, rawSize: 32_768, rawStart: 0),
+                      StoreIndex.Block(offset: 900, compressedSize: 17, rawSize: 5, rawStart: 32_768)]
+        let starts: [UInt64] = [0, 10, 10, 32_773]
+        var w = ByteWriter()
+        StoreIndex.write(blocks: blocks, documentStarts: starts, into: &w)
+        #expect(w.count == StoreIndex.headerSize + 2 * StoreIndex.Block.size + 4 * 8)
+        try w.bytes.withUnsafeBytes { b in
+            let index = try #require(StoreIndex(reading: b))
+            #expect(index.blockCount == 2 && index.documentCount == 3)
+            #expect((0..<2).map { index.block($0) } == blocks)
+            #expect((0...3).map { index.documentStart($0) } == starts)
+            #expect(index.rawLength == 32_773)
+            #expect(index.block(containing: 0) == 0 && index.block(containing: 32_767) == 0 && index.block(containing: 32_768) == 1)
+            // A size that does not match the counts is refused.
+            #expect(StoreIndex(reading: UnsafeRawBufferPointer(rebasing: b[0..<(b.count - 1)])) == nil)
+        }
+        var empty = ByteWriter()
+        StoreIndex.write(blocks: [], documentStarts: [0], into: &empty)
+        #expect(empty.bytes.withUnsafeBytes { StoreIndex(reading: $0).map { ($0.blockCount, $0.documentCount, $0.rawLength) } ?? (-1, -1, 1) } == (0, 0, 0))
+    }
+
+    @Test func textPositionsRoundTrip() throws {
+        var w = ByteWriter()
+        TextPositions.write(interval: 64, starts: [0, 3, 3, 4], checkpoints: [0, 410, 905, 2], into: &w)
+        try w.bytes.withUnsafeBytes { b in
+            let table = try #require(TextPositions(reading: b))
+            #expect(table.interval == 64 && table.documentCount == 3 && table.checkpointCount == 4)
+            #expect(table.checkpoints(of: 0) == 0..<3 && table.checkpoints(of: 1) == 3..<3 && table.checkpoints(of: 2) == 3..<4)
+            #expect((0..<4).map { table.checkpoint($0) } == [0, 410, 905, 2])
+            #expect(TextPositions(reading: UnsafeRawBufferPointer(rebasing: b[0..<(b.count - 4)])) == nil)
+        }
+    }
+
+    /// Texts of every size (empty, tiny, exactly a block, several blocks, multi-byte letters cut
+    /// by block ends) come back whole, in pieces and in any byte range; a text that fits in a
+    /// block is never split.
+    @Test func textsOfEverySizeComeBack() throws {
+        var rng = SeededRandom(state: 99)
+        let words = ["å", "ärende", "öppen", "Örebro", "straße", "日本語", "ord", "molntjänst", "🙂", "säkerhetsöversyn"]
+        var texts: [[UInt8]] = []
+        for d in 0..<60 {
+            let target: Int
+            switch d % 6 {
+            case 0: target = 0
+            case 1: target = Int(rng.next() % 200)
+            case 2: target = StoreIndex.blockSize
+            case 3: target = StoreIndex.blockSize * 3 + 7
+            case 4: target = Int(rng.next() % UInt64(StoreIndex.blockSize))
+            default: target = Int(rng.next() % 20_000)
+            }
+            var t: [UInt8] = []
+            while t.count < target { t += Array((words[Int(rng.next() % UInt64(words.count))] + " ").utf8) }
+            if d % 6 == 2 { t = Array(t.prefix(StoreIndex.blockSize)); while let l = t.last, l & 0xC0 == 0x80 || l >= 0xC0 { t.removeLast() } }
+            texts.append(t)
+        }
+        var builder = SegmentBuilder()
+        for (d, t) in texts.enumerated() { builder.add(id: Int64(d + 1), fields: [.body: bodyField(t)], fast: FastValues(), storedText: t) }
+        let dir = try ScratchDirectory()
+        let path = dir.path + "/store.seg"
+        try DurableFile.create(path, bytes: builder.serialize())
+        let reader = try SegmentReader(path: path)
+        for (d, t) in texts.enumerated() {
+            #expect(try reader.storedText(UInt32(d)) == t)
+            #expect(try reader.storedTextLength(UInt32(d)) == t.count)
+            for _ in 0..<5 {
+                let a = Int(rng.next() % UInt64(t.count + 1)), b = Int(rng.next() % UInt64(t.count + 1))
+                #expect(try reader.storedText(UInt32(d), range: min(a, b)..<max(a, b)) == Array(t[min(a, b)..<max(a, b)]))
+            }
+            #expect(try reader.storedText(UInt32(d), range: -5..<(t.count + 100)) == t)
+        }
+        var pieces = [[UInt8]](repeating: [], count: texts.count)
+        var lastSeen = [Bool](repeating: false, count: texts.count)
+        let blocks = try reader.forEachStoredText { d, piece, last in
+            #expect(!lastSeen[Int(d)])
+            pieces[Int(d)] += piece
+            lastSeen[Int(d)] = last
+        }
+        #expect(pieces == texts && lastSeen.allSatisfy { $0 })
+        // Blocks hold at most blockSize bytes, and a text of at most a block lies in one.
+        try reader.withSection(.storeIndex) { b in
+            let index = try #require(StoreIndex(reading: b))
+            #expect(index.blockCount == blocks)
+            for i in 0..<index.blockCount { #expect(index.block(i).rawSize <= UInt32(StoreIndex.blockSize)) }
+            for (d, t) in texts.enumerated() where !t.isEmpty && t.count <= StoreIndex.blockSize {
+                let s = index.documentStart(d)
+                #expect(index.block(containing: s) == index.block(containing: s + UInt64(t.count) - 1), "document \(d) of \(t.count) bytes was split")
+            }
+        }
+        #expect(try reader.verifyAll().storedBlocks == blocks)
+    }
+
+    /// The table gives, for any position, a range starting at a word at or before it and
+    /// ending at the word after the interval that holds it.
+    @Test func positionsFindTheirBytes() throws {
+        var rng = SeededRandom(state: 5)
+        var text: [UInt8] = []
+        while text.count < 200_000 { text += Array((["ärende", "å", "日本", "beslut", "x"][Int(rng.next() % 5)] + (rng.next() % 7 == 0 ? "\n" : " ")).utf8) }
+        var builder = SegmentBuilder()
+        builder.add(id: 1, fields: [.body: bodyField(text)], fast: FastValues(), storedText: text)
+        builder.add(id: 2, fields: [:], fast: FastValues(), storedText: Array("utan ord i tabellen".utf8))
+        let dir = try ScratchDirectory()
+        let path = dir.path + "/positions.seg"
+        try DurableFile.create(path, bytes: builder.serialize())
+        let reader = try SegmentReader(path: path)
+        let offsets = wordOffsets(text)
+        let k = Int(TextPositions.interval)
+        #expect(try reader.wordStarts(0).map(Int.init) == stride(from: 0, to: offsets.count, by: k).map { offsets[$0] })
+        for _ in 0..<200 {
+            let p = Int(rng.next() % UInt64(offsets.count)), q = min(offsets.count - 1, p + Int(rng.next() % 40))
+            let region = try #require(try reader.storedTextRange(0, positions: UInt32(p)...UInt32(q)))
+            #expect(region.bytes.lowerBound == offsets[p / k * k])
+            #expect(region.bytes.upperBound == (q / k * k + k < offsets.count ? offsets[q / k * k + k] : text.count))
+            #expect(region.wordsBefore == (p >= k) && region.wordsAfter == (q / k * k + k < offsets.count))
+            #expect(region.bytes.count < 64 * 2 * 12 + 41 * 12)
+        }
+        // Positions past the last word: the last interval.
+        let tail = try #require(try reader.storedTextRange(0, positions: UInt32.max - 5...UInt32.max))
+        #expect(tail.bytes.upperBound == text.count && !tail.wordsAfter)
+        // A document stored without positions has no table.
+        #expect(try reader.storedTextRange(1, positions: 0...3) == nil)
+    }
+
+    /// A merge carries texts and tables over (deleted documents dropped).
+    @Test func mergeCarriesTextsAndTables() throws {
+        let dir = try ScratchDirectory()
+        var expected: [[UInt8]] = []
+        var sources: [LiveSegment] = []
+        var rng = SeededRandom(state: 3)
+        for s in 0..<2 {
+            var builder = SegmentBuilder()
+            for d in 0..<5 {
+                var t: [UInt8] = []
+                let size = d == 2 ? 90_000 : Int(rng.next() % 3_000)
+                while t.count < size { t += Array((["öppen", "ärende", "nämnd"][Int(rng.next() % 3)] + " ").utf8) }
+                builder.add(id: Int64(s * 10 + d + 1), fields: [.body: bodyField(t)], fast: FastValues(), storedText: t)
+                if d != 1 { expected.append(t) }
+            }
+            let path = dir.path + "/s\(s).seg"
+            try DurableFile.create(path, bytes: builder.serialize())
+            sources.append(LiveSegment(id: Int64(s + 1), reader: try SegmentReader(path: path), deleted: [1]))
+        }
+        _ = try SegmentMerger.merge(sources, to: dir.path + "/merged.seg")
+        let merged = try SegmentReader(path: dir.path + "/merged.seg")
+        #expect(merged.documentCount == expected.count)
+        for (d, t) in expected.enumerated() {
+            #expect(try merged.storedText(UInt32(d)) == t)
+            let offsets = wordOffsets(t)
+            #expect(try merged.wordStarts(UInt32(d)).map(Int.init) == stride(from: 0, to: offsets.count, by: Int(TextPositions.interval)).map { offsets[$0] })
+        }
+        _ = try merged.verifyAll()
+    }
+
+    /// A damaged block (with the checksum fixed, so only the decoder can notice) and a
+    /// checkpoint pointing inside a letter are named by verify.
+    @Test func verifyNamesADamagedBlockAndTable() throws {
+        var text: [UInt8] = []
+        while text.count < 3 * StoreIndex.blockSize { text += Array("Åtgärder för säkerhetsöversyn nämnden ".utf8) }
+        var builder = SegmentBuilder()
+        builder.add(id: 1, fields: [.body: bodyField(text)], fast: FastValues(), storedText: text)
+        let image = builder.serialize()
+        let dir = try ScratchDirectory()
+        func damaged(_ change: (inout [UInt8], SegmentReader) throws -> Void) throws -> String {
+            let path = dir.path + "/d-\(UUID().uuidString).seg"
+            try DurableFile.create(path, bytes: image)
+            var bytes = image
+            try change(&bytes, try SegmentReader(path: path))
+            let crc = CRC32.checksum(bytes[0..<(bytes.count - 4)])
+            for j in 0..<4 { bytes[bytes.count - 4 + j] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(j))) }
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            do { _ = try SegmentReader(path: path).verifyAll() } catch let e as IndexError { return e.description }
+            return "no error"
+        }
+        // A byte in the middle of block 1's frame.
+        let block = try damaged { bytes, r in
+            let store = try #require(r.sections[SegmentFormat.Section.store.rawValue])
+            let b1 = try r.withSection(.storeIndex) { try #require(StoreIndex(reading: $0)).block(1) }
+            bytes[store.lowerBound + Int(b1.offset) + Int(b1.compressedSize) / 2] ^= 0x55
+        }
+        #expect(block.contains("stored text block 1"), "\(block)")
+        // Checkpoint 1 moved one byte into `Å` (two bytes in UTF-8).
+        let table = try damaged { bytes, r in
+            let section = try #require(r.sections[SegmentFormat.Section.textPositions.rawValue])
+            let at = section.lowerBound + TextPositions.headerSize + 2 * 4 + 4
+            let value = UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16
+            #expect(text[Int(value)] == 0xC3)  // the word starts with Å
+            bytes[at] = UInt8(truncatingIfNeeded: value + 1)
+        }
+        #expect(table.contains("text position 64 of document 0"), "\(table)")
+    }
+}
+
+extension CRC32 {
+    static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        Array(bytes).withUnsafeBytes { checksum($0) }
+    }
+}
