@@ -312,7 +312,6 @@ public final class Searcher {
                     for (doc, score) in h { scored.append((score, r.documentID(doc), si, doc)) }
                 }
             }
-            // Highest score first; ties by catalog id, so the order is deterministic.
             try addProximityBonus(&scored, words: context.proximityTerms)
             // Highest score first; ties by catalog id, so the order is deterministic.
             scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
