@@ -9,6 +9,8 @@ typealias SegmentHits = [[UInt32: Double]]
 /// Per-query caches: term postings per segment and field set, idf, averages.
 struct EvaluationContext {
     let averages: FieldAverages
+    /// BM25F's field factors for these averages (shared by every scorer of the query).
+    let factors: FieldFactors
     let documentCount: Int
     var matches: [String: [Searcher.TermMatches]] = [:]
     var idf: [String: Double] = [:]
@@ -25,6 +27,7 @@ struct EvaluationContext {
             docs += s.reader.documentCount
         }
         averages = FieldAverages(totals.map { docs == 0 ? 1 : Double($0) / Double(docs) })
+        factors = FieldFactors(searcher.scoring, averages: averages)
         // Like the document frequencies (from the segments' dictionaries), deleted documents
         // count until a merge drops them.
         documentCount = max(docs, 1)
@@ -77,11 +80,10 @@ extension Searcher {
         for doc in lead.docs {
             var score = 0.0
             var all = true
-            var lengths = FieldCounts()
-            for f in IndexField.allCases { lengths[f] = r.fieldLength(doc, f) }
+            let norms = r.normBytes(doc)
             for (k, list) in lists.enumerated() {
                 guard let idx = Searcher.find(doc, in: list.docs) else { all = false; break }
-                let f = scoring.pseudoFrequency(tf: list.tfs[idx], lengths: lengths, averages: c.averages)
+                let f = c.factors.pseudoFrequency(tf: list.tfs[idx], norms: norms)
                 score += scoring.score(idf: c.idf[terms[k]] ?? 0, pseudoFrequency: f)
             }
             if all { out[doc] = score * weight }
@@ -135,7 +137,7 @@ extension Searcher {
             guard !terms.isEmpty else { return nil }
             c.highlight.append(contentsOf: terms)
             if terms.count == 1 { return try evaluate(.words(text, field: field), &c, requireAll: true) }
-            let phraseFields: [IndexField] = field == .title ? [.title] : field == .body ? [.body] : [.title, .body]
+            let phraseFields = Searcher.phraseFields(field)
             return try segments.map { si in
                 let candidates = try conjunction(terms, weight: 1, fields: Set(phraseFields), segment: si, &c)
                 guard !candidates.isEmpty else { return [:] }
@@ -163,23 +165,13 @@ extension Searcher {
                 return ok
             }
         case let .prefix(p, field):
-            let lowered = p.lowercased().precomposedStringWithCanonicalMapping
             let fields = Searcher.fields(field)
-            var expansions: [String] = []
-            for s in reader.segments {
-                for f in fields {
-                    for t in try s.reader.terms(f, prefix: Array(lowered.utf8), limit: 64) {
-                        let term = String(decoding: t, as: UTF8.self)
-                        if !expansions.contains(term) { expansions.append(term) }
-                    }
-                }
-                if expansions.count >= 64 { break }
-            }
+            let expansions = try prefixExpansions(p, fields: fields)
             guard !expansions.isEmpty else { return segments.map { _ in [:] } }
             c.highlight.append(contentsOf: expansions)
             return try segments.map { si in
                 var union: [UInt32: Double] = [:]
-                for t in expansions.prefix(64) {
+                for t in expansions {
                     for (d, v) in try conjunction([t], weight: 1, fields: fields, segment: si, &c) { union[d] = max(union[d] ?? 0, v) }
                 }
                 return union
@@ -198,7 +190,10 @@ extension Searcher {
             var optional: [SegmentHits] = []
             for part in parts {
                 if case let .not(inner) = part {
+                    // Excluded words earn no proximity bonus.
+                    let proximity = c.proximityTerms
                     if let h = try evaluate(inner, &c, requireAll: true) { negatives.append(h) }
+                    c.proximityTerms = proximity
                     continue
                 }
                 guard let h = try evaluate(part, &c, requireAll: requireAll) else { continue }
@@ -236,6 +231,8 @@ extension Searcher {
             return result
         case let .not(inner):
             var all = segments.map(allLive)
+            let proximity = c.proximityTerms
+            defer { c.proximityTerms = proximity }
             if let h = try evaluate(inner, &c, requireAll: true) { for si in segments { for d in h[si].keys { all[si][d] = nil } } }
             return all
         }

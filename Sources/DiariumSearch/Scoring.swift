@@ -19,24 +19,67 @@ public struct BM25F: Sendable {
         log(1 + (Double(n) - Double(df) + 0.5) / (Double(df) + 0.5))
     }
 
-    /// The weighted, length-normalised pseudo term frequency of one term in one document.
+    /// The factor one occurrence of a term in `field` contributes to the pseudo term frequency:
+    /// the field's weight over its length normalisation. The one place the length
+    /// normalisation is written; `FieldFactors` tabulates it per norm byte.
     @inline(__always)
+    public func fieldFactor(_ field: IndexField, length: Double, average: Double) -> Double {
+        (weights[field] ?? 1) / (1 - b + b * (average > 0 ? length / average : 1))
+    }
+
+    /// The weighted, length-normalised pseudo term frequency of one term in one document:
+    /// Σ over fields of tf × `fieldFactor`.
     public func pseudoFrequency(tf: FieldCounts, lengths: FieldCounts, averages: FieldAverages) -> Double {
         var sum = 0.0
         for f in IndexField.allCases {
             let t = tf[f]
             guard t > 0 else { continue }
-            let avg = averages[f]
-            let norm = 1 - b + b * (avg > 0 ? Double(lengths[f]) / avg : 1)
-            sum += (weights[f] ?? 1) * Double(t) / norm
+            sum += Double(t) * fieldFactor(f, length: Double(lengths[f]), average: averages[f])
         }
         return sum
     }
 
-    /// The score contribution of one term.
+    /// The score contribution of one term: idf × saturated pseudo frequency. The one place
+    /// the saturation is written; every scorer (block-max, exhaustive, bounds) calls it.
     @inline(__always)
     public func score(idf: Double, pseudoFrequency f: Double) -> Double {
-        idf * f * (k1 + 1) / (k1 + f)
+        f == 0 ? 0 : idf * f * (k1 + 1) / (k1 + f)
+    }
+}
+
+/// `BM25F.fieldFactor` for every field and every norm byte of one query's statistics, in one
+/// flat array: scoring a posting (or bounding a block by its largest frequency and smallest
+/// norm) is a table load and a multiply-add, with no dictionary lookup or division.
+public struct FieldFactors: Sendable {
+    private let table: [Double]  // field × 256 norm bytes
+
+    /// The factors for `scoring` with the collection's average field lengths.
+    public init(_ scoring: BM25F, averages: FieldAverages) {
+        var t: [Double] = []
+        t.reserveCapacity(IndexField.allCases.count * 256)
+        for f in IndexField.allCases {
+            for norm in 0..<256 {
+                t.append(scoring.fieldFactor(f, length: Double(SegmentReader.length(ofNorm: UInt8(norm))), average: averages[f]))
+            }
+        }
+        table = t
+    }
+
+    /// The factor of field `field` (its raw value) for a document with norm byte `norm`.
+    @inline(__always)
+    public func factor(_ field: Int, norm: UInt8) -> Double {
+        table.withUnsafeBufferPointer { $0[field &* 256 &+ Int(norm)] }
+    }
+
+    /// Σ over fields of tf × factor, for a document with these per-field norm bytes.
+    @inline(__always)
+    public func pseudoFrequency(tf: FieldCounts, norms: (UInt8, UInt8, UInt8, UInt8)) -> Double {
+        var sum = 0.0
+        if tf.values.0 > 0 { sum += Double(tf.values.0) * factor(0, norm: norms.0) }
+        if tf.values.1 > 0 { sum += Double(tf.values.1) * factor(1, norm: norms.1) }
+        if tf.values.2 > 0 { sum += Double(tf.values.2) * factor(2, norm: norms.2) }
+        if tf.values.3 > 0 { sum += Double(tf.values.3) * factor(3, norm: norms.3) }
+        return sum
     }
 }
 

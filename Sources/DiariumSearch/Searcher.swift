@@ -284,11 +284,12 @@ public final class Searcher {
         var total = 0
         var exactTotal = true
         if strategy == .automatic, limit > 0, var fast = try weightedQuery(node, &context) {
-            // Block-max top-k: enough hits for the page and the proximity window.
-            // Saturating: an offset near Int.max asks for everything, it does not trap.
+            // Block-max top-k: exactly the hits of the page (the proximity bonus is part of the
+            // evaluator's bounds, so k is not widened for it). Saturating: an offset near
+            // Int.max asks for everything, it does not trap.
             let (end, overflow) = offset.addingReportingOverflow(limit)
-            let k = max(overflow ? Int.max : end, context.proximityTerms.count >= 2 ? Searcher.proximityWindow : 0)
-            let evaluator = BlockMaxEvaluator(scoring: scoring, averages: context.averages, idf: context.idf)
+            let k = overflow ? Int.max : end
+            let evaluator = BlockMaxEvaluator(scoring: scoring, factors: context.factors, idf: context.idf)
             var outcome = try evaluator.run(fast.query, segments: reader.segments, k: k, countAll: countTotal, accept: fast.accept)
             if outcome.matched == 0 && canFallBack(node) {
                 fast.query.requireAll = false
@@ -311,11 +312,11 @@ public final class Searcher {
                     for (doc, score) in h { scored.append((score, r.documentID(doc), si, doc)) }
                 }
             }
+            try addProximityBonus(&scored, words: context.proximityTerms)
             // Highest score first; ties by catalog id, so the order is deterministic.
             scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
             total = scored.count
         }
-        try addProximityBonus(&scored, words: context.proximityTerms)
         let page = limit <= 0 ? Array(scored.dropFirst(offset)) : Array(scored.dropFirst(offset).prefix(limit))
         let out = try pageHits(page, firstRank: offset + 1, terms: Set(context.highlight.map { Array($0.utf8) }), snippets: snippets)
         var result = SearchResult(query: query, total: total, hits: out, fallback: fallback ? "or" : nil)
@@ -323,51 +324,137 @@ public final class Searcher {
         return result
     }
 
-    /// The block-max form of a query made of words (optionally limited to a field) and
-    /// metadata filters, with its filter predicate; nil for other shapes (phrases, prefixes,
-    /// OR, NOT), which are evaluated exhaustively. Records highlight and proximity terms as
-    /// `evaluate` does.
+    /// The block-max form of a query: words (optionally limited to a field), phrases,
+    /// prefixes, `OR` of single words, phrases or prefixes, metadata filters, and `-` (NOT) of
+    /// any of those as exclusions, with its filter predicate; nil for other shapes (a query of
+    /// NOT alone, `OR` of several-word groups, nested groups), which are evaluated
+    /// exhaustively. Records highlight and proximity terms as `evaluate` does.
     func weightedQuery(_ node: QueryNode, _ c: inout EvaluationContext)
         throws -> (query: WeightedQuery, accept: (Int, UInt32) -> Bool)? {
         let parts: [QueryNode]
         if case let .and(p) = node { parts = p } else { parts = [node] }
         var clauses: [WeightedQuery.Clause] = []
+        var excluded: [[WeightedQuery.Clause]] = []
         var filters: [(Int, UInt32) -> Bool] = []
+        var partIndex = 0
         for part in parts {
             switch part {
-            case let .words(text, field):
-                let plan = try plan(text)
-                let fields = Searcher.fields(field)
-                for clause in plan.clauses {
-                    for alt in clause.alternatives {
-                        c.highlight.append(contentsOf: alt.terms)
-                        for t in alt.terms { _ = try idf(of: t, &c) }
-                    }
-                    if clause.required, let typed = clause.alternatives.first, typed.terms.count == 1 { c.proximityTerms.append(typed.terms[0]) }
-                    clauses.append(.init(alternatives: clause.alternatives.map { .init(terms: $0.terms, weight: $0.weight) },
-                                         required: clause.required, fields: fields))
-                }
+            case .words, .phrase, .prefix, .or:
+                guard let cs = try weightedClauses(part, &c, proximity: true) else { return nil }
+                guard !cs.isEmpty else { continue }  // nothing searchable: no condition
+                clauses += cs.map { var x = $0; x.part = partIndex; return x }
+                partIndex += 1
             case let .filter(f):
                 filters.append(try filterPredicate(f))
+            case let .not(inner):
+                switch inner {
+                case let .filter(f):
+                    let p = try filterPredicate(f)
+                    filters.append { !p($0, $1) }
+                case .words, .phrase, .prefix, .or:
+                    guard let cs = try weightedClauses(inner, &c, proximity: false) else { return nil }
+                    // A word's optional (stop word) clauses do not decide whether it matches.
+                    if !cs.isEmpty { excluded.append(cs.filter(\.required)) }
+                default:
+                    return nil
+                }
             default:
                 return nil
             }
         }
         guard !clauses.isEmpty else { return nil }
         let accept: (Int, UInt32) -> Bool = { si, d in filters.allSatisfy { $0(si, d) } }
-        return (WeightedQuery(clauses: clauses, requireAll: true), accept)
+        return (WeightedQuery(clauses: clauses, requireAll: true, excluded: excluded,
+                              proximityTerms: Array(Set(c.proximityTerms)).sorted()), accept)
     }
 
-    /// Documents where the query words stand close together rank higher: among the best
-    /// `proximityWindow` hits, each gets `proximityWeight × (k − 1) / span` for the shortest
-    /// span of body or title positions holding all k typed words (k ≥ 2), then the hits are
-    /// re-sorted. The bonus never exceeds `proximityWeight`.
+    /// The clauses of one query part: a query word each for words; one clause for a phrase
+    /// (its terms with their positions checked), a prefix (one alternative per expansion) or an
+    /// `OR` (one group per side; nil unless each side is a single clause). `proximity`: record
+    /// the typed words for the proximity bonus (not for excluded parts).
+    func weightedClauses(_ node: QueryNode, _ c: inout EvaluationContext, proximity: Bool) throws -> [WeightedQuery.Clause]? {
+        switch node {
+        case let .words(text, field):
+            let plan = try plan(text)
+            let fields = Searcher.fields(field)
+            var out: [WeightedQuery.Clause] = []
+            for clause in plan.clauses {
+                for alt in clause.alternatives {
+                    c.highlight.append(contentsOf: alt.terms)
+                    for t in alt.terms { _ = try idf(of: t, &c) }
+                }
+                if proximity, clause.required, let typed = clause.alternatives.first, typed.terms.count == 1 {
+                    c.proximityTerms.append(typed.terms[0])
+                }
+                out.append(.init(alternatives: clause.alternatives.map { .init(terms: $0.terms, weight: $0.weight, fields: fields) },
+                                 required: clause.required))
+            }
+            return out
+        case let .phrase(text, field):
+            let terms = wordTerms(text)
+            guard !terms.isEmpty else { return [] }
+            if terms.count == 1 { return try weightedClauses(.words(text, field: field), &c, proximity: proximity) }
+            c.highlight.append(contentsOf: terms)
+            for t in terms { _ = try idf(of: t, &c) }
+            let fields = Searcher.phraseFields(field)
+            return [.init(alternatives: [.init(terms: terms, weight: 1, fields: Set(fields), phraseFields: fields)], required: true)]
+        case let .prefix(p, field):
+            let fields = Searcher.fields(field)
+            let expansions = try prefixExpansions(p, fields: fields)
+            c.highlight.append(contentsOf: expansions)
+            for t in expansions { _ = try idf(of: t, &c) }
+            return [.init(alternatives: expansions.map { .init(terms: [$0], weight: 1, fields: fields) }, required: true)]
+        case let .or(parts):
+            var alternatives: [WeightedQuery.Alternative] = []
+            var group = 0
+            for part in parts {
+                switch part {
+                case .words, .phrase, .prefix: break
+                default: return nil
+                }
+                guard let cs = try weightedClauses(part, &c, proximity: proximity) else { return nil }
+                if cs.isEmpty { continue }
+                guard cs.count == 1 else { return nil }
+                alternatives += cs[0].alternatives.map { var a = $0; a.group = group; return a }
+                group += 1
+            }
+            return group == 0 ? [] : [.init(alternatives: alternatives, required: true)]
+        default:
+            return nil
+        }
+    }
+
+    /// The fields a phrase is matched in (positions must line up within one of them).
+    static func phraseFields(_ field: QueryNode.TextField?) -> [IndexField] {
+        field == .title ? [.title] : field == .body ? [.body] : [.title, .body]
+    }
+
+    /// The indexed terms starting with `prefix` in `fields`: at most 64, gathered segment by
+    /// segment in dictionary order.
+    func prefixExpansions(_ prefix: String, fields: Set<IndexField>) throws -> [String] {
+        let lowered = prefix.lowercased().precomposedStringWithCanonicalMapping
+        var expansions: [String] = []
+        for s in reader.segments {
+            for f in IndexField.allCases where fields.contains(f) {
+                for t in try s.reader.terms(f, prefix: Array(lowered.utf8), limit: 64) {
+                    let term = String(decoding: t, as: UTF8.self)
+                    if !expansions.contains(term) { expansions.append(term) }
+                }
+            }
+            if expansions.count >= 64 { break }
+        }
+        return Array(expansions.prefix(64))
+    }
+
+    /// Documents where the query words stand close together rank higher: every hit gets
+    /// `proximityBonus` for the shortest span of body or title positions holding all k typed
+    /// words (k ≥ 2). The exhaustive path's form: the block-max evaluator adds the same bonus
+    /// itself, computing positions only for documents that can still enter the top k.
     func addProximityBonus(_ scored: inout [(score: Double, id: Int64, segment: Int, doc: UInt32)], words: [String]) throws {
-        let terms = Array(Set(words))
+        let terms = Array(Set(words)).sorted()
         guard terms.count >= 2, !scored.isEmpty else { return }
-        let top = min(scored.count, Searcher.proximityWindow)
         var positionsCache: [String: [UInt32: [UInt32]]] = [:]  // key: segment|field|term
-        for i in 0..<top {
+        for i in scored.indices {
             let hit = scored[i]
             let r = reader.segments[hit.segment].reader
             var best = Int.max
@@ -388,19 +475,39 @@ public final class Searcher {
                 }
                 if lists.count == terms.count { best = min(best, Searcher.shortestSpan(lists)) }
             }
-            if best != Int.max {
-                scored[i].score += Searcher.proximityWeight * Double(terms.count - 1) / Double(max(best, terms.count - 1))
-            }
+            scored[i].score += Searcher.proximityBonus(span: best, terms: terms.count)
         }
-        scored[0..<top].sort { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
-        // Hits below the window keep their order; the window stays above them only if its lowest
-        // score is still higher, which the bonus (only added) guarantees.
     }
 
-    /// Hits re-ranked by proximity.
-    static let proximityWindow = 200
     /// The largest proximity bonus.
     static let proximityWeight = 0.5
+
+    /// The proximity bonus for `terms` (≥ 2) query words whose shortest span of positions is
+    /// `span` (`Int.max`: not all in one field): `proximityWeight × (terms − 1) / span`, at
+    /// most `proximityWeight`.
+    @inline(__always)
+    static func proximityBonus(span: Int, terms: Int) -> Double {
+        span == Int.max ? 0 : proximityWeight * Double(terms - 1) / Double(max(span, terms - 1))
+    }
+
+    /// Whether some position `p` of `lists[0]` has `p + i` in every `lists[i]` (ascending lists).
+    static func hasPhrase(_ lists: [[UInt32]]) -> Bool {
+        guard let first = lists.first else { return false }
+        var cursors = [Int](repeating: 0, count: lists.count)
+        outer: for p in first {
+            for i in 1..<lists.count {
+                let want = p &+ UInt32(i)
+                let l = lists[i]
+                var j = cursors[i]
+                while j < l.count && l[j] < want { j += 1 }
+                cursors[i] = j
+                if j == l.count { return false }
+                if l[j] != want { continue outer }
+            }
+            return true
+        }
+        return false
+    }
 
     /// The smallest `max − min + 1` over choices of one position from each list.
     static func shortestSpan(_ lists: [[UInt32]]) -> Int {

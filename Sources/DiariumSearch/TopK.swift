@@ -1,25 +1,43 @@
 import DiariumIndex
 import Foundation
 
-/// A query in the shape block-max evaluation handles: clauses (query words), each satisfied by
-/// any of its alternatives, an alternative by all of its terms. A clause scores the best of its
-/// matching alternatives (weight × the terms' BM25F sum); a document scores the sum of its
-/// clauses. With `requireAll`, required clauses must all match; otherwise any clause suffices.
+/// A query in the shape block-max evaluation handles. A document's score is the sum, over the
+/// query's parts in order, of the sum of the part's clause scores (the exhaustive evaluator's
+/// grouping, so both give bit-identical scores). A clause is satisfied by any of its
+/// alternatives, an alternative by all of its terms (and, for a phrase, by their positions);
+/// a clause scores, summed over its groups, the best matching alternative of each group
+/// (weight × the terms' BM25F sum): a query word is one group (typed word, synonyms, folded
+/// spellings), `a OR b` one group per side. With `requireAll`, required clauses must all
+/// match; otherwise any clause suffices. A document matching every clause of an `excluded`
+/// conjunction is dropped; a document whose typed `proximityTerms` (two or more) stand close
+/// together in the body or title gets the proximity bonus.
 struct WeightedQuery {
     struct Alternative {
         var terms: [String]
         var weight: Double
+        /// The fields the terms are looked up in.
+        var fields: Set<IndexField>
+        /// Alternatives of one group compete (the best counts); groups add up.
+        var group: Int = 0
+        /// For a phrase: the fields in one of which the terms must stand next to each other,
+        /// in order.
+        var phraseFields: [IndexField]?
     }
 
     struct Clause {
         var alternatives: [Alternative]
         var required: Bool
-        /// The fields the clause's terms are looked up in.
-        var fields: Set<IndexField>
+        /// The query part the clause belongs to (clause scores are summed per part first).
+        var part: Int = 0
     }
 
     var clauses: [Clause]
     var requireAll: Bool
+    /// Conjunctions of clauses (the parts of `-word`, `-"a phrase"`, `-prefix*`) that exclude a
+    /// document matching all of their clauses.
+    var excluded: [[Clause]] = []
+    /// Distinct typed terms of the required query words, for the proximity bonus.
+    var proximityTerms: [String] = []
 }
 
 /// One scored document of a segment.
@@ -77,37 +95,54 @@ struct TopDocuments {
 
 /// Block-max top-k evaluation of a `WeightedQuery` over the segments of a snapshot: documents
 /// are visited in order; before scoring one, the sum of its clauses' block maxima (from the
-/// skip entries: largest term frequency and smallest norm of each block) is compared with the
-/// k-th best score so far, and when it cannot beat it the whole window of blocks is skipped.
-/// Conjunctions are driven by their rarest clause. The top k is exactly what exhaustive
-/// scoring gives; the total is exact only when no window was skipped (or `countAll`).
+/// skip entries: largest term frequency and smallest norm of each block) plus the largest
+/// proximity bonus is compared with the k-th best score so far, and when it cannot beat it the
+/// whole window of blocks is skipped. Conjunctions are driven by leapfrogging their required
+/// clauses. Two-phase: what is expensive — phrase positions, the proximity bonus — is computed
+/// only for a document whose cheaper score can still enter the top k. The top k is exactly
+/// what exhaustive scoring gives; the total is exact only when nothing was skipped (or
+/// `countAll`).
 struct BlockMaxEvaluator {
     let scoring: BM25F
-    let averages: FieldAverages
+    let factors: FieldFactors
     /// idf per term.
     let idf: [String: Double]
 
-    /// A term's cursors over the query's fields in one segment.
-    final class TermScorer {
-        let cursors: [(field: IndexField, cursor: PostingsCursor, weight: Double)]
-        let idf: Double
-        init(cursors: [(IndexField, PostingsCursor, Double)], idf: Double) {
-            self.cursors = cursors.map { (field: $0.0, cursor: $0.1, weight: $0.2) }
-            self.idf = idf
-        }
+    init(scoring: BM25F, averages: FieldAverages, idf: [String: Double]) {
+        self.init(scoring: scoring, factors: FieldFactors(scoring, averages: averages), idf: idf)
+    }
 
-        /// The first document ≥ `target` holding the term in any field.
-        @inline(__always)
-        func advance(to target: UInt32) -> UInt32 {
-            var best = PostingsCursor.exhausted
-            for c in cursors {
-                c.cursor.advance(to: target)
-                best = min(best, c.cursor.doc)
-            }
-            return best
-        }
+    init(scoring: BM25F, factors: FieldFactors, idf: [String: Double]) {
+        self.scoring = scoring
+        self.factors = factors
+        self.idf = idf
+    }
 
-        var error: IndexError? { cursors.lazy.compactMap { $0.cursor.error }.first }
+    /// One term of one alternative in one segment: its cursors over the alternative's fields
+    /// are `cursors[first..<end]` of the segment's flat cursor list, in field order (the order
+    /// the exhaustive scorer sums them in).
+    struct TermScorer {
+        var first: Int
+        var end: Int
+        var idf: Double
+    }
+
+    struct CompiledAlternative {
+        /// Indexes into the segment's scorers, in the alternative's term order.
+        var terms: [Int]
+        /// Index of the alternative's cached next candidate (`next`).
+        var id: Int
+        var weight: Double
+        var group: Int
+        var phraseFields: [IndexField]?
+    }
+
+    struct CompiledClause {
+        var alternatives: [CompiledAlternative]
+        var groups: Int
+        var required: Bool
+        var part: Int
+        var hasPhrase: Bool
     }
 
     struct Outcome {
@@ -122,114 +157,235 @@ struct BlockMaxEvaluator {
         var top = TopDocuments(k: max(k, 1))
         var matched = 0
         var exact = true
-        let k1 = scoring.k1, b = scoring.b
+        let proximity = query.proximityTerms.count >= 2 ? query.proximityTerms : []
+        // The largest bonus: all words adjacent (span = their number).
+        let proximityBound = proximity.isEmpty ? 0 : Searcher.proximityBonus(span: proximity.count, terms: proximity.count)
         for (si, segment) in segments.enumerated() {
             let r = segment.reader
-            // Scorers per distinct term of this segment.
-            var scorers: [String: TermScorer] = [:]
-            var clauses: [[(scorers: [TermScorer], weight: Double)]] = []
-            for clause in query.clauses {
-                let fieldList = IndexField.allCases.filter { clause.fields.contains($0) }
-                let fieldKey = fieldList.map { String($0.rawValue) }.joined()
-                var alternatives: [(scorers: [TermScorer], weight: Double)] = []
+            // Every term of every alternative gets its own cursors: an alternative's leapfrog
+            // may move them past a document another clause still needs.
+            var scorerList: [TermScorer] = []
+            var cursorList: [PostingsCursor] = []
+            var fieldList: [Int] = []
+            var alternativeCount = 0
+            func compile(_ clause: WeightedQuery.Clause) throws -> CompiledClause {
+                var alternatives: [CompiledAlternative] = []
                 for alt in clause.alternatives {
-                    var list: [TermScorer] = []
+                    var list: [Int] = []
                     for t in alt.terms {
-                        let key = fieldKey + "\u{0}" + t
-                        if scorers[key] == nil {
-                            var cs: [(IndexField, PostingsCursor, Double)] = []
-                            for f in fieldList {
-                                if let c = try r.cursor(f, Array(t.utf8)) { cs.append((f, c, scoring.weights[f] ?? 1)) }
-                            }
-                            scorers[key] = TermScorer(cursors: cs, idf: idf[t] ?? 0)
+                        let first = cursorList.count
+                        for f in IndexField.allCases where alt.fields.contains(f) {
+                            if let c = try r.cursor(f, Array(t.utf8)) { cursorList.append(c); fieldList.append(Int(f.rawValue)) }
                         }
-                        if let s = scorers[key] { list.append(s) }
+                        list.append(scorerList.count)
+                        scorerList.append(TermScorer(first: first, end: cursorList.count, idf: idf[t] ?? 0))
                     }
-                    alternatives.append((list, alt.weight))
+                    alternatives.append(CompiledAlternative(terms: list, id: alternativeCount, weight: alt.weight, group: alt.group,
+                                                            phraseFields: alt.phraseFields))
+                    alternativeCount += 1
                 }
-                clauses.append(alternatives)
+                return CompiledClause(alternatives: alternatives, groups: (clause.alternatives.map(\.group).max() ?? -1) + 1,
+                                      required: clause.required, part: clause.part,
+                                      hasPhrase: clause.alternatives.contains { $0.phraseFields != nil })
             }
-            let required = query.requireAll ? query.clauses.indices.filter { query.clauses[$0].required } : []
-            var norms = [UInt8](repeating: 0, count: IndexField.allCases.count)
+            let clauses = try query.clauses.map(compile)
+            let excluded = try query.excluded.map { try $0.map(compile) }
+            let required = query.requireAll ? clauses.indices.filter { clauses[$0].required } : []
+            var isRequired = [Bool](repeating: false, count: clauses.count)
+            for ci in required { isRequired[ci] = true }
+            let parts = (clauses.map(\.part).max() ?? -1) + 1
+            // Proximity: body and title cursors of each term, advanced only for documents that
+            // can enter the top k.
+            var proximityCursors: [[PostingsCursor?]] = []
+            for field in [IndexField.body, .title] {
+                var row: [PostingsCursor?] = []
+                for t in proximity {
+                    let c = try r.cursor(field, Array(t.utf8))
+                    row.append(c)
+                }
+                proximityCursors.append(row)
+            }
+            // Fixed from here on (constants for the loops below, no exclusivity checks).
+            let scorers = scorerList, cursors = cursorList, cursorFields = fieldList
+            /// Per alternative: the first document ≥ the last target where all its terms agree.
+            /// −1: not computed yet.
+            var next = [Int64](repeating: -1, count: alternativeCount)
+            var norms: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+            var groupBest = [Double](repeating: -1, count: max(1, (clauses + excluded.joined()).map(\.groups).max() ?? 1))
+            var partSums = [Double](repeating: 0, count: max(parts, 1))
 
-            /// Score of one term at `doc` (cursors already advanced to ≥ doc).
+            @inline(__always) func norm(_ field: Int) -> UInt8 {
+                switch field { case 0: norms.0; case 1: norms.1; case 2: norms.2; default: norms.3 }
+            }
+            /// The first document ≥ `target` holding term `s` in any field.
+            @inline(__always) func advance(_ s: TermScorer, to target: UInt32) -> UInt32 {
+                var best = PostingsCursor.exhausted
+                for i in s.first..<s.end {
+                    let c = cursors[i]
+                    c.advance(to: target)
+                    best = min(best, c.doc)
+                }
+                return best
+            }
+            /// Score of one term at `doc` (its cursors already advanced to ≥ doc).
             func termScore(_ s: TermScorer, _ doc: UInt32) -> Double? {
                 var pf = 0.0
                 var found = false
-                for c in s.cursors where c.cursor.doc == doc {
+                for i in s.first..<s.end {
+                    let c = cursors[i]
+                    guard c.doc == doc else { continue }
                     found = true
-                    let avg = averages[c.field]
-                    let len = Double(SegmentReader.length(ofNorm: norms[Int(c.field.rawValue)]))
-                    pf += c.weight * Double(c.cursor.frequency) / (1 - b + b * (avg > 0 ? len / avg : 1))
+                    pf += Double(c.frequency) * factors.factor(cursorFields[i], norm: norm(cursorFields[i]))
                 }
-                return found ? s.idf * pf * (k1 + 1) / (k1 + pf) : nil
+                return found ? scoring.score(idf: s.idf, pseudoFrequency: pf) : nil
             }
             /// Upper bound of one term's score over the block window containing `doc`, and
             /// the window's last document.
             func termBound(_ s: TermScorer, _ doc: UInt32) -> (Double, UInt32) {
                 var pf = 0.0
                 var end = PostingsCursor.exhausted
-                for c in s.cursors {
-                    guard let m = c.cursor.blockMaximum(containing: doc) else { continue }
+                for i in s.first..<s.end {
+                    guard let m = cursors[i].blockMaximum(containing: doc) else { continue }
                     end = min(end, m.lastDoc)
-                    let avg = averages[c.field]
-                    let len = Double(SegmentReader.length(ofNorm: m.minNorm))
-                    pf += c.weight * Double(m.maxFrequency) / (1 - b + b * (avg > 0 ? len / avg : 1))
+                    pf += Double(m.maxFrequency) * factors.factor(cursorFields[i], norm: m.minNorm)
                 }
-                return (pf == 0 ? 0 : s.idf * pf * (k1 + 1) / (k1 + pf), end)
+                return (scoring.score(idf: s.idf, pseudoFrequency: pf), end)
             }
-            /// Score of a clause at `doc`, nil when no alternative matches.
-            func clauseScore(_ c: [(scorers: [TermScorer], weight: Double)], _ doc: UInt32) -> Double? {
-                var best: Double?
-                for alt in c {
+            /// Whether the terms of a phrase alternative (all at `doc`) stand next to each
+            /// other in one of its phrase fields.
+            func phraseMatches(_ alt: CompiledAlternative, _ doc: UInt32, _ fields: [IndexField]) throws -> Bool {
+                for field in fields {
+                    var lists: [[UInt32]] = []
+                    for t in alt.terms {
+                        let s = scorers[t]
+                        guard let i = (s.first..<s.end).first(where: { cursorFields[$0] == Int(field.rawValue) }),
+                              cursors[i].doc == doc else { break }
+                        lists.append(try cursors[i].positions())
+                    }
+                    if lists.count == alt.terms.count && Searcher.hasPhrase(lists) { return true }
+                }
+                return false
+            }
+            /// Score of a clause at `doc`, nil when no alternative matches. Phrase alternatives
+            /// count as matching unless `verify` (then their positions are checked).
+            func clauseScore(_ c: CompiledClause, _ doc: UInt32, verify: Bool) throws -> Double? {
+                for g in 0..<c.groups { groupBest[g] = -1 }
+                var any = false
+                for alt in c.alternatives {
                     var sum = 0.0
                     var all = true
-                    for s in alt.scorers {
-                        guard s.advance(to: doc) == doc, let v = termScore(s, doc) else { all = false; break }
+                    for t in alt.terms {
+                        let s = scorers[t]
+                        guard advance(s, to: doc) == doc, let v = termScore(s, doc) else { all = false; break }
                         sum += v
                     }
-                    if all { best = max(best ?? 0, sum * alt.weight) }
+                    guard all else { continue }
+                    if verify, let fields = alt.phraseFields, !(try phraseMatches(alt, doc, fields)) { continue }
+                    groupBest[alt.group] = max(groupBest[alt.group], sum * alt.weight)
+                    any = true
                 }
-                return best
+                guard any else { return nil }
+                var total = 0.0
+                for g in 0..<c.groups where groupBest[g] >= 0 { total += groupBest[g] }
+                return total
             }
             /// The next document ≥ target where the clause can match (a candidate, not checked).
-            func clauseNext(_ c: [(scorers: [TermScorer], weight: Double)], _ target: UInt32) -> UInt32 {
+            func clauseNext(_ c: CompiledClause, _ target: UInt32) -> UInt32 {
                 var best = PostingsCursor.exhausted
-                for alt in c {
+                for alt in c.alternatives {
+                    // Still ahead of the target: the alternative's next candidate is unchanged
+                    // (targets only grow).
+                    if next[alt.id] >= Int64(target) {
+                        best = min(best, UInt32(next[alt.id]))
+                        continue
+                    }
                     // Leapfrog over the alternative's terms.
                     var d = target
                     var agreed = false
                     while !agreed && d != PostingsCursor.exhausted {
                         agreed = true
-                        for s in alt.scorers {
-                            let n = s.advance(to: d)
+                        for t in alt.terms {
+                            let n = advance(scorers[t], to: d)
                             if n != d { d = n; agreed = false; break }
                         }
                     }
+                    next[alt.id] = Int64(d)
                     best = min(best, d)
                 }
                 return best
             }
             /// Upper bound of the whole score over the window at `doc`, and the window's end.
             func bound(_ doc: UInt32) -> (Double, UInt32) {
-                var total = 0.0
+                var total = proximityBound
                 var end = PostingsCursor.exhausted
                 for c in clauses {
-                    var best = 0.0
-                    for alt in c {
+                    for g in 0..<c.groups { groupBest[g] = 0 }
+                    for alt in c.alternatives {
                         var sum = 0.0
-                        for s in alt.scorers {
-                            let (v, e) = termBound(s, doc)
+                        for t in alt.terms {
+                            let (v, e) = termBound(scorers[t], doc)
                             sum += v
                             end = min(end, e)
                         }
-                        best = max(best, sum * alt.weight)
+                        groupBest[alt.group] = max(groupBest[alt.group], sum * alt.weight)
                     }
-                    total += best
+                    for g in 0..<c.groups { total += groupBest[g] }
                 }
                 return (total, end)
             }
+            /// Whether `doc` matches every clause of one of the exclusions.
+            func isExcluded(_ doc: UInt32) throws -> Bool {
+                for group in excluded {
+                    var all = true
+                    for c in group {
+                        guard clauseNext(c, doc) == doc else { all = false; break }
+                        if c.hasPhrase, try clauseScore(c, doc, verify: true) == nil { all = false; break }
+                    }
+                    if all { return true }
+                }
+                return false
+            }
+            /// The proximity bonus at `doc` (as `Searcher.proximityBonus` defines it).
+            func proximityBonus(_ doc: UInt32) throws -> Double {
+                var best = Int.max
+                for row in proximityCursors {
+                    var lists: [[UInt32]] = []
+                    for c in row {
+                        guard let c else { break }
+                        c.advance(to: doc)
+                        guard c.doc == doc else { break }
+                        lists.append(try c.positions())
+                    }
+                    if lists.count == proximity.count { best = min(best, Searcher.shortestSpan(lists)) }
+                }
+                return Searcher.proximityBonus(span: best, terms: proximity.count)
+            }
+            /// Whether a document scoring at most `score` may still enter the top k.
+            func mayEnter(_ score: Double) -> Bool {
+                !top.isFull || score * (1 + 1e-9) + 1e-12 >= top.threshold
+            }
+            /// The document's score: per part the sum of its clauses, then the parts; nil when
+            /// the document does not match.
+            func documentScore(_ doc: UInt32, verify: Bool) throws -> Double? {
+                for p in 0..<parts { partSums[p] = 0 }
+                var any = false
+                for (ci, c) in clauses.enumerated() {
+                    if let v = try clauseScore(c, doc, verify: verify) {
+                        partSums[c.part] += v
+                        any = true
+                    } else if isRequired[ci] {
+                        return nil
+                    }
+                }
+                guard any else { return nil }
+                var score = 0.0
+                for p in 0..<parts { score += partSums[p] }
+                return score
+            }
+            let needsVerification = clauses.contains(where: \.hasPhrase)
 
+            var window: (limit: Double, end: UInt32) = (0, 0)
+            var haveWindow = false
             var target: UInt32 = 0
             while target != PostingsCursor.exhausted {
                 // The next candidate: agreed by every required clause, or any clause's next.
@@ -249,35 +405,43 @@ struct BlockMaxEvaluator {
                 }
                 guard doc != PostingsCursor.exhausted else { break }
                 if top.isFull && !countAll {
-                    let (limit, end) = bound(doc)
+                    // A window's bound holds for every document up to its end (each cursor's
+                    // block reaches at least that far), so it is computed once per window.
+                    if !haveWindow || doc > window.end {
+                        window = bound(doc)
+                        haveWindow = true
+                    }
                     // Strictly below the k-th score (with room for rounding): nothing in the window can enter.
-                    if limit * (1 + 1e-9) + 1e-12 < top.threshold {
+                    if window.limit * (1 + 1e-9) + 1e-12 < top.threshold {
                         exact = false
-                        target = end == PostingsCursor.exhausted ? end : max(end, doc) &+ 1
-                        if end == PostingsCursor.exhausted { break }
+                        if window.end == PostingsCursor.exhausted { break }
+                        target = max(window.end, doc) &+ 1
                         continue
                     }
                 }
                 target = doc &+ 1
-                guard segment.isLive(doc), accept(si, doc) else { continue }
-                for f in IndexField.allCases { norms[Int(f.rawValue)] = r.normByte(doc, f) }
-                var score = 0.0
-                var ok = true
-                var any = false
-                for (ci, c) in clauses.enumerated() {
-                    if let v = clauseScore(c, doc) {
-                        score += v
-                        any = true
-                    } else if required.contains(ci) {
-                        ok = false
-                        break
-                    }
+                guard segment.isLive(doc), accept(si, doc), try !isExcluded(doc) else { continue }
+                norms = r.normBytes(doc)
+                // Phase one: the score with phrases unchecked, an upper bound of the real one.
+                guard var score = try documentScore(doc, verify: false) else { continue }
+                if !countAll && !mayEnter(score + proximityBound) {
+                    // Cannot enter the top k; counted only when its match is certain.
+                    if needsVerification { exact = false } else { matched += 1 }
+                    continue
                 }
-                guard ok && any else { continue }
+                // Phase two: positions.
+                if needsVerification {
+                    guard let verified = try documentScore(doc, verify: true) else { continue }
+                    score = verified
+                }
                 matched += 1
+                if !proximity.isEmpty && (countAll ? mayEnter(score + proximityBound) : true) {
+                    score += try proximityBonus(doc)
+                }
                 top.insert(ScoredDocument(score: score, id: r.documentID(doc), segment: si, doc: doc))
             }
-            if let e = scorers.values.lazy.compactMap(\.error).first { throw e }
+            if let e = cursors.lazy.compactMap(\.error).first { throw e }
+            if let e = proximityCursors.joined().lazy.compactMap({ $0?.error }).first { throw e }
         }
         return Outcome(top: top.sorted(), matched: matched, exact: exact)
     }

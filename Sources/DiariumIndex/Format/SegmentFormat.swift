@@ -30,9 +30,8 @@ enum SegmentFormat {
     static let termsPerBlock = 32
     /// Documents per postings block.
     static let postingsBlock = BitPacking.blockSize
-    /// Bytes of one skip entry: last doc, postings end, position index, position block offset,
-    /// max term frequency (u32 each), min norm byte, 3 bytes padding.
-    static let skipEntrySize = 24
+    /// Bytes of one skip entry (`SkipEntry` owns the layout).
+    static let skipEntrySize = SkipEntry.size
     /// Bytes of one term-index entry: dictionary offset (u32), key offset (u32), key length (u16), 2 bytes padding.
     static let termIndexEntrySize = 12
 

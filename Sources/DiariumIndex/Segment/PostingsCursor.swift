@@ -87,10 +87,7 @@ public final class PostingsCursor {
 
     // MARK: Skip entries
 
-    @inline(__always) private func skipU32(_ b: Int, _ k: Int) -> UInt32 {
-        skips.loadUnaligned(fromByteOffset: b * SegmentFormat.skipEntrySize + k * 4, as: UInt32.self).littleEndian
-    }
-    @inline(__always) private func lastDoc(ofBlock b: Int) -> UInt32 { skipU32(b, 0) }
+    @inline(__always) private func lastDoc(ofBlock b: Int) -> UInt32 { SkipEntry.lastDoc(skips, b) }
 
     // MARK: Iteration
 
@@ -103,9 +100,9 @@ public final class PostingsCursor {
     private func load(_ b: Int) {
         guard b < blockCount else { doc = PostingsCursor.exhausted; return }
         let size = min(BitPacking.blockSize, documentFrequency - b * BitPacking.blockSize)
-        let start = b == 0 ? 0 : Int(skipU32(b - 1, 1))
+        let start = b == 0 ? 0 : Int(SkipEntry.postingsEnd(skips, b - 1))
         var base = UInt64(b == 0 ? 0 : lastDoc(ofBlock: b - 1))
-        blockPositionIndex = b == 0 ? 0 : Int(skipU32(b, 2))
+        blockPositionIndex = b == 0 ? 0 : Int(SkipEntry.positionIndex(skips, b))
         block = b
         index = 0
         count = size
@@ -170,8 +167,7 @@ public final class PostingsCursor {
         var b = max(block, 0)
         while b < blockCount && lastDoc(ofBlock: b) < target { b += 1 }
         guard b < blockCount else { return nil }
-        let o = b * SegmentFormat.skipEntrySize
-        return (lastDoc(ofBlock: b), skipU32(b, 4), skips[o + 20])
+        return (lastDoc(ofBlock: b), SkipEntry.maxFrequency(skips, b), SkipEntry.minNorm(skips, b))
     }
 
     // MARK: Positions
@@ -207,10 +203,10 @@ public final class PostingsCursor {
             at = positionBlock
             offset = positionBlockOffset
         } else if blockCount > 1 {
-            let anchor = Int(skipU32(block, 2)) / BitPacking.blockSize
+            let anchor = Int(SkipEntry.positionIndex(skips, block)) / BitPacking.blockSize
             if anchor <= k {
                 at = anchor
-                offset = Int(skipU32(block, 3))
+                offset = Int(SkipEntry.positionBlockOffset(skips, block))
             }
         }
         while at < k {

@@ -68,14 +68,13 @@ extension SegmentReader {
             // Skip entries: each block's last document and maxima.
             let skipCount = SegmentFormat.skipCount(df: entry.df)
             try withSection(.skips) { sk in
+                var r = ByteReader(sk, offset: entry.skips.lowerBound)
                 for b in 0..<skipCount {
-                    let o = entry.skips.lowerBound + b * SegmentFormat.skipEntrySize
-                    let lastDoc = sk.loadUnaligned(fromByteOffset: o, as: UInt32.self).littleEndian
-                    let maxTF = sk.loadUnaligned(fromByteOffset: o + 16, as: UInt32.self).littleEndian
+                    let skip = SkipEntry(reading: &r)
                     let lo = b * SegmentFormat.postingsBlock, hi = min(lo + SegmentFormat.postingsBlock, all.docs.count)
                     let blockMaxTF = all.frequencies[lo..<hi].max() ?? 0
                     let blockMinNorm = all.docs[lo..<hi].map { normByte($0, field) }.min() ?? 0
-                    guard lastDoc == all.docs[hi - 1], maxTF == blockMaxTF, sk[o + 20] == blockMinNorm else {
+                    guard !r.failed, skip.lastDoc == all.docs[hi - 1], skip.maxFrequency == blockMaxTF, skip.minNorm == blockMinNorm else {
                         throw corrupt("skip entry \(b) of term \"\(term)\" does not match its block")
                     }
                 }

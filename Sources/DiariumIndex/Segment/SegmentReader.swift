@@ -182,6 +182,15 @@ public final class SegmentReader: Sendable {
         withSection(.norms) { $0[Int(doc) * IndexField.allCases.count + Int(field.rawValue)] }
     }
 
+    /// The norm bytes of all four fields of `doc` (title, body, meta, parts), in one read.
+    @inline(__always)
+    public func normBytes(_ doc: UInt32) -> (UInt8, UInt8, UInt8, UInt8) {
+        withSection(.norms) { n in
+            let o = Int(doc) * IndexField.allCases.count
+            return (n[o], n[o + 1], n[o + 2], n[o + 3])
+        }
+    }
+
     /// The field length (in tokens) of `doc`'s `field`, as the one-byte norm keeps it: exact
     /// below 24, otherwise within 1/8 below the true length.
     public func fieldLength(_ doc: UInt32, _ field: IndexField) -> UInt32 {

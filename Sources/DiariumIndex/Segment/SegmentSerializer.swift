@@ -175,13 +175,10 @@ struct SegmentSerializer<Output: SegmentOutput> {
             }
             if withSkips {
                 let positionBlock = blockPositionIndex / blockSize
-                skips.u32(p.docs[end - 1])
-                skips.u32(UInt32(postingsOffset - termStart))
-                skips.u32(UInt32(blockPositionIndex))
-                skips.u32(UInt32(positionBlockOffsets[min(positionBlock, positionBlockOffsets.count - 1)]))
-                skips.u32(maxTF)
-                skips.byte(minNorm)
-                skips.byte(0); skips.byte(0); skips.byte(0)
+                SkipEntry(lastDoc: p.docs[end - 1], postingsEnd: UInt32(postingsOffset - termStart),
+                          positionIndex: UInt32(blockPositionIndex),
+                          positionBlockOffset: UInt32(positionBlockOffsets[min(positionBlock, positionBlockOffsets.count - 1)]),
+                          maxFrequency: maxTF, minNorm: minNorm).write(into: &skips)
             }
             start = end
         }
