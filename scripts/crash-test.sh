@@ -109,7 +109,7 @@ inventory() {  # index → one line per catalog row
                 coalesce(authority,''), coalesce(doc_type,''), coalesce(dnr,''), text_length, segment_id IS NOT NULL
          FROM documents ORDER BY path, part"
 }
-listing() { "$BIN" list --index "$1" --format json | jq -S -c 'map(del(.id)) | sort | .[]'; }
+listing() { "$BIN" list --index "$1" --format json | jq -S -c 'map(del(.id, .ingestedAt) | .duplicateFamilies |= (if . == null then null else length end)) | sort | .[]'; }
 QUERIES=("regeringen" "riskanalys" "förordning om statsbidrag" "2015" "skatt")
 searches() {
     for q in "${QUERIES[@]}"; do

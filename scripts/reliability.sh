@@ -23,7 +23,7 @@
 #                kept inputs, 8 mutations each           inputs up to 4 KiB, 2 at a time
 #   crash        10 kills, 150 files; 80 % aimed, after  50 kills, 2,000 files; 50 % aimed,
 #                0-2 segment files of the attempt        at the first segment file
-#   disk-full    384 KiB tmpfs, 200 files                3 MiB tmpfs, 2,000 files
+#   disk-full    640 KiB tmpfs, 200 files                3 MiB tmpfs, 2,000 files
 #   concurrency  150 files, 10 changed                   2,000 files, 50 changed
 #
 # The short form's crash, disk-full and concurrency steps take their batches (an even spread) from
@@ -124,7 +124,7 @@ step() {  # name limit-seconds command...
 keep=(); [ "$KEEP" = 0 ] || keep=(--keep)
 if [ "$MODE" = short ]; then
     # Sizes of the short form (measured in docs/reliability.md).
-    SEED_FILES=30 MUTATIONS=8 KILLS=10 CRASH_FILES=150 DF_SIZE=384k DF_FILES=200 CONC_FILES=150 CONC_CHANGED=10
+    SEED_FILES=30 MUTATIONS=8 KILLS=10 CRASH_FILES=150 DF_SIZE=640k DF_FILES=200 CONC_FILES=150 CONC_CHANGED=10
     DATA="$ROOT/../shared/data"
     [ -d "$DATA" ] || { echo "reliability: data folder $DATA not found" >&2; exit 2; }
     # The files up to 256 KiB (hard links where possible); each step takes its own even spread.
