@@ -70,7 +70,7 @@ extension Searcher {
     /// The first `k` of `hits` in `order` (key from the fast columns, descending; then score,
     /// descending; then catalog id), best first.
     func sortedByFastField(_ hits: SegmentHits, order: SearchOrder, k: Int) -> [SortedHit] {
-        var heap = BoundedHeap(k: k)
+        var heap = BestK<SortedHit>(k: k)
         for (si, segmentHits) in hits.enumerated() where !segmentHits.isEmpty {
             let r = reader.segments[si].reader
             r.withFastColumns { columns in
@@ -139,50 +139,12 @@ struct SortedHit {
     var doc: UInt32
 }
 
-/// The best `k` hits by (key, score) descending, then id ascending: a min-heap whose root is
-/// the worst kept.
-struct BoundedHeap {
-    let k: Int
-    private(set) var items: [SortedHit] = []
-
-    init(k: Int) { self.k = max(k, 0) }
-
-    var isFull: Bool { items.count >= k }
-    var worst: SortedHit? { items.first }
-
+/// Ranked by (key, score) descending, then id ascending, in a `BestK` heap.
+extension SortedHit: RankedByWorse {
     @inline(__always)
     static func worse(_ a: SortedHit, _ b: SortedHit) -> Bool {
         if a.key != b.key { return a.key < b.key }
         if a.score != b.score { return a.score < b.score }
         return a.id > b.id
     }
-
-    mutating func insert(_ h: SortedHit) {
-        guard k > 0 else { return }
-        if items.count < k {
-            items.append(h)
-            var i = items.count - 1
-            while i > 0 {
-                let p = (i - 1) / 2
-                guard Self.worse(items[i], items[p]) else { break }
-                items.swapAt(i, p)
-                i = p
-            }
-        } else if let root = items.first, Self.worse(root, h) {
-            items[0] = h
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < items.count && Self.worse(items[l], items[m]) { m = l }
-                if r < items.count && Self.worse(items[r], items[m]) { m = r }
-                if m == i { break }
-                items.swapAt(i, m)
-                i = m
-            }
-        }
-    }
-
-    /// The kept hits, best first.
-    func sorted() -> [SortedHit] { items.sorted { Self.worse($1, $0) } }
 }

@@ -49,39 +49,56 @@ struct ScoredDocument {
 }
 
 /// The best `k` documents, ordered by score, then catalog id (the ranking's tie rule).
-struct TopDocuments {
-    let k: Int
-    private(set) var items: [ScoredDocument] = []  // a min-heap on (score, −id)
+typealias TopDocuments = BestK<ScoredDocument>
 
-    init(k: Int) { self.k = k }
-
-    /// The score a new document must beat (or tie with a smaller id) once the heap is full.
-    var threshold: Double { items.count < k ? -Double.infinity : items[0].score }
-    var isFull: Bool { items.count >= k }
-
+extension ScoredDocument: RankedByWorse {
     @inline(__always)
-    private static func worse(_ a: ScoredDocument, _ b: ScoredDocument) -> Bool {
+    static func worse(_ a: ScoredDocument, _ b: ScoredDocument) -> Bool {
         a.score != b.score ? a.score < b.score : a.id > b.id
     }
+}
 
-    mutating func insert(_ d: ScoredDocument) {
+extension BestK where Element == ScoredDocument {
+    /// The score a new document must beat (or tie with a smaller id) once the heap is full.
+    var threshold: Double { items.count < k ? -Double.infinity : items[0].score }
+}
+
+/// What `BestK` ranks: `worse(a, b)` when `a` ranks below `b` (a strict order).
+protocol RankedByWorse {
+    static func worse(_ a: Self, _ b: Self) -> Bool
+}
+
+/// The best `k` elements inserted: a binary min-heap whose root is the worst kept, so a new
+/// element costs one comparison when it cannot enter and O(log k) when it can. One heap for
+/// the ranking (`TopDocuments`) and the fast-field orders (`SortedHit`).
+struct BestK<Element: RankedByWorse> {
+    let k: Int
+    private(set) var items: [Element] = []
+
+    init(k: Int) { self.k = max(k, 0) }
+
+    var isFull: Bool { items.count >= k }
+    /// The worst element kept (the root).
+    var worst: Element? { items.first }
+
+    mutating func insert(_ e: Element) {
         if items.count < k {
-            items.append(d)
+            items.append(e)
             var i = items.count - 1
             while i > 0 {
                 let p = (i - 1) / 2
-                guard Self.worse(items[i], items[p]) else { break }
+                guard Element.worse(items[i], items[p]) else { break }
                 items.swapAt(i, p)
                 i = p
             }
-        } else if let top = items.first, Self.worse(top, d) {
-            items[0] = d
+        } else if let root = items.first, Element.worse(root, e) {
+            items[0] = e
             var i = 0
             while true {
                 let l = 2 * i + 1, r = l + 1
                 var m = i
-                if l < items.count && Self.worse(items[l], items[m]) { m = l }
-                if r < items.count && Self.worse(items[r], items[m]) { m = r }
+                if l < items.count && Element.worse(items[l], items[m]) { m = l }
+                if r < items.count && Element.worse(items[r], items[m]) { m = r }
                 if m == i { break }
                 items.swapAt(i, m)
                 i = m
@@ -89,8 +106,8 @@ struct TopDocuments {
         }
     }
 
-    /// The kept documents, best first.
-    func sorted() -> [ScoredDocument] { items.sorted { Self.worse($1, $0) } }
+    /// The kept elements, best first.
+    func sorted() -> [Element] { items.sorted { Element.worse($1, $0) } }
 }
 
 /// Block-max top-k evaluation of a `WeightedQuery` over the segments of a snapshot: documents
