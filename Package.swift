@@ -79,7 +79,7 @@ let package = Package(
         .target(name: "DiariumTestSupport", path: "Tests/DiariumTestSupport"),
         .testTarget(name: "DiariumExtractionTests", dependencies: ["DiariumExtraction", "DiariumTestSupport"]),
         .testTarget(name: "DiariumAnalysisTests", dependencies: ["DiariumAnalysis"]),
-        .testTarget(name: "DiariumIndexTests", dependencies: ["DiariumIndex"]),
+        .testTarget(name: "DiariumIndexTests", dependencies: ["DiariumIndex", "DiariumTestSupport"]),
         .testTarget(name: "DiariumSearchTests", dependencies: ["DiariumSearch", "DiariumIngest", "DiariumTestSupport"]),
         .testTarget(name: "DiariumReportTests", dependencies: ["DiariumReport", "DiariumIngest"]),
         .testTarget(name: "DiariumServerTests", dependencies: ["DiariumServer", "DiariumIngest", "DiariumOutput", "DiariumAPI", "DiariumReport"]),

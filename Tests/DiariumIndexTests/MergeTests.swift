@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Synchronization
 import Testing
+import DiariumTestSupport
 @testable import DiariumIndex
 
 /// Background merges: a merge runs while the writer keeps committing, replacing and removing

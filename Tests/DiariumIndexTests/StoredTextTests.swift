@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import DiariumTestSupport
 @testable import DiariumIndex
 
 /// The body field of `text` split at spaces, with the offsets of its words noted as the ingest

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import DiariumTestSupport
 @testable import DiariumIndex
 
 @Suite struct VerifierTests {

@@ -1,6 +1,7 @@
 import DiariumAnalysis
 import Foundation
 import Testing
+import DiariumTestSupport
 @testable import DiariumIndex
 @testable import DiariumSearch
 
@@ -86,7 +87,7 @@ import Testing
     }
 
     @Test func seededRandomIndexSortsAndCountsLikeBruteForce() throws {
-        var rng = SeededRandomSearch(state: 1717)
+        var rng = SeededRandom(state: 1717)
         let analyzer = try Analyzer(splitCompounds: false)
         let vocabulary = TopKPropertyTests.common + (0..<200).map { "ord\($0)" }
         let directory = NSTemporaryDirectory() + "diarium-sort-" + UUID().uuidString

@@ -1,6 +1,7 @@
 import DiariumAnalysis
 import Foundation
 import Testing
+import DiariumTestSupport
 @testable import DiariumIndex
 @testable import DiariumSearch
 
@@ -30,7 +31,7 @@ import Testing
                          "ärende", "protokoll", "styrelse", "utredning", "budget", "samråd", "yttrande", "granskning"]
 
     /// Zipf-like draws: low indexes are frequent, so some terms fill many postings blocks.
-    static func word(_ rng: inout SeededRandomSearch, _ vocabulary: [String]) -> String {
+    static func word(_ rng: inout SeededRandom, _ vocabulary: [String]) -> String {
         let u = Double(rng.next() % 1_000_000) / 1_000_000
         return vocabulary[min(vocabulary.count - 1, Int(u * u * u * Double(vocabulary.count)))]
     }
@@ -51,7 +52,7 @@ import Testing
     }
 
     @Test func blockMaxTopKEqualsBruteForce() throws {
-        var rng = SeededRandomSearch(state: 2026)
+        var rng = SeededRandom(state: 2026)
         let analyzer = try Analyzer(splitCompounds: false)
         let vocabulary = Self.common + (0..<300).map { "ord\($0)" }
         let directory = NSTemporaryDirectory() + "diarium-topk-" + UUID().uuidString
@@ -102,7 +103,7 @@ import Testing
         try check(reader, raw, &rng, vocabulary, analyzer, queries: 40)
     }
 
-    func check(_ reader: IndexReader, _ raw: [Int64: RawDocument], _ rng: inout SeededRandomSearch, _ vocabulary: [String],
+    func check(_ reader: IndexReader, _ raw: [Int64: RawDocument], _ rng: inout SeededRandom, _ vocabulary: [String],
                _ analyzer: Analyzer, queries: Int) throws {
         let searcher = try Searcher(reader: reader)
         let scoring = searcher.scoring
@@ -270,14 +271,3 @@ import Testing
     }
 }
 
-/// Deterministic pseudo-random numbers (SplitMix64).
-struct SeededRandomSearch: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
