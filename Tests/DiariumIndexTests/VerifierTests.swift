@@ -50,6 +50,23 @@ import DiariumTestSupport
         }
     }
 
+    /// The catalog's migrations commit one by one. A reader that opens it between two of them
+    /// (a first ingest still creating it) finds no index yet, never a missing table; the next
+    /// writer finishes the migrations and the index reads again.
+    @Test func catalogStillBeingCreatedIsNoIndexYet() throws {
+        let dir = try ScratchDirectory()
+        let index = try Self.makeIndex(dir)
+        let db = try DatabaseQueue(path: index + "/catalog.sqlite")
+        try db.write { db in
+            try db.execute(sql: "DROP TABLE roots; DROP INDEX documents_sha256; DELETE FROM grdb_migrations WHERE identifier = 'inventory'")
+        }
+        try db.close()
+        #expect(throws: IndexError.noIndex(directory: index)) { _ = try IndexReader(directory: index) }
+        let writer = try IndexWriter(directory: index)
+        writer.close()
+        #expect(try IndexReader(directory: index).inventory().count == 5)
+    }
+
     @Test func healthyIndexVerifiesClean() throws {
         let dir = try ScratchDirectory()
         let index = try Self.makeIndex(dir)

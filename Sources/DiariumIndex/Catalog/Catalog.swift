@@ -26,8 +26,14 @@ final class Catalog: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: config)
             // A first ingest killed before it created the tables leaves an empty catalog file.
-            let existing = try pool.read { db in
-                try db.tableExists("meta") ? try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'format_version'") : nil
+            // The migrations commit one by one, and the first already writes the current format
+            // version: until the last has committed, a first ingest is still creating the
+            // catalog (a reader then would find tables missing), so it counts as no index yet.
+            let existing = try pool.read { db -> String? in
+                guard try db.tableExists("meta") else { return nil }
+                let version = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'format_version'")
+                if version == Catalog.formatVersion, try !Catalog.migrator.hasCompletedMigrations(db) { return nil }
+                return version
             }
             if !create && existing == nil {
                 throw IndexError.noIndex(directory: (path as NSString).deletingLastPathComponent)
