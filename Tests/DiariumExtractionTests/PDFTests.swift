@@ -257,6 +257,49 @@ func popplerRun(_ pdf: [UInt8], _ arguments: [String]) throws -> [UInt8] {
         #expect(!PDFText.mayHaveXMP(Array("1 0 obj << /Type /Catalog >>".utf8)))
     }
 
+    /// The file's own objects decide the plain blank pages without a render: a page whose
+    /// content paints nothing is blank, one that fills a rectangle, shows text or draws an
+    /// XObject is not, and a file this reader cannot follow exactly (object streams, a lying
+    /// cross-reference table, a page count that differs) decides nothing.
+    @Test func blankPagesFromTheFilesOwnObjects() throws {
+        let body = ["Protokoll fört vid sammanträde med byggnadsnämnden den 4 maj 2021."]
+        let pdf = MiniPDF.text([body, [], [], body, []], drawings: [2: "0.3 g 72 300 450 200 re f", 4: "q 0 0 595 842 re W n /Im1 Do Q"])
+        #expect(PDFPaint.blankPages(pdf, pageCount: 5, candidates: [1, 2, 3, 4, 5]) == [2])
+        // Marked content with a property dictionary, a clip and a string operand paint nothing.
+        let quiet = MiniPDF.text([body, []], drawings: [1: "/Artifact << /Type /Pagination /Alt (Sida \\(1\\)) /N 2 >> BDC 0.1 w q 0 0 595 842 re W* n Q EMC"])
+        #expect(PDFPaint.blankPages(quiet, pageCount: 2, candidates: [2]) == [2])
+        #expect(PDFPaint.blankPages(quiet, pageCount: 3, candidates: [2]) == [])
+        // The table points past the objects: nothing is decided.
+        var shifted = pdf
+        shifted.insert(contentsOf: Array("% a comment that moves every object\n".utf8), at: 15)
+        #expect(PDFPaint.blankPages(shifted, pageCount: 5, candidates: [2]) == [])
+        // Compressed content streams (FlateDecode) are read; object streams are not.
+        let source = try scratchFile("blank.pdf", pdf)
+        func qpdf(_ args: [String]) throws -> [UInt8] {
+            let out = source + "-\(UUID().uuidString).pdf"
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/qpdf")
+            p.arguments = args + ["--", source, out]
+            try p.run()
+            p.waitUntilExit()
+            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: out)))
+        }
+        let compressed = try qpdf(["--compress-streams=y", "--recompress-flate", "--object-streams=disable"])
+        #expect(ByteSearch.find(Array("/FlateDecode".utf8), in: compressed) != nil)
+        #expect(PDFPaint.blankPages(compressed, pageCount: 5, candidates: [2, 3, 5]) == [2])
+        #expect(PDFPaint.blankPages(try qpdf(["--object-streams=generate"]), pageCount: 5, candidates: [2, 3, 5]) == [])
+        // Through the extractor: page 5 is left to the render, which finds it blank (its
+        // XObject does not exist); page 3 has a drawing.
+        #expect(Extractor().extract(bytes: compressed, components: ["p.pdf"]).ocrPages == [3])
+        // A real PDF's pages with text are never blank.
+        for path in try releasedPDFs() {
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            let d = Extractor().extract(bytes: bytes, components: ["x.pdf"])
+            let text = (1...max(1, d.pageCount)).filter { !(d.text(ofPage: $0) ?? "").isEmpty }
+            #expect(PDFPaint.blankPages(bytes, pageCount: d.pageCount, candidates: text).isEmpty, "\(path)")
+        }
+    }
+
     @Test func blankPagesInRenderedImages() {
         func pgm(_ w: Int, _ h: Int, _ pixels: [UInt8]) -> [UInt8] { Array("P5\n\(w) \(h)\n255\n".utf8) + pixels }
         let white = [UInt8](repeating: 255, count: 12), marked = [UInt8](repeating: 255, count: 11) + [200]
