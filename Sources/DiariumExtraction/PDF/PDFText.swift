@@ -159,7 +159,10 @@ public enum PDFText {
             }
             let leader = u == "." || u == "_" || u == "-" || u == "…" || u == "·" || u == "–" || u == "—"
             if !leader { visible += 1 }
-            if u.value == 0xFFFD { replacement += 1 } else if u.properties.isAlphabetic { letters += 1 }
+            // ASCII (most of any page) without a Unicode property lookup.
+            if u.value < 0x80 {
+                if (u.value | 0x20) >= 0x61 && (u.value | 0x20) <= 0x7A { letters += 1 }
+            } else if u.value == 0xFFFD { replacement += 1 } else if u.properties.isAlphabetic { letters += 1 }
             i += 1
         }
         if letters < minLetters { return true }
