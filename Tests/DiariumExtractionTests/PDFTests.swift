@@ -269,6 +269,9 @@ func popplerRun(_ pdf: [UInt8], _ arguments: [String]) throws -> [UInt8] {
         let quiet = MiniPDF.text([body, []], drawings: [1: "/Artifact << /Type /Pagination /Alt (Sida \\(1\\)) /N 2 >> BDC 0.1 w q 0 0 595 842 re W* n Q EMC"])
         #expect(PDFPaint.blankPages(quiet, pageCount: 2, candidates: [2]) == [2])
         #expect(PDFPaint.blankPages(quiet, pageCount: 3, candidates: [2]) == [])
+        // A content stream past the budget (9 MiB of `q Q`): undecided, left to the render.
+        let endless = MiniPDF.text([body, []], drawings: [1: String(repeating: "q Q\n", count: 9 << 18)])
+        #expect(PDFPaint.blankPages(endless, pageCount: 2, candidates: [2]) == [])
         // The table points past the objects: nothing is decided.
         var shifted = pdf
         shifted.insert(contentsOf: Array("% a comment that moves every object\n".utf8), at: 15)

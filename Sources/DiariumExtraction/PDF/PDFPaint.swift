@@ -1,8 +1,9 @@
 /// Which pages of a PDF provably paint nothing, read from the file's own objects — so that the
 /// blank-page test of a born-digital PDF (`PDFExtractor`) needs no `pdftoppm` render when the
 /// answer is plain. A render costs a poppler process (its start alone is about 7 ms of CPU, as
-/// much as the whole `pdftotext` run of a short document); LibreOffice and Word put blank pages
-/// in many documents (a section break on an odd page), and these are the common case.
+/// much as the whole `pdftotext` run of a short document); LibreOffice and Word leave blank
+/// pages in many documents (a page break at a form feed, a section that starts on an odd page),
+/// and these are the common case.
 ///
 /// Conservative by construction: a page is reported blank only when every step is certain —
 /// a classic cross-reference table (with `/Prev` sections; an xref stream or a hybrid file is
@@ -12,16 +13,17 @@
 /// stroked or filled (`S s f F f* B B* b b*`), no XObject (`Do`), shading (`sh`) or inline
 /// image (`BI`). Anything else — an object that is not where the table says, an object stream,
 /// another filter, a page tree that loops — leaves the page undecided, and it is rendered as
-/// before. Wrong answers cannot come from a damaged file, only from one that lies consistently
-/// (a content stream poppler would not draw the way it reads); the cost of such a lie is one page
-/// not sent to OCR.
+/// before. Damage that shows (an object not where the table says) leaves pages undecided; only
+/// a file crafted to read one way here and another in poppler can get a wrong answer, and the
+/// cost of that is one page not sent to OCR.
 ///
-/// Bounded for hostile files: at most `maxInflated` bytes are inflated per document, at most
-/// `maxEntries` cross-reference entries and 16 sections are read, values nest at most 32 deep,
-/// the page tree is walked with a visited set and stops past the expected page count.
+/// Bounded for hostile files: at most `maxInflated` bytes of content are read (inflated or
+/// not) per document, at most `maxEntries` cross-reference entries and 16 sections are read,
+/// values nest at most 32 deep, the page tree is walked with a visited set and stops past the
+/// expected page count.
 /// Pure Swift over the bytes (no C parser), driven by the fuzz suite (`DiariumFuzzing`).
 public enum PDFPaint {
-    /// Bytes inflated per document, at most.
+    /// Bytes of content streams read per document (inflated or unfiltered), at most.
     static let maxInflated = 8 << 20
     /// Cross-reference entries read, at most.
     static let maxEntries = 1 << 20
@@ -337,7 +339,12 @@ public enum PDFPaint {
                 flate = true
             default: return nil
             }
-            guard flate else { return Array(raw) }
+            guard flate else {
+                // Unfiltered data counts against the same budget as inflated data.
+                guard raw.count <= PDFPaint.maxInflated - inflated else { return nil }
+                inflated += raw.count
+                return Array(raw)
+            }
             // zlib format: a two-byte header (method 8), then raw deflate.
             guard raw.count > 2, raw[raw.startIndex] & 0x0F == 8,
                   (UInt16(raw[raw.startIndex]) << 8 | UInt16(raw[raw.startIndex + 1])) % 31 == 0,
