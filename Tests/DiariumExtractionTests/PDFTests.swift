@@ -195,6 +195,56 @@ func popplerRun(_ pdf: [UInt8], _ arguments: [String]) throws -> [UInt8] {
 }
 
 @Suite struct PDFTextTests {
+    /// The byte-level `normalise` against the String walk it replaced (kept here as the oracle),
+    /// on random pages of the characters it treats specially: blanks, line ends, controls, soft
+    /// hyphens, BOMs, C1 controls, ligatures, no-break spaces, combining marks, invalid UTF-8
+    /// and the characters of the NFKC shortcut.
+    @Test func normaliseMatchesTheStringWalk() {
+        func oracle(_ bytes: ArraySlice<UInt8>) -> String {
+            var s = String(decoding: bytes, as: UTF8.self)
+            if bytes.contains(where: { $0 >= 0x80 }) { s = s.precomposedStringWithCompatibilityMapping }
+            var out = String.UnicodeScalarView(), line = String.UnicodeScalarView()
+            var pendingBlank = 0
+            func endLine() {
+                while let last = line.last, last == " " || last == "\t" { line.removeLast() }
+                if line.isEmpty {
+                    if !out.isEmpty { pendingBlank += 1 }
+                } else {
+                    for _ in 0..<min(pendingBlank, 2) { out.append("\n") }
+                    pendingBlank = 0
+                    out.append(contentsOf: line)
+                    out.append("\n")
+                }
+                line.removeAll(keepingCapacity: true)
+            }
+            var lastCR = false
+            for u in s.unicodeScalars {
+                if u == "\r" { endLine(); lastCR = true; continue }
+                if u == "\n" { if !lastCR { endLine() }; lastCR = false; continue }
+                lastCR = false
+                if u.value == 0xAD || u.value == 0xFEFF { continue }
+                if u == "\t" || u == " " { if line.isEmpty { continue }; line.append(" "); continue }
+                if u.value < 0x20 || (u.value >= 0x7F && u.value < 0xA0) { continue }
+                var blanks = 0
+                while let last = line.last, last == " " { line.removeLast(); blanks += 1 }
+                if blanks > 0 { line.append(contentsOf: blanks >= 2 ? "  ".unicodeScalars : " ".unicodeScalars) }
+                line.append(u)
+            }
+            endLine()
+            if out.last == "\n" { out.removeLast() }
+            return String(out)
+        }
+        let pieces: [[UInt8]] = [" ", "  ", "\t", "\r", "\n", "\r\n", "a", "Z", "7", ".", "å", "Ö", "é", "ß", "×", "§", "«", "°", "–", "’", "”", "•", "€",
+                                 "\u{AD}", "\u{FEFF}", "\u{FFFD}", "\u{85}", "\u{9F}", "\u{7F}", "\u{0B}", "\u{A0}", "ﬁ", "…", "\u{308}", "²", "Å\u{301}"].map { Array($0.utf8) }
+            + [[0xFF], [0xC3], [0xC2], [0xE2, 0x80], [0xEF, 0xBB]]
+        var rng = SeededRandom(state: 14)
+        for _ in 0..<3_000 {
+            var page: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...40, using: &rng) { page += pieces[Int.random(in: 0..<pieces.count, using: &rng)] }
+            #expect(PDFText.normalise(page[...]) == oracle(page[...]), "\(page)")
+        }
+    }
+
     @Test func formFeedsSeparatePagesAndPagesAreNormalised() {
         let out = Array("  Rubrik \r\n\n\n\nText \t  med mjuk\u{AD}bindestreck\u{1}\n\u{C}\u{C}Sida tre\u{C}".utf8)
         let pages = PDFText.pages(out)
