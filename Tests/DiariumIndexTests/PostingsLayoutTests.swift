@@ -20,12 +20,20 @@ import Testing
                 docs.append(d)
                 d += 1 + UInt32(rng.next() % (round % 5 == 0 ? 100_000 : 9))
             }
-            // Per field: absent, present in every document, or in some.
-            let modes = (0..<4).map { _ in Int(rng.next() % 3) }
+            // Per field: absent, present in every document, in some, in few (a full block
+            // stores those sparse), or (the body) once in most documents (the short form's
+            // plain posting).
+            let modes = round % 7 == 0 ? [3, 4, 0, 3] : (0..<4).map { _ in Int(rng.next() % 4) }
             var frequencies: [UInt32] = []
             for _ in 0..<n {
                 var row = modes.map { m -> UInt32 in
-                    m == 0 ? 0 : m == 1 ? 1 + UInt32(rng.next() % 300) : (rng.next() % 2 == 0 ? 0 : 1 + UInt32(rng.next() % 5))
+                    switch m {
+                    case 0: 0
+                    case 1: 1 + UInt32(rng.next() % 300)
+                    case 2: rng.next() % 2 == 0 ? 0 : 1 + UInt32(rng.next() % 5)
+                    case 3: rng.next() % 20 == 0 ? 1 + UInt32(rng.next() % 200) : 0
+                    default: rng.next() % 10 == 0 ? 2 : 1
+                    }
                 }
                 if row.allSatisfy({ $0 == 0 }) { row[Int(rng.next() % 4)] = 1 + UInt32(rng.next() % 3) }
                 frequencies += row
@@ -58,13 +66,31 @@ import Testing
         }
     }
 
-    /// A short block's document without any field, and a full block's width past 32, are damage.
+    /// A short block's document without any field or with a frequency of 0, a full block's
+    /// width past 32 and a sparse field's indexes out of order are damage.
     @Test func postingsBlockDamage() {
         let docs = UnsafeMutablePointer<UInt32>.allocate(capacity: PostingsBlock.size)
         let frequencies = UnsafeMutablePointer<UInt32>.allocate(capacity: PostingsBlock.size * 4)
         defer { docs.deallocate(); frequencies.deallocate() }
-        [UInt8]([5 << 4, 3]).withUnsafeBytes { b in
-            #expect(PostingsBlock.read(b, at: 0, count: 1, previous: 0, docs: docs, frequencies: frequencies) == nil)
+        for bad: [UInt8] in [[5 << 1 | 1, 0], [5 << 1 | 1, 0x10, 1], [5 << 1 | 1, 0b0010, 0]] {
+            bad.withUnsafeBytes { b in
+                #expect(PostingsBlock.read(b, at: 0, count: 1, previous: 0, docs: docs, frequencies: frequencies) == nil, "\(bad)")
+            }
+        }
+        // The plain form: the body, once.
+        [UInt8]([5 << 1]).withUnsafeBytes { b in
+            #expect(PostingsBlock.read(b, at: 0, count: 1, previous: 2, docs: docs, frequencies: frequencies)?.fields == IndexField.body.bit)
+            #expect(docs[0] == 7 && frequencies[PostingsBlock.size] == 1 && frequencies[0] == 0)
+        }
+        // A full block (deltas of width 0; the body in every document, packed at width 0) with
+        // the title sparse at indexes 3 and 5 reads; with indexes 5 then 3 it is damage.
+        let m = PostingsBlock.sparseMarker
+        [UInt8]([0, 0b0010_0011, m, 1, 3, 5, 2, 1, 0]).withUnsafeBytes { b in
+            #expect(PostingsBlock.read(b, at: 0, count: PostingsBlock.size, previous: 0, docs: docs, frequencies: frequencies)?.end == 9)
+            #expect(frequencies[3] == 2 && frequencies[5] == 1 && frequencies[4] == 0 && frequencies[PostingsBlock.size + 7] == 1)
+        }
+        [UInt8]([0, 0b0010_0011, m, 1, 5, 3, 2, 1, 0]).withUnsafeBytes { b in
+            #expect(PostingsBlock.read(b, at: 0, count: PostingsBlock.size, previous: 0, docs: docs, frequencies: frequencies) == nil)
         }
         [UInt8]([33, 1] + [UInt8](repeating: 0, count: 600)).withUnsafeBytes { b in
             #expect(PostingsBlock.read(b, at: 0, count: PostingsBlock.size, previous: 0, docs: docs, frequencies: frequencies) == nil)

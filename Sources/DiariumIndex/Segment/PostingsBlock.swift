@@ -11,11 +11,14 @@
 ///                       bit 4 + f: every document does (its frequencies are stored minus one)
 ///     packed            128 document deltas at docWidth (the first from the previous block's
 ///                       last document, or from 0)
-///     per field f with bit f, in field order:
-///       u8 width, packed 128 frequencies at width (0 for a document without the term in f)
+///     per field f with bit f, in field order, whichever is smaller:
+///       packed: u8 width (≤ 32), 128 frequencies at width (0: not in that field)
+///       sparse: u8 0x80, u8 k − 1, k u8 indexes in the block (ascending), k varint
+///               frequencies — for a field few documents of the block hold
 ///
-/// The rest, per document: varint((delta << 4) | mask), mask ≠ 0 naming the fields holding the
-/// term, then a varint frequency (≥ 1) per field of the mask, in field order.
+/// The rest, per document: varint((delta << 1) | general); a document holding the term in the
+/// body alone, once (most postings), ends there; a `general` one continues with u8 mask (the
+/// fields holding the term) and a varint frequency (≥ 1) per field of the mask, in field order.
 enum PostingsBlock {
     static let size = BitPacking.blockSize
     static let fieldCount = IndexField.allCases.count
@@ -29,12 +32,17 @@ enum PostingsBlock {
         precondition(n >= 1 && n <= size && frequencies.count == n * fieldCount)
         let d0 = docs.startIndex, f0 = frequencies.startIndex
         if n < size {
+            let body = Int(IndexField.body.rawValue)
             var prev = previous
             for i in 0..<n {
-                var mask: UInt64 = 0
-                for f in 0..<fieldCount where frequencies[f0 + i * fieldCount + f] > 0 { mask |= 1 << UInt64(f) }
-                w.varint(UInt64(docs[d0 + i] &- prev) << 4 | mask)
-                for f in 0..<fieldCount where frequencies[f0 + i * fieldCount + f] > 0 { w.varint(UInt64(frequencies[f0 + i * fieldCount + f])) }
+                var mask: UInt8 = 0
+                for f in 0..<fieldCount where frequencies[f0 + i * fieldCount + f] > 0 { mask |= 1 << UInt8(f) }
+                let plain = mask == IndexField.body.bit && frequencies[f0 + i * fieldCount + body] == 1
+                w.varint(UInt64(docs[d0 + i] &- prev) << 1 | (plain ? 0 : 1))
+                if !plain {
+                    w.byte(mask)
+                    for f in 0..<fieldCount where frequencies[f0 + i * fieldCount + f] > 0 { w.varint(UInt64(frequencies[f0 + i * fieldCount + f])) }
+                }
                 prev = docs[d0 + i]
             }
             return
@@ -61,16 +69,31 @@ enum PostingsBlock {
         scratch.withUnsafeBufferPointer { BitPacking.pack($0, width: dw, into: &w) }
         for f in 0..<fieldCount where fields & (1 << UInt8(f)) != 0 {
             let minus: UInt32 = fields & (1 << UInt8(4 + f)) != 0 ? 1 : 0
-            var m: UInt32 = 0
+            var m: UInt32 = 0, k = 0, sparseBytes = 2
             for i in 0..<size {
-                scratch[i] = frequencies[f0 + i * fieldCount + f] &- minus
+                let tf = frequencies[f0 + i * fieldCount + f]
+                scratch[i] = tf &- minus
                 m = max(m, scratch[i])
+                if tf > 0 {
+                    k += 1
+                    sparseBytes += 1 + (tf < 0x80 ? 1 : tf < 0x4000 ? 2 : 5)
+                }
             }
             let width = BitPacking.width(m)
-            w.byte(UInt8(width))
-            scratch.withUnsafeBufferPointer { BitPacking.pack($0, width: width, into: &w) }
+            if minus == 0 && sparseBytes < 1 + BitPacking.byteCount(width: width) {
+                w.byte(sparseMarker)
+                w.byte(UInt8(k - 1))
+                for i in 0..<size where scratch[i] > 0 { w.byte(UInt8(i)) }
+                for i in 0..<size where scratch[i] > 0 { w.varint(UInt64(scratch[i])) }
+            } else {
+                w.byte(UInt8(width))
+                scratch.withUnsafeBufferPointer { BitPacking.pack($0, width: width, into: &w) }
+            }
         }
     }
+
+    /// The width byte of a field stored sparse in a full block.
+    static let sparseMarker: UInt8 = 0x80
 
     /// Reads a block of `count` documents starting at byte `offset` of `bytes` (a term's
     /// postings): absolute document numbers into `docs` (`count` values) and the frequencies
@@ -88,26 +111,31 @@ enum PostingsBlock {
             var r = ByteReader(bytes, offset: offset)
             var union: UInt8 = 0
             for f in 0..<fieldCount { (frequencies + f &* size).update(repeating: 0, count: count) }
+            let body = Int(IndexField.body.rawValue) &* size
             for i in 0..<count {
                 let v = r.varint()
-                let mask = UInt8(truncatingIfNeeded: v & 0xF)
-                guard mask != 0 else { return nil }
-                doc &+= v >> 4
+                doc &+= v >> 1
                 docs[i] = UInt32(truncatingIfNeeded: doc)
+                guard v & 1 != 0 else {
+                    frequencies[body &+ i] = 1
+                    union |= IndexField.body.bit
+                    continue
+                }
+                let mask = r.bytes(1)?[0] ?? 0
+                guard mask != 0, mask & ~SegmentFormat.allFields == 0 else { return nil }
                 union |= mask
                 var m = mask, f = 0
                 while m != 0 {
-                    if m & 1 != 0 { frequencies[f &* size &+ i] = r.varint32() }
+                    if m & 1 != 0 {
+                        let tf = r.varint32()
+                        guard tf != 0 else { return nil }
+                        frequencies[f &* size &+ i] = tf
+                    }
                     m >>= 1
                     f &+= 1
                 }
             }
             guard !r.failed, doc <= UInt64(UInt32.max) else { return nil }
-            for i in 0..<count {
-                var any = false
-                for f in 0..<fieldCount where frequencies[f &* size &+ i] != 0 { any = true }
-                guard any else { return nil }
-            }
             return (r.offset, union)
         }
         guard at + 2 <= bytes.count else { return nil }
@@ -131,6 +159,25 @@ enum PostingsBlock {
                 continue
             }
             guard at < bytes.count else { return nil }
+            if bytes[at] == sparseMarker {
+                guard fields & (1 << UInt8(4 + f)) == 0, at + 1 < bytes.count else { return nil }
+                let k = Int(bytes[at + 1]) + 1
+                at += 2
+                guard at + k <= bytes.count else { return nil }
+                out.update(repeating: 0, count: size)
+                var r = ByteReader(bytes, offset: at + k)
+                var last = -1
+                for j in 0..<k {
+                    let i = Int(bytes[at + j])
+                    let tf = r.varint32()
+                    guard i > last, i < size, tf != 0 else { return nil }
+                    out[i] = tf
+                    last = i
+                }
+                guard !r.failed else { return nil }
+                at = r.offset
+                continue
+            }
             let width = Int(bytes[at])
             at += 1
             let fb = BitPacking.byteCount(width: width)
