@@ -147,16 +147,20 @@ struct BlockMaxEvaluator {
 
     struct CompiledAlternative {
         /// Indexes into the segment's scorers, in the alternative's term order.
-        var terms: [Int]
+        var terms: Range<Int>
         /// Index of the alternative's cached next candidate (`next`).
         var id: Int
         var weight: Double
         var group: Int
-        var phraseFields: [IndexField]?
+        /// For a phrase: the fields it may stand in, as a mask (0: not a phrase).
+        var phraseFields: UInt8
     }
 
+    /// A clause's alternatives are `alternatives` of the segment's flat list of compiled
+    /// alternatives; like `CompiledAlternative`, a plain value, so the loops that score a
+    /// document copy no arrays (no reference counting per document).
     struct CompiledClause {
-        var alternatives: [CompiledAlternative]
+        var alternatives: Range<Int>
         var groups: Int
         var required: Bool
         var part: Int
@@ -188,11 +192,11 @@ struct BlockMaxEvaluator {
             defer { withExtendedLifetime(buffers) {} }
             var scorerList: [TermScorer] = []
             var cursorList: [PostingsCursor] = []
-            var alternativeCount = 0
+            var alternativeList: [CompiledAlternative] = []
             func compile(_ clause: WeightedQuery.Clause) throws -> CompiledClause {
-                var alternatives: [CompiledAlternative] = []
+                let firstAlternative = alternativeList.count
                 for alt in clause.alternatives {
-                    var list: [Int] = []
+                    let firstTerm = scorerList.count
                     let mask = IndexField.mask(alt.fields)
                     for t in alt.terms {
                         var at = -1
@@ -200,14 +204,13 @@ struct BlockMaxEvaluator {
                             at = cursorList.count
                             cursorList.append(c)
                         }
-                        list.append(scorerList.count)
                         scorerList.append(TermScorer(cursor: at, fields: mask, idf: idf[t] ?? 0))
                     }
-                    alternatives.append(CompiledAlternative(terms: list, id: alternativeCount, weight: alt.weight, group: alt.group,
-                                                            phraseFields: alt.phraseFields))
-                    alternativeCount += 1
+                    alternativeList.append(CompiledAlternative(terms: firstTerm..<scorerList.count, id: alternativeList.count,
+                                                               weight: alt.weight, group: alt.group,
+                                                               phraseFields: alt.phraseFields.map { IndexField.mask($0) } ?? 0))
                 }
-                return CompiledClause(alternatives: alternatives, groups: (clause.alternatives.map(\.group).max() ?? -1) + 1,
+                return CompiledClause(alternatives: firstAlternative..<alternativeList.count, groups: (clause.alternatives.map(\.group).max() ?? -1) + 1,
                                       required: clause.required, part: clause.part,
                                       hasPhrase: clause.alternatives.contains { $0.phraseFields != nil })
             }
@@ -232,7 +235,8 @@ struct BlockMaxEvaluator {
             let proximityCount = proximityList.count
             defer { proximityCursors.baseAddress?.deinitialize(count: proximityCount); proximityCursors.deallocate() }
             // Fixed from here on (constants for the loops below, no exclusivity checks).
-            let scorers = scorerList
+            let scorers = scorerList, alternatives = alternativeList
+            let alternativeCount = alternatives.count
             let fieldCount = IndexField.allCases.count
             /// Per alternative: the first document ≥ the last target where all its terms agree.
             /// −1: not computed yet.
@@ -273,8 +277,8 @@ struct BlockMaxEvaluator {
             }
             /// Whether the terms of a phrase alternative (all at `doc`) stand next to each
             /// other in one of its phrase fields.
-            func phraseMatches(_ alt: CompiledAlternative, _ doc: UInt32, _ fields: [IndexField]) throws -> Bool {
-                for field in fields {
+            func phraseMatches(_ alt: CompiledAlternative, _ doc: UInt32, _ fields: UInt8) throws -> Bool {
+                for field in [IndexField.title, .body] where fields & field.bit != 0 {
                     var lists: [[UInt32]] = []
                     for t in alt.terms {
                         let i = scorers[t].cursor
@@ -290,7 +294,8 @@ struct BlockMaxEvaluator {
             func clauseScore(_ c: CompiledClause, _ doc: UInt32, verify: Bool) throws -> Double? {
                 for g in 0..<c.groups { groupBest[g] = -1 }
                 var any = false
-                for alt in c.alternatives {
+                for a in c.alternatives {
+                    let alt = alternatives[a]
                     var sum = 0.0
                     var all = true
                     for t in alt.terms {
@@ -299,7 +304,7 @@ struct BlockMaxEvaluator {
                         sum += v
                     }
                     guard all else { continue }
-                    if verify, let fields = alt.phraseFields, !(try phraseMatches(alt, doc, fields)) { continue }
+                    if verify, alt.phraseFields != 0, !(try phraseMatches(alt, doc, alt.phraseFields)) { continue }
                     groupBest[alt.group] = max(groupBest[alt.group], sum * alt.weight)
                     any = true
                 }
@@ -311,7 +316,8 @@ struct BlockMaxEvaluator {
             /// The next document ≥ target where the clause can match (a candidate, not checked).
             func clauseNext(_ c: CompiledClause, _ target: UInt32) -> UInt32 {
                 var best = PostingsCursor.exhausted
-                for alt in c.alternatives {
+                for a in c.alternatives {
+                    let alt = alternatives[a]
                     // Still ahead of the target: the alternative's next candidate is unchanged
                     // (targets only grow).
                     if next[alt.id] >= Int64(target) {
@@ -339,7 +345,8 @@ struct BlockMaxEvaluator {
                 var end = PostingsCursor.exhausted
                 for c in clauses {
                     for g in 0..<c.groups { groupBest[g] = 0 }
-                    for alt in c.alternatives {
+                    for a in c.alternatives {
+                        let alt = alternatives[a]
                         var sum = 0.0
                         for t in alt.terms {
                             let (v, e) = termBound(scorers[t], doc)
