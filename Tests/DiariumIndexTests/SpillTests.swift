@@ -32,25 +32,27 @@ import DiariumTestSupport
         let docCount = 300
         let fieldCount = IndexField.allCases.count
         let norms = (0..<(docCount * fieldCount)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
-        // Keys in order: field byte + term; postings with positions, some long enough for skips.
+        // Terms in order; per document a frequency per field, and positions for the title's
+        // and the body's occurrences; some lists long enough for skips.
         var terms: [([UInt8], TermPostings)] = []
-        for field in IndexField.allCases {
-            for t in 0..<400 {
-                var p = TermPostings()
-                var doc = UInt32(random.next() % 5)
-                while doc < UInt32(docCount) {
-                    let tf = UInt32(1 + random.next() % 6)
-                    p.docs.append(doc)
-                    p.frequencies.append(tf)
+        for t in 0..<1_200 {
+            var p = TermPostings()
+            var doc = UInt32(random.next() % 5)
+            while doc < UInt32(docCount) {
+                let tfs = (0..<TermPostings.fieldCount).map { _ in UInt32(random.next() % 4) }
+                if tfs.allSatisfy({ $0 == 0 }) { doc += 1; continue }
+                p.docs.append(doc)
+                p.frequencies.append(contentsOf: tfs)
+                for field in [IndexField.title, .body] {
                     var position = UInt32(random.next() % 50)
-                    for _ in 0..<tf {
+                    for _ in 0..<tfs[Int(field.rawValue)] {
                         p.positions.append(position)
                         position += UInt32(1 + random.next() % 40)
                     }
-                    doc += UInt32(1 + random.next() % UInt64(t % 7 == 0 ? 2 : 60))
                 }
-                if !p.docs.isEmpty { terms.append(([field.rawValue] + Array(String(format: "term%05d", t).utf8), p)) }
+                doc += UInt32(1 + random.next() % UInt64(t % 7 == 0 ? 2 : 60))
             }
+            if !p.docs.isEmpty { terms.append((Array(String(format: "term%05d", t).utf8), p)) }
         }
         let texts = (0..<docCount).map { d in Array(String(repeating: "ord \(d) ", count: 1 + d % 500).utf8) }
         let fast = (0..<docCount).map { d in FastValues(year: 2000 + d % 20, authority: "Myndighet \(d % 7)") }

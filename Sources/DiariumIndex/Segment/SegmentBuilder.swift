@@ -108,33 +108,72 @@ struct SegmentBuilder {
     }
 
     private mutating func serialize<Output: SegmentOutput>(into output: Output) throws -> (output: Output, size: Int) {
+        // In memory a term has a list per field (one term table per field); on disk one list per
+        // term with the per-field frequencies. Each field's terms sorted by bytes, merged across
+        // the fields in term order, bring a term's lists together; they are merged by document here.
         var serializer = try SegmentSerializer(norms: norms, output: output)
+        let fieldCount = TermPostings.fieldCount
         var p = TermPostings()
-        var key: [UInt8] = []
-        for field in IndexField.allCases {
-            let index = fieldIndexes[Int(field.rawValue)]
-            for t in Self.sortedTermIDs(index.terms) {
-                p.removeAll()
-                let entry = index.postings[Int(t)]
+        var decoded: [(field: Int, docs: [UInt32], tfs: [UInt32], positions: [UInt32], starts: [Int])] = []
+        let sorted = fieldIndexes.map { Self.sortedTermIDs($0.terms) }
+        var cursor = [Int](repeating: 0, count: fieldIndexes.count)
+        var term: [UInt8] = []
+        while true {
+            // The smallest term at the fields' cursors.
+            var smallest: [UInt8]?
+            for f in 0..<fieldIndexes.count where cursor[f] < sorted[f].count {
+                let candidate = fieldIndexes[f].terms.term(sorted[f][cursor[f]])
+                if smallest.map({ candidate.lexicographicallyPrecedes($0) }) ?? true { smallest = candidate }
+            }
+            guard let next = smallest else { break }
+            term = next
+            decoded.removeAll(keepingCapacity: true)
+            for f in 0..<fieldIndexes.count where cursor[f] < sorted[f].count {
+                let t = sorted[f][cursor[f]]
+                guard fieldIndexes[f].terms.withTerm(t, { $0.elementsEqual(term) }) else { continue }
+                cursor[f] += 1
+                let entry = fieldIndexes[f].postings[Int(t)]
+                var docs: [UInt32] = [], tfs: [UInt32] = [], pos: [UInt32] = [], starts: [Int] = []
+                docs.reserveCapacity(Int(entry.df))
                 var d = ByteSlicePool.Reader(entry.docs), q = ByteSlicePool.Reader(entry.positions)
                 var doc: UInt32 = 0
                 for i in 0..<Int(entry.df) {
                     let delta = d.varint(pool)
                     doc = i == 0 ? delta : doc &+ delta
                     let tf = d.varint(pool)
-                    p.docs.append(doc)
-                    p.frequencies.append(tf)
-                    var pos: UInt32 = 0
+                    docs.append(doc)
+                    tfs.append(tf)
+                    starts.append(pos.count)
+                    var position: UInt32 = 0
                     for _ in 0..<tf {
-                        pos &+= q.varint(pool)
-                        p.positions.append(pos)
+                        position &+= q.varint(pool)
+                        pos.append(position)
                     }
                 }
-                key.removeAll(keepingCapacity: true)
-                key.append(field.rawValue)
-                index.terms.withTerm(t) { key.append(contentsOf: $0) }
-                try serializer.addTerm(key, p)
+                starts.append(pos.count)
+                decoded.append((f, docs, tfs, pos, starts))
             }
+            // Merge the field lists by document.
+            p.removeAll()
+            var at = [Int](repeating: 0, count: decoded.count)
+            while true {
+                var doc = UInt32.max
+                for (k, l) in decoded.enumerated() where at[k] < l.docs.count { doc = min(doc, l.docs[at[k]]) }
+                if doc == UInt32.max { break }
+                p.docs.append(doc)
+                let row = p.frequencies.count
+                p.frequencies.append(contentsOf: repeatElement(0, count: fieldCount))
+                for field in [IndexField.title, .body, .meta, .parts] {
+                    for (k, l) in decoded.enumerated() where l.field == Int(field.rawValue) && at[k] < l.docs.count && l.docs[at[k]] == doc {
+                        p.frequencies[row + l.field] = l.tfs[at[k]]
+                        if SegmentFormat.positionalFields & field.bit != 0 {
+                            p.positions.append(contentsOf: l.positions[l.starts[at[k]]..<l.starts[at[k] + 1]])
+                        }
+                        at[k] += 1
+                    }
+                }
+            }
+            try serializer.addTerm(term, p)
         }
         return try serializer.finish(docIDs: docIDs, fieldTotals: fieldTotals, fast: fast, store: store.finish())
     }
