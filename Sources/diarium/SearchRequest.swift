@@ -87,7 +87,7 @@ struct SearchRequest {
     /// The searcher over the index in `directory` (nil: `$DIARIUM_INDEX`, else `./index`), with
     /// the synonym file's warnings written to standard error.
     static func openSearcher(_ directory: String?) throws -> Searcher {
-        let searcher = try reporting { try Searcher(reader: try IndexReader(directory: IndexOptions.resolve(directory))) }
+        let searcher = try reporting { try Searcher(reader: try IndexReader(directory: IndexOptions.resolve(directory), threads: .one)) }
         for w in searcher.synonyms.warnings { Terminal.writeError("warning: synonyms: \(SafeText.line(w))\n") }
         return searcher
     }
