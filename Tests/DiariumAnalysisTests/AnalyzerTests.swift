@@ -215,3 +215,15 @@ func stemwords(_ language: String, _ input: String) throws -> [String] {
         #expect(Synonyms.key(ofExpression: "e-post").admits(Array("epost".utf8)) && Synonyms.key(ofExpression: "e-post").admits(Array("e".utf8)))
     }
 }
+
+/// `Synonyms.load` reads the built-in groups with the byte parser of the user's file (faster
+/// for a fresh process); both parsers must give the same groups for them.
+@Suite struct BuiltInSynonymsTests {
+    @Test func byteParserGivesTheTextParsersGroups() {
+        let text = Synonyms(text: Synonyms.builtIn)
+        let bytes = Synonyms(file: Array(Synonyms.builtIn.utf8), name: "built-in")
+        #expect(text.groups.count >= 9)
+        #expect(bytes.groups == text.groups)
+        #expect(bytes.warnings.isEmpty)
+    }
+}
