@@ -78,7 +78,7 @@ let package = Package(
         // Helpers shared by the test targets (fixture writers such as MiniPDF).
         .target(name: "DiariumTestSupport", path: "Tests/DiariumTestSupport"),
         .testTarget(name: "DiariumExtractionTests", dependencies: ["DiariumExtraction", "DiariumTestSupport"]),
-        .testTarget(name: "DiariumAnalysisTests", dependencies: ["DiariumAnalysis"]),
+        .testTarget(name: "DiariumAnalysisTests", dependencies: ["DiariumAnalysis", "DiariumTestSupport"]),
         .testTarget(name: "DiariumIndexTests", dependencies: ["DiariumIndex", "DiariumTestSupport"]),
         .testTarget(name: "DiariumSearchTests", dependencies: ["DiariumSearch", "DiariumIngest", "DiariumTestSupport"]),
         .testTarget(name: "DiariumReportTests", dependencies: ["DiariumReport", "DiariumIngest"]),

@@ -1,4 +1,5 @@
 import DiariumIndex
+import DiariumTestSupport
 import Foundation
 import Testing
 
@@ -23,27 +24,16 @@ struct Run {
 }
 
 /// Runs the binary with `arguments` in `directory`.
-/// Runs the built binary. Headings and messages are in English (the locale variables are
-/// replaced by `LANG=C.UTF-8`) unless `environment` sets them.
-func diarium(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> Run {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: binary)
-    p.arguments = arguments
-    if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
+/// Runs the built binary (with `input` on its standard input). Headings and messages are in
+/// English (the locale variables are replaced by `LANG=C.UTF-8`) unless `environment` sets them.
+func diarium(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:], input: Data? = nil) throws -> Run {
     var env = ProcessInfo.processInfo.environment
     env.removeValue(forKey: "DIARIUM_INDEX")
     for name in ["LC_ALL", "LC_MESSAGES", "LANGUAGE"] { env.removeValue(forKey: name) }
     env["LANG"] = "C.UTF-8"
     env.merge(environment) { $1 }
-    p.environment = env
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    let r = try TestProcess.run([binary] + arguments, input: input, environment: env, directory: directory)
+    return Run(status: r.status, stdout: r.stdoutText, stderr: r.stderrText)
 }
 
 final class Scratch {
@@ -280,16 +270,8 @@ func truthRows() throws -> [[String]] {
         let browser = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
         let chromium = try #require(browser, "Debian's chromium is not installed (make deps installs it)")
         func run(_ args: [String]) throws -> String {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: chromium)
-            p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(s.path)/profile"] + args + ["file://\(s.path)/report.html"]
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
+            try TestProcess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(s.path)/profile"]
+                                + args + ["file://\(s.path)/report.html"]).stdoutText
         }
         let dom = try run(["--dump-dom"])
         #expect(dom.contains("Release report"))
@@ -303,14 +285,8 @@ func truthRows() throws -> [[String]] {
 
     @Test func indexFromEnvironment() throws {
         let s = try Scratch()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = ["ingest", corpus]
-        p.environment = ["DIARIUM_INDEX": s.path + "/envindex", "PATH": "/usr/bin:/bin"]
-        p.standardOutput = Pipe()
-        try p.run()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
+        let r = try TestProcess.run([binary, "ingest", corpus], environment: ["DIARIUM_INDEX": s.path + "/envindex", "PATH": "/usr/bin:/bin"])
+        #expect(r.status == 0, "\(r.stderrText)")
         #expect(FileManager.default.fileExists(atPath: s.path + "/envindex/catalog.sqlite"))
     }
 }

@@ -156,12 +156,8 @@ import Testing
         let batch = s.path + "/batch"
         try FileManager.default.createDirectory(atPath: batch, withIntermediateDirectories: true)
         try Data(MiniPDF.text([["Protokoll fört vid sammanträde med socialnämnden den 4 maj 2021."]])).write(to: URL(fileURLWithPath: batch + "/öppen.pdf"))
-        let qpdf = Process()
-        qpdf.executableURL = URL(fileURLWithPath: "/usr/bin/qpdf")
-        qpdf.arguments = ["--encrypt", "hemligt", "agare", "256", "--", batch + "/öppen.pdf", batch + "/låst.pdf"]
-        try qpdf.run()
-        qpdf.waitUntilExit()
-        try #require(qpdf.terminationStatus == 0)
+        let qpdf = try TestProcess.run(["/usr/bin/qpdf", "--encrypt", "hemligt", "agare", "256", "--", batch + "/öppen.pdf", batch + "/låst.pdf"])
+        try #require(qpdf.status == 0, "\(qpdf.stderrText)")
         try Data().write(to: URL(fileURLWithPath: batch + "/tom.txt"))
         let ingest = try diarium(["ingest", batch, "--index", s.path + "/index"])
         #expect(ingest.status == 0, "\(ingest.stderr)")

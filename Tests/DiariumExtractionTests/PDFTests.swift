@@ -108,11 +108,8 @@ func popplerRun(_ pdf: [UInt8], _ arguments: [String]) throws -> [UInt8] {
         let dir = (source as NSString).deletingLastPathComponent
         func qpdf(_ args: [String]) throws -> [UInt8] {
             let out = dir + "/out-\(UUID().uuidString).pdf"
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/qpdf")
-            p.arguments = args + ["--", source, out]
-            try p.run()
-            p.waitUntilExit()
+            let r = try TestProcess.run(["/usr/bin/qpdf"] + args + ["--", source, out])
+            try #require(r.status == 0, "\(r.stderrText)")
             return [UInt8](try Data(contentsOf: URL(fileURLWithPath: out)))
         }
         // Needs a password to open: status encrypted, not a failure, with what could be read.
