@@ -81,8 +81,8 @@ let package = Package(
         .testTarget(name: "DiariumAnalysisTests", dependencies: ["DiariumAnalysis", "DiariumTestSupport"]),
         .testTarget(name: "DiariumIndexTests", dependencies: ["DiariumIndex", "DiariumTestSupport"]),
         .testTarget(name: "DiariumSearchTests", dependencies: ["DiariumSearch", "DiariumIngest", "DiariumTestSupport"]),
-        .testTarget(name: "DiariumReportTests", dependencies: ["DiariumReport", "DiariumIngest"]),
-        .testTarget(name: "DiariumServerTests", dependencies: ["DiariumServer", "DiariumIngest", "DiariumOutput", "DiariumAPI", "DiariumReport"]),
+        .testTarget(name: "DiariumReportTests", dependencies: ["DiariumReport", "DiariumIngest", "DiariumTestSupport"]),
+        .testTarget(name: "DiariumServerTests", dependencies: ["DiariumServer", "DiariumIngest", "DiariumOutput", "DiariumAPI", "DiariumReport", "DiariumTestSupport"]),
         .testTarget(name: "DiariumEndToEndTests", dependencies: ["diarium", "DiariumIndex", "DiariumTestSupport"]),
         .testTarget(name: "DiariumFuzzTests", dependencies: ["DiariumFuzzing", "DiariumIngest"]),
     ]

@@ -36,15 +36,6 @@ func diarium(_ arguments: [String], in directory: String? = nil, environment: [S
     return Run(status: r.status, stdout: r.stdoutText, stderr: r.stderrText)
 }
 
-final class Scratch {
-    let path: String
-    init() throws {
-        path = NSTemporaryDirectory() + "diarium-e2e-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
-
 struct Hit: Decodable {
     var rank: Int; var score: Double; var id: Int64; var path: String; var title: String?; var authority: String?
     var type: String?; var date: String?; var year: Int?; var dnr: String?; var format: String; var snippet: String
@@ -59,7 +50,7 @@ func truthRows() throws -> [[String]] {
 
 @Suite(.serialized) struct EndToEndTests {
     @Test func ingestSearchListAndReingest() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let index = s.path + "/index"
         let ingest = try diarium(["ingest", corpus, "--index", index])
         #expect(ingest.status == 0, "\(ingest.stderr)")
@@ -120,7 +111,7 @@ func truthRows() throws -> [[String]] {
     }
 
     @Test func officeFilesZipEntriesAndReviewMarksAreSearchable() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let index = s.path + "/index"
         #expect(try diarium(["ingest", corpus, "--index", index]).status == 0)
         func hits(_ query: String) throws -> [Hit] {
@@ -146,7 +137,7 @@ func truthRows() throws -> [[String]] {
     }
 
     @Test func unreadableFilesAreInTheInventoryWithTheirReason() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let index = s.path + "/index"
         _ = try diarium(["ingest", corpus, "--index", index])
         let docs = try JSONDecoder().decode([Doc].self, from: Data(try diarium(["list", "--index", index, "--format", "json"]).stdout.utf8))
@@ -167,7 +158,7 @@ func truthRows() throws -> [[String]] {
     }
 
     @Test func changedFileIsReplaced() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let folder = s.path + "/batch"
         try FileManager.default.copyItem(atPath: corpus, toPath: folder)
         let index = s.path + "/index"
@@ -190,7 +181,7 @@ func truthRows() throws -> [[String]] {
     }
 
     @Test func secondWriterIsRefused() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let index = s.path + "/index"
         let writer = try IndexWriter(directory: index)
         let run = try diarium(["ingest", corpus, "--index", index])
@@ -204,7 +195,7 @@ func truthRows() throws -> [[String]] {
     }
 
     @Test func corruptedSegmentIsDetectedAndNamed() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let index = s.path + "/index"
         _ = try diarium(["ingest", corpus, "--index", index])
         let segments = try FileManager.default.contentsOfDirectory(atPath: index + "/segments")
@@ -221,7 +212,7 @@ func truthRows() throws -> [[String]] {
     }
 
     @Test func clearErrorsForMissingIndexAndPaths() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let none = try diarium(["search", "x", "--index", s.path + "/nothing"])
         #expect(none.status != 0)
         #expect(none.stderr.contains("no index in \(s.path)/nothing"))
@@ -234,7 +225,7 @@ func truthRows() throws -> [[String]] {
     }
 
     @Test func batchCSVExplainAndSort() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let index = s.path + "/index"
         _ = try diarium(["ingest", corpus, "--index", index])
         try "riskanalys\n\"unbalanced ((\nkonsekvensbedömning year:2020\n".write(toFile: s.path + "/q.txt", atomically: true, encoding: .utf8)
@@ -261,7 +252,7 @@ func truthRows() throws -> [[String]] {
     /// The HTML report renders in a real headless browser: the page's text is there, and a
     /// screenshot is taken.
     @Test func htmlReportRendersInChromium() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let index = s.path + "/index"
         _ = try diarium(["ingest", corpus, "--index", index])
         let html = try diarium(["report", "--format", "html", "--index", index])
@@ -284,7 +275,7 @@ func truthRows() throws -> [[String]] {
     }
 
     @Test func indexFromEnvironment() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let r = try TestProcess.run([binary, "ingest", corpus], environment: ["DIARIUM_INDEX": s.path + "/envindex", "PATH": "/usr/bin:/bin"])
         #expect(r.status == 0, "\(r.stderrText)")
         #expect(FileManager.default.fileExists(atPath: s.path + "/envindex/catalog.sqlite"))

@@ -75,7 +75,7 @@ import Testing
     }
 
     @Test func hostileNamesTitlesAuthoritiesAndHeadersComeOutSafeEverywhere() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let fm = FileManager.default
         let folder = s.path + "/in/Nämnd" + HostileOutputTests.esc + " | <b>x</b>"
         try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)

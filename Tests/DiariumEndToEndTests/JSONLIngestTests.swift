@@ -1,3 +1,4 @@
+import DiariumTestSupport
 import Foundation
 import Testing
 
@@ -30,7 +31,7 @@ import Testing
     }
 
     @Test func goodLinesAreIngestedAndBadOnesReportedByNumber() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let lines = [
             try line(["path": "Kommunstyrelsen/brev.txt",
                       "text": "Kommunstyrelsen\nDnr KS 2021/123\nBeslut om riskanalys\n\nDatum 2021-03-04\nText om informationssäkerhet."]),
@@ -100,7 +101,7 @@ import Testing
     }
 
     @Test func standardInputHugeLinesAndHostileValues() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         // A 2 MiB line over a 1 MiB limit, between two good lines: passed over, the batch goes on.
         let huge = try line(["path": "stor.txt", "text": String(repeating: "ord ", count: (2 << 20) / 4)])
         let hostileTitle = "\u{1B}]0;pwned\u{07}\u{1B}[31mRöd\u{202E}txt.exe"
@@ -130,7 +131,7 @@ import Testing
     }
 
     @Test func extractOutputIngestsAsTheFilesMetadata() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let file = corpus + "/Gymnasienämnden/Riskanalys Office 365 (2015).html"
         let extracted = try diarium(["extract", "--format", "json", file])
         #expect(extracted.status == 0, "\(extracted.stderr)")
@@ -145,7 +146,7 @@ import Testing
     }
 
     @Test func usageMistakes() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         for (arguments, message) in [(["ingest", "--jsonl", "x.jsonl", "corpus"], "not both"), (["ingest"], "--jsonl FILE"),
                                      (["ingest", "--jsonl", ""], "needs a file")] {
             let r = try diarium(arguments + ["--index", "index"], in: s.path)

@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func scannedImagesAreSearchableAndTheCacheSurvivesRebuild() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let index = s.path + "/index"
         try scans(1, in: s.path + "/in/Kultur- och fritidsnämnden")
         let first = try diarium(["ingest", s.path + "/in", "--index", index])
@@ -45,7 +45,7 @@ import Testing
     }
 
     @Test func ingestKilledDuringOCRContinuesWhereItStopped() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let index = s.path + "/index"
         try scans(4, in: s.path + "/in")
         // Kill it as soon as the OCR pass has cached a page (the text pass has committed by then).

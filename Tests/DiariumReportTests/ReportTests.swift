@@ -1,5 +1,6 @@
 import DiariumIndex
 import DiariumIngest
+import DiariumTestSupport
 import Foundation
 import Testing
 @testable import DiariumReport
@@ -10,11 +11,11 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 @Suite struct ReleaseReportTests {
     static let report: ReleaseReport = {
         do {
-            let dir = NSTemporaryDirectory() + "diarium-report-" + UUID().uuidString
-            let ingester = try Ingester(indexDirectory: dir)
+            let scratch = try ScratchDirectory("report")
+            let ingester = try Ingester(indexDirectory: scratch.path)
             _ = try ingester.ingest(paths: [repositoryRoot.appendingPathComponent("corpus").path])
             ingester.close()
-            return try ReleaseReport(reader: IndexReader(directory: dir))
+            return try ReleaseReport(reader: IndexReader(directory: scratch.path))
         } catch { fatalError("\(error)") }
     }()
 
@@ -69,7 +70,8 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     }
 
     @Test func duplicateFamilies() throws {
-        let dir = NSTemporaryDirectory() + "diarium-dup-" + UUID().uuidString
+        let scratch = try ScratchDirectory("dup")
+        let dir = scratch.path
         let ingester = try Ingester(indexDirectory: dir)
         _ = try ingester.ingest(paths: [repositoryRoot.appendingPathComponent("corpus").path])
         ingester.close()

@@ -27,8 +27,8 @@ import Testing
     /// the snippet from the index holds at least as many distinct query terms; and every snippet
     /// of a document whose body holds a query term marks one.
     @Test func realDocumentsGetTheSnippetsOfTheWholeText() throws {
-        let root = NSTemporaryDirectory() + "diarium-snippets-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: root) }
+        let scratch = try ScratchDirectory("snippets")
+        let root = scratch.path
         var options = IngestOptions()
         options.ocrMode = .off
         let ingester = try Ingester(indexDirectory: root, options: options)
@@ -84,8 +84,8 @@ import Testing
         let vocabulary = ["Åtgärder", "åtgärd", "ärendet", "Ärenden", "öppenhet", "Örebro", "ÖVERSYN", "säkerhetsöversyn", "straße",
                           "日本語", "naïve", "Łódź", "nämnden", "beslut", "och", "i", "att", "kommun", "riskanalys", "molntjänster",
                           "personuppgifter", "protokoll", "fullmäktige", "sekretess", "x", "ab"]
-        let root = NSTemporaryDirectory() + "diarium-snippet-property-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: root) }
+        let scratch = try ScratchDirectory("snippet-property")
+        let root = scratch.path
         let folder = root + "/brev"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var texts: [String: [UInt8]] = [:]
@@ -136,8 +136,8 @@ import Testing
 
     /// å, ä, ö and other multi-byte letters are marked whole, in any case.
     @Test func multiByteWordsAreMarkedWhole() throws {
-        let root = NSTemporaryDirectory() + "diarium-snippet-letters-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: root) }
+        let scratch = try ScratchDirectory("snippet-letters")
+        let root = scratch.path
         try FileManager.default.createDirectory(atPath: root + "/in", withIntermediateDirectories: true)
         var text = String(repeating: "Inledning utan träff i texten här. ", count: 3_000)
         text += "ÅTGÄRDER för Örebro: åtgärderna gäller säkerhetsöversyn i Łódź och 日本語 ärenden. "

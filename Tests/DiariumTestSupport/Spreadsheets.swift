@@ -83,13 +83,3 @@ public enum Spreadsheets {
         return try JSONDecoder().decode(Sheet.self, from: read.stdout)
     }
 }
-
-/// A scratch folder under the temporary directory, removed when released.
-public final class ScratchDirectory: Sendable {
-    public let path: String
-    public init() throws {
-        path = NSTemporaryDirectory() + "diarium-test-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
