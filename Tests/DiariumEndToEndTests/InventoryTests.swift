@@ -160,6 +160,11 @@ import Testing
                 fromText[cells.dropLast().map { $0 == "unknown" ? "" : $0 }, default: 0] += Int(cells.last ?? "") ?? -1
             }
             #expect(fromText == want, "--by \(by) text")
+            // Nothing selecting, fast fields only: counted from the segments' fast columns (and
+            // the catalog rows of documents without text). Every status selected: from the
+            // catalog rows. The same table.
+            let everyStatus = ["ok", "empty", "unsupported", "failed", "encrypted"].flatMap { ["--status", $0] }
+            #expect(text == (try diarium(["list", "--by", by, "--index", index] + everyStatus).stdout), "--by \(by): fast columns ≠ catalog")
             // JSON: one object per row, the keys and count.
             let json = try JSONSerialization.jsonObject(with: Data(try diarium(["list", "--by", by, "--format", "json", "--index", index]).stdout.utf8)) as? [[String: Any]]
             #expect(json?.reduce(0) { $0 + (($1["count"] as? Int) ?? 0) } == all.count, "--by \(by) json")
