@@ -154,7 +154,7 @@ struct List: ParsableCommand {
             }
             print(strings.documentsListed(page.count, of: records.count))
         case .json, .csv, .xlsxCSV:
-            let families = try reporting { try DuplicateFamilies(reader: reader).familyNumbers }
+            let families = try reporting { try DuplicateFamilies(reader: reader, wordChanges: false).familyNumbers }
             let entries = InventoryEntry.entries(page, roots: roots, families: families)
             if format == .json {
                 print(try JSONOutput.encode(entries))
