@@ -164,8 +164,8 @@ public struct DuplicateFamilies: Codable, Sendable {
 
     /// The words of a text as duplicate detection compares them: lowercased (`lowercased()`),
     /// split at every character that is neither a letter nor a number (`Character.isLetter`,
-    /// `isNumber`), as UTF-8 in one buffer. A text whose characters are all in Latin-1 (most
-    /// Swedish text) is split byte by byte through a table made from those same `Character`
+    /// `isNumber`), as UTF-8 in one buffer. A text whose characters are all in Latin-1 or
+    /// general punctuation (most Swedish text: its dashes and quotes) is split byte by byte through a table made from those same `Character`
     /// properties — each such scalar is a character of its own, CR LF aside, which separates
     /// either way — and any other text through `String`, so both give the same words.
     struct Words {
@@ -189,8 +189,8 @@ public struct DuplicateFamilies: Codable, Sendable {
             }
         }
 
-        /// The words of `text` if it is UTF-8 of scalars up to U+00FF only; false (and a
-        /// partial result) otherwise.
+        /// The words of `text` if it is UTF-8 of scalars up to U+00FF and general punctuation
+        /// (U+2010–U+205E) only; false (and a partial result) otherwise.
         private mutating func latin1(_ text: [UInt8]) -> Bool {
             let table = Words.table
             var start = bytes.count
@@ -209,6 +209,13 @@ public struct DuplicateFamilies: Codable, Sendable {
                 } else if b == 0xC2 || b == 0xC3, i + 1 < n, text[i + 1] & 0xC0 == 0x80 {
                     scalar = Int(b & 0x1F) << 6 | Int(text[i + 1] & 0x3F)
                     i += 2
+                } else if b == 0xE2, i + 2 < n, (text[i + 1] == 0x80 && (0x90...0xBF).contains(text[i + 2]))
+                            || (text[i + 1] == 0x81 && (0x80...0x9E).contains(text[i + 2])) {
+                    // U+2010–U+205E, general punctuation (dashes, quotes, bullets, …): neither
+                    // letter nor number, and a character of its own.
+                    end()
+                    i += 3
+                    continue
                 } else {
                     return false
                 }
