@@ -67,9 +67,11 @@ func best(_ runs: Int = 3, _ body: () throws -> Void) rethrows -> Double {
 }
 
 var sink: UInt64 = 0
+let buffers = PostingsBuffers()
+defer { withExtendedLifetime(buffers) {} }
 let decode = try best {
     for w in vocabulary {
-        guard let c = try segment.cursor(.body, w) else { continue }
+        guard var c = try segment.cursor(w, fields: [.body], buffers: buffers) else { continue }
         while c.doc != PostingsCursor.exhausted {
             sink &+= UInt64(c.doc) &+ UInt64(c.frequency)
             c.next()
@@ -82,7 +84,7 @@ var advances = 0
 let advance = try best {
     advances = 0
     for w in vocabulary.prefix(200) {
-        guard let c = try segment.cursor(.body, w) else { continue }
+        guard var c = try segment.cursor(w, fields: [.body], buffers: buffers) else { continue }
         var target: UInt32 = 0
         while c.doc != PostingsCursor.exhausted {
             c.advance(to: target)
@@ -96,7 +98,7 @@ print(String(format: "advance (skip ~1000 docs, top 200):  %7.2f M advances/s", 
 var lookupRng = SeededRandom(state: 11)
 let probes = (0..<100_000).map { _ in vocabulary[Int(lookupRng.next() % UInt64(vocabulary.count))] }
 let lookup = try best {
-    for t in probes { sink &+= UInt64(try segment.documentFrequency(.body, t)) }
+    for t in probes { sink &+= UInt64(try segment.documentFrequency(t)) }
 }
 print(String(format: "term lookup (dictionary):            %7.2f M lookups/s", Double(probes.count) / lookup / 1e6))
 if sink == 42 { print("") }

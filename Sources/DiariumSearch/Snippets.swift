@@ -240,21 +240,24 @@ extension Searcher {
         let termList = terms.sorted { $0.lexicographicallyPrecedes($1) }
         var out = [Snippets.Passage](repeating: Snippets.Passage(text: "", anchor: 0), count: hits.count)
         let order = hits.indices.sorted { hits[$0].segment != hits[$1].segment ? hits[$0].segment < hits[$1].segment : hits[$0].doc < hits[$1].doc }
+        var buffers = PostingsBuffers()
+        // The cursors point into `buffers`: kept alive to the end.
+        defer { withExtendedLifetime(buffers) {} }
         var cursors: [PostingsCursor?] = []
         var cursorSegment = -1
         for i in order {
             let (si, doc) = hits[i]
             let r = reader.segments[si].reader
             if si != cursorSegment {
-                cursors = try termList.map { try r.cursor(.body, $0) }
+                buffers = PostingsBuffers()
+                cursors = try termList.map { try r.cursor($0, fields: [.body], buffers: buffers) }
                 cursorSegment = si
             }
             var events: [(position: UInt32, term: Int)] = []
-            for (t, c) in cursors.enumerated() {
-                guard let c else { continue }
-                c.advance(to: doc)
-                if let e = c.error { throw e }
-                if c.doc == doc { for p in try c.positions() { events.append((p, t)) } }
+            for t in cursors.indices where cursors[t] != nil {
+                cursors[t]!.advance(to: doc)
+                if let e = cursors[t]!.error { throw e }
+                if cursors[t]!.doc == doc { for p in try cursors[t]!.positions(.body) { events.append((p, t)) } }
             }
             events.sort { $0.position != $1.position ? $0.position < $1.position : $0.term < $1.term }
             out[i] = try passage(r, doc, events: events, termCount: termList.count, terms: terms)

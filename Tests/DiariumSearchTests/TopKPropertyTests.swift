@@ -117,7 +117,7 @@ import DiariumTestSupport
         func idf(_ term: String) throws -> Double {
             if let v = idfs[term] { return v }
             var df = 0
-            for s in reader.segments { df += try IndexField.allCases.map { try s.reader.documentFrequency($0, Array(term.utf8)) }.max() ?? 0 }
+            for s in reader.segments { df += try s.reader.documentFrequency(Array(term.utf8)) }
             let v = log(1 + (Double(n) - Double(df) + 0.5) / (Double(df) + 0.5))
             idfs[term] = v
             return v

@@ -77,44 +77,89 @@ struct SegmentBuilder {
     }
 
     private mutating func serialize<Output: SegmentOutput>(into output: Output) throws -> (output: Output, size: Int) {
+        // In memory a term has a list per field (key: field byte + term); on disk one list per
+        // term with the per-field frequencies. Keys sorted by (term, field) bring a term's
+        // lists together; they are merged by document here.
         var serializer = try SegmentSerializer(norms: norms, output: output)
+        let fieldCount = TermPostings.fieldCount
         var p = TermPostings()
-        for t in sortedTermIDs() {
-            p.removeAll()
-            let entry = postings[Int(t)]
-            entry.docs.withUnsafeBytes { docBytes in
-                entry.positions.withUnsafeBytes { posBytes in
-                    var d = ByteReader(docBytes), q = ByteReader(posBytes)
-                    var doc: UInt32 = 0
-                    for i in 0..<Int(entry.df) {
-                        let delta = d.varint32()
-                        doc = i == 0 ? delta : doc &+ delta
-                        let tf = d.varint32()
-                        p.docs.append(doc)
-                        p.frequencies.append(tf)
-                        var pos: UInt32 = 0
-                        for _ in 0..<tf {
-                            pos &+= q.varint32()
-                            p.positions.append(pos)
+        var group: [Int32] = []
+        var decoded: [(field: Int, docs: [UInt32], tfs: [UInt32], positions: [UInt32], starts: [Int])] = []
+        let ids = sortedTermIDs()
+        var g = 0
+        while g < ids.count {
+            group.removeAll(keepingCapacity: true)
+            let term = terms.term(ids[g]).dropFirst()
+            while g < ids.count, terms.term(ids[g]).dropFirst().elementsEqual(term) {
+                group.append(ids[g])
+                g += 1
+            }
+            decoded.removeAll(keepingCapacity: true)
+            for t in group {
+                let entry = postings[Int(t)]
+                var docs: [UInt32] = [], tfs: [UInt32] = [], pos: [UInt32] = [], starts: [Int] = []
+                docs.reserveCapacity(Int(entry.df))
+                entry.docs.withUnsafeBytes { docBytes in
+                    entry.positions.withUnsafeBytes { posBytes in
+                        var d = ByteReader(docBytes), q = ByteReader(posBytes)
+                        var doc: UInt32 = 0
+                        for i in 0..<Int(entry.df) {
+                            let delta = d.varint32()
+                            doc = i == 0 ? delta : doc &+ delta
+                            let tf = d.varint32()
+                            docs.append(doc)
+                            tfs.append(tf)
+                            starts.append(pos.count)
+                            var position: UInt32 = 0
+                            for _ in 0..<tf {
+                                position &+= q.varint32()
+                                pos.append(position)
+                            }
                         }
                     }
                 }
+                starts.append(pos.count)
+                decoded.append((Int(terms.term(t)[0]), docs, tfs, pos, starts))
             }
-            try serializer.addTerm(terms.term(t), p)
+            // Merge the field lists by document.
+            p.removeAll()
+            var at = [Int](repeating: 0, count: decoded.count)
+            while true {
+                var doc = UInt32.max
+                for (k, l) in decoded.enumerated() where at[k] < l.docs.count { doc = min(doc, l.docs[at[k]]) }
+                if doc == UInt32.max { break }
+                p.docs.append(doc)
+                let row = p.frequencies.count
+                p.frequencies.append(contentsOf: repeatElement(0, count: fieldCount))
+                for field in [IndexField.title, .body, .meta, .parts] {
+                    for (k, l) in decoded.enumerated() where l.field == Int(field.rawValue) && at[k] < l.docs.count && l.docs[at[k]] == doc {
+                        p.frequencies[row + l.field] = l.tfs[at[k]]
+                        if SegmentFormat.positionalFields & field.bit != 0 {
+                            p.positions.append(contentsOf: l.positions[l.starts[at[k]]..<l.starts[at[k] + 1]])
+                        }
+                        at[k] += 1
+                    }
+                }
+            }
+            try serializer.addTerm(Array(term), p)
         }
         return try serializer.finish(docIDs: docIDs, fieldTotals: fieldTotals, fast: fast, store: store.finish())
     }
 
+    /// Term ids in (term, field) order: by the key's bytes after the field byte, then by field.
     private func sortedTermIDs() -> [Int32] {
         var ids = (0..<Int32(terms.count)).map { $0 }
         terms.arena.withUnsafeBytes { a in
             let starts = terms.starts
             ids.sort { x, y in
-                let xl = Int(starts[Int(x)]), xh = Int(starts[Int(x) + 1])
-                let yl = Int(starts[Int(y)]), yh = Int(starts[Int(y) + 1])
+                // Keys are field byte + term: compare the terms, then the fields.
+                let xl = Int(starts[Int(x)]) + 1, xh = Int(starts[Int(x) + 1])
+                let yl = Int(starts[Int(y)]) + 1, yh = Int(starts[Int(y) + 1])
                 let n = min(xh - xl, yh - yl)
                 let c = n == 0 ? 0 : memcmp(a.baseAddress! + xl, a.baseAddress! + yl, n)
-                return c != 0 ? c < 0 : (xh - xl) < (yh - yl)
+                if c != 0 { return c < 0 }
+                if xh - xl != yh - yl { return (xh - xl) < (yh - yl) }
+                return a[xl - 1] < a[yl - 1]
             }
         }
         return ids

@@ -83,20 +83,20 @@ struct SegmentMerger {
                 let key = terms[cursor[i]].0
                 if smallest.map({ key.lexicographicallyPrecedes($0) }) ?? true { smallest = key }
             }
-            guard let key = smallest, let field = IndexField(rawValue: key[0]) else { break }
+            guard let key = smallest else { break }
             merged.removeAll()
             for (i, terms) in dictionaries.enumerated() where cursor[i] < terms.count && terms[cursor[i]].0 == key {
-                let p = try sources[i].reader.decode(terms[cursor[i]].1, field: field, withPositions: true)
+                let p = try sources[i].reader.decode(terms[cursor[i]].1, withPositions: true)
                 var k = 0
                 for (j, d) in p.docs.enumerated() {
-                    let tf = Int(p.frequencies[j])
+                    let n = p.positionCount(j)
                     let target = map[i][Int(d)]
                     if target >= 0 {
                         merged.docs.append(UInt32(target))
-                        merged.frequencies.append(p.frequencies[j])
-                        merged.positions.append(contentsOf: p.positions[k..<(k + tf)])
+                        merged.frequencies.append(contentsOf: p.frequencies[(j * TermPostings.fieldCount)..<((j + 1) * TermPostings.fieldCount)])
+                        merged.positions.append(contentsOf: p.positions[k..<(k + n)])
                     }
-                    k += tf
+                    k += n
                 }
                 cursor[i] += 1
             }
