@@ -73,8 +73,13 @@ public final class Analyzer {
                 body(AnalyzedToken(term: raw.word, word: raw.word, stem: raw.word, kind: raw.kind, position: pos, start: raw.start, end: raw.end))
                 return
             }
-            if cache.lookup(raw.word) == nil { self.learn(raw.word) }
-            guard let hit = cache.lookup(raw.word) else {
+            // One probe for a word seen before (nearly every token: text is Zipfian).
+            var cached = cache.lookup(raw.word)
+            if cached == nil {
+                self.learn(raw.word)
+                cached = cache.lookup(raw.word)
+            }
+            guard let hit = cached else {
                 body(AnalyzedToken(term: raw.word, word: raw.word, stem: raw.word, kind: raw.kind, position: pos, start: raw.start, end: raw.end))
                 return
             }

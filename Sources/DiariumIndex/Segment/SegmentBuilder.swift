@@ -1,29 +1,80 @@
 /// Accumulates documents in memory and serializes them as one immutable segment file.
 /// The writer side of the segment format (`SegmentSerializer` encodes, `SegmentReader` reads).
 struct SegmentBuilder {
+    /// One term's postings while the segment is built: two streams in the builder's pool.
     private struct Postings {
-        var docs: [UInt8] = []       // per doc: varint(doc delta), varint(tf)
-        var positions: [UInt8] = []  // per doc: tf varints, delta-coded
+        var docs: ByteSlicePool.Stream       // per doc: varint(doc delta), varint(tf)
+        var positions: ByteSlicePool.Stream  // per doc: tf varints, delta-coded
         var lastDoc: UInt32 = 0
         var df: UInt32 = 0
+
+        init(_ pool: ByteSlicePool) {
+            docs = pool.makeStream()
+            positions = pool.makeStream()
+        }
+
+        /// Appends document `doc` with its ascending `positions`.
+        @inline(__always)
+        mutating func add(doc: UInt32, positions p: UnsafeBufferPointer<UInt32>, _ pool: ByteSlicePool) {
+            pool.appendVarint(df == 0 ? doc : doc - lastDoc, to: &docs)
+            pool.appendVarint(UInt32(p.count), to: &docs)
+            var prev: UInt32 = 0
+            for v in p {
+                pool.appendVarint(v - prev, to: &positions)
+                prev = v
+            }
+            lastDoc = doc
+            df += 1
+        }
     }
 
-    private var terms = TermTable(capacity: 1 << 16)
-    private var postings: [Postings] = []
+    /// One field's terms (ids in the order first seen) and their postings, by id.
+    private struct FieldIndex {
+        var terms = TermTable(capacity: 1 << 14)
+        var postings: [Postings] = []
+
+        /// Adds the terms of one document's field.
+        mutating func add(doc: UInt32, _ ft: FieldTerms, _ pool: ByteSlicePool) {
+            let table = ft.terms
+            table.arena.withUnsafeBytes { arena in
+                table.starts.withUnsafeBufferPointer { starts in
+                    ft.positionStarts.withUnsafeBufferPointer { ps in
+                        ft.positions.withUnsafeBufferPointer { positions in
+                            for t in 0..<table.count {
+                                let term = UnsafeRawBufferPointer(rebasing: arena[Int(starts[t])..<Int(starts[t + 1])])
+                                // The document's table hashed these bytes already, with the same function.
+                                let (tid, inserted) = terms.intern(term, hash: table.hash(ofID: Int32(t)))
+                                if inserted { postings.append(Postings(pool)) }
+                                let occurrences = UnsafeBufferPointer(rebasing: positions[Int(ps[t])..<Int(ps[t + 1])])
+                                postings[Int(tid)].add(doc: doc, positions: occurrences, pool)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The docs and positions streams of every term, in blocks (no allocation per term).
+    private var pool = ByteSlicePool()
+    /// Per field (by `IndexField.rawValue`): its terms and postings. The segment's dictionary
+    /// key is the field byte + the term, so keys sort by field first, then by term.
+    private var fieldIndexes = [FieldIndex](repeating: FieldIndex(), count: IndexField.allCases.count)
     private var norms: [UInt8] = []               // docCount × fieldCount, SmallFloat bytes
     private var fieldTotals = [UInt64](repeating: 0, count: IndexField.allCases.count)
     private var fast: [FastValues] = []
     private(set) var docIDs: [Int64] = []
     private var store = StoredTextWriter()
-    private var postingBytes = 0
-    private var keyBuffer: [UInt8] = []
 
     var documentCount: Int { docIDs.count }
 
+    /// Whether the postings pool nears its 4 GiB address space (a budget above that flushes here).
+    var isFull: Bool { pool.isFull }
+
     /// Estimated heap bytes held, for the writer's memory budget.
     var memoryFootprint: Int {
-        terms.memoryFootprint + postingBytes + postings.count * 80 + norms.count + fast.count * 64
-            + docIDs.count * 8 + store.memoryFootprint
+        fieldIndexes.reduce(0) { $0 + $1.terms.memoryFootprint + $1.postings.capacity * MemoryLayout<Postings>.stride }
+            + pool.memoryFootprint + norms.count + fast.count * 64 + docIDs.count * 8 + store.memoryFootprint
     }
 
     /// Adds a document with catalog id `id`, its fields, its fast-field values and its stored text.
@@ -36,27 +87,7 @@ struct SegmentBuilder {
             ft.finish()
             norms.append(SmallFloat.encode(ft.length))
             fieldTotals[Int(field.rawValue)] += UInt64(ft.length)
-            for t in 0..<ft.terms.count {
-                keyBuffer.removeAll(keepingCapacity: true)
-                keyBuffer.append(field.rawValue)
-                ft.terms.withTerm(Int32(t)) { keyBuffer.append(contentsOf: $0) }
-                let (tid, inserted) = keyBuffer.withUnsafeBytes { terms.intern($0) }
-                if inserted { postings.append(Postings()) }
-                let before = postings[Int(tid)].docs.capacity + postings[Int(tid)].positions.capacity
-                let lo = Int(ft.positionStarts[t]), hi = Int(ft.positionStarts[t + 1])
-                let delta = postings[Int(tid)].df == 0 ? doc : doc - postings[Int(tid)].lastDoc
-                appendVarint(delta, to: &postings[Int(tid)].docs)
-                appendVarint(UInt32(hi - lo), to: &postings[Int(tid)].docs)
-                var prev: UInt32 = 0
-                for i in lo..<hi {
-                    let p = ft.positions[i]
-                    appendVarint(p - prev, to: &postings[Int(tid)].positions)
-                    prev = p
-                }
-                postings[Int(tid)].lastDoc = doc
-                postings[Int(tid)].df += 1
-                postingBytes += postings[Int(tid)].docs.capacity + postings[Int(tid)].positions.capacity - before
-            }
+            fieldIndexes[Int(field.rawValue)].add(doc: doc, ft, pool)
         }
         storedText.withUnsafeBytes { store.add($0, wordStarts: fields[.body]?.wordStarts ?? []) }
     }
@@ -77,49 +108,50 @@ struct SegmentBuilder {
     }
 
     private mutating func serialize<Output: SegmentOutput>(into output: Output) throws -> (output: Output, size: Int) {
-        // In memory a term has a list per field (key: field byte + term); on disk one list per
-        // term with the per-field frequencies. Keys sorted by (term, field) bring a term's
-        // lists together; they are merged by document here.
+        // In memory a term has a list per field (one term table per field); on disk one list per
+        // term with the per-field frequencies. Each field's terms sorted by bytes, merged across
+        // the fields in term order, bring a term's lists together; they are merged by document here.
         var serializer = try SegmentSerializer(norms: norms, output: output)
         let fieldCount = TermPostings.fieldCount
         var p = TermPostings()
-        var group: [Int32] = []
         var decoded: [(field: Int, docs: [UInt32], tfs: [UInt32], positions: [UInt32], starts: [Int])] = []
-        let ids = sortedTermIDs()
-        var g = 0
-        while g < ids.count {
-            group.removeAll(keepingCapacity: true)
-            let term = terms.term(ids[g]).dropFirst()
-            while g < ids.count, terms.term(ids[g]).dropFirst().elementsEqual(term) {
-                group.append(ids[g])
-                g += 1
+        let sorted = fieldIndexes.map { Self.sortedTermIDs($0.terms) }
+        var cursor = [Int](repeating: 0, count: fieldIndexes.count)
+        var term: [UInt8] = []
+        while true {
+            // The smallest term at the fields' cursors.
+            var smallest: [UInt8]?
+            for f in 0..<fieldIndexes.count where cursor[f] < sorted[f].count {
+                let candidate = fieldIndexes[f].terms.term(sorted[f][cursor[f]])
+                if smallest.map({ candidate.lexicographicallyPrecedes($0) }) ?? true { smallest = candidate }
             }
+            guard let next = smallest else { break }
+            term = next
             decoded.removeAll(keepingCapacity: true)
-            for t in group {
-                let entry = postings[Int(t)]
+            for f in 0..<fieldIndexes.count where cursor[f] < sorted[f].count {
+                let t = sorted[f][cursor[f]]
+                guard fieldIndexes[f].terms.withTerm(t, { $0.elementsEqual(term) }) else { continue }
+                cursor[f] += 1
+                let entry = fieldIndexes[f].postings[Int(t)]
                 var docs: [UInt32] = [], tfs: [UInt32] = [], pos: [UInt32] = [], starts: [Int] = []
                 docs.reserveCapacity(Int(entry.df))
-                entry.docs.withUnsafeBytes { docBytes in
-                    entry.positions.withUnsafeBytes { posBytes in
-                        var d = ByteReader(docBytes), q = ByteReader(posBytes)
-                        var doc: UInt32 = 0
-                        for i in 0..<Int(entry.df) {
-                            let delta = d.varint32()
-                            doc = i == 0 ? delta : doc &+ delta
-                            let tf = d.varint32()
-                            docs.append(doc)
-                            tfs.append(tf)
-                            starts.append(pos.count)
-                            var position: UInt32 = 0
-                            for _ in 0..<tf {
-                                position &+= q.varint32()
-                                pos.append(position)
-                            }
-                        }
+                var d = ByteSlicePool.Reader(entry.docs), q = ByteSlicePool.Reader(entry.positions)
+                var doc: UInt32 = 0
+                for i in 0..<Int(entry.df) {
+                    let delta = d.varint(pool)
+                    doc = i == 0 ? delta : doc &+ delta
+                    let tf = d.varint(pool)
+                    docs.append(doc)
+                    tfs.append(tf)
+                    starts.append(pos.count)
+                    var position: UInt32 = 0
+                    for _ in 0..<tf {
+                        position &+= q.varint(pool)
+                        pos.append(position)
                     }
                 }
                 starts.append(pos.count)
-                decoded.append((Int(terms.term(t)[0]), docs, tfs, pos, starts))
+                decoded.append((f, docs, tfs, pos, starts))
             }
             // Merge the field lists by document.
             p.removeAll()
@@ -141,25 +173,23 @@ struct SegmentBuilder {
                     }
                 }
             }
-            try serializer.addTerm(Array(term), p)
+            try serializer.addTerm(term, p)
         }
         return try serializer.finish(docIDs: docIDs, fieldTotals: fieldTotals, fast: fast, store: store.finish())
     }
 
-    /// Term ids in (term, field) order: by the key's bytes after the field byte, then by field.
-    private func sortedTermIDs() -> [Int32] {
+    /// The ids of `terms` in byte order of their terms.
+    private static func sortedTermIDs(_ terms: TermTable) -> [Int32] {
         var ids = (0..<Int32(terms.count)).map { $0 }
         terms.arena.withUnsafeBytes { a in
-            let starts = terms.starts
-            ids.sort { x, y in
-                // Keys are field byte + term: compare the terms, then the fields.
-                let xl = Int(starts[Int(x)]) + 1, xh = Int(starts[Int(x) + 1])
-                let yl = Int(starts[Int(y)]) + 1, yh = Int(starts[Int(y) + 1])
-                let n = min(xh - xl, yh - yl)
-                let c = n == 0 ? 0 : memcmp(a.baseAddress! + xl, a.baseAddress! + yl, n)
-                if c != 0 { return c < 0 }
-                if xh - xl != yh - yl { return (xh - xl) < (yh - yl) }
-                return a[xl - 1] < a[yl - 1]
+            terms.starts.withUnsafeBufferPointer { starts in
+                ids.sort { x, y in
+                    let xl = Int(starts[Int(x)]), xh = Int(starts[Int(x) + 1])
+                    let yl = Int(starts[Int(y)]), yh = Int(starts[Int(y) + 1])
+                    let n = min(xh - xl, yh - yl)
+                    let c = n == 0 ? 0 : memcmp(a.baseAddress! + xl, a.baseAddress! + yl, n)
+                    return c != 0 ? c < 0 : (xh - xl) < (yh - yl)
+                }
             }
         }
         return ids

@@ -176,6 +176,10 @@ public final class SegmentReader: Sendable {
         }
     }
 
+    /// Drops the pages of the file read so far from this process's resident memory (see
+    /// `MappedFile.releasePages`); they are read again from the page cache when needed.
+    func releasePages() { file.releasePages() }
+
     func withSection<R>(_ s: SegmentFormat.Section, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try file.withBytes { buf in
             // Sections were bounds-checked at open.

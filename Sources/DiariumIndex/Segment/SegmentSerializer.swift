@@ -52,15 +52,27 @@ struct SegmentSerializer<Output: SegmentOutput> {
     private var previous: [UInt8] = []
     private var scratch = [UInt32](repeating: 0, count: BitPacking.blockSize)
     private var positionBlockOffsets: [Int] = []
+    /// Where POSITIONS, SKIPS and TERMS wait on disk once they pass `flushSize` (merges: a
+    /// merged segment's sections can be larger than the memory budget); nil keeps them in memory.
+    private let spillDirectory: String?
+    /// Bytes a section holds in memory before it goes to its scratch file.
+    private let spillAfter: Int
+    private var positionsSpill: SpillFile?
+    private var skipsSpill: SpillFile?
+    private var termsSpill: SpillFile?
     /// Norm bytes, doc × field, for the block maxima.
     private let norms: [UInt8]
     private static var flushSize: Int { 1 << 20 }
 
     /// A serializer for a segment whose documents have these one-byte norms (doc × field),
-    /// writing to `output` (the header at once).
-    init(norms: [UInt8], output: Output) throws {
+    /// writing to `output` (the header at once). With a `spillDirectory` (the segments
+    /// folder), the sections produced beside POSTINGS go to scratch files there every
+    /// `spillAfter` bytes (1 MiB; tests go lower) instead of growing in memory.
+    init(norms: [UInt8], output: Output, spillDirectory: String? = nil, spillAfter: Int = 1 << 20) throws {
         self.norms = norms
         self.output = output
+        self.spillDirectory = spillDirectory
+        self.spillAfter = spillAfter
         var header = ByteWriter()
         header.raw(SegmentFormat.magic)
         header.u32(SegmentFormat.version)
@@ -79,16 +91,42 @@ struct SegmentSerializer<Output: SegmentOutput> {
 
     /// Offset in the POSTINGS section of its next byte.
     private var postingsOffset: Int { emitted - postingsStart + postings.count }
+    /// Offsets in POSITIONS, SKIPS and TERMS of their next bytes (spilled bytes included).
+    private var positionsOffset: Int { (positionsSpill?.count ?? 0) + positions.count }
+    private var skipsOffset: Int { (skipsSpill?.count ?? 0) + skips.count }
+    private var termsOffset: Int { (termsSpill?.count ?? 0) + terms.count }
+
+    /// Moves `writer`'s bytes to its scratch file once it holds `flushSize` (only with a
+    /// spill directory).
+    private static func spill(_ writer: inout ByteWriter, _ file: inout SpillFile?, directory: String?, after limit: Int) throws {
+        guard let directory, writer.count >= limit else { return }
+        if file == nil { file = try SpillFile(directory: directory) }
+        try writer.bytes.withUnsafeBytes { try file?.append($0) }
+        writer.reset()
+    }
+
+    /// Emits a section: its spilled bytes, then the rest.
+    private mutating func emitSection(_ id: SegmentFormat.Section, _ file: SpillFile?, _ rest: [UInt8],
+                                      into directory: inout [(SegmentFormat.Section, Int, Int)]) throws {
+        let start = emitted
+        try file?.replay { piece in
+            crc.update(piece)
+            try output.write(piece)
+            emitted += piece.count
+        }
+        try emit(rest)
+        directory.append((id, start, emitted - start))
+    }
 
     /// Adds the next term of the dictionary (`key`: the term's bytes, strictly after the
     /// previous key) with its postings.
     mutating func addTerm(_ key: [UInt8], _ p: TermPostings) throws {
         precondition(!p.docs.isEmpty && p.docs.count * TermPostings.fieldCount == p.frequencies.count)
         if termCount % SegmentFormat.termsPerBlock == 0 {
-            TermIndexEntry(blockOffset: UInt32(terms.count), keyOffset: UInt32(indexKeys.count),
+            TermIndexEntry(blockOffset: UInt32(termsOffset), keyOffset: UInt32(indexKeys.count),
                            keyLength: UInt16(clamping: key.count)).write(into: &indexEntries)
             indexKeys.raw(key.prefix(Int(UInt16.max)))
-            TermBlockHeader(postings: postingsOffset, positions: positions.count, skips: skips.count).write(into: &terms)
+            TermBlockHeader(postings: postingsOffset, positions: positionsOffset, skips: skipsOffset).write(into: &terms)
             previous = []
         }
         let termPostingsStart = postingsOffset, positionsStart = positions.count
@@ -106,6 +144,9 @@ struct SegmentSerializer<Output: SegmentOutput> {
             try emit(postings.bytes)
             postings.reset()
         }
+        try Self.spill(&positions, &positionsSpill, directory: spillDirectory, after: spillAfter)
+        try Self.spill(&skips, &skipsSpill, directory: spillDirectory, after: spillAfter)
+        try Self.spill(&terms, &termsSpill, directory: spillDirectory, after: spillAfter)
     }
 
     /// Positions: per document its title positions then its body positions, each field's
@@ -195,12 +236,15 @@ struct SegmentSerializer<Output: SegmentOutput> {
             directory.append((id, emitted, body.count))
             try emit(body)
         }
-        try section(.positions, positions.bytes)
+        try emitSection(.positions, positionsSpill, positions.bytes, into: &directory)
         positions = ByteWriter()
-        try section(.skips, skips.bytes)
+        positionsSpill = nil
+        try emitSection(.skips, skipsSpill, skips.bytes, into: &directory)
         skips = ByteWriter()
-        try section(.terms, terms.bytes)
+        skipsSpill = nil
+        try emitSection(.terms, termsSpill, terms.bytes, into: &directory)
         terms = ByteWriter()
+        termsSpill = nil
         var w = ByteWriter()
         let blocks = (termCount + SegmentFormat.termsPerBlock - 1) / SegmentFormat.termsPerBlock
         w.u32(UInt32(blocks))  // TermIndexEntry.headerSize
@@ -220,6 +264,11 @@ struct SegmentSerializer<Output: SegmentOutput> {
         try section(.docIDs, w.bytes)
         let storeStart = emitted
         for frame in store.frames { try emit(frame) }
+        try store.spilledFrames?.replay { piece in
+            crc.update(piece)
+            try output.write(piece)
+            emitted += piece.count
+        }
         directory.append((.store, storeStart, emitted - storeStart))
         try section(.storeIndex, store.storeIndex)
         try section(.textPositions, store.textPositions)
