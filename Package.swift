@@ -84,21 +84,23 @@ let package = Package(
         ]),
 
         // Release-mode measurements, never part of the tests.
+        // What the benchmarks share with each other and with the tests (the seeded RNG).
+        .target(name: "BenchmarkSupport", path: "Benchmarks/Support"),
         .executableTarget(name: "analysis-benchmark", dependencies: ["DiariumAnalysis"], path: "Benchmarks/AnalysisBenchmark"),
-        .executableTarget(name: "query-benchmark", dependencies: ["DiariumSearch", "DiariumIndex", "DiariumIngest"], path: "Benchmarks/QueryBenchmark"),
-        .executableTarget(name: "index-benchmark", dependencies: ["DiariumIndex"], path: "Benchmarks/IndexBenchmark"),
+        .executableTarget(name: "query-benchmark", dependencies: ["DiariumSearch", "DiariumIndex", "DiariumIngest", "BenchmarkSupport"], path: "Benchmarks/QueryBenchmark"),
+        .executableTarget(name: "index-benchmark", dependencies: ["DiariumIndex", "BenchmarkSupport"], path: "Benchmarks/IndexBenchmark"),
         .executableTarget(name: "office-benchmark", dependencies: ["DiariumExtraction"], path: "Benchmarks/OfficeBenchmark"),
 
         .testTarget(name: "DiariumOutputTests", dependencies: ["DiariumOutput"]),
         // Helpers shared by the test targets (fixture writers such as MiniPDF).
-        .target(name: "DiariumTestSupport", path: "Tests/DiariumTestSupport"),
+        .target(name: "DiariumTestSupport", dependencies: ["BenchmarkSupport"], path: "Tests/DiariumTestSupport"),
         .testTarget(name: "DiariumExtractionTests", dependencies: ["DiariumExtraction", "DiariumTestSupport"]),
-        .testTarget(name: "DiariumAnalysisTests", dependencies: ["DiariumAnalysis"]),
+        .testTarget(name: "DiariumAnalysisTests", dependencies: ["DiariumAnalysis", "DiariumTestSupport"]),
         .testTarget(name: "DiariumIndexTests", dependencies: ["DiariumIndex", "DiariumTestSupport"]),
         .testTarget(name: "DiariumSearchTests", dependencies: ["DiariumSearch", "DiariumIngest", "DiariumTestSupport"]),
-        .testTarget(name: "DiariumReportTests", dependencies: ["DiariumReport", "DiariumIngest"]),
-        .testTarget(name: "DiariumServerTests", dependencies: ["DiariumServer", "DiariumIngest", "DiariumOutput", "DiariumAPI", "DiariumReport"]),
+        .testTarget(name: "DiariumReportTests", dependencies: ["DiariumReport", "DiariumIngest", "DiariumTestSupport"]),
+        .testTarget(name: "DiariumServerTests", dependencies: ["DiariumServer", "DiariumIngest", "DiariumOutput", "DiariumAPI", "DiariumReport", "DiariumTestSupport"]),
         .testTarget(name: "DiariumEndToEndTests", dependencies: ["diarium", "DiariumIndex", "DiariumTestSupport"]),
-        .testTarget(name: "DiariumFuzzTests", dependencies: ["DiariumFuzzing", "DiariumIngest"]),
+        .testTarget(name: "DiariumFuzzTests", dependencies: ["DiariumFuzzing", "DiariumIngest", "DiariumTestSupport"]),
     ]
 )

@@ -8,6 +8,7 @@
 // postings list through PostingsCursor.next(), skipping with advance(to:) over the 200 most
 // frequent terms, and dictionary lookups of random terms. Tokenizing and stemming are measured
 // by analysis-benchmark.
+import BenchmarkSupport
 import DiariumIndex
 import Foundation
 
@@ -17,17 +18,6 @@ let documents: Int = {
     return 50_000
 }()
 
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     try body()
@@ -36,7 +26,7 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 
 let vocabulary = (0..<50_000).map { Array("t\($0)".utf8) }
 // Zipf(1) by inverse CDF over ranks: rank ≈ exp(u · ln V).
-func draw(_ rng: inout SplitMix) -> Int {
+func draw(_ rng: inout SeededRandom) -> Int {
     min(vocabulary.count - 1, Int(exp(Double(rng.next() % 1_000_000) / 1_000_000 * log(Double(vocabulary.count)))) - 1)
 }
 
@@ -45,7 +35,7 @@ defer { try? FileManager.default.removeItem(atPath: directory) }
 let writer = try IndexWriter(directory: directory, memoryBudget: Int.max)
 writer.mergeFactor = 0
 var postingsCount = 0
-var rng = SplitMix(state: 7)
+var rng = SeededRandom(state: 7)
 for d in 0..<documents {
     var body = FieldTerms()
     var seen = Set<Int>()
@@ -105,7 +95,7 @@ let advance = try best {
 }
 print(String(format: "advance (skip ~1000 docs, top 200):  %7.2f M advances/s", Double(advances) / advance / 1e6))
 
-var lookupRng = SplitMix(state: 11)
+var lookupRng = SeededRandom(state: 11)
 let probes = (0..<100_000).map { _ in vocabulary[Int(lookupRng.next() % UInt64(vocabulary.count))] }
 let lookup = try best {
     for t in probes { sink &+= UInt64(try segment.documentFrequency(t)) }

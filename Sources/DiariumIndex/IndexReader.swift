@@ -147,6 +147,11 @@ public final class IndexReader: Sendable {
         try catalog.inventory(years: years)
     }
 
+    /// Documents no segment holds (no text to search), which `fastFieldCounts` never counts.
+    public func documentsWithoutText() throws -> [DocumentRecord] {
+        try catalog.documentsWithoutText()
+    }
+
     /// Number of documents per year (nil: year unknown), newest first.
     public func countsByYear(years: ClosedRange<Int>? = nil) throws -> [(year: Int?, count: Int)] {
         try catalog.countsByYear(years: years)

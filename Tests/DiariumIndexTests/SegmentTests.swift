@@ -3,16 +3,6 @@ import Testing
 import DiariumTestSupport
 @testable import DiariumIndex
 
-/// A scratch directory removed at the end of the test.
-final class ScratchDirectory {
-    let path: String
-    init() throws {
-        path = NSTemporaryDirectory() + "diarium-test-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
-
 func field(_ words: [String]) -> FieldTerms {
     var f = FieldTerms()
     for (i, w) in words.enumerated() { f.add(Array(w.utf8), position: UInt32(i)) }

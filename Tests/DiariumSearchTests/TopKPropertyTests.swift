@@ -55,8 +55,8 @@ import DiariumTestSupport
         var rng = SeededRandom(state: 2026)
         let analyzer = try Analyzer(splitCompounds: false)
         let vocabulary = Self.common + (0..<300).map { "ord\($0)" }
-        let directory = NSTemporaryDirectory() + "diarium-topk-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let scratch = try ScratchDirectory("topk")
+        let directory = scratch.path
         let writer = try IndexWriter(directory: directory, memoryBudget: 48 << 10)
         writer.mergeFactor = 3
         var raw: [Int64: RawDocument] = [:]
