@@ -1,3 +1,4 @@
+import DiariumTestSupport
 import Foundation
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 /// and ArgumentParser keeps the last value), and the outputs must be identical.
 @Suite(.serialized) struct SearchCommandLineTests {
     @Test func fastReaderAndArgumentParserRunTheSameSearch() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let index = s.path + "/index"
         #expect(try diarium(["ingest", corpus, "--index", index]).status == 0)
         let lines: [[String]] = [

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import DiariumIndex
+import DiariumTestSupport
 
 /// `DocumentRecord.init(row:)` reads the catalog row column by column: every field written
 /// comes back, and a value it cannot take is an error, not a crash.
