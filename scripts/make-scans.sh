@@ -7,7 +7,7 @@
 #
 #   corpus/Kultur- och fritidsnämnden/Skannad handling 2017.pdf
 #       a signed protocol extract, scanned: image-only PDF (300 dpi, bilevel, CCITT G4), with
-#       scanner noise and a 0.7° skew
+#       scanner noise and a 0.7° skew, dated by the scanner 2017-09-25
 #   corpus/Byggnadsnämnden/Protokoll byggnadsnämnden 2020-06-10 § 71.pdf
 #       a PDF merging a born-digital page (text layer) and a scanned, signed page (image only)
 #   corpus/Kultur- och fritidsnämnden/Skärmbild bokningssystem.png
@@ -22,7 +22,7 @@ src=scripts/scans
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-for p in chromium pdftoppm pdfunite convert tiff2pdf; do
+for p in chromium pdftoppm pdfunite convert tiff2pdf tiffset; do
     command -v "$p" >/dev/null || { echo "make-scans: $p is not installed" >&2; exit 1; }
 done
 
@@ -43,6 +43,10 @@ scan_page() { # in.pdf page out.tif skew
 # 1. The scanned signed protocol: image-only PDF.
 html_to_pdf "$src/kfn-2017-protokoll.html" "$work/kfn.pdf"
 scan_page "$work/kfn.pdf" 1 "$work/kfn.tif" 0.7
+# The scanner's clock (TIFF DateTime, which tiff2pdf writes as the PDF's CreationDate and
+# ModDate): a week after the meeting. Without it the PDF would say it was made the day this
+# script ran, and with --ocr off that would be the document's only date.
+tiffset -s 306 "2017:09:25 10:14:00" "$work/kfn.tif"
 tiff2pdf -o "corpus/Kultur- och fritidsnämnden/Skannad handling 2017.pdf" "$work/kfn.tif"
 
 # 2. The merged PDF: page 1 born digital, page 2 the scanned signature page.

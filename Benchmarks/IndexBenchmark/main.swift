@@ -8,6 +8,7 @@
 // postings list through PostingsCursor.next(), skipping with advance(to:) over the 200 most
 // frequent terms, and dictionary lookups of random terms. Tokenizing and stemming are measured
 // by analysis-benchmark.
+import BenchmarkSupport
 import DiariumIndex
 import Foundation
 
@@ -17,17 +18,6 @@ let documents: Int = {
     return 50_000
 }()
 
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     try body()
@@ -36,7 +26,7 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 
 let vocabulary = (0..<50_000).map { Array("t\($0)".utf8) }
 // Zipf(1) by inverse CDF over ranks: rank ≈ exp(u · ln V).
-func draw(_ rng: inout SplitMix) -> Int {
+func draw(_ rng: inout SeededRandom) -> Int {
     min(vocabulary.count - 1, Int(exp(Double(rng.next() % 1_000_000) / 1_000_000 * log(Double(vocabulary.count)))) - 1)
 }
 
@@ -45,7 +35,7 @@ defer { try? FileManager.default.removeItem(atPath: directory) }
 let writer = try IndexWriter(directory: directory, memoryBudget: Int.max)
 writer.mergeFactor = 0
 var postingsCount = 0
-var rng = SplitMix(state: 7)
+var rng = SeededRandom(state: 7)
 for d in 0..<documents {
     var body = FieldTerms()
     var seen = Set<Int>()
@@ -77,9 +67,11 @@ func best(_ runs: Int = 3, _ body: () throws -> Void) rethrows -> Double {
 }
 
 var sink: UInt64 = 0
+let buffers = PostingsBuffers()
+defer { withExtendedLifetime(buffers) {} }
 let decode = try best {
     for w in vocabulary {
-        guard let c = try segment.cursor(.body, w) else { continue }
+        guard var c = try segment.cursor(w, fields: [.body], buffers: buffers) else { continue }
         while c.doc != PostingsCursor.exhausted {
             sink &+= UInt64(c.doc) &+ UInt64(c.frequency)
             c.next()
@@ -92,7 +84,7 @@ var advances = 0
 let advance = try best {
     advances = 0
     for w in vocabulary.prefix(200) {
-        guard let c = try segment.cursor(.body, w) else { continue }
+        guard var c = try segment.cursor(w, fields: [.body], buffers: buffers) else { continue }
         var target: UInt32 = 0
         while c.doc != PostingsCursor.exhausted {
             c.advance(to: target)
@@ -103,10 +95,10 @@ let advance = try best {
 }
 print(String(format: "advance (skip ~1000 docs, top 200):  %7.2f M advances/s", Double(advances) / advance / 1e6))
 
-var lookupRng = SplitMix(state: 11)
+var lookupRng = SeededRandom(state: 11)
 let probes = (0..<100_000).map { _ in vocabulary[Int(lookupRng.next() % UInt64(vocabulary.count))] }
 let lookup = try best {
-    for t in probes { sink &+= UInt64(try segment.documentFrequency(.body, t)) }
+    for t in probes { sink &+= UInt64(try segment.documentFrequency(t)) }
 }
 print(String(format: "term lookup (dictionary):            %7.2f M lookups/s", Double(probes.count) / lookup / 1e6))
 if sink == 42 { print("") }

@@ -12,28 +12,16 @@
 // was among the hits. Words come from the Snowball Swedish vocabulary (default
 // ../shared/data/snowball/swedish/voc.txt), drawn with a fixed seed.
 // `--repeat` runs one query TIMES times on an index (for /usr/bin/time -v or callgrind).
+import BenchmarkSupport
 import DiariumIndex
 import DiariumIngest
 import DiariumSearch
 import Foundation
 
-/// splitmix64: the same corpus on every run.
-struct BenchmarkRandom {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}
-
 /// Sentences of words drawn with a skewed distribution from `vocabulary`.
 struct TextGenerator {
     let vocabulary: [String]
-    var random = BenchmarkRandom(state: 17)
+    var random = SeededRandom(state: 17)
 
     mutating func word() -> String {
         // Skewed: u³ puts most draws on the first tenth of the list.

@@ -31,7 +31,7 @@ public final class Analyzer {
     private let stemmer: Stemmer
     private var tokenizer = Tokenizer()
     private var stemBuffer: [UInt8] = []
-    private let cache = StemCache()
+    private let cache: StemCache
 
     /// Splits compounds into parts (Swedish only; nil when no word list is installed).
     public let compounds: CompoundSplitter?
@@ -39,10 +39,21 @@ public final class Analyzer {
     /// An analyzer stemming with the Snowball algorithm for `language` (default Swedish). Swedish
     /// analyzers also emit the parts of compound words (`TokenKind.part`) when `splitCompounds`
     /// is set and the system word list is installed.
-    public init(language: String = "swedish", splitCompounds: Bool = true) throws {
+    public convenience init(language: String = "swedish", splitCompounds: Bool = true) throws {
+        try self.init(language: language, splitCompounds: splitCompounds, cachedWords: 1 << 18)
+    }
+
+    /// `cachedWords`: how many distinct words the stem cache holds before it starts over (a
+    /// power of two). Ingest analyses whole documents and keeps the default; a searcher
+    /// analyses a query and a page of snippet windows, and a smaller cache spares a fresh
+    /// process the page faults of touching megabytes of cache (`StemCache`).
+    public init(language: String, splitCompounds: Bool, cachedWords: Int) throws {
         self.language = language
         stemmer = try Stemmer(algorithm: language)
         compounds = splitCompounds && language == "swedish" ? CompoundSplitter.shared : nil
+        var n = 64
+        while n < cachedWords { n <<= 1 }
+        cache = StemCache(maxEntries: n)
     }
 
     /// The indexed term of a lowercased word, stemmed and s-normalised, without the cache.
@@ -73,8 +84,13 @@ public final class Analyzer {
                 body(AnalyzedToken(term: raw.word, word: raw.word, stem: raw.word, kind: raw.kind, position: pos, start: raw.start, end: raw.end))
                 return
             }
-            if cache.lookup(raw.word) == nil { self.learn(raw.word) }
-            guard let hit = cache.lookup(raw.word) else {
+            // One probe for a word seen before (nearly every token: text is Zipfian).
+            var cached = cache.lookup(raw.word)
+            if cached == nil {
+                self.learn(raw.word)
+                cached = cache.lookup(raw.word)
+            }
+            guard let hit = cached else {
                 body(AnalyzedToken(term: raw.word, word: raw.word, stem: raw.word, kind: raw.kind, position: pos, start: raw.start, end: raw.end))
                 return
             }

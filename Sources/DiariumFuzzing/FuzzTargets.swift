@@ -97,7 +97,8 @@ public enum FuzzTargets {
     /// The input as what poppler printed: `pdftotext` output (pages split at form feeds,
     /// normalised, joined with page starts, OCR flags and repeated lines), `pdfinfo` output and
     /// an XMP packet; then the page map against a linear scan, its stored form, page texts and
-    /// the letterhead heuristics on page 1.
+    /// the letterhead heuristics on page 1. The same bytes as a PDF file for the blank-page
+    /// reader (`PDFPaint`): it answers only among the candidate pages.
     public static func pdf(_ data: UnsafeRawBufferPointer) {
         let bytes = Array(data)
         let paged = PDFText.assemble(PDFText.pages(bytes))
@@ -133,6 +134,8 @@ public enum FuzzTargets {
         precondition(meta.fields.values.allSatisfy { !$0.isEmpty && $0.count <= 2_000 }, "an htmlmeta value out of bounds")
         _ = PDFText.pages(meta.text)
         precondition(PDFText.paintedPixels(bytes).allSatisfy { $0 >= 0 && $0 <= bytes.count }, "painted pixels")
+        let candidates = [1, 2, 3, 5, 8]
+        precondition(PDFPaint.blankPages(bytes, pageCount: 8, candidates: candidates).isSubset(of: candidates), "a blank page that was not asked about")
         let doc = Extractor.pdfDocument(pdftotextOutput: bytes, components: ["fuzz", "f.pdf"])
         precondition(doc.text == paged.text && doc.pageStarts == starts, "the extractor's paging differs")
         precondition(doc.indexedText.utf8.count == length, "the indexed text moved offsets")

@@ -82,11 +82,24 @@ public final class IndexReader: Sendable {
     /// The catalog's change signature when the snapshot was read (`isCurrent()`).
     let signature: String
 
-    /// Opens the index in `directory`.
-    public init(directory: String) throws {
+    /// How many threads read through one reader at a time.
+    public enum Threads: Sendable {
+        /// Several at once (the web server): the catalog is read through a connection pool.
+        case many
+        /// One at a time (a command): one catalog connection, faster to open.
+        case one
+    }
+
+    /// Opens the index in `directory`, for several threads reading at once.
+    public convenience init(directory: String) throws {
+        try self.init(directory: directory, threads: .many)
+    }
+
+    /// Opens the index in `directory`, for `threads` reading at once.
+    public init(directory: String, threads: Threads) throws {
         self.directory = directory
         try IndexLayout.checkForReading(directory)
-        catalog = try Catalog(path: IndexLayout.catalog(directory), create: false)
+        catalog = try Catalog(path: IndexLayout.catalog(directory), create: false, pooled: threads == .many)
         // A merge may publish and delete segment files between reading the list and opening
         // them: then read the list again (the merged segment is in the newer one).
         var attempt = 0
@@ -132,6 +145,11 @@ public final class IndexReader: Sendable {
     /// The inventory, newest first, optionally limited to a year range (inclusive).
     public func inventory(years: ClosedRange<Int>? = nil) throws -> [DocumentRecord] {
         try catalog.inventory(years: years)
+    }
+
+    /// Documents no segment holds (no text to search), which `fastFieldCounts` never counts.
+    public func documentsWithoutText() throws -> [DocumentRecord] {
+        try catalog.documentsWithoutText()
     }
 
     /// Number of documents per year (nil: year unknown), newest first.

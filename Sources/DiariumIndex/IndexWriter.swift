@@ -18,6 +18,8 @@ public final class IndexWriter {
     private var lockFD: Int32?
     private var builder = SegmentBuilder()
     private var pending: [DocumentRecord] = []
+    /// Estimated heap bytes of `pending` and `replacedPaths` (they wait for the commit too).
+    private var pendingBytes = 0
     /// Received paths (`DocumentRecord.rawPath`) whose earlier rows the next commit replaces.
     private var replacedPaths: Set<Data> = []
     private var nextID: Int64
@@ -154,7 +156,8 @@ public final class IndexWriter {
             record.segmentDoc = nil
         }
         record.segmentID = nil
-        replacedPaths.insert(record.rawPath)
+        if replacedPaths.insert(record.rawPath).inserted { pendingBytes += record.rawPath.count + 64 }
+        pendingBytes += IndexWriter.estimatedSize(record)
         pending.append(record)
         return record.id
     }
@@ -163,11 +166,20 @@ public final class IndexWriter {
     /// never between the documents of one file: a commit publishes a file's documents together
     /// (and replaces its earlier ones), so all of a file's parts must be in it.
     public func commitIfOverBudget() throws {
-        if builder.memoryFootprint >= memoryBudget { try commit() }
+        if bufferedBytes >= memoryBudget || builder.isFull { try commit() }
     }
 
-    /// Bytes buffered in memory for the next segment.
-    public var bufferedBytes: Int { builder.memoryFootprint }
+    /// Bytes buffered in memory for the next commit: the segment being built and the catalog
+    /// rows waiting with it.
+    public var bufferedBytes: Int { builder.memoryFootprint + pendingBytes }
+
+    /// About what a pending record holds on the heap: its strings and data, and the record.
+    private static func estimatedSize(_ r: DocumentRecord) -> Int {
+        let strings = [r.path, r.sha256, r.format, r.ingestedAt].reduce(0) { $0 + $1.utf8.count }
+            + [r.encoding, r.error, r.title, r.authority, r.docType, r.date, r.dnr, r.language, r.sources, r.properties,
+               r.ocrPending, r.ocrNote].reduce(0) { $0 + ($1?.utf8.count ?? 0) }
+        return MemoryLayout<DocumentRecord>.stride + strings + r.rawPath.count + (r.pageStarts?.count ?? 0) + 16 * 16
+    }
 
     /// Writes the buffered documents as a segment and publishes everything pending atomically.
     public func commit() throws {
@@ -198,6 +210,7 @@ public final class IndexWriter {
         if segment != nil { segmentsWritten += 1 }
         builder = SegmentBuilder()
         pending = []
+        pendingBytes = 0
         replacedPaths = []
         // A merge that failed in the background is reported by the next commit (its sources
         // stay as they were); the policy then picks again.

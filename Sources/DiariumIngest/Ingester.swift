@@ -26,6 +26,11 @@ public struct IngestOptions: Sendable {
     /// The OCR engine's settings: languages, time limit per page, memory limit.
     public var ocrEngine = OCREngine()
 
+    /// Input bytes per batch of files or lines: two batches are in memory at once (one being
+    /// added to the index, the next being read and analysed), with their texts and terms, so
+    /// they take their share of the budget: an eighth of it, from 1 to 64 MiB.
+    var batchBytes: Int { min(64 << 20, max(1 << 20, memoryBudget / 8)) }
+
     /// Default options.
     public init() {}
 }
@@ -175,13 +180,14 @@ public final class Ingester {
         var lastReport = Date.distantPast
         let stamp = ISO8601DateFormatter().string(from: Date())
 
-        // Batches of up to 256 files or 64 MiB of input. The workers read, extract and analyse
-        // batch n + 1 while this thread adds batch n to the index: the writer's work (segment
-        // building, catalog rows, commits) overlaps the parallel work instead of idling it.
+        // Batches of up to 256 files or `batchBytes` of input. The workers read, extract and
+        // analyse batch n + 1 while this thread adds batch n to the index: the writer's work
+        // (segment building, catalog rows, commits) overlaps the parallel work instead of idling it.
+        let batchLimit = Int64(options.batchBytes)
         func batchEnd(from index: Int) -> Int {
             var end = index
             var bytes: Int64 = 0
-            while end < work.count && end - index < 256 && (bytes < 64 << 20 || end == index) {
+            while end < work.count && end - index < 256 && (bytes < batchLimit || end == index) {
                 bytes += work[end].0.size
                 end += 1
             }

@@ -54,17 +54,13 @@ extension Searcher {
     }
 
     /// A term's idf from the dictionaries alone: its document frequency is, per segment, the
-    /// largest of its per-field frequencies (a document holding it in two fields counts once
-    /// as long as the fields agree), summed over segments, deleted documents included.
+    /// number of documents holding it in any field, summed over segments, deleted documents
+    /// included.
     func idf(of term: String, _ c: inout EvaluationContext) throws -> Double {
         if let v = c.idf[term] { return v }
         let bytes = Array(term.utf8)
         var df = 0
-        for s in reader.segments {
-            var m = 0
-            for f in IndexField.allCases { m = max(m, try s.reader.documentFrequency(f, bytes)) }
-            df += m
-        }
+        for s in reader.segments { df += try s.reader.documentFrequency(bytes) }
         let v = scoring.idf(documentFrequency: df, documentCount: c.documentCount)
         c.idf[term] = v
         return v
@@ -147,10 +143,10 @@ extension Searcher {
                     // Positions of each term in this field, by document.
                     var positions: [[UInt32: [UInt32]]] = []
                     for t in terms {
-                        guard let p = try r.postings(f, Array(t.utf8)) else { positions = []; break }
-                        let lists = try r.positions(of: p)
+                        guard let p = try r.postings(Array(t.utf8)) else { positions = []; break }
+                        let lists = try r.positions(of: p, f)
                         var byDoc: [UInt32: [UInt32]] = [:]
-                        for (k, d) in p.docs.enumerated() where candidates[d] != nil { byDoc[d] = lists[k] }
+                        for (k, d) in p.docs.enumerated() where candidates[d] != nil && p.frequency(k, f) > 0 { byDoc[d] = lists[k] }
                         positions.append(byDoc)
                     }
                     guard positions.count == terms.count else { continue }

@@ -129,15 +129,20 @@ public enum QueryParser {
             // A bare word: up to whitespace, a parenthesis or a quote.
             var j = i
             while j < chars.count && !chars[j].isWhitespace && chars[j] != "(" && chars[j] != ")" && chars[j] != "\"" { j += 1 }
-            let word = String(chars[i..<j])
+            var word = String(chars[i..<j])
             i = j
             if word == "AND" || word == "&&" { out.append(.and); continue }
             if word == "OR" || word == "||" { out.append(.or); continue }
             if word == "NOT" { out.append(.not); continue }
+            // A minus directly before a word, a field filter, a phrase or a group is NOT of
+            // it (`-org:x` is `NOT org:x`); before a digit it is a sign or a range.
+            if word == "-", i < chars.count, chars[i] == "\"" || chars[i] == "(" {
+                out.append(.not)
+                continue
+            }
             if word.hasPrefix("-") && word.count > 1 && !(word.dropFirst().first?.isNumber ?? false) {
                 out.append(.not)
-                out.append(.word(String(word.dropFirst())))
-                continue
+                word.removeFirst()
             }
             if let colon = word.firstIndex(of: ":"), colon != word.startIndex {
                 let name = word[..<colon].lowercased()

@@ -138,9 +138,12 @@ final class SegmentScoring {
     let scoring: BM25F
     let factors: FieldFactors
     let reader: SegmentReader
-    /// Every term cursor of the tree, and each one's field (raw value).
+    /// The decode buffers of every cursor below; this object (which holds `reader` too)
+    /// outlives the cursors it owns.
+    let buffers = PostingsBuffers()
+    /// Every term cursor of the tree (one per term occurrence, every field's frequencies),
+    /// mutated in place: a copy would share the original's decode buffers.
     var cursors: [PostingsCursor] = []
-    var cursorFields: [Int] = []
     /// The norm bytes of the document being scored (set by the driver before scoring).
     var norms: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
 
@@ -166,58 +169,55 @@ class MatchNode {
     func bound(_ doc: UInt32) -> (Double, UInt32) { (0, PostingsCursor.exhausted) }
 }
 
-/// One term over its fields: a cursor per field (`cursors[first..<end]`), in field order.
+/// One term over the fields of its alternative: one cursor (`shared.cursors[cursor]`, −1 when
+/// the segment lacks the term there) restricted to `fields`, scored as the exhaustive evaluator
+/// scores it (Σ over `fields`, in field order, of tf × field factor; then BM25 saturation).
 final class TermNode: MatchNode {
     let shared: SegmentScoring
-    let first: Int, end: Int
+    let cursor: Int
+    /// The fields the term is scored in, as a mask (`IndexField.bit`).
+    let fields: UInt8
     let idf: Double
+    private static let fieldCount = IndexField.allCases.count
 
-    init(_ shared: SegmentScoring, first: Int, end: Int, idf: Double) {
+    init(_ shared: SegmentScoring, cursor: Int, fields: UInt8, idf: Double) {
         self.shared = shared
-        self.first = first
-        self.end = end
+        self.cursor = cursor
+        self.fields = fields
         self.idf = idf
     }
 
     override func next(_ target: UInt32) -> UInt32 {
-        var best = PostingsCursor.exhausted
-        for i in first..<end {
-            shared.cursors[i].advance(to: target)
-            best = min(best, shared.cursors[i].doc)
-        }
-        return best
+        guard cursor >= 0 else { return PostingsCursor.exhausted }
+        shared.cursors[cursor].advance(to: target)
+        return shared.cursors[cursor].doc
     }
 
     override func score(_ doc: UInt32, _ mode: ScoreMode) throws -> Double? {
+        guard cursor >= 0, shared.cursors[cursor].doc == doc else { return nil }
+        if mode == .matchOnly { return 0 }
         var pf = 0.0
-        var found = false
-        for i in first..<end where shared.cursors[i].doc == doc {
-            found = true
-            if mode == .matchOnly { break }
-            let f = shared.cursorFields[i]
-            pf += Double(shared.cursors[i].frequency) * shared.factors.factor(f, norm: shared.norm(f))
+        for f in 0..<Self.fieldCount where fields & (1 << UInt8(f)) != 0 {
+            let tf = shared.cursors[cursor].frequency(f)
+            if tf > 0 { pf += Double(tf) * shared.factors.factor(f, norm: shared.norm(f)) }
         }
-        guard found else { return nil }
-        return mode == .matchOnly ? 0 : shared.scoring.score(idf: idf, pseudoFrequency: pf)
+        return shared.scoring.score(idf: idf, pseudoFrequency: pf)
     }
 
     override func bound(_ doc: UInt32) -> (Double, UInt32) {
+        guard cursor >= 0, let m = shared.cursors[cursor].blockMaximum(containing: doc) else { return (0, PostingsCursor.exhausted) }
         var pf = 0.0
-        var windowEnd = PostingsCursor.exhausted
-        for i in first..<end {
-            guard let m = shared.cursors[i].blockMaximum(containing: doc) else { continue }
-            windowEnd = min(windowEnd, m.lastDoc)
-            pf += Double(m.maxFrequency) * shared.factors.factor(shared.cursorFields[i], norm: m.minNorm)
+        for f in 0..<Self.fieldCount where fields & (1 << UInt8(f)) != 0 {
+            let tf = m.maxFrequency(f)
+            if tf > 0 { pf += Double(tf) * shared.factors.factor(f, norm: m.minNorm(f)) }
         }
-        return (shared.scoring.score(idf: idf, pseudoFrequency: pf), windowEnd)
+        return (shared.scoring.score(idf: idf, pseudoFrequency: pf), m.lastDoc)
     }
 
-    /// The term's positions at `doc` in `field`, nil when it is not there.
+    /// The term's positions at `doc` in `field` (title or body), nil when it is not there.
     func positions(_ doc: UInt32, in field: IndexField) throws -> [UInt32]? {
-        for i in first..<end where shared.cursorFields[i] == Int(field.rawValue) {
-            return shared.cursors[i].doc == doc ? try shared.cursors[i].positions() : nil
-        }
-        return nil
+        guard cursor >= 0, shared.cursors[cursor].doc == doc, shared.cursors[cursor].frequency(field) > 0 else { return nil }
+        return try shared.cursors[cursor].positions(field)
     }
 }
 
@@ -410,17 +410,16 @@ extension QueryTree {
                      filter: (MetadataFilter) throws -> (UInt32) -> Bool) throws -> MatchNode {
         func alternative(_ a: WeightedQuery.Alternative) throws -> AlternativeNode {
             var terms: [TermNode] = []
+            let mask = IndexField.mask(a.fields)
             for t in a.terms {
-                // Every term of every alternative gets its own cursors: one node's leapfrog
-                // may move them past a document another node still needs.
-                let first = shared.cursors.count
-                for f in IndexField.allCases where a.fields.contains(f) {
-                    if let c = try shared.reader.cursor(f, Array(t.utf8)) {
-                        shared.cursors.append(c)
-                        shared.cursorFields.append(Int(f.rawValue))
-                    }
+                // Every term of every alternative gets its own cursor: one node's leapfrog
+                // may move it past a document another node still needs.
+                var at = -1
+                if let c = try shared.reader.cursor(Array(t.utf8), fields: a.fields, buffers: shared.buffers) {
+                    at = shared.cursors.count
+                    shared.cursors.append(c)
                 }
-                terms.append(TermNode(shared, first: first, end: shared.cursors.count, idf: idf[t] ?? 0))
+                terms.append(TermNode(shared, cursor: at, fields: mask, idf: idf[t] ?? 0))
             }
             return AlternativeNode(terms: terms, weight: a.weight, phraseFields: a.phraseFields)
         }
@@ -451,34 +450,38 @@ extension QueryTree {
     }
 }
 
-/// The proximity bonus of a document (`Searcher.proximityBonus`): body and title cursors of
-/// each typed term, advanced only for documents that are scored with it.
+/// The proximity bonus of a document (`Searcher.proximityBonus`): a body-and-title cursor per
+/// typed term, advanced only for documents that are scored with it.
 struct ProximityScorer {
     let terms: [String]
-    private var rows: [[PostingsCursor?]] = []
+    /// nil: the segment lacks the term in body and title. Mutated in place (a copy would share
+    /// the decode buffers).
+    private var cursors: [PostingsCursor?] = []
 
     /// The largest bonus: all words adjacent.
     var maximum: Double { terms.isEmpty ? 0 : Searcher.proximityBonus(span: terms.count, terms: terms.count) }
 
-    /// For `terms` (no bonus unless two or more) in segment `reader`.
-    init(terms: [String], reader: SegmentReader) throws {
+    /// For `terms` (no bonus unless two or more) in segment `reader`; the cursors' decode
+    /// buffers come from `buffers`, which (with `reader`) must outlive this scorer.
+    init(terms: [String], reader: SegmentReader, buffers: PostingsBuffers) throws {
         self.terms = terms.count >= 2 ? terms : []
-        for field in [IndexField.body, .title] {
-            rows.append(try self.terms.map { try reader.cursor(field, Array($0.utf8)) })
-        }
+        cursors = try self.terms.map { try reader.cursor(Array($0.utf8), fields: [.body, .title], buffers: buffers) }
     }
 
     /// The bonus at `doc` (documents in ascending order).
     mutating func bonus(_ doc: UInt32) throws -> Double {
         guard !terms.isEmpty else { return 0 }
+        for i in cursors.indices {
+            guard cursors[i] != nil else { return 0 }
+            cursors[i]!.advance(to: doc)
+            guard cursors[i]!.doc == doc else { return 0 }
+        }
         var best = Int.max
-        for r in rows.indices {
+        for field in [IndexField.body, .title] {
             var lists: [[UInt32]] = []
-            for i in rows[r].indices {
-                guard let c = rows[r][i] else { break }
-                c.advance(to: doc)
-                guard c.doc == doc else { break }
-                lists.append(try c.positions())
+            for i in cursors.indices {
+                guard cursors[i]!.frequency(field) > 0 else { break }
+                lists.append(try cursors[i]!.positions(field))
             }
             if lists.count == terms.count { best = min(best, Searcher.shortestSpan(lists)) }
         }
@@ -486,7 +489,7 @@ struct ProximityScorer {
     }
 
     /// The first damage a cursor met.
-    var error: IndexError? { rows.joined().lazy.compactMap { $0?.error }.first }
+    var error: IndexError? { cursors.lazy.compactMap { $0?.error }.first }
 }
 
 /// Block-max top-k and match walks over a `QueryTree`, segment by segment.
@@ -554,7 +557,7 @@ struct TreeEvaluator {
         for (si, segment) in searcher.reader.segments.enumerated() {
             let (node, shared) = try root(tree, segment: si)
             let r = segment.reader
-            var proximity = try ProximityScorer(terms: proximityTerms, reader: r)
+            var proximity = try ProximityScorer(terms: proximityTerms, reader: r, buffers: shared.buffers)
             let proximityBound = proximity.maximum
             var window: (limit: Double, end: UInt32) = (0, 0)
             var haveWindow = false

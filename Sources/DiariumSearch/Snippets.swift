@@ -11,7 +11,10 @@ import DiariumIndex
 /// analysed, where the same rule picks the words shown. A hit in a 100 MB text costs what a hit
 /// in a letter costs. A text stored without the table is analysed as below (`best(text:)`).
 enum Snippets {
+    /// Words a snippet shows.
     static let window = 28
+    /// Words shown before the first match.
+    static let lead = 4
 
     /// A snippet and where it is: `anchor` is the UTF-8 offset in the text of its first
     /// matched word (of its first word when nothing matched), from which the page is found;
@@ -185,13 +188,15 @@ enum Snippets {
                 bestDistinct = distinct; bestCount = matched; bestStart = start
             }
         }
-        // Centre a little: start a few words before the first match in the window.
+        // The window found ends at a match and may start up to `window` words before its
+        // first one; shown, it starts `lead` words before that first match (all its matches
+        // stay in, the window only moves on), or `window` words before the end of the text.
         var anchor = tokens[0].start
         if bestDistinct > 0 {
             var first = bestStart
             while first < tokens.count && tokens[first].match < 0 { first += 1 }
             if first < tokens.count { anchor = tokens[first].start }
-            bestStart = max(0, min(bestStart, first - 4))
+            bestStart = max(bestStart, min(first - lead, tokens.count - window))
         } else {
             bestStart = 0
         }
@@ -235,38 +240,29 @@ extension Searcher {
         let termList = terms.sorted { $0.lexicographicallyPrecedes($1) }
         var out = [Snippets.Passage](repeating: Snippets.Passage(text: "", anchor: 0), count: hits.count)
         let order = hits.indices.sorted { hits[$0].segment != hits[$1].segment ? hits[$0].segment < hits[$1].segment : hits[$0].doc < hits[$1].doc }
+        var buffers = PostingsBuffers()
+        // The cursors point into `buffers`: kept alive to the end.
+        defer { withExtendedLifetime(buffers) {} }
         var cursors: [PostingsCursor?] = []
         var cursorSegment = -1
         for i in order {
             let (si, doc) = hits[i]
             let r = reader.segments[si].reader
             if si != cursorSegment {
-                cursors = try termList.map { try r.cursor(.body, $0) }
+                buffers = PostingsBuffers()
+                cursors = try termList.map { try r.cursor($0, fields: [.body], buffers: buffers) }
                 cursorSegment = si
             }
             var events: [(position: UInt32, term: Int)] = []
-            for (t, c) in cursors.enumerated() {
-                guard let c else { continue }
-                c.advance(to: doc)
-                if let e = c.error { throw e }
-                if c.doc == doc { for p in try c.positions() { events.append((p, t)) } }
+            for t in cursors.indices where cursors[t] != nil {
+                cursors[t]!.advance(to: doc)
+                if let e = cursors[t]!.error { throw e }
+                if cursors[t]!.doc == doc { for p in try cursors[t]!.positions(.body) { events.append((p, t)) } }
             }
             events.sort { $0.position != $1.position ? $0.position < $1.position : $0.term < $1.term }
             out[i] = try passage(r, doc, events: events, termCount: termList.count, terms: terms)
         }
         return out
-    }
-
-    /// The snippet of `record` (nil when it has no stored text in this snapshot), as `passages`.
-    func passage(for record: DocumentRecord, terms: Set<[UInt8]>) throws -> Snippets.Passage? {
-        guard let sid = record.segmentID, let doc = record.segmentDoc,
-              let si = reader.segments.firstIndex(where: { $0.id == sid }) else { return nil }
-        guard doc >= 0, doc < reader.segments[si].reader.documentCount else {
-            // The reader names the damage (the catalog points past the segment).
-            _ = try reader.storedText(of: record)
-            return nil
-        }
-        return try passages(for: [(si, UInt32(doc))], terms: terms).first
     }
 
     /// The snippet of one document from its matched body positions: the best window's bytes
@@ -275,7 +271,8 @@ extension Searcher {
                          terms: Set<[UInt8]>) throws -> Snippets.Passage {
         let first = Snippets.bestWindowStart(events, termCount: termCount) ?? 0
         // The window `best(in:)` finds ends at its last match and starts up to `window` words
-        // before its first; a few words more either side.
+        // before its first (it is then shown from `lead` words before its first); the words
+        // either side of that, so the choice among the region's windows is the whole text's.
         let margin = UInt32(Snippets.window) + 4
         let lo = first > margin ? first - margin : 0
         let (hi, overflow) = first.addingReportingOverflow(margin)

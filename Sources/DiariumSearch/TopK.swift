@@ -135,27 +135,32 @@ struct BlockMaxEvaluator {
         self.idf = idf
     }
 
-    /// One term of one alternative in one segment: its cursors over the alternative's fields
-    /// are `cursors[first..<end]` of the segment's flat cursor list, in field order (the order
-    /// the exhaustive scorer sums them in).
+    /// One term of one alternative in one segment: its cursor (`cursors[cursor]` of the
+    /// segment's flat cursor buffer, −1 when the segment lacks the term in the alternative's
+    /// fields) and the fields it is scored in (a mask, summed in field order as the exhaustive
+    /// scorer sums them).
     struct TermScorer {
-        var first: Int
-        var end: Int
+        var cursor: Int
+        var fields: UInt8
         var idf: Double
     }
 
     struct CompiledAlternative {
         /// Indexes into the segment's scorers, in the alternative's term order.
-        var terms: [Int]
+        var terms: Range<Int>
         /// Index of the alternative's cached next candidate (`next`).
         var id: Int
         var weight: Double
         var group: Int
-        var phraseFields: [IndexField]?
+        /// For a phrase: the fields it may stand in, as a mask (0: not a phrase).
+        var phraseFields: UInt8
     }
 
+    /// A clause's alternatives are `alternatives` of the segment's flat list of compiled
+    /// alternatives; like `CompiledAlternative`, a plain value, so the loops that score a
+    /// document copy no arrays (no reference counting per document).
     struct CompiledClause {
-        var alternatives: [CompiledAlternative]
+        var alternatives: Range<Int>
         var groups: Int
         var required: Bool
         var part: Int
@@ -179,29 +184,33 @@ struct BlockMaxEvaluator {
         let proximityBound = proximity.isEmpty ? 0 : Searcher.proximityBonus(span: proximity.count, terms: proximity.count)
         for (si, segment) in segments.enumerated() {
             let r = segment.reader
-            // Every term of every alternative gets its own cursors: an alternative's leapfrog
-            // may move them past a document another clause still needs.
+            // Every term of every alternative gets its own cursor: an alternative's leapfrog
+            // may move it past a document another clause still needs. One cursor per term
+            // carries every field's frequencies.
+            let buffers = PostingsBuffers()
+            // The cursors point into `buffers`: kept alive to the end of the segment.
+            defer { withExtendedLifetime(buffers) {} }
             var scorerList: [TermScorer] = []
             var cursorList: [PostingsCursor] = []
-            var fieldList: [Int] = []
-            var alternativeCount = 0
+            var alternativeList: [CompiledAlternative] = []
             func compile(_ clause: WeightedQuery.Clause) throws -> CompiledClause {
-                var alternatives: [CompiledAlternative] = []
+                let firstAlternative = alternativeList.count
                 for alt in clause.alternatives {
-                    var list: [Int] = []
+                    let firstTerm = scorerList.count
+                    let mask = IndexField.mask(alt.fields)
                     for t in alt.terms {
-                        let first = cursorList.count
-                        for f in IndexField.allCases where alt.fields.contains(f) {
-                            if let c = try r.cursor(f, Array(t.utf8)) { cursorList.append(c); fieldList.append(Int(f.rawValue)) }
+                        var at = -1
+                        if let c = try r.cursor(Array(t.utf8), fields: alt.fields, buffers: buffers) {
+                            at = cursorList.count
+                            cursorList.append(c)
                         }
-                        list.append(scorerList.count)
-                        scorerList.append(TermScorer(first: first, end: cursorList.count, idf: idf[t] ?? 0))
+                        scorerList.append(TermScorer(cursor: at, fields: mask, idf: idf[t] ?? 0))
                     }
-                    alternatives.append(CompiledAlternative(terms: list, id: alternativeCount, weight: alt.weight, group: alt.group,
-                                                            phraseFields: alt.phraseFields))
-                    alternativeCount += 1
+                    alternativeList.append(CompiledAlternative(terms: firstTerm..<scorerList.count, id: alternativeList.count,
+                                                               weight: alt.weight, group: alt.group,
+                                                               phraseFields: alt.phraseFields.map { IndexField.mask($0) } ?? 0))
                 }
-                return CompiledClause(alternatives: alternatives, groups: (clause.alternatives.map(\.group).max() ?? -1) + 1,
+                return CompiledClause(alternatives: firstAlternative..<alternativeList.count, groups: (clause.alternatives.map(\.group).max() ?? -1) + 1,
                                       required: clause.required, part: clause.part,
                                       hasPhrase: clause.alternatives.contains { $0.phraseFields != nil })
             }
@@ -211,19 +220,24 @@ struct BlockMaxEvaluator {
             var isRequired = [Bool](repeating: false, count: clauses.count)
             for ci in required { isRequired[ci] = true }
             let parts = (clauses.map(\.part).max() ?? -1) + 1
-            // Proximity: body and title cursors of each term, advanced only for documents that
-            // can enter the top k.
-            var proximityCursors: [[PostingsCursor?]] = []
-            for field in [IndexField.body, .title] {
-                var row: [PostingsCursor?] = []
-                for t in proximity {
-                    let c = try r.cursor(field, Array(t.utf8))
-                    row.append(c)
-                }
-                proximityCursors.append(row)
-            }
+            // Proximity: a body-and-title cursor per term, advanced only for documents that can
+            // enter the top k (nil: the segment lacks the term there).
+            var proximityList: [PostingsCursor?] = []
+            for t in proximity { proximityList.append(try r.cursor(Array(t.utf8), fields: [.body, .title], buffers: buffers)) }
+            // The cursors as flat buffers mutated in place: plain values, so moving one costs
+            // no reference counting (`PostingsCursor` holds no references).
+            let cursors = UnsafeMutableBufferPointer<PostingsCursor>.allocate(capacity: max(cursorList.count, 1))
+            _ = cursors.initialize(from: cursorList)
+            let cursorCount = cursorList.count
+            defer { cursors.baseAddress?.deinitialize(count: cursorCount); cursors.deallocate() }
+            let proximityCursors = UnsafeMutableBufferPointer<PostingsCursor?>.allocate(capacity: max(proximityList.count, 1))
+            _ = proximityCursors.initialize(from: proximityList)
+            let proximityCount = proximityList.count
+            defer { proximityCursors.baseAddress?.deinitialize(count: proximityCount); proximityCursors.deallocate() }
             // Fixed from here on (constants for the loops below, no exclusivity checks).
-            let scorers = scorerList, cursors = cursorList, cursorFields = fieldList
+            let scorers = scorerList, alternatives = alternativeList
+            let alternativeCount = alternatives.count
+            let fieldCount = IndexField.allCases.count
             /// Per alternative: the first document ≥ the last target where all its terms agree.
             /// −1: not computed yet.
             var next = [Int64](repeating: -1, count: alternativeCount)
@@ -234,50 +248,42 @@ struct BlockMaxEvaluator {
             @inline(__always) func norm(_ field: Int) -> UInt8 {
                 switch field { case 0: norms.0; case 1: norms.1; case 2: norms.2; default: norms.3 }
             }
-            /// The first document ≥ `target` holding term `s` in any field.
+            /// The first document ≥ `target` holding term `s` in its fields.
             @inline(__always) func advance(_ s: TermScorer, to target: UInt32) -> UInt32 {
-                var best = PostingsCursor.exhausted
-                for i in s.first..<s.end {
-                    let c = cursors[i]
-                    c.advance(to: target)
-                    best = min(best, c.doc)
-                }
-                return best
+                guard s.cursor >= 0 else { return PostingsCursor.exhausted }
+                cursors[s.cursor].advance(to: target)
+                return cursors[s.cursor].doc
             }
-            /// Score of one term at `doc` (its cursors already advanced to ≥ doc).
-            func termScore(_ s: TermScorer, _ doc: UInt32) -> Double? {
+            /// Score of one term at `doc` (its cursor already advanced to ≥ doc).
+            @inline(__always) func termScore(_ s: TermScorer, _ doc: UInt32) -> Double? {
+                guard s.cursor >= 0, cursors[s.cursor].doc == doc else { return nil }
                 var pf = 0.0
-                var found = false
-                for i in s.first..<s.end {
-                    let c = cursors[i]
-                    guard c.doc == doc else { continue }
-                    found = true
-                    pf += Double(c.frequency) * factors.factor(cursorFields[i], norm: norm(cursorFields[i]))
+                for f in 0..<fieldCount where s.fields & (1 << UInt8(f)) != 0 {
+                    let tf = cursors[s.cursor].frequency(f)
+                    if tf > 0 { pf += Double(tf) * factors.factor(f, norm: norm(f)) }
                 }
-                return found ? scoring.score(idf: s.idf, pseudoFrequency: pf) : nil
+                return scoring.score(idf: s.idf, pseudoFrequency: pf)
             }
             /// Upper bound of one term's score over the block window containing `doc`, and
             /// the window's last document.
-            func termBound(_ s: TermScorer, _ doc: UInt32) -> (Double, UInt32) {
+            @inline(__always) func termBound(_ s: TermScorer, _ doc: UInt32) -> (Double, UInt32) {
+                guard s.cursor >= 0, let m = cursors[s.cursor].blockMaximum(containing: doc) else { return (0, PostingsCursor.exhausted) }
                 var pf = 0.0
-                var end = PostingsCursor.exhausted
-                for i in s.first..<s.end {
-                    guard let m = cursors[i].blockMaximum(containing: doc) else { continue }
-                    end = min(end, m.lastDoc)
-                    pf += Double(m.maxFrequency) * factors.factor(cursorFields[i], norm: m.minNorm)
+                for f in 0..<fieldCount where s.fields & (1 << UInt8(f)) != 0 {
+                    let tf = m.maxFrequency(f)
+                    if tf > 0 { pf += Double(tf) * factors.factor(f, norm: m.minNorm(f)) }
                 }
-                return (scoring.score(idf: s.idf, pseudoFrequency: pf), end)
+                return (scoring.score(idf: s.idf, pseudoFrequency: pf), m.lastDoc)
             }
             /// Whether the terms of a phrase alternative (all at `doc`) stand next to each
             /// other in one of its phrase fields.
-            func phraseMatches(_ alt: CompiledAlternative, _ doc: UInt32, _ fields: [IndexField]) throws -> Bool {
-                for field in fields {
+            func phraseMatches(_ alt: CompiledAlternative, _ doc: UInt32, _ fields: UInt8) throws -> Bool {
+                for field in [IndexField.title, .body] where fields & field.bit != 0 {
                     var lists: [[UInt32]] = []
                     for t in alt.terms {
-                        let s = scorers[t]
-                        guard let i = (s.first..<s.end).first(where: { cursorFields[$0] == Int(field.rawValue) }),
-                              cursors[i].doc == doc else { break }
-                        lists.append(try cursors[i].positions())
+                        let i = scorers[t].cursor
+                        guard i >= 0, cursors[i].doc == doc, cursors[i].frequency(field) > 0 else { break }
+                        lists.append(try cursors[i].positions(field))
                     }
                     if lists.count == alt.terms.count && Searcher.hasPhrase(lists) { return true }
                 }
@@ -288,7 +294,8 @@ struct BlockMaxEvaluator {
             func clauseScore(_ c: CompiledClause, _ doc: UInt32, verify: Bool) throws -> Double? {
                 for g in 0..<c.groups { groupBest[g] = -1 }
                 var any = false
-                for alt in c.alternatives {
+                for a in c.alternatives {
+                    let alt = alternatives[a]
                     var sum = 0.0
                     var all = true
                     for t in alt.terms {
@@ -297,7 +304,7 @@ struct BlockMaxEvaluator {
                         sum += v
                     }
                     guard all else { continue }
-                    if verify, let fields = alt.phraseFields, !(try phraseMatches(alt, doc, fields)) { continue }
+                    if verify, alt.phraseFields != 0, !(try phraseMatches(alt, doc, alt.phraseFields)) { continue }
                     groupBest[alt.group] = max(groupBest[alt.group], sum * alt.weight)
                     any = true
                 }
@@ -309,7 +316,8 @@ struct BlockMaxEvaluator {
             /// The next document ≥ target where the clause can match (a candidate, not checked).
             func clauseNext(_ c: CompiledClause, _ target: UInt32) -> UInt32 {
                 var best = PostingsCursor.exhausted
-                for alt in c.alternatives {
+                for a in c.alternatives {
+                    let alt = alternatives[a]
                     // Still ahead of the target: the alternative's next candidate is unchanged
                     // (targets only grow).
                     if next[alt.id] >= Int64(target) {
@@ -337,7 +345,8 @@ struct BlockMaxEvaluator {
                 var end = PostingsCursor.exhausted
                 for c in clauses {
                     for g in 0..<c.groups { groupBest[g] = 0 }
-                    for alt in c.alternatives {
+                    for a in c.alternatives {
+                        let alt = alternatives[a]
                         var sum = 0.0
                         for t in alt.terms {
                             let (v, e) = termBound(scorers[t], doc)
@@ -364,14 +373,17 @@ struct BlockMaxEvaluator {
             }
             /// The proximity bonus at `doc` (as `Searcher.proximityBonus` defines it).
             func proximityBonus(_ doc: UInt32) throws -> Double {
+                for i in 0..<proximityCount {
+                    guard proximityCursors[i] != nil else { return 0 }
+                    proximityCursors[i]!.advance(to: doc)
+                    guard proximityCursors[i]!.doc == doc else { return 0 }
+                }
                 var best = Int.max
-                for row in proximityCursors {
+                for field in [IndexField.body, .title] {
                     var lists: [[UInt32]] = []
-                    for c in row {
-                        guard let c else { break }
-                        c.advance(to: doc)
-                        guard c.doc == doc else { break }
-                        lists.append(try c.positions())
+                    for i in 0..<proximityCount {
+                        guard proximityCursors[i]!.frequency(field) > 0 else { break }
+                        lists.append(try proximityCursors[i]!.positions(field))
                     }
                     if lists.count == proximity.count { best = min(best, Searcher.shortestSpan(lists)) }
                 }
@@ -457,8 +469,8 @@ struct BlockMaxEvaluator {
                 }
                 top.insert(ScoredDocument(score: score, id: r.documentID(doc), segment: si, doc: doc))
             }
-            if let e = cursors.lazy.compactMap(\.error).first { throw e }
-            if let e = proximityCursors.joined().lazy.compactMap({ $0?.error }).first { throw e }
+            for i in 0..<cursorCount { if let e = cursors[i].error { throw e } }
+            for i in 0..<proximityCount { if let e = proximityCursors[i]?.error { throw e } }
         }
         return Outcome(top: top.sorted(), matched: matched, exact: exact)
     }

@@ -17,7 +17,12 @@ struct Diarium: ParsableCommand {
     /// message on standard error, help and the version go to standard output.
     static func main() {
         do {
-            var command = try parseFast() ?? parseAsRoot()
+            let args = Array(CommandLine.arguments.dropFirst())
+            if args.first == "search", let request = SearchRequest.parse(Array(args.dropFirst())) {
+                try request.run()
+                return
+            }
+            var command = try parseFast(args) ?? parseAsRoot()
             try command.run()
         } catch {
             let status = ExitStatus(error)
@@ -30,13 +35,13 @@ struct Diarium: ParsableCommand {
 
 extension Diarium {
     /// `search`, the command a fresh process answers most often (from a script, an editor, another
-    /// tool), is parsed as a root of its own: building the whole command tree costs more than the
+    /// tool), is first read without ArgumentParser (`SearchRequest.parse`, the plain forms of its
+    /// options); a command line that does not read cleanly is parsed as a root of its own: building the whole command tree costs more than the
     /// search itself on a small index (ArgumentParser names and reflects every subcommand,
     /// each a run of the Swift runtime's conformance scans). A command line it does not parse
     /// cleanly (a usage error, `--help`) is parsed again the ordinary way, so messages and help
     /// are the same as without this path. Returns nil for any other command line.
-    static func parseFast() -> ParsableCommand? {
-        let args = Array(CommandLine.arguments.dropFirst())
+    static func parseFast(_ args: [String]) -> ParsableCommand? {
         switch args.first {
         case "search": return try? Search.parseAsRoot(Array(args.dropFirst()))
         default: return nil
@@ -75,9 +80,12 @@ struct IndexOptions: ParsableArguments {
     @Option(name: .customLong("index"), help: "Index directory (default: $DIARIUM_INDEX, else ./index).")
     var directory: String?
 
-    var path: String {
+    var path: String { IndexOptions.resolve(directory) }
+
+    /// `directory`, else `$DIARIUM_INDEX` when set and not empty, else `index`.
+    static func resolve(_ directory: String?) -> String {
         if let directory { return directory }
-        if let env = ProcessInfo.processInfo.environment["DIARIUM_INDEX"], !env.isEmpty { return env }
+        if let env = getenv("DIARIUM_INDEX"), env.pointee != 0 { return String(cString: env) }
         return "index"
     }
 

@@ -9,8 +9,17 @@ struct LanguageOptions: ParsableArguments {
     @Option(name: .customLong("lang"), help: "Language of headings and messages: sv or en (default: from LC_ALL, LC_MESSAGES or LANG; Swedish when it starts with sv).")
     var lang: Language?
 
-    var language: Language { lang ?? Language.fromEnvironment(ProcessInfo.processInfo.environment) }
+    var language: Language { LanguageOptions.resolve(lang) }
     var strings: Strings { language.strings }
+
+    /// `lang`, else what the locale variables ask for (read one by one, not the whole
+    /// environment).
+    static func resolve(_ lang: Language?) -> Language {
+        if let lang { return lang }
+        var environment: [String: String] = [:]
+        for name in ["LC_ALL", "LC_MESSAGES", "LANG"] { if let v = getenv(name) { environment[name] = String(cString: v) } }
+        return Language.fromEnvironment(environment)
+    }
 }
 
 extension Language: ExpressibleByArgument {}

@@ -76,6 +76,17 @@ struct List: ParsableCommand {
     /// What `--by` counts by.
     enum GroupKey: String, CaseIterable {
         case authority, type, year, format, status
+
+        /// The segments' fast column holding it (none for the status).
+        var fastField: FastField? {
+            switch self {
+            case .authority: return .authority
+            case .type: return .type
+            case .year: return .year
+            case .format: return .format
+            case .status: return nil
+            }
+        }
     }
 
     func validate() throws {
@@ -120,12 +131,12 @@ struct List: ParsableCommand {
     func run() throws {
         let strings = language.strings
         let reader = try reporting { try IndexReader(directory: index.path) }
-        var records = try reporting { try selected(reader) }
         let keys = try groupKeys()
         if !keys.isEmpty {
-            try printCounts(records, keys: keys, strings: strings)
+            try printCounts(try reporting { try counts(reader, keys: keys) }, keys: keys, strings: strings)
             return
         }
+        var records = try reporting { try selected(reader) }
         records = sorted(records)
         let page = Array(records.dropFirst(offset).prefix(limit == 0 ? Int.max : limit))
         let roots = try reporting { try reader.rootFolders() }
@@ -143,7 +154,7 @@ struct List: ParsableCommand {
             }
             print(strings.documentsListed(page.count, of: records.count))
         case .json, .csv, .xlsxCSV:
-            let families = try reporting { try DuplicateFamilies(reader: reader).familyNumbers }
+            let families = try reporting { try DuplicateFamilies(reader: reader, wordChanges: false).familyNumbers }
             let entries = InventoryEntry.entries(page, roots: roots, families: families)
             if format == .json {
                 print(try JSONOutput.encode(entries))
@@ -212,8 +223,11 @@ struct List: ParsableCommand {
         return reverse ? out.reversed() : out
     }
 
-    /// The `--by` table: one row per value (pair of values) with its number of documents.
-    func printCounts(_ records: [DocumentRecord], keys: [GroupKey], strings: Strings) throws {
+    /// The number of documents per value (pair of values) of `keys` among those selected.
+    /// With nothing selecting and only fast fields to count by, the segments' fast columns
+    /// count the documents with text and the catalog only those without; otherwise the
+    /// selected catalog rows are counted.
+    func counts(_ reader: IndexReader, keys: [GroupKey]) throws -> [[String?]: Int] {
         func value(_ r: DocumentRecord, _ k: GroupKey) -> String? {
             switch k {
             case .authority: return r.authority
@@ -224,7 +238,20 @@ struct List: ParsableCommand {
             }
         }
         var counts: [[String?]: Int] = [:]
-        for r in records { counts[keys.map { value(r, $0) }, default: 0] += 1 }
+        let selecting = authority != nil || type != nil || year != nil || fileFormat != nil || !status.isEmpty
+            || !query.joined().trimmingCharacters(in: .whitespaces).isEmpty
+        let fields = keys.compactMap(\.fastField)
+        guard !selecting, fields.count == keys.count else {
+            for r in try selected(reader) { counts[keys.map { value(r, $0) }, default: 0] += 1 }
+            return counts
+        }
+        for row in reader.fastFieldCounts([fields])[0].rows { counts[row.values, default: 0] += row.count }
+        for r in try reader.documentsWithoutText() { counts[keys.map { value(r, $0) }, default: 0] += 1 }
+        return counts
+    }
+
+    /// The `--by` table: one row per value (pair of values) with its number of documents.
+    func printCounts(_ counts: [[String?]: Int], keys: [GroupKey], strings: Strings) throws {
         let swedish = Locale(identifier: "sv_SE")
         // Years newest first, names in Swedish alphabetical order, unknown values last.
         func before(_ a: String?, _ b: String?, _ k: GroupKey) -> Bool? {

@@ -53,7 +53,8 @@ enum TextOutput {
         var out = strings.searchSummary(field(r.query), r.total, r.exactTotal != false) + "\n"
         if r.fallback == "or" { out += strings.searchFallback + "\n" }
         for h in r.hits {
-            out += "\n\(String(format: "%2d", h.rank)). \(h.title.map(field) ?? strings.untitled)\n"
+            // The rank right-aligned in two columns (`%2d`, without Foundation's formatter).
+            out += "\n\(h.rank < 10 && h.rank >= 0 ? " " : "")\(h.rank). \(h.title.map(field) ?? strings.untitled)\n"
             out += "    \(metaLine(authority: h.authority, type: h.type, date: h.date, year: h.year, dnr: h.dnr))\n"
             let path = h.file.map { RootFolders.shown($0, from: directory) } ?? h.path
             out += "    \(field(path + (h.part.map { "/" + $0 } ?? "")))\(h.page.map { ", " + strings.onPage($0) } ?? "")\n"

@@ -50,23 +50,18 @@ struct Search: ParsableCommand {
     }
 
     func run() throws {
-        let searcher = try reporting { try Searcher(reader: try IndexReader(directory: index.path)) }
-        for w in searcher.synonyms.warnings { Terminal.writeError("warning: synonyms: \(SafeText.line(w))\n") }
         if let batch {
-            try runBatch(searcher, file: batch)
+            try runBatch(try SearchRequest.openSearcher(index.directory), file: batch)
             return
         }
-        let text = query.joined(separator: " ")
-        if explain { print(SafeText.block(try reporting { try searcher.explain(text) })) }
-        var result = try reporting {
-            try searcher.search(text, limit: limit, offset: offset, countTotal: count, order: SearchOrder(rawValue: sort.rawValue) ?? .score)
-        }
-        result.locateFiles(try reporting { try searcher.reader.rootFolders() })
-        switch format {
-        case .json: print(try JSONOutput.encode(result))
-        case .csv: print(CSV.hits(result.hits), terminator: "")
-        case .text: print(TextOutput.search(result, strings: language.strings, from: FileManager.default.currentDirectoryPath), terminator: "")
-        }
+        try request.run()
+    }
+
+    /// The command line's search in plain values (what a fresh process runs when
+    /// `SearchRequest.parse` reads the command line itself).
+    var request: SearchRequest {
+        SearchRequest(indexDirectory: index.directory, query: query, limit: limit, offset: offset, format: format, sort: sort,
+                      explain: explain, count: count, lang: language.lang)
     }
 
     /// The queries of a batch file (`-`: standard input): one per line, blank lines and `#`

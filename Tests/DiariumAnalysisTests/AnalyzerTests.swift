@@ -1,3 +1,4 @@
+import DiariumTestSupport
 import Foundation
 import Testing
 @testable import DiariumAnalysis
@@ -10,15 +11,8 @@ let sharedData: String = {
 
 /// Runs Debian's `stemwords` (the same libstemmer the project links) over a word list.
 func stemwords(_ language: String, _ input: String) throws -> [String] {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/stemwords")
-    p.arguments = ["-l", language, "-i", input]
-    let out = Pipe()
-    p.standardOutput = out
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    try TestProcess.run(["/usr/bin/stemwords", "-l", language, "-i", input]).stdoutText
+        .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
 }
 
 @Suite struct TokenizerTests {
@@ -157,17 +151,10 @@ func stemwords(_ language: String, _ input: String) throws -> [String] {
         let words = try String(contentsOfFile: voc, encoding: .utf8).split(separator: "\n").map(String.init)
         let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent(".build/debug/diarium").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = ["analyze", "-", "--language", code, "--format", "json", "--no-compounds"]
-        let input = Pipe(), output = Pipe()
-        p.standardInput = input
-        p.standardOutput = output
-        try p.run()
-        input.fileHandleForWriting.write(Data(words.joined(separator: "\n").utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        let r = try TestProcess.run([binary, "analyze", "-", "--language", code, "--format", "json", "--no-compounds"],
+                                    input: Data(words.joined(separator: "\n").utf8))
+        try #require(r.status == 0, "\(r.stderrText)")
+        let data = r.stdout
         struct Token: Decodable { var kind: String; var word: String; var stem: String }
         let tokens = try JSONDecoder().decode([Token].self, from: data).filter { $0.kind == "word" }
         // Words the tokenizer splits (e.g. with an apostrophe) are compared word by word.
@@ -213,5 +200,17 @@ func stemwords(_ language: String, _ input: String) throws -> [String] {
         #expect(!Synonyms.key(ofExpression: "ordet5").admits(Array("ordet6".utf8)))
         #expect(Synonyms.key(ofExpression: "Riskanalysen").admits(Array("riskanaly".utf8)))
         #expect(Synonyms.key(ofExpression: "e-post").admits(Array("epost".utf8)) && Synonyms.key(ofExpression: "e-post").admits(Array("e".utf8)))
+    }
+}
+
+/// `Synonyms.load` reads the built-in groups with the byte parser of the user's file (faster
+/// for a fresh process); both parsers must give the same groups for them.
+@Suite struct BuiltInSynonymsTests {
+    @Test func byteParserGivesTheTextParsersGroups() {
+        let text = Synonyms(text: Synonyms.builtIn)
+        let bytes = Synonyms(file: Array(Synonyms.builtIn.utf8), name: "built-in")
+        #expect(text.groups.count >= 9)
+        #expect(bytes.groups == text.groups)
+        #expect(bytes.warnings.isEmpty)
     }
 }

@@ -1,3 +1,4 @@
+import DiariumTestSupport
 import Foundation
 import Testing
 @testable import DiariumAnalysis
@@ -20,13 +21,6 @@ private let compoundFixture: [CompoundCase] = {
         return CompoundCase(word: String(columns[0]), answers: answers)
     }
 }()
-
-/// Writes `data` to a new temporary file and returns its path.
-private func temporaryFile(_ data: [UInt8]) throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("lexicon-\(UUID().uuidString).txt").path
-    try Data(data).write(to: URL(fileURLWithPath: path))
-    return path
-}
 
 @Suite struct CompoundTests {
     /// A small list in the shape of wswedish: base forms with their inflected forms.
@@ -100,9 +94,10 @@ private func temporaryFile(_ data: [UInt8]) throws -> String {
 
     @Test func readsLatin1AndUTF8WordLists() throws {
         let text = "moln\nMolnet\ntjänst\r\ntjänsten\ntjänsterna\nA-aktie\nNina\növersättning"
-        let latin1 = try temporaryFile(text.unicodeScalars.map { UInt8($0.value) })
-        let utf8 = try temporaryFile(Array(text.utf8))
-        defer { try? FileManager.default.removeItem(atPath: latin1); try? FileManager.default.removeItem(atPath: utf8) }
+        let scratch = try ScratchDirectory("lexicon")
+        let latin1 = scratch.path + "/latin1.txt", utf8 = scratch.path + "/utf8.txt"
+        try Data(text.unicodeScalars.map { UInt8($0.value) }).write(to: URL(fileURLWithPath: latin1))
+        try Data(text.utf8).write(to: URL(fileURLWithPath: utf8))
         for path in [latin1, utf8] {
             let splitter = try #require(CompoundSplitter(contentsOfFile: path))
             #expect(splitter.lexicon.count == 6)  // the hyphenated entry and the short name are skipped

@@ -1,4 +1,5 @@
 import DiariumIndex
+import DiariumTestSupport
 import Foundation
 import Testing
 
@@ -23,36 +24,16 @@ struct Run {
 }
 
 /// Runs the binary with `arguments` in `directory`.
-/// Runs the built binary. Headings and messages are in English (the locale variables are
-/// replaced by `LANG=C.UTF-8`) unless `environment` sets them.
-func diarium(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> Run {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: binary)
-    p.arguments = arguments
-    if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
+/// Runs the built binary (with `input` on its standard input). Headings and messages are in
+/// English (the locale variables are replaced by `LANG=C.UTF-8`) unless `environment` sets them.
+func diarium(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:], input: Data? = nil) throws -> Run {
     var env = ProcessInfo.processInfo.environment
     env.removeValue(forKey: "DIARIUM_INDEX")
     for name in ["LC_ALL", "LC_MESSAGES", "LANGUAGE"] { env.removeValue(forKey: name) }
     env["LANG"] = "C.UTF-8"
     env.merge(environment) { $1 }
-    p.environment = env
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-}
-
-final class Scratch {
-    let path: String
-    init() throws {
-        path = NSTemporaryDirectory() + "diarium-e2e-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
+    let r = try TestProcess.run([binary] + arguments, input: input, environment: env, directory: directory)
+    return Run(status: r.status, stdout: r.stdoutText, stderr: r.stderrText)
 }
 
 struct Hit: Decodable {
@@ -69,7 +50,7 @@ func truthRows() throws -> [[String]] {
 
 @Suite(.serialized) struct EndToEndTests {
     @Test func ingestSearchListAndReingest() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let index = s.path + "/index"
         let ingest = try diarium(["ingest", corpus, "--index", index])
         #expect(ingest.status == 0, "\(ingest.stderr)")
@@ -130,7 +111,7 @@ func truthRows() throws -> [[String]] {
     }
 
     @Test func officeFilesZipEntriesAndReviewMarksAreSearchable() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let index = s.path + "/index"
         #expect(try diarium(["ingest", corpus, "--index", index]).status == 0)
         func hits(_ query: String) throws -> [Hit] {
@@ -156,7 +137,7 @@ func truthRows() throws -> [[String]] {
     }
 
     @Test func unreadableFilesAreInTheInventoryWithTheirReason() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let index = s.path + "/index"
         _ = try diarium(["ingest", corpus, "--index", index])
         let docs = try JSONDecoder().decode([Doc].self, from: Data(try diarium(["list", "--index", index, "--format", "json"]).stdout.utf8))
@@ -177,7 +158,7 @@ func truthRows() throws -> [[String]] {
     }
 
     @Test func changedFileIsReplaced() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let folder = s.path + "/batch"
         try FileManager.default.copyItem(atPath: corpus, toPath: folder)
         let index = s.path + "/index"
@@ -200,7 +181,7 @@ func truthRows() throws -> [[String]] {
     }
 
     @Test func secondWriterIsRefused() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let index = s.path + "/index"
         let writer = try IndexWriter(directory: index)
         let run = try diarium(["ingest", corpus, "--index", index])
@@ -214,7 +195,7 @@ func truthRows() throws -> [[String]] {
     }
 
     @Test func corruptedSegmentIsDetectedAndNamed() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let index = s.path + "/index"
         _ = try diarium(["ingest", corpus, "--index", index])
         let segments = try FileManager.default.contentsOfDirectory(atPath: index + "/segments")
@@ -231,7 +212,7 @@ func truthRows() throws -> [[String]] {
     }
 
     @Test func clearErrorsForMissingIndexAndPaths() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let none = try diarium(["search", "x", "--index", s.path + "/nothing"])
         #expect(none.status != 0)
         #expect(none.stderr.contains("no index in \(s.path)/nothing"))
@@ -244,7 +225,7 @@ func truthRows() throws -> [[String]] {
     }
 
     @Test func batchCSVExplainAndSort() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let index = s.path + "/index"
         _ = try diarium(["ingest", corpus, "--index", index])
         try "riskanalys\n\"unbalanced ((\nkonsekvensbedömning year:2020\n".write(toFile: s.path + "/q.txt", atomically: true, encoding: .utf8)
@@ -271,7 +252,7 @@ func truthRows() throws -> [[String]] {
     /// The HTML report renders in a real headless browser: the page's text is there, and a
     /// screenshot is taken.
     @Test func htmlReportRendersInChromium() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let index = s.path + "/index"
         _ = try diarium(["ingest", corpus, "--index", index])
         let html = try diarium(["report", "--format", "html", "--index", index])
@@ -280,16 +261,8 @@ func truthRows() throws -> [[String]] {
         let browser = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
         let chromium = try #require(browser, "Debian's chromium is not installed (make deps installs it)")
         func run(_ args: [String]) throws -> String {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: chromium)
-            p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(s.path)/profile"] + args + ["file://\(s.path)/report.html"]
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
+            try TestProcess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(s.path)/profile"]
+                                + args + ["file://\(s.path)/report.html"]).stdoutText
         }
         let dom = try run(["--dump-dom"])
         #expect(dom.contains("Release report"))
@@ -302,15 +275,9 @@ func truthRows() throws -> [[String]] {
     }
 
     @Test func indexFromEnvironment() throws {
-        let s = try Scratch()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = ["ingest", corpus]
-        p.environment = ["DIARIUM_INDEX": s.path + "/envindex", "PATH": "/usr/bin:/bin"]
-        p.standardOutput = Pipe()
-        try p.run()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
+        let s = try ScratchDirectory("e2e")
+        let r = try TestProcess.run([binary, "ingest", corpus], environment: ["DIARIUM_INDEX": s.path + "/envindex", "PATH": "/usr/bin:/bin"])
+        #expect(r.status == 0, "\(r.stderrText)")
         #expect(FileManager.default.fileExists(atPath: s.path + "/envindex/catalog.sqlite"))
     }
 }

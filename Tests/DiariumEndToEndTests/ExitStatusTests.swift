@@ -1,3 +1,4 @@
+import DiariumTestSupport
 import Foundation
 import Testing
 
@@ -14,7 +15,7 @@ import Testing
     }
 
     @Test func anUnusableIndexExitsThree() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let missing = s.path + "/no-index"
         for command in ["search", "list", "show", "stats", "report", "duplicates", "serve"] {
             var arguments = [command, "--index", missing]

@@ -51,7 +51,7 @@ import Testing
     func word() -> String { "ord" + String((0..<10).map { _ in "abcdefghijklmnopqrstuvwxyz".randomElement()! }) }
 
     @Test func linksSpecialFilesAndOddNamesAreRecordedAndNothingOutsideIsRead() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let fm = FileManager.default
         let outside = s.path + "/outside", folder = s.path + "/in"
         try fm.createDirectory(atPath: outside + "/dir", withIntermediateDirectories: true)
@@ -152,16 +152,12 @@ import Testing
 /// An encrypted file is not a failure: the summary counts it apart and names it.
 @Suite struct EncryptedIngestTests {
     @Test func encryptedFilesAreCountedApartFromFailures() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let batch = s.path + "/batch"
         try FileManager.default.createDirectory(atPath: batch, withIntermediateDirectories: true)
         try Data(MiniPDF.text([["Protokoll fört vid sammanträde med socialnämnden den 4 maj 2021."]])).write(to: URL(fileURLWithPath: batch + "/öppen.pdf"))
-        let qpdf = Process()
-        qpdf.executableURL = URL(fileURLWithPath: "/usr/bin/qpdf")
-        qpdf.arguments = ["--encrypt", "hemligt", "agare", "256", "--", batch + "/öppen.pdf", batch + "/låst.pdf"]
-        try qpdf.run()
-        qpdf.waitUntilExit()
-        try #require(qpdf.terminationStatus == 0)
+        let qpdf = try TestProcess.run(["/usr/bin/qpdf", "--encrypt", "hemligt", "agare", "256", "--", batch + "/öppen.pdf", batch + "/låst.pdf"])
+        try #require(qpdf.status == 0, "\(qpdf.stderrText)")
         try Data().write(to: URL(fileURLWithPath: batch + "/tom.txt"))
         let ingest = try diarium(["ingest", batch, "--index", s.path + "/index"])
         #expect(ingest.status == 0, "\(ingest.stderr)")
@@ -209,7 +205,7 @@ import Testing
     }
 
     @Test func hostileArchivesGetReasonsAndTheBatchGoesOn() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let batch = s.path + "/batch"
         try FileManager.default.createDirectory(atPath: batch, withIntermediateDirectories: true)
         let many = HostileArchiveIngestTests.zip((0..<100_000).map { ("e\($0).txt", []) })

@@ -36,20 +36,13 @@ import Testing
     func parseCSV(_ text: String, in dir: String) throws -> [[String]] {
         let file = dir + "/out-\(UUID().uuidString).csv"
         try Data(text.utf8).write(to: URL(fileURLWithPath: file))
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", """
+        let r = try TestProcess.run(["python3", "-c", """
             import csv, json, sys
             with open(sys.argv[1], newline='', encoding='utf-8') as f:
                 print(json.dumps(list(csv.reader(f, strict=True))))
-            """, file]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        try #require(p.terminationStatus == 0, "python3's csv module rejected the CSV")
-        return try JSONDecoder().decode([[String]].self, from: data)
+            """, file])
+        try #require(r.status == 0, "python3's csv module rejected the CSV: \(r.stderrText)")
+        return try JSONDecoder().decode([[String]].self, from: r.stdout)
     }
 
     func expectSafeCSV(_ text: String, _ what: String, in dir: String) throws {
@@ -82,7 +75,7 @@ import Testing
     }
 
     @Test func hostileNamesTitlesAuthoritiesAndHeadersComeOutSafeEverywhere() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let fm = FileManager.default
         let folder = s.path + "/in/Nämnd" + HostileOutputTests.esc + " | <b>x</b>"
         try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -209,15 +202,8 @@ import Testing
         #expect(reportHTML.stdout.contains("&lt;img"))
         if let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first(where: { fm.isExecutableFile(atPath: $0) }) {
             try reportHTML.stdout.write(toFile: s.path + "/report.html", atomically: true, encoding: .utf8)
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: chromium)
-            p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(s.path)/profile", "--dump-dom", "file://\(s.path)/report.html"]
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            let dom = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
+            let dom = try TestProcess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(s.path)/profile",
+                                           "--dump-dom", "file://\(s.path)/report.html"]).stdoutText
             #expect(dom.contains("Release report"))
             #expect(!dom.contains("<img"), "the payload became an element")
             #expect(!dom.contains("<title>XSS"), "the payload ran")

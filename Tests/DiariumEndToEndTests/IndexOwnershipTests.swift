@@ -1,3 +1,4 @@
+import DiariumTestSupport
 import Foundation
 import Testing
 
@@ -5,7 +6,7 @@ import Testing
 /// run as the issue ran them: the built binary with `--index` pointed at a crafted folder.
 @Suite(.serialized) struct IndexOwnershipTests {
     /// A small folder of two documents to ingest.
-    func batch(_ s: Scratch) throws -> String {
+    func batch(_ s: ScratchDirectory) throws -> String {
         let folder = s.path + "/batch"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try "Riskanalys för molntjänster\n\nKommunstyrelsen beslutade om riskanalysen.\n".write(toFile: folder + "/a.txt", atomically: false, encoding: .utf8)
@@ -18,7 +19,7 @@ import Testing
     /// `mkdir -p d/segments/sub; echo k > d/segments/sub/k.txt; D ingest corpus --index d`
     /// deleted everything under segments/: now the folder is refused and nothing is touched.
     @Test func foreignFolderIsRefusedAndNothingDeleted() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let d = s.path + "/d"
         try FileManager.default.createDirectory(atPath: d + "/segments/sub", withIntermediateDirectories: true)
         try "k\n".write(toFile: d + "/segments/sub/k.txt", atomically: false, encoding: .utf8)
@@ -39,7 +40,7 @@ import Testing
     /// With `segments` a link to another folder, that folder's files were deleted; now the
     /// index is refused (even a real one, with its marker) and the folder keeps its files.
     @Test func segmentsAsLinkIsRefused() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let other = s.path + "/other"
         try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
         try "keep\n".write(toFile: other + "/keep.seg", atomically: false, encoding: .utf8)
@@ -67,7 +68,7 @@ import Testing
     /// `ln -s SOMEFILE ix/write.lock; D ingest …` truncated SOMEFILE and wrote `pid N` into it.
     /// A hard link is refused too.
     @Test func lockAsLinkIsRefusedAndTargetUntouched() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let ix = s.path + "/ix", victim = s.path + "/victim.txt"
         #expect(try diarium(["ingest", try batch(s), "--index", ix]).status == 0)
         try "precious\n".write(toFile: victim, atomically: false, encoding: .utf8)
@@ -85,7 +86,7 @@ import Testing
     /// In a real index, files diarium did not write inside segments/ (a folder, a text file,
     /// a folder named like a segment) survive an ingest and a rebuild; only *.seg files go.
     @Test func onlySegmentFilesAreDeleted() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let ix = s.path + "/ix"
         #expect(try diarium(["ingest", try batch(s), "--index", ix]).status == 0)
         try FileManager.default.createDirectory(atPath: ix + "/segments/sub", withIntermediateDirectories: true)
@@ -105,7 +106,7 @@ import Testing
 
     /// The catalog reached through a link is refused by readers and writers alike.
     @Test func catalogAsLinkIsRefused() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let ix = s.path + "/ix", elsewhere = s.path + "/elsewhere.sqlite"
         #expect(try diarium(["ingest", try batch(s), "--index", ix]).status == 0)
         try FileManager.default.moveItem(atPath: ix + "/catalog.sqlite", toPath: elsewhere)
@@ -119,7 +120,7 @@ import Testing
 
     /// An index path that is a file gets a message saying so.
     @Test func indexPathThatIsAFile() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let file = s.path + "/file"
         try "x".write(toFile: file, atomically: false, encoding: .utf8)
         let run = try diarium(["ingest", try batch(s), "--index", file])
@@ -133,7 +134,7 @@ import Testing
     /// received file is a document, all four are listed and searchable, and a second ingest
     /// keeps all four (nothing replaced, nothing lost); changing one replaces only it.
     @Test func namesThatDisplayAlikeAreDistinctDocuments() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let folder = s.path + "/in", ix = s.path + "/ix"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let names: [([UInt8], String)] = [

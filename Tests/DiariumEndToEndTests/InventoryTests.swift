@@ -160,6 +160,11 @@ import Testing
                 fromText[cells.dropLast().map { $0 == "unknown" ? "" : $0 }, default: 0] += Int(cells.last ?? "") ?? -1
             }
             #expect(fromText == want, "--by \(by) text")
+            // Nothing selecting, fast fields only: counted from the segments' fast columns (and
+            // the catalog rows of documents without text). Every status selected: from the
+            // catalog rows. The same table.
+            let everyStatus = ["ok", "empty", "unsupported", "failed", "encrypted"].flatMap { ["--status", $0] }
+            #expect(text == (try diarium(["list", "--by", by, "--index", index] + everyStatus).stdout), "--by \(by): fast columns ≠ catalog")
             // JSON: one object per row, the keys and count.
             let json = try JSONSerialization.jsonObject(with: Data(try diarium(["list", "--by", by, "--format", "json", "--index", index]).stdout.utf8)) as? [[String: Any]]
             #expect(json?.reduce(0) { $0 + (($1["count"] as? Int) ?? 0) } == all.count, "--by \(by) json")
@@ -334,13 +339,5 @@ import Testing
 
 /// Runs a program and returns its standard output.
 func shell(_ arguments: [String]) throws -> String {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = arguments
-    let out = Pipe()
-    p.standardOutput = out
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
+    try TestProcess.run(arguments).stdoutText
 }

@@ -1,3 +1,4 @@
+import DiariumTestSupport
 import Foundation
 import Testing
 
@@ -7,29 +8,6 @@ import Testing
 /// over without stopping the batch, standard input works, hostile values reach the terminal
 /// only through SafeText, and a document given again is unchanged or replaced by its SHA-256.
 @Suite(.serialized) struct JSONLIngestTests {
-    /// Runs the binary with `input` on its standard input.
-    func run(_ arguments: [String], input: Data, in directory: String) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = arguments
-        p.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "DIARIUM_INDEX")
-        p.environment = env
-        let stdin = Pipe(), out = Pipe(), err = Pipe()
-        p.standardInput = stdin
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        // Written from another thread: a large input would fill the pipe while the output waits.
-        let writer = Thread { stdin.fileHandleForWriting.write(input); try? stdin.fileHandleForWriting.close() }
-        writer.start()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
-
     func line(_ object: [String: Any]) throws -> String {
         String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
     }
@@ -53,7 +31,7 @@ import Testing
     }
 
     @Test func goodLinesAreIngestedAndBadOnesReportedByNumber() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let lines = [
             try line(["path": "Kommunstyrelsen/brev.txt",
                       "text": "Kommunstyrelsen\nDnr KS 2021/123\nBeslut om riskanalys\n\nDatum 2021-03-04\nText om informationssäkerhet."]),
@@ -123,7 +101,7 @@ import Testing
     }
 
     @Test func standardInputHugeLinesAndHostileValues() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         // A 2 MiB line over a 1 MiB limit, between two good lines: passed over, the batch goes on.
         let huge = try line(["path": "stor.txt", "text": String(repeating: "ord ", count: (2 << 20) / 4)])
         let hostileTitle = "\u{1B}]0;pwned\u{07}\u{1B}[31mRöd\u{202E}txt.exe"
@@ -133,7 +111,7 @@ import Testing
             try line(["path": "=cmd|'/c calc'!A1.txt", "title": hostileTitle, "authority": "Socialnämnden\u{1B}[2J",
                       "text": "Andra dokumentet om vatten"]),
         ].joined(separator: "\n")
-        let r = try run(["ingest", "--jsonl", "-", "--index", "index", "--max-file-size", "1"], input: Data(input.utf8), in: s.path)
+        let r = try diarium(["ingest", "--jsonl", "-", "--index", "index", "--max-file-size", "1"], in: s.path, input: Data(input.utf8))
         #expect(r.status == 1, "\(r.stderr)")
         #expect(r.stdout.hasPrefix("added 2, updated 0, unchanged 0, failed 0"), "\(r.stdout)")
         #expect(r.stdout.contains("line 2 not ingested: \(huge.utf8.count) bytes, more than the 1 MiB limit (--max-file-size)"), "\(r.stdout)")
@@ -153,12 +131,12 @@ import Testing
     }
 
     @Test func extractOutputIngestsAsTheFilesMetadata() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let file = corpus + "/Gymnasienämnden/Riskanalys Office 365 (2015).html"
         let extracted = try diarium(["extract", "--format", "json", file])
         #expect(extracted.status == 0, "\(extracted.stderr)")
         let fromFile = try #require(try JSONSerialization.jsonObject(with: Data(extracted.stdout.split(separator: "\n")[0].utf8)) as? [String: Any])
-        let r = try run(["ingest", "--jsonl", "-", "--index", "index"], input: Data(extracted.stdout.utf8), in: s.path)
+        let r = try diarium(["ingest", "--jsonl", "-", "--index", "index"], in: s.path, input: Data(extracted.stdout.utf8))
         #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
         let doc = try #require(try inventory("index", in: s.path)[file])
         for field in ["title", "authority", "type", "date", "dnr", "format"] {
@@ -168,7 +146,7 @@ import Testing
     }
 
     @Test func usageMistakes() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         for (arguments, message) in [(["ingest", "--jsonl", "x.jsonl", "corpus"], "not both"), (["ingest"], "--jsonl FILE"),
                                      (["ingest", "--jsonl", ""], "needs a file")] {
             let r = try diarium(arguments + ["--index", "index"], in: s.path)

@@ -1,4 +1,5 @@
 import DiariumIndex
+import DiariumTestSupport
 import Foundation
 import Testing
 
@@ -18,7 +19,7 @@ import Testing
     }
 
     @Test func scannedImagesAreSearchableAndTheCacheSurvivesRebuild() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let index = s.path + "/index"
         try scans(1, in: s.path + "/in/Kultur- och fritidsnämnden")
         let first = try diarium(["ingest", s.path + "/in", "--index", index])
@@ -44,26 +45,17 @@ import Testing
     }
 
     @Test func ingestKilledDuringOCRContinuesWhereItStopped() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let index = s.path + "/index"
         try scans(4, in: s.path + "/in")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = ["ingest", s.path + "/in", "--index", index, "--threads", "1"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
         // Kill it as soon as the OCR pass has cached a page (the text pass has committed by then).
         var cached = 0
-        let deadline = Date().addingTimeInterval(120)
-        while cached == 0 && p.isRunning && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.05)
+        _ = try TestProcess.run([binary, "ingest", s.path + "/in", "--index", index, "--threads", "1"], timeLimit: 120) {
             if FileManager.default.fileExists(atPath: index + "/ocr-cache.sqlite") {
                 cached = (try? OCRCache(indexDirectory: index).count()) ?? 0
             }
+            return cached > 0
         }
-        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-        p.waitUntilExit()
         #expect(cached >= 1 && cached < 8, "the kill came too late to test resuming (\(cached) pages cached)")
 
         // The documents are in the inventory with pages waiting.

@@ -1,3 +1,4 @@
+import DiariumTestSupport
 import Foundation
 import Testing
 
@@ -21,7 +22,7 @@ import Testing
     }
 
     @Test func numericOptionsOutOfRangeAreUsageErrors() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let index = s.path + "/index"
         #expect(try run(["ingest", corpus, "--index", index]).status == 0)
         let cases: [([String], String)] = [
@@ -67,7 +68,7 @@ import Testing
     }
 
     @Test func oddPathsGetClearMessages() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let index = s.path + "/index"
         #expect(try run(["ingest", corpus, "--index", index]).status == 0)
         // show of an id that does not exist: a failure, not a usage text.
@@ -110,7 +111,7 @@ import Testing
     }
 
     @Test func synonymsFileProblemsAreNamed() throws {
-        let s = try Scratch()
+        let s = try ScratchDirectory("e2e")
         let index = s.path + "/index"
         #expect(try run(["ingest", corpus, "--index", index]).status == 0)
         // Line 2 is not UTF-8; line 3 still counts.

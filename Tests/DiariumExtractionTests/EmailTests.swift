@@ -1,3 +1,4 @@
+import DiariumTestSupport
 import Foundation
 import Testing
 @testable import DiariumExtraction
@@ -400,14 +401,8 @@ private func body(_ doc: ExtractedDocument) -> String {
             mail("From: =?utf-8?B?QmVnww==?= <a@b>\nSubject: =?x?Q?=?=\nDate: Tue, 8 Mar 2022\nContent-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/html\nContent-Transfer-Encoding: base64\n\nPHA+SGVqPC9wPg==\n--b\nContent-Type: message/rfc822\n\nFrom: c@d\n\nx\n--b--"),
         ]
         let splices = ["=", "=?", "?=", "--", "\r\n", "\r\n\r\n", ";", "\"", "*0*=", "'", "%", "<", "(", "=?utf-8?b?", "\r\n "].map { Array($0.utf8) }
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func next(_ n: Int) -> Int {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int((z ^ (z >> 31)) % UInt64(max(n, 1)))
-        }
+        var random = SeededRandom(state: 0x9E37_79B9_7F4A_7C15)
+        func next(_ n: Int) -> Int { random.below(max(n, 1)) }
         for round in 0..<300 {
             var bytes = seeds[round % seeds.count]
             for _ in 0..<(1 + next(8)) {

@@ -1,3 +1,4 @@
+import DiariumTestSupport
 import Foundation
 import Testing
 @testable import DiariumExtraction
@@ -26,8 +27,12 @@ func extract(_ relative: String) -> ExtractedDocument {
     return Extractor(limits: limits).extract(file: corpus + "/" + relative, components: ["corpus"] + relative.split(separator: "/").map(String.init))
 }
 
+/// The folder `scratchFile` writes into, removed when the test process exits.
+let scratchFiles = Result { try ScratchDirectory("x") }
+
+/// Writes `bytes` to a file called `name` in a new folder of its own; returns its path.
 func scratchFile(_ name: String, _ bytes: [UInt8]) throws -> String {
-    let dir = NSTemporaryDirectory() + "diarium-x-" + UUID().uuidString
+    let dir = try scratchFiles.get().path + "/" + UUID().uuidString
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     let path = dir + "/" + name
     try Data(bytes).write(to: URL(fileURLWithPath: path))

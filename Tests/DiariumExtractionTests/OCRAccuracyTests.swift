@@ -71,6 +71,18 @@ struct OCRAccuracyTests {
         #expect(accuracy >= 0.95)
     }
 
+    /// With OCR off the scan has no text; its only date is the one the scanner wrote into the
+    /// PDF (CreationDate, 2017-09-25), never the day it was ingested or made.
+    @Test func corpusScanWithOCROffKeepsTheScannersDate() throws {
+        var limits = ExtractionLimits()
+        limits.ocr = OCRSettings(mode: .off)
+        let scan = Extractor(limits: limits).extract(file: corpus + "/Kultur- och fritidsnämnden/Skannad handling 2017.pdf",
+                                                     components: ["Skannad handling 2017.pdf"])
+        #expect(scan.failure == nil && scan.ocrPages == [1] && !scan.text.contains { $0.isLetter })
+        #expect(scan.year == 2017 && scan.date?.hasPrefix("2017-09-25") == true, "\(scan.date ?? "no date")")
+        #expect(scan.sources["date"]?.description == "pdf-info:CreationDate")
+    }
+
     /// The corpus's scanned protocol (noise, skew, bilevel) against the born-digital page it was
     /// made from (`scripts/make-scans.sh`): the HTML source's text is the reference.
     @Test func corpusScanIsReadWithNinetyFivePercentOfWordsRight() throws {

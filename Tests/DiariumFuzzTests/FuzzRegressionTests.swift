@@ -1,4 +1,5 @@
 import DiariumFuzzing
+import DiariumTestSupport
 import Foundation
 import Testing
 
@@ -45,14 +46,8 @@ let fixtures = repositoryRoot.appendingPathComponent("Tests/Fixtures/fuzz").path
 
     /// The `count` mutated copies of `bytes`, the same every run for the same `seed`.
     static func mutated(_ bytes: [UInt8], count: Int, seed: UInt64, maxLength: Int = 4096) -> [[UInt8]] {
-        var state = seed
-        func next(_ n: Int) -> Int {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int((z ^ (z >> 31)) % UInt64(max(n, 1)))
-        }
+        var random = SeededRandom(state: seed)
+        func next(_ n: Int) -> Int { random.below(max(n, 1)) }
         let base = Array(bytes.prefix(maxLength))
         return (0..<count).map { _ in
             var b = base

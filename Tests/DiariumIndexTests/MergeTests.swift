@@ -36,12 +36,15 @@ import DiariumTestSupport
             }
             c.liveDocuments += pathOf.count
             try s.reader.forEachTerm { key, entry in
-                let p = try s.reader.decode(entry, field: IndexField(rawValue: key[0])!, withPositions: true)
+                let p = try s.reader.decode(entry, withPositions: true)
                 var k = 0
                 for (j, d) in p.docs.enumerated() {
-                    let tf = Int(p.frequencies[j])
-                    if let path = pathOf[d] { c.postings[key, default: [:]][path] = Array(p.positions[k..<(k + tf)]) }
-                    k += tf
+                    let n = p.positionCount(j)
+                    // Per field: its frequency, then (title, body) its positions.
+                    if let path = pathOf[d] {
+                        c.postings[key, default: [:]][path] = Array(p.frequencies[(j * 4)..<(j * 4 + 4)]) + Array(p.positions[k..<(k + n)])
+                    }
+                    k += n
                 }
                 return true
             }

@@ -3,16 +3,6 @@ import Testing
 import DiariumTestSupport
 @testable import DiariumIndex
 
-/// A scratch directory removed at the end of the test.
-final class ScratchDirectory {
-    let path: String
-    init() throws {
-        path = NSTemporaryDirectory() + "diarium-test-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
-
 func field(_ words: [String]) -> FieldTerms {
     var f = FieldTerms()
     for (i, w) in words.enumerated() { f.add(Array(w.utf8), position: UInt32(i)) }
@@ -48,20 +38,38 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
         let reader = try SegmentReader(path: path)
         #expect(reader.documentCount == docs.count)
         for word in vocabulary {
-            let p = try reader.postings(.body, Array(word.utf8))
+            // One list per term: the body's and the title's (the first three words) frequencies
+            // and positions side by side.
+            let p = try reader.postings(Array(word.utf8))
             let expectedDocs = docs.indices.filter { docs[$0].contains(word) }.map(UInt32.init)
             #expect((p?.docs ?? []) == expectedDocs, "postings of \(word)")
             if let p {
-                let positions = try reader.positions(of: p)
+                let body = try reader.positions(of: p, .body), title = try reader.positions(of: p, .title)
                 for (k, doc) in p.docs.enumerated() {
                     let expected = docs[Int(doc)].indices.filter { docs[Int(doc)][$0] == word }.map(UInt32.init)
-                    #expect(positions[k] == expected)
-                    #expect(p.frequencies[k] == UInt32(expected.count))
+                    #expect(body[k] == expected)
+                    #expect(title[k] == expected.filter { $0 < 3 })
+                    #expect(p.frequency(k, .body) == UInt32(expected.count))
+                    #expect(p.frequency(k, .title) == UInt32(expected.filter { $0 < 3 }.count))
+                    #expect(p.frequency(k, .meta) == 0 && p.frequency(k, .parts) == 0)
                 }
+                // A cursor restricted to the title passes over documents holding the word only in the body.
+                let buffers = PostingsBuffers()
+                let inTitles = expectedDocs.filter { docs[Int($0)].prefix(3).contains(word) }
+                var titled: [UInt32] = []
+                if var c = try reader.cursor(Array(word.utf8), fields: [.title], buffers: buffers) {
+                    while c.doc != PostingsCursor.exhausted { titled.append(c.doc); c.next() }
+                    #expect(c.error == nil)
+                }
+                #expect(titled == inTitles, "title postings of \(word)")
+                withExtendedLifetime(buffers) {}
             }
         }
-        #expect(try reader.postings(.body, Array("saknas".utf8)) == nil)
-        #expect(try reader.postings(.meta, Array("ord1".utf8)) == nil)
+        #expect(try reader.postings(Array("saknas".utf8)) == nil)
+        #expect(try reader.cursor(Array("ord1".utf8), fields: [.meta], buffers: PostingsBuffers()) == nil)
+        #expect(try reader.terms(prefix: Array("ord1".utf8), fields: [.meta], limit: 10).isEmpty)
+        #expect(try reader.terms(prefix: Array("ord39".utf8), limit: 20).map { String(decoding: $0, as: UTF8.self) }
+                == ["ord39"] + (390..<400).map { "ord\($0)" })
         for d in [0, 1, 350, 699] {
             // One-byte norms: exact below 24 tokens, otherwise at most 1/8 below.
             let length = reader.fieldLength(UInt32(d), .body), exact = UInt32(docs[d].count)

@@ -1,5 +1,6 @@
 import DiariumIndex
 import DiariumIngest
+import DiariumTestSupport
 import Foundation
 import Testing
 @testable import DiariumReport
@@ -10,11 +11,11 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 @Suite struct ReleaseReportTests {
     static let report: ReleaseReport = {
         do {
-            let dir = NSTemporaryDirectory() + "diarium-report-" + UUID().uuidString
-            let ingester = try Ingester(indexDirectory: dir)
+            let scratch = try ScratchDirectory("report")
+            let ingester = try Ingester(indexDirectory: scratch.path)
             _ = try ingester.ingest(paths: [repositoryRoot.appendingPathComponent("corpus").path])
             ingester.close()
-            return try ReleaseReport(reader: IndexReader(directory: dir))
+            return try ReleaseReport(reader: IndexReader(directory: scratch.path))
         } catch { fatalError("\(error)") }
     }()
 
@@ -68,8 +69,33 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(ReleaseReportTests.report.markdown().contains("## Comments and tracked changes left in"))
     }
 
+    /// Duplicate detection's word splitter (a byte table for Latin-1 text, `String` for any
+    /// other) gives the words `lowercased()` and `Character.isLetter`/`isNumber` give, on
+    /// random texts of Swedish letters, Latin-1 oddities (ª µ ² ½ ß ÿ × NBSP), CR LF, NUL,
+    /// combining marks, other scripts and broken UTF-8.
+    @Test func wordsAreThoseOfStringOnAnyText() {
+        func reference(_ text: [UInt8]) -> [String] {
+            String(decoding: text, as: UTF8.self).lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+        }
+        let latin1 = ["Å", "ä", "Ö", "é", "ª", "µ", "²", "½", "ß", "ÿ", "×", "\u{A0}", "\r\n", "\0", "KS-2015/12", " ", ".", "x", "Z9",
+                      "–", "—", "“", "”", "’", "•", "…", "\u{2010}", "\u{205E}"]
+        let other = ["e\u{301}", "İ", "Σ", "ﬁ", "東京", "\u{200D}", "\u{2060}", "\u{2070}", "\u{20DD}", "\u{300}"]
+        var random = SeededRandom(state: 42)
+        var fastPath = 0
+        for round in 0..<2_000 {
+            let pieces = round % 2 == 0 ? latin1 : latin1 + other
+            var text = Array((0..<Int(random.below(40))).map { _ in pieces[random.below(pieces.count)] }.joined().utf8)
+            if round % 7 == 0, !text.isEmpty { text[random.below(text.count)] = [0xC3, 0x80, 0xFF, 0xE2][random.below(4)] }
+            let words = DuplicateFamilies.Words(text)
+            #expect(words.strings == reference(text), "\(text)")
+            if text.allSatisfy({ $0 < 0x80 || $0 == 0xC2 || $0 == 0xC3 || $0 == 0xE2 || ($0 & 0xC0) == 0x80 }) { fastPath += 1 }
+        }
+        #expect(fastPath > 800)
+    }
+
     @Test func duplicateFamilies() throws {
-        let dir = NSTemporaryDirectory() + "diarium-dup-" + UUID().uuidString
+        let scratch = try ScratchDirectory("dup")
+        let dir = scratch.path
         let ingester = try Ingester(indexDirectory: dir)
         _ = try ingester.ingest(paths: [repositoryRoot.appendingPathComponent("corpus").path])
         ingester.close()

@@ -98,8 +98,8 @@ import DiariumTestSupport
         var rng = SeededRandom(state: 1717)
         let analyzer = try Analyzer(splitCompounds: false)
         let vocabulary = TopKPropertyTests.common + (0..<200).map { "ord\($0)" }
-        let directory = NSTemporaryDirectory() + "diarium-sort-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let scratch = try ScratchDirectory("sort")
+        let directory = scratch.path
         let writer = try IndexWriter(directory: directory, memoryBudget: 32 << 10)
         writer.mergeFactor = 3
         func add(_ path: String) throws {

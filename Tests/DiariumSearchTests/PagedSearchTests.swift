@@ -9,9 +9,9 @@ import Testing
 /// Pages end to end: a PDF ingested, a hit that says its page, the page's text from the catalog,
 /// and a 2,000-page document whose hit is shown from one region of its text.
 @Suite(.serialized) struct PagedSearchTests {
-    /// A scratch folder holding `files`, ingested into a scratch index.
-    static func index(_ files: [String: [UInt8]]) throws -> (index: String, folder: String) {
-        let root = NSTemporaryDirectory() + "diarium-paged-" + UUID().uuidString
+    /// A folder in `scratch` holding `files`, ingested into an index beside it.
+    static func index(_ files: [String: [UInt8]], in scratch: ScratchDirectory) throws -> (index: String, folder: String) {
+        let root = scratch.path
         let folder = root + "/utlämnat"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for (name, bytes) in files { try Data(bytes).write(to: URL(fileURLWithPath: folder + "/" + name)) }
@@ -32,7 +32,8 @@ import Testing
 
     @Test func aHitInALongPDFSaysItsPageAndItsSnippetIsLocal() throws {
         let pdf = MiniPDF.text((1...2_000).map(Self.page))
-        let (index, _) = try Self.index(["protokoll.pdf": pdf, "brev.pdf": MiniPDF.text([["Ett kort brev om pelargonkrukor."]])])
+        let scratch = try ScratchDirectory("paged")
+        let (index, _) = try Self.index(["protokoll.pdf": pdf, "brev.pdf": MiniPDF.text([["Ett kort brev om pelargonkrukor."]])], in: scratch)
         let reader = try IndexReader(directory: index)
         let records = try reader.inventory(years: nil)
         let long = try #require(records.first { $0.path.hasSuffix("protokoll.pdf") })

@@ -108,6 +108,26 @@ import Testing
         #expect(Set(try paths("(policy OR riktlinje) year:2017..2019")).isSubset(of: policy.union(riktlinje)))
     }
 
+    /// A minus before a field filter, a phrase or a group excludes it as `NOT` does
+    /// (`-org:x` was read as NOT of the words `org:x`).
+    @Test func minusBeforeAFieldIsNot() throws {
+        #expect(QueryParser.parse("-org:teknisk") == .not(.filter(.authority("teknisk"))))
+        #expect(QueryParser.parse("riskanalys -org:\"Tekniska förvaltningen\"") == QueryParser.parse("riskanalys NOT org:\"Tekniska förvaltningen\""))
+        #expect(QueryParser.parse("moln -title:policy") == QueryParser.parse("moln NOT title:policy"))
+        #expect(QueryParser.parse("moln -\"Office 365\"") == .and([.words("moln", field: nil), .not(.phrase("Office 365", field: nil))]))
+        #expect(QueryParser.parse("moln -(policy OR riktlinje)") == QueryParser.parse("moln NOT (policy OR riktlinje)"))
+        // A minus before a digit is not an operator; one standing alone is a word.
+        #expect(QueryParser.parse("-2015") == .words("-2015", field: nil))
+        #expect(QueryParser.parse("moln - policy") == .and([.words("moln", field: nil), .words("-", field: nil), .words("policy", field: nil)]))
+        // The same documents on the corpus.
+        let riskanalys = Set(try paths("riskanalys"))
+        let teknisk = Set(try paths("riskanalys org:teknisk"))
+        #expect(!teknisk.isEmpty && teknisk.count < riskanalys.count)
+        #expect(Set(try paths("riskanalys -org:teknisk")) == riskanalys.subtracting(teknisk))
+        #expect(try paths("riskanalys -org:teknisk") == (try paths("riskanalys NOT org:teknisk")))
+        #expect(try paths("policy -year:2019") == (try paths("policy NOT year:2019")))
+    }
+
     @Test func secrecyCitationsAreSearchable() throws {
         let p = try paths("osl:26:1")
         #expect(p.contains("Socialnämnden/Informationssäkerhetspolicy för socialnämnden 2019.html"))

@@ -1,6 +1,7 @@
 import DiariumAnalysis
 import DiariumIndex
 import DiariumIngest
+import DiariumTestSupport
 import Foundation
 import Testing
 @testable import DiariumSearch
@@ -12,12 +13,13 @@ final class CorpusIndex: Sendable {
     static let shared: CorpusIndex = {
         do { return try CorpusIndex() } catch { fatalError("could not index corpus/: \(error)") }
     }()
-    let directory: String
+    let scratch: ScratchDirectory
+    var directory: String { scratch.path }
     let summary: IngestSummary
 
     init() throws {
-        directory = NSTemporaryDirectory() + "diarium-search-" + UUID().uuidString
-        let ingester = try Ingester(indexDirectory: directory)
+        scratch = try ScratchDirectory("search")
+        let ingester = try Ingester(indexDirectory: scratch.path)
         summary = try ingester.ingest(paths: [repositoryRoot.appendingPathComponent("corpus").path])
         ingester.close()
     }
@@ -124,7 +126,8 @@ final class CorpusIndex: Sendable {
         let hits = try CorpusIndex.shared.searcher().search("riskanalys", limit: 0).hits.map(\.path)
         #expect(hits.contains("corpus/Miljö- och hälsoskyddsnämnden/Risk- och sårbarhetsanalys 2019.html"))
         // Two documents: one has the word, one only a compound holding it.
-        let dir = NSTemporaryDirectory() + "diarium-compound-" + UUID().uuidString
+        let scratch = try ScratchDirectory("compound")
+        let dir = scratch.path
         try FileManager.default.createDirectory(atPath: dir + "/batch", withIntermediateDirectories: true)
         try "Informationssäkerhetsarbetet i nämnden fortsätter under året.".write(toFile: dir + "/batch/a.txt", atomically: true, encoding: .utf8)
         try "Arbete i nämnden fortsätter under året.".write(toFile: dir + "/batch/b.txt", atomically: true, encoding: .utf8)

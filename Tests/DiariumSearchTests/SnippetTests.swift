@@ -27,8 +27,8 @@ import Testing
     /// the snippet from the index holds at least as many distinct query terms; and every snippet
     /// of a document whose body holds a query term marks one.
     @Test func realDocumentsGetTheSnippetsOfTheWholeText() throws {
-        let root = NSTemporaryDirectory() + "diarium-snippets-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: root) }
+        let scratch = try ScratchDirectory("snippets")
+        let root = scratch.path
         var options = IngestOptions()
         options.ocrMode = .off
         let ingester = try Ingester(indexDirectory: root, options: options)
@@ -84,8 +84,8 @@ import Testing
         let vocabulary = ["Åtgärder", "åtgärd", "ärendet", "Ärenden", "öppenhet", "Örebro", "ÖVERSYN", "säkerhetsöversyn", "straße",
                           "日本語", "naïve", "Łódź", "nämnden", "beslut", "och", "i", "att", "kommun", "riskanalys", "molntjänster",
                           "personuppgifter", "protokoll", "fullmäktige", "sekretess", "x", "ab"]
-        let root = NSTemporaryDirectory() + "diarium-snippet-property-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: root) }
+        let scratch = try ScratchDirectory("snippet-property")
+        let root = scratch.path
         let folder = root + "/brev"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var texts: [String: [UInt8]] = [:]
@@ -134,10 +134,50 @@ import Testing
         #expect(checked == 240)
     }
 
+    /// A snippet shows its first match near its start: `Snippets.lead` words before it, not
+    /// the up to 27 of the window that ends at the match; all the window's matches stay in; a
+    /// match near the end of the text still gets a full window. From the whole text and from
+    /// the index alike.
+    @Test func snippetStartsAFewWordsBeforeItsFirstMatch() throws {
+        let analyzer = try Analyzer(splitCompounds: false)
+        let terms: Set<[UInt8]> = [Array(try #require(analyzer.term(ofWord: "riskanalys")).utf8)]
+        func filler(_ range: Range<Int>) -> [String] { range.map { "fyll\(String(UnicodeScalar(UInt8(97 + $0 % 26))))" } }
+        /// Words shown before the first mark, and words shown.
+        func shape(_ snippet: String) -> (before: Int, words: Int) {
+            let words = snippet.split(separator: " ").filter { $0 != "…" }
+            return (words.firstIndex { $0.hasPrefix("«") } ?? -1, words.count)
+        }
+        // One match in the middle.
+        let middle = filler(0..<60) + ["riskanalys"] + filler(60..<120)
+        let one = Snippets.best(in: Array(middle.joined(separator: " ").utf8), terms: terms, analyzer: analyzer)
+        #expect(shape(one.text).before == Snippets.lead && shape(one.text).words == Snippets.window, "\(one.text)")
+        // Two matches ten words apart: both shown, the first `lead` words in.
+        let two = filler(0..<60) + ["riskanalys"] + filler(60..<70) + ["riskanalysen"] + filler(70..<120)
+        let both = Snippets.best(in: Array(two.joined(separator: " ").utf8), terms: terms, analyzer: analyzer)
+        #expect(shape(both.text).before == Snippets.lead && Self.marked(both.text) == ["riskanalys", "riskanalysen"], "\(both.text)")
+        // A match three words from the end: the last `window` words.
+        let late = filler(0..<100) + ["riskanalys"] + filler(100..<102)
+        let end = Snippets.best(in: Array(late.joined(separator: " ").utf8), terms: terms, analyzer: analyzer)
+        #expect(shape(end.text).before == Snippets.window - 3 && shape(end.text).words == Snippets.window && !end.text.hasSuffix("…"), "\(end.text)")
+
+        // The same from the index.
+        let scratch = try ScratchDirectory("snippet-start")
+        try FileManager.default.createDirectory(atPath: scratch.path + "/in", withIntermediateDirectories: true)
+        try Data(middle.joined(separator: " ").utf8).write(to: URL(fileURLWithPath: scratch.path + "/in/mitten.txt"))
+        try Data(late.joined(separator: " ").utf8).write(to: URL(fileURLWithPath: scratch.path + "/in/slutet.txt"))
+        let ingester = try Ingester(indexDirectory: scratch.path + "/index")
+        _ = try ingester.ingest(paths: [scratch.path + "/in"])
+        ingester.close()
+        let hits = try Searcher(reader: IndexReader(directory: scratch.path + "/index")).search("riskanalys", limit: 2).hits
+        let byName = Dictionary(uniqueKeysWithValues: hits.map { ($0.path.split(separator: "/").last.map(String.init) ?? "", $0.snippet) })
+        #expect(byName["mitten.txt"] == one.text, "\(byName)")
+        #expect(byName["slutet.txt"] == end.text, "\(byName)")
+    }
+
     /// å, ä, ö and other multi-byte letters are marked whole, in any case.
     @Test func multiByteWordsAreMarkedWhole() throws {
-        let root = NSTemporaryDirectory() + "diarium-snippet-letters-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: root) }
+        let scratch = try ScratchDirectory("snippet-letters")
+        let root = scratch.path
         try FileManager.default.createDirectory(atPath: root + "/in", withIntermediateDirectories: true)
         var text = String(repeating: "Inledning utan träff i texten här. ", count: 3_000)
         text += "ÅTGÄRDER för Örebro: åtgärderna gäller säkerhetsöversyn i Łódź och 日本語 ärenden. "
@@ -150,5 +190,19 @@ import Testing
         let hit = try #require(try searcher.search("åtgärder örebro łódź", limit: 1).hits.first)
         #expect(Self.marked(hit.snippet) == ["ÅTGÄRDER", "Örebro", "åtgärderna", "Łódź"], "\(hit.snippet)")
         #expect(hit.snippet.hasPrefix("…") && hit.snippet.hasSuffix("…"))
+    }
+}
+
+extension Searcher {
+    /// The snippet of `record` (nil when it has no stored text in this snapshot), as `passages`.
+    func passage(for record: DocumentRecord, terms: Set<[UInt8]>) throws -> Snippets.Passage? {
+        guard let sid = record.segmentID, let doc = record.segmentDoc,
+              let si = reader.segments.firstIndex(where: { $0.id == sid }) else { return nil }
+        guard doc >= 0, doc < reader.segments[si].reader.documentCount else {
+            // The reader names the damage (the catalog points past the segment).
+            _ = try reader.storedText(of: record)
+            return nil
+        }
+        return try passages(for: [(si, UInt32(doc))], terms: terms).first
     }
 }

@@ -57,8 +57,8 @@ import DiariumTestSupport
         var rng = SeededRandom(state: 2026)
         let analyzer = try Analyzer(splitCompounds: false)
         let vocabulary = Self.common + (0..<300).map { "ord\($0)" }
-        let directory = NSTemporaryDirectory() + "diarium-topk-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let scratch = try ScratchDirectory("topk")
+        let directory = scratch.path
         let writer = try IndexWriter(directory: directory, memoryBudget: 48 << 10)
         writer.mergeFactor = 3
         var raw: [Int64: RawDocument] = [:]
@@ -119,7 +119,7 @@ import DiariumTestSupport
         func idf(_ term: String) throws -> Double {
             if let v = idfs[term] { return v }
             var df = 0
-            for s in reader.segments { df += try IndexField.allCases.map { try s.reader.documentFrequency($0, Array(term.utf8)) }.max() ?? 0 }
+            for s in reader.segments { df += try s.reader.documentFrequency(Array(term.utf8)) }
             let v = log(1 + (Double(n) - Double(df) + 0.5) / (Double(df) + 0.5))
             idfs[term] = v
             return v

@@ -6,6 +6,7 @@ import DiariumIngest
 import DiariumOutput
 import DiariumReport
 import DiariumSearch
+import DiariumTestSupport
 import Foundation
 import Testing
 @testable import DiariumServer
@@ -15,15 +16,17 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 /// The web application over an index of corpus/ (paths recorded as `corpus/…`, so the files
 /// root is the repository).
 enum CorpusApp {
-    static let index: String = {
+    /// Removed when the test process exits.
+    static let scratch: ScratchDirectory = {
         do {
-            let dir = NSTemporaryDirectory() + "diarium-serve-" + UUID().uuidString
-            let ingester = try Ingester(indexDirectory: dir)
+            let scratch = try ScratchDirectory("serve")
+            let ingester = try Ingester(indexDirectory: scratch.path)
             _ = try ingester.ingest(paths: [repositoryRoot.appendingPathComponent("corpus").path])
             ingester.close()
-            return dir
+            return scratch
         } catch { fatalError("\(error)") }
     }()
+    static var index: String { scratch.path }
 
     static let app = WebApp(indexDirectory: index, filesRoot: repositoryRoot.path, loopbackPort: 8080)
 
@@ -113,9 +116,9 @@ enum CorpusApp {
 }
 
 @Suite struct FileStoreTests {
-    /// A release folder with one file, ingested; returns (root, index, record).
-    func release() throws -> (String, String, DocumentRecord) {
-        let root = NSTemporaryDirectory() + "diarium-files-" + UUID().uuidString
+    /// A release folder with one file in `scratch`, ingested; returns (root, index, record).
+    func release(in scratch: ScratchDirectory) throws -> (String, String, DocumentRecord) {
+        let root = scratch.path
         try FileManager.default.createDirectory(atPath: root + "/batch/Nämnd", withIntermediateDirectories: true)
         try Data("Riskanalys för molntjänster 2020\n\nText.\n".utf8).write(to: URL(fileURLWithPath: root + "/batch/Nämnd/a.txt"))
         let index = root + "/index"
@@ -127,7 +130,8 @@ enum CorpusApp {
     }
 
     @Test func servesTheRecordedFileAndRefusesAChangedOne() throws {
-        let (root, _, record) = try release()
+        let scratch = try ScratchDirectory("files")
+        let (root, _, record) = try release(in: scratch)
         let store = FileStore(root: root)
         #expect(try store.read(record) == Array("Riskanalys för molntjänster 2020\n\nText.\n".utf8))
         try Data("Riskanalys för molntjänster 2021\n\nText.\n".utf8).write(to: URL(fileURLWithPath: root + "/batch/Nämnd/a.txt"))
@@ -135,7 +139,8 @@ enum CorpusApp {
     }
 
     @Test func neverFollowsASymbolicLink() throws {
-        let (root, _, record) = try release()
+        let scratch = try ScratchDirectory("files")
+        let (root, _, record) = try release(in: scratch)
         let path = root + "/batch/Nämnd/a.txt"
         let content = try Data(contentsOf: URL(fileURLWithPath: path))
         try FileManager.default.moveItem(atPath: path, toPath: root + "/elsewhere.txt")
@@ -151,7 +156,8 @@ enum CorpusApp {
     }
 
     @Test func refusesRecordedPathsThatAreNotPlainAndRelative() throws {
-        let (root, _, record) = try release()
+        let scratch = try ScratchDirectory("files")
+        let (root, _, record) = try release(in: scratch)
         for bad in ["/etc/passwd", "batch/../../etc/passwd", "./batch/Nämnd/a.txt", "batch//Nämnd/a.txt"] {
             var r = record
             r.path = bad

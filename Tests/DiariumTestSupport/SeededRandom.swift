@@ -1,15 +1,4 @@
-/// Deterministic pseudo-random numbers (SplitMix64), so a failing property test reproduces.
-public struct SeededRandom: RandomNumberGenerator {
-    public var state: UInt64
+import BenchmarkSupport
 
-    /// A generator starting from `state`.
-    public init(state: UInt64) { self.state = state }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The seeded SplitMix64 of Benchmarks/Support, shared by the tests and the benchmarks.
+public typealias SeededRandom = BenchmarkSupport.SeededRandom

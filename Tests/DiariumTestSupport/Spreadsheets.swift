@@ -9,39 +9,24 @@ public enum Spreadsheets {
         public var description: String
     }
 
-    /// Runs `arguments` (through `/usr/bin/env`), returning its exit status and standard output.
-    static func run(_ arguments: [String]) throws -> (status: Int32, stdout: Data, stderr: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, o, String(decoding: e, as: UTF8.self))
-    }
-
     /// The rows of CSV `text` as Python's `csv` module reads them (strict mode, `delimiter`;
     /// a UTF-8 byte order mark is read as such by `utf-8-sig`). Throws when Python refuses it.
     public static func parseCSV(_ text: String, delimiter: Character = ",", in directory: String) throws -> [[String]] {
         let file = directory + "/parse-\(UUID().uuidString).csv"
         try Data(text.utf8).write(to: URL(fileURLWithPath: file))
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let r = try run(["python3", "-c", """
+        let r = try TestProcess.run(["python3", "-c", """
             import csv, json, sys
             with open(sys.argv[1], newline='', encoding='utf-8-sig') as f:
                 print(json.dumps(list(csv.reader(f, delimiter=sys.argv[2], strict=True))))
             """, file, String(delimiter)])
-        guard r.status == 0 else { throw Failure(description: "python3's csv module rejected the CSV: \(r.stderr)") }
+        guard r.status == 0 else { throw Failure(description: "python3's csv module rejected the CSV: \(r.stderrText)") }
         return try JSONDecoder().decode([[String]].self, from: r.stdout)
     }
 
     /// Whether LibreOffice's `soffice` is installed (on this machine it is; CI may lack it).
     public static var hasLibreOffice: Bool {
-        (try? run(["sh", "-c", "command -v soffice"]).status) == 0
+        (try? TestProcess.run(["sh", "-c", "command -v soffice"]).status) == 0
     }
 
     /// What a spreadsheet shows for one sheet: each cell's value as text, and whether any cell
@@ -60,13 +45,13 @@ public enum Spreadsheets {
         let profile = "file://" + directory + "/lo-profile-\(UUID().uuidString)"
         // CSV filter options: separator, text delimiter ("), character set 76 (UTF-8), first line 1.
         let filter = "CSV:\(separator.asciiValue ?? 44),34,76,1"
-        let r = try run(["soffice", "-env:UserInstallation=" + profile, "--headless", "--infilter=" + filter,
+        let r = try TestProcess.run(["soffice", "-env:UserInstallation=" + profile, "--headless", "--infilter=" + filter,
                          "--convert-to", "xlsx", "--outdir", out, csvPath])
         let xlsx = out + "/" + ((csvPath as NSString).lastPathComponent as NSString).deletingPathExtension + ".xlsx"
         guard r.status == 0, FileManager.default.fileExists(atPath: xlsx) else {
-            throw Failure(description: "soffice did not convert \(csvPath): \(r.stderr)")
+            throw Failure(description: "soffice did not convert \(csvPath): \(r.stderrText)")
         }
-        let read = try run(["python3", "-c", """
+        let read = try TestProcess.run(["python3", "-c", """
             import json, re, sys, zipfile
             import xml.etree.ElementTree as ET
             ns = {'m': 'http://schemas.openxmlformats.org/spreadsheetml/2006/main'}
@@ -94,17 +79,7 @@ public enum Spreadsheets {
                 rows.append([cells.get(i, '') for i in range(max(cells) + 1)] if cells else [])
             print(json.dumps({'rows': rows, 'formulas': formulas}))
             """, xlsx])
-        guard read.status == 0 else { throw Failure(description: "the .xlsx LibreOffice wrote could not be read: \(read.stderr)") }
+        guard read.status == 0 else { throw Failure(description: "the .xlsx LibreOffice wrote could not be read: \(read.stderrText)") }
         return try JSONDecoder().decode(Sheet.self, from: read.stdout)
     }
-}
-
-/// A scratch folder under the temporary directory, removed when released.
-public final class ScratchDirectory: Sendable {
-    public let path: String
-    public init() throws {
-        path = NSTemporaryDirectory() + "diarium-test-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
 }

@@ -16,8 +16,9 @@ import Foundation
 /// holds an XMP packet; page 1 in reading order when it has columns side by side (the
 /// letterhead); and `pdftoppm` at 10 dpi over the pages whose text layer is empty, so that a
 /// blank page of a born-digital PDF is not sent to OCR (only a page with something painted on it
-/// can have text to recognise). A PDF that only forbids copying is read; one that needs a
-/// password to open gets `ExtractionError.encrypted`.
+/// can have text to recognise) — unless the file's own content streams already show that those
+/// pages paint nothing (`PDFPaint`, no process). A PDF that only forbids copying is read; one
+/// that needs a password to open gets `ExtractionError.encrypted`.
 enum PDFExtractor {
     static func extract(_ bytes: [UInt8], limits: ExtractionLimits) -> (ExtractedDocument, ExplicitMetadata) {
         let deadline = Deadline(seconds: limits.parseTimeLimit)
@@ -80,9 +81,15 @@ enum PDFExtractor {
         // 4. Pages without a usable text layer in a document that has text elsewhere: those with
         //    nothing painted on them (blank pages) need no OCR. A document without any text layer
         //    is a scan; its pages go to OCR unrendered here.
+        //    The file's own objects answer for most blank pages (`PDFPaint`); only the pages
+        //    they leave undecided are rendered.
         if limits.ocr.mode != .force, !doc.ocrPages.isEmpty, doc.ocrPages.count < doc.pageCount {
-            let blank = blankPages(bytes, among: doc.ocrPages, limits: childLimits)
-            if !blank.isEmpty { doc.ocrPages.removeAll { blank.contains($0) } }
+            let plain = PDFPaint.blankPages(bytes, pageCount: doc.pageCount, candidates: doc.ocrPages)
+            if !plain.isEmpty { doc.ocrPages.removeAll { plain.contains($0) } }
+            if !doc.ocrPages.isEmpty {
+                let blank = blankPages(bytes, among: doc.ocrPages, limits: childLimits)
+                if !blank.isEmpty { doc.ocrPages.removeAll { blank.contains($0) } }
+            }
         }
         return (doc, explicit)
     }

@@ -49,49 +49,102 @@ public enum PDFText {
     /// control characters dropped, CR and CR LF as LF, tabs as spaces, blanks at line starts
     /// and ends dropped, a run of blanks inside a line (layout mode's columns) as two spaces,
     /// at most two blank lines in a row, none at the page's start and end.
+    ///
+    /// One pass over UTF-8 bytes (every character it drops or changes is ASCII or a fixed
+    /// two- or three-byte sequence). NFKC, through Foundation, runs only when the page has a
+    /// character outside `isNFKCStable` (Swedish text has none: å, ä, ö, é, §, –, ’, € are
+    /// stable); it was half of diarium's own CPU on the PDF benchmark as a String walk.
     public static func normalise(_ bytes: ArraySlice<UInt8>) -> String {
-        var s = String(decoding: bytes, as: UTF8.self)
-        if bytes.contains(where: { $0 >= 0x80 }) {
-            s = s.precomposedStringWithCompatibilityMapping
+        if isNFKCStable(bytes) { return normaliseBytes(bytes) }
+        let nfkc = String(decoding: bytes, as: UTF8.self).precomposedStringWithCompatibilityMapping
+        return normaliseBytes(ArraySlice(nfkc.utf8))
+    }
+
+    /// Whether `bytes` is valid UTF-8 that NFKC leaves as it is, by a short list: ASCII,
+    /// U+00C0–U+00FF (precomposed Latin letters, × and ÷), § « ° » and the soft hyphen,
+    /// – — ‘ ’ “ ” • €, U+FEFF and U+FFFD. Anything else (a ligature, a no-break space, a
+    /// combining mark that could compose, invalid UTF-8) says no.
+    static func isNFKCStable(_ bytes: ArraySlice<UInt8>) -> Bool {
+        var i = bytes.startIndex
+        let end = bytes.endIndex
+        while i < end {
+            let b = bytes[i]
+            if b < 0x80 { i += 1; continue }
+            if b == 0xC3 {
+                guard i + 1 < end, bytes[i + 1] & 0xC0 == 0x80 else { return false }
+                i += 2
+                continue
+            }
+            if b == 0xC2 {
+                guard i + 1 < end else { return false }
+                switch bytes[i + 1] { case 0xA7, 0xAB, 0xAD, 0xB0, 0xBB: i += 2; continue
+                default: return false }
+            }
+            guard i + 2 < end else { return false }
+            let b1 = bytes[i + 1], b2 = bytes[i + 2]
+            if b == 0xE2 && b1 == 0x80 {
+                switch b2 { case 0x93, 0x94, 0x98, 0x99, 0x9C, 0x9D, 0xA2: i += 3; continue
+                default: return false }
+            }
+            if (b == 0xE2 && b1 == 0x82 && b2 == 0xAC) || (b == 0xEF && b1 == 0xBB && b2 == 0xBF) || (b == 0xEF && b1 == 0xBF && b2 == 0xBD) {
+                i += 3
+                continue
+            }
+            return false
         }
-        var out = String.UnicodeScalarView()
-        var line = String.UnicodeScalarView()
-        var pendingBlank = 0
+        return true
+    }
+
+    /// `normalise` after NFKC, on valid UTF-8.
+    static func normaliseBytes(_ bytes: ArraySlice<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var line: [UInt8] = []
+        var pendingBlank = 0      // empty lines waiting (kept only before more text)
+        var pendingSpaces = 0     // blanks after the line's last visible character
         func endLine() {
-            while let last = line.last, last == " " || last == "\t" { line.removeLast() }
+            pendingSpaces = 0
             if line.isEmpty {
                 if !out.isEmpty { pendingBlank += 1 }
-            } else {
-                for _ in 0..<min(pendingBlank, 2) { out.append("\n") }
-                pendingBlank = 0
-                out.append(contentsOf: line)
-                out.append("\n")
+                return
             }
+            for _ in 0..<min(pendingBlank, 2) { out.append(0x0A) }
+            pendingBlank = 0
+            out.append(contentsOf: line)
+            out.append(0x0A)
             line.removeAll(keepingCapacity: true)
         }
         var lastCR = false
-        for u in s.unicodeScalars {
-            if u == "\r" { endLine(); lastCR = true; continue }
-            if u == "\n" { if !lastCR { endLine() }; lastCR = false; continue }
+        var i = bytes.startIndex
+        let end = bytes.endIndex
+        while i < end {
+            let b = bytes[i]
+            if b == 0x0D { endLine(); lastCR = true; i += 1; continue }
+            if b == 0x0A { if !lastCR { endLine() }; lastCR = false; i += 1; continue }
             lastCR = false
-            if u.value == 0xAD || u.value == 0xFEFF { continue }
-            if u == "\t" || u == " " {
-                if line.isEmpty { continue }
-                line.append(" ")
+            if b == 0x20 || b == 0x09 {
+                if !line.isEmpty { pendingSpaces += 1 }
+                i += 1
                 continue
             }
-            if u.value < 0x20 { continue }
-            if u.value >= 0x7F && u.value < 0xA0 { continue }
-            // A run of three or more blanks is a layout gap: kept as two (a cell separator).
-            var blanks = 0
-            while let last = line.last, last == " " { line.removeLast(); blanks += 1 }
-            if blanks > 0 { line.append(contentsOf: blanks >= 2 ? "  ".unicodeScalars : " ".unicodeScalars) }
-            line.append(u)
+            if b < 0x20 || b == 0x7F { i += 1; continue }
+            // U+0080–U+009F (C1 controls) and U+00AD (soft hyphen): C2 80–9F, C2 AD.
+            if b == 0xC2, i + 1 < end, bytes[i + 1] < 0xA0 || bytes[i + 1] == 0xAD { i += 2; continue }
+            // U+FEFF: EF BB BF.
+            if b == 0xEF, i + 2 < end, bytes[i + 1] == 0xBB, bytes[i + 2] == 0xBF { i += 3; continue }
+            // A visible character (or a byte of one): the blanks before it as one or two spaces.
+            if pendingSpaces > 0 {
+                line.append(0x20)
+                if pendingSpaces >= 2 { line.append(0x20) }
+                pendingSpaces = 0
+            }
+            line.append(b)
+            i += 1
         }
         endLine()
         // `out` ends with "\n" unless empty; the page's own separator is added by `assemble`.
-        if out.last == "\n" { out.removeLast() }
-        return String(out)
+        if out.last == 0x0A { out.removeLast() }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The pages joined, with page starts, the pages needing OCR and the repeated lines.
@@ -159,7 +212,10 @@ public enum PDFText {
             }
             let leader = u == "." || u == "_" || u == "-" || u == "…" || u == "·" || u == "–" || u == "—"
             if !leader { visible += 1 }
-            if u.value == 0xFFFD { replacement += 1 } else if u.properties.isAlphabetic { letters += 1 }
+            // ASCII (most of any page) without a Unicode property lookup.
+            if u.value < 0x80 {
+                if (u.value | 0x20) >= 0x61 && (u.value | 0x20) <= 0x7A { letters += 1 }
+            } else if u.value == 0xFFFD { replacement += 1 } else if u.properties.isAlphabetic { letters += 1 }
             i += 1
         }
         if letters < minLetters { return true }

@@ -161,6 +161,9 @@ public enum ChildProcess {
 
     private static let locations = Mutex<[String: String?]>([:])
 
+    /// `mkdtemp`'s template for the private working directories, in the temporary directory.
+    private static let workDirTemplate = Array((NSTemporaryDirectory() + "/diarium-child-XXXXXX").utf8CString)
+
     private static func search(_ program: String) -> String? {
         if program.contains("/") { return access(program, X_OK) == 0 ? program : nil }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
@@ -180,12 +183,13 @@ public enum ChildProcess {
                             environment: [String: String], limits: Limits) throws(ChildProcessError) -> Result {
         let name = program.name
         // A private, empty working directory.
-        var template = Array((NSTemporaryDirectory() + "/diarium-child-XXXXXX").utf8CString)
+        var template = workDirTemplate
         guard let dirPointer = mkdtemp(&template) else {
             throw .spawnFailed(program: name, operation: "mkdtemp", errno: errno)
         }
         let workDir = String(cString: dirPointer)
-        defer { try? FileManager.default.removeItem(atPath: workDir) }
+        // Nearly always still empty: one rmdir(2). Only what a child left in it needs the walk.
+        defer { if rmdir(workDir) != 0 { try? FileManager.default.removeItem(atPath: workDir) } }
 
         var env = ["PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C.UTF-8", "HOME": workDir, "TMPDIR": workDir]
         for (k, v) in environment { env[k] = v }

@@ -30,6 +30,12 @@ extension Catalog {
         }
     }
 
+    /// Documents no segment holds (no text: empty, failed, unsupported, encrypted, or OCR
+    /// still to come), in catalog order.
+    func documentsWithoutText() throws -> [DocumentRecord] {
+        try read { db in try DocumentRecord.filter(Column("segment_id") == nil).order(Column("id")).fetchAll(db) }
+    }
+
     /// Number of documents per year (nil: year unknown), newest first.
     func countsByYear(years: ClosedRange<Int>?) throws -> [(year: Int?, count: Int)] {
         try read { db in

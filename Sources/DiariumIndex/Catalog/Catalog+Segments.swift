@@ -44,12 +44,16 @@ extension Catalog {
                                arguments: [s.file, s.docCount, s.bytes, s.createdAt])
                 segmentID = db.lastInsertedRowID
             }
+            // Prepared once, not once per path: compiling them per path (`sqlite3_prepare_v3`)
+            // was 6.7 % of a `--jsonl` ingest's instructions (callgrind, 2,000 documents).
+            let tombstone = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO tombstones (segment_id, segment_doc)
+                SELECT segment_id, segment_doc FROM documents WHERE raw_path = ? AND segment_id IS NOT NULL
+                """)
+            let delete = try db.cachedStatement(sql: "DELETE FROM documents WHERE raw_path = ?")
             for rawPath in replaced {
-                try db.execute(sql: """
-                    INSERT OR IGNORE INTO tombstones (segment_id, segment_doc)
-                    SELECT segment_id, segment_doc FROM documents WHERE raw_path = ? AND segment_id IS NOT NULL
-                    """, arguments: [rawPath])
-                try db.execute(sql: "DELETE FROM documents WHERE raw_path = ?", arguments: [rawPath])
+                try tombstone.execute(arguments: [rawPath])
+                try delete.execute(arguments: [rawPath])
             }
             for var r in records {
                 if r.segmentDoc != nil { r.segmentID = segmentID }

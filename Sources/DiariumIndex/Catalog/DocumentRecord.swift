@@ -152,3 +152,60 @@ extension DocumentRecord {
     /// The values a segment keeps columnar for this document.
     var fastValues: FastValues { FastValues(year: year, authority: authority, docType: docType, format: format, date: date) }
 }
+
+extension DocumentRecord {
+    /// A row of `documents`, column by column (`CodingKeys` names them). GRDB would otherwise
+    /// decode the row through `Decodable`, whose generic containers cost a fresh
+    /// `diarium search` 3 M instructions for the ten rows of a page (the first use of each
+    /// container type is a scan of the runtime's conformance records); this reads the same
+    /// values with the same failures (a missing column or a value of another type throws).
+    public init(row: Row) throws {
+        func value<T: DatabaseValueConvertible & StatementColumnConvertible>(_ key: CodingKeys) throws -> T {
+            try row.decode(T.self, forColumn: key.rawValue)
+        }
+        func optional<T: DatabaseValueConvertible & StatementColumnConvertible>(_ key: CodingKeys) throws -> T? {
+            try row.decode(T?.self, forColumn: key.rawValue)
+        }
+        let statusText: String = try value(.status)
+        guard let status = Status(rawValue: statusText) else {
+            throw RowValueError(description: "documents.status holds \"\(statusText)\", not one of \(Status.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        id = try value(.id)
+        path = try value(.path)
+        rawPath = try value(.rawPath)
+        part = try value(.part)
+        sha256 = try value(.sha256)
+        size = try value(.size)
+        mtime = try value(.mtime)
+        format = try value(.format)
+        encoding = try optional(.encoding)
+        self.status = status
+        error = try optional(.error)
+        title = try optional(.title)
+        authority = try optional(.authority)
+        docType = try optional(.docType)
+        date = try optional(.date)
+        year = try optional(.year)
+        dnr = try optional(.dnr)
+        language = try optional(.language)
+        sources = try optional(.sources)
+        textLength = try value(.textLength)
+        properties = try optional(.properties)
+        comments = try value(.comments)
+        trackedChanges = try value(.trackedChanges)
+        segmentID = try optional(.segmentID)
+        segmentDoc = try optional(.segmentDoc)
+        ingestedAt = try value(.ingestedAt)
+        pageCount = try optional(.pageCount)
+        pageStarts = try optional(.pageStarts)
+        ocrPages = try value(.ocrPages)
+        ocrConfidence = try optional(.ocrConfidence)
+        ocrPending = try optional(.ocrPending)
+        ocrNote = try optional(.ocrNote)
+    }
+
+    /// A catalog value `init(row:)` cannot take.
+    struct RowValueError: Error, CustomStringConvertible {
+        let description: String
+    }
+}

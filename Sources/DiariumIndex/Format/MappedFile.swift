@@ -45,6 +45,15 @@ final class MappedFile: @unchecked Sendable {
     /// (`PostingsCursor` holds its segment, which holds this map).
     var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 
+    /// Gives the pages read so far back to the kernel (`MADV_DONTNEED`): they stay in the page
+    /// cache and are read again from there on the next access. For one pass over a large file
+    /// (a merge reads its sources front to back), so the process's resident memory does not
+    /// grow by the files' sizes. Safe beside other readers of this map: a private read-only map
+    /// is never written, so dropping its pages loses nothing.
+    func releasePages() {
+        if let base { _ = madvise(UnsafeMutableRawPointer(mutating: base), count, MADV_DONTNEED) }
+    }
+
     /// Calls `body` with the mapped bytes.
     @inline(__always)
     func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {

@@ -1,5 +1,5 @@
-/// The indexed fields of a document. Each has its own postings and length norms; the
-/// search layer weights them.
+/// The indexed fields of a document. Each has its own frequencies (in a term's one postings
+/// list) and length norms; the search layer weights them.
 public enum IndexField: UInt8, CaseIterable, Sendable {
     /// The document's title.
     case title = 0
@@ -10,6 +10,14 @@ public enum IndexField: UInt8, CaseIterable, Sendable {
     /// Parts of compound words of the title and text, weighted low so that documents holding a
     /// word itself rank above those holding it only inside compounds.
     case parts = 3
+
+    /// The field's bit in a field mask (bit `rawValue`).
+    @inline(__always) public var bit: UInt8 { 1 << rawValue }
+
+    /// The mask of a set of fields.
+    public static func mask<S: Sequence>(_ fields: S) -> UInt8 where S.Element == IndexField {
+        fields.reduce(0) { $0 | $1.bit }
+    }
 }
 
 /// Constants of the segment file format (see docs/index-format.md).
@@ -20,8 +28,10 @@ enum SegmentFormat {
     /// one-byte norms, fast fields, stored statistics. 4: stored text as one stream in blocks
     /// of 32 KiB (`StoreIndex`) with a position → offset table (`TextPositions`), and a date
     /// column among the fast fields (sorting by date without the catalog). Older versions are
-    /// refused with a rebuild message.
-    static let version: UInt32 = 4
+    /// refused with a rebuild message. 5: one postings list per term with the per-field
+    /// frequencies (`PostingsBlock`), positions of the title and body only, per-field block
+    /// maxima in the skip entries, dictionary blocks keyed by term (`TermBlock`).
+    static let version: UInt32 = 5
     static let headerSize = 16
     static let footerSize = 24
     static let fileExtension = "seg"
@@ -32,8 +42,13 @@ enum SegmentFormat {
     static let postingsBlock = BitPacking.blockSize
     /// Bytes of one skip entry (`SkipEntry` owns the layout).
     static let skipEntrySize = SkipEntry.size
-    /// Bytes of one term-index entry: dictionary offset (u32), key offset (u32), key length (u16), 2 bytes padding.
-    static let termIndexEntrySize = 12
+    /// Bytes of one term-index entry (`TermIndexEntry` owns the layout).
+    static let termIndexEntrySize = TermIndexEntry.size
+    /// The fields whose positions are stored (phrases, proximity and snippets read no others),
+    /// as a bit mask of `IndexField` raw values.
+    static let positionalFields: UInt8 = 1 << IndexField.title.rawValue | 1 << IndexField.body.rawValue
+    /// All fields, as a bit mask.
+    static let allFields: UInt8 = (1 << UInt8(IndexField.allCases.count)) - 1
 
     /// Skip entries of a term with `df` documents: one per block, none for a single block.
     @inline(__always)

@@ -1,22 +1,69 @@
-/// Iterates the postings of one term in one field of one segment, one block of 128 documents
-/// at a time, straight from the memory map. `advance(to:)` uses the skip entries to jump over
-/// blocks without decoding them; `blockMaximum(containing:)` gives the block's largest term
-/// frequency and smallest norm, for block-max top-k pruning. Not thread-safe: one cursor per
-/// query and thread. Damaged data ends the iteration and sets `error`; it never traps.
-public final class PostingsCursor {
+/// Decode buffers of `PostingsCursor`s: one allocation per cursor, all freed together when the
+/// owner (a query, a merge, a snippet pass) lets go of this object. Cursors hold no reference
+/// to it — they are plain values — so it must outlive every cursor made with it.
+public final class PostingsBuffers {
+    private var chunks: [UnsafeMutablePointer<UInt32>] = []
+
+    /// No buffers yet.
+    public init() {}
+
+    /// A buffer for one cursor: documents, frequencies per field, positions (128 each).
+    func allocate() -> UnsafeMutablePointer<UInt32> {
+        let p = UnsafeMutablePointer<UInt32>.allocate(capacity: PostingsCursor.bufferSize)
+        chunks.append(p)
+        return p
+    }
+
+    deinit { for c in chunks { c.deallocate() } }
+}
+
+/// The bound of one postings block for block-max pruning: its last document and, per field,
+/// the largest frequency (`UInt32.max`: unbounded) and the smallest norm byte among its
+/// documents holding the term there.
+public struct BlockBound: Sendable {
+    /// The block's last document: the bound holds up to and including it.
+    public var lastDoc: UInt32
+    var frequencies: (UInt32, UInt32, UInt32, UInt32)
+    var norms: (UInt8, UInt8, UInt8, UInt8)
+
+    /// The largest frequency in field `f` (raw value); 0 when no document holds the term there.
+    @inline(__always) public func maxFrequency(_ f: Int) -> UInt32 {
+        switch f { case 0: frequencies.0; case 1: frequencies.1; case 2: frequencies.2; default: frequencies.3 }
+    }
+
+    /// The smallest norm byte in field `f` (raw value) among the documents holding the term there.
+    @inline(__always) public func minNorm(_ f: Int) -> UInt8 {
+        switch f { case 0: norms.0; case 1: norms.1; case 2: norms.2; default: norms.3 }
+    }
+}
+
+/// Iterates one term's postings in one segment — every field's frequencies in one list — one
+/// block of 128 documents at a time, straight from the memory map. `advance(to:)` uses the skip
+/// entries to jump over blocks without decoding them; `blockMaximum(containing:)` gives the
+/// block's per-field maxima for block-max pruning. A cursor restricted to some `fields` passes
+/// over documents holding the term only in others.
+///
+/// A plain value without references (no retain or release as it moves, is stored in an array
+/// or mutated in place): it points into the segment's map and into a `PostingsBuffers`, so it is
+/// valid only while both its `SegmentReader` and those buffers live. Not thread-safe: one
+/// cursor per query and thread. Damaged data ends the iteration and sets `error`; it never traps.
+public struct PostingsCursor {
     /// `doc` once the postings are exhausted.
     public static let exhausted = UInt32.max
+    /// `UInt32`s of one cursor's buffer: documents, 4 × frequencies, positions.
+    static let bufferSize = BitPacking.blockSize * (2 + IndexField.allCases.count)
+    private static let size = BitPacking.blockSize
 
     /// The current document (`exhausted` after the last).
     public private(set) var doc: UInt32 = 0
-    /// Number of documents holding the term.
+    /// Number of documents holding the term (in any field).
     public let documentFrequency: Int
-    /// The field the postings belong to.
-    public let field: IndexField
-    /// Set when the postings turned out damaged (the iteration then ended).
-    public private(set) var error: IndexError?
+    /// The fields reported, as a mask (`IndexField.bit`).
+    public let fields: UInt8
+    /// Why the postings turned out damaged (the iteration then ended).
+    private var failure: StaticString?
 
-    private let segment: SegmentReader
+    private unowned(unsafe) let segment: SegmentReader
     private let postings: UnsafeRawBufferPointer
     private let skips: UnsafeRawBufferPointer
     private let positionBytes: UnsafeRawBufferPointer
@@ -27,11 +74,10 @@ public final class PostingsCursor {
     private var count = 0
     private var blockPositionIndex = 0
     private let docs: UnsafeMutablePointer<UInt32>
+    /// Field f's frequencies at `frequencies[f × 128 + i]`.
     private let frequencies: UnsafeMutablePointer<UInt32>
-    // Maxima of a term with a single block (no skip entries), computed when it is decoded.
-    private var singleMaxTF: UInt32 = 0
-    private var singleMinNorm: UInt8 = .max
-    private var singleLastDoc: UInt32 = 0
+    // The bound of a term with a single block (no skip entries), computed when it is decoded.
+    private var single = BlockBound(lastDoc: 0, frequencies: (0, 0, 0, 0), norms: (.max, .max, .max, .max))
     // Positions: the decoded position block `positionBlock` (the varint tail when it equals
     // `fullPositionBlocks`), which starts at byte `positionBlockOffset`.
     private let fullPositionBlocks: Int
@@ -39,9 +85,9 @@ public final class PostingsCursor {
     private var positionBlockOffset = 0
     private let positionValues: UnsafeMutablePointer<UInt32>
 
-    init(segment: SegmentReader, field: IndexField, entry: TermEntry) throws {
+    init(segment: SegmentReader, entry: TermEntry, fields: UInt8, buffers: PostingsBuffers) throws {
         self.segment = segment
-        self.field = field
+        self.fields = fields & SegmentFormat.allFields
         documentFrequency = entry.df
         totalPositions = entry.ttf
         let bytes = segment.file.bytes
@@ -56,128 +102,153 @@ public final class PostingsCursor {
         positionBytes = try slice(.positions, entry.positions)
         blockCount = (entry.df + BitPacking.blockSize - 1) / BitPacking.blockSize
         fullPositionBlocks = entry.ttf / BitPacking.blockSize
-        docs = .allocate(capacity: BitPacking.blockSize)
-        frequencies = .allocate(capacity: BitPacking.blockSize)
-        positionValues = .allocate(capacity: BitPacking.blockSize)
-        guard entry.df > 0 else {
+        let buffer = buffers.allocate()
+        docs = buffer
+        frequencies = buffer + Self.size
+        positionValues = buffer + Self.size * (1 + IndexField.allCases.count)
+        guard entry.df > 0, entry.fields & self.fields != 0 else {
             doc = PostingsCursor.exhausted
             return
         }
-        load(0)
-        if blockCount == 1 && doc != PostingsCursor.exhausted {
-            let fields = IndexField.allCases.count
+        guard load(0) else { return }
+        if blockCount == 1 {
+            let n = IndexField.allCases.count
+            var m: [UInt32] = [0, 0, 0, 0], low: [UInt8] = [.max, .max, .max, .max]
             segment.withSection(.norms) { norms in
                 for i in 0..<count {
-                    singleMaxTF = max(singleMaxTF, frequencies[i])
-                    singleMinNorm = min(singleMinNorm, norms[Int(docs[i]) * fields + Int(field.rawValue)])
+                    for f in 0..<n where frequencies[f * Self.size + i] > 0 {
+                        m[f] = max(m[f], frequencies[f * Self.size + i])
+                        low[f] = min(low[f], norms[Int(docs[i]) * n + f])
+                    }
                 }
             }
-            singleLastDoc = docs[count - 1]
+            single = BlockBound(lastDoc: docs[count - 1], frequencies: (m[0], m[1], m[2], m[3]), norms: (low[0], low[1], low[2], low[3]))
         }
+        settle()
     }
 
-    deinit {
-        docs.deallocate()
-        frequencies.deallocate()
-        positionValues.deallocate()
+    /// The damage found, naming the segment (nil while the postings read well).
+    public var error: IndexError? { failure.map { segment.corrupt("\($0)") } }
+
+    /// The current document's frequency in field `f` (raw value); 0 when it lacks the term there.
+    @inline(__always)
+    public func frequency(_ f: Int) -> UInt32 { frequencies[f &* Self.size &+ index] }
+
+    /// The current document's frequency in `field`.
+    @inline(__always)
+    public func frequency(_ field: IndexField) -> UInt32 { frequency(Int(field.rawValue)) }
+
+    /// The current document's frequency summed over the cursor's fields.
+    public var frequency: UInt32 {
+        var sum: UInt32 = 0
+        for f in 0..<IndexField.allCases.count where fields & (1 << UInt8(f)) != 0 { sum &+= frequency(f) }
+        return sum
     }
-
-    /// The current document's term frequency.
-    public var frequency: UInt32 { frequencies[index] }
-
-    // MARK: Skip entries
-
-    @inline(__always) private func lastDoc(ofBlock b: Int) -> UInt32 { SkipEntry.lastDoc(skips, b) }
 
     // MARK: Iteration
 
-    private func fail(_ reason: String) {
-        if error == nil { error = segment.corrupt(reason) }
+    private mutating func fail(_ reason: StaticString) {
+        if failure == nil { failure = reason }
         doc = PostingsCursor.exhausted
     }
 
-    /// Decodes block `b` and moves to its first document.
-    private func load(_ b: Int) {
-        guard b < blockCount else { doc = PostingsCursor.exhausted; return }
+    /// Decodes block `b` and moves to its first entry (not yet checked against `fields`);
+    /// false when exhausted or damaged.
+    private mutating func load(_ b: Int) -> Bool {
+        guard b < blockCount else { doc = PostingsCursor.exhausted; return false }
         let size = min(BitPacking.blockSize, documentFrequency - b * BitPacking.blockSize)
         let start = b == 0 ? 0 : Int(SkipEntry.postingsEnd(skips, b - 1))
-        var base = UInt64(b == 0 ? 0 : lastDoc(ofBlock: b - 1))
+        let previous = b == 0 ? 0 : SkipEntry.lastDoc(skips, b - 1)
         blockPositionIndex = b == 0 ? 0 : Int(SkipEntry.positionIndex(skips, b))
         block = b
         index = 0
         count = size
-        guard start <= postings.count else { return fail("a postings block starts past its term") }
-        if size == BitPacking.blockSize {
-            guard start + 2 <= postings.count else { return fail("a postings block is truncated") }
-            let dw = Int(postings[start]), tw = Int(postings[start + 1])
-            let db = BitPacking.byteCount(width: dw), tb = BitPacking.byteCount(width: tw)
-            guard dw <= 32, tw <= 32, start + 2 + db + tb <= postings.count, let p = postings.baseAddress else {
-                return fail("a postings block is truncated")
-            }
-            BitPacking.unpack(p + start + 2, width: dw, into: docs)
-            BitPacking.unpack(p + start + 2 + db, width: tw, into: frequencies)
-            for i in 0..<size {
-                base += UInt64(docs[i])
-                docs[i] = UInt32(truncatingIfNeeded: base)
-                frequencies[i] &+= 1
-            }
-        } else {
-            var r = ByteReader(UnsafeRawBufferPointer(rebasing: postings[start...]))
-            for i in 0..<size {
-                base += UInt64(r.varint32())
-                docs[i] = UInt32(truncatingIfNeeded: base)
-                frequencies[i] = r.varint32()
-            }
-            guard !r.failed else { return fail("a postings block is truncated") }
+        guard PostingsBlock.read(postings, at: start, count: size, previous: previous, docs: docs, frequencies: frequencies) != nil else {
+            fail("a postings block is damaged or truncated")
+            return false
         }
-        guard base < UInt64(segment.documentCount) else { return fail("postings name a document past the segment's end") }
+        guard docs[size - 1] < UInt32(clamping: segment.documentCount) else {
+            fail("postings name a document past the segment's end")
+            return false
+        }
         doc = docs[0]
+        return true
+    }
+
+    /// Whether entry `i` of the block holds the term in one of the cursor's fields.
+    @inline(__always)
+    private func holds(_ i: Int) -> Bool {
+        var f = 0, m = fields
+        while m != 0 {
+            if m & 1 != 0 && frequencies[f &* Self.size &+ i] != 0 { return true }
+            m >>= 1
+            f &+= 1
+        }
+        return false
+    }
+
+    /// Moves from entry `index` (or the next block) to the first entry in the cursor's fields.
+    @inline(__always)
+    private mutating func settle() {
+        while true {
+            if index < count {
+                if fields == SegmentFormat.allFields || holds(index) { doc = docs[index]; return }
+                index &+= 1
+            } else if !load(block + 1) {
+                return
+            }
+        }
     }
 
     /// Moves to the next document.
     @inline(__always)
-    public func next() {
+    public mutating func next() {
         guard doc != PostingsCursor.exhausted else { return }
-        index += 1
-        if index < count { doc = docs[index] } else { load(block + 1) }
+        index &+= 1
+        settle()
     }
 
     /// Moves to the first document ≥ `target` (or to `exhausted`), skipping whole blocks by
     /// their skip entries.
-    public func advance(to target: UInt32) {
+    public mutating func advance(to target: UInt32) {
         guard doc < target else { return }
-        if blockCount > 1 && lastDoc(ofBlock: block) < target {
+        if blockCount > 1 && SkipEntry.lastDoc(skips, block) < target {
             var b = block + 1
-            while b < blockCount && lastDoc(ofBlock: b) < target { b += 1 }
+            while b < blockCount && SkipEntry.lastDoc(skips, b) < target { b += 1 }
             guard b < blockCount else { doc = PostingsCursor.exhausted; return }
-            load(b)
-            if doc == PostingsCursor.exhausted { return }
+            guard load(b) else { return }
         }
-        while index < count && docs[index] < target { index += 1 }
-        if index < count { doc = docs[index] } else { load(block + 1) }
+        while index < count && docs[index] < target { index &+= 1 }
+        settle()
     }
 
     /// The block that holds documents up to and including the first one ≥ `target`: its last
-    /// document, largest term frequency and smallest norm byte; nil when no document ≥ `target`
-    /// remains. Decodes nothing.
-    public func blockMaximum(containing target: UInt32) -> (lastDoc: UInt32, maxFrequency: UInt32, minNorm: UInt8)? {
+    /// document and per-field maxima; nil when no document ≥ `target` remains. Decodes nothing.
+    public func blockMaximum(containing target: UInt32) -> BlockBound? {
         if blockCount == 1 {
-            return target <= singleLastDoc && doc != PostingsCursor.exhausted ? (singleLastDoc, singleMaxTF, singleMinNorm) : nil
+            return target <= single.lastDoc && doc != PostingsCursor.exhausted ? single : nil
         }
         var b = max(block, 0)
-        while b < blockCount && lastDoc(ofBlock: b) < target { b += 1 }
+        while b < blockCount && SkipEntry.lastDoc(skips, b) < target { b += 1 }
         guard b < blockCount else { return nil }
-        return (lastDoc(ofBlock: b), SkipEntry.maxFrequency(skips, b), SkipEntry.minNorm(skips, b))
+        return BlockBound(lastDoc: SkipEntry.lastDoc(skips, b),
+                          frequencies: (SkipEntry.maxFrequency(skips, b, field: 0), SkipEntry.maxFrequency(skips, b, field: 1),
+                                        SkipEntry.maxFrequency(skips, b, field: 2), SkipEntry.maxFrequency(skips, b, field: 3)),
+                          norms: (SkipEntry.minNorm(skips, b, field: 0), SkipEntry.minNorm(skips, b, field: 1),
+                                  SkipEntry.minNorm(skips, b, field: 2), SkipEntry.minNorm(skips, b, field: 3)))
     }
 
     // MARK: Positions
 
-    /// The positions of the term in the current document, ascending.
-    public func positions() throws -> [UInt32] {
-        guard doc != PostingsCursor.exhausted else { return [] }
+    /// The positions of the term in `field` of the current document, ascending. Only the title's
+    /// and the body's are stored (`SegmentFormat.positionalFields`); other fields give none.
+    public mutating func positions(_ field: IndexField) throws -> [UInt32] {
+        guard doc != PostingsCursor.exhausted, SegmentFormat.positionalFields & field.bit != 0 else { return [] }
+        let t = Int(IndexField.title.rawValue) * Self.size, b = Int(IndexField.body.rawValue) * Self.size
         var first = blockPositionIndex
-        for i in 0..<index { first += Int(frequencies[i]) }
-        let tf = Int(frequencies[index])
+        for i in 0..<index { first += Int(frequencies[t + i]) + Int(frequencies[b + i]) }
+        if field == .body { first += Int(frequencies[t + index]) }
+        let tf = Int(frequency(field))
         guard first + tf <= totalPositions else { throw segment.corrupt("positions run past their term") }
         var out: [UInt32] = []
         out.reserveCapacity(tf)
@@ -190,13 +261,13 @@ public final class PostingsCursor {
     }
 
     /// Value `j` of the term's position stream.
-    private func positionDelta(_ j: Int) throws -> UInt32 {
+    private mutating func positionDelta(_ j: Int) throws -> UInt32 {
         let k = j / BitPacking.blockSize
         if k != positionBlock { try loadPositionBlock(k) }
         return positionValues[j - k * BitPacking.blockSize]
     }
 
-    private func loadPositionBlock(_ k: Int) throws {
+    private mutating func loadPositionBlock(_ k: Int) throws {
         // Start from the nearest known block offset at or before k.
         var at = 0, offset = 0
         if positionBlock >= 0 && positionBlock <= k {

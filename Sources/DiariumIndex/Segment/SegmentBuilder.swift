@@ -1,29 +1,80 @@
 /// Accumulates documents in memory and serializes them as one immutable segment file.
 /// The writer side of the segment format (`SegmentSerializer` encodes, `SegmentReader` reads).
 struct SegmentBuilder {
+    /// One term's postings while the segment is built: two streams in the builder's pool.
     private struct Postings {
-        var docs: [UInt8] = []       // per doc: varint(doc delta), varint(tf)
-        var positions: [UInt8] = []  // per doc: tf varints, delta-coded
+        var docs: ByteSlicePool.Stream       // per doc: varint(doc delta), varint(tf)
+        var positions: ByteSlicePool.Stream  // per doc: tf varints, delta-coded
         var lastDoc: UInt32 = 0
         var df: UInt32 = 0
+
+        init(_ pool: ByteSlicePool) {
+            docs = pool.makeStream()
+            positions = pool.makeStream()
+        }
+
+        /// Appends document `doc` with its ascending `positions`.
+        @inline(__always)
+        mutating func add(doc: UInt32, positions p: UnsafeBufferPointer<UInt32>, _ pool: ByteSlicePool) {
+            pool.appendVarint(df == 0 ? doc : doc - lastDoc, to: &docs)
+            pool.appendVarint(UInt32(p.count), to: &docs)
+            var prev: UInt32 = 0
+            for v in p {
+                pool.appendVarint(v - prev, to: &positions)
+                prev = v
+            }
+            lastDoc = doc
+            df += 1
+        }
     }
 
-    private var terms = TermTable(capacity: 1 << 16)
-    private var postings: [Postings] = []
+    /// One field's terms (ids in the order first seen) and their postings, by id.
+    private struct FieldIndex {
+        var terms = TermTable(capacity: 1 << 14)
+        var postings: [Postings] = []
+
+        /// Adds the terms of one document's field.
+        mutating func add(doc: UInt32, _ ft: FieldTerms, _ pool: ByteSlicePool) {
+            let table = ft.terms
+            table.arena.withUnsafeBytes { arena in
+                table.starts.withUnsafeBufferPointer { starts in
+                    ft.positionStarts.withUnsafeBufferPointer { ps in
+                        ft.positions.withUnsafeBufferPointer { positions in
+                            for t in 0..<table.count {
+                                let term = UnsafeRawBufferPointer(rebasing: arena[Int(starts[t])..<Int(starts[t + 1])])
+                                // The document's table hashed these bytes already, with the same function.
+                                let (tid, inserted) = terms.intern(term, hash: table.hash(ofID: Int32(t)))
+                                if inserted { postings.append(Postings(pool)) }
+                                let occurrences = UnsafeBufferPointer(rebasing: positions[Int(ps[t])..<Int(ps[t + 1])])
+                                postings[Int(tid)].add(doc: doc, positions: occurrences, pool)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The docs and positions streams of every term, in blocks (no allocation per term).
+    private var pool = ByteSlicePool()
+    /// Per field (by `IndexField.rawValue`): its terms and postings. The segment's dictionary
+    /// key is the field byte + the term, so keys sort by field first, then by term.
+    private var fieldIndexes = [FieldIndex](repeating: FieldIndex(), count: IndexField.allCases.count)
     private var norms: [UInt8] = []               // docCount × fieldCount, SmallFloat bytes
     private var fieldTotals = [UInt64](repeating: 0, count: IndexField.allCases.count)
     private var fast: [FastValues] = []
     private(set) var docIDs: [Int64] = []
     private var store = StoredTextWriter()
-    private var postingBytes = 0
-    private var keyBuffer: [UInt8] = []
 
     var documentCount: Int { docIDs.count }
 
+    /// Whether the postings pool nears its 4 GiB address space (a budget above that flushes here).
+    var isFull: Bool { pool.isFull }
+
     /// Estimated heap bytes held, for the writer's memory budget.
     var memoryFootprint: Int {
-        terms.memoryFootprint + postingBytes + postings.count * 80 + norms.count + fast.count * 64
-            + docIDs.count * 8 + store.memoryFootprint
+        fieldIndexes.reduce(0) { $0 + $1.terms.memoryFootprint + $1.postings.capacity * MemoryLayout<Postings>.stride }
+            + pool.memoryFootprint + norms.count + fast.count * 64 + docIDs.count * 8 + store.memoryFootprint
     }
 
     /// Adds a document with catalog id `id`, its fields, its fast-field values and its stored text.
@@ -36,27 +87,7 @@ struct SegmentBuilder {
             ft.finish()
             norms.append(SmallFloat.encode(ft.length))
             fieldTotals[Int(field.rawValue)] += UInt64(ft.length)
-            for t in 0..<ft.terms.count {
-                keyBuffer.removeAll(keepingCapacity: true)
-                keyBuffer.append(field.rawValue)
-                ft.terms.withTerm(Int32(t)) { keyBuffer.append(contentsOf: $0) }
-                let (tid, inserted) = keyBuffer.withUnsafeBytes { terms.intern($0) }
-                if inserted { postings.append(Postings()) }
-                let before = postings[Int(tid)].docs.capacity + postings[Int(tid)].positions.capacity
-                let lo = Int(ft.positionStarts[t]), hi = Int(ft.positionStarts[t + 1])
-                let delta = postings[Int(tid)].df == 0 ? doc : doc - postings[Int(tid)].lastDoc
-                appendVarint(delta, to: &postings[Int(tid)].docs)
-                appendVarint(UInt32(hi - lo), to: &postings[Int(tid)].docs)
-                var prev: UInt32 = 0
-                for i in lo..<hi {
-                    let p = ft.positions[i]
-                    appendVarint(p - prev, to: &postings[Int(tid)].positions)
-                    prev = p
-                }
-                postings[Int(tid)].lastDoc = doc
-                postings[Int(tid)].df += 1
-                postingBytes += postings[Int(tid)].docs.capacity + postings[Int(tid)].positions.capacity - before
-            }
+            fieldIndexes[Int(field.rawValue)].add(doc: doc, ft, pool)
         }
         storedText.withUnsafeBytes { store.add($0, wordStarts: fields[.body]?.wordStarts ?? []) }
     }
@@ -77,44 +108,88 @@ struct SegmentBuilder {
     }
 
     private mutating func serialize<Output: SegmentOutput>(into output: Output) throws -> (output: Output, size: Int) {
+        // In memory a term has a list per field (one term table per field); on disk one list per
+        // term with the per-field frequencies. Each field's terms sorted by bytes, merged across
+        // the fields in term order, bring a term's lists together; they are merged by document here.
         var serializer = try SegmentSerializer(norms: norms, output: output)
+        let fieldCount = TermPostings.fieldCount
         var p = TermPostings()
-        for t in sortedTermIDs() {
+        var decoded: [(field: Int, docs: [UInt32], tfs: [UInt32], positions: [UInt32], starts: [Int])] = []
+        let sorted = fieldIndexes.map { Self.sortedTermIDs($0.terms) }
+        var cursor = [Int](repeating: 0, count: fieldIndexes.count)
+        var term: [UInt8] = []
+        while true {
+            // The smallest term at the fields' cursors.
+            var smallest: [UInt8]?
+            for f in 0..<fieldIndexes.count where cursor[f] < sorted[f].count {
+                let candidate = fieldIndexes[f].terms.term(sorted[f][cursor[f]])
+                if smallest.map({ candidate.lexicographicallyPrecedes($0) }) ?? true { smallest = candidate }
+            }
+            guard let next = smallest else { break }
+            term = next
+            decoded.removeAll(keepingCapacity: true)
+            for f in 0..<fieldIndexes.count where cursor[f] < sorted[f].count {
+                let t = sorted[f][cursor[f]]
+                guard fieldIndexes[f].terms.withTerm(t, { $0.elementsEqual(term) }) else { continue }
+                cursor[f] += 1
+                let entry = fieldIndexes[f].postings[Int(t)]
+                var docs: [UInt32] = [], tfs: [UInt32] = [], pos: [UInt32] = [], starts: [Int] = []
+                docs.reserveCapacity(Int(entry.df))
+                var d = ByteSlicePool.Reader(entry.docs), q = ByteSlicePool.Reader(entry.positions)
+                var doc: UInt32 = 0
+                for i in 0..<Int(entry.df) {
+                    let delta = d.varint(pool)
+                    doc = i == 0 ? delta : doc &+ delta
+                    let tf = d.varint(pool)
+                    docs.append(doc)
+                    tfs.append(tf)
+                    starts.append(pos.count)
+                    var position: UInt32 = 0
+                    for _ in 0..<tf {
+                        position &+= q.varint(pool)
+                        pos.append(position)
+                    }
+                }
+                starts.append(pos.count)
+                decoded.append((f, docs, tfs, pos, starts))
+            }
+            // Merge the field lists by document.
             p.removeAll()
-            let entry = postings[Int(t)]
-            entry.docs.withUnsafeBytes { docBytes in
-                entry.positions.withUnsafeBytes { posBytes in
-                    var d = ByteReader(docBytes), q = ByteReader(posBytes)
-                    var doc: UInt32 = 0
-                    for i in 0..<Int(entry.df) {
-                        let delta = d.varint32()
-                        doc = i == 0 ? delta : doc &+ delta
-                        let tf = d.varint32()
-                        p.docs.append(doc)
-                        p.frequencies.append(tf)
-                        var pos: UInt32 = 0
-                        for _ in 0..<tf {
-                            pos &+= q.varint32()
-                            p.positions.append(pos)
+            var at = [Int](repeating: 0, count: decoded.count)
+            while true {
+                var doc = UInt32.max
+                for (k, l) in decoded.enumerated() where at[k] < l.docs.count { doc = min(doc, l.docs[at[k]]) }
+                if doc == UInt32.max { break }
+                p.docs.append(doc)
+                let row = p.frequencies.count
+                p.frequencies.append(contentsOf: repeatElement(0, count: fieldCount))
+                for field in [IndexField.title, .body, .meta, .parts] {
+                    for (k, l) in decoded.enumerated() where l.field == Int(field.rawValue) && at[k] < l.docs.count && l.docs[at[k]] == doc {
+                        p.frequencies[row + l.field] = l.tfs[at[k]]
+                        if SegmentFormat.positionalFields & field.bit != 0 {
+                            p.positions.append(contentsOf: l.positions[l.starts[at[k]]..<l.starts[at[k] + 1]])
                         }
+                        at[k] += 1
                     }
                 }
             }
-            try serializer.addTerm(terms.term(t), p)
+            try serializer.addTerm(term, p)
         }
         return try serializer.finish(docIDs: docIDs, fieldTotals: fieldTotals, fast: fast, store: store.finish())
     }
 
-    private func sortedTermIDs() -> [Int32] {
+    /// The ids of `terms` in byte order of their terms.
+    private static func sortedTermIDs(_ terms: TermTable) -> [Int32] {
         var ids = (0..<Int32(terms.count)).map { $0 }
         terms.arena.withUnsafeBytes { a in
-            let starts = terms.starts
-            ids.sort { x, y in
-                let xl = Int(starts[Int(x)]), xh = Int(starts[Int(x) + 1])
-                let yl = Int(starts[Int(y)]), yh = Int(starts[Int(y) + 1])
-                let n = min(xh - xl, yh - yl)
-                let c = n == 0 ? 0 : memcmp(a.baseAddress! + xl, a.baseAddress! + yl, n)
-                return c != 0 ? c < 0 : (xh - xl) < (yh - yl)
+            terms.starts.withUnsafeBufferPointer { starts in
+                ids.sort { x, y in
+                    let xl = Int(starts[Int(x)]), xh = Int(starts[Int(x) + 1])
+                    let yl = Int(starts[Int(y)]), yh = Int(starts[Int(y) + 1])
+                    let n = min(xh - xl, yh - yl)
+                    let c = n == 0 ? 0 : memcmp(a.baseAddress! + xl, a.baseAddress! + yl, n)
+                    return c != 0 ? c < 0 : (xh - xl) < (yh - yl)
+                }
             }
         }
         return ids

@@ -21,7 +21,11 @@ struct SegmentMerger {
         var ids: [Int64] = []
         var fast: [FastValues] = []
         var totals = [UInt64](repeating: 0, count: fieldCount)
-        var store = StoredTextWriter()
+        // The merged text and the sections produced beside POSTINGS wait in scratch files
+        // beside the new segment, not in memory: a merge of large segments holds about as much
+        // as one term's postings and the dictionaries.
+        let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        var store = try StoredTextWriter(spillingTo: folder)
         var next: Int32 = 0
         for s in sources {
             let r = s.reader
@@ -58,6 +62,8 @@ struct SegmentMerger {
                 }
             }
             map.append(m)
+            // The checksum and the texts read the whole source; its pages leave the resident set.
+            r.releasePages()
         }
         for f in 0..<fieldCount {
             var sum: UInt64 = 0
@@ -74,29 +80,38 @@ struct SegmentMerger {
             dictionaries.append(terms)
         }
         let file = try DurableFileWriter(creating: path)
-        var serializer = try SegmentSerializer(norms: norms, output: file)
+        var serializer = try SegmentSerializer(norms: norms, output: file, spillDirectory: folder)
         var cursor = [Int](repeating: 0, count: sources.count)
         var merged = TermPostings()
+        // The sources' postings are read once, in key order: every 64 MiB decoded, the pages
+        // read so far leave the resident set (a merge of large segments would otherwise hold
+        // them all).
+        var decodedSinceRelease = 0
         while true {
+            if decodedSinceRelease >= 64 << 20 {
+                for s in sources { s.reader.releasePages() }
+                decodedSinceRelease = 0
+            }
             var smallest: [UInt8]?
             for (i, terms) in dictionaries.enumerated() where cursor[i] < terms.count {
                 let key = terms[cursor[i]].0
                 if smallest.map({ key.lexicographicallyPrecedes($0) }) ?? true { smallest = key }
             }
-            guard let key = smallest, let field = IndexField(rawValue: key[0]) else { break }
+            guard let key = smallest else { break }
             merged.removeAll()
             for (i, terms) in dictionaries.enumerated() where cursor[i] < terms.count && terms[cursor[i]].0 == key {
-                let p = try sources[i].reader.decode(terms[cursor[i]].1, field: field, withPositions: true)
+                let p = try sources[i].reader.decode(terms[cursor[i]].1, withPositions: true)
+                decodedSinceRelease += (p.docs.count * (1 + TermPostings.fieldCount) + p.positions.count) * 4
                 var k = 0
                 for (j, d) in p.docs.enumerated() {
-                    let tf = Int(p.frequencies[j])
+                    let n = p.positionCount(j)
                     let target = map[i][Int(d)]
                     if target >= 0 {
                         merged.docs.append(UInt32(target))
-                        merged.frequencies.append(p.frequencies[j])
-                        merged.positions.append(contentsOf: p.positions[k..<(k + tf)])
+                        merged.frequencies.append(contentsOf: p.frequencies[(j * TermPostings.fieldCount)..<((j + 1) * TermPostings.fieldCount)])
+                        merged.positions.append(contentsOf: p.positions[k..<(k + n)])
                     }
-                    k += tf
+                    k += n
                 }
                 cursor[i] += 1
             }

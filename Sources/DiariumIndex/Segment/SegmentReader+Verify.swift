@@ -36,10 +36,7 @@ extension SegmentReader {
         var previous: [UInt8] = []
         var postingEnd = 0, positionEnd = 0, skipEnd = 0
         try forEachTerm { key, entry in
-            let term = String(decoding: key.dropFirst(), as: UTF8.self)
-            guard let fieldByte = key.first, let field = IndexField(rawValue: fieldByte), Int(fieldByte) < fieldCount else {
-                throw corrupt("term \"\(term)\" has an unknown field")
-            }
+            let term = String(decoding: key, as: UTF8.self)
             guard out.terms == 0 || previous.lexicographicallyPrecedes(key) else {
                 throw corrupt("dictionary is out of order at term \"\(term)\"")
             }
@@ -48,33 +45,45 @@ extension SegmentReader {
                 throw corrupt("postings of term \"\(term)\" do not start where the previous term's end")
             }
             let all: TermPostings
-            do { all = try decode(entry, field: field, withPositions: true) } catch {
+            do { all = try decode(entry, withPositions: true) } catch {
                 throw corrupt("postings of term \"\(term)\" are damaged (\(error))")
+            }
+            guard all.fields == entry.fields else {
+                throw corrupt("term \"\(term)\" is listed in fields \(entry.fields), its postings in \(all.fields)")
             }
             var last: UInt32?
             var k = 0
             for (i, d) in all.docs.enumerated() {
                 if let last, d <= last { throw corrupt("postings of term \"\(term)\" are not in ascending document order") }
                 last = d
-                let tf = Int(all.frequencies[i])
-                guard tf >= 1 else { throw corrupt("term \"\(term)\" has frequency 0 in document \(d)") }
-                for j in 1..<max(tf, 1) where all.positions[k + j] < all.positions[k + j - 1] {
-                    throw corrupt("positions of term \"\(term)\" in document \(d) are not ascending")
+                for field in [IndexField.title, .body] {
+                    let tf = Int(all.frequency(i, field))
+                    for j in 1..<max(tf, 1) where all.positions[k + j] < all.positions[k + j - 1] {
+                        throw corrupt("positions of term \"\(term)\" in document \(d) are not ascending")
+                    }
+                    k += tf
                 }
-                k += tf
                 out.hasPostings[Int(d)] = true
             }
             guard k == entry.ttf else { throw corrupt("term \"\(term)\" has \(k) positions, the dictionary says \(entry.ttf)") }
-            // Skip entries: each block's last document and maxima.
+            // Skip entries: each block's last document and per-field maxima.
             let skipCount = SegmentFormat.skipCount(df: entry.df)
             try withSection(.skips) { sk in
                 var r = ByteReader(sk, offset: entry.skips.lowerBound)
                 for b in 0..<skipCount {
                     let skip = SkipEntry(reading: &r)
                     let lo = b * SegmentFormat.postingsBlock, hi = min(lo + SegmentFormat.postingsBlock, all.docs.count)
-                    let blockMaxTF = all.frequencies[lo..<hi].max() ?? 0
-                    let blockMinNorm = all.docs[lo..<hi].map { normByte($0, field) }.min() ?? 0
-                    guard !r.failed, skip.lastDoc == all.docs[hi - 1], skip.maxFrequency == blockMaxTF, skip.minNorm == blockMinNorm else {
+                    var maxTF = [UInt32](repeating: 0, count: fieldCount), minNorm = [UInt8](repeating: .max, count: fieldCount)
+                    for i in lo..<hi {
+                        for field in IndexField.allCases where all.frequency(i, field) > 0 {
+                            let f = Int(field.rawValue)
+                            maxTF[f] = max(maxTF[f], all.frequency(i, field))
+                            minNorm[f] = min(minNorm[f], normByte(all.docs[i], field))
+                        }
+                    }
+                    let m = maxTF.map(SkipEntry.stored)
+                    guard !r.failed, skip.lastDoc == all.docs[hi - 1], skip.maxFrequency == (m[0], m[1], m[2], m[3]),
+                          skip.minNorm == (minNorm[0], minNorm[1], minNorm[2], minNorm[3]) else {
                         throw corrupt("skip entry \(b) of term \"\(term)\" does not match its block")
                     }
                 }

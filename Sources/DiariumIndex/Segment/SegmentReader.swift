@@ -1,18 +1,27 @@
 import Foundation
 
-/// The postings of one term in one field of one segment, decoded.
+/// The postings of one term in one segment, decoded: every field's frequencies.
 public struct Postings: Sendable {
     /// Segment-local document numbers, ascending.
     public var docs: [UInt32]
-    /// Term frequency per document, parallel to `docs`.
+    /// Per document (parallel to `docs`) its frequency in each field, `IndexField.allCases.count`
+    /// a document in field order (see `frequency(_:_:)`).
     public var frequencies: [UInt32]
-    /// The dictionary entry, for `positions(of:)`.
+    /// The dictionary entry, for `positions(of:_:)`.
     let entry: TermEntry
+
+    /// The frequency of document `i` (an index into `docs`) in `field`.
+    @inline(__always)
+    public func frequency(_ i: Int, _ field: IndexField) -> UInt32 {
+        frequencies[i * IndexField.allCases.count + Int(field.rawValue)]
+    }
 }
 
 /// A dictionary entry: where a term's postings, positions and skip entries are.
 struct TermEntry: Sendable {
     var df: Int
+    /// The fields holding the term (`IndexField.bit`).
+    var fields: UInt8
     /// Total term frequency: positions stored.
     var ttf: Int
     var postings: Range<Int>
@@ -30,7 +39,7 @@ public final class SegmentReader: Sendable {
     public let name: String
     /// Number of documents in the segment, deleted ones included.
     public let documentCount: Int
-    /// Number of distinct (field, term) keys.
+    /// Number of distinct terms.
     public let termCount: Int
     /// Sum of field lengths per field, for BM25's average field length.
     public let totalFieldLengths: [UInt64]
@@ -108,7 +117,7 @@ public final class SegmentReader: Sendable {
             let blocks = Int(ti.u32()), terms = Int(ti.u32())
             let per = SegmentFormat.termsPerBlock
             guard !ti.failed, blocks == (terms + per - 1) / per,
-                  8 + blocks * SegmentFormat.termIndexEntrySize <= section(.termIndex).count else {
+                  TermIndexEntry.headerSize + blocks * SegmentFormat.termIndexEntrySize <= section(.termIndex).count else {
                 throw corrupt("term index is damaged")
             }
             var stats = ByteReader(section(.stats))
@@ -166,6 +175,10 @@ public final class SegmentReader: Sendable {
             }
         }
     }
+
+    /// Drops the pages of the file read so far from this process's resident memory (see
+    /// `MappedFile.releasePages`); they are read again from the page cache when needed.
+    func releasePages() { file.releasePages() }
 
     func withSection<R>(_ s: SegmentFormat.Section, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try file.withBytes { buf in
@@ -254,13 +267,11 @@ public final class SegmentReader: Sendable {
 
     /// The first key of dictionary block `b` and the block's offset in TERMS, read from the map.
     private func blockKey(_ index: UnsafeRawBufferPointer, _ b: Int) -> (key: UnsafeRawBufferPointer, offset: Int)? {
-        let entry = 8 + b * SegmentFormat.termIndexEntrySize
-        let offset = Int(index.loadUnaligned(fromByteOffset: entry, as: UInt32.self).littleEndian)
-        let keyOffset = Int(index.loadUnaligned(fromByteOffset: entry + 4, as: UInt32.self).littleEndian)
-        let keyLength = Int(index.loadUnaligned(fromByteOffset: entry + 8, as: UInt16.self).littleEndian)
-        let base = 8 + blockCount * SegmentFormat.termIndexEntrySize
+        let entry = TermIndexEntry(index, b)
+        let base = TermIndexEntry.headerSize + blockCount * SegmentFormat.termIndexEntrySize
+        let keyOffset = Int(entry.keyOffset), keyLength = Int(entry.keyLength)
         guard base + keyOffset + keyLength <= index.count else { return nil }
-        return (UnsafeRawBufferPointer(rebasing: index[(base + keyOffset)..<(base + keyOffset + keyLength)]), offset)
+        return (UnsafeRawBufferPointer(rebasing: index[(base + keyOffset)..<(base + keyOffset + keyLength)]), Int(entry.blockOffset))
     }
 
     /// Walks the dictionary in order from the block that could hold `key` (binary search over
@@ -309,28 +320,29 @@ public final class SegmentReader: Sendable {
                              positions: sections[SegmentFormat.Section.positions.rawValue]?.count ?? 0,
                              skips: sections[SegmentFormat.Section.skips.rawValue]?.count ?? 0)
                 var r = ByteReader(terms, offset: start)
-                var postingOffset = Int(clamping: r.varint()), positionOffset = Int(clamping: r.varint())
-                var skipOffset = Int(clamping: r.varint())
+                let header = TermBlockHeader(reading: &r)
+                var postingOffset = header.postings, positionOffset = header.positions, skipOffset = header.skips
                 current.removeAll(keepingCapacity: true)
                 let count = min(SegmentFormat.termsPerBlock, termCount - block * SegmentFormat.termsPerBlock)
                 for _ in 0..<max(count, 0) {
-                    let shared = Int(r.varint32()), suffix = Int(r.varint32())
-                    guard shared <= current.count, let s = r.bytes(suffix) else { throw corrupt("term dictionary is damaged") }
-                    current.removeSubrange(shared...)
+                    var suffix: UnsafeRawBufferPointer?
+                    let record = TermRecord(reading: &r, suffix: &suffix)
+                    guard !r.failed, record.shared <= current.count, let s = suffix else { throw corrupt("term dictionary is damaged") }
+                    current.removeSubrange(record.shared...)
                     current.append(contentsOf: s)
-                    let df = Int(r.varint32()), ttf = Int(clamping: r.varint()), pl = Int(clamping: r.varint()), ql = Int(clamping: r.varint())
-                    guard !r.failed else { throw corrupt("term dictionary is damaged") }
+                    let df = record.df, ttf = record.ttf, pl = record.postingsLength, ql = record.positionsLength
                     // Every range must lie in its section and every count be possible, before a
-                    // reader allocates by them: df documents (each at most once, each with a
-                    // position), ttf positions (at least one byte per 128 of them).
+                    // reader allocates by them: df documents (each at most once), ttf positions
+                    // (at least one byte per 128 of them), fields among the indexed ones.
                     let sl = SegmentFormat.skipCount(df: df) * SegmentFormat.skipEntrySize
-                    guard df >= 1, df <= documentCount, ttf >= df, ttf / BitPacking.blockSize <= ql,
+                    guard df >= 1, df <= documentCount, ttf / BitPacking.blockSize <= ql,
+                          record.fields != 0, record.fields & ~SegmentFormat.allFields == 0,
                           postingOffset <= sizes.postings, pl <= sizes.postings - postingOffset,
                           positionOffset <= sizes.positions, ql <= sizes.positions - positionOffset,
                           skipOffset <= sizes.skips, sl <= sizes.skips - skipOffset else {
                         throw corrupt("a term's entry in the dictionary is out of range")
                     }
-                    let entry = TermEntry(df: df, ttf: ttf, postings: postingOffset..<(postingOffset + pl),
+                    let entry = TermEntry(df: df, fields: record.fields, ttf: ttf, postings: postingOffset..<(postingOffset + pl),
                                           positions: positionOffset..<(positionOffset + ql), skips: skipOffset..<(skipOffset + sl))
                     if try !visit(current, entry) { return }
                     postingOffset += pl
@@ -342,7 +354,7 @@ public final class SegmentReader: Sendable {
         }
     }
 
-    /// Finds `key` (field byte + term) in the dictionary.
+    /// Finds `key` (a term's bytes) in the dictionary.
     func find(_ key: [UInt8]) throws -> TermEntry? {
         var found: TermEntry?
         try scanTerms(from: key) { term, entry in
@@ -352,74 +364,86 @@ public final class SegmentReader: Sendable {
         return found
     }
 
-    /// Terms of `field` that start with `prefix`, in order, at most `limit`.
-    public func terms(_ field: IndexField, prefix: [UInt8], limit: Int) throws -> [[UInt8]] {
-        let key = SegmentReader.key(field, prefix)
+    /// Terms starting with `prefix` held in one of `fields`, in order, at most `limit`.
+    public func terms(prefix: [UInt8], fields: Set<IndexField> = Set(IndexField.allCases), limit: Int) throws -> [[UInt8]] {
+        let mask = IndexField.mask(fields)
         var out: [[UInt8]] = []
-        try scanTerms(from: key) { term, _ in
-            if term.starts(with: key) {
-                out.append(Array(term.dropFirst()))
+        try scanTerms(from: prefix) { term, entry in
+            if term.starts(with: prefix) {
+                if entry.fields & mask != 0 { out.append(term) }
                 return out.count < limit
             }
-            return term.lexicographicallyPrecedes(key)
+            return term.lexicographicallyPrecedes(prefix)
         }
         return out
     }
 
-    static func key(_ field: IndexField, _ term: [UInt8]) -> [UInt8] {
-        var key = [field.rawValue]
-        key.append(contentsOf: term)
-        return key
-    }
-
-    /// Number of documents whose `field` contains `term`.
-    public func documentFrequency(_ field: IndexField, _ term: [UInt8]) throws -> Int {
-        try find(SegmentReader.key(field, term))?.df ?? 0
+    /// Number of documents holding `term` in any field.
+    public func documentFrequency(_ term: [UInt8]) throws -> Int {
+        try find(term)?.df ?? 0
     }
 
     // MARK: Postings
 
-    /// A cursor over the postings of `term` in `field`, or nil if absent.
-    public func cursor(_ field: IndexField, _ term: [UInt8]) throws -> PostingsCursor? {
-        guard let entry = try find(SegmentReader.key(field, term)) else { return nil }
-        return try PostingsCursor(segment: self, field: field, entry: entry)
+    /// A cursor over the postings of `term`, reporting the documents holding it in one of
+    /// `fields`; nil if absent. The cursor's decode buffers come from `buffers`, which must
+    /// outlive it (as must this reader).
+    public func cursor(_ term: [UInt8], fields: Set<IndexField> = Set(IndexField.allCases),
+                       buffers: PostingsBuffers) throws -> PostingsCursor? {
+        let mask = IndexField.mask(fields)
+        guard let entry = try find(term), entry.fields & mask != 0 else { return nil }
+        return try PostingsCursor(segment: self, entry: entry, fields: mask, buffers: buffers)
     }
 
-    /// The decoded postings of `term` in `field`, or nil if absent.
-    public func postings(_ field: IndexField, _ term: [UInt8]) throws -> Postings? {
-        guard let entry = try find(SegmentReader.key(field, term)) else { return nil }
-        let all = try decode(entry, field: field, withPositions: false)
+    /// The decoded postings of `term` (every field), or nil if absent.
+    public func postings(_ term: [UInt8]) throws -> Postings? {
+        guard let entry = try find(term) else { return nil }
+        let all = try decode(entry, withPositions: false)
         return Postings(docs: all.docs, frequencies: all.frequencies, entry: entry)
     }
 
-    /// Positions of the term in each document of `postings`, parallel to `postings.docs`.
-    public func positions(of postings: Postings) throws -> [[UInt32]] {
-        let all = try decode(postings.entry, field: .body, withPositions: true)
+    /// Positions of the term in `field` (title or body; none are stored for other fields) in
+    /// each document of `postings`, parallel to `postings.docs`.
+    public func positions(of postings: Postings, _ field: IndexField) throws -> [[UInt32]] {
+        let all = try decode(postings.entry, withPositions: true)
         var result: [[UInt32]] = []
         result.reserveCapacity(all.docs.count)
         var k = 0
-        for tf in all.frequencies {
-            result.append(Array(all.positions[k..<(k + Int(tf))]))
-            k += Int(tf)
+        for i in all.docs.indices {
+            let title = Int(all.frequency(i, .title)), body = Int(all.frequency(i, .body))
+            switch field {
+            case .title: result.append(Array(all.positions[k..<(k + title)]))
+            case .body: result.append(Array(all.positions[(k + title)..<(k + title + body)]))
+            default: result.append([])
+            }
+            k += title + body
         }
         return result
     }
 
-    /// A whole term decoded: documents, frequencies and (when asked) absolute positions.
-    func decode(_ entry: TermEntry, field: IndexField, withPositions: Bool) throws -> TermPostings {
-        let c = try PostingsCursor(segment: self, field: field, entry: entry)
+    /// A whole term decoded: documents, per-field frequencies and (when asked) positions.
+    func decode(_ entry: TermEntry, withPositions: Bool) throws -> TermPostings {
+        let buffers = PostingsBuffers()
+        defer { withExtendedLifetime(buffers) {} }
+        var c = try PostingsCursor(segment: self, entry: entry, fields: SegmentFormat.allFields, buffers: buffers)
         var out = TermPostings()
         out.docs.reserveCapacity(entry.df)
-        out.frequencies.reserveCapacity(entry.df)
+        out.frequencies.reserveCapacity(entry.df * TermPostings.fieldCount)
         if withPositions { out.positions.reserveCapacity(entry.ttf) }
         while c.doc != PostingsCursor.exhausted {
             out.docs.append(c.doc)
-            out.frequencies.append(c.frequency)
-            if withPositions { out.positions.append(contentsOf: try c.positions()) }
+            for f in 0..<TermPostings.fieldCount { out.frequencies.append(c.frequency(f)) }
+            if withPositions {
+                out.positions.append(contentsOf: try c.positions(.title))
+                out.positions.append(contentsOf: try c.positions(.body))
+            }
             c.next()
         }
         if let error = c.error { throw error }
         guard out.docs.count == entry.df else { throw corrupt("postings list \(out.docs.count) documents, the dictionary says \(entry.df)") }
+        if withPositions && out.positions.count != entry.ttf {
+            throw corrupt("postings hold \(out.positions.count) positions, the dictionary says \(entry.ttf)")
+        }
         return out
     }
 }

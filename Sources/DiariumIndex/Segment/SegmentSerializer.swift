@@ -1,7 +1,9 @@
-/// One term's postings, decoded: ascending segment document numbers, their term frequencies,
-/// and the positions of every document in a row (`frequencies[i]` of them for document `i`,
-/// each document's ascending).
+/// One term's postings, decoded: ascending segment document numbers, the term's frequency in
+/// each field of each document (`IndexField.allCases.count` per document, in field order), and
+/// the positions of every document in a row — per document its title positions, then its body
+/// positions, each ascending (`SegmentFormat.positionalFields`: no other field's are kept).
 struct TermPostings {
+    static let fieldCount = IndexField.allCases.count
     var docs: [UInt32] = []
     var frequencies: [UInt32] = []
     var positions: [UInt32] = []
@@ -10,6 +12,21 @@ struct TermPostings {
         docs.removeAll(keepingCapacity: true)
         frequencies.removeAll(keepingCapacity: true)
         positions.removeAll(keepingCapacity: true)
+    }
+
+    /// The frequency of document `i` (an index into `docs`) in `field`.
+    @inline(__always) func frequency(_ i: Int, _ field: IndexField) -> UInt32 { frequencies[i * Self.fieldCount + Int(field.rawValue)] }
+
+    /// Positions stored for document `i`: its title and body frequencies.
+    @inline(__always) func positionCount(_ i: Int) -> Int {
+        Int(frequencies[i * Self.fieldCount + Int(IndexField.title.rawValue)]) + Int(frequencies[i * Self.fieldCount + Int(IndexField.body.rawValue)])
+    }
+
+    /// The fields holding the term, as a mask.
+    var fields: UInt8 {
+        var m: UInt8 = 0
+        for (k, tf) in frequencies.enumerated() where tf > 0 { m |= 1 << UInt8(k % Self.fieldCount) }
+        return m
     }
 }
 
@@ -35,15 +52,27 @@ struct SegmentSerializer<Output: SegmentOutput> {
     private var previous: [UInt8] = []
     private var scratch = [UInt32](repeating: 0, count: BitPacking.blockSize)
     private var positionBlockOffsets: [Int] = []
+    /// Where POSITIONS, SKIPS and TERMS wait on disk once they pass `flushSize` (merges: a
+    /// merged segment's sections can be larger than the memory budget); nil keeps them in memory.
+    private let spillDirectory: String?
+    /// Bytes a section holds in memory before it goes to its scratch file.
+    private let spillAfter: Int
+    private var positionsSpill: SpillFile?
+    private var skipsSpill: SpillFile?
+    private var termsSpill: SpillFile?
     /// Norm bytes, doc × field, for the block maxima.
     private let norms: [UInt8]
     private static var flushSize: Int { 1 << 20 }
 
     /// A serializer for a segment whose documents have these one-byte norms (doc × field),
-    /// writing to `output` (the header at once).
-    init(norms: [UInt8], output: Output) throws {
+    /// writing to `output` (the header at once). With a `spillDirectory` (the segments
+    /// folder), the sections produced beside POSTINGS go to scratch files there every
+    /// `spillAfter` bytes (1 MiB; tests go lower) instead of growing in memory.
+    init(norms: [UInt8], output: Output, spillDirectory: String? = nil, spillAfter: Int = 1 << 20) throws {
         self.norms = norms
         self.output = output
+        self.spillDirectory = spillDirectory
+        self.spillAfter = spillAfter
         var header = ByteWriter()
         header.raw(SegmentFormat.magic)
         header.u32(SegmentFormat.version)
@@ -62,60 +91,85 @@ struct SegmentSerializer<Output: SegmentOutput> {
 
     /// Offset in the POSTINGS section of its next byte.
     private var postingsOffset: Int { emitted - postingsStart + postings.count }
+    /// Offsets in POSITIONS, SKIPS and TERMS of their next bytes (spilled bytes included).
+    private var positionsOffset: Int { (positionsSpill?.count ?? 0) + positions.count }
+    private var skipsOffset: Int { (skipsSpill?.count ?? 0) + skips.count }
+    private var termsOffset: Int { (termsSpill?.count ?? 0) + terms.count }
 
-    /// Adds the next term of the dictionary (`key` = field byte + term, strictly after the
+    /// Moves `writer`'s bytes to its scratch file once it holds `flushSize` (only with a
+    /// spill directory).
+    private static func spill(_ writer: inout ByteWriter, _ file: inout SpillFile?, directory: String?, after limit: Int) throws {
+        guard let directory, writer.count >= limit else { return }
+        if file == nil { file = try SpillFile(directory: directory) }
+        try writer.bytes.withUnsafeBytes { try file?.append($0) }
+        writer.reset()
+    }
+
+    /// Emits a section: its spilled bytes, then the rest.
+    private mutating func emitSection(_ id: SegmentFormat.Section, _ file: SpillFile?, _ rest: [UInt8],
+                                      into directory: inout [(SegmentFormat.Section, Int, Int)]) throws {
+        let start = emitted
+        try file?.replay { piece in
+            crc.update(piece)
+            try output.write(piece)
+            emitted += piece.count
+        }
+        try emit(rest)
+        directory.append((id, start, emitted - start))
+    }
+
+    /// Adds the next term of the dictionary (`key`: the term's bytes, strictly after the
     /// previous key) with its postings.
     mutating func addTerm(_ key: [UInt8], _ p: TermPostings) throws {
-        precondition(!p.docs.isEmpty && p.docs.count == p.frequencies.count)
+        precondition(!p.docs.isEmpty && p.docs.count * TermPostings.fieldCount == p.frequencies.count)
         if termCount % SegmentFormat.termsPerBlock == 0 {
-            indexEntries.u32(UInt32(terms.count))
-            indexEntries.u32(UInt32(indexKeys.count))
-            indexEntries.u16(UInt16(key.count))
-            indexEntries.u16(0)
-            indexKeys.raw(key)
-            terms.varint(postingsOffset)
-            terms.varint(positions.count)
-            terms.varint(skips.count)
+            TermIndexEntry(blockOffset: UInt32(termsOffset), keyOffset: UInt32(indexKeys.count),
+                           keyLength: UInt16(clamping: key.count)).write(into: &indexEntries)
+            indexKeys.raw(key.prefix(Int(UInt16.max)))
+            TermBlockHeader(postings: postingsOffset, positions: positionsOffset, skips: skipsOffset).write(into: &terms)
             previous = []
         }
         let termPostingsStart = postingsOffset, positionsStart = positions.count
         encodePositions(p)
-        encodeDocs(p, field: Int(key[0]), termStart: termPostingsStart, positionsStart: positionsStart)
+        encodeDocs(p, termStart: termPostingsStart)
         var shared = 0
         let limit = min(previous.count, key.count)
         while shared < limit && previous[shared] == key[shared] { shared += 1 }
-        terms.varint(shared)
-        terms.varint(key.count - shared)
-        terms.raw(key[shared...])
-        terms.varint(p.docs.count)
-        terms.varint(p.positions.count)
-        terms.varint(postingsOffset - termPostingsStart)
-        terms.varint(positions.count - positionsStart)
+        TermRecord.write(shared: shared, suffix: key[shared...], fields: p.fields, df: p.docs.count, ttf: p.positions.count,
+                         postingsLength: postingsOffset - termPostingsStart, positionsLength: positions.count - positionsStart,
+                         into: &terms)
         previous = key
         termCount += 1
         if postings.count >= Self.flushSize {
             try emit(postings.bytes)
             postings.reset()
         }
+        try Self.spill(&positions, &positionsSpill, directory: spillDirectory, after: spillAfter)
+        try Self.spill(&skips, &skipsSpill, directory: spillDirectory, after: spillAfter)
+        try Self.spill(&terms, &termsSpill, directory: spillDirectory, after: spillAfter)
     }
 
-    /// Positions: per document the first absolute and the rest as deltas, as one stream in
-    /// blocks of 128 (width byte + packed values), the rest as varints.
+    /// Positions: per document its title positions then its body positions, each field's
+    /// first absolute and the rest as deltas, as one stream in blocks of 128 (width byte +
+    /// packed values), the rest as varints.
     private mutating func encodePositions(_ p: TermPostings) {
         positionBlockOffsets.removeAll(keepingCapacity: true)
         let start = positions.count
         var stream: [UInt32] = []
         stream.reserveCapacity(p.positions.count)
         var k = 0
-        for tf in p.frequencies {
-            var prev: UInt32 = 0
-            for _ in 0..<tf {
-                let v = p.positions[k]
-                stream.append(v &- prev)
-                prev = v
-                k += 1
+        for i in p.docs.indices {
+            for field in [IndexField.title, .body] {
+                var prev: UInt32 = 0
+                for _ in 0..<p.frequency(i, field) {
+                    let v = p.positions[k]
+                    stream.append(v &- prev)
+                    prev = v
+                    k += 1
+                }
             }
         }
+        precondition(k == p.positions.count, "positions do not match the title and body frequencies")
         let full = stream.count / BitPacking.blockSize
         stream.withUnsafeBufferPointer { s in
             for b in 0..<full {
@@ -130,55 +184,41 @@ struct SegmentSerializer<Output: SegmentOutput> {
         for v in stream[(full * BitPacking.blockSize)...] { positions.varint(UInt64(v)) }
     }
 
-    /// Documents and frequencies in blocks of 128 (doc-delta width, tf width, packed deltas,
-    /// packed tf − 1), the rest as varint pairs; a skip entry per block when there are several.
-    private mutating func encodeDocs(_ p: TermPostings, field: Int, termStart: Int, positionsStart: Int) {
+    /// Documents and per-field frequencies in `PostingsBlock`s; a skip entry per block when
+    /// there are several, with per-field maxima.
+    private mutating func encodeDocs(_ p: TermPostings, termStart: Int) {
         let n = p.docs.count
         let blockSize = BitPacking.blockSize
         let withSkips = SegmentFormat.skipCount(df: n) > 0
-        let fieldCount = IndexField.allCases.count
+        let fieldCount = TermPostings.fieldCount
         var prevDoc: UInt32 = 0
         var positionIndex = 0
         var start = 0
         while start < n {
             let end = min(start + blockSize, n)
             let blockPositionIndex = positionIndex
-            var maxTF: UInt32 = 0
-            var minNorm: UInt8 = .max
+            var maxTF = [UInt32](repeating: 0, count: fieldCount)
+            var minNorm = [UInt8](repeating: .max, count: fieldCount)
             for i in start..<end {
-                maxTF = max(maxTF, p.frequencies[i])
                 let d = Int(p.docs[i])
-                if d * fieldCount + field < norms.count { minNorm = min(minNorm, norms[d * fieldCount + field]) }
-                positionIndex += Int(p.frequencies[i])
-            }
-            if end - start == blockSize {
-                var deltaMax: UInt32 = 0, tfMax: UInt32 = 0
-                for i in start..<end {
-                    let delta = p.docs[i] &- prevDoc
-                    scratch[i - start] = delta
-                    deltaMax = max(deltaMax, delta)
-                    tfMax = max(tfMax, p.frequencies[i] - 1)
-                    prevDoc = p.docs[i]
+                for f in 0..<fieldCount {
+                    let tf = p.frequencies[i * fieldCount + f]
+                    guard tf > 0 else { continue }
+                    maxTF[f] = max(maxTF[f], tf)
+                    if d * fieldCount + f < norms.count { minNorm[f] = min(minNorm[f], norms[d * fieldCount + f]) }
                 }
-                let dw = BitPacking.width(deltaMax), tw = BitPacking.width(tfMax)
-                postings.byte(UInt8(dw))
-                postings.byte(UInt8(tw))
-                scratch.withUnsafeBufferPointer { BitPacking.pack($0, width: dw, into: &postings) }
-                for i in start..<end { scratch[i - start] = p.frequencies[i] - 1 }
-                scratch.withUnsafeBufferPointer { BitPacking.pack($0, width: tw, into: &postings) }
-            } else {
-                for i in start..<end {
-                    postings.varint(UInt64(p.docs[i] &- prevDoc))
-                    postings.varint(UInt64(p.frequencies[i]))
-                    prevDoc = p.docs[i]
-                }
+                positionIndex += p.positionCount(i)
             }
+            PostingsBlock.write(docs: p.docs[start..<end], frequencies: p.frequencies[(start * fieldCount)..<(end * fieldCount)],
+                                previous: prevDoc, scratch: &scratch, into: &postings)
+            prevDoc = p.docs[end - 1]
             if withSkips {
                 let positionBlock = blockPositionIndex / blockSize
+                let m = maxTF.map(SkipEntry.stored)
                 SkipEntry(lastDoc: p.docs[end - 1], postingsEnd: UInt32(postingsOffset - termStart),
                           positionIndex: UInt32(blockPositionIndex),
                           positionBlockOffset: UInt32(positionBlockOffsets[min(positionBlock, positionBlockOffsets.count - 1)]),
-                          maxFrequency: maxTF, minNorm: minNorm).write(into: &skips)
+                          maxFrequency: (m[0], m[1], m[2], m[3]), minNorm: (minNorm[0], minNorm[1], minNorm[2], minNorm[3])).write(into: &skips)
             }
             start = end
         }
@@ -196,15 +236,18 @@ struct SegmentSerializer<Output: SegmentOutput> {
             directory.append((id, emitted, body.count))
             try emit(body)
         }
-        try section(.positions, positions.bytes)
+        try emitSection(.positions, positionsSpill, positions.bytes, into: &directory)
         positions = ByteWriter()
-        try section(.skips, skips.bytes)
+        positionsSpill = nil
+        try emitSection(.skips, skipsSpill, skips.bytes, into: &directory)
         skips = ByteWriter()
-        try section(.terms, terms.bytes)
+        skipsSpill = nil
+        try emitSection(.terms, termsSpill, terms.bytes, into: &directory)
         terms = ByteWriter()
+        termsSpill = nil
         var w = ByteWriter()
         let blocks = (termCount + SegmentFormat.termsPerBlock - 1) / SegmentFormat.termsPerBlock
-        w.u32(UInt32(blocks))
+        w.u32(UInt32(blocks))  // TermIndexEntry.headerSize
         w.u32(UInt32(termCount))
         w.raw(indexEntries.bytes)
         w.raw(indexKeys.bytes)
@@ -221,6 +264,11 @@ struct SegmentSerializer<Output: SegmentOutput> {
         try section(.docIDs, w.bytes)
         let storeStart = emitted
         for frame in store.frames { try emit(frame) }
+        try store.spilledFrames?.replay { piece in
+            crc.update(piece)
+            try output.write(piece)
+            emitted += piece.count
+        }
         directory.append((.store, storeStart, emitted - storeStart))
         try section(.storeIndex, store.storeIndex)
         try section(.textPositions, store.textPositions)

@@ -175,6 +175,8 @@ struct StoredTextWriter {
     /// What the serializer writes: the frames (STORE, in order) and the two index sections.
     struct Sections {
         var frames: [[UInt8]]
+        /// Frames after `frames`, waiting in a scratch file (`init(spillingTo:)`).
+        var spilledFrames: SpillFile?
         var storeIndex: [UInt8]
         var textPositions: [UInt8]
     }
@@ -190,6 +192,17 @@ struct StoredTextWriter {
     private var documentStarts: [UInt64] = [0]
     private var checkpointStarts: [UInt32] = [0]
     private var checkpoints: [UInt32] = []
+    /// Closed frames go here instead of `frames` (a merge: its text can outgrow memory).
+    private var spill: SpillFile?
+    private var spillError: (any Error)?
+
+    /// A writer holding the compressed frames in memory (new segments: the budget bounds them).
+    init() {}
+
+    /// A writer whose compressed frames wait in a scratch file in `directory` (merges).
+    init(spillingTo directory: String) throws {
+        spill = try SpillFile(directory: directory)
+    }
 
     var memoryFootprint: Int {
         raw.capacity + Int(storeBytes) + blocks.count * StoreIndex.Block.size + documentStarts.count * 8
@@ -242,17 +255,22 @@ struct StoredTextWriter {
         blocks.append(.init(offset: storeBytes, compressedSize: UInt32(frame.count), rawSize: UInt32(raw.count), rawStart: openStart))
         openStart += UInt64(raw.count)
         storeBytes += UInt64(frame.count)
-        frames.append(frame)
+        if let spill, spillError == nil {
+            do { try frame.withUnsafeBytes { try spill.append($0) } } catch { spillError = error }
+        } else {
+            frames.append(frame)
+        }
         raw.removeAll(keepingCapacity: true)
     }
 
     /// The sections, the last block closed.
-    mutating func finish() -> Sections {
+    mutating func finish() throws -> Sections {
         close()
+        if let spillError { throw spillError }
         var index = ByteWriter()
         StoreIndex.write(blocks: blocks, documentStarts: documentStarts, into: &index)
         var positions = ByteWriter()
         TextPositions.write(interval: TextPositions.interval, starts: checkpointStarts, checkpoints: checkpoints, into: &positions)
-        return Sections(frames: frames, storeIndex: index.bytes, textPositions: positions.bytes)
+        return Sections(frames: frames, spilledFrames: spill, storeIndex: index.bytes, textPositions: positions.bytes)
     }
 }

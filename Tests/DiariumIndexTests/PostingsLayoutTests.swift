@@ -1,0 +1,152 @@
+import DiariumTestSupport
+import Testing
+@testable import DiariumIndex
+
+/// The owner types of the postings and dictionary bytes: `PostingsBlock` (a block of documents
+/// with per-field frequencies), `TermIndexEntry`, `TermBlockHeader` and `TermRecord` — what
+/// `write(into:)` writes reads back the same, and damage is reported, never trapped on.
+@Suite struct PostingsLayoutTests {
+    /// Random blocks, full (packed) and short (varints), with fields present in some, all or no
+    /// documents, read back exactly.
+    @Test func postingsBlockRoundTrip() {
+        var rng = SeededRandom(state: 17)
+        let size = PostingsBlock.size
+        for round in 0..<200 {
+            let n = round % 3 == 0 ? size : 1 + Int(rng.next() % UInt64(size))
+            let previous = UInt32(rng.next() % 1000)
+            var docs: [UInt32] = []
+            var d = previous + (round % 2 == 0 ? 0 : 1)
+            for _ in 0..<n {
+                docs.append(d)
+                d += 1 + UInt32(rng.next() % (round % 5 == 0 ? 100_000 : 9))
+            }
+            // Per field: absent, present in every document, in some, in few (a full block
+            // stores those sparse), or (the body) once in most documents (the short form's
+            // plain posting).
+            let modes = round % 7 == 0 ? [3, 4, 0, 3] : (0..<4).map { _ in Int(rng.next() % 4) }
+            var frequencies: [UInt32] = []
+            for _ in 0..<n {
+                var row = modes.map { m -> UInt32 in
+                    switch m {
+                    case 0: 0
+                    case 1: 1 + UInt32(rng.next() % 300)
+                    case 2: rng.next() % 2 == 0 ? 0 : 1 + UInt32(rng.next() % 5)
+                    case 3: rng.next() % 20 == 0 ? 1 + UInt32(rng.next() % 200) : 0
+                    default: rng.next() % 10 == 0 ? 2 : 1
+                    }
+                }
+                if row.allSatisfy({ $0 == 0 }) { row[Int(rng.next() % 4)] = 1 + UInt32(rng.next() % 3) }
+                frequencies += row
+            }
+            var w = ByteWriter()
+            var scratch: [UInt32] = []
+            PostingsBlock.write(docs: docs[...], frequencies: frequencies[...], previous: previous, scratch: &scratch, into: &w)
+            w.byte(0xEE)  // what follows the block is not read
+            let outDocs = UnsafeMutablePointer<UInt32>.allocate(capacity: size)
+            let outFrequencies = UnsafeMutablePointer<UInt32>.allocate(capacity: size * 4)
+            defer { outDocs.deallocate(); outFrequencies.deallocate() }
+            w.bytes.withUnsafeBytes { bytes in
+                let result = PostingsBlock.read(bytes, at: 0, count: n, previous: previous, docs: outDocs, frequencies: outFrequencies)
+                #expect(result?.end == bytes.count - 1)
+                var union: UInt8 = 0
+                for i in 0..<n {
+                    #expect(outDocs[i] == docs[i])
+                    for f in 0..<4 {
+                        #expect(outFrequencies[f * size + i] == frequencies[i * 4 + f])
+                        if frequencies[i * 4 + f] > 0 { union |= 1 << UInt8(f) }
+                    }
+                }
+                #expect(result?.fields == union)
+                // Every cut of the block is reported as damage.
+                for cut in [0, 1, (bytes.count - 1) / 2, bytes.count - 2] where cut < bytes.count - 1 {
+                    #expect(PostingsBlock.read(UnsafeRawBufferPointer(rebasing: bytes[0..<cut]), at: 0, count: n, previous: previous,
+                                               docs: outDocs, frequencies: outFrequencies) == nil, "cut at \(cut) of \(n)")
+                }
+            }
+        }
+    }
+
+    /// A short block's document without any field or with a frequency of 0, a full block's
+    /// width past 32 and a sparse field's indexes out of order are damage.
+    @Test func postingsBlockDamage() {
+        let docs = UnsafeMutablePointer<UInt32>.allocate(capacity: PostingsBlock.size)
+        let frequencies = UnsafeMutablePointer<UInt32>.allocate(capacity: PostingsBlock.size * 4)
+        defer { docs.deallocate(); frequencies.deallocate() }
+        for bad: [UInt8] in [[5 << 1 | 1, 0], [5 << 1 | 1, 0x10, 1], [5 << 1 | 1, 0b0010, 0]] {
+            bad.withUnsafeBytes { b in
+                #expect(PostingsBlock.read(b, at: 0, count: 1, previous: 0, docs: docs, frequencies: frequencies) == nil, "\(bad)")
+            }
+        }
+        // The plain form: the body, once.
+        [UInt8]([5 << 1]).withUnsafeBytes { b in
+            #expect(PostingsBlock.read(b, at: 0, count: 1, previous: 2, docs: docs, frequencies: frequencies)?.fields == IndexField.body.bit)
+            #expect(docs[0] == 7 && frequencies[PostingsBlock.size] == 1 && frequencies[0] == 0)
+        }
+        // A full block (deltas of width 0; the body in every document, packed at width 0) with
+        // the title sparse at indexes 3 and 5 reads; with indexes 5 then 3 it is damage.
+        let m = PostingsBlock.sparseMarker
+        [UInt8]([0, 0b0010_0011, m, 1, 3, 5, 2, 1, 0]).withUnsafeBytes { b in
+            #expect(PostingsBlock.read(b, at: 0, count: PostingsBlock.size, previous: 0, docs: docs, frequencies: frequencies)?.end == 9)
+            #expect(frequencies[3] == 2 && frequencies[5] == 1 && frequencies[4] == 0 && frequencies[PostingsBlock.size + 7] == 1)
+        }
+        [UInt8]([0, 0b0010_0011, m, 1, 5, 3, 2, 1, 0]).withUnsafeBytes { b in
+            #expect(PostingsBlock.read(b, at: 0, count: PostingsBlock.size, previous: 0, docs: docs, frequencies: frequencies) == nil)
+        }
+        [UInt8]([33, 1] + [UInt8](repeating: 0, count: 600)).withUnsafeBytes { b in
+            #expect(PostingsBlock.read(b, at: 0, count: PostingsBlock.size, previous: 0, docs: docs, frequencies: frequencies) == nil)
+        }
+    }
+
+    @Test func termIndexEntryRoundTrip() {
+        let entries = [TermIndexEntry(blockOffset: 0, keyOffset: 0, keyLength: 3),
+                       TermIndexEntry(blockOffset: .max, keyOffset: 123_456, keyLength: .max)]
+        var w = ByteWriter()
+        w.u32(2); w.u32(40)  // the section's header
+        for e in entries { e.write(into: &w) }
+        #expect(w.bytes.count == TermIndexEntry.headerSize + 2 * TermIndexEntry.size)
+        #expect(SegmentFormat.termIndexEntrySize == TermIndexEntry.size)
+        w.bytes.withUnsafeBytes { bytes in
+            var r = ByteReader(bytes, offset: TermIndexEntry.headerSize)
+            for (b, e) in entries.enumerated() {
+                #expect(TermIndexEntry(reading: &r) == e)
+                #expect(TermIndexEntry(bytes, b) == e)
+            }
+            #expect(!r.failed && r.isAtEnd)
+            var short = ByteReader(UnsafeRawBufferPointer(rebasing: bytes[0..<(TermIndexEntry.headerSize + TermIndexEntry.size - 1)]),
+                                   offset: TermIndexEntry.headerSize)
+            _ = TermIndexEntry(reading: &short)
+            #expect(short.failed)
+        }
+    }
+
+    @Test func termBlockRoundTrip() {
+        let header = TermBlockHeader(postings: 1 << 33, positions: 77, skips: 0)
+        let records = [
+            TermRecord(shared: 0, suffix: Array("molntjänst".utf8), fields: 0b0011, df: 3, ttf: 9, postingsLength: 12, positionsLength: 8),
+            TermRecord(shared: 4, suffix: Array("ör".utf8), fields: 0b1000, df: 200_000, ttf: 0, postingsLength: 1 << 31, positionsLength: 0),
+        ]
+        var w = ByteWriter()
+        header.write(into: &w)
+        for r in records { r.write(into: &w) }
+        w.bytes.withUnsafeBytes { bytes in
+            var r = ByteReader(bytes)
+            #expect(TermBlockHeader(reading: &r) == header)
+            for record in records {
+                let start = r.offset
+                #expect(TermRecord(reading: &r) == record)
+                // The borrowing reader gives the same record and lends the suffix's bytes.
+                var again = ByteReader(bytes, offset: start)
+                var suffix: UnsafeRawBufferPointer?
+                var borrowed = TermRecord(reading: &again, suffix: &suffix)
+                borrowed.suffix = suffix.map(Array.init) ?? []
+                #expect(borrowed == record && again.offset == r.offset)
+            }
+            #expect(!r.failed && r.isAtEnd)
+            var short = ByteReader(UnsafeRawBufferPointer(rebasing: bytes[0..<(bytes.count - 1)]))
+            _ = TermBlockHeader(reading: &short)
+            _ = TermRecord(reading: &short)
+            _ = TermRecord(reading: &short)
+            #expect(short.failed)
+        }
+    }
+}
