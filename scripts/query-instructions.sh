@@ -5,6 +5,11 @@
 # the machine's load, so old and new binaries compare on a shared machine. valgrind cannot read
 # the Swift binaries' debug info: pass copies stripped with `strip -g` (symbols stay).
 #
+# A query line may start with search options, separated from the query by a tab
+# (`--sort date<TAB>världen`, `--count<TAB>-världen`). With `--sort` the count is taken inside
+# `Searcher.search(_:limit:offset:countTotal:order:)` instead (the fast-field order, which
+# does not call `Searcher.run`).
+#
 # usage: scripts/query-instructions.sh QUERY_FILE INDEX_DIR DIARIUM_BINARY...
 set -euo pipefail
 if [ $# -lt 3 ]; then
@@ -14,16 +19,25 @@ fi
 queries=$1; index=$2; shift 2
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-symbol='$s13DiariumSearch8SearcherC3run_5limit6offset10countTotal8strategy8snippetsAA0B6ResultVSS_S2iSbAC8StrategyOSbtKF'
+run_symbol='$s13DiariumSearch8SearcherC3run_5limit6offset10countTotal8strategy8snippetsAA0B6ResultVSS_S2iSbAC8StrategyOSbtKF'
+sort_symbol='$s13DiariumSearch8SearcherC6search_5limit6offset10countTotal5orderAA0B6ResultVSS_S2iSbAA0B5OrderOtKF'
 printf "query"
 for b in "$@"; do printf "\t%s" "$(basename "$b")"; done
 printf "\n"
-while IFS= read -r q; do
-  [ -z "$q" ] && continue
-  printf "%s" "$q"
+while IFS= read -r line; do
+  [ -z "$line" ] && continue
+  options=()
+  q=$line
+  if [[ $line == *$'\t'* ]]; then
+    read -r -a options <<< "${line%%$'\t'*}"
+    q=${line#*$'\t'}
+  fi
+  symbol=$run_symbol
+  [[ " ${options[*]-} " == *" --sort "* ]] && symbol=$sort_symbol
+  printf "%s" "$line"
   for bin in "$@"; do
     valgrind --tool=callgrind --callgrind-out-file="$out" --toggle-collect="$symbol" \
-      "$bin" search --index "$index" "$q" > /dev/null 2>&1
+      "$bin" search --index "$index" ${options[@]+"${options[@]}"} -- "$q" > /dev/null 2>&1
     printf "\t%s" "$(awk '/^summary:/ {print $2}' "$out")"
   done
   printf "\n"

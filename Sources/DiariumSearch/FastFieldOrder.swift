@@ -25,17 +25,17 @@ public struct MatchCounts: Sendable, Equatable {
 }
 
 extension Searcher {
-    /// The matching documents of `node` per segment (with their BM25F scores, which the
-    /// exhaustive evaluation computes anyway), with the OR fallback applied as `search`
-    /// applies it. The one place sorting and counting find their documents.
-    func matches(_ node: QueryNode, _ context: inout EvaluationContext) throws -> (hits: SegmentHits, fallback: Bool) {
-        var hits = try evaluate(node, &context, requireAll: true)
-        var fallback = false
-        if let h = hits, h.allSatisfy({ $0.isEmpty }), canFallBack(node) {
-            hits = try evaluate(node, &context, requireAll: false)
-            fallback = !(hits?.allSatisfy { $0.isEmpty } ?? true)
+    /// The matches of `node` as an iterator tree, with the OR fallback applied as `search`
+    /// applies it (nil: no condition, nothing matches). The one place sorting and counting find
+    /// their documents: a walk of the postings, no scored hits.
+    func matches(_ node: QueryNode, _ context: inout EvaluationContext) throws -> (tree: QueryTree?, evaluator: TreeEvaluator, fallback: Bool) {
+        let strict = try queryTree(node, &context, requireAll: true)
+        if let strict, canFallBack(node), try !TreeEvaluator(searcher: self, context: context).anyMatch(strict),
+           let loose = try queryTree(node, &context, requireAll: false) {
+            let evaluator = TreeEvaluator(searcher: self, context: context)
+            if try evaluator.anyMatch(loose) { return (loose, evaluator, true) }
         }
-        return (hits ?? reader.segments.map { _ in [:] }, fallback)
+        return (strict, TreeEvaluator(searcher: self, context: context), false)
     }
 
     /// `search` with the hits in `order`. By score: a page of the ranking. By date or year: a
@@ -49,12 +49,12 @@ extension Searcher {
         do {
             let node = try QueryParser.validated(text)
             var context = try EvaluationContext(searcher: self)
-            let (hits, fallback) = try matches(node, &context)
+            let (tree, evaluator, fallback) = try matches(node, &context)
             let offset = max(0, offset), limit = max(0, limit)
             let (end, overflow) = offset.addingReportingOverflow(limit)
-            let top = sortedByFastField(hits, order: order, k: limit == 0 || overflow ? Int.max : end)
+            let (top, total) = try sortedByFastField(tree, evaluator, order: order, k: limit == 0 || overflow ? Int.max : end)
             let page = Array(top.dropFirst(offset))
-            var result = SearchResult(query: text, total: hits.reduce(0) { $0 + $1.count },
+            var result = SearchResult(query: text, total: total,
                                       hits: try pageHits(page.map { ($0.score, $0.id, $0.segment, $0.doc) }, firstRank: offset + 1,
                                                          terms: Set(context.highlight.map { Array($0.utf8) })),
                                       fallback: fallback ? "or" : nil)
@@ -67,27 +67,34 @@ extension Searcher {
         }
     }
 
-    /// The first `k` of `hits` in `order` (key from the fast columns, descending; then score,
-    /// descending; then catalog id), best first.
-    func sortedByFastField(_ hits: SegmentHits, order: SearchOrder, k: Int) -> [SortedHit] {
+    /// The first `k` matches of `tree` in `order` (key from the fast columns, descending;
+    /// then score, descending; then catalog id), best first, and the number of matches. A
+    /// match is scored only when its key can place it in the heap.
+    func sortedByFastField(_ tree: QueryTree?, _ evaluator: TreeEvaluator, order: SearchOrder, k: Int) throws -> (hits: [SortedHit], total: Int) {
+        guard let tree else { return ([], 0) }
         var heap = BestK<SortedHit>(k: k)
-        for (si, segmentHits) in hits.enumerated() where !segmentHits.isEmpty {
+        var total = 0
+        for si in reader.segments.indices {
             let r = reader.segments[si].reader
-            r.withFastColumns { columns in
-                for (doc, score) in segmentHits {
+            try r.withFastColumns { columns in
+                try evaluator.forEachMatch(tree, segment: si) { doc, score in
+                    total += 1
                     let key: UInt32
                     switch order {
                     case .date: key = DateKey.order(date: columns.date(doc), year: Int(columns.year(doc)))
                     case .year: key = UInt32(columns.year(doc))
                     case .score: key = 0
                     }
+                    // Below the worst kept key: out without a score.
+                    if heap.isFull, let worst = heap.worst, key < worst.key { return }
+                    let s = try score()
                     // The catalog id only when the heap would take it: a load from the map.
-                    if heap.isFull, let worst = heap.worst, (key, score) < (worst.key, worst.score) { continue }
-                    heap.insert(SortedHit(key: key, score: score, id: r.documentID(doc), segment: si, doc: doc))
+                    if heap.isFull, let worst = heap.worst, (key, s) < (worst.key, worst.score) { return }
+                    heap.insert(SortedHit(key: key, score: s, id: r.documentID(doc), segment: si, doc: doc))
                 }
             }
         }
-        return heap.sorted()
+        return (heap.sorted(), total)
     }
 
     /// Counts the documents matching `query` by fast fields, one table per grouping (e.g.
@@ -97,9 +104,15 @@ extension Searcher {
         do {
             let node = try QueryParser.validated(query.precomposedStringWithCanonicalMapping)
             var context = try EvaluationContext(searcher: self)
-            let (hits, fallback) = try matches(node, &context)
-            let tables = reader.fastFieldCounts(groupings) { si in Array(hits[si].keys) }
-            return MatchCounts(groupings: tables, total: hits.reduce(0) { $0 + $1.count }, fallback: fallback)
+            let (tree, evaluator, fallback) = try matches(node, &context)
+            var docs: [[UInt32]] = []
+            for si in reader.segments.indices {
+                var list: [UInt32] = []
+                if let tree { try evaluator.forEachMatch(tree, segment: si) { doc, _ in list.append(doc) } }
+                docs.append(list)
+            }
+            let tables = reader.fastFieldCounts(groupings) { docs[$0] }
+            return MatchCounts(groupings: tables, total: docs.reduce(0) { $0 + $1.count }, fallback: fallback)
         } catch let e as IndexError {
             throw SearchError.index(e)
         } catch let e as QueryError {

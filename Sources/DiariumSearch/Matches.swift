@@ -3,16 +3,18 @@ import DiariumIndex
 
 extension Searcher {
     /// Catalog ids of every document matching `query`, unordered, with the OR fallback applied
-    /// as `search` applies it (`fallback` true then). For facet counts: exhaustive, no scores kept.
+    /// as `search` applies it (`fallback` true then): a walk of the postings, nothing scored.
     public func matchingDocumentIDs(_ query: String) throws -> (ids: [Int64], fallback: Bool) {
         do {
             let node = QueryParser.parse(query.precomposedStringWithCanonicalMapping)
             var context = try EvaluationContext(searcher: self)
-            let (hits, fallback) = try matches(node, &context)
+            let (tree, evaluator, fallback) = try matches(node, &context)
             var ids: [Int64] = []
-            for (si, h) in hits.enumerated() {
-                let r = reader.segments[si].reader
-                for doc in h.keys { ids.append(r.documentID(doc)) }
+            if let tree {
+                for si in reader.segments.indices {
+                    let r = reader.segments[si].reader
+                    try evaluator.forEachMatch(tree, segment: si) { doc, _ in ids.append(r.documentID(doc)) }
+                }
             }
             return (ids, fallback)
         } catch let e as IndexError {

@@ -255,9 +255,12 @@ public final class Searcher {
 
     /// How a search finds its hits.
     public enum Strategy: Sendable {
-        /// Block-max top-k where the query allows it (words, fields, filters), else exhaustive.
+        /// Block-max top-k: the flat evaluator for words, phrases, prefixes, `OR` of single
+        /// clauses, filters and exclusions; the iterator tree for every other shape.
         case automatic
-        /// Score every matching document (the reference the top-k path must agree with).
+        /// Block-max top-k over the iterator tree for every shape.
+        case tree
+        /// Score every matching document (the reference the tests judge the top-k paths by).
         case exhaustive
     }
 
@@ -301,6 +304,27 @@ public final class Searcher {
             scored = outcome.top.map { ($0.score, $0.id, $0.segment, $0.doc) }
             total = outcome.matched
             exactTotal = outcome.exact
+        } else if strategy != .exhaustive {
+            // Every other shape (a query of filters and exclusions alone, `a b OR c`, nested
+            // groups), and every hit (`limit` 0): block-max top-k over the iterator tree.
+            let (end, overflow) = offset.addingReportingOverflow(limit)
+            let k = limit == 0 || overflow ? Int.max : end
+            // What a declined `weightedQuery` recorded is recorded again below.
+            context.highlight = []
+            context.proximityTerms = []
+            if let strict = try queryTree(node, &context, requireAll: true) {
+                let proximity = Array(Set(context.proximityTerms)).sorted()
+                var outcome = try TreeEvaluator(searcher: self, context: context)
+                    .top(strict, proximityTerms: proximity, k: k, countAll: countTotal || limit == 0)
+                if outcome.matched == 0 && canFallBack(node), let loose = try queryTree(node, &context, requireAll: false) {
+                    outcome = try TreeEvaluator(searcher: self, context: context)
+                        .top(loose, proximityTerms: proximity, k: k, countAll: countTotal || limit == 0)
+                    fallback = outcome.matched > 0
+                }
+                scored = outcome.top.map { ($0.score, $0.id, $0.segment, $0.doc) }
+                total = outcome.matched
+                exactTotal = outcome.exact
+            }
         } else {
             var hits = try evaluate(node, &context, requireAll: true)
             if let h = hits, h.allSatisfy({ $0.isEmpty }), canFallBack(node) {
@@ -329,8 +353,8 @@ public final class Searcher {
     /// The block-max form of a query: words (optionally limited to a field), phrases,
     /// prefixes, `OR` of single words, phrases or prefixes, metadata filters, and `-` (NOT) of
     /// any of those as exclusions, with its filter predicate; nil for other shapes (a query of
-    /// NOT alone, `OR` of several-word groups, nested groups), which are evaluated
-    /// exhaustively. Records highlight and proximity terms as `evaluate` does.
+    /// NOT alone, `OR` of several-word groups, nested groups), which the iterator tree
+    /// (`queryTree`) takes. Records highlight and proximity terms as `evaluate` does.
     func weightedQuery(_ node: QueryNode, _ c: inout EvaluationContext)
         throws -> (query: WeightedQuery, accept: (Int, UInt32) -> Bool)? {
         let parts: [QueryNode]

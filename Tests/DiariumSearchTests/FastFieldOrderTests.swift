@@ -5,8 +5,9 @@ import DiariumTestSupport
 @testable import DiariumIndex
 @testable import DiariumSearch
 
-/// Sorting by date or year and counting by fast fields, judged by brute force over every hit:
-/// the matched documents are those of the exhaustive ranking (`search` with limit 0), their
+/// Sorting by date or year and counting by fast fields (over the iterator tree's matches),
+/// judged by brute force over every hit: the matched documents are those of the exhaustive
+/// evaluation and ranking (`search` with limit 0), their
 /// keys come from the catalog records (the text `date ?? year`, compared as text, as the sort
 /// was defined before it moved to the fast fields), and ties go by BM25F score, then id.
 @Suite struct FastFieldOrderTests {
@@ -18,9 +19,15 @@ import DiariumTestSupport
     /// Every hit of `query` (ids and BM25F scores of the exhaustive evaluation, fallback applied).
     static func allHits(_ searcher: Searcher, _ query: String) throws -> (scores: [Int64: Double], fallback: Bool) {
         var context = try EvaluationContext(searcher: searcher)
-        let (hits, fallback) = try searcher.matches(try QueryParser.validated(query), &context)
+        let node = try QueryParser.validated(query)
+        var hits = try searcher.evaluate(node, &context, requireAll: true)
+        var fallback = false
+        if let h = hits, h.allSatisfy(\.isEmpty), searcher.canFallBack(node) {
+            hits = try searcher.evaluate(node, &context, requireAll: false)
+            fallback = !(hits?.allSatisfy(\.isEmpty) ?? true)
+        }
         var out: [Int64: Double] = [:]
-        for (si, h) in hits.enumerated() { for (d, s) in h { out[searcher.reader.segments[si].reader.documentID(d)] = s } }
+        for (si, h) in (hits ?? []).enumerated() { for (d, s) in h { out[searcher.reader.segments[si].reader.documentID(d)] = s } }
         return (out, fallback)
     }
 
@@ -80,7 +87,8 @@ import DiariumTestSupport
         var matched = 0
         for q in ["molntjänst", "riskanalys", "riskanalys 2015 Office 365", "informationsklassning OR konsekvensbedömning",
                   "\"Office 365\"", "risk*", "riskanalys -molntjänst", "year:2015..2021", "org:teknisk", "type:protokoll",
-                  "personuppgifter xyzzyq", "nämnd"] {
+                  "personuppgifter xyzzyq", "nämnd", "-molntjänst", "year:2015..2021 -riskanalys", "riskanalys molntjänst OR protokoll",
+                  "(riskanalys OR protokoll) (molntjänst OR \"Office 365\")", "NOT (riskanalys OR protokoll) org:teknisk"] {
             matched += try Self.check(searcher, q, pages: [(0, 10), (0, 0), (3, 5), (1000, 10)])
         }
         #expect(matched > 100, "the corpus queries should match many documents")
@@ -132,10 +140,14 @@ import DiariumTestSupport
         for _ in 0..<40 {
             let words = (0..<(1 + Int(rng.next() % 2))).map { _ in TopKPropertyTests.word(&rng, vocabulary) }
             var q = words.joined(separator: " ")
-            switch rng.next() % 5 {
+            let other = TopKPropertyTests.word(&rng, vocabulary)
+            switch rng.next() % 8 {
             case 0: q += " year:2012..2015"
             case 1: q = words.joined(separator: " OR ")
             case 2: q += " xyzzy"
+            case 3: q = "-" + words[0] + (rng.next() % 2 == 0 ? " year:2012..2015" : "")
+            case 4: q += " OR " + other
+            case 5: q = "(" + words[0] + " OR " + other + " xyzzy) -" + (words.last ?? other)
             default: break
             }
             let offset = Int(rng.next() % 20), limit = [1, 5, 10, 0][Int(rng.next() % 4)]

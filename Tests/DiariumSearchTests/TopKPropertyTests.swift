@@ -10,8 +10,10 @@ import DiariumTestSupport
 /// scorer written here from the raw documents — across several segments, with replaced
 /// (deleted) documents, after the merge policy ran and after `optimize` — for every query shape
 /// the block-max path takes (words, fields, filters, phrases, `OR`, `-` exclusions, prefixes,
-/// the proximity bonus, the OR fallback). It must also agree with the exhaustive evaluator:
-/// the same page and the same exact count.
+/// the proximity bonus, the OR fallback), and — judged by a brute-force reading of the query
+/// tree — for the shapes only the iterator tree takes (`-x` alone or with filters, `a b OR c`,
+/// nested groups): top k, exact count, second page, `--sort year`, `--count` and the matching
+/// ids. Both must agree with the exhaustive evaluator: the same page and the same exact count.
 @Suite struct TopKPropertyTests {
     struct RawDocument {
         var title: [String]
@@ -128,6 +130,7 @@ import DiariumTestSupport
         func fieldTerms(_ d: RawDocument, _ f: IndexField) -> [String] { f == .title ? d.title : f == .body ? d.body : f == .meta ? d.meta : [] }
         let ids = raw.keys.sorted()
         var shapes: [String: Int] = [:]
+        var treeSkipped = 0
         for q in 0..<queries {
             let words = (0..<(1 + Int(rng.next() % 3))).map { _ in rng.next() % 4 == 0 ? "ord\(rng.next() % 300)" : Self.word(&rng, vocabulary) }
             var text = words.joined(separator: " ")
@@ -140,7 +143,9 @@ import DiariumTestSupport
                 let i = Int(rng.next() % UInt64(d.body.count - length))
                 return "\"" + d.body[i..<(i + length)].joined(separator: " ") + "\""
             }
-            let shape = rng.next() % 12
+            let other = Self.word(&rng, vocabulary)
+            // Every shape in turn (each drawn in every call), its words at random.
+            let shape = q % 18
             switch shape {
             case 0: years = 2012...2016; text += " year:2012..2016"
             case 1: text = "title:" + words[0] + (words.count > 1 ? " " + words.dropFirst().joined(separator: " ") : "")
@@ -153,17 +158,64 @@ import DiariumTestSupport
             case 8: text = String(words[0].prefix(3)) + "* " + words.dropFirst().joined(separator: " ")
             case 9: text = "(" + phrase() + " OR " + String(Self.word(&rng, vocabulary).prefix(4)) + "*) -" + Self.word(&rng, vocabulary)
             case 10: text += " " + phrase() + " xyzzy"  // fallback with a phrase among the optional parts
+            // Shapes only the iterator tree takes.
+            case 11:
+                text = "-" + words[0]
+                if rng.next() % 2 == 0 { years = 2012...2016; text += " year:2012..2016" }
+            case 12: text = words.joined(separator: " ") + " " + other + " OR " + Self.word(&rng, vocabulary)
+            case 13: text = "(" + words[0] + " " + other + " OR " + phrase() + ") " + (words.count > 1 ? words[1] : Self.word(&rng, vocabulary))
+            case 14: text = words[0] + " (" + other + " OR " + Self.word(&rng, vocabulary) + " -" + Self.word(&rng, vocabulary) + ")"
+            case 15: text = "NOT (" + words[0] + " OR " + other + ") " + (words.count > 1 ? words[1] : "year:2012..2016")
+                if words.count == 1 { years = 2012...2016 }
+            case 16: text = "(" + words.joined(separator: " ") + " xyzzy) OR (" + other + " -" + Self.word(&rng, vocabulary) + ")"
             default: break
             }
-            shapes[text.contains("\"") ? "phrase" : text.contains(" OR ") ? "or" : text.contains(" -") ? "not" : text.contains("*") ? "prefix" : "words", default: 0] += 1
+            let node = QueryParser.parse(text)
+            var probe = try EvaluationContext(searcher: searcher)
+            let flat = try searcher.weightedQuery(node, &probe) != nil
+            shapes[!flat ? (shape == 11 ? "not alone" : shape == 12 ? "a b OR c" : "nested")
+                : text.contains("\"") ? "phrase" : text.contains(" OR ") ? "or" : text.contains(" -") ? "not" : text.contains("*") ? "prefix" : "words",
+                   default: 0] += 1
             let k = [1, 3, 10, 25][Int(rng.next() % 4)]
 
-            // The evaluator under test.
-            var context = try EvaluationContext(searcher: searcher)
-            guard var weighted = try searcher.weightedQuery(QueryParser.parse(text), &context) else {
-                Issue.record("query \(text) should take the block-max path")
-                continue
+            // Brute force over the raw documents, by the definition of `QueryNode` (the
+            // exhaustive evaluator's), for every shape.
+            let want = try bruteForce(node, searcher, raw, counted, idf, averages)
+            // The tree for every shape.
+            let tree = try searcher.search(text, limit: k, strategy: .tree)
+            let treeCounted = try searcher.search(text, limit: k, countTotal: true, strategy: .tree)
+            #expect(tree.hits.map(\.id) == Array(want.hits.prefix(k).map(\.id)), "query \(q) \"\(text)\" k \(k): tree ids differ")
+            for (g, w) in zip(tree.hits, want.hits) {
+                #expect(abs(g.score - w.score) <= 0.0005 + 1e-9, "query \"\(text)\": tree score \(g.score) vs \(w.score)")
             }
+            #expect(tree.fallback == (want.fallback ? "or" : nil), "query \"\(text)\": tree fallback")
+            #expect(treeCounted.total == want.hits.count && treeCounted.exactTotal == nil, "query \"\(text)\": tree count \(treeCounted.total) vs \(want.hits.count)")
+            if tree.exactTotal == false { treeSkipped += 1 } else { #expect(tree.total == want.hits.count, "query \"\(text)\": tree exact total") }
+            let treePage = try searcher.search(text, limit: 5, offset: k, strategy: .tree)
+            #expect(treePage.hits.map(\.id) == Array(want.hits.dropFirst(k).prefix(5).map(\.id)), "query \"\(text)\": tree second page")
+            // The automatic path and the exhaustive one (the judge of the other tests).
+            let automatic = try searcher.search(text, limit: k)
+            #expect(automatic.hits.map(\.id) == tree.hits.map(\.id), "query \"\(text)\": automatic differs")
+            let exhaustive = try searcher.search(text, limit: 0, strategy: .exhaustive)
+            #expect(exhaustive.hits.map(\.id) == want.hits.map(\.id), "query \"\(text)\": exhaustive differs from brute force")
+            // The tree scores bit for bit as the exhaustive evaluator does.
+            #expect(tree.hits.map(\.score) == Array(exhaustive.hits.prefix(k).map(\.score)), "query \"\(text)\": tree scores differ")
+            #expect(tree.fallback == exhaustive.fallback)
+            // Sorted by year and counted through the tree's matches.
+            let byYear = try searcher.search(text, limit: k, offset: 0, countTotal: false, order: .year)
+            // Ties by the score without the proximity bonus, as the sort defines it.
+            let yearOrder = try bruteForce(node, searcher, raw, counted, idf, averages, proximity: false).hits.sorted { a, b in
+                let ya = raw[a.id]!.year, yb = raw[b.id]!.year
+                return ya != yb ? ya > yb : a.score != b.score ? a.score > b.score : a.id < b.id
+            }
+            #expect(byYear.hits.map(\.id) == Array(yearOrder.prefix(k).map(\.id)) && byYear.total == want.hits.count, "query \"\(text)\": --sort year")
+            let counts = try searcher.counts(text, by: [[.year]])
+            #expect(counts.total == want.hits.count && counts.fallback == want.fallback, "query \"\(text)\": --count")
+            #expect(Set(try searcher.matchingDocumentIDs(text).ids) == Set(want.hits.map(\.id)), "query \"\(text)\": matching ids")
+
+            // The flat evaluator, where it applies.
+            var context = try EvaluationContext(searcher: searcher)
+            guard var weighted = try searcher.weightedQuery(node, &context) else { continue }
             let evaluator = BlockMaxEvaluator(scoring: scoring, averages: context.averages, idf: context.idf)
             var outcome = try evaluator.run(weighted.query, segments: reader.segments, k: k, countAll: false, accept: weighted.accept)
             if outcome.matched == 0 && searcher.canFallBack(QueryParser.parse(text)) {
@@ -241,10 +293,10 @@ import DiariumTestSupport
                 expected.append((total, id))
             }
             expected.sort { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
-            let want = Array(expected.prefix(k))
+            let flatWant = Array(expected.prefix(k))
             let got = outcome.top
-            #expect(got.map(\.id) == want.map(\.id), "query \(q) \"\(text)\" k \(k): ids differ")
-            for (g, w) in zip(got, want) {
+            #expect(got.map(\.id) == flatWant.map(\.id), "query \(q) \"\(text)\" k \(k): ids differ")
+            for (g, w) in zip(got, flatWant) {
                 #expect(abs(g.score - w.score) <= 1e-9 * max(1, abs(w.score)), "query \"\(text)\": score \(g.score) vs \(w.score)")
             }
             if outcome.exact { #expect(outcome.matched == expected.count, "query \"\(text)\": exact total") }
@@ -265,9 +317,172 @@ import DiariumTestSupport
             #expect(fastPage.hits.map(\.id) == slowPage.hits.map(\.id), "query \"\(text)\": second page differs")
         }
         // Every shape must have been drawn.
-        #expect(Set(shapes.keys) == ["phrase", "or", "not", "prefix", "words"], "shapes drawn: \(shapes)")
-        // The skip path must actually have been exercised.
+        #expect(Set(shapes.keys) == ["phrase", "or", "not", "prefix", "words", "not alone", "a b OR c", "nested"], "shapes drawn: \(shapes)")
+        // The skip path must actually have been exercised, by both evaluators.
         #expect(blocksSkipped > 0, "no query skipped a block; the test does not cover pruning")
+        #expect(treeSkipped > 0, "no tree query skipped a block; the test does not cover the tree's pruning")
+    }
+
+    /// What a query node gives for one raw document: no condition (nothing searchable), a
+    /// miss, or a match with its score.
+    enum Brute { case noCondition, miss, match(Double) }
+
+    /// The ranking by brute force: every raw document scored by the definition of each query
+    /// node (as `Searcher.evaluate` documents it), the OR fallback, the proximity bonus;
+    /// best first, ties by id.
+    func bruteForce(_ node: QueryNode, _ searcher: Searcher, _ raw: [Int64: RawDocument],
+                    _ counted: [Int64: [IndexField: (tf: [String: Int], length: Int)]],
+                    _ idf: (String) throws -> Double, _ averages: [Double], proximity: Bool = true) throws -> (hits: [(score: Double, id: Int64)], fallback: Bool) {
+        let scoring = searcher.scoring
+        // Plans, phrase terms and prefix expansions, made once per query (not per document).
+        var plans: [String: QueryPlan] = [:], phraseTerms: [String: [String]] = [:], expansions: [String: [String]] = [:]
+        func planOf(_ text: String) throws -> QueryPlan {
+            if let p = plans[text] { return p }
+            let p = try searcher.plan(text)
+            plans[text] = p
+            return p
+        }
+        func words(_ text: String) -> [String] {
+            if let t = phraseTerms[text] { return t }
+            let t = searcher.wordTerms(text)
+            phraseTerms[text] = t
+            return t
+        }
+        func expand(_ p: String, _ fields: Set<IndexField>) throws -> [String] {
+            let key = p + "|" + fields.map { String($0.rawValue) }.sorted().joined()
+            if let e = expansions[key] { return e }
+            let e = try searcher.prefixExpansions(p, fields: fields)
+            expansions[key] = e
+            return e
+        }
+        func termScore(_ t: String, _ fields: Set<IndexField>, _ counts: [IndexField: (tf: [String: Int], length: Int)]) throws -> Double? {
+            var pf = 0.0, found = false
+            for f in [IndexField.title, .body, .meta] where fields.contains(f) {
+                guard let c = counts[f], let tf = c.tf[t] else { continue }
+                found = true
+                let len = Double(SmallFloat.decode(SmallFloat.encode(UInt32(c.length))))
+                pf += (scoring.weights[f] ?? 1) * Double(tf) / (1 - scoring.b + scoring.b * len / averages[Int(f.rawValue)])
+            }
+            return found ? try idf(t) * pf * (scoring.k1 + 1) / (scoring.k1 + pf) : nil
+        }
+        func alternative(_ terms: [String], _ weight: Double, _ fields: Set<IndexField>, phrase: [IndexField]?, _ d: RawDocument,
+                         _ counts: [IndexField: (tf: [String: Int], length: Int)]) throws -> Double? {
+            var sum = 0.0
+            for t in terms { guard let v = try termScore(t, fields, counts) else { return nil }; sum += v }
+            if let phrase {
+                let inOrder = phrase.contains { f in
+                    let ts = f == .title ? d.title : d.body
+                    return ts.count >= terms.count && (0...(ts.count - terms.count)).contains { i in terms.indices.allSatisfy { ts[i + $0] == terms[$0] } }
+                }
+                if !inOrder { return nil }
+            }
+            return sum * weight
+        }
+        func eval(_ n: QueryNode, _ d: RawDocument, _ counts: [IndexField: (tf: [String: Int], length: Int)], _ requireAll: Bool) throws -> Brute {
+            switch n {
+            case let .words(text, field):
+                let plan = try planOf(text)
+                if plan.clauses.isEmpty { return .noCondition }
+                let fields = Searcher.fields(field)
+                let anyRequired = requireAll && plan.clauses.contains(where: \.required)
+                var sum = 0.0, any = false
+                for c in plan.clauses {
+                    var best: Double?
+                    for a in c.alternatives { if let v = try alternative(a.terms, a.weight, fields, phrase: nil, d, counts) { best = max(best ?? 0, v) } }
+                    if let best { sum += best; any = true } else if anyRequired && c.required { return .miss }
+                }
+                return any ? .match(sum) : .miss
+            case let .phrase(text, field):
+                let terms = words(text)
+                if terms.isEmpty { return .noCondition }
+                if terms.count == 1 { return try eval(.words(text, field: field), d, counts, true) }
+                let fields = Searcher.phraseFields(field)
+                return try alternative(terms, 1, Set(fields), phrase: fields, d, counts).map(Brute.match) ?? .miss
+            case let .prefix(p, field):
+                let fields = Searcher.fields(field)
+                var best: Double?
+                for t in try expand(p, fields) { if let v = try termScore(t, fields, counts) { best = max(best ?? 0, v) } }
+                return best.map(Brute.match) ?? .miss
+            case let .filter(f):
+                guard case let .year(r) = f else { Issue.record("filter \(f) not judged"); return .miss }
+                return r.contains(d.year) ? .match(0) : .miss
+            case let .and(parts):
+                var sum = 0.0, anyText = false, matchedText = false, conditions = false
+                for p in parts {
+                    if case let .not(inner) = p {
+                        conditions = true
+                        if case .match = try eval(inner, d, counts, true) { return .miss }
+                        continue
+                    }
+                    let isFilter: Bool = { if case .filter = p { return true }; return false }()
+                    switch try eval(p, d, counts, isFilter ? true : requireAll) {
+                    case .noCondition: continue
+                    case .miss:
+                        if isFilter || requireAll { return .miss }
+                        anyText = true
+                    case let .match(v):
+                        if isFilter { conditions = true; continue }
+                        anyText = true
+                        matchedText = true
+                        sum += v
+                    }
+                }
+                if anyText { return matchedText ? .match(sum) : .miss }
+                return conditions ? .match(0) : .noCondition
+            case let .or(parts):
+                var sum = 0.0, any = false, conditions = false
+                for p in parts {
+                    switch try eval(p, d, counts, true) {
+                    case .noCondition: continue
+                    case .miss: conditions = true
+                    case let .match(v): sum += v; any = true; conditions = true
+                    }
+                }
+                return any ? .match(sum) : conditions ? .miss : .noCondition
+            case let .not(inner):
+                if case .match = try eval(inner, d, counts, true) { return .miss }
+                return .match(0)
+            }
+        }
+        // The typed terms of the required words outside exclusions.
+        func proximityTerms(_ n: QueryNode) throws -> [String] {
+            switch n {
+            case let .words(text, _):
+                return try planOf(text).clauses.filter(\.required).compactMap { c in c.alternatives.first.flatMap { $0.terms.count == 1 ? $0.terms[0] : nil } }
+            case let .phrase(text, field): return words(text).count == 1 ? try proximityTerms(.words(text, field: field)) : []
+            case let .and(parts), let .or(parts): return try parts.flatMap { p -> [String] in if case .not = p { return [] }; return try proximityTerms(p) }
+            default: return []
+            }
+        }
+        let terms = proximity ? Array(Set(try proximityTerms(node))).sorted() : []
+        func rank(_ requireAll: Bool) throws -> [(score: Double, id: Int64)] {
+            var out: [(score: Double, id: Int64)] = []
+            for (id, d) in raw {
+                guard case var .match(score) = try eval(node, d, counted[id]!, requireAll) else { continue }
+                if terms.count >= 2 {
+                    func span(_ ts: [String]) -> Int {
+                        var best = Int.max
+                        for i in ts.indices where terms.contains(ts[i]) {
+                            var seen = Set<String>()
+                            for j in i..<ts.count {
+                                if terms.contains(ts[j]) { seen.insert(ts[j]) }
+                                if seen.count == terms.count { best = min(best, j - i + 1); break }
+                            }
+                        }
+                        return best
+                    }
+                    score += Searcher.proximityBonus(span: min(span(d.body), span(d.title)), terms: terms.count)
+                }
+                out.append((score, id))
+            }
+            return out.sorted { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
+        }
+        let strict = try rank(true)
+        if strict.isEmpty && searcher.canFallBack(node) {
+            let loose = try rank(false)
+            return (loose, !loose.isEmpty)
+        }
+        return (strict, false)
     }
 }
 
