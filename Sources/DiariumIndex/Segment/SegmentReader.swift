@@ -195,6 +195,12 @@ public final class SegmentReader: Sendable {
         withSection(.norms) { $0[Int(doc) * IndexField.allCases.count + Int(field.rawValue)] }
     }
 
+    /// Every document's norm bytes, `IndexField.allCases.count` per document in field order
+    /// (document d's at `d × count`), for loops that score many documents without a call per
+    /// read. Points into the segment's map: valid while this reader lives, like a
+    /// `PostingsCursor`.
+    public var normTable: UnsafeRawBufferPointer { withSection(.norms) { $0 } }
+
     /// The norm bytes of all four fields of `doc` (title, body, meta, parts), in one read.
     @inline(__always)
     public func normBytes(_ doc: UInt32) -> (UInt8, UInt8, UInt8, UInt8) {
