@@ -248,6 +248,8 @@ final class SegmentMatcher {
     private let cached: UnsafeMutableBufferPointer<Int64>
     private let cursors: UnsafeMutableBufferPointer<PostingsCursor>
     private let filters: [(UInt32) -> Bool]
+    /// Position lists of a phrase's terms, reused from candidate to candidate.
+    private var phraseLists: [[UInt32]] = []
     private let factors: FieldFactors
     private let scoring: BM25F
     private let normTable: UnsafeRawPointer?
@@ -545,16 +547,18 @@ final class SegmentMatcher {
     /// Whether the terms of conjunction `n` (all at `doc`) stand next to each other, in
     /// order, in one of its phrase fields.
     private func phraseMatches(_ n: PlanNode, _ doc: UInt32) throws -> Bool {
+        let terms = n.children.count
+        if phraseLists.count < terms { phraseLists += Array(repeating: [], count: terms - phraseLists.count) }
         for field in [IndexField.title, .body] where n.phraseFields & field.bit != 0 {
-            var lists: [[UInt32]] = []
-            lists.reserveCapacity(n.children.count)
-            for k in n.children {
-                let t = nodes[Int(links[Int(k)])]
-                let c = Int(t.cursor)
-                guard t.cursor >= 0, cursors[c].doc == doc, cursors[c].frequency(field) > 0 else { break }
-                lists.append(try cursors[c].positions(field))
+            var found = 0
+            for (j, k) in n.children.enumerated() {
+                let t = node(Int(links[Int(k)]))
+                let c = Int(t.pointee.cursor)
+                guard c >= 0, cursors[c].doc == doc, cursors[c].frequency(field) > 0 else { break }
+                try cursors[c].positions(field, into: &phraseLists[j])
+                found += 1
             }
-            if lists.count == n.children.count && Searcher.hasPhrase(lists) { return true }
+            if found == terms && Searcher.hasPhrase(phraseLists, count: terms) { return true }
         }
         return false
     }

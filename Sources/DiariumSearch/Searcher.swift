@@ -394,12 +394,15 @@ public final class Searcher {
         span == Int.max ? 0 : proximityWeight * Double(terms - 1) / Double(max(span, terms - 1))
     }
 
-    /// Whether some position `p` of `lists[0]` has `p + i` in every `lists[i]` (ascending lists).
-    static func hasPhrase(_ lists: [[UInt32]]) -> Bool {
-        guard let first = lists.first else { return false }
-        var cursors = [Int](repeating: 0, count: lists.count)
+    /// Whether some position `p` of `lists[0]` has `p + i` in every `lists[i]` (ascending
+    /// lists; the first `count` of them, all by default).
+    static func hasPhrase(_ lists: [[UInt32]], count: Int? = nil) -> Bool {
+        let n = count ?? lists.count
+        guard n > 0, let first = lists.first else { return false }
+        guard n > 1 else { return !first.isEmpty }
+        var cursors = [Int](repeating: 0, count: n)
         outer: for p in first {
-            for i in 1..<lists.count {
+            for i in 1..<n {
                 let want = p &+ UInt32(i)
                 let l = lists[i]
                 var j = cursors[i]
