@@ -548,17 +548,21 @@ final class SegmentMatcher {
     /// order, in one of its phrase fields.
     private func phraseMatches(_ n: PlanNode, _ doc: UInt32) throws -> Bool {
         let terms = n.children.count
-        if phraseLists.count < terms { phraseLists += Array(repeating: [], count: terms - phraseLists.count) }
+        // Moved out of the property for the call (one exclusivity check, not one per list).
+        var lists = phraseLists
+        phraseLists = []
+        defer { phraseLists = lists }
+        if lists.count < terms { lists += Array(repeating: [], count: terms - lists.count) }
         for field in [IndexField.title, .body] where n.phraseFields & field.bit != 0 {
             var found = 0
             for (j, k) in n.children.enumerated() {
                 let t = node(Int(links[Int(k)]))
                 let c = Int(t.pointee.cursor)
                 guard c >= 0, cursors[c].doc == doc, cursors[c].frequency(field) > 0 else { break }
-                try cursors[c].positions(field, into: &phraseLists[j])
+                try cursors[c].positions(field, into: &lists[j])
                 found += 1
             }
-            if found == terms && Searcher.hasPhrase(phraseLists, count: terms) { return true }
+            if found == terms && Searcher.hasPhrase(lists, count: terms) { return true }
         }
         return false
     }
