@@ -205,7 +205,10 @@ enum MetadataExtractor {
                 return end - start <= maxLineLength ? s : String(s.prefix(maxLineLength))
             }
             while i < b.count && lines.count < count {
-                if b[i] == 0x0A && (i == 0 || b[i - 1] != 0x0D) {
+                // The next line feed by memchr (lines run to thousands of bytes).
+                guard let hit = memchr(b.baseAddress! + i, 0x0A, b.count - i) else { break }
+                i = b.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if i == 0 || b[i - 1] != 0x0D {
                     lines.append(line(i))
                     start = i + 1
                 }

@@ -24,9 +24,15 @@ struct TermPostings {
 
     /// The fields holding the term, as a mask.
     var fields: UInt8 {
-        var m: UInt8 = 0
-        for (k, tf) in frequencies.enumerated() where tf > 0 { m |= 1 << UInt8(k % Self.fieldCount) }
-        return m
+        frequencies.withUnsafeBufferPointer { f in
+            var m: UInt8 = 0
+            var row = 0
+            while row < f.count {
+                for k in 0..<Self.fieldCount where f[row + k] > 0 { m |= 1 << UInt8(k) }
+                row += Self.fieldCount
+            }
+            return m
+        }
     }
 }
 
