@@ -104,5 +104,6 @@ let package = Package(
         .testTarget(name: "DiariumServerTests", dependencies: ["DiariumServer", "DiariumIngest", "DiariumOutput", "DiariumAPI", "DiariumReport", "DiariumTestSupport"]),
         .testTarget(name: "DiariumEndToEndTests", dependencies: ["diarium", "DiariumIndex", "DiariumTestSupport"]),
         .testTarget(name: "DiariumFuzzTests", dependencies: ["DiariumFuzzing", "DiariumIngest", "DiariumTestSupport"]),
+        .testTarget(name: "DiariumIngestTests", dependencies: ["DiariumIngest", "DiariumTestSupport"]),
     ]
 )
