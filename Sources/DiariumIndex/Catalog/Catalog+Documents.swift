@@ -9,9 +9,18 @@ extension Catalog {
         try read { db in try DocumentRecord.fetchOne(db, key: id) }
     }
 
-    /// Documents with the given ids.
+    /// Documents with the given ids (a page of hits), in any order: one statement, prepared
+    /// once per connection and number of ids (`cachedStatement`), run without a transaction
+    /// (one statement reads one consistent state). `fetchAll(db, keys:)` built the SQL through
+    /// the query interface and read the table's schema for its primary key on every call: a
+    /// fresh `diarium search` spent 6.9 M instructions on the ten rows of its page.
     func documents(ids: [Int64]) throws -> [DocumentRecord] {
-        try read { db in try DocumentRecord.fetchAll(db, keys: ids) }
+        guard !ids.isEmpty else { return [] }
+        return try unsafeRead { db in
+            let marks = repeatElement("?", count: ids.count).joined(separator: ",")
+            let statement = try db.cachedStatement(sql: "SELECT * FROM documents WHERE id IN (\(marks))")
+            return try DocumentRecord.fetchAll(statement, arguments: StatementArguments(ids))
+        }
     }
 
     /// Documents shown under `path`, by received path, then part.
