@@ -261,3 +261,19 @@ extension Searcher {
         #expect(Snippets.clean(ArraySlice(Array("a\u{00A0}\u{00A0}b\u{200B}".utf8))) == "a b\u{200B}")
     }
 }
+
+/// `SearchHit.highlights` counts code points over UTF-8 as the scalars of the snippet are.
+@Suite struct HighlightOffsetTests {
+    @Test func offsetsAreCodePointsBetweenTheMarks() {
+        let snippet = "…Örebro «åtgärder» och 日本語 «Łódź», «x» slut «öppen"
+        var expected: [[Int]] = []
+        var start = -1
+        for (i, s) in snippet.unicodeScalars.enumerated() {
+            if s == "«" { start = i + 1 } else if s == "»", start >= 0 { expected.append([start, i]); start = -1 }
+        }
+        #expect(expected.count == 3)
+        #expect(SearchHit.highlights(in: snippet) == expected)
+        let scalars = Array(snippet.unicodeScalars)
+        #expect(expected.map { String(String.UnicodeScalarView(scalars[$0[0]..<$0[1]])) } == ["åtgärder", "Łódź", "x"])
+    }
+}
