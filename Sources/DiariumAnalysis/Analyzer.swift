@@ -60,6 +60,13 @@ public final class Analyzer {
     /// process, shared by every analyzer, and not counted here): for the ingest's memory budget.
     public var cacheCapacityBytes: Int { cache.capacityBytes }
 
+    /// Whether every term is a prefix of its token's lowercased word (`AnalyzedToken.word`):
+    /// Swedish Snowball only removes suffixes (and `löst` → `lös`, `fullt` → `full`), and the
+    /// s-normalisation one more `s`; numbers and joined forms are indexed as written. So a word
+    /// that starts with none of a query's terms cannot match one (`AnalyzerTests` checks the
+    /// Swedish word list). Other languages' stemmers may rewrite (English `happy` → `happi`).
+    public var termsArePrefixesOfWords: Bool { language == "swedish" }
+
     /// The indexed term of a lowercased word, stemmed and s-normalised, without the cache.
     func stemmedTerm(_ word: String) -> String {
         var w = word
@@ -73,8 +80,12 @@ public final class Analyzer {
         }
     }
 
-    /// Calls `body` with every token of the UTF-8 `text`.
-    public func analyze(_ text: UnsafeRawBufferPointer, _ body: (AnalyzedToken) -> Void) {
+    /// Calls `body` with every token of the UTF-8 `text`. `stemming`, when given, is asked
+    /// with each token's lowercased word first: a token it declines is given as written
+    /// (`term` = `word`, not stemmed, no parts), which spares a snippet the stemming of words
+    /// that cannot match (`Snippets.words`).
+    public func analyze(_ text: UnsafeRawBufferPointer, stemming: ((UnsafeRawBufferPointer) -> Bool)? = nil,
+                        _ body: (AnalyzedToken) -> Void) {
         var position: UInt32 = 0
         let cache = self.cache
         // A word standing before a suspended hyphen (`risk-` in `risk- och sårbarhetsanalys`).
@@ -84,7 +95,8 @@ public final class Analyzer {
             if raw.kind == .word { position &+= 1 }
             // Numbers, case numbers, addresses and URLs are indexed as written; only words and
             // letter-only joined forms (`pulbedömning`) are stemmed.
-            guard Analyzer.hasLetter(raw.word), !(raw.kind == .joined && Analyzer.hasDigitOrPunctuation(raw.word)) else {
+            guard Analyzer.hasLetter(raw.word), !(raw.kind == .joined && Analyzer.hasDigitOrPunctuation(raw.word)),
+                  stemming?(raw.word) ?? true else {
                 body(AnalyzedToken(term: raw.word, word: raw.word, stem: raw.word, kind: raw.kind, position: pos, start: raw.start, end: raw.end))
                 return
             }

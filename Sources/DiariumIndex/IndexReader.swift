@@ -136,6 +136,14 @@ public final class IndexReader: Sendable {
         Dictionary(uniqueKeysWithValues: try catalog.documents(ids: ids).map { ($0.id, $0) })
     }
 
+    /// What a page of hits shows of the documents with the given catalog ids, keyed by id
+    /// (`HitRecord`: the columns a hit shows, one cached statement).
+    public func hitRecords(ids: [Int64]) throws -> [Int64: HitRecord] {
+        var out: [Int64: HitRecord] = [:]
+        for r in try catalog.hitRecords(ids: ids) { out[r.id] = r }
+        return out
+    }
+
     /// Documents shown under `path` (several when one file holds several documents, or when
     /// several received files are shown alike), by received path, then part.
     public func documents(path: String) throws -> [DocumentRecord] {

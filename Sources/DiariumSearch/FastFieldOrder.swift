@@ -124,7 +124,13 @@ extension Searcher {
     /// page, ranks from `firstRank`; `snippets` false leaves the snippets out.
     func pageHits(_ page: [(score: Double, id: Int64, segment: Int, doc: UInt32)], firstRank: Int, terms: Set<[UInt8]>,
                   snippets: Bool = true) throws -> [SearchHit] {
-        let records = try reader.documents(ids: page.map(\.id))
+        try pageHits(page, firstRank: firstRank, terms: terms.sorted { $0.lexicographicallyPrecedes($1) }, snippets: snippets)
+    }
+
+    /// `terms`: sorted, distinct (`Snippets.markedTerms`).
+    func pageHits(_ page: [(score: Double, id: Int64, segment: Int, doc: UInt32)], firstRank: Int, terms: [[UInt8]],
+                  snippets: Bool = true) throws -> [SearchHit] {
+        let records = try reader.hitRecords(ids: page.map(\.id))
         let passages = snippets ? try self.passages(for: page.map { ($0.segment, $0.doc) }, terms: terms) : []
         var out: [SearchHit] = []
         for (i, p) in page.enumerated() {

@@ -58,18 +58,26 @@ public struct SearchResult: Codable, Sendable, Equatable {
 }
 
 extension SearchHit {
-    init(rank: Int, score: Double, record: DocumentRecord, snippet: String, page: Int?) {
+    init(rank: Int, score: Double, record: HitRecord, snippet: String, page: Int?) {
         self.init(rank: rank, score: score, id: record.id, path: record.path, title: record.title, authority: record.authority,
                   type: record.docType, date: record.date, year: record.year, dnr: record.dnr, format: record.format, page: page,
                   part: record.partName, snippet: snippet, highlights: SearchHit.highlights(in: snippet))
     }
 
-    /// Offsets of the `«…»`-marked words of a snippet, in code points.
+
+    /// Offsets of the `«…»`-marked words of a snippet, in code points: a walk over its UTF-8
+    /// counting the bytes that start a scalar (« is C2 AB, » C2 BB).
     static func highlights(in snippet: String) -> [[Int]] {
         var out: [[Int]] = []
         var start = -1
-        for (i, s) in snippet.unicodeScalars.enumerated() {
-            if s == "«" { start = i + 1 } else if s == "»", start >= 0 { out.append([start, i]); start = -1 }
+        var scalar = -1
+        var previous: UInt8 = 0
+        for b in snippet.utf8 {
+            if b & 0xC0 != 0x80 { scalar += 1 }
+            if previous == 0xC2 {
+                if b == 0xAB { start = scalar + 1 } else if b == 0xBB, start >= 0 { out.append([start, scalar]); start = -1 }
+            }
+            previous = b
         }
         return out
     }

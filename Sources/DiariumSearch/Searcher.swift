@@ -66,7 +66,6 @@ public final class Searcher {
     /// prefix: the groups a term can reach are a binary search away.
     private var closedKeys: [(prefix: [UInt8], group: Int)] = []
     private var openKeys: [(prefix: [UInt8], group: Int)] = []
-    private var openKeysByPrefix: [[UInt8]: [Int]] = [:]
     /// Groups with an expression starting with a non-ASCII character (any term possible).
     private var anyKeyGroups: [Int] = []
 
@@ -79,36 +78,46 @@ public final class Searcher {
             analyzedGroups = [:]
             closedKeys = []
             openKeys = []
-            openKeysByPrefix = [:]
             anyKeyGroups = []
             for (g, group) in synonyms.groups.enumerated() {
                 for e in group {
                     let k = Synonyms.key(ofExpression: e)
-                    if k.prefix.isEmpty { anyKeyGroups.append(g) } else if k.closed { closedKeys.append((k.prefix, g)) } else { openKeys.append((k.prefix, g)); openKeysByPrefix[k.prefix, default: []].append(g) }
+                    if k.prefix.isEmpty { anyKeyGroups.append(g) } else if k.closed { closedKeys.append((k.prefix, g)) } else { openKeys.append((k.prefix, g)) }
                 }
             }
             closedKeys.sort { $0.prefix.lexicographicallyPrecedes($1.prefix) }
             openKeys.sort { $0.prefix.lexicographicallyPrecedes($1.prefix) }
             analyzedGroupsSource = synonyms.groups
         }
-        // Entries of a sorted key list whose prefix starts with `t`: a contiguous run.
-        func starting(with t: [UInt8], in keys: [(prefix: [UInt8], group: Int)]) -> [Int] {
+        // The first entry of a sorted key list whose prefix is not before `t`.
+        func lowerBound(_ t: ArraySlice<UInt8>, in keys: [(prefix: [UInt8], group: Int)]) -> Int {
             var lo = 0, hi = keys.count
             while lo < hi { let mid = (lo + hi) / 2; if keys[mid].prefix.lexicographicallyPrecedes(t) { lo = mid + 1 } else { hi = mid } }
-            var out: [Int] = []
-            while lo < keys.count && keys[lo].prefix.starts(with: t) { out.append(keys[lo].group); lo += 1 }
-            return out
+            return lo
         }
-        var candidates = Set(anyKeyGroups)
-        for t in Set(terms) {
+        // Entries whose prefix starts with `t`: a contiguous run.
+        func starting(with t: [UInt8], in keys: [(prefix: [UInt8], group: Int)], into out: inout [Int]) {
+            var lo = lowerBound(t[...], in: keys)
+            while lo < keys.count && keys[lo].prefix.starts(with: t) { out.append(keys[lo].group); lo += 1 }
+        }
+        // Sorted arrays, not sets: a fresh process pays a scan of the runtime's conformance
+        // records for the first hash of each key type (~0.4 M instructions each).
+        var candidates = anyKeyGroups
+        for t in terms {
             let b = Array(t.utf8)
             guard !b.isEmpty else { continue }
-            candidates.formUnion(starting(with: b, in: closedKeys))
-            candidates.formUnion(starting(with: b, in: openKeys))
-            // Open keys that are a proper prefix of the term: one exact lookup per length.
-            for n in 1..<b.count { candidates.formUnion(openKeysByPrefix[Array(b[0..<n])] ?? []) }
+            starting(with: b, in: closedKeys, into: &candidates)
+            starting(with: b, in: openKeys, into: &candidates)
+            // Open keys that are a proper prefix of the term: one exact search per length.
+            for n in 1..<b.count {
+                var lo = lowerBound(b[0..<n], in: openKeys)
+                while lo < openKeys.count && openKeys[lo].prefix.elementsEqual(b[0..<n]) { candidates.append(openKeys[lo].group); lo += 1 }
+            }
         }
-        return candidates.sorted().map { g in
+        candidates.sort()
+        var unique: [Int] = []
+        for g in candidates where unique.last != g { unique.append(g) }
+        return unique.map { g in
             if let a = analyzedGroups[g] { return (g, a) }
             let a = synonyms.groups[g].map { wordTerms($0) }.filter { !$0.isEmpty }
             analyzedGroups[g] = a
@@ -163,7 +172,13 @@ public final class Searcher {
             for expr in group { expressionsByFirstTerm[expr[0], default: []].append((g, expr)) }
         }
         var clauses: [QueryPlan.Clause] = []
-        var seen = Set<[String]>()
+        // Few clauses: an array, not a set (see `synonymGroups`).
+        var seen: [[String]] = []
+        func insert(_ terms: [String]) -> Bool {
+            if seen.contains(terms) { return false }
+            seen.append(terms)
+            return true
+        }
         var i = 0
         while i < words.count {
             // The longest run of words starting here that is an expression of a synonym group.
@@ -175,7 +190,7 @@ public final class Searcher {
                 // A case number, address or hyphenated word: the whole form as typed, or all its parts.
                 let parts = words[i..<(i + j.words)].map(\.term)
                 i += j.words
-                guard seen.insert([j.term]).inserted else { continue }
+                guard insert([j.term]) else { continue }
                 clauses.append(.init(text: j.text, alternatives: [.init(terms: [j.term], weight: 1, reason: "typed"),
                                                                   .init(terms: parts, weight: 0.8, reason: "parts")], required: true))
                 continue
@@ -183,7 +198,7 @@ public final class Searcher {
             let length = matched?.length ?? 1
             let typed = words[i..<(i + length)].map(\.term)
             i += length
-            guard seen.insert(typed).inserted else { continue }
+            guard insert(typed) else { continue }
             var alternatives = [QueryPlan.Alternative(terms: typed, weight: 1, reason: "typed")]
             let text = words[(i - length)..<i].map(\.word).joined(separator: " ")
             if let m = matched {
@@ -324,7 +339,7 @@ public final class Searcher {
             total = scored.count
         }
         let page = limit <= 0 ? Array(scored.dropFirst(offset)) : Array(scored.dropFirst(offset).prefix(limit))
-        let out = try pageHits(page, firstRank: offset + 1, terms: Set(context.highlight.map { Array($0.utf8) }), snippets: snippets)
+        let out = try pageHits(page, firstRank: offset + 1, terms: Snippets.markedTerms(context.highlight), snippets: snippets)
         var result = SearchResult(query: query, total: total, hits: out, fallback: fallback ? "or" : nil)
         if !exactTotal { result.exactTotal = false }
         return result

@@ -1,5 +1,6 @@
 import DiariumAnalysis
 import DiariumIndex
+import Foundation
 
 /// Picks the passage of a document that holds the most distinct query terms and marks the
 /// matched words with `«` and `»`.
@@ -138,19 +139,68 @@ enum Snippets {
         return nil
     }
 
-    /// The words of `text` with the index in `index` of the term each matches (-1: none). A
-    /// word inside a matched joined form (a case number, an address) is matched too.
-    static func words(text: [UInt8], index: [[UInt8]: Int], analyzer: Analyzer) -> [(start: Int, end: Int, match: Int)] {
+    /// The UTF-8 of `terms`, sorted and distinct: the form `Searcher.passages` takes. Sorted,
+    /// not hashed: a fresh process pays a scan of the runtime's conformance records for the
+    /// first hash of `[UInt8]` (~0.4 M instructions).
+    static func markedTerms(_ terms: [String]) -> [[UInt8]] {
+        let sorted = terms.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
+        var out: [[UInt8]] = []
+        for t in sorted where out.last != t { out.append(t) }
+        return out
+    }
+
+    /// The terms a snippet marks, for comparing a token's bytes without building anything:
+    /// sorted, with the terms that start with each byte.
+    struct MatchTerms {
+        let terms: [[UInt8]]
+        /// `byFirst[b]`: indices into `terms` of those starting with byte `b`.
+        private var byFirst: [[Int]]
+
+        init(_ terms: [[UInt8]]) {
+            self.terms = terms
+            byFirst = Array(repeating: [], count: 256)
+            for (i, t) in terms.enumerated() where !t.isEmpty { byFirst[Int(t[0])].append(i) }
+        }
+
+        /// The index of the term equal to `bytes`, or -1.
+        @inline(__always)
+        func index(of bytes: UnsafeRawBufferPointer) -> Int {
+            guard let first = bytes.first else { return -1 }
+            for i in byFirst[Int(first)] where terms[i].count == bytes.count {
+                if terms[i].withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }) { return i }
+            }
+            return -1
+        }
+
+        /// Whether some term is a prefix of `word`: the only words an analyzer whose terms are
+        /// prefixes of their words (`Analyzer.termsArePrefixesOfWords`) can match.
+        @inline(__always)
+        func startsSome(_ word: UnsafeRawBufferPointer) -> Bool {
+            guard let first = word.first else { return false }
+            for i in byFirst[Int(first)] where terms[i].count <= word.count {
+                if terms[i].withUnsafeBytes({ memcmp($0.baseAddress!, word.baseAddress!, $0.count) == 0 }) { return true }
+            }
+            return false
+        }
+    }
+
+    /// The words of `text` with the index in `terms` of the term each matches (-1: none). A
+    /// word inside a matched joined form (a case number, an address) is matched too. Only the
+    /// words starting with a term are stemmed (when the analyzer's terms are prefixes of their
+    /// words); the others are tokenised alone, and nothing is allocated per word.
+    static func words(text: [UInt8], terms: MatchTerms, analyzer: Analyzer) -> [(start: Int, end: Int, match: Int)] {
         var tokens: [(start: Int, end: Int, match: Int)] = []
-        var joinedMatches: [(start: Int, end: Int, match: Int)] = []
+        tokens.reserveCapacity(text.count / 6 + 8)
+        var joined: (start: Int, end: Int, match: Int) = (0, 0, -1)
+        let filter: ((UnsafeRawBufferPointer) -> Bool)? = analyzer.termsArePrefixesOfWords ? { terms.startsSome($0) } : nil
         text.withUnsafeBytes { buf in
-            analyzer.analyze(buf) { t in
-                let m = index[Array(t.term)] ?? -1
+            analyzer.analyze(buf, stemming: filter) { t in
+                let m = terms.index(of: t.term)
                 if t.kind == .word {
-                    let covering = m >= 0 ? m : (joinedMatches.last.flatMap { t.start >= $0.start && t.end <= $0.end ? $0.match : nil } ?? -1)
+                    let covering = m >= 0 ? m : (joined.match >= 0 && t.start >= joined.start && t.end <= joined.end ? joined.match : -1)
                     tokens.append((t.start, t.end, covering))
                 } else if m >= 0 {
-                    joinedMatches.append((t.start, t.end, m))
+                    joined = (t.start, t.end, m)
                 }
             }
         }
@@ -160,21 +210,19 @@ enum Snippets {
     /// Byte ranges of the words of `text` that match `terms` (the words a snippet marks), over
     /// the whole text.
     static func matches(text: [UInt8], terms: Set<[UInt8]>, analyzer: Analyzer) -> [Range<Int>] {
-        var index: [[UInt8]: Int] = [:]
-        for t in terms { index[t] = 0 }
-        return words(text: text, index: index, analyzer: analyzer).filter { $0.match >= 0 }.map { $0.start..<$0.end }
+        words(text: text, terms: MatchTerms(Array(terms)), analyzer: analyzer).filter { $0.match >= 0 }.map { $0.start..<$0.end }
     }
 
     static func best(in text: [UInt8], terms: Set<[UInt8]>, analyzer: Analyzer) -> Passage {
-        let termList = Array(terms)
-        var index: [[UInt8]: Int] = [:]
-        for (i, t) in termList.enumerated() { index[t] = i }
-        // match: index into termList or -1
-        let tokens = words(text: text, index: index, analyzer: analyzer)
+        best(in: text, terms: MatchTerms(terms.sorted { $0.lexicographicallyPrecedes($1) }), analyzer: analyzer)
+    }
+
+    static func best(in text: [UInt8], terms: MatchTerms, analyzer: Analyzer) -> Passage {
+        let tokens = words(text: text, terms: terms, analyzer: analyzer)
         guard !tokens.isEmpty else { return Passage(text: "", anchor: 0) }
         // Slide a window of `window` tokens; keep the one with most distinct matches (then most matches).
         var bestStart = 0, bestDistinct = -1, bestCount = -1
-        var counts = [Int](repeating: 0, count: termList.count)
+        var counts = [Int](repeating: 0, count: terms.terms.count)
         var distinct = 0, matched = 0
         for i in 0..<tokens.count {
             let m = tokens[i].match
@@ -201,34 +249,83 @@ enum Snippets {
             bestStart = 0
         }
         let last = min(tokens.count, bestStart + window) - 1
-        var out = bestStart > 0 ? "…" : ""
+        // The snippet's UTF-8, built in one buffer.
+        var out: [UInt8] = []
+        out.reserveCapacity(tokens[last].end - tokens[bestStart].start + 64)
+        if bestStart > 0 { out += ellipsis }
         var cursor = tokens[bestStart].start
-        for k in bestStart...last {
-            let t = tokens[k]
-            out += clean(text[cursor..<t.start])
-            let word = String(decoding: text[t.start..<t.end], as: UTF8.self)
-            out += t.match >= 0 ? "«\(word)»" : word
-            cursor = t.end
-        }
-        // Trailing punctuation of the last word.
         var tail = cursor
-        while tail < text.count && tail < cursor + 2, text[tail] == UInt8(ascii: ".") || text[tail] == UInt8(ascii: ")") { tail += 1 }
-        out += clean(text[cursor..<tail])
-        if last < tokens.count - 1 { out += " …" }
-        return Passage(text: out, anchor: anchor, range: tokens[bestStart].start..<tail)
+        text.withUnsafeBytes { t in
+            for k in bestStart...last {
+                let w = tokens[k]
+                appendCleaned(t, cursor..<w.start, to: &out)
+                if w.match >= 0 { out += openMark }
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: t[w.start..<w.end]))
+                if w.match >= 0 { out += closeMark }
+                cursor = w.end
+            }
+            // Trailing punctuation of the last word.
+            tail = cursor
+            while tail < t.count && tail < cursor + 2, t[tail] == UInt8(ascii: ".") || t[tail] == UInt8(ascii: ")") { tail += 1 }
+            appendCleaned(t, cursor..<tail, to: &out)
+        }
+        if last < tokens.count - 1 { out += spaceEllipsis }
+        return Passage(text: String(decoding: out, as: UTF8.self), anchor: anchor, range: tokens[bestStart].start..<tail)
     }
+
+    private static let ellipsis: [UInt8] = Array("…".utf8)
+    private static let spaceEllipsis: [UInt8] = Array(" …".utf8)
+    private static let openMark: [UInt8] = Array("«".utf8)
+    private static let closeMark: [UInt8] = Array("»".utf8)
 
     /// The text between two words, with every whitespace run (line breaks included) as one space.
     static func clean(_ bytes: ArraySlice<UInt8>) -> String {
-        var out = String.UnicodeScalarView()
+        var out: [UInt8] = []
+        Array(bytes).withUnsafeBytes { appendCleaned($0, 0..<$0.count, to: &out) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends bytes `range` of `text` to `out` with every run of whitespace (Unicode
+    /// White_Space) written as one space.
+    @inline(__always)
+    static func appendCleaned(_ text: UnsafeRawBufferPointer, _ range: Range<Int>, to out: inout [UInt8]) {
+        var i = range.lowerBound
         var space = false
-        for s in String(decoding: bytes, as: UTF8.self).unicodeScalars {
-            if s.properties.isWhitespace { space = true; continue }
-            if space { out.append(" "); space = false }
-            out.append(s)
+        while i < range.upperBound {
+            let n = whitespaceLength(text, at: i, end: range.upperBound)
+            if n > 0 { space = true; i += n; continue }
+            if space { out.append(0x20); space = false }
+            out.append(text[i])
+            i += 1
         }
-        if space { out.append(" ") }
-        return String(out)
+        if space { out.append(0x20) }
+    }
+
+    /// The length of the UTF-8 whitespace character (Unicode White_Space: U+0009–000D, U+0020,
+    /// U+0085, U+00A0, U+1680, U+2000–200A, U+2028, U+2029, U+202F, U+205F, U+3000) at `i`, or
+    /// 0 when none starts there.
+    @inline(__always)
+    static func whitespaceLength(_ t: UnsafeRawBufferPointer, at i: Int, end: Int) -> Int {
+        let b = t[i]
+        if b < 0x80 { return b == 0x20 || (b >= 0x09 && b <= 0x0D) ? 1 : 0 }
+        switch b {
+        case 0xC2:
+            guard i + 1 < end else { return 0 }
+            return t[i + 1] == 0x85 || t[i + 1] == 0xA0 ? 2 : 0
+        case 0xE1:
+            guard i + 2 < end else { return 0 }
+            return t[i + 1] == 0x9A && t[i + 2] == 0x80 ? 3 : 0
+        case 0xE2:
+            guard i + 2 < end else { return 0 }
+            let b1 = t[i + 1], b2 = t[i + 2]
+            if b1 == 0x80 { return b2 <= 0x8A && b2 >= 0x80 || b2 == 0xA8 || b2 == 0xA9 || b2 == 0xAF ? 3 : 0 }
+            return b1 == 0x81 && b2 == 0x9F ? 3 : 0
+        case 0xE3:
+            guard i + 2 < end else { return 0 }
+            return t[i + 1] == 0x80 && t[i + 2] == 0x80 ? 3 : 0
+        default:
+            return 0
+        }
     }
 }
 
@@ -237,7 +334,12 @@ extension Searcher {
     /// segment by segment in document order, so one body cursor per term and segment serves
     /// them all (`advance(to:)` jumps by the skip entries).
     func passages(for hits: [(segment: Int, doc: UInt32)], terms: Set<[UInt8]>) throws -> [Snippets.Passage] {
-        let termList = terms.sorted { $0.lexicographicallyPrecedes($1) }
+        try passages(for: hits, terms: terms.sorted { $0.lexicographicallyPrecedes($1) })
+    }
+
+    /// `termList`: the terms sorted and distinct (`Snippets.markedTerms`).
+    func passages(for hits: [(segment: Int, doc: UInt32)], terms termList: [[UInt8]]) throws -> [Snippets.Passage] {
+        let matchTerms = Snippets.MatchTerms(termList)
         var out = [Snippets.Passage](repeating: Snippets.Passage(text: "", anchor: 0), count: hits.count)
         let order = hits.indices.sorted { hits[$0].segment != hits[$1].segment ? hits[$0].segment < hits[$1].segment : hits[$0].doc < hits[$1].doc }
         var buffers = PostingsBuffers()
@@ -260,16 +362,16 @@ extension Searcher {
                 if cursors[t]!.doc == doc { for p in try cursors[t]!.positions(.body) { events.append((p, t)) } }
             }
             events.sort { $0.position != $1.position ? $0.position < $1.position : $0.term < $1.term }
-            out[i] = try passage(r, doc, events: events, termCount: termList.count, terms: terms)
+            out[i] = try passage(r, doc, events: events, terms: matchTerms)
         }
         return out
     }
 
     /// The snippet of one document from its matched body positions: the best window's bytes
     /// (and at most `TextPositions.interval` words either side) read and analysed.
-    private func passage(_ r: SegmentReader, _ doc: UInt32, events: [(position: UInt32, term: Int)], termCount: Int,
-                         terms: Set<[UInt8]>) throws -> Snippets.Passage {
-        let first = Snippets.bestWindowStart(events, termCount: termCount) ?? 0
+    private func passage(_ r: SegmentReader, _ doc: UInt32, events: [(position: UInt32, term: Int)],
+                         terms: Snippets.MatchTerms) throws -> Snippets.Passage {
+        let first = Snippets.bestWindowStart(events, termCount: terms.terms.count) ?? 0
         // The window `best(in:)` finds ends at its last match and starts up to `window` words
         // before its first (it is then shown from `lead` words before its first); the words
         // either side of that, so the choice among the region's windows is the whole text's.
@@ -277,7 +379,7 @@ extension Searcher {
         let lo = first > margin ? first - margin : 0
         let (hi, overflow) = first.addingReportingOverflow(margin)
         guard let region = try r.storedTextRange(doc, positions: lo...(overflow ? UInt32.max : hi)) else {
-            return Snippets.best(text: try r.storedText(doc), terms: terms, analyzer: analyzer)
+            return Snippets.best(text: try r.storedText(doc), terms: Set(terms.terms), analyzer: analyzer)
         }
         let bytes = try r.storedText(doc, range: region.bytes)
         var p = Snippets.best(in: bytes, terms: terms, analyzer: analyzer)
@@ -289,5 +391,3 @@ extension Searcher {
         return p
     }
 }
-
-import Foundation

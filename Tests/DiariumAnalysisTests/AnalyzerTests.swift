@@ -73,6 +73,46 @@ func stemwords(_ language: String, _ input: String) throws -> [String] {
         #expect(mismatches == 0)
     }
 
+    /// What `Analyzer.termsArePrefixesOfWords` promises (snippets skip the stemming of words
+    /// that start with no query term): every Swedish term is a prefix of its lowercased word,
+    /// over Snowball's Swedish vocabulary and the system word list (Debian's wswedish), in any
+    /// case; the stemming filter only leaves declined words as written.
+    @Test func swedishTermsArePrefixesOfTheirWords() throws {
+        var lists = [sharedData + "/snowball/swedish/voc.txt"]
+        if FileManager.default.fileExists(atPath: "/usr/share/dict/swedish") { lists.append("/usr/share/dict/swedish") }
+        let analyzer = try Analyzer(language: "swedish", splitCompounds: false, cachedWords: 1 << 12)
+        #expect(analyzer.termsArePrefixesOfWords)
+        #expect(try !Analyzer(language: "english", splitCompounds: false).termsArePrefixesOfWords)
+        var tokens = 0, stemmed = 0
+        var violations: [String] = []
+        for list in lists {
+            let data = try Data(contentsOf: URL(fileURLWithPath: list))
+            // wswedish is ISO 8859-1 on some releases: decode either way.
+            let text = String(data: data, encoding: .utf8) ?? String(decoding: data, as: UTF8.self)
+            for line in text.split(separator: "\n") {
+                for form in [String(line), line.uppercased()] {
+                    analyzer.analyze(form) { t in
+                        tokens += 1
+                        if !t.word.elementsEqual(t.term) { stemmed += 1 }
+                        if !t.word.starts(with: t.term) {
+                            violations.append("\(String(decoding: t.word, as: UTF8.self)) → \(String(decoding: t.term, as: UTF8.self))")
+                        }
+                    }
+                }
+            }
+        }
+        #expect(tokens > 100_000 && stemmed > 20_000, "\(tokens) tokens, \(stemmed) stemmed")
+        #expect(violations.isEmpty, "\(violations.prefix(20))")
+        // Declined words come as written; the others as `analyze` gives them.
+        var given: [(String, String)] = []
+        Array("Riskanalysen visar åtgärderna".utf8).withUnsafeBytes { buf in
+            analyzer.analyze(buf, stemming: { $0.first == UInt8(ascii: "r") }) { t in
+                given.append((String(decoding: t.word, as: UTF8.self), String(decoding: t.term, as: UTF8.self)))
+            }
+        }
+        #expect(given.map(\.1) == ["riskanaly", "visar", "åtgärderna"])
+    }
+
     @Test func analyzerStemsSwedishInflections() throws {
         let a = try Analyzer(splitCompounds: false)
         #expect(a.terms("molntjänsten molntjänster molntjänsterna") == ["molntjänst", "molntjänst", "molntjänst"])

@@ -36,6 +36,19 @@ import DiariumTestSupport
             let both = try reader.documents(ids: [id, failedID])
             #expect(both[id] == expected)
             #expect(both[failedID] == failed)
+            // A page's columns, read by position, are the record's.
+            for _ in 0..<2 {  // the second time from the cached statement
+                let hits = try reader.hitRecords(ids: [failedID, id, 999_999])
+                #expect(hits.count == 2)
+                for (rid, full) in [(id, expected), (failedID, failed)] {
+                    let h = try #require(hits[rid])
+                    #expect(h == HitRecord(id: full.id, path: full.path, format: full.format, title: full.title, authority: full.authority,
+                                           docType: full.docType, date: full.date, year: full.year, dnr: full.dnr,
+                                           pageStarts: full.pageStarts, partName: full.partName))
+                }
+            }
+            #expect(try reader.hitRecords(ids: [id])[id]?.partName == "bilaga.docx")
+            #expect(try reader.hitRecords(ids: []).isEmpty)
         }
     }
 

@@ -206,3 +206,74 @@ extension Searcher {
         return try passages(for: [(si, UInt32(doc))], terms: terms).first
     }
 }
+
+/// The byte-level pieces of `Snippets.best`: the words matched with the stemming filter, and
+/// the whitespace rule of the shown text.
+@Suite struct SnippetBytesTests {
+    /// On random text of inflected Swedish words, joined forms and multi-byte letters, the
+    /// words `Snippets.words` matches (stemming only the words that start with a term) are the
+    /// words the whole analysis matches, term by term.
+    @Test func matchingOnlyWordsStartingWithATermMatchesTheFullAnalysis() throws {
+        var rng = SeededRandom(state: 17)
+        let vocabulary = ["Riskanalysen", "riskanalys", "risk", "ÅTGÄRDERNA", "åtgärd", "åtgärdens", "ärendet", "Ärenden", "Örebro",
+                          "KS-2015-0123", "e-post", "PuL-bedömning", "pulbedömningen", "fullt", "löst", "hus", "husets", "x",
+                          "日本語", "Łódź", "naïve", "straße", "2015/123", "info@kommun.se", "nämndens", "beslutet", "besluten"]
+        let analyzer = try Analyzer(language: "swedish", splitCompounds: false, cachedWords: 1 << 12)
+        var withMatches = 0
+        for _ in 0..<200 {
+            let text = Array((0..<60).map { _ in vocabulary[Int(rng.next() % UInt64(vocabulary.count))] }.joined(separator: " ").utf8)
+            let picked = (0..<(1 + Int(rng.next() % 4))).map { _ in vocabulary[Int(rng.next() % UInt64(vocabulary.count))] }
+            var termSet = Set<[UInt8]>()
+            for w in picked { analyzer.analyze(w) { termSet.insert(Array($0.term)) } }
+            let terms = Snippets.MatchTerms(termSet.sorted { $0.lexicographicallyPrecedes($1) })
+            // The reference: every token analysed, terms looked up by value.
+            var expected: [(start: Int, end: Int, match: Int)] = []
+            var joined: (start: Int, end: Int, match: Int) = (0, 0, -1)
+            text.withUnsafeBytes { buf in
+                analyzer.analyze(buf) { t in
+                    let m = terms.terms.firstIndex { $0.elementsEqual(t.term) } ?? -1
+                    if t.kind == .word {
+                        expected.append((t.start, t.end, m >= 0 ? m : (joined.match >= 0 && t.start >= joined.start && t.end <= joined.end ? joined.match : -1)))
+                    } else if m >= 0 {
+                        joined = (t.start, t.end, m)
+                    }
+                }
+            }
+            let got = Snippets.words(text: text, terms: terms, analyzer: analyzer)
+            #expect(got.map { [$0.start, $0.end, $0.match] } == expected.map { [$0.start, $0.end, $0.match] },
+                    "\(picked) in \(String(decoding: text, as: UTF8.self))")
+            if expected.contains(where: { $0.match >= 0 }) { withMatches += 1 }
+        }
+        #expect(withMatches > 150)
+    }
+
+    /// `Snippets.whitespaceLength` is Unicode's White_Space, for every scalar up to U+FFFF
+    /// (none is above), and the gaps between words collapse as `String` would.
+    @Test func whitespaceIsUnicodeWhiteSpace() {
+        for v in UInt32(0)...0xFFFF {
+            guard let s = Unicode.Scalar(v) else { continue }
+            let bytes = Array(String(s).utf8) + [0x61]
+            let n = bytes.withUnsafeBytes { Snippets.whitespaceLength($0, at: 0, end: $0.count) }
+            #expect((n > 0) == s.properties.isWhitespace, "U+\(String(v, radix: 16))")
+            if n > 0 { #expect(n == bytes.count - 1) }
+        }
+        #expect(Snippets.clean(ArraySlice(Array(" ,\n\t\u{00A0}och\u{2003}\u{3000}".utf8))) == " , och ")
+        #expect(Snippets.clean(ArraySlice(Array("a\u{00A0}\u{00A0}b\u{200B}".utf8))) == "a b\u{200B}")
+    }
+}
+
+/// `SearchHit.highlights` counts code points over UTF-8 as the scalars of the snippet are.
+@Suite struct HighlightOffsetTests {
+    @Test func offsetsAreCodePointsBetweenTheMarks() {
+        let snippet = "…Örebro «åtgärder» och 日本語 «Łódź», «x» slut «öppen"
+        var expected: [[Int]] = []
+        var start = -1
+        for (i, s) in snippet.unicodeScalars.enumerated() {
+            if s == "«" { start = i + 1 } else if s == "»", start >= 0 { expected.append([start, i]); start = -1 }
+        }
+        #expect(expected.count == 3)
+        #expect(SearchHit.highlights(in: snippet) == expected)
+        let scalars = Array(snippet.unicodeScalars)
+        #expect(expected.map { String(String.UnicodeScalarView(scalars[$0[0]..<$0[1]])) } == ["åtgärder", "Łódź", "x"])
+    }
+}

@@ -230,6 +230,14 @@ final class Catalog: Sendable {
         }
     }
 
+    /// `read` without a transaction around `body`: for a single statement, which SQLite runs
+    /// on one consistent state by itself (GRDB's BEGIN/COMMIT would cost two more statements).
+    func unsafeRead<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.unsafeRead(body) } catch let e as IndexError { throw e } catch {
+            throw IndexError.catalog("\(path): \(Catalog.describe(error))")
+        }
+    }
+
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try pool.write(body) } catch let e as IndexError { throw e } catch let e as DatabaseError where e.resultCode == .SQLITE_FULL {
             throw IndexError.io(path: path, operation: "write", errno: ENOSPC)

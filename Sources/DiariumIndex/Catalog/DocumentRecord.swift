@@ -139,7 +139,10 @@ public struct SegmentRecord: Codable, Sendable, FetchableRecord, PersistableReco
 extension DocumentRecord {
     /// The document's name inside its file (a ZIP entry's path, an attachment's file name),
     /// recorded in `sources` as `part`; nil for a file itself.
-    public var partName: String? {
+    public var partName: String? { DocumentRecord.partName(part: part, sources: sources) }
+
+    /// The part name a record with `part` and `sources` has (`partName`).
+    static func partName(part: Int, sources: String?) -> String? {
         guard part > 0, let sources, let data = sources.data(using: .utf8),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
         return object["part"] as? String
@@ -207,5 +210,44 @@ extension DocumentRecord {
     /// A catalog value `init(row:)` cannot take.
     struct RowValueError: Error, CustomStringConvertible {
         let description: String
+    }
+}
+
+/// What a page of search hits shows of a document: the columns `SearchHit` takes, read by
+/// `Catalog.hitRecords(ids:)` by position. Reading whole `DocumentRecord`s cost ~40 k
+/// instructions a row (each of 30 columns found by name among 30).
+public struct HitRecord: Sendable, Equatable {
+    public var id: Int64
+    public var path: String
+    public var format: String
+    public var title: String?
+    public var authority: String?
+    public var docType: String?
+    public var date: String?
+    public var year: Int?
+    public var dnr: String?
+    /// As `DocumentRecord.pageStarts`.
+    public var pageStarts: Data?
+    /// As `DocumentRecord.partName`.
+    public var partName: String?
+}
+
+extension HitRecord {
+    /// The columns read, in the order `init(row:)` decodes them.
+    static let columns = "id, path, format, title, authority, doc_type, date, year, dnr, page_starts, part, sources"
+
+    /// A row of `SELECT \(columns)`.
+    init(row: Row) throws {
+        id = try row.decode(Int64.self, atIndex: 0)
+        path = try row.decode(String.self, atIndex: 1)
+        format = try row.decode(String.self, atIndex: 2)
+        title = try row.decode(String?.self, atIndex: 3)
+        authority = try row.decode(String?.self, atIndex: 4)
+        docType = try row.decode(String?.self, atIndex: 5)
+        date = try row.decode(String?.self, atIndex: 6)
+        year = try row.decode(Int?.self, atIndex: 7)
+        dnr = try row.decode(String?.self, atIndex: 8)
+        pageStarts = try row.decode(Data?.self, atIndex: 9)
+        partName = DocumentRecord.partName(part: try row.decode(Int.self, atIndex: 10), sources: try row.decode(String?.self, atIndex: 11))
     }
 }
