@@ -55,9 +55,10 @@ extension Catalog {
                 try tombstone.execute(arguments: [rawPath])
                 try delete.execute(arguments: [rawPath])
             }
+            var inserter = try DocumentInserter(db)
             for var r in records {
                 if r.segmentDoc != nil { r.segmentID = segmentID }
-                try r.insert(db)
+                try inserter.insert(r)
             }
             try db.execute(sql: "INSERT OR REPLACE INTO meta VALUES ('next_doc_id', ?)", arguments: [String(nextID)])
         }
@@ -159,7 +160,7 @@ extension Catalog {
                 return nil
             }
             var problems: [String] = []
-            let rows = try Row.fetchAll(db, sql: "SELECT id, path, part, status, segment_id, segment_doc FROM documents ORDER BY id").map { row in
+            let rows = try Row.fetchAll(db, sql: "SELECT id, \(Catalog.shownPath), part, status, segment_id, segment_doc FROM documents ORDER BY id").map { row in
                 VerificationRow(id: try row.decode(Int64.self, atIndex: 0), path: (try? row.decode(String?.self, atIndex: 1)).flatMap { $0 } ?? "",
                                 part: Int(integer(row, 2, "part", &problems) ?? 0),
                                 status: (try? row.decode(String?.self, atIndex: 3)).flatMap { $0 } ?? "",

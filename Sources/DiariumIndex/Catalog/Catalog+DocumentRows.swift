@@ -1,0 +1,187 @@
+import Foundation
+import GRDB
+
+/// How a `DocumentRecord` is stored in the `documents` table since migration `compact`, and
+/// the one place that writes it.
+///
+/// The stored forms are smaller than the record's values (measured on the 100k benchmark
+/// catalog: 80.2 MB before; see docs/index-format.md for after):
+/// - `path` is NULL when the shown path is the received path's bytes (`raw_path`), as it is
+///   for every name in valid UTF-8 in NFC; it holds text only for a name shown otherwise
+///   (NFD, bytes outside UTF-8). `Catalog.shownPath` is the SQL expression of the shown path.
+/// - `sha256` is the 32 bytes of the checksum (a BLOB), not 64 hexadecimal characters; a value
+///   that is not 64 lowercase hexadecimal digits (a file that could not be read has "") is
+///   kept as text.
+/// - `sources` names a row of `document_sources` (`id`, `json` unique): the JSON object of
+///   where each field came from repeats across a release's documents (19 distinct objects
+///   among the 100,000 of the benchmark), so each is stored once. Rows no document names any
+///   more are left behind (one per distinct object ever seen).
+extension Catalog {
+    /// The shown path of a `documents` row, as SQL (for filters and orderings).
+    static let shownPath = "IFNULL(path, CAST(raw_path AS TEXT))"
+
+    /// The columns a `DocumentRecord` is read from (`DocumentRecord.init(row:)` decodes
+    /// `path` and `sha256`; `sources` is looked up here).
+    static let documentColumns = """
+        id, raw_path, part, path, sha256, size, mtime, format, encoding, status, error, title, authority, doc_type, date, \
+        year, dnr, language, (SELECT json FROM document_sources WHERE document_sources.id = documents.sources) AS sources, \
+        text_length, segment_id, segment_doc, ingested_at, page_count, page_starts, ocr_pages, ocr_confidence, ocr_pending, \
+        ocr_note, properties, comments, tracked_changes
+        """
+
+    /// The stored form of a checksum: 32 bytes for 64 lowercase hexadecimal digits, else the text.
+    enum SHA256Column {
+        static func encode(_ hex: String) -> DatabaseValue {
+            let digits = Array(hex.utf8)
+            guard digits.count == 64 else { return hex.databaseValue }
+            var bytes = Data(count: 32)
+            for i in 0..<32 {
+                guard let high = nibble(digits[2 * i]), let low = nibble(digits[2 * i + 1]) else { return hex.databaseValue }
+                bytes[i] = high << 4 | low
+            }
+            return bytes.databaseValue
+        }
+
+        /// The checksum as text; a BLOB of another length than 32 or a value of another type
+        /// is `DocumentRecord.RowValueError`.
+        static func decode(_ value: DatabaseValue) throws -> String {
+            switch value.storage {
+            case .string(let text): return text
+            case .blob(let bytes) where bytes.count == 32:
+                let hex = Array("0123456789abcdef".utf8)
+                var out = [UInt8](repeating: 0, count: 64)
+                for (i, b) in bytes.enumerated() {
+                    out[2 * i] = hex[Int(b >> 4)]
+                    out[2 * i + 1] = hex[Int(b & 15)]
+                }
+                return String(decoding: out, as: UTF8.self)
+            default:
+                throw DocumentRecord.RowValueError(description: "documents.sha256 holds \(value), not a checksum")
+            }
+        }
+
+        private static func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+            default: return nil
+            }
+        }
+    }
+
+    /// Writes `documents` rows with one prepared statement and bound values (GRDB's
+    /// `Encodable` insert cost about 200k instructions a row, 10 % of a `--jsonl` ingest),
+    /// interning each row's sources. Lives for one transaction.
+    struct DocumentInserter {
+        private let db: Database
+        private let insert: Statement
+        private let findSources: Statement
+        private let addSources: Statement
+        private var sourcesIDs: [String: Int64] = [:]
+
+        /// An inserter into `documents` (its statements are prepared once per connection).
+        init(_ db: Database) throws {
+            self.db = db
+            insert = try db.cachedStatement(sql: """
+                INSERT INTO documents (id, raw_path, part, path, sha256, size, mtime, format, encoding, status, error, title,
+                    authority, doc_type, date, year, dnr, language, sources, text_length, segment_id, segment_doc, ingested_at,
+                    page_count, page_starts, ocr_pages, ocr_confidence, ocr_pending, ocr_note, properties, comments, tracked_changes)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            findSources = try db.cachedStatement(sql: "SELECT id FROM document_sources WHERE json = ?")
+            addSources = try db.cachedStatement(sql: "INSERT INTO document_sources (json) VALUES (?)")
+        }
+
+        /// Inserts `r` as it is (its `segmentID` and `segmentDoc` included).
+        mutating func insert(_ r: DocumentRecord) throws {
+            let sources = try r.sources.map { try id(ofSources: $0) }
+            let values: [DatabaseValue] = [
+                r.id.databaseValue, r.rawPath.databaseValue, r.part.databaseValue,
+                r.path.utf8.elementsEqual(r.rawPath) ? .null : r.path.databaseValue,
+                SHA256Column.encode(r.sha256), r.size.databaseValue, r.mtime.databaseValue, r.format.databaseValue,
+                r.encoding.databaseValue, r.status.rawValue.databaseValue, r.error.databaseValue, r.title.databaseValue,
+                r.authority.databaseValue, r.docType.databaseValue, r.date.databaseValue, r.year.databaseValue,
+                r.dnr.databaseValue, r.language.databaseValue, sources.databaseValue, r.textLength.databaseValue,
+                r.segmentID.databaseValue, r.segmentDoc.databaseValue, r.ingestedAt.databaseValue,
+                r.pageCount.databaseValue, r.pageStarts.databaseValue, r.ocrPages.databaseValue,
+                r.ocrConfidence.databaseValue, r.ocrPending.databaseValue, r.ocrNote.databaseValue,
+                r.properties.databaseValue, r.comments.databaseValue, r.trackedChanges.databaseValue,
+            ]
+            insert.setUncheckedArguments(StatementArguments(values))
+            try insert.execute()
+        }
+
+        private mutating func id(ofSources json: String) throws -> Int64 {
+            if let id = sourcesIDs[json] { return id }
+            let id: Int64
+            if let found = try Int64.fetchOne(findSources, arguments: [json]) {
+                id = found
+            } else {
+                try addSources.execute(arguments: [json])
+                id = db.lastInsertedRowID
+            }
+            sourcesIDs[json] = id
+            return id
+        }
+    }
+
+    /// Migration `compact`: `documents` rebuilt in the stored forms above, without the
+    /// `sha256` index (nothing looks a checksum up in SQL: re-rooting matches the checksums
+    /// `fileStates` reads), the shown-path index only over rows whose shown path differs from
+    /// the received one, the pending-OCR index by received path, and instead of an index on
+    /// (`segment_id`, `segment_doc`), which no statement searched by, a partial index of the
+    /// rows without text (`documentsWithoutText`, `documentCounts`).
+    static func migrateToCompact(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE document_sources (id INTEGER PRIMARY KEY, json TEXT NOT NULL UNIQUE);
+            CREATE TABLE documents_compact (
+                id INTEGER PRIMARY KEY,
+                raw_path BLOB NOT NULL,
+                part INTEGER NOT NULL DEFAULT 0,
+                path TEXT,
+                sha256 BLOB NOT NULL,
+                size INTEGER NOT NULL,
+                mtime REAL NOT NULL,
+                format TEXT NOT NULL,
+                encoding TEXT,
+                status TEXT NOT NULL,
+                error TEXT,
+                title TEXT,
+                authority TEXT,
+                doc_type TEXT,
+                date TEXT,
+                year INTEGER,
+                dnr TEXT,
+                language TEXT,
+                sources INTEGER REFERENCES document_sources(id),
+                text_length INTEGER NOT NULL DEFAULT 0,
+                segment_id INTEGER REFERENCES segments(id),
+                segment_doc INTEGER,
+                ingested_at TEXT NOT NULL,
+                page_count INTEGER,
+                page_starts BLOB,
+                ocr_pages INTEGER NOT NULL DEFAULT 0,
+                ocr_confidence REAL,
+                ocr_pending TEXT,
+                ocr_note TEXT,
+                properties TEXT,
+                comments INTEGER NOT NULL DEFAULT 0,
+                tracked_changes INTEGER NOT NULL DEFAULT 0,
+                UNIQUE (raw_path, part));
+            """)
+        // A catalog of an older format is refused before any migration runs, so this one only
+        // runs while a catalog is being created, on an empty table.
+        guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents") == 0 else {
+            throw IndexError.catalog("the documents table is not empty before migration compact")
+        }
+        try db.execute(sql: """
+            DROP TABLE documents;
+            ALTER TABLE documents_compact RENAME TO documents;
+            CREATE INDEX documents_year ON documents(year);
+            CREATE INDEX documents_unindexed ON documents(id) WHERE segment_id IS NULL;
+            CREATE INDEX documents_ocr_pending ON documents(raw_path, part) WHERE ocr_pending IS NOT NULL;
+            CREATE INDEX documents_path ON documents(path) WHERE path IS NOT NULL;
+            UPDATE meta SET value = '\(formatVersion)' WHERE key = 'format_version';
+            """)
+    }
+}
