@@ -51,8 +51,8 @@ import GRDB
         #expect { _ = try reader.document(id: id) } throws: { "\($0)".contains("exploded") }
     }
 
-    /// Migration `compact`'s stored forms: the shown path only where it differs from the
-    /// received bytes, the checksum as 32 bytes, each distinct sources object once; every
+    /// Migration `compact`'s stored forms: folders shared, the shown path only where it differs
+    /// from the received bytes, the checksum as 32 bytes, each distinct sources object once; every
     /// value reads back, and a document is found by its shown path whichever form it has.
     @Test func storedFormsAreCompactAndReadBack() throws {
         let dir = try ScratchDirectory()
@@ -79,6 +79,8 @@ import GRDB
         }
         #expect(stored == [["NULL", "blob", "32"], [nfc, "blob", "32"], ["NULL", "text", "0"]])
         #expect(try writer.catalog.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM document_sources") } == 2)
+        // The three files share their folder's row.
+        #expect(try writer.catalog.read { db in try Data.fetchAll(db, sql: "SELECT raw FROM folders") } == [Data("Nämnd/".utf8)])
         writer.close()
         let reader = try IndexReader(directory: dir.path, threads: .one)
         let read = try reader.documents(ids: [plain.id, decomposed.id, unread.id])

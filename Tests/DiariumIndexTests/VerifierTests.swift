@@ -149,7 +149,7 @@ import DiariumTestSupport
         let catalog = index + "/catalog.sqlite"
         let db = try DatabaseQueue(path: catalog)
         try db.write { db in
-            try db.execute(sql: "UPDATE documents SET segment_doc = 99 WHERE raw_path = CAST('batch/doc2.txt' AS BLOB)")
+            try db.execute(sql: "UPDATE documents SET segment_doc = 99 WHERE name = CAST('doc2.txt' AS BLOB)")
         }
         try db.close()
         let report = try IndexVerifier(directory: index).verify()
@@ -171,7 +171,7 @@ import DiariumTestSupport
         let catalog = index + "/catalog.sqlite"
         let db = try DatabaseQueue(path: catalog)
         try db.write { db in
-            try db.execute(sql: "UPDATE documents SET segment_doc = 'zz' WHERE raw_path = CAST('batch/doc2.txt' AS BLOB)")
+            try db.execute(sql: "UPDATE documents SET segment_doc = 'zz' WHERE name = CAST('doc2.txt' AS BLOB)")
             try db.execute(sql: "UPDATE tombstones SET segment_doc = 'x'")
         }
         try db.close()

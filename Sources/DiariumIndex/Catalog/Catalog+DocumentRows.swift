@@ -6,9 +6,13 @@ import GRDB
 ///
 /// The stored forms are smaller than the record's values (measured on the 100k benchmark
 /// catalog: 80.2 MB before; see docs/index-format.md for after):
-/// - `path` is NULL when the shown path is the received path's bytes (`raw_path`), as it is
-///   for every name in valid UTF-8 in NFC; it holds text only for a name shown otherwise
-///   (NFD, bytes outside UTF-8). `Catalog.shownPath` is the SQL expression of the shown path.
+/// - The received path's bytes are split after its last `/`: the folder is a row of
+///   `folders` (`id`, `raw` unique), which the files of one folder share, and the row keeps
+///   the folder's id and the file's `name`; `Catalog.rawPath` puts them together again
+///   (`UNIQUE (folder, name, part)` is the identity). Folders no document is in any more stay.
+/// - `path` is NULL when the shown path is the received path's bytes, as it is for every
+///   name in valid UTF-8 in NFC; it holds text only for a name shown otherwise (NFD, bytes
+///   outside UTF-8). `Catalog.shownPath` is the SQL expression of the shown path.
 /// - `sha256` is the 32 bytes of the checksum (a BLOB), not 64 hexadecimal characters; a value
 ///   that is not 64 lowercase hexadecimal digits (a file that could not be read has "") is
 ///   kept as text.
@@ -17,13 +21,33 @@ import GRDB
 ///   among the 100,000 of the benchmark), so each is stored once. Rows no document names any
 ///   more are left behind (one per distinct object ever seen).
 extension Catalog {
+    /// The received path of a `documents` row (a BLOB), as SQL. SQLite's `||` keeps the bytes.
+    static let rawPath = "CAST((SELECT raw FROM folders WHERE folders.id = documents.folder) || name AS BLOB)"
+
     /// The shown path of a `documents` row, as SQL (for filters and orderings).
-    static let shownPath = "IFNULL(path, CAST(raw_path AS TEXT))"
+    static let shownPath = "IFNULL(path, (SELECT raw FROM folders WHERE folders.id = documents.folder) || name)"
+
+    /// The SQL condition "the row's received path is the two bound values" (folder bytes and
+    /// name, `splitPath`), answered from `UNIQUE (folder, name, part)`.
+    static let receivedPathIs = "folder = (SELECT id FROM folders WHERE raw = ?) AND name = ?"
+
+    /// A received path's folder (through its last `/`; empty for a name alone) and name.
+    static func splitPath(_ raw: Data) -> (folder: Data, name: Data) {
+        guard let slash = raw.lastIndex(of: UInt8(ascii: "/")) else { return (Data(), raw) }
+        return (Data(raw[raw.startIndex...slash]), Data(raw[raw.index(after: slash)...]))
+    }
+
+    /// The id of the folder `raw` in `folders`, added when new.
+    static func folderID(_ raw: Data, _ db: Database) throws -> Int64 {
+        if let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM folders WHERE raw = ?"), arguments: [raw]) { return id }
+        try db.cachedStatement(sql: "INSERT INTO folders (raw) VALUES (?)").execute(arguments: [raw])
+        return db.lastInsertedRowID
+    }
 
     /// The columns a `DocumentRecord` is read from (`DocumentRecord.init(row:)` decodes
     /// `path` and `sha256`; `sources` is looked up here).
     static let documentColumns = """
-        id, raw_path, part, path, sha256, size, mtime, format, encoding, status, error, title, authority, doc_type, date, \
+        id, \(rawPath) AS raw_path, part, path, sha256, size, mtime, format, encoding, status, error, title, authority, doc_type, date, \
         year, dnr, language, (SELECT json FROM document_sources WHERE document_sources.id = documents.sources) AS sources, \
         text_length, segment_id, segment_doc, ingested_at, page_count, page_starts, ocr_pages, ocr_confidence, ocr_pending, \
         ocr_note, properties, comments, tracked_changes
@@ -78,15 +102,16 @@ extension Catalog {
         private let findSources: Statement
         private let addSources: Statement
         private var sourcesIDs: [String: Int64] = [:]
+        private var folderIDs: [Data: Int64] = [:]
 
         /// An inserter into `documents` (its statements are prepared once per connection).
         init(_ db: Database) throws {
             self.db = db
             insert = try db.cachedStatement(sql: """
-                INSERT INTO documents (id, raw_path, part, path, sha256, size, mtime, format, encoding, status, error, title,
+                INSERT INTO documents (id, folder, name, part, path, sha256, size, mtime, format, encoding, status, error, title,
                     authority, doc_type, date, year, dnr, language, sources, text_length, segment_id, segment_doc, ingested_at,
                     page_count, page_starts, ocr_pages, ocr_confidence, ocr_pending, ocr_note, properties, comments, tracked_changes)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             findSources = try db.cachedStatement(sql: "SELECT id FROM document_sources WHERE json = ?")
             addSources = try db.cachedStatement(sql: "INSERT INTO document_sources (json) VALUES (?)")
@@ -95,8 +120,14 @@ extension Catalog {
         /// Inserts `r` as it is (its `segmentID` and `segmentDoc` included).
         mutating func insert(_ r: DocumentRecord) throws {
             let sources = try r.sources.map { try id(ofSources: $0) }
+            let (folder, name) = Catalog.splitPath(r.rawPath)
+            let folderID: Int64
+            if let known = folderIDs[folder] { folderID = known } else {
+                folderID = try Catalog.folderID(folder, db)
+                folderIDs[folder] = folderID
+            }
             let values: [DatabaseValue] = [
-                r.id.databaseValue, r.rawPath.databaseValue, r.part.databaseValue,
+                r.id.databaseValue, folderID.databaseValue, name.databaseValue, r.part.databaseValue,
                 r.path.utf8.elementsEqual(r.rawPath) ? .null : r.path.databaseValue,
                 SHA256Column.encode(r.sha256), r.size.databaseValue, r.mtime.databaseValue, r.format.databaseValue,
                 r.encoding.databaseValue, r.status.rawValue.databaseValue, r.error.databaseValue, r.title.databaseValue,
@@ -134,9 +165,11 @@ extension Catalog {
     static func migrateToCompact(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE document_sources (id INTEGER PRIMARY KEY, json TEXT NOT NULL UNIQUE);
+            CREATE TABLE folders (id INTEGER PRIMARY KEY, raw BLOB NOT NULL UNIQUE);
             CREATE TABLE documents_compact (
                 id INTEGER PRIMARY KEY,
-                raw_path BLOB NOT NULL,
+                folder INTEGER NOT NULL REFERENCES folders(id),
+                name BLOB NOT NULL,
                 part INTEGER NOT NULL DEFAULT 0,
                 path TEXT,
                 sha256 BLOB NOT NULL,
@@ -167,7 +200,7 @@ extension Catalog {
                 properties TEXT,
                 comments INTEGER NOT NULL DEFAULT 0,
                 tracked_changes INTEGER NOT NULL DEFAULT 0,
-                UNIQUE (raw_path, part));
+                UNIQUE (folder, name, part));
             """)
         // A catalog of an older format is refused before any migration runs, so this one only
         // runs while a catalog is being created, on an empty table.
@@ -179,7 +212,7 @@ extension Catalog {
             ALTER TABLE documents_compact RENAME TO documents;
             CREATE INDEX documents_year ON documents(year);
             CREATE INDEX documents_unindexed ON documents(id) WHERE segment_id IS NULL;
-            CREATE INDEX documents_ocr_pending ON documents(raw_path, part) WHERE ocr_pending IS NOT NULL;
+            CREATE INDEX documents_ocr_pending ON documents(folder, name, part) WHERE ocr_pending IS NOT NULL;
             CREATE INDEX documents_path ON documents(path) WHERE path IS NOT NULL;
             UPDATE meta SET value = '\(formatVersion)' WHERE key = 'format_version';
             """)

@@ -18,18 +18,19 @@ extension Catalog {
     func documents(path: String) throws -> [DocumentRecord] {
         try read { db in
             // A row's `path` is NULL when it is shown as its received bytes (`compact`): those
-            // rows are found by `raw_path` (the unique index), the others by the partial index.
-            try DocumentRecord.fetchAll(db, sql: """
+            // rows are found by folder and name (the unique index), the others by the partial index.
+            let split = Catalog.splitPath(Data(path.utf8))
+            return try DocumentRecord.fetchAll(db, sql: """
                 SELECT \(Catalog.documentColumns) FROM documents
-                WHERE (raw_path = ? AND path IS NULL) OR path = ? ORDER BY raw_path, part
-                """, arguments: [Data(path.utf8), path])
+                WHERE (\(Catalog.receivedPathIs) AND path IS NULL) OR path = ? ORDER BY raw_path, part
+                """, arguments: [split.folder, split.name, path])
         }
     }
 
     /// The inventory, newest first, optionally limited to a year range (inclusive).
     func inventory(years: ClosedRange<Int>?) throws -> [DocumentRecord] {
         try read { db in
-            let order = "ORDER BY date DESC, year DESC, \(Catalog.shownPath), raw_path, part"
+            let order = "ORDER BY date DESC, year DESC, \(Catalog.shownPath), \(Catalog.rawPath), part"
             guard let years else { return try DocumentRecord.fetchAll(db, sql: "SELECT \(Catalog.documentColumns) FROM documents \(order)") }
             return try DocumentRecord.fetchAll(db, sql: "SELECT \(Catalog.documentColumns) FROM documents WHERE year BETWEEN ? AND ? \(order)",
                                                arguments: [years.lowerBound, years.upperBound])
@@ -105,7 +106,7 @@ extension Catalog {
     func fileStates() throws -> [Data: (size: Int64, mtime: Double, sha256: String)] {
         try read { db in
             var result: [Data: (Int64, Double, String)] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT raw_path, size, mtime, sha256 FROM documents WHERE part = 0")
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(Catalog.rawPath), size, mtime, sha256 FROM documents WHERE part = 0")
             while let row = try rows.next() {
                 guard let raw = try? row.decode(Data?.self, atIndex: 0), let size = try? row.decode(Int64?.self, atIndex: 1),
                       let mtime = try? row.decode(Double?.self, atIndex: 2),
@@ -122,8 +123,8 @@ extension Catalog {
     func pendingOCR() throws -> [IndexWriter.PendingOCR] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT \(Catalog.shownPath), raw_path, part, ocr_pending FROM documents WHERE ocr_pending IS NOT NULL
-                ORDER BY \(Catalog.shownPath), raw_path, part
+                SELECT \(Catalog.shownPath), \(Catalog.rawPath) AS raw_path, part, ocr_pending FROM documents WHERE ocr_pending IS NOT NULL
+                ORDER BY 1, 2, 3
                 """)
                 .map { row in
                     let pages = (try? row.decode(String?.self, atIndex: 3)).flatMap { $0 } ?? ""
@@ -138,7 +139,8 @@ extension Catalog {
     /// Records a new modification time for the unchanged file received as `rawPath`.
     func updateModificationTime(rawPath: Data, mtime: Double) throws {
         try write { db in
-            try db.execute(sql: "UPDATE documents SET mtime = ? WHERE raw_path = ?", arguments: [mtime, rawPath])
+            let split = Catalog.splitPath(rawPath)
+            try db.execute(sql: "UPDATE documents SET mtime = ? WHERE \(Catalog.receivedPathIs)", arguments: [mtime, split.folder, split.name])
         }
     }
 
@@ -174,7 +176,9 @@ extension Catalog {
     func moveFile(from old: Data, to new: Data, shown: String, mtime: Double) throws {
         try write { db in
             let path: String? = shown.utf8.elementsEqual(new) ? nil : shown  // NULL: shown as received (`compact`)
-            try db.execute(sql: "UPDATE documents SET raw_path = ?, path = ?, mtime = ? WHERE raw_path = ?", arguments: [new, path, mtime, old])
+            let (from, to) = (Catalog.splitPath(old), Catalog.splitPath(new))
+            try db.execute(sql: "UPDATE documents SET folder = ?, name = ?, path = ?, mtime = ? WHERE \(Catalog.receivedPathIs)",
+                           arguments: [try Catalog.folderID(to.folder, db), to.name, path, mtime, from.folder, from.name])
             // A move changes rows in place, which the change signature's row count and largest
             // id do not see: it counts moves instead, so open readers (the server) re-read paths.
             try db.execute(sql: "INSERT INTO meta VALUES ('moves', '1') ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)")

@@ -48,12 +48,13 @@ extension Catalog {
             // was 6.7 % of a `--jsonl` ingest's instructions (callgrind, 2,000 documents).
             let tombstone = try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO tombstones (segment_id, segment_doc)
-                SELECT segment_id, segment_doc FROM documents WHERE raw_path = ? AND segment_id IS NOT NULL
+                SELECT segment_id, segment_doc FROM documents WHERE \(Catalog.receivedPathIs) AND segment_id IS NOT NULL
                 """)
-            let delete = try db.cachedStatement(sql: "DELETE FROM documents WHERE raw_path = ?")
+            let delete = try db.cachedStatement(sql: "DELETE FROM documents WHERE \(Catalog.receivedPathIs)")
             for rawPath in replaced {
-                try tombstone.execute(arguments: [rawPath])
-                try delete.execute(arguments: [rawPath])
+                let split = Catalog.splitPath(rawPath)
+                try tombstone.execute(arguments: [split.folder, split.name])
+                try delete.execute(arguments: [split.folder, split.name])
             }
             var inserter = try DocumentInserter(db)
             for var r in records {
