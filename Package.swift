@@ -57,6 +57,9 @@ let package = Package(
         // compiler cannot see (no inout aliasing across closures).
         .target(name: "DiariumIndex", dependencies: [
             "CZstd", .product(name: "GRDB", package: "GRDB.swift"),
+            // SQLite's C API, imported only by Catalog/Catalog+DocumentRows.swift to bind a
+            // row's values without GRDB's StatementArguments (docs/index-format.md).
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ], swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .target(name: "DiariumSearch", dependencies: ["DiariumAnalysis", "DiariumIndex", "DiariumExtraction"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
