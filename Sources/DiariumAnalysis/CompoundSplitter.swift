@@ -444,51 +444,54 @@ public final class CompoundSplitter: Sendable {
     static func baseForm(_ id: Int, _ word: UnsafeBufferPointer<UInt8>, _ lexicon: Lexicon, _ flags: [UInt8],
                          _ minPart: Int, _ scratch: inout [UInt8]) -> Int {
         if flags[id] & Flag.lemma != 0 { return id }
-        let all = lexicon.bytes
-        func letters(_ i: Int) -> ArraySlice<UInt8> { all[Int(lexicon.starts[i]) ..< Int(lexicon.starts[i + 1])] }
-        // A genitive -s, on a base form or on an inflected form.
-        var current = id
-        if word.count > minPart, word.last == s {
-            let stem = UnsafeBufferPointer(rebasing: word[0 ..< word.count - 1])
-            let g = lexicon.find(stem)
-            if g >= 0 {
-                let last = stem.last!
-                let inflected = last == 0x6E || last == 0x74 || last == 0x72 || endsWith(stem, na)
-                if flags[g] & Flag.lemma != 0 || inflected { current = g }
+        return lexicon.bytes.withUnsafeBufferPointer { all -> Int in
+            // Lexicon words as buffers, ends compared in place: this runs for every list word
+            // when the list is loaded (copying each into an array was half of that load).
+            func letters(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+                UnsafeBufferPointer(rebasing: all[Int(lexicon.starts[i]) ..< Int(lexicon.starts[i + 1])])
             }
-        }
-        if flags[current] & Flag.lemma != 0 { return current }
-        /// The first ending of `endings` that leads from `word` to a list word, or -1.
-        func strip(_ word: [UInt8], _ scratch: inout [UInt8]) -> Int {
-            for e in endings {
-                guard word.count >= e.ending.count, word.count - e.ending.count + e.replacement.count >= minPart else { continue }
-                let stemLength = word.count - e.ending.count
-                guard word[stemLength...].elementsEqual(e.ending) else { continue }
-                let b = word.withUnsafeBufferPointer {
-                    contains(UnsafeBufferPointer(rebasing: $0[0 ..< stemLength]), e.replacement, lexicon, &scratch)
+            // A genitive -s, on a base form or on an inflected form.
+            var current = id
+            if word.count > minPart, word.last == s {
+                let stem = UnsafeBufferPointer(rebasing: word[0 ..< word.count - 1])
+                let g = lexicon.find(stem)
+                if g >= 0 {
+                    let last = stem.last!
+                    let inflected = last == 0x6E || last == 0x74 || last == 0x72 || endsWith(stem, na)
+                    if flags[g] & Flag.lemma != 0 || inflected { current = g }
                 }
-                if b < 0 { continue }
-                let letters = letters(b)
-                let last = letters.last!
-                switch e.guard {
-                case "j":
-                    if letters.withUnsafeBufferPointer({ contains($0, a, lexicon, &scratch) }) < 0 { continue }
-                case "a", "e":
-                    if last != (e.guard == "a" ? 0x61 : 0x65) { continue }
-                    if letters.withUnsafeBufferPointer({ contains($0, n, lexicon, &scratch) }) < 0 { continue }
-                case "v": if !isVowel(last) { continue }
-                case "n": if !isVowel(last) && last != 0x72 && last != 0x6C { continue }
-                default: break
-                }
-                return b
             }
-            return -1
+            if flags[current] & Flag.lemma != 0 { return current }
+            /// The first ending of `endings` that leads from `word` to a list word, or -1.
+            func strip(_ word: UnsafeBufferPointer<UInt8>, _ scratch: inout [UInt8]) -> Int {
+                for e in endings {
+                    guard word.count >= e.ending.count, word.count - e.ending.count + e.replacement.count >= minPart else { continue }
+                    let stemLength = word.count - e.ending.count
+                    guard endsWith(word, e.ending) else { continue }
+                    let b = contains(UnsafeBufferPointer(rebasing: word[0 ..< stemLength]), e.replacement, lexicon, &scratch)
+                    if b < 0 { continue }
+                    let letters = letters(b)
+                    let last = letters.last!
+                    switch e.guard {
+                    case "j":
+                        if contains(letters, a, lexicon, &scratch) < 0 { continue }
+                    case "a", "e":
+                        if last != (e.guard == "a" ? 0x61 : 0x65) { continue }
+                        if contains(letters, n, lexicon, &scratch) < 0 { continue }
+                    case "v": if !isVowel(last) { continue }
+                    case "n": if !isVowel(last) && last != 0x72 && last != 0x6C { continue }
+                    default: break
+                    }
+                    return b
+                }
+                return -1
+            }
+            let first = strip(letters(current), &scratch)
+            if first < 0 { return current }
+            if flags[first] & Flag.lemma != 0 { return first }
+            // One more step: ärendena → ärenden → ärende.
+            let second = strip(letters(first), &scratch)
+            return second >= 0 ? second : first
         }
-        let first = strip(Array(letters(current)), &scratch)
-        if first < 0 { return current }
-        if flags[first] & Flag.lemma != 0 { return first }
-        // One more step: ärendena → ärenden → ärende.
-        let second = strip(Array(letters(first)), &scratch)
-        return second >= 0 ? second : first
     }
 }

@@ -71,13 +71,18 @@ enum TextDecoding {
     }
 
     /// NFC, computed only when the text holds combining marks (the common case skips it).
+    /// On bytes: only a scalar from U+0300 on (a lead byte from `CC`) is decoded and looked up.
     static func nfc(_ s: String) -> String {
-        var needs = false
-        for u in s.unicodeScalars where u.value >= 0x300 {
-            if u.properties.canonicalCombiningClass != .notReordered || (0x1100...0x11FF).contains(u.value) {
-                needs = true
-                break
+        var copy = s
+        let needs = copy.withUTF8 { b -> Bool in
+            var i = 0
+            while i < b.count {
+                if b[i] < 0xCC { i += 1; continue }
+                let (u, width) = UTF8Scan.scalar(b, at: i)
+                if u.properties.canonicalCombiningClass != .notReordered || (0x1100...0x11FF).contains(u.value) { return true }
+                i += width
             }
+            return false
         }
         return needs ? s.precomposedStringWithCanonicalMapping : s
     }

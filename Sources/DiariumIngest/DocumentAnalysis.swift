@@ -19,20 +19,50 @@ public enum DocumentFields {
         return parts.joined(separator: "\n")
     }
 
-    /// The number of characters (`Character`s) of `text`. On bytes when no scalar from U+0300
-    /// on occurs (no byte from `CC`): each scalar below U+0300 is a character of its own but a
-    /// CR before an LF, which joins it. Otherwise `text.count`.
+    /// The number of characters (`Character`s) of `text`, counted on bytes when every scalar
+    /// is one that no grapheme rule joins to a neighbour: a scalar below U+0300, or one of
+    /// Latin Extended Additional (U+1E00–U+1EFF), the general punctuation that is neither a
+    /// format character nor a joiner (U+2010–U+2027, U+2030–U+205E: dashes, quotes, bullets,
+    /// `…`), currency signs (U+20A0–U+20C0) or letterlike symbols (U+2100–U+214F). Each such
+    /// scalar is a character of its own, but a CR before an LF, which joins it. Otherwise (a
+    /// combining mark, an emoji, Hangul, …) `text.count`.
     public static func characterCount(_ text: String) -> Int {
         var text = text
         return text.withUTF8 { b -> Int? in
             var count = 0, previous: UInt8 = 0
-            for c in b {
-                if c >= 0xCC { return nil }
-                if c & 0xC0 != 0x80 && !(c == 0x0A && previous == 0x0D) { count += 1 }
+            var i = 0
+            let n = b.count
+            while i < n {
+                let c = b[i]
+                if c < 0x80 {
+                    if !(c == 0x0A && previous == 0x0D) { count += 1 }
+                    previous = c
+                    i += 1
+                    continue
+                }
                 previous = c
+                if c < 0xCC {
+                    // U+0080–U+02FF (a two-byte lead below CC); a continuation byte is not counted.
+                    if c & 0xC0 != 0x80 { count += 1 }
+                    i += 1
+                    continue
+                }
+                guard c & 0xF0 == 0xE0, i + 2 < n else { return nil }
+                let v = (UInt32(c & 0x0F) << 12) | (UInt32(b[i + 1] & 0x3F) << 6) | UInt32(b[i + 2] & 0x3F)
+                guard b[i + 1] & 0xC0 == 0x80, b[i + 2] & 0xC0 == 0x80, DocumentFields.standsAlone(v) else { return nil }
+                count += 1
+                i += 3
             }
             return count
         } ?? text.count
+    }
+
+    /// Whether scalar `v` (from U+0800 to U+FFFF) is always a grapheme cluster of its own (see
+    /// `characterCount`).
+    @inline(__always)
+    static func standsAlone(_ v: UInt32) -> Bool {
+        (0x1E00...0x1EFF).contains(v) || (0x2010...0x2027).contains(v) || (0x2030...0x205E).contains(v)
+            || (0x20A0...0x20C0).contains(v) || (0x2100...0x214F).contains(v)
     }
 
     /// Analyses title, body and metadata with `analyzer`.

@@ -92,7 +92,7 @@ struct LineReader {
 /// One line of a JSON Lines export as `diarium ingest --jsonl` reads it (README, "Ingesting
 /// JSON Lines"). The keys of `diarium extract --format json` are read too (`dnr`, `part`,
 /// `partName`, `format`), so its output can be ingested; other keys are ignored.
-struct JSONLDocument: Decodable {
+struct JSONLDocument: Decodable, Equatable {
     var path: String
     var text: String?
     var pages: [String]?
@@ -236,8 +236,14 @@ extension Ingester {
     }
 
     /// The folders and name of a given path (empty components dropped), for folder metadata.
+    /// On bytes when no byte is from `CC` on (no scalar from U+0300, so no `/` can start a
+    /// grapheme cluster with a combining mark after it: splitting the bytes at `/` and the
+    /// characters at `/` agree); otherwise by characters, then NFC.
     static func components(_ path: String) -> [String] {
-        path.split(separator: "/").map { nfc(String($0)) }
+        if path.utf8.allSatisfy({ $0 < 0xCC }) {
+            return path.utf8.split(separator: 0x2F).map { String(Substring($0)) }
+        }
+        return path.split(separator: "/").map { nfc(String($0)) }
     }
 
     /// `s` in NFC. A string whose scalars are all below U+0300 (no UTF-8 byte from `CC` on) is
@@ -260,12 +266,16 @@ extension Ingester {
         return f
     }
 
-    /// Decodes, extracts and analyses one line (on a worker thread).
-    static func process(line: [UInt8], number: Int, analyzers: (swedish: Analyzer, english: Analyzer)) -> LineResult {
-        func bad(_ reason: String) -> LineResult { .bad(BadLine(line: number, reason: reason)) }
-        let d: JSONLDocument
+    /// Why a line is not a document, in words for `BadLine.reason`.
+    struct LineFailure: Error {
+        var text: String
+    }
+
+    /// `line` decoded by `JSONDecoder`, or why it cannot be.
+    static func decodeWithFoundation(_ line: [UInt8]) -> Result<JSONLDocument, LineFailure> {
+        func bad(_ reason: String) -> Result<JSONLDocument, LineFailure> { .failure(LineFailure(text: reason)) }
         do {
-            d = try JSONDecoder().decode(JSONLDocument.self, from: Data(line))
+            return .success(try JSONDecoder().decode(JSONLDocument.self, from: Data(line)))
         } catch DecodingError.keyNotFound(let key, _) {
             return bad("no \"\(key.stringValue)\"")
         } catch DecodingError.typeMismatch(_, let context) where context.codingPath.isEmpty {
@@ -276,6 +286,17 @@ extension Ingester {
             return bad("\"\(context.codingPath.map(\.stringValue).joined(separator: "."))\" is null")
         } catch {
             return bad("not a JSON object")
+        }
+    }
+
+    /// Decodes, extracts and analyses one line (on a worker thread).
+    static func process(line: [UInt8], number: Int, analyzers: (swedish: Analyzer, english: Analyzer)) -> LineResult {
+        func bad(_ reason: String) -> LineResult { .bad(BadLine(line: number, reason: reason)) }
+        // On bytes where the line has the usual shape; `JSONDecoder` judges the rest.
+        let d: JSONLDocument
+        switch line.withUnsafeBytes(JSONLineDecoder.decode).map(Result.success) ?? decodeWithFoundation(line) {
+        case .success(let document): d = document
+        case .failure(let reason): return bad(reason.text)
         }
         guard d.text != nil || d.pages != nil else { return bad("no \"text\" (nor \"pages\")") }
         guard !d.path.isEmpty, !d.path.utf8.contains(0) else { return bad("\"path\" is empty or holds a NUL character") }

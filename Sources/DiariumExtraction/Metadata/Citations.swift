@@ -41,8 +41,11 @@ public enum Citations {
         var out: [String] = []
         var p = 1
         while p < b.count {
+            // The next A7 byte by memchr: most texts hold few `§` (this scan ran over every byte).
+            guard let hit = memchr(b.baseAddress! + p, 0xA7, b.count - p) else { break }
+            p = b.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
             defer { p += 1 }
-            guard b[p] == 0xA7, b[p - 1] == 0xC2 else { continue }   // § is C2 A7
+            guard b[p - 1] == 0xC2 else { continue }   // § is C2 A7
             var i = p - 1
             guard UTF8Scan.skipWhitespace(b, before: &i) else { continue }
             let sectionEnd = i

@@ -59,9 +59,19 @@ public struct FieldTerms: Sendable {
             cursor[Int(p.term)] += 1
         }
         // Positions of one term must ascend for delta coding, whatever order they came in.
-        for t in 0..<n {
-            let lo = Int(positionStarts[t]), hi = Int(positionStarts[t + 1])
-            if hi - lo > 1 { positions[lo..<hi].sort() }
+        // Nearly always they ascend already (a field's tokens come in order); only the parts
+        // field mixes title and body positions. Checked first, sorted only where needed.
+        positions.withUnsafeMutableBufferPointer { ps in
+            for t in 0..<n {
+                let lo = Int(positionStarts[t]), hi = Int(positionStarts[t + 1])
+                guard hi - lo > 1 else { continue }
+                var ascending = true
+                for k in (lo + 1)..<hi where ps[k] < ps[k - 1] { ascending = false; break }
+                if !ascending {
+                    var run = UnsafeMutableBufferPointer(rebasing: ps[lo..<hi])
+                    run.sort()
+                }
+            }
         }
         pending = []
     }

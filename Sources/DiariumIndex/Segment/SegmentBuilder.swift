@@ -112,70 +112,110 @@ struct SegmentBuilder {
         // term with the per-field frequencies. Each field's terms sorted by bytes, merged across
         // the fields in term order, bring a term's lists together; they are merged by document here.
         var serializer = try SegmentSerializer(norms: norms, output: output)
-        let fieldCount = TermPostings.fieldCount
+        let fieldCount = fieldIndexes.count
         var p = TermPostings()
-        var decoded: [(field: Int, docs: [UInt32], tfs: [UInt32], positions: [UInt32], starts: [Int])] = []
         let sorted = fieldIndexes.map { Self.sortedTermIDs($0.terms) }
-        var cursor = [Int](repeating: 0, count: fieldIndexes.count)
+        var cursor = [Int](repeating: 0, count: fieldCount)
         var term: [UInt8] = []
+        // The current term's list in each field that holds it, read straight from the pool
+        // and merged by document (no list decoded into arrays first: this loop was a fifth of
+        // a `--jsonl` ingest's instructions).
+        var lists: [ListCursor] = []
         while true {
             // The smallest term at the fields' cursors.
-            var smallest: [UInt8]?
-            for f in 0..<fieldIndexes.count where cursor[f] < sorted[f].count {
-                let candidate = fieldIndexes[f].terms.term(sorted[f][cursor[f]])
-                if smallest.map({ candidate.lexicographicallyPrecedes($0) }) ?? true { smallest = candidate }
+            var smallest = -1
+            for f in 0..<fieldCount where cursor[f] < sorted[f].count {
+                if smallest < 0 || Self.precedes(fieldIndexes[f].terms, sorted[f][cursor[f]],
+                                                 fieldIndexes[smallest].terms, sorted[smallest][cursor[smallest]]) {
+                    smallest = f
+                }
             }
-            guard let next = smallest else { break }
-            term = next
-            decoded.removeAll(keepingCapacity: true)
-            for f in 0..<fieldIndexes.count where cursor[f] < sorted[f].count {
+            guard smallest >= 0 else { break }
+            term.removeAll(keepingCapacity: true)
+            fieldIndexes[smallest].terms.withTerm(sorted[smallest][cursor[smallest]]) { term.append(contentsOf: $0) }
+            lists.removeAll(keepingCapacity: true)
+            for f in 0..<fieldCount where cursor[f] < sorted[f].count {
                 let t = sorted[f][cursor[f]]
                 guard fieldIndexes[f].terms.withTerm(t, { $0.elementsEqual(term) }) else { continue }
                 cursor[f] += 1
-                let entry = fieldIndexes[f].postings[Int(t)]
-                var docs: [UInt32] = [], tfs: [UInt32] = [], pos: [UInt32] = [], starts: [Int] = []
-                docs.reserveCapacity(Int(entry.df))
-                var d = ByteSlicePool.Reader(entry.docs), q = ByteSlicePool.Reader(entry.positions)
-                var doc: UInt32 = 0
-                for i in 0..<Int(entry.df) {
-                    let delta = d.varint(pool)
-                    doc = i == 0 ? delta : doc &+ delta
-                    let tf = d.varint(pool)
-                    docs.append(doc)
-                    tfs.append(tf)
-                    starts.append(pos.count)
-                    var position: UInt32 = 0
-                    for _ in 0..<tf {
-                        position &+= q.varint(pool)
-                        pos.append(position)
-                    }
-                }
-                starts.append(pos.count)
-                decoded.append((f, docs, tfs, pos, starts))
+                var list = ListCursor(fieldIndexes[f].postings[Int(t)], field: f)
+                if list.next(pool) { lists.append(list) }
             }
-            // Merge the field lists by document.
+            // Merge the field lists by document, fields in `IndexField` order.
             p.removeAll()
-            var at = [Int](repeating: 0, count: decoded.count)
-            while true {
+            while !lists.isEmpty {
                 var doc = UInt32.max
-                for (k, l) in decoded.enumerated() where at[k] < l.docs.count { doc = min(doc, l.docs[at[k]]) }
-                if doc == UInt32.max { break }
+                for l in lists { doc = min(doc, l.doc) }
                 p.docs.append(doc)
                 let row = p.frequencies.count
-                p.frequencies.append(contentsOf: repeatElement(0, count: fieldCount))
-                for field in [IndexField.title, .body, .meta, .parts] {
-                    for (k, l) in decoded.enumerated() where l.field == Int(field.rawValue) && at[k] < l.docs.count && l.docs[at[k]] == doc {
-                        p.frequencies[row + l.field] = l.tfs[at[k]]
-                        if SegmentFormat.positionalFields & field.bit != 0 {
-                            p.positions.append(contentsOf: l.positions[l.starts[at[k]]..<l.starts[at[k] + 1]])
+                for _ in 0..<fieldCount { p.frequencies.append(0) }
+                var k = 0
+                while k < lists.count {
+                    if lists[k].doc == doc {
+                        let f = lists[k].field
+                        p.frequencies[row + f] = lists[k].tf
+                        // The other fields' positions are not stored; their streams are left unread.
+                        if SegmentFormat.positionalFields & (1 << UInt8(f)) != 0 {
+                            var position: UInt32 = 0
+                            for _ in 0..<lists[k].tf {
+                                position &+= lists[k].positions.varint(pool)
+                                p.positions.append(position)
+                            }
                         }
-                        at[k] += 1
+                        if !lists[k].next(pool) {
+                            lists.remove(at: k)
+                            continue
+                        }
                     }
+                    k += 1
                 }
             }
             try serializer.addTerm(term, p)
         }
         return try serializer.finish(docIDs: docIDs, fieldTotals: fieldTotals, fast: fast, store: store.finish())
+    }
+
+    /// One field's list of the term being serialized, read document by document.
+    private struct ListCursor {
+        var docs: ByteSlicePool.Reader
+        var positions: ByteSlicePool.Reader
+        let field: Int
+        var left: UInt32
+        var doc: UInt32 = 0
+        var tf: UInt32 = 0
+        var started = false
+
+        init(_ postings: Postings, field: Int) {
+            docs = ByteSlicePool.Reader(postings.docs)
+            positions = ByteSlicePool.Reader(postings.positions)
+            self.field = field
+            left = postings.df
+        }
+
+        /// Reads the next document and its frequency (its positions are next in `positions`,
+        /// to be read before the next call); false after the last.
+        @inline(__always)
+        mutating func next(_ pool: ByteSlicePool) -> Bool {
+            guard left > 0 else { return false }
+            left -= 1
+            let delta = docs.varint(pool)
+            doc = started ? doc &+ delta : delta
+            started = true
+            tf = docs.varint(pool)
+            return true
+        }
+    }
+
+    /// Whether term `x` of table `a` sorts before term `y` of table `b` (bytes, then length).
+    @inline(__always)
+    private static func precedes(_ a: TermTable, _ x: Int32, _ b: TermTable, _ y: Int32) -> Bool {
+        a.withTerm(x) { xs in
+            b.withTerm(y) { ys in
+                let n = min(xs.count, ys.count)
+                let c = n == 0 ? 0 : memcmp(xs.baseAddress!, ys.baseAddress!, n)
+                return c != 0 ? c < 0 : xs.count < ys.count
+            }
+        }
     }
 
     /// The ids of `terms` in byte order of their terms.

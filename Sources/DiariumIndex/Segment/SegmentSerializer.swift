@@ -24,9 +24,15 @@ struct TermPostings {
 
     /// The fields holding the term, as a mask.
     var fields: UInt8 {
-        var m: UInt8 = 0
-        for (k, tf) in frequencies.enumerated() where tf > 0 { m |= 1 << UInt8(k % Self.fieldCount) }
-        return m
+        frequencies.withUnsafeBufferPointer { f in
+            var m: UInt8 = 0
+            var row = 0
+            while row < f.count {
+                for k in 0..<Self.fieldCount where f[row + k] > 0 { m |= 1 << UInt8(k) }
+                row += Self.fieldCount
+            }
+            return m
+        }
     }
 }
 
@@ -51,6 +57,8 @@ struct SegmentSerializer<Output: SegmentOutput> {
     private var termCount = 0
     private var previous: [UInt8] = []
     private var scratch = [UInt32](repeating: 0, count: BitPacking.blockSize)
+    /// A term's position deltas, reused from term to term.
+    private var stream: [UInt32] = []
     private var positionBlockOffsets: [Int] = []
     /// Where POSITIONS, SKIPS and TERMS wait on disk once they pass `flushSize` (merges: a
     /// merged segment's sections can be larger than the memory budget); nil keeps them in memory.
@@ -138,7 +146,8 @@ struct SegmentSerializer<Output: SegmentOutput> {
         TermRecord.write(shared: shared, suffix: key[shared...], fields: p.fields, df: p.docs.count, ttf: p.positions.count,
                          postingsLength: postingsOffset - termPostingsStart, positionsLength: positions.count - positionsStart,
                          into: &terms)
-        previous = key
+        previous.removeAll(keepingCapacity: true)
+        previous.append(contentsOf: key)
         termCount += 1
         if postings.count >= Self.flushSize {
             try emit(postings.bytes)
@@ -155,13 +164,13 @@ struct SegmentSerializer<Output: SegmentOutput> {
     private mutating func encodePositions(_ p: TermPostings) {
         positionBlockOffsets.removeAll(keepingCapacity: true)
         let start = positions.count
-        var stream: [UInt32] = []
+        stream.removeAll(keepingCapacity: true)
         stream.reserveCapacity(p.positions.count)
         var k = 0
         for i in p.docs.indices {
-            for field in [IndexField.title, .body] {
+            for field in 0..<2 {
                 var prev: UInt32 = 0
-                for _ in 0..<p.frequency(i, field) {
+                for _ in 0..<p.frequency(i, field == 0 ? .title : .body) {
                     let v = p.positions[k]
                     stream.append(v &- prev)
                     prev = v
@@ -197,28 +206,34 @@ struct SegmentSerializer<Output: SegmentOutput> {
         while start < n {
             let end = min(start + blockSize, n)
             let blockPositionIndex = positionIndex
-            var maxTF = [UInt32](repeating: 0, count: fieldCount)
-            var minNorm = [UInt8](repeating: .max, count: fieldCount)
-            for i in start..<end {
-                let d = Int(p.docs[i])
-                for f in 0..<fieldCount {
-                    let tf = p.frequencies[i * fieldCount + f]
-                    guard tf > 0 else { continue }
-                    maxTF[f] = max(maxTF[f], tf)
-                    if d * fieldCount + f < norms.count { minNorm[f] = min(minNorm[f], norms[d * fieldCount + f]) }
+            // Per-field maxima in fixed-size tuples (no arrays per block).
+            var maxTF: (UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0)
+            var minNorm: (UInt8, UInt8, UInt8, UInt8) = (.max, .max, .max, .max)
+            withUnsafeMutableBytes(of: &maxTF) { mt in
+                withUnsafeMutableBytes(of: &minNorm) { mn in
+                    let maxTF = mt.bindMemory(to: UInt32.self), minNorm = mn.bindMemory(to: UInt8.self)
+                    for i in start..<end {
+                        let d = Int(p.docs[i])
+                        for f in 0..<fieldCount {
+                            let tf = p.frequencies[i * fieldCount + f]
+                            guard tf > 0 else { continue }
+                            maxTF[f] = max(maxTF[f], tf)
+                            if d * fieldCount + f < norms.count { minNorm[f] = min(minNorm[f], norms[d * fieldCount + f]) }
+                        }
+                        positionIndex += p.positionCount(i)
+                    }
                 }
-                positionIndex += p.positionCount(i)
             }
             PostingsBlock.write(docs: p.docs[start..<end], frequencies: p.frequencies[(start * fieldCount)..<(end * fieldCount)],
                                 previous: prevDoc, scratch: &scratch, into: &postings)
             prevDoc = p.docs[end - 1]
             if withSkips {
                 let positionBlock = blockPositionIndex / blockSize
-                let m = maxTF.map(SkipEntry.stored)
+                let m = (SkipEntry.stored(maxTF.0), SkipEntry.stored(maxTF.1), SkipEntry.stored(maxTF.2), SkipEntry.stored(maxTF.3))
                 SkipEntry(lastDoc: p.docs[end - 1], postingsEnd: UInt32(postingsOffset - termStart),
                           positionIndex: UInt32(blockPositionIndex),
                           positionBlockOffset: UInt32(positionBlockOffsets[min(positionBlock, positionBlockOffsets.count - 1)]),
-                          maxFrequency: (m[0], m[1], m[2], m[3]), minNorm: (minNorm[0], minNorm[1], minNorm[2], minNorm[3])).write(into: &skips)
+                          maxFrequency: m, minNorm: minNorm).write(into: &skips)
             }
             start = end
         }
