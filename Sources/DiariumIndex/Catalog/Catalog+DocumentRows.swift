@@ -7,7 +7,7 @@ import GRDBSQLite
 /// the one place that writes it.
 ///
 /// The stored forms are smaller than the record's values (measured on the 100k benchmark
-/// catalog: 80.2 MB before; see docs/index-format.md for after):
+/// catalog: 80.2 MB before, 27.3 MB after; docs/benchmarks.md, "Index size"):
 /// - The received path's bytes are split after its last `/`: the folder is a row of
 ///   `folders` (`id`, `raw` unique), which the files of one folder share, and the row keeps
 ///   the folder's id and the file's `name`; `Catalog.rawPath` puts them together again
