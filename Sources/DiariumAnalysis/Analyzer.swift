@@ -56,6 +56,10 @@ public final class Analyzer {
         cache = StemCache(maxEntries: n)
     }
 
+    /// Bytes this analyzer's stem cache can hold at most (the compound word list is one per
+    /// process, shared by every analyzer, and not counted here): for the ingest's memory budget.
+    public var cacheCapacityBytes: Int { cache.capacityBytes }
+
     /// The indexed term of a lowercased word, stemmed and s-normalised, without the cache.
     func stemmedTerm(_ word: String) -> String {
         var w = word

@@ -41,6 +41,9 @@ final class StemCache {
         mask = slotCount - 1
     }
 
+    /// Bytes the cache can hold at most (its arena and slot table), for memory budgets.
+    var capacityBytes: Int { arenaCapacity + Int(mask + 1) * MemoryLayout<Slot>.stride }
+
     deinit {
         arena.deallocate()
         free(slots)

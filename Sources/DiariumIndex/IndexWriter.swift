@@ -156,29 +156,53 @@ public final class IndexWriter {
             record.segmentDoc = nil
         }
         record.segmentID = nil
-        if replacedPaths.insert(record.rawPath).inserted { pendingBytes += record.rawPath.count + 64 }
+        // A set entry: the path (sharing the record's storage) and its slot, kept under half full.
+        if replacedPaths.insert(record.rawPath).inserted { pendingBytes += 2 * MemoryLayout<Data>.stride + 16 }
         pendingBytes += IndexWriter.estimatedSize(record)
         pending.append(record)
         return record.id
     }
 
-    /// Commits when the buffered segment has reached the memory budget. Call it between files,
-    /// never between the documents of one file: a commit publishes a file's documents together
-    /// (and replaces its earlier ones), so all of a file's parts must be in it.
+    /// Bytes the caller holds outside the writer that the budget has to cover as well (an
+    /// ingest: its analyzers' caches, its list of files, the documents analysed but not yet
+    /// added). `commitIfOverBudget()` flushes when the buffered bytes and these reach the
+    /// budget; it never lets the buffer shrink below an eighth of the budget (a reserve larger
+    /// than the budget cannot be honoured, and tiny segments would only multiply merges).
+    public var reservedBytes = 0
+
+    /// Buffered bytes at which `commitIfOverBudget()` commits: the budget less `reservedBytes`
+    /// and what the background merges running now hold, at least an eighth of the budget.
+    public var flushThreshold: Int { max(memoryBudget - reservedBytes - merges.runningBytes, memoryBudget / 8) }
+
+    /// Commits when the buffered segment has reached its share of the memory budget
+    /// (`flushThreshold`). Call it between files, never between the documents of one file: a
+    /// commit publishes a file's documents together (and replaces its earlier ones), so all of
+    /// a file's parts must be in it.
     public func commitIfOverBudget() throws {
-        if bufferedBytes >= memoryBudget || builder.isFull { try commit() }
+        if bufferedBytes >= flushThreshold || builder.isFull { try commit() }
     }
 
     /// Bytes buffered in memory for the next commit: the segment being built and the catalog
-    /// rows waiting with it.
-    public var bufferedBytes: Int { builder.memoryFootprint + pendingBytes }
+    /// rows waiting with it (the array's whole capacity: it grows by doubling).
+    public var bufferedBytes: Int {
+        builder.memoryFootprint + pendingBytes + pending.capacity * MemoryLayout<DocumentRecord>.stride
+    }
 
-    /// About what a pending record holds on the heap: its strings and data, and the record.
+    /// About what a pending record holds on the heap besides itself: its strings and data, each
+    /// a separate allocation with its header (a string of up to 15 UTF-8 bytes, and data of up
+    /// to 14 bytes, are kept inline and cost nothing).
     private static func estimatedSize(_ r: DocumentRecord) -> Int {
-        let strings = [r.path, r.sha256, r.format, r.ingestedAt].reduce(0) { $0 + $1.utf8.count }
-            + [r.encoding, r.error, r.title, r.authority, r.docType, r.date, r.dnr, r.language, r.sources, r.properties,
-               r.ocrPending, r.ocrNote].reduce(0) { $0 + ($1?.utf8.count ?? 0) }
-        return MemoryLayout<DocumentRecord>.stride + strings + r.rawPath.count + (r.pageStarts?.count ?? 0) + 16 * 16
+        func string(_ s: String?) -> Int {
+            guard let n = s?.utf8.count, n > 15 else { return 0 }
+            return (n + 32 + 15) & ~15 + 16
+        }
+        func data(_ d: Data?) -> Int {
+            guard let n = d?.count, n > 14 else { return 0 }
+            return (n + 15) & ~15 + 96
+        }
+        return [r.path, r.sha256, r.format, r.encoding, r.error, r.title, r.authority, r.docType, r.date, r.dnr, r.language,
+                r.sources, r.properties, r.ocrPending, r.ocrNote].reduce(0) { $0 + string($1) }
+            + data(r.rawPath) + data(r.pageStarts)
     }
 
     /// Writes the buffered documents as a segment and publishes everything pending atomically.

@@ -23,6 +23,8 @@ final class MergeScheduler: Sendable {
         var failure: (any Error)?
         /// Set while the writer waits for the merges to drain: no new ones start.
         var paused = false
+        /// What the running merges hold in memory (`SegmentMerger.memoryEstimate`).
+        var mergeBytes = 0
     }
 
     let directory: String
@@ -46,6 +48,10 @@ final class MergeScheduler: Sendable {
     /// Number of merges published since the writer opened.
     var mergesDone: Int { state.withLock { $0.mergesDone } }
 
+    /// Bytes the running merges hold in memory, estimated (`SegmentMerger.memoryEstimate`): the
+    /// writer's budget counts them while they run.
+    var runningBytes: Int { state.withLock { $0.mergeBytes } }
+
     /// Starts, in the background, the merges the policy picks among the committed segments
     /// that no running merge holds — as many as `maxMerges` allows. Returns at once.
     func schedule(factor: Int) {
@@ -62,6 +68,7 @@ final class MergeScheduler: Sendable {
                 }
                 s.merging.formUnion(sources.map(\.id))
                 s.running += 1
+                s.mergeBytes += SegmentMerger.memoryEstimate(sources)
                 running.enter()
                 queue.async { self.runInBackground(sources, factor: factor) }
             }
@@ -79,6 +86,7 @@ final class MergeScheduler: Sendable {
         state.withLock { s in
             s.merging.subtract(sources.map(\.id))
             s.running -= 1
+            s.mergeBytes -= SegmentMerger.memoryEstimate(sources)
             if !failed { s.mergesDone += 1 }
         }
         // The merged segment may fill the next tier: start its merge before this one counts

@@ -32,43 +32,11 @@ enum FileWalker {
         return (absolute, Array((absolute as NSString).lastPathComponent.utf8))
     }
 
+    /// Every candidate under `paths`, in walk order (`FileWalk`).
     static func walk(_ paths: [String]) throws -> [Ingester.Candidate] {
+        var walk = try FileWalk(paths)
         var out: [Ingester.Candidate] = []
-        let fm = FileManager.default
-        for given in paths {
-            let (absolute, rootRaw) = root(given)
-            var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: absolute, isDirectory: &isDir) || isSymlink(absolute) else {
-                throw IngestError.notFound(given)
-            }
-            let rootName = nfc((absolute as NSString).lastPathComponent)
-            if !isDir.boolValue {
-                out.append(candidate(Array(absolute.utf8), raw: rootRaw, components: [rootName]))
-                continue
-            }
-            // (relative path as recorded, its raw bytes, its components, the real path's bytes)
-            var found: [(rel: String, raw: [UInt8], components: [String], path: [UInt8])] = []
-            var folders: [(path: [UInt8], raw: [UInt8], components: [String])] = [(Array(absolute.utf8), rootRaw, [])]
-            while let (folder, folderRaw, prefix) = folders.popLast() {
-                for name in entries(folder, followLink: prefix.isEmpty) {
-                    if name.first == UInt8(ascii: ".") { continue }
-                    let path = folder + [UInt8(ascii: "/")] + name
-                    let raw = folderRaw + [UInt8(ascii: "/")] + name
-                    let components = prefix + [displayName(name)]
-                    var st = stat()
-                    if lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
-                        folders.append((path, raw, components))
-                    } else {
-                        found.append((components.joined(separator: "/"), raw, components, path))
-                    }
-                }
-            }
-            // Shown paths first, received bytes to order names shown alike (NFC and NFD).
-            found.sort { $0.rel != $1.rel ? $0.rel < $1.rel : $0.raw.lexicographicallyPrecedes($1.raw) }
-            for f in found {
-                out.append(candidate(f.path, raw: f.raw, components: [rootName] + f.components.map(nfc)))
-            }
-        }
+        while let c = walk.next() { out.append(c) }
         return out
     }
 
@@ -166,6 +134,146 @@ enum FileWalker {
 
     /// File names in NFC (macOS writes å decomposed).
     static func nfc(_ s: String) -> String { s.precomposedStringWithCanonicalMapping }
+}
+
+/// The files under the paths given to `ingest`, one at a time (`next()`), so that a tree of a
+/// million files is never listed whole: what the walk holds is the sorted entries of the folders
+/// on the path from the root to the current one.
+///
+/// The order is that of sorting every file of a root by its path as shown (the display names
+/// joined by `/`, compared as `String`s: by the scalars of their NFC forms), received bytes
+/// ordering paths shown alike (NFC and NFD names), roots in the order given. Depth first with
+/// each folder's entries sorted by their name, a folder's with `/` appended, gives that order:
+/// `/` is a starter that composes with nothing, so a path's NFC form is its components' joined,
+/// and every path below a folder begins with the folder's name and `/`. Folders whose names
+/// are shown alike (one NFC, one NFD) are walked as one, their entries merged, as the sort of
+/// whole paths interleaves them.
+struct FileWalk {
+    /// One entry of a folder being walked: a file (or anything not a folder), or a folder —
+    /// several real folders when their names are shown alike.
+    private struct Entry {
+        /// The display name, with `/` appended for a folder: the sort key.
+        var key: String
+        /// The display name.
+        var name: String
+        /// The received path's bytes (the first of a merged folder's), the tie-breaker.
+        var raw: [UInt8]
+        /// The real paths' bytes and received paths' bytes: one for a file, one or more for a folder.
+        var places: [(path: [UInt8], raw: [UInt8])]
+        var isFolder: Bool
+    }
+
+    /// A folder being walked: its sorted entries, the next one, and its components below the root.
+    private struct Frame {
+        var entries: [Entry]
+        var next = 0
+        var components: [String]
+    }
+
+    private var roots: [(absolute: String, raw: [UInt8], name: String, isFolder: Bool)] = []
+    private var rootIndex = 0
+    private var stack: [Frame] = []
+
+    /// Checks that every path exists (`IngestError.notFound` for the first that does not); the
+    /// walk itself happens in `next()`.
+    init(_ paths: [String]) throws {
+        let fm = FileManager.default
+        for given in paths {
+            let (absolute, rootRaw) = FileWalker.root(given)
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: absolute, isDirectory: &isDir) || FileWalker.isSymlink(absolute) else {
+                throw IngestError.notFound(given)
+            }
+            roots.append((absolute, rootRaw, FileWalker.nfc((absolute as NSString).lastPathComponent), isDir.boolValue))
+        }
+    }
+
+    /// The next candidate, nil when the walk is done.
+    mutating func next() -> Ingester.Candidate? {
+        while true {
+            if stack.isEmpty {
+                guard rootIndex < roots.count else { return nil }
+                let root = roots[rootIndex]
+                rootIndex += 1
+                if !root.isFolder {
+                    return FileWalker.candidate(Array(root.absolute.utf8), raw: root.raw, components: [root.name])
+                }
+                stack.append(Frame(entries: Self.entries(of: [(Array(root.absolute.utf8), root.raw)], root: true), components: []))
+                continue
+            }
+            let top = stack.count - 1
+            guard stack[top].next < stack[top].entries.count else {
+                stack.removeLast()
+                continue
+            }
+            let entry = stack[top].entries[stack[top].next]
+            stack[top].next += 1
+            let components = stack[top].components + [entry.name]
+            if entry.isFolder {
+                stack.append(Frame(entries: Self.entries(of: entry.places, root: false), components: components))
+            } else {
+                let rootName = roots[rootIndex - 1].name
+                return FileWalker.candidate(entry.places[0].path, raw: entry.raw, components: [rootName] + components.map(FileWalker.nfc))
+            }
+        }
+    }
+
+    /// The candidate the walk finds (or found) at the received path `raw`, nil when it would
+    /// not find it: not under one of its roots, under a hidden name, or below a folder that is
+    /// now a link or not a folder. Looked up without walking (the OCR pass of the files whose
+    /// pages wait); the first root that holds it, as in the walk.
+    func candidate(rawPath raw: Data) -> Ingester.Candidate? {
+        let bytes = [UInt8](raw)
+        for root in roots {
+            if !root.isFolder {
+                if bytes == root.raw { return FileWalker.candidate(Array(root.absolute.utf8), raw: root.raw, components: [root.name]) }
+                continue
+            }
+            guard bytes.count > root.raw.count + 1, bytes.starts(with: root.raw), bytes[root.raw.count] == UInt8(ascii: "/") else { continue }
+            let names = bytes[(root.raw.count + 1)...].split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { Array($0) }
+            guard !names.contains(where: { $0.isEmpty || $0.first == UInt8(ascii: ".") }) else { continue }
+            var path = Array(root.absolute.utf8)
+            var inside = true
+            for (k, name) in names.enumerated() {
+                path += [UInt8(ascii: "/")] + name
+                var st = stat()
+                if k < names.count - 1 && !(lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR) { inside = false; break }
+            }
+            guard inside else { continue }
+            var st = stat()
+            guard lstat(path, &st) == 0 else { continue }
+            return FileWalker.candidate(path, raw: bytes, components: [root.name] + names.map { FileWalker.nfc(FileWalker.displayName($0)) })
+        }
+        return nil
+    }
+
+    /// The entries of the folders `places` (one, or several shown alike), hidden names left
+    /// out, sorted by key then received bytes; folders shown alike merged into one entry.
+    private static func entries(of places: [(path: [UInt8], raw: [UInt8])], root: Bool) -> [Entry] {
+        var list: [Entry] = []
+        for (folder, folderRaw) in places {
+            for name in FileWalker.entries(folder, followLink: root) {
+                if name.first == UInt8(ascii: ".") { continue }
+                let path = folder + [UInt8(ascii: "/")] + name
+                let raw = folderRaw + [UInt8(ascii: "/")] + name
+                var st = stat()
+                let isFolder = lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+                let display = FileWalker.displayName(name)
+                list.append(Entry(key: isFolder ? display + "/" : display, name: display, raw: raw, places: [(path, raw)], isFolder: isFolder))
+            }
+        }
+        list.sort { $0.key != $1.key ? $0.key < $1.key : $0.raw.lexicographicallyPrecedes($1.raw) }
+        var merged: [Entry] = []
+        merged.reserveCapacity(list.count)
+        for e in list {
+            if e.isFolder, let last = merged.last, last.isFolder, last.key == e.key {
+                merged[merged.count - 1].places.append(contentsOf: e.places)
+            } else {
+                merged.append(e)
+            }
+        }
+        return merged
+    }
 }
 
 /// `lstat` on a path given as bytes.

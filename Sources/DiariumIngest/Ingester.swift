@@ -5,6 +5,9 @@ import DiariumIndex
 import Dispatch
 import Foundation
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Settings of one ingest run.
 public struct IngestOptions: Sendable {
@@ -30,6 +33,21 @@ public struct IngestOptions: Sendable {
     /// added to the index, the next being read and analysed), with their texts and terms, so
     /// they take their share of the budget: an eighth of it, from 1 to 64 MiB.
     var batchBytes: Int { min(64 << 20, max(1 << 20, memoryBudget / 8)) }
+
+    /// Words each analyzer's stem cache holds (`Analyzer(cachedWords:)`): 2^18 (12 MiB at its
+    /// fullest), halved until the caches of all analyzers (two per thread) take at most a
+    /// quarter of the budget, down to 2^12. The cache changes speed only, never the terms.
+    var cachedWords: Int {
+        var n = 1 << 18
+        while n > 1 << 12 && 2 * max(1, threads) * n * 48 > memoryBudget / 4 { n >>= 1 }
+        return n
+    }
+
+    /// What the process holds that nothing counts: the compound word list, SQLite, the Swift
+    /// and Foundation runtimes (9 MiB of anonymous memory after a one-file ingest), and malloc's
+    /// slack (13–22 MiB above the counted bytes at the flushes of the 100k benchmark corpus).
+    /// Reserved from the budget as one measured figure.
+    static let uncountedBytes = 16 << 20
 
     /// Default options.
     public init() {}
@@ -100,10 +118,27 @@ public struct IngestProgress: Sendable {
     public var bytesRead: Int64
     public var seconds: Double
     /// OCR pass: pages read (or found in the cache) and pages to read.
+    /// Text pass: whether the walk is still finding files (`filesTotal` counts the files found
+    /// so far that are read in this run).
+    public var walking = false
     public var pagesDone = 0
     public var pagesTotal = 0
     /// OCR pass: seconds since it began.
     public var ocrSeconds = 0.0
+
+    /// Progress of the text pass (or, with `pass`, of the OCR pass).
+    public init(pass: Pass = .text, filesDone: Int, filesTotal: Int, bytesRead: Int64, seconds: Double, walking: Bool = false,
+                pagesDone: Int = 0, pagesTotal: Int = 0, ocrSeconds: Double = 0) {
+        self.pass = pass
+        self.filesDone = filesDone
+        self.filesTotal = filesTotal
+        self.bytesRead = bytesRead
+        self.seconds = seconds
+        self.walking = walking
+        self.pagesDone = pagesDone
+        self.pagesTotal = pagesTotal
+        self.ocrSeconds = ocrSeconds
+    }
 
     /// OCR pass: estimated seconds left, from the pace so far (nil until a page is done).
     public var ocrSecondsLeft: Double? {
@@ -147,23 +182,46 @@ public final class Ingester {
         var size: Int64
         var mtime: Double
         var kind: Kind
+
+        /// About what the candidate holds on the heap (its strings and byte arrays, each with
+        /// its allocation header), for the memory budget.
+        var heapBytes: Int {
+            MemoryLayout<Candidate>.stride + path.count + raw.count + stored.utf8.count + 3 * 48
+                + components.reduce(32 + 16 * components.count) { $0 + ($1.utf8.count > 15 ? $1.utf8.count + 48 : 0) }
+        }
     }
 
     /// Ingests every file under `paths` and commits.
+    ///
+    /// Memory: the walk is streamed (`FileWalk`): files are found a batch ahead of the workers,
+    /// so a tree of a million files is never listed whole. Two batches are in memory at once
+    /// (one being added to the index, the next being read and analysed); what they hold, and the
+    /// analyzers' caches, are reserved from the budget (`IndexWriter.reservedBytes`), so the
+    /// writer's buffer is flushed as a segment when everything counted reaches `--memory`.
     public func ingest(paths: [String], progress: ((IngestProgress) -> Void)? = nil) throws -> IngestSummary {
         let start = Date()
         var summary = IngestSummary()
-        let candidates = try FileWalker.walk(paths)
+        Ingester.fixMallocThresholds()
+        var walk = try FileWalk(paths)
         var known = try writer.fileStates()
         try recordRoots(paths)
-        var work: [(Candidate, Bool)] = []  // (file, isUpdate)
-        for c in try relocateMoved(candidates, known: &known, summary: &summary) {
-            if let k = known[c.raw] {
-                if k.size == c.size && k.mtime == c.mtime { summary.unchanged += 1; continue }
-                work.append((c, true))
-            } else {
-                work.append((c, false))
+        var moves = Relocation()
+        var found = 0
+        var walkDone = false
+        /// The next file to read and whether it replaces a recorded one; unchanged and moved
+        /// files are counted on the way. Nil when the walk is done.
+        func nextWork() throws -> (Candidate, Bool)? {
+            while let c = walk.next() {
+                found += 1
+                if try relocate(c, known: &known, moves: &moves, summary: &summary) { continue }
+                if let k = known[c.raw] {
+                    if k.size == c.size && k.mtime == c.mtime { summary.unchanged += 1; continue }
+                    return (c, true)
+                }
+                return (c, false)
             }
+            walkDone = true
+            return nil
         }
 
         // The text pass takes OCR text only from the cache; pages it lacks wait for the OCR pass.
@@ -174,8 +232,17 @@ public final class Ingester {
         let threads = max(1, options.threads)
         // One Swedish and one English analyzer per worker; documents detected as English are
         // stemmed as English.
-        let analyzers = try (0..<threads).map { _ in (try Analyzer(), try Analyzer(language: "english")) }
+        let words = options.cachedWords
+        let analyzers = try (0..<threads).map { _ in
+            (try Analyzer(language: "swedish", splitCompounds: true, cachedWords: words),
+             try Analyzer(language: "english", splitCompounds: true, cachedWords: words))
+        }
         let analyzerBox = UncheckedBox(analyzers)
+        // What the budget covers besides the writer's buffer (`IndexWriter.reservedBytes`): the
+        // analyzers' stem caches at their fullest, the two batches of files, and the documents
+        // analysed but not yet added (the rest of the batch being added, and the next batch,
+        // counted as large as this one).
+        let cacheBytes = analyzers.reduce(0) { $0 + $1.0.cacheCapacityBytes + $1.1.cacheCapacityBytes } + IngestOptions.uncountedBytes
         var done = 0
         var lastReport = Date.distantPast
         let stamp = ISO8601DateFormatter().string(from: Date())
@@ -184,18 +251,17 @@ public final class Ingester {
         // analyse batch n + 1 while this thread adds batch n to the index: the writer's work
         // (segment building, catalog rows, commits) overlaps the parallel work instead of idling it.
         let batchLimit = Int64(options.batchBytes)
-        func batchEnd(from index: Int) -> Int {
-            var end = index
+        func nextBatch() throws -> [(Candidate, Bool)] {
+            var batch: [(Candidate, Bool)] = []
             var bytes: Int64 = 0
-            while end < work.count && end - index < 256 && (bytes < batchLimit || end == index) {
-                bytes += work[end].0.size
-                end += 1
+            while batch.count < 256 && bytes < batchLimit, let item = try nextWork() {
+                batch.append(item)
+                bytes += item.0.size
             }
-            return end
+            return batch
         }
-        func launch(_ range: Range<Int>) -> BatchJob<Processed> {
-            let batch = Array(work[range])
-            return BatchJob(count: batch.count) { next, results in
+        func launch(_ batch: [(Candidate, Bool)]) -> BatchJob<Processed> {
+            BatchJob(count: batch.count) { next, results in
                 DispatchQueue.concurrentPerform(iterations: threads) { worker in
                     let analyzer = analyzerBox.value[worker]
                     while true {
@@ -208,17 +274,22 @@ public final class Ingester {
             }
         }
 
-        var index = 0
-        var job = work.isEmpty ? nil : launch(0..<batchEnd(from: 0))
+        var batch = try nextBatch()
+        var job = batch.isEmpty ? nil : launch(batch)
         defer { _ = job?.wait() }   // on an error, the running batch finishes before ingest returns
         while let current = job {
-            let end = batchEnd(from: index)
-            let batch = Array(work[index..<end])
+            // The walk finds the next batch while the workers read this one.
+            let following = try nextBatch()
             let processed = current.wait()
             // The next batch runs while this one is added; one job at a time uses the analyzers.
-            job = end < work.count ? launch(end..<batchEnd(from: end)) : nil
+            job = following.isEmpty ? nil : launch(following)
+            let listBytes = (batch + following).reduce(0) { $0 + $1.0.heapBytes }
+            var waiting = processed.reduce(0) { $0 + ($1?.heapBytes ?? 0) }
+            let nextBatchBytes = job == nil ? 0 : waiting
             for (i, item) in processed.enumerated() {
                 guard let p = item else { continue }
+                waiting -= p.heapBytes
+                writer.reservedBytes = cacheBytes + listBytes + waiting + nextBatchBytes
                 let (candidate, isUpdate) = batch[i]
                 summary.bytesRead += candidate.size
                 if isUpdate, let old = known[candidate.raw], old.sha256 == p.sha256 {
@@ -229,26 +300,61 @@ public final class Ingester {
                 if isUpdate { summary.updated += 1 } else { summary.added += 1 }
                 try record(p, candidate, stamp: stamp, summary: &summary)
                 // Between files only: all parts of one file go into the same commit.
+                let segments = writer.segmentsWritten
                 try writer.commitIfOverBudget()
+                if writer.segmentsWritten != segments { Ingester.releaseFreeMemory() }
             }
             done += batch.count
-            index = end
-            if let progress, Date().timeIntervalSince(lastReport) > 0.2 || index == work.count {
+            batch = following
+            if let progress, Date().timeIntervalSince(lastReport) > 0.2 || job == nil {
                 lastReport = Date()
-                progress(IngestProgress(filesDone: done, filesTotal: work.count, bytesRead: summary.bytesRead,
-                                        seconds: Date().timeIntervalSince(start)))
+                progress(IngestProgress(filesDone: done, filesTotal: done + batch.count, bytesRead: summary.bytesRead,
+                                        seconds: Date().timeIntervalSince(start), walking: !walkDone))
             }
         }
+        writer.reservedBytes = 0
         try writer.commit()
         // The text of every file is now searchable; then the pages that need OCR are read.
-        let walked = Dictionary(candidates.map { ($0.raw, $0) }, uniquingKeysWith: { a, _ in a })
-        try ocrPass(walked: walked, analyzers: analyzerBox, stamp: stamp, summary: &summary, progress: progress)
+        try ocrPass(roots: walk, analyzers: analyzerBox, stamp: stamp, summary: &summary, progress: progress)
         // The background merges end before the ingest reports success (a failed one fails it).
         try writer.waitForMerges()
         summary.segments = writer.segmentsWritten
         summary.seconds = Date().timeIntervalSince(start)
         return summary
     }
+
+    /// Fixes glibc's malloc thresholds for the ingest. By default glibc raises its mmap
+    /// threshold each time a large mapped block is freed (up to 32 MiB) and its trim threshold
+    /// to twice that, so once the first segment's 1 MiB pool blocks are freed, later ones come
+    /// from the heap and up to 64 MiB of freed memory stays resident in each arena — memory the
+    /// budget cannot see. Fixed thresholds (blocks of 256 KiB and more mapped, freed tops
+    /// trimmed above 1 MiB) give freed buffers back to the system. Once per process.
+    static func fixMallocThresholds() {
+        #if canImport(Glibc)
+        _ = mallocThresholdsFixed
+        #endif
+    }
+
+    /// Gives the pages malloc holds free back to the system (`malloc_trim`), after a segment's
+    /// buffers were freed: the small blocks of the catalog rows and analysed documents are freed
+    /// between live ones, where no threshold returns them, and the next segment's may not reuse
+    /// all of them (they sit in the worker threads' arenas).
+    static func releaseFreeMemory() {
+        #if canImport(Glibc)
+        guard let symbol = dlsym(nil, "malloc_trim") else { return }
+        _ = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)(0)
+        #endif
+    }
+
+    #if canImport(Glibc)
+    private static let mallocThresholdsFixed: Bool = {
+        // `mallopt` is declared in <malloc.h>, which the Glibc module leaves out: looked up by
+        // name (RTLD_DEFAULT is the null handle). M_TRIM_THRESHOLD is -1, M_MMAP_THRESHOLD -3.
+        guard let symbol = dlsym(nil, "mallopt") else { return false }
+        let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
+        return mallopt(-1, 1 << 20) == 1 && mallopt(-3, 256 << 10) == 1
+    }()
+    #endif
 
     /// Adds the documents of one processed file to the writer (replacing what was recorded for
     /// its path) and counts them in `summary`.
@@ -302,6 +408,14 @@ public final class Ingester {
         var sha256: String
         /// The file's own document first, then the documents inside it (attachments, records).
         var documents: [Item]
+
+        /// About what the documents hold on the heap until they are added: texts and terms.
+        var heapBytes: Int {
+            documents.reduce(0) { sum, item in
+                sum + item.document.text.utf8.count + 256
+                    + (item.fields?.values.reduce(0) { $0 + $1.memoryFootprint + 64 } ?? 0)
+            }
+        }
     }
 
     struct Item: Sendable {

@@ -128,7 +128,7 @@ extension Ingester {
     /// killed here continues at the next run) are read again with OCR, their metadata found
     /// again, and replaced in the index. Pages are read on all cores; each is cached as soon as
     /// it is read and the index is committed every few seconds, so a kill loses little.
-    func ocrPass(walked: [Data: Candidate], analyzers: UncheckedBox<[(Analyzer, Analyzer)]>, stamp: String,
+    func ocrPass(roots walk: FileWalk, analyzers: UncheckedBox<[(Analyzer, Analyzer)]>, stamp: String,
                  summary: inout IngestSummary, progress: ((IngestProgress) -> Void)?) throws {
         let pending = try writer.pendingOCR()
         guard !pending.isEmpty else { return }
@@ -138,7 +138,7 @@ extension Ingester {
         let total = pending.reduce(0) { $0 + $1.pages.count }
         // Files not among this run's paths (or no longer regular files) keep waiting.
         let files = pagesByPath.keys.compactMap { raw -> Candidate? in
-            guard let c = walked[raw], c.kind == .regular else { return nil }
+            guard let c = walk.candidate(rawPath: raw), c.kind == .regular else { return nil }
             return c
         }.sorted { $0.stored != $1.stored ? $0.stored < $1.stored : $0.raw.lexicographicallyPrecedes($1.raw) }
         let todo = files.reduce(0) { $0 + (pagesByPath[$1.raw] ?? 0) }

@@ -18,40 +18,43 @@ extension Ingester {
         }
     }
 
-    /// Moves the documents of recorded files that are gone to the new paths among `candidates`
-    /// that hold the same bytes, and returns the candidates left to ingest. `known` is updated.
-    func relocateMoved(_ candidates: [Candidate], known: inout [Data: (size: Int64, mtime: Double, sha256: String)],
-                       summary: inout IngestSummary) throws -> [Candidate] {
-        let fresh = candidates.filter { known[$0.raw] == nil && $0.kind == .regular }
-        guard !fresh.isEmpty else { return candidates }
-        let walked = Set(candidates.map(\.raw))
-        let roots = try writer.rootFolders()
-        // Recorded files no longer at their place, by size (only a file of the same size can be one).
-        var gone: [Int64: [(raw: Data, sha256: String)]] = [:]
-        for (raw, state) in known where !walked.contains(raw) && !state.sha256.isEmpty {
-            guard let file = roots.file(rawPath: raw) else { continue }
-            var st = stat()
-            if lstat(file, &st) != 0 && errno == ENOENT { gone[state.size, default: []].append((raw, state.sha256)) }
+    /// The recorded files that are gone (no longer where their root now is), by size: found
+    /// once, when the walk meets the first file the index does not know.
+    struct Relocation {
+        var gone: [Int64: [(raw: Data, sha256: String)]]?
+    }
+
+    /// Whether `c`, a file the index does not know, holds the bytes of a recorded file that is
+    /// gone: then that file's documents move to `c`'s path (nothing is read again) and `known`
+    /// is updated. Of several gone files with these bytes (copies, empty files), the one at the
+    /// same place under its root is taken first, then one of the same name, then any.
+    func relocate(_ c: Candidate, known: inout [Data: (size: Int64, mtime: Double, sha256: String)], moves: inout Relocation,
+                  summary: inout IngestSummary) throws -> Bool {
+        guard !known.isEmpty, known[c.raw] == nil, c.kind == .regular else { return false }
+        if moves.gone == nil {
+            let roots = try writer.rootFolders()
+            // Recorded files no longer at their place, by size (only a file of the same size can
+            // be one). A file the walk finds exists, so it is never among them.
+            var gone: [Int64: [(raw: Data, sha256: String)]] = [:]
+            for (raw, state) in known where !state.sha256.isEmpty {
+                guard let file = roots.file(rawPath: raw) else { continue }
+                var st = stat()
+                if lstat(file, &st) != 0 && errno == ENOENT { gone[state.size, default: []].append((raw, state.sha256)) }
+            }
+            moves.gone = gone
         }
-        guard !gone.isEmpty else { return candidates }
-        var moved = Set<Data>()
-        for c in fresh {
-            guard let sameSize = gone[c.size], !sameSize.isEmpty, let sha = Ingester.sha256(of: c.path) else { continue }
-            // Of several gone files with these bytes (copies, empty files), the one at the same
-            // place under its root first, then one of the same name, then any.
-            let same = sameSize.indices.filter { sameSize[$0].sha256 == sha }
-            let below = Ingester.belowRoot(c.raw), name = Ingester.fileName(c.raw)
-            guard let i = same.first(where: { Ingester.belowRoot(sameSize[$0].raw) == below })
-                    ?? same.first(where: { Ingester.fileName(sameSize[$0].raw) == name }) ?? same.first else { continue }
-            let old = sameSize[i]
-            gone[c.size]?.remove(at: i)
-            try writer.moveFile(from: old.raw, to: c.raw, shown: c.stored, mtime: c.mtime)
-            known[old.raw] = nil
-            known[c.raw] = (c.size, c.mtime, sha)
-            moved.insert(c.raw)
-            summary.moved += 1
-        }
-        return moved.isEmpty ? candidates : candidates.filter { !moved.contains($0.raw) }
+        guard let sameSize = moves.gone?[c.size], !sameSize.isEmpty, let sha = Ingester.sha256(of: c.path) else { return false }
+        let same = sameSize.indices.filter { sameSize[$0].sha256 == sha }
+        let below = Ingester.belowRoot(c.raw), name = Ingester.fileName(c.raw)
+        guard let i = same.first(where: { Ingester.belowRoot(sameSize[$0].raw) == below })
+                ?? same.first(where: { Ingester.fileName(sameSize[$0].raw) == name }) ?? same.first else { return false }
+        let old = sameSize[i]
+        moves.gone?[c.size]?.remove(at: i)
+        try writer.moveFile(from: old.raw, to: c.raw, shown: c.stored, mtime: c.mtime)
+        known[old.raw] = nil
+        known[c.raw] = (c.size, c.mtime, sha)
+        summary.moved += 1
+        return true
     }
 
     /// A received path without its root's name (`Gymnasienämnden/x.pdf` of `corpus/Gymnasienämnden/x.pdf`).

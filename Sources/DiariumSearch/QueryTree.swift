@@ -1,22 +1,76 @@
 import DiariumIndex
 import Foundation
 
+// The query engine: one block-max top-k engine for every query shape.
+//
+// A parsed query (`QueryNode`) becomes a `QueryTree` (segment-independent: words, phrases,
+// prefixes, OR, AND with exclusions and filters, every document), and for each segment a
+// `SegmentMatcher`: the tree compiled into a flat array of plain-value nodes (`PlanNode`) over
+// one buffer of postings cursors. `TreeEvaluator` drives it — the ranked page (`top`), the
+// walks behind sorting and counting (`forEachMatch`), the fallback test (`anyMatch`).
+// `Searcher.evaluate` (Evaluation.swift) is the exhaustive reference the tests judge it by.
+//
+// Invariants:
+// - Semantics and scores are those of the exhaustive evaluator, bit for bit: every node sums
+//   its children in the same order, each term is scored by `BM25F.score` over its fields in
+//   field order (the formula is written once, in Scoring.swift); the compiler's collapses
+//   (a one-term alternative, a one-alternative clause, a one-child sum) only drop an exact
+//   `0 + x` or `x × 1`.
+// - Documents are visited in ascending order, and a node is asked for `next(target)` with
+//   targets that never decrease: so a node may remember its answer, and a cursor only moves
+//   forward. `score(doc)` is asked only for a document its node stands on (`next(doc) == doc`).
+// - Every term occurrence has its own cursor: one node's leapfrog may move a cursor past a
+//   document another node still needs.
+// - Block-max: `bound(doc)` is an upper bound of the score of every document from `doc` to the
+//   window end it returns (the smallest block end of the cursors below; block maxima from the
+//   skip entries: largest frequency and smallest norm per field, BM25F rising in both), plus
+//   the largest proximity bonus. A window whose bound is strictly below the k-th best score
+//   (with room for rounding: × (1 + 1e-9) + 1e-12) is skipped whole, and the total becomes a
+//   lower bound (`exact` false); with `countAll` nothing is skipped.
+// - Two-phase: phase one scores with phrase positions unchecked (an upper bound of the real
+//   score); positions (phrases) and the proximity bonus are computed only for a document that
+//   can still enter the top k. A document rejected in phase one counts as a match only when
+//   its match is certain (no phrase to check).
+// - The top k is exactly the exhaustive ranking's first k (score, then catalog id); a
+//   document's catalog id is read only when it enters the heap.
+// - Hot loops touch plain values only: nodes, links and cursors live in unsafe buffers owned
+//   by the matcher (one object per query and segment), so moving through postings costs no
+//   reference counting, hashing or dynamic dispatch. The matcher keeps the segment reader and
+//   the cursors' decode buffers alive as long as the cursors.
+
 /// A query of any shape the parser accepts, as a tree of document iterators: the same
-/// semantics and the same score (bit for bit: the same terms summed in the same order) as the
-/// exhaustive evaluator (`Searcher.evaluate`), but evaluated document at a time over postings
-/// cursors, so a top k prunes by block maxima and a count or sort walks the postings without
-/// building scored hits.
+/// semantics and the same score as the exhaustive evaluator (`Searcher.evaluate`), evaluated
+/// document at a time over postings cursors (see the top of this file).
 ///
-/// Segment-independent: `QueryTree.instantiate` turns it into one segment's iterators.
+/// Segment-independent: `SegmentMatcher` compiles it for one segment.
 indirect enum QueryTree {
+    /// One way to satisfy a clause: all its terms (and, for a phrase, their positions next to
+    /// each other in one of `phraseFields`), scored as the sum of the terms' BM25F × `weight`.
+    struct Alternative {
+        var terms: [String]
+        var weight: Double
+        /// The fields the terms are looked up in.
+        var fields: Set<IndexField>
+        /// For a phrase: the fields in one of which the terms must stand next to each other,
+        /// in order.
+        var phraseFields: [IndexField]?
+    }
+
+    /// A query word: any of its alternatives (the best matching one scores); a stop word's is
+    /// not `required`.
+    struct Clause {
+        var alternatives: [Alternative]
+        var required: Bool
+    }
+
     /// A `.words` node: its query words (each a clause of alternatives). With `requireAll`
     /// the required clauses must all match, otherwise any clause suffices; a document scores
     /// the sum of its matching clauses, in order.
-    case words([WeightedQuery.Clause], requireAll: Bool)
+    case words([Clause], requireAll: Bool)
     /// One alternative on its own (a phrase: its terms, positions checked).
-    case alternative(WeightedQuery.Alternative)
+    case alternative(Alternative)
     /// Any of the alternatives (a prefix's expansions); the best scores.
-    case clause(WeightedQuery.Clause)
+    case clause(Clause)
     /// Any of the parts; the matching parts' scores add up, in order.
     case or([QueryTree])
     /// Every `required` part (their scores add up, in order), then at least one `optional`
@@ -58,7 +112,7 @@ extension Searcher {
             let plan = try plan(text)
             guard !plan.clauses.isEmpty else { return nil }
             let fields = Searcher.fields(field)
-            var clauses: [WeightedQuery.Clause] = []
+            var clauses: [QueryTree.Clause] = []
             for clause in plan.clauses {
                 for alt in clause.alternatives {
                     c.highlight.append(contentsOf: alt.terms)
@@ -133,320 +187,416 @@ enum ScoreMode {
     case matchOnly
 }
 
-/// One segment's cursors and the scoring state its iterator nodes share.
-final class SegmentScoring {
-    let scoring: BM25F
-    let factors: FieldFactors
-    let reader: SegmentReader
-    /// The decode buffers of every cursor below; this object (which holds `reader` too)
-    /// outlives the cursors it owns.
-    let buffers = PostingsBuffers()
-    /// Every term cursor of the tree (one per term occurrence, every field's frequencies),
-    /// mutated in place: a copy would share the original's decode buffers.
-    var cursors: [PostingsCursor] = []
-    /// The norm bytes of the document being scored (set by the driver before scoring).
-    var norms: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
-
-    init(scoring: BM25F, factors: FieldFactors, reader: SegmentReader) {
-        self.scoring = scoring
-        self.factors = factors
-        self.reader = reader
+/// One node of a segment's compiled tree (`SegmentMatcher`): a plain value in a flat array,
+/// its children as a range of `SegmentMatcher.links`.
+struct PlanNode {
+    enum Kind: UInt8 {
+        /// One term over some fields: cursor `cursor` (−1: the segment lacks it there),
+        /// scored over `fields` (a mask), × `weight`.
+        case term
+        /// Every document of the segment, scoring 0.
+        case all
+        /// All `children` (terms) at the document, their scores summed × `weight`; for a
+        /// phrase (`phraseFields` ≠ 0) next to each other in one of those fields.
+        case conjunction
+        /// Any of `children`; the best matching one scores.
+        case best
+        /// The `.words`, `.or` and `.and` nodes: every required child (`drive`, leapfrogged)
+        /// or, without required ones, any child; no `excluded` child; every filter. The
+        /// matching children's scores add up in child order.
+        case sum
     }
 
-    @inline(__always) func norm(_ field: Int) -> UInt8 {
-        switch field { case 0: norms.0; case 1: norms.1; case 2: norms.2; default: norms.3 }
-    }
+    var kind: Kind
+    var cursor: Int32 = -1
+    var fields: UInt8 = 0
+    var phraseFields: UInt8 = 0
+    var idf = 0.0
+    var weight = 1.0
+    /// Children in scoring order (indexes of `links`).
+    var children: Range<Int32> = 0..<0
+    /// The children that decide `next`: for a conjunction all, for a sum the required ones,
+    /// cheapest first (leapfrogged); empty for a sum without required children (any child).
+    var drive: Range<Int32> = 0..<0
+    var excluded: Range<Int32> = 0..<0
+    /// Indexes of `SegmentMatcher.filters`.
+    var filters: Range<Int32> = 0..<0
+    /// Documents the node may visit (its leapfrog order): a term's document frequency.
+    var cost = 0
 }
 
-/// A document iterator of one segment. `next(target)` gives the first document ≥ `target`
-/// that may match (phrase positions, exclusions and filters unchecked), or
-/// `PostingsCursor.exhausted`; targets never decrease. `score(doc, mode)` evaluates a document
-/// for which `next(doc) == doc`. `bound(doc)` is an upper bound of the score of every document
-/// from `doc` up to the returned window end (block maxima of the skip entries).
-class MatchNode {
-    func next(_ target: UInt32) -> UInt32 { PostingsCursor.exhausted }
-    func score(_ doc: UInt32, _ mode: ScoreMode) throws -> Double? { nil }
-    func bound(_ doc: UInt32) -> (Double, UInt32) { (0, PostingsCursor.exhausted) }
-}
-
-/// One term over the fields of its alternative: one cursor (`shared.cursors[cursor]`, −1 when
-/// the segment lacks the term there) restricted to `fields`, scored as the exhaustive evaluator
-/// scores it (Σ over `fields`, in field order, of tf × field factor; then BM25 saturation).
-final class TermNode: MatchNode {
-    let shared: SegmentScoring
-    let cursor: Int
-    /// The fields the term is scored in, as a mask (`IndexField.bit`).
-    let fields: UInt8
-    let idf: Double
+/// A query tree compiled for one segment: the nodes in one flat array of plain values
+/// (`PlanNode`), children by index, the term cursors in one buffer mutated in place, each
+/// node's remembered `next` in another. Evaluation is a `switch` on the node kind: no class
+/// per node, no dynamic dispatch, no reference counting or hashing per posting.
+///
+/// `next(i, target)` gives the first document ≥ `target` that node `i` may match (phrase
+/// positions, exclusions and filters unchecked), or `PostingsCursor.exhausted`; targets given
+/// to a node never decrease, so a node's answer stands for every target up to it.
+/// `score(i, doc, mode)` evaluates a document with `next(i, doc) == doc`; `bound(i, doc)` is an
+/// upper bound of the node's score for every document from `doc` up to the returned window end
+/// (the block maxima of the skip entries).
+final class SegmentMatcher {
+    let segment: LiveSegment
+    private let reader: SegmentReader
+    /// The cursors' decode buffers (the cursors hold no reference to them).
+    private let buffers: PostingsBuffers
+    private let nodes: UnsafeMutableBufferPointer<PlanNode>
+    private let links: UnsafeMutableBufferPointer<Int32>
+    /// Per link of a sum's children: whether that child is required.
+    private let isRequired: UnsafeMutableBufferPointer<Bool>
+    private let cached: UnsafeMutableBufferPointer<Int64>
+    private let cursors: UnsafeMutableBufferPointer<PostingsCursor>
+    private let filters: [(UInt32) -> Bool]
+    /// Position lists of a phrase's terms, reused from candidate to candidate.
+    private var phraseLists: [[UInt32]] = []
+    private let factors: FieldFactors
+    private let scoring: BM25F
+    private let normTable: UnsafeRawPointer?
+    private let documentCount: UInt32
+    private let hasDeletions: Bool
+    /// The root node.
+    let root: Int
+    /// Whether positions must be checked before a candidate's score is final.
+    let verifies: Bool
     private static let fieldCount = IndexField.allCases.count
 
-    init(_ shared: SegmentScoring, cursor: Int, fields: UInt8, idf: Double) {
-        self.shared = shared
-        self.cursor = cursor
-        self.fields = fields
-        self.idf = idf
-    }
-
-    override func next(_ target: UInt32) -> UInt32 {
-        guard cursor >= 0 else { return PostingsCursor.exhausted }
-        shared.cursors[cursor].advance(to: target)
-        return shared.cursors[cursor].doc
-    }
-
-    override func score(_ doc: UInt32, _ mode: ScoreMode) throws -> Double? {
-        guard cursor >= 0, shared.cursors[cursor].doc == doc else { return nil }
-        if mode == .matchOnly { return 0 }
-        var pf = 0.0
-        for f in 0..<Self.fieldCount where fields & (1 << UInt8(f)) != 0 {
-            let tf = shared.cursors[cursor].frequency(f)
-            if tf > 0 { pf += Double(tf) * shared.factors.factor(f, norm: shared.norm(f)) }
+    /// Compiles `tree` for `segment`. Collapses what cannot change a score: an alternative of
+    /// one term (no phrase) is that term × its weight, a clause of one alternative is that
+    /// alternative, a sum of one child without exclusions or filters is that child (x + 0 = x,
+    /// so the scores stay bit for bit those of the exhaustive evaluator).
+    init(_ tree: QueryTree, segment: LiveSegment, scoring: BM25F, factors: FieldFactors, idf: [String: Double],
+         filter: (MetadataFilter) throws -> (UInt32) -> Bool) throws {
+        self.segment = segment
+        reader = segment.reader
+        self.scoring = scoring
+        self.factors = factors
+        documentCount = UInt32(clamping: reader.documentCount)
+        hasDeletions = segment.deletedCount > 0
+        let table = reader.normTable
+        normTable = table.count >= reader.documentCount * Self.fieldCount ? table.baseAddress : nil
+        let buffers = PostingsBuffers()
+        self.buffers = buffers
+        var nodeList: [PlanNode] = []
+        var linkList: [Int32] = []
+        var requiredList: [Bool] = []
+        var cursorList: [PostingsCursor] = []
+        var filterList: [(UInt32) -> Bool] = []
+        let r = reader
+        func add(_ n: PlanNode) -> Int { nodeList.append(n); return nodeList.count - 1 }
+        func link(_ ids: [Int], required: [Bool]? = nil) -> Range<Int32> {
+            let start = Int32(linkList.count)
+            linkList += ids.map { Int32($0) }
+            requiredList += required ?? ids.map { _ in false }
+            return start..<Int32(linkList.count)
         }
-        return shared.scoring.score(idf: idf, pseudoFrequency: pf)
-    }
-
-    override func bound(_ doc: UInt32) -> (Double, UInt32) {
-        guard cursor >= 0, let m = shared.cursors[cursor].blockMaximum(containing: doc) else { return (0, PostingsCursor.exhausted) }
-        var pf = 0.0
-        for f in 0..<Self.fieldCount where fields & (1 << UInt8(f)) != 0 {
-            let tf = m.maxFrequency(f)
-            if tf > 0 { pf += Double(tf) * shared.factors.factor(f, norm: m.minNorm(f)) }
-        }
-        return (shared.scoring.score(idf: idf, pseudoFrequency: pf), m.lastDoc)
-    }
-
-    /// The term's positions at `doc` in `field` (title or body), nil when it is not there.
-    func positions(_ doc: UInt32, in field: IndexField) throws -> [UInt32]? {
-        guard cursor >= 0, shared.cursors[cursor].doc == doc, shared.cursors[cursor].frequency(field) > 0 else { return nil }
-        return try shared.cursors[cursor].positions(field)
-    }
-}
-
-/// Nodes whose `next` is remembered: valid for every target up to the remembered document.
-class CachedNode: MatchNode {
-    private var cached: Int64 = -1
-
-    final override func next(_ target: UInt32) -> UInt32 {
-        if cached >= Int64(target) { return UInt32(cached) }
-        let d = compute(target)
-        cached = Int64(d)
-        return d
-    }
-
-    func compute(_ target: UInt32) -> UInt32 { PostingsCursor.exhausted }
-
-    /// The first document ≥ `target` on which every node of `nodes` agrees (leapfrog).
-    @inline(__always)
-    static func agree(_ nodes: [MatchNode], _ target: UInt32) -> UInt32 {
-        var d = target
-        var agreed = false
-        while !agreed && d != PostingsCursor.exhausted {
-            agreed = true
-            for n in nodes {
-                let x = n.next(d)
-                if x != d { d = x; agreed = false; break }
+        func term(_ t: String, fields: Set<IndexField>, weight: Double) throws -> Int {
+            // Every term occurrence gets its own cursor: one node's leapfrog may move it past
+            // a document another node still needs.
+            var n = PlanNode(kind: .term, fields: IndexField.mask(fields), idf: idf[t] ?? 0, weight: weight)
+            if let c = try r.cursor(Array(t.utf8), fields: fields, buffers: buffers) {
+                n.cursor = Int32(cursorList.count)
+                n.cost = c.documentFrequency
+                cursorList.append(c)
             }
+            return add(n)
         }
-        return d
-    }
-
-    /// The smallest `next(target)` of `nodes`.
-    @inline(__always)
-    static func smallest(_ nodes: [MatchNode], _ target: UInt32) -> UInt32 {
-        var best = PostingsCursor.exhausted
-        for n in nodes { best = min(best, n.next(target)) }
-        return best
-    }
-}
-
-/// All terms of an alternative (× its weight); a phrase's terms also next to each other in
-/// one of its phrase fields.
-final class AlternativeNode: CachedNode {
-    let terms: [TermNode]
-    let weight: Double
-    let phraseFields: [IndexField]?
-
-    init(terms: [TermNode], weight: Double, phraseFields: [IndexField]?) {
-        self.terms = terms
-        self.weight = weight
-        self.phraseFields = phraseFields
-    }
-
-    override func compute(_ target: UInt32) -> UInt32 { terms.isEmpty ? PostingsCursor.exhausted : CachedNode.agree(terms, target) }
-
-    override func score(_ doc: UInt32, _ mode: ScoreMode) throws -> Double? {
-        var sum = 0.0
-        for t in terms {
-            guard let v = try t.score(doc, mode) else { return nil }
-            sum += v
+        func cheapestFirst(_ ids: [Int]) -> [Int] { ids.sorted { nodeList[$0].cost < nodeList[$1].cost } }
+        func alternative(_ a: QueryTree.Alternative) throws -> Int {
+            if a.terms.count == 1 && a.phraseFields == nil { return try term(a.terms[0], fields: a.fields, weight: a.weight) }
+            let terms = try a.terms.map { try term($0, fields: a.fields, weight: 1) }
+            var n = PlanNode(kind: .conjunction, phraseFields: a.phraseFields.map { IndexField.mask($0) } ?? 0, weight: a.weight)
+            n.children = link(terms)
+            n.drive = link(cheapestFirst(terms))
+            n.cost = terms.map { nodeList[$0].cost }.min() ?? 0
+            return add(n)
         }
-        if mode != .candidate, let fields = phraseFields, !(try phraseMatches(doc, fields)) { return nil }
-        return sum * weight
-    }
-
-    func phraseMatches(_ doc: UInt32, _ fields: [IndexField]) throws -> Bool {
-        for field in fields {
-            var lists: [[UInt32]] = []
-            for t in terms {
-                guard let p = try t.positions(doc, in: field) else { break }
-                lists.append(p)
-            }
-            if lists.count == terms.count && Searcher.hasPhrase(lists) { return true }
+        func clause(_ c: QueryTree.Clause) throws -> Int {
+            if c.alternatives.count == 1 { return try alternative(c.alternatives[0]) }
+            let alternatives = try c.alternatives.map(alternative)
+            var n = PlanNode(kind: .best)
+            n.children = link(alternatives)
+            n.cost = alternatives.reduce(0) { $0 + nodeList[$1].cost }
+            return add(n)
         }
-        return false
-    }
-
-    override func bound(_ doc: UInt32) -> (Double, UInt32) {
-        var sum = 0.0
-        var end = PostingsCursor.exhausted
-        for t in terms {
-            let (v, e) = t.bound(doc)
-            sum += v
-            end = min(end, e)
+        func sum(_ children: [Int], required: [Bool], excluded: [Int] = [], filters: [(UInt32) -> Bool] = []) -> Int {
+            if children.count == 1 && excluded.isEmpty && filters.isEmpty { return children[0] }
+            var n = PlanNode(kind: .sum)
+            n.children = link(children, required: required)
+            let driving = children.indices.filter { required[$0] }.map { children[$0] }
+            n.drive = link(cheapestFirst(driving))
+            n.excluded = link(excluded)
+            let f = Int32(filterList.count)
+            filterList += filters
+            n.filters = f..<Int32(filterList.count)
+            n.cost = driving.isEmpty ? children.reduce(0) { $0 + nodeList[$1].cost } : driving.map { nodeList[$0].cost }.min() ?? 0
+            return add(n)
         }
-        return (sum * weight, end)
-    }
-}
-
-/// Any of the alternatives; the best matching one scores.
-final class ClauseNode: CachedNode {
-    let alternatives: [AlternativeNode]
-
-    init(_ alternatives: [AlternativeNode]) { self.alternatives = alternatives }
-
-    override func compute(_ target: UInt32) -> UInt32 { CachedNode.smallest(alternatives, target) }
-
-    override func score(_ doc: UInt32, _ mode: ScoreMode) throws -> Double? {
-        var best: Double?
-        for a in alternatives where a.next(doc) == doc {
-            guard let v = try a.score(doc, mode) else { continue }
-            if mode == .matchOnly { return 0 }
-            best = max(best ?? 0, v)
-        }
-        return best
-    }
-
-    override func bound(_ doc: UInt32) -> (Double, UInt32) {
-        var best = 0.0
-        var end = PostingsCursor.exhausted
-        for a in alternatives {
-            let (v, e) = a.bound(doc)
-            best = max(best, v)
-            end = min(end, e)
-        }
-        return (best, end)
-    }
-}
-
-/// Sum nodes: `.words` (clauses), `.or` (parts) and `.and` (required and optional parts,
-/// exclusions, filters). Required children must all match (leapfrog); without required ones
-/// at least one optional child must. The matching children's scores add up in child order.
-final class SumNode: CachedNode {
-    /// Children in scoring order, each with whether it is required.
-    let children: [MatchNode]
-    let isRequired: [Bool]
-    let required: [MatchNode]
-    let optional: [MatchNode]
-    let excluded: [MatchNode]
-    /// Filters on the segment's documents.
-    let accept: [(UInt32) -> Bool]
-
-    init(children: [MatchNode], isRequired: [Bool], excluded: [MatchNode] = [], accept: [(UInt32) -> Bool] = []) {
-        self.children = children
-        self.isRequired = isRequired
-        required = zip(children, isRequired).filter(\.1).map(\.0)
-        optional = zip(children, isRequired).filter { !$0.1 }.map(\.0)
-        self.excluded = excluded
-        self.accept = accept
-    }
-
-    override func compute(_ target: UInt32) -> UInt32 {
-        required.isEmpty ? CachedNode.smallest(optional, target) : CachedNode.agree(required, target)
-    }
-
-    override func score(_ doc: UInt32, _ mode: ScoreMode) throws -> Double? {
-        for f in accept where !f(doc) { return nil }
-        for e in excluded where e.next(doc) == doc {
-            if try e.score(doc, .matchOnly) != nil { return nil }
-        }
-        var sum = 0.0
-        var any = false
-        for (i, child) in children.enumerated() {
-            if child.next(doc) == doc, let v = try child.score(doc, mode) {
-                sum += v
-                any = true
-            } else if isRequired[i] {
-                return nil
-            }
-        }
-        return any ? sum : nil
-    }
-
-    override func bound(_ doc: UInt32) -> (Double, UInt32) {
-        var sum = 0.0
-        var end = PostingsCursor.exhausted
-        for c in children {
-            let (v, e) = c.bound(doc)
-            sum += v
-            end = min(end, e)
-        }
-        return (sum, end)
-    }
-}
-
-/// Every document of the segment (liveness is the driver's check), scoring 0.
-final class AllNode: MatchNode {
-    let count: UInt32
-
-    init(count: Int) { self.count = UInt32(clamping: count) }
-
-    override func next(_ target: UInt32) -> UInt32 { target < count ? target : PostingsCursor.exhausted }
-    override func score(_ doc: UInt32, _ mode: ScoreMode) throws -> Double? { 0 }
-}
-
-extension QueryTree {
-    /// The iterators of this tree over one segment; `filter` gives a metadata filter's test
-    /// for that segment.
-    func instantiate(_ shared: SegmentScoring, idf: [String: Double],
-                     filter: (MetadataFilter) throws -> (UInt32) -> Bool) throws -> MatchNode {
-        func alternative(_ a: WeightedQuery.Alternative) throws -> AlternativeNode {
-            var terms: [TermNode] = []
-            let mask = IndexField.mask(a.fields)
-            for t in a.terms {
-                // Every term of every alternative gets its own cursor: one node's leapfrog
-                // may move it past a document another node still needs.
-                var at = -1
-                if let c = try shared.reader.cursor(Array(t.utf8), fields: a.fields, buffers: shared.buffers) {
-                    at = shared.cursors.count
-                    shared.cursors.append(c)
-                }
-                terms.append(TermNode(shared, cursor: at, fields: mask, idf: idf[t] ?? 0))
-            }
-            return AlternativeNode(terms: terms, weight: a.weight, phraseFields: a.phraseFields)
-        }
-        func clause(_ c: WeightedQuery.Clause) throws -> ClauseNode { ClauseNode(try c.alternatives.map(alternative)) }
-        func build(_ t: QueryTree) throws -> MatchNode {
+        func build(_ t: QueryTree) throws -> Int {
             switch t {
             case let .words(clauses, requireAll):
                 let nodes = try clauses.map(clause)
                 // Required clauses intersect; without any (or without requireAll) any clause will do.
                 let anyRequired = requireAll && clauses.contains(where: \.required)
-                return SumNode(children: nodes, isRequired: clauses.map { anyRequired && $0.required })
+                return sum(nodes, required: clauses.map { anyRequired && $0.required })
             case let .alternative(a):
                 return try alternative(a)
             case let .clause(c):
                 return try clause(c)
             case let .or(parts):
                 let nodes = try parts.map(build)
-                return SumNode(children: nodes, isRequired: nodes.map { _ in false })
+                return sum(nodes, required: nodes.map { _ in false })
             case let .and(required, optional, excluded, filters):
                 let children = try (required + optional).map(build)
-                return SumNode(children: children, isRequired: required.map { _ in true } + optional.map { _ in false },
-                               excluded: try excluded.map(build), accept: try filters.map(filter))
+                return sum(children, required: required.map { _ in true } + optional.map { _ in false },
+                           excluded: try excluded.map(build), filters: try filters.map(filter))
             case .all:
-                return AllNode(count: shared.reader.documentCount)
+                return add(PlanNode(kind: .all, cost: r.documentCount))
             }
         }
-        return try build(self)
+        root = try build(tree)
+        verifies = tree.hasPhrase
+        filters = filterList
+        func copy<T>(_ a: [T]) -> UnsafeMutableBufferPointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: max(a.count, 1))
+            p.initialize(from: a, count: a.count)
+            return UnsafeMutableBufferPointer(start: p, count: a.count)
+        }
+        nodes = copy(nodeList)
+        links = copy(linkList)
+        isRequired = copy(requiredList)
+        cursors = copy(cursorList)
+        cached = copy([Int64](repeating: -1, count: nodeList.count))
+    }
+
+    deinit {
+        // Plain values (PlanNode, Int32, Bool, Int64, PostingsCursor hold no references).
+        for b in [nodes.baseAddress.map(UnsafeMutableRawPointer.init), links.baseAddress.map(UnsafeMutableRawPointer.init),
+                  isRequired.baseAddress.map(UnsafeMutableRawPointer.init), cursors.baseAddress.map(UnsafeMutableRawPointer.init),
+                  cached.baseAddress.map(UnsafeMutableRawPointer.init)] {
+            b?.deallocate()
+        }
+        withExtendedLifetime(buffers) {}
+    }
+
+    /// The first damage a cursor met.
+    var error: IndexError? {
+        for c in cursors where c.error != nil { return c.error }
+        return nil
+    }
+
+    /// The norm bytes of `doc` (all fields), for `score`.
+    @inline(__always)
+    func norms(_ doc: UInt32) -> (UInt8, UInt8, UInt8, UInt8) {
+        guard let t = normTable else { return reader.normBytes(doc) }
+        let p = t + Int(doc) &* Self.fieldCount
+        return (p.load(as: UInt8.self), p.load(fromByteOffset: 1, as: UInt8.self),
+                p.load(fromByteOffset: 2, as: UInt8.self), p.load(fromByteOffset: 3, as: UInt8.self))
+    }
+
+    @inline(__always)
+    private static func norm(_ norms: (UInt8, UInt8, UInt8, UInt8), _ field: Int) -> UInt8 {
+        switch field { case 0: norms.0; case 1: norms.1; case 2: norms.2; default: norms.3 }
+    }
+
+    // MARK: Iteration
+
+    /// Node `i`, read in place (not copied whole).
+    @inline(__always)
+    private func node(_ i: Int) -> UnsafeMutablePointer<PlanNode> { nodes.baseAddress.unsafelyUnwrapped + i }
+
+    /// Whether `doc` is live (not replaced or removed since the segment was written).
+    @inline(__always)
+    func isLive(_ doc: UInt32) -> Bool { !hasDeletions || segment.isLive(doc) }
+
+    func next(_ i: Int, _ target: UInt32) -> UInt32 {
+        let n = node(i)
+        switch n.pointee.kind {
+        case .term:
+            let c = Int(n.pointee.cursor)
+            guard c >= 0 else { return PostingsCursor.exhausted }
+            // Already there: no call into the cursor.
+            if cursors[c].doc >= target { return cursors[c].doc }
+            cursors[c].advance(to: target)
+            return cursors[c].doc
+        case .all:
+            return target < documentCount ? target : PostingsCursor.exhausted
+        case .conjunction, .best, .sum:
+            if cached[i] >= Int64(target) { return UInt32(cached[i]) }
+            let d: UInt32
+            let drive = n.pointee.drive
+            if n.pointee.kind == .best || (n.pointee.kind == .sum && drive.isEmpty) {
+                d = smallest(n.pointee.children, target)
+            } else {
+                d = drive.isEmpty ? PostingsCursor.exhausted : agree(drive, target)
+            }
+            cached[i] = Int64(d)
+            return d
+        }
+    }
+
+    /// The first document ≥ `target` on which every node of `ids` agrees (leapfrog).
+    @inline(__always)
+    private func agree(_ ids: Range<Int32>, _ target: UInt32) -> UInt32 {
+        var d = target
+        var k = ids.lowerBound
+        var agreed: Int32 = 0
+        let count = Int32(ids.count)
+        // Round robin from the cheapest: stop once `count` nodes in a row stood on `d`.
+        while d != PostingsCursor.exhausted {
+            let x = next(Int(links[Int(k)]), d)
+            if x == d { agreed &+= 1 } else { d = x; agreed = 1 }
+            if agreed >= count { return d }
+            k &+= 1
+            if k == ids.upperBound { k = ids.lowerBound }
+        }
+        return d
+    }
+
+    /// The smallest `next(target)` of the nodes `ids` (a term already at or past `target` read
+    /// in place: a prefix's 64 expansions cost 64 loads, not 64 calls, per document).
+    @inline(__always)
+    private func smallest(_ ids: Range<Int32>, _ target: UInt32) -> UInt32 {
+        var best = PostingsCursor.exhausted
+        for k in ids {
+            let child = Int(links[Int(k)])
+            let n = node(child)
+            if n.pointee.kind == .term {
+                let c = Int(n.pointee.cursor)
+                guard c >= 0 else { continue }
+                if cursors[c].doc < target { cursors[c].advance(to: target) }
+                best = min(best, cursors[c].doc)
+            } else {
+                best = min(best, next(child, target))
+            }
+        }
+        return best
+    }
+
+    // MARK: Scoring
+
+    /// Score of node `i` at `doc` (`next(i, doc) == doc`), nil when it does not match.
+    func score(_ i: Int, _ doc: UInt32, _ mode: ScoreMode, _ norms: (UInt8, UInt8, UInt8, UInt8)) throws -> Double? {
+        let p = node(i)
+        switch p.pointee.kind {
+        case .term:
+            let c = Int(p.pointee.cursor)
+            guard c >= 0, cursors[c].doc == doc else { return nil }
+            if mode == .matchOnly { return 0 }
+            var pf = 0.0
+            var m = p.pointee.fields, f = 0
+            while m != 0 {
+                if m & 1 != 0 {
+                    let tf = cursors[c].frequency(f)
+                    if tf > 0 { pf += Double(tf) * factors.factor(f, norm: Self.norm(norms, f)) }
+                }
+                m >>= 1
+                f &+= 1
+            }
+            return scoring.score(idf: p.pointee.idf, pseudoFrequency: pf) * p.pointee.weight
+        case .all:
+            return 0
+        case .conjunction:
+            let n = p.pointee
+            guard !n.children.isEmpty else { return nil }
+            var sum = 0.0
+            for k in n.children {
+                guard let v = try score(Int(links[Int(k)]), doc, mode, norms) else { return nil }
+                sum += v
+            }
+            if mode != .candidate, n.phraseFields != 0, !(try phraseMatches(n, doc)) { return nil }
+            return sum * n.weight
+        case .best:
+            var best: Double?
+            for k in p.pointee.children {
+                let a = Int(links[Int(k)])
+                let n = node(a)
+                if n.pointee.kind == .term {
+                    // `next(doc)` was asked of every alternative (`smallest`): not at `doc`, no match.
+                    let c = Int(n.pointee.cursor)
+                    guard c >= 0, cursors[c].doc == doc else { continue }
+                }
+                guard next(a, doc) == doc, let v = try score(a, doc, mode, norms) else { continue }
+                if mode == .matchOnly { return 0 }
+                best = max(best ?? 0, v)
+            }
+            return best
+        case .sum:
+            let n = p.pointee
+            for k in n.filters where !filters[Int(k)](doc) { return nil }
+            var sum = 0.0
+            var any = false
+            for k in n.children {
+                let child = Int(links[Int(k)])
+                if next(child, doc) == doc, let v = try score(child, doc, mode, norms) {
+                    sum += v
+                    any = true
+                } else if isRequired[Int(k)] {
+                    return nil
+                }
+            }
+            guard any else { return nil }
+            for k in n.excluded {
+                let e = Int(links[Int(k)])
+                if next(e, doc) == doc, try score(e, doc, .matchOnly, norms) != nil { return nil }
+            }
+            return sum
+        }
+    }
+
+    /// Whether the terms of conjunction `n` (all at `doc`) stand next to each other, in
+    /// order, in one of its phrase fields.
+    private func phraseMatches(_ n: PlanNode, _ doc: UInt32) throws -> Bool {
+        let terms = n.children.count
+        // Moved out of the property for the call (one exclusivity check, not one per list).
+        var lists = phraseLists
+        phraseLists = []
+        defer { phraseLists = lists }
+        if lists.count < terms { lists += Array(repeating: [], count: terms - lists.count) }
+        for field in [IndexField.title, .body] where n.phraseFields & field.bit != 0 {
+            var found = 0
+            for (j, k) in n.children.enumerated() {
+                let t = node(Int(links[Int(k)]))
+                let c = Int(t.pointee.cursor)
+                guard c >= 0, cursors[c].doc == doc, cursors[c].frequency(field) > 0 else { break }
+                try cursors[c].positions(field, into: &lists[j])
+                found += 1
+            }
+            if found == terms && Searcher.hasPhrase(lists, count: terms) { return true }
+        }
+        return false
+    }
+
+    /// An upper bound of node `i`'s score over the block window containing `doc`, and the
+    /// window's last document.
+    func bound(_ i: Int, _ doc: UInt32) -> (Double, UInt32) {
+        let n = node(i).pointee
+        switch n.kind {
+        case .term:
+            guard n.cursor >= 0, let m = cursors[Int(n.cursor)].blockMaximum(containing: doc) else { return (0, PostingsCursor.exhausted) }
+            var pf = 0.0
+            var fm = n.fields, f = 0
+            while fm != 0 {
+                if fm & 1 != 0 {
+                    let tf = m.maxFrequency(f)
+                    if tf > 0 { pf += Double(tf) * factors.factor(f, norm: m.minNorm(f)) }
+                }
+                fm >>= 1
+                f &+= 1
+            }
+            return (scoring.score(idf: n.idf, pseudoFrequency: pf) * n.weight, m.lastDoc)
+        case .all:
+            return (0, PostingsCursor.exhausted)
+        case .conjunction, .best, .sum:
+            var total = 0.0
+            var end = PostingsCursor.exhausted
+            for k in n.children {
+                let (v, e) = bound(Int(links[Int(k)]), doc)
+                if n.kind == .best { total = max(total, v) } else { total += v }
+                end = min(end, e)
+            }
+            return (n.kind == .conjunction ? total * n.weight : total, end)
+        }
     }
 }
 
@@ -457,14 +607,17 @@ struct ProximityScorer {
     /// nil: the segment lacks the term in body and title. Mutated in place (a copy would share
     /// the decode buffers).
     private var cursors: [PostingsCursor?] = []
+    /// The cursors' decode buffers.
+    private let buffers = PostingsBuffers()
 
     /// The largest bonus: all words adjacent.
     var maximum: Double { terms.isEmpty ? 0 : Searcher.proximityBonus(span: terms.count, terms: terms.count) }
 
-    /// For `terms` (no bonus unless two or more) in segment `reader`; the cursors' decode
-    /// buffers come from `buffers`, which (with `reader`) must outlive this scorer.
-    init(terms: [String], reader: SegmentReader, buffers: PostingsBuffers) throws {
+    /// For `terms` (no bonus unless two or more) in segment `reader`, which must outlive this
+    /// scorer.
+    init(terms: [String], reader: SegmentReader) throws {
         self.terms = terms.count >= 2 ? terms : []
+        let buffers = self.buffers
         cursors = try self.terms.map { try reader.cursor(Array($0.utf8), fields: [.body, .title], buffers: buffers) }
     }
 
@@ -493,11 +646,21 @@ struct ProximityScorer {
 }
 
 /// Block-max top-k and match walks over a `QueryTree`, segment by segment.
+/// Block-max top-k and match walks over a `QueryTree`, segment by segment: the one query
+/// engine of every shape (see the top of this file).
 struct TreeEvaluator {
     let searcher: Searcher
     let factors: FieldFactors
     let idf: [String: Double]
     private let filters = FilterPredicates()
+
+    /// The best documents of a top-k walk and the number of matches seen.
+    struct Outcome {
+        var top: [ScoredDocument]
+        /// Matching documents seen (all of them when `exact`).
+        var matched: Int
+        var exact: Bool
+    }
 
     /// An evaluator with the idfs and field factors `context` gathered while the trees were built.
     init(searcher: Searcher, context: EvaluationContext) {
@@ -518,111 +681,120 @@ struct TreeEvaluator {
         }
     }
 
-    /// One segment's root iterator.
-    func root(_ tree: QueryTree, segment si: Int) throws -> (MatchNode, SegmentScoring) {
-        let segment = searcher.reader.segments[si]
-        let shared = SegmentScoring(scoring: searcher.scoring, factors: factors, reader: segment.reader)
-        let node = try tree.instantiate(shared, idf: idf) { f in
+    /// `tree` compiled for segment `si`.
+    func matcher(_ tree: QueryTree, segment si: Int) throws -> SegmentMatcher {
+        try SegmentMatcher(tree, segment: searcher.reader.segments[si], scoring: searcher.scoring, factors: factors, idf: idf) { f in
             let p = try filters.test(f, searcher)
             return { p(si, $0) }
         }
-        return (node, shared)
     }
 
     /// Whether any live document matches `tree`.
     func anyMatch(_ tree: QueryTree) throws -> Bool {
-        for (si, segment) in searcher.reader.segments.enumerated() {
-            let (node, shared) = try root(tree, segment: si)
+        for si in searcher.reader.segments.indices {
+            let m = try matcher(tree, segment: si)
             var target: UInt32 = 0
             while target != PostingsCursor.exhausted {
-                let doc = node.next(target)
+                let doc = m.next(m.root, target)
                 guard doc != PostingsCursor.exhausted else { break }
                 target = doc &+ 1
-                if segment.isLive(doc), try node.score(doc, .matchOnly) != nil { return true }
+                if m.isLive(doc), try m.score(m.root, doc, .matchOnly, (0, 0, 0, 0)) != nil { return true }
             }
-            if let e = shared.cursors.lazy.compactMap(\.error).first { throw e }
+            if let e = m.error { throw e }
         }
         return false
     }
 
     /// The best `k` documents, with the proximity bonus for `proximityTerms` (two or more); the
     /// number of matches, exact unless a block was skipped (`countAll`: never skipped).
-    func top(_ tree: QueryTree, proximityTerms: [String], k: Int, countAll: Bool) throws -> BlockMaxEvaluator.Outcome {
+    func top(_ tree: QueryTree, proximityTerms: [String], k: Int, countAll: Bool) throws -> Outcome {
         var top = TopDocuments(k: max(k, 1))
         var matched = 0
         var exact = true
-        let verify = tree.hasPhrase
-        /// Whether a document scoring at most `score` may still enter the top k.
-        func mayEnter(_ score: Double) -> Bool { !top.isFull || score * (1 + 1e-9) + 1e-12 >= top.threshold }
-        for (si, segment) in searcher.reader.segments.enumerated() {
-            let (node, shared) = try root(tree, segment: si)
-            let r = segment.reader
-            var proximity = try ProximityScorer(terms: proximityTerms, reader: r, buffers: shared.buffers)
-            let proximityBound = proximity.maximum
-            var window: (limit: Double, end: UInt32) = (0, 0)
-            var haveWindow = false
-            var target: UInt32 = 0
-            while target != PostingsCursor.exhausted {
-                let doc = node.next(target)
-                guard doc != PostingsCursor.exhausted else { break }
-                if top.isFull && !countAll {
-                    // A window's bound holds for every document up to its end, so it is
-                    // computed once per window.
-                    if !haveWindow || doc > window.end {
-                        let (b, e) = node.bound(doc)
-                        window = (b + proximityBound, e)
-                        haveWindow = true
-                    }
-                    if window.limit * (1 + 1e-9) + 1e-12 < top.threshold {
-                        exact = false
-                        if window.end == PostingsCursor.exhausted { break }
-                        target = max(window.end, doc) &+ 1
-                        continue
-                    }
-                }
-                target = doc &+ 1
-                guard segment.isLive(doc) else { continue }
-                shared.norms = r.normBytes(doc)
-                // Phase one: phrases unchecked, an upper bound of the score.
-                guard var score = try node.score(doc, .candidate) else { continue }
-                if !countAll && !mayEnter(score + proximityBound) {
-                    // Cannot enter the top k; counted only when its match is certain.
-                    if verify { exact = false } else { matched += 1 }
-                    continue
-                }
-                // Phase two: positions.
-                if verify {
-                    guard let v = try node.score(doc, .exact) else { continue }
-                    score = v
-                }
-                matched += 1
-                if !proximity.terms.isEmpty && mayEnter(score + proximityBound) { score += try proximity.bonus(doc) }
-                top.insert(ScoredDocument(score: score, id: r.documentID(doc), segment: si, doc: doc))
-            }
-            if let e = shared.cursors.lazy.compactMap(\.error).first { throw e }
-            if let e = proximity.error { throw e }
+        for si in searcher.reader.segments.indices {
+            let m = try matcher(tree, segment: si)
+            try Self.top(m, segment: si, proximityTerms: proximityTerms, countAll: countAll, into: &top, matched: &matched, exact: &exact)
         }
         return .init(top: top.sorted(), matched: matched, exact: exact)
+    }
+
+    /// One segment's part of `top`: documents in order; a window of blocks whose bound cannot
+    /// beat the k-th score is skipped whole; phase one scores with phrases unchecked, phase
+    /// two checks positions and adds the proximity bonus only for a document that can still
+    /// enter.
+    private static func top(_ m: SegmentMatcher, segment si: Int, proximityTerms: [String], countAll: Bool,
+                            into top: inout TopDocuments, matched: inout Int, exact: inout Bool) throws {
+        let r = m.segment.reader
+        let root = m.root
+        let verify = m.verifies
+        var proximity = try ProximityScorer(terms: proximityTerms, reader: r)
+        let proximityBound = proximity.maximum
+        var threshold = top.threshold
+        var full = top.isFull
+        var window: (limit: Double, end: UInt32) = (0, 0)
+        var haveWindow = false
+        var target: UInt32 = 0
+        while target != PostingsCursor.exhausted {
+            let doc = m.next(root, target)
+            guard doc != PostingsCursor.exhausted else { break }
+            if full && !countAll {
+                // A window's bound holds for every document up to its end (each cursor's
+                // block reaches at least that far), so it is computed once per window.
+                if !haveWindow || doc > window.end {
+                    let (b, e) = m.bound(root, doc)
+                    window = (b + proximityBound, e)
+                    haveWindow = true
+                }
+                // Strictly below the k-th score (with room for rounding): nothing in the window can enter.
+                if window.limit * (1 + 1e-9) + 1e-12 < threshold {
+                    exact = false
+                    if window.end == PostingsCursor.exhausted { break }
+                    target = max(window.end, doc) &+ 1
+                    continue
+                }
+            }
+            target = doc &+ 1
+            guard m.isLive(doc) else { continue }
+            // Phase one: phrases unchecked, an upper bound of the score.
+            guard var score = try m.score(root, doc, .candidate, m.norms(doc)) else { continue }
+            if !countAll && full && (score + proximityBound) * (1 + 1e-9) + 1e-12 < threshold {
+                // Cannot enter the top k; counted only when its match is certain.
+                if verify { exact = false } else { matched += 1 }
+                continue
+            }
+            // Phase two: positions.
+            if verify {
+                guard let v = try m.score(root, doc, .exact, m.norms(doc)) else { continue }
+                score = v
+            }
+            matched += 1
+            if !proximity.terms.isEmpty && (!full || (score + proximityBound) * (1 + 1e-9) + 1e-12 >= threshold) {
+                score += try proximity.bonus(doc)
+            }
+            // Below the k-th score: out without reading its catalog id.
+            if full && score < threshold { continue }
+            top.insert(ScoredDocument(score: score, id: r.documentID(doc), segment: si, doc: doc))
+            threshold = top.threshold
+            full = top.isFull
+        }
+        if let e = m.error { throw e }
+        if let e = proximity.error { throw e }
     }
 
     /// Calls `body(doc, score)` for every live match of segment `si`, in document order:
     /// `score()` gives the document's score (without the proximity bonus) when asked. Matching
     /// costs a walk of the postings (phrase positions checked); nothing is scored unless asked.
     func forEachMatch(_ tree: QueryTree, segment si: Int, _ body: (UInt32, () throws -> Double) throws -> Void) throws {
-        let segment = searcher.reader.segments[si]
-        let (node, shared) = try root(tree, segment: si)
-        let r = segment.reader
+        let m = try matcher(tree, segment: si)
+        let root = m.root
         var target: UInt32 = 0
         while target != PostingsCursor.exhausted {
-            let doc = node.next(target)
+            let doc = m.next(root, target)
             guard doc != PostingsCursor.exhausted else { break }
             target = doc &+ 1
-            guard segment.isLive(doc), try node.score(doc, .matchOnly) != nil else { continue }
-            try body(doc) {
-                shared.norms = r.normBytes(doc)
-                return try node.score(doc, .exact) ?? 0
-            }
+            guard m.isLive(doc), try m.score(root, doc, .matchOnly, (0, 0, 0, 0)) != nil else { continue }
+            try body(doc) { try m.score(root, doc, .exact, m.norms(doc)) ?? 0 }
         }
-        if let e = shared.cursors.lazy.compactMap(\.error).first { throw e }
+        if let e = m.error { throw e }
     }
 }

@@ -255,12 +255,9 @@ public final class Searcher {
 
     /// How a search finds its hits.
     public enum Strategy: Sendable {
-        /// Block-max top-k: the flat evaluator for words, phrases, prefixes, `OR` of single
-        /// clauses, filters and exclusions; the iterator tree for every other shape.
+        /// Block-max top-k over the query's iterator tree (`QueryTree.swift`), every shape.
         case automatic
-        /// Block-max top-k over the iterator tree for every shape.
-        case tree
-        /// Score every matching document (the reference the tests judge the top-k paths by).
+        /// Score every matching document (the reference the tests judge the top-k path by).
         case exhaustive
     }
 
@@ -288,30 +285,13 @@ public final class Searcher {
         var fallback = false
         var total = 0
         var exactTotal = true
-        if strategy == .automatic, limit > 0, var fast = try weightedQuery(node, &context) {
-            // Block-max top-k: exactly the hits of the page (the proximity bonus is part of the
-            // evaluator's bounds, so k is not widened for it). Saturating: an offset near
-            // Int.max asks for everything, it does not trap.
-            let (end, overflow) = offset.addingReportingOverflow(limit)
-            let k = overflow ? Int.max : end
-            let evaluator = BlockMaxEvaluator(scoring: scoring, factors: context.factors, idf: context.idf)
-            var outcome = try evaluator.run(fast.query, segments: reader.segments, k: k, countAll: countTotal, accept: fast.accept)
-            if outcome.matched == 0 && canFallBack(node) {
-                fast.query.requireAll = false
-                outcome = try evaluator.run(fast.query, segments: reader.segments, k: k, countAll: countTotal, accept: fast.accept)
-                fallback = outcome.matched > 0
-            }
-            scored = outcome.top.map { ($0.score, $0.id, $0.segment, $0.doc) }
-            total = outcome.matched
-            exactTotal = outcome.exact
-        } else if strategy != .exhaustive {
-            // Every other shape (a query of filters and exclusions alone, `a b OR c`, nested
-            // groups), and every hit (`limit` 0): block-max top-k over the iterator tree.
+        if strategy == .automatic {
+            // Block-max top-k over the iterator tree: exactly the hits of the page (the
+            // proximity bonus is part of the bounds, so k is not widened for it); every hit
+            // with `limit` 0. Saturating: an offset near Int.max asks for everything, it does
+            // not trap.
             let (end, overflow) = offset.addingReportingOverflow(limit)
             let k = limit == 0 || overflow ? Int.max : end
-            // What a declined `weightedQuery` recorded is recorded again below.
-            context.highlight = []
-            context.proximityTerms = []
             if let strict = try queryTree(node, &context, requireAll: true) {
                 let proximity = Array(Set(context.proximityTerms)).sorted()
                 var outcome = try TreeEvaluator(searcher: self, context: context)
@@ -348,106 +328,6 @@ public final class Searcher {
         var result = SearchResult(query: query, total: total, hits: out, fallback: fallback ? "or" : nil)
         if !exactTotal { result.exactTotal = false }
         return result
-    }
-
-    /// The block-max form of a query: words (optionally limited to a field), phrases,
-    /// prefixes, `OR` of single words, phrases or prefixes, metadata filters, and `-` (NOT) of
-    /// any of those as exclusions, with its filter predicate; nil for other shapes (a query of
-    /// NOT alone, `OR` of several-word groups, nested groups), which the iterator tree
-    /// (`queryTree`) takes. Records highlight and proximity terms as `evaluate` does.
-    func weightedQuery(_ node: QueryNode, _ c: inout EvaluationContext)
-        throws -> (query: WeightedQuery, accept: (Int, UInt32) -> Bool)? {
-        let parts: [QueryNode]
-        if case let .and(p) = node { parts = p } else { parts = [node] }
-        var clauses: [WeightedQuery.Clause] = []
-        var excluded: [[WeightedQuery.Clause]] = []
-        var filters: [(Int, UInt32) -> Bool] = []
-        var partIndex = 0
-        for part in parts {
-            switch part {
-            case .words, .phrase, .prefix, .or:
-                guard let cs = try weightedClauses(part, &c, proximity: true) else { return nil }
-                guard !cs.isEmpty else { continue }  // nothing searchable: no condition
-                clauses += cs.map { var x = $0; x.part = partIndex; return x }
-                partIndex += 1
-            case let .filter(f):
-                filters.append(try filterPredicate(f))
-            case let .not(inner):
-                switch inner {
-                case let .filter(f):
-                    let p = try filterPredicate(f)
-                    filters.append { !p($0, $1) }
-                case .words, .phrase, .prefix, .or:
-                    guard let cs = try weightedClauses(inner, &c, proximity: false) else { return nil }
-                    // A word's optional (stop word) clauses do not decide whether it matches.
-                    if !cs.isEmpty { excluded.append(cs.filter(\.required)) }
-                default:
-                    return nil
-                }
-            default:
-                return nil
-            }
-        }
-        guard !clauses.isEmpty else { return nil }
-        let accept: (Int, UInt32) -> Bool = { si, d in filters.allSatisfy { $0(si, d) } }
-        return (WeightedQuery(clauses: clauses, requireAll: true, excluded: excluded,
-                              proximityTerms: Array(Set(c.proximityTerms)).sorted()), accept)
-    }
-
-    /// The clauses of one query part: a query word each for words; one clause for a phrase
-    /// (its terms with their positions checked), a prefix (one alternative per expansion) or an
-    /// `OR` (one group per side; nil unless each side is a single clause). `proximity`: record
-    /// the typed words for the proximity bonus (not for excluded parts).
-    func weightedClauses(_ node: QueryNode, _ c: inout EvaluationContext, proximity: Bool) throws -> [WeightedQuery.Clause]? {
-        switch node {
-        case let .words(text, field):
-            let plan = try plan(text)
-            let fields = Searcher.fields(field)
-            var out: [WeightedQuery.Clause] = []
-            for clause in plan.clauses {
-                for alt in clause.alternatives {
-                    c.highlight.append(contentsOf: alt.terms)
-                    for t in alt.terms { _ = try idf(of: t, &c) }
-                }
-                if proximity, clause.required, let typed = clause.alternatives.first, typed.terms.count == 1 {
-                    c.proximityTerms.append(typed.terms[0])
-                }
-                out.append(.init(alternatives: clause.alternatives.map { .init(terms: $0.terms, weight: $0.weight, fields: fields) },
-                                 required: clause.required))
-            }
-            return out
-        case let .phrase(text, field):
-            let terms = wordTerms(text)
-            guard !terms.isEmpty else { return [] }
-            if terms.count == 1 { return try weightedClauses(.words(text, field: field), &c, proximity: proximity) }
-            c.highlight.append(contentsOf: terms)
-            for t in terms { _ = try idf(of: t, &c) }
-            let fields = Searcher.phraseFields(field)
-            return [.init(alternatives: [.init(terms: terms, weight: 1, fields: Set(fields), phraseFields: fields)], required: true)]
-        case let .prefix(p, field):
-            let fields = Searcher.fields(field)
-            let expansions = try prefixExpansions(p, fields: fields)
-            c.highlight.append(contentsOf: expansions)
-            for t in expansions { _ = try idf(of: t, &c) }
-            return [.init(alternatives: expansions.map { .init(terms: [$0], weight: 1, fields: fields) }, required: true)]
-        case let .or(parts):
-            var alternatives: [WeightedQuery.Alternative] = []
-            var group = 0
-            for part in parts {
-                switch part {
-                case .words, .phrase, .prefix: break
-                default: return nil
-                }
-                guard let cs = try weightedClauses(part, &c, proximity: proximity) else { return nil }
-                if cs.isEmpty { continue }
-                guard cs.count == 1 else { return nil }
-                alternatives += cs[0].alternatives.map { var a = $0; a.group = group; return a }
-                group += 1
-            }
-            return group == 0 ? [] : [.init(alternatives: alternatives, required: true)]
-        default:
-            return nil
-        }
     }
 
     /// The fields a phrase is matched in (positions must line up within one of them).
@@ -514,12 +394,15 @@ public final class Searcher {
         span == Int.max ? 0 : proximityWeight * Double(terms - 1) / Double(max(span, terms - 1))
     }
 
-    /// Whether some position `p` of `lists[0]` has `p + i` in every `lists[i]` (ascending lists).
-    static func hasPhrase(_ lists: [[UInt32]]) -> Bool {
-        guard let first = lists.first else { return false }
-        var cursors = [Int](repeating: 0, count: lists.count)
+    /// Whether some position `p` of `lists[0]` has `p + i` in every `lists[i]` (ascending
+    /// lists; the first `count` of them, all by default).
+    static func hasPhrase(_ lists: [[UInt32]], count: Int? = nil) -> Bool {
+        let n = count ?? lists.count
+        guard n > 0, let first = lists.first else { return false }
+        guard n > 1 else { return !first.isEmpty }
+        var cursors = [Int](repeating: 0, count: n)
         outer: for p in first {
-            for i in 1..<lists.count {
+            for i in 1..<n {
                 let want = p &+ UInt32(i)
                 let l = lists[i]
                 var j = cursors[i]

@@ -72,8 +72,8 @@ struct Ingest: ParsableCommand {
                 guard showProgress else { return }
                 switch p.pass {
                 case .text:
-                    Terminal.writeError(String(format: "\r\u{1B}[Kingesting: %d/%d files, %.1f MB read, %.1f s",
-                                               p.filesDone, p.filesTotal, Double(p.bytesRead) / 1e6, p.seconds))
+                    Terminal.writeError(String(format: "\r\u{1B}[Kingesting: %d/%d%@ files, %.1f MB read, %.1f s",
+                                               p.filesDone, p.filesTotal, p.walking ? "+" : "", Double(p.bytesRead) / 1e6, p.seconds))
                 case .ocr:
                     let eta = p.ocrSecondsLeft.map { String(format: ", about %@ left", Ingest.duration($0)) } ?? ""
                     Terminal.writeError(String(format: "\r\u{1B}[KOCR: %d/%d pages, %@%@", p.pagesDone, p.pagesTotal,

@@ -226,6 +226,35 @@ import DiariumTestSupport
         try Self.verify(index)
     }
 
+    /// Segments whose dictionaries are several times the merger's window of terms (4,096),
+    /// sharing some terms and not others, merge into the index a fresh writer makes of the same
+    /// documents: the window refills neither drop nor repeat a term.
+    @Test func mergeOfDictionariesLargerThanTheWindow() throws {
+        let dir = try ScratchDirectory()
+        let index = dir.path + "/index"
+        var final: [String: [String]?] = [:]
+        let writer = try IndexWriter(directory: index)
+        writer.mergeFactor = 0
+        for segment in 0..<3 {
+            for doc in 0..<60 {
+                // 150 words a document: 9,000 distinct terms a segment, a third shared by all.
+                let words = (0..<150).map { k in k % 3 == 0 ? "delad\(doc * 50 + k / 3)" : "seg\(segment)ord\(doc * 150 + k)" }
+                let path = "s\(segment)/doc\(doc).txt"
+                try Self.add(writer, path, words)
+                final[path] = words
+            }
+            try writer.commit()
+        }
+        #expect(try IndexReader(directory: index).segments.count == 3)
+        try writer.optimize()
+        writer.close()
+        #expect(try IndexReader(directory: index).segments.count == 1)
+        let merged = try Self.content(index)
+        #expect(merged.postings.count > 3 * 4096)
+        #expect(merged == (try Self.fresh(final, in: dir)))
+        try Self.verify(index)
+    }
+
     /// `close()` waits for a running merge: afterwards the merge is published and no file is
     /// left half-written or unpublished.
     @Test func closeWaitsForRunningMerge() throws {

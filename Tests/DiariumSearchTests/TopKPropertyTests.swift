@@ -5,15 +5,14 @@ import DiariumTestSupport
 @testable import DiariumIndex
 @testable import DiariumSearch
 
-/// Random documents and random queries: the block-max top-k path must give the same ranked
-/// results (same documents, same order, same scores within float tolerance) as a brute-force
-/// scorer written here from the raw documents — across several segments, with replaced
-/// (deleted) documents, after the merge policy ran and after `optimize` — for every query shape
-/// the block-max path takes (words, fields, filters, phrases, `OR`, `-` exclusions, prefixes,
-/// the proximity bonus, the OR fallback), and — judged by a brute-force reading of the query
-/// tree — for the shapes only the iterator tree takes (`-x` alone or with filters, `a b OR c`,
-/// nested groups): top k, exact count, second page, `--sort year`, `--count` and the matching
-/// ids. Both must agree with the exhaustive evaluator: the same page and the same exact count.
+/// Random documents and random queries: the block-max top-k engine (`QueryTree.swift`) must give
+/// the same ranked results (same documents, same order, same scores within float tolerance) as a
+/// brute-force scorer written here from the raw documents — across several segments, with
+/// replaced (deleted) documents, after the merge policy ran and after `optimize` — for every
+/// query shape (words, fields, filters, phrases, `OR`, `-` exclusions, prefixes, the proximity
+/// bonus, the OR fallback, `-x` alone or with filters, `a b OR c`, nested groups): top k with
+/// raw scores, exact count, second page, `--sort year`, `--count` and the matching ids. It must
+/// agree with the exhaustive evaluator too: the same page, the same scores, the same exact count.
 @Suite struct TopKPropertyTests {
     struct RawDocument {
         var title: [String]
@@ -171,9 +170,7 @@ import DiariumTestSupport
             default: break
             }
             let node = QueryParser.parse(text)
-            var probe = try EvaluationContext(searcher: searcher)
-            let flat = try searcher.weightedQuery(node, &probe) != nil
-            shapes[!flat ? (shape == 11 ? "not alone" : shape == 12 ? "a b OR c" : "nested")
+            shapes[shape == 11 ? "not alone" : shape == 12 ? "a b OR c" : (13...16).contains(shape) ? "nested"
                 : text.contains("\"") ? "phrase" : text.contains(" OR ") ? "or" : text.contains(" -") ? "not" : text.contains("*") ? "prefix" : "words",
                    default: 0] += 1
             let k = [1, 3, 10, 25][Int(rng.next() % 4)]
@@ -182,8 +179,8 @@ import DiariumTestSupport
             // exhaustive evaluator's), for every shape.
             let want = try bruteForce(node, searcher, raw, counted, idf, averages)
             // The tree for every shape.
-            let tree = try searcher.search(text, limit: k, strategy: .tree)
-            let treeCounted = try searcher.search(text, limit: k, countTotal: true, strategy: .tree)
+            let tree = try searcher.search(text, limit: k, )
+            let treeCounted = try searcher.search(text, limit: k, countTotal: true, )
             #expect(tree.hits.map(\.id) == Array(want.hits.prefix(k).map(\.id)), "query \(q) \"\(text)\" k \(k): tree ids differ")
             for (g, w) in zip(tree.hits, want.hits) {
                 #expect(abs(g.score - w.score) <= 0.0005 + 1e-9, "query \"\(text)\": tree score \(g.score) vs \(w.score)")
@@ -191,7 +188,7 @@ import DiariumTestSupport
             #expect(tree.fallback == (want.fallback ? "or" : nil), "query \"\(text)\": tree fallback")
             #expect(treeCounted.total == want.hits.count && treeCounted.exactTotal == nil, "query \"\(text)\": tree count \(treeCounted.total) vs \(want.hits.count)")
             if tree.exactTotal == false { treeSkipped += 1 } else { #expect(tree.total == want.hits.count, "query \"\(text)\": tree exact total") }
-            let treePage = try searcher.search(text, limit: 5, offset: k, strategy: .tree)
+            let treePage = try searcher.search(text, limit: 5, offset: k, )
             #expect(treePage.hits.map(\.id) == Array(want.hits.dropFirst(k).prefix(5).map(\.id)), "query \"\(text)\": tree second page")
             // The automatic path and the exhaustive one (the judge of the other tests).
             let automatic = try searcher.search(text, limit: k)
@@ -213,93 +210,23 @@ import DiariumTestSupport
             #expect(counts.total == want.hits.count && counts.fallback == want.fallback, "query \"\(text)\": --count")
             #expect(Set(try searcher.matchingDocumentIDs(text).ids) == Set(want.hits.map(\.id)), "query \"\(text)\": matching ids")
 
-            // The flat evaluator, where it applies.
+            // The engine's raw scores (before rounding for printing) against brute force.
             var context = try EvaluationContext(searcher: searcher)
-            guard var weighted = try searcher.weightedQuery(node, &context) else { continue }
-            let evaluator = BlockMaxEvaluator(scoring: scoring, averages: context.averages, idf: context.idf)
-            var outcome = try evaluator.run(weighted.query, segments: reader.segments, k: k, countAll: false, accept: weighted.accept)
-            if outcome.matched == 0 && searcher.canFallBack(QueryParser.parse(text)) {
-                weighted.query.requireAll = false
-                outcome = try evaluator.run(weighted.query, segments: reader.segments, k: k, countAll: false, accept: weighted.accept)
-            }
-            if !outcome.exact { blocksSkipped += 1 }
-
-            // Brute force over the raw documents, by the definition of `WeightedQuery`.
-            func alternativeScore(_ alt: WeightedQuery.Alternative, _ d: RawDocument, _ counts: [IndexField: (tf: [String: Int], length: Int)]) throws -> Double? {
-                let fields = [IndexField.title, .body, .meta].filter { alt.fields.contains($0) }
-                var sum = 0.0
-                for t in alt.terms {
-                    var pf = 0.0, found = false
-                    for f in fields {
-                        guard let c = counts[f], let tf = c.tf[t] else { continue }
-                        found = true
-                        let len = Double(SmallFloat.decode(SmallFloat.encode(UInt32(c.length))))
-                        let avg = averages[Int(f.rawValue)]
-                        pf += (scoring.weights[f] ?? 1) * Double(tf) / (1 - scoring.b + scoring.b * len / avg)
-                    }
-                    guard found else { return nil }
-                    sum += try idf(t) * pf * (scoring.k1 + 1) / (scoring.k1 + pf)
+            if let strict = try searcher.queryTree(node, &context, requireAll: true) {
+                let proximity = Array(Set(context.proximityTerms)).sorted()
+                var outcome = try TreeEvaluator(searcher: searcher, context: context).top(strict, proximityTerms: proximity, k: k, countAll: false)
+                if outcome.matched == 0 && searcher.canFallBack(node), let loose = try searcher.queryTree(node, &context, requireAll: false) {
+                    outcome = try TreeEvaluator(searcher: searcher, context: context).top(loose, proximityTerms: proximity, k: k, countAll: false)
                 }
-                if let phraseFields = alt.phraseFields {
-                    let inOrder = phraseFields.contains { f in
-                        let ts = fieldTerms(d, f)
-                        return ts.count >= alt.terms.count && (0...(ts.count - alt.terms.count)).contains { i in
-                            alt.terms.indices.allSatisfy { ts[i + $0] == alt.terms[$0] }
-                        }
-                    }
-                    if !inOrder { return nil }
+                if !outcome.exact { blocksSkipped += 1 }
+                #expect(outcome.top.map(\.id) == Array(want.hits.prefix(k).map(\.id)), "query \(q) \"\(text)\" k \(k): ids differ")
+                for (g, w) in zip(outcome.top, want.hits) {
+                    #expect(abs(g.score - w.score) <= 1e-9 * max(1, abs(w.score)), "query \"\(text)\": score \(g.score) vs \(w.score)")
                 }
-                return sum * alt.weight
+                if outcome.exact { #expect(outcome.matched == want.hits.count, "query \"\(text)\": exact total") }
+            } else {
+                #expect(want.hits.isEmpty, "query \"\(text)\": no condition, yet brute force matches")
             }
-            func clauseScore(_ clause: WeightedQuery.Clause, _ d: RawDocument, _ counts: [IndexField: (tf: [String: Int], length: Int)]) throws -> Double? {
-                var best: [Int: Double] = [:]
-                for alt in clause.alternatives {
-                    if let v = try alternativeScore(alt, d, counts) { best[alt.group] = max(best[alt.group] ?? 0, v) }
-                }
-                return best.isEmpty ? nil : best.values.reduce(0, +)
-            }
-            // The shortest window holding every term: from each position, the farthest of
-            // the terms' next occurrences (found by a backward scan per term).
-            func span(_ ts: [String], _ terms: [String]) -> Int {
-                var farthest = [Int](repeating: -1, count: ts.count)
-                for t in terms {
-                    var next = Int.max
-                    for i in ts.indices.reversed() {
-                        if ts[i] == t { next = i }
-                        farthest[i] = next == Int.max || farthest[i] == Int.max ? Int.max : max(farthest[i], next)
-                    }
-                }
-                var best = Int.max
-                for i in ts.indices where farthest[i] != Int.max { best = min(best, farthest[i] - i + 1) }
-                return best
-            }
-            var expected: [(score: Double, id: Int64)] = []
-            for (id, d) in raw {
-                if let years, !years.contains(d.year) { continue }
-                let counts = counted[id]!
-                if try weighted.query.excluded.contains(where: { group in try group.allSatisfy { try clauseScore($0, d, counts) != nil } }) { continue }
-                var total = 0.0, matchedAll = true, matchedAny = false
-                for clause in weighted.query.clauses {
-                    if let v = try clauseScore(clause, d, counts) { total += v; matchedAny = true }
-                    else if clause.required && weighted.query.requireAll { matchedAll = false }
-                }
-                let required = weighted.query.requireAll && weighted.query.clauses.contains { $0.required }
-                guard required ? matchedAll : matchedAny else { continue }
-                let terms = weighted.query.proximityTerms
-                if terms.count >= 2 {
-                    let best = min(span(d.body, terms), span(d.title, terms))
-                    if best != Int.max { total += Searcher.proximityWeight * Double(terms.count - 1) / Double(max(best, terms.count - 1)) }
-                }
-                expected.append((total, id))
-            }
-            expected.sort { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
-            let flatWant = Array(expected.prefix(k))
-            let got = outcome.top
-            #expect(got.map(\.id) == flatWant.map(\.id), "query \(q) \"\(text)\" k \(k): ids differ")
-            for (g, w) in zip(got, flatWant) {
-                #expect(abs(g.score - w.score) <= 1e-9 * max(1, abs(w.score)), "query \"\(text)\": score \(g.score) vs \(w.score)")
-            }
-            if outcome.exact { #expect(outcome.matched == expected.count, "query \"\(text)\": exact total") }
 
             // The whole search, both strategies: same hits, same scores, same fallback, and
             // the exact count (`--count`) equal to the exhaustive one.
@@ -320,7 +247,7 @@ import DiariumTestSupport
         #expect(Set(shapes.keys) == ["phrase", "or", "not", "prefix", "words", "not alone", "a b OR c", "nested"], "shapes drawn: \(shapes)")
         // The skip path must actually have been exercised, by both evaluators.
         #expect(blocksSkipped > 0, "no query skipped a block; the test does not cover pruning")
-        #expect(treeSkipped > 0, "no tree query skipped a block; the test does not cover the tree's pruning")
+        #expect(treeSkipped > 0, "no search skipped a block; the test does not cover pruning")
     }
 
     /// What a query node gives for one raw document: no condition (nothing searchable), a

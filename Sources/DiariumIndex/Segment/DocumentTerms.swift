@@ -22,6 +22,13 @@ public struct FieldTerms: Sendable {
     /// An empty field.
     public init() {}
 
+    /// Bytes this field holds on the heap (its term table, positions and pending occurrences),
+    /// for the ingest's memory budget: a document waiting to be added counts too.
+    public var memoryFootprint: Int {
+        terms.memoryFootprint + (positionStarts.capacity + positions.capacity + wordStarts.capacity) * 4
+            + pending.capacity * MemoryLayout<(term: Int32, position: UInt32)>.stride
+    }
+
     /// Records one occurrence of `term` at `position`.
     public mutating func add(_ term: UnsafeRawBufferPointer, position: UInt32) {
         let id = terms.intern(term).id

@@ -73,6 +73,10 @@ public struct PostingsCursor {
     private var index = 0
     private var count = 0
     private var blockPositionIndex = 0
+    /// Positions (title and body) of the block's entries before `summedIndex`, counted from
+    /// `blockPositionIndex`: `positions` sums only the entries since its last call.
+    private var summedIndex = 0
+    private var summedPositions = 0
     private let docs: UnsafeMutablePointer<UInt32>
     /// Field f's frequencies at `frequencies[f × 128 + i]`.
     private let frequencies: UnsafeMutablePointer<UInt32>
@@ -163,6 +167,8 @@ public struct PostingsCursor {
         block = b
         index = 0
         count = size
+        summedIndex = 0
+        summedPositions = 0
         guard PostingsBlock.read(postings, at: start, count: size, previous: previous, docs: docs, frequencies: frequencies) != nil else {
             fail("a postings block is damaged or truncated")
             return false
@@ -243,21 +249,32 @@ public struct PostingsCursor {
     /// The positions of the term in `field` of the current document, ascending. Only the title's
     /// and the body's are stored (`SegmentFormat.positionalFields`); other fields give none.
     public mutating func positions(_ field: IndexField) throws -> [UInt32] {
-        guard doc != PostingsCursor.exhausted, SegmentFormat.positionalFields & field.bit != 0 else { return [] }
+        var out: [UInt32] = []
+        try positions(field, into: &out)
+        return out
+    }
+
+    /// `positions(field)` into `out` (its contents replaced, its capacity reused).
+    public mutating func positions(_ field: IndexField, into out: inout [UInt32]) throws {
+        out.removeAll(keepingCapacity: true)
+        guard doc != PostingsCursor.exhausted, SegmentFormat.positionalFields & field.bit != 0 else { return }
         let t = Int(IndexField.title.rawValue) * Self.size, b = Int(IndexField.body.rawValue) * Self.size
-        var first = blockPositionIndex
-        for i in 0..<index { first += Int(frequencies[t + i]) + Int(frequencies[b + i]) }
+        // Entries only move forward within a block: sum from where the last call stopped.
+        if summedIndex > index { summedIndex = 0; summedPositions = 0 }
+        while summedIndex < index {
+            summedPositions += Int(frequencies[t + summedIndex]) + Int(frequencies[b + summedIndex])
+            summedIndex += 1
+        }
+        var first = blockPositionIndex + summedPositions
         if field == .body { first += Int(frequencies[t + index]) }
         let tf = Int(frequency(field))
         guard first + tf <= totalPositions else { throw segment.corrupt("positions run past their term") }
-        var out: [UInt32] = []
         out.reserveCapacity(tf)
         var position: UInt32 = 0
         for j in first..<(first + tf) {
             position &+= try positionDelta(j)
             out.append(position)
         }
-        return out
     }
 
     /// Value `j` of the term's position stream.

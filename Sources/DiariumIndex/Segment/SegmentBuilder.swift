@@ -74,7 +74,8 @@ struct SegmentBuilder {
     /// Estimated heap bytes held, for the writer's memory budget.
     var memoryFootprint: Int {
         fieldIndexes.reduce(0) { $0 + $1.terms.memoryFootprint + $1.postings.capacity * MemoryLayout<Postings>.stride }
-            + pool.memoryFootprint + norms.count + fast.count * 64 + docIDs.count * 8 + store.memoryFootprint
+            + pool.memoryFootprint + norms.capacity + fast.capacity * MemoryLayout<FastValues>.stride + docIDs.capacity * 8
+            + store.memoryFootprint
     }
 
     /// Adds a document with catalog id `id`, its fields, its fast-field values and its stored text.
@@ -102,16 +103,19 @@ struct SegmentBuilder {
     /// returns its size. On failure the file is removed.
     mutating func write(to path: String) throws -> Int {
         let file = try DurableFileWriter(creating: path)
-        let size = try serialize(into: file).size
+        // POSITIONS, SKIPS and TERMS wait in scratch files beside the segment, not in memory: a
+        // segment as large as the budget would otherwise need about a third more at its flush.
+        let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        let size = try serialize(into: file, spillDirectory: folder).size
         try file.finish()
         return size
     }
 
-    private mutating func serialize<Output: SegmentOutput>(into output: Output) throws -> (output: Output, size: Int) {
+    private mutating func serialize<Output: SegmentOutput>(into output: Output, spillDirectory: String? = nil) throws -> (output: Output, size: Int) {
         // In memory a term has a list per field (one term table per field); on disk one list per
         // term with the per-field frequencies. Each field's terms sorted by bytes, merged across
         // the fields in term order, bring a term's lists together; they are merged by document here.
-        var serializer = try SegmentSerializer(norms: norms, output: output)
+        var serializer = try SegmentSerializer(norms: norms, output: output, spillDirectory: spillDirectory)
         let fieldCount = fieldIndexes.count
         var p = TermPostings()
         let sorted = fieldIndexes.map { Self.sortedTermIDs($0.terms) }

@@ -48,6 +48,9 @@ public final class SegmentReader: Sendable {
 
     let file: MappedFile
     let sections: [UInt32: Range<Int>]
+    /// `sections` by raw value, for `withSection`: a per-document read (norms, catalog id, fast
+    /// fields) costs an array index, not a dictionary lookup with hashing.
+    private let sectionTable: [Range<Int>?]
     private let blockCount: Int
     /// Distinct values of each fast string column, in ordinal order (ordinal k = value k − 1).
     private let fastDictionaries: [[String]]
@@ -154,6 +157,9 @@ public final class SegmentReader: Sendable {
             return (sections, docs, blocks, terms, sums, dictionaries, starts, dateStart)
         }
         sections = parsed.sections
+        var table = [Range<Int>?](repeating: nil, count: Int(SegmentFormat.Section.allCases.map(\.rawValue).max() ?? 0) + 1)
+        for (id, range) in parsed.sections where Int(id) < table.count { table[Int(id)] = range }
+        sectionTable = table
         documentCount = parsed.docs
         blockCount = parsed.blocks
         termCount = parsed.terms
@@ -183,7 +189,7 @@ public final class SegmentReader: Sendable {
     func withSection<R>(_ s: SegmentFormat.Section, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try file.withBytes { buf in
             // Sections were bounds-checked at open.
-            try body(UnsafeRawBufferPointer(rebasing: buf[sections[s.rawValue]!]))
+            try body(UnsafeRawBufferPointer(rebasing: buf[sectionTable[Int(s.rawValue)]!]))
         }
     }
 
@@ -194,6 +200,12 @@ public final class SegmentReader: Sendable {
     public func normByte(_ doc: UInt32, _ field: IndexField) -> UInt8 {
         withSection(.norms) { $0[Int(doc) * IndexField.allCases.count + Int(field.rawValue)] }
     }
+
+    /// Every document's norm bytes, `IndexField.allCases.count` per document in field order
+    /// (document d's at `d × count`), for loops that score many documents without a call per
+    /// read. Points into the segment's map: valid while this reader lives, like a
+    /// `PostingsCursor`.
+    public var normTable: UnsafeRawBufferPointer { withSection(.norms) { $0 } }
 
     /// The norm bytes of all four fields of `doc` (title, body, meta, parts), in one read.
     @inline(__always)
