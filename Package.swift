@@ -60,6 +60,9 @@ let package = Package(
         // 0.2 M instructions; docs/benchmarks.md, "One query engine").
         .target(name: "DiariumIndex", dependencies: [
             "CZstd", .product(name: "GRDB", package: "GRDB.swift"),
+            // SQLite's C API, imported only by Catalog/Catalog+DocumentRows.swift to bind a
+            // row's values without GRDB's StatementArguments (docs/index-format.md).
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ], swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .target(name: "DiariumSearch", dependencies: ["DiariumAnalysis", "DiariumIndex", "DiariumExtraction"]),
         .target(name: "DiariumReport", dependencies: ["DiariumIndex", "DiariumExtraction", "DiariumAnalysis", "DiariumOutput"]),

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import DiariumIndex
 import DiariumTestSupport
+import GRDB
 
 /// `DocumentRecord.init(row:)` reads the catalog row column by column: every field written
 /// comes back, and a value it cannot take is an error, not a crash.
@@ -61,5 +62,50 @@ import DiariumTestSupport
         writer.close()
         let reader = try IndexReader(directory: dir.path, threads: .one)
         #expect { _ = try reader.document(id: id) } throws: { "\($0)".contains("exploded") }
+    }
+
+    /// Migration `compact`'s stored forms: folders shared, the shown path only where it differs
+    /// from the received bytes, the checksum as 32 bytes, each distinct sources object once; every
+    /// value reads back, and a document is found by its shown path whichever form it has.
+    @Test func storedFormsAreCompactAndReadBack() throws {
+        let dir = try ScratchDirectory()
+        let sources = #"{"title":"html-meta:DC.title"}"#
+        let nfc = "Nämnd/café.txt", nfd = "Nämnd/cafe\u{301}.txt"
+        var plain = DocumentRecord(path: nfc, sha256: String(repeating: "0f", count: 32), size: 1, mtime: 0, format: "text",
+                                   status: .ok, ingestedAt: "2026-12-06T13:00:00Z")
+        plain.sources = sources
+        var decomposed = DocumentRecord(path: nfc, rawPath: Data(nfd.utf8), sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                                        size: 2, mtime: 0, format: "text", status: .ok, ingestedAt: "2026-12-06T13:00:00Z")
+        decomposed.sources = sources
+        var unread = DocumentRecord(path: "Nämnd/tom.txt", sha256: "", size: 0, mtime: 0, format: "text", status: .empty,
+                                    ingestedAt: "2026-12-06T13:00:00Z")
+        unread.sources = #"{"title":"file name"}"#
+        let writer = try IndexWriter(directory: dir.path)
+        plain.id = try writer.add(plain, fields: [.body: field(["kaffe"])], storedText: Array("kaffe".utf8))
+        decomposed.id = try writer.add(decomposed, fields: [.body: field(["kaffe"])], storedText: Array("kaffe".utf8))
+        unread.id = try writer.add(unread, fields: nil, storedText: [])
+        try writer.commit()
+        let stored = try writer.catalog.read { db in
+            try Row.fetchAll(db, sql: "SELECT path, typeof(sha256), length(sha256) FROM documents ORDER BY id").map {
+                [($0[0] as String?) ?? "NULL", $0[1] as String, String($0[2] as Int)]
+            }
+        }
+        #expect(stored == [["NULL", "blob", "32"], [nfc, "blob", "32"], ["NULL", "text", "0"]])
+        #expect(try writer.catalog.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM document_sources") } == 2)
+        // The three files share their folder's row.
+        #expect(try writer.catalog.read { db in try Data.fetchAll(db, sql: "SELECT raw FROM folders") } == [Data("Nämnd/".utf8)])
+        writer.close()
+        let reader = try IndexReader(directory: dir.path, threads: .one)
+        let read = try reader.documents(ids: [plain.id, decomposed.id, unread.id])
+        for var r in [plain, decomposed] {
+            r.segmentID = read[r.id]?.segmentID
+            r.segmentDoc = read[r.id]?.segmentDoc
+            #expect(read[r.id] == r)
+        }
+        #expect(read[unread.id] == unread)
+        // By received bytes: the NFD name's "e" (0x65) sorts before the NFC "é" (0xC3 0xA9).
+        #expect(try reader.documents(path: nfc).map(\.id) == [decomposed.id, plain.id])
+        #expect(try reader.documentIDs(.path, "café", exact: false) == [plain.id, decomposed.id])
+        #expect(try reader.inventory().map(\.path) == [nfc, nfc, "Nämnd/tom.txt"])
     }
 }

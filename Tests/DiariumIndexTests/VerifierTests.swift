@@ -59,7 +59,7 @@ import DiariumTestSupport
         let index = try Self.makeIndex(dir)
         let db = try DatabaseQueue(path: index + "/catalog.sqlite")
         try db.write { db in
-            try db.execute(sql: "DROP TABLE roots; DROP INDEX documents_sha256; DELETE FROM grdb_migrations WHERE identifier = 'inventory'")
+            try db.execute(sql: "DROP TABLE roots; DELETE FROM grdb_migrations WHERE identifier = 'inventory'")
         }
         try db.close()
         #expect(throws: IndexError.noIndex(directory: index)) { _ = try IndexReader(directory: index) }
@@ -149,7 +149,7 @@ import DiariumTestSupport
         let catalog = index + "/catalog.sqlite"
         let db = try DatabaseQueue(path: catalog)
         try db.write { db in
-            try db.execute(sql: "UPDATE documents SET segment_doc = 99 WHERE path = 'batch/doc2.txt'")
+            try db.execute(sql: "UPDATE documents SET segment_doc = 99 WHERE name = CAST('doc2.txt' AS BLOB)")
         }
         try db.close()
         let report = try IndexVerifier(directory: index).verify()
@@ -171,7 +171,7 @@ import DiariumTestSupport
         let catalog = index + "/catalog.sqlite"
         let db = try DatabaseQueue(path: catalog)
         try db.write { db in
-            try db.execute(sql: "UPDATE documents SET segment_doc = 'zz' WHERE path = 'batch/doc2.txt'")
+            try db.execute(sql: "UPDATE documents SET segment_doc = 'zz' WHERE name = CAST('doc2.txt' AS BLOB)")
             try db.execute(sql: "UPDATE tombstones SET segment_doc = 'x'")
         }
         try db.close()

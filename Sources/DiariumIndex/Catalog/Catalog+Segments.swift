@@ -45,19 +45,34 @@ extension Catalog {
                 segmentID = db.lastInsertedRowID
             }
             // Prepared once, not once per path: compiling them per path (`sqlite3_prepare_v3`)
-            // was 6.7 % of a `--jsonl` ingest's instructions (callgrind, 2,000 documents).
-            let tombstone = try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO tombstones (segment_id, segment_doc)
-                SELECT segment_id, segment_doc FROM documents WHERE raw_path = ? AND segment_id IS NOT NULL
-                """)
-            let delete = try db.cachedStatement(sql: "DELETE FROM documents WHERE raw_path = ?")
+            // was 6.7 % of a `--jsonl` ingest's instructions (callgrind, 2,000 documents). A path
+            // whose folder the catalog does not hold has no rows (a first ingest: no statement
+            // per path); otherwise one lookup finds the rows to tombstone and delete.
+            let findFolder = try db.cachedStatement(sql: "SELECT id FROM folders WHERE raw = ?")
+            let findRows = try db.cachedStatement(sql: "SELECT id, segment_id, segment_doc FROM documents WHERE folder = ? AND name = ?")
+            let tombstone = try db.cachedStatement(sql: "INSERT OR IGNORE INTO tombstones (segment_id, segment_doc) VALUES (?, ?)")
+            let delete = try db.cachedStatement(sql: "DELETE FROM documents WHERE id = ?")
+            var folders: [Data: Int64?] = [:]
             for rawPath in replaced {
-                try tombstone.execute(arguments: [rawPath])
-                try delete.execute(arguments: [rawPath])
+                let split = Catalog.splitPath(rawPath)
+                let folder: Int64?
+                if let known = folders[split.folder] { folder = known } else {
+                    folder = try Int64.fetchOne(findFolder, arguments: [split.folder])
+                    folders[split.folder] = folder
+                }
+                guard let folder else { continue }
+                for row in try Row.fetchAll(findRows, arguments: [folder, split.name]) {
+                    let id = try row.decode(Int64.self, atIndex: 0)
+                    if let sid = try row.decode(Int64?.self, atIndex: 1), let doc = try row.decode(Int64?.self, atIndex: 2) {
+                        try tombstone.execute(arguments: [sid, doc])
+                    }
+                    try delete.execute(arguments: [id])
+                }
             }
+            var inserter = try DocumentInserter(db)
             for var r in records {
                 if r.segmentDoc != nil { r.segmentID = segmentID }
-                try r.insert(db)
+                try inserter.insert(r)
             }
             try db.execute(sql: "INSERT OR REPLACE INTO meta VALUES ('next_doc_id', ?)", arguments: [String(nextID)])
         }
@@ -159,7 +174,7 @@ extension Catalog {
                 return nil
             }
             var problems: [String] = []
-            let rows = try Row.fetchAll(db, sql: "SELECT id, path, part, status, segment_id, segment_doc FROM documents ORDER BY id").map { row in
+            let rows = try Row.fetchAll(db, sql: "SELECT id, \(Catalog.shownPath), part, status, segment_id, segment_doc FROM documents ORDER BY id").map { row in
                 VerificationRow(id: try row.decode(Int64.self, atIndex: 0), path: (try? row.decode(String?.self, atIndex: 1)).flatMap { $0 } ?? "",
                                 part: Int(integer(row, 2, "part", &problems) ?? 0),
                                 status: (try? row.decode(String?.self, atIndex: 3)).flatMap { $0 } ?? "",

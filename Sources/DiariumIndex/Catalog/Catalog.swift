@@ -8,8 +8,9 @@ final class Catalog: Sendable {
     /// 2: pages and OCR columns (migrations `pdf-pages`, `ocr`); documents identified by the
     /// bytes of their received path (`raw_path`), no longer by the displayed `path` (`identity`).
     /// 3: where each ingested root is (`roots`, migration `inventory`), so a path opens from
-    /// any folder and a moved release is re-rooted by SHA-256 (`documents_sha256`).
-    static let formatVersion = "3"
+    /// any folder and a moved release is re-rooted by SHA-256.
+    /// 4: `documents` in smaller stored forms (migration `compact`, `Catalog+DocumentRows.swift`).
+    static let formatVersion = "4"
 
     /// A pool (one writer connection, readers opened as threads need them), or one connection
     /// for a reader used by one thread at a time (`IndexReader.Threads.one`).
@@ -28,6 +29,11 @@ final class Catalog: Sendable {
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.label = "diarium.catalog"
+        // A one-shot reader's queue is opened read-only: GRDB then has no `PRAGMA query_only`
+        // to toggle around each read, which expired every prepared statement, so each query
+        // compiled its page's record statement again (`sqlite3Reprepare`, about 0.35 M
+        // instructions a query with the compact catalog's column list; callgrind, 408 queries).
+        if !create && !pooled { config.readonly = true }
         do {
             pool = create || pooled ? try DatabasePool(path: path, configuration: config) : try DatabaseQueue(path: path, configuration: config)
             // A first ingest killed before it created the tables leaves an empty catalog file.
@@ -172,6 +178,8 @@ final class Catalog: Sendable {
                 UPDATE meta SET value = '\(formatVersion)' WHERE key = 'format_version';
                 """)
         }
+        // Issue 17: the inventory in smaller stored forms (`Catalog+DocumentRows.swift`).
+        m.registerMigration("compact") { db in try migrateToCompact(db) }
         return m
     }
 

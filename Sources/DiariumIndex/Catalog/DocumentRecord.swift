@@ -3,8 +3,12 @@ import GRDB
 
 /// One row of the inventory: a received file (or one document inside it), whether or not its
 /// text could be read.
-public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, TableRecord {
     public static let databaseTableName = "documents"
+    /// The columns a record is read from, in the stored forms of migration `compact` decoded
+    /// back (the shown path, the interned sources): `Catalog.documentColumns`. Rows are
+    /// written only by `Catalog.DocumentInserter`.
+    public static var databaseSelection: [any SQLSelectable] { [SQL(sql: Catalog.documentColumns)] }
 
     /// Whether the file's text was extracted.
     public enum Status: String, Codable, Sendable, CaseIterable {
@@ -174,10 +178,11 @@ extension DocumentRecord {
             throw RowValueError(description: "documents.status holds \"\(statusText)\", not one of \(Status.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         id = try value(.id)
-        path = try value(.path)
         rawPath = try value(.rawPath)
+        // NULL: the shown path is the received path's bytes (migration `compact`).
+        path = try optional(.path) ?? String(decoding: rawPath, as: UTF8.self)
         part = try value(.part)
-        sha256 = try value(.sha256)
+        sha256 = try Catalog.SHA256Column.decode(row.decode(DatabaseValue.self, forColumn: CodingKeys.sha256.rawValue))
         size = try value(.size)
         mtime = try value(.mtime)
         format = try value(.format)
