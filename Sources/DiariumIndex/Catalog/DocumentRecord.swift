@@ -239,12 +239,20 @@ public struct HitRecord: Sendable, Equatable {
 
 extension HitRecord {
     /// The columns read, in the order `init(row:)` decodes them.
-    static let columns = "id, path, format, title, authority, doc_type, date, year, dnr, page_starts, part, sources"
+    /// The shown path and the sources are read in their stored forms (migration `compact`):
+    /// `path` is NULL when it is the received bytes (`Catalog.rawPath`), `sources` an id into
+    /// `document_sources`, and the part name is only looked up for a part.
+    static let columns = """
+        id, path, format, title, authority, doc_type, date, year, dnr, page_starts, part, \
+        CASE WHEN part > 0 THEN (SELECT json FROM document_sources WHERE document_sources.id = documents.sources) END, \
+        CASE WHEN path IS NULL THEN \(Catalog.rawPath) END
+        """
 
     /// A row of `SELECT \(columns)`.
     init(row: Row) throws {
         id = try row.decode(Int64.self, atIndex: 0)
-        path = try row.decode(String.self, atIndex: 1)
+        // NULL: the shown path is the received path's bytes, as in `DocumentRecord.init(row:)`.
+        path = try row.decode(String?.self, atIndex: 1) ?? String(decoding: try row.decode(Data.self, atIndex: 12), as: UTF8.self)
         format = try row.decode(String.self, atIndex: 2)
         title = try row.decode(String?.self, atIndex: 3)
         authority = try row.decode(String?.self, atIndex: 4)
