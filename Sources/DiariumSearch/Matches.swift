@@ -23,12 +23,13 @@ extension Searcher {
     }
 
     /// Byte ranges of the words of `text` that `query` matches: the words a snippet of the
-    /// document marks, for highlighting a whole text.
+    /// document marks, for highlighting a whole text. The terms are those the query's tree
+    /// records while it is built (`queryTree`, as for a search's snippets); nothing is evaluated.
     public func matchRanges(in text: [UInt8], query: String) throws -> [Range<Int>] {
         do {
             let node = QueryParser.parse(query.precomposedStringWithCanonicalMapping)
             var context = try EvaluationContext(searcher: self)
-            _ = try evaluate(node, &context, requireAll: false)
+            _ = try queryTree(node, &context, requireAll: false)
             return Snippets.matches(text: text, terms: Set(context.highlight.map { Array($0.utf8) }), analyzer: analyzer)
         } catch let e as IndexError {
             throw SearchError.index(e)

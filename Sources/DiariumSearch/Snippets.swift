@@ -62,8 +62,12 @@ enum Snippets {
     static let regionBytes = 8 << 10
 
     static func best(text: [UInt8], terms: Set<[UInt8]>, analyzer: Analyzer) -> Passage {
+        best(text: text, terms: MatchTerms(terms.sorted { $0.lexicographicallyPrecedes($1) }), analyzer: analyzer)
+    }
+
+    static func best(text: [UInt8], terms: MatchTerms, analyzer: Analyzer) -> Passage {
         guard text.count > wholeTextLimit else { return best(in: text, terms: terms, analyzer: analyzer) }
-        let region = Snippets.region(of: text, terms: terms)
+        let region = Snippets.region(of: text, terms: Set(terms.terms))
         var passage = best(in: Array(text[region]), terms: terms, analyzer: analyzer)
         passage.anchor += region.lowerBound
         passage.range = (passage.range.lowerBound + region.lowerBound)..<(passage.range.upperBound + region.lowerBound)
@@ -182,27 +186,64 @@ enum Snippets {
             }
             return false
         }
+
+        /// `compoundHeads[i]`: term `i` is a part of a compound in the document (its `parts`
+        /// field holds it), so a word ending in it is marked (`compoundHead(of:)`). Empty: none.
+        var compoundHeads: [Bool] = []
+
+        /// Letters (bytes) a compound's modifier has at least, and an inflection ending after its
+        /// head at most (`analyserna`, `avtalens`, `planerandet`).
+        static let minimumModifier = 3
+        static let longestEnding = 6
+
+        /// Where in the lowercased `word` the last part may start that stems to a term of
+        /// `compoundHeads` — the term found at most `longestEnding` bytes before the word's end
+        /// and at least `minimumModifier` after its start (`riskanalys`, `säkerhetsanalyserna`
+        /// for `analys`) — and that term; nil when none. The caller stems the part to confirm.
+        func compoundHead(of word: UnsafeRawBufferPointer) -> (from: Int, term: Int)? {
+            for i in compoundHeads.indices where compoundHeads[i] {
+                let t = terms[i]
+                guard t.count >= 3, word.count >= t.count + Self.minimumModifier else { continue }
+                let hi = word.count - t.count
+                let lo = max(Self.minimumModifier, hi - Self.longestEnding)
+                for k in lo...hi where word[k] == t[0] {
+                    if t.withUnsafeBytes({ memcmp($0.baseAddress!, word.baseAddress! + k, t.count) == 0 }) { return (k, i) }
+                }
+            }
+            return nil
+        }
     }
 
     /// The words of `text` with the index in `terms` of the term each matches (-1: none). A
     /// word inside a matched joined form (a case number, an address) is matched too. Only the
     /// words starting with a term are stemmed (when the analyzer's terms are prefixes of their
     /// words); the others are tokenised alone, and nothing is allocated per word.
+    /// A word whose last part is a term of `terms.compoundHeads` (`riskanalys` for `analys` in a
+    /// document whose compound parts hold `analys`) is matched too, the whole word marked: its
+    /// candidates are found by bytes, and their last part stemmed after the pass.
     static func words(text: [UInt8], terms: MatchTerms, analyzer: Analyzer) -> [(start: Int, end: Int, match: Int)] {
         var tokens: [(start: Int, end: Int, match: Int)] = []
         tokens.reserveCapacity(text.count / 6 + 8)
         var joined: (start: Int, end: Int, match: Int) = (0, 0, -1)
+        var heads: [(token: Int, part: [UInt8], term: Int)] = []
         let filter: ((UnsafeRawBufferPointer) -> Bool)? = analyzer.termsArePrefixesOfWords ? { terms.startsSome($0) } : nil
+        let compounds = terms.compoundHeads.contains(true)
         text.withUnsafeBytes { buf in
             analyzer.analyze(buf, stemming: filter) { t in
                 let m = terms.index(of: t.term)
                 if t.kind == .word {
                     let covering = m >= 0 ? m : (joined.match >= 0 && t.start >= joined.start && t.end <= joined.end ? joined.match : -1)
+                    if covering < 0 && compounds, let h = terms.compoundHead(of: t.word) {
+                        heads.append((tokens.count, Array(UnsafeRawBufferPointer(rebasing: t.word[h.from...])), h.term))
+                    }
                     tokens.append((t.start, t.end, covering))
                 } else if m >= 0 {
                     joined = (t.start, t.end, m)
                 }
             }
+        }
+        for h in heads where analyzer.term(ofWord: String(decoding: h.part, as: UTF8.self)).map({ Array($0.utf8) == terms.terms[h.term] }) ?? false {
+            tokens[h.token].match = h.term
         }
         return tokens
     }
@@ -352,17 +393,23 @@ extension Searcher {
             let r = reader.segments[si].reader
             if si != cursorSegment {
                 buffers = PostingsBuffers()
-                cursors = try termList.map { try r.cursor($0, fields: [.body], buffers: buffers) }
+                cursors = try termList.map { try r.cursor($0, fields: [.body, .parts], buffers: buffers) }
                 cursorSegment = si
             }
             var events: [(position: UInt32, term: Int)] = []
+            var terms = matchTerms
             for t in cursors.indices where cursors[t] != nil {
                 cursors[t]!.advance(to: doc)
                 if let e = cursors[t]!.error { throw e }
-                if cursors[t]!.doc == doc { for p in try cursors[t]!.positions(.body) { events.append((p, t)) } }
+                guard cursors[t]!.doc == doc else { continue }
+                if cursors[t]!.frequency(.body) > 0 { for p in try cursors[t]!.positions(.body) { events.append((p, t)) } }
+                if cursors[t]!.frequency(.parts) > 0 {
+                    if terms.compoundHeads.isEmpty { terms.compoundHeads = Array(repeating: false, count: termList.count) }
+                    terms.compoundHeads[t] = true
+                }
             }
             events.sort { $0.position != $1.position ? $0.position < $1.position : $0.term < $1.term }
-            out[i] = try passage(r, doc, events: events, terms: matchTerms)
+            out[i] = try passage(r, doc, events: events, terms: terms)
         }
         return out
     }
@@ -371,6 +418,11 @@ extension Searcher {
     /// (and at most `TextPositions.interval` words either side) read and analysed.
     private func passage(_ r: SegmentReader, _ doc: UInt32, events: [(position: UInt32, term: Int)],
                          terms: Snippets.MatchTerms) throws -> Snippets.Passage {
+        // A hit through compound parts alone has no body positions to place the window by (parts
+        // have none): a short text is analysed whole, where its compounds are found.
+        if events.isEmpty && terms.compoundHeads.contains(true), try r.storedTextLength(doc) <= Snippets.wholeTextLimit {
+            return Snippets.best(text: try r.storedText(doc), terms: terms, analyzer: analyzer)
+        }
         let first = Snippets.bestWindowStart(events, termCount: terms.terms.count) ?? 0
         // The window `best(in:)` finds ends at its last match and starts up to `window` words
         // before its first (it is then shown from `lead` words before its first); the words
@@ -379,7 +431,7 @@ extension Searcher {
         let lo = first > margin ? first - margin : 0
         let (hi, overflow) = first.addingReportingOverflow(margin)
         guard let region = try r.storedTextRange(doc, positions: lo...(overflow ? UInt32.max : hi)) else {
-            return Snippets.best(text: try r.storedText(doc), terms: Set(terms.terms), analyzer: analyzer)
+            return Snippets.best(text: try r.storedText(doc), terms: terms, analyzer: analyzer)
         }
         let bytes = try r.storedText(doc, range: region.bytes)
         var p = Snippets.best(in: bytes, terms: terms, analyzer: analyzer)

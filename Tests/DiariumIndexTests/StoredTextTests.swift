@@ -160,6 +160,101 @@ func wordOffsets(_ text: [UInt8]) -> [Int] {
         #expect(try reader.storedTextRange(1, positions: 0...3) == nil)
     }
 
+    /// Swedish-looking prose of at least `count` bytes from a seeded generator.
+    static func prose(_ count: Int, seed: UInt64) -> [UInt8] {
+        var rng = SeededRandom(state: seed)
+        let words = ["nämnden", "beslutar", "att", "ärendet", "överlämnas", "till", "kommunstyrelsen", "för",
+                     "yttrande", "riskanalys", "informationssäkerhet", "säkerhetsöversyn", "och", "den", "personuppgifter",
+                     "behandlas", "enligt", "dataskyddsförordningen", "år", "Örebro", "molntjänst", "upphandling"]
+        var t: [UInt8] = []
+        while t.count < count {
+            t += Array(words[Int(rng.next() % UInt64(words.count))].utf8)
+            t.append(rng.next() % 11 == 0 ? 0x0A : 0x20)
+        }
+        return t
+    }
+
+    /// STOREDICT round-trips: a dictionary trained on a sample digests, frames compressed with
+    /// it come back with it and fail without it (or with none), a short sample gives no
+    /// dictionary, and a damaged one is refused.
+    @Test func storeDictionaryRoundTrips() throws {
+        let sample = Self.prose(StoreDictionary.sampleSize, seed: 8)
+        let sizes = stride(from: 0, to: sample.count, by: StoreIndex.blockSize).map { min(StoreIndex.blockSize, sample.count - $0) }
+        let dictionary = StoreDictionary.train(sample: sample, blockSizes: sizes)
+        #expect(!dictionary.bytes.isEmpty && dictionary.bytes.count <= StoreDictionary.capacity)
+        var w = ByteWriter()
+        dictionary.write(into: &w)
+        #expect(w.bytes == dictionary.bytes)
+        let digested = try #require(try w.bytes.withUnsafeBytes { try StoreDictionary.digest(reading: $0) })
+        let block = Self.prose(StoreIndex.blockSize - 100, seed: 9)
+        let frame = block.withUnsafeBytes { Zstd.Compressor(dictionary: dictionary.bytes).compress($0) }
+        let plain = Zstd.compress(block)
+        #expect(frame.count < plain.count, "\(frame.count) with the dictionary, \(plain.count) without")
+        #expect(frame.withUnsafeBytes { Zstd.decompress($0, size: block.count, dictionary: digested) } == block)
+        #expect(frame.withUnsafeBytes { Zstd.decompress($0, size: block.count) } == nil)
+        #expect(plain.withUnsafeBytes { Zstd.decompress($0, size: block.count) } == block)
+        // Too little text: no dictionary, and an empty section reads as none.
+        let short = Array(sample.prefix(StoreDictionary.minimumSample - 1))
+        #expect(StoreDictionary.train(sample: short, blockSizes: [short.count]).bytes.isEmpty)
+        #expect(try [UInt8]().withUnsafeBytes { try StoreDictionary.digest(reading: $0) } == nil)
+        // A damaged header (zstd's dictionary magic) is refused.
+        var damaged = dictionary.bytes
+        damaged[0] ^= 0xFF
+        damaged[1] ^= 0xFF
+        #expect(throws: StoreDictionary.Damaged.self) { try damaged.withUnsafeBytes { try StoreDictionary.digest(reading: $0) } }
+    }
+
+    /// A segment with more text than the sample trains its dictionary on the first MiB, and
+    /// every text comes back — the sample's blocks, compressed after training, and the later
+    /// ones; a merge of two such segments trains its own; STORE and STOREDICT together are
+    /// smaller than the same blocks without a dictionary.
+    @Test func segmentsWithADictionary() throws {
+        let dir = try ScratchDirectory()
+        var sources: [LiveSegment] = []
+        var expected: [[UInt8]] = []
+        var rng = SeededRandom(state: 12)
+        for s in 0..<2 {
+            var builder = SegmentBuilder()
+            var texts: [[UInt8]] = []
+            var total = 0
+            while total < StoreDictionary.sampleSize + 300_000 {
+                let t = Self.prose(Int(rng.next() % 3_000) + (texts.count % 50 == 7 ? 20_000 : 0), seed: rng.next())
+                texts.append(t)
+                total += t.count
+            }
+            for (d, t) in texts.enumerated() {
+                builder.add(id: Int64(s * 10_000 + d + 1), fields: [.body: bodyField(t)], fast: FastValues(), storedText: t)
+            }
+            let path = dir.path + "/dict\(s).seg"
+            try DurableFile.create(path, bytes: builder.serialize())
+            let reader = try SegmentReader(path: path)
+            #expect(reader.storeDictionary != nil)
+            for (d, t) in texts.enumerated() {
+                #expect(try reader.storedText(UInt32(d)) == t)
+                let a = Int(rng.next() % UInt64(t.count + 1)), b = Int(rng.next() % UInt64(t.count + 1))
+                #expect(try reader.storedText(UInt32(d), range: min(a, b)..<max(a, b)) == Array(t[min(a, b)..<max(a, b)]))
+            }
+            let sizes = try reader.withSection(.storeDictionary) { dict in try reader.withSection(.store) { (dict.count, $0.count) } }
+            let stream = Array(texts.joined())
+            let plain = try reader.withSection(.storeIndex) { b in
+                let index = try #require(StoreIndex(reading: b))
+                return (0..<index.blockCount).reduce(0) { sum, i in
+                    let block = index.block(i)
+                    return sum + Zstd.compress(Array(stream[Int(block.rawStart)..<(Int(block.rawStart) + Int(block.rawSize))])).count
+                }
+            }
+            #expect(sizes.0 + sizes.1 < plain, "dictionary \(sizes.0) + store \(sizes.1) against \(plain) without")
+            _ = try reader.verifyAll()
+            sources.append(LiveSegment(id: Int64(s + 1), reader: reader, deleted: [3]))
+            expected += texts.enumerated().filter { $0.offset != 3 }.map(\.element)
+        }
+        _ = try SegmentMerger.merge(sources, to: dir.path + "/merged.seg")
+        let merged = try SegmentReader(path: dir.path + "/merged.seg")
+        #expect(merged.storeDictionary != nil)
+        for (d, t) in expected.enumerated() { #expect(try merged.storedText(UInt32(d)) == t) }
+        _ = try merged.verifyAll()
+    }
+
     /// A merge carries texts and tables over (deleted documents dropped).
     @Test func mergeCarriesTextsAndTables() throws {
         let dir = try ScratchDirectory()

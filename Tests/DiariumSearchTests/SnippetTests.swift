@@ -51,10 +51,13 @@ import Testing
             for hit in result.hits {
                 let record = try #require(try reader.document(id: hit.id))
                 let text = try #require(try reader.storedText(of: record))
-                let old = Snippets.best(text: text, terms: terms, analyzer: analyzer)
+                // The judge marks compound heads of the terms the document's parts hold, as
+                // the index's snippet does.
+                let matchTerms = try searcher.matchTerms(for: record, terms: terms)
+                let old = Snippets.best(text: text, terms: matchTerms, analyzer: analyzer)
                 let new = try #require(try searcher.passage(for: record, terms: terms))
                 #expect(new.text == hit.snippet)
-                let termsOf = { (s: String) in Set(Self.marked(s).compactMap { analyzer.term(ofWord: $0) }.filter { terms.contains(Array($0.utf8)) }) }
+                let termsOf = { (s: String) in Set(Self.marked(s).compactMap { Searcher.termOf($0, matchTerms, analyzer: analyzer) }) }
                 if text.count <= Snippets.wholeTextLimit {
                     // The same passage, but for ties between windows broken by the number of
                     // matches: a joined match (`informations-` / `säkerhet` at a line end) is
@@ -117,13 +120,14 @@ import Testing
                 let words = (0..<k).map { _ in vocabulary[Int(rng.next() % UInt64(vocabulary.count))] }
                 let terms = Set(words.compactMap { analyzer.term(ofWord: $0) }.map { Array($0.utf8) })
                 let windowed = try #require(try searcher.passage(for: record, terms: terms))
-                let whole = Snippets.best(in: text, terms: terms, analyzer: analyzer)
-                let termsOf = { (s: String) in Set(Self.marked(s).compactMap { analyzer.term(ofWord: $0) }.filter { terms.contains(Array($0.utf8)) }) }
+                let matchTerms = try searcher.matchTerms(for: record, terms: terms)
+                let whole = Snippets.best(in: text, terms: matchTerms, analyzer: analyzer)
+                let termsOf = { (s: String) in Set(Self.marked(s).compactMap { Searcher.termOf($0, matchTerms, analyzer: analyzer) }) }
                 #expect(termsOf(windowed.text).count == termsOf(whole.text).count, "\(words) in \(name): \(windowed.text) / \(whole.text)")
                 // The marks in the shown bytes are the whole text's matches there.
-                let inRange = Snippets.matches(text: text, terms: terms, analyzer: analyzer)
-                    .filter { windowed.range.contains($0.lowerBound) }
-                    .map { String(decoding: text[$0], as: UTF8.self) }
+                let inRange = Snippets.words(text: text, terms: matchTerms, analyzer: analyzer)
+                    .filter { $0.match >= 0 && windowed.range.contains($0.start) }
+                    .map { String(decoding: text[$0.start..<$0.end], as: UTF8.self) }
                 #expect(Self.marked(windowed.text) == inRange, "\(words) in \(name): \(windowed.text)")
                 if let first = inRange.first {
                     #expect(text[windowed.anchor...].starts(with: Array(first.utf8)))
@@ -191,9 +195,55 @@ import Testing
         #expect(Self.marked(hit.snippet) == ["ÅTGÄRDER", "Örebro", "åtgärderna", "Łódź"], "\(hit.snippet)")
         #expect(hit.snippet.hasPrefix("…") && hit.snippet.hasSuffix("…"))
     }
+
+    /// A query word found as the last part of a compound is marked, the whole compound
+    /// (`analys` in `riskanalys`, `säkerhetsanalyserna`) — in a document whose compound parts
+    /// hold the word; in a document whose parts do not (`xyzanalys` is no compound of the word
+    /// list), a word merely ending in it is not marked.
+    @Test func compoundPartsAreMarked() throws {
+        try #require(CompoundSplitter.shared != nil, "the Swedish word list (wswedish) is not installed")
+        let scratch = try ScratchDirectory("snippet-compounds")
+        let root = scratch.path
+        try FileManager.default.createDirectory(atPath: root + "/in", withIntermediateDirectories: true)
+        try Data("Nämnden gjorde en riskanalys i våras. Säkerhetsanalyserna visar brister i rutinerna.".utf8)
+            .write(to: URL(fileURLWithPath: root + "/in/sammansatt.txt"))
+        try Data("Se analys av rutinerna och xyzanalys i bilagan.".utf8).write(to: URL(fileURLWithPath: root + "/in/enkel.txt"))
+        let ingester = try Ingester(indexDirectory: root + "/index")
+        _ = try ingester.ingest(paths: [root + "/in"])
+        ingester.close()
+        let searcher = try Searcher(reader: IndexReader(directory: root + "/index"))
+        let hits = try searcher.search("analys", limit: 10).hits
+        let compound = try #require(hits.first { $0.path.hasSuffix("sammansatt.txt") })
+        #expect(Self.marked(compound.snippet) == ["riskanalys", "Säkerhetsanalyserna"], "\(compound.snippet)")
+        let plain = try #require(hits.first { $0.path.hasSuffix("enkel.txt") })
+        #expect(Self.marked(plain.snippet) == ["analys"], "\(plain.snippet)")
+    }
 }
 
 extension Searcher {
+    /// `terms` as the index's snippet of `record` takes them: with the compound heads of the
+    /// terms the document's compound parts hold.
+    func matchTerms(for record: DocumentRecord, terms: Set<[UInt8]>) throws -> Snippets.MatchTerms {
+        var matchTerms = Snippets.MatchTerms(terms.sorted { $0.lexicographicallyPrecedes($1) })
+        guard let segment = reader.segments.first(where: { $0.id == record.segmentID })?.reader, let doc = record.segmentDoc else { return matchTerms }
+        matchTerms.compoundHeads = try matchTerms.terms.map { t in
+            guard let p = try segment.postings(t), let i = p.docs.firstIndex(of: UInt32(doc)) else { return false }
+            return p.frequency(i, .parts) > 0
+        }
+        return matchTerms
+    }
+
+    /// The term a marked word `w` matches among `terms`: its own, or the one its last part
+    /// stems to (a compound head).
+    static func termOf(_ w: String, _ terms: Snippets.MatchTerms, analyzer: Analyzer) -> String? {
+        if let t = analyzer.term(ofWord: w), terms.terms.contains(Array(t.utf8)) { return t }
+        let lower = Array(w.lowercased().utf8)
+        guard let h = lower.withUnsafeBytes({ terms.compoundHead(of: $0) }),
+              let t = analyzer.term(ofWord: String(decoding: lower[h.from...], as: UTF8.self)),
+              Array(t.utf8) == terms.terms[h.term] else { return nil }
+        return t
+    }
+
     /// The snippet of `record` (nil when it has no stored text in this snapshot), as `passages`.
     func passage(for record: DocumentRecord, terms: Set<[UInt8]>) throws -> Snippets.Passage? {
         guard let sid = record.segmentID, let doc = record.segmentDoc,

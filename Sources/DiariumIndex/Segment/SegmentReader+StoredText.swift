@@ -32,7 +32,7 @@ extension SegmentReader {
         guard b.rawSize > 0, b.rawSize <= UInt32(StoreIndex.blockSize), b.offset <= UInt64(store.count),
               UInt64(b.compressedSize) <= UInt64(store.count) - b.offset,
               let raw = Zstd.decompress(UnsafeRawBufferPointer(rebasing: store[Int(b.offset)..<(Int(b.offset) + Int(b.compressedSize))]),
-                                        size: Int(b.rawSize))
+                                        size: Int(b.rawSize), dictionary: storeDictionary)
         else { throw corrupt("stored text block \(i) is damaged") }
         return (b, raw)
     }

@@ -57,6 +57,9 @@ public final class SegmentReader: Sendable {
     private let fastColumnStarts: [Int]
     /// Offset of the date column (u32 per document) in the FAST section.
     private let fastDateStart: Int
+    /// The stored text's zstd dictionary (STOREDICT), digested once at open (at most 64 KiB);
+    /// nil when the segment has none.
+    let storeDictionary: Zstd.Dictionary?
 
     /// Opens the segment at `path` and checks its structure.
     public init(path: String) throws {
@@ -167,6 +170,11 @@ public final class SegmentReader: Sendable {
         fastDictionaries = parsed.dictionaries
         fastColumnStarts = parsed.columnStarts
         fastDateStart = parsed.dateStart
+        do {
+            storeDictionary = try StoreDictionary.digest(reading: UnsafeRawBufferPointer(rebasing: file.bytes[table[Int(SegmentFormat.Section.storeDictionary.rawValue)]!]))
+        } catch {
+            throw corrupt("stored-text dictionary is damaged")
+        }
     }
 
     func corrupt(_ reason: String) -> IndexError { .corruptSegment(file: file.path, reason: reason) }

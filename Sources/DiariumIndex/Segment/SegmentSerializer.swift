@@ -285,6 +285,7 @@ struct SegmentSerializer<Output: SegmentOutput> {
             emitted += piece.count
         }
         directory.append((.store, storeStart, emitted - storeStart))
+        try section(.storeDictionary, store.storeDictionary)
         try section(.storeIndex, store.storeIndex)
         try section(.textPositions, store.textPositions)
         let directoryOffset = emitted

@@ -1,15 +1,64 @@
 /// Stored text, the on-disk side. The documents' UTF-8 texts follow one another as one raw
-/// stream, cut into zstd frames of at most `StoreIndex.blockSize` raw bytes (STORE). A text
-/// that fits in a block is never split; a longer one (a 2,000-page PDF, a whole register) runs
-/// over as many blocks as it needs. `StoreIndex` (STOREINDEX) says where each frame and each
-/// document's text is; `TextPositions` (TEXTPOSITIONS) keeps, per document, the byte offset of
-/// every `TextPositions.interval`-th word of its body, so that a snippet reads and analyses the
-/// few hundred bytes around a matched position — one or two blocks — instead of the whole text.
+/// stream, cut into zstd frames of at most `StoreIndex.blockSize` raw bytes (STORE), compressed
+/// with a dictionary trained on the segment's first text (STOREDICT). A text that fits in a
+/// block is never split; a longer one (a 2,000-page PDF, a whole register) runs over as many
+/// blocks as it needs. `StoreIndex` (STOREINDEX) says where each frame and each document's text
+/// is; `TextPositions` (TEXTPOSITIONS) keeps, per document, the byte offset of every
+/// `TextPositions.interval`-th word of its body, so that a snippet reads and analyses the few
+/// hundred bytes around a matched position — one or two small blocks — instead of the whole text.
 ///
 /// Each structure has one owner type: its writer (`write(into:)`) and its reader
 /// (`init(reading:)`, a bounds-checked view over the memory map that decodes nothing up front)
-/// side by side, so the byte layout is written down in one place. `StoredTextWriter` builds both
+/// side by side, so the byte layout is written down in one place. `StoredTextWriter` builds them
 /// for `SegmentBuilder` and `SegmentMerger`; `SegmentReader+StoredText.swift` reads through them.
+
+/// STOREDICT: the zstd dictionary every frame of STORE was compressed with (zstd's dictionary
+/// format, as `ZDICT` writes it), or nothing when the segment's text was too short to train one
+/// (its frames then have none). Trained once per segment, by `StoredTextWriter`, on its first
+/// `sampleSize` bytes cut in blocks.
+///
+/// Why: a snippet decompresses the block holding its window. In 32 KiB blocks that is 43.5 µs
+/// (zstd -3 on the benchmark corpus), two-thirds of a rare word's query; 4 KiB blocks cost 16.4 µs
+/// but compress alone to 1.86× instead of 2.17×. With a 64 KiB dictionary trained on the
+/// segment's first MiB, 4 KiB blocks compress to 2.27× — smaller than 32 KiB blocks without one
+/// (`zstd -b3 -B4096 -D dict` on 20 MB of the 100k corpus; docs/benchmarks.md).
+struct StoreDictionary {
+    /// Bytes of text the dictionary is trained on: the segment's first.
+    static let sampleSize = 1 << 20
+    /// Below this much text a segment has no dictionary (it would not pay for itself).
+    static let minimumSample = 256 << 10
+    /// The dictionary's largest size; a sample under 1 MiB gets a sixteenth of its size.
+    static let capacity = 64 << 10
+
+    /// The dictionary (empty: none).
+    var bytes: [UInt8]
+
+    /// Trains a dictionary on `sample`, the concatenation of blocks of `blockSizes` bytes; empty
+    /// when the sample is under `minimumSample` or zstd declines.
+    static func train(sample: [UInt8], blockSizes: [Int]) -> StoreDictionary {
+        guard sample.count >= minimumSample else { return StoreDictionary(bytes: []) }
+        let dictionary = sample.withUnsafeBytes {
+            Zstd.trainDictionary(samples: $0, sampleSizes: blockSizes, capacity: min(capacity, sample.count / 16))
+        }
+        return StoreDictionary(bytes: dictionary ?? [])
+    }
+
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    /// Writes the section.
+    func write(into w: inout ByteWriter) { w.raw(bytes) }
+
+    /// The dictionary of a STOREDICT section, digested for decompression: nil for an empty
+    /// section (no dictionary); throws `Damaged` when zstd cannot read it.
+    static func digest(reading bytes: UnsafeRawBufferPointer) throws(Damaged) -> Zstd.Dictionary? {
+        guard !bytes.isEmpty else { return nil }
+        guard let d = Zstd.Dictionary(bytes) else { throw Damaged() }
+        return d
+    }
+
+    /// A STOREDICT section zstd cannot read.
+    struct Damaged: Error {}
+}
 
 /// STOREINDEX: `u32` block count B, `u32` document count D; B entries of 24 bytes (`u64` offset of
 /// the block's zstd frame in STORE, `u32` compressed size, `u32` raw size, `u64` offset of the
@@ -53,10 +102,10 @@ struct StoreIndex {
         }
     }
 
-    /// Raw bytes per block. 32 KiB: on 9.3 MB of regeringen.se text (zstd -3), 16 KiB frames
-    /// take 38.2 % of the raw size, 32 KiB 35.7 %, 64 KiB 33.8 %; 32 KiB halves what a snippet
-    /// decompresses against 64 KiB for 6 % more store.
-    static let blockSize = 32 << 10
+    /// Raw bytes per block. 4 KiB: a snippet's window (about 1 KiB) lies in one or two, and with
+    /// the segment's dictionary (`StoreDictionary`) they compress better than 32 KiB blocks
+    /// without one. Version 4 and 5 segments had 32 KiB blocks and no dictionary.
+    static let blockSize = 4 << 10
     static let headerSize = 8
 
     let blockCount: Int
@@ -168,15 +217,18 @@ struct TextPositions {
     }
 }
 
-/// Builds STORE, STOREINDEX and TEXTPOSITIONS document by document: raw text into the open
-/// block, closed (zstd, level 3) when full; a text that fits in a block starts a new block
-/// rather than be split.
+/// Builds STORE, STOREDICT, STOREINDEX and TEXTPOSITIONS document by document: raw text into
+/// the open block, closed when full; a text that fits in a block starts a new block rather than
+/// be split. The first `StoreDictionary.sampleSize` bytes of blocks wait uncompressed until the
+/// dictionary is trained on them (or the segment ends first); from then on each block is
+/// compressed (zstd, level 3, with the dictionary) as it closes.
 struct StoredTextWriter {
-    /// What the serializer writes: the frames (STORE, in order) and the two index sections.
+    /// What the serializer writes: the frames (STORE, in order) and the index sections.
     struct Sections {
         var frames: [[UInt8]]
         /// Frames after `frames`, waiting in a scratch file (`init(spillingTo:)`).
         var spilledFrames: SpillFile?
+        var storeDictionary: [UInt8]
         var storeIndex: [UInt8]
         var textPositions: [UInt8]
     }
@@ -189,6 +241,12 @@ struct StoredTextWriter {
     private var rawLength: UInt64 = 0
     /// Where the open block starts in the raw stream.
     private var openStart: UInt64 = 0
+    /// Closed blocks waiting for the dictionary, one after another, and their sizes.
+    private var sample: [UInt8] = []
+    private var sampleBlocks: [Int] = []
+    /// Set once the dictionary is decided (trained, or none).
+    private var dictionary: StoreDictionary?
+    private var compressor: Zstd.Compressor?
     private var documentStarts: [UInt64] = [0]
     private var checkpointStarts: [UInt32] = [0]
     private var checkpoints: [UInt32] = []
@@ -205,7 +263,7 @@ struct StoredTextWriter {
     }
 
     var memoryFootprint: Int {
-        raw.capacity + Int(storeBytes) + blocks.count * StoreIndex.Block.size + documentStarts.count * 8
+        raw.capacity + sample.capacity + Int(storeBytes) + blocks.count * StoreIndex.Block.size + documentStarts.count * 8
             + (checkpointStarts.count + checkpoints.count) * 4
     }
 
@@ -249,28 +307,62 @@ struct StoredTextWriter {
         checkpointStarts.append(UInt32(checkpoints.count))
     }
 
+    /// Closes the open block: compressed now, or kept for the dictionary's sample.
     private mutating func close() {
         guard !raw.isEmpty else { return }
-        let frame = Zstd.compress(raw)
-        blocks.append(.init(offset: storeBytes, compressedSize: UInt32(frame.count), rawSize: UInt32(raw.count), rawStart: openStart))
-        openStart += UInt64(raw.count)
+        if let compressor {
+            raw.withUnsafeBytes { emit(compressor.compress($0), rawSize: raw.count) }
+        } else {
+            sample.append(contentsOf: raw)
+            sampleBlocks.append(raw.count)
+            if sample.count >= StoreDictionary.sampleSize { decideDictionary() }
+        }
+        raw.removeAll(keepingCapacity: true)
+    }
+
+    /// Trains the dictionary on the blocks kept so far and compresses them with it.
+    private mutating func decideDictionary() {
+        guard dictionary == nil else { return }
+        let d = StoreDictionary.train(sample: sample, blockSizes: sampleBlocks)
+        let c = Zstd.Compressor(dictionary: d.bytes.isEmpty ? nil : d.bytes)
+        dictionary = d
+        compressor = c
+        var at = 0
+        let kept = sample
+        kept.withUnsafeBytes { all in
+            for n in sampleBlocks {
+                emit(c.compress(UnsafeRawBufferPointer(rebasing: all[at..<(at + n)])), rawSize: n)
+                at += n
+            }
+        }
+        sample = []
+        sampleBlocks = []
+    }
+
+    /// Records a frame of the next `rawSize` bytes of the stream and keeps (or spills) it.
+    private mutating func emit(_ frame: [UInt8], rawSize: Int) {
+        blocks.append(.init(offset: storeBytes, compressedSize: UInt32(frame.count), rawSize: UInt32(rawSize), rawStart: openStart))
+        openStart += UInt64(rawSize)
         storeBytes += UInt64(frame.count)
         if let spill, spillError == nil {
             do { try frame.withUnsafeBytes { try spill.append($0) } } catch { spillError = error }
         } else {
             frames.append(frame)
         }
-        raw.removeAll(keepingCapacity: true)
     }
 
     /// The sections, the last block closed.
     mutating func finish() throws -> Sections {
         close()
+        decideDictionary()
         if let spillError { throw spillError }
+        var dict = ByteWriter()
+        (dictionary ?? StoreDictionary(bytes: [])).write(into: &dict)
         var index = ByteWriter()
         StoreIndex.write(blocks: blocks, documentStarts: documentStarts, into: &index)
         var positions = ByteWriter()
         TextPositions.write(interval: TextPositions.interval, starts: checkpointStarts, checkpoints: checkpoints, into: &positions)
-        return Sections(frames: frames, spilledFrames: spill, storeIndex: index.bytes, textPositions: positions.bytes)
+        return Sections(frames: frames, spilledFrames: spill, storeDictionary: dict.bytes, storeIndex: index.bytes,
+                        textPositions: positions.bytes)
     }
 }
