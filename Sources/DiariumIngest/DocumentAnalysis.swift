@@ -81,7 +81,10 @@ public enum DocumentFields {
     }
 
     static func terms(_ text: String, _ analyzer: Analyzer, parts: inout FieldTerms) -> FieldTerms {
-        var field = FieldTerms()
+        // Sized from the text's length (about one word per 5-6 bytes of Swedish prose, most of a
+        // short text's words distinct), so the buffers seldom grow while the tokens come.
+        let bytes = text.utf8.count
+        var field = FieldTerms(expectedTerms: min(bytes / 10, 1 << 12), expectedTokens: bytes / 7)
         var count: UInt32 = 0
         analyzer.analyze(text) { token in
             switch token.kind {

@@ -14,6 +14,21 @@ struct TermPostings {
         positions.removeAll(keepingCapacity: true)
     }
 
+    /// Empties the postings and makes room for `documents` documents: `docs` and
+    /// `frequencies` hold that many (zero) rows, to be written in place and cut to the rows
+    /// used with `truncate(documents:)`; `positions` is empty.
+    mutating func reset(documents: Int) {
+        removeAll()
+        docs.append(contentsOf: repeatElement(0, count: documents))
+        frequencies.append(contentsOf: repeatElement(0, count: documents * Self.fieldCount))
+    }
+
+    /// Keeps the first `documents` rows of `docs` and `frequencies`.
+    mutating func truncate(documents: Int) {
+        docs.removeLast(docs.count - documents)
+        frequencies.removeLast(frequencies.count - documents * Self.fieldCount)
+    }
+
     /// The frequency of document `i` (an index into `docs`) in `field`.
     @inline(__always) func frequency(_ i: Int, _ field: IndexField) -> UInt32 { frequencies[i * Self.fieldCount + Int(field.rawValue)] }
 
