@@ -3,7 +3,7 @@
 /// plain data), handed to `IndexWriter` on the writer's thread.
 public struct FieldTerms: Sendable {
     /// The unique terms of the field.
-    public private(set) var terms = TermTable(capacity: 32)
+    public private(set) var terms: TermTable
     /// For term id `t`: its positions are `positions[positionStarts[t]..<positionStarts[t+1]]`
     /// after `finish()`.
     public private(set) var positionStarts: [Int32] = []
@@ -20,7 +20,9 @@ public struct FieldTerms: Sendable {
     private var finished = false
 
     /// An empty field.
-    public init() {}
+    public init() {
+        terms = TermTable(capacity: 32)
+    }
 
     /// An empty field with room for about `expectedTerms` distinct terms and `expectedTokens`
     /// occurrences before anything grows (what a document's text length suggests; a guess

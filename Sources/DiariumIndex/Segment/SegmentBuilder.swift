@@ -137,6 +137,9 @@ struct SegmentBuilder {
         // and merged by document (no list decoded into arrays first: this loop was a fifth of
         // a `--jsonl` ingest's instructions).
         var lists: [ListCursor] = []
+        // A local reference: read from `self` inside the merge's closures, the pool was retained
+        // and released per posting.
+        let pool = self.pool
         while true {
             // The smallest term at the fields' cursors.
             var smallest = -1
