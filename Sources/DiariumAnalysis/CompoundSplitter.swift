@@ -108,11 +108,15 @@ public final class CompoundSplitter: Sendable {
 
         // Facts about each word that need look-ups of other words.
         var flags = [UInt8](repeating: 0, count: n)
+        let linkingS = CompoundSplitter.linkingSSuffixes.map { Ending(latin1: $0) }
         lexicon.bytes.withUnsafeBufferPointer { all in
             for id in 0 ..< n {
                 let word = UnsafeBufferPointer(rebasing: all[Int(lexicon.starts[id]) ..< Int(lexicon.starts[id + 1])])
                 if CompoundSplitter.isLemma(word, lexicon, &scratch) { flags[id] |= Flag.lemma }
-                if CompoundSplitter.endsWithAny(word, CompoundSplitter.linkingSSuffixes) { flags[id] |= Flag.needsLinkingS }
+                for e in linkingS where e.ends(word) {
+                    flags[id] |= Flag.needsLinkingS
+                    break
+                }
             }
         }
         for w in CompoundSplitter.particles {
@@ -369,13 +373,61 @@ public final class CompoundSplitter: Sendable {
     /// left: `j` has a form in -a (an adjective), `a` ends in -a and has a definite form in -n,
     /// `v` ends in a vowel, `n` ends in a vowel, -r or -l, `e` ends in -e and has a definite form
     /// in -n.
-    static let endings: [(ending: [UInt8], replacement: [UInt8], guard: Character?)] = [
+    static let endings: [Ending] = ([
         ("iga", "ig", "j"), ("iska", "isk", "j"), ("ella", "ell", "j"), ("igt", "ig", "j"), ("iskt", "isk", "j"),
         ("ellt", "ell", "j"), ("erna", "", nil), ("arna", "", nil), ("orna", "a", "a"), ("orna", "", nil),
         ("rna", "", nil), ("mmar", "m", nil), ("ler", "el", nil), ("ret", "er", nil), ("let", "el", nil),
         ("en", "", nil), ("et", "", nil), ("er", "", nil), ("ar", "", nil), ("or", "a", "a"), ("or", "", nil),
         ("na", "", nil), ("n", "", "n"), ("t", "", "v"), ("r", "", "e"),
-    ].map { (latin1($0.0), latin1($0.1), $0.2) }
+    ] as [(String, String, Character?)]).map { Ending($0.0, $0.1, $0.2) }
+
+    /// An inflection ending, its replacement and its guard (see `endings`) as plain bytes: the
+    /// list is walked for every list word when the list is loaded, so no arrays (and no
+    /// reference counting) per step.
+    struct Ending {
+        /// The ending's letters (Latin-1), `endingCount` of them, first letter in the low byte.
+        let ending: UInt32
+        let endingCount: Int
+        /// The replacement's letters, likewise.
+        let replacement: UInt32
+        let replacementCount: Int
+        /// `j`, `a`, `v`, `n`, `e` (see `endings`) or 0 for none.
+        let guardLetter: UInt8
+
+        init(_ ending: String, _ replacement: String, _ guardLetter: Character?) {
+            func pack(_ s: String) -> (UInt32, Int) {
+                let b = CompoundSplitter.latin1(s)
+                precondition(b.count <= 4)
+                var v: UInt32 = 0
+                for (k, x) in b.enumerated() { v |= UInt32(x) << (8 * UInt32(k)) }
+                return (v, b.count)
+            }
+            (self.ending, endingCount) = pack(ending)
+            (self.replacement, replacementCount) = pack(replacement)
+            self.guardLetter = guardLetter?.asciiValue ?? 0
+        }
+
+        /// An ending of Latin-1 letters with no replacement and no guard.
+        init(latin1 letters: [UInt8]) {
+            precondition(letters.count <= 4)
+            var v: UInt32 = 0
+            for (k, x) in letters.enumerated() { v |= UInt32(x) << (8 * UInt32(k)) }
+            ending = v
+            endingCount = letters.count
+            replacement = 0
+            replacementCount = 0
+            guardLetter = 0
+        }
+
+        /// Whether `word` ends with the ending.
+        @inline(__always)
+        func ends(_ word: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard word.count >= endingCount else { return false }
+            let offset = word.count - endingCount
+            for k in 0 ..< endingCount where word[offset + k] != UInt8(truncatingIfNeeded: ending >> (8 * UInt32(k))) { return false }
+            return true
+        }
+    }
 
     /// Whether a linking letter marks a compound boundary: -s-, -e-, -u-, -o- do; -a- is too rare
     /// (gästabud) to tell a compound from a word that happens to contain one.
@@ -402,12 +454,26 @@ public final class CompoundSplitter: Sendable {
         return bytes.withUnsafeBufferPointer { lexicon.find($0) }
     }
 
-    /// Whether `stem` + `suffix` is in the lexicon.
+    /// The id of `stem` + `suffix` in the lexicon, or -1.
     static func contains(_ stem: UnsafeBufferPointer<UInt8>, _ suffix: [UInt8], _ lexicon: Lexicon, _ scratch: inout [UInt8]) -> Int {
-        guard stem.count + suffix.count <= Lexicon.maxWordLength else { return -1 }
-        for k in 0 ..< stem.count { scratch[k] = stem[k] }
-        for k in 0 ..< suffix.count { scratch[stem.count + k] = suffix[k] }
-        return scratch.withUnsafeBufferPointer { lexicon.find(UnsafeBufferPointer(rebasing: $0[0 ..< stem.count + suffix.count])) }
+        suffix.withUnsafeBufferPointer { sf in
+            var packed: UInt32 = 0
+            for k in 0 ..< sf.count { packed |= UInt32(sf[k]) << (8 * UInt32(k)) }
+            return contains(stem, packed: packed, count: sf.count, lexicon, &scratch)
+        }
+    }
+
+    /// The id of `stem` + the `count` letters of `packed` (first in the low byte), or -1.
+    @inline(__always)
+    static func contains(_ stem: UnsafeBufferPointer<UInt8>, packed: UInt32, count: Int, _ lexicon: Lexicon, _ scratch: inout [UInt8]) -> Int {
+        let total = stem.count + count
+        guard total <= Lexicon.maxWordLength, count <= 4 else { return -1 }
+        return scratch.withUnsafeMutableBufferPointer { sc in
+            let p = sc.baseAddress!
+            if let base = stem.baseAddress { p.update(from: base, count: stem.count) }
+            for k in 0 ..< count { p[stem.count + k] = UInt8(truncatingIfNeeded: packed >> (8 * UInt32(k))) }
+            return lexicon.find(UnsafeBufferPointer(start: p, count: total))
+        }
     }
 
     static func endsWith(_ word: UnsafeBufferPointer<UInt8>, _ suffix: [UInt8]) -> Bool {
@@ -465,21 +531,22 @@ public final class CompoundSplitter: Sendable {
             /// The first ending of `endings` that leads from `word` to a list word, or -1.
             func strip(_ word: UnsafeBufferPointer<UInt8>, _ scratch: inout [UInt8]) -> Int {
                 for e in endings {
-                    guard word.count >= e.ending.count, word.count - e.ending.count + e.replacement.count >= minPart else { continue }
-                    let stemLength = word.count - e.ending.count
-                    guard endsWith(word, e.ending) else { continue }
-                    let b = contains(UnsafeBufferPointer(rebasing: word[0 ..< stemLength]), e.replacement, lexicon, &scratch)
+                    guard word.count >= e.endingCount, word.count - e.endingCount + e.replacementCount >= minPart else { continue }
+                    let stemLength = word.count - e.endingCount
+                    guard e.ends(word) else { continue }
+                    let b = contains(UnsafeBufferPointer(rebasing: word[0 ..< stemLength]), packed: e.replacement,
+                                     count: e.replacementCount, lexicon, &scratch)
                     if b < 0 { continue }
                     let letters = letters(b)
                     let last = letters.last!
-                    switch e.guard {
-                    case "j":
-                        if contains(letters, a, lexicon, &scratch) < 0 { continue }
-                    case "a", "e":
-                        if last != (e.guard == "a" ? 0x61 : 0x65) { continue }
-                        if contains(letters, n, lexicon, &scratch) < 0 { continue }
-                    case "v": if !isVowel(last) { continue }
-                    case "n": if !isVowel(last) && last != 0x72 && last != 0x6C { continue }
+                    switch e.guardLetter {
+                    case UInt8(ascii: "j"):
+                        if contains(letters, packed: 0x61, count: 1, lexicon, &scratch) < 0 { continue }
+                    case UInt8(ascii: "a"), UInt8(ascii: "e"):
+                        if last != (e.guardLetter == UInt8(ascii: "a") ? 0x61 : 0x65) { continue }
+                        if contains(letters, packed: 0x6E, count: 1, lexicon, &scratch) < 0 { continue }
+                    case UInt8(ascii: "v"): if !isVowel(last) { continue }
+                    case UInt8(ascii: "n"): if !isVowel(last) && last != 0x72 && last != 0x6C { continue }
                     default: break
                     }
                     return b

@@ -19,8 +19,10 @@ struct Lexicon: Sendable {
     private(set) var bytes: [UInt8] = []
     /// Word `i` is `bytes[starts[i] ..< starts[i + 1]]`.
     private(set) var starts: [UInt32] = [0]
-    /// Hash slots holding word id + 1; 0 is empty.
-    private var slots: [UInt32]
+    /// Hash slots holding the word's hash and id + 1 (`hash << 32 | id + 1`); 0 is empty. A
+    /// probe compares hashes before it reads the word's letters (the load of the compound
+    /// splitter looks words up about three million times).
+    private var slots: [UInt64]
     private var mask: Int
 
     /// An empty lexicon with room for about `capacity` words before it grows.
@@ -59,6 +61,8 @@ struct Lexicon: Sendable {
         var lines = 0
         for b in data where b == 0x0A { lines += 1 }
         self.init(capacity: lines + 1)
+        bytes.reserveCapacity(data.count)
+        starts.reserveCapacity(lines + 2)
         let utf8 = Lexicon.isValidUTF8(data)
         data.withUnsafeBytes { raw in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Lexicon.maxWordLength + 1) { word in
@@ -146,44 +150,56 @@ struct Lexicon: Sendable {
     /// The id of the word spelled by `word` (Latin-1, lowercase), or -1.
     @inline(__always)
     func find(_ word: UnsafeBufferPointer<UInt8>) -> Int {
+        find(word, hash: Lexicon.hash(word))
+    }
+
+    /// `find(word)` for a caller that has `Lexicon.hash(word)`.
+    @inline(__always)
+    func find(_ word: UnsafeBufferPointer<UInt8>, hash h: UInt32) -> Int {
         let n = word.count
-        var slot = Int(Lexicon.hash(word)) & mask
-        return bytes.withUnsafeBufferPointer { all in
-            while true {
-                let v = slots[slot]
-                if v == 0 { return -1 }
-                let id = Int(v) - 1
-                let s = Int(starts[id])
-                if Int(starts[id + 1]) - s == n && (n == 0 || memcmp(all.baseAddress! + s, word.baseAddress!, n) == 0) {
-                    return id
+        var slot = Int(h) & mask
+        return slots.withUnsafeBufferPointer { slots in
+            starts.withUnsafeBufferPointer { starts in
+                bytes.withUnsafeBufferPointer { all in
+                    while true {
+                        let v = slots[slot]
+                        if v == 0 { return -1 }
+                        if UInt32(truncatingIfNeeded: v >> 32) == h {
+                            let id = Int(truncatingIfNeeded: v & 0xFFFF_FFFF) &- 1
+                            let s = Int(starts[id])
+                            if Int(starts[id &+ 1]) &- s == n && (n == 0 || memcmp(all.baseAddress! + s, word.baseAddress!, n) == 0) {
+                                return id
+                            }
+                        }
+                        slot = (slot &+ 1) & mask
+                    }
                 }
-                slot = (slot + 1) & mask
             }
         }
     }
 
     /// Adds `word` (Latin-1, lowercase letters) unless it is there already.
     mutating func insert(_ word: UnsafeBufferPointer<UInt8>) {
-        if find(word) >= 0 { return }
+        let h = Lexicon.hash(word)
+        if find(word, hash: h) >= 0 { return }
         if (count + 1) * 2 > slots.count { grow() }
         bytes.append(contentsOf: word)
         starts.append(UInt32(bytes.count))
-        place(count - 1)
-    }
-
-    private mutating func grow() {
-        slots = Array(repeating: 0, count: slots.count * 2)
-        mask = slots.count - 1
-        for id in 0 ..< count { place(id) }
-    }
-
-    private mutating func place(_ id: Int) {
-        let h = bytes.withUnsafeBufferPointer { all in
-            Lexicon.hash(UnsafeBufferPointer(rebasing: all[Int(starts[id]) ..< Int(starts[id + 1])]))
-        }
         var slot = Int(h) & mask
         while slots[slot] != 0 { slot = (slot + 1) & mask }
-        slots[slot] = UInt32(id + 1)
+        slots[slot] = UInt64(h) << 32 | UInt64(count)
+    }
+
+    /// Doubles the slots, placing every word again by the hash its slot keeps.
+    private mutating func grow() {
+        let old = slots
+        slots = Array(repeating: 0, count: old.count * 2)
+        mask = slots.count - 1
+        for v in old where v != 0 {
+            var slot = Int(truncatingIfNeeded: v >> 32) & mask
+            while slots[slot] != 0 { slot = (slot + 1) & mask }
+            slots[slot] = v
+        }
     }
 
     /// FNV-1a.

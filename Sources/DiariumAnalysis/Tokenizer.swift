@@ -125,7 +125,7 @@ public struct Tokenizer: ~Copyable {
             // joins it as a hyphen would, so `sekretesslagen` is indexed too; the text is not
             // rewritten.
             var resume = i + 1
-            if !joins, let next = Tokenizer.lineEndHyphenContinuation(text, at: i) {
+            if !joins, i < n, text[i] == UInt8(ascii: "-"), let next = Tokenizer.lineEndHyphenContinuation(text, at: i) {
                 joins = true
                 resume = next
             }
@@ -181,42 +181,58 @@ public struct Tokenizer: ~Copyable {
     @inline(__always)
     static func scanWord(_ text: UnsafeRawBufferPointer, from i: Int, into out: UnsafeMutableBufferPointer<UInt8>)
         -> (end: Int, count: Int, hasDigit: Bool) {
+        // Raw pointers: the loop runs for every byte of every word.
+        let t = text.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let o = out.baseAddress!
         let n = text.count, limit = maxWordBytes
         var i = i, count = 0, hasDigit = false
         while i < n {
-            let c = text[i]
+            let c = t[i]
             if c < 0x80 {
-                if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) {
-                    if c <= 0x39 { hasDigit = true }
-                    if count < limit { out[count] = c; count += 1 }
-                } else if c >= 0x41 && c <= 0x5A {
-                    if count < limit { out[count] = c | 0x20; count += 1 }
+                if (c &- 0x61) < 26 {
+                    if count < limit { o[count] = c; count &+= 1 }
+                } else if (c &- 0x30) < 10 {
+                    hasDigit = true
+                    if count < limit { o[count] = c; count &+= 1 }
+                } else if (c &- 0x41) < 26 {
+                    if count < limit { o[count] = c | 0x20; count &+= 1 }
                 } else { break }
-                i += 1
-            } else if c == 0xC3, i + 1 < n, text[i + 1] & 0xC0 == 0x80 {
+                i &+= 1
+            } else if c == 0xC3, i &+ 1 < n, t[i &+ 1] & 0xC0 == 0x80 {
                 // Latin-1 letters (å, ä, ö, é, …), two bytes: the common non-ASCII case.
-                var v = 0xC0 | UInt32(text[i + 1] & 0x3F)
+                var v = 0xC0 | UInt32(t[i &+ 1] & 0x3F)
                 if v == 0xD7 || v == 0xF7 { break }  // × and ÷
-                if v <= 0xDE { v += 0x20 }
+                if v <= 0xDE { v &+= 0x20 }
                 if v == 0xE6 { v = 0xE4 } else if v == 0xF8 { v = 0xF6 }  // æ → ä, ø → ö
                 if count < limit {
-                    out[count] = UInt8(0xC0 | (v >> 6))
-                    out[count + 1] = UInt8(0x80 | (v & 0x3F))
-                    count += 2
+                    o[count] = UInt8(0xC0 | (v >> 6))
+                    o[count &+ 1] = UInt8(0x80 | (v & 0x3F))
+                    count &+= 2
                 }
-                i += 2
+                i &+= 2
             } else {
-                let (scalar, l) = decode(text, at: i)
-                guard let scalar, isWordScalar(scalar) else { break }
-                if count < limit {
-                    var scratch: [UInt8] = []
-                    _ = appendLowercased(scalar, to: &scratch)
-                    for b in scratch where count < out.count { out[count] = b; count += 1 }
-                }
-                i += l
+                // Any other scalar: decoded and classified out of line (rare in Swedish text).
+                let l = scanScalar(text, at: i, into: out, count: &count)
+                if l == 0 { break }
+                i &+= l
             }
         }
         return (i, count, hasDigit)
+    }
+
+    /// The word scalar at `i` (not ASCII, not a two-byte Latin-1 letter), lowercased into `out`
+    /// at `count` while there is room: its length in bytes, or 0 if it is not a word character.
+    @inline(never)
+    static func scanScalar(_ text: UnsafeRawBufferPointer, at i: Int, into out: UnsafeMutableBufferPointer<UInt8>,
+                           count: inout Int) -> Int {
+        let (scalar, l) = decode(text, at: i)
+        guard let scalar, isWordScalar(scalar) else { return 0 }
+        if count < maxWordBytes {
+            var scratch: [UInt8] = []
+            _ = appendLowercased(scalar, to: &scratch)
+            for b in scratch where count < out.count { out[count] = b; count += 1 }
+        }
+        return l
     }
 
     /// Cuts an over-long word on a scalar boundary.

@@ -210,6 +210,16 @@ enum JSONLineDecoder {
             var escaped = false
             scratch.removeAll(keepingCapacity: true)
             while true {
+                // Eight bytes at a time while none is a quote, a backslash or a control
+                // character (a bit-twiddled zero-byte test; the byte loop below finds which).
+                while j &+ 8 <= n {
+                    let w = base.loadUnaligned(fromByteOffset: j, as: UInt64.self)
+                    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+                    let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
+                    let stop = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w)
+                    if stop & highs != 0 { break }
+                    j &+= 8
+                }
                 while j < n {
                     let c = base.load(fromByteOffset: j, as: UInt8.self)
                     if c == 0x22 || c == 0x5C || c < 0x20 { break }

@@ -17,18 +17,22 @@ enum BitPacking {
     static func pack(_ values: UnsafeBufferPointer<UInt32>, width: Int, into w: inout ByteWriter) {
         precondition(values.count == blockSize && width <= 32)
         guard width > 0 else { return }
-        var acc: UInt64 = 0
-        var bits = 0
-        for v in values {
-            acc |= UInt64(v) << UInt64(bits)
-            bits += width
-            while bits >= 8 {
-                w.byte(UInt8(truncatingIfNeeded: acc))
-                acc >>= 8
-                bits -= 8
+        w.append(count: byteCount(width: width)) { out in
+            var acc: UInt64 = 0
+            var bits = 0
+            var at = 0
+            for v in values {
+                acc |= UInt64(v) << UInt64(bits)
+                bits &+= width
+                while bits >= 8 {
+                    out[at] = UInt8(truncatingIfNeeded: acc)
+                    at &+= 1
+                    acc >>= 8
+                    bits &-= 8
+                }
             }
+            // 128 × width is a multiple of 8: nothing is left over, and `at` is the byte count.
         }
-        // 128 × width is a multiple of 8: nothing is left over.
     }
 
     /// Unpacks one block of width `width` from `source` into `out` (`blockSize` values). The

@@ -49,6 +49,14 @@ struct ByteWriter: Sendable {
         bytes.append(contentsOf: data)
     }
 
+    /// Appends `count` bytes that `body` writes at the pointer it is given (it must write all
+    /// `count`): one capacity check for the lot, not one per byte.
+    @inline(__always) mutating func append(count: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Void) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: count))
+        bytes.withUnsafeMutableBufferPointer { body($0.baseAddress! + start) }
+    }
+
     /// Removes all bytes, keeping the capacity.
     @inline(__always) mutating func reset() { bytes.removeAll(keepingCapacity: true) }
 }

@@ -3,7 +3,7 @@
 /// plain data), handed to `IndexWriter` on the writer's thread.
 public struct FieldTerms: Sendable {
     /// The unique terms of the field.
-    public private(set) var terms = TermTable(capacity: 32)
+    public private(set) var terms: TermTable
     /// For term id `t`: its positions are `positions[positionStarts[t]..<positionStarts[t+1]]`
     /// after `finish()`.
     public private(set) var positionStarts: [Int32] = []
@@ -20,7 +20,17 @@ public struct FieldTerms: Sendable {
     private var finished = false
 
     /// An empty field.
-    public init() {}
+    public init() {
+        terms = TermTable(capacity: 32)
+    }
+
+    /// An empty field with room for about `expectedTerms` distinct terms and `expectedTokens`
+    /// occurrences before anything grows (what a document's text length suggests; a guess
+    /// changes nothing but how often the buffers grow).
+    public init(expectedTerms: Int, expectedTokens: Int) {
+        terms = TermTable(capacity: max(32, expectedTerms))
+        pending.reserveCapacity(expectedTokens)
+    }
 
     /// Bytes this field holds on the heap (its term table, positions and pending occurrences),
     /// for the ingest's memory budget: a document waiting to be added counts too.
@@ -55,28 +65,38 @@ public struct FieldTerms: Sendable {
         guard !finished else { return }
         finished = true
         let n = terms.count
+        let total = pending.count
         var counts = [Int32](repeating: 0, count: n + 1)
-        for p in pending { counts[Int(p.term) + 1] += 1 }
-        for i in 0..<n { counts[i + 1] += counts[i] }
-        positionStarts = counts
-        var cursor = counts
-        positions = [UInt32](repeating: 0, count: pending.count)
-        for p in pending {
-            positions[Int(cursor[Int(p.term)])] = p.position
-            cursor[Int(p.term)] += 1
-        }
-        // Positions of one term must ascend for delta coding, whatever order they came in.
-        // Nearly always they ascend already (a field's tokens come in order); only the parts
-        // field mixes title and body positions. Checked first, sorted only where needed.
-        positions.withUnsafeMutableBufferPointer { ps in
-            for t in 0..<n {
-                let lo = Int(positionStarts[t]), hi = Int(positionStarts[t + 1])
-                guard hi - lo > 1 else { continue }
-                var ascending = true
-                for k in (lo + 1)..<hi where ps[k] < ps[k - 1] { ascending = false; break }
-                if !ascending {
-                    var run = UnsafeMutableBufferPointer(rebasing: ps[lo..<hi])
-                    run.sort()
+        positions = [UInt32](repeating: 0, count: total)
+        pending.withUnsafeBufferPointer { pend in
+            counts.withUnsafeMutableBufferPointer { c in
+                for p in pend { c[Int(p.term) &+ 1] &+= 1 }
+                for i in 0..<n { c[i &+ 1] &+= c[i] }
+            }
+            positionStarts = counts
+            positions.withUnsafeMutableBufferPointer { ps in
+                // `counts` becomes each term's next free slot.
+                counts.withUnsafeMutableBufferPointer { cursor in
+                    for p in pend {
+                        let t = Int(p.term)
+                        ps[Int(cursor[t])] = p.position
+                        cursor[t] &+= 1
+                    }
+                }
+                // Positions of one term must ascend for delta coding, whatever order they came in.
+                // Nearly always they ascend already (a field's tokens come in order); only the parts
+                // field mixes title and body positions. Checked first, sorted only where needed.
+                positionStarts.withUnsafeBufferPointer { starts in
+                    for t in 0..<n {
+                        let lo = Int(starts[t]), hi = Int(starts[t &+ 1])
+                        guard hi &- lo > 1 else { continue }
+                        var ascending = true
+                        for k in (lo &+ 1)..<hi where ps[k] < ps[k &- 1] { ascending = false; break }
+                        if !ascending {
+                            var run = UnsafeMutableBufferPointer(rebasing: ps[lo..<hi])
+                            run.sort()
+                        }
+                    }
                 }
             }
         }

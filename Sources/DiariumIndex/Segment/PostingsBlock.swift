@@ -28,37 +28,50 @@ enum PostingsBlock {
     /// document before the block (0 for the first block).
     static func write(docs: ArraySlice<UInt32>, frequencies: ArraySlice<UInt32>, previous: UInt32,
                       scratch: inout [UInt32], into w: inout ByteWriter) {
+        precondition(docs.count >= 1 && docs.count <= size && frequencies.count == docs.count * fieldCount)
+        if scratch.count < size { scratch = [UInt32](repeating: 0, count: size) }
+        docs.withUnsafeBufferPointer { d in
+            frequencies.withUnsafeBufferPointer { f in
+                scratch.withUnsafeMutableBufferPointer { s in
+                    write(docs: d, frequencies: f, previous: previous, scratch: s.baseAddress!, into: &w)
+                }
+            }
+        }
+    }
+
+    /// `write` over buffers (checked by the caller); `scratch` has room for `size` values.
+    private static func write(docs: UnsafeBufferPointer<UInt32>, frequencies: UnsafeBufferPointer<UInt32>, previous: UInt32,
+                              scratch: UnsafeMutablePointer<UInt32>, into w: inout ByteWriter) {
         let n = docs.count
-        precondition(n >= 1 && n <= size && frequencies.count == n * fieldCount)
-        let d0 = docs.startIndex, f0 = frequencies.startIndex
         if n < size {
             let body = Int(IndexField.body.rawValue)
             var prev = previous
             for i in 0..<n {
+                let row = i &* fieldCount
                 var mask: UInt8 = 0
-                for f in 0..<fieldCount where frequencies[f0 + i * fieldCount + f] > 0 { mask |= 1 << UInt8(f) }
-                let plain = mask == IndexField.body.bit && frequencies[f0 + i * fieldCount + body] == 1
-                w.varint(UInt64(docs[d0 + i] &- prev) << 1 | (plain ? 0 : 1))
+                for f in 0..<fieldCount where frequencies[row &+ f] > 0 { mask |= 1 << UInt8(f) }
+                let plain = mask == IndexField.body.bit && frequencies[row &+ body] == 1
+                w.varint(UInt64(docs[i] &- prev) << 1 | (plain ? 0 : 1))
                 if !plain {
                     w.byte(mask)
-                    for f in 0..<fieldCount where frequencies[f0 + i * fieldCount + f] > 0 { w.varint(UInt64(frequencies[f0 + i * fieldCount + f])) }
+                    for f in 0..<fieldCount where frequencies[row &+ f] > 0 { w.varint(UInt64(frequencies[row &+ f])) }
                 }
-                prev = docs[d0 + i]
+                prev = docs[i]
             }
             return
         }
-        if scratch.count < size { scratch = [UInt32](repeating: 0, count: size) }
+        let values = UnsafeBufferPointer(start: UnsafePointer(scratch), count: size)
         var fields: UInt8 = 0
         var prev = previous, deltaMax: UInt32 = 0
         for i in 0..<size {
-            scratch[i] = docs[d0 + i] &- prev
+            scratch[i] = docs[i] &- prev
             deltaMax = max(deltaMax, scratch[i])
-            prev = docs[d0 + i]
+            prev = docs[i]
         }
         for f in 0..<fieldCount {
             var some = false, every = true
             for i in 0..<size {
-                if frequencies[f0 + i * fieldCount + f] > 0 { some = true } else { every = false }
+                if frequencies[i &* fieldCount &+ f] > 0 { some = true } else { every = false }
             }
             if some { fields |= 1 << UInt8(f) }
             if every { fields |= 1 << UInt8(4 + f) }
@@ -66,12 +79,12 @@ enum PostingsBlock {
         let dw = BitPacking.width(deltaMax)
         w.byte(UInt8(dw))
         w.byte(fields)
-        scratch.withUnsafeBufferPointer { BitPacking.pack($0, width: dw, into: &w) }
+        BitPacking.pack(values, width: dw, into: &w)
         for f in 0..<fieldCount where fields & (1 << UInt8(f)) != 0 {
             let minus: UInt32 = fields & (1 << UInt8(4 + f)) != 0 ? 1 : 0
             var m: UInt32 = 0, k = 0, sparseBytes = 2
             for i in 0..<size {
-                let tf = frequencies[f0 + i * fieldCount + f]
+                let tf = frequencies[i &* fieldCount &+ f]
                 scratch[i] = tf &- minus
                 m = max(m, scratch[i])
                 if tf > 0 {
@@ -87,7 +100,7 @@ enum PostingsBlock {
                 for i in 0..<size where scratch[i] > 0 { w.varint(UInt64(scratch[i])) }
             } else {
                 w.byte(UInt8(width))
-                scratch.withUnsafeBufferPointer { BitPacking.pack($0, width: width, into: &w) }
+                BitPacking.pack(values, width: width, into: &w)
             }
         }
     }

@@ -33,20 +33,32 @@ struct SegmentBuilder {
         var terms = TermTable(capacity: 1 << 14)
         var postings: [Postings] = []
 
+        /// The segment's id of each of the document's terms (`add`'s scratch).
+        var ids: [Int32] = []
+
         /// Adds the terms of one document's field.
         mutating func add(doc: UInt32, _ ft: FieldTerms, _ pool: ByteSlicePool) {
             let table = ft.terms
-            table.arena.withUnsafeBytes { arena in
-                table.starts.withUnsafeBufferPointer { starts in
+            let n = table.count
+            // First the segment's ids (a new term gets its postings), then the postings, through
+            // one buffer (no array access per term).
+            ids.removeAll(keepingCapacity: true)
+            table.withStorage { arena, starts in
+                for t in 0..<n {
+                    let term = UnsafeRawBufferPointer(start: arena + Int(starts[t]), count: Int(starts[t + 1] - starts[t]))
+                    // The document's table hashed these bytes already, with the same function.
+                    let (tid, inserted) = terms.intern(term, hash: table.hash(ofID: Int32(t)))
+                    if inserted { postings.append(Postings(pool)) }
+                    ids.append(tid)
+                }
+            }
+            ids.withUnsafeBufferPointer { ids in
+                postings.withUnsafeMutableBufferPointer { postings in
                     ft.positionStarts.withUnsafeBufferPointer { ps in
                         ft.positions.withUnsafeBufferPointer { positions in
-                            for t in 0..<table.count {
-                                let term = UnsafeRawBufferPointer(rebasing: arena[Int(starts[t])..<Int(starts[t + 1])])
-                                // The document's table hashed these bytes already, with the same function.
-                                let (tid, inserted) = terms.intern(term, hash: table.hash(ofID: Int32(t)))
-                                if inserted { postings.append(Postings(pool)) }
+                            for t in 0..<n {
                                 let occurrences = UnsafeBufferPointer(rebasing: positions[Int(ps[t])..<Int(ps[t + 1])])
-                                postings[Int(tid)].add(doc: doc, positions: occurrences, pool)
+                                postings[Int(ids[t])].add(doc: doc, positions: occurrences, pool)
                             }
                         }
                     }
@@ -125,6 +137,9 @@ struct SegmentBuilder {
         // and merged by document (no list decoded into arrays first: this loop was a fifth of
         // a `--jsonl` ingest's instructions).
         var lists: [ListCursor] = []
+        // A local reference: read from `self` inside the merge's closures, the pool was retained
+        // and released per posting.
+        let pool = self.pool
         while true {
             // The smallest term at the fields' cursors.
             var smallest = -1
@@ -140,40 +155,72 @@ struct SegmentBuilder {
             lists.removeAll(keepingCapacity: true)
             for f in 0..<fieldCount where cursor[f] < sorted[f].count {
                 let t = sorted[f][cursor[f]]
-                guard fieldIndexes[f].terms.withTerm(t, { $0.elementsEqual(term) }) else { continue }
+                let same = fieldIndexes[f].terms.withTerm(t) { x in
+                    term.withUnsafeBytes { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) }
+                }
+                guard same else { continue }
                 cursor[f] += 1
                 var list = ListCursor(fieldIndexes[f].postings[Int(t)], field: f)
                 if list.next(pool) { lists.append(list) }
             }
-            // Merge the field lists by document, fields in `IndexField` order.
-            p.removeAll()
-            while !lists.isEmpty {
-                var doc = UInt32.max
-                for l in lists { doc = min(doc, l.doc) }
-                p.docs.append(doc)
-                let row = p.frequencies.count
-                for _ in 0..<fieldCount { p.frequencies.append(0) }
-                var k = 0
-                while k < lists.count {
-                    if lists[k].doc == doc {
-                        let f = lists[k].field
-                        p.frequencies[row + f] = lists[k].tf
-                        // The other fields' positions are not stored; their streams are left unread.
-                        if SegmentFormat.positionalFields & (1 << UInt8(f)) != 0 {
-                            var position: UInt32 = 0
-                            for _ in 0..<lists[k].tf {
-                                position &+= lists[k].positions.varint(pool)
-                                p.positions.append(position)
+            // Merge the field lists by document, fields in `IndexField` order, into `p`'s
+            // arrays sized for every document of every list (no append per posting).
+            var room = 0
+            for l in lists { room += Int(l.left) + 1 }
+            p.reset(documents: room)
+            var used = 0
+            p.docs.withUnsafeMutableBufferPointer { docs in
+                p.frequencies.withUnsafeMutableBufferPointer { frequencies in
+                    if lists.count == 1 {
+                        // The common case: the term is in one field.
+                        var l = lists[0]
+                        let f = l.field
+                        let positional = SegmentFormat.positionalFields & (1 << UInt8(f)) != 0
+                        repeat {
+                            docs[used] = l.doc
+                            frequencies[used &* fieldCount &+ f] = l.tf
+                            if positional {
+                                var position: UInt32 = 0
+                                for _ in 0..<l.tf {
+                                    position &+= l.positions.varint(pool)
+                                    p.positions.append(position)
+                                }
                             }
-                        }
-                        if !lists[k].next(pool) {
-                            lists.remove(at: k)
-                            continue
-                        }
+                            used &+= 1
+                        } while l.next(pool)
+                        lists.removeAll(keepingCapacity: true)
+                        return
                     }
-                    k += 1
+                    while !lists.isEmpty {
+                        var doc = UInt32.max
+                        for l in lists { doc = min(doc, l.doc) }
+                        docs[used] = doc
+                        let row = used &* fieldCount
+                        var k = 0
+                        while k < lists.count {
+                            if lists[k].doc == doc {
+                                let f = lists[k].field
+                                frequencies[row &+ f] = lists[k].tf
+                                // The other fields' positions are not stored; their streams are left unread.
+                                if SegmentFormat.positionalFields & (1 << UInt8(f)) != 0 {
+                                    var position: UInt32 = 0
+                                    for _ in 0..<lists[k].tf {
+                                        position &+= lists[k].positions.varint(pool)
+                                        p.positions.append(position)
+                                    }
+                                }
+                                if !lists[k].next(pool) {
+                                    lists.remove(at: k)
+                                    continue
+                                }
+                            }
+                            k += 1
+                        }
+                        used &+= 1
+                    }
                 }
             }
+            p.truncate(documents: used)
             try serializer.addTerm(term, p)
         }
         return try serializer.finish(docIDs: docIDs, fieldTotals: fieldTotals, fast: fast, store: store.finish())
@@ -225,15 +272,13 @@ struct SegmentBuilder {
     /// The ids of `terms` in byte order of their terms.
     private static func sortedTermIDs(_ terms: TermTable) -> [Int32] {
         var ids = (0..<Int32(terms.count)).map { $0 }
-        terms.arena.withUnsafeBytes { a in
-            terms.starts.withUnsafeBufferPointer { starts in
-                ids.sort { x, y in
-                    let xl = Int(starts[Int(x)]), xh = Int(starts[Int(x) + 1])
-                    let yl = Int(starts[Int(y)]), yh = Int(starts[Int(y) + 1])
-                    let n = min(xh - xl, yh - yl)
-                    let c = n == 0 ? 0 : memcmp(a.baseAddress! + xl, a.baseAddress! + yl, n)
-                    return c != 0 ? c < 0 : (xh - xl) < (yh - yl)
-                }
+        terms.withStorage { a, starts in
+            ids.sort { x, y in
+                let xl = Int(starts[Int(x)]), xh = Int(starts[Int(x) + 1])
+                let yl = Int(starts[Int(y)]), yh = Int(starts[Int(y) + 1])
+                let n = min(xh - xl, yh - yl)
+                let c = n == 0 ? 0 : memcmp(a + xl, a + yl, n)
+                return c != 0 ? c < 0 : (xh - xl) < (yh - yl)
             }
         }
         return ids

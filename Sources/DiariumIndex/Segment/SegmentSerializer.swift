@@ -14,6 +14,21 @@ struct TermPostings {
         positions.removeAll(keepingCapacity: true)
     }
 
+    /// Empties the postings and makes room for `documents` documents: `docs` and
+    /// `frequencies` hold that many (zero) rows, to be written in place and cut to the rows
+    /// used with `truncate(documents:)`; `positions` is empty.
+    mutating func reset(documents: Int) {
+        removeAll()
+        docs.append(contentsOf: repeatElement(0, count: documents))
+        frequencies.append(contentsOf: repeatElement(0, count: documents * Self.fieldCount))
+    }
+
+    /// Keeps the first `documents` rows of `docs` and `frequencies`.
+    mutating func truncate(documents: Int) {
+        docs.removeLast(docs.count - documents)
+        frequencies.removeLast(frequencies.count - documents * Self.fieldCount)
+    }
+
     /// The frequency of document `i` (an index into `docs`) in `field`.
     @inline(__always) func frequency(_ i: Int, _ field: IndexField) -> UInt32 { frequencies[i * Self.fieldCount + Int(field.rawValue)] }
 
@@ -164,21 +179,33 @@ struct SegmentSerializer<Output: SegmentOutput> {
     private mutating func encodePositions(_ p: TermPostings) {
         positionBlockOffsets.removeAll(keepingCapacity: true)
         let start = positions.count
+        let total = p.positions.count
         stream.removeAll(keepingCapacity: true)
-        stream.reserveCapacity(p.positions.count)
+        stream.append(contentsOf: repeatElement(0, count: total))
         var k = 0
-        for i in p.docs.indices {
-            for field in 0..<2 {
-                var prev: UInt32 = 0
-                for _ in 0..<p.frequency(i, field == 0 ? .title : .body) {
-                    let v = p.positions[k]
-                    stream.append(v &- prev)
-                    prev = v
-                    k += 1
+        // Through buffers: this runs for every position of every term.
+        stream.withUnsafeMutableBufferPointer { out in
+            p.positions.withUnsafeBufferPointer { ps in
+                p.frequencies.withUnsafeBufferPointer { f in
+                    let fieldCount = TermPostings.fieldCount
+                    for i in 0..<p.docs.count {
+                        for field in 0..<2 {
+                            let raw = field == 0 ? IndexField.title.rawValue : IndexField.body.rawValue
+                            let tf = Int(f[i &* fieldCount &+ Int(raw)])
+                            precondition(tf <= total &- k, "positions do not match the title and body frequencies")
+                            var prev: UInt32 = 0
+                            for _ in 0..<tf {
+                                let v = ps[k]
+                                out[k] = v &- prev
+                                prev = v
+                                k &+= 1
+                            }
+                        }
+                    }
                 }
             }
         }
-        precondition(k == p.positions.count, "positions do not match the title and body frequencies")
+        precondition(k == total, "positions do not match the title and body frequencies")
         let full = stream.count / BitPacking.blockSize
         stream.withUnsafeBufferPointer { s in
             for b in 0..<full {

@@ -11,30 +11,27 @@ import Darwin
 /// reads the arena only when the hashes agree: one cache line per probe, not three. A caller
 /// that has the hash already (a document's `FieldTerms` interned the same bytes with the same
 /// function, `hash(ofID:)`) passes it to `intern(_:hash:)`.
-public struct TermTable: Sendable {
-    /// All interned terms, back to back.
-    public private(set) var arena: [UInt8] = []
-    /// `starts[id]..<starts[id + 1]` is the term with that id in `arena`.
-    public private(set) var starts: [Int32] = [0]
-    private var hashes: [UInt32] = []
-    private var slots: [UInt64]
-    private var mask: Int
+///
+/// A value with copy-on-write storage: the arena, the term starts, the hashes and the slots
+/// are raw allocations of one `Storage` object (no array uniqueness or capacity checks per
+/// byte or per term; a copy is made only when a shared table is changed). Interning a term is
+/// most of what indexing does per token — most of a short document's tokens are the first of
+/// their term in it — so the insert is a bounds check and a copy, not four array appends.
+public struct TermTable: @unchecked Sendable {
+    // @unchecked: `storage` is only changed through a unique reference (`isKnownUniquelyReferenced`
+    // before every mutation), so a table shared between threads is never written.
+    private var storage: Storage
 
     /// An empty table sized for about `capacity` terms.
     public init(capacity: Int = 64) {
-        var size = 16
-        while size < capacity * 2 { size <<= 1 }
-        slots = [UInt64](repeating: 0, count: size)
-        mask = size - 1
+        storage = Storage(capacity: capacity)
     }
 
     /// Number of interned terms.
-    @inlinable public var count: Int { starts.count - 1 }
+    public var count: Int { storage.count }
 
     /// Bytes held by the table, for memory accounting.
-    public var memoryFootprint: Int {
-        arena.capacity + starts.capacity * 4 + hashes.capacity * 4 + slots.capacity * 8
-    }
+    public var memoryFootprint: Int { storage.footprint }
 
     /// FNV-1a, 32 bit, of `term`: terms are short, and this mixes well enough for power-of-two
     /// tables. The one hash of every `TermTable`, so tables can share it (`intern(_:hash:)`).
@@ -47,7 +44,10 @@ public struct TermTable: Sendable {
 
     /// The hash (`TermTable.hash`) of term `id`.
     @inline(__always)
-    public func hash(ofID id: Int32) -> UInt32 { hashes[Int(id)] }
+    public func hash(ofID id: Int32) -> UInt32 {
+        precondition(id >= 0 && Int(id) < storage.count)
+        return storage.hashes[Int(id)]
+    }
 
     /// Returns the id of `term`, adding it if new; `inserted` tells which.
     @inline(__always)
@@ -56,80 +56,197 @@ public struct TermTable: Sendable {
     }
 
     /// `intern(term)` for a caller that knows `TermTable.hash(term)` already.
+    @inline(__always)
     public mutating func intern(_ term: UnsafeRawBufferPointer, hash h: UInt32) -> (id: Int32, inserted: Bool) {
-        let found = probe(term, hash: h)
-        if found.id >= 0 { return (found.id, false) }
-        let id = Int32(count)
-        arena.append(contentsOf: term)
-        starts.append(Int32(arena.count))
-        hashes.append(h)
-        if count * 2 > slots.count {
-            grow()
-        } else {
-            slots[found.slot] = UInt64(h) << 32 | UInt64(id + 1)
-        }
-        return (id, true)
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        return storage.intern(term, hash: h)
     }
 
     /// The id of `term`, if interned.
     public func lookup(_ term: UnsafeRawBufferPointer) -> Int32? {
-        let id = probe(term, hash: TermTable.hash(term)).id
+        let id = storage.probe(term, hash: TermTable.hash(term)).id
         return id >= 0 ? id : nil
     }
 
     /// Calls `body` with the bytes of term `id`.
-    @inlinable
+    @inline(__always)
     public func withTerm<R>(_ id: Int32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        let lo = Int(starts[Int(id)]), hi = Int(starts[Int(id) + 1])
-        return try arena.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[lo..<hi])) }
+        precondition(id >= 0 && Int(id) < storage.count)
+        return try withExtendedLifetime(storage) { try body(storage.term(Int(id))) }
+    }
+
+    /// Calls `body` with every term's bytes back to back (`arena`) and where each starts:
+    /// term `id` is `arena[starts[id] ..< starts[id + 1]]` (`count + 1` starts). Valid only
+    /// during the call.
+    @inline(__always)
+    public func withStorage<R>(_ body: (_ arena: UnsafePointer<UInt8>, _ starts: UnsafePointer<Int32>) throws -> R) rethrows -> R {
+        try withExtendedLifetime(storage) { try body(storage.arena, storage.starts) }
     }
 
     /// The bytes of term `id` as an array.
     public func term(_ id: Int32) -> [UInt8] {
-        Array(arena[Int(starts[Int(id)])..<Int(starts[Int(id) + 1])])
+        withTerm(id) { Array($0) }
     }
 
-    /// The id of `term` (or -1) and the slot where the probe ended (the free slot for it).
-    @inline(__always)
-    private func probe(_ term: UnsafeRawBufferPointer, hash h: UInt32) -> (id: Int32, slot: Int) {
-        let mask = self.mask
-        return slots.withUnsafeBufferPointer { s in
-            starts.withUnsafeBufferPointer { st in
-                arena.withUnsafeBytes { a -> (Int32, Int) in
-                    var i = Int(h) & mask
-                    while true {
-                        let slot = s[i]
-                        if slot == 0 { return (-1, i) }
-                        if UInt32(truncatingIfNeeded: slot >> 32) == h {
-                            let id = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
-                            let lo = Int(st[id]), hi = Int(st[id + 1])
-                            if hi - lo == term.count
-                                && (term.count == 0 || memcmp(a.baseAddress! + lo, term.baseAddress!, term.count) == 0)
-                            {
-                                return (Int32(id), i)
-                            }
-                        }
-                        i = (i + 1) & mask
+    /// The table's memory: raw allocations owned by one object, freed with it.
+    final class Storage {
+        /// All interned terms, back to back.
+        private(set) var arena: UnsafeMutablePointer<UInt8>
+        private var arenaCapacity: Int
+        /// `starts[id]..<starts[id + 1]` is the term with that id in `arena` (`count + 1` used).
+        private(set) var starts: UnsafeMutablePointer<Int32>
+        private(set) var hashes: UnsafeMutablePointer<UInt32>
+        /// Room for ids (`starts` has one more).
+        private var idCapacity: Int
+        private(set) var count = 0
+        private var slots: UnsafeMutablePointer<UInt64>
+        private var mask: Int
+
+        init(capacity: Int) {
+            var size = 16
+            while size < capacity * 2 { size <<= 1 }
+            slots = .allocate(capacity: size)
+            slots.initialize(repeating: 0, count: size)
+            mask = size - 1
+            idCapacity = max(8, size / 2)
+            starts = .allocate(capacity: idCapacity + 1)
+            starts[0] = 0
+            hashes = .allocate(capacity: idCapacity)
+            arenaCapacity = idCapacity * 8
+            arena = .allocate(capacity: arenaCapacity)
+        }
+
+        deinit {
+            arena.deallocate()
+            starts.deallocate()
+            hashes.deallocate()
+            slots.deallocate()
+        }
+
+        var footprint: Int { arenaCapacity + (idCapacity + 1) * 4 + idCapacity * 4 + (mask + 1) * 8 }
+
+        /// A copy with the same capacities.
+        func copy() -> Storage {
+            let c = Storage(capacity: 0)
+            c.slots.deallocate()
+            c.starts.deallocate()
+            c.hashes.deallocate()
+            c.arena.deallocate()
+            c.mask = mask
+            c.slots = .allocate(capacity: mask + 1)
+            c.slots.initialize(from: slots, count: mask + 1)
+            c.idCapacity = idCapacity
+            c.starts = .allocate(capacity: idCapacity + 1)
+            c.starts.initialize(from: starts, count: count + 1)
+            c.hashes = .allocate(capacity: idCapacity)
+            c.hashes.initialize(from: hashes, count: count)
+            c.arenaCapacity = arenaCapacity
+            c.arena = .allocate(capacity: arenaCapacity)
+            c.arena.initialize(from: arena, count: Int(starts[count]))
+            c.count = count
+            return c
+        }
+
+        @inline(__always)
+        func term(_ id: Int) -> UnsafeRawBufferPointer {
+            let lo = Int(starts[id]), hi = Int(starts[id &+ 1])
+            return UnsafeRawBufferPointer(start: arena + lo, count: hi &- lo)
+        }
+
+        /// The id of `term` (or -1) and the slot where the probe ended (the free slot for it).
+        @inline(__always)
+        func probe(_ term: UnsafeRawBufferPointer, hash h: UInt32) -> (id: Int32, slot: Int) {
+            var i = Int(h) & mask
+            let n = term.count
+            while true {
+                let slot = slots[i]
+                if slot == 0 { return (-1, i) }
+                if UInt32(truncatingIfNeeded: slot >> 32) == h {
+                    let id = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) &- 1
+                    let lo = Int(starts[id])
+                    if Int(starts[id &+ 1]) &- lo == n && (n == 0 || TermTable.equal(arena + lo, term.baseAddress!, n)) {
+                        return (Int32(id), i)
                     }
                 }
+                i = (i &+ 1) & mask
             }
+        }
+
+        @inline(__always)
+        func intern(_ term: UnsafeRawBufferPointer, hash h: UInt32) -> (id: Int32, inserted: Bool) {
+            let found = probe(term, hash: h)
+            if found.id >= 0 { return (found.id, false) }
+            return (insert(term, hash: h, slot: found.slot), true)
+        }
+
+        private func insert(_ term: UnsafeRawBufferPointer, hash h: UInt32, slot: Int) -> Int32 {
+            let id = count
+            let end = Int(starts[id])
+            let n = term.count
+            precondition(end + n <= Int(Int32.max), "TermTable: arena over 2 GiB")
+            if end + n > arenaCapacity {
+                var c = arenaCapacity * 2
+                while c < end + n { c *= 2 }
+                let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+                fresh.initialize(from: arena, count: end)
+                arena.deallocate()
+                arena = fresh
+                arenaCapacity = c
+            }
+            if n > 0 { (arena + end).initialize(from: term.baseAddress!.assumingMemoryBound(to: UInt8.self), count: n) }
+            if id == idCapacity {
+                let c = idCapacity * 2
+                let s = UnsafeMutablePointer<Int32>.allocate(capacity: c + 1)
+                s.initialize(from: starts, count: id + 1)
+                starts.deallocate()
+                starts = s
+                let hs = UnsafeMutablePointer<UInt32>.allocate(capacity: c)
+                hs.initialize(from: hashes, count: id)
+                hashes.deallocate()
+                hashes = hs
+                idCapacity = c
+            }
+            starts[id + 1] = Int32(end + n)
+            hashes[id] = h
+            count = id + 1
+            if count * 2 > mask + 1 {
+                grow()
+            } else {
+                slots[slot] = UInt64(h) << 32 | UInt64(id + 1)
+            }
+            return Int32(id)
+        }
+
+        private func grow() {
+            let size = (mask + 1) * 2
+            let fresh = UnsafeMutablePointer<UInt64>.allocate(capacity: size)
+            fresh.initialize(repeating: 0, count: size)
+            let m = size - 1
+            for id in 0..<count {
+                var i = Int(hashes[id]) & m
+                while fresh[i] != 0 { i = (i + 1) & m }
+                fresh[i] = UInt64(hashes[id]) << 32 | UInt64(id + 1)
+            }
+            slots.deallocate()
+            slots = fresh
+            mask = m
         }
     }
 
-    private mutating func grow() {
-        let size = slots.count * 2
-        var fresh = [UInt64](repeating: 0, count: size)
-        let mask = size - 1
-        hashes.withUnsafeBufferPointer { hs in
-            fresh.withUnsafeMutableBufferPointer { s in
-                for id in 0..<hs.count {
-                    var i = Int(hs[id]) & mask
-                    while s[i] != 0 { i = (i + 1) & mask }
-                    s[i] = UInt64(hs[id]) << 32 | UInt64(id + 1)
-                }
-            }
+    /// Whether the `n` bytes at `a` and `b` are equal: by eight, then the rest by one (terms are
+    /// short: a call to `memcmp` cost more than the comparison).
+    @inline(__always)
+    static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
+        let x = UnsafeRawPointer(a)
+        var k = 0
+        while k &+ 8 <= n {
+            if x.loadUnaligned(fromByteOffset: k, as: UInt64.self) != b.loadUnaligned(fromByteOffset: k, as: UInt64.self) { return false }
+            k &+= 8
         }
-        slots = fresh
-        self.mask = mask
+        while k < n {
+            if x.load(fromByteOffset: k, as: UInt8.self) != b.load(fromByteOffset: k, as: UInt8.self) { return false }
+            k &+= 1
+        }
+        return true
     }
 }
