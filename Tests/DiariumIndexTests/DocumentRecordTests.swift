@@ -43,14 +43,28 @@ import GRDB
                 #expect(hits.count == 2)
                 for (rid, full) in [(id, expected), (failedID, failed)] {
                     let h = try #require(hits[rid])
-                    #expect(h == HitRecord(id: full.id, path: full.path, format: full.format, title: full.title, authority: full.authority,
-                                           docType: full.docType, date: full.date, year: full.year, dnr: full.dnr,
+                    #expect(h == HitRecord(id: full.id, path: full.path, format: full.format, metadata: full.metadata,
                                            pageStarts: full.pageStarts, partName: full.partName))
                 }
             }
             #expect(try reader.hitRecords(ids: [id])[id]?.partName == "bilaga.docx")
             #expect(try reader.hitRecords(ids: []).isEmpty)
         }
+    }
+
+    /// The record is read by position (`Catalog.DocumentColumn`): a row of other columns (the
+    /// table's own, `SELECT *`) is an error, never fields read from the wrong columns.
+    @Test func aRowOfOtherColumnsIsAnError() throws {
+        let dir = try ScratchDirectory()
+        let writer = try IndexWriter(directory: dir.path)
+        let id = try writer.add(record("a.txt"), fields: [.body: field(["ord"])], storedText: Array("ord".utf8))
+        try writer.commit()
+        #expect { _ = try writer.catalog.read { db in try DocumentRecord.fetchOne(db, sql: "SELECT * FROM documents WHERE id = ?", arguments: [id]) } }
+            throws: { "\($0)".contains("columns") }
+        #expect(try writer.catalog.read { db in
+            try DocumentRecord.fetchOne(db, sql: "SELECT \(Catalog.documentColumns) FROM documents WHERE id = ?", arguments: [id])
+        }?.path == "a.txt")
+        writer.close()
     }
 
     @Test func unknownStatusIsAnErrorNamingTheValue() throws {

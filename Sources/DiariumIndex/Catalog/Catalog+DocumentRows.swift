@@ -54,14 +54,61 @@ extension Catalog {
         return db.lastInsertedRowID
     }
 
-    /// The columns a `DocumentRecord` is read from (`DocumentRecord.init(row:)` decodes
-    /// `path` and `sha256`; `sources` is looked up here).
-    static let documentColumns = """
-        id, \(rawPath) AS raw_path, part, path, sha256, size, mtime, format, encoding, status, error, title, authority, doc_type, date, \
-        year, dnr, language, (SELECT json FROM document_sources WHERE document_sources.id = documents.sources) AS sources, \
-        text_length, segment_id, segment_doc, ingested_at, page_count, page_starts, ocr_pages, ocr_confidence, ocr_pending, \
-        ocr_note, properties, comments, tracked_changes
-        """
+    /// The columns a `DocumentRecord` is read from, in order: a column's raw value is its
+    /// position in `documentColumns`, where `DocumentRecord.init(row:)` reads it.
+    enum DocumentColumn: Int, CaseIterable {
+        case id, rawPath, part, path, sha256, size, mtime, format, encoding, status, error
+        /// `metadataColumns`, one after another in `DocumentMetadata.init(row:at:)`'s order.
+        case title, authority, docType, date, year, dnr
+        case language, sources, textLength, segmentID, segmentDoc, ingestedAt, pageCount, pageStarts, ocrPages, ocrConfidence
+        case ocrPending, ocrNote, properties, comments, trackedChanges
+
+        /// The column's expression in the select list. `DocumentRecord.init(row:)` decodes
+        /// `path` and `sha256`; the received path and the sources object are put together here.
+        var selection: String {
+            switch self {
+            case .id: return "id"
+            case .rawPath: return "\(Catalog.rawPath) AS raw_path"
+            case .part: return "part"
+            case .path: return "path"
+            case .sha256: return "sha256"
+            case .size: return "size"
+            case .mtime: return "mtime"
+            case .format: return "format"
+            case .encoding: return "encoding"
+            case .status: return "status"
+            case .error: return "error"
+            case .title: return "title"
+            case .authority: return "authority"
+            case .docType: return "doc_type"
+            case .date: return "date"
+            case .year: return "year"
+            case .dnr: return "dnr"
+            case .language: return "language"
+            case .sources: return "(SELECT json FROM document_sources WHERE document_sources.id = documents.sources) AS sources"
+            case .textLength: return "text_length"
+            case .segmentID: return "segment_id"
+            case .segmentDoc: return "segment_doc"
+            case .ingestedAt: return "ingested_at"
+            case .pageCount: return "page_count"
+            case .pageStarts: return "page_starts"
+            case .ocrPages: return "ocr_pages"
+            case .ocrConfidence: return "ocr_confidence"
+            case .ocrPending: return "ocr_pending"
+            case .ocrNote: return "ocr_note"
+            case .properties: return "properties"
+            case .comments: return "comments"
+            case .trackedChanges: return "tracked_changes"
+            }
+        }
+    }
+
+    /// The metadata columns, in the order `DocumentMetadata.init(row:at:)` reads them: one list
+    /// for every reader of a `DocumentMetadata` (`DocumentRecord`, `HitRecord`).
+    static let metadataColumns = [DocumentColumn.title, .authority, .docType, .date, .year, .dnr].map(\.selection).joined(separator: ", ")
+
+    /// The columns a `DocumentRecord` is read from (`DocumentColumn`, in order).
+    static let documentColumns = DocumentColumn.allCases.map(\.selection).joined(separator: ", ")
 
     /// The stored form of a checksum: 32 bytes for 64 lowercase hexadecimal digits, else the text.
     enum SHA256Column {
@@ -85,16 +132,24 @@ extension Catalog {
             switch value.storage {
             case .string(let text): return text
             case .blob(let bytes) where bytes.count == 32:
-                let hex = Array("0123456789abcdef".utf8)
-                var out = [UInt8](repeating: 0, count: 64)
-                for (i, b) in bytes.enumerated() {
-                    out[2 * i] = hex[Int(b >> 4)]
-                    out[2 * i + 1] = hex[Int(b & 15)]
+                // Written straight into the string's storage (an array and `Data`'s iterator
+                // cost 5k instructions a row of `diarium list`).
+                return bytes.withUnsafeBytes { (sum: UnsafeRawBufferPointer) in
+                    String(unsafeUninitializedCapacity: 64) { out in
+                        for i in 0..<32 {
+                            out[2 * i] = hexDigit(sum[i] >> 4)
+                            out[2 * i + 1] = hexDigit(sum[i] & 15)
+                        }
+                        return 64
+                    }
                 }
-                return String(decoding: out, as: UTF8.self)
             default:
                 throw DocumentRecord.RowValueError(description: "documents.sha256 holds \(value), not a checksum")
             }
+        }
+
+        private static func hexDigit(_ v: UInt8) -> UInt8 {
+            v < 10 ? UInt8(ascii: "0") + v : UInt8(ascii: "a") + v - 10
         }
 
         private static func nibble(_ c: UInt8) -> UInt8? {
