@@ -122,4 +122,46 @@ import GRDB
         #expect(try reader.documentIDs(.path, "café", exact: false) == [plain.id, decomposed.id])
         #expect(try reader.inventory().map(\.path) == [nfc, nfc, "Nämnd/tom.txt"])
     }
+
+    /// A folder no document is in any more, and a sources object no document names any more,
+    /// are deleted by the commit (or move) that took the last one; rows still used stay.
+    @Test func foldersAndSourcesNoDocumentUsesAreDeleted() throws {
+        let dir = try ScratchDirectory()
+        let writer = try IndexWriter(directory: dir.path)
+        func add(_ path: String, sources: String) throws {
+            var r = record(path)
+            r.sources = sources
+            _ = try writer.add(r, fields: [.body: field(["ord"])], storedText: Array("ord".utf8))
+        }
+        func stored() throws -> (folders: [String], sources: [String]) {
+            try writer.catalog.read { db in
+                (try Data.fetchAll(db, sql: "SELECT raw FROM folders ORDER BY raw").map { String(decoding: $0, as: UTF8.self) },
+                 try String.fetchAll(db, sql: "SELECT json FROM document_sources ORDER BY json"))
+            }
+        }
+        let (s1, s2, s3) = (#"{"title":"text"}"#, #"{"title":"file name"}"#, #"{"title":"html-meta:DC.title"}"#)
+        try add("r/A/a.txt", sources: s1)
+        try add("r/A/b.txt", sources: s1)
+        try add("r/B/c.txt", sources: s2)
+        try writer.commit()
+        #expect(try stored().folders == ["r/A/", "r/B/"] && stored().sources == [s1, s2].sorted())
+        // c.txt replaced with other sources: s2 names nothing any more.
+        try add("r/B/c.txt", sources: s3)
+        try writer.commit()
+        #expect(try stored().folders == ["r/A/", "r/B/"] && stored().sources == [s1, s3].sorted())
+        // a.txt replaced with s3: b.txt still names s1, which stays.
+        try add("r/A/a.txt", sources: s3)
+        try writer.commit()
+        #expect(try stored().sources == [s1, s3].sorted())
+        // c.txt moved to another folder: B/ holds nothing any more.
+        try writer.moveFile(from: Data("r/B/c.txt".utf8), to: Data("r/C/c.txt".utf8), shown: "r/C/c.txt", mtime: 1)
+        #expect(try stored().folders == ["r/A/", "r/C/"])
+        // b.txt moved beside it: A/ still holds a.txt.
+        try writer.moveFile(from: Data("r/A/b.txt".utf8), to: Data("r/C/b.txt".utf8), shown: "r/C/b.txt", mtime: 1)
+        #expect(try stored().folders == ["r/A/", "r/C/"])
+        writer.close()
+        let reader = try IndexReader(directory: dir.path, threads: .one)
+        #expect(try reader.inventory().map(\.path).sorted() == ["r/A/a.txt", "r/C/b.txt", "r/C/c.txt"])
+        #expect(try reader.inventory().compactMap(\.sources).sorted() == [s1, s3, s3].sorted())
+    }
 }

@@ -11,7 +11,8 @@ import GRDBSQLite
 /// - The received path's bytes are split after its last `/`: the folder is a row of
 ///   `folders` (`id`, `raw` unique), which the files of one folder share, and the row keeps
 ///   the folder's id and the file's `name`; `Catalog.rawPath` puts them together again
-///   (`UNIQUE (folder, name, part)` is the identity). Folders no document is in any more stay.
+///   (`UNIQUE (folder, name, part)` is the identity). A folder no document is in any more is
+///   deleted by the commit or move that took its last document (`deleteUnused`).
 /// - `path` is NULL when the shown path is the received path's bytes, as it is for every
 ///   name in valid UTF-8 in NFC; it holds text only for a name shown otherwise (NFD, bytes
 ///   outside UTF-8). `Catalog.shownPath` is the SQL expression of the shown path.
@@ -20,8 +21,8 @@ import GRDBSQLite
 ///   kept as text.
 /// - `sources` names a row of `document_sources` (`id`, `json` unique): the JSON object of
 ///   where each field came from repeats across a release's documents (19 distinct objects
-///   among the 100,000 of the benchmark), so each is stored once. Rows no document names any
-///   more are left behind (one per distinct object ever seen).
+///   among the 100,000 of the benchmark), so each is stored once. An object no document names
+///   any more is deleted by the commit that replaced its last document (`deleteUnused`).
 extension Catalog {
     /// The received path of a `documents` row (a BLOB), as SQL. SQLite's `||` keeps the bytes.
     static let rawPath = "CAST((SELECT raw FROM folders WHERE folders.id = documents.folder) || name AS BLOB)"
@@ -52,6 +53,21 @@ extension Catalog {
         if let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM folders WHERE raw = ?"), arguments: [raw]) { return id }
         try db.cachedStatement(sql: "INSERT INTO folders (raw) VALUES (?)").execute(arguments: [raw])
         return db.lastInsertedRowID
+    }
+
+    /// Deletes the rows of `folders` and `document_sources` among `folders` and `sources` that
+    /// no document uses any more: called where documents leave a folder or are replaced
+    /// (`publishCommit`, `moveFile`) with the ids the leaving rows used, after the new rows are
+    /// in. A folder is looked up in `UNIQUE (folder, name, part)`; a sources object has no index,
+    /// so its check reads `documents` until the first row naming it — the first row for the
+    /// handful of objects a release shares, the whole table only for an object that is gone.
+    static func deleteUnused(folders: Set<Int64>, sources: Set<Int64>, _ db: Database) throws {
+        let folder = try db.cachedStatement(sql: "DELETE FROM folders WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM documents WHERE folder = ?1)")
+        for id in folders { try folder.execute(arguments: [id]) }
+        let source = try db.cachedStatement(sql: """
+            DELETE FROM document_sources WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM documents WHERE sources = ?1)
+            """)
+        for id in sources { try source.execute(arguments: [id]) }
     }
 
     /// The columns a `DocumentRecord` is read from, in order: a column's raw value is its
