@@ -59,8 +59,8 @@ extension Catalog {
     /// no document uses any more: called where documents leave a folder or are replaced
     /// (`publishCommit`, `moveFile`) with the ids the leaving rows used, after the new rows are
     /// in. A folder is looked up in `UNIQUE (folder, name, part)`; a sources object has no index,
-    /// so its check reads `documents` until the first row naming it — the first row for the
-    /// handful of objects a release shares, the whole table only for an object that is gone.
+    /// so its check reads `documents` until the first row naming it (the caller leaves out the
+    /// objects its new rows name): the whole table only for an object that is gone.
     static func deleteUnused(folders: Set<Int64>, sources: Set<Int64>, _ db: Database) throws {
         let folder = try db.cachedStatement(sql: "DELETE FROM folders WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM documents WHERE folder = ?1)")
         for id in folders { try folder.execute(arguments: [id]) }
@@ -186,6 +186,8 @@ extension Catalog {
         private let findSources: Statement
         private let addSources: Statement
         private var sourcesIDs: [String: Int64] = [:]
+        /// The `document_sources` ids the rows inserted so far name.
+        var sourcesUsed: Set<Int64> { Set(sourcesIDs.values) }
         private var folderIDs: [Data: Int64] = [:]
         /// SQLite copies a bound text or BLOB before the bind returns.
         private let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)

@@ -78,7 +78,7 @@ extension Catalog {
                 if r.segmentDoc != nil { r.segmentID = segmentID }
                 try inserter.insert(r)
             }
-            try Catalog.deleteUnused(folders: leaving.folders, sources: leaving.sources, db)
+            try Catalog.deleteUnused(folders: leaving.folders, sources: leaving.sources.subtracting(inserter.sourcesUsed), db)
             try db.execute(sql: "INSERT OR REPLACE INTO meta VALUES ('next_doc_id', ?)", arguments: [String(nextID)])
         }
     }
