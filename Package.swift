@@ -40,6 +40,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // fork + rlimits + exec for the one child-process runner (no library behind it).
         .target(name: "CSpawn"),
+        // glibc's <malloc.h> (mallopt, malloc_trim), which the Glibc module leaves out: imported
+        // only by DiariumIngest's Malloc.swift; does nothing on another C library.
+        .target(name: "CMalloc"),
 
         // Output safety for every front end: document-derived strings to a terminal, CSV,
         // Markdown or HTML (no dependencies; the CLI and the report renderers share it).
@@ -67,7 +70,7 @@ let package = Package(
         .target(name: "DiariumSearch", dependencies: ["DiariumAnalysis", "DiariumIndex", "DiariumExtraction"]),
         .target(name: "DiariumReport", dependencies: ["DiariumIndex", "DiariumExtraction", "DiariumAnalysis", "DiariumOutput"]),
         .target(name: "DiariumIngest", dependencies: [
-            "DiariumExtraction", "DiariumAnalysis", "DiariumIndex",
+            "DiariumExtraction", "DiariumAnalysis", "DiariumIndex", "CMalloc",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The JSON shapes the CLI's --format json and the server's /api/ share.

@@ -201,7 +201,7 @@ public final class Ingester {
     public func ingest(paths: [String], progress: ((IngestProgress) -> Void)? = nil) throws -> IngestSummary {
         let start = Date()
         var summary = IngestSummary()
-        Ingester.fixMallocThresholds()
+        Malloc.fixThresholds()
         var walk = try FileWalk(paths)
         var known = try writer.fileStates()
         try recordRoots(paths)
@@ -302,7 +302,7 @@ public final class Ingester {
                 // Between files only: all parts of one file go into the same commit.
                 let segments = writer.segmentsWritten
                 try writer.commitIfOverBudget()
-                if writer.segmentsWritten != segments { Ingester.releaseFreeMemory() }
+                if writer.segmentsWritten != segments { Malloc.releaseFreePages() }
             }
             done += batch.count
             batch = following
@@ -322,39 +322,6 @@ public final class Ingester {
         summary.seconds = Date().timeIntervalSince(start)
         return summary
     }
-
-    /// Fixes glibc's malloc thresholds for the ingest. By default glibc raises its mmap
-    /// threshold each time a large mapped block is freed (up to 32 MiB) and its trim threshold
-    /// to twice that, so once the first segment's 1 MiB pool blocks are freed, later ones come
-    /// from the heap and up to 64 MiB of freed memory stays resident in each arena — memory the
-    /// budget cannot see. Fixed thresholds (blocks of 256 KiB and more mapped, freed tops
-    /// trimmed above 1 MiB) give freed buffers back to the system. Once per process.
-    static func fixMallocThresholds() {
-        #if canImport(Glibc)
-        _ = mallocThresholdsFixed
-        #endif
-    }
-
-    /// Gives the pages malloc holds free back to the system (`malloc_trim`), after a segment's
-    /// buffers were freed: the small blocks of the catalog rows and analysed documents are freed
-    /// between live ones, where no threshold returns them, and the next segment's may not reuse
-    /// all of them (they sit in the worker threads' arenas).
-    static func releaseFreeMemory() {
-        #if canImport(Glibc)
-        guard let symbol = dlsym(nil, "malloc_trim") else { return }
-        _ = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)(0)
-        #endif
-    }
-
-    #if canImport(Glibc)
-    private static let mallocThresholdsFixed: Bool = {
-        // `mallopt` is declared in <malloc.h>, which the Glibc module leaves out: looked up by
-        // name (RTLD_DEFAULT is the null handle). M_TRIM_THRESHOLD is -1, M_MMAP_THRESHOLD -3.
-        guard let symbol = dlsym(nil, "mallopt") else { return false }
-        let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
-        return mallopt(-1, 1 << 20) == 1 && mallopt(-3, 256 << 10) == 1
-    }()
-    #endif
 
     /// Adds the documents of one processed file to the writer (replacing what was recorded for
     /// its path) and counts them in `summary`.

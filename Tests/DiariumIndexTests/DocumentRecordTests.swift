@@ -43,14 +43,28 @@ import GRDB
                 #expect(hits.count == 2)
                 for (rid, full) in [(id, expected), (failedID, failed)] {
                     let h = try #require(hits[rid])
-                    #expect(h == HitRecord(id: full.id, path: full.path, format: full.format, title: full.title, authority: full.authority,
-                                           docType: full.docType, date: full.date, year: full.year, dnr: full.dnr,
+                    #expect(h == HitRecord(id: full.id, path: full.path, format: full.format, metadata: full.metadata,
                                            pageStarts: full.pageStarts, partName: full.partName))
                 }
             }
             #expect(try reader.hitRecords(ids: [id])[id]?.partName == "bilaga.docx")
             #expect(try reader.hitRecords(ids: []).isEmpty)
         }
+    }
+
+    /// The record is read by position (`Catalog.DocumentColumn`): a row of other columns (the
+    /// table's own, `SELECT *`) is an error, never fields read from the wrong columns.
+    @Test func aRowOfOtherColumnsIsAnError() throws {
+        let dir = try ScratchDirectory()
+        let writer = try IndexWriter(directory: dir.path)
+        let id = try writer.add(record("a.txt"), fields: [.body: field(["ord"])], storedText: Array("ord".utf8))
+        try writer.commit()
+        #expect { _ = try writer.catalog.read { db in try DocumentRecord.fetchOne(db, sql: "SELECT * FROM documents WHERE id = ?", arguments: [id]) } }
+            throws: { "\($0)".contains("columns") }
+        #expect(try writer.catalog.read { db in
+            try DocumentRecord.fetchOne(db, sql: "SELECT \(Catalog.documentColumns) FROM documents WHERE id = ?", arguments: [id])
+        }?.path == "a.txt")
+        writer.close()
     }
 
     @Test func unknownStatusIsAnErrorNamingTheValue() throws {
@@ -107,5 +121,47 @@ import GRDB
         #expect(try reader.documents(path: nfc).map(\.id) == [decomposed.id, plain.id])
         #expect(try reader.documentIDs(.path, "café", exact: false) == [plain.id, decomposed.id])
         #expect(try reader.inventory().map(\.path) == [nfc, nfc, "Nämnd/tom.txt"])
+    }
+
+    /// A folder no document is in any more, and a sources object no document names any more,
+    /// are deleted by the commit (or move) that took the last one; rows still used stay.
+    @Test func foldersAndSourcesNoDocumentUsesAreDeleted() throws {
+        let dir = try ScratchDirectory()
+        let writer = try IndexWriter(directory: dir.path)
+        func add(_ path: String, sources: String) throws {
+            var r = record(path)
+            r.sources = sources
+            _ = try writer.add(r, fields: [.body: field(["ord"])], storedText: Array("ord".utf8))
+        }
+        func stored() throws -> (folders: [String], sources: [String]) {
+            try writer.catalog.read { db in
+                (try Data.fetchAll(db, sql: "SELECT raw FROM folders ORDER BY raw").map { String(decoding: $0, as: UTF8.self) },
+                 try String.fetchAll(db, sql: "SELECT json FROM document_sources ORDER BY json"))
+            }
+        }
+        let (s1, s2, s3) = (#"{"title":"text"}"#, #"{"title":"file name"}"#, #"{"title":"html-meta:DC.title"}"#)
+        try add("r/A/a.txt", sources: s1)
+        try add("r/A/b.txt", sources: s1)
+        try add("r/B/c.txt", sources: s2)
+        try writer.commit()
+        #expect(try stored().folders == ["r/A/", "r/B/"] && stored().sources == [s1, s2].sorted())
+        // c.txt replaced with other sources: s2 names nothing any more.
+        try add("r/B/c.txt", sources: s3)
+        try writer.commit()
+        #expect(try stored().folders == ["r/A/", "r/B/"] && stored().sources == [s1, s3].sorted())
+        // a.txt replaced with s3: b.txt still names s1, which stays.
+        try add("r/A/a.txt", sources: s3)
+        try writer.commit()
+        #expect(try stored().sources == [s1, s3].sorted())
+        // c.txt moved to another folder: B/ holds nothing any more.
+        try writer.moveFile(from: Data("r/B/c.txt".utf8), to: Data("r/C/c.txt".utf8), shown: "r/C/c.txt", mtime: 1)
+        #expect(try stored().folders == ["r/A/", "r/C/"])
+        // b.txt moved beside it: A/ still holds a.txt.
+        try writer.moveFile(from: Data("r/A/b.txt".utf8), to: Data("r/C/b.txt".utf8), shown: "r/C/b.txt", mtime: 1)
+        #expect(try stored().folders == ["r/A/", "r/C/"])
+        writer.close()
+        let reader = try IndexReader(directory: dir.path, threads: .one)
+        #expect(try reader.inventory().map(\.path).sorted() == ["r/A/a.txt", "r/C/b.txt", "r/C/c.txt"])
+        #expect(try reader.inventory().compactMap(\.sources).sorted() == [s1, s3, s3].sorted())
     }
 }

@@ -11,7 +11,8 @@ import GRDBSQLite
 /// - The received path's bytes are split after its last `/`: the folder is a row of
 ///   `folders` (`id`, `raw` unique), which the files of one folder share, and the row keeps
 ///   the folder's id and the file's `name`; `Catalog.rawPath` puts them together again
-///   (`UNIQUE (folder, name, part)` is the identity). Folders no document is in any more stay.
+///   (`UNIQUE (folder, name, part)` is the identity). A folder no document is in any more is
+///   deleted by the commit or move that took its last document (`deleteUnused`).
 /// - `path` is NULL when the shown path is the received path's bytes, as it is for every
 ///   name in valid UTF-8 in NFC; it holds text only for a name shown otherwise (NFD, bytes
 ///   outside UTF-8). `Catalog.shownPath` is the SQL expression of the shown path.
@@ -20,8 +21,8 @@ import GRDBSQLite
 ///   kept as text.
 /// - `sources` names a row of `document_sources` (`id`, `json` unique): the JSON object of
 ///   where each field came from repeats across a release's documents (19 distinct objects
-///   among the 100,000 of the benchmark), so each is stored once. Rows no document names any
-///   more are left behind (one per distinct object ever seen).
+///   among the 100,000 of the benchmark), so each is stored once. An object no document names
+///   any more is deleted by the commit that replaced its last document (`deleteUnused`).
 extension Catalog {
     /// The received path of a `documents` row (a BLOB), as SQL. SQLite's `||` keeps the bytes.
     static let rawPath = "CAST((SELECT raw FROM folders WHERE folders.id = documents.folder) || name AS BLOB)"
@@ -54,14 +55,76 @@ extension Catalog {
         return db.lastInsertedRowID
     }
 
-    /// The columns a `DocumentRecord` is read from (`DocumentRecord.init(row:)` decodes
-    /// `path` and `sha256`; `sources` is looked up here).
-    static let documentColumns = """
-        id, \(rawPath) AS raw_path, part, path, sha256, size, mtime, format, encoding, status, error, title, authority, doc_type, date, \
-        year, dnr, language, (SELECT json FROM document_sources WHERE document_sources.id = documents.sources) AS sources, \
-        text_length, segment_id, segment_doc, ingested_at, page_count, page_starts, ocr_pages, ocr_confidence, ocr_pending, \
-        ocr_note, properties, comments, tracked_changes
-        """
+    /// Deletes the rows of `folders` and `document_sources` among `folders` and `sources` that
+    /// no document uses any more: called where documents leave a folder or are replaced
+    /// (`publishCommit`, `moveFile`) with the ids the leaving rows used, after the new rows are
+    /// in. A folder is looked up in `UNIQUE (folder, name, part)`; a sources object has no index,
+    /// so its check reads `documents` until the first row naming it (the caller leaves out the
+    /// objects its new rows name): the whole table only for an object that is gone.
+    static func deleteUnused(folders: Set<Int64>, sources: Set<Int64>, _ db: Database) throws {
+        let folder = try db.cachedStatement(sql: "DELETE FROM folders WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM documents WHERE folder = ?1)")
+        for id in folders { try folder.execute(arguments: [id]) }
+        let source = try db.cachedStatement(sql: """
+            DELETE FROM document_sources WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM documents WHERE sources = ?1)
+            """)
+        for id in sources { try source.execute(arguments: [id]) }
+    }
+
+    /// The columns a `DocumentRecord` is read from, in order: a column's raw value is its
+    /// position in `documentColumns`, where `DocumentRecord.init(row:)` reads it.
+    enum DocumentColumn: Int, CaseIterable {
+        case id, rawPath, part, path, sha256, size, mtime, format, encoding, status, error
+        /// `metadataColumns`, one after another in `DocumentMetadata.init(row:at:)`'s order.
+        case title, authority, docType, date, year, dnr
+        case language, sources, textLength, segmentID, segmentDoc, ingestedAt, pageCount, pageStarts, ocrPages, ocrConfidence
+        case ocrPending, ocrNote, properties, comments, trackedChanges
+
+        /// The column's expression in the select list. `DocumentRecord.init(row:)` decodes
+        /// `path` and `sha256`; the received path and the sources object are put together here.
+        var selection: String {
+            switch self {
+            case .id: return "id"
+            case .rawPath: return "\(Catalog.rawPath) AS raw_path"
+            case .part: return "part"
+            case .path: return "path"
+            case .sha256: return "sha256"
+            case .size: return "size"
+            case .mtime: return "mtime"
+            case .format: return "format"
+            case .encoding: return "encoding"
+            case .status: return "status"
+            case .error: return "error"
+            case .title: return "title"
+            case .authority: return "authority"
+            case .docType: return "doc_type"
+            case .date: return "date"
+            case .year: return "year"
+            case .dnr: return "dnr"
+            case .language: return "language"
+            case .sources: return "(SELECT json FROM document_sources WHERE document_sources.id = documents.sources) AS sources"
+            case .textLength: return "text_length"
+            case .segmentID: return "segment_id"
+            case .segmentDoc: return "segment_doc"
+            case .ingestedAt: return "ingested_at"
+            case .pageCount: return "page_count"
+            case .pageStarts: return "page_starts"
+            case .ocrPages: return "ocr_pages"
+            case .ocrConfidence: return "ocr_confidence"
+            case .ocrPending: return "ocr_pending"
+            case .ocrNote: return "ocr_note"
+            case .properties: return "properties"
+            case .comments: return "comments"
+            case .trackedChanges: return "tracked_changes"
+            }
+        }
+    }
+
+    /// The metadata columns, in the order `DocumentMetadata.init(row:at:)` reads them: one list
+    /// for every reader of a `DocumentMetadata` (`DocumentRecord`, `HitRecord`).
+    static let metadataColumns = [DocumentColumn.title, .authority, .docType, .date, .year, .dnr].map(\.selection).joined(separator: ", ")
+
+    /// The columns a `DocumentRecord` is read from (`DocumentColumn`, in order).
+    static let documentColumns = DocumentColumn.allCases.map(\.selection).joined(separator: ", ")
 
     /// The stored form of a checksum: 32 bytes for 64 lowercase hexadecimal digits, else the text.
     enum SHA256Column {
@@ -85,16 +148,24 @@ extension Catalog {
             switch value.storage {
             case .string(let text): return text
             case .blob(let bytes) where bytes.count == 32:
-                let hex = Array("0123456789abcdef".utf8)
-                var out = [UInt8](repeating: 0, count: 64)
-                for (i, b) in bytes.enumerated() {
-                    out[2 * i] = hex[Int(b >> 4)]
-                    out[2 * i + 1] = hex[Int(b & 15)]
+                // Written straight into the string's storage (an array and `Data`'s iterator
+                // cost 5k instructions a row of `diarium list`).
+                return bytes.withUnsafeBytes { (sum: UnsafeRawBufferPointer) in
+                    String(unsafeUninitializedCapacity: 64) { out in
+                        for i in 0..<32 {
+                            out[2 * i] = hexDigit(sum[i] >> 4)
+                            out[2 * i + 1] = hexDigit(sum[i] & 15)
+                        }
+                        return 64
+                    }
                 }
-                return String(decoding: out, as: UTF8.self)
             default:
                 throw DocumentRecord.RowValueError(description: "documents.sha256 holds \(value), not a checksum")
             }
+        }
+
+        private static func hexDigit(_ v: UInt8) -> UInt8 {
+            v < 10 ? UInt8(ascii: "0") + v : UInt8(ascii: "a") + v - 10
         }
 
         private static func nibble(_ c: UInt8) -> UInt8? {
@@ -115,6 +186,8 @@ extension Catalog {
         private let findSources: Statement
         private let addSources: Statement
         private var sourcesIDs: [String: Int64] = [:]
+        /// The `document_sources` ids the rows inserted so far name.
+        var sourcesUsed: Set<Int64> { Set(sourcesIDs.values) }
         private var folderIDs: [Data: Int64] = [:]
         /// SQLite copies a bound text or BLOB before the bind returns.
         private let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)

@@ -202,13 +202,15 @@ extension Catalog {
 
     /// Moves every document received as `old` (the file and its parts) to the received path
     /// `new`, shown as `shown`, with the file's new modification time: a re-rooted file keeps
-    /// its id, its segment and its postings.
+    /// its id, its segment and its postings. Its old folder goes when no document is left in it.
     func moveFile(from old: Data, to new: Data, shown: String, mtime: Double) throws {
         try write { db in
             let path: String? = shown.utf8.elementsEqual(new) ? nil : shown  // NULL: shown as received (`compact`)
             let (from, to) = (Catalog.splitPath(old), Catalog.splitPath(new))
+            let oldFolder = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM folders WHERE raw = ?"), arguments: [from.folder])
             try db.execute(sql: "UPDATE documents SET folder = ?, name = ?, path = ?, mtime = ? WHERE \(Catalog.receivedPathIs)",
                            arguments: [try Catalog.folderID(to.folder, db), to.name, path, mtime, from.folder, from.name])
+            try Catalog.deleteUnused(folders: Set(oldFolder.map { [$0] } ?? []), sources: [], db)
             // A move changes rows in place, which the change signature's row count and largest
             // id do not see: it counts moves instead, so open readers (the server) re-read paths.
             try db.execute(sql: "INSERT INTO meta VALUES ('moves', '1') ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)")

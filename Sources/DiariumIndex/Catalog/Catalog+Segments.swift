@@ -35,7 +35,8 @@ extension Catalog {
     /// Publishes a commit in one transaction: the new segment (nil when every document of the
     /// commit is without text), tombstones for the indexed documents of every replaced received
     /// path and their rows deleted, the new rows (those with a `segmentDoc` pointed at the new
-    /// segment), and the next document id.
+    /// segment), the folders and sources objects no row uses any more deleted, and the next
+    /// document id.
     func publishCommit(segment: SegmentRecord?, replacing replaced: Set<Data>, records: [DocumentRecord], nextID: Int64) throws {
         try write { db in
             var segmentID: Int64?
@@ -49,10 +50,11 @@ extension Catalog {
             // whose folder the catalog does not hold has no rows (a first ingest: no statement
             // per path); otherwise one lookup finds the rows to tombstone and delete.
             let findFolder = try db.cachedStatement(sql: "SELECT id FROM folders WHERE raw = ?")
-            let findRows = try db.cachedStatement(sql: "SELECT id, segment_id, segment_doc FROM documents WHERE folder = ? AND name = ?")
+            let findRows = try db.cachedStatement(sql: "SELECT id, segment_id, segment_doc, sources FROM documents WHERE folder = ? AND name = ?")
             let tombstone = try db.cachedStatement(sql: "INSERT OR IGNORE INTO tombstones (segment_id, segment_doc) VALUES (?, ?)")
             let delete = try db.cachedStatement(sql: "DELETE FROM documents WHERE id = ?")
             var folders: [Data: Int64?] = [:]
+            var leaving: (folders: Set<Int64>, sources: Set<Int64>) = ([], [])  // what the deleted rows used
             for rawPath in replaced {
                 let split = Catalog.splitPath(rawPath)
                 let folder: Int64?
@@ -67,6 +69,8 @@ extension Catalog {
                         try tombstone.execute(arguments: [sid, doc])
                     }
                     try delete.execute(arguments: [id])
+                    leaving.folders.insert(folder)
+                    if let sources = try row.decode(Int64?.self, atIndex: 3) { leaving.sources.insert(sources) }
                 }
             }
             var inserter = try DocumentInserter(db)
@@ -74,6 +78,7 @@ extension Catalog {
                 if r.segmentDoc != nil { r.segmentID = segmentID }
                 try inserter.insert(r)
             }
+            try Catalog.deleteUnused(folders: leaving.folders, sources: leaving.sources.subtracting(inserter.sourcesUsed), db)
             try db.execute(sql: "INSERT OR REPLACE INTO meta VALUES ('next_doc_id', ?)", arguments: [String(nextID)])
         }
     }

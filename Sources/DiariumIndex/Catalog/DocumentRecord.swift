@@ -1,13 +1,41 @@
 import Foundation
 import GRDB
 
+/// The metadata a reader finds, sorts and filters documents by, as the catalog keeps it: one
+/// field list for the inventory row (`DocumentRecord`) and a page's hit (`HitRecord`), read
+/// from the catalog by one reader (`init(row:at:)`, the columns `Catalog.metadataColumns`).
+public struct DocumentMetadata: Sendable, Equatable, Hashable {
+    public var title: String?
+    /// Issuing authority (nämnd, förvaltning, …).
+    public var authority: String?
+    /// Document type from the controlled vocabulary.
+    public var docType: String?
+    /// ISO date `YYYY-MM-DD`.
+    public var date: String?
+    public var year: Int?
+    /// Diarienummer (case number).
+    public var dnr: String?
+
+    public init(title: String? = nil, authority: String? = nil, docType: String? = nil, date: String? = nil, year: Int? = nil,
+                dnr: String? = nil) {
+        self.title = title
+        self.authority = authority
+        self.docType = docType
+        self.date = date
+        self.year = year
+        self.dnr = dnr
+    }
+}
+
 /// One row of the inventory: a received file (or one document inside it), whether or not its
-/// text could be read.
-public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, TableRecord {
+/// text could be read. Its metadata (`metadata`) is read and written as its own members
+/// (`record.title`, `record.year = 2015`) through `@dynamicMemberLookup`.
+@dynamicMemberLookup
+public struct DocumentRecord: Sendable, Equatable, FetchableRecord, TableRecord {
     public static let databaseTableName = "documents"
     /// The columns a record is read from, in the stored forms of migration `compact` decoded
-    /// back (the shown path, the interned sources): `Catalog.documentColumns`. Rows are
-    /// written only by `Catalog.DocumentInserter`.
+    /// back (the shown path, the interned sources): `Catalog.documentColumns`, read by
+    /// position. Rows are written only by `Catalog.DocumentInserter`.
     public static var databaseSelection: [any SQLSelectable] { [SQL(sql: Catalog.documentColumns)] }
 
     /// Whether the file's text was extracted.
@@ -49,16 +77,8 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Tab
     public var status: Status
     /// Why the text was not extracted, when it was not.
     public var error: String?
-    public var title: String?
-    /// Issuing authority (nämnd, förvaltning, …).
-    public var authority: String?
-    /// Document type from the controlled vocabulary.
-    public var docType: String?
-    /// ISO date `YYYY-MM-DD`.
-    public var date: String?
-    public var year: Int?
-    /// Diarienummer (case number).
-    public var dnr: String?
+    /// Title, authority, type, date, year and case number.
+    public var metadata = DocumentMetadata()
     /// ISO 639-1 language code.
     public var language: String?
     /// JSON object naming where each metadata field came from.
@@ -92,14 +112,10 @@ public struct DocumentRecord: Codable, Sendable, Equatable, FetchableRecord, Tab
     /// Why pages that needed OCR were not read (a limit, a failure, `--ocr off`).
     public var ocrNote: String?
 
-    enum CodingKeys: String, CodingKey {
-        case id, path, rawPath = "raw_path", part, sha256, size, mtime, format, encoding, status, error, title, authority
-        case docType = "doc_type", date, year, dnr, language, sources
-        case textLength = "text_length", segmentID = "segment_id", segmentDoc = "segment_doc"
-        case ingestedAt = "ingested_at"
-        case properties, comments, trackedChanges = "tracked_changes"
-        case pageCount = "page_count", pageStarts = "page_starts"
-        case ocrPages = "ocr_pages", ocrConfidence = "ocr_confidence", ocrPending = "ocr_pending", ocrNote = "ocr_note"
+    /// A metadata field as the record's own (`record.title`).
+    @inlinable public subscript<T>(dynamicMember field: WritableKeyPath<DocumentMetadata, T>) -> T {
+        get { metadata[keyPath: field] }
+        set { metadata[keyPath: field] = newValue }
     }
 
     /// The pages waiting for OCR, ascending.
@@ -157,21 +173,27 @@ extension DocumentRecord {
     public var displayPath: String { partName.map { path + "/" + $0 } ?? path }
 
     /// The values a segment keeps columnar for this document.
-    var fastValues: FastValues { FastValues(year: year, authority: authority, docType: docType, format: format, date: date) }
+    var fastValues: FastValues {
+        FastValues(year: metadata.year, authority: metadata.authority, docType: metadata.docType, format: format, date: metadata.date)
+    }
 }
 
 extension DocumentRecord {
-    /// A row of `documents`, column by column (`CodingKeys` names them). GRDB would otherwise
-    /// decode the row through `Decodable`, whose generic containers cost a fresh
-    /// `diarium search` 3 M instructions for the ten rows of a page (the first use of each
-    /// container type is a scan of the runtime's conformance records); this reads the same
-    /// values with the same failures (a missing column or a value of another type throws).
+    /// A row of `SELECT \(Catalog.documentColumns)`, each column found by its position
+    /// (`Catalog.DocumentColumn`), as `HitRecord` is read. GRDB would otherwise decode the row
+    /// through `Decodable` (generic containers: 3 M instructions for the ten rows of a fresh
+    /// `diarium search`'s page), and finding each column by name cost about 29k instructions a
+    /// row (`diarium list` of 100,000 rows). A missing column or a value of another type throws.
     public init(row: Row) throws {
-        func value<T: DatabaseValueConvertible & StatementColumnConvertible>(_ key: CodingKeys) throws -> T {
-            try row.decode(T.self, forColumn: key.rawValue)
+        typealias Column = Catalog.DocumentColumn
+        guard row.count == Column.allCases.count else {
+            throw RowValueError(description: "a documents row read with \(row.count) columns, not the \(Column.allCases.count) of Catalog.documentColumns")
         }
-        func optional<T: DatabaseValueConvertible & StatementColumnConvertible>(_ key: CodingKeys) throws -> T? {
-            try row.decode(T?.self, forColumn: key.rawValue)
+        func value<T: DatabaseValueConvertible & StatementColumnConvertible>(_ column: Column) throws -> T {
+            try row.decode(T.self, atIndex: column.rawValue)
+        }
+        func optional<T: DatabaseValueConvertible & StatementColumnConvertible>(_ column: Column) throws -> T? {
+            try row.decode(T?.self, atIndex: column.rawValue)
         }
         let statusText: String = try value(.status)
         guard let status = Status(rawValue: statusText) else {
@@ -182,19 +204,14 @@ extension DocumentRecord {
         // NULL: the shown path is the received path's bytes (migration `compact`).
         path = try optional(.path) ?? String(decoding: rawPath, as: UTF8.self)
         part = try value(.part)
-        sha256 = try Catalog.SHA256Column.decode(row.decode(DatabaseValue.self, forColumn: CodingKeys.sha256.rawValue))
+        sha256 = try Catalog.SHA256Column.decode(row.decode(DatabaseValue.self, atIndex: Column.sha256.rawValue))
         size = try value(.size)
         mtime = try value(.mtime)
         format = try value(.format)
         encoding = try optional(.encoding)
         self.status = status
         error = try optional(.error)
-        title = try optional(.title)
-        authority = try optional(.authority)
-        docType = try optional(.docType)
-        date = try optional(.date)
-        year = try optional(.year)
-        dnr = try optional(.dnr)
+        metadata = try DocumentMetadata(row: row, at: Column.title.rawValue)
         language = try optional(.language)
         sources = try optional(.sources)
         textLength = try value(.textLength)
@@ -218,23 +235,35 @@ extension DocumentRecord {
     }
 }
 
+extension DocumentMetadata {
+    /// The metadata in the columns `Catalog.metadataColumns` of `row`, from position `first` on.
+    init(row: Row, at first: Int) throws {
+        title = try row.decode(String?.self, atIndex: first)
+        authority = try row.decode(String?.self, atIndex: first + 1)
+        docType = try row.decode(String?.self, atIndex: first + 2)
+        date = try row.decode(String?.self, atIndex: first + 3)
+        year = try row.decode(Int?.self, atIndex: first + 4)
+        dnr = try row.decode(String?.self, atIndex: first + 5)
+    }
+}
+
 /// What a page of search hits shows of a document: the columns `SearchHit` takes, read by
-/// `Catalog.hitRecords(ids:)` by position. Reading whole `DocumentRecord`s cost ~40 k
-/// instructions a row (each of 30 columns found by name among 30).
+/// `Catalog.hitRecords(ids:)` by position (fewer columns than a `DocumentRecord`: no checksum,
+/// no sources object for a file, no received path where the shown one is stored).
+@dynamicMemberLookup
 public struct HitRecord: Sendable, Equatable {
     public var id: Int64
     public var path: String
     public var format: String
-    public var title: String?
-    public var authority: String?
-    public var docType: String?
-    public var date: String?
-    public var year: Int?
-    public var dnr: String?
+    /// As `DocumentRecord.metadata`.
+    public var metadata: DocumentMetadata
     /// As `DocumentRecord.pageStarts`.
     public var pageStarts: Data?
     /// As `DocumentRecord.partName`.
     public var partName: String?
+
+    /// A metadata field as the hit's own (`hit.title`).
+    @inlinable public subscript<T>(dynamicMember field: KeyPath<DocumentMetadata, T>) -> T { metadata[keyPath: field] }
 }
 
 extension HitRecord {
@@ -243,7 +272,7 @@ extension HitRecord {
     /// `path` is NULL when it is the received bytes (`Catalog.rawPath`), `sources` an id into
     /// `document_sources`, and the part name is only looked up for a part.
     static let columns = """
-        id, path, format, title, authority, doc_type, date, year, dnr, page_starts, part, \
+        id, path, format, \(Catalog.metadataColumns), page_starts, part, \
         CASE WHEN part > 0 THEN (SELECT json FROM document_sources WHERE document_sources.id = documents.sources) END, \
         CASE WHEN path IS NULL THEN \(Catalog.rawPath) END
         """
@@ -254,12 +283,7 @@ extension HitRecord {
         // NULL: the shown path is the received path's bytes, as in `DocumentRecord.init(row:)`.
         path = try row.decode(String?.self, atIndex: 1) ?? String(decoding: try row.decode(Data.self, atIndex: 12), as: UTF8.self)
         format = try row.decode(String.self, atIndex: 2)
-        title = try row.decode(String?.self, atIndex: 3)
-        authority = try row.decode(String?.self, atIndex: 4)
-        docType = try row.decode(String?.self, atIndex: 5)
-        date = try row.decode(String?.self, atIndex: 6)
-        year = try row.decode(Int?.self, atIndex: 7)
-        dnr = try row.decode(String?.self, atIndex: 8)
+        metadata = try DocumentMetadata(row: row, at: 3)
         pageStarts = try row.decode(Data?.self, atIndex: 9)
         partName = DocumentRecord.partName(part: try row.decode(Int.self, atIndex: 10), sources: try row.decode(String?.self, atIndex: 11))
     }
