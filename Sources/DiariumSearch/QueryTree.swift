@@ -213,6 +213,9 @@ struct PlanNode {
     var phraseFields: UInt8 = 0
     var idf = 0.0
     var weight = 1.0
+    /// For a term: the factor from its blocks' pseudo-frequency bounds to this query's
+    /// (`BM25F.boundScale`).
+    var boundScale = Double.infinity
     /// Children in scoring order (indexes of `links`).
     var children: Range<Int32> = 0..<0
     /// The children that decide `next`: for a conjunction all, for a sum the required ones,
@@ -294,6 +297,7 @@ final class SegmentMatcher {
             // Every term occurrence gets its own cursor: one node's leapfrog may move it past
             // a document another node still needs.
             var n = PlanNode(kind: .term, fields: IndexField.mask(fields), idf: idf[t] ?? 0, weight: weight)
+            n.boundScale = scoring.boundScale(r, averages: factors.averages, mask: n.fields)
             if let c = try r.cursor(Array(t.utf8), fields: fields, buffers: buffers) {
                 n.cursor = Int32(cursorList.count)
                 n.cost = c.documentFrequency
@@ -574,6 +578,8 @@ final class SegmentMatcher {
         switch n.kind {
         case .term:
             guard n.cursor >= 0, let m = cursors[Int(n.cursor)].blockMaximum(containing: doc) else { return (0, PostingsCursor.exhausted) }
+            // Two upper bounds of every document's pseudo frequency in the block (`SkipEntry`):
+            // per field, and one document's at the segment's reference, scaled.
             var pf = 0.0
             var fm = n.fields, f = 0
             while fm != 0 {
@@ -584,6 +590,7 @@ final class SegmentMatcher {
                 fm >>= 1
                 f &+= 1
             }
+            pf = min(pf, n.boundScale * m.maxPseudoFrequency)
             return (scoring.score(idf: n.idf, pseudoFrequency: pf) * n.weight, m.lastDoc)
         case .all:
             return (0, PostingsCursor.exhausted)
