@@ -22,11 +22,14 @@ import Foundation
 // - Every term occurrence has its own cursor: one node's leapfrog may move a cursor past a
 //   document another node still needs.
 // - Block-max: `bound(doc)` is an upper bound of the score of every document from `doc` to the
-//   window end it returns (the smallest block end of the cursors below; block maxima from the
-//   skip entries: largest frequency and smallest norm per field, BM25F rising in both), plus
-//   the largest proximity bonus. A window whose bound is strictly below the k-th best score
-//   (with room for rounding: × (1 + 1e-9) + 1e-12) is skipped whole, and the total becomes a
-//   lower bound (`exact` false); with `countAll` nothing is skipped.
+//   window end it returns (the smallest block end of the cursors below; per term the smaller of
+//   the skip entry's two bounds of a document's pseudo frequency — the block's largest one at
+//   the segment's `BoundReference`, scaled to this query by `BM25F.boundScale`, and per field the
+//   largest frequency at the smallest norm — BM25F's saturation rising in it), plus the largest
+//   proximity bonus. It reads only skip entries, so a window is bounded before its blocks are
+//   decoded. A window whose bound is strictly below the k-th best score (with room for
+//   rounding: × (1 + 1e-9) + 1e-12) is skipped whole, and the total becomes a lower bound
+//   (`exact` false); with `countAll` nothing is skipped.
 // - Two-phase: phase one scores with phrase positions unchecked (an upper bound of the real
 //   score); positions (phrases) and the proximity bonus are computed only for a document that
 //   can still enter the top k. A document rejected in phase one counts as a match only when
@@ -249,6 +252,10 @@ final class SegmentMatcher {
     /// Per link of a sum's children: whether that child is required.
     private let isRequired: UnsafeMutableBufferPointer<Bool>
     private let cached: UnsafeMutableBufferPointer<Int64>
+    /// Per link: whether that child of the root is essential in the current window (`prune`).
+    private let essential: UnsafeMutableBufferPointer<Bool>
+    /// Per link: that child's bound in the current window (`prune`'s scratch).
+    private let childBound: UnsafeMutableBufferPointer<Double>
     private let cursors: UnsafeMutableBufferPointer<PostingsCursor>
     private let filters: [(UInt32) -> Bool]
     /// Position lists of a phrase's terms, reused from candidate to candidate.
@@ -371,13 +378,16 @@ final class SegmentMatcher {
         isRequired = copy(requiredList)
         cursors = copy(cursorList)
         cached = copy([Int64](repeating: -1, count: nodeList.count))
+        essential = copy([Bool](repeating: true, count: linkList.count))
+        childBound = copy([Double](repeating: 0, count: linkList.count))
     }
 
     deinit {
         // Plain values (PlanNode, Int32, Bool, Int64, PostingsCursor hold no references).
         for b in [nodes.baseAddress.map(UnsafeMutableRawPointer.init), links.baseAddress.map(UnsafeMutableRawPointer.init),
                   isRequired.baseAddress.map(UnsafeMutableRawPointer.init), cursors.baseAddress.map(UnsafeMutableRawPointer.init),
-                  cached.baseAddress.map(UnsafeMutableRawPointer.init)] {
+                  cached.baseAddress.map(UnsafeMutableRawPointer.init), essential.baseAddress.map(UnsafeMutableRawPointer.init),
+                  childBound.baseAddress.map(UnsafeMutableRawPointer.init)] {
             b?.deallocate()
         }
         withExtendedLifetime(buffers) {}
@@ -571,6 +581,53 @@ final class SegmentMatcher {
         return false
     }
 
+    /// `bound(i, target)`, and for a sum without required children (`OR`, optional words) the
+    /// split of MaxScore (Turtle & Flood, "Query evaluation: strategies and optimizations",
+    /// 1995): the children with the smallest window bounds whose bounds together, plus `extra`,
+    /// stay strictly below `threshold` (with the rounding room of the top-k walk) are marked
+    /// non-essential. A document of the window matched by non-essential children only scores
+    /// at most their bounds' sum (a sum's score adds its matching children's), so it cannot
+    /// enter: the window's candidates are the essential children's documents (`nextEssential`).
+    /// The last value tells whether some child is non-essential. Thresholds only rise within a
+    /// window, so the split stays valid to its end.
+    func prune(_ i: Int, _ target: UInt32, extra: Double, threshold: Double) -> (Double, UInt32, Bool) {
+        let n = node(i).pointee
+        guard n.kind == .sum, n.drive.isEmpty, n.children.count > 1 else {
+            let (b, e) = bound(i, target)
+            return (b, e, false)
+        }
+        var total = 0.0
+        var end = PostingsCursor.exhausted
+        for k in n.children {
+            let (v, e) = bound(Int(links[Int(k)]), target)
+            childBound[Int(k)] = v
+            essential[Int(k)] = true
+            total += v
+            end = min(end, e)
+        }
+        // Smallest bounds first (a handful of children: selection, no allocation).
+        var left = extra
+        var partial = false
+        while true {
+            var pick = -1
+            for k in n.children where essential[Int(k)] && (pick < 0 || childBound[Int(k)] < childBound[pick]) { pick = Int(k) }
+            guard pick >= 0, (left + childBound[pick]) * (1 + 1e-9) + 1e-12 < threshold else { break }
+            left += childBound[pick]
+            essential[pick] = false
+            partial = true
+        }
+        return (total, end, partial)
+    }
+
+    /// The first document ≥ `target` of root sum `i`'s essential children (`prune`).
+    func nextEssential(_ i: Int, _ target: UInt32) -> UInt32 {
+        var best = PostingsCursor.exhausted
+        for k in node(i).pointee.children where essential[Int(k)] {
+            best = min(best, next(Int(links[Int(k)]), target))
+        }
+        return best
+    }
+
     /// An upper bound of node `i`'s score over the block window containing `doc`, and the
     /// window's last document.
     func bound(_ i: Int, _ doc: UInt32) -> (Double, UInt32) {
@@ -740,25 +797,46 @@ struct TreeEvaluator {
         var full = top.isFull
         var window: (limit: Double, end: UInt32) = (0, 0)
         var haveWindow = false
+        // Whether the window's candidates come from the root's essential children only (`prune`).
+        var essentialOnly = false
         var target: UInt32 = 0
         while target != PostingsCursor.exhausted {
-            let doc = m.next(root, target)
-            guard doc != PostingsCursor.exhausted else { break }
             if full && !countAll {
-                // A window's bound holds for every document up to its end (each cursor's
-                // block reaches at least that far), so it is computed once per window.
-                if !haveWindow || doc > window.end {
-                    let (b, e) = m.bound(root, doc)
+                // A window's bound holds for every document from `target` up to its end (each
+                // cursor's block reaches at least that far), so it is computed once per window,
+                // from the skip entries alone: a skipped window's blocks are never decoded.
+                if !haveWindow || target > window.end {
+                    let (b, e, partial) = m.prune(root, target, extra: proximityBound, threshold: threshold)
                     window = (b + proximityBound, e)
                     haveWindow = true
+                    essentialOnly = partial
                 }
                 // Strictly below the k-th score (with room for rounding): nothing in the window can enter.
                 if window.limit * (1 + 1e-9) + 1e-12 < threshold {
                     exact = false
                     if window.end == PostingsCursor.exhausted { break }
-                    target = max(window.end, doc) &+ 1
+                    target = max(window.end, target) &+ 1
                     continue
                 }
+            }
+            let doc: UInt32
+            if full && !countAll && essentialOnly {
+                // Documents of non-essential children only are passed over, uncounted.
+                exact = false
+                doc = m.nextEssential(root, target)
+                if doc > window.end {
+                    if window.end == PostingsCursor.exhausted { break }
+                    target = max(window.end, target) &+ 1
+                    continue
+                }
+            } else {
+                doc = m.next(root, target)
+            }
+            guard doc != PostingsCursor.exhausted else { break }
+            if full && !countAll && doc > window.end {
+                // Past the window: bound the one holding `doc` first.
+                target = doc
+                continue
             }
             target = doc &+ 1
             guard m.isLive(doc) else { continue }
