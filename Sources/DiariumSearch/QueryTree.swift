@@ -300,11 +300,18 @@ final class SegmentMatcher {
             requiredList += required ?? ids.map { _ in false }
             return start..<Int32(linkList.count)
         }
+        // The bound scale per field mask (a prefix's 64 expansions share one).
+        var scales = [Double?](repeating: nil, count: 1 << IndexField.allCases.count)
         func term(_ t: String, fields: Set<IndexField>, weight: Double) throws -> Int {
             // Every term occurrence gets its own cursor: one node's leapfrog may move it past
             // a document another node still needs.
             var n = PlanNode(kind: .term, fields: IndexField.mask(fields), idf: idf[t] ?? 0, weight: weight)
-            n.boundScale = scoring.boundScale(r, averages: factors.averages, mask: n.fields)
+            if let s = scales[Int(n.fields)] {
+                n.boundScale = s
+            } else {
+                n.boundScale = scoring.boundScale(r, averages: factors.averages, mask: n.fields)
+                scales[Int(n.fields)] = n.boundScale
+            }
             if let c = try r.cursor(Array(t.utf8), fields: fields, buffers: buffers) {
                 n.cursor = Int32(cursorList.count)
                 n.cost = c.documentFrequency
@@ -673,6 +680,9 @@ struct ProximityScorer {
     private var cursors: [PostingsCursor?] = []
     /// The cursors' decode buffers.
     private let buffers = PostingsBuffers()
+    /// Per term, its positions in the field being checked.
+    private var lists: [[UInt32]] = []
+    private static let fields: [IndexField] = [.body, .title]
 
     /// The largest bonus: all words adjacent.
     var maximum: Double { terms.isEmpty ? 0 : Searcher.proximityBonus(span: terms.count, terms: terms.count) }
@@ -694,13 +704,20 @@ struct ProximityScorer {
             guard cursors[i]!.doc == doc else { return 0 }
         }
         var best = Int.max
-        for field in [IndexField.body, .title] {
-            var lists: [[UInt32]] = []
+        // The position lists are reused from document to document (moved out of the property
+        // for the loop: one exclusivity check, not one per list).
+        var lists = self.lists
+        self.lists = []
+        defer { self.lists = lists }
+        if lists.count < terms.count { lists = Array(repeating: [], count: terms.count) }
+        for field in Self.fields {
+            var found = 0
             for i in cursors.indices {
                 guard cursors[i]!.frequency(field) > 0 else { break }
-                lists.append(try cursors[i]!.positions(field))
+                try cursors[i]!.positions(field, into: &lists[i])
+                found += 1
             }
-            if lists.count == terms.count { best = min(best, Searcher.shortestSpan(lists)) }
+            if found == terms.count { best = min(best, Searcher.shortestSpan(lists)) }
         }
         return Searcher.proximityBonus(span: best, terms: terms.count)
     }

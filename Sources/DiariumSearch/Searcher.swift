@@ -350,20 +350,20 @@ public final class Searcher {
         field == .title ? [.title] : field == .body ? [.body] : [.title, .body]
     }
 
-    /// The indexed terms starting with `prefix` in `fields`: at most 64, gathered segment by
-    /// segment in dictionary order.
+    /// The indexed terms starting with `prefix` in `fields`: the first 64 in dictionary (byte)
+    /// order over the whole index, whatever its segment boundaries — each segment gives its
+    /// first 64, and a term among the index's first 64 is among its segment's first 64.
     func prefixExpansions(_ prefix: String, fields: Set<IndexField>) throws -> [String] {
         let lowered = prefix.lowercased().precomposedStringWithCanonicalMapping
-        var expansions: [String] = []
+        var terms = Set<[UInt8]>()
         for s in reader.segments {
-            for t in try s.reader.terms(prefix: Array(lowered.utf8), fields: fields, limit: 64) {
-                let term = String(decoding: t, as: UTF8.self)
-                if !expansions.contains(term) { expansions.append(term) }
-            }
-            if expansions.count >= 64 { break }
+            for t in try s.reader.terms(prefix: Array(lowered.utf8), fields: fields, limit: Self.prefixLimit) { terms.insert(t) }
         }
-        return Array(expansions.prefix(64))
+        return terms.sorted { $0.lexicographicallyPrecedes($1) }.prefix(Self.prefixLimit).map { String(decoding: $0, as: UTF8.self) }
     }
+
+    /// Expansions of a prefix query.
+    static let prefixLimit = 64
 
     /// Documents where the query words stand close together rank higher: every hit gets
     /// `proximityBonus` for the shortest span of body or title positions holding all k typed
