@@ -58,9 +58,14 @@ def harness(d):
     return lines, warm, classes, times("tantivy-latency.jsonl"), times("tantivy-bare-latency.jsonl")
 
 
-def index_of(args, binary):
-    """The index `binary` searches: its own after `=`, else the harness's."""
-    return args.indexes.get(binary) or os.path.join(args.harness, "diarium.idx")
+def binary_of(spec):
+    """The binary of a BINARY[=INDEX] argument."""
+    return spec.split("=", 1)[0]
+
+
+def index_of(args, spec):
+    """The index a BINARY[=INDEX] argument searches: its own after `=`, else the harness's."""
+    return spec.split("=", 1)[1] if "=" in spec else os.path.join(args.harness, "diarium.idx")
 
 
 COUNT = []
@@ -84,7 +89,7 @@ def latency(args, lines, warm, classes, tantivy, bare):
     runs = {b: [] for b in args.binaries}
     for _ in range(args.runs):
         for b in args.binaries:
-            rows = batch(b, index_of(args, b), path)
+            rows = batch(binary_of(b), index_of(args, b), path)
             if len(rows) != len(lines):
                 sys.exit(f"{b}: {len(rows)} rows for {len(lines)} queries")
             runs[b].append([r["ms"] for r in rows[warm:]])
@@ -92,7 +97,7 @@ def latency(args, lines, warm, classes, tantivy, bare):
     t, tb = by_class(classes, tantivy), by_class(classes, bare)
     head = ["class", "T-eq p50", "T-eq p99", "T-bare p50"]
     for b in args.binaries:
-        n = os.path.basename(os.path.dirname(os.path.dirname(b))) or b
+        n = os.path.basename(os.path.dirname(os.path.dirname(binary_of(b)))) or os.path.basename(binary_of(b))
         head += [f"{n} p50", f"p99", "p50/T", "p99/T"]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
@@ -145,7 +150,7 @@ def instructions(args, lines, warm, classes):
             row = [c]
             for b in args.binaries:
                 out = os.path.join(tmp, "cg.out")
-                batch(b, index_of(args, b), path, ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", f"--toggle-collect={RUN}"])
+                batch(binary_of(b), index_of(args, b), path, ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", f"--toggle-collect={RUN}"])
                 total = int(re.search(r"^summary: (\d+)", open(out).read(), re.M).group(1))
                 ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", out],
                                      capture_output=True, text=True).stdout
@@ -163,9 +168,9 @@ def compare_output(args, lines):
     path = os.path.join(args.harness, "diarium-queries.txt")
     def strip(rows, drop):
         return [json.dumps({k: v for k, v in r.items() if k not in drop}, sort_keys=True, ensure_ascii=False) for r in rows]
-    base = batch(args.binaries[0], index_of(args, args.binaries[0]), path)
+    base = batch(binary_of(args.binaries[0]), index_of(args, args.binaries[0]), path)
     for b in args.binaries[1:]:
-        rows = batch(b, index_of(args, b), path)
+        rows = batch(binary_of(b), index_of(args, b), path)
         for what, drop in (("query outputs", {"ms"}), ("outputs without the totals", {"ms", "total", "totalIsLowerBound", "exactTotal"})):
             x, y = strip(base, drop), strip(rows, drop)
             diff = [i for i, (p, q) in enumerate(zip(x, y)) if p != q] + list(range(min(len(x), len(y)), max(len(x), len(y))))
@@ -185,12 +190,6 @@ def main():
     args = ap.parse_args()
     if args.count:
         COUNT.append("--count")
-    args.indexes = {}
-    for i, b in enumerate(args.binaries):
-        if "=" in b:
-            b, index = b.split("=", 1)
-            args.binaries[i] = b
-            args.indexes[b] = index
     lines, warm, classes, tantivy, bare = harness(args.harness)
     if args.compare_output:
         compare_output(args, lines)
