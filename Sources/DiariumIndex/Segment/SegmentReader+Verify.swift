@@ -32,6 +32,11 @@ extension SegmentReader {
             $0[$1] = sections[$1.rawValue]?.count ?? 0
         }
 
+        // The block bounds' parameters: the ones the serializer derives from these norms.
+        guard boundReference == BoundReference(norms: Array(normTable)) else {
+            throw corrupt("the block-bound parameters do not match the segment's norms")
+        }
+
         // Dictionary, postings, skips and positions, term by term.
         var previous: [UInt8] = []
         var postingEnd = 0, positionEnd = 0, skipEnd = 0
