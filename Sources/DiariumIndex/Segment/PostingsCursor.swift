@@ -54,13 +54,8 @@ public struct BlockBound: Sendable {
 public struct PostingsCursor {
     /// `doc` once the postings are exhausted.
     public static let exhausted = UInt32.max
-    /// `UInt32`s of one cursor's buffer: documents, 4 × frequencies, positions, and for a
-    /// single-block term the bounds of its groups (`groupSize`).
-    static let bufferSize = BitPacking.blockSize * (2 + IndexField.allCases.count) + BitPacking.blockSize / groupSize
-    /// Documents per group of a single-block term: its bound is kept per group of this many
-    /// documents (the block is decoded when the cursor is made), so a rare term bounds a window
-    /// by the few documents in it, not by its best one.
-    static let groupSize = 8
+    /// `UInt32`s of one cursor's buffer: documents, 4 × frequencies, positions.
+    static let bufferSize = BitPacking.blockSize * (2 + IndexField.allCases.count)
     private static let size = BitPacking.blockSize
 
     /// The current document (`exhausted` after the last).
@@ -97,9 +92,6 @@ public struct PostingsCursor {
     private var positionBlock = -1
     private var positionBlockOffset = 0
     private let positionValues: UnsafeMutablePointer<UInt32>
-    /// A single-block term's largest pseudo frequency per group of `groupSize` documents (as
-    /// stored: `BoundReference.stored`, the `Float` bit pattern).
-    private let groupBounds: UnsafeMutablePointer<UInt32>
 
     init(segment: SegmentReader, entry: TermEntry, fields: UInt8, buffers: PostingsBuffers) throws {
         self.segment = segment
@@ -122,7 +114,6 @@ public struct PostingsCursor {
         docs = buffer
         frequencies = buffer + Self.size
         positionValues = buffer + Self.size * (1 + IndexField.allCases.count)
-        groupBounds = buffer + Self.size * (2 + IndexField.allCases.count)
         guard entry.df > 0, entry.fields & self.fields != 0 else {
             doc = PostingsCursor.exhausted
             return
@@ -131,7 +122,7 @@ public struct PostingsCursor {
         if blockCount == 1 {
             let n = IndexField.allCases.count
             var m: [UInt32] = [0, 0, 0, 0], low: [UInt8] = [.max, .max, .max, .max]
-            var pseudo = 0.0, group = 0.0
+            var pseudo = 0.0
             let reference = segment.boundReference
             segment.withSection(.norms) { norms in
                 for i in 0..<count {
@@ -140,15 +131,9 @@ public struct PostingsCursor {
                         low[f] = min(low[f], norms[Int(docs[i]) * n + f])
                     }
                     let o = Int(docs[i]) * n
-                    let pf = reference.pseudoFrequency(
+                    pseudo = max(pseudo, reference.pseudoFrequency(
                         tf: (frequencies[i], frequencies[Self.size + i], frequencies[2 * Self.size + i], frequencies[3 * Self.size + i]),
-                        norms: (norms[o], norms[o + 1], norms[o + 2], norms[o + 3]))
-                    pseudo = max(pseudo, pf)
-                    group = max(group, pf)
-                    if i % Self.groupSize == Self.groupSize - 1 || i == count - 1 {
-                        groupBounds[i / Self.groupSize] = BoundReference.stored(group).bitPattern
-                        group = 0
-                    }
+                        norms: (norms[o], norms[o + 1], norms[o + 2], norms[o + 3])))
                 }
             }
             single = BlockBound(lastDoc: docs[count - 1], frequencies: (m[0], m[1], m[2], m[3]), norms: (low[0], low[1], low[2], low[3]),
@@ -258,19 +243,7 @@ public struct PostingsCursor {
     /// document and per-field maxima; nil when no document ≥ `target` remains. Decodes nothing.
     public func blockMaximum(containing target: UInt32) -> BlockBound? {
         if blockCount == 1 {
-            guard target <= single.lastDoc && doc != PostingsCursor.exhausted else { return nil }
-            // The group of the first document ≥ target (binary search of the decoded block):
-            // its bound holds from `target` to the group's last document.
-            var lo = 0, hi = count - 1
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if docs[mid] < target { lo = mid + 1 } else { hi = mid }
-            }
-            let g = lo / Self.groupSize
-            var bound = single
-            bound.lastDoc = docs[min((g + 1) * Self.groupSize, count) - 1]
-            bound.maxPseudoFrequency = Double(Float(bitPattern: groupBounds[g]))
-            return bound
+            return target <= single.lastDoc && doc != PostingsCursor.exhausted ? single : nil
         }
         var b = max(block, 0)
         while b < blockCount && SkipEntry.lastDoc(skips, b) < target { b += 1 }
