@@ -52,7 +52,12 @@ public final class Searcher {
     /// The snapshot searched.
     public let reader: IndexReader
     /// Ranking parameters.
-    public var scoring = BM25F()
+    public var scoring = BM25F() {
+        didSet { statistics = CollectionStatistics(reader, scoring) }
+    }
+    /// The snapshot's average field lengths and BM25F's factors for them: made once per
+    /// searcher (the snapshot does not change), again when `scoring` does — not per query.
+    private(set) var statistics: CollectionStatistics
     /// Synonym groups used to expand queries.
     public var synonyms: Synonyms
     let analyzer: Analyzer
@@ -128,6 +133,7 @@ public final class Searcher {
     /// A searcher over `reader`, with the built-in synonyms and those of the index directory.
     public init(reader: IndexReader) throws {
         self.reader = reader
+        statistics = CollectionStatistics(reader, BM25F())
         // Queries and snippets use words and joined forms, never compound parts: no word list to load.
         // Small stem caches: a query and a page of snippet windows hold a few hundred words (the
         // default's 12 MiB of cache cost a fresh `diarium search` ~370 page faults).
