@@ -20,14 +20,29 @@ struct EvaluationContext {
     var proximityTerms: [String] = []
 
     init(searcher: Searcher) throws {
+        let s = searcher.statistics
+        averages = s.averages
+        factors = s.factors
+        documentCount = s.documentCount
+    }
+}
+
+/// A snapshot's collection statistics for BM25F: average field lengths, the field factors for
+/// them, the document count.
+struct CollectionStatistics {
+    let averages: FieldAverages
+    let factors: FieldFactors
+    let documentCount: Int
+
+    init(_ reader: IndexReader, _ scoring: BM25F) {
         var totals = [UInt64](repeating: 0, count: IndexField.allCases.count)
         var docs = 0
-        for s in searcher.reader.segments {
+        for s in reader.segments {
             for f in IndexField.allCases { totals[Int(f.rawValue)] += s.reader.totalFieldLengths[Int(f.rawValue)] }
             docs += s.reader.documentCount
         }
         averages = FieldAverages(totals.map { docs == 0 ? 1 : Double($0) / Double(docs) })
-        factors = FieldFactors(searcher.scoring, averages: averages)
+        factors = FieldFactors(scoring, averages: averages)
         // Like the document frequencies (from the segments' dictionaries), deleted documents
         // count until a merge drops them.
         documentCount = max(docs, 1)

@@ -22,11 +22,14 @@ import Foundation
 // - Every term occurrence has its own cursor: one node's leapfrog may move a cursor past a
 //   document another node still needs.
 // - Block-max: `bound(doc)` is an upper bound of the score of every document from `doc` to the
-//   window end it returns (the smallest block end of the cursors below; block maxima from the
-//   skip entries: largest frequency and smallest norm per field, BM25F rising in both), plus
-//   the largest proximity bonus. A window whose bound is strictly below the k-th best score
-//   (with room for rounding: × (1 + 1e-9) + 1e-12) is skipped whole, and the total becomes a
-//   lower bound (`exact` false); with `countAll` nothing is skipped.
+//   window end it returns (the smallest block end of the cursors below; per term the smaller of
+//   the skip entry's two bounds of a document's pseudo frequency — the block's largest one at
+//   the segment's `BoundReference`, scaled to this query by `BM25F.boundScale`, and per field the
+//   largest frequency at the smallest norm — BM25F's saturation rising in it), plus the largest
+//   proximity bonus. It reads only skip entries, so a window is bounded before its blocks are
+//   decoded. A window whose bound is strictly below the k-th best score (with room for
+//   rounding: × (1 + 1e-9) + 1e-12) is skipped whole, and the total becomes a lower bound
+//   (`exact` false); with `countAll` nothing is skipped.
 // - Two-phase: phase one scores with phrase positions unchecked (an upper bound of the real
 //   score); positions (phrases) and the proximity bonus are computed only for a document that
 //   can still enter the top k. A document rejected in phase one counts as a match only when
@@ -213,6 +216,9 @@ struct PlanNode {
     var phraseFields: UInt8 = 0
     var idf = 0.0
     var weight = 1.0
+    /// For a term: the factor from its blocks' pseudo-frequency bounds to this query's
+    /// (`BM25F.boundScale`).
+    var boundScale = Double.infinity
     /// Children in scoring order (indexes of `links`).
     var children: Range<Int32> = 0..<0
     /// The children that decide `next`: for a conjunction all, for a sum the required ones,
@@ -246,6 +252,10 @@ final class SegmentMatcher {
     /// Per link of a sum's children: whether that child is required.
     private let isRequired: UnsafeMutableBufferPointer<Bool>
     private let cached: UnsafeMutableBufferPointer<Int64>
+    /// Per link: whether that child of the root is essential in the current window (`prune`).
+    private let essential: UnsafeMutableBufferPointer<Bool>
+    /// Per link: that child's bound in the current window (`prune`'s scratch).
+    private let childBound: UnsafeMutableBufferPointer<Double>
     private let cursors: UnsafeMutableBufferPointer<PostingsCursor>
     private let filters: [(UInt32) -> Bool]
     /// Position lists of a phrase's terms, reused from candidate to candidate.
@@ -290,10 +300,18 @@ final class SegmentMatcher {
             requiredList += required ?? ids.map { _ in false }
             return start..<Int32(linkList.count)
         }
+        // The bound scale per field mask (a prefix's 64 expansions share one).
+        var scales = [Double?](repeating: nil, count: 1 << IndexField.allCases.count)
         func term(_ t: String, fields: Set<IndexField>, weight: Double) throws -> Int {
             // Every term occurrence gets its own cursor: one node's leapfrog may move it past
             // a document another node still needs.
             var n = PlanNode(kind: .term, fields: IndexField.mask(fields), idf: idf[t] ?? 0, weight: weight)
+            if let s = scales[Int(n.fields)] {
+                n.boundScale = s
+            } else {
+                n.boundScale = scoring.boundScale(r, averages: factors.averages, mask: n.fields)
+                scales[Int(n.fields)] = n.boundScale
+            }
             if let c = try r.cursor(Array(t.utf8), fields: fields, buffers: buffers) {
                 n.cursor = Int32(cursorList.count)
                 n.cost = c.documentFrequency
@@ -367,13 +385,16 @@ final class SegmentMatcher {
         isRequired = copy(requiredList)
         cursors = copy(cursorList)
         cached = copy([Int64](repeating: -1, count: nodeList.count))
+        essential = copy([Bool](repeating: true, count: linkList.count))
+        childBound = copy([Double](repeating: 0, count: linkList.count))
     }
 
     deinit {
         // Plain values (PlanNode, Int32, Bool, Int64, PostingsCursor hold no references).
         for b in [nodes.baseAddress.map(UnsafeMutableRawPointer.init), links.baseAddress.map(UnsafeMutableRawPointer.init),
                   isRequired.baseAddress.map(UnsafeMutableRawPointer.init), cursors.baseAddress.map(UnsafeMutableRawPointer.init),
-                  cached.baseAddress.map(UnsafeMutableRawPointer.init)] {
+                  cached.baseAddress.map(UnsafeMutableRawPointer.init), essential.baseAddress.map(UnsafeMutableRawPointer.init),
+                  childBound.baseAddress.map(UnsafeMutableRawPointer.init)] {
             b?.deallocate()
         }
         withExtendedLifetime(buffers) {}
@@ -567,6 +588,53 @@ final class SegmentMatcher {
         return false
     }
 
+    /// `bound(i, target)`, and for a sum without required children (`OR`, optional words) the
+    /// split of MaxScore (Turtle & Flood, "Query evaluation: strategies and optimizations",
+    /// 1995): the children with the smallest window bounds whose bounds together, plus `extra`,
+    /// stay strictly below `threshold` (with the rounding room of the top-k walk) are marked
+    /// non-essential. A document of the window matched by non-essential children only scores
+    /// at most their bounds' sum (a sum's score adds its matching children's), so it cannot
+    /// enter: the window's candidates are the essential children's documents (`nextEssential`).
+    /// The last value tells whether some child is non-essential. Thresholds only rise within a
+    /// window, so the split stays valid to its end.
+    func prune(_ i: Int, _ target: UInt32, extra: Double, threshold: Double) -> (Double, UInt32, Bool) {
+        let n = node(i).pointee
+        guard n.kind == .sum, n.drive.isEmpty, n.children.count > 1 else {
+            let (b, e) = bound(i, target)
+            return (b, e, false)
+        }
+        var total = 0.0
+        var end = PostingsCursor.exhausted
+        for k in n.children {
+            let (v, e) = bound(Int(links[Int(k)]), target)
+            childBound[Int(k)] = v
+            essential[Int(k)] = true
+            total += v
+            end = min(end, e)
+        }
+        // Smallest bounds first (a handful of children: selection, no allocation).
+        var left = extra
+        var partial = false
+        while true {
+            var pick = -1
+            for k in n.children where essential[Int(k)] && (pick < 0 || childBound[Int(k)] < childBound[pick]) { pick = Int(k) }
+            guard pick >= 0, (left + childBound[pick]) * (1 + 1e-9) + 1e-12 < threshold else { break }
+            left += childBound[pick]
+            essential[pick] = false
+            partial = true
+        }
+        return (total, end, partial)
+    }
+
+    /// The first document ≥ `target` of root sum `i`'s essential children (`prune`).
+    func nextEssential(_ i: Int, _ target: UInt32) -> UInt32 {
+        var best = PostingsCursor.exhausted
+        for k in node(i).pointee.children where essential[Int(k)] {
+            best = min(best, next(Int(links[Int(k)]), target))
+        }
+        return best
+    }
+
     /// An upper bound of node `i`'s score over the block window containing `doc`, and the
     /// window's last document.
     func bound(_ i: Int, _ doc: UInt32) -> (Double, UInt32) {
@@ -574,6 +642,8 @@ final class SegmentMatcher {
         switch n.kind {
         case .term:
             guard n.cursor >= 0, let m = cursors[Int(n.cursor)].blockMaximum(containing: doc) else { return (0, PostingsCursor.exhausted) }
+            // Two upper bounds of every document's pseudo frequency in the block (`SkipEntry`):
+            // per field, and one document's at the segment's reference, scaled.
             var pf = 0.0
             var fm = n.fields, f = 0
             while fm != 0 {
@@ -584,6 +654,7 @@ final class SegmentMatcher {
                 fm >>= 1
                 f &+= 1
             }
+            pf = min(pf, n.boundScale * m.maxPseudoFrequency)
             return (scoring.score(idf: n.idf, pseudoFrequency: pf) * n.weight, m.lastDoc)
         case .all:
             return (0, PostingsCursor.exhausted)
@@ -609,6 +680,9 @@ struct ProximityScorer {
     private var cursors: [PostingsCursor?] = []
     /// The cursors' decode buffers.
     private let buffers = PostingsBuffers()
+    /// Per term, its positions in the field being checked.
+    private var lists: [[UInt32]] = []
+    private static let fields: [IndexField] = [.body, .title]
 
     /// The largest bonus: all words adjacent.
     var maximum: Double { terms.isEmpty ? 0 : Searcher.proximityBonus(span: terms.count, terms: terms.count) }
@@ -630,13 +704,20 @@ struct ProximityScorer {
             guard cursors[i]!.doc == doc else { return 0 }
         }
         var best = Int.max
-        for field in [IndexField.body, .title] {
-            var lists: [[UInt32]] = []
+        // The position lists are reused from document to document (moved out of the property
+        // for the loop: one exclusivity check, not one per list).
+        var lists = self.lists
+        self.lists = []
+        defer { self.lists = lists }
+        if lists.count < terms.count { lists = Array(repeating: [], count: terms.count) }
+        for field in Self.fields {
+            var found = 0
             for i in cursors.indices {
                 guard cursors[i]!.frequency(field) > 0 else { break }
-                lists.append(try cursors[i]!.positions(field))
+                try cursors[i]!.positions(field, into: &lists[i])
+                found += 1
             }
-            if lists.count == terms.count { best = min(best, Searcher.shortestSpan(lists)) }
+            if found == terms.count { best = min(best, Searcher.shortestSpan(lists)) }
         }
         return Searcher.proximityBonus(span: best, terms: terms.count)
     }
@@ -733,25 +814,46 @@ struct TreeEvaluator {
         var full = top.isFull
         var window: (limit: Double, end: UInt32) = (0, 0)
         var haveWindow = false
+        // Whether the window's candidates come from the root's essential children only (`prune`).
+        var essentialOnly = false
         var target: UInt32 = 0
         while target != PostingsCursor.exhausted {
-            let doc = m.next(root, target)
-            guard doc != PostingsCursor.exhausted else { break }
             if full && !countAll {
-                // A window's bound holds for every document up to its end (each cursor's
-                // block reaches at least that far), so it is computed once per window.
-                if !haveWindow || doc > window.end {
-                    let (b, e) = m.bound(root, doc)
+                // A window's bound holds for every document from `target` up to its end (each
+                // cursor's block reaches at least that far), so it is computed once per window,
+                // from the skip entries alone: a skipped window's blocks are never decoded.
+                if !haveWindow || target > window.end {
+                    let (b, e, partial) = m.prune(root, target, extra: proximityBound, threshold: threshold)
                     window = (b + proximityBound, e)
                     haveWindow = true
+                    essentialOnly = partial
                 }
                 // Strictly below the k-th score (with room for rounding): nothing in the window can enter.
                 if window.limit * (1 + 1e-9) + 1e-12 < threshold {
                     exact = false
                     if window.end == PostingsCursor.exhausted { break }
-                    target = max(window.end, doc) &+ 1
+                    target = max(window.end, target) &+ 1
                     continue
                 }
+            }
+            let doc: UInt32
+            if full && !countAll && essentialOnly {
+                // Documents of non-essential children only are passed over, uncounted.
+                exact = false
+                doc = m.nextEssential(root, target)
+                if doc > window.end {
+                    if window.end == PostingsCursor.exhausted { break }
+                    target = max(window.end, target) &+ 1
+                    continue
+                }
+            } else {
+                doc = m.next(root, target)
+            }
+            guard doc != PostingsCursor.exhausted else { break }
+            if full && !countAll && doc > window.end {
+                // Past the window: bound the one holding `doc` first.
+                target = doc
+                continue
             }
             target = doc &+ 1
             guard m.isLive(doc) else { continue }

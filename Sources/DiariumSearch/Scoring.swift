@@ -20,11 +20,24 @@ public struct BM25F: Sendable {
     }
 
     /// The factor one occurrence of a term in `field` contributes to the pseudo term frequency:
-    /// the field's weight over its length normalisation. The one place the length
-    /// normalisation is written; `FieldFactors` tabulates it per norm byte.
+    /// the field's weight over its length normalisation (written once, in
+    /// `BoundReference.factor`, which the segments' block bounds use too); `FieldFactors`
+    /// tabulates it per norm byte.
     @inline(__always)
     public func fieldFactor(_ field: IndexField, length: Double, average: Double) -> Double {
-        (weights[field] ?? 1) / (1 - b + b * (average > 0 ? length / average : 1))
+        BoundReference.factor(weight: weight(field), b: b, length: length, average: average)
+    }
+
+    /// The weight of `field`.
+    @inline(__always)
+    public func weight(_ field: IndexField) -> Double { weights[field] ?? 1 }
+
+    /// The factor that turns a block bound of segment `reader` (`BlockBound.maxPseudoFrequency`,
+    /// at the segment's `BoundReference`) into a bound of the pseudo frequency over the fields
+    /// of `mask` with these parameters and `averages` (`BoundReference.scale` proves it).
+    public func boundScale(_ reader: SegmentReader, averages: FieldAverages, mask: UInt8) -> Double {
+        reader.boundReference.scale(weights: IndexField.allCases.map(weight), b: b,
+                                    averages: IndexField.allCases.map { averages[$0] }, mask: mask)
     }
 
     /// The weighted, length-normalised pseudo term frequency of one term in one document:
@@ -52,9 +65,12 @@ public struct BM25F: Sendable {
 /// norm) is a table load and a multiply-add, with no dictionary lookup or division.
 public struct FieldFactors: Sendable {
     private let table: [Double]  // field × 256 norm bytes
+    /// The average field lengths the factors are for.
+    public let averages: FieldAverages
 
     /// The factors for `scoring` with the collection's average field lengths.
     public init(_ scoring: BM25F, averages: FieldAverages) {
+        self.averages = averages
         var t: [Double] = []
         t.reserveCapacity(IndexField.allCases.count * 256)
         for f in IndexField.allCases {

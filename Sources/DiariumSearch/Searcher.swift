@@ -52,7 +52,12 @@ public final class Searcher {
     /// The snapshot searched.
     public let reader: IndexReader
     /// Ranking parameters.
-    public var scoring = BM25F()
+    public var scoring = BM25F() {
+        didSet { statistics = CollectionStatistics(reader, scoring) }
+    }
+    /// The snapshot's average field lengths and BM25F's factors for them: made once per
+    /// searcher (the snapshot does not change), again when `scoring` does — not per query.
+    private(set) var statistics: CollectionStatistics
     /// Synonym groups used to expand queries.
     public var synonyms: Synonyms
     let analyzer: Analyzer
@@ -128,6 +133,7 @@ public final class Searcher {
     /// A searcher over `reader`, with the built-in synonyms and those of the index directory.
     public init(reader: IndexReader) throws {
         self.reader = reader
+        statistics = CollectionStatistics(reader, BM25F())
         // Queries and snippets use words and joined forms, never compound parts: no word list to load.
         // Small stem caches: a query and a page of snippet windows hold a few hundred words (the
         // default's 12 MiB of cache cost a fresh `diarium search` ~370 page faults).
@@ -350,20 +356,20 @@ public final class Searcher {
         field == .title ? [.title] : field == .body ? [.body] : [.title, .body]
     }
 
-    /// The indexed terms starting with `prefix` in `fields`: at most 64, gathered segment by
-    /// segment in dictionary order.
+    /// The indexed terms starting with `prefix` in `fields`: the first 64 in dictionary (byte)
+    /// order over the whole index, whatever its segment boundaries — each segment gives its
+    /// first 64, and a term among the index's first 64 is among its segment's first 64.
     func prefixExpansions(_ prefix: String, fields: Set<IndexField>) throws -> [String] {
         let lowered = prefix.lowercased().precomposedStringWithCanonicalMapping
-        var expansions: [String] = []
+        var terms = Set<[UInt8]>()
         for s in reader.segments {
-            for t in try s.reader.terms(prefix: Array(lowered.utf8), fields: fields, limit: 64) {
-                let term = String(decoding: t, as: UTF8.self)
-                if !expansions.contains(term) { expansions.append(term) }
-            }
-            if expansions.count >= 64 { break }
+            for t in try s.reader.terms(prefix: Array(lowered.utf8), fields: fields, limit: Self.prefixLimit) { terms.insert(t) }
         }
-        return Array(expansions.prefix(64))
+        return terms.sorted { $0.lexicographicallyPrecedes($1) }.prefix(Self.prefixLimit).map { String(decoding: $0, as: UTF8.self) }
     }
+
+    /// Expansions of a prefix query.
+    static let prefixLimit = 64
 
     /// Documents where the query words stand close together rank higher: every hit gets
     /// `proximityBonus` for the shortest span of body or title positions holding all k typed

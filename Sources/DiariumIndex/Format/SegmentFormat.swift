@@ -31,7 +31,9 @@ enum SegmentFormat {
     /// refused with a rebuild message. 5: one postings list per term with the per-field
     /// frequencies (`PostingsBlock`), positions of the title and body only, per-field block
     /// maxima in the skip entries, dictionary blocks keyed by term (`TermBlock`). 6: stored
-    /// text in blocks of 4 KiB compressed with a zstd dictionary per segment (`StoreDictionary`).
+    /// text in blocks of 4 KiB compressed with a zstd dictionary per segment (`StoreDictionary`),
+    /// and each skip entry also bounds its block's documents' pseudo frequency (`SkipEntry`), at
+    /// the BM25F parameters of the new BOUNDS section (`BoundReference`).
     static let version: UInt32 = 6
     static let headerSize = 16
     static let footerSize = 24
@@ -59,8 +61,8 @@ enum SegmentFormat {
 
     enum Section: UInt32, CaseIterable {
         case postings = 1, positions = 2, terms = 3, termIndex = 4, norms = 5, docIDs = 6,
-            store = 7, storeIndex = 8, skips = 9, stats = 10, fast = 11, textPositions = 20,
-            storeDictionary = 21
+            store = 7, storeIndex = 8, skips = 9, stats = 10, fast = 11, bounds = 12,
+            textPositions = 20, storeDictionary = 21
     }
 }
 

@@ -17,14 +17,18 @@ public final class PostingsBuffers {
     deinit { for c in chunks { c.deallocate() } }
 }
 
-/// The bound of one postings block for block-max pruning: its last document and, per field,
-/// the largest frequency (`UInt32.max`: unbounded) and the smallest norm byte among its
-/// documents holding the term there.
+/// The bound of one postings block for block-max pruning (`SkipEntry`): its last document;
+/// per field, the largest frequency (`UInt32.max`: unbounded) and the smallest norm byte among
+/// its documents holding the term there; and the largest pseudo frequency of one of its
+/// documents at the segment's `BoundReference`.
 public struct BlockBound: Sendable {
     /// The block's last document: the bound holds up to and including it.
     public var lastDoc: UInt32
     var frequencies: (UInt32, UInt32, UInt32, UInt32)
     var norms: (UInt8, UInt8, UInt8, UInt8)
+    /// The largest pseudo frequency of a document of the block at the segment's
+    /// `SegmentReader.boundReference` (an upper bound; scale it with `BoundReference.scale`).
+    public var maxPseudoFrequency: Double
 
     /// The largest frequency in field `f` (raw value); 0 when no document holds the term there.
     @inline(__always) public func maxFrequency(_ f: Int) -> UInt32 {
@@ -81,7 +85,7 @@ public struct PostingsCursor {
     /// Field f's frequencies at `frequencies[f × 128 + i]`.
     private let frequencies: UnsafeMutablePointer<UInt32>
     // The bound of a term with a single block (no skip entries), computed when it is decoded.
-    private var single = BlockBound(lastDoc: 0, frequencies: (0, 0, 0, 0), norms: (.max, .max, .max, .max))
+    private var single = BlockBound(lastDoc: 0, frequencies: (0, 0, 0, 0), norms: (.max, .max, .max, .max), maxPseudoFrequency: 0)
     // Positions: the decoded position block `positionBlock` (the varint tail when it equals
     // `fullPositionBlocks`), which starts at byte `positionBlockOffset`.
     private let fullPositionBlocks: Int
@@ -118,15 +122,22 @@ public struct PostingsCursor {
         if blockCount == 1 {
             let n = IndexField.allCases.count
             var m: [UInt32] = [0, 0, 0, 0], low: [UInt8] = [.max, .max, .max, .max]
+            var pseudo = 0.0
+            let reference = segment.boundReference
             segment.withSection(.norms) { norms in
                 for i in 0..<count {
                     for f in 0..<n where frequencies[f * Self.size + i] > 0 {
                         m[f] = max(m[f], frequencies[f * Self.size + i])
                         low[f] = min(low[f], norms[Int(docs[i]) * n + f])
                     }
+                    let o = Int(docs[i]) * n
+                    pseudo = max(pseudo, reference.pseudoFrequency(
+                        tf: (frequencies[i], frequencies[Self.size + i], frequencies[2 * Self.size + i], frequencies[3 * Self.size + i]),
+                        norms: (norms[o], norms[o + 1], norms[o + 2], norms[o + 3])))
                 }
             }
-            single = BlockBound(lastDoc: docs[count - 1], frequencies: (m[0], m[1], m[2], m[3]), norms: (low[0], low[1], low[2], low[3]))
+            single = BlockBound(lastDoc: docs[count - 1], frequencies: (m[0], m[1], m[2], m[3]), norms: (low[0], low[1], low[2], low[3]),
+                                maxPseudoFrequency: Double(BoundReference.stored(pseudo)))
         }
         settle()
     }
@@ -241,7 +252,8 @@ public struct PostingsCursor {
                           frequencies: (SkipEntry.maxFrequency(skips, b, field: 0), SkipEntry.maxFrequency(skips, b, field: 1),
                                         SkipEntry.maxFrequency(skips, b, field: 2), SkipEntry.maxFrequency(skips, b, field: 3)),
                           norms: (SkipEntry.minNorm(skips, b, field: 0), SkipEntry.minNorm(skips, b, field: 1),
-                                  SkipEntry.minNorm(skips, b, field: 2), SkipEntry.minNorm(skips, b, field: 3)))
+                                  SkipEntry.minNorm(skips, b, field: 2), SkipEntry.minNorm(skips, b, field: 3)),
+                          maxPseudoFrequency: Double(SkipEntry.maxPseudoFrequency(skips, b)))
     }
 
     // MARK: Positions

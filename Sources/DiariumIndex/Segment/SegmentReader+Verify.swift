@@ -32,6 +32,11 @@ extension SegmentReader {
             $0[$1] = sections[$1.rawValue]?.count ?? 0
         }
 
+        // The block bounds' parameters: the ones the serializer derives from these norms.
+        guard boundReference == BoundReference(norms: Array(normTable)) else {
+            throw corrupt("the block-bound parameters do not match the segment's norms")
+        }
+
         // Dictionary, postings, skips and positions, term by term.
         var previous: [UInt8] = []
         var postingEnd = 0, positionEnd = 0, skipEnd = 0
@@ -66,7 +71,7 @@ extension SegmentReader {
                 out.hasPostings[Int(d)] = true
             }
             guard k == entry.ttf else { throw corrupt("term \"\(term)\" has \(k) positions, the dictionary says \(entry.ttf)") }
-            // Skip entries: each block's last document and per-field maxima.
+            // Skip entries: each block's last document, per-field maxima and pseudo-frequency bound.
             let skipCount = SegmentFormat.skipCount(df: entry.df)
             try withSection(.skips) { sk in
                 var r = ByteReader(sk, offset: entry.skips.lowerBound)
@@ -74,7 +79,12 @@ extension SegmentReader {
                     let skip = SkipEntry(reading: &r)
                     let lo = b * SegmentFormat.postingsBlock, hi = min(lo + SegmentFormat.postingsBlock, all.docs.count)
                     var maxTF = [UInt32](repeating: 0, count: fieldCount), minNorm = [UInt8](repeating: .max, count: fieldCount)
+                    var pseudo = 0.0
                     for i in lo..<hi {
+                        let d = all.docs[i]
+                        pseudo = max(pseudo, boundReference.pseudoFrequency(
+                            tf: (all.frequency(i, .title), all.frequency(i, .body), all.frequency(i, .meta), all.frequency(i, .parts)),
+                            norms: (normByte(d, .title), normByte(d, .body), normByte(d, .meta), normByte(d, .parts))))
                         for field in IndexField.allCases where all.frequency(i, field) > 0 {
                             let f = Int(field.rawValue)
                             maxTF[f] = max(maxTF[f], all.frequency(i, field))
@@ -83,7 +93,8 @@ extension SegmentReader {
                     }
                     let m = maxTF.map(SkipEntry.stored)
                     guard !r.failed, skip.lastDoc == all.docs[hi - 1], skip.maxFrequency == (m[0], m[1], m[2], m[3]),
-                          skip.minNorm == (minNorm[0], minNorm[1], minNorm[2], minNorm[3]) else {
+                          skip.minNorm == (minNorm[0], minNorm[1], minNorm[2], minNorm[3]),
+                          skip.maxPseudoFrequency.bitPattern == BoundReference.stored(pseudo).bitPattern else {
                         throw corrupt("skip entry \(b) of term \"\(term)\" does not match its block")
                     }
                 }

@@ -45,6 +45,8 @@ public final class SegmentReader: Sendable {
     public let totalFieldLengths: [UInt64]
     /// Size of the file in bytes.
     public let byteCount: Int
+    /// The BM25F parameters of the skip entries' pseudo-frequency bounds (section BOUNDS).
+    public let boundReference: BoundReference
 
     let file: MappedFile
     let sections: [UInt32: Range<Int>]
@@ -72,7 +74,7 @@ public final class SegmentReader: Sendable {
         let fieldCount = IndexField.allCases.count
 
         typealias Parsed = (sections: [UInt32: Range<Int>], docs: Int, blocks: Int, terms: Int, sums: [UInt64],
-                            dictionaries: [[String]], columnStarts: [Int], dateStart: Int)
+                            dictionaries: [[String]], columnStarts: [Int], dateStart: Int, reference: BoundReference)
         let parsed: Parsed = try file.withBytes { buf in
             guard buf.count >= SegmentFormat.headerSize + SegmentFormat.footerSize else {
                 throw corrupt("file is truncated (\(buf.count) bytes)")
@@ -115,8 +117,8 @@ public final class SegmentReader: Sendable {
                 UnsafeRawBufferPointer(rebasing: buf[sections[s.rawValue]!])
             }
             guard section(.norms).count == docs * fieldCount, section(.docIDs).count == docs * 8,
-                  section(.stats).count == fieldCount * 8 else {
-                throw corrupt("norms, statistics or document ids do not match the document count \(docs)")
+                  section(.stats).count == fieldCount * 8, section(.bounds).count == BoundReference.size else {
+                throw corrupt("norms, statistics, block-bound parameters or document ids do not match the document count \(docs)")
             }
             guard section(.skips).count % SegmentFormat.skipEntrySize == 0 else { throw corrupt("skip data is truncated") }
             var ti = ByteReader(section(.termIndex))
@@ -128,6 +130,8 @@ public final class SegmentReader: Sendable {
             }
             var stats = ByteReader(section(.stats))
             let sums = (0..<fieldCount).map { _ in stats.u64() }
+            var bounds = ByteReader(section(.bounds))
+            let reference = BoundReference(reading: &bounds)
             // Fast fields: years, then per string column its dictionary and ordinals.
             var fast = ByteReader(section(.fast))
             guard fast.bytes(docs * 2) != nil else { throw corrupt("fast fields are truncated") }
@@ -157,7 +161,7 @@ public final class SegmentReader: Sendable {
             }
             let dateStart = fast.offset
             guard fast.bytes(docs * 4) != nil else { throw corrupt("fast-field dates are truncated") }
-            return (sections, docs, blocks, terms, sums, dictionaries, starts, dateStart)
+            return (sections, docs, blocks, terms, sums, dictionaries, starts, dateStart, reference)
         }
         sections = parsed.sections
         var table = [Range<Int>?](repeating: nil, count: Int(SegmentFormat.Section.allCases.map(\.rawValue).max() ?? 0) + 1)
@@ -167,6 +171,7 @@ public final class SegmentReader: Sendable {
         blockCount = parsed.blocks
         termCount = parsed.terms
         totalFieldLengths = parsed.sums
+        boundReference = parsed.reference
         fastDictionaries = parsed.dictionaries
         fastColumnStarts = parsed.columnStarts
         fastDateStart = parsed.dateStart

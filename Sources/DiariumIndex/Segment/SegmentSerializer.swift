@@ -85,6 +85,8 @@ struct SegmentSerializer<Output: SegmentOutput> {
     private var termsSpill: SpillFile?
     /// Norm bytes, doc × field, for the block maxima.
     private let norms: [UInt8]
+    /// The parameters of the block maxima (`SkipEntry.maxPseudoFrequency`), written as BOUNDS.
+    private let reference: BoundReference
     private static var flushSize: Int { 1 << 20 }
 
     /// A serializer for a segment whose documents have these one-byte norms (doc × field),
@@ -93,6 +95,7 @@ struct SegmentSerializer<Output: SegmentOutput> {
     /// `spillAfter` bytes (1 MiB; tests go lower) instead of growing in memory.
     init(norms: [UInt8], output: Output, spillDirectory: String? = nil, spillAfter: Int = 1 << 20) throws {
         self.norms = norms
+        reference = BoundReference(norms: norms)
         self.output = output
         self.spillDirectory = spillDirectory
         self.spillAfter = spillAfter
@@ -236,6 +239,7 @@ struct SegmentSerializer<Output: SegmentOutput> {
             // Per-field maxima in fixed-size tuples (no arrays per block).
             var maxTF: (UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0)
             var minNorm: (UInt8, UInt8, UInt8, UInt8) = (.max, .max, .max, .max)
+            var maxPseudo = 0.0
             withUnsafeMutableBytes(of: &maxTF) { mt in
                 withUnsafeMutableBytes(of: &minNorm) { mn in
                     let maxTF = mt.bindMemory(to: UInt32.self), minNorm = mn.bindMemory(to: UInt8.self)
@@ -246,6 +250,13 @@ struct SegmentSerializer<Output: SegmentOutput> {
                             guard tf > 0 else { continue }
                             maxTF[f] = max(maxTF[f], tf)
                             if d * fieldCount + f < norms.count { minNorm[f] = min(minNorm[f], norms[d * fieldCount + f]) }
+                        }
+                        if withSkips && (d + 1) * fieldCount <= norms.count {
+                            let t = i * fieldCount, o = d * fieldCount
+                            let pf = reference.pseudoFrequency(
+                                tf: (p.frequencies[t], p.frequencies[t + 1], p.frequencies[t + 2], p.frequencies[t + 3]),
+                                norms: (norms[o], norms[o + 1], norms[o + 2], norms[o + 3]))
+                            maxPseudo = max(maxPseudo, pf)
                         }
                         positionIndex += p.positionCount(i)
                     }
@@ -260,7 +271,8 @@ struct SegmentSerializer<Output: SegmentOutput> {
                 SkipEntry(lastDoc: p.docs[end - 1], postingsEnd: UInt32(postingsOffset - termStart),
                           positionIndex: UInt32(blockPositionIndex),
                           positionBlockOffset: UInt32(positionBlockOffsets[min(positionBlock, positionBlockOffsets.count - 1)]),
-                          maxFrequency: m, minNorm: minNorm).write(into: &skips)
+                          maxFrequency: m, minNorm: minNorm,
+                          maxPseudoFrequency: BoundReference.stored(maxPseudo)).write(into: &skips)
             }
             start = end
         }
@@ -298,6 +310,9 @@ struct SegmentSerializer<Output: SegmentOutput> {
         w = ByteWriter()
         for t in fieldTotals { w.u64(t) }
         try section(.stats, w.bytes)
+        w = ByteWriter()
+        reference.write(into: &w)
+        try section(.bounds, w.bytes)
         w = ByteWriter()
         Self.writeFast(fast, into: &w)
         try section(.fast, w.bytes)
