@@ -495,12 +495,34 @@ enum MetadataExtractor {
 
     /// `Ärende: Lagring av …`, `Rubrik: Förordning (2013:352) om …`.
     static func labelledTitle(_ lines: [String]) -> (String, MetadataSource)? {
-        for (i, raw) in lines.prefix(25).enumerated() {
+        for (i, raw) in lines.prefix(25).enumerated() where mayHoldTitleLabel(raw) {
             for (key, value) in labelledPairs(raw) where titleLabels.contains(key) && value.count >= 3 {
                 return (String(value.prefix(250)), .textLine(i + 1))
             }
         }
         return nil
+    }
+
+    /// The ASCII ends of the later labels `labelledPairs` cuts a value at (` Ärende:`,
+    /// ` Rubrik:`, ` Angående:`, ` Titel:`, ` Avser:`).
+    static let titleLabelEnds: [[UInt8]] = ["ende:", "brik:", "itel:", "vser:"].map { Array($0.utf8) }
+
+    /// Whether `labelledPairs(line)` can hold a title label, on bytes (most lines cannot, and the
+    /// pairs cost a `Character` walk and a lowercased copy of the line up to its colon): the
+    /// line has a colon, and the text before its first one, without `*_# ` around it, is short
+    /// enough to be a label (a label has at most 9 letters; 40 bytes allow any case mapping),
+    /// or a later label's ASCII end follows it.
+    static func mayHoldTitleLabel(_ line: String) -> Bool {
+        var line = line
+        return line.withUTF8 { b in
+            guard let colon = b.firstIndex(of: 0x3A) else { return false }
+            func trim(_ c: UInt8) -> Bool { c == 0x2A || c == 0x5F || c == 0x23 || c == 0x20 }   // * _ # space
+            var start = 0, end = colon
+            while start < end && trim(b[start]) { start += 1 }
+            while end > start && trim(b[end - 1]) { end -= 1 }
+            if end - start <= 40 { return true }
+            return titleLabelEnds.contains { UTF8Scan.find(ignoringCase: $0, in: b, from: colon + 1) != nil }
+        }
     }
 
     /// `Key: value` pairs on a line; a line may hold several (`SFS nr: 2013:352 Rubrik: …`).
