@@ -274,6 +274,7 @@ public final class Ingester {
             }
         }
 
+        var segmentsTrimmed = writer.segmentsWritten
         var batch = try nextBatch()
         var job = batch.isEmpty ? nil : launch(batch)
         defer { _ = job?.wait() }   // on an error, the running batch finishes before ingest returns
@@ -299,10 +300,13 @@ public final class Ingester {
                 }
                 if isUpdate { summary.updated += 1 } else { summary.added += 1 }
                 try record(p, candidate, stamp: stamp, summary: &summary)
-                // Between files only: all parts of one file go into the same commit.
-                let segments = writer.segmentsWritten
-                try writer.commitIfOverBudget()
-                if writer.segmentsWritten != segments { Malloc.releaseFreePages() }
+                // Between files only: all parts of one file go into the same commit. The commit
+                // runs in the background; once a segment's buffers are freed, malloc gives them back.
+                try writer.commitInBackgroundIfOverBudget()
+                if writer.segmentsWritten != segmentsTrimmed {
+                    segmentsTrimmed = writer.segmentsWritten
+                    Malloc.releaseFreePages()
+                }
             }
             done += batch.count
             batch = following

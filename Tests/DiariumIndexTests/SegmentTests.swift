@@ -165,6 +165,41 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
         #expect(try r.inventory().count == 400)
     }
 
+    /// Commits in the background publish in the order they were sealed: the index ends as the
+    /// same documents, replacements and searchable text as with commits on the caller's thread,
+    /// also when a path is added again while its earlier version is still being written.
+    @Test func backgroundCommitsEndAsForegroundOnes() throws {
+        func ingest(background: Bool) throws -> (segments: Int, live: Int, rows: [String], texts: [String]) {
+            let dir = try ScratchDirectory()
+            let w = try IndexWriter(directory: dir.path, memoryBudget: 64 << 10)
+            for round in 0..<2 {
+                for i in 0..<130 {
+                    let words = (0..<200).map { "w\(($0 * 7 + i + round) % 997)" } + ["runda\(round)"]
+                    try w.add(record("f\(i % 100).txt"), fields: [.body: field(words)], storedText: Array("\(round) \(i)".utf8))
+                    if background { try w.commitInBackgroundIfOverBudget() } else { try w.commitIfOverBudget() }
+                }
+            }
+            try w.commit()
+            try w.waitForMerges()
+            let written = w.segmentsWritten
+            let r = try IndexReader(directory: dir.path)
+            let rows = try r.inventory().map { "\($0.path) \($0.part)" }.sorted()
+            let texts = try (0..<100).map { i in
+                let rec = try #require(try r.documents(path: "f\(i).txt").first)
+                return String(decoding: try #require(try r.storedText(of: rec)), as: UTF8.self)
+            }
+            return (written, r.liveDocumentCount, rows, texts)
+        }
+        let foreground = try ingest(background: false)
+        let background = try ingest(background: true)
+        #expect(background.segments > 2)
+        #expect(background.live == 100 && foreground.live == 100)
+        #expect(background.rows == foreground.rows)
+        // Every path holds its last version: round 1's, file i + 100 for the paths given twice in it.
+        #expect(background.texts == foreground.texts)
+        #expect(background.texts[0] == "1 100" && background.texts[29] == "1 129" && background.texts[50] == "1 50")
+    }
+
     /// Parts of one file are never split across commits, so a later commit cannot replace the
     /// parts an earlier one published.
     @Test func partsOfOneFileStayTogetherUnderTheBudget() throws {

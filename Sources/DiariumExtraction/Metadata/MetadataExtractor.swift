@@ -331,8 +331,11 @@ enum MetadataExtractor {
     /// The first bytes of `authorityLabels`.
     static let authorityLabelStarts = Set(authorityLabels.compactMap { $0.utf8.first })
 
-    /// Whether `line`, trimmed, starts with the first letter of an authority label or ends with
-    /// `…ngssamling` (a masthead), in any case: what `labelledAuthority` needs of a line, on bytes.
+    /// Whether `line`, trimmed, starts with an authority label or ends with `…ngssamling` (a
+    /// masthead), in any case: what `labelledAuthority` needs of a line, on bytes. A label's
+    /// letters are ASCII, `ä` and `ö`; the only capitals `lowercased()` maps to them are their
+    /// ASCII and Latin-1 capitals (the Kelvin sign's `k` and the Ångström sign's `å` are in no
+    /// label), so a line whose lowercased start is a label starts with it here.
     static func mayNameAuthority(_ line: String) -> Bool {
         var line = line
         return line.withUTF8 { b in
@@ -340,7 +343,20 @@ enum MetadataExtractor {
             while start < end, case let w = UTF8Scan.whitespaceLength(b, at: start), w > 0 { start += w }
             _ = UTF8Scan.skipWhitespace(b, before: &end)
             guard start < end else { return false }
-            if authorityLabelStarts.contains(b[start] | (b[start] >= 0x41 && b[start] <= 0x5A ? 0x20 : 0)) { return true }
+            func startsWithLabel(_ label: [UInt8]) -> Bool {
+                guard end - start >= label.count else { return false }
+                for k in 0..<label.count {
+                    let c = b[start + k], l = label[k]
+                    if c == l { continue }
+                    if l >= 0x61 && l <= 0x7A && c == l - 0x20 { continue }
+                    // The second byte of a Latin-1 small letter after C3: its capital is 0x20 lower.
+                    if k > 0 && label[k - 1] == 0xC3 && b[start + k - 1] == 0xC3 && l >= 0xA0 && l <= 0xBE && c == l - 0x20 { continue }
+                    return false
+                }
+                return true
+            }
+            if authorityLabelStarts.contains(b[start] | (b[start] >= 0x41 && b[start] <= 0x5A ? 0x20 : 0)),
+               authorityLabelBytes.contains(where: startsWithLabel) { return true }
             return end - start >= 10 && UTF8Scan.equalsIgnoringASCIICase(b, at: end - 10, "ngssamling")
         }
     }
@@ -495,12 +511,34 @@ enum MetadataExtractor {
 
     /// `Ärende: Lagring av …`, `Rubrik: Förordning (2013:352) om …`.
     static func labelledTitle(_ lines: [String]) -> (String, MetadataSource)? {
-        for (i, raw) in lines.prefix(25).enumerated() {
+        for (i, raw) in lines.prefix(25).enumerated() where mayHoldTitleLabel(raw) {
             for (key, value) in labelledPairs(raw) where titleLabels.contains(key) && value.count >= 3 {
                 return (String(value.prefix(250)), .textLine(i + 1))
             }
         }
         return nil
+    }
+
+    /// The ASCII ends of the later labels `labelledPairs` cuts a value at (` Ärende:`,
+    /// ` Rubrik:`, ` Angående:`, ` Titel:`, ` Avser:`).
+    static let titleLabelEnds: [[UInt8]] = ["ende:", "brik:", "itel:", "vser:"].map { Array($0.utf8) }
+
+    /// Whether `labelledPairs(line)` can hold a title label, on bytes (most lines cannot, and the
+    /// pairs cost a `Character` walk and a lowercased copy of the line up to its colon): the
+    /// line has a colon, and the text before its first one, without `*_# ` around it, is short
+    /// enough to be a label (a label has at most 9 letters; 40 bytes allow any case mapping),
+    /// or a later label's ASCII end follows it.
+    static func mayHoldTitleLabel(_ line: String) -> Bool {
+        var line = line
+        return line.withUTF8 { b in
+            guard let colon = b.firstIndex(of: 0x3A) else { return false }
+            func trim(_ c: UInt8) -> Bool { c == 0x2A || c == 0x5F || c == 0x23 || c == 0x20 }   // * _ # space
+            var start = 0, end = colon
+            while start < end && trim(b[start]) { start += 1 }
+            while end > start && trim(b[end - 1]) { end -= 1 }
+            if end - start <= 40 { return true }
+            return titleLabelEnds.contains { UTF8Scan.find(ignoringCase: $0, in: b, from: colon + 1) != nil }
+        }
     }
 
     /// `Key: value` pairs on a line; a line may hold several (`SFS nr: 2013:352 Rubrik: …`).
