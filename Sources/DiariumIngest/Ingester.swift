@@ -381,12 +381,7 @@ public final class Ingester {
         var documents: [Item]
 
         /// About what the documents hold on the heap until they are added: texts and terms.
-        var heapBytes: Int {
-            documents.reduce(0) { sum, item in
-                sum + item.document.text.utf8.count + 256
-                    + (item.fields?.values.reduce(0) { $0 + $1.memoryFootprint + 64 } ?? 0)
-            }
-        }
+        var heapBytes: Int { documents.reduce(0) { $0 + $1.heapBytes } }
     }
 
     struct Item: Sendable {
@@ -395,6 +390,11 @@ public final class Ingester {
         var fields: [IndexField: FieldTerms]?
         /// Characters of the text (counted by the worker, not the writer's thread).
         var textLength: Int
+
+        /// About what the document holds on the heap until it is added: its text and terms.
+        var heapBytes: Int {
+            document.text.utf8.count + 256 + (fields?.values.reduce(0) { $0 + $1.memoryFootprint + 64 } ?? 0)
+        }
     }
 
     static func process(_ c: Candidate, extractor: Extractor, analyzers: (swedish: Analyzer, english: Analyzer)) -> Processed {

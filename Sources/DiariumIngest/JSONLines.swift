@@ -134,7 +134,17 @@ extension Ingester {
         var bad: [BadLine] = []
         let known = try writer.fileStates()
         let threads = max(1, options.threads)
-        let analyzers = UncheckedBox(try (0..<threads).map { _ in (try Analyzer(), try Analyzer(language: "english")) })
+        Malloc.fixThresholds()
+        let words = options.cachedWords
+        let analyzerList = try (0..<threads).map { _ in
+            (try Analyzer(language: "swedish", splitCompounds: true, cachedWords: words),
+             try Analyzer(language: "english", splitCompounds: true, cachedWords: words))
+        }
+        let analyzers = UncheckedBox(analyzerList)
+        // What the budget covers besides the writer's buffer, as for files (`ingest(paths:)`):
+        // the analyzers' stem caches at their fullest, the two batches of lines, and the
+        // documents analysed but not yet added.
+        let cacheBytes = analyzerList.reduce(0) { $0 + $1.0.cacheCapacityBytes + $1.1.cacheCapacityBytes } + IngestOptions.uncountedBytes
         let stamp = ISO8601DateFormatter().string(from: Date())
         var reader = LineReader(fd: fd, name: name, limit: options.maxFileSize)
         let limitMiB = options.maxFileSize >> 20
@@ -157,6 +167,9 @@ extension Ingester {
             }
             return batch.isEmpty && reader.atEnd ? nil : batch
         }
+        func lineBytes(_ batch: [(Int, [UInt8])]?) -> Int {
+            (batch ?? []).reduce(0) { $0 + $1.1.count + 64 }
+        }
         func launch(_ batch: [(Int, [UInt8])]) -> BatchJob<LineResult> {
             BatchJob(count: batch.count) { next, results in
                 DispatchQueue.concurrentPerform(iterations: threads) { worker in
@@ -174,6 +187,7 @@ extension Ingester {
         // A document and its parts are recorded together once the line after its last part is read.
         var group: (path: String, items: [Item], digests: [UInt8], bytes: Int)?
         var seen: [String: Int] = [:]     // path → the line that gave it
+        var segmentsTrimmed = writer.segmentsWritten
         func flush() throws {
             guard let g = group else { return }
             group = nil
@@ -186,16 +200,33 @@ extension Ingester {
             let candidate = Candidate(path: Array(g.path.utf8), raw: raw, stored: Ingester.nfc(g.path),
                                       components: Ingester.components(g.path), size: Int64(g.bytes), mtime: modificationTime, kind: .regular)
             try record(Processed(sha256: sha, documents: g.items), candidate, stamp: stamp, summary: &summary)
-            try writer.commitIfOverBudget()
+            // Between documents only: all parts of one go into the same commit, written in the
+            // background while the next buffer fills.
+            try writer.commitInBackgroundIfOverBudget()
+            if writer.segmentsWritten != segmentsTrimmed {
+                segmentsTrimmed = writer.segmentsWritten
+                Malloc.releaseFreePages()
+            }
         }
 
         var lines = 0, lastReport = Date.distantPast
-        var job = try readBatch().map(launch)
+        var batch = try readBatch()
+        var job = batch.map(launch)
         defer { _ = job?.wait() }   // on an error, the running batch finishes before ingest returns
         while let current = job {
             let results = current.wait()
-            job = try readBatch().map(launch)
+            let following = try readBatch()
+            job = following.map(launch)
+            let listBytes = lineBytes(batch) + lineBytes(following)
+            func heapBytes(_ r: LineResult) -> Int {
+                if case let .document(_, _, _, item, _, _) = r { return item.heapBytes }
+                return 64
+            }
+            var waiting = results.reduce(0) { $0 + ($1.map(heapBytes) ?? 0) }
+            let nextBatchBytes = job == nil ? 0 : waiting
             for case let result? in results {
+                waiting -= heapBytes(result)
+                writer.reservedBytes = cacheBytes + listBytes + waiting + nextBatchBytes
                 switch result {
                 case .bad(let line):
                     bad.append(line)
@@ -220,6 +251,7 @@ extension Ingester {
                 }
             }
             lines += results.count
+            batch = following
             if let progress, Date().timeIntervalSince(lastReport) > 0.2 {
                 lastReport = Date()
                 progress(IngestProgress(filesDone: lines, filesTotal: lines, bytesRead: summary.bytesRead,
@@ -227,6 +259,7 @@ extension Ingester {
             }
         }
         try flush()
+        writer.reservedBytes = 0
         try writer.commit()
         try writer.waitForMerges()
         summary.badLines = bad.sorted { $0.line < $1.line }

@@ -130,6 +130,43 @@ import Testing
         #expect(docs["stor.txt"] == nil)
     }
 
+    /// `--memory` holds for JSON Lines as for files: what the analyzers' caches and the batches
+    /// hold is reserved from the budget, so a small budget cuts the lines into several segments
+    /// (written in the background), and the index answers as one ingested with a large budget.
+    @Test func aSmallMemoryBudgetCutsSegmentsAndChangesNoAnswer() throws {
+        let s = try ScratchDirectory("e2e")
+        var rng = SeededRandom(state: 17)
+        let words = ["vatten", "riskanalys", "nämnden", "beslut", "skola", "informationssäkerhet",
+                     "protokoll", "förvaltning", "avtal", "Göteborg", "år", "personuppgifter"]
+        let input = try (0..<600).map { i in
+            let text = (0..<400).map { _ in words[Int(rng.next() % UInt64(words.count))] }.joined(separator: " ")
+            return try line(["path": "brev/\(i).txt", "title": "Brev \(i)", "text": text])
+        }.joined(separator: "\n")
+        var written: [String: Int] = [:]
+        for budget in ["16", "256"] {
+            let r = try diarium(["ingest", "--jsonl", "-", "--index", budget, "--memory", budget],
+                                in: s.path, input: Data(input.utf8))
+            #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
+            #expect(r.stdout.hasPrefix("added 600, updated 0, unchanged 0, failed 0"), "\(r.stdout)")
+            written[budget] = Int(try #require(r.stdout.firstMatch(of: /(\d+) segments? written/)).1)
+        }
+        // 600 lines of about 4 kB: one segment for 256 MiB. 16 MiB less the reserve (the caches,
+        // the batches, about 16 MiB the process holds uncounted) leaves the writer its smallest
+        // buffer (`IndexWriter.minimumBufferBytes`), a few hundred of these documents; without the
+        // reserve, 16 MiB held them all in one segment.
+        #expect(written["256"] == 1)
+        #expect((written["16"] ?? 0) >= 3, "\(written)")
+        #expect(try inventory("16", in: s.path).count == 600)
+        for query in ["riskanalys", "skola beslut", "\"nämnden beslut\"", "person*"] {
+            let answers = try ["16", "256"].map { index in
+                let r = try diarium(["search", query, "--index", index, "--count", "--limit", "20", "--format", "json"], in: s.path)
+                #expect(r.status == 0, "\(r.stderr)")
+                return r.stdout
+            }
+            #expect(answers[0] == answers[1], "\(query)")
+        }
+    }
+
     @Test func extractOutputIngestsAsTheFilesMetadata() throws {
         let s = try ScratchDirectory("e2e")
         let file = corpus + "/Gymnasienämnden/Riskanalys Office 365 (2015).html"
