@@ -202,8 +202,19 @@ public final class IndexWriter {
     public var reservedBytes = 0
 
     /// Buffered bytes at which `commitIfOverBudget()` commits: the budget less `reservedBytes`
-    /// and what the background merges running now hold, at least an eighth of the budget.
-    public var flushThreshold: Int { max(memoryBudget - reservedBytes - merges.runningBytes, memoryBudget / 8) }
+    /// and what the background merges running now hold, at least `minimumBuffer`.
+    public var flushThreshold: Int { max(memoryBudget - reservedBytes - merges.runningBytes, minimumBuffer) }
+
+    /// The buffer a commit waits for whatever the reserve: an eighth of the budget, and at
+    /// least `minimumBufferBytes` (or the whole budget, if smaller), so a small budget still
+    /// gives segments of many documents.
+    private var minimumBuffer: Int { max(memoryBudget / 8, min(Self.minimumBufferBytes, memoryBudget)) }
+
+    /// 4 MiB: a buffer holds at least one 1 MiB block of the postings pool and, until the
+    /// segment's stored-text dictionary is trained, up to 1 MiB of sample text, from its first
+    /// document on. Below this, a budget of 16 or 24 MiB (less an ingest's reserve of about
+    /// 16 MiB) committed one segment per file (600 files of 4 kB: 600 segments; 5 with this floor).
+    static let minimumBufferBytes = 4 << 20
 
     /// Commits when the buffered segment has reached its share of the memory budget
     /// (`flushThreshold`). Call it between files, never between the documents of one file: a
@@ -259,7 +270,7 @@ public final class IndexWriter {
     ///
     /// Memory: the budget less `reservedBytes` and the running merges (`available`) is shared by
     /// the buffer being written and the one being filled. A buffer is sealed at two thirds of
-    /// it (at least an eighth of the budget, as `flushThreshold`), so the next one can fill the
+    /// it (at least `minimumBuffer`, as `flushThreshold`), so the next one can fill the
     /// last third while the first is written; a buffer that reaches what the one being written
     /// leaves waits for it. Two thirds, not a half: fewer segments, and serializing a buffer
     /// (about 5 % of an ingest's CPU, `perf`) ends well before the next one fills its third.
@@ -270,7 +281,7 @@ public final class IndexWriter {
             if !running || bufferedBytes >= available - backgroundBytes || builder.isFull { try waitForBackgroundCommit() }
             if backgroundStarted { return }   // still writing, and this buffer has room left
         }
-        guard bufferedBytes >= max(available * 2 / 3, memoryBudget / 8) || builder.isFull else { return }
+        guard bufferedBytes >= max(available * 2 / 3, minimumBuffer) || builder.isFull else { return }
         let bytes = bufferedBytes
         guard let sealed = seal() else { return }
         backgroundStarted = true
