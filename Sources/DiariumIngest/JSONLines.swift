@@ -126,7 +126,9 @@ extension Ingester {
     /// A document's identity is its path; its SHA-256 is that of its line (with parts, of its
     /// lines' SHA-256s), so a document given again unchanged is counted `unchanged`, and a
     /// changed one replaces what was recorded for its path. Lines are decoded, extracted and
-    /// analysed on the worker threads in batches, as files are.
+    /// analysed on the worker threads in batches, as files are, and within `--memory` as files
+    /// are: the caches, the two batches of lines and the analysed documents are reserved from
+    /// the budget (`IndexWriter.reservedBytes`), and commits run in the background.
     public func ingest(jsonLines fd: Int32, name: String, modificationTime: Double,
                        progress: ((IngestProgress) -> Void)? = nil) throws -> IngestSummary {
         let start = Date()
