@@ -234,7 +234,7 @@ func wordOffsets(_ text: [UInt8]) -> [Int] {
                 let a = Int(rng.next() % UInt64(t.count + 1)), b = Int(rng.next() % UInt64(t.count + 1))
                 #expect(try reader.storedText(UInt32(d), range: min(a, b)..<max(a, b)) == Array(t[min(a, b)..<max(a, b)]))
             }
-            let sizes = try reader.withSection(.storeDictionary) { dict in try reader.withSection(.store) { (dict.count, $0.count) } }
+            let sizes = reader.withSection(.storeDictionary) { dict in reader.withSection(.store) { (dict.count, $0.count) } }
             let stream = Array(texts.joined())
             let plain = try reader.withSection(.storeIndex) { b in
                 let index = try #require(StoreIndex(reading: b))

@@ -107,7 +107,6 @@ import DiariumTestSupport
     func check(_ reader: IndexReader, _ raw: [Int64: RawDocument], _ rng: inout SeededRandom, _ vocabulary: [String],
                _ analyzer: Analyzer, queries: Int) throws {
         let searcher = try Searcher(reader: reader)
-        let scoring = searcher.scoring
         // Collection statistics: documents (deleted ones included until merged), per-field
         // totals, and dictionary document frequencies — the definitions the ranking documents.
         let n = reader.segments.reduce(0) { $0 + $1.reader.documentCount }
@@ -133,7 +132,6 @@ import DiariumTestSupport
         for q in 0..<queries {
             let words = (0..<(1 + Int(rng.next() % 3))).map { _ in rng.next() % 4 == 0 ? "ord\(rng.next() % 300)" : Self.word(&rng, vocabulary) }
             var text = words.joined(separator: " ")
-            var years: ClosedRange<Int>?
             // A phrase that occurs: two or three consecutive words of a document's body.
             func phrase() -> String {
                 let d = raw[ids[Int(rng.next() % UInt64(ids.count))]]!
@@ -146,7 +144,7 @@ import DiariumTestSupport
             // Every shape in turn (each drawn in every call), its words at random.
             let shape = q % 18
             switch shape {
-            case 0: years = 2012...2016; text += " year:2012..2016"
+            case 0: text += " year:2012..2016"
             case 1: text = "title:" + words[0] + (words.count > 1 ? " " + words.dropFirst().joined(separator: " ") : "")
             case 2: text += " xyzzy"  // no document has every word: ranked OR fallback
             case 3: text = phrase()
@@ -160,12 +158,11 @@ import DiariumTestSupport
             // Shapes only the iterator tree takes.
             case 11:
                 text = "-" + words[0]
-                if rng.next() % 2 == 0 { years = 2012...2016; text += " year:2012..2016" }
+                if rng.next() % 2 == 0 { text += " year:2012..2016" }
             case 12: text = words.joined(separator: " ") + " " + other + " OR " + Self.word(&rng, vocabulary)
             case 13: text = "(" + words[0] + " " + other + " OR " + phrase() + ") " + (words.count > 1 ? words[1] : Self.word(&rng, vocabulary))
             case 14: text = words[0] + " (" + other + " OR " + Self.word(&rng, vocabulary) + " -" + Self.word(&rng, vocabulary) + ")"
             case 15: text = "NOT (" + words[0] + " OR " + other + ") " + (words.count > 1 ? words[1] : "year:2012..2016")
-                if words.count == 1 { years = 2012...2016 }
             case 16: text = "(" + words.joined(separator: " ") + " xyzzy) OR (" + other + " -" + Self.word(&rng, vocabulary) + ")"
             default: break
             }

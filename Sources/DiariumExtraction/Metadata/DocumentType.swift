@@ -74,7 +74,7 @@ public enum DocumentType {
     /// mark anywhere in the text wins; the lowercased text is read once, each byte against the
     /// marks that start with it.
     static func classify(_ text: String) -> String? {
-        var lower = lowerForMarks(text)
+        let lower = lowerForMarks(text)
         let best = lower.withUnsafeBufferPointer { b -> Int in
             markBytes.withUnsafeBufferPointer { m in
                 marksByFirstByte.withUnsafeBufferPointer { table in

@@ -167,7 +167,7 @@ enum RTFReader {
                 i += 1
             }
         }
-        var text = TextDecoding.nfc(String(decoding: out, as: UTF8.self))
+        let text = TextDecoding.nfc(String(decoding: out, as: UTF8.self))
         return TextBuilder.collapse(Extractor.clean(text)).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
