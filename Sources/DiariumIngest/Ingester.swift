@@ -191,6 +191,31 @@ public final class Ingester {
         }
     }
 
+    /// One Swedish and one English analyzer per worker thread (documents detected as English
+    /// are stemmed as English), their stem caches sized to the budget
+    /// (`IngestOptions.cachedWords`), and the bytes the budget reserves for the caches at their
+    /// fullest plus what the process holds uncounted (`IngestOptions.uncountedBytes`).
+    func workerAnalyzers() throws -> (analyzers: [(swedish: Analyzer, english: Analyzer)], reservedBytes: Int) {
+        let words = options.cachedWords
+        let analyzers = try (0..<max(1, options.threads)).map { _ in
+            (swedish: try Analyzer(language: "swedish", splitCompounds: true, cachedWords: words),
+             english: try Analyzer(language: "english", splitCompounds: true, cachedWords: words))
+        }
+        let bytes = analyzers.reduce(0) { $0 + $1.swedish.cacheCapacityBytes + $1.english.cacheCapacityBytes }
+        return (analyzers, bytes + IngestOptions.uncountedBytes)
+    }
+
+    /// Between documents (never between the parts of one): commits in the background when the
+    /// writer's buffer has reached its share of the budget, and gives malloc's free pages back
+    /// once a segment's buffers were freed (`trimmed`: the segments written at the last trim).
+    func commitIfOverBudget(trimmed: inout Int) throws {
+        try writer.commitInBackgroundIfOverBudget()
+        if writer.segmentsWritten != trimmed {
+            trimmed = writer.segmentsWritten
+            Malloc.releaseFreePages()
+        }
+    }
+
     /// Ingests every file under `paths` and commits.
     ///
     /// Memory: the walk is streamed (`FileWalk`): files are found a batch ahead of the workers,
@@ -230,19 +255,11 @@ public final class Ingester {
         limits.ocr = OCRSettings(mode: options.ocrMode, maxPages: options.ocrMaxPages, recognizer: cached)
         let extractor = Extractor(limits: limits)
         let threads = max(1, options.threads)
-        // One Swedish and one English analyzer per worker; documents detected as English are
-        // stemmed as English.
-        let words = options.cachedWords
-        let analyzers = try (0..<threads).map { _ in
-            (try Analyzer(language: "swedish", splitCompounds: true, cachedWords: words),
-             try Analyzer(language: "english", splitCompounds: true, cachedWords: words))
-        }
+        let (analyzers, cacheBytes) = try workerAnalyzers()
         let analyzerBox = UncheckedBox(analyzers)
-        // What the budget covers besides the writer's buffer (`IndexWriter.reservedBytes`): the
-        // analyzers' stem caches at their fullest, the two batches of files, and the documents
-        // analysed but not yet added (the rest of the batch being added, and the next batch,
-        // counted as large as this one).
-        let cacheBytes = analyzers.reduce(0) { $0 + $1.0.cacheCapacityBytes + $1.1.cacheCapacityBytes } + IngestOptions.uncountedBytes
+        // What the budget covers besides the writer's buffer (`IndexWriter.reservedBytes`):
+        // `cacheBytes`, the two batches of files, and the documents analysed but not yet added
+        // (the rest of the batch being added, and the next batch, counted as large as this one).
         var done = 0
         var lastReport = Date.distantPast
         let stamp = ISO8601DateFormatter().string(from: Date())
@@ -300,13 +317,8 @@ public final class Ingester {
                 }
                 if isUpdate { summary.updated += 1 } else { summary.added += 1 }
                 try record(p, candidate, stamp: stamp, summary: &summary)
-                // Between files only: all parts of one file go into the same commit. The commit
-                // runs in the background; once a segment's buffers are freed, malloc gives them back.
-                try writer.commitInBackgroundIfOverBudget()
-                if writer.segmentsWritten != segmentsTrimmed {
-                    segmentsTrimmed = writer.segmentsWritten
-                    Malloc.releaseFreePages()
-                }
+                // Between files only: all parts of one file go into the same commit.
+                try commitIfOverBudget(trimmed: &segmentsTrimmed)
             }
             done += batch.count
             batch = following

@@ -137,16 +137,10 @@ extension Ingester {
         let known = try writer.fileStates()
         let threads = max(1, options.threads)
         Malloc.fixThresholds()
-        let words = options.cachedWords
-        let analyzerList = try (0..<threads).map { _ in
-            (try Analyzer(language: "swedish", splitCompounds: true, cachedWords: words),
-             try Analyzer(language: "english", splitCompounds: true, cachedWords: words))
-        }
+        let (analyzerList, cacheBytes) = try workerAnalyzers()
         let analyzers = UncheckedBox(analyzerList)
         // What the budget covers besides the writer's buffer, as for files (`ingest(paths:)`):
-        // the analyzers' stem caches at their fullest, the two batches of lines, and the
-        // documents analysed but not yet added.
-        let cacheBytes = analyzerList.reduce(0) { $0 + $1.0.cacheCapacityBytes + $1.1.cacheCapacityBytes } + IngestOptions.uncountedBytes
+        // `cacheBytes`, the two batches of lines, and the documents analysed but not yet added.
         let stamp = ISO8601DateFormatter().string(from: Date())
         var reader = LineReader(fd: fd, name: name, limit: options.maxFileSize)
         let limitMiB = options.maxFileSize >> 20
@@ -202,13 +196,8 @@ extension Ingester {
             let candidate = Candidate(path: Array(g.path.utf8), raw: raw, stored: Ingester.nfc(g.path),
                                       components: Ingester.components(g.path), size: Int64(g.bytes), mtime: modificationTime, kind: .regular)
             try record(Processed(sha256: sha, documents: g.items), candidate, stamp: stamp, summary: &summary)
-            // Between documents only: all parts of one go into the same commit, written in the
-            // background while the next buffer fills.
-            try writer.commitInBackgroundIfOverBudget()
-            if writer.segmentsWritten != segmentsTrimmed {
-                segmentsTrimmed = writer.segmentsWritten
-                Malloc.releaseFreePages()
-            }
+            // Between documents only: all parts of one go into the same commit.
+            try commitIfOverBudget(trimmed: &segmentsTrimmed)
         }
 
         var lines = 0, lastReport = Date.distantPast

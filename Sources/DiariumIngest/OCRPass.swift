@@ -128,7 +128,7 @@ extension Ingester {
     /// killed here continues at the next run) are read again with OCR, their metadata found
     /// again, and replaced in the index. Pages are read on all cores; each is cached as soon as
     /// it is read and the index is committed every few seconds, so a kill loses little.
-    func ocrPass(roots walk: FileWalk, analyzers: UncheckedBox<[(Analyzer, Analyzer)]>, stamp: String,
+    func ocrPass(roots walk: FileWalk, analyzers: UncheckedBox<[(swedish: Analyzer, english: Analyzer)]>, stamp: String,
                  summary: inout IngestSummary, progress: ((IngestProgress) -> Void)?) throws {
         let pending = try writer.pendingOCR()
         guard !pending.isEmpty else { return }
