@@ -10,9 +10,10 @@ extension Catalog {
         try read { db in try String.fetchAll(db, sql: "SELECT file FROM segments") }
     }
 
-    /// The live segments (by id), their deleted documents and the change signature, read in one
-    /// transaction. A tombstone that is not two numbers is `IndexError.corruptCatalog`.
-    func snapshot() throws -> (segments: [SegmentRecord], tombstones: [Int64: [Int64]], signature: String) {
+    /// The live segments (by id), their deleted documents and, when `signature` is set, the
+    /// change signature, read in one transaction. A tombstone that is not two numbers is
+    /// `IndexError.corruptCatalog`.
+    func snapshot(signature: Bool) throws -> (segments: [SegmentRecord], tombstones: [Int64: [Int64]], signature: String?) {
         try read { db in
             let segments = try SegmentRecord.order(Column("id")).fetchAll(db)
             var deleted: [Int64: [Int64]] = [:]
@@ -23,7 +24,7 @@ extension Catalog {
                 }
                 deleted[sid, default: []].append(doc)
             }
-            return (segments, deleted, try Catalog.changeSignature(db))
+            return (segments, deleted, signature ? try Catalog.changeSignature(db) : nil)
         }
     }
 
