@@ -16,6 +16,20 @@ let staticRuntimeInRelease: [LinkerSetting] = [
                  .when(platforms: [.linux], configuration: .release)),
 ]
 
+/// Generic types (`[UInt32: Range<Int>]`, `Set<String>`, …) get their metadata from functions
+/// that call `swift_getGenericMetadata` with the conformances they need, instead of from a
+/// mangled name the runtime demangles. Demangling looks every required conformance up
+/// (`Key: Hashable`), and a first lookup walks all of the binary's ~6,800 conformance records,
+/// about 0.4 M instructions each: with Foundation linked in statically (below) that was 7 M of
+/// the 26 M instructions of a fresh `diarium search göteborg` on the 100k benchmark index
+/// (callgrind, `swift_conformsToProtocolMaybeInstantiateSuperclasses`), half of it for
+/// dictionaries and sets of this package's own modules. The accessors cost a little code
+/// size. Release only: it is a start-up measure (docs/benchmarks.md, "A fresh process").
+let metadataAccessorsInRelease: [SwiftSetting] = [
+    .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"],
+                 .when(configuration: .release)),
+]
+
 let package = Package(
     name: "diarium",
     platforms: [.macOS(.v15)],
@@ -46,11 +60,11 @@ let package = Package(
 
         // Output safety for every front end: document-derived strings to a terminal, CSV,
         // Markdown or HTML (no dependencies; the CLI and the report renderers share it).
-        .target(name: "DiariumOutput"),
+        .target(name: "DiariumOutput", swiftSettings: metadataAccessorsInRelease),
 
         // files → extraction → analysis → index → search → CLI
-        .target(name: "DiariumExtraction", dependencies: ["CLibXML2", "CZlib", "CSpawn"]),
-        .target(name: "DiariumAnalysis", dependencies: ["CStemmer"]),
+        .target(name: "DiariumExtraction", dependencies: ["CLibXML2", "CZlib", "CSpawn"], swiftSettings: metadataAccessorsInRelease),
+        .target(name: "DiariumAnalysis", dependencies: ["CStemmer"], swiftSettings: metadataAccessorsInRelease),
         // Index: runtime exclusivity checking off. Its decoding loops (PostingsCursor's stored
         // properties) paid a `swift_beginAccess` + `AccessSet::insert` per access — with the
         // old block-max evaluator, callgrind: 25 % + 8.6 % of all instructions of
@@ -66,24 +80,24 @@ let package = Package(
             // SQLite's C API, imported only by Catalog/Catalog+DocumentRows.swift to bind a
             // row's values without GRDB's StatementArguments (docs/index-format.md).
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
-        ], swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
-        .target(name: "DiariumSearch", dependencies: ["DiariumAnalysis", "DiariumIndex", "DiariumExtraction"]),
-        .target(name: "DiariumReport", dependencies: ["DiariumIndex", "DiariumExtraction", "DiariumAnalysis", "DiariumOutput"]),
+        ], swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])] + metadataAccessorsInRelease),
+        .target(name: "DiariumSearch", dependencies: ["DiariumAnalysis", "DiariumIndex", "DiariumExtraction"], swiftSettings: metadataAccessorsInRelease),
+        .target(name: "DiariumReport", dependencies: ["DiariumIndex", "DiariumExtraction", "DiariumAnalysis", "DiariumOutput"], swiftSettings: metadataAccessorsInRelease),
         .target(name: "DiariumIngest", dependencies: [
             "DiariumExtraction", "DiariumAnalysis", "DiariumIndex", "CMalloc",
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], swiftSettings: metadataAccessorsInRelease),
         // The JSON shapes the CLI's --format json and the server's /api/ share.
-        .target(name: "DiariumAPI", dependencies: ["DiariumIndex", "DiariumOutput"]),
+        .target(name: "DiariumAPI", dependencies: ["DiariumIndex", "DiariumOutput"], swiftSettings: metadataAccessorsInRelease),
         // `diarium serve`: the HTTP/1.1 server, routes, pages and their assets (no dependency).
         .target(name: "DiariumServer", dependencies: [
             "DiariumAPI", "DiariumSearch", "DiariumReport", "DiariumExtraction", "DiariumOutput",
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], swiftSettings: metadataAccessorsInRelease),
         .executableTarget(name: "diarium", dependencies: [
             "DiariumIngest", "DiariumSearch", "DiariumReport", "DiariumOutput", "DiariumAPI", "DiariumServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], linkerSettings: staticRuntimeInRelease),
+        ], swiftSettings: metadataAccessorsInRelease, linkerSettings: staticRuntimeInRelease),
 
         // Fuzz entry points: driven by libFuzzer (Fuzz/) and replayed by DiariumFuzzTests.
         .target(name: "DiariumFuzzing", dependencies: [

@@ -34,14 +34,14 @@ public struct LiveSegment: Sendable {
     /// segment name must be a segment file name, a tombstone must name a document of its
     /// segment; anything else is `IndexError.corruptCatalog`.
     static func open(directory: String, catalog: Catalog, excluding busy: Set<Int64> = []) throws -> [LiveSegment] {
-        try openWithSignature(directory: directory, catalog: catalog, excluding: busy).segments
+        try openWithSignature(directory: directory, catalog: catalog, excluding: busy, signature: false).segments
     }
 
     /// `open`, with the catalog's change signature (`Catalog.changeSignature`) read in the same
-    /// transaction as the segment list.
-    static func openWithSignature(directory: String, catalog: Catalog, excluding busy: Set<Int64> = []) throws
-        -> (segments: [LiveSegment], signature: String) {
-        let snapshot = try catalog.snapshot()
+    /// transaction as the segment list when `signature` is set (nil otherwise).
+    static func openWithSignature(directory: String, catalog: Catalog, excluding busy: Set<Int64> = [], signature: Bool) throws
+        -> (segments: [LiveSegment], signature: String?) {
+        let snapshot = try catalog.snapshot(signature: signature)
         let segments = try snapshot.segments.filter { !busy.contains($0.id) }.map { s in
             let reader = try SegmentReader(path: IndexLayout.segment(directory, s.file))
             let docs = snapshot.tombstones[s.id] ?? []
@@ -79,8 +79,15 @@ public final class IndexReader: Sendable {
     /// Live segments of the snapshot.
     public let segments: [LiveSegment]
     let catalog: Catalog
-    /// The catalog's change signature when the snapshot was read (`isCurrent()`).
-    let signature: String
+    /// The catalog's change signature when the snapshot was read (`isCurrent()`); nil for a
+    /// reader opened for one thread (`Threads.one`), which is never asked.
+    ///
+    /// Why not always: the signature counts the catalog's document rows, and SQLite counts
+    /// them by reading every leaf page of the smallest index of `documents`. On the 100k
+    /// benchmark catalog that was 336 page reads (`pread64`) and about 350 page faults for the
+    /// pages' cache in a fresh `diarium search`, about a quarter of its page faults (`strace -c`,
+    /// `perf record -e page-faults`), for a value only the web server's `isCurrent()` reads.
+    let signature: String?
 
     /// How many threads read through one reader at a time.
     public enum Threads: Sendable {
@@ -95,7 +102,9 @@ public final class IndexReader: Sendable {
         try self.init(directory: directory, threads: .many)
     }
 
-    /// Opens the index in `directory`, for `threads` reading at once.
+    /// Opens the index in `directory`, for `threads` reading at once. A reader for
+    /// `Threads.one` (a one-shot command) does not read the change signature, so its
+    /// `isCurrent()` is always false.
     public init(directory: String, threads: Threads) throws {
         self.directory = directory
         try IndexLayout.checkForReading(directory)
@@ -105,7 +114,7 @@ public final class IndexReader: Sendable {
         var attempt = 0
         while true {
             do {
-                (segments, signature) = try LiveSegment.openWithSignature(directory: directory, catalog: catalog)
+                (segments, signature) = try LiveSegment.openWithSignature(directory: directory, catalog: catalog, signature: threads == .many)
                 return
             } catch IndexError.missingSegment(let file) {
                 attempt += 1
@@ -116,9 +125,11 @@ public final class IndexReader: Sendable {
 
     /// Whether nothing was committed since this snapshot was read: no new or merged segment,
     /// no replaced, added or removed document. A long-running reader (the web server) reuses
-    /// its snapshot while this holds and opens a new one when it does not.
+    /// its snapshot while this holds and opens a new one when it does not. Always false for a
+    /// reader opened for `Threads.one`, which did not read the signature.
     public func isCurrent() throws -> Bool {
-        try catalog.changeSignature() == signature
+        guard let signature else { return false }
+        return try catalog.changeSignature() == signature
     }
 
     /// Number of live documents that have indexed text.

@@ -201,7 +201,7 @@ public final class WebApp: Sendable {
             text = Array(t[..<cut])
             truncated = true
         }
-        let matches = try text.map { t in q.isEmpty ? [] : try snapshot.withSearcher { try $0.matchRanges(in: t, query: q) } } ?? []
+        let matches = try text.map { t in q.isEmpty ? [] : try snapshot.withSearcher { try $0.matchRanges(in: t, query: q, of: record) } } ?? []
         let family = try snapshot.duplicates().families.filter { $0.members.contains { $0.id == id } }
         let body = page.document(record, text: text, matches: matches, truncated: truncated, families: family, query: q)
         return page.respond(title: record.title ?? record.path, body: body, active: .search, script: true)

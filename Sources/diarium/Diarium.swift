@@ -19,8 +19,7 @@ struct Diarium: ParsableCommand {
         do {
             let args = Array(CommandLine.arguments.dropFirst())
             if args.first == "search", let request = SearchRequest.parse(Array(args.dropFirst())) {
-                try request.run()
-                return
+                try request.runAndExit()
             }
             var command = try parseFast(args) ?? parseAsRoot()
             try command.run()

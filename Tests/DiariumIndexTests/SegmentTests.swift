@@ -150,6 +150,25 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
         #expect(try r.storedText(of: rec) == Array("ny text".utf8))
     }
 
+    /// A reader for many threads (the web server) is current until a commit; a reader for one
+    /// thread (a command) reads no change signature, so it never says it is current, and it
+    /// sees the same snapshot.
+    @Test func onlyAReaderForManyThreadsKnowsWhetherItIsCurrent() throws {
+        let dir = try ScratchDirectory()
+        let w = try IndexWriter(directory: dir.path)
+        try w.add(record("a.txt"), fields: [.body: field(["gammal", "text"])], storedText: Array("gammal text".utf8))
+        try w.commit()
+        let many = try IndexReader(directory: dir.path, threads: .many)
+        let one = try IndexReader(directory: dir.path, threads: .one)
+        #expect(try many.isCurrent())
+        #expect(try !one.isCurrent())
+        #expect(one.segments.map(\.id) == many.segments.map(\.id) && one.liveDocumentCount == many.liveDocumentCount)
+        try w.add(record("b.txt"), fields: [.body: field(["ny", "text"])], storedText: Array("ny text".utf8))
+        try w.commit()
+        #expect(try !many.isCurrent())
+        #expect(try IndexReader(directory: dir.path, threads: .many).isCurrent())
+    }
+
     @Test func memoryBudgetFlushesSegments() throws {
         let dir = try ScratchDirectory()
         let w = try IndexWriter(directory: dir.path, memoryBudget: 64 << 10)

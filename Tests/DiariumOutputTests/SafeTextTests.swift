@@ -24,6 +24,22 @@ struct SafeTextTests {
         #expect(SafeText.line("Riskanalys – Office 365 (2015) åäö ÅÄÖ é ü “citat” 日本") == "Riskanalys – Office 365 (2015) åäö ÅÄÖ é ü “citat” 日本")
     }
 
+    /// The fast path's byte test says "may need work" for every scalar `replacement` changes
+    /// (either mode), and "plain" for every other scalar, alone and between plain letters:
+    /// each scalar of the BMP and of the supplementary planes' first block.
+    @Test func fastPathAgreesWithTheScalarRules() {
+        var disagreements: [UInt32] = []
+        for v in UInt32(0)...0x1_FFFF {
+            guard let u = Unicode.Scalar(v) else { continue }  // surrogates
+            let changed = SafeText.replacement(v, block: false) != nil || SafeText.replacement(v, block: true) != nil
+            let alone = String(Character(u)), embedded = "a" + String(Character(u)) + "b"
+            if SafeText.mayNeedWork(alone) != changed || SafeText.mayNeedWork(embedded) != changed { disagreements.append(v) }
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.prefix(10).map { String($0, radix: 16) })")
+        #expect(!SafeText.mayNeedWork("«riskanalys» … «analys»"))
+        #expect(SafeText.line("«riskanalys» … \u{202E}gpj") == "«riskanalys» … \u{FFFD}gpj")
+    }
+
     @Test func blockKeepsLinesAndTabs() {
         #expect(SafeText.block("ett\r\ntvå\tkolumn\nthree\rfour\u{1B}[31m") == "ett\ntvå\tkolumn\nthree␍four␛[31m")
         for v in SafeTextTests.dangerous where v != 0x0A && v != 0x09 {

@@ -217,6 +217,14 @@ import Testing
         #expect(Self.marked(compound.snippet) == ["riskanalys", "Säkerhetsanalyserna"], "\(compound.snippet)")
         let plain = try #require(hits.first { $0.path.hasSuffix("enkel.txt") })
         #expect(Self.marked(plain.snippet) == ["analys"], "\(plain.snippet)")
+        // The document page's whole-text highlights mark the same words as the snippets.
+        let reader = searcher.reader
+        for (hit, words) in [(compound, ["riskanalys", "Säkerhetsanalyserna"]), (plain, ["analys"])] {
+            let record = try #require(try reader.document(id: hit.id))
+            let text = try #require(try reader.storedText(of: record))
+            let marked = try searcher.matchRanges(in: text, query: "analys", of: record).map { String(decoding: text[$0], as: UTF8.self) }
+            #expect(marked == words, "\(hit.path)")
+        }
     }
 }
 

@@ -176,7 +176,7 @@ public final class SegmentReader: Sendable {
         fastColumnStarts = parsed.columnStarts
         fastDateStart = parsed.dateStart
         do {
-            storeDictionary = try StoreDictionary.digest(reading: UnsafeRawBufferPointer(rebasing: file.bytes[table[Int(SegmentFormat.Section.storeDictionary.rawValue)]!]))
+            storeDictionary = try StoreDictionary.digest(reading: UnsafeRawBufferPointer(rebasing: file.bytes[table[Int(SegmentFormat.Section.storeDictionary.rawValue)]!]), owner: file)
         } catch {
             throw corrupt("stored-text dictionary is damaged")
         }

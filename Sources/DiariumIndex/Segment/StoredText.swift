@@ -49,10 +49,11 @@ struct StoreDictionary {
     func write(into w: inout ByteWriter) { w.raw(bytes) }
 
     /// The dictionary of a STOREDICT section, digested for decompression: nil for an empty
-    /// section (no dictionary); throws `Damaged` when zstd cannot read it.
-    static func digest(reading bytes: UnsafeRawBufferPointer) throws(Damaged) -> Zstd.Dictionary? {
+    /// section (no dictionary); throws `Damaged` when zstd cannot read it. With `owner` (what
+    /// keeps `bytes` mapped), the bytes are referenced instead of copied.
+    static func digest(reading bytes: UnsafeRawBufferPointer, owner: AnyObject? = nil) throws(Damaged) -> Zstd.Dictionary? {
         guard !bytes.isEmpty else { return nil }
-        guard let d = Zstd.Dictionary(bytes) else { throw Damaged() }
+        guard let d = Zstd.Dictionary(bytes, referencedFrom: owner) else { throw Damaged() }
         return d
     }
 
