@@ -172,7 +172,7 @@ extension TreeEvaluator {
         // The leaves the segment holds, in clause order.
         var cursorList: [PostingsCursor] = []
         var leafList: [Int] = []
-        var clauseOf: [Int] = []
+        var clauseList: [Int] = []
         for c in 0..<union.clauseCount {
             for i in union.clauseStarts[c]..<union.clauseStarts[c + 1] {
                 let leaf = union.leaves[i]
@@ -185,23 +185,20 @@ extension TreeEvaluator {
                 guard let cursor = opened else { continue }
                 cursorList.append(cursor)
                 leafList.append(i)
-                clauseOf.append(c)
+                clauseList.append(c)
             }
         }
         let n = cursorList.count
         guard n > 0 else { return }
         let clauses = union.clauseCount
         var scales = [Double?](repeating: nil, count: 1 << IndexField.allCases.count)
-        var idf = [Double](), weight = [Double](), mask = [UInt8](), scale = [Double]()
         for i in leafList {
-            let leaf = union.leaves[i]
-            idf.append(leaf.idf)
-            weight.append(leaf.weight)
-            mask.append(leaf.mask)
-            let s = scales[Int(leaf.mask)] ?? scoring.boundScale(r, averages: factors.averages, mask: leaf.mask)
-            scales[Int(leaf.mask)] = s
-            scale.append(s)
+            let m = union.leaves[i].mask
+            if scales[Int(m)] == nil { scales[Int(m)] = scoring.boundScale(r, averages: factors.averages, mask: m) }
         }
+        let idf = leafList.map { union.leaves[$0].idf }, weight = leafList.map { union.leaves[$0].weight }
+        let mask = leafList.map { union.leaves[$0].mask }, scale = mask.map { scales[Int($0)] ?? .infinity }
+        let clauseOf = clauseList
         let cursors = UnsafeMutableBufferPointer<PostingsCursor>.allocate(capacity: n)
         _ = cursors.initialize(from: cursorList)
         defer { cursors.deallocate() }
@@ -222,12 +219,22 @@ extension TreeEvaluator {
 
         // Per window: each leaf's bound, whether it is essential, each clause's largest
         // non-essential bound.
-        var bound = [Double](repeating: 0, count: n)
-        var essential = [Bool](repeating: true, count: n)
-        var setAside = [Double](repeating: 0, count: clauses)
-        var order = Array(0..<n)
-        // Per candidate: each clause's best essential score (−1: none).
-        var part = [Double](repeating: -1, count: clauses)
+        // (Plain buffers: the loop mutates them per window and per candidate, without the
+        // uniqueness checks of arrays.)
+        let bound = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
+        let essential = UnsafeMutableBufferPointer<Bool>.allocate(capacity: n)
+        let setAside = UnsafeMutableBufferPointer<Double>.allocate(capacity: clauses)
+        let order = UnsafeMutableBufferPointer<Int>.allocate(capacity: n)
+        // Per candidate: each clause's best essential score (−1: none), each leaf's score.
+        let part = UnsafeMutableBufferPointer<Double>.allocate(capacity: clauses)
+        let scored = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
+        defer { for b in [bound, setAside, part, scored] { b.deallocate() }; essential.deallocate(); order.deallocate() }
+        bound.initialize(repeating: 0)
+        essential.initialize(repeating: true)
+        setAside.initialize(repeating: 0)
+        for i in 0..<n { order[i] = i }
+        part.initialize(repeating: -1)
+        scored.initialize(repeating: -1)
 
         var threshold = top.threshold
         var full = top.isFull
@@ -327,13 +334,15 @@ extension TreeEvaluator {
                 // The essential leaves' scores and the set-aside bounds bound the document's.
                 for c in 0..<clauses { part[c] = -1 }
                 for i in 0..<n where essential[i] && cursors[i].doc == doc {
-                    let c = clauseOf[i]
-                    part[c] = max(part[c], scoring.termScore(cursors[i], fields: mask[i], idf: idf[i], weight: weight[i], factors: factors, norms: nb))
+                    let v = scoring.termScore(cursors[i], fields: mask[i], idf: idf[i], weight: weight[i], factors: factors, norms: nb)
+                    scored[i] = v
+                    part[clauseOf[i]] = max(part[clauseOf[i]], v)
                 }
                 var upper = extra
                 for c in 0..<clauses { upper += max(part[c], setAside[c]) }
                 if below(upper) {
                     // A certain match that cannot enter.
+                    for i in 0..<n where essential[i] && cursors[i].doc == doc { scored[i] = -1 }
                     matched += 1
                     continue
                 }
@@ -346,8 +355,12 @@ extension TreeEvaluator {
                 var best = -1.0
                 while i < n && clauseOf[i] == c {
                     if cursors[i].doc == doc {
-                        best = max(best, scoring.termScore(cursors[i], fields: mask[i], idf: idf[i], weight: weight[i], factors: factors, norms: nb))
+                        // The essential leaves' scores are already known (the same computation).
+                        let v = scored[i] >= 0 ? scored[i]
+                            : scoring.termScore(cursors[i], fields: mask[i], idf: idf[i], weight: weight[i], factors: factors, norms: nb)
+                        best = max(best, v)
                     }
+                    scored[i] = -1
                     i += 1
                 }
                 if best >= 0 { score += best }
