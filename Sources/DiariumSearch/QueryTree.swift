@@ -9,6 +9,8 @@ import Foundation
 // one buffer of postings cursors. `TreeEvaluator` drives it — the ranked page (`top`), the
 // walks behind sorting and counting (`forEachMatch`), the fallback test (`anyMatch`).
 // `Searcher.evaluate` (Evaluation.swift) is the exhaustive reference the tests judge it by.
+// A tree that is a union of single terms (OR, a prefix, a word's alternatives, under filters)
+// is ranked term by term instead (`UnionQuery`, TopK+Union.swift), with the same scores.
 //
 // Invariants:
 // - Semantics and scores are those of the exhaustive evaluator, bit for bit: every node sums
