@@ -14,6 +14,9 @@ struct EvaluationContext {
     let documentCount: Int
     var matches: [String: [Searcher.TermMatches]] = [:]
     var idf: [String: Double] = [:]
+    /// Dictionary entries found while the query was planned (a prefix's expansions), per
+    /// segment (nil: absent), so the evaluation opens their cursors without a second lookup.
+    var found: [String: [FoundTerm?]] = [:]
     /// Terms to mark in snippets.
     var highlight: [String] = []
     /// The typed terms of required query words, for the proximity bonus.

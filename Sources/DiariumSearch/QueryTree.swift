@@ -9,6 +9,8 @@ import Foundation
 // one buffer of postings cursors. `TreeEvaluator` drives it — the ranked page (`top`), the
 // walks behind sorting and counting (`forEachMatch`), the fallback test (`anyMatch`).
 // `Searcher.evaluate` (Evaluation.swift) is the exhaustive reference the tests judge it by.
+// A tree that is a union of single terms (OR, a prefix, a word's alternatives, under filters)
+// is ranked term by term instead (`UnionQuery`, TopK+Union.swift), with the same scores.
 //
 // Invariants:
 // - Semantics and scores are those of the exhaustive evaluator, bit for bit: every node sums
@@ -138,9 +140,16 @@ extension Searcher {
             return .alternative(.init(terms: terms, weight: 1, fields: Set(fields), phraseFields: fields))
         case let .prefix(p, field):
             let fields = Searcher.fields(field)
-            let expansions = try prefixExpansions(p, fields: fields)
+            let (expansions, found) = try prefixLookup(p, fields: fields)
             c.highlight.append(contentsOf: expansions)
-            for t in expansions { _ = try idf(of: t, &c) }
+            for (t, row) in zip(expansions, found) {
+                // The idf from the entries found (`idf(of:)`'s document frequency, summed).
+                if c.idf[t] == nil {
+                    let df = row.reduce(0) { $0 + ($1?.documentFrequency ?? 0) }
+                    c.idf[t] = scoring.idf(documentFrequency: df, documentCount: c.documentCount)
+                }
+                c.found[t] = row
+            }
             return .clause(.init(alternatives: expansions.map { .init(terms: [$0], weight: 1, fields: fields) }, required: true))
         case let .filter(f):
             return .and(required: [.all], optional: [], excluded: [], filters: [f])
@@ -733,6 +742,8 @@ struct TreeEvaluator {
     let searcher: Searcher
     let factors: FieldFactors
     let idf: [String: Double]
+    /// Dictionary entries found while planning (`EvaluationContext.found`).
+    let found: [String: [FoundTerm?]]
     private let filters = FilterPredicates()
 
     /// The best documents of a top-k walk and the number of matches seen.
@@ -748,6 +759,7 @@ struct TreeEvaluator {
         self.searcher = searcher
         factors = context.factors
         idf = context.idf
+        found = context.found
     }
 
     /// Each metadata filter's test, made once per query (some read the catalog).
@@ -792,7 +804,15 @@ struct TreeEvaluator {
         var top = TopDocuments(k: max(k, 1))
         var matched = 0
         var exact = true
+        // A union of single terms (OR, a prefix, a word's alternatives, filtered): MaxScore per term (TopK+Union.swift).
+        let union = UnionQuery(tree, idf: idf)
+        let tests = try union?.filters.map { try filters.test($0, searcher) } ?? []
         for si in searcher.reader.segments.indices {
+            if let union {
+                try Self.unionTop(union, searcher: searcher, factors: factors, found: found, tests: tests, segment: si, proximityTerms: proximityTerms,
+                                  countAll: countAll, into: &top, matched: &matched, exact: &exact)
+                continue
+            }
             let m = try matcher(tree, segment: si)
             try Self.top(m, segment: si, proximityTerms: proximityTerms, countAll: countAll, into: &top, matched: &matched, exact: &exact)
         }

@@ -360,12 +360,45 @@ public final class Searcher {
     /// order over the whole index, whatever its segment boundaries — each segment gives its
     /// first 64, and a term among the index's first 64 is among its segment's first 64.
     func prefixExpansions(_ prefix: String, fields: Set<IndexField>) throws -> [String] {
-        let lowered = prefix.lowercased().precomposedStringWithCanonicalMapping
-        var terms = Set<[UInt8]>()
+        try prefixLookup(prefix, fields: fields).terms
+    }
+
+    /// `prefixExpansions`, and per expansion its entry in each segment's dictionary (nil:
+    /// absent), from one walk of each dictionary: a term the walk passed over is absent, and
+    /// only one held in none of `fields` in a segment, past that segment's 64th, is looked up
+    /// again.
+    func prefixLookup(_ prefix: String, fields: Set<IndexField>) throws -> (terms: [String], found: [[FoundTerm?]]) {
+        let lowered = Array(prefix.lowercased().precomposedStringWithCanonicalMapping.utf8)
+        let mask = IndexField.mask(fields)
+        var walks: [(terms: [(term: [UInt8], found: FoundTerm)], complete: Bool)] = []
+        var held = Set<[UInt8]>()
         for s in reader.segments {
-            for t in try s.reader.terms(prefix: Array(lowered.utf8), fields: fields, limit: Self.prefixLimit) { terms.insert(t) }
+            let walk = try s.reader.lookUp(prefix: lowered, fields: fields, limit: Self.prefixLimit)
+            for t in walk.terms where t.found.isIn(mask) { held.insert(t.term) }
+            walks.append(walk)
         }
-        return terms.sorted { $0.lexicographicallyPrecedes($1) }.prefix(Self.prefixLimit).map { String(decoding: $0, as: UTF8.self) }
+        let expansions = held.sorted { $0.lexicographicallyPrecedes($1) }.prefix(Self.prefixLimit)
+        var found: [[FoundTerm?]] = []
+        for e in expansions {
+            var row: [FoundTerm?] = []
+            for (si, walk) in walks.enumerated() {
+                // The walk's terms are in byte order: a binary search.
+                var lo = 0, hi = walk.terms.count
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if walk.terms[mid].term.lexicographicallyPrecedes(e) { lo = mid + 1 } else { hi = mid }
+                }
+                if lo < walk.terms.count && walk.terms[lo].term == e {
+                    row.append(walk.terms[lo].found)
+                } else if walk.complete || lo < walk.terms.count {
+                    row.append(nil)  // within the walk's range, not there
+                } else {
+                    row.append(try reader.segments[si].reader.lookUp(e))
+                }
+            }
+            found.append(row)
+        }
+        return (expansions.map { String(decoding: $0, as: UTF8.self) }, found)
     }
 
     /// Expansions of a prefix query.

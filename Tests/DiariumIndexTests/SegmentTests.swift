@@ -70,6 +70,30 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
         #expect(try reader.terms(prefix: Array("ord1".utf8), fields: [.meta], limit: 10).isEmpty)
         #expect(try reader.terms(prefix: Array("ord39".utf8), limit: 20).map { String(decoding: $0, as: UTF8.self) }
                 == ["ord39"] + (390..<400).map { "ord\($0)" })
+        // One walk of the dictionary gives the terms with their entries: up to the limit-th held
+        // in the fields asked for, the others passed on the way, and whether the prefix ran out.
+        let present = Set(docs.joined())
+        let ord1 = present.filter { $0.hasPrefix("ord1") }.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
+        let all = try reader.lookUp(prefix: Array("ord1".utf8), fields: [.meta], limit: 10)
+        #expect(all.complete && all.terms.map(\.term) == ord1 && all.terms.allSatisfy { !$0.found.isIn(IndexField.meta.bit) })
+        let first = try reader.lookUp(prefix: Array("ord1".utf8), fields: [.body], limit: 5)
+        #expect(!first.complete && first.terms.map(\.term) == Array(ord1.prefix(5)))
+        for (term, found) in first.terms {
+            #expect(found.documentFrequency == (try reader.documentFrequency(term)))
+            #expect(try reader.lookUp(term)?.documentFrequency == found.documentFrequency)
+            // A cursor opened on the entry walks what a lookup's cursor walks.
+            let buffers = PostingsBuffers()
+            var walked: [[UInt32]] = [[], []]
+            for (k, opened) in [try reader.cursor(found, fields: [.title], buffers: buffers),
+                                try reader.cursor(term, fields: [.title], buffers: buffers)].enumerated() {
+                guard var c = opened else { continue }
+                while c.doc != PostingsCursor.exhausted { walked[k].append(c.doc); c.next() }
+            }
+            #expect(walked[0] == walked[1])
+            #expect(try reader.cursor(found, fields: [.meta], buffers: buffers) == nil)
+            withExtendedLifetime(buffers) {}
+        }
+        #expect(try reader.lookUp(Array("saknas".utf8)) == nil)
         for d in [0, 1, 350, 699] {
             // One-byte norms: exact below 24 tokens, otherwise at most 1/8 below.
             let length = reader.fieldLength(UInt32(d), .body), exact = UInt32(docs[d].count)

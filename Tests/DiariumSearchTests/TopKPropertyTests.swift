@@ -93,7 +93,7 @@ import DiariumTestSupport
         var reader = try IndexReader(directory: directory)
         #expect(reader.segments.count > 1)
         #expect(reader.segments.contains { $0.deletedCount > 0 })
-        try check(reader, raw, &rng, vocabulary, analyzer, queries: 60)
+        try check(reader, raw, &rng, vocabulary, analyzer, queries: 76)
 
         try writer.optimize()
         writer.close()
@@ -101,7 +101,7 @@ import DiariumTestSupport
         #expect(reader.segments.count == 1)
         #expect(reader.segments[0].deletedCount == 0)
         #expect(reader.liveDocumentCount == raw.count)
-        try check(reader, raw, &rng, vocabulary, analyzer, queries: 40)
+        try check(reader, raw, &rng, vocabulary, analyzer, queries: 57)
     }
 
     func check(_ reader: IndexReader, _ raw: [Int64: RawDocument], _ rng: inout SeededRandom, _ vocabulary: [String],
@@ -142,7 +142,7 @@ import DiariumTestSupport
             }
             let other = Self.word(&rng, vocabulary)
             // Every shape in turn (each drawn in every call), its words at random.
-            let shape = q % 18
+            let shape = q % 19
             switch shape {
             case 0: text += " year:2012..2016"
             case 1: text = "title:" + words[0] + (words.count > 1 ? " " + words.dropFirst().joined(separator: " ") : "")
@@ -164,10 +164,24 @@ import DiariumTestSupport
             case 14: text = words[0] + " (" + other + " OR " + Self.word(&rng, vocabulary) + " -" + Self.word(&rng, vocabulary) + ")"
             case 15: text = "NOT (" + words[0] + " OR " + other + ") " + (words.count > 1 ? words[1] : "year:2012..2016")
             case 16: text = "(" + words.joined(separator: " ") + " xyzzy) OR (" + other + " -" + Self.word(&rng, vocabulary) + ")"
+            // Unions of single terms (TopK+Union.swift): OR at the root, a prefix's many
+            // expansions (`ord1*`: 64 of 111), a fielded prefix, either under filters.
+            case 18:
+                let second = Self.word(&rng, vocabulary)
+                switch rng.next() % 7 {
+                case 0: text = words[0] + " OR " + other + " OR " + second
+                case 1: text = words[0] + " OR ord\(1 + rng.next() % 9)*"
+                case 2: text = "ord\(1 + rng.next() % 9)* year:2012..2016"
+                case 3: text = "(" + words[0] + " OR " + other + ") year:2014..2019"
+                case 4: text = String(words[0].prefix(2)) + "* OR title:" + other
+                // Expansions held in the title in some segments, only in the body in others.
+                case 5: text = "title:" + String(other.prefix(2)) + "*"
+                default: text = "(" + words[0] + " OR " + other + ") org:3"
+                }
             default: break
             }
             let node = QueryParser.parse(text)
-            shapes[shape == 11 ? "not alone" : shape == 12 ? "a b OR c" : (13...16).contains(shape) ? "nested"
+            shapes[shape == 11 ? "not alone" : shape == 12 ? "a b OR c" : (13...16).contains(shape) ? "nested" : shape == 18 ? "union"
                 : text.contains("\"") ? "phrase" : text.contains(" OR ") ? "or" : text.contains(" -") ? "not" : text.contains("*") ? "prefix" : "words",
                    default: 0] += 1
             let k = [1, 3, 10, 25][Int(rng.next() % 4)]
@@ -241,7 +255,7 @@ import DiariumTestSupport
             #expect(fastPage.hits.map(\.id) == slowPage.hits.map(\.id), "query \"\(text)\": second page differs")
         }
         // Every shape must have been drawn.
-        #expect(Set(shapes.keys) == ["phrase", "or", "not", "prefix", "words", "not alone", "a b OR c", "nested"], "shapes drawn: \(shapes)")
+        #expect(Set(shapes.keys) == ["phrase", "or", "not", "prefix", "words", "not alone", "a b OR c", "nested", "union"], "shapes drawn: \(shapes)")
         // The skip path must actually have been exercised, by both evaluators.
         #expect(blocksSkipped > 0, "no query skipped a block; the test does not cover pruning")
         #expect(treeSkipped > 0, "no search skipped a block; the test does not cover pruning")
@@ -328,8 +342,11 @@ import DiariumTestSupport
                 for t in try expand(p, fields) { if let v = try termScore(t, fields, counts) { best = max(best ?? 0, v) } }
                 return best.map(Brute.match) ?? .miss
             case let .filter(f):
-                guard case let .year(r) = f else { Issue.record("filter \(f) not judged"); return .miss }
-                return r.contains(d.year) ? .match(0) : .miss
+                switch f {
+                case let .year(r): return r.contains(d.year) ? .match(0) : .miss
+                case let .authority(v): return d.authority.lowercased().contains(v.lowercased()) ? .match(0) : .miss
+                default: Issue.record("filter \(f) not judged"); return .miss
+                }
             case let .and(parts):
                 var sum = 0.0, anyText = false, matchedText = false, conditions = false
                 for p in parts {

@@ -1,0 +1,385 @@
+import DiariumIndex
+import Foundation
+
+// Unions of single terms: block-max MaxScore over the terms themselves.
+//
+// An `OR` of words, a prefix's expansions, one word's alternatives (English stem, spellings with
+// å/ä/ö) and any of these under metadata filters all score a document as a sum over clauses of
+// the best matching term of each clause: Σ_clause max_{term ∈ clause, at doc} weight × BM25F.
+// `SegmentMatcher` evaluates such a tree node by node: every candidate moves every child's
+// cursor to it and scores it whole, and its MaxScore split (`SegmentMatcher.prune`) can only set
+// a whole child aside — a word's rare spelling keeps its common form essential, and a prefix's
+// 64 expansions are one child.
+//
+// `UnionQuery` flattens the tree into its terms (leaves, each with its clause) and evaluates one
+// segment at a time (Turtle & Flood's MaxScore, with block bounds as in block-max MaxScore):
+// - A window runs from the target to the smallest last document of the leaves' current blocks;
+//   each leaf's bound there comes from its skip entry alone (`termBound`).
+// - The leaves with the smallest bounds are set aside (non-essential) while a document matched by
+//   them alone cannot reach the k-th score: Σ_clause max of their bounds (+ the largest proximity
+//   bonus) stays strictly below it, with the top-k walk's room for rounding. For one clause (a
+//   prefix, a word's alternatives) that is each leaf's own bound against the threshold.
+// - Candidates are the essential leaves' documents. Filters are checked first (the year from the
+//   fast field). The essential leaves' scores, with each clause's best non-essential bound, bound
+//   the document's score; only a document that can still enter moves the non-essential cursors to
+//   it (so their blocks are decoded only there).
+// - The score is then the one `SegmentMatcher` gives, bit for bit: per clause the largest term
+//   score, the clauses summed in order from 0; the proximity bonus as in `TreeEvaluator.top`.
+// - Documents matched only by non-essential leaves are never visited: the count becomes a lower
+//   bound (`exact` false). With `countAll` nothing is set aside.
+
+/// A query tree that is a union of single terms grouped in clauses (see the top of this file),
+/// with metadata filters every match must pass; segment-independent.
+struct UnionQuery {
+    struct Leaf {
+        var text: String
+        var term: [UInt8]
+        var fields: Set<IndexField>
+        var mask: UInt8
+        var idf: Double
+        var weight: Double
+    }
+
+    /// Leaves in clause order; `clauseStarts[c]..<clauseStarts[c + 1]` are clause c's.
+    let leaves: [Leaf]
+    let clauseStarts: [Int]
+    let filters: [MetadataFilter]
+
+    var clauseCount: Int { clauseStarts.count - 1 }
+
+    /// The union form of `tree`, or nil when it has another shape (a conjunction, a phrase, an
+    /// exclusion, every document, a nested sum that is not the first part of its parent).
+    init?(_ tree: QueryTree, idf: [String: Double]) {
+        var filters: [MetadataFilter] = []
+        var root = tree
+        if case let .and(required, optional, excluded, f) = tree {
+            // Filters over one required part: the part's score (0 + x), filtered.
+            guard required.count == 1, optional.isEmpty, excluded.isEmpty, !f.isEmpty else { return nil }
+            root = required[0]
+            filters = f
+        }
+        guard let clauses = Self.clauses(root), !clauses.isEmpty else { return nil }
+        var leaves: [Leaf] = []
+        var starts = [0]
+        for c in clauses {
+            for a in c {
+                leaves.append(Leaf(text: a.terms[0], term: Array(a.terms[0].utf8), fields: a.fields, mask: IndexField.mask(a.fields),
+                                   idf: idf[a.terms[0]] ?? 0, weight: a.weight))
+            }
+            starts.append(leaves.count)
+        }
+        self.leaves = leaves
+        clauseStarts = starts
+        self.filters = filters
+    }
+
+    /// The clauses of a tree whose matches are the documents holding any of its terms, scored
+    /// as the sum over clauses of each clause's best term (in `SegmentMatcher`'s order).
+    private static func clauses(_ tree: QueryTree) -> [[QueryTree.Alternative]]? {
+        func single(_ a: QueryTree.Alternative) -> Bool { a.terms.count == 1 && a.phraseFields == nil }
+        switch tree {
+        case let .alternative(a):
+            return single(a) ? [[a]] : nil
+        case let .clause(c):
+            return !c.alternatives.isEmpty && c.alternatives.allSatisfy(single) ? [c.alternatives] : nil
+        case let .words(cs, requireAll):
+            let anyRequired = requireAll && cs.contains(where: \.required)
+            // With a required clause the others do not make a document match: a union only
+            // when that clause is alone.
+            if anyRequired && cs.count != 1 { return nil }
+            guard !cs.isEmpty, cs.allSatisfy({ !$0.alternatives.isEmpty && $0.alternatives.allSatisfy(single) }) else { return nil }
+            return cs.map(\.alternatives)
+        case let .or(parts):
+            // Each part one clause: the parts' scores add up in order like the clauses'.
+            var out: [[QueryTree.Alternative]] = []
+            for p in parts {
+                guard let c = clauses(p), c.count == 1 else { return nil }
+                out.append(c[0])
+            }
+            return out
+        case .and, .all:
+            return nil
+        }
+    }
+}
+
+extension BM25F {
+    /// The upper bound of a term's score, × `weight`, over the documents of a postings block: per
+    /// field the largest frequency at the smallest norm, and at most `boundScale` × the block's
+    /// largest pseudo frequency at the segment's reference (`BoundReference.scale`). The one
+    /// place the bound of a term's block is written (`SegmentMatcher.bound` calls it).
+    @inline(__always)
+    func termBound(_ m: BlockBound, fields: UInt8, idf: Double, weight: Double, boundScale: Double, factors: FieldFactors) -> Double {
+        var pf = 0.0
+        var fm = fields, f = 0
+        while fm != 0 {
+            if fm & 1 != 0 {
+                let tf = m.maxFrequency(f)
+                if tf > 0 { pf += Double(tf) * factors.factor(f, norm: m.minNorm(f)) }
+            }
+            fm >>= 1
+            f &+= 1
+        }
+        pf = min(pf, boundScale * m.maxPseudoFrequency)
+        return score(idf: idf, pseudoFrequency: pf) * weight
+    }
+
+    /// A term's score × `weight` at the document `cursor` stands on, over the fields of `mask`
+    /// (`norms`: the document's norm bytes). The one place a posting is scored
+    /// (`SegmentMatcher.score` calls it).
+    @inline(__always)
+    func termScore(_ cursor: PostingsCursor, fields: UInt8, idf: Double, weight: Double, factors: FieldFactors,
+                   norms: (UInt8, UInt8, UInt8, UInt8)) -> Double {
+        var pf = 0.0
+        var m = fields, f = 0
+        while m != 0 {
+            if m & 1 != 0 {
+                let tf = cursor.frequency(f)
+                if tf > 0 {
+                    let norm: UInt8
+                    switch f { case 0: norm = norms.0; case 1: norm = norms.1; case 2: norm = norms.2; default: norm = norms.3 }
+                    pf += Double(tf) * factors.factor(f, norm: norm)
+                }
+            }
+            m >>= 1
+            f &+= 1
+        }
+        return score(idf: idf, pseudoFrequency: pf) * weight
+    }
+}
+
+extension TreeEvaluator {
+    /// One metadata filter compiled for one segment: the year read straight from the fast field,
+    /// the others through `Searcher.filterPredicate`.
+    enum SegmentFilter {
+        case year(ClosedRange<Int>)
+        case other((UInt32) -> Bool)
+    }
+
+    /// `union`'s part of `top` in segment `si` (see the top of this file): the same documents,
+    /// scores, count and `exact` as `SegmentMatcher`'s walk would give, without scoring the
+    /// documents that cannot enter.
+    /// `tests` are `union.filters`' predicates, in order.
+    /// `found`: dictionary entries found while planning (a prefix's), opened without a lookup.
+    static func unionTop(_ union: UnionQuery, searcher: Searcher, factors: FieldFactors, found: [String: [FoundTerm?]],
+                         tests: [(Int, UInt32) -> Bool],
+                         segment si: Int, proximityTerms: [String], countAll: Bool,
+                         into top: inout TopDocuments, matched: inout Int, exact: inout Bool) throws {
+        let segment = searcher.reader.segments[si]
+        let r = segment.reader
+        let scoring = searcher.scoring
+        let buffers = PostingsBuffers()
+        // The leaves the segment holds, in clause order.
+        var cursorList: [PostingsCursor] = []
+        var leafList: [Int] = []
+        var clauseList: [Int] = []
+        for c in 0..<union.clauseCount {
+            for i in union.clauseStarts[c]..<union.clauseStarts[c + 1] {
+                let leaf = union.leaves[i]
+                let opened: PostingsCursor?
+                if let row = found[leaf.text], si < row.count {
+                    opened = try row[si].flatMap { try r.cursor($0, fields: leaf.fields, buffers: buffers) }
+                } else {
+                    opened = try r.cursor(leaf.term, fields: leaf.fields, buffers: buffers)
+                }
+                guard let cursor = opened else { continue }
+                cursorList.append(cursor)
+                leafList.append(i)
+                clauseList.append(c)
+            }
+        }
+        let n = cursorList.count
+        guard n > 0 else { return }
+        let clauses = union.clauseCount
+        var scales = [Double?](repeating: nil, count: 1 << IndexField.allCases.count)
+        for i in leafList {
+            let m = union.leaves[i].mask
+            if scales[Int(m)] == nil { scales[Int(m)] = scoring.boundScale(r, averages: factors.averages, mask: m) }
+        }
+        let idf = leafList.map { union.leaves[$0].idf }, weight = leafList.map { union.leaves[$0].weight }
+        let mask = leafList.map { union.leaves[$0].mask }, scale = mask.map { scales[Int($0)] ?? .infinity }
+        let clauseOf = clauseList
+        let cursors = UnsafeMutableBufferPointer<PostingsCursor>.allocate(capacity: n)
+        _ = cursors.initialize(from: cursorList)
+        defer { cursors.deallocate() }
+        var segmentFilters: [SegmentFilter] = []
+        for (f, p) in zip(union.filters, tests) {
+            if case let .year(range) = f {
+                segmentFilters.append(.year(range))
+            } else {
+                segmentFilters.append(.other { p(si, $0) })
+            }
+        }
+        let fast = r.withFastColumns { $0 }
+        let table = r.normTable
+        let normTable = table.count >= r.documentCount * IndexField.allCases.count ? table.baseAddress : nil
+        let hasDeletions = segment.deletedCount > 0
+        var proximity = try ProximityScorer(terms: proximityTerms, reader: r)
+        let extra = proximity.maximum
+
+        // Per window: each leaf's bound, whether it is essential, each clause's largest
+        // non-essential bound.
+        // (Plain buffers: the loop mutates them per window and per candidate, without the
+        // uniqueness checks of arrays.)
+        let bound = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
+        let essential = UnsafeMutableBufferPointer<Bool>.allocate(capacity: n)
+        let setAside = UnsafeMutableBufferPointer<Double>.allocate(capacity: clauses)
+        let order = UnsafeMutableBufferPointer<Int>.allocate(capacity: n)
+        // Per candidate: each clause's best essential score (−1: none), each leaf's score.
+        let part = UnsafeMutableBufferPointer<Double>.allocate(capacity: clauses)
+        let scored = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
+        defer { for b in [bound, setAside, part, scored] { b.deallocate() }; essential.deallocate(); order.deallocate() }
+        bound.initialize(repeating: 0)
+        essential.initialize(repeating: true)
+        setAside.initialize(repeating: 0)
+        for i in 0..<n { order[i] = i }
+        part.initialize(repeating: -1)
+        scored.initialize(repeating: -1)
+
+        var threshold = top.threshold
+        var full = top.isFull
+        var windowEnd: UInt32 = 0
+        var haveWindow = false
+        var partial = false
+        var target: UInt32 = 0
+        @inline(__always) func below(_ v: Double) -> Bool { v * (1 + 1e-9) + 1e-12 < threshold }
+        @inline(__always) func norms(_ doc: UInt32) -> (UInt8, UInt8, UInt8, UInt8) {
+            guard let t = normTable else { return r.normBytes(doc) }
+            let p = t + Int(doc) &* 4
+            return (p.load(as: UInt8.self), p.load(fromByteOffset: 1, as: UInt8.self),
+                    p.load(fromByteOffset: 2, as: UInt8.self), p.load(fromByteOffset: 3, as: UInt8.self))
+        }
+        while target != PostingsCursor.exhausted {
+            let pruning = full && !countAll
+            if pruning && (!haveWindow || target > windowEnd) {
+                // The window: bounds from the skip entries alone.
+                windowEnd = PostingsCursor.exhausted
+                for i in 0..<n {
+                    if let m = cursors[i].blockMaximum(containing: target) {
+                        bound[i] = scoring.termBound(m, fields: mask[i], idf: idf[i], weight: weight[i], boundScale: scale[i], factors: factors)
+                        windowEnd = min(windowEnd, m.lastDoc)
+                    } else {
+                        bound[i] = 0
+                    }
+                }
+                haveWindow = true
+                partial = false
+                for c in 0..<clauses { setAside[c] = 0 }
+                var anyEssential = false
+                if clauses == 1 {
+                    // One clause: a document of leaf i alone scores at most bound[i].
+                    for i in 0..<n {
+                        essential[i] = !below(bound[i] + extra)
+                        if essential[i] { anyEssential = true } else { setAside[0] = max(setAside[0], bound[i]); partial = true }
+                    }
+                } else {
+                    // Smallest bounds first, while Σ_clause max of those set aside stays below.
+                    for i in 1..<n {
+                        let x = order[i]
+                        var j = i
+                        while j > 0 && bound[order[j - 1]] > bound[x] { order[j] = order[j - 1]; j -= 1 }
+                        order[j] = x
+                    }
+                    for i in 0..<n { essential[i] = true }
+                    for x in order {
+                        let c = clauseOf[x]
+                        let old = setAside[c]
+                        setAside[c] = max(old, bound[x])
+                        var sum = extra
+                        for k in 0..<clauses { sum += setAside[k] }
+                        guard below(sum) else { setAside[c] = old; break }
+                        essential[x] = false
+                        partial = true
+                    }
+                    anyEssential = essential.contains(true)
+                }
+                // Documents of the set-aside leaves alone are passed over, uncounted.
+                if partial { exact = false }
+                if !anyEssential {
+                    // Nothing in the window can enter.
+                    exact = false
+                    if windowEnd == PostingsCursor.exhausted { break }
+                    target = windowEnd &+ 1
+                    continue
+                }
+            }
+            // The next candidate: the first document ≥ target of the essential leaves.
+            var doc = PostingsCursor.exhausted
+            for i in 0..<n where !pruning || essential[i] {
+                if cursors[i].doc < target { cursors[i].advance(to: target) }
+                doc = min(doc, cursors[i].doc)
+            }
+            if pruning && doc > windowEnd {
+                if windowEnd == PostingsCursor.exhausted { break }
+                target = windowEnd &+ 1
+                continue
+            }
+            guard doc != PostingsCursor.exhausted else { break }
+            target = doc &+ 1
+            if hasDeletions && !segment.isLive(doc) { continue }
+            var passes = true
+            for f in segmentFilters {
+                switch f {
+                case let .year(range):
+                    let y = Int(fast.year(doc))
+                    passes = y != 0 && range.contains(y)
+                case let .other(p):
+                    passes = p(doc)
+                }
+                if !passes { break }
+            }
+            guard passes else { continue }
+            let nb = norms(doc)
+            if pruning && partial {
+                // The essential leaves' scores and the set-aside bounds bound the document's.
+                for c in 0..<clauses { part[c] = -1 }
+                for i in 0..<n where essential[i] && cursors[i].doc == doc {
+                    let v = scoring.termScore(cursors[i], fields: mask[i], idf: idf[i], weight: weight[i], factors: factors, norms: nb)
+                    scored[i] = v
+                    part[clauseOf[i]] = max(part[clauseOf[i]], v)
+                }
+                var upper = extra
+                for c in 0..<clauses { upper += max(part[c], setAside[c]) }
+                if below(upper) {
+                    // A certain match that cannot enter.
+                    for i in 0..<n where essential[i] && cursors[i].doc == doc { scored[i] = -1 }
+                    matched += 1
+                    continue
+                }
+                for i in 0..<n where !essential[i] && cursors[i].doc < doc { cursors[i].advance(to: doc) }
+            }
+            // The score as `SegmentMatcher` sums it: per clause the best term, clauses in order.
+            var score = 0.0
+            var i = 0
+            for c in 0..<clauses {
+                var best = -1.0
+                while i < n && clauseOf[i] == c {
+                    if cursors[i].doc == doc {
+                        // The essential leaves' scores are already known (the same computation).
+                        let v = scored[i] >= 0 ? scored[i]
+                            : scoring.termScore(cursors[i], fields: mask[i], idf: idf[i], weight: weight[i], factors: factors, norms: nb)
+                        best = max(best, v)
+                    }
+                    scored[i] = -1
+                    i += 1
+                }
+                if best >= 0 { score += best }
+            }
+            if pruning && below(score + extra) {
+                matched += 1
+                continue
+            }
+            matched += 1
+            if !proximity.terms.isEmpty && (!full || !below(score + extra)) {
+                score += try proximity.bonus(doc)
+            }
+            if full && score < threshold { continue }
+            top.insert(ScoredDocument(score: score, id: r.documentID(doc), segment: si, doc: doc))
+            threshold = top.threshold
+            full = top.isFull
+        }
+        withExtendedLifetime(buffers) {}
+        for i in 0..<n { if let e = cursors[i].error { throw e } }
+        if let e = proximity.error { throw e }
+    }
+}
