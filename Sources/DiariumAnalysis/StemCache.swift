@@ -11,14 +11,6 @@ import Darwin
 /// before, not three (measured: the probe was most of the analyzer's own time).
 /// The arena and table are raw allocations owned by this object (no array copies, no
 /// reference counting in the lookup loop); pointers never leave it.
-///
-/// In front of the table, a small direct-mapped copy of the slots last found (`front`, 128 KiB):
-/// a word's slot lies anywhere in the megabytes of the table, so even the commonest words' slots
-/// are spread over as many cache lines as there are words, and the probe's load missed the
-/// caches on most tokens (perf: two thirds of the analyzer's own time on that one load). Text is
-/// Zipfian: the 4,096 commonest words are 87 % of the tokens of the benchmark's JSON Lines, and
-/// their copies stay in the front, which stays in the core's L2; their arena entries, added
-/// first, lie together at the arena's start.
 final class StemCache {
     private struct Slot {
         var hash: UInt32
@@ -36,11 +28,6 @@ final class StemCache {
     private let slots: UnsafeMutablePointer<Slot>
     private let mask: Int
     private let maxEntries: Int
-    /// Copies of slots, at `hash & frontMask`; a copy with `keyLength` 0 is empty.
-    private let front: UnsafeMutablePointer<Slot>
-    private let frontMask: Int
-    /// The front's size (or `maxEntries`, if smaller).
-    private static let frontCount = 8192
 
     init(maxEntries: Int = 1 << 18) {
         self.maxEntries = maxEntries
@@ -52,19 +39,14 @@ final class StemCache {
         guard let zeroed = calloc(slotCount, MemoryLayout<Slot>.stride) else { fatalError("StemCache: out of memory") }
         slots = zeroed.bindMemory(to: Slot.self, capacity: slotCount)
         mask = slotCount - 1
-        let frontCount = min(StemCache.frontCount, maxEntries)
-        guard let zeroedFront = calloc(frontCount, MemoryLayout<Slot>.stride) else { fatalError("StemCache: out of memory") }
-        front = zeroedFront.bindMemory(to: Slot.self, capacity: frontCount)
-        frontMask = frontCount - 1
     }
 
     /// Bytes the cache can hold at most (its arena and slot table), for memory budgets.
-    var capacityBytes: Int { arenaCapacity + (mask + 1 + frontMask + 1) * MemoryLayout<Slot>.stride }
+    var capacityBytes: Int { arenaCapacity + Int(mask + 1) * MemoryLayout<Slot>.stride }
 
     deinit {
         arena.deallocate()
         free(slots)
-        free(front)
     }
 
     /// FNV-1a over the word's bytes (words are short; measured faster here than wider steps).
@@ -81,20 +63,12 @@ final class StemCache {
     @inline(__always)
     func lookup(_ word: UnsafeRawBufferPointer) -> Entry? {
         let h = StemCache.hash(word)
-        let f = Int(h) & frontMask
-        let copy = front[f]
-        if copy.hash == h && Int(copy.keyLength) == word.count && StemCache.equal(arena + Int(copy.start), word) {
-            return entry(copy)
-        }
         var i = Int(h) & mask
         while true {
             let slot = slots[i]
             if slot.keyLength == 0 { return nil }
             if slot.hash == h && Int(slot.keyLength) == word.count {
-                if StemCache.equal(arena + Int(slot.start), word) {
-                    front[f] = slot
-                    return entry(slot)
-                }
+                if StemCache.equal(arena + Int(slot.start), word) { return entry(slot) }
             }
             i = (i + 1) & mask
         }
@@ -152,7 +126,6 @@ final class StemCache {
             count = 0
             arenaCount = 0
             memset(slots, 0, (mask + 1) * MemoryLayout<Slot>.stride)
-            memset(front, 0, (frontMask + 1) * MemoryLayout<Slot>.stride)
             if needed > arenaCapacity { return }
         }
         let h = StemCache.hash(word)
@@ -168,7 +141,6 @@ final class StemCache {
         while slots[i].keyLength != 0 { i = (i + 1) & mask }
         slots[i] = Slot(hash: h, start: Int32(start), keyLength: UInt16(word.count), stemLength: UInt16(stem.count),
                         termLength: UInt16(termCount), partsLength: UInt16(parts.count))
-        front[Int(h) & frontMask] = slots[i]
         arenaCount += needed
         count += 1
     }

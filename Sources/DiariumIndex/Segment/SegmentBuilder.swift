@@ -36,14 +36,6 @@ struct SegmentBuilder {
         /// The segment's id of each of the document's terms (`add`'s scratch).
         var ids: [Int32] = []
 
-        /// `hash << 32 | id + 1` of a term met lately, at `hash & (frontCount - 1)` (0: none).
-        /// The segment's table spreads even the commonest terms' slots over megabytes, one cache
-        /// line each, and the probe's load missed on most of a document's terms (perf: about
-        /// a third of this loop's own time); the commonest terms meet again in this 64 KiB,
-        /// and their letters, added first, lie together at the start of the table's arena.
-        var front = [UInt64](repeating: 0, count: FieldIndex.frontCount)
-        static let frontCount = 8192
-
         /// Adds the terms of one document's field.
         mutating func add(doc: UInt32, _ ft: FieldTerms, _ pool: ByteSlicePool) {
             let table = ft.terms
@@ -51,36 +43,15 @@ struct SegmentBuilder {
             // First the segment's ids (a new term gets its postings), then the postings, through
             // one buffer (no array access per term).
             ids.removeAll(keepingCapacity: true)
-            var front = self.front
-            self.front = []
-            front.withUnsafeMutableBufferPointer { front in
-                table.withStorage { arena, starts in
-                    for t in 0..<n {
-                        let term = UnsafeRawBufferPointer(start: arena + Int(starts[t]), count: Int(starts[t + 1] - starts[t]))
-                        // The document's table hashed these bytes already, with the same function.
-                        let h = table.hash(ofID: Int32(t))
-                        let f = Int(h) & (FieldIndex.frontCount - 1)
-                        let seen = front[f]
-                        if seen != 0 && UInt32(truncatingIfNeeded: seen >> 32) == h {
-                            let id = Int32(truncatingIfNeeded: seen & 0xFFFF_FFFF) - 1
-                            let same = terms.withTerm(id) { x in
-                                guard x.count == term.count else { return false }
-                                guard let a = x.baseAddress, let b = term.baseAddress else { return true }
-                                return TermTable.equal(a.assumingMemoryBound(to: UInt8.self), b, x.count)
-                            }
-                            if same {
-                                ids.append(id)
-                                continue
-                            }
-                        }
-                        let (tid, inserted) = terms.intern(term, hash: h)
-                        if inserted { postings.append(Postings(pool)) }
-                        front[f] = UInt64(h) << 32 | UInt64(tid + 1)
-                        ids.append(tid)
-                    }
+            table.withStorage { arena, starts in
+                for t in 0..<n {
+                    let term = UnsafeRawBufferPointer(start: arena + Int(starts[t]), count: Int(starts[t + 1] - starts[t]))
+                    // The document's table hashed these bytes already, with the same function.
+                    let (tid, inserted) = terms.intern(term, hash: table.hash(ofID: Int32(t)))
+                    if inserted { postings.append(Postings(pool)) }
+                    ids.append(tid)
                 }
             }
-            self.front = front
             ids.withUnsafeBufferPointer { ids in
                 postings.withUnsafeMutableBufferPointer { postings in
                     ft.positionStarts.withUnsafeBufferPointer { ps in
@@ -114,7 +85,7 @@ struct SegmentBuilder {
 
     /// Estimated heap bytes held, for the writer's memory budget.
     var memoryFootprint: Int {
-        fieldIndexes.reduce(0) { $0 + $1.terms.memoryFootprint + $1.postings.capacity * MemoryLayout<Postings>.stride + $1.front.count * 8 }
+        fieldIndexes.reduce(0) { $0 + $1.terms.memoryFootprint + $1.postings.capacity * MemoryLayout<Postings>.stride }
             + pool.memoryFootprint + norms.capacity + fast.capacity * MemoryLayout<FastValues>.stride + docIDs.capacity * 8
             + store.memoryFootprint
     }
@@ -304,7 +275,7 @@ struct SegmentBuilder {
     /// bytes compared only on a tie: when two keys differ the first differing byte decides as
     /// `memcmp` would, a term that ends there (its padding 0 against a byte above 0) being a
     /// prefix of the other, which sorts first too. A comparison was two loads of the starts, two
-    /// of the arena and a `memcmp` call each (the sort was a sixth of a serialization).
+    /// of the arena and a `memcmp` call each (the sort was a tenth of a serialization).
     private static func sortedTermIDs(_ terms: TermTable) -> [Int32] {
         let n = terms.count
         var keyed = [(key: UInt64, id: Int32)]()
