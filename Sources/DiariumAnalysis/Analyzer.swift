@@ -3,6 +3,9 @@ public struct AnalyzedToken {
     /// The indexed form (lowercased, normalised, stemmed, s-normalised), UTF-8, valid only
     /// during the callback.
     public let term: UnsafeRawBufferPointer
+    /// FNV-1a (32 bit) of `term`: the function `TermTable.hash` of the index is, so the index
+    /// need not hash the term again (the analyzer caches it with the word's stem).
+    public let termHash: UInt32
     /// The word before stemming (lowercased, normalised).
     public let word: UnsafeRawBufferPointer
     /// The linked libstemmer's stem of `word` (equal to `word` for numbers and joined case numbers).
@@ -31,6 +34,7 @@ public final class Analyzer {
     private let stemmer: Stemmer
     private var tokenizer = Tokenizer()
     private var stemBuffer: [UInt8] = []
+    private var partsBuffer: [UInt8] = []
     private let cache: StemCache
 
     /// Splits compounds into parts (Swedish only; nil when no word list is installed).
@@ -71,12 +75,8 @@ public final class Analyzer {
     func stemmedTerm(_ word: String) -> String {
         var w = word
         return w.withUTF8 { buf -> String in
-            let stem = stemmer.stem(UnsafeRawBufferPointer(buf)) { Array($0) }
-            if stem.count > 3, stem.last == UInt8(ascii: "s") {
-                let again = stem.withUnsafeBytes { b in stemmer.stem(b) { Array($0) } }
-                if again.count == stem.count - 1 && again.elementsEqual(stem.dropLast()) { return String(decoding: again, as: UTF8.self) }
-            }
-            return String(decoding: stem, as: UTF8.self)
+            let termCount = stemIntoBuffer(UnsafeRawBufferPointer(buf))
+            return String(decoding: stemBuffer[0 ..< termCount], as: UTF8.self)
         }
     }
 
@@ -97,7 +97,8 @@ public final class Analyzer {
             // letter-only joined forms (`pulbedömning`) are stemmed.
             guard Analyzer.hasLetter(raw.word), !(raw.kind == .joined && Analyzer.hasDigitOrPunctuation(raw.word)),
                   stemming?(raw.word) ?? true else {
-                body(AnalyzedToken(term: raw.word, word: raw.word, stem: raw.word, kind: raw.kind, position: pos, start: raw.start, end: raw.end))
+                body(AnalyzedToken(term: raw.word, termHash: StemCache.hash(raw.word), word: raw.word, stem: raw.word, kind: raw.kind,
+                                   position: pos, start: raw.start, end: raw.end))
                 return
             }
             // One probe for a word seen before (nearly every token: text is Zipfian).
@@ -107,7 +108,8 @@ public final class Analyzer {
                 cached = cache.lookup(raw.word)
             }
             guard let hit = cached else {
-                body(AnalyzedToken(term: raw.word, word: raw.word, stem: raw.word, kind: raw.kind, position: pos, start: raw.start, end: raw.end))
+                body(AnalyzedToken(term: raw.word, termHash: StemCache.hash(raw.word), word: raw.word, stem: raw.word, kind: raw.kind,
+                                   position: pos, start: raw.start, end: raw.end))
                 return
             }
             if raw.kind == .word && compounds != nil {
@@ -124,7 +126,8 @@ public final class Analyzer {
                         let word = UnsafeRawBufferPointer(rebasing: blob[(i + 1)..<(i + 1 + wl)])
                         let tl = Int(blob[i + 1 + wl])
                         let term = UnsafeRawBufferPointer(rebasing: blob[(i + 2 + wl)..<(i + 2 + wl + tl)])
-                        body(AnalyzedToken(term: term, word: word, stem: term, kind: .part, position: pos, start: raw.start, end: raw.end))
+                        body(AnalyzedToken(term: term, termHash: StemCache.hash(term), word: word, stem: term, kind: .part,
+                                           position: pos, start: raw.start, end: raw.end))
                         head = word
                         i += 2 + wl + tl
                     }
@@ -141,34 +144,46 @@ public final class Analyzer {
                     }
                 }
             }
-            body(AnalyzedToken(term: hit.term, word: raw.word, stem: hit.stem, kind: raw.kind, position: pos, start: raw.start, end: raw.end))
+            body(AnalyzedToken(term: hit.term, termHash: hit.termHash, word: raw.word, stem: hit.stem, kind: raw.kind,
+                               position: pos, start: raw.start, end: raw.end))
         }
     }
 
-    /// Stems `word`, splits it when it is a compound, and caches both.
+    /// Stems `word`, splits it when it is a compound, and caches both. On bytes, in buffers
+    /// this analyzer keeps (no `String` or array per new word or part).
     private func learn(_ word: UnsafeRawBufferPointer) {
+        // Parts blob: per part, UInt8 length + word, UInt8 length + term (see `analyze`).
+        partsBuffer.removeAll(keepingCapacity: true)
+        if let compounds, word.count >= CompoundSplitter.minimumWordLength {
+            _ = compounds.withParts(ofUTF8: word) { part in
+                let termCount = stemIntoBuffer(part)
+                guard part.count < 256, termCount < 256 else { return }
+                partsBuffer.append(UInt8(part.count))
+                partsBuffer.append(contentsOf: part)
+                partsBuffer.append(UInt8(termCount))
+                partsBuffer.append(contentsOf: stemBuffer[0 ..< termCount])
+            }
+        }
+        let termCount = stemIntoBuffer(word)
+        stemBuffer.withUnsafeBytes { stem in
+            partsBuffer.withUnsafeBytes { cache.insert(word, stem: stem, termCount: termCount, parts: $0) }
+        }
+    }
+
+    /// Stems `word` into `stemBuffer` and returns the length of its term there: the stem, less a
+    /// final `s` when stemming the stem again removes only that `s` (the s-normalisation).
+    private func stemIntoBuffer(_ word: UnsafeRawBufferPointer) -> Int {
         stemmer.stem(word) { s in
             stemBuffer.removeAll(keepingCapacity: true)
             stemBuffer.append(contentsOf: s)
         }
-        var termCount = stemBuffer.count
-        if let last = stemBuffer.last, last == UInt8(ascii: "s"), stemBuffer.count > 3 {
-            let again = stemBuffer.withUnsafeBytes { b in stemmer.stem(b) { Array($0) } }
-            if again.count == stemBuffer.count - 1 && again.elementsEqual(stemBuffer.dropLast()) { termCount -= 1 }
+        let n = stemBuffer.count
+        guard n > 3, stemBuffer[n - 1] == UInt8(ascii: "s") else { return n }
+        // The stemmer's output lives in the stemmer until its next call: compared inside it.
+        let onlyS = stemBuffer.withUnsafeBytes { b in
+            stemmer.stem(b) { again in again.count == n - 1 && again.elementsEqual(b.prefix(n - 1)) }
         }
-        var blob: [UInt8] = []
-        if let compounds, word.count >= CompoundSplitter.minimumWordLength,
-           let parts = compounds.split(String(decoding: word, as: UTF8.self)) {
-            for p in parts {
-                let w = Array(p.utf8), t = Array(stemmedTerm(p).utf8)
-                guard w.count < 256, t.count < 256 else { continue }
-                blob.append(UInt8(w.count)); blob.append(contentsOf: w)
-                blob.append(UInt8(t.count)); blob.append(contentsOf: t)
-            }
-        }
-        stemBuffer.withUnsafeBytes { stem in
-            blob.withUnsafeBytes { cache.insert(word, stem: stem, termCount: termCount, parts: $0) }
-        }
+        return onlyS ? n - 1 : n
     }
 
     private static func emit(_ term: String, _ word: String, _ kind: TokenKind, _ position: UInt32, _ start: Int, _ end: Int,
@@ -176,7 +191,8 @@ public final class Analyzer {
         var t = term, w = word
         t.withUTF8 { tb in
             w.withUTF8 { wb in
-                body(AnalyzedToken(term: UnsafeRawBufferPointer(tb), word: UnsafeRawBufferPointer(wb), stem: UnsafeRawBufferPointer(tb),
+                body(AnalyzedToken(term: UnsafeRawBufferPointer(tb), termHash: StemCache.hash(UnsafeRawBufferPointer(tb)),
+                                   word: UnsafeRawBufferPointer(wb), stem: UnsafeRawBufferPointer(tb),
                                    kind: kind, position: position, start: start, end: end))
             }
         }

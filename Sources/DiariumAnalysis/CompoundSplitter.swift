@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// Splits Swedish compounds into their parts using a word list.
 ///
@@ -45,7 +46,9 @@ import Darwin
 /// - **Whole words.** A word that is in the list stays whole unless its best split shows a
 ///   compound boundary (a linking `-s-`, `-e-`, `-u-` or `-o-`, a dropped letter) or scores
 ///   more than twice the word's own weight.
-public final class CompoundSplitter: Sendable {
+public final class CompoundSplitter: @unchecked Sendable {
+    // @unchecked: the two caches below are atomics behind raw pointers this object owns; all
+    // else is immutable after `init`.
     /// The splitter for the system word list (`$DIARIUM_LEXICON`, else `/usr/share/dict/swedish` from Debian's wswedish), loaded once; nil if no list is installed.
     public static let shared: CompoundSplitter? = {
         var path = "/usr/share/dict/swedish"
@@ -68,10 +71,19 @@ public final class CompoundSplitter: Sendable {
     static let overlapPenalty = 0.5
 
     let lexicon: Lexicon
-    /// Per word: `Flag` bits.
+    /// Per word: `Flag.particle` and `Flag.suffix`, set from two short lists when the list is loaded.
     let flags: [UInt8]
-    /// Per word: the id of its base form.
-    let base: [Int32]
+    /// Per word, what needs look-ups of other words, computed on first use and kept (see
+    /// `facts(_:)` and `base(_:)`): `Flag` bits with `Flag.known` set, else 0; the id of its base
+    /// form, else -1. A split asks about a few dozen words, and a process splits the words of
+    /// its documents, not the 120,000 of the list: computed for every word when the list was
+    /// loaded, they made the load 330 M instructions a process, 133 M without; the splits of a
+    /// 2,000-line ingest, which now compute them for the words they meet, went from 80 M to
+    /// 133 M (callgrind).
+    /// Atomics, relaxed: a value is a pure function of the immutable list, so two threads that
+    /// compute one at once store the same number.
+    private let factCache: UnsafeMutablePointer<Atomic<UInt8>>
+    private let baseCache: UnsafeMutablePointer<Atomic<Int32>>
     /// Per word: the natural logarithm of its weight.
     let logWeight: [Double]
     /// The id of "ring", which after a linking -e- is the suffix -ering (rapport|e|ring), or -1.
@@ -86,6 +98,8 @@ public final class CompoundSplitter: Sendable {
         static let suffix: UInt8 = 4
         /// As a first part it takes the linking -s-.
         static let needsLinkingS: UInt8 = 8
+        /// In `factCache`: the word's facts are computed.
+        static let known: UInt8 = 0x80
     }
 
     /// A splitter over `words` (any case; one word per element); `frequencies` optional (word → count), used to prefer splits into common parts.
@@ -104,21 +118,8 @@ public final class CompoundSplitter: Sendable {
         self.lexicon = lexicon
         self.minimumPartLength = minPart
         let n = lexicon.count
-        var scratch = [UInt8](repeating: 0, count: Lexicon.maxWordLength + 8)
 
-        // Facts about each word that need look-ups of other words.
         var flags = [UInt8](repeating: 0, count: n)
-        let linkingS = CompoundSplitter.linkingSSuffixes.map { Ending(latin1: $0) }
-        lexicon.bytes.withUnsafeBufferPointer { all in
-            for id in 0 ..< n {
-                let word = UnsafeBufferPointer(rebasing: all[Int(lexicon.starts[id]) ..< Int(lexicon.starts[id + 1])])
-                if CompoundSplitter.isLemma(word, lexicon, &scratch) { flags[id] |= Flag.lemma }
-                for e in linkingS where e.ends(word) {
-                    flags[id] |= Flag.needsLinkingS
-                    break
-                }
-            }
-        }
         for w in CompoundSplitter.particles {
             let id = CompoundSplitter.find(w, lexicon)
             if id >= 0 { flags[id] |= Flag.particle | (w == "man" ? 0 : Flag.suffix) }
@@ -127,20 +128,26 @@ public final class CompoundSplitter: Sendable {
             let id = CompoundSplitter.find(w, lexicon)
             if id >= 0 { flags[id] |= Flag.suffix }
         }
-        var base = [Int32](repeating: 0, count: n)
-        lexicon.bytes.withUnsafeBufferPointer { all in
-            for id in 0 ..< n {
-                let word = UnsafeBufferPointer(rebasing: all[Int(lexicon.starts[id]) ..< Int(lexicon.starts[id + 1])])
-                base[id] = Int32(CompoundSplitter.baseForm(id, word, lexicon, flags, minPart, &scratch))
-            }
+        self.flags = flags
+        factCache = .allocate(capacity: max(n, 1))
+        baseCache = .allocate(capacity: max(n, 1))
+        for id in 0 ..< n {
+            (factCache + id).initialize(to: Atomic(0))
+            (baseCache + id).initialize(to: Atomic(-1))
         }
+        ering = Int32(CompoundSplitter.find("ring", lexicon))
 
         var logWeight = [Double](repeating: 0, count: n)
         if let frequencies {
+            // Before `self` is whole: base forms without the caches (only the given words').
             var counts = [Double](repeating: 0, count: n)
-            for (word, count) in frequencies where count > 0 {
-                let id = CompoundSplitter.find(word, lexicon)
-                if id >= 0 { counts[Int(base[id])] += Double(count) }
+            let room = Lexicon.maxWordLength + 8
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * room) { scratch in
+                let facts = { CompoundSplitter.computeFacts($0, lexicon, flags, scratch.baseAddress! + room) }
+                for (word, count) in frequencies where count > 0 {
+                    let id = CompoundSplitter.find(word, lexicon)
+                    if id >= 0 { counts[CompoundSplitter.baseForm(id, lexicon, minPart, facts, scratch.baseAddress!)] += Double(count) }
+                }
             }
             for id in 0 ..< n { logWeight[id] = log(counts[id] + 1) }
         } else {
@@ -149,44 +156,112 @@ public final class CompoundSplitter: Sendable {
                 logWeight[id] = log(Double(counts[id]) / averages[lexicon.length(id)])
             }
         }
-        self.flags = flags
-        self.base = base
         self.logWeight = logWeight
-        ering = Int32(CompoundSplitter.find("ring", lexicon))
+    }
+
+    deinit {
+        factCache.deinitialize(count: lexicon.count)
+        baseCache.deinitialize(count: lexicon.count)
+        factCache.deallocate()
+        baseCache.deallocate()
+    }
+
+    /// The `Flag` bits of word `id` (`flags`, and `Flag.lemma` and `Flag.needsLinkingS`, computed
+    /// on first use).
+    @inline(__always)
+    func facts(_ id: Int) -> UInt8 {
+        let known = factCache[id].load(ordering: .relaxed)
+        if known != 0 { return known }
+        let f = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Lexicon.maxWordLength + 8) { scratch in
+            CompoundSplitter.computeFacts(id, lexicon, flags, scratch.baseAddress!)
+        }
+        factCache[id].store(f, ordering: .relaxed)
+        return f
+    }
+
+    /// The id of the base form of word `id` (see the type's documentation), computed on first use.
+    @inline(__always)
+    func base(_ id: Int) -> Int {
+        let known = baseCache[id].load(ordering: .relaxed)
+        if known >= 0 { return Int(known) }
+        let b = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Lexicon.maxWordLength + 8) { scratch in
+            CompoundSplitter.baseForm(id, lexicon, minimumPartLength, facts, scratch.baseAddress!)
+        }
+        baseCache[id].store(Int32(b), ordering: .relaxed)
+        return b
+    }
+
+    /// The `Flag` bits of word `id`, `Flag.known` set, computed (`flags` holds its particle and
+    /// suffix bits); `scratch` has room for a word and four letters.
+    static func computeFacts(_ id: Int, _ lexicon: Lexicon, _ flags: [UInt8], _ scratch: UnsafeMutablePointer<UInt8>) -> UInt8 {
+        var f = flags[id] | Flag.known
+        lexicon.withWord(id) { word in
+            if isLemma(word, lexicon, scratch) { f |= Flag.lemma }
+            if linkingSEndings.contains(where: { $0.ends(word) }) { f |= Flag.needsLinkingS }
+        }
+        return f
     }
 
     /// The parts of the lowercased word `word` (lowercase, in order, each a lexicon word in base form as it appears in the list) or nil when it is not a compound (or unknown).
     /// Words of fewer than ``minimumWordLength`` letters give nil without a look-up.
     public func split(_ word: String) -> [String]? {
+        var parts: [String] = []
+        var w = word
+        let found = w.withUTF8 { utf8 in
+            withParts(ofUTF8: UnsafeRawBufferPointer(utf8)) { parts.append(String(decoding: $0, as: UTF8.self)) }
+        }
+        return found ? parts : nil
+    }
+
+    /// Calls `body` with each part (UTF-8, valid only during the call) of the lowercased UTF-8
+    /// word `word`, as ``split(_:)`` gives them, and returns true; false (and no call) when the
+    /// word is not a compound. On bytes, for the analyzer's new words: no `String` per word or
+    /// part.
+    public func withParts(ofUTF8 word: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
         let maxLength = Lexicon.maxWordLength
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * maxLength + 16) { buffer -> [String]? in
-            let w = buffer.baseAddress!
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * maxLength + 16) { buffer -> Bool in
+            guard let w = buffer.baseAddress else { return false }
             let scratch = w + maxLength + 1
+            // The word's letters as the list holds them (Latin-1, `Lexicon.letter`): U+00C0–U+00FF
+            // are C3 80–C3 BF in UTF-8; any other scalar from U+0080 on is no letter of the list.
             var n = 0
-            for s in word.unicodeScalars {
-                let b = Lexicon.letter(s.value)
-                if b == 0 || n == maxLength { return nil }
+            var i = 0
+            while i < word.count {
+                var v = UInt32(word[i])
+                if v >= 0x80 {
+                    guard v == 0xC3, i + 1 < word.count, word[i + 1] & 0xC0 == 0x80 else { return false }
+                    v = 0xC0 | UInt32(word[i + 1] & 0x3F)
+                    i += 1
+                }
+                i += 1
+                let b = Lexicon.letter(v)
+                if b == 0 || n == maxLength { return false }
                 w[n] = b
                 n += 1
             }
-            guard n >= CompoundSplitter.minimumWordLength else { return nil }
+            guard n >= CompoundSplitter.minimumWordLength else { return false }
             // A word in the list is split in its base form.
             let wholeID = lexicon.find(UnsafeBufferPointer(start: w, count: n))
             if wholeID >= 0 {
-                let b = Int(base[wholeID])
-                n = lexicon.length(b)
-                lexicon.bytes.withUnsafeBufferPointer { all in
-                    _ = memcpy(w, all.baseAddress! + Int(lexicon.starts[b]), n)
+                let b = base(wholeID)
+                n = lexicon.withWord(b) { letters in
+                    if let from = letters.baseAddress { w.update(from: from, count: letters.count) }
+                    return letters.count
                 }
             }
-            guard let best = search(w, n, scratch) else { return nil }
+            guard let best = search(w, n, scratch) else { return false }
             if wholeID >= 0 && !best.evidence
-                && best.score <= log(CompoundSplitter.wholeWordFactor) + logWeight[Int(base[wholeID])] {
-                return nil
+                && best.score <= log(CompoundSplitter.wholeWordFactor) + logWeight[base(wholeID)] {
+                return false
             }
-            var parts = [lexicon.string(Int(best.ids.0)), lexicon.string(Int(best.ids.1))]
-            if best.ids.2 >= 0 { parts.append(lexicon.string(Int(best.ids.2))) }
-            return parts
+            // Each part in UTF-8 over the word's letters and the scratch (done with), 2 × 63 bytes at most.
+            for k in 0 ..< 3 {
+                let id = k == 0 ? best.ids.0 : k == 1 ? best.ids.1 : best.ids.2
+                if id < 0 { continue }
+                let count = lexicon.writeUTF8(Int(id), to: w)
+                body(UnsafeRawBufferPointer(start: w, count: count))
+            }
+            return true
         }
     }
 
@@ -292,7 +367,7 @@ public final class CompoundSplitter: Sendable {
     private func headID(_ w: UnsafeMutablePointer<UInt8>, _ from: Int, _ n: Int) -> Int {
         let id = lexicon.find(UnsafeBufferPointer(start: w + from, count: n - from))
         if id < 0 { return -1 }
-        let b = Int(base[id])
+        let b = base(id)
         if flags[b] & Flag.suffix != 0 || lexicon.length(b) < minimumPartLength { return -1 }
         return b
     }
@@ -303,10 +378,9 @@ public final class CompoundSplitter: Sendable {
         var count = 0
         func add(_ id: Int, _ link: UInt8, _ shortened: Bool) {
             guard id >= 0, count < CompoundSplitter.maxModifiers else { return }
-            let f = flags[id]
-            if f & Flag.particle != 0 { return }
+            if flags[id] & Flag.particle != 0 { return }
             for k in 0 ..< count where out[k].id == Int32(id) { return }
-            if link != CompoundSplitter.s && f & Flag.needsLinkingS != 0 { return }
+            if link != CompoundSplitter.s && facts(id) & Flag.needsLinkingS != 0 { return }
             out[count] = Modifier(id: Int32(id), link: link, shortened: shortened)
             count += 1
         }
@@ -326,10 +400,10 @@ public final class CompoundSplitter: Sendable {
             let id = lexicon.find(UnsafeBufferPointer(start: w + from, count: m))
             let last = w[end - 1], beforeLast = m >= 2 ? w[end - 2] : 0
             // The word itself, in base form.
-            if link != 0x75 && link != 0x6F && id >= 0 && flags[id] & Flag.particle == 0 && Int(base[id]) == id
+            if link != 0x75 && link != 0x6F && id >= 0 && flags[id] & Flag.particle == 0 && base(id) == id
                 && !(beforeLast == 0x61 && last == 0x72 && find(m, "e") >= 0) {
                 // "informations" is a genitive: read it as information + s.
-                let genitive = link == 0 && last == s && flags[id] & Flag.lemma == 0
+                let genitive = link == 0 && last == s && facts(id) & Flag.lemma == 0
                     && lexicon.find(UnsafeBufferPointer(start: w + from, count: m - 1)) >= 0
                 if !genitive { add(id, link, false) }
             }
@@ -366,8 +440,8 @@ public final class CompoundSplitter: Sendable {
     static let suffixWords = ["het", "hets", "vis", "dom", "bar", "sam", "lig", "liga", "ling", "ande", "ende", "are", "era", "kap"]
 
     /// Endings of first parts that take the linking -s-.
-    static let linkingSSuffixes: [[UInt8]] = ["ning", "ing", "het", "tion", "sion", "itet", "nad", "dom", "skap", "ism", "ör"]
-        .map { CompoundSplitter.latin1($0) }
+    static let linkingSEndings: [Ending] = ["ning", "ing", "het", "tion", "sion", "itet", "nad", "dom", "skap", "ism", "ör"]
+        .map { Ending(latin1: CompoundSplitter.latin1($0)) }
 
     /// Inflection endings with their replacements, tried in this order; the guard is on what is
     /// left: `j` has a form in -a (an adjective), `a` ends in -a and has a definite form in -n,
@@ -454,26 +528,21 @@ public final class CompoundSplitter: Sendable {
         return bytes.withUnsafeBufferPointer { lexicon.find($0) }
     }
 
-    /// The id of `stem` + `suffix` in the lexicon, or -1.
-    static func contains(_ stem: UnsafeBufferPointer<UInt8>, _ suffix: [UInt8], _ lexicon: Lexicon, _ scratch: inout [UInt8]) -> Int {
-        suffix.withUnsafeBufferPointer { sf in
-            var packed: UInt32 = 0
-            for k in 0 ..< sf.count { packed |= UInt32(sf[k]) << (8 * UInt32(k)) }
-            return contains(stem, packed: packed, count: sf.count, lexicon, &scratch)
-        }
+    /// The id of `stem` + `suffix` in the lexicon, or -1; `scratch` has room for a word and four letters.
+    static func contains(_ stem: UnsafeBufferPointer<UInt8>, _ suffix: [UInt8], _ lexicon: Lexicon, _ scratch: UnsafeMutablePointer<UInt8>) -> Int {
+        var packed: UInt32 = 0
+        for (k, b) in suffix.enumerated() { packed |= UInt32(b) << (8 * UInt32(k)) }
+        return contains(stem, packed: packed, count: suffix.count, lexicon, scratch)
     }
 
     /// The id of `stem` + the `count` letters of `packed` (first in the low byte), or -1.
     @inline(__always)
-    static func contains(_ stem: UnsafeBufferPointer<UInt8>, packed: UInt32, count: Int, _ lexicon: Lexicon, _ scratch: inout [UInt8]) -> Int {
+    static func contains(_ stem: UnsafeBufferPointer<UInt8>, packed: UInt32, count: Int, _ lexicon: Lexicon, _ scratch: UnsafeMutablePointer<UInt8>) -> Int {
         let total = stem.count + count
         guard total <= Lexicon.maxWordLength, count <= 4 else { return -1 }
-        return scratch.withUnsafeMutableBufferPointer { sc in
-            let p = sc.baseAddress!
-            if let base = stem.baseAddress { p.update(from: base, count: stem.count) }
-            for k in 0 ..< count { p[stem.count + k] = UInt8(truncatingIfNeeded: packed >> (8 * UInt32(k))) }
-            return lexicon.find(UnsafeBufferPointer(start: p, count: total))
-        }
+        if let base = stem.baseAddress { scratch.update(from: base, count: stem.count) }
+        for k in 0 ..< count { scratch[stem.count + k] = UInt8(truncatingIfNeeded: packed >> (8 * UInt32(k))) }
+        return lexicon.find(UnsafeBufferPointer(start: scratch, count: total))
     }
 
     static func endsWith(_ word: UnsafeBufferPointer<UInt8>, _ suffix: [UInt8]) -> Bool {
@@ -492,59 +561,59 @@ public final class CompoundSplitter: Sendable {
 
     /// The list has definite forms of `word`: `word`+en/et, `word`+n after -r/-l, or the
     /// forms that drop the -e- of -er/-el/-en (filter → filtret, exempel → exemplet, tecken → tecknet).
-    static func isLemma(_ word: UnsafeBufferPointer<UInt8>, _ lexicon: Lexicon, _ scratch: inout [UInt8]) -> Bool {
-        if contains(word, en, lexicon, &scratch) >= 0 || contains(word, et, lexicon, &scratch) >= 0 { return true }
+    static func isLemma(_ word: UnsafeBufferPointer<UInt8>, _ lexicon: Lexicon, _ scratch: UnsafeMutablePointer<UInt8>) -> Bool {
+        if contains(word, en, lexicon, scratch) >= 0 || contains(word, et, lexicon, scratch) >= 0 { return true }
         guard let last = word.last else { return false }
-        if (last == 0x72 || last == 0x6C) && contains(word, n, lexicon, &scratch) >= 0 { return true }
+        if (last == 0x72 || last == 0x6C) && contains(word, n, lexicon, scratch) >= 0 { return true }
         guard word.count > 3, word[word.count - 2] == 0x65 else { return false }
         let stem = UnsafeBufferPointer(rebasing: word[0 ..< word.count - 2])
         switch last {
-        case 0x72: return contains(stem, ret, lexicon, &scratch) >= 0 || contains(stem, rn, lexicon, &scratch) >= 0
-        case 0x6C: return contains(stem, lett, lexicon, &scratch) >= 0 || contains(stem, ln, lexicon, &scratch) >= 0
-        case 0x6E: return contains(stem, net, lexicon, &scratch) >= 0
+        case 0x72: return contains(stem, ret, lexicon, scratch) >= 0 || contains(stem, rn, lexicon, scratch) >= 0
+        case 0x6C: return contains(stem, lett, lexicon, scratch) >= 0 || contains(stem, ln, lexicon, scratch) >= 0
+        case 0x6E: return contains(stem, net, lexicon, scratch) >= 0
         default: return false
         }
     }
 
-    /// The id of the base form of word `id` (see the type's documentation).
-    static func baseForm(_ id: Int, _ word: UnsafeBufferPointer<UInt8>, _ lexicon: Lexicon, _ flags: [UInt8],
-                         _ minPart: Int, _ scratch: inout [UInt8]) -> Int {
-        if flags[id] & Flag.lemma != 0 { return id }
+    /// The id of the base form of word `id` (see the type's documentation), computed; `facts`
+    /// gives a word's `Flag` bits, `scratch` has room for a word and four letters.
+    static func baseForm(_ id: Int, _ lexicon: Lexicon, _ minPart: Int, _ facts: (Int) -> UInt8,
+                         _ scratch: UnsafeMutablePointer<UInt8>) -> Int {
+        if facts(id) & Flag.lemma != 0 { return id }
         return lexicon.bytes.withUnsafeBufferPointer { all -> Int in
-            // Lexicon words as buffers, ends compared in place: this runs for every list word
-            // when the list is loaded (copying each into an array was half of that load).
+            // Lexicon words as buffers, ends compared in place.
             func letters(_ i: Int) -> UnsafeBufferPointer<UInt8> {
                 UnsafeBufferPointer(rebasing: all[Int(lexicon.starts[i]) ..< Int(lexicon.starts[i + 1])])
             }
+            let word = letters(id)
             // A genitive -s, on a base form or on an inflected form.
             var current = id
             if word.count > minPart, word.last == s {
                 let stem = UnsafeBufferPointer(rebasing: word[0 ..< word.count - 1])
                 let g = lexicon.find(stem)
-                if g >= 0 {
-                    let last = stem.last!
+                if g >= 0, let last = stem.last {
                     let inflected = last == 0x6E || last == 0x74 || last == 0x72 || endsWith(stem, na)
-                    if flags[g] & Flag.lemma != 0 || inflected { current = g }
+                    if facts(g) & Flag.lemma != 0 || inflected { current = g }
                 }
             }
-            if flags[current] & Flag.lemma != 0 { return current }
+            if facts(current) & Flag.lemma != 0 { return current }
             /// The first ending of `endings` that leads from `word` to a list word, or -1.
-            func strip(_ word: UnsafeBufferPointer<UInt8>, _ scratch: inout [UInt8]) -> Int {
+            func strip(_ word: UnsafeBufferPointer<UInt8>) -> Int {
                 for e in endings {
                     guard word.count >= e.endingCount, word.count - e.endingCount + e.replacementCount >= minPart else { continue }
                     let stemLength = word.count - e.endingCount
                     guard e.ends(word) else { continue }
                     let b = contains(UnsafeBufferPointer(rebasing: word[0 ..< stemLength]), packed: e.replacement,
-                                     count: e.replacementCount, lexicon, &scratch)
+                                     count: e.replacementCount, lexicon, scratch)
                     if b < 0 { continue }
                     let letters = letters(b)
                     let last = letters.last!
                     switch e.guardLetter {
                     case UInt8(ascii: "j"):
-                        if contains(letters, packed: 0x61, count: 1, lexicon, &scratch) < 0 { continue }
+                        if contains(letters, packed: 0x61, count: 1, lexicon, scratch) < 0 { continue }
                     case UInt8(ascii: "a"), UInt8(ascii: "e"):
                         if last != (e.guardLetter == UInt8(ascii: "a") ? 0x61 : 0x65) { continue }
-                        if contains(letters, packed: 0x6E, count: 1, lexicon, &scratch) < 0 { continue }
+                        if contains(letters, packed: 0x6E, count: 1, lexicon, scratch) < 0 { continue }
                     case UInt8(ascii: "v"): if !isVowel(last) { continue }
                     case UInt8(ascii: "n"): if !isVowel(last) && last != 0x72 && last != 0x6C { continue }
                     default: break
@@ -553,11 +622,11 @@ public final class CompoundSplitter: Sendable {
                 }
                 return -1
             }
-            let first = strip(letters(current), &scratch)
+            let first = strip(letters(current))
             if first < 0 { return current }
-            if flags[first] & Flag.lemma != 0 { return first }
+            if facts(first) & Flag.lemma != 0 { return first }
             // One more step: ärendena → ärenden → ärende.
-            let second = strip(letters(first), &scratch)
+            let second = strip(letters(first))
             return second >= 0 ? second : first
         }
     }

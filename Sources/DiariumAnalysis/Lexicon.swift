@@ -131,6 +131,30 @@ struct Lexicon: Sendable {
     @inline(__always)
     func length(_ id: Int) -> Int { Int(starts[id + 1] &- starts[id]) }
 
+    /// Calls `body` with the letters of word `id`.
+    @inline(__always)
+    func withWord<R>(_ id: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        bytes.withUnsafeBufferPointer { all in
+            body(UnsafeBufferPointer(rebasing: all[Int(starts[id]) ..< Int(starts[id + 1])]))
+        }
+    }
+
+    /// Writes word `id` in UTF-8 to `out` (room for `2 * maxWordLength` bytes); returns the byte count.
+    @inline(__always)
+    func writeUTF8(_ id: Int, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        withWord(id) { letters in
+            var n = 0
+            for b in letters {
+                if b < 0x80 {
+                    out[n] = b; n += 1
+                } else {
+                    out[n] = 0xC0 | (b >> 6); out[n + 1] = 0x80 | (b & 0x3F); n += 2
+                }
+            }
+            return n
+        }
+    }
+
     /// The word `id` as a string.
     func string(_ id: Int) -> String {
         let range = Int(starts[id]) ..< Int(starts[id + 1])

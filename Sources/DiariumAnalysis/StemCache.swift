@@ -14,7 +14,7 @@ import Darwin
 final class StemCache {
     private struct Slot {
         var hash: UInt32
-        var start: Int32      // word at start..<start+keyLength, its stem right after
+        var start: Int32      // word at start..<start+keyLength, its stem right after (the term hash before it)
         var keyLength: UInt16 // 0: the slot is empty (words are never empty)
         var stemLength: UInt16
         var termLength: UInt16
@@ -50,32 +50,48 @@ final class StemCache {
     }
 
     /// FNV-1a over the word's bytes (words are short; measured faster here than wider steps).
+    /// The same function as `TermTable.hash` (`AnalyzedToken.termHash`).
     @inline(__always)
-    private static func hash(_ b: UnsafeRawBufferPointer) -> UInt32 {
+    static func hash(_ b: UnsafeRawBufferPointer) -> UInt32 {
         var h: UInt32 = 0x811C_9DC5
         for x in b { h = (h ^ UInt32(x)) &* 0x0100_0193 }
         return h
     }
 
-    /// The cached stem, term and compound-parts blob of `word` (valid until the next
-    /// `insert`), or nil.
+    /// The cached stem, term (and its hash) and compound-parts blob of `word` (valid until the
+    /// next `insert`), or nil.
     @inline(__always)
-    func lookup(_ word: UnsafeRawBufferPointer) -> (stem: UnsafeRawBufferPointer, term: UnsafeRawBufferPointer, parts: UnsafeRawBufferPointer)? {
+    func lookup(_ word: UnsafeRawBufferPointer) -> Entry? {
         let h = StemCache.hash(word)
         var i = Int(h) & mask
         while true {
             let slot = slots[i]
             if slot.keyLength == 0 { return nil }
             if slot.hash == h && Int(slot.keyLength) == word.count {
-                let start = Int(slot.start)
-                if StemCache.equal(arena + start, word) {
-                    let stem = UnsafeRawBufferPointer(start: arena + start + word.count, count: Int(slot.stemLength))
-                    let parts = UnsafeRawBufferPointer(start: arena + start + word.count + stem.count, count: Int(slot.partsLength))
-                    return (stem, UnsafeRawBufferPointer(start: stem.baseAddress, count: Int(slot.termLength)), parts)
-                }
+                if StemCache.equal(arena + Int(slot.start), word) { return entry(slot) }
             }
             i = (i + 1) & mask
         }
+    }
+
+    /// A cached word's stem, term (the stem's first bytes), the term's hash and its compound
+    /// parts blob (see `Analyzer`).
+    struct Entry {
+        var stem: UnsafeRawBufferPointer
+        var term: UnsafeRawBufferPointer
+        var termHash: UInt32
+        var parts: UnsafeRawBufferPointer
+    }
+
+    /// The entry `slot` describes.
+    @inline(__always)
+    private func entry(_ slot: Slot) -> Entry {
+        let stemStart = arena + Int(slot.start) + Int(slot.keyLength)
+        let stem = UnsafeRawBufferPointer(start: stemStart, count: Int(slot.stemLength))
+        let parts = UnsafeRawBufferPointer(start: stemStart + Int(slot.stemLength), count: Int(slot.partsLength))
+        let termHash = UnsafeRawPointer(arena + Int(slot.start) - 4).loadUnaligned(as: UInt32.self)
+        return Entry(stem: stem, term: UnsafeRawBufferPointer(start: stemStart, count: Int(slot.termLength)),
+                     termHash: termHash, parts: parts)
     }
 
     /// Whether the `word.count` bytes at `a` equal `word`: by eight, four, two and one bytes,
@@ -104,7 +120,8 @@ final class StemCache {
     /// and the word's compound parts as a blob (see `Analyzer`). An empty word is not kept.
     func insert(_ word: UnsafeRawBufferPointer, stem: UnsafeRawBufferPointer, termCount: Int, parts: UnsafeRawBufferPointer) {
         guard !word.isEmpty else { return }
-        let needed = word.count + stem.count + parts.count
+        // The entry: the term's hash (4 bytes, unaligned), then the word, the stem and the parts.
+        let needed = 4 + word.count + stem.count + parts.count
         if count >= maxEntries || arenaCount + needed > arenaCapacity {
             count = 0
             arenaCount = 0
@@ -112,14 +129,17 @@ final class StemCache {
             if needed > arenaCapacity { return }
         }
         let h = StemCache.hash(word)
-        if let base = word.baseAddress { (arena + arenaCount).update(from: base.assumingMemoryBound(to: UInt8.self), count: word.count) }
-        if let base = stem.baseAddress { (arena + arenaCount + word.count).update(from: base.assumingMemoryBound(to: UInt8.self), count: stem.count) }
+        let termHash = StemCache.hash(UnsafeRawBufferPointer(rebasing: stem[0 ..< min(termCount, stem.count)]))
+        UnsafeMutableRawPointer(arena + arenaCount).storeBytes(of: termHash, as: UInt32.self)
+        let start = arenaCount + 4
+        if let base = word.baseAddress { (arena + start).update(from: base.assumingMemoryBound(to: UInt8.self), count: word.count) }
+        if let base = stem.baseAddress { (arena + start + word.count).update(from: base.assumingMemoryBound(to: UInt8.self), count: stem.count) }
         if let base = parts.baseAddress {
-            (arena + arenaCount + word.count + stem.count).update(from: base.assumingMemoryBound(to: UInt8.self), count: parts.count)
+            (arena + start + word.count + stem.count).update(from: base.assumingMemoryBound(to: UInt8.self), count: parts.count)
         }
         var i = Int(h) & mask
         while slots[i].keyLength != 0 { i = (i + 1) & mask }
-        slots[i] = Slot(hash: h, start: Int32(arenaCount), keyLength: UInt16(word.count), stemLength: UInt16(stem.count),
+        slots[i] = Slot(hash: h, start: Int32(start), keyLength: UInt16(word.count), stemLength: UInt16(stem.count),
                         termLength: UInt16(termCount), partsLength: UInt16(parts.count))
         arenaCount += needed
         count += 1

@@ -101,14 +101,14 @@ public enum DocumentFields {
         analyzer.analyze(text) { token in
             switch token.kind {
             case .part:
-                parts.add(token.term, position: token.position)
+                parts.add(token.term, hash: token.termHash, position: token.position)
                 parts.length += 1
             case .word:
-                field.add(token.term, position: token.position)
+                field.add(token.term, hash: token.termHash, position: token.position)
                 field.noteWord(position: token.position, start: token.start)
                 count += 1
             case .joined:
-                field.add(token.term, position: token.position)
+                field.add(token.term, hash: token.termHash, position: token.position)
             }
         }
         field.length = count

@@ -106,6 +106,50 @@ private let compoundFixture: [CompoundCase] = {
         #expect(CompoundSplitter(contentsOfFile: "/nonexistent/word/list") == nil)
     }
 
+    /// Base forms and word facts are computed on first use and kept in atomics shared by every
+    /// thread (`CompoundSplitter.base`, `facts`): asked from two threads at once, in opposite
+    /// orders, for every word of the system list, they equal the same computation without the
+    /// caches, and a second ask gives the kept value.
+    @Test func lazyBaseFormsEqualTheComputedOnesOnTwoThreads() async throws {
+        let splitter = try #require(CompoundSplitter.shared)
+        let n = splitter.lexicon.count
+        let halves = await withTaskGroup(of: [Int32].self) { group in
+            for reversed in [false, true] {
+                group.addTask {
+                    var out = [Int32](repeating: -1, count: n)
+                    for k in 0 ..< n {
+                        let id = reversed ? n - 1 - k : k
+                        out[id] = Int32(splitter.base(id)) << 8 | Int32(splitter.facts(id))
+                    }
+                    return out
+                }
+            }
+            var results: [[Int32]] = []
+            for await r in group { results.append(r) }
+            return results
+        }
+        #expect(halves.count == 2 && halves[0] == halves[1])
+        let flags = splitter.flags
+        var differ = 0, lemmas = 0, based = 0
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * (Lexicon.maxWordLength + 8)) { scratch in
+            let p = scratch.baseAddress!
+            let facts = { CompoundSplitter.computeFacts($0, splitter.lexicon, flags, p + Lexicon.maxWordLength + 8) }
+            for id in 0 ..< n {
+                let f = facts(id)
+                let b = CompoundSplitter.baseForm(id, splitter.lexicon, splitter.minimumPartLength, facts, p)
+                if f & CompoundSplitter.Flag.lemma != 0 { lemmas += 1 }
+                if b != id { based += 1 }
+                if halves[0][id] != Int32(b) << 8 | Int32(f) || splitter.base(id) != b || splitter.facts(id) != f { differ += 1 }
+            }
+        }
+        #expect(differ == 0)
+        // The check is not empty: in wswedish about 7 % of the words are lemmas with definite
+        // forms of their own, and more than half reduce to another word.
+        #expect(lemmas > n / 20 && based > n / 2, "\(lemmas) lemmas, \(based) reduced, of \(n)")
+        let id = CompoundSplitter.find("tjänsterna", splitter.lexicon)
+        #expect(id >= 0 && splitter.lexicon.string(splitter.base(id)) == "tjänst")
+    }
+
     /// Precision (right splits / splits made) and recall (right splits / compounds) over the
     /// hand-checked list.
     @Test func precisionAndRecallOnTheHandCheckedList() throws {

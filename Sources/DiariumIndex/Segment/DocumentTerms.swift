@@ -41,7 +41,13 @@ public struct FieldTerms: Sendable {
 
     /// Records one occurrence of `term` at `position`.
     public mutating func add(_ term: UnsafeRawBufferPointer, position: UInt32) {
-        let id = terms.intern(term).id
+        add(term, hash: TermTable.hash(term), position: position)
+    }
+
+    /// Records one occurrence of `term`, whose `TermTable.hash` is `hash`, at `position`.
+    @inline(__always)
+    public mutating func add(_ term: UnsafeRawBufferPointer, hash: UInt32, position: UInt32) {
+        let id = terms.intern(term, hash: hash).id
         pending.append((id, position))
     }
 

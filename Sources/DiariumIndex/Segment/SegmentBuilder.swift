@@ -269,19 +269,34 @@ struct SegmentBuilder {
         }
     }
 
-    /// The ids of `terms` in byte order of their terms.
+    /// The ids of `terms` in byte order of their terms (bytes, then length).
+    ///
+    /// Sorted by each term's first eight bytes as one big-endian integer (zero-padded) first,
+    /// bytes compared only on a tie: when two keys differ the first differing byte decides as
+    /// `memcmp` would, a term that ends there (its padding 0 against a byte above 0) being a
+    /// prefix of the other, which sorts first too. A comparison was two loads of the starts, two
+    /// of the arena and a `memcmp` call each (the sort was a tenth of a serialization).
     private static func sortedTermIDs(_ terms: TermTable) -> [Int32] {
-        var ids = (0..<Int32(terms.count)).map { $0 }
+        let n = terms.count
+        var keyed = [(key: UInt64, id: Int32)]()
+        keyed.reserveCapacity(n)
         terms.withStorage { a, starts in
-            ids.sort { x, y in
-                let xl = Int(starts[Int(x)]), xh = Int(starts[Int(x) + 1])
-                let yl = Int(starts[Int(y)]), yh = Int(starts[Int(y) + 1])
+            for id in 0..<n {
+                let lo = Int(starts[id]), count = Int(starts[id + 1]) - lo
+                var key: UInt64 = 0
+                for k in 0..<8 { key = key << 8 | (k < count ? UInt64(a[lo + k]) : 0) }
+                keyed.append((key, Int32(id)))
+            }
+            keyed.sort { x, y in
+                if x.key != y.key { return x.key < y.key }
+                let xl = Int(starts[Int(x.id)]), xh = Int(starts[Int(x.id) + 1])
+                let yl = Int(starts[Int(y.id)]), yh = Int(starts[Int(y.id) + 1])
                 let n = min(xh - xl, yh - yl)
                 let c = n == 0 ? 0 : memcmp(a + xl, a + yl, n)
                 return c != 0 ? c < 0 : (xh - xl) < (yh - yl)
             }
         }
-        return ids
+        return keyed.map(\.id)
     }
 }
 
