@@ -269,6 +269,11 @@ final class SegmentMatcher {
     let root: Int
     /// Whether positions must be checked before a candidate's score is final.
     let verifies: Bool
+    /// Whether every phrase of the tree is required for a match (reached from the root through
+    /// conjunctions and required children only, never through a `best` or an optional child):
+    /// then a candidate whose positions check (`.matchOnly`) scores exactly its candidate score
+    /// (the same sums in the same order), and one whose positions fail does not match at all.
+    let phraseDecides: Bool
     private static let fieldCount = IndexField.allCases.count
 
     /// Compiles `tree` for `segment`. Collapses what cannot change a score: an alternative of
@@ -331,7 +336,15 @@ final class SegmentMatcher {
         }
         func clause(_ c: QueryTree.Clause) throws -> Int {
             if c.alternatives.count == 1 { return try alternative(c.alternatives[0]) }
-            let alternatives = try c.alternatives.map(alternative)
+            var alternatives = try c.alternatives.map(alternative)
+            // A one-term alternative the segment lacks never matches and adds nothing to the
+            // best: dropped (with one left, the clause is that alternative: max(0, x) = x for a
+            // score x ≥ 0). Fewer children to advance and score per document.
+            let present = alternatives.filter { nodeList[$0].kind != .term || nodeList[$0].cursor >= 0 }
+            if !present.isEmpty && present.count < alternatives.count {
+                if present.count == 1 { return present[0] }
+                alternatives = present
+            }
             var n = PlanNode(kind: .best)
             n.children = link(alternatives)
             n.cost = alternatives.reduce(0) { $0 + nodeList[$1].cost }
@@ -374,6 +387,24 @@ final class SegmentMatcher {
         }
         root = try build(tree)
         verifies = tree.hasPhrase
+        func hasPhraseBelow(_ i: Int) -> Bool {
+            let n = nodeList[i]
+            if n.kind == .conjunction && n.phraseFields != 0 { return true }
+            return n.children.contains { hasPhraseBelow(Int(linkList[Int($0)])) }
+        }
+        func phrasesRequired(_ i: Int) -> Bool {
+            let n = nodeList[i]
+            switch n.kind {
+            case .term, .all, .conjunction: return true
+            case .best: return !hasPhraseBelow(i)
+            case .sum:
+                return n.children.allSatisfy { k in
+                    let child = Int(linkList[Int(k)])
+                    return requiredList[Int(k)] ? phrasesRequired(child) : !hasPhraseBelow(child)
+                }
+            }
+        }
+        phraseDecides = verifies && phrasesRequired(root)
         filters = filterList
         func copy<T>(_ a: [T]) -> UnsafeMutableBufferPointer<T> {
             let p = UnsafeMutablePointer<T>.allocate(capacity: max(a.count, 1))
@@ -566,26 +597,38 @@ final class SegmentMatcher {
     }
 
     /// Whether the terms of conjunction `n` (all at `doc`) stand next to each other, in
-    /// order, in one of its phrase fields.
+    /// order, in one of its phrase fields (the title, then the body).
     private func phraseMatches(_ n: PlanNode, _ doc: UInt32) throws -> Bool {
         let terms = n.children.count
         // Moved out of the property for the call (one exclusivity check, not one per list).
         var lists = phraseLists
         phraseLists = []
         defer { phraseLists = lists }
-        if lists.count < terms { lists += Array(repeating: [], count: terms - lists.count) }
-        for field in [IndexField.title, .body] where n.phraseFields & field.bit != 0 {
-            var found = 0
-            for (j, k) in n.children.enumerated() {
-                let t = node(Int(links[Int(k)]))
-                let c = Int(t.pointee.cursor)
-                guard c >= 0, cursors[c].doc == doc, cursors[c].frequency(field) > 0 else { break }
-                try cursors[c].positions(field, into: &lists[j])
-                found += 1
-            }
-            if found == terms && Searcher.hasPhrase(lists, count: terms) { return true }
-        }
+        while lists.count < terms { lists.append([]) }
+        if n.phraseFields & IndexField.title.bit != 0, try phraseMatches(n, doc, in: .title, &lists) { return true }
+        if n.phraseFields & IndexField.body.bit != 0, try phraseMatches(n, doc, in: .body, &lists) { return true }
         return false
+    }
+
+    /// `phraseMatches` in one field: every term's frequency there is checked before any
+    /// position is decoded.
+    @inline(__always)
+    private func phraseMatches(_ n: PlanNode, _ doc: UInt32, in field: IndexField, _ lists: inout [[UInt32]]) throws -> Bool {
+        var k = n.children.lowerBound
+        while k < n.children.upperBound {
+            let c = Int(node(Int(links[Int(k)])).pointee.cursor)
+            guard c >= 0, cursors[c].doc == doc, cursors[c].frequency(field) > 0 else { return false }
+            k &+= 1
+        }
+        var j = 0
+        k = n.children.lowerBound
+        while k < n.children.upperBound {
+            let c = Int(node(Int(links[Int(k)])).pointee.cursor)
+            try cursors[c].positions(field, into: &lists[j])
+            j &+= 1
+            k &+= 1
+        }
+        return Searcher.hasPhrase(lists, count: j)
     }
 
     /// `bound(i, target)`, and for a sum without required children (`OR`, optional words) the
@@ -808,6 +851,7 @@ struct TreeEvaluator {
         let r = m.segment.reader
         let root = m.root
         let verify = m.verifies
+        let phraseDecides = m.phraseDecides
         var proximity = try ProximityScorer(terms: proximityTerms, reader: r)
         let proximityBound = proximity.maximum
         var threshold = top.threshold
@@ -857,6 +901,11 @@ struct TreeEvaluator {
             }
             target = doc &+ 1
             guard m.isLive(doc) else { continue }
+            // While no candidate can be rejected by its score (the heap not full, or counting
+            // all) and the phrases decide the match alone, positions come first: most
+            // candidates of a phrase of common words fail them, and then are never scored.
+            let positionsFirst = phraseDecides && (countAll || !full)
+            if positionsFirst, try m.score(root, doc, .matchOnly, (0, 0, 0, 0)) == nil { continue }
             // Phase one: phrases unchecked, an upper bound of the score.
             guard var score = try m.score(root, doc, .candidate, m.norms(doc)) else { continue }
             if !countAll && full && (score + proximityBound) * (1 + 1e-9) + 1e-12 < threshold {
@@ -864,10 +913,14 @@ struct TreeEvaluator {
                 if verify { exact = false } else { matched += 1 }
                 continue
             }
-            // Phase two: positions.
-            if verify {
-                guard let v = try m.score(root, doc, .exact, m.norms(doc)) else { continue }
-                score = v
+            // Phase two: positions (the candidate score is the score when the phrases decide).
+            if verify && !positionsFirst {
+                if phraseDecides {
+                    guard try m.score(root, doc, .matchOnly, (0, 0, 0, 0)) != nil else { continue }
+                } else {
+                    guard let v = try m.score(root, doc, .exact, m.norms(doc)) else { continue }
+                    score = v
+                }
             }
             matched += 1
             if !proximity.terms.isEmpty && (!full || (score + proximityBound) * (1 + 1e-9) + 1e-12 >= threshold) {

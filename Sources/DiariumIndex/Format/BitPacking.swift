@@ -45,19 +45,25 @@ enum BitPacking {
         }
         let mask: UInt64 = (1 << UInt64(width)) - 1
         let bytes = byteCount(width: width)
+        // Values whose 8-byte window lies inside the block (value i starts in byte i·w/8, so
+        // i·w ≤ 8·(bytes − 8) suffices) are read with one unaligned load and no branch; the
+        // last few bytes' values take the byte-by-byte path.
+        let fast = bytes >= 8 ? min(blockSize, 8 * (bytes - 8) / width + 1) : 0
         var bit = 0
-        for i in 0..<blockSize {
+        var i = 0
+        while i < fast {
+            let word = UInt64(littleEndian: source.loadUnaligned(fromByteOffset: bit &>> 3, as: UInt64.self))
+            out[i] = UInt32(truncatingIfNeeded: (word &>> UInt64(bit & 7)) & mask)
+            bit &+= width
+            i &+= 1
+        }
+        while i < blockSize {
             let byte = bit >> 3
-            // Read up to 8 bytes without passing the block's end: the last values take the slow path.
-            var word: UInt64
-            if byte + 8 <= bytes {
-                word = source.loadUnaligned(fromByteOffset: byte, as: UInt64.self)
-            } else {
-                word = 0
-                for k in 0..<(bytes - byte) { word |= UInt64(source.load(fromByteOffset: byte + k, as: UInt8.self)) << UInt64(8 * k) }
-            }
-            out[i] = UInt32(truncatingIfNeeded: (UInt64(littleEndian: word) >> UInt64(bit & 7)) & mask)
+            var word: UInt64 = 0
+            for k in 0..<min(8, bytes - byte) { word |= UInt64(source.load(fromByteOffset: byte + k, as: UInt8.self)) << UInt64(8 * k) }
+            out[i] = UInt32(truncatingIfNeeded: (word >> UInt64(bit & 7)) & mask)
             bit += width
+            i += 1
         }
     }
 }
