@@ -261,7 +261,12 @@ final class SegmentMatcher {
     /// Position lists of a phrase's terms, reused from candidate to candidate.
     private var phraseLists: [[UInt32]] = []
     private let factors: FieldFactors
+    /// `factors`' table (field × 256 norm bytes), copied once per matcher: a term's score reads
+    /// it without going through the array.
+    private let factorTable: UnsafeMutablePointer<Double>
     private let scoring: BM25F
+    /// `scoring`'s k1, read in the scoring loop.
+    private let k1: Double
     private let normTable: UnsafeRawPointer?
     private let documentCount: UInt32
     private let hasDeletions: Bool
@@ -286,6 +291,12 @@ final class SegmentMatcher {
         reader = segment.reader
         self.scoring = scoring
         self.factors = factors
+        k1 = scoring.k1
+        factorTable = factors.withUnsafeTable { t in
+            let p = UnsafeMutablePointer<Double>.allocate(capacity: t.count)
+            p.initialize(from: t.baseAddress!, count: t.count)
+            return p
+        }
         documentCount = UInt32(clamping: reader.documentCount)
         hasDeletions = segment.deletedCount > 0
         let table = reader.normTable
@@ -428,6 +439,7 @@ final class SegmentMatcher {
                   childBound.baseAddress.map(UnsafeMutableRawPointer.init)] {
             b?.deallocate()
         }
+        factorTable.deallocate()
         withExtendedLifetime(buffers) {}
     }
 
@@ -534,27 +546,19 @@ final class SegmentMatcher {
         case .term:
             let c = Int(p.pointee.cursor)
             guard c >= 0, cursors[c].doc == doc else { return nil }
-            if mode == .matchOnly { return 0 }
-            var pf = 0.0
-            var m = p.pointee.fields, f = 0
-            while m != 0 {
-                if m & 1 != 0 {
-                    let tf = cursors[c].frequency(f)
-                    if tf > 0 { pf += Double(tf) * factors.factor(f, norm: Self.norm(norms, f)) }
-                }
-                m >>= 1
-                f &+= 1
-            }
-            return scoring.score(idf: p.pointee.idf, pseudoFrequency: pf) * p.pointee.weight
+            return mode == .matchOnly ? 0 : termScore(p, c, norms)
         case .all:
             return 0
         case .conjunction:
             let n = p.pointee
             guard !n.children.isEmpty else { return nil }
             var sum = 0.0
+            // The children are terms, scored in place.
             for k in n.children {
-                guard let v = try score(Int(links[Int(k)]), doc, mode, norms) else { return nil }
-                sum += v
+                let t = node(Int(links[Int(k)]))
+                let c = Int(t.pointee.cursor)
+                guard c >= 0, cursors[c].doc == doc else { return nil }
+                if mode != .matchOnly { sum += termScore(t, c, norms) }
             }
             if mode != .candidate, n.phraseFields != 0, !(try phraseMatches(n, doc)) { return nil }
             return sum * n.weight
@@ -564,9 +568,13 @@ final class SegmentMatcher {
                 let a = Int(links[Int(k)])
                 let n = node(a)
                 if n.pointee.kind == .term {
-                    // `next(doc)` was asked of every alternative (`smallest`): not at `doc`, no match.
+                    // `next(doc)` was asked of every alternative (`smallest`): not at `doc`, no
+                    // match; at `doc`, scored in place.
                     let c = Int(n.pointee.cursor)
                     guard c >= 0, cursors[c].doc == doc else { continue }
+                    if mode == .matchOnly { return 0 }
+                    best = max(best ?? 0, termScore(n, c, norms))
+                    continue
                 }
                 guard next(a, doc) == doc, let v = try score(a, doc, mode, norms) else { continue }
                 if mode == .matchOnly { return 0 }
@@ -580,6 +588,19 @@ final class SegmentMatcher {
             var any = false
             for k in n.children {
                 let child = Int(links[Int(k)])
+                let t = node(child)
+                if t.pointee.kind == .term {
+                    // A term child in place: `next(child, doc)` and its score without the calls.
+                    let c = Int(t.pointee.cursor)
+                    if c >= 0 && cursors[c].doc < doc { cursors[c].advance(to: doc) }
+                    if c >= 0 && cursors[c].doc == doc {
+                        if mode != .matchOnly { sum += termScore(t, c, norms) }
+                        any = true
+                    } else if isRequired[Int(k)] {
+                        return nil
+                    }
+                    continue
+                }
                 if next(child, doc) == doc, let v = try score(child, doc, mode, norms) {
                     sum += v
                     any = true
@@ -594,6 +615,24 @@ final class SegmentMatcher {
             }
             return sum
         }
+    }
+
+    /// The score of term node `p` whose cursor `c` stands on the document with these norms:
+    /// BM25F over the node's fields in field order (`BM25F.score`, the saturation written
+    /// once), × the node's weight.
+    @inline(__always)
+    private func termScore(_ p: UnsafeMutablePointer<PlanNode>, _ c: Int, _ norms: (UInt8, UInt8, UInt8, UInt8)) -> Double {
+        var pf = 0.0
+        var m = p.pointee.fields, f = 0
+        while m != 0 {
+            if m & 1 != 0 {
+                let tf = cursors[c].frequency(f)
+                if tf > 0 { pf += Double(tf) * factorTable[f &* 256 &+ Int(Self.norm(norms, f))] }
+            }
+            m >>= 1
+            f &+= 1
+        }
+        return scoring.score(idf: p.pointee.idf, pseudoFrequency: pf) * p.pointee.weight
     }
 
     /// Whether the terms of conjunction `n` (all at `doc`) stand next to each other, in
