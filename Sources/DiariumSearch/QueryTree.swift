@@ -274,6 +274,11 @@ final class SegmentMatcher {
     let root: Int
     /// Whether positions must be checked before a candidate's score is final.
     let verifies: Bool
+    /// Per term: the cursor of a node of it over (at least) the title and the body, which the
+    /// proximity bonus reads instead of decoding the same blocks again (`ProximityScorer`).
+    private let wideCursors: [String: Int32]
+    /// The fields the proximity bonus reads (title and body).
+    static let proximityFields: UInt8 = IndexField.title.bit | IndexField.body.bit
     /// Whether every phrase of the tree is required for a match (reached from the root through
     /// conjunctions and required children only, never through a `best` or an optional child):
     /// then a candidate whose positions check (`.matchOnly`) scores exactly its candidate score
@@ -316,6 +321,7 @@ final class SegmentMatcher {
             requiredList += required ?? ids.map { _ in false }
             return start..<Int32(linkList.count)
         }
+        var wide: [String: Int32] = [:]
         // The bound scale per field mask (a prefix's 64 expansions share one).
         var scales = [Double?](repeating: nil, count: 1 << IndexField.allCases.count)
         func term(_ t: String, fields: Set<IndexField>, weight: Double) throws -> Int {
@@ -332,6 +338,7 @@ final class SegmentMatcher {
                 n.cursor = Int32(cursorList.count)
                 n.cost = c.documentFrequency
                 cursorList.append(c)
+                if c.fields & Self.proximityFields == Self.proximityFields && wide[t] == nil { wide[t] = n.cursor }
             }
             return add(n)
         }
@@ -397,6 +404,7 @@ final class SegmentMatcher {
             }
         }
         root = try build(tree)
+        wideCursors = wide
         verifies = tree.hasPhrase
         func hasPhraseBelow(_ i: Int) -> Bool {
             let n = nodeList[i]
@@ -463,6 +471,28 @@ final class SegmentMatcher {
         switch field { case 0: norms.0; case 1: norms.1; case 2: norms.2; default: norms.3 }
     }
 
+    // MARK: Shared cursors (the proximity bonus)
+
+    /// The index of a cursor of `term` over the title and the body (and maybe more), if the
+    /// tree has one.
+    func sharedCursor(_ term: String) -> Int32? { wideCursors[term] }
+
+    /// Moves shared cursor `c` to the first document ≥ `doc` and tells whether it stands on
+    /// `doc`. Called for the document being scored: every later target is past it, so the
+    /// move changes no node's answer.
+    func sharedCursor(_ c: Int32, isOn doc: UInt32) -> Bool {
+        if cursors[Int(c)].doc < doc { cursors[Int(c)].advance(to: doc) }
+        return cursors[Int(c)].doc == doc
+    }
+
+    /// Shared cursor `c`'s frequency in `field` at its document.
+    func sharedCursor(_ c: Int32, frequency field: IndexField) -> UInt32 { cursors[Int(c)].frequency(field) }
+
+    /// Shared cursor `c`'s positions in `field` at its document.
+    func sharedCursor(_ c: Int32, positions field: IndexField, into out: inout [UInt32]) throws {
+        try cursors[Int(c)].positions(field, into: &out)
+    }
+
     // MARK: Iteration
 
     /// Node `i`, read in place (not copied whole).
@@ -505,7 +535,7 @@ final class SegmentMatcher {
         var d = target
         var k = ids.lowerBound
         var agreed: Int32 = 0
-        let count = Int32(ids.count)
+        let count = ids.upperBound &- ids.lowerBound
         // Round robin from the cheapest: stop once `count` nodes in a row stood on `d`.
         while d != PostingsCursor.exhausted {
             let x = next(Int(links[Int(k)]), d)
@@ -638,7 +668,7 @@ final class SegmentMatcher {
     /// Whether the terms of conjunction `n` (all at `doc`) stand next to each other, in
     /// order, in one of its phrase fields (the title, then the body).
     private func phraseMatches(_ n: PlanNode, _ doc: UInt32) throws -> Bool {
-        let terms = n.children.count
+        let terms = Int(n.children.upperBound &- n.children.lowerBound)
         // Moved out of the property for the call (one exclusivity check, not one per list).
         var lists = phraseLists
         phraseLists = []
@@ -753,12 +783,16 @@ final class SegmentMatcher {
     }
 }
 
-/// The proximity bonus of a document (`Searcher.proximityBonus`): a body-and-title cursor per
-/// typed term, advanced only for documents that are scored with it.
+/// The proximity bonus of a document (`Searcher.proximityBonus`): per typed term, the
+/// matcher's own cursor of it when the tree has one over the title and the body (its blocks
+/// are decoded already), or else a body-and-title cursor of its own, advanced only for
+/// documents that are scored with it.
 struct ProximityScorer {
     let terms: [String]
-    /// nil: the segment lacks the term in body and title. Mutated in place (a copy would share
-    /// the decode buffers).
+    /// Per term: the matcher's shared cursor (`SegmentMatcher.sharedCursor`), or −1.
+    private var shared: [Int32] = []
+    /// Per term without a shared cursor: its own; nil: the segment lacks the term in body and
+    /// title. Mutated in place (a copy would share the decode buffers).
     private var cursors: [PostingsCursor?] = []
     /// The cursors' decode buffers.
     private let buffers = PostingsBuffers()
@@ -769,18 +803,28 @@ struct ProximityScorer {
     /// The largest bonus: all words adjacent.
     var maximum: Double { terms.isEmpty ? 0 : Searcher.proximityBonus(span: terms.count, terms: terms.count) }
 
-    /// For `terms` (no bonus unless two or more) in segment `reader`, which must outlive this
-    /// scorer.
-    init(terms: [String], reader: SegmentReader) throws {
+    /// For `terms` (no bonus unless two or more) in `matcher`'s segment; the matcher and its
+    /// segment reader must outlive this scorer.
+    init(terms: [String], matcher: SegmentMatcher) throws {
         self.terms = terms.count >= 2 ? terms : []
         let buffers = self.buffers
-        cursors = try self.terms.map { try reader.cursor(Array($0.utf8), fields: [.body, .title], buffers: buffers) }
+        let reader = matcher.segment.reader
+        shared = self.terms.map { matcher.sharedCursor($0) ?? -1 }
+        cursors = try zip(self.terms, shared).map { t, s in
+            s >= 0 ? nil : try reader.cursor(Array(t.utf8), fields: [.body, .title], buffers: buffers)
+        }
     }
 
-    /// The bonus at `doc` (documents in ascending order).
-    mutating func bonus(_ doc: UInt32) throws -> Double {
+    /// The bonus at `doc` (documents in ascending order, each the document `matcher` scores).
+    mutating func bonus(_ doc: UInt32, _ matcher: SegmentMatcher) throws -> Double {
         guard !terms.isEmpty else { return 0 }
         for i in cursors.indices {
+            if shared[i] >= 0 {
+                // At `doc` with no title or body occurrence: no span below (bonus 0, as a
+                // body-and-title cursor passing over `doc` gives).
+                guard matcher.sharedCursor(shared[i], isOn: doc) else { return 0 }
+                continue
+            }
             guard cursors[i] != nil else { return 0 }
             cursors[i]!.advance(to: doc)
             guard cursors[i]!.doc == doc else { return 0 }
@@ -795,8 +839,13 @@ struct ProximityScorer {
         for field in Self.fields {
             var found = 0
             for i in cursors.indices {
-                guard cursors[i]!.frequency(field) > 0 else { break }
-                try cursors[i]!.positions(field, into: &lists[i])
+                if shared[i] >= 0 {
+                    guard matcher.sharedCursor(shared[i], frequency: field) > 0 else { break }
+                    try matcher.sharedCursor(shared[i], positions: field, into: &lists[i])
+                } else {
+                    guard cursors[i]!.frequency(field) > 0 else { break }
+                    try cursors[i]!.positions(field, into: &lists[i])
+                }
                 found += 1
             }
             if found == terms.count { best = min(best, Searcher.shortestSpan(lists)) }
@@ -804,7 +853,7 @@ struct ProximityScorer {
         return Searcher.proximityBonus(span: best, terms: terms.count)
     }
 
-    /// The first damage a cursor met.
+    /// The first damage one of its own cursors met (the shared ones report through the matcher).
     var error: IndexError? { cursors.lazy.compactMap { $0?.error }.first }
 }
 
@@ -891,7 +940,7 @@ struct TreeEvaluator {
         let root = m.root
         let verify = m.verifies
         let phraseDecides = m.phraseDecides
-        var proximity = try ProximityScorer(terms: proximityTerms, reader: r)
+        var proximity = try ProximityScorer(terms: proximityTerms, matcher: m)
         let proximityBound = proximity.maximum
         var threshold = top.threshold
         var full = top.isFull
@@ -963,7 +1012,7 @@ struct TreeEvaluator {
             }
             matched += 1
             if !proximity.terms.isEmpty && (!full || (score + proximityBound) * (1 + 1e-9) + 1e-12 >= threshold) {
-                score += try proximity.bonus(doc)
+                score += try proximity.bonus(doc, m)
             }
             // Below the k-th score: out without reading its catalog id.
             if full && score < threshold { continue }
