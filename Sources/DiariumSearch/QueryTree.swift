@@ -270,7 +270,12 @@ final class SegmentMatcher {
     /// Position lists of a phrase's terms, reused from candidate to candidate.
     private var phraseLists: [[UInt32]] = []
     private let factors: FieldFactors
+    /// `factors`' table (field × 256 norm bytes), copied once per matcher: a term's score reads
+    /// it without going through the array.
+    private let factorTable: UnsafeMutablePointer<Double>
     private let scoring: BM25F
+    /// `scoring`'s k1, read in the scoring loop.
+    private let k1: Double
     private let normTable: UnsafeRawPointer?
     private let documentCount: UInt32
     private let hasDeletions: Bool
@@ -278,6 +283,16 @@ final class SegmentMatcher {
     let root: Int
     /// Whether positions must be checked before a candidate's score is final.
     let verifies: Bool
+    /// Per term: the cursor of a node of it over (at least) the title and the body, which the
+    /// proximity bonus reads instead of decoding the same blocks again (`ProximityScorer`).
+    private let wideCursors: [String: Int32]
+    /// The fields the proximity bonus reads (title and body).
+    static let proximityFields: UInt8 = IndexField.title.bit | IndexField.body.bit
+    /// Whether every phrase of the tree is required for a match (reached from the root through
+    /// conjunctions and required children only, never through a `best` or an optional child):
+    /// then a candidate whose positions check (`.matchOnly`) scores exactly its candidate score
+    /// (the same sums in the same order), and one whose positions fail does not match at all.
+    let phraseDecides: Bool
     private static let fieldCount = IndexField.allCases.count
 
     /// Compiles `tree` for `segment`. Collapses what cannot change a score: an alternative of
@@ -290,6 +305,12 @@ final class SegmentMatcher {
         reader = segment.reader
         self.scoring = scoring
         self.factors = factors
+        k1 = scoring.k1
+        factorTable = factors.withUnsafeTable { t in
+            let p = UnsafeMutablePointer<Double>.allocate(capacity: t.count)
+            p.initialize(from: t.baseAddress!, count: t.count)
+            return p
+        }
         documentCount = UInt32(clamping: reader.documentCount)
         hasDeletions = segment.deletedCount > 0
         let table = reader.normTable
@@ -309,6 +330,7 @@ final class SegmentMatcher {
             requiredList += required ?? ids.map { _ in false }
             return start..<Int32(linkList.count)
         }
+        var wide: [String: Int32] = [:]
         // The bound scale per field mask (a prefix's 64 expansions share one).
         var scales = [Double?](repeating: nil, count: 1 << IndexField.allCases.count)
         func term(_ t: String, fields: Set<IndexField>, weight: Double) throws -> Int {
@@ -325,6 +347,7 @@ final class SegmentMatcher {
                 n.cursor = Int32(cursorList.count)
                 n.cost = c.documentFrequency
                 cursorList.append(c)
+                if c.fields & Self.proximityFields == Self.proximityFields && wide[t] == nil { wide[t] = n.cursor }
             }
             return add(n)
         }
@@ -340,7 +363,15 @@ final class SegmentMatcher {
         }
         func clause(_ c: QueryTree.Clause) throws -> Int {
             if c.alternatives.count == 1 { return try alternative(c.alternatives[0]) }
-            let alternatives = try c.alternatives.map(alternative)
+            var alternatives = try c.alternatives.map(alternative)
+            // A one-term alternative the segment lacks never matches and adds nothing to the
+            // best: dropped (with one left, the clause is that alternative: max(0, x) = x for a
+            // score x ≥ 0). Fewer children to advance and score per document.
+            let present = alternatives.filter { nodeList[$0].kind != .term || nodeList[$0].cursor >= 0 }
+            if !present.isEmpty && present.count < alternatives.count {
+                if present.count == 1 { return present[0] }
+                alternatives = present
+            }
             var n = PlanNode(kind: .best)
             n.children = link(alternatives)
             n.cost = alternatives.reduce(0) { $0 + nodeList[$1].cost }
@@ -382,7 +413,26 @@ final class SegmentMatcher {
             }
         }
         root = try build(tree)
+        wideCursors = wide
         verifies = tree.hasPhrase
+        func hasPhraseBelow(_ i: Int) -> Bool {
+            let n = nodeList[i]
+            if n.kind == .conjunction && n.phraseFields != 0 { return true }
+            return n.children.contains { hasPhraseBelow(Int(linkList[Int($0)])) }
+        }
+        func phrasesRequired(_ i: Int) -> Bool {
+            let n = nodeList[i]
+            switch n.kind {
+            case .term, .all, .conjunction: return true
+            case .best: return !hasPhraseBelow(i)
+            case .sum:
+                return n.children.allSatisfy { k in
+                    let child = Int(linkList[Int(k)])
+                    return requiredList[Int(k)] ? phrasesRequired(child) : !hasPhraseBelow(child)
+                }
+            }
+        }
+        phraseDecides = verifies && phrasesRequired(root)
         filters = filterList
         func copy<T>(_ a: [T]) -> UnsafeMutableBufferPointer<T> {
             let p = UnsafeMutablePointer<T>.allocate(capacity: max(a.count, 1))
@@ -406,6 +456,7 @@ final class SegmentMatcher {
                   childBound.baseAddress.map(UnsafeMutableRawPointer.init)] {
             b?.deallocate()
         }
+        factorTable.deallocate()
         withExtendedLifetime(buffers) {}
     }
 
@@ -427,6 +478,28 @@ final class SegmentMatcher {
     @inline(__always)
     private static func norm(_ norms: (UInt8, UInt8, UInt8, UInt8), _ field: Int) -> UInt8 {
         switch field { case 0: norms.0; case 1: norms.1; case 2: norms.2; default: norms.3 }
+    }
+
+    // MARK: Shared cursors (the proximity bonus)
+
+    /// The index of a cursor of `term` over the title and the body (and maybe more), if the
+    /// tree has one.
+    func sharedCursor(_ term: String) -> Int32? { wideCursors[term] }
+
+    /// Moves shared cursor `c` to the first document ≥ `doc` and tells whether it stands on
+    /// `doc`. Called for the document being scored: every later target is past it, so the
+    /// move changes no node's answer.
+    func sharedCursor(_ c: Int32, isOn doc: UInt32) -> Bool {
+        if cursors[Int(c)].doc < doc { cursors[Int(c)].advance(to: doc) }
+        return cursors[Int(c)].doc == doc
+    }
+
+    /// Shared cursor `c`'s frequency in `field` at its document.
+    func sharedCursor(_ c: Int32, frequency field: IndexField) -> UInt32 { cursors[Int(c)].frequency(field) }
+
+    /// Shared cursor `c`'s positions in `field` at its document.
+    func sharedCursor(_ c: Int32, positions field: IndexField, into out: inout [UInt32]) throws {
+        try cursors[Int(c)].positions(field, into: &out)
     }
 
     // MARK: Iteration
@@ -471,7 +544,7 @@ final class SegmentMatcher {
         var d = target
         var k = ids.lowerBound
         var agreed: Int32 = 0
-        let count = Int32(ids.count)
+        let count = ids.upperBound &- ids.lowerBound
         // Round robin from the cheapest: stop once `count` nodes in a row stood on `d`.
         while d != PostingsCursor.exhausted {
             let x = next(Int(links[Int(k)]), d)
@@ -512,27 +585,19 @@ final class SegmentMatcher {
         case .term:
             let c = Int(p.pointee.cursor)
             guard c >= 0, cursors[c].doc == doc else { return nil }
-            if mode == .matchOnly { return 0 }
-            var pf = 0.0
-            var m = p.pointee.fields, f = 0
-            while m != 0 {
-                if m & 1 != 0 {
-                    let tf = cursors[c].frequency(f)
-                    if tf > 0 { pf += Double(tf) * factors.factor(f, norm: Self.norm(norms, f)) }
-                }
-                m >>= 1
-                f &+= 1
-            }
-            return scoring.score(idf: p.pointee.idf, pseudoFrequency: pf) * p.pointee.weight
+            return mode == .matchOnly ? 0 : termScore(p, c, norms)
         case .all:
             return 0
         case .conjunction:
             let n = p.pointee
             guard !n.children.isEmpty else { return nil }
             var sum = 0.0
+            // The children are terms, scored in place.
             for k in n.children {
-                guard let v = try score(Int(links[Int(k)]), doc, mode, norms) else { return nil }
-                sum += v
+                let t = node(Int(links[Int(k)]))
+                let c = Int(t.pointee.cursor)
+                guard c >= 0, cursors[c].doc == doc else { return nil }
+                if mode != .matchOnly { sum += termScore(t, c, norms) }
             }
             if mode != .candidate, n.phraseFields != 0, !(try phraseMatches(n, doc)) { return nil }
             return sum * n.weight
@@ -542,9 +607,13 @@ final class SegmentMatcher {
                 let a = Int(links[Int(k)])
                 let n = node(a)
                 if n.pointee.kind == .term {
-                    // `next(doc)` was asked of every alternative (`smallest`): not at `doc`, no match.
+                    // `next(doc)` was asked of every alternative (`smallest`): not at `doc`, no
+                    // match; at `doc`, scored in place.
                     let c = Int(n.pointee.cursor)
                     guard c >= 0, cursors[c].doc == doc else { continue }
+                    if mode == .matchOnly { return 0 }
+                    best = max(best ?? 0, termScore(n, c, norms))
+                    continue
                 }
                 guard next(a, doc) == doc, let v = try score(a, doc, mode, norms) else { continue }
                 if mode == .matchOnly { return 0 }
@@ -558,6 +627,19 @@ final class SegmentMatcher {
             var any = false
             for k in n.children {
                 let child = Int(links[Int(k)])
+                let t = node(child)
+                if t.pointee.kind == .term {
+                    // A term child in place: `next(child, doc)` and its score without the calls.
+                    let c = Int(t.pointee.cursor)
+                    if c >= 0 && cursors[c].doc < doc { cursors[c].advance(to: doc) }
+                    if c >= 0 && cursors[c].doc == doc {
+                        if mode != .matchOnly { sum += termScore(t, c, norms) }
+                        any = true
+                    } else if isRequired[Int(k)] {
+                        return nil
+                    }
+                    continue
+                }
                 if next(child, doc) == doc, let v = try score(child, doc, mode, norms) {
                     sum += v
                     any = true
@@ -574,27 +656,57 @@ final class SegmentMatcher {
         }
     }
 
+    /// The score of term node `p` whose cursor `c` stands on the document with these norms:
+    /// BM25F over the node's fields in field order (`BM25F.score`, the saturation written
+    /// once), × the node's weight.
+    @inline(__always)
+    private func termScore(_ p: UnsafeMutablePointer<PlanNode>, _ c: Int, _ norms: (UInt8, UInt8, UInt8, UInt8)) -> Double {
+        var pf = 0.0
+        var m = p.pointee.fields, f = 0
+        while m != 0 {
+            if m & 1 != 0 {
+                let tf = cursors[c].frequency(f)
+                if tf > 0 { pf += Double(tf) * factorTable[f &* 256 &+ Int(Self.norm(norms, f))] }
+            }
+            m >>= 1
+            f &+= 1
+        }
+        return scoring.score(idf: p.pointee.idf, pseudoFrequency: pf) * p.pointee.weight
+    }
+
     /// Whether the terms of conjunction `n` (all at `doc`) stand next to each other, in
-    /// order, in one of its phrase fields.
+    /// order, in one of its phrase fields (the title, then the body).
     private func phraseMatches(_ n: PlanNode, _ doc: UInt32) throws -> Bool {
-        let terms = n.children.count
+        let terms = Int(n.children.upperBound &- n.children.lowerBound)
         // Moved out of the property for the call (one exclusivity check, not one per list).
         var lists = phraseLists
         phraseLists = []
         defer { phraseLists = lists }
-        if lists.count < terms { lists += Array(repeating: [], count: terms - lists.count) }
-        for field in [IndexField.title, .body] where n.phraseFields & field.bit != 0 {
-            var found = 0
-            for (j, k) in n.children.enumerated() {
-                let t = node(Int(links[Int(k)]))
-                let c = Int(t.pointee.cursor)
-                guard c >= 0, cursors[c].doc == doc, cursors[c].frequency(field) > 0 else { break }
-                try cursors[c].positions(field, into: &lists[j])
-                found += 1
-            }
-            if found == terms && Searcher.hasPhrase(lists, count: terms) { return true }
-        }
+        while lists.count < terms { lists.append([]) }
+        if n.phraseFields & IndexField.title.bit != 0, try phraseMatches(n, doc, in: .title, &lists) { return true }
+        if n.phraseFields & IndexField.body.bit != 0, try phraseMatches(n, doc, in: .body, &lists) { return true }
         return false
+    }
+
+    /// `phraseMatches` in one field: every term's frequency there is checked before any
+    /// position is decoded.
+    @inline(__always)
+    private func phraseMatches(_ n: PlanNode, _ doc: UInt32, in field: IndexField, _ lists: inout [[UInt32]]) throws -> Bool {
+        var k = n.children.lowerBound
+        while k < n.children.upperBound {
+            let c = Int(node(Int(links[Int(k)])).pointee.cursor)
+            guard c >= 0, cursors[c].doc == doc, cursors[c].frequency(field) > 0 else { return false }
+            k &+= 1
+        }
+        var j = 0
+        k = n.children.lowerBound
+        while k < n.children.upperBound {
+            let c = Int(node(Int(links[Int(k)])).pointee.cursor)
+            try cursors[c].positions(field, into: &lists[j])
+            j &+= 1
+            k &+= 1
+        }
+        return Searcher.hasPhrase(lists, count: j)
     }
 
     /// `bound(i, target)`, and for a sum without required children (`OR`, optional words) the
@@ -680,12 +792,16 @@ final class SegmentMatcher {
     }
 }
 
-/// The proximity bonus of a document (`Searcher.proximityBonus`): a body-and-title cursor per
-/// typed term, advanced only for documents that are scored with it.
+/// The proximity bonus of a document (`Searcher.proximityBonus`): per typed term, the
+/// matcher's own cursor of it when the tree has one over the title and the body (its blocks
+/// are decoded already), or else a body-and-title cursor of its own, advanced only for
+/// documents that are scored with it.
 struct ProximityScorer {
     let terms: [String]
-    /// nil: the segment lacks the term in body and title. Mutated in place (a copy would share
-    /// the decode buffers).
+    /// Per term: the matcher's shared cursor (`SegmentMatcher.sharedCursor`), or −1.
+    private var shared: [Int32] = []
+    /// Per term without a shared cursor: its own; nil: the segment lacks the term in body and
+    /// title. Mutated in place (a copy would share the decode buffers).
     private var cursors: [PostingsCursor?] = []
     /// The cursors' decode buffers.
     private let buffers = PostingsBuffers()
@@ -696,18 +812,28 @@ struct ProximityScorer {
     /// The largest bonus: all words adjacent.
     var maximum: Double { terms.isEmpty ? 0 : Searcher.proximityBonus(span: terms.count, terms: terms.count) }
 
-    /// For `terms` (no bonus unless two or more) in segment `reader`, which must outlive this
-    /// scorer.
-    init(terms: [String], reader: SegmentReader) throws {
+    /// For `terms` (no bonus unless two or more) in `matcher`'s segment; the matcher and its
+    /// segment reader must outlive this scorer.
+    init(terms: [String], matcher: SegmentMatcher) throws {
         self.terms = terms.count >= 2 ? terms : []
         let buffers = self.buffers
-        cursors = try self.terms.map { try reader.cursor(Array($0.utf8), fields: [.body, .title], buffers: buffers) }
+        let reader = matcher.segment.reader
+        shared = self.terms.map { matcher.sharedCursor($0) ?? -1 }
+        cursors = try zip(self.terms, shared).map { t, s in
+            s >= 0 ? nil : try reader.cursor(Array(t.utf8), fields: [.body, .title], buffers: buffers)
+        }
     }
 
-    /// The bonus at `doc` (documents in ascending order).
-    mutating func bonus(_ doc: UInt32) throws -> Double {
+    /// The bonus at `doc` (documents in ascending order, each the document `matcher` scores).
+    mutating func bonus(_ doc: UInt32, _ matcher: SegmentMatcher) throws -> Double {
         guard !terms.isEmpty else { return 0 }
         for i in cursors.indices {
+            if shared[i] >= 0 {
+                // At `doc` with no title or body occurrence: no span below (bonus 0, as a
+                // body-and-title cursor passing over `doc` gives).
+                guard matcher.sharedCursor(shared[i], isOn: doc) else { return 0 }
+                continue
+            }
             guard cursors[i] != nil else { return 0 }
             cursors[i]!.advance(to: doc)
             guard cursors[i]!.doc == doc else { return 0 }
@@ -722,8 +848,13 @@ struct ProximityScorer {
         for field in Self.fields {
             var found = 0
             for i in cursors.indices {
-                guard cursors[i]!.frequency(field) > 0 else { break }
-                try cursors[i]!.positions(field, into: &lists[i])
+                if shared[i] >= 0 {
+                    guard matcher.sharedCursor(shared[i], frequency: field) > 0 else { break }
+                    try matcher.sharedCursor(shared[i], positions: field, into: &lists[i])
+                } else {
+                    guard cursors[i]!.frequency(field) > 0 else { break }
+                    try cursors[i]!.positions(field, into: &lists[i])
+                }
                 found += 1
             }
             if found == terms.count { best = min(best, Searcher.shortestSpan(lists)) }
@@ -731,7 +862,7 @@ struct ProximityScorer {
         return Searcher.proximityBonus(span: best, terms: terms.count)
     }
 
-    /// The first damage a cursor met.
+    /// The first damage one of its own cursors met (the shared ones report through the matcher).
     var error: IndexError? { cursors.lazy.compactMap { $0?.error }.first }
 }
 
@@ -828,7 +959,8 @@ struct TreeEvaluator {
         let r = m.segment.reader
         let root = m.root
         let verify = m.verifies
-        var proximity = try ProximityScorer(terms: proximityTerms, reader: r)
+        let phraseDecides = m.phraseDecides
+        var proximity = try ProximityScorer(terms: proximityTerms, matcher: m)
         let proximityBound = proximity.maximum
         var threshold = top.threshold
         var full = top.isFull
@@ -877,6 +1009,11 @@ struct TreeEvaluator {
             }
             target = doc &+ 1
             guard m.isLive(doc) else { continue }
+            // While no candidate can be rejected by its score (the heap not full, or counting
+            // all) and the phrases decide the match alone, positions come first: most
+            // candidates of a phrase of common words fail them, and then are never scored.
+            let positionsFirst = phraseDecides && (countAll || !full)
+            if positionsFirst, try m.score(root, doc, .matchOnly, (0, 0, 0, 0)) == nil { continue }
             // Phase one: phrases unchecked, an upper bound of the score.
             guard var score = try m.score(root, doc, .candidate, m.norms(doc)) else { continue }
             if !countAll && full && (score + proximityBound) * (1 + 1e-9) + 1e-12 < threshold {
@@ -884,14 +1021,18 @@ struct TreeEvaluator {
                 if verify { exact = false } else { matched += 1 }
                 continue
             }
-            // Phase two: positions.
-            if verify {
-                guard let v = try m.score(root, doc, .exact, m.norms(doc)) else { continue }
-                score = v
+            // Phase two: positions (the candidate score is the score when the phrases decide).
+            if verify && !positionsFirst {
+                if phraseDecides {
+                    guard try m.score(root, doc, .matchOnly, (0, 0, 0, 0)) != nil else { continue }
+                } else {
+                    guard let v = try m.score(root, doc, .exact, m.norms(doc)) else { continue }
+                    score = v
+                }
             }
             matched += 1
             if !proximity.terms.isEmpty && (!full || (score + proximityBound) * (1 + 1e-9) + 1e-12 >= threshold) {
-                score += try proximity.bonus(doc)
+                score += try proximity.bonus(doc, m)
             }
             // Below the k-th score: out without reading its catalog id.
             if full && score < threshold { continue }

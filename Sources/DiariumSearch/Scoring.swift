@@ -87,6 +87,11 @@ public struct FieldFactors: Sendable {
         table.withUnsafeBufferPointer { $0[field &* 256 &+ Int(norm)] }
     }
 
+    /// Calls `body` with the table: field f's factor for norm byte n at `f × 256 + n`.
+    public func withUnsafeTable<R>(_ body: (UnsafeBufferPointer<Double>) throws -> R) rethrows -> R {
+        try table.withUnsafeBufferPointer(body)
+    }
+
     /// Σ over fields of tf × factor, for a document with these per-field norm bytes.
     @inline(__always)
     public func pseudoFrequency(tf: FieldCounts, norms: (UInt8, UInt8, UInt8, UInt8)) -> Double {

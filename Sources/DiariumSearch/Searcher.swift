@@ -454,20 +454,23 @@ public final class Searcher {
         let n = count ?? lists.count
         guard n > 0, let first = lists.first else { return false }
         guard n > 1 else { return !first.isEmpty }
-        var cursors = [Int](repeating: 0, count: n)
-        outer: for p in first {
-            for i in 1..<n {
-                let want = p &+ UInt32(i)
-                let l = lists[i]
-                var j = cursors[i]
-                while j < l.count && l[j] < want { j += 1 }
-                cursors[i] = j
-                if j == l.count { return false }
-                if l[j] != want { continue outer }
+        // One read index per list, on the stack (this runs once per phrase candidate).
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { cursors in
+            cursors.initialize(repeating: 0)
+            outer: for p in first {
+                for i in 1..<n {
+                    let want = p &+ UInt32(i)
+                    let l = lists[i]
+                    var j = cursors[i]
+                    while j < l.count && l[j] < want { j += 1 }
+                    cursors[i] = j
+                    if j == l.count { return false }
+                    if l[j] != want { continue outer }
+                }
+                return true
             }
-            return true
+            return false
         }
-        return false
     }
 
     /// The smallest `max − min + 1` over choices of one position from each list.

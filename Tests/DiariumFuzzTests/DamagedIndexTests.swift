@@ -81,6 +81,30 @@ import Testing
         #expect(count["show"]?.contains("stored-text index is damaged") == true, "\(count)")
     }
 
+    /// The BOUNDS section's nine doubles (b, four weights, four average lengths) were read
+    /// unchecked: a damaged one (NaN, negative, infinite) could make block-max pruning drop
+    /// documents of the top k instead of failing. The kept input sets `b` to NaN with the
+    /// checksum recomputed; then each double of each segment is made NaN and negative in turn.
+    /// The segment is refused at open, naming the file.
+    @Test func boundsParametersOutOfRangeAreRefusedAtOpen() throws {
+        let errors = try outcome("segment", "bounds-b-nan-crc-fixed")
+        #expect(errors["open"]?.contains("block-bound parameters (BOUNDS) are out of range") == true, "\(errors)")
+        #expect(errors["open"]?.contains(".seg") == true, "\(errors)")
+        for segment: UInt8 in [0, 1] {
+            for value in 0..<9 {
+                // Target 14 is BOUNDS; op 1 sets a byte; a last odd byte recomputes the CRC.
+                let high = UInt8(8 * value + 7), next = UInt8(8 * value + 6)
+                let nan: [UInt8] = [segment, 14, high, 0, 0xFF, 1, next, 0, 0xFF, 1, 1]
+                let negative: [UInt8] = [segment, 14, high, 0, 0xC0, 1, 1]
+                for input in [nan, negative] {
+                    let result = input.withUnsafeBytes { FuzzTargets.segmentOutcome($0) }
+                    #expect(result?["open"]?.contains("block-bound parameters (BOUNDS) are out of range") == true,
+                            "segment \(segment), double \(value), \(input): \(String(describing: result))")
+                }
+            }
+        }
+    }
+
     /// Seeded random damage to STORE, STOREINDEX and TEXTPOSITIONS (format 4), with the checksum
     /// recomputed so that the decoders meet it: every command ends or fails naming the index
     /// (`segmentOutcome` traps otherwise), and search still answers or says the segment is

@@ -6,6 +6,30 @@ import Testing
 /// with per-field frequencies), `TermIndexEntry`, `TermBlockHeader` and `TermRecord` — what
 /// `write(into:)` writes reads back the same, and damage is reported, never trapped on.
 @Suite struct PostingsLayoutTests {
+    /// `BitPacking` at every width 0–32: random values (the largest of the width among them)
+    /// read back exactly, from a block that ends where its buffer ends (the unpacker's last
+    /// groups must not read past it), and the bytes after it untouched by the writer.
+    @Test func bitPackingRoundTripAtEveryWidth() {
+        var rng = SeededRandom(state: 32)
+        for width in 0...32 {
+            let limit: UInt64 = width == 0 ? 0 : (1 << UInt64(width)) - 1
+            for round in 0..<4 {
+                var values = (0..<BitPacking.blockSize).map { _ in UInt32(limit == 0 ? 0 : rng.next() % (limit + 1)) }
+                values[round * 17 % BitPacking.blockSize] = UInt32(limit)
+                var w = ByteWriter()
+                values.withUnsafeBufferPointer { BitPacking.pack($0, width: width, into: &w) }
+                #expect(w.bytes.count == BitPacking.byteCount(width: width))
+                var out = [UInt32](repeating: 0xDEAD_BEEF, count: BitPacking.blockSize)
+                // Exactly the block's bytes, in an allocation of their size.
+                let bytes = UnsafeMutableRawPointer.allocate(byteCount: max(w.bytes.count, 1), alignment: 1)
+                defer { bytes.deallocate() }
+                w.bytes.withUnsafeBytes { if let b = $0.baseAddress { bytes.copyMemory(from: b, byteCount: $0.count) } }
+                out.withUnsafeMutableBufferPointer { BitPacking.unpack(UnsafeRawPointer(bytes), width: width, into: $0.baseAddress!) }
+                #expect(out == values, "width \(width), round \(round)")
+            }
+        }
+    }
+
     /// Random blocks, full (packed) and short (varints), with fields present in some, all or no
     /// documents, read back exactly.
     @Test func postingsBlockRoundTrip() {

@@ -142,7 +142,7 @@ import DiariumTestSupport
             }
             let other = Self.word(&rng, vocabulary)
             // Every shape in turn (each drawn in every call), its words at random.
-            let shape = q % 19
+            let shape = q % 20  // 19: the words alone
             switch shape {
             case 0: text += " year:2012..2016"
             case 1: text = "title:" + words[0] + (words.count > 1 ? " " + words.dropFirst().joined(separator: " ") : "")
@@ -164,6 +164,12 @@ import DiariumTestSupport
             case 14: text = words[0] + " (" + other + " OR " + Self.word(&rng, vocabulary) + " -" + Self.word(&rng, vocabulary) + ")"
             case 15: text = "NOT (" + words[0] + " OR " + other + ") " + (words.count > 1 ? words[1] : "year:2012..2016")
             case 16: text = "(" + words.joined(separator: " ") + " xyzzy) OR (" + other + " -" + Self.word(&rng, vocabulary) + ")"
+            // A phrase of words drawn at random: most documents holding them all fail the
+            // positions (checked before scoring while the top k is not full), and often none
+            // passes; with a word after it half of the time.
+            case 17:
+                text = "\"" + (0..<3).map { _ in Self.word(&rng, Self.common) }.joined(separator: " ") + "\""
+                if rng.next() % 2 == 0 { text += " " + other }
             // Unions of single terms (TopK+Union.swift): OR at the root, a prefix's many
             // expansions (`ord1*`: 64 of 111), a fielded prefix, either under filters.
             case 18:

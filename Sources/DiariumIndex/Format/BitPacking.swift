@@ -37,27 +37,75 @@ enum BitPacking {
 
     /// Unpacks one block of width `width` from `source` into `out` (`blockSize` values). The
     /// caller guarantees `byteCount(width:)` readable bytes at `source`.
-    @inline(__always)
+    ///
+    /// One specialised loop per width (the `switch`): eight values take exactly `width` bytes,
+    /// so with the width a constant every value of a group is one unaligned 8-byte load at a
+    /// constant offset, a constant shift and a mask — no branch and no running bit counter.
     static func unpack(_ source: UnsafeRawPointer, width: Int, into out: UnsafeMutablePointer<UInt32>) {
-        guard width > 0 else {
-            out.update(repeating: 0, count: blockSize)
-            return
+        switch width {
+        case 1: unpackGroups(source, out, width: 1)
+        case 2: unpackGroups(source, out, width: 2)
+        case 3: unpackGroups(source, out, width: 3)
+        case 4: unpackGroups(source, out, width: 4)
+        case 5: unpackGroups(source, out, width: 5)
+        case 6: unpackGroups(source, out, width: 6)
+        case 7: unpackGroups(source, out, width: 7)
+        case 8: unpackGroups(source, out, width: 8)
+        case 9: unpackGroups(source, out, width: 9)
+        case 10: unpackGroups(source, out, width: 10)
+        case 11: unpackGroups(source, out, width: 11)
+        case 12: unpackGroups(source, out, width: 12)
+        case 13: unpackGroups(source, out, width: 13)
+        case 14: unpackGroups(source, out, width: 14)
+        case 15: unpackGroups(source, out, width: 15)
+        case 16: unpackGroups(source, out, width: 16)
+        case 17: unpackGroups(source, out, width: 17)
+        case 18: unpackGroups(source, out, width: 18)
+        case 19: unpackGroups(source, out, width: 19)
+        case 20: unpackGroups(source, out, width: 20)
+        case 21: unpackGroups(source, out, width: 21)
+        case 22: unpackGroups(source, out, width: 22)
+        case 23: unpackGroups(source, out, width: 23)
+        case 24: unpackGroups(source, out, width: 24)
+        case 25: unpackGroups(source, out, width: 25)
+        case 26: unpackGroups(source, out, width: 26)
+        case 27: unpackGroups(source, out, width: 27)
+        case 28: unpackGroups(source, out, width: 28)
+        case 29: unpackGroups(source, out, width: 29)
+        case 30: unpackGroups(source, out, width: 30)
+        case 31: unpackGroups(source, out, width: 31)
+        case 32: unpackGroups(source, out, width: 32)
+        default: out.update(repeating: 0, count: blockSize)
         }
+    }
+
+    /// `unpack` at one width, eight values (`width` bytes) at a time. A group whose last 8-byte
+    /// load ends inside the block is read by loads; the few last groups (for small widths)
+    /// byte by byte, so nothing past the block's `byteCount(width:)` bytes is read.
+    @inline(__always)
+    private static func unpackGroups(_ source: UnsafeRawPointer, _ out: UnsafeMutablePointer<UInt32>, width: Int) {
         let mask: UInt64 = (1 << UInt64(width)) - 1
-        let bytes = byteCount(width: width)
-        var bit = 0
-        for i in 0..<blockSize {
-            let byte = bit >> 3
-            // Read up to 8 bytes without passing the block's end: the last values take the slow path.
-            var word: UInt64
-            if byte + 8 <= bytes {
-                word = source.loadUnaligned(fromByteOffset: byte, as: UInt64.self)
-            } else {
-                word = 0
-                for k in 0..<(bytes - byte) { word |= UInt64(source.load(fromByteOffset: byte + k, as: UInt8.self)) << UInt64(8 * k) }
+        let groups = blockSize / 8
+        let total = byteCount(width: width)
+        // Group g's last load reads bytes g·w + ⌊7w/8⌋ ..< that + 8.
+        let safe = min(groups, (total &- 8 &- (7 &* width) &>> 3) / width &+ 1)
+        for g in 0..<safe {
+            let src = source + g &* width
+            let o = out + g &* 8
+            for j in 0..<8 {
+                let bit = j &* width
+                let word = UInt64(littleEndian: src.loadUnaligned(fromByteOffset: bit &>> 3, as: UInt64.self))
+                o[j] = UInt32(truncatingIfNeeded: (word &>> UInt64(bit & 7)) & mask)
             }
-            out[i] = UInt32(truncatingIfNeeded: (UInt64(littleEndian: word) >> UInt64(bit & 7)) & mask)
-            bit += width
+        }
+        for g in safe..<groups {
+            for j in 0..<8 {
+                let bit = g &* width &* 8 &+ j &* width
+                let byte = bit &>> 3
+                var word: UInt64 = 0
+                for k in 0..<min(8, total &- byte) { word |= UInt64(source.load(fromByteOffset: byte &+ k, as: UInt8.self)) &<< UInt64(8 &* k) }
+                out[g &* 8 &+ j] = UInt32(truncatingIfNeeded: (word &>> UInt64(bit & 7)) & mask)
+            }
         }
     }
 }

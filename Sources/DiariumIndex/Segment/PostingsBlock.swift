@@ -197,13 +197,20 @@ enum PostingsBlock {
             guard width <= 32, at + fb <= bytes.count else { return nil }
             BitPacking.unpack(base + at, width: width, into: out)
             at += fb
-            if fields & (1 << UInt8(4 + f)) != 0 { for i in 0..<size { out[i] &+= 1 } }
+            if fields & (1 << UInt8(4 + f)) != 0 {
+                // Stored minus one: below 32 bits, so every value read back is ≥ 1.
+                guard width < 32 else { return nil }
+                for i in 0..<size { out[i] &+= 1 }
+            }
         }
-        // Every document holds the term in some field.
-        for i in 0..<size {
-            var any: UInt32 = 0
-            for f in 0..<fieldCount { any |= frequencies[f &* size &+ i] }
-            guard any != 0 else { return nil }
+        // Every document holds the term in some field (certain when a field says every
+        // document holds it there, its frequencies stored minus one).
+        if fields & 0xF0 == 0 {
+            for i in 0..<size {
+                var any: UInt32 = 0
+                for f in 0..<fieldCount { any |= frequencies[f &* size &+ i] }
+                guard any != 0 else { return nil }
+            }
         }
         return (at, fields & 0xF)
     }

@@ -283,17 +283,21 @@ public struct PostingsCursor {
         guard first + tf <= totalPositions else { throw segment.corrupt("positions run past their term") }
         out.reserveCapacity(tf)
         var position: UInt32 = 0
-        for j in first..<(first + tf) {
-            position &+= try positionDelta(j)
-            out.append(position)
+        // Block by block of the position stream: a run within one decoded block is a plain
+        // prefix sum.
+        var j = first
+        let end = first + tf
+        while j < end {
+            let k = j / BitPacking.blockSize
+            if k != positionBlock { try loadPositionBlock(k) }
+            let base = k * BitPacking.blockSize
+            let stop = min(end, base + BitPacking.blockSize)
+            while j < stop {
+                position &+= positionValues[j &- base]
+                out.append(position)
+                j &+= 1
+            }
         }
-    }
-
-    /// Value `j` of the term's position stream.
-    private mutating func positionDelta(_ j: Int) throws -> UInt32 {
-        let k = j / BitPacking.blockSize
-        if k != positionBlock { try loadPositionBlock(k) }
-        return positionValues[j - k * BitPacking.blockSize]
     }
 
     private mutating func loadPositionBlock(_ k: Int) throws {

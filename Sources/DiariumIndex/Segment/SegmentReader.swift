@@ -132,6 +132,9 @@ public final class SegmentReader: Sendable {
             let sums = (0..<fieldCount).map { _ in stats.u64() }
             var bounds = ByteReader(section(.bounds))
             let reference = BoundReference(reading: &bounds)
+            guard reference.isValid else {
+                throw corrupt("block-bound parameters (BOUNDS) are out of range: b \(reference.b), weights \(reference.weights), averages \(reference.averages)")
+            }
             // Fast fields: years, then per string column its dictionary and ordinals.
             var fast = ByteReader(section(.fast))
             guard fast.bytes(docs * 2) != nil else { throw corrupt("fast fields are truncated") }

@@ -229,7 +229,17 @@ public struct BoundReference: Sendable, Equatable {
         for x in averages { w.u64(x.bitPattern) }
     }
 
-    /// Reads the section (`r.failed` when it is short).
+    /// Whether the parameters can be those of a segment's bounds: `b` in [0, 1], every weight
+    /// and average finite and ≥ 0. Anything else (a damaged BOUNDS section) would make the
+    /// reference factors negative, infinite or NaN, and the block bounds built on them could
+    /// prune documents that belong in the top k; `SegmentReader` refuses such a segment at open.
+    var isValid: Bool {
+        b.isFinite && b >= 0 && b <= 1
+            && weights.allSatisfy { $0.isFinite && $0 >= 0 } && averages.allSatisfy { $0.isFinite && $0 >= 0 }
+    }
+
+    /// Reads the section (`r.failed` when it is short; `isValid` tells whether its values can
+    /// be used).
     init(reading r: inout ByteReader) {
         let n = IndexField.allCases.count
         let b = Double(bitPattern: r.u64())
