@@ -824,11 +824,25 @@ struct ProximityScorer {
         }
     }
 
-    /// The bonus at `doc` (documents in ascending order, each the document `matcher` scores).
-    mutating func bonus(_ doc: UInt32, _ matcher: SegmentMatcher) throws -> Double {
+    /// For `terms` in `reader`'s segment with cursors of its own only (the union engine,
+    /// `TopK+Union.swift`, has no matcher to share); the reader must outlive this scorer.
+    init(terms: [String], reader: SegmentReader) throws {
+        self.terms = terms.count >= 2 ? terms : []
+        let buffers = self.buffers
+        shared = self.terms.map { _ in -1 }
+        cursors = try self.terms.map { try reader.cursor(Array($0.utf8), fields: [.body, .title], buffers: buffers) }
+    }
+
+    /// The bonus at `doc` (documents in ascending order), for a scorer made with cursors of its
+    /// own only (`init(terms:reader:)`).
+    mutating func bonus(_ doc: UInt32) throws -> Double { try bonus(doc, nil) }
+
+    /// The bonus at `doc` (documents in ascending order, each the document `matcher` scores;
+    /// `matcher` may be nil only for a scorer made by `init(terms:reader:)`).
+    mutating func bonus(_ doc: UInt32, _ matcher: SegmentMatcher?) throws -> Double {
         guard !terms.isEmpty else { return 0 }
         for i in cursors.indices {
-            if shared[i] >= 0 {
+            if shared[i] >= 0, let matcher {
                 // At `doc` with no title or body occurrence: no span below (bonus 0, as a
                 // body-and-title cursor passing over `doc` gives).
                 guard matcher.sharedCursor(shared[i], isOn: doc) else { return 0 }
@@ -848,7 +862,7 @@ struct ProximityScorer {
         for field in Self.fields {
             var found = 0
             for i in cursors.indices {
-                if shared[i] >= 0 {
+                if shared[i] >= 0, let matcher {
                     guard matcher.sharedCursor(shared[i], frequency: field) > 0 else { break }
                     try matcher.sharedCursor(shared[i], positions: field, into: &lists[i])
                 } else {
