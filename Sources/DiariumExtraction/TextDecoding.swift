@@ -20,14 +20,13 @@ enum TextDecoding {
             return (nfc(String(decoding: units, as: UTF16.self)), le ? "utf-16le" : "utf-16be")
         }
         let label = declared.map(normalizedLabel)
-        switch label {
-        case "windows-1252", "iso-8859-1":
-            if !isValidUTF8(bytes) || !hasNonASCII(bytes) {
-                return (nfc(windows1252(bytes)), label!)
-            }
-        default: break
+        // One validating pass makes the text when the bytes are UTF-8 (checked, then decoded
+        // again, they took two).
+        let utf8 = String(validating: bytes, as: UTF8.self)
+        if let label, label == "windows-1252" || label == "iso-8859-1", utf8 == nil || !hasNonASCII(bytes) {
+            return (nfc(windows1252(bytes)), label)
         }
-        if isValidUTF8(bytes) { return (nfc(String(decoding: bytes, as: UTF8.self)), "utf-8") }
+        if let utf8 { return (nfc(utf8), "utf-8") }
         return (nfc(windows1252(bytes)), "windows-1252")
     }
 

@@ -89,8 +89,10 @@ enum UTF8Scan {
     /// Whether `word` (lowercase ASCII) occurs, its letters in any case, in `b[from..<to]`.
     static func containsIgnoringASCIICase(_ b: UnsafeBufferPointer<UInt8>, from: Int, to: Int, _ word: StaticString) -> Bool {
         let n = word.utf8CodeUnitCount
-        guard to - from >= n else { return false }
-        for i in from...(to - n) where equalsIgnoringASCIICase(b, at: i, word) { return true }
+        guard n > 0, to - from >= n else { return false }
+        // The first letter in either case first, then the rest.
+        let first = word.utf8Start[0], upper = first >= 0x61 && first <= 0x7A ? first - 0x20 : first
+        for i in from...(to - n) where (b[i] == first || b[i] == upper) && equalsIgnoringASCIICase(b, at: i, word) { return true }
         return false
     }
 
@@ -165,5 +167,81 @@ enum UTF8Scan {
             i += 1
         }
         return false
+    }
+
+    /// Whether `b[range]` is plain text: every scalar is below U+0100 (ASCII, or `C2`/`C3` and
+    /// a continuation byte) or general punctuation (U+2010–U+2027 and U+2030–U+205E: dashes,
+    /// quotes, bullets, `…`), and none is a carriage return. In plain text each `Character` is
+    /// one scalar (no combining mark, no CR LF pair), so a `Character` walk, a split on spaces
+    /// and a comparison (canonical equivalence) are byte walks and byte comparisons; only the
+    /// Latin-1 letters have a case, mapped by `lowerLatin1` and `changesUnderUppercasing`.
+    static func isPlain(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        var i = range.lowerBound
+        let end = range.upperBound
+        while i < end {
+            let c = b[i]
+            if c < 0x80 {
+                if c == 0x0D { return false }
+                i += 1
+            } else if c == 0xC2 || c == 0xC3 {
+                guard i + 1 < end, b[i + 1] & 0xC0 == 0x80 else { return false }
+                i += 2
+            } else if c == 0xE2 {
+                guard i + 2 < end, b[i + 2] & 0xC0 == 0x80 else { return false }
+                let c1 = b[i + 1], c2 = b[i + 2]
+                guard (c1 == 0x80 && (c2 >= 0x90 && c2 <= 0xA7 || c2 >= 0xB0)) || (c1 == 0x81 && c2 <= 0x9E) else { return false }
+                i += 3
+            } else {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// Bytes of the UTF-8 sequence its lead byte `c` starts.
+    @inline(__always)
+    static func sequenceLength(_ c: UInt8) -> Int { c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4 }
+
+    /// The byte of plain text (`isPlain`) at a place where the text is lowercased, given
+    /// whether the byte before it is `C3`: A–Z and À–Þ but × to their small letters, as
+    /// `lowercased()` maps them (no other scalar below U+0100 changes).
+    @inline(__always)
+    static func lowerLatin1(_ c: UInt8, afterC3: Bool) -> UInt8 {
+        if c >= 0x41 && c <= 0x5A { return c | 0x20 }
+        if afterC3 && c >= 0x80 && c <= 0x9E && c != 0x97 { return c + 0x20 }
+        return c
+    }
+
+    /// Whether `uppercased()` changes plain text (`isPlain`): it holds a–z, µ, ß, à–ÿ but ÷.
+    static func changesUnderUppercasing(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        var i = range.lowerBound
+        while i < range.upperBound {
+            let c = b[i]
+            if c >= 0x61 && c <= 0x7A { return true }
+            if c == 0xC2, i + 1 < range.upperBound, b[i + 1] == 0xB5 { return true }
+            if c == 0xC3, i + 1 < range.upperBound, case let x = b[i + 1], x >= 0x9F && x != 0xB7 { return true }
+            i += sequenceLength(c)
+        }
+        return false
+    }
+
+    /// Whether the character at `i` of plain text (`isPlain`) is a capital letter, as
+    /// `Character.isUppercase` tells: A–Z, À–Þ but ×.
+    @inline(__always)
+    static func isUppercaseLatin1(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        let c = b[i]
+        if c >= 0x41 && c <= 0x5A { return true }
+        return c == 0xC3 && i + 1 < b.count && b[i + 1] >= 0x80 && b[i + 1] <= 0x9E && b[i + 1] != 0x97
+    }
+
+    /// Whether `b[range]`, lowercased (`lowerLatin1`), ends with `suffix` (lowercase UTF-8 that
+    /// starts with a whole character).
+    static func hasSuffixIgnoringLatin1Case(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ suffix: [UInt8]) -> Bool {
+        guard range.count >= suffix.count else { return false }
+        let start = range.upperBound - suffix.count
+        for k in 0..<suffix.count where lowerLatin1(b[start + k], afterC3: start + k > 0 && b[start + k - 1] == 0xC3) != suffix[k] {
+            return false
+        }
+        return true
     }
 }

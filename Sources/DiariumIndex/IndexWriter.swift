@@ -17,6 +17,12 @@ import Synchronization
 /// runs in the background; commits publish in the order they were sealed; `commit()`,
 /// `waitForBackgroundCommit()` and `close()` wait for it, and a failure is thrown by the next of
 /// them (or by the next `commitInBackgroundIfOverBudget()`).
+///
+/// A commit whose segment was written but whose publication failed (a catalog error: the disk
+/// full, the database locked) keeps its file and its rows: the next `commit()` (or the next
+/// background commit) publishes it first, then what was sealed after it, in order; `close()`
+/// drops it and removes its file. A commit whose segment could not be written loses its
+/// documents (its buffer may be half serialized); the error says so, nothing of it is published.
 public final class IndexWriter {
     /// The index directory.
     public let directory: String
@@ -44,6 +50,8 @@ public final class IndexWriter {
             var running = false
             /// The first failure of a background commit, not yet thrown.
             var failure: (any Error)?
+            /// The background commit whose publication failed, kept for a retry.
+            var unpublished: UncheckedCommit?
         }
         let state = Mutex(State())
         /// Left when the background commit (if any) has ended.
@@ -55,6 +63,10 @@ public final class IndexWriter {
     private var backgroundStarted = false
     /// `bufferedBytes` of the buffer the background commit is writing (it is freed at the end).
     private var backgroundBytes = 0
+    /// Commits whose segment is written and whose publication failed, and those sealed after
+    /// them, in the order sealed: published first by the next commit. They hold their rows (the
+    /// segment's buffer is freed once written); the budget does not count them.
+    private var unpublished: [SealedCommit] = []
     /// Number of merges published since open (background merges that already ended included).
     public var mergesDone: Int { merges.mergesDone }
     /// The merge policy's factor: when this many segments share a size tier (document counts
@@ -104,11 +116,17 @@ public final class IndexWriter {
     deinit { close() }
 
     /// Waits for the running merges (and the ones they lead to), then releases the write lock.
-    /// Uncommitted documents are dropped. A failure of a background merge is dropped too: call
+    /// Uncommitted documents are dropped, and so are commits whose publication failed (their
+    /// segment files are removed). A failure of a background merge is dropped too: call
     /// `waitForMerges()` first to see it.
     public func close() {
         if let fd = lockFD {
             background.done.wait()
+            if let kept = background.state.withLock({ b in defer { b.unpublished = nil }; return b.unpublished }) {
+                kept.commit?.removeSegment()
+            }
+            for c in unpublished { c.removeSegment() }
+            unpublished = []
             try? merges.waitForMerges()
             DurableFile.unlock(fd)
             lockFD = nil
@@ -251,18 +269,34 @@ public final class IndexWriter {
     /// after the background commit, if one runs (whose failure it throws). The segment file is
     /// written while the background commit still writes its own (the end of an ingest serializes
     /// its last two segments on two threads); it is published after it.
+    ///
+    /// Commits whose publication failed before are published first, in order; if one fails
+    /// again, it and the ones after it stay for the next call.
     public func commit() throws {
-        guard let sealed = seal() else { return try waitForBackgroundCommit() }
+        guard let sealed = seal() else {
+            try waitForBackgroundCommit()
+            return try publishUnpublished()
+        }
         do {
             try sealed.writeSegment()
-            try waitForBackgroundCommit()
         } catch {
             sealed.removeSegment()
             throw error
         }
-        try sealed.publish()
-        if sealed.segment != nil { background.state.withLock { $0.segmentsWritten += 1 } }
+        unpublished.append(sealed)
+        try waitForBackgroundCommit()
+        try publishUnpublished()
         try afterCommit()
+    }
+
+    /// Publishes the commits whose segment is written and not yet published, in the order they
+    /// were sealed; stops at the first failure, which keeps it and the later ones.
+    private func publishUnpublished() throws {
+        while let first = unpublished.first {
+            try first.publish()
+            unpublished.removeFirst()
+            if first.segment != nil { background.state.withLock { $0.segmentsWritten += 1 } }
+        }
     }
 
     /// Like `commitIfOverBudget()`, but the commit runs on the writer's commit thread while the
@@ -282,6 +316,8 @@ public final class IndexWriter {
             if backgroundStarted { return }   // still writing, and this buffer has room left
         }
         guard bufferedBytes >= max(available * 2 / 3, minimumBuffer) || builder.isFull else { return }
+        // A commit whose publication failed goes first, here on the caller's thread.
+        try publishUnpublished()
         let bytes = bufferedBytes
         guard let sealed = seal() else { return }
         backgroundStarted = true
@@ -290,13 +326,24 @@ public final class IndexWriter {
         background.done.enter()
         let job = UncheckedCommit(sealed)
         background.queue.async { [background] in
-            var failure: (any Error)?
-            do { try job.commit.run() } catch { failure = error }
-            let wrote = job.commit.segment != nil
-            job.commit = nil   // the buffer is freed before the commit counts as ended
+            var failure: (any Error)?, keep = false
+            if let commit = job.commit {
+                do {
+                    try commit.writeSegment()
+                } catch {
+                    commit.removeSegment()
+                    failure = error
+                }
+                if failure == nil {
+                    do { try commit.publish() } catch { failure = error; keep = true }
+                }
+            }
+            let wrote = failure == nil && job.commit?.segment != nil
+            if !keep { job.commit = nil }   // the buffer is freed before the commit counts as ended
             background.state.withLock { b in
                 if wrote { b.segmentsWritten += 1 }
                 if b.failure == nil { b.failure = failure }
+                if keep { b.unpublished = job }
                 b.running = false
             }
             background.done.leave()
@@ -304,15 +351,19 @@ public final class IndexWriter {
     }
 
     /// Waits for the background commit, if one was started, and throws its failure, if it
-    /// failed; then lets the merge policy pick among the segments it published.
+    /// failed (a commit whose publication failed is kept, ahead of the ones sealed after it, for
+    /// the next commit); then lets the merge policy pick among the segments it published.
     public func waitForBackgroundCommit() throws {
         guard backgroundStarted else { return }
         background.done.wait()
         backgroundStarted = false
         backgroundBytes = 0
-        if let failure = background.state.withLock({ b -> (any Error)? in defer { b.failure = nil }; return b.failure }) {
-            throw failure
+        let (failure, kept) = background.state.withLock { b -> ((any Error)?, UncheckedCommit?) in
+            defer { b.failure = nil; b.unpublished = nil }
+            return (b.failure, b.unpublished)
         }
+        if let commit = kept?.commit { unpublished.insert(commit, at: 0) }
+        if let failure { throw failure }
         try afterCommit()
     }
 
@@ -336,9 +387,9 @@ public final class IndexWriter {
         return sealed
     }
 
-    /// One commit: a buffered segment with its catalog rows, written and published by `run()`
-    /// on whichever thread runs it (it shares nothing with the writer but the catalog, which
-    /// serializes its own access).
+    /// One commit: a buffered segment with its catalog rows, written (`writeSegment`) and
+    /// published (`publish`) on whichever thread runs it (it shares nothing with the writer but
+    /// the catalog, which serializes its own access).
     private final class SealedCommit {
         let directory: String
         let catalog: Catalog
@@ -346,7 +397,7 @@ public final class IndexWriter {
         let records: [DocumentRecord]
         let replaced: Set<Data>
         let nextID: Int64
-        /// The segment written, once `run()` wrote one.
+        /// The segment written, once `writeSegment()` wrote one.
         private(set) var segment: SegmentRecord?
 
         init(directory: String, catalog: Catalog, builder: SegmentBuilder, records: [DocumentRecord], replaced: Set<Data>, nextID: Int64) {
@@ -356,13 +407,6 @@ public final class IndexWriter {
             self.records = records
             self.replaced = replaced
             self.nextID = nextID
-        }
-
-        /// Writes the segment file (fsynced, with its directory), then publishes it, its
-        /// documents and their replacements in one transaction. On a failure the file is removed.
-        func run() throws {
-            try writeSegment()
-            try publish()
         }
 
         /// Writes the segment file (fsynced, with its directory), if there are documents with
@@ -385,14 +429,9 @@ public final class IndexWriter {
         }
 
         /// Publishes the written segment, its documents and their replacements in one
-        /// transaction. On a failure the file is removed.
+        /// transaction. On a failure nothing is published and the file stays, for a retry.
         func publish() throws {
-            do {
-                try catalog.publishCommit(segment: segment, replacing: replaced, records: records, nextID: nextID)
-            } catch {
-                removeSegment()
-                throw error
-            }
+            try catalog.publishCommit(segment: segment, replacing: replaced, records: records, nextID: nextID)
         }
 
         /// Removes the written segment file, unpublished (a failed commit).
@@ -404,7 +443,7 @@ public final class IndexWriter {
 
     /// Hands a sealed commit to the commit thread: the writer's thread never touches it again.
     private final class UncheckedCommit: @unchecked Sendable {
-        var commit: SealedCommit!
+        var commit: SealedCommit?
         init(_ commit: SealedCommit) { self.commit = commit }
     }
 

@@ -132,8 +132,13 @@ enum FileWalker {
         }
     }
 
-    /// File names in NFC (macOS writes å decomposed).
-    static func nfc(_ s: String) -> String { s.precomposedStringWithCanonicalMapping }
+    /// File names in NFC (macOS writes å decomposed). A name whose scalars are all below
+    /// U+0300 (every UTF-8 byte below `CC`) is NFC already: no combining mark, Hangul jamo or
+    /// singleton lies there. Only other names go through Foundation's normalization, which cost
+    /// 29k instructions a name (`perf`/callgrind: two thirds of the walk).
+    static func nfc(_ s: String) -> String {
+        s.utf8.allSatisfy({ $0 < 0xCC }) ? s : s.precomposedStringWithCanonicalMapping
+    }
 }
 
 /// The files under the paths given to `ingest`, one at a time (`next()`), so that a tree of a

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import DiariumTestSupport
 @testable import DiariumIndex
@@ -261,6 +262,66 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
         let r = try IndexReader(directory: dir.path)
         #expect(try r.documents(path: "mail.eml").map(\.part) == [0, 1])
         #expect(r.liveDocumentCount == 3)
+    }
+
+    /// A commit whose publication fails (here the catalog refuses new segments, as a full disk
+    /// or a locked database would) keeps its written segment and its rows: nothing of it is
+    /// published, the next commit publishes it first and then what was sealed after it, and no
+    /// document is lost; on the caller's thread and in the background alike. `close()` drops a
+    /// commit still unpublished and removes its file.
+    @Test func aFailedPublicationIsKeptForTheNextCommit() throws {
+        func refuse(_ w: IndexWriter, _ on: Bool) throws {
+            try w.catalog.write { db in
+                try db.execute(sql: on ? "CREATE TEMP TRIGGER refuse BEFORE INSERT ON main.segments BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+                                       : "DROP TRIGGER temp.refuse")
+            }
+        }
+        func segmentFiles(_ dir: ScratchDirectory) throws -> Int {
+            try FileManager.default.contentsOfDirectory(atPath: dir.path + "/segments").filter { $0.hasSuffix(".seg") }.count
+        }
+        for background in [false, true] {
+            let dir = try ScratchDirectory()
+            let w = try IndexWriter(directory: dir.path, memoryBudget: 64 << 10)
+            w.mergeFactor = 0
+            try refuse(w, true)
+            try w.add(record("a.txt"), fields: [.body: field(["ett", "a"])], storedText: Array("a".utf8))
+            if background {
+                // The one-document buffer is over the budget: sealed, written and refused on the commit thread.
+                try w.commitInBackgroundIfOverBudget()
+                try w.add(record("b.txt"), fields: [.body: field(["ett", "b"])], storedText: Array("b".utf8))
+                #expect(throws: (any Error).self) { try w.waitForBackgroundCommit() }
+            } else {
+                #expect(throws: (any Error).self) { try w.commit() }
+                try w.add(record("b.txt"), fields: [.body: field(["ett", "b"])], storedText: Array("b".utf8))
+            }
+            #expect(try IndexReader(directory: dir.path).liveDocumentCount == 0)
+            #expect(try segmentFiles(dir) == 1, "the refused segment's file is kept for the retry")
+            // Refused again: still nothing lost, nothing published out of order.
+            #expect(throws: (any Error).self) { try w.commit() }
+            #expect(try IndexReader(directory: dir.path).liveDocumentCount == 0)
+            try refuse(w, false)
+            try w.add(record("a.txt"), fields: [.body: field(["ett", "a2"])], storedText: Array("a2".utf8))
+            try w.commit()
+            let r = try IndexReader(directory: dir.path)
+            #expect(r.liveDocumentCount == 2 && w.segmentsWritten == 3)
+            let texts = try ["a.txt", "b.txt"].map { path in
+                let rec = try #require(try r.documents(path: path).first)
+                return String(decoding: try #require(try r.storedText(of: rec)), as: UTF8.self)
+            }
+            #expect(texts == ["a2", "b"], "published in the order sealed: the later a.txt replaced the first")
+            #expect(try segmentFiles(dir) == 3)
+        }
+        // Closed before a retry: the commit is dropped with its file.
+        let dir = try ScratchDirectory()
+        do {
+            let w = try IndexWriter(directory: dir.path)
+            try refuse(w, true)
+            try w.add(record("a.txt"), fields: [.body: field(["ett"])], storedText: [])
+            #expect(throws: (any Error).self) { try w.commit() }
+            w.close()
+        }
+        #expect(try segmentFiles(dir) == 0)
+        #expect(try IndexReader(directory: dir.path).liveDocumentCount == 0)
     }
 
     @Test func unpublishedSegmentFilesAreRemovedAtOpen() throws {

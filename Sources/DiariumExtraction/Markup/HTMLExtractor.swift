@@ -59,10 +59,13 @@ enum HTMLExtractor {
 }
 
 /// Builds extracted text: whitespace runs collapse to one space, block boundaries become one
-/// line break, no line starts or ends with spaces.
+/// line break, no line starts or ends with spaces. On bytes: the lines done and the line being
+/// built are byte buffers, and `result` makes one `String` of them (a `String` appended to per
+/// word was a third of an HTML file's extraction).
 struct TextAccumulator {
-    private(set) var lines: [String] = []
-    private var current = ""
+    /// The lines done (never empty ones), joined by line feeds.
+    private var done: [UInt8] = []
+    private var current: [UInt8] = []
     private var pendingSpace = false
 
     /// Appends `s` with each run of whitespace (and NUL) as one pending space.
@@ -79,8 +82,8 @@ struct TextAccumulator {
                 }
                 var j = i + 1
                 while j < b.count && b[j] != 0 && UTF8Scan.whitespaceLength(b, at: j) == 0 { j += 1 }
-                if pendingSpace { current.append(" "); pendingSpace = false }
-                current.append(String(decoding: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self))
+                if pendingSpace { current.append(0x20); pendingSpace = false }
+                current.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<j]))
                 i = j
             }
         }
@@ -89,15 +92,18 @@ struct TextAccumulator {
     mutating func space() { if !current.isEmpty { pendingSpace = true } }
 
     mutating func breakLine() {
-        if !current.isEmpty { lines.append(current) }
-        current = ""
+        if !current.isEmpty {
+            if !done.isEmpty { done.append(0x0A) }
+            done.append(contentsOf: current)
+            current.removeAll(keepingCapacity: true)
+        }
         pendingSpace = false
     }
 
+    /// The lines, the one being built included, joined by line feeds.
     var result: String {
-        var all = lines
-        if !current.isEmpty { all.append(current) }
-        return all.joined(separator: "\n")
+        guard !current.isEmpty else { return String(decoding: done, as: UTF8.self) }
+        return String(decoding: done.isEmpty ? current : done + [0x0A] + current, as: UTF8.self)
     }
 
     static func collapse(_ s: String) -> String {

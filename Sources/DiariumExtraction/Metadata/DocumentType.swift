@@ -35,20 +35,36 @@ public enum DocumentType {
     /// The rules with their marks as UTF-8 bytes.
     static let byteRules: [(String, [[UInt8]])] = rules.map { ($0.0, $0.1.map { Array($0.utf8) }) }
 
-    /// Every mark's bytes, one after the other, and per first byte the marks that start with
-    /// it as (rule number, start, length) into them: plain integers, so the scan below copies
-    /// and counts no references.
+    /// Every mark's bytes, one after the other, and the marks by their first byte as (rule
+    /// number, start, length) into them: those starting with byte `c` are
+    /// `marks[firstMark[c]..<firstMark[c + 1]]`. Plain integers in flat arrays, so the scan
+    /// below copies and counts no references and skips a byte that starts no mark at once.
     static let markBytes: [UInt8] = byteRules.flatMap { $0.1.flatMap { $0 } }
-    static let marksByFirstByte: [[(rule: Int, start: Int, count: Int)]] = {
-        var table = [[(rule: Int, start: Int, count: Int)]](repeating: [], count: 256)
-        var start = 0
+    static let marksByFirstByte: (firstMark: [Int32], marks: [(rule: Int32, start: Int32, count: Int32)]) = {
+        var table = [[(rule: Int32, start: Int32, count: Int32)]](repeating: [], count: 256)
+        var start: Int32 = 0
         for (r, rule) in byteRules.enumerated() {
             for mark in rule.1 {
-                table[Int(mark[0])].append((r, start, mark.count))
-                start += mark.count
+                table[Int(mark[0])].append((Int32(r), start, Int32(mark.count)))
+                start += Int32(mark.count)
             }
         }
-        return table
+        var firstMark: [Int32] = [0]
+        for list in table { firstMark.append(firstMark[firstMark.count - 1] + Int32(list.count)) }
+        return (firstMark, table.flatMap { $0 })
+    }()
+
+    /// One bit per pair of bytes that starts a mark (every mark has two bytes or more): most
+    /// places of a text start none and are passed over with one test.
+    static let markPairs: [UInt64] = {
+        var bits = [UInt64](repeating: 0, count: 1024)
+        for rule in byteRules {
+            for mark in rule.1 {
+                let pair = Int(mark[0]) << 8 | Int(mark[1])
+                bits[pair >> 6] |= 1 << UInt64(pair & 63)
+            }
+        }
+        return bits
     }()
 
     /// `text` lowercased as far as the marks can tell: ASCII capitals and Latin-1 capitals
@@ -58,7 +74,12 @@ public enum DocumentType {
     /// here exactly where it is found in `text.lowercased()` of an NFC text (the Kelvin and
     /// Ångström signs, which lowercase to ASCII and Latin-1, do not occur in NFC).
     static func lowerForMarks(_ text: String) -> [UInt8] {
-        var out = Array(text.utf8)
+        lowerForMarks(Array(text.utf8))
+    }
+
+    /// `lowerForMarks` of UTF-8 bytes.
+    static func lowerForMarks(_ bytes: [UInt8]) -> [UInt8] {
+        var out = bytes
         var i = 0
         while i < out.count {
             let c = out[i]
@@ -74,25 +95,45 @@ public enum DocumentType {
     /// mark anywhere in the text wins; the lowercased text is read once, each byte against the
     /// marks that start with it.
     static func classify(_ text: String) -> String? {
-        let lower = lowerForMarks(text)
+        classify(lower: lowerForMarks(text))
+    }
+
+    /// `classify` of a text's UTF-8 bytes.
+    static func classify(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        classify(lower: lowerForMarks(Array(bytes)))
+    }
+
+    /// `classify` of a text lowered by `lowerForMarks`.
+    private static func classify(lower: [UInt8]) -> String? {
         let best = lower.withUnsafeBufferPointer { b -> Int in
             markBytes.withUnsafeBufferPointer { m in
-                marksByFirstByte.withUnsafeBufferPointer { table in
-                    var best = byteRules.count
-                    for i in 0..<b.count {
-                        table[Int(b[i])].withUnsafeBufferPointer { marks in
-                            for e in marks where e.rule < best && i + e.count <= b.count {
-                                var k = 1
-                                while k < e.count && b[i + k] == m[e.start + k] { k += 1 }
-                                guard k == e.count else { continue }
-                                let c = i > 0 ? b[i - 1] : 0x20
-                                let continues = c >= 0x80 || (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39)
-                                if !continues || e.count >= 6 { best = e.rule }
+                marksByFirstByte.firstMark.withUnsafeBufferPointer { firstMark in
+                    marksByFirstByte.marks.withUnsafeBufferPointer { marks in
+                        markPairs.withUnsafeBufferPointer { pairs in
+                            var best = byteRules.count
+                            for i in 0..<max(0, b.count - 1) {
+                                let c = Int(b[i])
+                                let pair = c << 8 | Int(b[i + 1])
+                                guard pairs[pair >> 6] & (1 << UInt64(pair & 63)) != 0 else { continue }
+                                var k = Int(firstMark[c])
+                                let end = Int(firstMark[c + 1])
+                                while k < end {
+                                    let e = marks[k]
+                                    k += 1
+                                    let count = Int(e.count), start = Int(e.start)
+                                    guard Int(e.rule) < best && i + count <= b.count else { continue }
+                                    var j = 1
+                                    while j < count && b[i + j] == m[start + j] { j += 1 }
+                                    guard j == count else { continue }
+                                    let p = i > 0 ? b[i - 1] : 0x20
+                                    let continues = p >= 0x80 || (p >= 0x61 && p <= 0x7A) || (p >= 0x41 && p <= 0x5A) || (p >= 0x30 && p <= 0x39)
+                                    if !continues || count >= 6 { best = Int(e.rule) }
+                                }
+                                if best == 0 { break }
                             }
+                            return best
                         }
-                        if best == 0 { break }
                     }
-                    return best
                 }
             }
         }

@@ -164,7 +164,7 @@ enum MetadataExtractor {
         if type == nil, email.count >= 2 { type = ("e-post", .emailHeader(nil)) }
         if type == nil {
             var nonEmpty = 0
-            for (i, line) in lines.prefix(8).enumerated() where !line.trimmed().isEmpty {
+            for (i, line) in lines.prefix(8).enumerated() where !isBlank(line) {
                 nonEmpty += 1
                 if let t = labelType(line, strict: nonEmpty > 2) { type = (t, .textLine(i + 1)); break }
             }
@@ -172,7 +172,7 @@ enum MetadataExtractor {
         if type == nil, let t = doc.title.flatMap(DocumentType.classify) { type = (t, .title) }
         if type == nil { type = embedded.type.flatMap { v in (DocumentType.vocabulary.contains(v.0) ? v.0 : DocumentType.classify(v.0)).map { ($0, v.1) } } }
         if type == nil, let name = path.last, let t = DocumentType.classify(stripExtension(name)) { type = (t, .fileName) }
-        if type == nil, let t = DocumentType.classify(String(doc.text.prefix(600))) { type = (t, .text) }
+        if type == nil, let t = classifyLeading(doc.text, 600) { type = (t, .text) }
         set("type", type ?? ("övrigt", .default)) { doc.type = $0 }
 
         // Language
@@ -190,19 +190,78 @@ enum MetadataExtractor {
         return doc.text
     }
 
+    /// Whether `line` is empty or whitespace only (`trimmed().isEmpty`, without the copy).
+    static func isBlank(_ line: String) -> Bool {
+        var line = line
+        return line.withUTF8 { b in
+            var i = 0
+            while i < b.count, case let w = UTF8Scan.whitespaceLength(b, at: i), w > 0 { i += w }
+            return i == b.count
+        }
+    }
+
+    /// `DocumentType.classify(String(text.prefix(count)))`, on the text's bytes while the first
+    /// `count` characters are plain.
+    static func classifyLeading(_ text: String, _ count: Int) -> String? {
+        var text = text
+        let found = text.withUTF8 { b -> String?? in
+            guard let end = plainPrefixEnd(b, count) else { return .none }
+            return .some(DocumentType.classify(UnsafeBufferPointer(rebasing: b[..<end])))
+        }
+        return found ?? DocumentType.classify(String(text.prefix(count)))
+    }
+
+    /// The byte offset after the first `count` characters of `b` if they (and the character
+    /// after them) are plain (`UTF8Scan.isPlain`: one scalar a character), else nil.
+    static func plainPrefixEnd(_ b: UnsafeBufferPointer<UInt8>, _ count: Int) -> Int? {
+        var i = 0, n = 0
+        while i < b.count && n <= count {
+            let c = b[i]
+            var width = 1
+            if c >= 0x80 {
+                width = UTF8Scan.sequenceLength(c)
+                guard i + width <= b.count, UTF8Scan.isPlain(b, i..<(i + width)) else { return nil }
+            } else if c == 0x0D {
+                return nil
+            }
+            // The character after the cut is checked (a combining mark would join the last one), not taken.
+            if n == count { return i }
+            i += width
+            n += 1
+        }
+        return i
+    }
+
+    /// `String(text.prefix(count))`: the first `count` characters, counted on bytes while the
+    /// text is plain (`UTF8Scan.isPlain`: a character is a scalar there), by `Character`s
+    /// otherwise.
+    static func leadingCharacters(_ text: String, _ count: Int) -> String {
+        var text = text
+        guard let end = text.withUTF8({ plainPrefixEnd($0, count) }) else { return String(text.prefix(count)) }
+        return end == text.utf8.count ? text : String(decoding: text.utf8.prefix(end), as: UTF8.self)
+    }
+
     /// The first `count` lines of `text`, each cut to `maxLineLength` characters. A line ends at
     /// a line feed that is a character of its own (not the second half of a CR LF pair), as
     /// `split(separator: "\n")` over characters would cut it.
     static func firstLines(_ text: String, _ count: Int) -> [String] {
         var text = text
+        let whole = text
         return text.withUTF8 { b in
             var lines: [String] = []
             var start = 0, i = 0
             func line(_ end: Int) -> String {
+                // A line of at most `maxLineLength` bytes is copied from the text, which is valid
+                // UTF-8 already, as a slice at its line breaks (character boundaries), without
+                // decoding it again.
+                if end - start <= maxLineLength {
+                    let utf8 = whole.utf8
+                    return String(whole[utf8.index(utf8.startIndex, offsetBy: start)..<utf8.index(utf8.startIndex, offsetBy: end)])
+                }
                 // A line longer than `maxLineLength` characters: only a window of its bytes that
                 // holds that many characters is decoded, not the whole line.
                 let s = String(decoding: UnsafeBufferPointer(rebasing: b[start..<min(end, start + 8 * maxLineLength)]), as: UTF8.self)
-                return end - start <= maxLineLength ? s : String(s.prefix(maxLineLength))
+                return String(s.prefix(maxLineLength))
             }
             while i < b.count && lines.count < count {
                 // The next line feed by memchr (lines run to thousands of bytes).
@@ -240,8 +299,9 @@ enum MetadataExtractor {
     static func emailHeaders(_ lines: [String]) -> [String: String] {
         var headers: [String: String] = [:]
         for line in lines.prefix(12) {
-            if line.trimmed().isEmpty { if headers.isEmpty { continue } else { break } }
-            guard let colon = line.firstIndex(of: ":") else { break }
+            if isBlank(line) { if headers.isEmpty { continue } else { break } }
+            // Without a colon's byte there is no colon (the `Character` walk costs more).
+            guard line.utf8.contains(0x3A), let colon = line.firstIndex(of: ":") else { break }
             let key = line[..<colon].trimmed().lowercased()
             guard headerKeys.contains(key) else { break }
             headers[key] = line[line.index(after: colon)...].trimmed()
@@ -302,7 +362,10 @@ enum MetadataExtractor {
     }
 
     /// Whether `text`'s first non-empty comma-separated piece has 1 to 6 space-separated words
-    /// once trimmed — what `authorityName` requires first, checked on bytes before any copy.
+    /// once trimmed — what `authorityName` requires first, checked on bytes before any copy —
+    /// and, if the text is plain (`UTF8Scan.isPlain`, where a capital and a suffix are
+    /// told on bytes), starts with a capital and ends in a word with one of
+    /// `authoritySuffixes`, not `området`, in any case.
     static func mayBeAuthorityName(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { b in
@@ -312,16 +375,25 @@ enum MetadataExtractor {
             while end < b.count && b[end] != 0x2C { end += 1 }
             while start < end, case let w = UTF8Scan.whitespaceLength(b, at: start), w > 0 { start += w }
             _ = UTF8Scan.skipWhitespace(b, before: &end)
-            var words = 0, i = start
+            var words = 0, i = start, lastWord = start
             while i < end {
                 if b[i] == 0x20 { i += 1; continue }
                 words += 1
                 if words > 6 { return false }
+                lastWord = i
                 while i < end && b[i] != 0x20 { i += 1 }
             }
-            return words >= 1
+            guard words >= 1 else { return false }
+            // The whole text: a combining mark after the comma would keep it from cutting.
+            guard UTF8Scan.isPlain(b, 0..<b.count) else { return true }
+            let last = lastWord..<end
+            return UTF8Scan.isUppercaseLatin1(b, at: start) && !UTF8Scan.hasSuffixIgnoringLatin1Case(b, last, notAuthoritySuffix)
+                && authoritySuffixBytes.contains { UTF8Scan.hasSuffixIgnoringLatin1Case(b, last, $0) }
         }
     }
+
+    static let authoritySuffixBytes = authoritySuffixes.map { Array($0.utf8) }
+    static let notAuthoritySuffix = Array("området".utf8)
 
     static let authorityLabels = ["departement", "departement/ myndighet", "departement/myndighet", "myndighet", "utgivare",
                                   "utfärdare", "beslutad av", "beslutat av", "avsändare", "organisation", "nämnd", "förvaltning",
@@ -410,7 +482,69 @@ enum MetadataExtractor {
         return found
     }
 
-    private static func findAuthorityName(_ text: String) -> String? {
+    static func findAuthorityName(_ text: String) -> String? {
+        var bytes = text
+        return bytes.withUTF8(findAuthorityNamePlain) ?? findAuthorityNameByStrings(text)
+    }
+
+    static let forBytes = Array("för".utf8)
+
+    /// `findAuthorityNameByStrings` on the bytes of a plain text (`UTF8Scan.isPlain`: a
+    /// character is a scalar, only Latin-1 letters have a case); nil for any other text.
+    static func findAuthorityNamePlain(_ b: UnsafeBufferPointer<UInt8>) -> String?? {
+        guard UTF8Scan.isPlain(b, 0..<b.count) else { return .none }
+        // The first non-empty comma-separated piece, trimmed, and its space-separated words.
+        var start = 0
+        while start < b.count && b[start] == 0x2C { start += 1 }
+        var end = start
+        while end < b.count && b[end] != 0x2C { end += 1 }
+        while start < end, case let w = UTF8Scan.whitespaceLength(b, at: start), w > 0 { start += w }
+        _ = UTF8Scan.skipWhitespace(b, before: &end)
+        guard start < end else { return .some(nil) }
+        var words: [Range<Int>] = []
+        var i = start
+        while i < end && words.count <= 6 {
+            if b[i] == 0x20 { i += 1; continue }
+            let s = i
+            while i < end && b[i] != 0x20 { i += 1 }
+            words.append(s..<i)
+        }
+        guard (1...6).contains(words.count), UTF8Scan.isUppercaseLatin1(b, at: words[0].lowerBound) else { return .some(nil) }
+        let last = words[words.count - 1]
+        guard !UTF8Scan.hasSuffixIgnoringLatin1Case(b, last, notAuthoritySuffix),
+              authoritySuffixBytes.contains(where: { UTF8Scan.hasSuffixIgnoringLatin1Case(b, last, $0) }) else { return .some(nil) }
+        // `Avveckling av Fiskeriverket` is a title that mentions an authority, not a name.
+        if words.count >= 3, UTF8Scan.isUppercaseLatin1(b, at: last.lowerBound) { return .some(nil) }
+        // `Informationssäkerhetspolicy för miljö- och hälsoskyddsnämnden` is a document's title.
+        if words.count >= 3, words[1].count == forBytes.count, UTF8Scan.hasSuffixIgnoringLatin1Case(b, words[1], forBytes),
+           DocumentType.classify(UnsafeBufferPointer(rebasing: b[words[0]])) != nil { return .some(nil) }
+        // Letters and `-` only (lowercase words other than "och"/"för"/"i" are allowed inside).
+        for w in words {
+            var k = w.lowerBound
+            while k < w.upperBound {
+                let c = b[k]
+                if c < 0x80 {
+                    guard c == 0x2D || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) else { return .some(nil) }
+                    k += 1
+                } else {
+                    let (scalar, width) = UTF8Scan.scalar(b, at: k)
+                    guard scalar.properties.isAlphabetic else { return .some(nil) }
+                    k += width
+                }
+            }
+        }
+        guard UTF8Scan.changesUnderUppercasing(b, start..<end) == false else {
+            return .some(String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self))
+        }
+        // All capitals: the first letter kept, the rest lowercased.
+        let head = UTF8Scan.sequenceLength(b[start])
+        var out = Array(UnsafeBufferPointer(rebasing: b[start..<end]))
+        for k in head..<out.count { out[k] = UTF8Scan.lowerLatin1(out[k], afterC3: out[k - 1] == 0xC3) }
+        return .some(String(decoding: out, as: UTF8.self))
+    }
+
+    /// `findAuthorityName` on `String`s and `Character`s, for any text.
+    static func findAuthorityNameByStrings(_ text: String) -> String? {
         let first = text.split(separator: ",").first.map { $0.trimmed() } ?? ""
         let words = first.split(separator: " ")
         guard (1...6).contains(words.count), let head = words.first?.first, head.isUppercase,
@@ -428,7 +562,68 @@ enum MetadataExtractor {
     }
 
     /// A letterhead cell that is only a type label (`PROTOKOLLSUTDRAG`, `Protokoll 2022-02-23`).
+    ///
+    /// On bytes: its cells, their one word that is not a number, and, in a plain cell
+    /// (`UTF8Scan.isPlain`, nearly every one), case and marks are read without a `String`;
+    /// `labelTypeByStrings(cell:strict:)` reads other cells, with the same rules.
     static func labelType(_ line: String, strict: Bool = false) -> String? {
+        if UTF8Scan.containsIgnoringASCIICase(line, "utdrag ur protokoll") { return "protokoll" }
+        var line = line
+        return line.withUTF8 { b -> String? in
+            var found: String?
+            forEachCell(b) { cell in
+                // A cell with two words that are not numbers is passed over after its second word.
+                guard let word = onlyWordNotNumber(b, cell) else { return false }
+                guard UTF8Scan.isPlain(b, cell) else {
+                    found = labelTypeByStrings(cell: String(decoding: UnsafeBufferPointer(rebasing: b[cell]), as: UTF8.self), strict: strict)
+                    return found != nil
+                }
+                // Past the first lines, only a letterhead label counts: capitals, or a label with a date.
+                if strict && UTF8Scan.changesUnderUppercasing(b, cell) && DateFinder.dates(in: UnsafeBufferPointer(rebasing: b[cell])).isEmpty {
+                    return false
+                }
+                found = markedType(b, word)
+                return found != nil
+            }
+            return found
+        }
+    }
+
+    /// Calls `body` with the byte range of each cell of `b` in order (`cellRanges`, without the
+    /// array), until it returns true.
+    @inline(__always)
+    static func forEachCell(_ b: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Bool) {
+        @inline(__always) func trim(_ c: UInt8) -> Bool { c == 0x2A || c == 0x23 || c == 0x5F || c == 0x20 }   // * # _ space
+        var start = -1, end = -1, separators = 0
+        var i = 0
+        let n = b.count
+        while i < n {
+            let c = b[i]
+            i += 1
+            if c == 0x20 { separators += 1; continue }
+            if c == 0x09 || c == 0x7C { separators += 3; continue }
+            if separators >= 2, start >= 0 {
+                var s = start, e = end
+                while s < e && trim(b[s]) { s += 1 }
+                while e > s && trim(b[e - 1]) { e -= 1 }
+                if s < e && body(s..<e) { return }
+                start = -1
+            }
+            separators = 0
+            if start < 0 { start = i - 1 }
+            end = i
+        }
+        if start >= 0 {
+            var s = start, e = end
+            while s < e && trim(b[s]) { s += 1 }
+            while e > s && trim(b[e - 1]) { e -= 1 }
+            if s < e { _ = body(s..<e) }
+        }
+    }
+
+    /// `labelType` on `String`s and `Character`s, for any line (the rules `labelType` reads a
+    /// plain cell by on bytes).
+    static func labelTypeByStrings(_ line: String, strict: Bool = false) -> String? {
         if UTF8Scan.containsIgnoringASCIICase(line, "utdrag ur protokoll") { return "protokoll" }
         // Only cells of one word (numbers aside) can be a label: the others are passed over on bytes.
         var line = line
@@ -436,14 +631,62 @@ enum MetadataExtractor {
             cellRanges(b).filter { wordsNotNumbers(b, $0, limit: 2) == 1 }.map { String(decoding: UnsafeBufferPointer(rebasing: b[$0]), as: UTF8.self) }
         }
         for cell in candidates {
-            let words = cell.split(separator: " ").filter { w in !w.allSatisfy { $0.isNumber || $0 == "-" || $0 == "§" } }
-            guard words.count == 1 else { continue }
-            // Past the first lines, only a letterhead label counts: capitals, or a label with a date.
-            if strict && cell != cell.uppercased() && DateFinder.dates(in: cell).isEmpty { continue }
-            let w = words[0].lowercased()
-            for (type, marks) in DocumentType.rules where marks.contains(w) { return type }
+            if let type = labelTypeByStrings(cell: cell, strict: strict) { return type }
         }
         return nil
+    }
+
+    /// The type a cell of one word that is not a number names, on `String`s and `Character`s.
+    static func labelTypeByStrings(cell: String, strict: Bool) -> String? {
+        let words = cell.split(separator: " ").filter { w in !w.allSatisfy { $0.isNumber || $0 == "-" || $0 == "§" } }
+        guard words.count == 1 else { return nil }
+        // Past the first lines, only a letterhead label counts: capitals, or a label with a date.
+        if strict && cell != cell.uppercased() && DateFinder.dates(in: cell).isEmpty { return nil }
+        let w = words[0].lowercased()
+        for (type, marks) in DocumentType.rules where marks.contains(w) { return type }
+        return nil
+    }
+
+    /// Every mark of `DocumentType.rules` with its type, in the rules' order.
+    static let labelMarks: [(type: String, mark: [UInt8])] = DocumentType.byteRules.flatMap { rule in rule.1.map { (rule.0, $0) } }
+
+    /// The type of the first rule with a mark equal to the word `b[word]` of plain text, lowercased.
+    static func markedType(_ b: UnsafeBufferPointer<UInt8>, _ word: Range<Int>) -> String? {
+        for (type, mark) in labelMarks where mark.count == word.count {
+            var k = 0
+            while k < mark.count,
+                  UTF8Scan.lowerLatin1(b[word.lowerBound + k], afterC3: k > 0 && b[word.lowerBound + k - 1] == 0xC3) == mark[k] { k += 1 }
+            if k == mark.count { return type }
+        }
+        return nil
+    }
+
+    /// The one word (a run of bytes between spaces) of `b[range]` that is not made of numbers,
+    /// `-` and `§` alone, if there is exactly one.
+    static func onlyWordNotNumber(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Range<Int>? {
+        var found: Range<Int>?
+        var i = range.lowerBound
+        while i < range.upperBound {
+            if b[i] == 0x20 { i += 1; continue }
+            let start = i
+            var numeric = true
+            while i < range.upperBound && b[i] != 0x20 {
+                let c = b[i]
+                if c < 0x80 {
+                    if numeric && c != 0x2D && !(c >= 0x30 && c <= 0x39) { numeric = false }
+                    i += 1
+                } else {
+                    let (scalar, width) = UTF8Scan.scalar(b, at: i)
+                    if numeric && scalar != "§" && scalar.properties.numericType == nil { numeric = false }
+                    i += width
+                }
+            }
+            if !numeric {
+                if found != nil { return nil }
+                found = start..<i
+            }
+        }
+        return found
     }
 
     /// Whether `line` has a digit at all (a date needs one); most lines do not.
@@ -523,11 +766,18 @@ enum MetadataExtractor {
     /// ` Rubrik:`, ` Angående:`, ` Titel:`, ` Avser:`).
     static let titleLabelEnds: [[UInt8]] = ["ende:", "brik:", "itel:", "vser:"].map { Array($0.utf8) }
 
+    static let titleLabelBytes = titleLabels.map { Array($0.utf8) }
+
+    /// Whether the plain text `b[key]`, lowercased, is one of `titleLabels`.
+    static func isTitleLabel(_ b: UnsafeBufferPointer<UInt8>, _ key: Range<Int>) -> Bool {
+        titleLabelBytes.contains { $0.count == key.count && UTF8Scan.hasSuffixIgnoringLatin1Case(b, key, $0) }
+    }
+
     /// Whether `labelledPairs(line)` can hold a title label, on bytes (most lines cannot, and the
     /// pairs cost a `Character` walk and a lowercased copy of the line up to its colon): the
-    /// line has a colon, and the text before its first one, without `*_# ` around it, is short
-    /// enough to be a label (a label has at most 9 letters; 40 bytes allow any case mapping),
-    /// or a later label's ASCII end follows it.
+    /// line has a colon, and the text before its first one, without `*_# ` around it, is a
+    /// title label in any case (in a plain line) or short enough to be one (a label has at
+    /// most 9 letters; 40 bytes allow any case mapping), or a later label's ASCII end follows it.
     static func mayHoldTitleLabel(_ line: String) -> Bool {
         var line = line
         return line.withUTF8 { b in
@@ -536,15 +786,16 @@ enum MetadataExtractor {
             var start = 0, end = colon
             while start < end && trim(b[start]) { start += 1 }
             while end > start && trim(b[end - 1]) { end -= 1 }
-            if end - start <= 40 { return true }
+            // In a plain line (`UTF8Scan.isPlain`) the key itself is compared, in any case.
+            if end - start <= 40 && !(UTF8Scan.isPlain(b, 0..<b.count) && !isTitleLabel(b, start..<end)) { return true }
             return titleLabelEnds.contains { UTF8Scan.find(ignoringCase: $0, in: b, from: colon + 1) != nil }
         }
     }
 
     /// `Key: value` pairs on a line; a line may hold several (`SFS nr: 2013:352 Rubrik: …`).
     static func labelledPairs(_ raw: String) -> [(String, String)] {
-        guard let colon = raw.firstIndex(of: ":") else { return [] }
-        let key = raw[..<colon].trimmed("*_# ").lowercased()
+        guard raw.utf8.contains(0x3A), let colon = raw.firstIndex(of: ":") else { return [] }
+        let key = raw[..<colon].trimmed("*_# ").lowercasedPlain
         let value = raw[raw.index(after: colon)...].trimmed("*_ ")
         var pairs = [(key, value)]
         // Later labels on the same line: cut the value at ` Rubrik:`, ` Utfärdad:` …
@@ -567,11 +818,11 @@ enum MetadataExtractor {
             var line = raw.trimmed("#*=_-| \t")
             if line.isEmpty || line.allSatisfy({ "=-_*|:".contains($0) }) { continue }
             if raw.hasPrefix("|") || raw.hasPrefix("/") { continue }
-            let lowerLine = line.lowercased()
+            let lowerLine = line.lowercasedPlain
             if lowerLine.hasSuffix("författningssamling") || lowerLine.hasPrefix("issn") || lowerLine.hasPrefix("utgivare")
                 || lowerLine.hasPrefix("ansvarig utgivare") { continue }
             // The first line of a two-line masthead (`BOVERKETS` / `FÖRFATTNINGSSAMLING`).
-            if i + 1 < lines.count, lines[i + 1].trimmed().lowercased() == "författningssamling" { continue }
+            if i + 1 < lines.count, isMastheadWord(lines[i + 1]) { continue }
             if line.hasPrefix("§") {
                 var rest = line.dropFirst().drop { $0 == " " || $0.isNumber }
                 let restBytes = Array(rest.utf8)
@@ -588,20 +839,21 @@ enum MetadataExtractor {
                 // `Föreskrifter` / `om ändring i …;` on the following lines.
                 return (String((line + " " + next.0).prefix(250)), .textLine(i + 1))
             }
-            if cs.allSatisfy({ authorityName($0) != nil || labelType($0) != nil || $0.lowercased().hasSuffix("kommun") || $0.lowercased().hasSuffix("region") }) { continue }
+            if cs.allSatisfy({ authorityName($0) != nil || labelType($0) != nil || namesPlace($0) }) { continue }
             // A letterhead's unit (`Juridiska avdelningen`), a label above its value
             // (`FÖRFATTARE`), a contact line with an e-mail address: not the title.
             if cs.count == 1, isLetterheadLine(lowerLine) { continue }
-            if let colon = line.firstIndex(of: ":") {
-                let key = line[..<colon].trimmed("*_ ").lowercased()
+            if line.utf8.contains(0x3A), let colon = line.firstIndex(of: ":") {
+                let key = line[..<colon].trimmed("*_ ").lowercasedPlain
                 if labelKeys.contains(key) || key.hasPrefix("dnr") { continue }
             }
-            let lower = line.lowercased()
+            let lower = lowerLine   // `line` is as it was
             if let d = DiarienummerFinder.shaped(line, allowBare: false), d.count + 2 >= line.count { continue }
-            if let first = lower.split(separator: " ").first, DocumentType.rules.contains(where: { $0.1.contains(String(first)) }),
-               !DateFinder.dates(in: line).isEmpty { continue }
+            // A type word first and a date (`Protokoll 2022-02-23`); the dates first, as most lines have none.
+            if !DateFinder.dates(in: line).isEmpty, case let first = lower.prefix(while: { $0 != " " }), !first.isEmpty,
+               DocumentType.rules.contains(where: { $0.1.contains(String(first)) }) { continue }
             if lower.hasPrefix("dnr") || lower.hasPrefix("utdrag ur protokoll") || DateFinder.dates(in: line).first.map({ _ in line.count < 30 }) == true { continue }
-            if line == line.uppercased() && line.contains(where: \.isLetter) { line = line.prefix(1) + line.dropFirst().lowercased() }
+            if line.isUppercasedPlain && line.contains(where: \.isLetter) { line = line.prefix(1) + line.dropFirst().lowercased() }
             if !line.hasSuffix("."), let next = continuation(lines, after: i) { line += " " + next.0 }
             if line.hasSuffix(";") { line.removeLast() }
             return (String(line.prefix(250)), .textLine(i + 1))
@@ -612,11 +864,61 @@ enum MetadataExtractor {
     static let unitSuffixes = ["avdelningen", "enheten", "sektionen", "staben", "byrån"]
     static let columnLabels: Set<String> = ["författare", "handläggare", "revision", "diarienr", "dokumentnummer", "datum", "sida", "beteckning"]
 
+    /// A letterhead's unit (`juridiska avdelningen`), a column label (`författare`) or a contact
+    /// line with an e-mail address, given lowercased. Words are counted on bytes in plain text
+    /// (`UTF8Scan.isPlain`), up to 13.
     static func isLetterheadLine(_ lower: String) -> Bool {
+        var text = lower
+        let plain = text.withUTF8 { b -> Bool? in
+            guard UTF8Scan.isPlain(b, 0..<b.count) else { return nil }
+            var words = 0, i = 0, last = 0..<0
+            while i < b.count && words <= 12 {
+                if b[i] == 0x20 { i += 1; continue }
+                let start = i
+                while i < b.count && b[i] != 0x20 { i += 1 }
+                words += 1
+                last = start..<i
+            }
+            if words <= 3 && words > 0 && unitSuffixBytes.contains(where: { UTF8Scan.hasSuffixIgnoringLatin1Case(b, last, $0) }) { return true }
+            if words == 1 && columnLabels.contains(lower) { return true }
+            return words <= 12 && b.contains(0x40)
+        }
+        if let plain { return plain }
         let words = lower.split(separator: " ")
         if words.count <= 3, let last = words.last, unitSuffixes.contains(where: { last.hasSuffix($0) }) { return true }
         if words.count == 1, columnLabels.contains(lower) { return true }
         return words.count <= 12 && lower.contains("@")
+    }
+
+    static let unitSuffixBytes = unitSuffixes.map { Array($0.utf8) }
+    static let mastheadWord = Array("författningssamling".utf8)
+    static let placeSuffixes = ["kommun", "region"].map { Array($0.utf8) }
+
+    /// Whether `line`, trimmed and lowercased, is `författningssamling` (the second line of a
+    /// two-line masthead). On bytes in plain text.
+    static func isMastheadWord(_ line: String) -> Bool {
+        var text = line
+        let plain = text.withUTF8 { b -> Bool? in
+            var start = 0, end = b.count
+            while start < end, case let w = UTF8Scan.whitespaceLength(b, at: start), w > 0 { start += w }
+            _ = UTF8Scan.skipWhitespace(b, before: &end)
+            guard start < end else { return false }
+            guard UTF8Scan.isPlain(b, start..<end) else { return nil }
+            return end - start == mastheadWord.count && UTF8Scan.hasSuffixIgnoringLatin1Case(b, start..<end, mastheadWord)
+        }
+        return plain ?? (line.trimmed().lowercased() == "författningssamling")
+    }
+
+    /// Whether `cell`, lowercased, ends with `kommun` or `region`. On bytes in plain text.
+    static func namesPlace(_ cell: String) -> Bool {
+        var text = cell
+        let plain = text.withUTF8 { b -> Bool? in
+            guard UTF8Scan.isPlain(b, 0..<b.count) else { return nil }
+            return placeSuffixes.contains { UTF8Scan.hasSuffixIgnoringLatin1Case(b, 0..<b.count, $0) }
+        }
+        if let plain { return plain }
+        let lower = cell.lowercasedPlain
+        return lower.hasSuffix("kommun") || lower.hasSuffix("region")
     }
 
     /// The lines that continue a title: following non-empty lines that start in lower case,

@@ -35,3 +35,28 @@ extension StringProtocol {
         }
     }
 }
+
+extension String {
+    /// `lowercased()`, on bytes when the text is plain (`UTF8Scan.isPlain`: only Latin-1
+    /// capitals change, each by one byte), by Unicode's case mapping otherwise.
+    var lowercasedPlain: String {
+        var s = self
+        let folded = s.withUTF8 { b -> [UInt8]? in
+            guard UTF8Scan.isPlain(b, 0..<b.count) else { return nil }
+            var out = [UInt8](repeating: 0, count: b.count)
+            for i in 0..<b.count { out[i] = UTF8Scan.lowerLatin1(b[i], afterC3: i > 0 && b[i - 1] == 0xC3) }
+            return out
+        }
+        return folded.map { String(decoding: $0, as: UTF8.self) } ?? lowercased()
+    }
+
+    /// Whether `uppercased()` leaves the text as it is, on bytes when it is plain.
+    var isUppercasedPlain: Bool {
+        var s = self
+        let plain = s.withUTF8 { b -> Bool? in
+            guard UTF8Scan.isPlain(b, 0..<b.count) else { return nil }
+            return !UTF8Scan.changesUnderUppercasing(b, 0..<b.count)
+        }
+        return plain ?? (self == uppercased())
+    }
+}
