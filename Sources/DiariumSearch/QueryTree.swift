@@ -306,11 +306,7 @@ final class SegmentMatcher {
         self.scoring = scoring
         self.factors = factors
         k1 = scoring.k1
-        factorTable = factors.withUnsafeTable { t in
-            let p = UnsafeMutablePointer<Double>.allocate(capacity: t.count)
-            p.initialize(from: t.baseAddress!, count: t.count)
-            return p
-        }
+        factorTable = factors.allocateTable()
         documentCount = UInt32(clamping: reader.documentCount)
         hasDeletions = segment.deletedCount > 0
         let table = reader.normTable
@@ -661,17 +657,8 @@ final class SegmentMatcher {
     /// once), × the node's weight.
     @inline(__always)
     private func termScore(_ p: UnsafeMutablePointer<PlanNode>, _ c: Int, _ norms: (UInt8, UInt8, UInt8, UInt8)) -> Double {
-        var pf = 0.0
-        var m = p.pointee.fields, f = 0
-        while m != 0 {
-            if m & 1 != 0 {
-                let tf = cursors[c].frequency(f)
-                if tf > 0 { pf += Double(tf) * factorTable[f &* 256 &+ Int(Self.norm(norms, f))] }
-            }
-            m >>= 1
-            f &+= 1
-        }
-        return scoring.score(idf: p.pointee.idf, pseudoFrequency: pf) * p.pointee.weight
+        scoring.termScore(cursors[c], fields: p.pointee.fields, idf: p.pointee.idf, weight: p.pointee.weight,
+                          factors: factorTable, norms: norms)
     }
 
     /// Whether the terms of conjunction `n` (all at `doc`) stand next to each other, in
@@ -765,18 +752,7 @@ final class SegmentMatcher {
             guard n.cursor >= 0, let m = cursors[Int(n.cursor)].blockMaximum(containing: doc) else { return (0, PostingsCursor.exhausted) }
             // Two upper bounds of every document's pseudo frequency in the block (`SkipEntry`):
             // per field, and one document's at the segment's reference, scaled.
-            var pf = 0.0
-            var fm = n.fields, f = 0
-            while fm != 0 {
-                if fm & 1 != 0 {
-                    let tf = m.maxFrequency(f)
-                    if tf > 0 { pf += Double(tf) * factors.factor(f, norm: m.minNorm(f)) }
-                }
-                fm >>= 1
-                f &+= 1
-            }
-            pf = min(pf, n.boundScale * m.maxPseudoFrequency)
-            return (scoring.score(idf: n.idf, pseudoFrequency: pf) * n.weight, m.lastDoc)
+            return (scoring.termBound(m, fields: n.fields, idf: n.idf, weight: n.weight, boundScale: n.boundScale, factors: factors), m.lastDoc)
         case .all:
             return (0, PostingsCursor.exhausted)
         case .conjunction, .best, .sum:

@@ -60,6 +60,53 @@ public struct BM25F: Sendable {
     }
 }
 
+extension BM25F {
+    /// A term's score × `weight` over the fields of `fields` (a bit per `IndexField`): Σ over
+    /// them of `frequency(f)` × `factor(f)` as the pseudo frequency, at most `cap`, then
+    /// `score`. The one place a term's score is summed over its fields: a posting's score
+    /// (`termScore`) and a block's bound (`termBound`) are both this sum, with the document's
+    /// or the block's figures.
+    @inline(__always)
+    func fieldSum(fields: UInt8, idf: Double, weight: Double, cap: Double = .infinity,
+                  frequency: (Int) -> UInt32, factor: (Int) -> Double) -> Double {
+        var pf = 0.0
+        var m = fields, f = 0
+        while m != 0 {
+            if m & 1 != 0 {
+                let tf = frequency(f)
+                if tf > 0 { pf += Double(tf) * factor(f) }
+            }
+            m >>= 1
+            f &+= 1
+        }
+        return score(idf: idf, pseudoFrequency: min(pf, cap)) * weight
+    }
+
+    /// The upper bound of a term's score, × `weight`, over the documents of a postings block: per
+    /// field the largest frequency at the smallest norm, and at most `boundScale` × the block's
+    /// largest pseudo frequency at the segment's reference (`BoundReference.scale`). Both the
+    /// query tree (`SegmentMatcher.bound`) and the union engine (`TopK+Union.swift`) call it.
+    @inline(__always)
+    func termBound(_ m: BlockBound, fields: UInt8, idf: Double, weight: Double, boundScale: Double, factors: FieldFactors) -> Double {
+        fieldSum(fields: fields, idf: idf, weight: weight, cap: boundScale * m.maxPseudoFrequency,
+                 frequency: { m.maxFrequency($0) }, factor: { factors.factor($0, norm: m.minNorm($0)) })
+    }
+
+    /// A term's score × `weight` at the document `cursor` stands on, over the fields of `fields`
+    /// (`norms`: the document's norm bytes, `factors`: `FieldFactors`' table, field f's factor
+    /// for norm byte n at `f × 256 + n`).
+    @inline(__always)
+    func termScore(_ cursor: PostingsCursor, fields: UInt8, idf: Double, weight: Double,
+                   factors: UnsafePointer<Double>, norms: (UInt8, UInt8, UInt8, UInt8)) -> Double {
+        fieldSum(fields: fields, idf: idf, weight: weight, frequency: { cursor.frequency($0) },
+                 factor: { f in
+                     let norm: UInt8
+                     switch f { case 0: norm = norms.0; case 1: norm = norms.1; case 2: norm = norms.2; default: norm = norms.3 }
+                     return factors[f &* 256 &+ Int(norm)]
+                 })
+    }
+}
+
 /// `BM25F.fieldFactor` for every field and every norm byte of one query's statistics, in one
 /// flat array: scoring a posting (or bounding a block by its largest frequency and smallest
 /// norm) is a table load and a multiply-add, with no dictionary lookup or division.
@@ -87,9 +134,14 @@ public struct FieldFactors: Sendable {
         table.withUnsafeBufferPointer { $0[field &* 256 &+ Int(norm)] }
     }
 
-    /// Calls `body` with the table: field f's factor for norm byte n at `f × 256 + n`.
-    public func withUnsafeTable<R>(_ body: (UnsafeBufferPointer<Double>) throws -> R) rethrows -> R {
-        try table.withUnsafeBufferPointer(body)
+    /// A copy of the table in memory of its own, for loops that score many postings through a
+    /// plain pointer (`BM25F.termScore`); the caller deallocates it.
+    public func allocateTable() -> UnsafeMutablePointer<Double> {
+        table.withUnsafeBufferPointer { t in
+            let p = UnsafeMutablePointer<Double>.allocate(capacity: t.count)
+            if let base = t.baseAddress { p.initialize(from: base, count: t.count) }
+            return p
+        }
     }
 
     /// Σ over fields of tf × factor, for a document with these per-field norm bytes.

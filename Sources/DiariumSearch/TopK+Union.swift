@@ -103,51 +103,6 @@ struct UnionQuery {
     }
 }
 
-extension BM25F {
-    /// The upper bound of a term's score, × `weight`, over the documents of a postings block: per
-    /// field the largest frequency at the smallest norm, and at most `boundScale` × the block's
-    /// largest pseudo frequency at the segment's reference (`BoundReference.scale`). The one
-    /// place the bound of a term's block is written (`SegmentMatcher.bound` calls it).
-    @inline(__always)
-    func termBound(_ m: BlockBound, fields: UInt8, idf: Double, weight: Double, boundScale: Double, factors: FieldFactors) -> Double {
-        var pf = 0.0
-        var fm = fields, f = 0
-        while fm != 0 {
-            if fm & 1 != 0 {
-                let tf = m.maxFrequency(f)
-                if tf > 0 { pf += Double(tf) * factors.factor(f, norm: m.minNorm(f)) }
-            }
-            fm >>= 1
-            f &+= 1
-        }
-        pf = min(pf, boundScale * m.maxPseudoFrequency)
-        return score(idf: idf, pseudoFrequency: pf) * weight
-    }
-
-    /// A term's score × `weight` at the document `cursor` stands on, over the fields of `mask`
-    /// (`norms`: the document's norm bytes). The one place a posting is scored
-    /// (`SegmentMatcher.score` calls it).
-    @inline(__always)
-    func termScore(_ cursor: PostingsCursor, fields: UInt8, idf: Double, weight: Double, factors: FieldFactors,
-                   norms: (UInt8, UInt8, UInt8, UInt8)) -> Double {
-        var pf = 0.0
-        var m = fields, f = 0
-        while m != 0 {
-            if m & 1 != 0 {
-                let tf = cursor.frequency(f)
-                if tf > 0 {
-                    let norm: UInt8
-                    switch f { case 0: norm = norms.0; case 1: norm = norms.1; case 2: norm = norms.2; default: norm = norms.3 }
-                    pf += Double(tf) * factors.factor(f, norm: norm)
-                }
-            }
-            m >>= 1
-            f &+= 1
-        }
-        return score(idf: idf, pseudoFrequency: pf) * weight
-    }
-}
-
 extension TreeEvaluator {
     /// One metadata filter compiled for one segment: the year read straight from the fast field,
     /// the others through `Searcher.filterPredicate`.
@@ -212,6 +167,8 @@ extension TreeEvaluator {
         }
         let fast = r.withFastColumns { $0 }
         let table = r.normTable
+        let factorTable = factors.allocateTable()
+        defer { factorTable.deallocate() }
         let normTable = table.count >= r.documentCount * IndexField.allCases.count ? table.baseAddress : nil
         let hasDeletions = segment.deletedCount > 0
         var proximity = try ProximityScorer(terms: proximityTerms, reader: r)
@@ -334,7 +291,7 @@ extension TreeEvaluator {
                 // The essential leaves' scores and the set-aside bounds bound the document's.
                 for c in 0..<clauses { part[c] = -1 }
                 for i in 0..<n where essential[i] && cursors[i].doc == doc {
-                    let v = scoring.termScore(cursors[i], fields: mask[i], idf: idf[i], weight: weight[i], factors: factors, norms: nb)
+                    let v = scoring.termScore(cursors[i], fields: mask[i], idf: idf[i], weight: weight[i], factors: factorTable, norms: nb)
                     scored[i] = v
                     part[clauseOf[i]] = max(part[clauseOf[i]], v)
                 }
@@ -357,7 +314,7 @@ extension TreeEvaluator {
                     if cursors[i].doc == doc {
                         // The essential leaves' scores are already known (the same computation).
                         let v = scored[i] >= 0 ? scored[i]
-                            : scoring.termScore(cursors[i], fields: mask[i], idf: idf[i], weight: weight[i], factors: factors, norms: nb)
+                            : scoring.termScore(cursors[i], fields: mask[i], idf: idf[i], weight: weight[i], factors: factorTable, norms: nb)
                         best = max(best, v)
                     }
                     scored[i] = -1
