@@ -369,12 +369,7 @@ enum MetadataExtractor {
     static func mayBeAuthorityName(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { b in
-            var start = 0
-            while start < b.count && b[start] == 0x2C { start += 1 }
-            var end = start
-            while end < b.count && b[end] != 0x2C { end += 1 }
-            while start < end, case let w = UTF8Scan.whitespaceLength(b, at: start), w > 0 { start += w }
-            _ = UTF8Scan.skipWhitespace(b, before: &end)
+            let (start, end) = firstCommaPiece(b)
             var words = 0, i = start, lastWord = start
             while i < end {
                 if b[i] == 0x20 { i += 1; continue }
@@ -489,17 +484,24 @@ enum MetadataExtractor {
 
     static let forBytes = Array("för".utf8)
 
-    /// `findAuthorityNameByStrings` on the bytes of a plain text (`UTF8Scan.isPlain`: a
-    /// character is a scalar, only Latin-1 letters have a case); nil for any other text.
-    static func findAuthorityNamePlain(_ b: UnsafeBufferPointer<UInt8>) -> String?? {
-        guard UTF8Scan.isPlain(b, 0..<b.count) else { return .none }
-        // The first non-empty comma-separated piece, trimmed, and its space-separated words.
+    /// The first non-empty comma-separated piece of `b`, without the whitespace around it, as
+    /// byte offsets (start == end: none).
+    static func firstCommaPiece(_ b: UnsafeBufferPointer<UInt8>) -> (start: Int, end: Int) {
         var start = 0
         while start < b.count && b[start] == 0x2C { start += 1 }
         var end = start
         while end < b.count && b[end] != 0x2C { end += 1 }
         while start < end, case let w = UTF8Scan.whitespaceLength(b, at: start), w > 0 { start += w }
         _ = UTF8Scan.skipWhitespace(b, before: &end)
+        return (start, end)
+    }
+
+    /// `findAuthorityNameByStrings` on the bytes of a plain text (`UTF8Scan.isPlain`: a
+    /// character is a scalar, only Latin-1 letters have a case); nil for any other text.
+    static func findAuthorityNamePlain(_ b: UnsafeBufferPointer<UInt8>) -> String?? {
+        guard UTF8Scan.isPlain(b, 0..<b.count) else { return .none }
+        // The first non-empty comma-separated piece, trimmed, and its space-separated words.
+        let (start, end) = firstCommaPiece(b)
         guard start < end else { return .some(nil) }
         var words: [Range<Int>] = []
         var i = start
