@@ -71,7 +71,7 @@ func longDocumentBenchmark(_ args: [String]) throws {
         }
         // The long document, written in pieces.
         let path = long + "/files/register.txt"
-        fm.createFile(atPath: path, contents: nil)
+        _ = fm.createFile(atPath: path, contents: nil)  // if it failed, FileHandle below throws the reason
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         let size = megabytes << 20
         var written = 0, marked = false

@@ -466,9 +466,7 @@ final class SegmentMatcher {
     @inline(__always)
     func norms(_ doc: UInt32) -> (UInt8, UInt8, UInt8, UInt8) {
         guard let t = normTable else { return reader.normBytes(doc) }
-        let p = t + Int(doc) &* Self.fieldCount
-        return (p.load(as: UInt8.self), p.load(fromByteOffset: 1, as: UInt8.self),
-                p.load(fromByteOffset: 2, as: UInt8.self), p.load(fromByteOffset: 3, as: UInt8.self))
+        return SegmentReader.normBytes(doc, in: t)
     }
 
     @inline(__always)

@@ -202,9 +202,7 @@ extension TreeEvaluator {
         @inline(__always) func below(_ v: Double) -> Bool { v * (1 + 1e-9) + 1e-12 < threshold }
         @inline(__always) func norms(_ doc: UInt32) -> (UInt8, UInt8, UInt8, UInt8) {
             guard let t = normTable else { return r.normBytes(doc) }
-            let p = t + Int(doc) &* 4
-            return (p.load(as: UInt8.self), p.load(fromByteOffset: 1, as: UInt8.self),
-                    p.load(fromByteOffset: 2, as: UInt8.self), p.load(fromByteOffset: 3, as: UInt8.self))
+            return SegmentReader.normBytes(doc, in: t)
         }
         while target != PostingsCursor.exhausted {
             let pruning = full && !countAll

@@ -232,6 +232,16 @@ public final class SegmentReader: Sendable {
         }
     }
 
+    /// The norm bytes of `doc` in `table` (the base address of `normTable`, which holds at least
+    /// `doc + 1` documents): `normBytes(_:)` without the section lookup, for scoring loops. Four
+    /// bytes a document, one per `IndexField` in order.
+    @inline(__always)
+    public static func normBytes(_ doc: UInt32, in table: UnsafeRawPointer) -> (UInt8, UInt8, UInt8, UInt8) {
+        let p = table + Int(doc) &* 4
+        return (p.load(as: UInt8.self), p.load(fromByteOffset: 1, as: UInt8.self),
+                p.load(fromByteOffset: 2, as: UInt8.self), p.load(fromByteOffset: 3, as: UInt8.self))
+    }
+
     /// The field length (in tokens) of `doc`'s `field`, as the one-byte norm keeps it: exact
     /// below 24, otherwise within 1/8 below the true length.
     public func fieldLength(_ doc: UInt32, _ field: IndexField) -> UInt32 {
