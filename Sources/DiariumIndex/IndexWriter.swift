@@ -273,9 +273,11 @@ public final class IndexWriter {
     /// Commits whose publication failed before are published first, in order; if one fails
     /// again, it and the ones after it stay for the next call.
     public func commit() throws {
+        // A merge's failure is thrown only after this commit is published (`afterCommit`).
         guard let sealed = seal() else {
-            try waitForBackgroundCommit()
-            return try publishUnpublished()
+            try joinBackgroundCommit()
+            try publishUnpublished()
+            return try afterCommit()
         }
         do {
             try sealed.writeSegment()
@@ -284,7 +286,7 @@ public final class IndexWriter {
             throw error
         }
         unpublished.append(sealed)
-        try waitForBackgroundCommit()
+        try joinBackgroundCommit()
         try publishUnpublished()
         try afterCommit()
     }
@@ -355,6 +357,14 @@ public final class IndexWriter {
     /// the next commit); then lets the merge policy pick among the segments it published.
     public func waitForBackgroundCommit() throws {
         guard backgroundStarted else { return }
+        try joinBackgroundCommit()
+        try afterCommit()
+    }
+
+    /// `waitForBackgroundCommit` without the merge policy's turn: waits, keeps a commit whose
+    /// publication failed for the next commit, and throws the background commit's failure.
+    private func joinBackgroundCommit() throws {
+        guard backgroundStarted else { return }
         background.done.wait()
         backgroundStarted = false
         backgroundBytes = 0
@@ -364,7 +374,6 @@ public final class IndexWriter {
         }
         if let commit = kept?.commit { unpublished.insert(commit, at: 0) }
         if let failure { throw failure }
-        try afterCommit()
     }
 
     /// A merge that failed in the background is reported by the next commit (its sources stay
