@@ -103,8 +103,12 @@ struct SkipEntry: Equatable, Sendable {
         return v == saturated ? .max : UInt32(v)
     }
     @inline(__always) static func minNorm(_ skips: UnsafeRawBufferPointer, _ b: Int, field f: Int) -> UInt8 { skips[b &* size &+ 24 &+ f] }
-    /// The block's largest pseudo frequency at the segment's reference.
-    @inline(__always) static func maxPseudoFrequency(_ skips: UnsafeRawBufferPointer, _ b: Int) -> Float { Float(bitPattern: u32(skips, b, 28)) }
+    /// The block's largest pseudo frequency at the segment's reference; a damaged value
+    /// (negative or NaN) reads as no bound (+∞), never as one that would prune documents.
+    @inline(__always) static func maxPseudoFrequency(_ skips: UnsafeRawBufferPointer, _ b: Int) -> Float {
+        let v = Float(bitPattern: u32(skips, b, 28))
+        return v >= 0 ? v : .infinity
+    }
 }
 
 /// The BM25F parameters at which a segment's block bounds (`SkipEntry.maxPseudoFrequency`) are
