@@ -75,11 +75,19 @@ extension Searcher {
     /// number of documents holding it in any field, summed over segments, deleted documents
     /// included.
     func idf(of term: String, _ c: inout EvaluationContext) throws -> Double {
+        try idf(of: term, &c) {
+            let bytes = Array(term.utf8)
+            var df = 0
+            for s in reader.segments { df += try s.reader.documentFrequency(bytes) }
+            return df
+        }
+    }
+
+    /// `idf(of:)` with the document frequency given by `documentFrequency`, called only when
+    /// the term's idf is not in `c` yet (a prefix's expansions sum their dictionary entries').
+    func idf(of term: String, _ c: inout EvaluationContext, documentFrequency: () throws -> Int) rethrows -> Double {
         if let v = c.idf[term] { return v }
-        let bytes = Array(term.utf8)
-        var df = 0
-        for s in reader.segments { df += try s.reader.documentFrequency(bytes) }
-        let v = scoring.idf(documentFrequency: df, documentCount: c.documentCount)
+        let v = scoring.idf(documentFrequency: try documentFrequency(), documentCount: c.documentCount)
         c.idf[term] = v
         return v
     }

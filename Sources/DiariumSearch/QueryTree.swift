@@ -30,7 +30,7 @@ import Foundation
 //   largest frequency at the smallest norm — BM25F's saturation rising in it), plus the largest
 //   proximity bonus. It reads only skip entries, so a window is bounded before its blocks are
 //   decoded. A window whose bound is strictly below the k-th best score (with room for
-//   rounding: × (1 + 1e-9) + 1e-12) is skipped whole, and the total becomes a lower bound
+//   rounding: `TopDocuments.isBelow`) is skipped whole, and the total becomes a lower bound
 //   (`exact` false); with `countAll` nothing is skipped.
 // - Two-phase: phase one scores with phrase positions unchecked (an upper bound of the real
 //   score); positions (phrases) and the proximity bonus are computed only for a document that
@@ -144,10 +144,7 @@ extension Searcher {
             c.highlight.append(contentsOf: expansions)
             for (t, row) in zip(expansions, found) {
                 // The idf from the entries found (`idf(of:)`'s document frequency, summed).
-                if c.idf[t] == nil {
-                    let df = row.reduce(0) { $0 + ($1?.documentFrequency ?? 0) }
-                    c.idf[t] = scoring.idf(documentFrequency: df, documentCount: c.documentCount)
-                }
+                _ = idf(of: t, &c) { row.reduce(0) { $0 + ($1?.documentFrequency ?? 0) } }
                 c.found[t] = row
             }
             return .clause(.init(alternatives: expansions.map { .init(terms: [$0], weight: 1, fields: fields) }, required: true))
@@ -274,8 +271,6 @@ final class SegmentMatcher {
     /// it without going through the array.
     private let factorTable: UnsafeMutablePointer<Double>
     private let scoring: BM25F
-    /// `scoring`'s k1, read in the scoring loop.
-    private let k1: Double
     private let normTable: UnsafeRawPointer?
     private let documentCount: UInt32
     private let hasDeletions: Bool
@@ -305,7 +300,6 @@ final class SegmentMatcher {
         reader = segment.reader
         self.scoring = scoring
         self.factors = factors
-        k1 = scoring.k1
         factorTable = factors.allocateTable()
         documentCount = UInt32(clamping: reader.documentCount)
         hasDeletions = segment.deletedCount > 0
@@ -469,10 +463,6 @@ final class SegmentMatcher {
         return SegmentReader.normBytes(doc, in: t)
     }
 
-    @inline(__always)
-    private static func norm(_ norms: (UInt8, UInt8, UInt8, UInt8), _ field: Int) -> UInt8 {
-        switch field { case 0: norms.0; case 1: norms.1; case 2: norms.2; default: norms.3 }
-    }
 
     // MARK: Shared cursors (the proximity bonus)
 
@@ -724,7 +714,7 @@ final class SegmentMatcher {
         while true {
             var pick = -1
             for k in n.children where essential[Int(k)] && (pick < 0 || childBound[Int(k)] < childBound[pick]) { pick = Int(k) }
-            guard pick >= 0, (left + childBound[pick]) * (1 + 1e-9) + 1e-12 < threshold else { break }
+            guard pick >= 0, TopDocuments.isBelow(left + childBound[pick], threshold) else { break }
             left += childBound[pick]
             essential[pick] = false
             partial = true
@@ -969,7 +959,7 @@ struct TreeEvaluator {
                     essentialOnly = partial
                 }
                 // Strictly below the k-th score (with room for rounding): nothing in the window can enter.
-                if window.limit * (1 + 1e-9) + 1e-12 < threshold {
+                if TopDocuments.isBelow(window.limit, threshold) {
                     exact = false
                     if window.end == PostingsCursor.exhausted { break }
                     target = max(window.end, target) &+ 1
@@ -1004,7 +994,7 @@ struct TreeEvaluator {
             if positionsFirst, try m.score(root, doc, .matchOnly, (0, 0, 0, 0)) == nil { continue }
             // Phase one: phrases unchecked, an upper bound of the score.
             guard var score = try m.score(root, doc, .candidate, m.norms(doc)) else { continue }
-            if !countAll && full && (score + proximityBound) * (1 + 1e-9) + 1e-12 < threshold {
+            if !countAll && full && TopDocuments.isBelow(score + proximityBound, threshold) {
                 // Cannot enter the top k; counted only when its match is certain.
                 if verify { exact = false } else { matched += 1 }
                 continue
@@ -1019,7 +1009,7 @@ struct TreeEvaluator {
                 }
             }
             matched += 1
-            if !proximity.terms.isEmpty && (!full || (score + proximityBound) * (1 + 1e-9) + 1e-12 >= threshold) {
+            if !proximity.terms.isEmpty && (!full || !TopDocuments.isBelow(score + proximityBound, threshold)) {
                 score += try proximity.bonus(doc, m)
             }
             // Below the k-th score: out without reading its catalog id.

@@ -199,7 +199,7 @@ extension TreeEvaluator {
         var haveWindow = false
         var partial = false
         var target: UInt32 = 0
-        @inline(__always) func below(_ v: Double) -> Bool { v * (1 + 1e-9) + 1e-12 < threshold }
+        @inline(__always) func below(_ v: Double) -> Bool { TopDocuments.isBelow(v, threshold) }
         @inline(__always) func norms(_ doc: UInt32) -> (UInt8, UInt8, UInt8, UInt8) {
             guard let t = normTable else { return r.normBytes(doc) }
             return SegmentReader.normBytes(doc, in: t)

@@ -22,6 +22,15 @@ extension ScoredDocument: RankedByWorse {
 extension BestK where Element == ScoredDocument {
     /// The score a new document must beat (or tie with a smaller id) once the heap is full.
     var threshold: Double { items.count < k ? -Double.infinity : items[0].score }
+
+    /// Whether an upper bound `bound` is strictly below `threshold`, with room for rounding
+    /// (× (1 + 1e-9) + 1e-12: a bound summed in another order than the score may differ in the
+    /// last bits): what it bounds cannot enter the top k. The one pruning test of both engines
+    /// (`QueryTree.swift`, `TopK+Union.swift`), so they skip exactly the same.
+    @inline(__always)
+    static func isBelow(_ bound: Double, _ threshold: Double) -> Bool {
+        bound * (1 + 1e-9) + 1e-12 < threshold
+    }
 }
 
 /// What `BestK` ranks: `worse(a, b)` when `a` ranks below `b` (a strict order).
