@@ -552,10 +552,6 @@ public final class CompoundSplitter: @unchecked Sendable {
         return true
     }
 
-    static func endsWithAny(_ word: UnsafeBufferPointer<UInt8>, _ suffixes: [[UInt8]]) -> Bool {
-        suffixes.contains { endsWith(word, $0) }
-    }
-
     private static let en = latin1("en"), et = latin1("et"), n = latin1("n"), na = latin1("na"), a = latin1("a")
     private static let ret = latin1("ret"), rn = latin1("rn"), lett = latin1("let"), ln = latin1("ln"), net = latin1("net")
 

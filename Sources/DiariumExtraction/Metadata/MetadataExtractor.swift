@@ -232,15 +232,6 @@ enum MetadataExtractor {
         return i
     }
 
-    /// `String(text.prefix(count))`: the first `count` characters, counted on bytes while the
-    /// text is plain (`UTF8Scan.isPlain`: a character is a scalar there), by `Character`s
-    /// otherwise.
-    static func leadingCharacters(_ text: String, _ count: Int) -> String {
-        var text = text
-        guard let end = text.withUTF8({ plainPrefixEnd($0, count) }) else { return String(text.prefix(count)) }
-        return end == text.utf8.count ? text : String(decoding: text.utf8.prefix(end), as: UTF8.self)
-    }
-
     /// The first `count` lines of `text`, each cut to `maxLineLength` characters. A line ends at
     /// a line feed that is a character of its own (not the second half of a CR LF pair), as
     /// `split(separator: "\n")` over characters would cut it.
