@@ -313,25 +313,7 @@ enum MetadataExtractor {
     /// The byte ranges of `cells`.
     static func cellRanges(_ b: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
         var out: [Range<Int>] = []
-        func emit(_ start: Int, _ end: Int) {
-            var s = start, e = end
-            func trim(_ c: UInt8) -> Bool { c == 0x2A || c == 0x23 || c == 0x5F || c == 0x20 }   // * # _ space
-            while s < e && trim(b[s]) { s += 1 }
-            while e > s && trim(b[e - 1]) { e -= 1 }
-            if s < e { out.append(s..<e) }
-        }
-        // A cell is a run of bytes in which separators (space, tab, `|`) occur only as single spaces.
-        var start = -1, end = -1, separators = 0
-        for i in 0..<b.count {
-            let c = b[i]
-            if c == 0x09 || c == 0x7C { separators = 2 }
-            if c == 0x20 || c == 0x09 || c == 0x7C { separators += 1; continue }
-            if separators >= 2, start >= 0 { emit(start, end); start = -1 }
-            separators = 0
-            if start < 0 { start = i }
-            end = i + 1
-        }
-        if start >= 0 { emit(start, end) }
+        forEachCell(b) { out.append($0); return false }
         return out
     }
 
@@ -582,8 +564,9 @@ enum MetadataExtractor {
         }
     }
 
-    /// Calls `body` with the byte range of each cell of `b` in order (`cellRanges`, without the
-    /// array), until it returns true.
+    /// Calls `body` with the byte range of each cell of `b` in order, until it returns true: a
+    /// cell is a run of bytes in which separators (space, tab, `|`) occur only as single spaces,
+    /// without `*`, `#`, `_` and spaces around it. The one cell splitter (`cellRanges` collects it).
     @inline(__always)
     static func forEachCell(_ b: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Bool) {
         @inline(__always) func trim(_ c: UInt8) -> Bool { c == 0x2A || c == 0x23 || c == 0x5F || c == 0x20 }   // * # _ space
