@@ -122,6 +122,8 @@ public final class IndexWriter {
     public func close() {
         if let fd = lockFD {
             background.done.wait()
+            backgroundStarted = false
+            backgroundBytes = 0
             if let kept = background.state.withLock({ b in defer { b.unpublished = nil }; return b.unpublished }) {
                 kept.commit?.removeSegment()
             }
