@@ -110,6 +110,12 @@ public final class SegmentReader: Sendable {
                 }
                 sections[id] = off..<(off + len)
             }
+            // Main's commits 34d4fb4..c8090c9 wrote version 6 before BOUNDS existed (28-byte skip
+            // entries, no pseudo-frequency bound): an old layout, not damage.
+            if version == 6, sections[SegmentFormat.Section.bounds.rawValue] == nil {
+                throw IndexError.incompatibleFormat(index: path, found: "segment v6 without BOUNDS (an early version 6)",
+                                                    expected: "segment v\(SegmentFormat.version)")
+            }
             for s in SegmentFormat.Section.allCases where sections[s.rawValue] == nil {
                 throw corrupt("section \(s) missing")
             }
