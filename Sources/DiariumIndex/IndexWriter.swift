@@ -20,8 +20,9 @@ import Synchronization
 ///
 /// A commit whose segment was written but whose publication failed (a catalog error: the disk
 /// full, the database locked) keeps its file and its rows: the next `commit()` (or the next
-/// background commit) publishes it first, then what was sealed after it, in order; `close()`
-/// drops it and removes its file. A commit whose segment could not be written loses its
+/// background commit) publishes it first, then what was sealed after it, in order; while its
+/// publication fails again, the buffer waits (no further file is written); `close()` drops it
+/// and removes its file. A commit whose segment could not be written loses its
 /// documents (its buffer may be half serialized); the error says so, nothing of it is published.
 public final class IndexWriter {
     /// The index directory.
@@ -273,20 +274,20 @@ public final class IndexWriter {
     /// its last two segments on two threads); it is published after it.
     ///
     /// Commits whose publication failed before are published first, in order; if one fails
-    /// again, it and the ones after it stay for the next call.
+    /// again, it and the ones after it stay for the next call, and so does the buffer: no
+    /// further segment file is written while the catalog refuses (a failure that repeats, the
+    /// disk full, would otherwise leave one more file per commit). `close()` drops them.
     public func commit() throws {
+        // Kept commits exist only when no background commit runs (`commitInBackgroundIfOverBudget`
+        // publishes them before it starts one; `joinBackgroundCommit` hands its own over).
+        if !unpublished.isEmpty { try publishUnpublished() }
         // A merge's failure is thrown only after this commit is published (`afterCommit`).
         guard let sealed = seal() else {
             try joinBackgroundCommit()
             try publishUnpublished()
             return try afterCommit()
         }
-        do {
-            try sealed.writeSegment()
-        } catch {
-            sealed.removeSegment()
-            throw error
-        }
+        try sealed.writeSegment()   // on a failure nothing of it is left (`writeSegment`)
         unpublished.append(sealed)
         try joinBackgroundCommit()
         try publishUnpublished()
