@@ -47,8 +47,6 @@ public final class IndexWriter {
     private final class CommitThread: Sendable {
         struct State {
             var segmentsWritten = 0
-            /// A commit sealed and not yet published.
-            var running = false
             /// The first failure of a background commit, not yet thrown.
             var failure: (any Error)?
             /// The background commit whose publication failed, kept for a retry.
@@ -58,6 +56,8 @@ public final class IndexWriter {
         /// Left when the background commit (if any) has ended.
         let done = DispatchGroup()
         let queue = DispatchQueue(label: "diarium.commit")
+        /// Whether a background commit was started and has not ended yet.
+        var isRunning: Bool { done.wait(timeout: .now()) == .timedOut }
     }
     private let background = CommitThread()
     /// Whether a background commit was started and not yet waited for (`waitForBackgroundCommit`).
@@ -316,8 +316,7 @@ public final class IndexWriter {
     public func commitInBackgroundIfOverBudget() throws {
         let available = memoryBudget - reservedBytes - merges.runningBytes
         if backgroundStarted {
-            let running = background.state.withLock { $0.running }
-            if !running || bufferedBytes >= available - backgroundBytes || builder.isFull { try waitForBackgroundCommit() }
+            if !background.isRunning || bufferedBytes >= available - backgroundBytes || builder.isFull { try waitForBackgroundCommit() }
             if backgroundStarted { return }   // still writing, and this buffer has room left
         }
         guard bufferedBytes >= max(available * 2 / 3, minimumBuffer) || builder.isFull else { return }
@@ -327,18 +326,12 @@ public final class IndexWriter {
         guard let sealed = seal() else { return }
         backgroundStarted = true
         backgroundBytes = bytes
-        background.state.withLock { $0.running = true }
         background.done.enter()
         let job = UncheckedCommit(sealed)
         background.queue.async { [background] in
             var failure: (any Error)?, keep = false
             if let commit = job.commit {
-                do {
-                    try commit.writeSegment()
-                } catch {
-                    commit.removeSegment()
-                    failure = error
-                }
+                do { try commit.writeSegment() } catch { failure = error }
                 if failure == nil {
                     do { try commit.publish() } catch { failure = error; keep = true }
                 }
@@ -349,7 +342,6 @@ public final class IndexWriter {
                 if wrote { b.segmentsWritten += 1 }
                 if b.failure == nil { b.failure = failure }
                 if keep { b.unpublished = job }
-                b.running = false
             }
             background.done.leave()
         }
@@ -422,7 +414,8 @@ public final class IndexWriter {
         }
 
         /// Writes the segment file (fsynced, with its directory), if there are documents with
-        /// text, and frees the buffer. On a failure nothing is left.
+        /// text, and frees the buffer. On a failure nothing is left: the file is removed (an
+        /// unfinished `DurableFileWriter` removes itself) and `segment` stays nil.
         func writeSegment() throws {
             if builder.documentCount > 0 {
                 let name = String(format: "%012llx-%08x.%@", UInt64(Date().timeIntervalSince1970 * 1000), UInt32.random(in: 0...UInt32.max), SegmentFormat.fileExtension)
@@ -446,7 +439,7 @@ public final class IndexWriter {
             try catalog.publishCommit(segment: segment, replacing: replaced, records: records, nextID: nextID)
         }
 
-        /// Removes the written segment file, unpublished (a failed commit).
+        /// Removes the written segment file of a commit whose publication failed (`close()`).
         func removeSegment() {
             if let s = segment { IndexLayout.removeSegmentFile(IndexLayout.segments(directory) + "/" + s.file) }
             segment = nil
