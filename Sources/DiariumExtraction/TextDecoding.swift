@@ -69,8 +69,9 @@ enum TextDecoding {
         return String(scalars)
     }
 
-    /// NFC, computed only when the text holds combining marks (the common case skips it).
-    /// On bytes: only a scalar from U+0300 on (a lead byte from `CC`) is decoded and looked up.
+    /// NFC, computed only when the text holds a scalar that NFC can change (the common case
+    /// skips it). On bytes: only a scalar from U+0300 on (a lead byte from `CC`) is decoded and
+    /// looked up (`mayChangeUnderNFC`).
     static func nfc(_ s: String) -> String {
         var copy = s
         let needs = copy.withUTF8 { b -> Bool in
@@ -78,11 +79,39 @@ enum TextDecoding {
             while i < b.count {
                 if b[i] < 0xCC { i += 1; continue }
                 let (u, width) = UTF8Scan.scalar(b, at: i)
-                if u.properties.canonicalCombiningClass != .notReordered || (0x1100...0x11FF).contains(u.value) { return true }
+                if mayChangeUnderNFC(u) { return true }
                 i += width
             }
             return false
         }
         return needs ? s.precomposedStringWithCanonicalMapping : s
+    }
+
+    /// Whether NFC may change a text at `u` (NFC_Quick_Check No or Maybe, UAX #15): a combining
+    /// mark (canonical combining class ≠ 0), a scalar NFC never keeps (Full_Composition_Exclusion:
+    /// singletons such as U+212B ANGSTROM SIGN → Å and U+2126 OHM SIGN → Ω, and excluded
+    /// decompositions), Hangul jamo, or one of the starters that compose with the scalar before
+    /// them (`isComposingStarter`). Below U+0300 nothing is (the caller skips those).
+    @inline(__always)
+    static func mayChangeUnderNFC(_ u: Unicode.Scalar) -> Bool {
+        let p = u.properties
+        if p.canonicalCombiningClass != .notReordered || (0x1100...0x11FF).contains(u.value) { return true }
+        return p.isFullCompositionExclusion || isComposingStarter(u.value)
+    }
+
+    /// The scalars of class 0 that NFC composes with the scalar before them (the second half of
+    /// a primary composite: Indic two-part vowel signs and length marks, Myanmar, Balinese and
+    /// a few of the supplementary planes' scripts; the Hangul vowels and trailing consonants are
+    /// `mayChangeUnderNFC`'s range). From UnicodeData's canonical decompositions (Unicode 14);
+    /// `TextDecodingTests` judges the whole test against Foundation's NFC.
+    @inline(__always)
+    static func isComposingStarter(_ v: UInt32) -> Bool {
+        switch v {
+        case 0x09BE, 0x09D7, 0x0B3E, 0x0B56, 0x0B57, 0x0BBE, 0x0BD7, 0x0CC2, 0x0CD5, 0x0CD6, 0x0D3E, 0x0D57,
+             0x0DCF, 0x0DDF, 0x102E, 0x1B35, 0x11127, 0x1133E, 0x11357, 0x114B0, 0x114BA, 0x114BD, 0x115AF, 0x11930:
+            return true
+        default:
+            return false
+        }
     }
 }
