@@ -71,6 +71,8 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
         #expect(try reader.terms(prefix: Array("ord1".utf8), fields: [.meta], limit: 10).isEmpty)
         #expect(try reader.terms(prefix: Array("ord39".utf8), limit: 20).map { String(decoding: $0, as: UTF8.self) }
                 == ["ord39"] + (390..<400).map { "ord\($0)" })
+        #expect(try reader.terms(prefix: Array("ord39".utf8), limit: 3).count == 3)
+        #expect(try reader.terms(prefix: Array("ord39".utf8), limit: 0).isEmpty, "a limit of 0 lists nothing")
         // One walk of the dictionary gives the terms with their entries: up to the limit-th held
         // in the fields asked for, the others passed on the way, and whether the prefix ran out.
         let present = Set(docs.joined())

@@ -408,20 +408,6 @@ public final class SegmentReader: Sendable {
         return found
     }
 
-    /// Terms starting with `prefix` held in one of `fields`, in order, at most `limit`.
-    public func terms(prefix: [UInt8], fields: Set<IndexField> = Set(IndexField.allCases), limit: Int) throws -> [[UInt8]] {
-        let mask = IndexField.mask(fields)
-        var out: [[UInt8]] = []
-        try scanTerms(from: prefix) { term, entry in
-            if term.starts(with: prefix) {
-                if entry.fields & mask != 0 { out.append(term) }
-                return out.count < limit
-            }
-            return term.lexicographicallyPrecedes(prefix)
-        }
-        return out
-    }
-
     /// Number of documents holding `term` in any field.
     public func documentFrequency(_ term: [UInt8]) throws -> Int {
         try find(term)?.df ?? 0
