@@ -195,7 +195,7 @@ enum MetadataExtractor {
         var line = line
         return line.withUTF8 { b in
             var i = 0
-            while i < b.count, case let w = UTF8Scan.whitespaceLength(b, at: i), w > 0 { i += w }
+            UTF8Scan.skipWhitespace(b, from: &i)
             return i == b.count
         }
     }
@@ -380,17 +380,12 @@ enum MetadataExtractor {
         var line = line
         return line.withUTF8 { b in
             var start = 0, end = b.count
-            while start < end, case let w = UTF8Scan.whitespaceLength(b, at: start), w > 0 { start += w }
+            UTF8Scan.skipWhitespace(b, from: &start)
             _ = UTF8Scan.skipWhitespace(b, before: &end)
             guard start < end else { return false }
             func startsWithLabel(_ label: [UInt8]) -> Bool {
                 guard end - start >= label.count else { return false }
-                for k in 0..<label.count {
-                    let c = b[start + k], l = label[k]
-                    if c == l { continue }
-                    if l >= 0x61 && l <= 0x7A && c == l - 0x20 { continue }
-                    // The second byte of a Latin-1 small letter after C3: its capital is 0x20 lower.
-                    if k > 0 && label[k - 1] == 0xC3 && b[start + k - 1] == 0xC3 && l >= 0xA0 && l <= 0xBE && c == l - 0x20 { continue }
+                for k in 0..<label.count where !UTF8Scan.foldedEqual(b[start + k], label[k], afterC3: k > 0 && label[k - 1] == 0xC3) {
                     return false
                 }
                 return true
@@ -464,7 +459,7 @@ enum MetadataExtractor {
         while start < b.count && b[start] == 0x2C { start += 1 }
         var end = start
         while end < b.count && b[end] != 0x2C { end += 1 }
-        while start < end, case let w = UTF8Scan.whitespaceLength(b, at: start), w > 0 { start += w }
+        UTF8Scan.skipWhitespace(b, from: &start, to: end)
         _ = UTF8Scan.skipWhitespace(b, before: &end)
         return (start, end)
     }
@@ -628,13 +623,7 @@ enum MetadataExtractor {
 
     /// The type of the first rule with a mark equal to the word `b[word]` of plain text, lowercased.
     static func markedType(_ b: UnsafeBufferPointer<UInt8>, _ word: Range<Int>) -> String? {
-        for (type, mark) in labelMarks where mark.count == word.count {
-            var k = 0
-            while k < mark.count,
-                  UTF8Scan.lowerLatin1(b[word.lowerBound + k], afterC3: k > 0 && b[word.lowerBound + k - 1] == 0xC3) == mark[k] { k += 1 }
-            if k == mark.count { return type }
-        }
-        return nil
+        labelMarks.first { UTF8Scan.equalsIgnoringLatin1Case(b, word, $0.mark) }?.type
     }
 
     /// The one word (a run of bytes between spaces) of `b[range]` that is not made of numbers,
@@ -746,7 +735,7 @@ enum MetadataExtractor {
 
     /// Whether the plain text `b[key]`, lowercased, is one of `titleLabels`.
     static func isTitleLabel(_ b: UnsafeBufferPointer<UInt8>, _ key: Range<Int>) -> Bool {
-        titleLabelBytes.contains { $0.count == key.count && UTF8Scan.hasSuffixIgnoringLatin1Case(b, key, $0) }
+        titleLabelBytes.contains { UTF8Scan.equalsIgnoringLatin1Case(b, key, $0) }
     }
 
     /// Whether `labelledPairs(line)` can hold a title label, on bytes (most lines cannot, and the
