@@ -39,13 +39,19 @@ import DiariumTestSupport
             bytes[8] = 4  // u32 format version, little-endian
             try Data(bytes).write(to: URL(fileURLWithPath: segment))
         }
+        try Self.expectRefusedAsOld(index, naming: "segment v4")
+    }
+
+    /// Readers and an ingest refuse the index as written in an older format
+    /// (`incompatibleFormat`, its message naming `found` and the rebuild command).
+    static func expectRefusedAsOld(_ index: String, naming found: String) throws {
         for open in [{ _ = try IndexReader(directory: index) }, { _ = try IndexWriter(directory: index) }] as [() throws -> Void] {
             do {
                 try open()
-                Issue.record("a v4 index was opened")
+                Issue.record("an index in an older format (\(found)) was opened")
             } catch let e as IndexError {
                 guard case .incompatibleFormat = e else { Issue.record("unexpected error \(e)"); continue }
-                #expect(e.description.contains("segment v4"))
+                #expect(e.description.contains(found))
                 #expect(e.description.contains("diarium ingest --rebuild"))
             }
         }
@@ -65,16 +71,7 @@ import DiariumTestSupport
             #expect(old.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0.dropLast(4))) } == stored)
             try Data(old).write(to: URL(fileURLWithPath: segment))
         }
-        for open in [{ _ = try IndexReader(directory: index) }, { _ = try IndexWriter(directory: index) }] as [() throws -> Void] {
-            do {
-                try open()
-                Issue.record("an early v6 index was opened")
-            } catch let e as IndexError {
-                guard case .incompatibleFormat = e else { Issue.record("unexpected error \(e)"); continue }
-                #expect(e.description.contains("without BOUNDS"))
-                #expect(e.description.contains("diarium ingest --rebuild"))
-            }
-        }
+        try Self.expectRefusedAsOld(index, naming: "segment v6 without BOUNDS")
     }
 
     /// The catalog's migrations commit one by one. A reader that opens it between two of them
