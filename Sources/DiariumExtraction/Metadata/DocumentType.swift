@@ -80,7 +80,14 @@ public enum DocumentType {
     /// `lowerForMarks` of UTF-8 bytes.
     static func lowerForMarks(_ bytes: [UInt8]) -> [UInt8] {
         var out = bytes
-        for i in out.indices { out[i] = UTF8Scan.lowerLatin1(out[i], afterC3: i > 0 && bytes[i - 1] == 0xC3) }
+        out.withUnsafeMutableBufferPointer { o in
+            var previous: UInt8 = 0
+            for i in o.indices {
+                let c = o[i]
+                o[i] = UTF8Scan.lowerLatin1(c, afterC3: previous == 0xC3)
+                previous = c
+            }
+        }
         return out
     }
 

@@ -335,8 +335,8 @@ enum MetadataExtractor {
     }
 
     /// Whether `text`'s first non-empty comma-separated piece has 1 to 6 space-separated words
-    /// once trimmed — what `findAuthorityNameByStrings` requires first, checked on bytes before
-    /// any copy or memo lookup.
+    /// once trimmed — what both rules (`findAuthorityNamePlain`, `findAuthorityNameByStrings`)
+    /// require first, checked on bytes before any other scan, copy or memo lookup.
     static func mayBeAuthorityName(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { b in
@@ -428,9 +428,9 @@ enum MetadataExtractor {
     /// A plain text is answered on its bytes (the rule applied once, no memo); any other through
     /// the memo.
     static func authorityName(_ text: String) -> String? {
+        guard mayBeAuthorityName(text) else { return nil }
         var bytes = text
         if let plain = bytes.withUTF8(findAuthorityNamePlain) { return plain }
-        guard mayBeAuthorityName(text) else { return nil }
         guard text.utf8.count <= memoLength else { return findAuthorityNameByStrings(text) }
         if let known = authorityMemo.withLock({ $0[text] }) { return known }
         let found = findAuthorityNameByStrings(text)
