@@ -493,7 +493,7 @@ enum Markdown {
                 let raw = UnsafeBufferPointer(rebasing: b[start..<end])
                 // Setext underlines, rules and table separators carry no text.
                 var s = 0, e = raw.count
-                while s < e, case let w = UTF8Scan.whitespaceLength(raw, at: s), w > 0 { s += w }
+                UTF8Scan.skipWhitespace(raw, from: &s, to: e)
                 _ = UTF8Scan.skipWhitespace(raw, before: &e)
                 if s < e && (s..<e).allSatisfy({ ruleBytes[Int(raw[$0])] }) {
                     // an empty line

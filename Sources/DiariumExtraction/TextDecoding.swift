@@ -69,8 +69,9 @@ enum TextDecoding {
         return String(scalars)
     }
 
-    /// NFC, computed only when the text holds combining marks (the common case skips it).
-    /// On bytes: only a scalar from U+0300 on (a lead byte from `CC`) is decoded and looked up.
+    /// NFC, computed only when the text holds a scalar that NFC can change (the common case
+    /// skips it). On bytes: only a scalar from U+0300 on (a lead byte from `CC`) is decoded and
+    /// looked up (`mayChangeUnderNFC`).
     static func nfc(_ s: String) -> String {
         var copy = s
         let needs = copy.withUTF8 { b -> Bool in
@@ -78,11 +79,60 @@ enum TextDecoding {
             while i < b.count {
                 if b[i] < 0xCC { i += 1; continue }
                 let (u, width) = UTF8Scan.scalar(b, at: i)
-                if u.properties.canonicalCombiningClass != .notReordered || (0x1100...0x11FF).contains(u.value) { return true }
+                if mayChangeUnderNFC(u) { return true }
                 i += width
             }
             return false
         }
         return needs ? s.precomposedStringWithCanonicalMapping : s
     }
+
+    /// Whether NFC may change a text at `u` (NFC_Quick_Check No or Maybe, UAX #15): a combining
+    /// mark (canonical combining class ≠ 0), Hangul jamo, or one of `nfcStarters`. Below U+0300
+    /// nothing is (the caller skips those).
+    @inline(__always)
+    static func mayChangeUnderNFC(_ u: Unicode.Scalar) -> Bool {
+        // Dashes, quotes, bullets, `…`, super- and subscripts, currency signs: class 0, no
+        // starter of `nfcStarters`; the commonest scalars from U+0300 on in Swedish text.
+        if u.value >= 0x2002 && u.value <= 0x20CF { return false }
+        if u.properties.canonicalCombiningClass != .notReordered || (0x1100...0x11FF).contains(u.value) { return true }
+        return isNFCStarter(u.value)
+    }
+
+    /// Whether `v` is in `nfcStarters` (a binary search; the common punctuation U+2002–U+2125
+    /// is answered at once).
+    @inline(__always)
+    static func isNFCStarter(_ v: UInt32) -> Bool {
+        if v < 0x0374 || (v >= 0x2002 && v <= 0x2125) { return false }
+        var low = 0, high = nfcStarters.count
+        while low < high {
+            let mid = (low + high) / 2
+            if nfcStarters[mid].upperBound < v { low = mid + 1 } else { high = mid }
+        }
+        return low < nfcStarters.count && nfcStarters[low].contains(v)
+    }
+
+    /// The scalars of class 0 from U+0300 on (Hangul jamo aside) that NFC changes — it never
+    /// keeps them (Full_Composition_Exclusion: singletons such as U+212B ANGSTROM SIGN → Å and
+    /// U+2126 OHM SIGN → Ω, excluded decompositions) — or composes with the scalar before them
+    /// (Indic two-part vowel signs and length marks, …). Written by `scripts/nfc-starters.py`
+    /// (Unicode 14); `TextDecodingTests` judges `nfc` against Foundation's NFC for every scalar.
+    static let nfcStarters: [ClosedRange<UInt32>] = [
+        0x0374...0x0374, 0x037E...0x037E, 0x0387...0x0387, 0x0958...0x095F, 0x09BE...0x09BE, 0x09D7...0x09D7,
+        0x09DC...0x09DD, 0x09DF...0x09DF, 0x0A33...0x0A33, 0x0A36...0x0A36, 0x0A59...0x0A5B, 0x0A5E...0x0A5E,
+        0x0B3E...0x0B3E, 0x0B56...0x0B57, 0x0B5C...0x0B5D, 0x0BBE...0x0BBE, 0x0BD7...0x0BD7, 0x0CC2...0x0CC2,
+        0x0CD5...0x0CD6, 0x0D3E...0x0D3E, 0x0D57...0x0D57, 0x0DCF...0x0DCF, 0x0DDF...0x0DDF, 0x0F43...0x0F43,
+        0x0F4D...0x0F4D, 0x0F52...0x0F52, 0x0F57...0x0F57, 0x0F5C...0x0F5C, 0x0F69...0x0F69, 0x0F73...0x0F73,
+        0x0F75...0x0F76, 0x0F78...0x0F78, 0x0F81...0x0F81, 0x0F93...0x0F93, 0x0F9D...0x0F9D, 0x0FA2...0x0FA2,
+        0x0FA7...0x0FA7, 0x0FAC...0x0FAC, 0x0FB9...0x0FB9, 0x102E...0x102E, 0x1B35...0x1B35, 0x1F71...0x1F71,
+        0x1F73...0x1F73, 0x1F75...0x1F75, 0x1F77...0x1F77, 0x1F79...0x1F79, 0x1F7B...0x1F7B, 0x1F7D...0x1F7D,
+        0x1FBB...0x1FBB, 0x1FBE...0x1FBE, 0x1FC9...0x1FC9, 0x1FCB...0x1FCB, 0x1FD3...0x1FD3, 0x1FDB...0x1FDB,
+        0x1FE3...0x1FE3, 0x1FEB...0x1FEB, 0x1FEE...0x1FEF, 0x1FF9...0x1FF9, 0x1FFB...0x1FFB, 0x1FFD...0x1FFD,
+        0x2000...0x2001, 0x2126...0x2126, 0x212A...0x212B, 0x2329...0x232A, 0x2ADC...0x2ADC, 0xF900...0xFA0D,
+        0xFA10...0xFA10, 0xFA12...0xFA12, 0xFA15...0xFA1E, 0xFA20...0xFA20, 0xFA22...0xFA22, 0xFA25...0xFA26,
+        0xFA2A...0xFA6D, 0xFA70...0xFAD9, 0xFB1D...0xFB1D, 0xFB1F...0xFB1F, 0xFB2A...0xFB36, 0xFB38...0xFB3C,
+        0xFB3E...0xFB3E, 0xFB40...0xFB41, 0xFB43...0xFB44, 0xFB46...0xFB4E, 0x11127...0x11127, 0x1133E...0x1133E,
+        0x11357...0x11357, 0x114B0...0x114B0, 0x114BA...0x114BA, 0x114BD...0x114BD, 0x115AF...0x115AF, 0x11930...0x11930,
+        0x1D15E...0x1D164, 0x1D1BB...0x1D1C0, 0x2F800...0x2FA1D,
+    ]
 }

@@ -38,6 +38,15 @@ enum UTF8Scan {
         return i < start
     }
 
+    /// Moves `i` past the whitespace that starts there, up to `end` (the buffer's end if nil);
+    /// whether it moved. The forward twin of `skipWhitespace(_:before:)`.
+    @inline(__always) @discardableResult
+    static func skipWhitespace(_ b: UnsafeBufferPointer<UInt8>, from i: inout Int, to end: Int? = nil) -> Bool {
+        let start = i, end = end ?? b.count
+        while i < end, case let w = whitespaceLength(b, at: i), w > 0 { i += w }
+        return i > start
+    }
+
     /// The offset `count` characters before `from`, a run of whitespace counting as one.
     static func offset(_ b: UnsafeBufferPointer<UInt8>, back count: Int, from: Int) -> Int {
         var i = from, n = 0
@@ -57,7 +66,7 @@ enum UTF8Scan {
             let w = whitespaceLength(b, at: i)
             if w > 0 {
                 i += w
-                while i < b.count, case let w = whitespaceLength(b, at: i), w > 0 { i += w }
+                skipWhitespace(b, from: &i)
             } else {
                 i += 1
                 while i < b.count && b[i] & 0xC0 == 0x80 { i += 1 }
@@ -102,7 +111,7 @@ enum UTF8Scan {
     static func scalar(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> (Unicode.Scalar, Int) {
         let c = b[i]
         if c < 0x80 { return (Unicode.Scalar(c), 1) }
-        let n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1
+        let n = sequenceLength(c)
         guard n > 1, i + n <= b.count else { return ("\u{FFFD}", 1) }
         var v = UInt32(c) & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07)
         for k in 1..<n {
@@ -198,9 +207,10 @@ enum UTF8Scan {
         return true
     }
 
-    /// Bytes of the UTF-8 sequence its lead byte `c` starts.
+    /// Bytes of the UTF-8 sequence its lead byte `c` starts; 1 for a byte that starts none (a
+    /// continuation byte).
     @inline(__always)
-    static func sequenceLength(_ c: UInt8) -> Int { c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4 }
+    static func sequenceLength(_ c: UInt8) -> Int { c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1 }
 
     /// The byte of plain text (`isPlain`) at a place where the text is lowercased, given
     /// whether the byte before it is `C3`: A–Z and À–Þ but × to their small letters, as
@@ -232,6 +242,12 @@ enum UTF8Scan {
         let c = b[i]
         if c >= 0x41 && c <= 0x5A { return true }
         return c == 0xC3 && i + 1 < b.count && b[i + 1] >= 0x80 && b[i + 1] <= 0x9E && b[i + 1] != 0x97
+    }
+
+    /// Whether `b[range]`, lowercased (`lowerLatin1`), is `word` (lowercase UTF-8).
+    @inline(__always)
+    static func equalsIgnoringLatin1Case(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ word: [UInt8]) -> Bool {
+        range.count == word.count && hasSuffixIgnoringLatin1Case(b, range, word)
     }
 
     /// Whether `b[range]`, lowercased (`lowerLatin1`), ends with `suffix` (lowercase UTF-8 that

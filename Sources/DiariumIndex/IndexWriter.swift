@@ -20,8 +20,9 @@ import Synchronization
 ///
 /// A commit whose segment was written but whose publication failed (a catalog error: the disk
 /// full, the database locked) keeps its file and its rows: the next `commit()` (or the next
-/// background commit) publishes it first, then what was sealed after it, in order; `close()`
-/// drops it and removes its file. A commit whose segment could not be written loses its
+/// background commit) publishes it first, then what was sealed after it, in order; while its
+/// publication fails again, the buffer waits (no further file is written); `close()` drops it
+/// and removes its file. A commit whose segment could not be written loses its
 /// documents (its buffer may be half serialized); the error says so, nothing of it is published.
 public final class IndexWriter {
     /// The index directory.
@@ -46,8 +47,6 @@ public final class IndexWriter {
     private final class CommitThread: Sendable {
         struct State {
             var segmentsWritten = 0
-            /// A commit sealed and not yet published.
-            var running = false
             /// The first failure of a background commit, not yet thrown.
             var failure: (any Error)?
             /// The background commit whose publication failed, kept for a retry.
@@ -57,6 +56,8 @@ public final class IndexWriter {
         /// Left when the background commit (if any) has ended.
         let done = DispatchGroup()
         let queue = DispatchQueue(label: "diarium.commit")
+        /// Whether a background commit was started and has not ended yet.
+        var isRunning: Bool { done.wait(timeout: .now()) == .timedOut }
     }
     private let background = CommitThread()
     /// Whether a background commit was started and not yet waited for (`waitForBackgroundCommit`).
@@ -273,20 +274,20 @@ public final class IndexWriter {
     /// its last two segments on two threads); it is published after it.
     ///
     /// Commits whose publication failed before are published first, in order; if one fails
-    /// again, it and the ones after it stay for the next call.
+    /// again, it and the ones after it stay for the next call, and so does the buffer: no
+    /// further segment file is written while the catalog refuses (a failure that repeats, the
+    /// disk full, would otherwise leave one more file per commit). `close()` drops them.
     public func commit() throws {
+        // Kept commits exist only when no background commit runs (`commitInBackgroundIfOverBudget`
+        // publishes them before it starts one; `joinBackgroundCommit` hands its own over).
+        if !unpublished.isEmpty { try publishUnpublished() }
         // A merge's failure is thrown only after this commit is published (`afterCommit`).
         guard let sealed = seal() else {
             try joinBackgroundCommit()
             try publishUnpublished()
             return try afterCommit()
         }
-        do {
-            try sealed.writeSegment()
-        } catch {
-            sealed.removeSegment()
-            throw error
-        }
+        try sealed.writeSegment()   // on a failure nothing of it is left (`writeSegment`)
         unpublished.append(sealed)
         try joinBackgroundCommit()
         try publishUnpublished()
@@ -315,8 +316,7 @@ public final class IndexWriter {
     public func commitInBackgroundIfOverBudget() throws {
         let available = memoryBudget - reservedBytes - merges.runningBytes
         if backgroundStarted {
-            let running = background.state.withLock { $0.running }
-            if !running || bufferedBytes >= available - backgroundBytes || builder.isFull { try waitForBackgroundCommit() }
+            if !background.isRunning || bufferedBytes >= available - backgroundBytes || builder.isFull { try waitForBackgroundCommit() }
             if backgroundStarted { return }   // still writing, and this buffer has room left
         }
         guard bufferedBytes >= max(available * 2 / 3, minimumBuffer) || builder.isFull else { return }
@@ -326,18 +326,12 @@ public final class IndexWriter {
         guard let sealed = seal() else { return }
         backgroundStarted = true
         backgroundBytes = bytes
-        background.state.withLock { $0.running = true }
         background.done.enter()
         let job = UncheckedCommit(sealed)
         background.queue.async { [background] in
             var failure: (any Error)?, keep = false
             if let commit = job.commit {
-                do {
-                    try commit.writeSegment()
-                } catch {
-                    commit.removeSegment()
-                    failure = error
-                }
+                do { try commit.writeSegment() } catch { failure = error }
                 if failure == nil {
                     do { try commit.publish() } catch { failure = error; keep = true }
                 }
@@ -348,7 +342,6 @@ public final class IndexWriter {
                 if wrote { b.segmentsWritten += 1 }
                 if b.failure == nil { b.failure = failure }
                 if keep { b.unpublished = job }
-                b.running = false
             }
             background.done.leave()
         }
@@ -421,7 +414,8 @@ public final class IndexWriter {
         }
 
         /// Writes the segment file (fsynced, with its directory), if there are documents with
-        /// text, and frees the buffer. On a failure nothing is left.
+        /// text, and frees the buffer. On a failure nothing is left: the file is removed (an
+        /// unfinished `DurableFileWriter` removes itself) and `segment` stays nil.
         func writeSegment() throws {
             if builder.documentCount > 0 {
                 let name = String(format: "%012llx-%08x.%@", UInt64(Date().timeIntervalSince1970 * 1000), UInt32.random(in: 0...UInt32.max), SegmentFormat.fileExtension)
@@ -445,7 +439,7 @@ public final class IndexWriter {
             try catalog.publishCommit(segment: segment, replacing: replaced, records: records, nextID: nextID)
         }
 
-        /// Removes the written segment file, unpublished (a failed commit).
+        /// Removes the written segment file of a commit whose publication failed (`close()`).
         func removeSegment() {
             if let s = segment { IndexLayout.removeSegmentFile(IndexLayout.segments(directory) + "/" + s.file) }
             segment = nil

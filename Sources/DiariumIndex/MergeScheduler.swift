@@ -98,8 +98,14 @@ final class MergeScheduler: Sendable {
     /// Waits until no merge runs (follow-up merges included), then throws the first failure of
     /// a background merge since the last call, if any.
     func waitForMerges() throws {
-        running.wait()
+        waitUntilIdle()
         if let failure = takeFailure() { throw failure }
+    }
+
+    /// Waits until no merge runs (follow-up merges included), leaving a failure for the next
+    /// commit (`takeFailure`) to report.
+    func waitUntilIdle() {
+        running.wait()
     }
 
     /// The first failure of a background merge since the last call, cleared.
@@ -116,7 +122,7 @@ final class MergeScheduler: Sendable {
     func mergeAll() throws -> Bool {
         state.withLock { $0.paused = true }
         defer { state.withLock { $0.paused = false } }
-        running.wait()
+        waitUntilIdle()
         if let failure = takeFailure() { throw failure }
         let segments = try committedSegments()
         guard segments.count > 1 || segments.contains(where: { $0.deletedCount > 0 }) else { return false }

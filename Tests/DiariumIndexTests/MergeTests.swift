@@ -276,6 +276,63 @@ import DiariumTestSupport
         #expect(files == [reader.segments[0].reader.name])
     }
 
+    /// A background merge that fails — here on real damage: its sources' checksums do not hold
+    /// (the last byte of each footer flipped; a merge checks every source's checksum before it
+    /// reads it, a search never reads it) — loses no document, leaves no file behind, and does
+    /// not keep the next commit from publishing: that commit publishes, then reports the merge's
+    /// failure. The index reads as a fresh one of the same documents; mended, it merges again.
+    @Test func aFailedBackgroundMergeLosesNothing() throws {
+        let dir = try ScratchDirectory()
+        let index = dir.path + "/index"
+        func segmentFiles() throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: index + "/segments").filter { $0.hasSuffix(".seg") }.sorted()
+        }
+        let writer = try IndexWriter(directory: index)
+        writer.mergeFactor = 0
+        var documents: [String: [String]?] = [:]
+        for (path, words) in [("a.txt", ["ett", "alfa"]), ("b.txt", ["två", "beta"])] {
+            try Self.add(writer, path, words)
+            documents[path] = words
+            try writer.commit()
+        }
+        var originals: [String: Data] = [:]
+        for name in try segmentFiles() {
+            let url = URL(fileURLWithPath: index + "/segments/" + name)
+            let bytes = try Data(contentsOf: url)
+            originals[name] = bytes
+            var damaged = bytes
+            damaged[damaged.count - 1] ^= 0x5A
+            try damaged.write(to: url)
+        }
+        #expect(originals.count == 2)
+        writer.mergeFactor = 2
+        try Self.add(writer, "c.txt", ["tre", "gamma"])
+        documents["c.txt"] = ["tre", "gamma"]
+        try writer.commit()             // publishes c.txt; the policy starts merging a's and b's segments
+        writer.merges.waitUntilIdle()   // that merge has failed; its failure waits for the next commit
+        try Self.add(writer, "d.txt", ["fyra", "delta"])
+        documents["d.txt"] = ["fyra", "delta"]
+        do {
+            try writer.commit()
+            Issue.record("the merge's failure was not reported")
+        } catch let IndexError.corruptSegment(file, reason) {
+            #expect(originals.keys.contains((file as NSString).lastPathComponent), "\(file): \(reason)")
+        }
+        #expect(writer.mergesDone == 0)
+        #expect(try Self.content(index) == Self.fresh(documents, in: dir), "d.txt published, nothing lost")
+        #expect(try IndexReader(directory: index).segments.count == 4)
+        #expect(try segmentFiles().count == 4, "the failed merge's file is removed")
+
+        for (name, bytes) in originals { try bytes.write(to: URL(fileURLWithPath: index + "/segments/" + name)) }
+        try writer.commit()             // nothing pending: the merge policy's turn
+        try writer.waitForMerges()
+        #expect(writer.mergesDone >= 1)
+        writer.close()
+        #expect(try Self.content(index) == Self.fresh(documents, in: dir))
+        #expect(try IndexReader(directory: index).segments.count < 4)
+        try Self.verify(index)
+    }
+
     /// A re-rooted file changes its row in place (same id, same segment): an open reader, such
     /// as the server's snapshot, must see that its paths are stale.
     @Test func aMovedFileMakesOpenReadersStale() throws {

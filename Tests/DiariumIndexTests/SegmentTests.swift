@@ -71,6 +71,8 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
         #expect(try reader.terms(prefix: Array("ord1".utf8), fields: [.meta], limit: 10).isEmpty)
         #expect(try reader.terms(prefix: Array("ord39".utf8), limit: 20).map { String(decoding: $0, as: UTF8.self) }
                 == ["ord39"] + (390..<400).map { "ord\($0)" })
+        #expect(try reader.terms(prefix: Array("ord39".utf8), limit: 3).count == 3)
+        #expect(try reader.terms(prefix: Array("ord39".utf8), limit: 0).isEmpty, "a limit of 0 lists nothing")
         // One walk of the dictionary gives the terms with their entries: up to the limit-th held
         // in the fields asked for, the others passed on the way, and whether the prefix ran out.
         let present = Set(docs.joined())
@@ -296,20 +298,25 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
             }
             #expect(try IndexReader(directory: dir.path).liveDocumentCount == 0)
             #expect(try segmentFiles(dir) == 1, "the refused segment's file is kept for the retry")
-            // Refused again: still nothing lost, nothing published out of order.
-            #expect(throws: (any Error).self) { try w.commit() }
+            // Refused again, three times: still nothing lost, nothing published out of order,
+            // and no further file written (b.txt waits in the buffer).
+            for _ in 0..<3 {
+                #expect(throws: (any Error).self) { try w.commit() }
+                #expect(throws: (any Error).self) { try w.commitInBackgroundIfOverBudget() }
+            }
             #expect(try IndexReader(directory: dir.path).liveDocumentCount == 0)
+            #expect(try segmentFiles(dir) == 1, "a refused retry writes no further file")
             try refuse(w, false)
             try w.add(record("a.txt"), fields: [.body: field(["ett", "a2"])], storedText: Array("a2".utf8))
             try w.commit()
             let r = try IndexReader(directory: dir.path)
-            #expect(r.liveDocumentCount == 2 && w.segmentsWritten == 3)
+            #expect(r.liveDocumentCount == 2 && w.segmentsWritten == 2, "the kept commit, then b.txt and a2 together")
             let texts = try ["a.txt", "b.txt"].map { path in
                 let rec = try #require(try r.documents(path: path).first)
                 return String(decoding: try #require(try r.storedText(of: rec)), as: UTF8.self)
             }
             #expect(texts == ["a2", "b"], "published in the order sealed: the later a.txt replaced the first")
-            #expect(try segmentFiles(dir) == 3)
+            #expect(try segmentFiles(dir) == 2)
         }
         // Closed before a retry: the commit is dropped with its file.
         let dir = try ScratchDirectory()

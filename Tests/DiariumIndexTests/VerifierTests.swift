@@ -39,16 +39,39 @@ import DiariumTestSupport
             bytes[8] = 4  // u32 format version, little-endian
             try Data(bytes).write(to: URL(fileURLWithPath: segment))
         }
+        try Self.expectRefusedAsOld(index, naming: "segment v4")
+    }
+
+    /// Readers and an ingest refuse the index as written in an older format
+    /// (`incompatibleFormat`, its message naming `found` and the rebuild command).
+    static func expectRefusedAsOld(_ index: String, naming found: String) throws {
         for open in [{ _ = try IndexReader(directory: index) }, { _ = try IndexWriter(directory: index) }] as [() throws -> Void] {
             do {
                 try open()
-                Issue.record("a v4 index was opened")
+                Issue.record("an index in an older format (\(found)) was opened")
             } catch let e as IndexError {
                 guard case .incompatibleFormat = e else { Issue.record("unexpected error \(e)"); continue }
-                #expect(e.description.contains("segment v4"))
+                #expect(e.description.contains(found))
                 #expect(e.description.contains("diarium ingest --rebuild"))
             }
         }
+    }
+
+    /// Main's commits 34d4fb4..c8090c9 wrote version 6 without the BOUNDS section. Such an index
+    /// is old, not damaged: readers and an ingest refuse it with the rebuild message
+    /// (`incompatibleFormat`), not as a corrupt segment; its checksum holds.
+    @Test func earlyVersion6WithoutBoundsIsRefusedWithRebuildMessage() throws {
+        let dir = try ScratchDirectory()
+        let index = try Self.makeIndex(dir)
+        for segment in try Self.segmentFiles(index) {
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: segment)))
+            let old = try #require(OldSegments.version6WithoutBounds(bytes))
+            #expect(old.count < bytes.count)
+            let stored = old.suffix(4).reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            #expect(old.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0.dropLast(4))) } == stored)
+            try Data(old).write(to: URL(fileURLWithPath: segment))
+        }
+        try Self.expectRefusedAsOld(index, naming: "segment v6 without BOUNDS")
     }
 
     /// The catalog's migrations commit one by one. A reader that opens it between two of them

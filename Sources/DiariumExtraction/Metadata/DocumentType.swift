@@ -80,12 +80,13 @@ public enum DocumentType {
     /// `lowerForMarks` of UTF-8 bytes.
     static func lowerForMarks(_ bytes: [UInt8]) -> [UInt8] {
         var out = bytes
-        var i = 0
-        while i < out.count {
-            let c = out[i]
-            if c >= 0x41 && c <= 0x5A { out[i] = c | 0x20 }
-            else if c == 0xC3, i + 1 < out.count, out[i + 1] >= 0x80 && out[i + 1] <= 0x9E && out[i + 1] != 0x97 { out[i + 1] += 0x20; i += 1 }
-            i += 1
+        out.withUnsafeMutableBufferPointer { o in
+            var previous: UInt8 = 0
+            for i in o.indices {
+                let c = o[i]
+                o[i] = UTF8Scan.lowerLatin1(c, afterC3: previous == 0xC3)
+                previous = c
+            }
         }
         return out
     }

@@ -195,7 +195,7 @@ enum MetadataExtractor {
         var line = line
         return line.withUTF8 { b in
             var i = 0
-            while i < b.count, case let w = UTF8Scan.whitespaceLength(b, at: i), w > 0 { i += w }
+            UTF8Scan.skipWhitespace(b, from: &i)
             return i == b.count
         }
     }
@@ -335,28 +335,20 @@ enum MetadataExtractor {
     }
 
     /// Whether `text`'s first non-empty comma-separated piece has 1 to 6 space-separated words
-    /// once trimmed — what `authorityName` requires first, checked on bytes before any copy —
-    /// and, if the text is plain (`UTF8Scan.isPlain`, where a capital and a suffix are
-    /// told on bytes), starts with a capital and ends in a word with one of
-    /// `authoritySuffixes`, not `området`, in any case.
+    /// once trimmed — what both rules (`findAuthorityNamePlain`, `findAuthorityNameByStrings`)
+    /// require first, checked on bytes before any other scan, copy or memo lookup.
     static func mayBeAuthorityName(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { b in
             let (start, end) = firstCommaPiece(b)
-            var words = 0, i = start, lastWord = start
+            var words = 0, i = start
             while i < end {
                 if b[i] == 0x20 { i += 1; continue }
                 words += 1
                 if words > 6 { return false }
-                lastWord = i
                 while i < end && b[i] != 0x20 { i += 1 }
             }
-            guard words >= 1 else { return false }
-            // The whole text: a combining mark after the comma would keep it from cutting.
-            guard UTF8Scan.isPlain(b, 0..<b.count) else { return true }
-            let last = lastWord..<end
-            return UTF8Scan.isUppercaseLatin1(b, at: start) && !UTF8Scan.hasSuffixIgnoringLatin1Case(b, last, notAuthoritySuffix)
-                && authoritySuffixBytes.contains { UTF8Scan.hasSuffixIgnoringLatin1Case(b, last, $0) }
+            return words >= 1
         }
     }
 
@@ -380,17 +372,12 @@ enum MetadataExtractor {
         var line = line
         return line.withUTF8 { b in
             var start = 0, end = b.count
-            while start < end, case let w = UTF8Scan.whitespaceLength(b, at: start), w > 0 { start += w }
+            UTF8Scan.skipWhitespace(b, from: &start)
             _ = UTF8Scan.skipWhitespace(b, before: &end)
             guard start < end else { return false }
             func startsWithLabel(_ label: [UInt8]) -> Bool {
                 guard end - start >= label.count else { return false }
-                for k in 0..<label.count {
-                    let c = b[start + k], l = label[k]
-                    if c == l { continue }
-                    if l >= 0x61 && l <= 0x7A && c == l - 0x20 { continue }
-                    // The second byte of a Latin-1 small letter after C3: its capital is 0x20 lower.
-                    if k > 0 && label[k - 1] == 0xC3 && b[start + k - 1] == 0xC3 && l >= 0xA0 && l <= 0xBE && c == l - 0x20 { continue }
+                for k in 0..<label.count where !UTF8Scan.foldedEqual(b[start + k], label[k], afterC3: k > 0 && label[k - 1] == 0xC3) {
                     return false
                 }
                 return true
@@ -429,7 +416,7 @@ enum MetadataExtractor {
         return nil
     }
 
-    /// The answers of `authorityName` for texts that passed `mayBeAuthorityName`, by text. The
+    /// The answers of `authorityName` for texts that are not plain and passed `mayBeAuthorityName`, by text. The
     /// function is pure and asked about the same few names again and again (a declared
     /// authority, the folders of a batch), and its `String` work costs tens of thousands of
     /// instructions a call; texts up to `memoLength` bytes are remembered, `memoCount` at most.
@@ -438,11 +425,15 @@ enum MetadataExtractor {
     static let memoCount = 4_096
 
     /// The authority named by `text` (`Gymnasienämnden, Norrvika kommun` → `Gymnasienämnden`).
+    /// A plain text is answered on its bytes (the rule applied once, no memo); any other through
+    /// the memo.
     static func authorityName(_ text: String) -> String? {
         guard mayBeAuthorityName(text) else { return nil }
-        guard text.utf8.count <= memoLength else { return findAuthorityName(text) }
+        var bytes = text
+        if let plain = bytes.withUTF8(findAuthorityNamePlain) { return plain }
+        guard text.utf8.count <= memoLength else { return findAuthorityNameByStrings(text) }
         if let known = authorityMemo.withLock({ $0[text] }) { return known }
-        let found = findAuthorityName(text)
+        let found = findAuthorityNameByStrings(text)
         authorityMemo.withLock { memo in
             if memo.count >= memoCount { memo.removeAll(keepingCapacity: true) }
             memo[text] = .some(found)
@@ -464,7 +455,7 @@ enum MetadataExtractor {
         while start < b.count && b[start] == 0x2C { start += 1 }
         var end = start
         while end < b.count && b[end] != 0x2C { end += 1 }
-        while start < end, case let w = UTF8Scan.whitespaceLength(b, at: start), w > 0 { start += w }
+        UTF8Scan.skipWhitespace(b, from: &start, to: end)
         _ = UTF8Scan.skipWhitespace(b, before: &end)
         return (start, end)
     }
@@ -473,39 +464,39 @@ enum MetadataExtractor {
     /// character is a scalar, only Latin-1 letters have a case); nil for any other text.
     static func findAuthorityNamePlain(_ b: UnsafeBufferPointer<UInt8>) -> String?? {
         guard UTF8Scan.isPlain(b, 0..<b.count) else { return .none }
-        // The first non-empty comma-separated piece, trimmed, and its space-separated words.
+        // The first non-empty comma-separated piece, trimmed (so it starts with no space), and
+        // its space-separated words: how many (counting stops at 7), the first, second and last.
         let (start, end) = firstCommaPiece(b)
-        guard start < end else { return .some(nil) }
-        var words: [Range<Int>] = []
+        guard start < end, UTF8Scan.isUppercaseLatin1(b, at: start) else { return .some(nil) }
+        var count = 0, first = start..<start, second = start..<start, last = start..<start
         var i = start
-        while i < end && words.count <= 6 {
+        while i < end && count <= 6 {
             if b[i] == 0x20 { i += 1; continue }
             let s = i
             while i < end && b[i] != 0x20 { i += 1 }
-            words.append(s..<i)
+            count += 1
+            if count == 1 { first = s..<i }
+            if count == 2 { second = s..<i }
+            last = s..<i
         }
-        guard (1...6).contains(words.count), UTF8Scan.isUppercaseLatin1(b, at: words[0].lowerBound) else { return .some(nil) }
-        let last = words[words.count - 1]
-        guard !UTF8Scan.hasSuffixIgnoringLatin1Case(b, last, notAuthoritySuffix),
+        guard count <= 6, !UTF8Scan.hasSuffixIgnoringLatin1Case(b, last, notAuthoritySuffix),
               authoritySuffixBytes.contains(where: { UTF8Scan.hasSuffixIgnoringLatin1Case(b, last, $0) }) else { return .some(nil) }
         // `Avveckling av Fiskeriverket` is a title that mentions an authority, not a name.
-        if words.count >= 3, UTF8Scan.isUppercaseLatin1(b, at: last.lowerBound) { return .some(nil) }
+        if count >= 3, UTF8Scan.isUppercaseLatin1(b, at: last.lowerBound) { return .some(nil) }
         // `Informationssäkerhetspolicy för miljö- och hälsoskyddsnämnden` is a document's title.
-        if words.count >= 3, words[1].count == forBytes.count, UTF8Scan.hasSuffixIgnoringLatin1Case(b, words[1], forBytes),
-           DocumentType.classify(UnsafeBufferPointer(rebasing: b[words[0]])) != nil { return .some(nil) }
+        if count >= 3, UTF8Scan.equalsIgnoringLatin1Case(b, second, forBytes),
+           DocumentType.classify(UnsafeBufferPointer(rebasing: b[first])) != nil { return .some(nil) }
         // Letters and `-` only (lowercase words other than "och"/"för"/"i" are allowed inside).
-        for w in words {
-            var k = w.lowerBound
-            while k < w.upperBound {
-                let c = b[k]
-                if c < 0x80 {
-                    guard c == 0x2D || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) else { return .some(nil) }
-                    k += 1
-                } else {
-                    let (scalar, width) = UTF8Scan.scalar(b, at: k)
-                    guard scalar.properties.isAlphabetic else { return .some(nil) }
-                    k += width
-                }
+        var k = start
+        while k < end {
+            let c = b[k]
+            if c < 0x80 {
+                guard c == 0x20 || c == 0x2D || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) else { return .some(nil) }
+                k += 1
+            } else {
+                let (scalar, width) = UTF8Scan.scalar(b, at: k)
+                guard scalar.properties.isAlphabetic else { return .some(nil) }
+                k += width
             }
         }
         guard UTF8Scan.changesUnderUppercasing(b, start..<end) == false else {
@@ -628,13 +619,7 @@ enum MetadataExtractor {
 
     /// The type of the first rule with a mark equal to the word `b[word]` of plain text, lowercased.
     static func markedType(_ b: UnsafeBufferPointer<UInt8>, _ word: Range<Int>) -> String? {
-        for (type, mark) in labelMarks where mark.count == word.count {
-            var k = 0
-            while k < mark.count,
-                  UTF8Scan.lowerLatin1(b[word.lowerBound + k], afterC3: k > 0 && b[word.lowerBound + k - 1] == 0xC3) == mark[k] { k += 1 }
-            if k == mark.count { return type }
-        }
-        return nil
+        labelMarks.first { UTF8Scan.equalsIgnoringLatin1Case(b, word, $0.mark) }?.type
     }
 
     /// The one word (a run of bytes between spaces) of `b[range]` that is not made of numbers,
@@ -746,7 +731,7 @@ enum MetadataExtractor {
 
     /// Whether the plain text `b[key]`, lowercased, is one of `titleLabels`.
     static func isTitleLabel(_ b: UnsafeBufferPointer<UInt8>, _ key: Range<Int>) -> Bool {
-        titleLabelBytes.contains { $0.count == key.count && UTF8Scan.hasSuffixIgnoringLatin1Case(b, key, $0) }
+        titleLabelBytes.contains { UTF8Scan.equalsIgnoringLatin1Case(b, key, $0) }
     }
 
     /// Whether `labelledPairs(line)` can hold a title label, on bytes (most lines cannot, and the

@@ -33,6 +33,13 @@ extension SegmentReader {
         return (out, complete)
     }
 
+    /// Terms starting with `prefix` held in one of `fields`, in order, at most `limit`
+    /// (`lookUp(prefix:fields:limit:)`'s walk, without the terms held only in other fields).
+    public func terms(prefix: [UInt8], fields: Set<IndexField> = Set(IndexField.allCases), limit: Int) throws -> [[UInt8]] {
+        let mask = IndexField.mask(fields)
+        return try lookUp(prefix: prefix, fields: fields, limit: limit).terms.filter { $0.found.isIn(mask) }.map(\.term)
+    }
+
     /// `term`'s dictionary entry, or nil if the segment lacks it.
     public func lookUp(_ term: [UInt8]) throws -> FoundTerm? {
         try find(term).map(FoundTerm.init(entry:))

@@ -110,6 +110,12 @@ public final class SegmentReader: Sendable {
                 }
                 sections[id] = off..<(off + len)
             }
+            // Main's commits 34d4fb4..c8090c9 wrote version 6 before BOUNDS existed (28-byte skip
+            // entries, no pseudo-frequency bound): an old layout, not damage.
+            if version == 6, sections[SegmentFormat.Section.bounds.rawValue] == nil {
+                throw IndexError.incompatibleFormat(index: path, found: "segment v6 without BOUNDS (an early version 6)",
+                                                    expected: "segment v\(SegmentFormat.version)")
+            }
             for s in SegmentFormat.Section.allCases where sections[s.rawValue] == nil {
                 throw corrupt("section \(s) missing")
             }
@@ -400,20 +406,6 @@ public final class SegmentReader: Sendable {
             return term.lexicographicallyPrecedes(key)
         }
         return found
-    }
-
-    /// Terms starting with `prefix` held in one of `fields`, in order, at most `limit`.
-    public func terms(prefix: [UInt8], fields: Set<IndexField> = Set(IndexField.allCases), limit: Int) throws -> [[UInt8]] {
-        let mask = IndexField.mask(fields)
-        var out: [[UInt8]] = []
-        try scanTerms(from: prefix) { term, entry in
-            if term.starts(with: prefix) {
-                if entry.fields & mask != 0 { out.append(term) }
-                return out.count < limit
-            }
-            return term.lexicographicallyPrecedes(prefix)
-        }
-        return out
     }
 
     /// Number of documents holding `term` in any field.
