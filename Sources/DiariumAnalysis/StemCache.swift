@@ -15,27 +15,15 @@ import Darwin
 ///   allocated at its largest: the words of an ingest (~90k distinct in 18 MB of text) take a
 ///   1 MiB table, not a sparse 8 MiB one in which every word had a cache line of its own;
 /// - an entry keeps its lengths and term hash in front of its bytes, so the probe that compares
-///   the word reads the line the token's term comes from anyway;
-/// - a word the main table has found `hotAfter` times, whose stem and term are its first bytes
-///   and which has no compound parts (nearly every frequent word), is copied to a small hot
-///   table (4,096 entries of 32 bytes, two to a cache line, direct-mapped by the key hash; the
-///   long tail of words seen once or twice never enters it): a frequent word costs one line.
+///   the word reads the line the token's term comes from anyway.
 /// The key hash reads a word eight bytes at a time; it is private to this cache (the term hash
 /// kept in each entry is `TermTable.hash`, FNV-1a, computed once per word when it is learnt).
 /// The arena and table are raw allocations owned by this object (no array copies, no
 /// reference counting in the lookup loop); pointers never leave it.
 final class StemCache {
     /// An entry's header in the arena, before the word, the stem and the parts blob: the term
-    /// hash (`UInt32`), the lengths of word, stem, term and parts (`UInt16` each), and the
-    /// entry's hits (`UInt8`: lookups that found it here, up to `hotAfter`; `neverHot` for a
-    /// word the hot table cannot hold).
-    private static let headerBytes = 13
-    /// A word found this many times in the main table moves to the hot table.
-    private static let hotAfter: UInt8 = 2
-    private static let neverHot: UInt8 = 0xFF
-    /// A hot entry: key hash (`UInt32`), term hash (`UInt32`), the lengths of word, stem and
-    /// term (`UInt8` each), then the word; stem and term are its first bytes.
-    private static let hotStride = 32, hotWordBytes = 20, hotWordOffset = 12
+    /// hash (`UInt32`) and the lengths of word, stem, term and parts (`UInt16` each).
+    private static let headerBytes = 12
 
     private var arena: UnsafeMutablePointer<UInt8>
     private let arenaCapacity: Int
@@ -47,20 +35,12 @@ final class StemCache {
     private var mask: Int
     private let maxSlots: Int
     private let maxEntries: Int
-    /// The hot table: direct-mapped by key hash, two entries to a cache line, holding words the
-    /// main table found `hotAfter` times whose stem and term are their first bytes and which
-    /// have no compound parts (nearly every frequent word).
-    private let hot: UnsafeMutableRawPointer
-    private let hotMask: Int
 
     /// A cache of at most `maxEntries` words (a power of two).
     init(maxEntries: Int = 1 << 18) {
         precondition(maxEntries > 0 && maxEntries <= 1 << 26, "StemCache: entries outside 1...2^26")
         self.maxEntries = maxEntries
-        var hotEntries = 16  // a power of two, up to 4,096 (128 KiB), a sixteenth of the words
-        while hotEntries < 4096 && hotEntries * 16 < maxEntries { hotEntries <<= 1 }
-        // 48 bytes a word in all: the arena's 32 less the hot table's share, the slots' 16.
-        arenaCapacity = maxEntries * 32 - hotEntries * StemCache.hotStride
+        arenaCapacity = maxEntries * 32
         // Not touched until used: a fresh `diarium search` analyses a few words.
         arena = .allocate(capacity: arenaCapacity)
         var most = 64
@@ -70,20 +50,15 @@ final class StemCache {
         slots = .allocate(capacity: size)
         slots.initialize(repeating: 0, count: size)
         mask = size - 1
-        // calloc: zeroed pages touched only as words become hot (a word length of 0 is empty).
-        guard let zeroed = calloc(hotEntries, StemCache.hotStride) else { fatalError("StemCache: out of memory") }
-        hot = zeroed
-        hotMask = hotEntries - 1
     }
 
     /// Bytes the cache can hold at most (its arena and slot table at their largest), for memory
     /// budgets: 48 bytes a word.
-    var capacityBytes: Int { arenaCapacity + maxEntries * 16 + (hotMask + 1) * StemCache.hotStride }
+    var capacityBytes: Int { arenaCapacity + maxEntries * 16 }
 
     deinit {
         arena.deallocate()
         slots.deallocate()
-        free(hot)
     }
 
     /// FNV-1a over the word's bytes. The same function as `TermTable.hash`
@@ -125,52 +100,24 @@ final class StemCache {
     }
 
     /// The cached stem, term (and its hash) and compound-parts blob of `word` (valid until the
-    /// next `lookup` or `insert`), or nil.
+    /// next `insert`), or nil.
     @inline(__always)
     func lookup(_ word: UnsafeRawBufferPointer) -> Entry? {
         let h = StemCache.keyHash(word)
-        let n = word.count
-        // The hot table first: one cache line for a frequent word.
-        let hp = hot + (Int(h) & hotMask) &* StemCache.hotStride
-        if Int(hp.load(fromByteOffset: 8, as: UInt8.self)) == n && n > 0 && hp.load(as: UInt32.self) == h
-            && StemCache.equal(UnsafeRawPointer(hp + StemCache.hotWordOffset), word) {
-            let w = UnsafeRawPointer(hp + StemCache.hotWordOffset)
-            return Entry(stem: UnsafeRawBufferPointer(start: w, count: Int(hp.load(fromByteOffset: 9, as: UInt8.self))),
-                         term: UnsafeRawBufferPointer(start: w, count: Int(hp.load(fromByteOffset: 10, as: UInt8.self))),
-                         termHash: hp.load(fromByteOffset: 4, as: UInt32.self), parts: UnsafeRawBufferPointer(start: nil, count: 0))
-        }
         let tag = UInt64(h) << 32
         var i = Int(h) & mask
         while true {
             let slot = slots[i]
             if slot == 0 { return nil }
             if slot & 0xFFFF_FFFF_0000_0000 == tag {
-                let e = arena + (Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) &- 1)
-                if Int(UnsafeRawPointer(e).loadUnaligned(fromByteOffset: 4, as: UInt16.self)) == n
-                    && StemCache.equal(UnsafeRawPointer(e + StemCache.headerBytes), word) {
-                    let hits = e[12]
-                    if hits < StemCache.hotAfter {
-                        e[12] = hits &+ 1
-                    } else if hits == StemCache.hotAfter {
-                        makeHot(UnsafeRawPointer(e), hash: h, at: hp)
-                    }
-                    return entry(UnsafeRawPointer(e))
+                let e = UnsafeRawPointer(arena + (Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) &- 1))
+                if Int(e.loadUnaligned(fromByteOffset: 4, as: UInt16.self)) == word.count
+                    && StemCache.equal(e + StemCache.headerBytes, word) {
+                    return entry(e)
                 }
             }
             i = (i &+ 1) & mask
         }
-    }
-
-    /// Copies the entry at `e` (a word the hot table can hold) to the hot table's entry `hp`.
-    @inline(never)
-    private func makeHot(_ e: UnsafeRawPointer, hash h: UInt32, at hp: UnsafeMutableRawPointer) {
-        let n = Int(e.loadUnaligned(fromByteOffset: 4, as: UInt16.self))
-        hp.storeBytes(of: h, as: UInt32.self)
-        hp.storeBytes(of: e.loadUnaligned(as: UInt32.self), toByteOffset: 4, as: UInt32.self)
-        hp.storeBytes(of: UInt8(n), toByteOffset: 8, as: UInt8.self)
-        hp.storeBytes(of: UInt8(e.loadUnaligned(fromByteOffset: 6, as: UInt16.self)), toByteOffset: 9, as: UInt8.self)
-        hp.storeBytes(of: UInt8(e.loadUnaligned(fromByteOffset: 8, as: UInt16.self)), toByteOffset: 10, as: UInt8.self)
-        (hp + StemCache.hotWordOffset).copyMemory(from: e + StemCache.headerBytes, byteCount: n)
     }
 
     /// A cached word's stem, term (the stem's first bytes), the term's hash and its compound
@@ -240,10 +187,6 @@ final class StemCache {
         e.storeBytes(of: UInt16(stem.count), toByteOffset: 6, as: UInt16.self)
         e.storeBytes(of: UInt16(termCount), toByteOffset: 8, as: UInt16.self)
         e.storeBytes(of: UInt16(parts.count), toByteOffset: 10, as: UInt16.self)
-        // The hot table holds words whose stem is their beginning and that have no parts.
-        let hotable = word.count <= StemCache.hotWordBytes && parts.isEmpty && stem.count <= word.count
-            && (word.baseAddress.map { StemCache.equal(UnsafeRawPointer($0), stem) } ?? false)
-        e.storeBytes(of: hotable ? 0 : StemCache.neverHot, toByteOffset: 12, as: UInt8.self)
         let w = e + StemCache.headerBytes
         if let base = word.baseAddress { w.copyMemory(from: base, byteCount: word.count) }
         if let base = stem.baseAddress { (w + word.count).copyMemory(from: base, byteCount: stem.count) }
