@@ -153,15 +153,27 @@ public final class Analyzer {
         // `TermTable.hash` (UInt32, unaligned; see `analyze`).
         partsBuffer.removeAll(keepingCapacity: true)
         if let compounds, word.count >= CompoundSplitter.minimumWordLength {
-            _ = compounds.withParts(ofUTF8: word) { part in
-                let termCount = stemIntoBuffer(part)
-                guard part.count < 256, termCount < 256 else { return }
+            func append(_ part: UnsafeRawBufferPointer, _ term: UnsafeRawBufferPointer, _ hash: UInt32) {
                 partsBuffer.append(UInt8(part.count))
                 partsBuffer.append(contentsOf: part)
-                partsBuffer.append(UInt8(termCount))
-                partsBuffer.append(contentsOf: stemBuffer[0 ..< termCount])
-                let h = stemBuffer.withUnsafeBytes { StemCache.hash(UnsafeRawBufferPointer(rebasing: $0[0 ..< termCount])) }
-                withUnsafeBytes(of: h.littleEndian) { partsBuffer.append(contentsOf: $0) }
+                partsBuffer.append(UInt8(term.count))
+                partsBuffer.append(contentsOf: term)
+                withUnsafeBytes(of: hash.littleEndian) { partsBuffer.append(contentsOf: $0) }
+            }
+            _ = compounds.withParts(ofUTF8: word) { part in
+                guard part.count < 256 else { return }
+                // A part already seen as a word has its term in the cache (the same stemming,
+                // `stemIntoBuffer`): no stemmer call.
+                if let known = cache.lookup(part) {
+                    if known.term.count < 256 { append(part, known.term, known.termHash) }
+                    return
+                }
+                let termCount = stemIntoBuffer(part)
+                guard termCount < 256 else { return }
+                stemBuffer.withUnsafeBytes { s in
+                    let term = UnsafeRawBufferPointer(rebasing: s[0 ..< termCount])
+                    append(part, term, StemCache.hash(term))
+                }
             }
         }
         let termCount = stemIntoBuffer(word)
