@@ -102,12 +102,7 @@ public final class Analyzer {
                 return
             }
             // One probe for a word seen before (nearly every token: text is Zipfian).
-            var cached = cache.lookup(raw.word)
-            if cached == nil {
-                self.learn(raw.word)
-                cached = cache.lookup(raw.word)
-            }
-            guard let hit = cached else {
+            guard let hit = cache.lookup(raw.word) ?? self.learn(raw.word) else {
                 body(AnalyzedToken(term: raw.word, termHash: StemCache.hash(raw.word), word: raw.word, stem: raw.word, kind: raw.kind,
                                    position: pos, start: raw.start, end: raw.end))
                 return
@@ -117,7 +112,7 @@ public final class Analyzer {
                 if end + 1 < text.count, text[end] == UInt8(ascii: "-"), text[end + 1] == UInt8(ascii: " ") || text[end + 1] == 0x0A {
                     suspended = (String(decoding: raw.word, as: UTF8.self), pos, raw.start, raw.end, 3)
                 } else {
-                    // Parts blob: per part, UInt8 length + word, UInt8 length + term.
+                    // Parts blob: per part, UInt8 length + word, UInt8 length + term, the term's hash.
                     var i = 0
                     var head: UnsafeRawBufferPointer?
                     let blob = hit.parts
@@ -126,10 +121,11 @@ public final class Analyzer {
                         let word = UnsafeRawBufferPointer(rebasing: blob[(i + 1)..<(i + 1 + wl)])
                         let tl = Int(blob[i + 1 + wl])
                         let term = UnsafeRawBufferPointer(rebasing: blob[(i + 2 + wl)..<(i + 2 + wl + tl)])
-                        body(AnalyzedToken(term: term, termHash: StemCache.hash(term), word: word, stem: term, kind: .part,
+                        let termHash = UInt32(littleEndian: blob.loadUnaligned(fromByteOffset: i + 2 + wl + tl, as: UInt32.self))
+                        body(AnalyzedToken(term: term, termHash: termHash, word: word, stem: term, kind: .part,
                                            position: pos, start: raw.start, end: raw.end))
                         head = word
-                        i += 2 + wl + tl
+                        i += 6 + wl + tl
                     }
                     if var s = suspended {
                         if let head {
@@ -149,23 +145,39 @@ public final class Analyzer {
         }
     }
 
-    /// Stems `word`, splits it when it is a compound, and caches both. On bytes, in buffers
-    /// this analyzer keeps (no `String` or array per new word or part).
-    private func learn(_ word: UnsafeRawBufferPointer) {
-        // Parts blob: per part, UInt8 length + word, UInt8 length + term (see `analyze`).
+    /// Stems `word`, splits it when it is a compound, and caches both; returns the new entry
+    /// (nil only if the cache cannot hold it). On bytes, in buffers this analyzer keeps (no
+    /// `String` or array per new word or part).
+    private func learn(_ word: UnsafeRawBufferPointer) -> StemCache.Entry? {
+        // Parts blob: per part, UInt8 length + word, UInt8 length + term, the term's
+        // `TermTable.hash` (UInt32, unaligned; see `analyze`).
         partsBuffer.removeAll(keepingCapacity: true)
         if let compounds, word.count >= CompoundSplitter.minimumWordLength {
-            _ = compounds.withParts(ofUTF8: word) { part in
-                let termCount = stemIntoBuffer(part)
-                guard part.count < 256, termCount < 256 else { return }
+            func append(_ part: UnsafeRawBufferPointer, _ term: UnsafeRawBufferPointer, _ hash: UInt32) {
                 partsBuffer.append(UInt8(part.count))
                 partsBuffer.append(contentsOf: part)
-                partsBuffer.append(UInt8(termCount))
-                partsBuffer.append(contentsOf: stemBuffer[0 ..< termCount])
+                partsBuffer.append(UInt8(term.count))
+                partsBuffer.append(contentsOf: term)
+                withUnsafeBytes(of: hash.littleEndian) { partsBuffer.append(contentsOf: $0) }
+            }
+            _ = compounds.withParts(ofUTF8: word) { part in
+                guard part.count < 256 else { return }
+                // A part already seen as a word has its term in the cache (the same stemming,
+                // `stemIntoBuffer`): no stemmer call.
+                if let known = cache.lookup(part) {
+                    if known.term.count < 256 { append(part, known.term, known.termHash) }
+                    return
+                }
+                let termCount = stemIntoBuffer(part)
+                guard termCount < 256 else { return }
+                stemBuffer.withUnsafeBytes { s in
+                    let term = UnsafeRawBufferPointer(rebasing: s[0 ..< termCount])
+                    append(part, term, StemCache.hash(term))
+                }
             }
         }
         let termCount = stemIntoBuffer(word)
-        stemBuffer.withUnsafeBytes { stem in
+        return stemBuffer.withUnsafeBytes { stem in
             partsBuffer.withUnsafeBytes { cache.insert(word, stem: stem, termCount: termCount, parts: $0) }
         }
     }

@@ -64,6 +64,11 @@ struct Lexicon: Sendable {
         bytes.reserveCapacity(data.count)
         starts.reserveCapacity(lines + 2)
         let utf8 = Lexicon.isValidUTF8(data)
+        if !utf8 {
+            // ISO 8859-1 (Debian's lists): one byte a letter, through a table.
+            data.withUnsafeBytes { insertLatin1Lines($0) }
+            return
+        }
         data.withUnsafeBytes { raw in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Lexicon.maxWordLength + 1) { word in
                 var n = 0
@@ -94,6 +99,49 @@ struct Lexicon: Sendable {
                     if n == 0 { capitalised = (0x41 ... 0x5A).contains(value) || (0xC0 ... 0xDE).contains(value) }
                     word[n] = letter
                     n += 1
+                }
+            }
+        }
+    }
+
+    /// Per byte of ISO 8859-1: its letter (`letter`), or 0; bit 0x100 marks a capital.
+    private static let latin1Letters: [UInt16] = (0 ..< 256).map { b in
+        let capital = (0x41 ... 0x5A).contains(b) || (0xC0 ... 0xDE).contains(b)
+        return UInt16(letter(UInt32(b))) | (capital ? 0x100 : 0)
+    }
+
+    /// Inserts the words of ISO 8859-1 lines (as `init(fileContents:)` reads them: a line with
+    /// a byte that is no letter, or over `maxWordLength` letters, is skipped, and so is a
+    /// capitalised one under `minimumNameLength`), hashing each word as its letters are mapped.
+    private mutating func insertLatin1Lines(_ raw: UnsafeRawBufferPointer) {
+        guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        let end = raw.count
+        Lexicon.latin1Letters.withUnsafeBufferPointer { table in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Lexicon.maxWordLength + 1) { word in
+                var i = 0
+                while i < end {
+                    var n = 0
+                    var h: UInt32 = 2_166_136_261
+                    var ok = true
+                    let capitalised = table[Int(base[i])] & 0x100 != 0
+                    while i < end {
+                        let b = base[i]
+                        if b == 0x0A || b == 0x0D { break }
+                        let l = UInt8(truncatingIfNeeded: table[Int(b)])
+                        if l == 0 || n == Lexicon.maxWordLength {
+                            ok = false
+                            while i < end && base[i] != 0x0A && base[i] != 0x0D { i &+= 1 }
+                            break
+                        }
+                        word[n] = l
+                        h = (h ^ UInt32(l)) &* 16_777_619
+                        n &+= 1
+                        i &+= 1
+                    }
+                    if ok && n > 0 && !(capitalised && n < Lexicon.minimumNameLength) {
+                        insert(UnsafeBufferPointer(rebasing: word[0 ..< n]), hash: h)
+                    }
+                    i &+= 1  // the line's end
                 }
             }
         }
@@ -204,7 +252,11 @@ struct Lexicon: Sendable {
 
     /// Adds `word` (Latin-1, lowercase letters) unless it is there already.
     mutating func insert(_ word: UnsafeBufferPointer<UInt8>) {
-        let h = Lexicon.hash(word)
+        insert(word, hash: Lexicon.hash(word))
+    }
+
+    /// `insert(word)` for a caller that has `Lexicon.hash(word)`.
+    mutating func insert(_ word: UnsafeBufferPointer<UInt8>, hash h: UInt32) {
         if find(word, hash: h) >= 0 { return }
         if (count + 1) * 2 > slots.count { grow() }
         bytes.append(contentsOf: word)

@@ -254,3 +254,50 @@ func stemwords(_ language: String, _ input: String) throws -> [String] {
         #expect(bytes.warnings.isEmpty)
     }
 }
+
+/// The stem cache against a dictionary: every word inserted since the cache last started over
+/// is found with its stem, term, term hash and parts; a word found is never found wrong; other
+/// words are not found. Words of 1 to 40 bytes (every branch of the key hash), many sharing a
+/// prefix; 5,000 words into room for 1,024 (the table grows, then the cache starts over).
+@Suite struct StemCacheTests {
+    @Test func findsWhatItHoldsAndNothingElse() {
+        var rng = SeededRandom(state: 17)
+        let cache = StemCache(maxEntries: 1 << 10)
+        var inserted: [[UInt8]: (stem: [UInt8], termCount: Int, parts: [UInt8])] = [:]
+        var since: [[UInt8]] = []  // inserted since the cache last started over
+        var restarts = 0
+        let letters = Array("abcdeåäö".utf8)
+        func check(_ w: [UInt8], mustBeFound: Bool) {
+            let e = w.withUnsafeBytes { cache.lookup($0) }
+            guard let want = inserted[w] else { #expect(e == nil); return }
+            guard let e else { #expect(!mustBeFound); return }
+            let term = Array(want.stem.prefix(want.termCount))
+            #expect(Array(e.stem) == want.stem && Array(e.term) == term && Array(e.parts) == want.parts)
+            #expect(e.termHash == term.withUnsafeBytes { StemCache.hash($0) })
+        }
+        for k in 0 ..< 5_000 {
+            let length = 1 + Int(rng.next() % 40)
+            var word = k % 3 == 0 ? Array("informations".utf8) : []
+            while word.count < length { word.append(letters[Int(rng.next() % UInt64(letters.count))]) }
+            if inserted[word] != nil { continue }
+            let stem = Array(word.prefix(max(1, word.count - Int(rng.next() % 3))))
+            let termCount = max(1, stem.count - Int(rng.next() % 2))
+            let parts = (0 ..< Int(rng.next() % 9)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            let entry = word.withUnsafeBytes { w in
+                stem.withUnsafeBytes { s in parts.withUnsafeBytes { cache.insert(w, stem: s, termCount: termCount, parts: $0) } }
+            }
+            #expect(entry.map { Array($0.term) } == Array(stem.prefix(termCount)))
+            inserted[word] = (stem, termCount, parts)
+            if cache.count == 1 { since = []; restarts += 1 }
+            since.append(word)
+            #expect(since.count == cache.count)
+            if k % 97 == 0 {
+                for w in inserted.keys { check(w, mustBeFound: false) }
+                for w in since { check(w, mustBeFound: true) }
+                check(word + [0x7A], mustBeFound: false)
+                check(Array(word.dropLast()), mustBeFound: false)
+            }
+        }
+        #expect(restarts > 2)
+    }
+}

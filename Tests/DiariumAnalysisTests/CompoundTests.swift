@@ -106,6 +106,27 @@ private let compoundFixture: [CompoundCase] = {
         #expect(CompoundSplitter(contentsOfFile: "/nonexistent/word/list") == nil)
     }
 
+    /// The system list (ISO 8859-1) is read by a table-driven loop; its UTF-8 transcoding by
+    /// the general one. Both must give the same words in the same order (ids), also for lines
+    /// with CR, digits, over-long words, short capitalised names and no final line feed.
+    @Test func latin1FastPathReadsWhatTheGeneralPathReads() throws {
+        var latin1 = try [UInt8](Data(contentsOf: URL(fileURLWithPath: "/usr/share/dict/swedish")))
+        latin1 += Array("\nKalle\r\nkalle\nQzxa\nÅsberg\nx2y\n\n\(String(repeating: "a", count: 64))\n\(String(repeating: "b", count: 63))\r\nærø\nslut".unicodeScalars.map { UInt8($0.value) })
+        let utf8 = Array(String(decoding: latin1.map { UInt16($0) }, as: UTF16.self).utf8)
+        #expect(utf8.count > latin1.count)
+        let fast = Lexicon(fileContents: latin1), general = Lexicon(fileContents: utf8)
+        #expect(fast.count > 100_000)
+        #expect(fast.count == general.count)
+        #expect(fast.bytes == general.bytes)
+        #expect(fast.starts == general.starts)
+        for word in ["kalle", "åsberg", "ärö", "slut", String(repeating: "b", count: 63)] {
+            #expect(Array(word.unicodeScalars.map { UInt8($0.value) }).withUnsafeBufferPointer { fast.find($0) } >= 0, "\(word)")
+        }
+        for word in ["qzxa", "x2y", String(repeating: "a", count: 64)] {
+            #expect(Array(word.unicodeScalars.map { UInt8($0.value) }).withUnsafeBufferPointer { fast.find($0) } < 0, "\(word)")
+        }
+    }
+
     /// Base forms and word facts are computed on first use and kept in atomics shared by every
     /// thread (`CompoundSplitter.base`, `facts`): asked from two threads at once, in opposite
     /// orders, for every word of the system list, they equal the same computation without the
