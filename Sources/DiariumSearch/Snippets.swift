@@ -251,7 +251,15 @@ enum Snippets {
     /// Byte ranges of the words of `text` that match `terms` (the words a snippet marks), over
     /// the whole text.
     static func matches(text: [UInt8], terms: Set<[UInt8]>, analyzer: Analyzer) -> [Range<Int>] {
-        words(text: text, terms: MatchTerms(Array(terms)), analyzer: analyzer).filter { $0.match >= 0 }.map { $0.start..<$0.end }
+        matches(text: text, terms: MatchTerms(terms.sorted { $0.lexicographicallyPrecedes($1) }), analyzer: analyzer)
+    }
+
+    /// `matches(text:terms:analyzer:)` with the terms (and their compound heads) as a snippet
+    /// takes them: the one place a whole text's marked words are found (`Searcher.matchRanges`).
+    static func matches(text: [UInt8], terms: MatchTerms, analyzer: Analyzer) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        for w in words(text: text, terms: terms, analyzer: analyzer) where w.match >= 0 { out.append(w.start..<w.end) }
+        return out
     }
 
     static func best(in text: [UInt8], terms: Set<[UInt8]>, analyzer: Analyzer) -> Passage {
