@@ -401,7 +401,10 @@ extension Searcher {
             let r = reader.segments[si].reader
             if si != cursorSegment {
                 buffers = PostingsBuffers()
-                cursors = try termList.map { try r.cursor($0, fields: [.body, .parts], buffers: buffers) }
+                // The entries the query's planning found (`found(_:)`): no second lookup.
+                cursors = try termList.map { t in
+                    try found(String(decoding: t, as: UTF8.self))[si].flatMap { try r.cursor($0, fields: [.body, .parts], buffers: buffers) }
+                }
                 cursorSegment = si
             }
             var events: [(position: UInt32, term: Int)] = []
