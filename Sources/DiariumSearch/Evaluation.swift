@@ -19,6 +19,10 @@ struct EvaluationContext {
     var found: [String: [FoundTerm?]] = [:]
     /// Terms to mark in snippets.
     var highlight: [String] = []
+    /// Whether a query word is a joined form (`ks-2015-0123`, `pulbedömning`): its words are
+    /// marked in a text apart from the one position the index gives it, so its snippets choose
+    /// their window among the wider region's (`Searcher.passages`).
+    var joinedForms = false
     /// The typed terms of required query words, for the proximity bonus.
     var proximityTerms: [String] = []
 

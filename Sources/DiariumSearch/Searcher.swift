@@ -364,7 +364,8 @@ public final class Searcher {
             total = scored.count
         }
         let page = limit <= 0 ? Array(scored.dropFirst(offset)) : Array(scored.dropFirst(offset).prefix(limit))
-        let out = try pageHits(page, firstRank: offset + 1, terms: Snippets.markedTerms(context.highlight), snippets: snippets)
+        let out = try pageHits(page, firstRank: offset + 1, terms: Snippets.markedTerms(context.highlight), snippets: snippets,
+                               joinedForms: context.joinedForms)
         var result = SearchResult(query: query, total: total, hits: out, fallback: fallback ? "or" : nil)
         if !exactTotal { result.exactTotal = false }
         return result
