@@ -19,6 +19,10 @@ struct EvaluationContext {
     var found: [String: [FoundTerm?]] = [:]
     /// Terms to mark in snippets.
     var highlight: [String] = []
+    /// Whether a query word is a joined form (`ks-2015-0123`, `pulbedömning`): its words are
+    /// marked in a text apart from the one position the index gives it, so its snippets choose
+    /// their window among the wider region's (`Searcher.passages`).
+    var joinedForms = false
     /// The typed terms of required query words, for the proximity bonus.
     var proximityTerms: [String] = []
 
@@ -74,13 +78,12 @@ extension Searcher {
     /// A term's idf from the dictionaries alone: its document frequency is, per segment, the
     /// number of documents holding it in any field, summed over segments, deleted documents
     /// included.
+    /// The entries found are kept in `c.found`, so the term's cursors open without a lookup.
     func idf(of term: String, _ c: inout EvaluationContext) throws -> Double {
-        try idf(of: term, &c) {
-            let bytes = Array(term.utf8)
-            var df = 0
-            for s in reader.segments { df += try s.reader.documentFrequency(bytes) }
-            return df
-        }
+        if let v = c.idf[term] { return v }
+        let row = try found(term)
+        if c.found[term] == nil { c.found[term] = row }
+        return idf(of: term, &c) { row.reduce(0) { $0 + ($1?.documentFrequency ?? 0) } }
     }
 
     /// `idf(of:)` with the document frequency given by `documentFrequency`, called only when

@@ -56,7 +56,7 @@ extension Searcher {
             let page = Array(top.dropFirst(offset))
             var result = SearchResult(query: text, total: total,
                                       hits: try pageHits(page.map { ($0.score, $0.id, $0.segment, $0.doc) }, firstRank: offset + 1,
-                                                         terms: Set(context.highlight.map { Array($0.utf8) })),
+                                                         terms: Snippets.markedTerms(context.highlight), joinedForms: context.joinedForms),
                                       fallback: fallback ? "or" : nil)
             result.exactTotal = nil
             return result
@@ -120,18 +120,13 @@ extension Searcher {
         }
     }
 
-    /// The hits of a page: catalog records, snippets (with `terms` marked) and the snippet's
-    /// page, ranks from `firstRank`; `snippets` false leaves the snippets out.
-    func pageHits(_ page: [(score: Double, id: Int64, segment: Int, doc: UInt32)], firstRank: Int, terms: Set<[UInt8]>,
-                  snippets: Bool = true) throws -> [SearchHit] {
-        try pageHits(page, firstRank: firstRank, terms: terms.sorted { $0.lexicographicallyPrecedes($1) }, snippets: snippets)
-    }
-
-    /// `terms`: sorted, distinct (`Snippets.markedTerms`).
+    /// The hits of a page: catalog records, snippets (with `terms`, sorted and distinct as
+    /// `Snippets.markedTerms` gives them, marked) and the snippet's page, ranks from
+    /// `firstRank`; `snippets` false leaves the snippets out. `joinedForms`: see `passages`.
     func pageHits(_ page: [(score: Double, id: Int64, segment: Int, doc: UInt32)], firstRank: Int, terms: [[UInt8]],
-                  snippets: Bool = true) throws -> [SearchHit] {
+                  snippets: Bool = true, joinedForms: Bool) throws -> [SearchHit] {
         let records = try reader.hitRecords(ids: page.map(\.id))
-        let passages = snippets ? try self.passages(for: page.map { ($0.segment, $0.doc) }, terms: terms) : []
+        let passages = snippets ? try self.passages(for: page.map { ($0.segment, $0.doc) }, terms: terms, joinedForms: joinedForms) : []
         var out: [SearchHit] = []
         for (i, p) in page.enumerated() {
             guard let record = records[p.id] else { continue }

@@ -33,10 +33,10 @@ extension Searcher {
             let node = QueryParser.parse(query.precomposedStringWithCanonicalMapping)
             var context = try EvaluationContext(searcher: self)
             _ = try queryTree(node, &context, requireAll: false)
-            let terms = Set(context.highlight.map { Array($0.utf8) }).sorted { $0.lexicographicallyPrecedes($1) }
+            let terms = Snippets.markedTerms(context.highlight)
             var matchTerms = Snippets.MatchTerms(terms)
             if let record { matchTerms.compoundHeads = try compoundHeads(terms, of: record) }
-            return Snippets.words(text: text, terms: matchTerms, analyzer: analyzer).filter { $0.match >= 0 }.map { $0.start..<$0.end }
+            return Snippets.matches(text: text, terms: matchTerms, analyzer: analyzer)
         } catch let e as IndexError {
             throw SearchError.index(e)
         }

@@ -121,6 +121,7 @@ extension Searcher {
             for clause in plan.clauses {
                 for alt in clause.alternatives {
                     c.highlight.append(contentsOf: alt.terms)
+                    if alt.reason == "parts" { c.joinedForms = true }
                     for t in alt.terms { _ = try idf(of: t, &c) }
                 }
                 if clause.required && requireAll, let typed = clause.alternatives.first, typed.terms.count == 1 {

@@ -72,12 +72,17 @@ extension SearchHit {
         var start = -1
         var scalar = -1
         var previous: UInt8 = 0
-        for b in snippet.utf8 {
-            if b & 0xC0 != 0x80 { scalar += 1 }
-            if previous == 0xC2 {
-                if b == 0xAB { start = scalar + 1 } else if b == 0xBB, start >= 0 { out.append([start, scalar]); start = -1 }
+        // The snippet's UTF-8 as one buffer (a native string's own; a bridged one copied once),
+        // not the `utf8` view's iterator byte by byte.
+        var text = snippet
+        text.withUTF8 { bytes in
+            for b in bytes {
+                if b & 0xC0 != 0x80 { scalar += 1 }
+                if previous == 0xC2 {
+                    if b == 0xAB { start = scalar + 1 } else if b == 0xBB, start >= 0 { out.append([start, scalar]); start = -1 }
+                }
+                previous = b
             }
-            previous = b
         }
         return out
     }

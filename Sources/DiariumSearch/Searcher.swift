@@ -73,6 +73,8 @@ public final class Searcher {
     private var openKeys: [(prefix: [UInt8], group: Int)] = []
     /// Groups with an expression starting with a non-ASCII character (any term possible).
     private var anyKeyGroups: [Int] = []
+    /// Dictionary entries by term (`found(_:)`).
+    private var lookups: [String: [FoundTerm?]] = [:]
 
     /// The analysed groups (index and terms) that may hold an expression whose first term is
     /// one of `terms`: those whose keys admit it (`Synonyms.Key`), analysed on first use. A
@@ -261,12 +263,29 @@ public final class Searcher {
     }
 
     func documentFrequency(_ term: String) throws -> Int {
-        var df = 0
-        for s in reader.segments {
-            df += try s.reader.documentFrequency(Array(term.utf8))
-        }
-        return df
+        try found(term).reduce(0) { $0 + ($1?.documentFrequency ?? 0) }
     }
+
+    /// `term`'s dictionary entry in each segment (nil: absent), looked up once for the checks of
+    /// a query's spellings, its idf, its cursors and its snippets' cursors, which asked each
+    /// segment's dictionary for the same term up to four times. The snapshot never changes, so
+    /// an entry stays valid; the memo is emptied when it holds `lookupMemoLimit` terms.
+    func found(_ term: String) throws -> [FoundTerm?] {
+        if let row = lookups[term] { return row }
+        let bytes = Array(term.utf8)
+        let row = try reader.segments.map { try $0.reader.lookUp(bytes) }
+        remember(term, row)
+        return row
+    }
+
+    /// Keeps `row`, `term`'s entries per segment of this snapshot (nil: absent), for `found(_:)`.
+    func remember(_ term: String, _ row: [FoundTerm?]) {
+        if lookups.count >= Self.lookupMemoLimit { lookups.removeAll(keepingCapacity: true) }
+        lookups[term] = row
+    }
+
+    /// Terms `found(_:)` keeps at most.
+    static let lookupMemoLimit = 4096
 
     /// Per-document term frequencies of one term in one segment, over the fields.
     struct TermMatches {
@@ -345,7 +364,8 @@ public final class Searcher {
             total = scored.count
         }
         let page = limit <= 0 ? Array(scored.dropFirst(offset)) : Array(scored.dropFirst(offset).prefix(limit))
-        let out = try pageHits(page, firstRank: offset + 1, terms: Snippets.markedTerms(context.highlight), snippets: snippets)
+        let out = try pageHits(page, firstRank: offset + 1, terms: Snippets.markedTerms(context.highlight), snippets: snippets,
+                               joinedForms: context.joinedForms)
         var result = SearchResult(query: query, total: total, hits: out, fallback: fallback ? "or" : nil)
         if !exactTotal { result.exactTotal = false }
         return result
@@ -398,7 +418,10 @@ public final class Searcher {
             }
             found.append(row)
         }
-        return (expansions.map { String(decoding: $0, as: UTF8.self) }, found)
+        let terms = expansions.map { String(decoding: $0, as: UTF8.self) }
+        // The snippets' cursors open from these entries (`found(_:)`).
+        for (t, row) in zip(terms, found) { remember(t, row) }
+        return (terms, found)
     }
 
     /// Expansions of a prefix query.

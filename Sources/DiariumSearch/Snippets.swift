@@ -54,6 +54,28 @@ enum Snippets {
         return bestFirst
     }
 
+    /// The body positions whose words a snippet analyses around `first`, the first match of the
+    /// best window of the positions (`bestWindowStart`); the stored text is read from the
+    /// checkpoint at or before `lo` to the one after `hi` (`SegmentReader.storedTextRange`).
+    ///
+    /// `exact` (every marked word is a match the postings hold: no joined form among the terms,
+    /// no compound head in the document): the words shown and no others, `lead` before `first`
+    /// to `window − 1` after it. The best window of the positions ends at its last match, at
+    /// most `window − 1` after `first`, so it lies in the region with every match it holds;
+    /// any other window the region holds is all or part of a window of the text, no better than
+    /// the best and, if as good, not earlier (the earliest of equals was chosen): `best(in:)`
+    /// chooses the same window as over the whole text, and the region holds the words it shows
+    /// (`lead` before `first`, `window` from there) — or, when the text ends within `window`
+    /// words (`atEnd`), its last `window` words, from `window − 1` before `first` at the most.
+    /// Otherwise the text's words differ from the positions (a joined form is one position and
+    /// two marked words; a compound's marked word has none), and `window + 4` words either side
+    /// are analysed, where `best(in:)` chooses among those windows by the words themselves.
+    static func regionPositions(first: UInt32, exact: Bool, atEnd: Bool = false) -> (lo: UInt32, hi: UInt32) {
+        let before = UInt32(exact ? (atEnd ? window - 1 : lead) : window + 4), after = UInt32(exact ? window - 1 : window + 4)
+        let (hi, overflow) = first.addingReportingOverflow(after)
+        return (first > before ? first - before : 0, overflow ? UInt32.max : hi)
+    }
+
     /// Texts up to this many bytes are analysed whole; a longer one (a 2,000-page PDF) only
     /// around the place where the query terms occur, so a hit in it costs what a hit in a
     /// letter costs.
@@ -251,7 +273,15 @@ enum Snippets {
     /// Byte ranges of the words of `text` that match `terms` (the words a snippet marks), over
     /// the whole text.
     static func matches(text: [UInt8], terms: Set<[UInt8]>, analyzer: Analyzer) -> [Range<Int>] {
-        words(text: text, terms: MatchTerms(Array(terms)), analyzer: analyzer).filter { $0.match >= 0 }.map { $0.start..<$0.end }
+        matches(text: text, terms: MatchTerms(terms.sorted { $0.lexicographicallyPrecedes($1) }), analyzer: analyzer)
+    }
+
+    /// `matches(text:terms:analyzer:)` with the terms (and their compound heads) as a snippet
+    /// takes them: the one place a whole text's marked words are found (`Searcher.matchRanges`).
+    static func matches(text: [UInt8], terms: MatchTerms, analyzer: Analyzer) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        for w in words(text: text, terms: terms, analyzer: analyzer) where w.match >= 0 { out.append(w.start..<w.end) }
+        return out
     }
 
     static func best(in text: [UInt8], terms: Set<[UInt8]>, analyzer: Analyzer) -> Passage {
@@ -374,12 +404,14 @@ extension Searcher {
     /// Snippets of the hits `(segment, doc)` marking `terms`, in the order given. Hits are taken
     /// segment by segment in document order, so one body cursor per term and segment serves
     /// them all (`advance(to:)` jumps by the skip entries).
-    func passages(for hits: [(segment: Int, doc: UInt32)], terms: Set<[UInt8]>) throws -> [Snippets.Passage] {
-        try passages(for: hits, terms: terms.sorted { $0.lexicographicallyPrecedes($1) })
+    func passages(for hits: [(segment: Int, doc: UInt32)], terms: Set<[UInt8]>, joinedForms: Bool = false) throws -> [Snippets.Passage] {
+        try passages(for: hits, terms: terms.sorted { $0.lexicographicallyPrecedes($1) }, joinedForms: joinedForms)
     }
 
-    /// `termList`: the terms sorted and distinct (`Snippets.markedTerms`).
-    func passages(for hits: [(segment: Int, doc: UInt32)], terms termList: [[UInt8]]) throws -> [Snippets.Passage] {
+    /// `termList`: the terms sorted and distinct (`Snippets.markedTerms`). `joinedForms`: some
+    /// term is a joined form (`EvaluationContext.joinedForms`), so windows are chosen among the
+    /// wider region's (`passage`).
+    func passages(for hits: [(segment: Int, doc: UInt32)], terms termList: [[UInt8]], joinedForms: Bool) throws -> [Snippets.Passage] {
         let matchTerms = Snippets.MatchTerms(termList)
         var out = [Snippets.Passage](repeating: Snippets.Passage(text: "", anchor: 0), count: hits.count)
         let order = hits.indices.sorted { hits[$0].segment != hits[$1].segment ? hits[$0].segment < hits[$1].segment : hits[$0].doc < hits[$1].doc }
@@ -393,7 +425,10 @@ extension Searcher {
             let r = reader.segments[si].reader
             if si != cursorSegment {
                 buffers = PostingsBuffers()
-                cursors = try termList.map { try r.cursor($0, fields: [.body, .parts], buffers: buffers) }
+                // The entries the query's planning found (`found(_:)`): no second lookup.
+                cursors = try termList.map { t in
+                    try found(String(decoding: t, as: UTF8.self))[si].flatMap { try r.cursor($0, fields: [.body, .parts], buffers: buffers) }
+                }
                 cursorSegment = si
             }
             var events: [(position: UInt32, term: Int)] = []
@@ -409,7 +444,7 @@ extension Searcher {
                 }
             }
             events.sort { $0.position != $1.position ? $0.position < $1.position : $0.term < $1.term }
-            out[i] = try passage(r, doc, events: events, terms: terms)
+            out[i] = try passage(r, doc, events: events, terms: terms, joinedForms: joinedForms)
         }
         return out
     }
@@ -417,21 +452,23 @@ extension Searcher {
     /// The snippet of one document from its matched body positions: the best window's bytes
     /// (and at most `TextPositions.interval` words either side) read and analysed.
     private func passage(_ r: SegmentReader, _ doc: UInt32, events: [(position: UInt32, term: Int)],
-                         terms: Snippets.MatchTerms) throws -> Snippets.Passage {
+                         terms: Snippets.MatchTerms, joinedForms: Bool) throws -> Snippets.Passage {
         // A hit through compound parts alone has no body positions to place the window by (parts
         // have none): a short text is analysed whole, where its compounds are found.
         if events.isEmpty && terms.compoundHeads.contains(true), try r.storedTextLength(doc) <= Snippets.wholeTextLimit {
             return Snippets.best(text: try r.storedText(doc), terms: terms, analyzer: analyzer)
         }
         let first = Snippets.bestWindowStart(events, termCount: terms.terms.count) ?? 0
-        // The window `best(in:)` finds ends at its last match and starts up to `window` words
-        // before its first (it is then shown from `lead` words before its first); the words
-        // either side of that, so the choice among the region's windows is the whole text's.
-        let margin = UInt32(Snippets.window) + 4
-        let lo = first > margin ? first - margin : 0
-        let (hi, overflow) = first.addingReportingOverflow(margin)
-        guard let region = try r.storedTextRange(doc, positions: lo...(overflow ? UInt32.max : hi)) else {
+        let exact = !joinedForms && !terms.compoundHeads.contains(true)
+        var (lo, hi) = Snippets.regionPositions(first: first, exact: exact)
+        guard var region = try r.storedTextRange(doc, positions: lo...hi) else {
             return Snippets.best(text: try r.storedText(doc), terms: terms, analyzer: analyzer)
+        }
+        if exact && !region.wordsAfter {
+            // The region reaches the end of the text: a snippet near it shows the last `window`
+            // words, which may start up to `window − 1` words before `first`.
+            (lo, hi) = Snippets.regionPositions(first: first, exact: exact, atEnd: true)
+            region = try r.storedTextRange(doc, positions: lo...hi) ?? region
         }
         let bytes = try r.storedText(doc, range: region.bytes)
         var p = Snippets.best(in: bytes, terms: terms, analyzer: analyzer)

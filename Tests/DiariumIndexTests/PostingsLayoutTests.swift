@@ -160,10 +160,11 @@ import Testing
                 #expect(TermRecord(reading: &r) == record)
                 // The borrowing reader gives the same record and lends the suffix's bytes.
                 var again = ByteReader(bytes, offset: start)
-                var suffix: UnsafeRawBufferPointer?
-                var borrowed = TermRecord(reading: &again, suffix: &suffix)
-                borrowed.suffix = suffix.map(Array.init) ?? []
+                let b = TermRecord.Borrowed(reading: &again)
+                let borrowed = TermRecord(shared: b.shared, suffix: b.suffix.map(Array.init) ?? [], fields: b.fields, df: b.df, ttf: b.ttf,
+                                          postingsLength: b.postingsLength, positionsLength: b.positionsLength)
                 #expect(borrowed == record && again.offset == r.offset)
+                #expect(b.suffix.map { Array($0) == record.suffix } == true)
             }
             #expect(!r.failed && r.isAtEnd)
             var short = ByteReader(UnsafeRawBufferPointer(rebasing: bytes[0..<(bytes.count - 1)]))

@@ -107,6 +107,46 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
         }
     }
 
+    /// `find` (a lookup that compares prefix-coded keys without rebuilding them) finds every
+    /// term of a dictionary and nothing else: judged against the whole dictionary walked in
+    /// order, over keys that are prefixes of one another, share prefixes across block
+    /// boundaries, hold non-ASCII bytes, and keys near them that are absent.
+    @Test func lookupsAgreeWithTheWalkedDictionary() throws {
+        var rng = SeededRandom(state: 7)
+        let letters = Array("abåäöz".unicodeScalars)
+        var vocabulary = Set<String>()
+        while vocabulary.count < 600 {
+            let n = Int.random(in: 1...7, using: &rng)
+            vocabulary.insert(String(String.UnicodeScalarView((0..<n).map { _ in letters[Int(rng.next() % UInt64(letters.count))] })))
+        }
+        let words = Array(vocabulary)
+        var builder = SegmentBuilder()
+        for d in 0..<40 {
+            let chosen = words.indices.filter { ($0 + d) % 7 == 0 || $0 % 40 == d }.map { words[$0] }
+            builder.add(id: Int64(d), fields: [.body: field(chosen)], fast: FastValues(format: "text"), storedText: Array(chosen.joined(separator: " ").utf8))
+        }
+        let dir = try ScratchDirectory()
+        try DurableFile.create(dir.path + "/test.seg", bytes: builder.serialize())
+        let reader = try SegmentReader(path: dir.path + "/test.seg")
+        var dictionary: [[UInt8]: Int] = [:]
+        try reader.forEachTerm { term, entry in dictionary[term] = entry.df; return true }
+        #expect(dictionary.count > 5 * SegmentFormat.termsPerBlock)
+        var keys = Set(dictionary.keys)
+        for t in dictionary.keys {
+            keys.insert(t.dropLast())
+            keys.insert(t + [0x61])
+            keys.insert(t + [0xFF])
+            keys.insert(Array(t.dropLast()) + [t.last! &+ 1])
+            keys.insert(Array(t.dropLast()) + [t.last! &- 1])
+        }
+        keys.insert([])
+        keys.insert([0x00])
+        keys.insert([0xFF, 0xFF])
+        for k in keys {
+            #expect(try reader.find(k)?.df == dictionary[k], "\(k)")
+        }
+    }
+
     /// Flipping any single byte of a segment is detected — by the structural checks at open or
     /// by the checksum (`verifyChecksum`, which `diarium verify` and merges run) — and the error
     /// names the file.

@@ -110,7 +110,7 @@ import Testing
         let reader = try IndexReader(directory: root + "/index")
         let searcher = try Searcher(reader: reader)
         let analyzer = try Analyzer(splitCompounds: false)
-        var checked = 0
+        var checked = 0, plain = 0
         for record in try reader.inventory() {
             let name = String(record.path.split(separator: "/").last ?? "")
             let text = try #require(texts[name])
@@ -124,6 +124,12 @@ import Testing
                 let whole = Snippets.best(in: text, terms: matchTerms, analyzer: analyzer)
                 let termsOf = { (s: String) in Set(Self.marked(s).compactMap { Searcher.termOf($0, matchTerms, analyzer: analyzer) }) }
                 #expect(termsOf(windowed.text).count == termsOf(whole.text).count, "\(words) in \(name): \(windowed.text) / \(whole.text)")
+                if !matchTerms.compoundHeads.contains(true) {
+                    // Every marked word a match the postings hold: the words analysed are the
+                    // ones shown (`Snippets.regionPositions`), and the snippet is the whole text's.
+                    #expect(windowed.text == whole.text && windowed.anchor == whole.anchor, "\(words) in \(name): \(windowed.text) / \(whole.text)")
+                    plain += 1
+                }
                 // The marks in the shown bytes are the whole text's matches there.
                 let inRange = Snippets.words(text: text, terms: matchTerms, analyzer: analyzer)
                     .filter { $0.match >= 0 && windowed.range.contains($0.start) }
@@ -136,6 +142,7 @@ import Testing
             }
         }
         #expect(checked == 240)
+        #expect(plain > 120, "\(plain) snippets compared whole")
     }
 
     /// A snippet shows its first match near its start: `Snippets.lead` words before it, not

@@ -322,7 +322,13 @@ public final class SegmentReader: Sendable {
     /// the term index in the map), calling `visit` with each term and its entry until it
     /// returns false.
     func scanTerms(from key: [UInt8], _ visit: ([UInt8], TermEntry) throws -> Bool) throws {
-        let startBlock: Int = try withSection(.termIndex) { index in
+        try scanBlocks(from: try blockOf(key), visit)
+    }
+
+    /// The dictionary block that could hold `key`: the last whose first key is not after it
+    /// (binary search over the term index in the map).
+    private func blockOf(_ key: [UInt8]) throws -> Int {
+        try withSection(.termIndex) { index in
             var lo = 0, hi = blockCount
             while lo < hi {
                 let mid = (lo + hi) / 2
@@ -331,7 +337,6 @@ public final class SegmentReader: Sendable {
             }
             return max(lo - 1, 0)
         }
-        try scanBlocks(from: startBlock, visit)
     }
 
     /// Byte-wise comparison of a key with a key in the map: negative, zero or positive.
@@ -353,27 +358,37 @@ public final class SegmentReader: Sendable {
     }
 
     private func scanBlocks(from startBlock: Int, _ visit: ([UInt8], TermEntry) throws -> Bool) throws {
-        var block = startBlock
         var current: [UInt8] = []
+        try walkRecords(from: startBlock) { shared, suffix, entry in
+            current.removeSubrange(shared...)
+            current.append(contentsOf: suffix)
+            return try visit(current, entry)
+        }
+    }
+
+    /// Walks the dictionary's records in order from block `startBlock`, calling `visit` with
+    /// each one's prefix coding (the bytes it shares with the previous key of its block, which
+    /// the walk checked that key has, and the rest of the key, borrowed from the map) and its
+    /// entry, until `visit` returns false. Every entry is checked before `visit` sees it.
+    private func walkRecords(from startBlock: Int, _ visit: (_ shared: Int, _ suffix: UnsafeRawBufferPointer, _ entry: TermEntry) throws -> Bool) throws {
+        var block = startBlock
         try file.withBytes { _ in
             let terms = UnsafeRawBufferPointer(rebasing: file.bytes[sections[SegmentFormat.Section.terms.rawValue]!])
             let index = UnsafeRawBufferPointer(rebasing: file.bytes[sections[SegmentFormat.Section.termIndex.rawValue]!])
+            let sizes = (postings: sections[SegmentFormat.Section.postings.rawValue]?.count ?? 0,
+                         positions: sections[SegmentFormat.Section.positions.rawValue]?.count ?? 0,
+                         skips: sections[SegmentFormat.Section.skips.rawValue]?.count ?? 0)
             while block < blockCount {
                 guard let start = blockKey(index, block)?.offset, start <= terms.count else { throw corrupt("term index is damaged") }
-                let sizes = (postings: sections[SegmentFormat.Section.postings.rawValue]?.count ?? 0,
-                             positions: sections[SegmentFormat.Section.positions.rawValue]?.count ?? 0,
-                             skips: sections[SegmentFormat.Section.skips.rawValue]?.count ?? 0)
                 var r = ByteReader(terms, offset: start)
                 let header = TermBlockHeader(reading: &r)
                 var postingOffset = header.postings, positionOffset = header.positions, skipOffset = header.skips
-                current.removeAll(keepingCapacity: true)
+                var keyLength = 0
                 let count = min(SegmentFormat.termsPerBlock, termCount - block * SegmentFormat.termsPerBlock)
                 for _ in 0..<max(count, 0) {
-                    var suffix: UnsafeRawBufferPointer?
-                    let record = TermRecord(reading: &r, suffix: &suffix)
-                    guard !r.failed, record.shared <= current.count, let s = suffix else { throw corrupt("term dictionary is damaged") }
-                    current.removeSubrange(record.shared...)
-                    current.append(contentsOf: s)
+                    let record = TermRecord.Borrowed(reading: &r)
+                    guard !r.failed, record.shared <= keyLength, let suffix = record.suffix else { throw corrupt("term dictionary is damaged") }
+                    keyLength = record.shared + suffix.count
                     let df = record.df, ttf = record.ttf, pl = record.postingsLength, ql = record.positionsLength
                     // Every range must lie in its section and every count be possible, before a
                     // reader allocates by them: df documents (each at most once), ttf positions
@@ -388,7 +403,7 @@ public final class SegmentReader: Sendable {
                     }
                     let entry = TermEntry(df: df, fields: record.fields, ttf: ttf, postings: postingOffset..<(postingOffset + pl),
                                           positions: positionOffset..<(positionOffset + ql), skips: skipOffset..<(skipOffset + sl))
-                    if try !visit(current, entry) { return }
+                    if try !visit(record.shared, suffix, entry) { return }
                     postingOffset += pl
                     positionOffset += ql
                     skipOffset += sl
@@ -398,12 +413,32 @@ public final class SegmentReader: Sendable {
         }
     }
 
-    /// Finds `key` (a term's bytes) in the dictionary.
+    /// Finds `key` (a term's bytes) in the dictionary, rebuilding no key: the walk keeps how
+    /// many bytes the last term before `key` shares with it (`matched`). A term sharing more
+    /// than that with its predecessor precedes `key` too (it agrees with the predecessor where
+    /// the predecessor is below `key`); one sharing at most that many is `key`'s first `shared`
+    /// bytes and its suffix, which is compared with the rest of `key`.
     func find(_ key: [UInt8]) throws -> TermEntry? {
         var found: TermEntry?
-        try scanTerms(from: key) { term, entry in
-            if term == key { found = entry; return false }
-            return term.lexicographicallyPrecedes(key)
+        let startBlock = try blockOf(key)
+        try key.withUnsafeBytes { k in
+            var matched = 0
+            try walkRecords(from: startBlock) { shared, suffix, entry in
+                if shared > matched { return true }
+                let rest = k.count - shared
+                let n = min(rest, suffix.count)
+                var l = 0
+                while l < n && suffix[l] == k[shared + l] { l += 1 }
+                if l == n {
+                    if suffix.count == rest { found = entry; return false }
+                    // The term is a proper prefix of `key` (before it), or `key` of the term (after).
+                    guard suffix.count < rest else { return false }
+                } else if suffix[l] > k[shared + l] {
+                    return false
+                }
+                matched = shared + l
+                return true
+            }
         }
         return found
     }

@@ -130,21 +130,34 @@ struct TermRecord: Equatable, Sendable {
 
     /// Reads a record (`r.failed` when truncated or a varint is malformed).
     init(reading r: inout ByteReader) {
-        var suffix: UnsafeRawBufferPointer?
-        self.init(reading: &r, suffix: &suffix)
-        self.suffix = suffix.map(Array.init) ?? []
+        let b = Borrowed(reading: &r)
+        self.init(shared: b.shared, suffix: b.suffix.map(Array.init) ?? [], fields: b.fields, df: b.df, ttf: b.ttf,
+                  postingsLength: b.postingsLength, positionsLength: b.positionsLength)
     }
 
-    /// Reads a record, lending its suffix from the reader's buffer instead of copying it.
-    init(reading r: inout ByteReader, suffix borrowed: inout UnsafeRawBufferPointer?) {
-        shared = Int(r.varint32())
-        let length = Int(r.varint32())
-        borrowed = r.bytes(length)
-        suffix = []
-        fields = r.bytes(1)?[0] ?? 0
-        df = Int(r.varint32())
-        ttf = Int(clamping: r.varint())
-        postingsLength = Int(clamping: r.varint())
-        positionsLength = Int(clamping: r.varint())
+    /// A record read in place, its suffix lent from the reader's buffer: what a dictionary walk
+    /// reads per term, with nothing copied or allocated (the one reader of the layout above).
+    struct Borrowed {
+        var shared: Int
+        /// nil when the record is truncated (`r.failed`).
+        var suffix: UnsafeRawBufferPointer?
+        var fields: UInt8
+        var df: Int
+        var ttf: Int
+        var postingsLength: Int
+        var positionsLength: Int
+
+        /// Reads a record (`r.failed` when truncated or a varint is malformed).
+        @inline(__always)
+        init(reading r: inout ByteReader) {
+            shared = Int(r.varint32())
+            let length = Int(r.varint32())
+            suffix = r.bytes(length)
+            fields = r.bytes(1)?[0] ?? 0
+            df = Int(r.varint32())
+            ttf = Int(clamping: r.varint())
+            postingsLength = Int(clamping: r.varint())
+            positionsLength = Int(clamping: r.varint())
+        }
     }
 }
