@@ -531,7 +531,18 @@ final class SegmentMatcher {
         let count = ids.upperBound &- ids.lowerBound
         // Round robin from the cheapest: stop once `count` nodes in a row stood on `d`.
         while d != PostingsCursor.exhausted {
-            let x = next(Int(links[Int(k)]), d)
+            let child = Int(links[Int(k)])
+            let n = node(child)
+            let x: UInt32
+            if n.pointee.kind == .term {
+                // A term in place (what `next` does for it, without the call).
+                let c = Int(n.pointee.cursor)
+                guard c >= 0 else { return PostingsCursor.exhausted }
+                if cursors[c].doc < d { cursors[c].advance(to: d) }
+                x = cursors[c].doc
+            } else {
+                x = next(child, d)
+            }
             if x == d { agreed &+= 1 } else { d = x; agreed = 1 }
             if agreed >= count { return d }
             k &+= 1
@@ -657,31 +668,70 @@ final class SegmentMatcher {
         var lists = phraseLists
         phraseLists = []
         defer { phraseLists = lists }
-        while lists.count < terms { lists.append([]) }
+        // One list per term, and one more for the phrase's possible starts.
+        while lists.count < terms + 1 { lists.append([]) }
         if n.phraseFields & IndexField.title.bit != 0, try phraseMatches(n, doc, in: .title, &lists) { return true }
         if n.phraseFields & IndexField.body.bit != 0, try phraseMatches(n, doc, in: .body, &lists) { return true }
         return false
     }
 
     /// `phraseMatches` in one field: every term's frequency there is checked before any
-    /// position is decoded.
+    /// position is decoded; then the phrase's possible starts come from the term with the
+    /// fewest occurrences there, and each other term's positions (decoded one term at a time)
+    /// keep the starts `s` with `s + its offset` among them. The first term that leaves no start
+    /// ends the check: the terms after it are never decoded (most candidates of a phrase of
+    /// common words fail at its second term). The same answer as `Searcher.hasPhrase`.
     @inline(__always)
     private func phraseMatches(_ n: PlanNode, _ doc: UInt32, in field: IndexField, _ lists: inout [[UInt32]]) throws -> Bool {
         var k = n.children.lowerBound
+        var anchor = 0, least = UInt32.max, j = 0
         while k < n.children.upperBound {
             let c = Int(node(Int(links[Int(k)])).pointee.cursor)
-            guard c >= 0, cursors[c].doc == doc, cursors[c].frequency(field) > 0 else { return false }
-            k &+= 1
-        }
-        var j = 0
-        k = n.children.lowerBound
-        while k < n.children.upperBound {
-            let c = Int(node(Int(links[Int(k)])).pointee.cursor)
-            try cursors[c].positions(field, into: &lists[j])
+            guard c >= 0, cursors[c].doc == doc else { return false }
+            let f = cursors[c].frequency(field)
+            guard f > 0 else { return false }
+            if f < least { least = f; anchor = j }
             j &+= 1
             k &+= 1
         }
-        return Searcher.hasPhrase(lists, count: j)
+        let terms = j
+        @inline(__always) func cursor(_ t: Int) -> Int { Int(node(Int(links[Int(n.children.lowerBound) &+ t])).pointee.cursor) }
+        // The starts, in `lists[terms]`: the anchor's positions less its offset.
+        try cursors[cursor(anchor)].positions(field, into: &lists[anchor])
+        var starts = lists[terms]
+        lists[terms] = []
+        defer { lists[terms] = starts }
+        starts.removeAll(keepingCapacity: true)
+        let offset = UInt32(anchor)
+        for p in lists[anchor] where p >= offset { starts.append(p &- offset) }
+        var t = 0
+        while t < terms {
+            if t == anchor { t &+= 1; continue }
+            if starts.isEmpty { return false }
+            try cursors[cursor(t)].positions(field, into: &lists[t])
+            let kept = Self.keepStarts(&starts, followedBy: lists[t], at: UInt32(t))
+            starts.removeLast(starts.count &- kept)
+            t &+= 1
+        }
+        return !starts.isEmpty
+    }
+
+    /// Keeps (in order, at the front of `starts`) the starts `s` with `s + offset` in
+    /// `positions` (both ascending); returns how many were kept.
+    @inline(__always)
+    private static func keepStarts(_ starts: inout [UInt32], followedBy positions: [UInt32], at offset: UInt32) -> Int {
+        starts.withUnsafeMutableBufferPointer { s in
+            positions.withUnsafeBufferPointer { l in
+                var kept = 0, i = 0
+                for r in 0..<s.count {
+                    let want = s[r] &+ offset
+                    while i < l.count && l[i] < want { i &+= 1 }
+                    if i == l.count { break }
+                    if l[i] == want { s[kept] = s[r]; kept &+= 1 }
+                }
+                return kept
+            }
+        }
     }
 
     /// `bound(i, target)`, and for a sum without required children (`OR`, optional words) the
