@@ -966,10 +966,17 @@ struct TreeEvaluator {
         // A union of single terms (OR, a prefix, a word's alternatives, filtered): MaxScore per term (TopK+Union.swift).
         let union = UnionQuery(tree, idf: idf)
         let tests = try union?.filters.map { try filters.test($0, searcher) } ?? []
+        // Every word required, each any of its single terms: flat leapfrog (TopK+Conjunction.swift).
+        let conjunction = union == nil ? ConjunctionQuery(tree, idf: idf) : nil
         for si in searcher.reader.segments.indices {
             if let union {
                 try Self.unionTop(union, searcher: searcher, factors: factors, found: found, tests: tests, segment: si, proximityTerms: proximityTerms,
                                   countAll: countAll, into: &top, matched: &matched, exact: &exact)
+                continue
+            }
+            if let conjunction {
+                try Self.conjunctionTop(conjunction, searcher: searcher, factors: factors, segment: si, proximityTerms: proximityTerms,
+                                        countAll: countAll, into: &top, matched: &matched, exact: &exact)
                 continue
             }
             let m = try matcher(tree, segment: si)
