@@ -281,8 +281,6 @@ final class SegmentMatcher {
     /// Per term: the cursor of a node of it over (at least) the title and the body, which the
     /// proximity bonus reads instead of decoding the same blocks again (`ProximityScorer`).
     private let wideCursors: [String: Int32]
-    /// The fields the proximity bonus reads (title and body).
-    static let proximityFields: UInt8 = IndexField.title.bit | IndexField.body.bit
     /// Whether every phrase of the tree is required for a match (reached from the root through
     /// conjunctions and required children only, never through a `best` or an optional child):
     /// then a candidate whose positions check (`.matchOnly`) scores exactly its candidate score
@@ -337,7 +335,7 @@ final class SegmentMatcher {
                 n.cursor = Int32(cursorList.count)
                 n.cost = c.documentFrequency
                 cursorList.append(c)
-                if c.fields & Self.proximityFields == Self.proximityFields && wide[t] == nil { wide[t] = n.cursor }
+                if c.fields & ProximityScorer.wideFields == ProximityScorer.wideFields && wide[t] == nil { wide[t] = n.cursor }
             }
             return add(n)
         }
@@ -470,21 +468,9 @@ final class SegmentMatcher {
     /// tree has one.
     func sharedCursor(_ term: String) -> Int32? { wideCursors[term] }
 
-    /// Moves shared cursor `c` to the first document ≥ `doc` and tells whether it stands on
-    /// `doc`. Called for the document being scored: every later target is past it, so the
-    /// move changes no node's answer.
-    func sharedCursor(_ c: Int32, isOn doc: UInt32) -> Bool {
-        if cursors[Int(c)].doc < doc { cursors[Int(c)].advance(to: doc) }
-        return cursors[Int(c)].doc == doc
-    }
-
-    /// Shared cursor `c`'s frequency in `field` at its document.
-    func sharedCursor(_ c: Int32, frequency field: IndexField) -> UInt32 { cursors[Int(c)].frequency(field) }
-
-    /// Shared cursor `c`'s positions in `field` at its document.
-    func sharedCursor(_ c: Int32, positions field: IndexField, into out: inout [UInt32]) throws {
-        try cursors[Int(c)].positions(field, into: &out)
-    }
+    /// The cursors, for `ProximityScorer` to read the shared ones in place (it moves one only to
+    /// the document being scored: every later target is past it, so no node's answer changes).
+    var cursorBuffer: UnsafeMutableBufferPointer<PostingsCursor> { cursors }
 
     // MARK: Iteration
 
@@ -806,14 +792,17 @@ final class SegmentMatcher {
     }
 }
 
-/// The proximity bonus of a document (`Searcher.proximityBonus`): per typed term, the
-/// matcher's own cursor of it when the tree has one over the title and the body (its blocks
-/// are decoded already), or else a body-and-title cursor of its own, advanced only for
-/// documents that are scored with it.
+/// The proximity bonus of a document (`Searcher.proximityBonus`): per typed term, the query
+/// engine's own cursor of it when the engine has one over the title and the body (its blocks
+/// are decoded already: `SegmentMatcher`'s, `TopK+Conjunction.swift`'s), or else a
+/// body-and-title cursor of its own, advanced only for documents that are scored with it.
 struct ProximityScorer {
     let terms: [String]
-    /// Per term: the matcher's shared cursor (`SegmentMatcher.sharedCursor`), or −1.
+    /// Per term: the index of its cursor in `sharedCursors`, or −1.
     private var shared: [Int32] = []
+    /// The engine's cursors that `shared` indexes (moved only forward, to the document being
+    /// scored: every later target of the engine is past it, so no answer of the engine changes).
+    private let sharedCursors: UnsafeMutableBufferPointer<PostingsCursor>?
     /// Per term without a shared cursor: its own; nil: the segment lacks the term in body and
     /// title. Mutated in place (a copy would share the decode buffers).
     private var cursors: [PostingsCursor?] = []
@@ -822,44 +811,41 @@ struct ProximityScorer {
     /// Per term, its positions in the field being checked.
     private var lists: [[UInt32]] = []
     private static let fields: [IndexField] = [.body, .title]
+    /// The fields a shared cursor must cover (title and body).
+    static let wideFields: UInt8 = IndexField.title.bit | IndexField.body.bit
 
     /// The largest bonus: all words adjacent.
     var maximum: Double { terms.isEmpty ? 0 : Searcher.proximityBonus(span: terms.count, terms: terms.count) }
 
-    /// For `terms` (no bonus unless two or more) in `matcher`'s segment; the matcher and its
-    /// segment reader must outlive this scorer.
-    init(terms: [String], matcher: SegmentMatcher) throws {
+    /// For `terms` (no bonus unless two or more) in `reader`'s segment; `sharing` the engine's
+    /// cursors, `index` giving a term's cursor there over the title and the body (or nil). The
+    /// reader and the shared cursors must outlive this scorer.
+    init(terms: [String], reader: SegmentReader, sharing: UnsafeMutableBufferPointer<PostingsCursor>? = nil,
+         index: (String) -> Int32? = { _ in nil }) throws {
         self.terms = terms.count >= 2 ? terms : []
+        sharedCursors = sharing
         let buffers = self.buffers
-        let reader = matcher.segment.reader
-        shared = self.terms.map { matcher.sharedCursor($0) ?? -1 }
+        shared = self.terms.map { sharing == nil ? -1 : index($0) ?? -1 }
         cursors = try zip(self.terms, shared).map { t, s in
             s >= 0 ? nil : try reader.cursor(Array(t.utf8), fields: [.body, .title], buffers: buffers)
         }
     }
 
-    /// For `terms` in `reader`'s segment with cursors of its own only (the union engine,
-    /// `TopK+Union.swift`, has no matcher to share); the reader must outlive this scorer.
-    init(terms: [String], reader: SegmentReader) throws {
-        self.terms = terms.count >= 2 ? terms : []
-        let buffers = self.buffers
-        shared = self.terms.map { _ in -1 }
-        cursors = try self.terms.map { try reader.cursor(Array($0.utf8), fields: [.body, .title], buffers: buffers) }
+    /// For `terms` in `matcher`'s segment, sharing its cursors; the matcher must outlive this scorer.
+    init(terms: [String], matcher: SegmentMatcher) throws {
+        try self.init(terms: terms, reader: matcher.segment.reader, sharing: matcher.cursorBuffer, index: matcher.sharedCursor)
     }
 
-    /// The bonus at `doc` (documents in ascending order), for a scorer made with cursors of its
-    /// own only (`init(terms:reader:)`).
-    mutating func bonus(_ doc: UInt32) throws -> Double { try bonus(doc, nil) }
-
-    /// The bonus at `doc` (documents in ascending order, each the document `matcher` scores;
-    /// `matcher` may be nil only for a scorer made by `init(terms:reader:)`).
-    mutating func bonus(_ doc: UInt32, _ matcher: SegmentMatcher?) throws -> Double {
+    /// The bonus at `doc` (documents in ascending order, each the document the engine scores).
+    mutating func bonus(_ doc: UInt32) throws -> Double {
         guard !terms.isEmpty else { return 0 }
         for i in cursors.indices {
-            if shared[i] >= 0, let matcher {
+            if shared[i] >= 0, let s = sharedCursors {
                 // At `doc` with no title or body occurrence: no span below (bonus 0, as a
                 // body-and-title cursor passing over `doc` gives).
-                guard matcher.sharedCursor(shared[i], isOn: doc) else { return 0 }
+                let c = Int(shared[i])
+                if s[c].doc < doc { s[c].advance(to: doc) }
+                guard s[c].doc == doc else { return 0 }
                 continue
             }
             guard cursors[i] != nil else { return 0 }
@@ -876,9 +862,10 @@ struct ProximityScorer {
         for field in Self.fields {
             var found = 0
             for i in cursors.indices {
-                if shared[i] >= 0, let matcher {
-                    guard matcher.sharedCursor(shared[i], frequency: field) > 0 else { break }
-                    try matcher.sharedCursor(shared[i], positions: field, into: &lists[i])
+                if shared[i] >= 0, let s = sharedCursors {
+                    let c = Int(shared[i])
+                    guard s[c].frequency(field) > 0 else { break }
+                    try s[c].positions(field, into: &lists[i])
                 } else {
                     guard cursors[i]!.frequency(field) > 0 else { break }
                     try cursors[i]!.positions(field, into: &lists[i])
@@ -890,7 +877,7 @@ struct ProximityScorer {
         return Searcher.proximityBonus(span: best, terms: terms.count)
     }
 
-    /// The first damage one of its own cursors met (the shared ones report through the matcher).
+    /// The first damage one of its own cursors met (the shared ones report through their engine).
     var error: IndexError? { cursors.lazy.compactMap { $0?.error }.first }
 }
 
@@ -1067,7 +1054,7 @@ struct TreeEvaluator {
             }
             matched += 1
             if !proximity.terms.isEmpty && (!full || !TopDocuments.isBelow(score + proximityBound, threshold)) {
-                score += try proximity.bonus(doc, m)
+                score += try proximity.bonus(doc)
             }
             // Below the k-th score: out without reading its catalog id.
             if full && score < threshold { continue }

@@ -135,7 +135,13 @@ extension TreeEvaluator {
         let table = r.normTable
         let normTable = table.count >= r.documentCount * IndexField.allCases.count ? table.baseAddress : nil
         let hasDeletions = segment.deletedCount > 0
-        var proximity = try ProximityScorer(terms: proximityTerms, reader: r)
+        // The bonus reads a word's cursor in place when it covers the title and the body.
+        var wide: [String: Int32] = [:]
+        for (k, i) in leafList.enumerated() where cursors[k].fields & ProximityScorer.wideFields == ProximityScorer.wideFields {
+            let t = conjunction.leaves[i].text
+            if wide[t] == nil { wide[t] = Int32(k) }
+        }
+        var proximity = try ProximityScorer(terms: proximityTerms, reader: r, sharing: cursors) { wide[$0] }
         let proximityBound = proximity.maximum
 
         /// Word w's first document ≥ `target`: the smallest of its terms'.
