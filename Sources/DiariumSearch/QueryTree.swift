@@ -661,62 +661,12 @@ final class SegmentMatcher {
         return false
     }
 
-    /// `phraseMatches` in one field: every term's frequency there is checked before any
-    /// position is decoded; then the phrase's possible starts come from the term with the
-    /// fewest occurrences there, and each other term's positions (decoded one term at a time)
-    /// keep the starts `s` with `s + its offset` among them. The first term that leaves no start
-    /// ends the check: the terms after it are never decoded (most candidates of a phrase of
-    /// common words fail at its second term). The same answer as `Searcher.hasPhrase`.
+    /// `phraseMatches` in one field (`PhraseCheck.matches`).
     @inline(__always)
     private func phraseMatches(_ n: PlanNode, _ doc: UInt32, in field: IndexField, _ lists: inout [[UInt32]]) throws -> Bool {
-        var k = n.children.lowerBound
-        var anchor = 0, least = UInt32.max, j = 0
-        while k < n.children.upperBound {
-            let c = Int(node(Int(links[Int(k)])).pointee.cursor)
-            guard c >= 0, cursors[c].doc == doc else { return false }
-            let f = cursors[c].frequency(field)
-            guard f > 0 else { return false }
-            if f < least { least = f; anchor = j }
-            j &+= 1
-            k &+= 1
-        }
-        let terms = j
-        @inline(__always) func cursor(_ t: Int) -> Int { Int(node(Int(links[Int(n.children.lowerBound) &+ t])).pointee.cursor) }
-        // The starts, in `lists[terms]`: the anchor's positions less its offset.
-        try cursors[cursor(anchor)].positions(field, into: &lists[anchor])
-        var starts = lists[terms]
-        lists[terms] = []
-        defer { lists[terms] = starts }
-        starts.removeAll(keepingCapacity: true)
-        let offset = UInt32(anchor)
-        for p in lists[anchor] where p >= offset { starts.append(p &- offset) }
-        var t = 0
-        while t < terms {
-            if t == anchor { t &+= 1; continue }
-            if starts.isEmpty { return false }
-            try cursors[cursor(t)].positions(field, into: &lists[t])
-            let kept = Self.keepStarts(&starts, followedBy: lists[t], at: UInt32(t))
-            starts.removeLast(starts.count &- kept)
-            t &+= 1
-        }
-        return !starts.isEmpty
-    }
-
-    /// Keeps (in order, at the front of `starts`) the starts `s` with `s + offset` in
-    /// `positions` (both ascending); returns how many were kept.
-    @inline(__always)
-    private static func keepStarts(_ starts: inout [UInt32], followedBy positions: [UInt32], at offset: UInt32) -> Int {
-        starts.withUnsafeMutableBufferPointer { s in
-            positions.withUnsafeBufferPointer { l in
-                var kept = 0, i = 0
-                for r in 0..<s.count {
-                    let want = s[r] &+ offset
-                    while i < l.count && l[i] < want { i &+= 1 }
-                    if i == l.count { break }
-                    if l[i] == want { s[kept] = s[r]; kept &+= 1 }
-                }
-                return kept
-            }
+        let first = Int(n.children.lowerBound)
+        return try PhraseCheck.matches(cursors, terms: Int(n.children.upperBound) &- first, doc: doc, field: field, lists: &lists) { t in
+            Int(node(Int(links[first &+ t])).pointee.cursor)
         }
     }
 
@@ -1081,5 +1031,63 @@ struct TreeEvaluator {
             try body(doc) { try m.score(root, doc, .exact, m.norms(doc)) ?? 0 }
         }
         if let e = m.error { throw e }
+    }
+}
+
+/// Whether a phrase's terms stand next to each other, in order, in one field of a document,
+/// read from the query engine's cursors (`SegmentMatcher`, `TopK+Conjunction.swift`).
+enum PhraseCheck {
+    /// Whether the `terms` cursors (term t's at `cursors[cursor(t)]`; −1: the segment lacks it)
+    /// all stand on `doc` with positions p, p + 1, … in `field`. Every term's frequency there is
+    /// checked before any position is decoded; then the phrase's possible starts come from the
+    /// term with the fewest occurrences there, and each other term's positions (decoded one term
+    /// at a time) keep the starts `s` with `s + its offset` among them. The first term that
+    /// leaves no start ends the check: the terms after it are never decoded (most candidates of
+    /// a phrase of common words fail at its second term). The same answer as
+    /// `Searcher.hasPhrase`. `lists` (at least `terms + 1`) are reused buffers.
+    @inline(__always)
+    static func matches(_ cursors: UnsafeMutableBufferPointer<PostingsCursor>, terms: Int, doc: UInt32, field: IndexField,
+                        lists: inout [[UInt32]], cursor: (Int) -> Int) throws -> Bool {
+        var anchor = 0, least = UInt32.max
+        for t in 0..<terms {
+            let c = cursor(t)
+            guard c >= 0, cursors[c].doc == doc else { return false }
+            let f = cursors[c].frequency(field)
+            guard f > 0 else { return false }
+            if f < least { least = f; anchor = t }
+        }
+        // The starts, in `lists[terms]`: the anchor's positions less its offset.
+        try cursors[cursor(anchor)].positions(field, into: &lists[anchor])
+        var starts = lists[terms]
+        lists[terms] = []
+        defer { lists[terms] = starts }
+        starts.removeAll(keepingCapacity: true)
+        let offset = UInt32(anchor)
+        for p in lists[anchor] where p >= offset { starts.append(p &- offset) }
+        for t in 0..<terms where t != anchor {
+            if starts.isEmpty { return false }
+            try cursors[cursor(t)].positions(field, into: &lists[t])
+            let kept = keepStarts(&starts, followedBy: lists[t], at: UInt32(t))
+            starts.removeLast(starts.count &- kept)
+        }
+        return !starts.isEmpty
+    }
+
+    /// Keeps (in order, at the front of `starts`) the starts `s` with `s + offset` in
+    /// `positions` (both ascending); returns how many were kept.
+    @inline(__always)
+    private static func keepStarts(_ starts: inout [UInt32], followedBy positions: [UInt32], at offset: UInt32) -> Int {
+        starts.withUnsafeMutableBufferPointer { s in
+            positions.withUnsafeBufferPointer { l in
+                var kept = 0, i = 0
+                for r in 0..<s.count {
+                    let want = s[r] &+ offset
+                    while i < l.count && l[i] < want { i &+= 1 }
+                    if i == l.count { break }
+                    if l[i] == want { s[kept] = s[r]; kept &+= 1 }
+                }
+                return kept
+            }
+        }
     }
 }

@@ -29,6 +29,10 @@ struct ConjunctionQuery {
     /// Leaves in word order; `wordStarts[w]..<wordStarts[w + 1]` are word w's alternatives.
     let leaves: [UnionQuery.Leaf]
     let wordStarts: [Int]
+    /// For a phrase (each of its terms one word): the fields in one of which the terms must
+    /// stand next to each other, as a mask (0: no phrase); its weight multiplies the sum.
+    let phraseFields: UInt8
+    let weight: Double
 
     var wordCount: Int { wordStarts.count - 1 }
 
@@ -38,6 +42,7 @@ struct ConjunctionQuery {
     /// own sum would add in another order).
     init?(_ tree: QueryTree, idf: [String: Double]) {
         var words: [QueryTree.Clause] = []
+        var phrase: UInt8 = 0, weight = 1.0
         func single(_ a: QueryTree.Alternative) -> Bool { a.terms.count == 1 && a.phraseFields == nil }
         func accept(_ t: QueryTree, first: Bool) -> Bool {
             guard case let .words(clauses, requireAll) = t, requireAll, !clauses.isEmpty,
@@ -48,6 +53,12 @@ struct ConjunctionQuery {
             return true
         }
         switch tree {
+        case let .alternative(a):
+            // A phrase: its terms, each one word of one term (the tree's conjunction node).
+            guard let fields = a.phraseFields, a.terms.count >= 2 else { return nil }
+            words = a.terms.map { .init(alternatives: [.init(terms: [$0], weight: 1, fields: a.fields)], required: true) }
+            phrase = IndexField.mask(fields)
+            weight = a.weight
         case .words:
             guard accept(tree, first: true) else { return nil }
         case let .and(required, optional, excluded, filters):
@@ -69,6 +80,8 @@ struct ConjunctionQuery {
         }
         self.leaves = leaves
         wordStarts = starts
+        phraseFields = phrase
+        self.weight = weight
     }
 }
 
@@ -143,6 +156,7 @@ extension TreeEvaluator {
         }
         var proximity = try ProximityScorer(terms: proximityTerms, reader: r, sharing: cursors) { wide[$0] }
         let proximityBound = proximity.maximum
+        let phrase = conjunction.phraseFields
 
         /// Word w's first document ≥ `target`: the smallest of its terms'.
         @inline(__always) func wordNext(_ w: Int, _ target: UInt32) -> UInt32 {
@@ -184,7 +198,7 @@ extension TreeEvaluator {
                 }
                 total += best
             }
-            return (total, end)
+            return (phrase != 0 ? total * conjunction.weight : total, end)
         }
         /// The score at `doc` (every word holds it; each word's cursors are at or past it).
         @inline(__always) func score(_ doc: UInt32) -> Double {
@@ -198,7 +212,17 @@ extension TreeEvaluator {
                 }
                 sum += best
             }
-            return sum
+            return phrase != 0 ? sum * conjunction.weight : sum
+        }
+        /// Whether the phrase's terms (one cursor each, in order) stand next to each other at
+        /// `doc` in one of its fields: the title, then the body (`SegmentMatcher`'s order).
+        var lists: [[UInt32]] = Array(repeating: [], count: words + 1)
+        func phraseMatches(_ doc: UInt32) throws -> Bool {
+            if phrase & IndexField.title.bit != 0,
+               try PhraseCheck.matches(cursors, terms: words, doc: doc, field: .title, lists: &lists, cursor: { wordStart[$0] }) { return true }
+            if phrase & IndexField.body.bit != 0,
+               try PhraseCheck.matches(cursors, terms: words, doc: doc, field: .body, lists: &lists, cursor: { wordStart[$0] }) { return true }
+            return false
         }
 
         var threshold = top.threshold
@@ -228,6 +252,26 @@ extension TreeEvaluator {
             }
             target = doc &+ 1
             if hasDeletions && !segment.isLive(doc) { continue }
+            if phrase != 0 {
+                // `TreeEvaluator.top`'s phrase order (the phrase decides the match): positions
+                // first while no candidate can be rejected by its score; else phase one scores,
+                // and only a candidate that can still enter has its positions checked (one
+                // rejected before its positions are known is not counted: `exact` false).
+                let positionsFirst = countAll || !full
+                if positionsFirst, try !phraseMatches(doc) { continue }
+                var s = score(doc)
+                if !countAll && full && TopDocuments.isBelow(s + proximityBound, threshold) { exact = false; continue }
+                if !positionsFirst, try !phraseMatches(doc) { continue }
+                matched += 1
+                if !proximity.terms.isEmpty && (!full || !TopDocuments.isBelow(s + proximityBound, threshold)) {
+                    s += try proximity.bonus(doc)
+                }
+                if full && s < threshold { continue }
+                top.insert(ScoredDocument(score: s, id: r.documentID(doc), segment: si, doc: doc))
+                threshold = top.threshold
+                full = top.isFull
+                continue
+            }
             var s = score(doc)
             matched += 1
             if !countAll && full && TopDocuments.isBelow(s + proximityBound, threshold) { continue }

@@ -171,7 +171,15 @@ extension TreeEvaluator {
         defer { factorTable.deallocate() }
         let normTable = table.count >= r.documentCount * IndexField.allCases.count ? table.baseAddress : nil
         let hasDeletions = segment.deletedCount > 0
-        var proximity = try ProximityScorer(terms: proximityTerms, reader: r)
+        // The bonus reads a leaf's cursor in place when it covers the title and the body: every
+        // cursor stands at or past the document being scored (the candidates are the smallest
+        // of the essential ones; the others are moved to it before it is scored in full).
+        var wide: [String: Int32] = [:]
+        for (k, i) in leafList.enumerated() where cursors[k].fields & ProximityScorer.wideFields == ProximityScorer.wideFields {
+            let t = union.leaves[i].text
+            if wide[t] == nil { wide[t] = Int32(k) }
+        }
+        var proximity = try ProximityScorer(terms: proximityTerms, reader: r, sharing: cursors) { wide[$0] }
         let extra = proximity.maximum
 
         // Per window: each leaf's bound, whether it is essential, each clause's largest
