@@ -320,17 +320,12 @@ final class SegmentMatcher {
         }
         var wide: [String: Int32] = [:]
         // The bound scale per field mask (a prefix's 64 expansions share one).
-        var scales = [Double?](repeating: nil, count: 1 << IndexField.allCases.count)
+        var scales = BM25F.BoundScales(scoring, r, averages: factors.averages)
         func term(_ t: String, fields: Set<IndexField>, weight: Double) throws -> Int {
             // Every term occurrence gets its own cursor: one node's leapfrog may move it past
             // a document another node still needs.
             var n = PlanNode(kind: .term, fields: IndexField.mask(fields), idf: idf[t] ?? 0, weight: weight)
-            if let s = scales[Int(n.fields)] {
-                n.boundScale = s
-            } else {
-                n.boundScale = scoring.boundScale(r, averages: factors.averages, mask: n.fields)
-                scales[Int(n.fields)] = n.boundScale
-            }
+            n.boundScale = scales.scale(n.fields)
             if let c = try r.cursor(Array(t.utf8), fields: fields, buffers: buffers) {
                 n.cursor = Int32(cursorList.count)
                 n.cost = c.documentFrequency
@@ -896,7 +891,9 @@ struct TreeEvaluator {
 
     /// The best `k` documents, with the proximity bonus for `proximityTerms` (two or more); the
     /// number of matches, exact unless a block was skipped (`countAll`: never skipped).
-    func top(_ tree: QueryTree, proximityTerms: [String], k: Int, countAll: Bool) throws -> Outcome {
+    /// `flatConjunctions` false walks a conjunction or a lone phrase with `SegmentMatcher` (the
+    /// tests compare the two walks).
+    func top(_ tree: QueryTree, proximityTerms: [String], k: Int, countAll: Bool, flatConjunctions: Bool = true) throws -> Outcome {
         var top = TopDocuments(k: max(k, 1))
         var matched = 0
         var exact = true
@@ -904,7 +901,7 @@ struct TreeEvaluator {
         let union = UnionQuery(tree, idf: idf)
         let tests = try union?.filters.map { try filters.test($0, searcher) } ?? []
         // Every word required, each any of its single terms: flat leapfrog (TopK+Conjunction.swift).
-        let conjunction = union == nil ? ConjunctionQuery(tree, idf: idf) : nil
+        let conjunction = union == nil && flatConjunctions ? ConjunctionQuery(tree, idf: idf) : nil
         for si in searcher.reader.segments.indices {
             if let union {
                 try Self.unionTop(union, searcher: searcher, factors: factors, found: found, tests: tests, segment: si, proximityTerms: proximityTerms,

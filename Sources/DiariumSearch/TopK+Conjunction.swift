@@ -116,11 +116,7 @@ extension TreeEvaluator {
         }
         let words = conjunction.wordCount
         let n = cursorList.count
-        var scales = [Double?](repeating: nil, count: 1 << IndexField.allCases.count)
-        for i in leafList {
-            let m = conjunction.leaves[i].mask
-            if scales[Int(m)] == nil { scales[Int(m)] = scoring.boundScale(r, averages: factors.averages, mask: m) }
-        }
+        var scales = BM25F.BoundScales(scoring, r, averages: factors.averages)
         // Flat per-leaf values, per-word ranges, the leapfrog order (cheapest word first).
         let idf = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
         let weight = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
@@ -138,7 +134,7 @@ extension TreeEvaluator {
             idf[k] = leaf.idf
             weight[k] = leaf.weight
             mask[k] = leaf.mask
-            scale[k] = scales[Int(leaf.mask)] ?? .infinity
+            scale[k] = scales.scale(leaf.mask)
         }
         _ = wordStart.initialize(from: starts)
         _ = order.initialize(from: (0..<words).sorted { costs[$0] < costs[$1] })

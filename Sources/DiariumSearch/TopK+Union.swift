@@ -146,13 +146,9 @@ extension TreeEvaluator {
         let n = cursorList.count
         guard n > 0 else { return }
         let clauses = union.clauseCount
-        var scales = [Double?](repeating: nil, count: 1 << IndexField.allCases.count)
-        for i in leafList {
-            let m = union.leaves[i].mask
-            if scales[Int(m)] == nil { scales[Int(m)] = scoring.boundScale(r, averages: factors.averages, mask: m) }
-        }
+        var scales = BM25F.BoundScales(scoring, r, averages: factors.averages)
         let idf = leafList.map { union.leaves[$0].idf }, weight = leafList.map { union.leaves[$0].weight }
-        let mask = leafList.map { union.leaves[$0].mask }, scale = mask.map { scales[Int($0)] ?? .infinity }
+        let mask = leafList.map { union.leaves[$0].mask }, scale = mask.map { scales.scale($0) }
         let clauseOf = clauseList
         let cursors = UnsafeMutableBufferPointer<PostingsCursor>.allocate(capacity: n)
         _ = cursors.initialize(from: cursorList)
