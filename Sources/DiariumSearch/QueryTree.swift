@@ -282,8 +282,6 @@ final class SegmentMatcher {
     /// Per term: the cursor of a node of it over (at least) the title and the body, which the
     /// proximity bonus reads instead of decoding the same blocks again (`ProximityScorer`).
     private let wideCursors: [String: Int32]
-    /// The fields the proximity bonus reads (title and body).
-    static let proximityFields: UInt8 = IndexField.title.bit | IndexField.body.bit
     /// Whether every phrase of the tree is required for a match (reached from the root through
     /// conjunctions and required children only, never through a `best` or an optional child):
     /// then a candidate whose positions check (`.matchOnly`) scores exactly its candidate score
@@ -323,22 +321,17 @@ final class SegmentMatcher {
         }
         var wide: [String: Int32] = [:]
         // The bound scale per field mask (a prefix's 64 expansions share one).
-        var scales = [Double?](repeating: nil, count: 1 << IndexField.allCases.count)
+        var scales = BM25F.BoundScales(scoring, r, averages: factors.averages)
         func term(_ t: String, fields: Set<IndexField>, weight: Double) throws -> Int {
             // Every term occurrence gets its own cursor: one node's leapfrog may move it past
             // a document another node still needs.
             var n = PlanNode(kind: .term, fields: IndexField.mask(fields), idf: idf[t] ?? 0, weight: weight)
-            if let s = scales[Int(n.fields)] {
-                n.boundScale = s
-            } else {
-                n.boundScale = scoring.boundScale(r, averages: factors.averages, mask: n.fields)
-                scales[Int(n.fields)] = n.boundScale
-            }
+            n.boundScale = scales.scale(n.fields)
             if let c = try r.cursor(Array(t.utf8), fields: fields, buffers: buffers) {
                 n.cursor = Int32(cursorList.count)
                 n.cost = c.documentFrequency
                 cursorList.append(c)
-                if c.fields & Self.proximityFields == Self.proximityFields && wide[t] == nil { wide[t] = n.cursor }
+                if c.fields & ProximityScorer.wideFields == ProximityScorer.wideFields && wide[t] == nil { wide[t] = n.cursor }
             }
             return add(n)
         }
@@ -471,21 +464,9 @@ final class SegmentMatcher {
     /// tree has one.
     func sharedCursor(_ term: String) -> Int32? { wideCursors[term] }
 
-    /// Moves shared cursor `c` to the first document ≥ `doc` and tells whether it stands on
-    /// `doc`. Called for the document being scored: every later target is past it, so the
-    /// move changes no node's answer.
-    func sharedCursor(_ c: Int32, isOn doc: UInt32) -> Bool {
-        if cursors[Int(c)].doc < doc { cursors[Int(c)].advance(to: doc) }
-        return cursors[Int(c)].doc == doc
-    }
-
-    /// Shared cursor `c`'s frequency in `field` at its document.
-    func sharedCursor(_ c: Int32, frequency field: IndexField) -> UInt32 { cursors[Int(c)].frequency(field) }
-
-    /// Shared cursor `c`'s positions in `field` at its document.
-    func sharedCursor(_ c: Int32, positions field: IndexField, into out: inout [UInt32]) throws {
-        try cursors[Int(c)].positions(field, into: &out)
-    }
+    /// The cursors, for `ProximityScorer` to read the shared ones in place (it moves one only to
+    /// the document being scored: every later target is past it, so no node's answer changes).
+    var cursorBuffer: UnsafeMutableBufferPointer<PostingsCursor> { cursors }
 
     // MARK: Iteration
 
@@ -532,7 +513,18 @@ final class SegmentMatcher {
         let count = ids.upperBound &- ids.lowerBound
         // Round robin from the cheapest: stop once `count` nodes in a row stood on `d`.
         while d != PostingsCursor.exhausted {
-            let x = next(Int(links[Int(k)]), d)
+            let child = Int(links[Int(k)])
+            let n = node(child)
+            let x: UInt32
+            if n.pointee.kind == .term {
+                // A term in place (what `next` does for it, without the call).
+                let c = Int(n.pointee.cursor)
+                guard c >= 0 else { return PostingsCursor.exhausted }
+                if cursors[c].doc < d { cursors[c].advance(to: d) }
+                x = cursors[c].doc
+            } else {
+                x = next(child, d)
+            }
             if x == d { agreed &+= 1 } else { d = x; agreed = 1 }
             if agreed >= count { return d }
             k &+= 1
@@ -658,31 +650,20 @@ final class SegmentMatcher {
         var lists = phraseLists
         phraseLists = []
         defer { phraseLists = lists }
-        while lists.count < terms { lists.append([]) }
+        // One list per term, and one more for the phrase's possible starts.
+        while lists.count < terms + 1 { lists.append([]) }
         if n.phraseFields & IndexField.title.bit != 0, try phraseMatches(n, doc, in: .title, &lists) { return true }
         if n.phraseFields & IndexField.body.bit != 0, try phraseMatches(n, doc, in: .body, &lists) { return true }
         return false
     }
 
-    /// `phraseMatches` in one field: every term's frequency there is checked before any
-    /// position is decoded.
+    /// `phraseMatches` in one field (`PhraseCheck.matches`).
     @inline(__always)
     private func phraseMatches(_ n: PlanNode, _ doc: UInt32, in field: IndexField, _ lists: inout [[UInt32]]) throws -> Bool {
-        var k = n.children.lowerBound
-        while k < n.children.upperBound {
-            let c = Int(node(Int(links[Int(k)])).pointee.cursor)
-            guard c >= 0, cursors[c].doc == doc, cursors[c].frequency(field) > 0 else { return false }
-            k &+= 1
+        let first = Int(n.children.lowerBound)
+        return try PhraseCheck.matches(cursors, terms: Int(n.children.upperBound) &- first, doc: doc, field: field, lists: &lists) { t in
+            Int(node(Int(links[first &+ t])).pointee.cursor)
         }
-        var j = 0
-        k = n.children.lowerBound
-        while k < n.children.upperBound {
-            let c = Int(node(Int(links[Int(k)])).pointee.cursor)
-            try cursors[c].positions(field, into: &lists[j])
-            j &+= 1
-            k &+= 1
-        }
-        return Searcher.hasPhrase(lists, count: j)
     }
 
     /// `bound(i, target)`, and for a sum without required children (`OR`, optional words) the
@@ -757,14 +738,17 @@ final class SegmentMatcher {
     }
 }
 
-/// The proximity bonus of a document (`Searcher.proximityBonus`): per typed term, the
-/// matcher's own cursor of it when the tree has one over the title and the body (its blocks
-/// are decoded already), or else a body-and-title cursor of its own, advanced only for
-/// documents that are scored with it.
+/// The proximity bonus of a document (`Searcher.proximityBonus`): per typed term, the query
+/// engine's own cursor of it when the engine has one over the title and the body (its blocks
+/// are decoded already: `SegmentMatcher`'s, `TopK+Conjunction.swift`'s), or else a
+/// body-and-title cursor of its own, advanced only for documents that are scored with it.
 struct ProximityScorer {
     let terms: [String]
-    /// Per term: the matcher's shared cursor (`SegmentMatcher.sharedCursor`), or −1.
+    /// Per term: the index of its cursor in `sharedCursors`, or −1.
     private var shared: [Int32] = []
+    /// The engine's cursors that `shared` indexes (moved only forward, to the document being
+    /// scored: every later target of the engine is past it, so no answer of the engine changes).
+    private let sharedCursors: UnsafeMutableBufferPointer<PostingsCursor>?
     /// Per term without a shared cursor: its own; nil: the segment lacks the term in body and
     /// title. Mutated in place (a copy would share the decode buffers).
     private var cursors: [PostingsCursor?] = []
@@ -773,44 +757,41 @@ struct ProximityScorer {
     /// Per term, its positions in the field being checked.
     private var lists: [[UInt32]] = []
     private static let fields: [IndexField] = [.body, .title]
+    /// The fields a shared cursor must cover (title and body).
+    static let wideFields: UInt8 = IndexField.title.bit | IndexField.body.bit
 
     /// The largest bonus: all words adjacent.
     var maximum: Double { terms.isEmpty ? 0 : Searcher.proximityBonus(span: terms.count, terms: terms.count) }
 
-    /// For `terms` (no bonus unless two or more) in `matcher`'s segment; the matcher and its
-    /// segment reader must outlive this scorer.
-    init(terms: [String], matcher: SegmentMatcher) throws {
+    /// For `terms` (no bonus unless two or more) in `reader`'s segment; `sharing` the engine's
+    /// cursors, `index` giving a term's cursor there over the title and the body (or nil). The
+    /// reader and the shared cursors must outlive this scorer.
+    init(terms: [String], reader: SegmentReader, sharing: UnsafeMutableBufferPointer<PostingsCursor>? = nil,
+         index: (String) -> Int32? = { _ in nil }) throws {
         self.terms = terms.count >= 2 ? terms : []
+        sharedCursors = sharing
         let buffers = self.buffers
-        let reader = matcher.segment.reader
-        shared = self.terms.map { matcher.sharedCursor($0) ?? -1 }
+        shared = self.terms.map { sharing == nil ? -1 : index($0) ?? -1 }
         cursors = try zip(self.terms, shared).map { t, s in
             s >= 0 ? nil : try reader.cursor(Array(t.utf8), fields: [.body, .title], buffers: buffers)
         }
     }
 
-    /// For `terms` in `reader`'s segment with cursors of its own only (the union engine,
-    /// `TopK+Union.swift`, has no matcher to share); the reader must outlive this scorer.
-    init(terms: [String], reader: SegmentReader) throws {
-        self.terms = terms.count >= 2 ? terms : []
-        let buffers = self.buffers
-        shared = self.terms.map { _ in -1 }
-        cursors = try self.terms.map { try reader.cursor(Array($0.utf8), fields: [.body, .title], buffers: buffers) }
+    /// For `terms` in `matcher`'s segment, sharing its cursors; the matcher must outlive this scorer.
+    init(terms: [String], matcher: SegmentMatcher) throws {
+        try self.init(terms: terms, reader: matcher.segment.reader, sharing: matcher.cursorBuffer, index: matcher.sharedCursor)
     }
 
-    /// The bonus at `doc` (documents in ascending order), for a scorer made with cursors of its
-    /// own only (`init(terms:reader:)`).
-    mutating func bonus(_ doc: UInt32) throws -> Double { try bonus(doc, nil) }
-
-    /// The bonus at `doc` (documents in ascending order, each the document `matcher` scores;
-    /// `matcher` may be nil only for a scorer made by `init(terms:reader:)`).
-    mutating func bonus(_ doc: UInt32, _ matcher: SegmentMatcher?) throws -> Double {
+    /// The bonus at `doc` (documents in ascending order, each the document the engine scores).
+    mutating func bonus(_ doc: UInt32) throws -> Double {
         guard !terms.isEmpty else { return 0 }
         for i in cursors.indices {
-            if shared[i] >= 0, let matcher {
+            if shared[i] >= 0, let s = sharedCursors {
                 // At `doc` with no title or body occurrence: no span below (bonus 0, as a
                 // body-and-title cursor passing over `doc` gives).
-                guard matcher.sharedCursor(shared[i], isOn: doc) else { return 0 }
+                let c = Int(shared[i])
+                if s[c].doc < doc { s[c].advance(to: doc) }
+                guard s[c].doc == doc else { return 0 }
                 continue
             }
             guard cursors[i] != nil else { return 0 }
@@ -827,9 +808,10 @@ struct ProximityScorer {
         for field in Self.fields {
             var found = 0
             for i in cursors.indices {
-                if shared[i] >= 0, let matcher {
-                    guard matcher.sharedCursor(shared[i], frequency: field) > 0 else { break }
-                    try matcher.sharedCursor(shared[i], positions: field, into: &lists[i])
+                if shared[i] >= 0, let s = sharedCursors {
+                    let c = Int(shared[i])
+                    guard s[c].frequency(field) > 0 else { break }
+                    try s[c].positions(field, into: &lists[i])
                 } else {
                     guard cursors[i]!.frequency(field) > 0 else { break }
                     try cursors[i]!.positions(field, into: &lists[i])
@@ -841,7 +823,7 @@ struct ProximityScorer {
         return Searcher.proximityBonus(span: best, terms: terms.count)
     }
 
-    /// The first damage one of its own cursors met (the shared ones report through the matcher).
+    /// The first damage one of its own cursors met (the shared ones report through their engine).
     var error: IndexError? { cursors.lazy.compactMap { $0?.error }.first }
 }
 
@@ -910,17 +892,26 @@ struct TreeEvaluator {
 
     /// The best `k` documents, with the proximity bonus for `proximityTerms` (two or more); the
     /// number of matches, exact unless a block was skipped (`countAll`: never skipped).
-    func top(_ tree: QueryTree, proximityTerms: [String], k: Int, countAll: Bool) throws -> Outcome {
+    /// `flatConjunctions` false walks a conjunction or a lone phrase with `SegmentMatcher` (the
+    /// tests compare the two walks).
+    func top(_ tree: QueryTree, proximityTerms: [String], k: Int, countAll: Bool, flatConjunctions: Bool = true) throws -> Outcome {
         var top = TopDocuments(k: max(k, 1))
         var matched = 0
         var exact = true
         // A union of single terms (OR, a prefix, a word's alternatives, filtered): MaxScore per term (TopK+Union.swift).
         let union = UnionQuery(tree, idf: idf)
         let tests = try union?.filters.map { try filters.test($0, searcher) } ?? []
+        // Every word required, each any of its single terms: flat leapfrog (TopK+Conjunction.swift).
+        let conjunction = union == nil && flatConjunctions ? ConjunctionQuery(tree, idf: idf) : nil
         for si in searcher.reader.segments.indices {
             if let union {
                 try Self.unionTop(union, searcher: searcher, factors: factors, found: found, tests: tests, segment: si, proximityTerms: proximityTerms,
                                   countAll: countAll, into: &top, matched: &matched, exact: &exact)
+                continue
+            }
+            if let conjunction {
+                try Self.conjunctionTop(conjunction, searcher: searcher, factors: factors, segment: si, proximityTerms: proximityTerms,
+                                        countAll: countAll, into: &top, matched: &matched, exact: &exact)
                 continue
             }
             let m = try matcher(tree, segment: si)
@@ -1011,7 +1002,7 @@ struct TreeEvaluator {
             }
             matched += 1
             if !proximity.terms.isEmpty && (!full || !TopDocuments.isBelow(score + proximityBound, threshold)) {
-                score += try proximity.bonus(doc, m)
+                score += try proximity.bonus(doc)
             }
             // Below the k-th score: out without reading its catalog id.
             if full && score < threshold { continue }
@@ -1038,5 +1029,63 @@ struct TreeEvaluator {
             try body(doc) { try m.score(root, doc, .exact, m.norms(doc)) ?? 0 }
         }
         if let e = m.error { throw e }
+    }
+}
+
+/// Whether a phrase's terms stand next to each other, in order, in one field of a document,
+/// read from the query engine's cursors (`SegmentMatcher`, `TopK+Conjunction.swift`).
+enum PhraseCheck {
+    /// Whether the `terms` cursors (term t's at `cursors[cursor(t)]`; −1: the segment lacks it)
+    /// all stand on `doc` with positions p, p + 1, … in `field`. Every term's frequency there is
+    /// checked before any position is decoded; then the phrase's possible starts come from the
+    /// term with the fewest occurrences there, and each other term's positions (decoded one term
+    /// at a time) keep the starts `s` with `s + its offset` among them. The first term that
+    /// leaves no start ends the check: the terms after it are never decoded (most candidates of
+    /// a phrase of common words fail at its second term). The same answer as
+    /// `Searcher.hasPhrase`. `lists` (at least `terms + 1`) are reused buffers.
+    @inline(__always)
+    static func matches(_ cursors: UnsafeMutableBufferPointer<PostingsCursor>, terms: Int, doc: UInt32, field: IndexField,
+                        lists: inout [[UInt32]], cursor: (Int) -> Int) throws -> Bool {
+        var anchor = 0, least = UInt32.max
+        for t in 0..<terms {
+            let c = cursor(t)
+            guard c >= 0, cursors[c].doc == doc else { return false }
+            let f = cursors[c].frequency(field)
+            guard f > 0 else { return false }
+            if f < least { least = f; anchor = t }
+        }
+        // The starts, in `lists[terms]`: the anchor's positions less its offset.
+        try cursors[cursor(anchor)].positions(field, into: &lists[anchor])
+        var starts = lists[terms]
+        lists[terms] = []
+        defer { lists[terms] = starts }
+        starts.removeAll(keepingCapacity: true)
+        let offset = UInt32(anchor)
+        for p in lists[anchor] where p >= offset { starts.append(p &- offset) }
+        for t in 0..<terms where t != anchor {
+            if starts.isEmpty { return false }
+            try cursors[cursor(t)].positions(field, into: &lists[t])
+            let kept = keepStarts(&starts, followedBy: lists[t], at: UInt32(t))
+            starts.removeLast(starts.count &- kept)
+        }
+        return !starts.isEmpty
+    }
+
+    /// Keeps (in order, at the front of `starts`) the starts `s` with `s + offset` in
+    /// `positions` (both ascending); returns how many were kept.
+    @inline(__always)
+    private static func keepStarts(_ starts: inout [UInt32], followedBy positions: [UInt32], at offset: UInt32) -> Int {
+        starts.withUnsafeMutableBufferPointer { s in
+            positions.withUnsafeBufferPointer { l in
+                var kept = 0, i = 0
+                for r in 0..<s.count {
+                    let want = s[r] &+ offset
+                    while i < l.count && l[i] < want { i &+= 1 }
+                    if i == l.count { break }
+                    if l[i] == want { s[kept] = s[r]; kept &+= 1 }
+                }
+                return kept
+            }
+        }
     }
 }

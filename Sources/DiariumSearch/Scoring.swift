@@ -40,6 +40,29 @@ public struct BM25F: Sendable {
                                     averages: IndexField.allCases.map { averages[$0] }, mask: mask)
     }
 
+    /// `boundScale` per field mask for one segment, each mask's computed once (a prefix's 64
+    /// expansions, a word's alternatives share one): the one cache all three top-k engines use.
+    struct BoundScales {
+        private let scoring: BM25F
+        private let reader: SegmentReader
+        private let averages: FieldAverages
+        private var scales = [Double?](repeating: nil, count: 1 << IndexField.allCases.count)
+
+        init(_ scoring: BM25F, _ reader: SegmentReader, averages: FieldAverages) {
+            self.scoring = scoring
+            self.reader = reader
+            self.averages = averages
+        }
+
+        /// The scale of the fields of `mask`.
+        mutating func scale(_ mask: UInt8) -> Double {
+            if let s = scales[Int(mask)] { return s }
+            let s = scoring.boundScale(reader, averages: averages, mask: mask)
+            scales[Int(mask)] = s
+            return s
+        }
+    }
+
     /// The weighted, length-normalised pseudo term frequency of one term in one document:
     /// Σ over fields of tf × `fieldFactor`.
     public func pseudoFrequency(tf: FieldCounts, lengths: FieldCounts, averages: FieldAverages) -> Double {

@@ -496,24 +496,32 @@ public final class Searcher {
         }
     }
 
-    /// The smallest `max − min + 1` over choices of one position from each list.
+    /// The smallest `max − min + 1` over choices of one position from each list (ascending
+    /// lists; `Int.max` when one is empty). One read index per list: the window of the lists'
+    /// current positions is measured, then the list holding its smallest position moves on
+    /// (every window whose smallest position is that one is at least as wide as this one, so
+    /// none is missed). No allocation or sort: this runs once per proximity-scored document.
     static func shortestSpan(_ lists: [[UInt32]]) -> Int {
-        var events: [(pos: UInt32, list: Int)] = []
-        for (i, l) in lists.enumerated() { for p in l { events.append((p, i)) } }
-        events.sort { $0.pos < $1.pos }
-        var counts = [Int](repeating: 0, count: lists.count)
-        var covered = 0, lo = 0, best = Int.max
-        for hi in events.indices {
-            if counts[events[hi].list] == 0 { covered += 1 }
-            counts[events[hi].list] += 1
-            while covered == lists.count {
-                best = min(best, Int(events[hi].pos - events[lo].pos) + 1)
-                counts[events[lo].list] -= 1
-                if counts[events[lo].list] == 0 { covered -= 1 }
-                lo += 1
+        let n = lists.count
+        guard n > 0, !lists.contains(where: \.isEmpty) else { return Int.max }
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { at in
+            at.initialize(repeating: 0)
+            var best = Int.max
+            while true {
+                var lowList = 0
+                var low = lists[0][at[0]], high = low
+                var i = 1
+                while i < n {
+                    let p = lists[i][at[i]]
+                    if p < low { low = p; lowList = i }
+                    if p > high { high = p }
+                    i &+= 1
+                }
+                best = min(best, Int(high - low) + 1)
+                at[lowList] &+= 1
+                if at[lowList] == lists[lowList].count { return best }
             }
         }
-        return best
     }
 
     /// Index of `doc` in the ascending `docs`, by binary search.

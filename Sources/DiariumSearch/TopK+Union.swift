@@ -146,13 +146,9 @@ extension TreeEvaluator {
         let n = cursorList.count
         guard n > 0 else { return }
         let clauses = union.clauseCount
-        var scales = [Double?](repeating: nil, count: 1 << IndexField.allCases.count)
-        for i in leafList {
-            let m = union.leaves[i].mask
-            if scales[Int(m)] == nil { scales[Int(m)] = scoring.boundScale(r, averages: factors.averages, mask: m) }
-        }
+        var scales = BM25F.BoundScales(scoring, r, averages: factors.averages)
         let idf = leafList.map { union.leaves[$0].idf }, weight = leafList.map { union.leaves[$0].weight }
-        let mask = leafList.map { union.leaves[$0].mask }, scale = mask.map { scales[Int($0)] ?? .infinity }
+        let mask = leafList.map { union.leaves[$0].mask }, scale = mask.map { scales.scale($0) }
         let clauseOf = clauseList
         let cursors = UnsafeMutableBufferPointer<PostingsCursor>.allocate(capacity: n)
         _ = cursors.initialize(from: cursorList)
@@ -171,7 +167,16 @@ extension TreeEvaluator {
         defer { factorTable.deallocate() }
         let normTable = table.count >= r.documentCount * IndexField.allCases.count ? table.baseAddress : nil
         let hasDeletions = segment.deletedCount > 0
-        var proximity = try ProximityScorer(terms: proximityTerms, reader: r)
+        // The bonus reads a leaf's cursor in place when it covers the title and the body: every
+        // cursor stands at or past the document being scored (the candidates are the smallest
+        // of the essential ones; the others are moved to it before it is scored in full).
+        // (Looked up only for a bonus of two or more terms: a prefix's 64 leaves hash nothing.)
+        let wide = proximityTerms.count < 2 ? [] : proximityTerms.map { t in
+            leafList.indices.first { cursors[$0].fields & ProximityScorer.wideFields == ProximityScorer.wideFields && union.leaves[leafList[$0]].text == t }
+        }
+        var proximity = try ProximityScorer(terms: proximityTerms, reader: r, sharing: cursors) { t in
+            proximityTerms.firstIndex(of: t).flatMap { wide[$0] }.map { Int32($0) }
+        }
         let extra = proximity.maximum
 
         // Per window: each leaf's bound, whether it is essential, each clause's largest

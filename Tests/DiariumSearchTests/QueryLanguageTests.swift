@@ -1,6 +1,7 @@
 import DiariumAnalysis
 import DiariumIndex
 import Foundation
+import DiariumTestSupport
 import Testing
 @testable import DiariumSearch
 
@@ -54,6 +55,30 @@ import Testing
         #expect(Searcher.shortestSpan([[1, 10], [12], [3, 14]]) == 5)
         #expect(Searcher.shortestSpan([[4], [5]]) == 2)
         #expect(Searcher.shortestSpan([[7], [2, 40]]) == 6)
+        #expect(Searcher.shortestSpan([[3, 9], []]) == Int.max)
+        #expect(Searcher.shortestSpan([[5, 8], [5, 8]]) == 1)
+    }
+
+    /// The one-pass window equals the smallest span over every choice of one position per list
+    /// (brute force), on seeded random ascending lists of 1–4 words (some empty, some sharing
+    /// positions, as one word typed twice does).
+    @Test func shortestSpanEqualsBruteForce() {
+        var rng = SeededRandom(state: 17)
+        for _ in 0..<400 {
+            let n = Int.random(in: 1...4, using: &rng)
+            var lists: [[UInt32]] = []
+            for _ in 0..<n {
+                let count = Int.random(in: 0...6, using: &rng)
+                lists.append(Set((0..<count).map { _ in UInt32.random(in: 0..<40, using: &rng) }).sorted())
+            }
+            var best = Int.max
+            func choose(_ i: Int, _ low: UInt32, _ high: UInt32) {
+                guard i < lists.count else { best = min(best, Int(high - low) + 1); return }
+                for p in lists[i] { choose(i + 1, i == 0 ? p : min(low, p), i == 0 ? p : max(high, p)) }
+            }
+            choose(0, 0, 0)
+            #expect(Searcher.shortestSpan(lists) == best, "\(lists)")
+        }
     }
 
     @Test func caseNumbersMatchHoweverWritten() {

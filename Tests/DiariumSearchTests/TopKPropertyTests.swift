@@ -129,6 +129,7 @@ import DiariumTestSupport
         let ids = raw.keys.sorted()
         var shapes: [String: Int] = [:]
         var treeSkipped = 0
+        var flatWords = 0, flatPhrases = 0
         for q in 0..<queries {
             let words = (0..<(1 + Int(rng.next() % 3))).map { _ in rng.next() % 4 == 0 ? "ord\(rng.next() % 300)" : Self.word(&rng, vocabulary) }
             var text = words.joined(separator: " ")
@@ -236,6 +237,19 @@ import DiariumTestSupport
                     outcome = try TreeEvaluator(searcher: searcher, context: context).top(loose, proximityTerms: proximity, k: k, countAll: false)
                 }
                 if !outcome.exact { blocksSkipped += 1 }
+                // A conjunction of words or a lone phrase (TopK+Conjunction.swift): the flat walk
+                // gives the tree's walk's documents, scores (bit for bit), count and exactness.
+                if let form = ConjunctionQuery(strict, idf: context.idf) {
+                    if form.phraseFields != 0 { flatPhrases += 1 } else { flatWords += 1 }
+                    for countAll in [false, true] {
+                        let flat = try TreeEvaluator(searcher: searcher, context: context).top(strict, proximityTerms: proximity, k: k, countAll: countAll)
+                        let walked = try TreeEvaluator(searcher: searcher, context: context).top(strict, proximityTerms: proximity, k: k, countAll: countAll,
+                                                                                                  flatConjunctions: false)
+                        #expect(flat.top.map(\.id) == walked.top.map(\.id) && flat.top.map(\.score) == walked.top.map(\.score),
+                                "query \"\(text)\": flat conjunction vs tree")
+                        #expect(flat.matched == walked.matched && flat.exact == walked.exact, "query \"\(text)\": flat conjunction count vs tree")
+                    }
+                }
                 #expect(outcome.top.map(\.id) == Array(want.hits.prefix(k).map(\.id)), "query \(q) \"\(text)\" k \(k): ids differ")
                 for (g, w) in zip(outcome.top, want.hits) {
                     #expect(abs(g.score - w.score) <= 1e-9 * max(1, abs(w.score)), "query \"\(text)\": score \(g.score) vs \(w.score)")
@@ -265,6 +279,8 @@ import DiariumTestSupport
         // The skip path must actually have been exercised, by both evaluators.
         #expect(blocksSkipped > 0, "no query skipped a block; the test does not cover pruning")
         #expect(treeSkipped > 0, "no search skipped a block; the test does not cover pruning")
+        // The flat conjunction walk must have run for words and for phrases.
+        #expect(flatWords > 0 && flatPhrases > 0, "flat conjunctions drawn: \(flatWords) of words, \(flatPhrases) phrases")
     }
 
     /// What a query node gives for one raw document: no condition (nothing searchable), a

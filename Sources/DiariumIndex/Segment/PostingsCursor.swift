@@ -74,6 +74,9 @@ public struct PostingsCursor {
     private let totalPositions: Int
     private let blockCount: Int
     private var block = -1
+    /// The decoded block's last document (its skip entry's), so `advance` within the block
+    /// reads no skip entry.
+    private var blockLast: UInt32 = 0
     private var index = 0
     private var count = 0
     private var blockPositionIndex = 0
@@ -189,6 +192,7 @@ public struct PostingsCursor {
             return false
         }
         doc = docs[0]
+        blockLast = docs[size - 1]
         return true
     }
 
@@ -229,7 +233,7 @@ public struct PostingsCursor {
     /// their skip entries.
     public mutating func advance(to target: UInt32) {
         guard doc < target else { return }
-        if blockCount > 1 && SkipEntry.lastDoc(skips, block) < target {
+        if blockLast < target && blockCount > 1 {
             var b = block + 1
             while b < blockCount && SkipEntry.lastDoc(skips, b) < target { b += 1 }
             guard b < blockCount else { doc = PostingsCursor.exhausted; return }
