@@ -282,7 +282,9 @@ public final class IndexWriter {
             return try afterCommit()
         }
         do {
-            try sealed.writeSegment()
+            // Nothing overlaps this one but the background commit, if any: its merge and its
+            // encoding run on two threads (`TermPipe`).
+            try sealed.writeSegment(pipelined: true)
         } catch {
             sealed.removeSegment()
             throw error
@@ -421,12 +423,13 @@ public final class IndexWriter {
         }
 
         /// Writes the segment file (fsynced, with its directory), if there are documents with
-        /// text, and frees the buffer. On a failure nothing is left.
-        func writeSegment() throws {
+        /// text, and frees the buffer. On a failure nothing is left. `pipelined`: on two threads
+        /// (`SegmentBuilder.write(to:pipelined:)`).
+        func writeSegment(pipelined: Bool = false) throws {
             if builder.documentCount > 0 {
                 let name = String(format: "%012llx-%08x.%@", UInt64(Date().timeIntervalSince1970 * 1000), UInt32.random(in: 0...UInt32.max), SegmentFormat.fileExtension)
                 let path = try IndexLayout.segment(directory, name)
-                let size = try builder.write(to: path)
+                let size = try builder.write(to: path, pipelined: pipelined)
                 do {
                     try DurableFile.syncDirectory(IndexLayout.segments(directory))
                 } catch {

@@ -1,0 +1,166 @@
+import Dispatch
+import Synchronization
+
+/// Serializing a segment in two stages on two threads: a producer merges each term's lists
+/// (`SegmentBuilder`'s field lists out of the postings pool) and a consumer encodes and writes
+/// them (`SegmentSerializer.addTerm`), each about half of the work (`perf` of a `--jsonl`
+/// ingest). The consumer sees the terms in the order produced, so the file is byte for byte
+/// the one a single thread writes.
+///
+/// Terms go over in batches (`TermBatch`, flat arrays reused from batch to batch) through a
+/// channel of `depth` batches: the producer fills one while the consumer empties another, and
+/// waits when all are full. Memory: at most `depth` batches of `maxTerms` terms or
+/// `maxValues` postings values (more only for one term larger than that, alone in its batch).
+///
+/// Why: the last segment of an ingest is serialized when every worker has finished, with
+/// nothing else to overlap it (docs/benchmarks.md, branch `build`); split in two stages it
+/// takes the two cores the ingest had.
+enum TermPipe {
+    static let depth = 3
+    static let maxTerms = 512
+    static let maxValues = 1 << 17
+
+    /// Runs `produce` on another thread and calls `consume` here with every term it emits, in
+    /// order. `produce`'s `emit` returns false when the consumer has stopped (it threw); then
+    /// `produce` should return. Returns (or throws `consume`'s error) once `produce` has ended.
+    static func run(produce: @escaping @Sendable (_ emit: (_ key: [UInt8], _ postings: TermPostings) -> Bool) -> Void,
+                    consume: (_ key: [UInt8], _ postings: TermPostings) throws -> Void) throws {
+        let channel = Channel()
+        let ended = DispatchGroup()
+        ended.enter()
+        DispatchQueue.global().async {
+            var batch = channel.takeFree()
+            produce { key, postings in
+                guard let b = batch else { return false }
+                b.add(key, postings)
+                if b.count >= maxTerms || b.values >= maxValues {
+                    channel.pushFull(b)
+                    batch = channel.takeFree()
+                }
+                return batch != nil
+            }
+            if let b = batch, b.count > 0 { channel.pushFull(b) }
+            channel.finish()
+            ended.leave()
+        }
+        // The producer reads the builder's memory: it has ended before this returns.
+        defer { ended.wait() }
+        var key: [UInt8] = []
+        var postings = TermPostings()
+        do {
+            while let b = channel.takeFull() {
+                for i in 0..<b.count {
+                    b.load(i, key: &key, into: &postings)
+                    try consume(key, postings)
+                }
+                b.removeAll()
+                channel.pushFree(b)
+            }
+        } catch {
+            channel.cancel()
+            throw error
+        }
+    }
+
+    /// Terms with their postings, back to back in flat arrays.
+    final class TermBatch: @unchecked Sendable {
+        // @unchecked: a batch belongs to one thread at a time, handed over through `Channel`.
+        private var keys: [UInt8] = []
+        private var keyEnds: [Int] = []
+        private var docs: [UInt32] = []
+        private var docEnds: [Int] = []
+        private var frequencies: [UInt32] = []
+        private var positions: [UInt32] = []
+        private var positionEnds: [Int] = []
+
+        var count: Int { keyEnds.count }
+        /// Postings values held (documents, frequencies and positions).
+        var values: Int { frequencies.count + docs.count + positions.count }
+
+        func add(_ key: [UInt8], _ p: TermPostings) {
+            keys.append(contentsOf: key)
+            keyEnds.append(keys.count)
+            docs.append(contentsOf: p.docs)
+            docEnds.append(docs.count)
+            frequencies.append(contentsOf: p.frequencies)
+            positions.append(contentsOf: p.positions)
+            positionEnds.append(positions.count)
+        }
+
+        /// Copies term `i` into `key` and `p`.
+        func load(_ i: Int, key: inout [UInt8], into p: inout TermPostings) {
+            let k0 = i == 0 ? 0 : keyEnds[i - 1], d0 = i == 0 ? 0 : docEnds[i - 1], p0 = i == 0 ? 0 : positionEnds[i - 1]
+            key.removeAll(keepingCapacity: true)
+            key.append(contentsOf: keys[k0..<keyEnds[i]])
+            p.removeAll()
+            p.docs.append(contentsOf: docs[d0..<docEnds[i]])
+            p.frequencies.append(contentsOf: frequencies[(d0 * TermPostings.fieldCount)..<(docEnds[i] * TermPostings.fieldCount)])
+            p.positions.append(contentsOf: positions[p0..<positionEnds[i]])
+        }
+
+        func removeAll() {
+            keys.removeAll(keepingCapacity: true)
+            keyEnds.removeAll(keepingCapacity: true)
+            docs.removeAll(keepingCapacity: true)
+            docEnds.removeAll(keepingCapacity: true)
+            frequencies.removeAll(keepingCapacity: true)
+            positions.removeAll(keepingCapacity: true)
+            positionEnds.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// The batches between the two threads: `free` ones for the producer, `full` ones for the
+    /// consumer, each list counted by its semaphore.
+    final class Channel: Sendable {
+        struct State {
+            var free: [TermBatch] = (0..<TermPipe.depth).map { _ in TermBatch() }
+            var full: [TermBatch] = []
+            var finished = false
+            var cancelled = false
+        }
+        let state = Mutex(State())
+        let freeCount = DispatchSemaphore(value: 0)
+        let fullCount = DispatchSemaphore(value: 0)
+
+        init() {
+            // Signalled up from 0, not created at `depth`: libdispatch traps when a semaphore is
+            // freed below its initial value, as this one is when the run ends with a batch taken
+            // (an error, or a last batch left empty).
+            for _ in 0..<TermPipe.depth { freeCount.signal() }
+        }
+
+        /// An empty batch, waiting for one; nil once the consumer has stopped.
+        func takeFree() -> TermBatch? {
+            freeCount.wait()
+            return state.withLock { s in s.cancelled ? nil : s.free.removeLast() }
+        }
+
+        func pushFull(_ b: TermBatch) {
+            state.withLock { $0.full.append(b) }
+            fullCount.signal()
+        }
+
+        /// The producer has emitted its last batch.
+        func finish() {
+            state.withLock { $0.finished = true }
+            fullCount.signal()
+        }
+
+        /// The next full batch, waiting for one; nil after the last.
+        func takeFull() -> TermBatch? {
+            fullCount.wait()
+            return state.withLock { s in s.full.isEmpty ? nil : s.full.removeFirst() }
+        }
+
+        func pushFree(_ b: TermBatch) {
+            state.withLock { $0.free.append(b) }
+            freeCount.signal()
+        }
+
+        /// The consumer stops: a producer waiting for a batch wakes and gets none.
+        func cancel() {
+            state.withLock { $0.cancelled = true }
+            freeCount.signal()
+        }
+    }
+}
