@@ -141,11 +141,11 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
         #expect(throws: WriteFailed.self) {
             try TermPipe.run(produce: { emit in
                 var p = TermPostings()
-                p.docs = [1]
-                p.frequencies = [0, 1, 0, 0]
                 for i in 0..<1_000_000 {
+                    p.docs = [1]
+                    p.frequencies = [0, 1, 0, 0]
                     emitted.withLock { $0 += 1 }
-                    guard emit(Array("term\(i)".utf8), p) else { return }
+                    guard emit(Array("term\(i)".utf8), &p) else { return }
                 }
             }, consume: { key, p in
                 #expect(key == Array("term\(consumed)".utf8) && p.docs == [1])

@@ -172,7 +172,7 @@ struct SegmentBuilder {
 
         /// Calls `emit` with every term (its key) and its postings, in key order, until it
         /// returns false.
-        func run(_ emit: (_ key: [UInt8], _ postings: TermPostings) -> Bool) {
+        func run(_ emit: (_ key: [UInt8], _ postings: inout TermPostings) -> Bool) {
             let fieldIndexes = self.fieldIndexes
             let fieldCount = fieldIndexes.count
             var p = TermPostings()
@@ -267,7 +267,7 @@ struct SegmentBuilder {
                     }
                 }
                 p.truncate(documents: used)
-                guard emit(term, p) else { return }
+                guard emit(term, &p) else { return }
             }
         }
     }
