@@ -287,7 +287,9 @@ public final class IndexWriter {
             try publishUnpublished()
             return try afterCommit()
         }
-        try sealed.writeSegment()   // on a failure nothing of it is left (`writeSegment`)
+        // Nothing overlaps this one but the background commit, if any: its merge and its
+        // encoding run on two threads (`TermPipe`). On a failure nothing of it is left.
+        try sealed.writeSegment(pipelined: true)
         unpublished.append(sealed)
         try joinBackgroundCommit()
         try publishUnpublished()
@@ -415,12 +417,13 @@ public final class IndexWriter {
 
         /// Writes the segment file (fsynced, with its directory), if there are documents with
         /// text, and frees the buffer. On a failure nothing is left: the file is removed (an
-        /// unfinished `DurableFileWriter` removes itself) and `segment` stays nil.
-        func writeSegment() throws {
+        /// unfinished `DurableFileWriter` removes itself) and `segment` stays nil. `pipelined`: on
+        /// two threads (`SegmentBuilder.write(to:pipelined:)`).
+        func writeSegment(pipelined: Bool = false) throws {
             if builder.documentCount > 0 {
                 let name = String(format: "%012llx-%08x.%@", UInt64(Date().timeIntervalSince1970 * 1000), UInt32.random(in: 0...UInt32.max), SegmentFormat.fileExtension)
                 let path = try IndexLayout.segment(directory, name)
-                let size = try builder.write(to: path)
+                let size = try builder.write(to: path, pipelined: pipelined)
                 do {
                     try DurableFile.syncDirectory(IndexLayout.segments(directory))
                 } catch {

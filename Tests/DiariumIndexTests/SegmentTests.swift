@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 import DiariumTestSupport
 @testable import DiariumIndex
@@ -150,6 +151,55 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
     /// Flipping any single byte of a segment is detected — by the structural checks at open or
     /// by the checksum (`verifyChecksum`, which `diarium verify` and merges run) — and the error
     /// names the file.
+    /// The last segment of an ingest is serialized on two threads (`TermPipe`): the file must be
+    /// the one a single thread writes, byte for byte — over many batches (more terms than
+    /// `TermPipe.maxTerms`, terms in several fields) and with a term larger than a batch alone.
+    @Test func pipelinedSerializationWritesTheSameBytes() throws {
+        var rng = SeededRandom(state: 7)
+        let vocabulary = (0..<3000).map { "ord\($0)" }
+        var builder = SegmentBuilder()
+        // "och" 200 times in each of 700 documents: more values than a batch holds (`TermPipe.maxValues`).
+        #expect(700 * 200 > TermPipe.maxValues)
+        for d in 0..<700 {
+            let n = Int.random(in: 20...200, using: &rng)
+            let words = (0..<n).map { _ in vocabulary[Int(rng.next() % UInt64(vocabulary.count))] } + Array(repeating: "och", count: 200)
+            builder.add(id: Int64(d), fields: [.body: field(words), .title: field(Array(words.prefix(5))), .meta: field(["mapp\(d % 9)", "ord\(d % 3000)"])],
+                        fast: FastValues(year: 1990 + d % 30, authority: nil, format: "text"),
+                        storedText: Array(words.joined(separator: " ").utf8))
+        }
+        var copy = builder
+        let single = builder.serialize(pipelined: false)
+        let pipelined = copy.serialize(pipelined: true)
+        #expect(single.count > 100_000)
+        #expect(single == pipelined)
+    }
+
+    /// A consumer that fails (a write error) stops the producer: `run` throws that error once
+    /// the producer has returned, and the producer is told to stop rather than run to its end.
+    @Test func aFailingWriteStopsThePipe() throws {
+        struct WriteFailed: Error {}
+        let emitted = Mutex(0)
+        var consumed = 0
+        #expect(throws: WriteFailed.self) {
+            try TermPipe.run(produce: { emit in
+                var p = TermPostings()
+                for i in 0..<1_000_000 {
+                    p.docs = [1]
+                    p.frequencies = [0, 1, 0, 0]
+                    emitted.withLock { $0 += 1 }
+                    guard emit(Array("term\(i)".utf8), &p) else { return }
+                }
+            }, consume: { key, p in
+                #expect(key == Array("term\(consumed)".utf8) && p.docs == [1])
+                consumed += 1
+                if consumed == 2_000 { throw WriteFailed() }
+            })
+        }
+        #expect(consumed == 2_000)
+        // At most the batches in the channel (and the one being filled) were produced past the failure.
+        #expect(emitted.withLock { $0 } <= 2_000 + (TermPipe.depth + 1) * TermPipe.maxTerms)
+    }
+
     @Test func corruptionIsDetectedAndNamed() throws {
         var builder = SegmentBuilder()
         for d in 0..<50 { builder.add(id: Int64(d), fields: [.body: field(["ett", "två", "tre\(d)"])], fast: FastValues(), storedText: Array("text \(d)".utf8)) }

@@ -68,6 +68,11 @@ final class ByteSlicePool {
         return Stream(head: at, tail: at, end: at + size, level: 0)
     }
 
+    /// Reads the byte where `stream`'s next byte goes and returns it (a value that means
+    /// nothing): `TermTable.warm`'s counterpart for the streams a document's terms append to.
+    @inline(__always)
+    func warm(_ stream: Stream) -> UInt8 { pointer(stream.tail).pointee }
+
     /// Appends one byte to `stream`.
     @inline(__always)
     func append(_ byte: UInt8, to stream: inout Stream) {

@@ -35,6 +35,8 @@ struct SegmentBuilder {
 
         /// The segment's id of each of the document's terms (`add`'s scratch).
         var ids: [Int32] = []
+        /// What the warming loads read, kept so they are not optimised away.
+        var warmth: UInt64 = 0
 
         /// Adds the terms of one document's field.
         mutating func add(doc: UInt32, _ ft: FieldTerms, _ pool: ByteSlicePool) {
@@ -43,6 +45,9 @@ struct SegmentBuilder {
             // First the segment's ids (a new term gets its postings), then the postings, through
             // one buffer (no array access per term).
             ids.removeAll(keepingCapacity: true)
+            // The probes' memory first, for all the terms: their misses overlap (`TermTable.warm`).
+            var sink: UInt64 = 0
+            for t in 0..<n { sink &+= terms.warm(hash: table.hash(ofID: Int32(t))) }
             table.withStorage { arena, starts in
                 for t in 0..<n {
                     let term = UnsafeRawBufferPointer(start: arena + Int(starts[t]), count: Int(starts[t + 1] - starts[t]))
@@ -54,6 +59,11 @@ struct SegmentBuilder {
             }
             ids.withUnsafeBufferPointer { ids in
                 postings.withUnsafeMutableBufferPointer { postings in
+                    // The same for the terms' postings and the ends of their streams.
+                    for t in 0..<n {
+                        let q = postings[Int(ids[t])]
+                        sink &+= UInt64(pool.warm(q.docs)) &+ UInt64(pool.warm(q.positions))
+                    }
                     ft.positionStarts.withUnsafeBufferPointer { ps in
                         ft.positions.withUnsafeBufferPointer { positions in
                             for t in 0..<n {
@@ -64,6 +74,7 @@ struct SegmentBuilder {
                     }
                 }
             }
+            warmth &+= sink
         }
     }
 
@@ -106,124 +117,159 @@ struct SegmentBuilder {
     }
 
     /// Serializes the segment into one byte image (see `SegmentSerializer`).
-    mutating func serialize() -> [UInt8] {
+    mutating func serialize(pipelined: Bool = false) -> [UInt8] {
         // Memory output never throws.
-        try! serialize(into: MemoryOutput()).output.bytes
+        try! serialize(into: MemoryOutput(), pipelined: pipelined).output.bytes
     }
 
     /// Writes the segment as a new file at `path` (created with `O_EXCL`) and fsyncs it;
-    /// returns its size. On failure the file is removed.
-    mutating func write(to path: String) throws -> Int {
+    /// returns its size. On failure the file is removed. `pipelined` merges the terms' lists
+    /// on a second thread while this one encodes them (`TermPipe`): for a commit that nothing
+    /// else overlaps (the last of an ingest); the file is the same either way.
+    mutating func write(to path: String, pipelined: Bool = false) throws -> Int {
         let file = try DurableFileWriter(creating: path)
         // POSITIONS, SKIPS and TERMS wait in scratch files beside the segment, not in memory: a
         // segment as large as the budget would otherwise need about a third more at its flush.
         let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        let size = try serialize(into: file, spillDirectory: folder).size
+        let size = try serialize(into: file, spillDirectory: folder, pipelined: pipelined).size
         try file.finish()
         return size
     }
 
-    private mutating func serialize<Output: SegmentOutput>(into output: Output, spillDirectory: String? = nil) throws -> (output: Output, size: Int) {
-        // In memory a term has a list per field (one term table per field); on disk one list per
-        // term with the per-field frequencies. Each field's terms sorted by bytes, merged across
-        // the fields in term order, bring a term's lists together; they are merged by document here.
+    private mutating func serialize<Output: SegmentOutput>(into output: Output, spillDirectory: String? = nil,
+                                                           pipelined: Bool) throws -> (output: Output, size: Int) {
         var serializer = try SegmentSerializer(norms: norms, output: output, spillDirectory: spillDirectory)
-        let fieldCount = fieldIndexes.count
-        var p = TermPostings()
-        let sorted = fieldIndexes.map { Self.sortedTermIDs($0.terms) }
-        var cursor = [Int](repeating: 0, count: fieldCount)
-        var term: [UInt8] = []
-        // The current term's list in each field that holds it, read straight from the pool
-        // and merged by document (no list decoded into arrays first: this loop was a fifth of
-        // a `--jsonl` ingest's instructions).
-        var lists: [ListCursor] = []
-        // A local reference: read from `self` inside the merge's closures, the pool was retained
-        // and released per posting.
-        let pool = self.pool
-        while true {
-            // The smallest term at the fields' cursors.
-            var smallest = -1
-            for f in 0..<fieldCount where cursor[f] < sorted[f].count {
-                if smallest < 0 || Self.precedes(fieldIndexes[f].terms, sorted[f][cursor[f]],
-                                                 fieldIndexes[smallest].terms, sorted[smallest][cursor[smallest]]) {
-                    smallest = f
-                }
+        let merge = TermMerge(fieldIndexes: fieldIndexes, pool: pool)
+        if pipelined {
+            // Stage 1 (merging the fields' lists out of the pool) on another thread, stage 2
+            // (encoding and writing) here; each about half of a serialization (`perf`).
+            try TermPipe.run(produce: { emit in merge.run(emit) }, consume: { try serializer.addTerm($0, $1) })
+        } else {
+            var failure: (any Error)?
+            merge.run { key, p in
+                do { try serializer.addTerm(key, p) } catch { failure = error; return false }
+                return true
             }
-            guard smallest >= 0 else { break }
-            term.removeAll(keepingCapacity: true)
-            fieldIndexes[smallest].terms.withTerm(sorted[smallest][cursor[smallest]]) { term.append(contentsOf: $0) }
-            lists.removeAll(keepingCapacity: true)
-            for f in 0..<fieldCount where cursor[f] < sorted[f].count {
-                let t = sorted[f][cursor[f]]
-                let same = fieldIndexes[f].terms.withTerm(t) { x in
-                    term.withUnsafeBytes { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) }
-                }
-                guard same else { continue }
-                cursor[f] += 1
-                var list = ListCursor(fieldIndexes[f].postings[Int(t)], field: f)
-                if list.next(pool) { lists.append(list) }
-            }
-            // Merge the field lists by document, fields in `IndexField` order, into `p`'s
-            // arrays sized for every document of every list (no append per posting).
-            var room = 0
-            for l in lists { room += Int(l.left) + 1 }
-            p.reset(documents: room)
-            var used = 0
-            p.docs.withUnsafeMutableBufferPointer { docs in
-                p.frequencies.withUnsafeMutableBufferPointer { frequencies in
-                    if lists.count == 1 {
-                        // The common case: the term is in one field.
-                        var l = lists[0]
-                        let f = l.field
-                        let positional = SegmentFormat.positionalFields & (1 << UInt8(f)) != 0
-                        repeat {
-                            docs[used] = l.doc
-                            frequencies[used &* fieldCount &+ f] = l.tf
-                            if positional {
-                                var position: UInt32 = 0
-                                for _ in 0..<l.tf {
-                                    position &+= l.positions.varint(pool)
-                                    p.positions.append(position)
-                                }
-                            }
-                            used &+= 1
-                        } while l.next(pool)
-                        lists.removeAll(keepingCapacity: true)
-                        return
+            if let failure { throw failure }
+        }
+        return try serializer.finish(docIDs: docIDs, fieldTotals: fieldTotals, fast: fast, store: store.finish())
+    }
+
+    /// The segment's terms in key order, each with its postings: in memory a term has a list
+    /// per field (one term table per field); on disk one list per term with the per-field
+    /// frequencies. Each field's terms sorted by bytes, merged across the fields in term
+    /// order, bring a term's lists together; they are merged by document here. Reads the
+    /// builder's tables and pool only, so it can run on another thread while the builder waits.
+    private final class TermMerge: @unchecked Sendable {
+        // @unchecked: read-only while `run` runs; the builder waits for it (`TermPipe.run`).
+        let fieldIndexes: [FieldIndex]
+        let pool: ByteSlicePool
+
+        init(fieldIndexes: [FieldIndex], pool: ByteSlicePool) {
+            self.fieldIndexes = fieldIndexes
+            self.pool = pool
+        }
+
+        /// Calls `emit` with every term (its key) and its postings, in key order, until it
+        /// returns false.
+        func run(_ emit: (_ key: [UInt8], _ postings: inout TermPostings) -> Bool) {
+            let fieldIndexes = self.fieldIndexes
+            let fieldCount = fieldIndexes.count
+            var p = TermPostings()
+            let sorted = fieldIndexes.map { SegmentBuilder.sortedTermIDs($0.terms) }
+            var cursor = [Int](repeating: 0, count: fieldCount)
+            var term: [UInt8] = []
+            // The current term's list in each field that holds it, read straight from the pool
+            // and merged by document (no list decoded into arrays first: this loop was a fifth of
+            // a `--jsonl` ingest's instructions).
+            var lists: [ListCursor] = []
+            // A local reference: read from `self` inside the merge's closures, the pool was retained
+            // and released per posting.
+            let pool = self.pool
+            while true {
+                // The smallest term at the fields' cursors.
+                var smallest = -1
+                for f in 0..<fieldCount where cursor[f] < sorted[f].count {
+                    if smallest < 0 || SegmentBuilder.precedes(fieldIndexes[f].terms, sorted[f][cursor[f]],
+                                                               fieldIndexes[smallest].terms, sorted[smallest][cursor[smallest]]) {
+                        smallest = f
                     }
-                    while !lists.isEmpty {
-                        var doc = UInt32.max
-                        for l in lists { doc = min(doc, l.doc) }
-                        docs[used] = doc
-                        let row = used &* fieldCount
-                        var k = 0
-                        while k < lists.count {
-                            if lists[k].doc == doc {
-                                let f = lists[k].field
-                                frequencies[row &+ f] = lists[k].tf
-                                // The other fields' positions are not stored; their streams are left unread.
-                                if SegmentFormat.positionalFields & (1 << UInt8(f)) != 0 {
+                }
+                guard smallest >= 0 else { break }
+                term.removeAll(keepingCapacity: true)
+                fieldIndexes[smallest].terms.withTerm(sorted[smallest][cursor[smallest]]) { term.append(contentsOf: $0) }
+                lists.removeAll(keepingCapacity: true)
+                for f in 0..<fieldCount where cursor[f] < sorted[f].count {
+                    let t = sorted[f][cursor[f]]
+                    let same = fieldIndexes[f].terms.withTerm(t) { x in
+                        term.withUnsafeBytes { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) }
+                    }
+                    guard same else { continue }
+                    cursor[f] += 1
+                    var list = ListCursor(fieldIndexes[f].postings[Int(t)], field: f)
+                    if list.next(pool) { lists.append(list) }
+                }
+                // Merge the field lists by document, fields in `IndexField` order, into `p`'s
+                // arrays sized for every document of every list (no append per posting).
+                var room = 0
+                for l in lists { room += Int(l.left) + 1 }
+                p.reset(documents: room)
+                var used = 0
+                p.docs.withUnsafeMutableBufferPointer { docs in
+                    p.frequencies.withUnsafeMutableBufferPointer { frequencies in
+                        if lists.count == 1 {
+                            // The common case: the term is in one field.
+                            var l = lists[0]
+                            let f = l.field
+                            let positional = SegmentFormat.positionalFields & (1 << UInt8(f)) != 0
+                            repeat {
+                                docs[used] = l.doc
+                                frequencies[used &* fieldCount &+ f] = l.tf
+                                if positional {
                                     var position: UInt32 = 0
-                                    for _ in 0..<lists[k].tf {
-                                        position &+= lists[k].positions.varint(pool)
+                                    for _ in 0..<l.tf {
+                                        position &+= l.positions.varint(pool)
                                         p.positions.append(position)
                                     }
                                 }
-                                if !lists[k].next(pool) {
-                                    lists.remove(at: k)
-                                    continue
-                                }
-                            }
-                            k += 1
+                                used &+= 1
+                            } while l.next(pool)
+                            lists.removeAll(keepingCapacity: true)
+                            return
                         }
-                        used &+= 1
+                        while !lists.isEmpty {
+                            var doc = UInt32.max
+                            for l in lists { doc = min(doc, l.doc) }
+                            docs[used] = doc
+                            let row = used &* fieldCount
+                            var k = 0
+                            while k < lists.count {
+                                if lists[k].doc == doc {
+                                    let f = lists[k].field
+                                    frequencies[row &+ f] = lists[k].tf
+                                    // The other fields' positions are not stored; their streams are left unread.
+                                    if SegmentFormat.positionalFields & (1 << UInt8(f)) != 0 {
+                                        var position: UInt32 = 0
+                                        for _ in 0..<lists[k].tf {
+                                            position &+= lists[k].positions.varint(pool)
+                                            p.positions.append(position)
+                                        }
+                                    }
+                                    if !lists[k].next(pool) {
+                                        lists.remove(at: k)
+                                        continue
+                                    }
+                                }
+                                k += 1
+                            }
+                            used &+= 1
+                        }
                     }
                 }
+                p.truncate(documents: used)
+                guard emit(term, &p) else { return }
             }
-            p.truncate(documents: used)
-            try serializer.addTerm(term, p)
         }
-        return try serializer.finish(docIDs: docIDs, fieldTotals: fieldTotals, fast: fast, store: store.finish())
     }
 
     /// One field's list of the term being serialized, read document by document.
@@ -259,7 +305,7 @@ struct SegmentBuilder {
 
     /// Whether term `x` of table `a` sorts before term `y` of table `b` (bytes, then length).
     @inline(__always)
-    private static func precedes(_ a: TermTable, _ x: Int32, _ b: TermTable, _ y: Int32) -> Bool {
+    fileprivate static func precedes(_ a: TermTable, _ x: Int32, _ b: TermTable, _ y: Int32) -> Bool {
         a.withTerm(x) { xs in
             b.withTerm(y) { ys in
                 let n = min(xs.count, ys.count)
@@ -276,7 +322,7 @@ struct SegmentBuilder {
     /// `memcmp` would, a term that ends there (its padding 0 against a byte above 0) being a
     /// prefix of the other, which sorts first too. A comparison was two loads of the starts, two
     /// of the arena and a `memcmp` call each (the sort was a tenth of a serialization).
-    private static func sortedTermIDs(_ terms: TermTable) -> [Int32] {
+    fileprivate static func sortedTermIDs(_ terms: TermTable) -> [Int32] {
         let n = terms.count
         var keyed = [(key: UInt64, id: Int32)]()
         keyed.reserveCapacity(n)
