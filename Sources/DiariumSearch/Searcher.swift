@@ -27,8 +27,22 @@ public struct QueryPlan: Sendable, Equatable, Codable {
         public var terms: [String]
         /// Score multiplier (1 for the words typed, less for synonyms and folded spellings).
         public var weight: Double
-        /// Why it is there: `typed`, `english`, `synonym`, `folded`.
-        public var reason: String
+        /// Why it is there.
+        public var reason: Reason
+    }
+
+    /// Why an alternative is in a clause (its JSON form is the raw value).
+    public enum Reason: String, Sendable, Equatable, Codable {
+        /// The query word as typed (its stem).
+        case typed
+        /// The parts of a joined form typed (`ks-2015-0123`: `ks`, `2015`, `0123`).
+        case parts
+        /// An expression of the word's synonym group.
+        case synonym
+        /// The English stem of a word typed in ASCII.
+        case english
+        /// A spelling with å, ä, ö of a word typed without them.
+        case folded
     }
 
     /// A query word and its alternatives.
@@ -41,6 +55,12 @@ public struct QueryPlan: Sendable, Equatable, Codable {
     }
 
     public var clauses: [Clause]
+
+    /// Whether a query word is a joined form (an alternative of its `parts`): the evaluation
+    /// records it (`EvaluationContext.joinedForms`), for the exhaustive and top-k paths alike.
+    var hasJoinedForms: Bool {
+        clauses.contains { $0.alternatives.contains { $0.reason == .parts } }
+    }
 }
 
 /// Answers keyword queries over an index snapshot: every query word must match (in the title,
@@ -199,27 +219,27 @@ public final class Searcher {
                 let parts = words[i..<(i + j.words)].map(\.term)
                 i += j.words
                 guard insert([j.term]) else { continue }
-                clauses.append(.init(text: j.text, alternatives: [.init(terms: [j.term], weight: 1, reason: "typed"),
-                                                                  .init(terms: parts, weight: 0.8, reason: "parts")], required: true))
+                clauses.append(.init(text: j.text, alternatives: [.init(terms: [j.term], weight: 1, reason: .typed),
+                                                                  .init(terms: parts, weight: 0.8, reason: .parts)], required: true))
                 continue
             }
             let length = matched?.length ?? 1
             let typed = words[i..<(i + length)].map(\.term)
             i += length
             guard insert(typed) else { continue }
-            var alternatives = [QueryPlan.Alternative(terms: typed, weight: 1, reason: "typed")]
+            var alternatives = [QueryPlan.Alternative(terms: typed, weight: 1, reason: .typed)]
             let text = words[(i - length)..<i].map(\.word).joined(separator: " ")
             if let m = matched {
                 for expr in groups[m.group] ?? [] where expr != typed {
-                    alternatives.append(.init(terms: expr, weight: 0.9, reason: "synonym"))
+                    alternatives.append(.init(terms: expr, weight: 0.9, reason: .synonym))
                 }
             } else {
                 let word = words[i - 1].word
                 if word.utf8.allSatisfy({ $0 < 0x80 }), let en = wordTerms(word, english).first, en != typed[0] {
-                    alternatives.append(.init(terms: [en], weight: 1, reason: "english"))
+                    alternatives.append(.init(terms: [en], weight: 1, reason: .english))
                 }
                 for variant in try foldedVariants(word) where variant != typed[0] {
-                    alternatives.append(.init(terms: [variant], weight: 0.6, reason: "folded"))
+                    alternatives.append(.init(terms: [variant], weight: 0.6, reason: .folded))
                 }
             }
             let required = !(length == 1 && Stopwords.isStopword(words[i - 1].word))
