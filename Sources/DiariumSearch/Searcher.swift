@@ -286,10 +286,14 @@ public final class Searcher {
         try found(term).reduce(0) { $0 + ($1?.documentFrequency ?? 0) }
     }
 
-    /// `term`'s dictionary entry in each segment (nil: absent), looked up once for the checks of
-    /// a query's spellings, its idf, its cursors and its snippets' cursors, which asked each
-    /// segment's dictionary for the same term up to four times. The snapshot never changes, so
-    /// an entry stays valid; the memo is emptied when it holds `lookupMemoLimit` terms.
+    /// `term`'s dictionary entry in each segment (nil: absent), looked up once per searcher for
+    /// the checks of a query's spellings (`foldedVariants`), its idf, a prefix's expansions and
+    /// its snippets' cursors (`passages`), which asked each segment's dictionary for the same
+    /// term up to four times. The scoring cursors (`conjunctionTop`, `SegmentMatcher`, the
+    /// proximity scorer's) are opened by the term's bytes, one dictionary search each per
+    /// segment; only a union's leaves for a prefix's expansions open entries found while
+    /// planning (`EvaluationContext.found`). The snapshot never changes, so an
+    /// entry stays valid. The memo is bounded by entries (`lookupMemoLimit`, see there).
     func found(_ term: String) throws -> [FoundTerm?] {
         if let row = lookups[term] { return row }
         let bytes = Array(term.utf8)
