@@ -302,14 +302,18 @@ public final class Searcher {
         return row
     }
 
-    /// Keeps `row`, `term`'s entries per segment of this snapshot (nil: absent), for `found(_:)`.
+    /// Keeps `row`, `term`'s entries per segment of this snapshot (nil: absent), for `found(_:)`;
+    /// the memo is emptied first when it would hold more than `lookupMemoLimit` entries.
     func remember(_ term: String, _ row: [FoundTerm?]) {
-        if lookups.count >= Self.lookupMemoLimit { lookups.removeAll(keepingCapacity: true) }
+        if (lookups.count + 1) * max(1, row.count) > Self.lookupMemoLimit { lookups.removeAll(keepingCapacity: true) }
         lookups[term] = row
     }
 
-    /// Terms `found(_:)` keeps at most.
-    static let lookupMemoLimit = 4096
+    /// (Term, segment) entries `found(_:)` keeps at most: 32,768 × `MemoryLayout<FoundTerm?>.stride`
+    /// (80 B: a `TermEntry`'s three ranges and three counts, and the optional's tag) = 2.6 MB,
+    /// plus per term its key and row header (~50 B; 4,096 terms at 8 segments) — whatever the
+    /// segment count: a snapshot of more segments keeps fewer terms.
+    static let lookupMemoLimit = 32_768
 
     /// Per-document term frequencies of one term in one segment, over the fields.
     struct TermMatches {
