@@ -186,10 +186,10 @@ final class CorpusIndex: Sendable {
             #expect(automatic.joinedForms == joined, "\(query)")
             let fast = try searcher.search(query, limit: 0)
             let slow = try searcher.search(query, limit: 0, strategy: .exhaustive)
-            // By path: equal scores may be summed in another order on the two paths.
-            let bySlow = Dictionary(slow.hits.map { ($0.path, $0.snippet) }, uniquingKeysWith: { a, _ in a })
+            // By catalog id: equal scores may be summed in another order on the two paths.
+            let bySlow = Dictionary(uniqueKeysWithValues: slow.hits.map { ($0.id, $0.snippet) })
             #expect(!fast.hits.isEmpty, "\(query)")
-            for h in fast.hits { #expect(bySlow[h.path] == h.snippet, "\(query): \(h.path)") }
+            for h in fast.hits { #expect(bySlow[h.id] == h.snippet, "\(query): \(h.path)") }
         }
     }
 }
