@@ -86,7 +86,10 @@ import Testing
         var rng = SeededRandom(state: 2026)
         let vocabulary = ["Åtgärder", "åtgärd", "ärendet", "Ärenden", "öppenhet", "Örebro", "ÖVERSYN", "säkerhetsöversyn", "straße",
                           "日本語", "naïve", "Łódź", "nämnden", "beslut", "och", "i", "att", "kommun", "riskanalys", "molntjänster",
-                          "personuppgifter", "protokoll", "fullmäktige", "sekretess", "x", "ab"]
+                          "personuppgifter", "protokoll", "fullmäktige", "sekretess", "x", "ab",
+                          // Joined forms: a plain query word equal to one (`epost`) is one
+                          // position in the postings and two marked words in the text.
+                          "e-post", "epost", "post", "KS-2015-0123", "ks", "2015", "pul-bedömning", "pulbedömning"]
         let scratch = try ScratchDirectory("snippet-property")
         let root = scratch.path
         let folder = root + "/brev"
