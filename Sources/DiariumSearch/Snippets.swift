@@ -365,6 +365,13 @@ enum Snippets {
         return Passage(text: String(decoding: out, as: UTF8.self), anchor: anchor, range: tokens[bestStart].start..<tail)
     }
 
+    /// Whether `byte` is ASCII whitespace (a region edge between words, not inside a span).
+    @inline(__always)
+    static func isSpace(_ byte: UInt8?) -> Bool {
+        guard let b = byte else { return true }
+        return b == 0x20 || (b >= 0x09 && b <= 0x0D)
+    }
+
     private static let ellipsis: [UInt8] = Array("…".utf8)
     private static let spaceEllipsis: [UInt8] = Array(" …".utf8)
     private static let openMark: [UInt8] = Array("«".utf8)
@@ -491,7 +498,21 @@ extension Searcher {
             (lo, hi) = Snippets.regionPositions(first: first, exact: exact, atEnd: true)
             region = try r.storedTextRange(doc, positions: lo...hi) ?? region
         }
-        let bytes = try r.storedText(doc, range: region.bytes)
+        // A region edge inside a span of joined words (`e-` | `post`: the checkpoint is a later
+        // word of a joined form) would analyse them as loose words, unmarked and uncounted: the
+        // region then reaches one checkpoint further, until its edges are whitespace.
+        var bytes = try r.storedText(doc, range: (region.wordsBefore ? region.bytes.lowerBound - 1 : region.bytes.lowerBound)..<region.bytes.upperBound)
+        while true {
+            let cutBefore = region.wordsBefore && !Snippets.isSpace(bytes.first)
+            let cutAfter = region.wordsAfter && !Snippets.isSpace(bytes.last)
+            guard cutBefore || cutAfter else { break }
+            if cutBefore { lo = region.positions.lowerBound - 1 }
+            if cutAfter { hi = region.positions.upperBound }
+            guard let wider = try r.storedTextRange(doc, positions: lo...hi) else { break }
+            region = wider
+            bytes = try r.storedText(doc, range: (region.wordsBefore ? region.bytes.lowerBound - 1 : region.bytes.lowerBound)..<region.bytes.upperBound)
+        }
+        if region.wordsBefore { bytes.removeFirst() }
         var p = Snippets.best(in: bytes, terms: terms, analyzer: analyzer)
         let shift = region.bytes.lowerBound
         p.anchor += shift

@@ -148,6 +148,32 @@ import Testing
         #expect(plain > 120, "\(plain) snippets compared whole")
     }
 
+    /// A joined form cut by the region's first checkpoint (`e-` before it, `post` at body
+    /// position 64) is read whole: the snippet from the index marks `post` of `e-post` for
+    /// `epost` as the whole text's does.
+    @Test func aJoinedFormAtTheRegionsEdgeIsReadWhole() throws {
+        let analyzer = try Analyzer(splitCompounds: false)
+        func filler(_ range: Range<Int>) -> [String] { range.map { "fyll\(String(UnicodeScalar(UInt8(97 + $0 % 26))))" } }
+        // `e` at 63, `post` at 64 (a checkpoint), `epost` at 68, `beslut` at 91: the best window
+        // is 64…91, its first match at 68, so the snippet starts at 64 (`lead` before it).
+        let words = filler(0..<63) + ["e-post"] + filler(65..<68) + ["epost"] + filler(69..<91) + ["beslut"] + filler(92..<300)
+        let text = Array(words.joined(separator: " ").utf8)
+        let scratch = try ScratchDirectory("snippet-joined-edge")
+        try FileManager.default.createDirectory(atPath: scratch.path + "/in", withIntermediateDirectories: true)
+        try Data(text).write(to: URL(fileURLWithPath: scratch.path + "/in/kant.txt"))
+        let ingester = try Ingester(indexDirectory: scratch.path + "/index")
+        _ = try ingester.ingest(paths: [scratch.path + "/in"])
+        ingester.close()
+        let reader = try IndexReader(directory: scratch.path + "/index")
+        let searcher = try Searcher(reader: reader)
+        let record = try #require(try reader.inventory().first)
+        let terms = Set(["epost", "beslut"].compactMap { analyzer.term(ofWord: $0) }.map { Array($0.utf8) })
+        let windowed = try #require(try searcher.passage(for: record, terms: terms))
+        let whole = Snippets.best(in: text, terms: try searcher.matchTerms(for: record, terms: terms), analyzer: analyzer)
+        #expect(Self.marked(whole.text) == ["post", "epost", "beslut"], "\(whole.text)")
+        #expect(windowed.text == whole.text && windowed.anchor == whole.anchor, "\(windowed.text) / \(whole.text)")
+    }
+
     /// A snippet shows its first match near its start: `Snippets.lead` words before it, not
     /// the up to 27 of the window that ends at the match; all the window's matches stay in; a
     /// match near the end of the text still gets a full window. From the whole text and from
