@@ -365,11 +365,14 @@ enum Snippets {
         return Passage(text: String(decoding: out, as: UTF8.self), anchor: anchor, range: tokens[bestStart].start..<tail)
     }
 
-    /// Whether `byte` is ASCII whitespace (a region edge between words, not inside a span).
-    @inline(__always)
-    static func isSpace(_ byte: UInt8?) -> Bool {
-        guard let b = byte else { return true }
-        return b == 0x20 || (b >= 0x09 && b <= 0x0D)
+    /// Whether the word starting right after `bytes` may be joined to the one before it: the
+    /// last byte is not whitespace (`e-` | `post`), or the last byte before trailing whitespace
+    /// is a hyphen (a line-end hyphen, `sekretess-⏎lagen`). Either a joiner or harmless.
+    static func endsJoined(_ bytes: ArraySlice<UInt8>) -> Bool {
+        var i = bytes.endIndex
+        while i > bytes.startIndex, bytes[i - 1] == 0x20 || (bytes[i - 1] >= 0x09 && bytes[i - 1] <= 0x0D) { i -= 1 }
+        guard i > bytes.startIndex else { return false }
+        return i == bytes.endIndex || bytes[i - 1] == UInt8(ascii: "-")
     }
 
     private static let ellipsis: [UInt8] = Array("…".utf8)
@@ -499,20 +502,23 @@ extension Searcher {
             region = try r.storedTextRange(doc, positions: lo...hi) ?? region
         }
         // A region edge inside a span of joined words (`e-` | `post`: the checkpoint is a later
-        // word of a joined form) would analyse them as loose words, unmarked and uncounted: the
-        // region then reaches one checkpoint further, until its edges are whitespace.
-        var bytes = try r.storedText(doc, range: (region.wordsBefore ? region.bytes.lowerBound - 1 : region.bytes.lowerBound)..<region.bytes.upperBound)
+        // word of a joined form; `sekretess-⏎` | `lagen` joins across a line end too) would
+        // analyse them as loose words, unmarked and uncounted: the region then reaches one
+        // checkpoint further, until no joiner meets an edge. `margin` bytes before it are read to see.
+        var margin = 0
+        var bytes: [UInt8] = []
         while true {
-            let cutBefore = region.wordsBefore && !Snippets.isSpace(bytes.first)
-            let cutAfter = region.wordsAfter && !Snippets.isSpace(bytes.last)
+            margin = region.wordsBefore ? min(8, region.bytes.lowerBound) : 0
+            bytes = try r.storedText(doc, range: (region.bytes.lowerBound - margin)..<region.bytes.upperBound)
+            let cutBefore = region.wordsBefore && Snippets.endsJoined(bytes[..<margin])
+            let cutAfter = region.wordsAfter && Snippets.endsJoined(bytes[...])
             guard cutBefore || cutAfter else { break }
             if cutBefore { lo = region.positions.lowerBound - 1 }
             if cutAfter { hi = region.positions.upperBound }
             guard let wider = try r.storedTextRange(doc, positions: lo...hi) else { break }
             region = wider
-            bytes = try r.storedText(doc, range: (region.wordsBefore ? region.bytes.lowerBound - 1 : region.bytes.lowerBound)..<region.bytes.upperBound)
         }
-        if region.wordsBefore { bytes.removeFirst() }
+        if margin > 0 { bytes.removeFirst(margin) }
         var p = Snippets.best(in: bytes, terms: terms, analyzer: analyzer)
         let shift = region.bytes.lowerBound
         p.anchor += shift

@@ -149,14 +149,15 @@ import Testing
     }
 
     /// A joined form cut by the region's first checkpoint (`e-` before it, `post` at body
-    /// position 64) is read whole: the snippet from the index marks `post` of `e-post` for
-    /// `epost` as the whole text's does.
-    @Test func aJoinedFormAtTheRegionsEdgeIsReadWhole() throws {
+    /// position 64; `sekretess-⏎lagen`, joined across the line end) is read whole: the snippet
+    /// from the index marks `post` of `e-post` for `epost` as the whole text's does.
+    @Test(arguments: [("e-post", "epost", "post"), ("sekretess-\nlagen", "sekretesslagen", "lagen")])
+    func aJoinedFormAtTheRegionsEdgeIsReadWhole(form: String, word: String, tail: String) throws {
         let analyzer = try Analyzer(splitCompounds: false)
         func filler(_ range: Range<Int>) -> [String] { range.map { "fyll\(String(UnicodeScalar(UInt8(97 + $0 % 26))))" } }
-        // `e` at 63, `post` at 64 (a checkpoint), `epost` at 68, `beslut` at 91: the best window
-        // is 64…91, its first match at 68, so the snippet starts at 64 (`lead` before it).
-        let words = filler(0..<63) + ["e-post"] + filler(65..<68) + ["epost"] + filler(69..<91) + ["beslut"] + filler(92..<300)
+        // The form's first word at 63, its second at 64 (a checkpoint), `word` at 68, `beslut`
+        // at 91: the best window is 64…91, its first match at 68, so the snippet starts at 64.
+        let words = filler(0..<63) + [form] + filler(65..<68) + [word] + filler(69..<91) + ["beslut"] + filler(92..<300)
         let text = Array(words.joined(separator: " ").utf8)
         let scratch = try ScratchDirectory("snippet-joined-edge")
         try FileManager.default.createDirectory(atPath: scratch.path + "/in", withIntermediateDirectories: true)
@@ -167,10 +168,10 @@ import Testing
         let reader = try IndexReader(directory: scratch.path + "/index")
         let searcher = try Searcher(reader: reader)
         let record = try #require(try reader.inventory().first)
-        let terms = Set(["epost", "beslut"].compactMap { analyzer.term(ofWord: $0) }.map { Array($0.utf8) })
+        let terms = Set([word, "beslut"].compactMap { analyzer.term(ofWord: $0) }.map { Array($0.utf8) })
         let windowed = try #require(try searcher.passage(for: record, terms: terms))
         let whole = Snippets.best(in: text, terms: try searcher.matchTerms(for: record, terms: terms), analyzer: analyzer)
-        #expect(Self.marked(whole.text) == ["post", "epost", "beslut"], "\(whole.text)")
+        #expect(Self.marked(whole.text) == [tail, word, "beslut"], "\(whole.text)")
         #expect(windowed.text == whole.text && windowed.anchor == whole.anchor, "\(windowed.text) / \(whole.text)")
     }
 
