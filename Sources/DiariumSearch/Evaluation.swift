@@ -140,6 +140,7 @@ extension Searcher {
             let plan = try plan(text)
             guard !plan.clauses.isEmpty else { return nil }
             let fields = Searcher.fields(field)
+            if plan.hasJoinedForms { c.joinedForms = true }
             for clause in plan.clauses { for alt in clause.alternatives { c.highlight.append(contentsOf: alt.terms) } }
             for clause in plan.clauses where clause.required && requireAll {
                 if let typed = clause.alternatives.first, typed.terms.count == 1 { c.proximityTerms.append(typed.terms[0]) }
@@ -342,7 +343,7 @@ extension Searcher {
                     lines.append("\(pad)word \"\(c.text)\"\(field.map { " in \($0.rawValue)" } ?? "")\(c.required ? "" : " (optional: stop word)")")
                     for a in c.alternatives {
                         let terms = a.terms.map { "\($0) [df \(df($0))]" }.joined(separator: " + ")
-                        lines.append("\(pad)  \(a.reason) ×\(a.weight): \(terms)")
+                        lines.append("\(pad)  \(a.reason.rawValue) ×\(a.weight): \(terms)")
                     }
                 }
             case let .phrase(text, field):

@@ -118,10 +118,10 @@ extension Searcher {
             guard !plan.clauses.isEmpty else { return nil }
             let fields = Searcher.fields(field)
             var clauses: [QueryTree.Clause] = []
+            if plan.hasJoinedForms { c.joinedForms = true }
             for clause in plan.clauses {
                 for alt in clause.alternatives {
                     c.highlight.append(contentsOf: alt.terms)
-                    if alt.reason == "parts" { c.joinedForms = true }
                     for t in alt.terms { _ = try idf(of: t, &c) }
                 }
                 if clause.required && requireAll, let typed = clause.alternatives.first, typed.terms.count == 1 {

@@ -27,8 +27,22 @@ public struct QueryPlan: Sendable, Equatable, Codable {
         public var terms: [String]
         /// Score multiplier (1 for the words typed, less for synonyms and folded spellings).
         public var weight: Double
-        /// Why it is there: `typed`, `english`, `synonym`, `folded`.
-        public var reason: String
+        /// Why it is there.
+        public var reason: Reason
+    }
+
+    /// Why an alternative is in a clause (its JSON form is the raw value).
+    public enum Reason: String, Sendable, Equatable, Codable {
+        /// The query word as typed (its stem).
+        case typed
+        /// The parts of a joined form typed (`ks-2015-0123`: `ks`, `2015`, `0123`).
+        case parts
+        /// An expression of the word's synonym group.
+        case synonym
+        /// The English stem of a word typed in ASCII.
+        case english
+        /// A spelling with å, ä, ö of a word typed without them.
+        case folded
     }
 
     /// A query word and its alternatives.
@@ -41,6 +55,12 @@ public struct QueryPlan: Sendable, Equatable, Codable {
     }
 
     public var clauses: [Clause]
+
+    /// Whether a query word is a joined form (an alternative of its `parts`): the evaluation
+    /// records it (`EvaluationContext.joinedForms`), for the exhaustive and top-k paths alike.
+    var hasJoinedForms: Bool {
+        clauses.contains { $0.alternatives.contains { $0.reason == .parts } }
+    }
 }
 
 /// Answers keyword queries over an index snapshot: every query word must match (in the title,
@@ -199,27 +219,27 @@ public final class Searcher {
                 let parts = words[i..<(i + j.words)].map(\.term)
                 i += j.words
                 guard insert([j.term]) else { continue }
-                clauses.append(.init(text: j.text, alternatives: [.init(terms: [j.term], weight: 1, reason: "typed"),
-                                                                  .init(terms: parts, weight: 0.8, reason: "parts")], required: true))
+                clauses.append(.init(text: j.text, alternatives: [.init(terms: [j.term], weight: 1, reason: .typed),
+                                                                  .init(terms: parts, weight: 0.8, reason: .parts)], required: true))
                 continue
             }
             let length = matched?.length ?? 1
             let typed = words[i..<(i + length)].map(\.term)
             i += length
             guard insert(typed) else { continue }
-            var alternatives = [QueryPlan.Alternative(terms: typed, weight: 1, reason: "typed")]
+            var alternatives = [QueryPlan.Alternative(terms: typed, weight: 1, reason: .typed)]
             let text = words[(i - length)..<i].map(\.word).joined(separator: " ")
             if let m = matched {
                 for expr in groups[m.group] ?? [] where expr != typed {
-                    alternatives.append(.init(terms: expr, weight: 0.9, reason: "synonym"))
+                    alternatives.append(.init(terms: expr, weight: 0.9, reason: .synonym))
                 }
             } else {
                 let word = words[i - 1].word
                 if word.utf8.allSatisfy({ $0 < 0x80 }), let en = wordTerms(word, english).first, en != typed[0] {
-                    alternatives.append(.init(terms: [en], weight: 1, reason: "english"))
+                    alternatives.append(.init(terms: [en], weight: 1, reason: .english))
                 }
                 for variant in try foldedVariants(word) where variant != typed[0] {
-                    alternatives.append(.init(terms: [variant], weight: 0.6, reason: "folded"))
+                    alternatives.append(.init(terms: [variant], weight: 0.6, reason: .folded))
                 }
             }
             let required = !(length == 1 && Stopwords.isStopword(words[i - 1].word))
@@ -266,10 +286,14 @@ public final class Searcher {
         try found(term).reduce(0) { $0 + ($1?.documentFrequency ?? 0) }
     }
 
-    /// `term`'s dictionary entry in each segment (nil: absent), looked up once for the checks of
-    /// a query's spellings, its idf, its cursors and its snippets' cursors, which asked each
-    /// segment's dictionary for the same term up to four times. The snapshot never changes, so
-    /// an entry stays valid; the memo is emptied when it holds `lookupMemoLimit` terms.
+    /// `term`'s dictionary entry in each segment (nil: absent), looked up once per searcher for
+    /// the checks of a query's spellings (`foldedVariants`), its idf, a prefix's expansions and
+    /// its snippets' cursors (`passages`), which asked each segment's dictionary for the same
+    /// term up to four times. The scoring cursors (`conjunctionTop`, `SegmentMatcher`, the
+    /// proximity scorer's) are opened by the term's bytes, one dictionary search each per
+    /// segment; only a union's leaves for a prefix's expansions open entries found while
+    /// planning (`EvaluationContext.found`). The snapshot never changes, so an
+    /// entry stays valid. The memo is bounded by entries (`lookupMemoLimit`, see there).
     func found(_ term: String) throws -> [FoundTerm?] {
         if let row = lookups[term] { return row }
         let bytes = Array(term.utf8)
@@ -278,14 +302,18 @@ public final class Searcher {
         return row
     }
 
-    /// Keeps `row`, `term`'s entries per segment of this snapshot (nil: absent), for `found(_:)`.
+    /// Keeps `row`, `term`'s entries per segment of this snapshot (nil: absent), for `found(_:)`;
+    /// the memo is emptied first when it would hold more than `lookupMemoLimit` entries.
     func remember(_ term: String, _ row: [FoundTerm?]) {
-        if lookups.count >= Self.lookupMemoLimit { lookups.removeAll(keepingCapacity: true) }
+        if (lookups.count + 1) * max(1, row.count) > Self.lookupMemoLimit { lookups.removeAll(keepingCapacity: true) }
         lookups[term] = row
     }
 
-    /// Terms `found(_:)` keeps at most.
-    static let lookupMemoLimit = 4096
+    /// (Term, segment) entries `found(_:)` keeps at most: 32,768 × `MemoryLayout<FoundTerm?>.stride`
+    /// (80 B: a `TermEntry`'s three ranges and three counts, and the optional's tag) = 2.6 MB,
+    /// plus per term its key and row header (~50 B; 4,096 terms at 8 segments) — whatever the
+    /// segment count: a snapshot of more segments keeps fewer terms.
+    static let lookupMemoLimit = 32_768
 
     /// Per-document term frequencies of one term in one segment, over the fields.
     struct TermMatches {

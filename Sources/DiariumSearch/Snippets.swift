@@ -58,8 +58,9 @@ enum Snippets {
     /// best window of the positions (`bestWindowStart`); the stored text is read from the
     /// checkpoint at or before `lo` to the one after `hi` (`SegmentReader.storedTextRange`).
     ///
-    /// `exact` (every marked word is a match the postings hold: no joined form among the terms,
-    /// no compound head in the document): the words shown and no others, `lead` before `first`
+    /// `exact` (every counted match is one the postings hold — a joined form in the text counts
+    /// once, at its first word, as its position does (`words`) —: no joined form typed among the
+    /// query words, no compound head in the document): the words shown and no others, `lead` before `first`
     /// to `window − 1` after it. The best window of the positions ends at its last match, at
     /// most `window − 1` after `first`, so it lies in the region with every match it holds;
     /// any other window the region holds is all or part of a window of the text, no better than
@@ -237,16 +238,24 @@ enum Snippets {
     }
 
     /// The words of `text` with the index in `terms` of the term each matches (-1: none). A
-    /// word inside a matched joined form (a case number, an address) is matched too. Only the
-    /// words starting with a term are stemmed (when the analyzer's terms are prefixes of their
-    /// words); the others are tokenised alone, and nothing is allocated per word.
+    /// word inside a matched joined form (a case number, an address, `e-post` for `epost`) is
+    /// matched too. Only the words starting with a term are stemmed (when the analyzer's terms
+    /// are prefixes of their words); the others are tokenised alone, and nothing is allocated
+    /// per word.
     /// A word whose last part is a term of `terms.compoundHeads` (`riskanalys` for `analys` in a
     /// document whose compound parts hold `analys`) is matched too, the whole word marked: its
     /// candidates are found by bytes, and their last part stemmed after the pass.
-    static func words(text: [UInt8], terms: MatchTerms, analyzer: Analyzer) -> [(start: Int, end: Int, match: Int)] {
-        var tokens: [(start: Int, end: Int, match: Int)] = []
+    ///
+    /// What a word counts in a window is what its position holds in the postings: `own`, the
+    /// term the word itself (or, a compound head, its last part) matches, and `joined`, the
+    /// term of a matched joined form starting at it (a joined form shares its first word's
+    /// position); a word matched only as a later part of a joined form counts nothing.
+    static func words(text: [UInt8], terms: MatchTerms, analyzer: Analyzer) -> [(start: Int, end: Int, match: Int, own: Int, joined: Int)] {
+        var tokens: [(start: Int, end: Int, match: Int, own: Int, joined: Int)] = []
         tokens.reserveCapacity(text.count / 6 + 8)
         var joined: (start: Int, end: Int, match: Int) = (0, 0, -1)
+        // The matched joined form not yet given to its first word.
+        var pending = -1
         var heads: [(token: Int, part: [UInt8], term: Int)] = []
         let filter: ((UnsafeRawBufferPointer) -> Bool)? = analyzer.termsArePrefixesOfWords ? { terms.startsSome($0) } : nil
         let compounds = terms.compoundHeads.contains(true)
@@ -254,18 +263,22 @@ enum Snippets {
             analyzer.analyze(buf, stemming: filter) { t in
                 let m = terms.index(of: t.term)
                 if t.kind == .word {
-                    let covering = m >= 0 ? m : (joined.match >= 0 && t.start >= joined.start && t.end <= joined.end ? joined.match : -1)
+                    let inJoined = joined.match >= 0 && t.start >= joined.start && t.end <= joined.end
+                    let covering = m >= 0 ? m : (inJoined ? joined.match : -1)
                     if covering < 0 && compounds, let h = terms.compoundHead(of: t.word) {
                         heads.append((tokens.count, Array(UnsafeRawBufferPointer(rebasing: t.word[h.from...])), h.term))
                     }
-                    tokens.append((t.start, t.end, covering))
+                    tokens.append((t.start, t.end, covering, m, inJoined ? pending : -1))
+                    pending = -1
                 } else if m >= 0 {
                     joined = (t.start, t.end, m)
+                    pending = m
                 }
             }
         }
         for h in heads where analyzer.term(ofWord: String(decoding: h.part, as: UTF8.self)).map({ Array($0.utf8) == terms.terms[h.term] }) ?? false {
             tokens[h.token].match = h.term
+            tokens[h.token].own = h.term
         }
         return tokens
     }
@@ -293,14 +306,18 @@ enum Snippets {
         guard !tokens.isEmpty else { return Passage(text: "", anchor: 0) }
         // Slide a window of `window` tokens; keep the one with most distinct matches (then most matches).
         var bestStart = 0, bestDistinct = -1, bestCount = -1
+        // Matches counted as the postings count them (`words`): a joined form once, at its
+        // first word, so the window chosen is the one `bestWindowStart` finds by positions.
         var counts = [Int](repeating: 0, count: terms.terms.count)
         var distinct = 0, matched = 0
+        @inline(__always) func add(_ m: Int) { if m >= 0 { if counts[m] == 0 { distinct += 1 }; counts[m] += 1; matched += 1 } }
+        @inline(__always) func remove(_ o: Int) { if o >= 0 { counts[o] -= 1; if counts[o] == 0 { distinct -= 1 }; matched -= 1 } }
         for i in 0..<tokens.count {
-            let m = tokens[i].match
-            if m >= 0 { if counts[m] == 0 { distinct += 1 }; counts[m] += 1; matched += 1 }
+            add(tokens[i].own)
+            add(tokens[i].joined)
             if i >= window {
-                let o = tokens[i - window].match
-                if o >= 0 { counts[o] -= 1; if counts[o] == 0 { distinct -= 1 }; matched -= 1 }
+                remove(tokens[i - window].own)
+                remove(tokens[i - window].joined)
             }
             let start = max(0, i - window + 1)
             if distinct > bestDistinct || (distinct == bestDistinct && matched > bestCount) {
@@ -312,10 +329,14 @@ enum Snippets {
         // stay in, the window only moves on), or `window` words before the end of the text.
         var anchor = tokens[0].start
         if bestDistinct > 0 {
+            // Its first counted match (a joined form's later word, marked, is not one).
             var first = bestStart
-            while first < tokens.count && tokens[first].match < 0 { first += 1 }
-            if first < tokens.count { anchor = tokens[first].start }
+            while first < tokens.count && tokens[first].own < 0 && tokens[first].joined < 0 { first += 1 }
             bestStart = max(bestStart, min(first - lead, tokens.count - window))
+            // The anchor: the first word marked from where the snippet starts.
+            var marked = bestStart
+            while marked < first && tokens[marked].match < 0 { marked += 1 }
+            if marked < tokens.count { anchor = tokens[marked].start }
         } else {
             bestStart = 0
         }
@@ -342,6 +363,16 @@ enum Snippets {
         }
         if last < tokens.count - 1 { out += spaceEllipsis }
         return Passage(text: String(decoding: out, as: UTF8.self), anchor: anchor, range: tokens[bestStart].start..<tail)
+    }
+
+    /// Whether the word starting right after `bytes` may be joined to the one before it: the
+    /// last byte is not whitespace (`e-` | `post`), or the last byte before trailing whitespace
+    /// is a hyphen (a line-end hyphen, `sekretess-⏎lagen`). Either a joiner or harmless.
+    static func endsJoined(_ bytes: ArraySlice<UInt8>) -> Bool {
+        var i = bytes.endIndex
+        while i > bytes.startIndex, bytes[i - 1] == 0x20 || (bytes[i - 1] >= 0x09 && bytes[i - 1] <= 0x0D) { i -= 1 }
+        guard i > bytes.startIndex else { return false }
+        return i == bytes.endIndex || bytes[i - 1] == UInt8(ascii: "-")
     }
 
     private static let ellipsis: [UInt8] = Array("…".utf8)
@@ -470,7 +501,24 @@ extension Searcher {
             (lo, hi) = Snippets.regionPositions(first: first, exact: exact, atEnd: true)
             region = try r.storedTextRange(doc, positions: lo...hi) ?? region
         }
-        let bytes = try r.storedText(doc, range: region.bytes)
+        // A region edge inside a span of joined words (`e-` | `post`: the checkpoint is a later
+        // word of a joined form; `sekretess-⏎` | `lagen` joins across a line end too) would
+        // analyse them as loose words, unmarked and uncounted: the region then reaches one
+        // checkpoint further, until no joiner meets an edge. `margin` bytes before it are read to see.
+        var margin = 0
+        var bytes: [UInt8] = []
+        while true {
+            margin = region.wordsBefore ? min(8, region.bytes.lowerBound) : 0
+            bytes = try r.storedText(doc, range: (region.bytes.lowerBound - margin)..<region.bytes.upperBound)
+            let cutBefore = region.wordsBefore && Snippets.endsJoined(bytes[..<margin])
+            let cutAfter = region.wordsAfter && Snippets.endsJoined(bytes[...])
+            guard cutBefore || cutAfter else { break }
+            if cutBefore { lo = region.positions.lowerBound - 1 }
+            if cutAfter { hi = region.positions.upperBound }
+            guard let wider = try r.storedTextRange(doc, positions: lo...hi) else { break }
+            region = wider
+        }
+        if margin > 0 { bytes.removeFirst(margin) }
         var p = Snippets.best(in: bytes, terms: terms, analyzer: analyzer)
         let shift = region.bytes.lowerBound
         p.anchor += shift

@@ -100,12 +100,12 @@ final class CorpusIndex: Sendable {
         let plan = try s.plan("DPIA för Office 365")
         #expect(plan.clauses.map(\.text) == ["dpia", "för", "office 365"])
         #expect(plan.clauses.map(\.required) == [true, false, true])
-        #expect(plan.clauses[0].alternatives.contains { $0.terms == ["konsekvensbedömning"] && $0.reason == "synonym" })
+        #expect(plan.clauses[0].alternatives.contains { $0.terms == ["konsekvensbedömning"] && $0.reason == .synonym })
         #expect(plan.clauses[2].alternatives.contains { $0.terms == ["o365"] })
         #expect(plan.clauses[2].alternatives.contains { $0.terms == ["microsoft", "365"] })
         // Typed without å/ä/ö: the spelling the corpus has is an alternative, ranked lower.
         let folded = try s.plan("atgarder")
-        let alt = try #require(folded.clauses.first?.alternatives.first { $0.reason == "folded" })
+        let alt = try #require(folded.clauses.first?.alternatives.first { $0.reason == .folded })
         #expect(alt.terms == ["åtgärd"])
         #expect(alt.weight < 1)
         #expect(try s.search("atgarder").total == s.search("åtgärder").total)
@@ -165,5 +165,31 @@ final class CorpusIndex: Sendable {
         #expect(title > one)
         #expect(s.idf(documentFrequency: 1, documentCount: 100) > s.idf(documentFrequency: 50, documentCount: 100))
         #expect(s.idf(documentFrequency: 100, documentCount: 100) > 0)
+    }
+}
+
+/// The joined-form flag that widens the snippet region is the plan's, on both search paths.
+@Suite struct JoinedFormPlanTests {
+    /// `evaluate` (the exhaustive path) and `queryTree` (the automatic path) record a joined
+    /// form typed as a query word alike, and neither records one for plain words; the two
+    /// paths' snippets of joined-form queries are the same.
+    @Test func bothPathsRecordAJoinedFormTyped() throws {
+        let searcher = try CorpusIndex.shared.searcher()
+        for (query, joined) in [("e-post", true), ("KS 2018/0211 beslut", true), ("pul-bedömning", true), ("riskanalys Office", false)] {
+            let node = QueryNode.words(query, field: nil)
+            #expect(try searcher.plan(query).hasJoinedForms == joined, "\(query)")
+            var exhaustive = try EvaluationContext(searcher: searcher)
+            _ = try searcher.evaluate(node, &exhaustive, requireAll: true)
+            var automatic = try EvaluationContext(searcher: searcher)
+            _ = try searcher.queryTree(node, &automatic, requireAll: true)
+            #expect(exhaustive.joinedForms == joined, "\(query)")
+            #expect(automatic.joinedForms == joined, "\(query)")
+            let fast = try searcher.search(query, limit: 0)
+            let slow = try searcher.search(query, limit: 0, strategy: .exhaustive)
+            // By catalog id: equal scores may be summed in another order on the two paths.
+            let bySlow = Dictionary(uniqueKeysWithValues: slow.hits.map { ($0.id, $0.snippet) })
+            #expect(!fast.hits.isEmpty, "\(query)")
+            for h in fast.hits { #expect(bySlow[h.id] == h.snippet, "\(query): \(h.path)") }
+        }
     }
 }

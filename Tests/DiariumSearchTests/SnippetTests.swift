@@ -86,7 +86,10 @@ import Testing
         var rng = SeededRandom(state: 2026)
         let vocabulary = ["Åtgärder", "åtgärd", "ärendet", "Ärenden", "öppenhet", "Örebro", "ÖVERSYN", "säkerhetsöversyn", "straße",
                           "日本語", "naïve", "Łódź", "nämnden", "beslut", "och", "i", "att", "kommun", "riskanalys", "molntjänster",
-                          "personuppgifter", "protokoll", "fullmäktige", "sekretess", "x", "ab"]
+                          "personuppgifter", "protokoll", "fullmäktige", "sekretess", "x", "ab",
+                          // Joined forms: a plain query word equal to one (`epost`) is one
+                          // position in the postings and two marked words in the text.
+                          "e-post", "epost", "post", "KS-2015-0123", "ks", "2015", "pul-bedömning", "pulbedömning"]
         let scratch = try ScratchDirectory("snippet-property")
         let root = scratch.path
         let folder = root + "/brev"
@@ -143,6 +146,33 @@ import Testing
         }
         #expect(checked == 240)
         #expect(plain > 120, "\(plain) snippets compared whole")
+    }
+
+    /// A joined form cut by the region's first checkpoint (`e-` before it, `post` at body
+    /// position 64; `sekretess-⏎lagen`, joined across the line end) is read whole: the snippet
+    /// from the index marks `post` of `e-post` for `epost` as the whole text's does.
+    @Test(arguments: [("e-post", "epost", "post"), ("sekretess-\nlagen", "sekretesslagen", "lagen")])
+    func aJoinedFormAtTheRegionsEdgeIsReadWhole(form: String, word: String, tail: String) throws {
+        let analyzer = try Analyzer(splitCompounds: false)
+        func filler(_ range: Range<Int>) -> [String] { range.map { "fyll\(String(UnicodeScalar(UInt8(97 + $0 % 26))))" } }
+        // The form's first word at 63, its second at 64 (a checkpoint), `word` at 68, `beslut`
+        // at 91: the best window is 64…91, its first match at 68, so the snippet starts at 64.
+        let words = filler(0..<63) + [form] + filler(65..<68) + [word] + filler(69..<91) + ["beslut"] + filler(92..<300)
+        let text = Array(words.joined(separator: " ").utf8)
+        let scratch = try ScratchDirectory("snippet-joined-edge")
+        try FileManager.default.createDirectory(atPath: scratch.path + "/in", withIntermediateDirectories: true)
+        try Data(text).write(to: URL(fileURLWithPath: scratch.path + "/in/kant.txt"))
+        let ingester = try Ingester(indexDirectory: scratch.path + "/index")
+        _ = try ingester.ingest(paths: [scratch.path + "/in"])
+        ingester.close()
+        let reader = try IndexReader(directory: scratch.path + "/index")
+        let searcher = try Searcher(reader: reader)
+        let record = try #require(try reader.inventory().first)
+        let terms = Set([word, "beslut"].compactMap { analyzer.term(ofWord: $0) }.map { Array($0.utf8) })
+        let windowed = try #require(try searcher.passage(for: record, terms: terms))
+        let whole = Snippets.best(in: text, terms: try searcher.matchTerms(for: record, terms: terms), analyzer: analyzer)
+        #expect(Self.marked(whole.text) == [tail, word, "beslut"], "\(whole.text)")
+        #expect(windowed.text == whole.text && windowed.anchor == whole.anchor, "\(windowed.text) / \(whole.text)")
     }
 
     /// A snippet shows its first match near its start: `Snippets.lead` words before it, not

@@ -108,7 +108,8 @@ extension SegmentReader {
             let start = Int(table.checkpoint(points.lowerBound + first))
             let end = after < points.count ? Int(table.checkpoint(points.lowerBound + after)) : length
             guard start <= end, end <= length else { throw corrupt("text-positions table is damaged at document \(doc)") }
-            return StoredTextRegion(bytes: start..<end, wordsBefore: first > 0, wordsAfter: after < points.count)
+            return StoredTextRegion(bytes: start..<end, wordsBefore: first > 0, wordsAfter: after < points.count,
+                                    positions: UInt32(first * table.interval)..<UInt32(min(after, points.count) * table.interval))
         }
     }
 
@@ -180,4 +181,7 @@ public struct StoredTextRegion: Sendable, Equatable {
     public var wordsBefore: Bool
     /// Whether body words come after it (then it ends where the next word starts).
     public var wordsAfter: Bool
+    /// The body positions of its first word and of the word it ends at (the first after it;
+    /// meaningful when `wordsAfter`): a region one checkpoint wider asks for `first − 1` or `end`.
+    public var positions: Range<UInt32> = 0..<0
 }
