@@ -148,9 +148,6 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
         }
     }
 
-    /// Flipping any single byte of a segment is detected — by the structural checks at open or
-    /// by the checksum (`verifyChecksum`, which `diarium verify` and merges run) — and the error
-    /// names the file.
     /// The last segment of an ingest is serialized on two threads (`TermPipe`): the file must be
     /// the one a single thread writes, byte for byte — over many batches (more terms than
     /// `TermPipe.maxTerms`, terms in several fields) and with a term larger than a batch alone.
@@ -200,6 +197,9 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
         #expect(emitted.withLock { $0 } <= 2_000 + (TermPipe.depth + 1) * TermPipe.maxTerms)
     }
 
+    /// Flipping any single byte of a segment is detected — by the structural checks at open or
+    /// by the checksum (`verifyChecksum`, which `diarium verify` and merges run) — and the error
+    /// names the file.
     @Test func corruptionIsDetectedAndNamed() throws {
         var builder = SegmentBuilder()
         for d in 0..<50 { builder.add(id: Int64(d), fields: [.body: field(["ett", "två", "tre\(d)"])], fast: FastValues(), storedText: Array("text \(d)".utf8)) }
