@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 
 /// Serializing a segment in two stages on two threads: a producer merges each term's lists
@@ -21,15 +22,20 @@ enum TermPipe {
     static let maxTerms = 512
     static let maxValues = 1 << 17
 
-    /// Runs `produce` on another thread and calls `consume` here with every term it emits, in
-    /// order. `produce`'s `emit` returns false when the consumer has stopped (it threw); then
+    /// Runs `produce` on a thread of its own and calls `consume` here with every term it emits,
+    /// in order. `produce`'s `emit` returns false when the consumer has stopped (it threw); then
     /// `produce` should return. Returns (or throws `consume`'s error) once `produce` has ended.
+    ///
+    /// A `Thread`, not a dispatch queue: queues (serial ones too) run on the shared pool's
+    /// threads, which the OCR pass fills with `concurrentPerform` workers that loop until every
+    /// file is done, while it commits every few seconds; the producer would wait behind them
+    /// with the writer idle.
     static func run(produce: @escaping @Sendable (_ emit: (_ key: [UInt8], _ postings: inout TermPostings) -> Bool) -> Void,
                     consume: (_ key: [UInt8], _ postings: TermPostings) throws -> Void) throws {
         let channel = Channel()
         let ended = DispatchGroup()
         ended.enter()
-        DispatchQueue.global().async {
+        let producer = Thread {
             var batch = channel.takeFree()
             produce { key, postings in
                 guard let b = batch else { return false }
@@ -44,6 +50,8 @@ enum TermPipe {
             channel.finish()
             ended.leave()
         }
+        producer.name = "diarium.term-pipe"
+        producer.start()
         // The producer reads the builder's memory: it has ended before this returns.
         defer { ended.wait() }
         var key: [UInt8] = []
