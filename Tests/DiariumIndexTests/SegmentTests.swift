@@ -223,6 +223,32 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
         #expect(throws: IndexError.self) { try SegmentReader(path: path) }
     }
 
+    /// A current segment whose directory lacks BOUNDS only because BOUNDS' id is damaged (to an
+    /// unknown id, or to another section's) is corrupt, not an early version 6 to rebuild: the
+    /// open does not verify the checksum, so the directory's shape decides.
+    @Test func damagedBoundsIDIsCorruptNotOld() throws {
+        var builder = SegmentBuilder()
+        for d in 0..<50 { builder.add(id: Int64(d), fields: [.body: field(["ett", "två", "tre\(d)"])], fast: FastValues(), storedText: Array("text \(d)".utf8)) }
+        let bytes = builder.serialize()
+        func u32(_ at: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(bytes[at + $1]) << (8 * $1) } }
+        let directory = Int(u32(bytes.count - SegmentFormat.footerSize))
+        let entries = (0..<Int(u32(directory))).map { directory + 4 + $0 * SegmentFormat.directoryEntrySize }
+        let bounds = try #require(entries.first { u32($0) == SegmentFormat.Section.bounds.rawValue })
+        let dir = try ScratchDirectory()
+        for id in [SegmentFormat.Section.bounds.rawValue ^ 0x40, SegmentFormat.Section.fast.rawValue] {
+            var damaged = bytes
+            for i in 0..<4 { damaged[bounds + i] = UInt8(truncatingIfNeeded: id >> (8 * i)) }
+            let path = dir.path + "/bounds-\(id).seg"
+            try DurableFile.create(path, bytes: damaged)
+            #expect {
+                _ = try SegmentReader(path: path)
+            } throws: { error in
+                guard case let IndexError.corruptSegment(file, _) = error else { return false }
+                return file == path
+            }
+        }
+    }
+
     @Test func crcMatchesKnownValue() {
         // The standard check value of CRC-32/ISO-HDLC.
         let v = Array("123456789".utf8).withUnsafeBytes { CRC32.checksum($0) }
