@@ -10,9 +10,12 @@ import Synchronization
 ///
 /// Terms go over in batches (`TermBatch`, postings swapped in, not copied) through a
 /// channel of `depth` batches: the producer fills one while the consumer empties another, and
-/// waits when all are full. Memory: at most `depth` batches of `maxTerms` terms or
-/// `maxValues` postings values (exceeded only by a batch's last term, which may be large),
-/// and the batches' emptied slots (`TermBatch.keptValues` values each at most).
+/// waits when all are full. Memory, beside the builder's: `depth` batches, each holding at
+/// most `maxTerms` terms or `maxValues` postings values (4 bytes each, 512 KiB; exceeded only by
+/// a batch's last term, which may be large) and, between two uses, its emptied arrays' spare
+/// room, at most `TermBatch.keptBytes` (256 KiB): about 2.3 MiB in all plus up to `depth`
+/// batch-ending terms. `--memory` does not count it (ARCHITECTURE.md, DiariumIngest's memory
+/// model): reserving it would move where an ingest seals its segments.
 ///
 /// Why: the last segment of an ingest is serialized when every worker has finished, with
 /// nothing else to overlap it (docs/benchmarks.md, branch `build`); split in two stages it
@@ -70,11 +73,12 @@ enum TermPipe {
     /// Terms with their postings. A term's `TermPostings` is swapped in (`add`), not copied: the
     /// producer gets back the empty arrays of a term the consumer is done with, and refills them
     /// (copying every posting into a batch and out again cost about 75 M instructions on 2,000
-    /// documents, callgrind). Arrays above `keptValues` are freed rather than passed back, so a
-    /// batch's slots hold at most `maxTerms` × `keptValues` spare values.
+    /// documents, callgrind). An emptied batch keeps its terms' arrays, in order, while their
+    /// capacity adds up to at most `keptBytes`, and frees the rest (a term of many postings among
+    /// them): its spare room never exceeds `keptBytes`.
     final class TermBatch: @unchecked Sendable {
         // @unchecked: a batch belongs to one thread at a time, handed over through `Channel`.
-        static let keptValues = 1024
+        static let keptBytes = 256 << 10
         private var keys: [UInt8] = []
         private var keyEnds: [Int] = []
         private var slots: [TermPostings] = []
@@ -102,10 +106,15 @@ enum TermPipe {
         func removeAll() {
             keys.removeAll(keepingCapacity: true)
             keyEnds.removeAll(keepingCapacity: true)
-            for i in 0..<count {
-                if slots[i].docs.capacity + slots[i].frequencies.capacity + slots[i].positions.capacity > Self.keptValues {
+            // All slots, not only this use's: those past `count` still hold an earlier use's room.
+            var kept = 0
+            for i in slots.indices {
+                let bytes = (slots[i].docs.capacity + slots[i].frequencies.capacity + slots[i].positions.capacity)
+                    * MemoryLayout<UInt32>.stride
+                if kept + bytes > Self.keptBytes {
                     slots[i] = TermPostings()
                 } else {
+                    kept += bytes
                     slots[i].removeAll()
                 }
             }
