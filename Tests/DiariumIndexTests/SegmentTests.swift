@@ -148,7 +148,7 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
         }
     }
 
-    /// The last segment of an ingest is serialized on two threads (`TermPipe`): the file must be
+    /// A `commit()`'s segment is serialized on two threads (`TermPipe`): the file must be
     /// the one a single thread writes, byte for byte — over many batches (more terms than
     /// `TermPipe.maxTerms`, terms in several fields) and with a term larger than a batch alone.
     @Test func pipelinedSerializationWritesTheSameBytes() throws {

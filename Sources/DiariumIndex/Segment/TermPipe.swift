@@ -17,9 +17,10 @@ import Synchronization
 /// batch-ending terms. `--memory` does not count it (ARCHITECTURE.md, DiariumIngest's memory
 /// model): reserving it would move where an ingest seals its segments.
 ///
-/// Why: the last segment of an ingest is serialized when every worker has finished, with
-/// nothing else to overlap it (docs/benchmarks.md, branch `build`); split in two stages it
-/// takes the two cores the ingest had.
+/// Why: `IndexWriter.commit()`'s caller waits for its segment; the last of an ingest is
+/// serialized when every worker has finished, with nothing else to overlap it
+/// (docs/benchmarks.md, branch `build`): split in two stages it takes the two cores the ingest
+/// had. Every `commit()` uses it (the OCR pass's every 5 s and `optimize()`'s too).
 enum TermPipe {
     static let depth = 3
     static let maxTerms = 512
