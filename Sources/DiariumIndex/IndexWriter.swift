@@ -287,8 +287,10 @@ public final class IndexWriter {
             try publishUnpublished()
             return try afterCommit()
         }
-        // Nothing overlaps this one but the background commit, if any: its merge and its
-        // encoding run on two threads (`TermPipe`). On a failure nothing of it is left.
+        // Every `commit()`'s segment (an ingest's last, the OCR pass's every few seconds,
+        // `optimize()`'s) is serialized on two threads (`TermPipe`): its merge and its encoding,
+        // beside the background commit and merges if any run. The caller waits for it, so
+        // halving that wait is worth the second thread. On a failure nothing of it is left.
         try sealed.writeSegment(pipelined: true)
         unpublished.append(sealed)
         try joinBackgroundCommit()

@@ -194,4 +194,32 @@ import Testing
         let folder = try diarium(["ingest", "--jsonl", ".", "--index", "index"], in: s.path)
         #expect(folder.status == 1 && folder.stderr.contains("a folder"), "\(folder.status) \(folder.stderr)")
     }
+
+    /// A commit's segment write that fails midway (the file size limit, `RLIMIT_FSIZE` with
+    /// SIGXFSZ ignored, as a full disk would) while it is serialized on two threads (`TermPipe`):
+    /// the ingest fails naming the file, nothing is left in `segments/` (neither the unfinished
+    /// segment nor a scratch file) and nothing is published; the same ingest then succeeds.
+    @Test func aFailedSegmentWriteLeavesNothingAndPublishesNothing() throws {
+        let s = try ScratchDirectory("e2e")
+        var rng = SeededRandom(state: 23)
+        // 30 documents of 8,000 words out of 20,000: a segment of about 1.6 MB, a catalog of 0.1.
+        let lines = try (0..<30).map { d in
+            try line(["path": "dok\(d).txt", "text": (0..<8000).map { _ in "ord\(rng.next() % 20000)" }.joined(separator: " ")])
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: s.path + "/big.jsonl", atomically: false, encoding: .utf8)
+        var env = ProcessInfo.processInfo.environment
+        env["LANG"] = "C.UTF-8"
+        let limited = try TestProcess.run(["/bin/sh", "-c", "trap '' XFSZ; exec prlimit --fsize=600000 \"$0\" \"$@\"",
+                                           binary, "ingest", "--jsonl", "big.jsonl", "--index", "index"],
+                                          environment: env, directory: s.path)
+        #expect(limited.status != 0, "\(limited.stdoutText)")
+        #expect(limited.stderrText.contains("index/segments/") && limited.stderrText.contains("File too large"), "\(limited.stderrText)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: s.path + "/index/segments") == [])
+        #expect(try inventory("index", in: s.path).isEmpty)
+
+        let r = try diarium(["ingest", "--jsonl", "big.jsonl", "--index", "index"], in: s.path)
+        #expect(r.status == 0 && r.stdout.hasPrefix("added 30, updated 0"), "\(r.status) \(r.stdout) \(r.stderr)")
+        #expect(try inventory("index", in: s.path).count == 30)
+        #expect(try diarium(["verify", "--index", "index"], in: s.path).status == 0)
+    }
 }

@@ -148,10 +148,7 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
         }
     }
 
-    /// Flipping any single byte of a segment is detected — by the structural checks at open or
-    /// by the checksum (`verifyChecksum`, which `diarium verify` and merges run) — and the error
-    /// names the file.
-    /// The last segment of an ingest is serialized on two threads (`TermPipe`): the file must be
+    /// A `commit()`'s segment is serialized on two threads (`TermPipe`): the file must be
     /// the one a single thread writes, byte for byte — over many batches (more terms than
     /// `TermPipe.maxTerms`, terms in several fields) and with a term larger than a batch alone.
     @Test func pipelinedSerializationWritesTheSameBytes() throws {
@@ -200,6 +197,9 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
         #expect(emitted.withLock { $0 } <= 2_000 + (TermPipe.depth + 1) * TermPipe.maxTerms)
     }
 
+    /// Flipping any single byte of a segment is detected — by the structural checks at open or
+    /// by the checksum (`verifyChecksum`, which `diarium verify` and merges run) — and the error
+    /// names the file.
     @Test func corruptionIsDetectedAndNamed() throws {
         var builder = SegmentBuilder()
         for d in 0..<50 { builder.add(id: Int64(d), fields: [.body: field(["ett", "två", "tre\(d)"])], fast: FastValues(), storedText: Array("text \(d)".utf8)) }
@@ -221,6 +221,32 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
         let path = dir.path + "/short.seg"
         try DurableFile.create(path, bytes: Array(bytes.prefix(bytes.count - 7)))
         #expect(throws: IndexError.self) { try SegmentReader(path: path) }
+    }
+
+    /// A current segment whose directory lacks BOUNDS only because BOUNDS' id is damaged (to an
+    /// unknown id, or to another section's) is corrupt, not an early version 6 to rebuild: the
+    /// open does not verify the checksum, so the directory's shape decides.
+    @Test func damagedBoundsIDIsCorruptNotOld() throws {
+        var builder = SegmentBuilder()
+        for d in 0..<50 { builder.add(id: Int64(d), fields: [.body: field(["ett", "två", "tre\(d)"])], fast: FastValues(), storedText: Array("text \(d)".utf8)) }
+        let bytes = builder.serialize()
+        func u32(_ at: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(bytes[at + $1]) << (8 * $1) } }
+        let directory = Int(u32(bytes.count - SegmentFormat.footerSize))
+        let entries = (0..<Int(u32(directory))).map { directory + 4 + $0 * SegmentFormat.directoryEntrySize }
+        let bounds = try #require(entries.first { u32($0) == SegmentFormat.Section.bounds.rawValue })
+        let dir = try ScratchDirectory()
+        for id in [SegmentFormat.Section.bounds.rawValue ^ 0x40, SegmentFormat.Section.fast.rawValue] {
+            var damaged = bytes
+            for i in 0..<4 { damaged[bounds + i] = UInt8(truncatingIfNeeded: id >> (8 * i)) }
+            let path = dir.path + "/bounds-\(id).seg"
+            try DurableFile.create(path, bytes: damaged)
+            #expect {
+                _ = try SegmentReader(path: path)
+            } throws: { error in
+                guard case let IndexError.corruptSegment(file, _) = error else { return false }
+                return file == path
+            }
+        }
     }
 
     @Test func crcMatchesKnownValue() {

@@ -37,6 +37,8 @@ enum SegmentFormat {
     static let version: UInt32 = 6
     static let headerSize = 16
     static let footerSize = 24
+    /// Bytes of one directory entry: section id (u32), offset and length (u64 each).
+    static let directoryEntrySize = 20
     static let fileExtension = "seg"
 
     /// Terms per dictionary block.

@@ -124,8 +124,8 @@ struct SegmentBuilder {
 
     /// Writes the segment as a new file at `path` (created with `O_EXCL`) and fsyncs it;
     /// returns its size. On failure the file is removed. `pipelined` merges the terms' lists
-    /// on a second thread while this one encodes them (`TermPipe`): for a commit that nothing
-    /// else overlaps (the last of an ingest); the file is the same either way.
+    /// on a second thread while this one encodes them (`TermPipe`): `IndexWriter.commit()`'s
+    /// segments, not the background commits'; the file is the same either way.
     mutating func write(to path: String, pipelined: Bool = false) throws -> Int {
         let file = try DurableFileWriter(creating: path)
         // POSITIONS, SKIPS and TERMS wait in scratch files beside the segment, not in memory: a

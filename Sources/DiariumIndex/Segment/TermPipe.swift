@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 
 /// Serializing a segment in two stages on two threads: a producer merges each term's lists
@@ -9,27 +10,36 @@ import Synchronization
 ///
 /// Terms go over in batches (`TermBatch`, postings swapped in, not copied) through a
 /// channel of `depth` batches: the producer fills one while the consumer empties another, and
-/// waits when all are full. Memory: at most `depth` batches of `maxTerms` terms or
-/// `maxValues` postings values (exceeded only by a batch's last term, which may be large),
-/// and the batches' emptied slots (`TermBatch.keptValues` values each at most).
+/// waits when all are full. Memory, beside the builder's: `depth` batches, each holding at
+/// most `maxTerms` terms or `maxValues` postings values (4 bytes each, 512 KiB; exceeded only by
+/// a batch's last term, which may be large) and, between two uses, its emptied arrays' spare
+/// room, at most `TermBatch.keptBytes` (256 KiB): about 2.3 MiB in all plus up to `depth`
+/// batch-ending terms. `--memory` does not count it (ARCHITECTURE.md, DiariumIngest's memory
+/// model): reserving it would move where an ingest seals its segments.
 ///
-/// Why: the last segment of an ingest is serialized when every worker has finished, with
-/// nothing else to overlap it (docs/benchmarks.md, branch `build`); split in two stages it
-/// takes the two cores the ingest had.
+/// Why: `IndexWriter.commit()`'s caller waits for its segment; the last of an ingest is
+/// serialized when every worker has finished, with nothing else to overlap it
+/// (docs/benchmarks.md, branch `build`): split in two stages it takes the two cores the ingest
+/// had. Every `commit()` uses it (the OCR pass's every 5 s and `optimize()`'s too).
 enum TermPipe {
     static let depth = 3
     static let maxTerms = 512
     static let maxValues = 1 << 17
 
-    /// Runs `produce` on another thread and calls `consume` here with every term it emits, in
-    /// order. `produce`'s `emit` returns false when the consumer has stopped (it threw); then
+    /// Runs `produce` on a thread of its own and calls `consume` here with every term it emits,
+    /// in order. `produce`'s `emit` returns false when the consumer has stopped (it threw); then
     /// `produce` should return. Returns (or throws `consume`'s error) once `produce` has ended.
+    ///
+    /// A `Thread`, not a dispatch queue: queues (serial ones too) run on the shared pool's
+    /// threads, which the OCR pass fills with `concurrentPerform` workers that loop until every
+    /// file is done, while it commits every few seconds; the producer would wait behind them
+    /// with the writer idle.
     static func run(produce: @escaping @Sendable (_ emit: (_ key: [UInt8], _ postings: inout TermPostings) -> Bool) -> Void,
                     consume: (_ key: [UInt8], _ postings: TermPostings) throws -> Void) throws {
         let channel = Channel()
         let ended = DispatchGroup()
         ended.enter()
-        DispatchQueue.global().async {
+        let producer = Thread {
             var batch = channel.takeFree()
             produce { key, postings in
                 guard let b = batch else { return false }
@@ -44,6 +54,8 @@ enum TermPipe {
             channel.finish()
             ended.leave()
         }
+        producer.name = "diarium.term-pipe"
+        producer.start()
         // The producer reads the builder's memory: it has ended before this returns.
         defer { ended.wait() }
         var key: [UInt8] = []
@@ -62,11 +74,12 @@ enum TermPipe {
     /// Terms with their postings. A term's `TermPostings` is swapped in (`add`), not copied: the
     /// producer gets back the empty arrays of a term the consumer is done with, and refills them
     /// (copying every posting into a batch and out again cost about 75 M instructions on 2,000
-    /// documents, callgrind). Arrays above `keptValues` are freed rather than passed back, so a
-    /// batch's slots hold at most `maxTerms` × `keptValues` spare values.
+    /// documents, callgrind). An emptied batch keeps its terms' arrays, in order, while their
+    /// capacity adds up to at most `keptBytes`, and frees the rest (a term of many postings among
+    /// them): its spare room never exceeds `keptBytes`.
     final class TermBatch: @unchecked Sendable {
         // @unchecked: a batch belongs to one thread at a time, handed over through `Channel`.
-        static let keptValues = 1024
+        static let keptBytes = 256 << 10
         private var keys: [UInt8] = []
         private var keyEnds: [Int] = []
         private var slots: [TermPostings] = []
@@ -94,10 +107,15 @@ enum TermPipe {
         func removeAll() {
             keys.removeAll(keepingCapacity: true)
             keyEnds.removeAll(keepingCapacity: true)
-            for i in 0..<count {
-                if slots[i].docs.capacity + slots[i].frequencies.capacity + slots[i].positions.capacity > Self.keptValues {
+            // All slots, not only this use's: those past `count` still hold an earlier use's room.
+            var kept = 0
+            for i in slots.indices {
+                let bytes = (slots[i].docs.capacity + slots[i].frequencies.capacity + slots[i].positions.capacity)
+                    * MemoryLayout<UInt32>.stride
+                if kept + bytes > Self.keptBytes {
                     slots[i] = TermPostings()
                 } else {
+                    kept += bytes
                     slots[i].removeAll()
                 }
             }
