@@ -265,8 +265,9 @@ final class SegmentMatcher {
     private let childBound: UnsafeMutableBufferPointer<Double>
     private let cursors: UnsafeMutableBufferPointer<PostingsCursor>
     private let filters: [(UInt32) -> Bool]
-    /// Position lists of a phrase's terms, reused from candidate to candidate.
-    private var phraseLists: [[UInt32]] = []
+    /// Positions of a phrase's terms (`PhraseCheck.matches`' scratch), reused from candidate
+    /// to candidate.
+    private var phraseScratch: [UInt32] = []
     private let factors: FieldFactors
     /// `factors`' table (field × 256 norm bytes), copied once per matcher: a term's score reads
     /// it without going through the array.
@@ -645,23 +646,20 @@ final class SegmentMatcher {
     /// Whether the terms of conjunction `n` (all at `doc`) stand next to each other, in
     /// order, in one of its phrase fields (the title, then the body).
     private func phraseMatches(_ n: PlanNode, _ doc: UInt32) throws -> Bool {
-        let terms = Int(n.children.upperBound &- n.children.lowerBound)
-        // Moved out of the property for the call (one exclusivity check, not one per list).
-        var lists = phraseLists
-        phraseLists = []
-        defer { phraseLists = lists }
-        // One list per term, and one more for the phrase's possible starts.
-        while lists.count < terms + 1 { lists.append([]) }
-        if n.phraseFields & IndexField.title.bit != 0, try phraseMatches(n, doc, in: .title, &lists) { return true }
-        if n.phraseFields & IndexField.body.bit != 0, try phraseMatches(n, doc, in: .body, &lists) { return true }
+        // Moved out of the property for the call (one exclusivity check).
+        var scratch = phraseScratch
+        phraseScratch = []
+        defer { phraseScratch = scratch }
+        if n.phraseFields & IndexField.title.bit != 0, try phraseMatches(n, doc, in: .title, &scratch) { return true }
+        if n.phraseFields & IndexField.body.bit != 0, try phraseMatches(n, doc, in: .body, &scratch) { return true }
         return false
     }
 
     /// `phraseMatches` in one field (`PhraseCheck.matches`).
     @inline(__always)
-    private func phraseMatches(_ n: PlanNode, _ doc: UInt32, in field: IndexField, _ lists: inout [[UInt32]]) throws -> Bool {
+    private func phraseMatches(_ n: PlanNode, _ doc: UInt32, in field: IndexField, _ scratch: inout [UInt32]) throws -> Bool {
         let first = Int(n.children.lowerBound)
-        return try PhraseCheck.matches(cursors, terms: Int(n.children.upperBound) &- first, doc: doc, field: field, lists: &lists) { t in
+        return try PhraseCheck.matches(cursors, terms: Int(n.children.upperBound) &- first, doc: doc, field: field, scratch: &scratch) { t in
             Int(node(Int(links[first &+ t])).pointee.cursor)
         }
     }
@@ -1042,50 +1040,55 @@ enum PhraseCheck {
     /// at a time) keep the starts `s` with `s + its offset` among them. The first term that
     /// leaves no start ends the check: the terms after it are never decoded (most candidates of
     /// a phrase of common words fail at its second term). The same answer as
-    /// `Searcher.hasPhrase`. `lists` (at least `terms + 1`) are reused buffers.
+    /// `Searcher.hasPhrase`. The positions go to `scratch` (reused, grown when a candidate
+    /// needs more): one array access per candidate, none per position.
     @inline(__always)
     static func matches(_ cursors: UnsafeMutableBufferPointer<PostingsCursor>, terms: Int, doc: UInt32, field: IndexField,
-                        lists: inout [[UInt32]], cursor: (Int) -> Int) throws -> Bool {
-        var anchor = 0, least = UInt32.max
+                        scratch: inout [UInt32], cursor: (Int) -> Int) throws -> Bool {
+        var anchor = 0, least = UInt32.max, most: UInt32 = 0
         for t in 0..<terms {
             let c = cursor(t)
             guard c >= 0, cursors[c].doc == doc else { return false }
             let f = cursors[c].frequency(field)
             guard f > 0 else { return false }
             if f < least { least = f; anchor = t }
+            most = max(most, f)
         }
-        // The starts, in `lists[terms]`: the anchor's positions less its offset.
-        try cursors[cursor(anchor)].positions(field, into: &lists[anchor])
-        var starts = lists[terms]
-        lists[terms] = []
-        defer { lists[terms] = starts }
-        starts.removeAll(keepingCapacity: true)
-        let offset = UInt32(anchor)
-        for p in lists[anchor] where p >= offset { starts.append(p &- offset) }
-        for t in 0..<terms where t != anchor {
-            if starts.isEmpty { return false }
-            try cursors[cursor(t)].positions(field, into: &lists[t])
-            let kept = keepStarts(&starts, followedBy: lists[t], at: UInt32(t))
-            starts.removeLast(starts.count &- kept)
+        // The starts (the anchor's positions less its offset) first, then room for the
+        // positions of one more term.
+        let room = Int(least), need = room + Int(most)
+        if scratch.count < need { scratch.append(contentsOf: repeatElement(0, count: need &- scratch.count)) }
+        return try scratch.withUnsafeMutableBufferPointer { buffer in
+            guard let starts = buffer.baseAddress else { return false }
+            let positions = starts + room
+            let decoded = try cursors[cursor(anchor)].positions(field, writingTo: starts)
+            let offset = UInt32(anchor)
+            var count = 0
+            for i in 0..<decoded where starts[i] >= offset {
+                starts[count] = starts[i] &- offset
+                count &+= 1
+            }
+            for t in 0..<terms where t != anchor {
+                if count == 0 { return false }
+                let n = try cursors[cursor(t)].positions(field, writingTo: positions)
+                count = keepStarts(starts, count, followedBy: positions, n, at: UInt32(t))
+            }
+            return count > 0
         }
-        return !starts.isEmpty
     }
 
-    /// Keeps (in order, at the front of `starts`) the starts `s` with `s + offset` in
-    /// `positions` (both ascending); returns how many were kept.
+    /// Keeps (in order, at the front of `starts`) those of its first `count` starts `s` with
+    /// `s + offset` among the first `n` of `positions` (both ascending); returns how many.
     @inline(__always)
-    private static func keepStarts(_ starts: inout [UInt32], followedBy positions: [UInt32], at offset: UInt32) -> Int {
-        starts.withUnsafeMutableBufferPointer { s in
-            positions.withUnsafeBufferPointer { l in
-                var kept = 0, i = 0
-                for r in 0..<s.count {
-                    let want = s[r] &+ offset
-                    while i < l.count && l[i] < want { i &+= 1 }
-                    if i == l.count { break }
-                    if l[i] == want { s[kept] = s[r]; kept &+= 1 }
-                }
-                return kept
-            }
+    private static func keepStarts(_ s: UnsafeMutablePointer<UInt32>, _ count: Int,
+                                   followedBy l: UnsafeMutablePointer<UInt32>, _ n: Int, at offset: UInt32) -> Int {
+        var kept = 0, i = 0
+        for r in 0..<count {
+            let want = s[r] &+ offset
+            while i < n && l[i] < want { i &+= 1 }
+            if i == n { break }
+            if l[i] == want { s[kept] = s[r]; kept &+= 1 }
         }
+        return kept
     }
 }

@@ -213,12 +213,12 @@ extension TreeEvaluator {
         }
         /// Whether the phrase's terms (one cursor each, in order) stand next to each other at
         /// `doc` in one of its fields: the title, then the body (`SegmentMatcher`'s order).
-        var lists: [[UInt32]] = Array(repeating: [], count: words + 1)
+        var scratch: [UInt32] = []
         func phraseMatches(_ doc: UInt32) throws -> Bool {
             if phrase & IndexField.title.bit != 0,
-               try PhraseCheck.matches(cursors, terms: words, doc: doc, field: .title, lists: &lists, cursor: { wordStart[$0] }) { return true }
+               try PhraseCheck.matches(cursors, terms: words, doc: doc, field: .title, scratch: &scratch, cursor: { wordStart[$0] }) { return true }
             if phrase & IndexField.body.bit != 0,
-               try PhraseCheck.matches(cursors, terms: words, doc: doc, field: .body, lists: &lists, cursor: { wordStart[$0] }) { return true }
+               try PhraseCheck.matches(cursors, terms: words, doc: doc, field: .body, scratch: &scratch, cursor: { wordStart[$0] }) { return true }
             return false
         }
 

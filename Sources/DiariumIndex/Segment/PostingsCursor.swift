@@ -273,7 +273,27 @@ public struct PostingsCursor {
     /// `positions(field)` into `out` (its contents replaced, its capacity reused).
     public mutating func positions(_ field: IndexField, into out: inout [UInt32]) throws {
         out.removeAll(keepingCapacity: true)
-        guard doc != PostingsCursor.exhausted, SegmentFormat.positionalFields & field.bit != 0 else { return }
+        guard let first = try firstPosition(field) else { return }
+        let end = first + Int(frequency(field))
+        out.reserveCapacity(end - first)
+        try decodePositions(first, end) { _, position in out.append(position) }
+    }
+
+    /// `positions(field)` written to `out`, which has room for at least `frequency(field)`
+    /// values; returns how many were written (that frequency, or 0 for a field without
+    /// positions). For a loop over many documents: no array is touched.
+    public mutating func positions(_ field: IndexField, writingTo out: UnsafeMutablePointer<UInt32>) throws -> Int {
+        guard let first = try firstPosition(field) else { return 0 }
+        let end = first + Int(frequency(field))
+        try decodePositions(first, end) { i, position in out[i] = position }
+        return end - first
+    }
+
+    /// Where the current document's positions in `field` start in the term's position stream
+    /// (nil: none stored for it); checks that they end within the stream.
+    @inline(__always)
+    private mutating func firstPosition(_ field: IndexField) throws -> Int? {
+        guard doc != PostingsCursor.exhausted, SegmentFormat.positionalFields & field.bit != 0 else { return nil }
         let t = Int(IndexField.title.rawValue) * Self.size, b = Int(IndexField.body.rawValue) * Self.size
         // Entries only move forward within a block: sum from where the last call stopped.
         if summedIndex > index { summedIndex = 0; summedPositions = 0 }
@@ -283,14 +303,17 @@ public struct PostingsCursor {
         }
         var first = blockPositionIndex + summedPositions
         if field == .body { first += Int(frequencies[t + index]) }
-        let tf = Int(frequency(field))
-        guard first + tf <= totalPositions else { throw segment.corrupt("positions run past their term") }
-        out.reserveCapacity(tf)
+        guard first + Int(frequency(field)) <= totalPositions else { throw segment.corrupt("positions run past their term") }
+        return first
+    }
+
+    /// The positions at `first..<end` of the position stream, each given to `emit` with its
+    /// index from 0. Block by block of the stream: a run within one decoded block is a plain
+    /// prefix sum.
+    @inline(__always)
+    private mutating func decodePositions(_ first: Int, _ end: Int, _ emit: (Int, UInt32) -> Void) throws {
         var position: UInt32 = 0
-        // Block by block of the position stream: a run within one decoded block is a plain
-        // prefix sum.
         var j = first
-        let end = first + tf
         while j < end {
             let k = j / BitPacking.blockSize
             if k != positionBlock { try loadPositionBlock(k) }
@@ -298,7 +321,7 @@ public struct PostingsCursor {
             let stop = min(end, base + BitPacking.blockSize)
             while j < stop {
                 position &+= positionValues[j &- base]
-                out.append(position)
+                emit(j &- first, position)
                 j &+= 1
             }
         }
