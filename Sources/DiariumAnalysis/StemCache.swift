@@ -13,7 +13,8 @@ import Darwin
 ///   slots share a cache line and a probe that passes over a neighbour stays in that line;
 /// - the slot table grows with the words it holds (at most 5/8 full) instead of being
 ///   allocated at its largest: the words of an ingest (~90k distinct in 18 MB of text) take a
-///   1 MiB table, not a sparse 8 MiB one in which every word had a cache line of its own;
+///   2 MiB table (2^18 slots; 2^17 hold at most 81,920 words at 5/8), not the sparse 8 MiB
+///   table of 16-byte slots before it, in which every word had a cache line of its own;
 /// - an entry keeps its lengths and term hash in front of its bytes, so the probe that compares
 ///   the word reads the line the token's term comes from anyway.
 /// The key hash reads a word eight bytes at a time; it is private to this cache (the term hash
