@@ -53,6 +53,10 @@ final class StemCache {
         mask = size - 1
     }
 
+    /// Slots in the table now (a power of two; it doubles as words come, up to the table's
+    /// largest, and keeps its size when the cache starts over).
+    var slotCount: Int { mask + 1 }
+
     /// Bytes the cache can hold at most (its arena and slot table at their largest), for memory
     /// budgets: 48 bytes a word.
     var capacityBytes: Int { arenaCapacity + maxEntries * 16 }
