@@ -101,7 +101,7 @@ final class StemCache {
             h = (h ^ x) &* m
         }
         h ^= h >> 32
-        return UInt32(truncatingIfNeeded: h &* m >> 32)
+        return UInt32(truncatingIfNeeded: (h &* m) >> 32)
     }
 
     /// The cached stem, term (and its hash) and compound-parts blob of `word` (valid until the
