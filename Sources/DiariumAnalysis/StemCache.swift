@@ -13,7 +13,8 @@ import Darwin
 ///   slots share a cache line and a probe that passes over a neighbour stays in that line;
 /// - the slot table grows with the words it holds (at most 5/8 full) instead of being
 ///   allocated at its largest: the words of an ingest (~90k distinct in 18 MB of text) take a
-///   1 MiB table, not a sparse 8 MiB one in which every word had a cache line of its own;
+///   2 MiB table (2^18 slots; 2^17 hold at most 81,920 words at 5/8), not the sparse 8 MiB
+///   table of 16-byte slots before it, in which every word had a cache line of its own;
 /// - an entry keeps its lengths and term hash in front of its bytes, so the probe that compares
 ///   the word reads the line the token's term comes from anyway.
 /// The key hash reads a word eight bytes at a time; it is private to this cache (the term hash
@@ -51,6 +52,10 @@ final class StemCache {
         slots.initialize(repeating: 0, count: size)
         mask = size - 1
     }
+
+    /// Slots in the table now (a power of two; it doubles as words come, up to the table's
+    /// largest, and keeps its size when the cache starts over).
+    var slotCount: Int { mask + 1 }
 
     /// Bytes the cache can hold at most (its arena and slot table at their largest), for memory
     /// budgets: 48 bytes a word.
@@ -96,7 +101,7 @@ final class StemCache {
             h = (h ^ x) &* m
         }
         h ^= h >> 32
-        return UInt32(truncatingIfNeeded: h &* m >> 32)
+        return UInt32(truncatingIfNeeded: (h &* m) >> 32)
     }
 
     /// The cached stem, term (and its hash) and compound-parts blob of `word` (valid until the

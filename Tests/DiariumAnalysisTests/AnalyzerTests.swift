@@ -256,48 +256,65 @@ func stemwords(_ language: String, _ input: String) throws -> [String] {
 }
 
 /// The stem cache against a dictionary: every word inserted since the cache last started over
-/// is found with its stem, term, term hash and parts; a word found is never found wrong; other
-/// words are not found. Words of 1 to 40 bytes (every branch of the key hash), many sharing a
-/// prefix; 5,000 words into room for 1,024 (the table grows, then the cache starts over).
+/// is found with its stem, term, term hash and parts; no other word is found. Words of 1 to 20
+/// bytes (every branch of the key hash, the eight-byte loop once and twice), a third sharing a
+/// prefix, 5,000 of them into room for 1,024 words and 32 KiB: the table grows from 1,024 to
+/// 2,048 slots at the 641st word (more than 5/8 full), and the arena fills and the cache starts
+/// over several times after that. The whole dictionary is checked right after the growth and
+/// right after each restart, and every 97 words.
 @Suite struct StemCacheTests {
     @Test func findsWhatItHoldsAndNothingElse() {
         var rng = SeededRandom(state: 17)
         let cache = StemCache(maxEntries: 1 << 10)
         var inserted: [[UInt8]: (stem: [UInt8], termCount: Int, parts: [UInt8])] = [:]
-        var since: [[UInt8]] = []  // inserted since the cache last started over
-        var restarts = 0
+        var since: Set<[UInt8]> = []  // inserted since the cache last started over
+        var restarts = 0, restartsAfterGrowth = 0
+        var grewAt: Int?  // words held when the table grew
         let letters = Array("abcdeåäö".utf8)
-        func check(_ w: [UInt8], mustBeFound: Bool) {
+        #expect(cache.slotCount == 1 << 10)
+        func check(_ w: [UInt8]) {
             let e = w.withUnsafeBytes { cache.lookup($0) }
-            guard let want = inserted[w] else { #expect(e == nil); return }
-            guard let e else { #expect(!mustBeFound); return }
+            guard since.contains(w), let want = inserted[w] else { #expect(e == nil, "\(w)"); return }
+            guard let e else { Issue.record("not found: \(w)"); return }
             let term = Array(want.stem.prefix(want.termCount))
             #expect(Array(e.stem) == want.stem && Array(e.term) == term && Array(e.parts) == want.parts)
             #expect(e.termHash == term.withUnsafeBytes { StemCache.hash($0) })
         }
+        func checkAll(_ word: [UInt8]) {
+            for w in inserted.keys { check(w) }
+            check(word + [0x7A])
+            check(Array(word.dropLast()))
+        }
         for k in 0 ..< 5_000 {
-            let length = 1 + Int(rng.next() % 40)
-            var word = k % 3 == 0 ? Array("informations".utf8) : []
+            let length = 1 + Int(rng.next() % 20)
+            var word = k % 3 == 0 ? Array("infor".utf8) : []
             while word.count < length { word.append(letters[Int(rng.next() % UInt64(letters.count))]) }
             if inserted[word] != nil { continue }
             let stem = Array(word.prefix(max(1, word.count - Int(rng.next() % 3))))
             let termCount = max(1, stem.count - Int(rng.next() % 2))
             let parts = (0 ..< Int(rng.next() % 9)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            let slotsBefore = cache.slotCount
             let entry = word.withUnsafeBytes { w in
                 stem.withUnsafeBytes { s in parts.withUnsafeBytes { cache.insert(w, stem: s, termCount: termCount, parts: $0) } }
             }
             #expect(entry.map { Array($0.term) } == Array(stem.prefix(termCount)))
             inserted[word] = (stem, termCount, parts)
-            if cache.count == 1 { since = []; restarts += 1 }
-            since.append(word)
-            #expect(since.count == cache.count)
-            if k % 97 == 0 {
-                for w in inserted.keys { check(w, mustBeFound: false) }
-                for w in since { check(w, mustBeFound: true) }
-                check(word + [0x7A], mustBeFound: false)
-                check(Array(word.dropLast()), mustBeFound: false)
+            let restarted = cache.count == 1
+            if restarted {
+                since = []
+                restarts += 1
+                if grewAt != nil { restartsAfterGrowth += 1 }
             }
+            since.insert(word)
+            #expect(since.count == cache.count)
+            let grew = cache.slotCount != slotsBefore
+            if grew {
+                #expect(grewAt == nil && cache.slotCount == 2 * slotsBefore)
+                grewAt = cache.count
+            }
+            if grew || restarted || k % 97 == 0 { checkAll(word) }
         }
-        #expect(restarts > 2)
+        #expect(grewAt == 641 && cache.slotCount == 1 << 11)
+        #expect(restartsAfterGrowth > 2)
     }
 }

@@ -84,12 +84,12 @@ enum LanguageGuesser {
                 if c >= 0x41 && c <= 0x5A { add(c | 0x20) } else if c >= 0x61 && c <= 0x7A { add(c) } else { end() }
                 continue
             }
-            let n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2
+            let n = UTF8Scan.sequenceLength(c)   // a lead byte: the text is valid UTF-8
             guard i + n <= b.count else { break }
             if c == 0xC3 {
                 // Latin-1 letters U+00C0–U+00FF but × and ÷; capitals U+00C0–U+00DE lowercased.
                 let c1 = b[i + 1]
-                if c1 == 0x97 || c1 == 0xB7 { end() } else { add(c); add(c1 >= 0x80 && c1 <= 0x9E ? c1 + 0x20 : c1) }
+                if c1 == 0x97 || c1 == 0xB7 { end() } else { add(c); add(UTF8Scan.lowerLatin1(c1, afterC3: true)) }
             } else if Character(UTF8Scan.scalar(b, at: i).0).isLetter {    // valid UTF-8: the scalar of these n bytes
                 length = 9                      // a letter no function word has
             } else {

@@ -441,11 +441,6 @@ enum MetadataExtractor {
         return found
     }
 
-    static func findAuthorityName(_ text: String) -> String? {
-        var bytes = text
-        return bytes.withUTF8(findAuthorityNamePlain) ?? findAuthorityNameByStrings(text)
-    }
-
     static let forBytes = Array("för".utf8)
 
     /// The first non-empty comma-separated piece of `b`, without the whitespace around it, as
@@ -509,7 +504,7 @@ enum MetadataExtractor {
         return .some(String(decoding: out, as: UTF8.self))
     }
 
-    /// `findAuthorityName` on `String`s and `Character`s, for any text.
+    /// `authorityName`'s rule on `String`s and `Character`s, for any text.
     static func findAuthorityNameByStrings(_ text: String) -> String? {
         let first = text.split(separator: ",").first.map { $0.trimmed() } ?? ""
         let words = first.split(separator: " ")
@@ -698,9 +693,8 @@ enum MetadataExtractor {
                 let (scalar, width) = UTF8Scan.scalar(b, at: i)
                 if scalar.properties.isAlphabetic {
                     for k in 0..<width {
-                        var x = b[i + k]
                         // Latin-1 capitals (after C3) to their small letters, as lowercased() does.
-                        if k == 1 && width == 2 && b[i] == 0xC3 && x >= 0x80 && x <= 0x9E && x != 0x97 { x += 0x20 }
+                        let x = UTF8Scan.lowerLatin1(b[i + k], afterC3: k == 1 && width == 2 && b[i] == 0xC3)
                         if length < word.count { word[length] = x }
                         length += 1
                     }
@@ -861,7 +855,7 @@ enum MetadataExtractor {
         var text = line
         let plain = text.withUTF8 { b -> Bool? in
             var start = 0, end = b.count
-            while start < end, case let w = UTF8Scan.whitespaceLength(b, at: start), w > 0 { start += w }
+            UTF8Scan.skipWhitespace(b, from: &start, to: end)
             _ = UTF8Scan.skipWhitespace(b, before: &end)
             guard start < end else { return false }
             guard UTF8Scan.isPlain(b, start..<end) else { return nil }

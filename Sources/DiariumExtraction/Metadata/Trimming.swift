@@ -6,7 +6,7 @@ extension StringProtocol {
         var s = whole
         return s.withUTF8 { b in
             var start = 0, end = b.count
-            while start < end, case let w = UTF8Scan.whitespaceLength(b, at: start), w > 0 { start += w }
+            UTF8Scan.skipWhitespace(b, from: &start, to: end)
             _ = UTF8Scan.skipWhitespace(b, before: &end)
             guard start < end else { return "" }
             return start == 0 && end == b.count ? whole : String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
