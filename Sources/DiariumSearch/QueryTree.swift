@@ -775,6 +775,20 @@ struct ProximityScorer {
         }
     }
 
+    /// For `terms` in `reader`'s segment, sharing a flat engine's `cursors`: a term reads the
+    /// first cursor over the title and the body whose leaf is that term (`leafText(i)`: cursor
+    /// i's term). Looked up only for a bonus of two or more terms (a prefix's 64 leaves hash
+    /// nothing). The reader and the cursors must outlive this scorer.
+    init(terms: [String], reader: SegmentReader, sharing cursors: UnsafeMutableBufferPointer<PostingsCursor>,
+         leafText: (Int) -> String) throws {
+        let wide = terms.count < 2 ? [] : terms.map { t in
+            cursors.indices.first { cursors[$0].fields & Self.wideFields == Self.wideFields && leafText($0) == t }
+        }
+        try self.init(terms: terms, reader: reader, sharing: cursors) { t in
+            terms.firstIndex(of: t).flatMap { wide[$0] }.map { Int32($0) }
+        }
+    }
+
     /// For `terms` in `matcher`'s segment, sharing its cursors; the matcher must outlive this scorer.
     init(terms: [String], matcher: SegmentMatcher) throws {
         try self.init(terms: terms, reader: matcher.segment.reader, sharing: matcher.cursorBuffer, index: matcher.sharedCursor)

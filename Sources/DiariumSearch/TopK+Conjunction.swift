@@ -145,12 +145,8 @@ extension TreeEvaluator {
         let normTable = table.count >= r.documentCount * IndexField.allCases.count ? table.baseAddress : nil
         let hasDeletions = segment.deletedCount > 0
         // The bonus reads a word's cursor in place when it covers the title and the body.
-        // (Looked up only for a bonus of two or more terms: a prefix's 64 leaves hash nothing.)
-        let wide = proximityTerms.count < 2 ? [] : proximityTerms.map { t in
-            leafList.indices.first { cursors[$0].fields & ProximityScorer.wideFields == ProximityScorer.wideFields && conjunction.leaves[leafList[$0]].text == t }
-        }
-        var proximity = try ProximityScorer(terms: proximityTerms, reader: r, sharing: cursors) { t in
-            proximityTerms.firstIndex(of: t).flatMap { wide[$0] }.map { Int32($0) }
+        var proximity = try ProximityScorer(terms: proximityTerms, reader: r, sharing: cursors) {
+            conjunction.leaves[leafList[$0]].text
         }
         let proximityBound = proximity.maximum
         let phrase = conjunction.phraseFields

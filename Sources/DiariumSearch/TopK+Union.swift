@@ -170,12 +170,8 @@ extension TreeEvaluator {
         // The bonus reads a leaf's cursor in place when it covers the title and the body: every
         // cursor stands at or past the document being scored (the candidates are the smallest
         // of the essential ones; the others are moved to it before it is scored in full).
-        // (Looked up only for a bonus of two or more terms: a prefix's 64 leaves hash nothing.)
-        let wide = proximityTerms.count < 2 ? [] : proximityTerms.map { t in
-            leafList.indices.first { cursors[$0].fields & ProximityScorer.wideFields == ProximityScorer.wideFields && union.leaves[leafList[$0]].text == t }
-        }
-        var proximity = try ProximityScorer(terms: proximityTerms, reader: r, sharing: cursors) { t in
-            proximityTerms.firstIndex(of: t).flatMap { wide[$0] }.map { Int32($0) }
+        var proximity = try ProximityScorer(terms: proximityTerms, reader: r, sharing: cursors) {
+            union.leaves[leafList[$0]].text
         }
         let extra = proximity.maximum
 
