@@ -1013,12 +1013,7 @@ struct TreeEvaluator {
                 }
             }
             matched += 1
-            if !proximity.terms.isEmpty && (!full || !TopDocuments.isBelow(score + proximityBound, threshold)) {
-                score += try proximity.bonus(doc)
-            }
-            // Below the k-th score: out without reading its catalog id.
-            if full && score < threshold { continue }
-            top.insert(ScoredDocument(score: score, id: r.documentID(doc), segment: si, doc: doc))
+            try top.offer(score, doc: doc, segment: si, reader: r, proximity: &proximity, bonusBound: proximityBound)
             threshold = top.threshold
             full = top.isFull
         }

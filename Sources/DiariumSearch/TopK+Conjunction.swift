@@ -252,27 +252,19 @@ extension TreeEvaluator {
                 // rejected before its positions are known is not counted: `exact` false).
                 let positionsFirst = countAll || !full
                 if positionsFirst, try !phraseMatches(doc) { continue }
-                var s = score(doc)
+                let s = score(doc)
                 if !countAll && full && TopDocuments.isBelow(s + proximityBound, threshold) { exact = false; continue }
                 if !positionsFirst, try !phraseMatches(doc) { continue }
                 matched += 1
-                if !proximity.terms.isEmpty && (!full || !TopDocuments.isBelow(s + proximityBound, threshold)) {
-                    s += try proximity.bonus(doc)
-                }
-                if full && s < threshold { continue }
-                top.insert(ScoredDocument(score: s, id: r.documentID(doc), segment: si, doc: doc))
+                try top.offer(s, doc: doc, segment: si, reader: r, proximity: &proximity, bonusBound: proximityBound)
                 threshold = top.threshold
                 full = top.isFull
                 continue
             }
-            var s = score(doc)
+            let s = score(doc)
             matched += 1
             if !countAll && full && TopDocuments.isBelow(s + proximityBound, threshold) { continue }
-            if !proximity.terms.isEmpty && (!full || !TopDocuments.isBelow(s + proximityBound, threshold)) {
-                s += try proximity.bonus(doc)
-            }
-            if full && s < threshold { continue }
-            top.insert(ScoredDocument(score: s, id: r.documentID(doc), segment: si, doc: doc))
+            try top.offer(s, doc: doc, segment: si, reader: r, proximity: &proximity, bonusBound: proximityBound)
             threshold = top.threshold
             full = top.isFull
         }

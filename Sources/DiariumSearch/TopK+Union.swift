@@ -326,11 +326,7 @@ extension TreeEvaluator {
                 continue
             }
             matched += 1
-            if !proximity.terms.isEmpty && (!full || !below(score + extra)) {
-                score += try proximity.bonus(doc)
-            }
-            if full && score < threshold { continue }
-            top.insert(ScoredDocument(score: score, id: r.documentID(doc), segment: si, doc: doc))
+            try top.offer(score, doc: doc, segment: si, reader: r, proximity: &proximity, bonusBound: extra)
             threshold = top.threshold
             full = top.isFull
         }

@@ -31,6 +31,23 @@ extension BestK where Element == ScoredDocument {
     static func isBelow(_ bound: Double, _ threshold: Double) -> Bool {
         bound * (1 + 1e-9) + 1e-12 < threshold
     }
+
+    /// Offers a matched document of segment `segment` scored `score` before its proximity
+    /// bonus: the bonus is computed only while the document can still enter with `bonusBound`
+    /// more, and a document below the k-th score leaves without its catalog id being read. The
+    /// one admission of the three engines (`QueryTree.swift`, `TopK+Conjunction.swift`,
+    /// `TopK+Union.swift`).
+    @inline(__always)
+    mutating func offer(_ score: Double, doc: UInt32, segment: Int, reader: SegmentReader,
+                        proximity: inout ProximityScorer, bonusBound: Double) throws {
+        var s = score
+        let full = isFull, threshold = self.threshold
+        if !proximity.terms.isEmpty && (!full || !Self.isBelow(s + bonusBound, threshold)) {
+            s += try proximity.bonus(doc)
+        }
+        if full && s < threshold { return }
+        insert(ScoredDocument(score: s, id: reader.documentID(doc), segment: segment, doc: doc))
+    }
 }
 
 /// What `BestK` ranks: `worse(a, b)` when `a` ranks below `b` (a strict order).
