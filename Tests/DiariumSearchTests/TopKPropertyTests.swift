@@ -129,7 +129,7 @@ import DiariumTestSupport
         let ids = raw.keys.sorted()
         var shapes: [String: Int] = [:]
         var treeSkipped = 0
-        var flatWords = 0, flatPhrases = 0
+        var flatWords = 0, flatPhrases = 0, flatAlternatives = 0
         for q in 0..<queries {
             let words = (0..<(1 + Int(rng.next() % 3))).map { _ in rng.next() % 4 == 0 ? "ord\(rng.next() % 300)" : Self.word(&rng, vocabulary) }
             var text = words.joined(separator: " ")
@@ -241,6 +241,7 @@ import DiariumTestSupport
                 // gives the tree's walk's documents, scores (bit for bit), count and exactness.
                 if let form = ConjunctionQuery(strict, idf: context.idf) {
                     if form.phraseFields != 0 { flatPhrases += 1 } else { flatWords += 1 }
+                    if (0..<form.wordCount).contains(where: { form.wordStarts[$0 + 1] - form.wordStarts[$0] > 1 }) { flatAlternatives += 1 }
                     for countAll in [false, true] {
                         let flat = try TreeEvaluator(searcher: searcher, context: context).top(strict, proximityTerms: proximity, k: k, countAll: countAll)
                         let walked = try TreeEvaluator(searcher: searcher, context: context).top(strict, proximityTerms: proximity, k: k, countAll: countAll,
@@ -281,6 +282,8 @@ import DiariumTestSupport
         #expect(treeSkipped > 0, "no search skipped a block; the test does not cover pruning")
         // The flat conjunction walk must have run for words and for phrases.
         #expect(flatWords > 0 && flatPhrases > 0, "flat conjunctions drawn: \(flatWords) of words, \(flatPhrases) phrases")
+        // ... and for a word of two or more alternatives (its smallest cursor, its largest score).
+        #expect(flatAlternatives > 0, "no flat conjunction had a word of two or more alternatives")
     }
 
     /// What a query node gives for one raw document: no condition (nothing searchable), a
