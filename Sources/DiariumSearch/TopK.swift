@@ -25,8 +25,9 @@ extension BestK where Element == ScoredDocument {
 
     /// Whether an upper bound `bound` is strictly below `threshold`, with room for rounding
     /// (× (1 + 1e-9) + 1e-12: a bound summed in another order than the score may differ in the
-    /// last bits): what it bounds cannot enter the top k. The one pruning test of both engines
-    /// (`QueryTree.swift`, `TopK+Union.swift`), so they skip exactly the same.
+    /// last bits): what it bounds cannot enter the top k. The one pruning test of the three
+    /// engines (`QueryTree.swift`, `TopK+Conjunction.swift`, `TopK+Union.swift`), so they skip
+    /// exactly the same.
     @inline(__always)
     static func isBelow(_ bound: Double, _ threshold: Double) -> Bool {
         bound * (1 + 1e-9) + 1e-12 < threshold
