@@ -148,6 +148,30 @@ public struct Tokenizer: ~Copyable {
         flushSpan(text, body)
     }
 
+    /// Appends to `out` the byte offset where each word of `text` starts: the words `tokenize`
+    /// gives as `.word` tokens (maximal runs of word characters, found by the same
+    /// `startsWord` and `scanWord`), so the k-th offset is the start of the word at position k
+    /// of an analysis of `text`. Nothing is lowercased or emitted: a snippet counts the words
+    /// of a region this way and analyses only the few it shows (`Snippets.bestExact`).
+    public static func wordStarts(_ text: UnsafeRawBufferPointer, into out: inout [Int]) {
+        let n = text.count
+        guard n > 0 else { return }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxWordBytes + 8) { scratch in
+            var i = 0
+            while i < n {
+                let b = text[i]
+                if b < 0x80 {
+                    guard (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) else { i += 1; continue }
+                } else if !startsWord(text, i) {
+                    i += decode(text, at: i).1
+                    continue
+                }
+                out.append(i)
+                i = max(i + 1, scanWord(text, from: i, into: scratch).end)
+            }
+        }
+    }
+
     /// Words after a line-end hyphen that show the hyphen is a real one (`offentlighets- och
     /// sekretesslagen`, `kommun- eller regionfullmäktige`).
     static let conjunctions: [[UInt8]] = ["och", "eller", "samt", "respektive", "resp", "som", "till", "utan", "men", "and", "or"].map { Array($0.utf8) }
