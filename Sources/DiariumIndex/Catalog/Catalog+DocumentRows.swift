@@ -342,24 +342,41 @@ extension Catalog {
 }
 
 extension HitRecord {
-    /// The row of `id` from `statement` (`SELECT \(columns) FROM documents WHERE id = ?`,
-    /// prepared by the caller's connection), nil when there is none: bound, stepped and read
+    /// The rows of `ids` from `statement` (`SELECT \(columns) FROM documents WHERE id IN (?, …)`
+    /// with at least `ids.count` places, prepared by the caller's connection; the places after
+    /// `ids` are bound to NULL), each given to `body` once, in id order: bound, stepped and read
     /// with SQLite's C functions, the statement reset before returning. A value of another type
-    /// than the column's throws `DocumentRecord.RowValueError`, as `init(row:)` does.
-    static func read(_ statement: Statement, id: Int64) throws -> HitRecord? {
+    /// than the column's throws `DocumentRecord.RowValueError`, as `DocumentRecord.init(row:)` does.
+    static func read(_ statement: Statement, ids: ArraySlice<Int64>, _ body: (HitRecord) -> Void) throws {
         let sql = statement.sqliteStatement
-        // A previous step of this statement ended in a reset (below), so this one succeeds.
+        // A previous run of this statement ended in a reset (below), so this one succeeds.
         _ = sqlite3_reset(sql)
         defer { _ = sqlite3_reset(sql) }
-        guard sqlite3_bind_int64(sql, 1, id) == SQLITE_OK else { throw IndexError.catalog("binding a hit's id: SQLite error") }
-        switch sqlite3_step(sql) {
-        case SQLITE_ROW: break
-        case SQLITE_DONE: return nil
-        case let code: throw IndexError.catalog("reading document \(id): SQLite error \(code)")
+        let places = sqlite3_bind_parameter_count(sql)
+        guard Int(places) >= ids.count else { throw IndexError.catalog("a hit statement of \(places) places for \(ids.count) ids") }
+        var slot: Int32 = 0
+        for id in ids {
+            slot += 1
+            guard sqlite3_bind_int64(sql, slot, id) == SQLITE_OK else { throw IndexError.catalog("binding a hit's id: SQLite error") }
         }
+        while slot < places {
+            slot += 1
+            guard sqlite3_bind_null(sql, slot) == SQLITE_OK else { throw IndexError.catalog("binding a hit's id: SQLite error") }
+        }
+        while true {
+            switch sqlite3_step(sql) {
+            case SQLITE_ROW: body(try row(sql))
+            case SQLITE_DONE: return
+            case let code: throw IndexError.catalog("reading a page's documents: SQLite error \(code)")
+            }
+        }
+    }
+
+    /// The current row of `sql`, a statement selecting `columns`.
+    private static func row(_ sql: OpaquePointer) throws -> HitRecord {
         func type(_ i: Int32) -> Int32 { sqlite3_column_type(sql, i) }
         func mismatch(_ i: Int32, _ what: String) -> DocumentRecord.RowValueError {
-            DocumentRecord.RowValueError(description: "column \(i) of document \(id) holds SQLite type \(type(i)), not \(what)")
+            DocumentRecord.RowValueError(description: "column \(i) of a documents row holds SQLite type \(type(i)), not \(what)")
         }
         // As GRDB reads them: text through its C string, a BLOB's bytes (none: empty).
         func text(_ i: Int32) throws -> String? {

@@ -268,7 +268,7 @@ public struct HitRecord: Sendable, Equatable {
 }
 
 extension HitRecord {
-    /// The columns read, in the order `read(_:id:)` (Catalog+DocumentRows.swift) decodes them.
+    /// The columns read, in the order `read(_:ids:_:)` (Catalog+DocumentRows.swift) decodes them.
     /// The shown path and the sources are read in their stored forms (migration `compact`):
     /// `path` is NULL when it is the received bytes (`Catalog.rawPath`), `sources` an id into
     /// `document_sources`, and the part name is only looked up for a part.
