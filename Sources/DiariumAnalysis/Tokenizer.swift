@@ -148,6 +148,53 @@ public struct Tokenizer: ~Copyable {
         flushSpan(text, body)
     }
 
+    /// Appends to `out` the byte offset where each word of `text` starts: the words `tokenize`
+    /// gives as `.word` tokens (maximal runs of word characters, found by the same
+    /// `startsWord` and `scanWord`), so the k-th offset is the start of the word at position k
+    /// of an analysis of `text`. Nothing is lowercased or emitted: a snippet counts the words
+    /// of a region this way and analyses only the few it shows (`Snippets.bestExact`).
+    public static func wordStarts(_ text: UnsafeRawBufferPointer, into out: inout [Int]) {
+        let n = text.count
+        guard n > 0, let base = text.baseAddress else { return }
+        let t = base.assumingMemoryBound(to: UInt8.self)
+        var i = 0
+        while i < n {
+            let b = t[i]
+            if b < 0x80 {
+                guard (b &- 0x61) < 26 || (b &- 0x41) < 26 || (b &- 0x30) < 10 else { i &+= 1; continue }
+            } else if !startsWord(text, i) {
+                i += decode(text, at: i).1
+                continue
+            }
+            out.append(i)
+            i = max(i + 1, wordEnd(text, from: i))
+        }
+    }
+
+    /// Where the word starting at `i` ends: `scanWord`'s end, without writing the word.
+    @inline(__always)
+    static func wordEnd(_ text: UnsafeRawBufferPointer, from i: Int) -> Int {
+        let t = text.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let n = text.count
+        var i = i
+        while i < n {
+            let c = t[i]
+            if c < 0x80 {
+                guard (c &- 0x61) < 26 || (c &- 0x30) < 10 || (c &- 0x41) < 26 else { break }
+                i &+= 1
+            } else if c == 0xC3, i &+ 1 < n, t[i &+ 1] & 0xC0 == 0x80 {
+                // Latin-1 letters but × and ÷ (C3 97, C3 B7), as `scanWord` reads them.
+                if t[i &+ 1] == 0x97 || t[i &+ 1] == 0xB7 { break }
+                i &+= 2
+            } else {
+                let (scalar, l) = decode(text, at: i)
+                guard let scalar, isWordScalar(scalar) else { break }
+                i &+= l
+            }
+        }
+        return i
+    }
+
     /// Words after a line-end hyphen that show the hyphen is a real one (`offentlighets- och
     /// sekretesslagen`, `kommun- eller regionfullmäktige`).
     static let conjunctions: [[UInt8]] = ["och", "eller", "samt", "respektive", "resp", "som", "till", "utan", "men", "and", "or"].map { Array($0.utf8) }

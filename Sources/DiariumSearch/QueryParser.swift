@@ -110,7 +110,13 @@ public enum QueryParser {
         return simplify(parts.count == 1 ? parts[0] : .and(parts))
     }
 
+    /// The tokens of `text`: words, quoted phrases, parentheses, operators and field names.
+    /// Read on UTF-8 bytes when every character of `text` is one scalar a byte walk classifies
+    /// as `Character` does (`bytesSuffice`): below U+0300 (no combining marks) or punctuation
+    /// of U+2010–U+205E without white space; otherwise character by character.
     static func tokenize(_ text: String) -> [Token] {
+        var utf8 = text
+        if let tokens = utf8.withUTF8({ tokenize(bytes: $0) }) { return tokens }
         var out: [Token] = []
         let chars = Array(text)
         var i = 0
@@ -129,33 +135,92 @@ public enum QueryParser {
             // A bare word: up to whitespace, a parenthesis or a quote.
             var j = i
             while j < chars.count && !chars[j].isWhitespace && chars[j] != "(" && chars[j] != ")" && chars[j] != "\"" { j += 1 }
-            var word = String(chars[i..<j])
+            let word = String(chars[i..<j])
             i = j
-            if word == "AND" || word == "&&" { out.append(.and); continue }
-            if word == "OR" || word == "||" { out.append(.or); continue }
-            if word == "NOT" { out.append(.not); continue }
-            // A minus directly before a word, a field filter, a phrase or a group is NOT of
-            // it (`-org:x` is `NOT org:x`); before a digit it is a sign or a range.
-            if word == "-", i < chars.count, chars[i] == "\"" || chars[i] == "(" {
-                out.append(.not)
-                continue
-            }
-            if word.hasPrefix("-") && word.count > 1 && !(word.dropFirst().first?.isNumber ?? false) {
-                out.append(.not)
-                word.removeFirst()
-            }
-            if let colon = word.firstIndex(of: ":"), colon != word.startIndex {
-                let name = word[..<colon].lowercased()
-                if fields.contains(name) {
-                    let rest = String(word[word.index(after: colon)...])
-                    out.append(.field(name))
-                    if !rest.isEmpty { out.append(.word(rest)) }
-                    continue
-                }
-            }
-            out.append(.word(word))
+            appendWord(word, beforeQuoteOrGroup: i < chars.count && (chars[i] == "\"" || chars[i] == "("), to: &out)
         }
         return out
+    }
+
+    /// `tokenize` on the UTF-8 of a text; nil when a character is not one scalar of the kinds
+    /// named there, or is white space above U+00A0 (the caller then reads characters).
+    static func tokenize(bytes b: UnsafeBufferPointer<UInt8>) -> [Token]? {
+        let n = b.count
+        // Only one-scalar characters the byte walk below classifies as `Character` does.
+        var k = 0
+        while k < n {
+            let c = b[k]
+            if c < 0x80 { k += 1 } else if c < 0xCC { k += 2 } else if c == 0xE2, k + 2 < n,
+                (b[k + 1] == 0x80 && ((0x90...0xA7).contains(b[k + 2]) || b[k + 2] >= 0xB0)) || (b[k + 1] == 0x81 && b[k + 2] <= 0x9E) {
+                k += 3
+            } else { return nil }
+        }
+        // White space (Unicode White_Space below U+0300): its length at `i`, or 0.
+        func space(_ i: Int) -> Int {
+            let c = b[i]
+            if c == 0x20 || (c >= 0x09 && c <= 0x0D) { return 1 }
+            return c == 0xC2 && i + 1 < n && (b[i + 1] == 0x85 || b[i + 1] == 0xA0) ? 2 : 0
+        }
+        // A quotation mark at `i` (", “, ”; `opening` also „): its length, or 0.
+        func quote(_ i: Int, opening: Bool) -> Int {
+            if b[i] == UInt8(ascii: "\"") { return 1 }
+            guard b[i] == 0xE2, i + 2 < n, b[i + 1] == 0x80 else { return 0 }
+            return b[i + 2] == 0x9C || b[i + 2] == 0x9D || (opening && b[i + 2] == 0x9E) ? 3 : 0
+        }
+        func length(_ i: Int) -> Int { b[i] < 0x80 ? 1 : b[i] < 0xE0 ? 2 : 3 }
+        func string(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self) }
+        var out: [Token] = []
+        var i = 0
+        while i < n {
+            let w = space(i)
+            if w > 0 { i += w; continue }
+            if b[i] == UInt8(ascii: "(") { out.append(.open); i += 1; continue }
+            if b[i] == UInt8(ascii: ")") { out.append(.close); i += 1; continue }
+            let q = quote(i, opening: true)
+            if q > 0 {
+                var j = i + q
+                while j < n && quote(j, opening: false) == 0 { j += length(j) }
+                out.append(.quoted(string((i + q)..<j)))
+                i = j < n ? j + quote(j, opening: false) : n
+                continue
+            }
+            // A bare word: up to whitespace, a parenthesis or a quote.
+            var j = i
+            while j < n && space(j) == 0 && b[j] != UInt8(ascii: "(") && b[j] != UInt8(ascii: ")") && b[j] != UInt8(ascii: "\"") { j += length(j) }
+            let word = string(i..<j)
+            i = j
+            appendWord(word, beforeQuoteOrGroup: i < n && (b[i] == UInt8(ascii: "\"") || b[i] == UInt8(ascii: "(")), to: &out)
+        }
+        return out
+    }
+
+    /// The tokens of a bare word (`beforeQuoteOrGroup`: a quotation mark or a parenthesis
+    /// follows it directly): an operator, a negation, a field name and its value, or a word.
+    private static func appendWord(_ word: String, beforeQuoteOrGroup: Bool, to out: inout [Token]) {
+        var word = word
+        if word == "AND" || word == "&&" { out.append(.and); return }
+        if word == "OR" || word == "||" { out.append(.or); return }
+        if word == "NOT" { out.append(.not); return }
+        // A minus directly before a word, a field filter, a phrase or a group is NOT of
+        // it (`-org:x` is `NOT org:x`); before a digit it is a sign or a range.
+        if word == "-", beforeQuoteOrGroup {
+            out.append(.not)
+            return
+        }
+        if word.hasPrefix("-") && word.count > 1 && !(word.dropFirst().first?.isNumber ?? false) {
+            out.append(.not)
+            word.removeFirst()
+        }
+        if let colon = word.firstIndex(of: ":"), colon != word.startIndex {
+            let name = word[..<colon].lowercased()
+            if fields.contains(name) {
+                let rest = String(word[word.index(after: colon)...])
+                out.append(.field(name))
+                if !rest.isEmpty { out.append(.word(rest)) }
+                return
+            }
+        }
+        out.append(.word(word))
     }
 
     struct Parser {

@@ -259,21 +259,27 @@ public final class Searcher {
         guard !scalars.contains(where: { "åäöé".unicodeScalars.contains($0) }) else { return [] }
         let slots = scalars.indices.filter { scalars[$0] == "a" || scalars[$0] == "o" }
         guard !slots.isEmpty, slots.count <= 6 else { return [] }
+        // Every spelling but the word's own, the first slot varying slowest (a, å, ä; o, ö), as
+        // UTF-8 built in one buffer: a mixed-radix count over the slots.
+        let options: [[UInt8]] = slots.map { scalars[$0] == "a" ? [0x61, 0xE5, 0xE4] : [0x6F, 0xF6] }
+        var combinations = 1
+        for o in options { combinations *= o.count }
         var variants: [String] = []
-        func build(_ k: Int, _ current: [Unicode.Scalar]) {
-            if variants.count >= 64 { return }
-            if k == slots.count {
-                if current != scalars { variants.append(String(String.UnicodeScalarView(current))) }
-                return
+        var digits = [Int](repeating: 0, count: slots.count)
+        var bytes: [UInt8] = []
+        for _ in 1..<combinations where variants.count < 64 {
+            var k = slots.count - 1
+            while digits[k] == options[k].count - 1 { digits[k] = 0; k -= 1 }
+            digits[k] += 1
+            bytes.removeAll(keepingCapacity: true)
+            var slot = 0
+            for (i, s) in scalars.enumerated() {
+                let v = slot < slots.count && slots[slot] == i ? Unicode.Scalar(options[slot][digits[slot]]) : s
+                if slot < slots.count && slots[slot] == i { slot += 1 }
+                UTF8.encode(v) { bytes.append($0) }
             }
-            let options: [Unicode.Scalar] = scalars[slots[k]] == "a" ? ["a", "å", "ä"] : ["o", "ö"]
-            for o in options {
-                var next = current
-                next[slots[k]] = o
-                build(k + 1, next)
-            }
+            variants.append(String(decoding: bytes, as: UTF8.self))
         }
-        build(0, scalars)
         var out: [String] = []
         for v in variants {
             guard let term = analyzer.term(ofWord: v), !out.contains(term) else { continue }

@@ -30,10 +30,16 @@ enum Snippets {
     /// distinct terms (then the most matches), the earliest of equals — the rule `best(in:)`
     /// applies to a text's words, applied to `events` (position, term index), sorted by position.
     static func bestWindowStart(_ events: [(position: UInt32, term: Int)], termCount: Int) -> UInt32? {
+        bestWindow(events, termCount: termCount)?.first
+    }
+
+    /// `bestWindowStart`'s window: the positions of its first match and of the match it ends at
+    /// (the window holds the positions after `last − window`).
+    static func bestWindow(_ events: [(position: UInt32, term: Int)], termCount: Int) -> (first: UInt32, last: UInt32)? {
         guard !events.isEmpty else { return nil }
         var counts = [Int](repeating: 0, count: termCount)
         var distinct = 0, matched = 0
-        var bestDistinct = -1, bestCount = -1, bestFirst = events[0].position
+        var bestDistinct = -1, bestCount = -1, bestFirst = events[0].position, bestLast = events[0].position
         var lo = 0
         for hi in events.indices {
             let e = events[hi]
@@ -48,10 +54,10 @@ enum Snippets {
                 lo += 1
             }
             if distinct > bestDistinct || (distinct == bestDistinct && matched > bestCount) {
-                bestDistinct = distinct; bestCount = matched; bestFirst = events[lo].position
+                bestDistinct = distinct; bestCount = matched; bestFirst = events[lo].position; bestLast = e.position
             }
         }
-        return bestFirst
+        return (bestFirst, bestLast)
     }
 
     /// The body positions whose words a snippet analyses around `first`, the first match of the
@@ -251,29 +257,32 @@ enum Snippets {
     /// term of a matched joined form starting at it (a joined form shares its first word's
     /// position); a word matched only as a later part of a joined form counts nothing.
     static func words(text: [UInt8], terms: MatchTerms, analyzer: Analyzer) -> [(start: Int, end: Int, match: Int, own: Int, joined: Int)] {
+        text.withUnsafeBytes { words($0, terms: terms, analyzer: analyzer) }
+    }
+
+    /// `words(text:terms:analyzer:)` of the bytes `buf`.
+    static func words(_ buf: UnsafeRawBufferPointer, terms: MatchTerms, analyzer: Analyzer) -> [(start: Int, end: Int, match: Int, own: Int, joined: Int)] {
         var tokens: [(start: Int, end: Int, match: Int, own: Int, joined: Int)] = []
-        tokens.reserveCapacity(text.count / 6 + 8)
+        tokens.reserveCapacity(buf.count / 6 + 8)
         var joined: (start: Int, end: Int, match: Int) = (0, 0, -1)
         // The matched joined form not yet given to its first word.
         var pending = -1
         var heads: [(token: Int, part: [UInt8], term: Int)] = []
         let filter: ((UnsafeRawBufferPointer) -> Bool)? = analyzer.termsArePrefixesOfWords ? { terms.startsSome($0) } : nil
         let compounds = terms.compoundHeads.contains(true)
-        text.withUnsafeBytes { buf in
-            analyzer.analyze(buf, stemming: filter) { t in
-                let m = terms.index(of: t.term)
-                if t.kind == .word {
-                    let inJoined = joined.match >= 0 && t.start >= joined.start && t.end <= joined.end
-                    let covering = m >= 0 ? m : (inJoined ? joined.match : -1)
-                    if covering < 0 && compounds, let h = terms.compoundHead(of: t.word) {
-                        heads.append((tokens.count, Array(UnsafeRawBufferPointer(rebasing: t.word[h.from...])), h.term))
-                    }
-                    tokens.append((t.start, t.end, covering, m, inJoined ? pending : -1))
-                    pending = -1
-                } else if m >= 0 {
-                    joined = (t.start, t.end, m)
-                    pending = m
+        analyzer.analyze(buf, stemming: filter) { t in
+            let m = terms.index(of: t.term)
+            if t.kind == .word {
+                let inJoined = joined.match >= 0 && t.start >= joined.start && t.end <= joined.end
+                let covering = m >= 0 ? m : (inJoined ? joined.match : -1)
+                if covering < 0 && compounds, let h = terms.compoundHead(of: t.word) {
+                    heads.append((tokens.count, Array(UnsafeRawBufferPointer(rebasing: t.word[h.from...])), h.term))
                 }
+                tokens.append((t.start, t.end, covering, m, inJoined ? pending : -1))
+                pending = -1
+            } else if m >= 0 {
+                joined = (t.start, t.end, m)
+                pending = m
             }
         }
         for h in heads where analyzer.term(ofWord: String(decoding: h.part, as: UTF8.self)).map({ Array($0.utf8) == terms.terms[h.term] }) ?? false {
@@ -324,45 +333,106 @@ enum Snippets {
                 bestDistinct = distinct; bestCount = matched; bestStart = start
             }
         }
-        // The window found ends at a match and may start up to `window` words before its
-        // first one; shown, it starts `lead` words before that first match (all its matches
-        // stay in, the window only moves on), or `window` words before the end of the text.
-        var anchor = tokens[0].start
-        if bestDistinct > 0 {
-            // Its first counted match (a joined form's later word, marked, is not one).
-            var first = bestStart
-            while first < tokens.count && tokens[first].own < 0 && tokens[first].joined < 0 { first += 1 }
-            bestStart = max(bestStart, min(first - lead, tokens.count - window))
-            // The anchor: the first word marked from where the snippet starts.
-            var marked = bestStart
-            while marked < first && tokens[marked].match < 0 { marked += 1 }
-            if marked < tokens.count { anchor = tokens[marked].start }
-        } else {
-            bestStart = 0
+        guard bestDistinct > 0 else {
+            return text.withUnsafeBytes { shown($0, tokens, total: tokens.count, from: 0, first: nil) }
         }
-        let last = min(tokens.count, bestStart + window) - 1
+        // Its first counted match (a joined form's later word, marked, is not one).
+        var first = bestStart
+        while first < tokens.count && tokens[first].own < 0 && tokens[first].joined < 0 { first += 1 }
+        let start = shownStart(windowStart: bestStart, first: first, total: tokens.count)
+        return text.withUnsafeBytes { shown($0, tokens, total: tokens.count, from: start, first: first) }
+    }
+
+    /// Where a snippet starts (a word index): the best window found ends at a match and may
+    /// start up to `window` words before its first one (`first`); shown, it starts `lead`
+    /// words before that first match (all its matches stay in, the window only moves on), or
+    /// `window` words before the end of the text (`total` words).
+    @inline(__always)
+    static func shownStart(windowStart: Int, first: Int, total: Int) -> Int {
+        max(windowStart, min(first - lead, total - window))
+    }
+
+    /// The snippet showing words `start ..< start + window` of a text of `total` words, of which
+    /// `tokens` (`words`, offsets into `t`) are words `base...`: the matched
+    /// words marked, whitespace runs as one space, `…` where words are left out. Its anchor is
+    /// the first marked word from `start` to `first` (the first counted match; nil: none, the
+    /// anchor is the first word).
+    static func shown(_ t: UnsafeRawBufferPointer, _ tokens: [(start: Int, end: Int, match: Int, own: Int, joined: Int)], base: Int = 0,
+                      total: Int, from start: Int, first: Int?) -> Passage {
+        var anchor = tokens[start - base].start
+        if let first {
+            // The anchor: the first word marked from where the snippet starts.
+            var marked = start
+            while marked < first && tokens[marked - base].match < 0 { marked += 1 }
+            anchor = tokens[marked - base].start
+        }
+        let last = min(total, start + window) - 1
         // The snippet's UTF-8, built in one buffer.
         var out: [UInt8] = []
-        out.reserveCapacity(tokens[last].end - tokens[bestStart].start + 64)
-        if bestStart > 0 { out += ellipsis }
-        var cursor = tokens[bestStart].start
-        var tail = cursor
-        text.withUnsafeBytes { t in
-            for k in bestStart...last {
-                let w = tokens[k]
-                appendCleaned(t, cursor..<w.start, to: &out)
-                if w.match >= 0 { out += openMark }
-                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: t[w.start..<w.end]))
-                if w.match >= 0 { out += closeMark }
-                cursor = w.end
-            }
-            // Trailing punctuation of the last word.
-            tail = cursor
-            while tail < t.count && tail < cursor + 2, t[tail] == UInt8(ascii: ".") || t[tail] == UInt8(ascii: ")") { tail += 1 }
-            appendCleaned(t, cursor..<tail, to: &out)
+        out.reserveCapacity(tokens[last - base].end - tokens[start - base].start + 64)
+        if start > 0 { out += ellipsis }
+        var cursor = tokens[start - base].start
+        for k in start...last {
+            let w = tokens[k - base]
+            appendCleaned(t, cursor..<w.start, to: &out)
+            if w.match >= 0 { out += openMark }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: t[w.start..<w.end]))
+            if w.match >= 0 { out += closeMark }
+            cursor = w.end
         }
-        if last < tokens.count - 1 { out += spaceEllipsis }
-        return Passage(text: String(decoding: out, as: UTF8.self), anchor: anchor, range: tokens[bestStart].start..<tail)
+        // Trailing punctuation of the last word.
+        var tail = cursor
+        while tail < t.count && tail < cursor + 2, t[tail] == UInt8(ascii: ".") || t[tail] == UInt8(ascii: ")") { tail += 1 }
+        appendCleaned(t, cursor..<tail, to: &out)
+        if last < total - 1 { out += spaceEllipsis }
+        return Passage(text: String(decoding: out, as: UTF8.self), anchor: anchor, range: tokens[start - base].start..<tail)
+    }
+
+    /// `best(in:)` of a region whose every counted match is one of `events` (`regionPositions`'
+    /// `exact`), analysing only the words it shows: the region's words are counted
+    /// (`Tokenizer.wordStarts`; its first word is at body position `firstPosition`), the
+    /// window is chosen from the positions (`bestWindow`), and only the shown words — widened
+    /// to whole joined spans (`endsJoined`) — are analysed. nil, for the whole region to be
+    /// analysed instead, when the words analysed do not count the matches `events` holds at
+    /// their positions.
+    static func bestExact(in text: [UInt8], events: [(position: UInt32, term: Int)], firstPosition: UInt32, terms: MatchTerms,
+                          analyzer: Analyzer) -> Passage? {
+        var starts: [Int] = []
+        starts.reserveCapacity(text.count / 4 + 1)
+        text.withUnsafeBytes { Tokenizer.wordStarts($0, into: &starts) }
+        let total = starts.count
+        guard total > 0 else { return nil }
+        // The words shown, as `best(in:)` finds them from the words' matches.
+        var start = 0
+        var first: Int?
+        if let w = bestWindow(events, termCount: terms.terms.count) {
+            let f = Int(w.first) - Int(firstPosition), end = Int(w.last) - Int(firstPosition)
+            guard f >= 0, f <= end, end < total else { return nil }
+            start = shownStart(windowStart: max(0, end - window + 1), first: f, total: total)
+            first = f
+        }
+        let last = min(total, start + window) - 1
+        // Whole joined spans on both sides (a joined form's words are marked and counted by it).
+        var a = start
+        while a > 0 && endsJoined(text[..<starts[a]]) { a -= 1 }
+        var e = last + 1
+        while e < total && endsJoined(text[..<starts[e]]) { e += 1 }
+        let lo = starts[a], hi = e < total ? starts[e] : text.count
+        return text.withUnsafeBytes { all -> Passage? in
+            var tokens = words(UnsafeRawBufferPointer(rebasing: all[lo..<hi]), terms: terms, analyzer: analyzer)
+            guard tokens.count == e - a else { return nil }
+            // Every word analysed counts a match exactly where the postings hold one.
+            var k = 0
+            for i in tokens.indices {
+                tokens[i].start += lo
+                tokens[i].end += lo
+                let position = firstPosition + UInt32(a + i)
+                while k < events.count && events[k].position < position { k += 1 }
+                let held = k < events.count && events[k].position == position
+                guard held == (tokens[i].own >= 0 || tokens[i].joined >= 0) else { return nil }
+            }
+            return shown(all, tokens, base: a, total: total, from: start, first: first)
+        }
     }
 
     /// Whether the word starting right after `bytes` may be joined to the one before it: the
@@ -519,7 +589,10 @@ extension Searcher {
             region = wider
         }
         if margin > 0 { bytes.removeFirst(margin) }
-        var p = Snippets.best(in: bytes, terms: terms, analyzer: analyzer)
+        // Exact: only the words shown are analysed (`bestExact`); else the whole region.
+        var p = (exact ? Snippets.bestExact(in: bytes, events: events, firstPosition: region.positions.lowerBound, terms: terms,
+                                            analyzer: analyzer) : nil)
+            ?? Snippets.best(in: bytes, terms: terms, analyzer: analyzer)
         let shift = region.bytes.lowerBound
         p.anchor += shift
         p.range = (p.range.lowerBound + shift)..<(p.range.upperBound + shift)

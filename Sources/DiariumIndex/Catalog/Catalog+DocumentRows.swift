@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
-// SQLite's C API, for binding a row's values (`DocumentInserter`); no other file imports it.
+// SQLite's C API, for binding a row's values (`DocumentInserter`) and reading a hit's
+// (`HitRecord.read`); no other file imports it.
 import GRDBSQLite
 
 /// How a `DocumentRecord` is stored in the `documents` table since migration `compact`, and
@@ -337,5 +338,79 @@ extension Catalog {
             CREATE INDEX documents_path ON documents(path) WHERE path IS NOT NULL;
             UPDATE meta SET value = '\(formatVersion)' WHERE key = 'format_version';
             """)
+    }
+}
+
+extension HitRecord {
+    /// The rows of `ids` from `statement` (`SELECT \(columns) FROM documents WHERE id IN (?, …)`
+    /// with at least `ids.count` places, prepared by the caller's connection; the places after
+    /// `ids` are bound to NULL), each given to `body` once, in id order: bound, stepped and read
+    /// with SQLite's C functions, the statement reset before returning. A value of another type
+    /// than the column's throws `DocumentRecord.RowValueError`, as `DocumentRecord.init(row:)` does.
+    static func read(_ statement: Statement, ids: ArraySlice<Int64>, _ body: (HitRecord) -> Void) throws {
+        let sql = statement.sqliteStatement
+        // A previous run of this statement ended in a reset (below), so this one succeeds.
+        _ = sqlite3_reset(sql)
+        defer { _ = sqlite3_reset(sql) }
+        let places = sqlite3_bind_parameter_count(sql)
+        guard Int(places) >= ids.count else { throw IndexError.catalog("a hit statement of \(places) places for \(ids.count) ids") }
+        var slot: Int32 = 0
+        for id in ids {
+            slot += 1
+            guard sqlite3_bind_int64(sql, slot, id) == SQLITE_OK else { throw IndexError.catalog("binding a hit's id: SQLite error") }
+        }
+        while slot < places {
+            slot += 1
+            guard sqlite3_bind_null(sql, slot) == SQLITE_OK else { throw IndexError.catalog("binding a hit's id: SQLite error") }
+        }
+        while true {
+            switch sqlite3_step(sql) {
+            case SQLITE_ROW: body(try row(sql))
+            case SQLITE_DONE: return
+            case let code: throw IndexError.catalog("reading a page's documents: SQLite error \(code)")
+            }
+        }
+    }
+
+    /// The current row of `sql`, a statement selecting `columns`.
+    private static func row(_ sql: OpaquePointer) throws -> HitRecord {
+        func type(_ i: Int32) -> Int32 { sqlite3_column_type(sql, i) }
+        func mismatch(_ i: Int32, _ what: String) -> DocumentRecord.RowValueError {
+            DocumentRecord.RowValueError(description: "column \(i) of a documents row holds SQLite type \(type(i)), not \(what)")
+        }
+        // As GRDB reads them: text through its C string, a BLOB's bytes (none: empty).
+        func text(_ i: Int32) throws -> String? {
+            switch type(i) {
+            case SQLITE_NULL: return nil
+            case SQLITE_TEXT: return sqlite3_column_text(sql, i).map { String(cString: $0) } ?? ""
+            default: throw mismatch(i, "text")
+            }
+        }
+        func integer(_ i: Int32) throws -> Int64? {
+            switch type(i) {
+            case SQLITE_NULL: return nil
+            case SQLITE_INTEGER: return sqlite3_column_int64(sql, i)
+            default: throw mismatch(i, "an integer")
+            }
+        }
+        func blob(_ i: Int32) throws -> Data? {
+            switch type(i) {
+            case SQLITE_NULL: return nil
+            case SQLITE_BLOB: return sqlite3_column_blob(sql, i).map { Data(bytes: $0, count: Int(sqlite3_column_bytes(sql, i))) } ?? Data()
+            default: throw mismatch(i, "a BLOB")
+            }
+        }
+        guard let rowID = try integer(0) else { throw mismatch(0, "an id") }
+        // NULL: the shown path is the received path's bytes, as in `DocumentRecord.init(row:)`.
+        let shown: String
+        if let p = try text(1) { shown = p } else if let raw = try blob(12) { shown = String(decoding: raw, as: UTF8.self) } else {
+            throw mismatch(12, "the received path")
+        }
+        guard let format = try text(2) else { throw mismatch(2, "a format") }
+        let metadata = DocumentMetadata(title: try text(3), authority: try text(4), docType: try text(5), date: try text(6),
+                                        year: try integer(7).map { Int($0) }, dnr: try text(8))
+        guard let part = try integer(10) else { throw mismatch(10, "a part number") }
+        return HitRecord(id: rowID, path: shown, format: format, metadata: metadata, pageStarts: try blob(9),
+                         partName: DocumentRecord.partName(part: Int(part), sources: try text(11)))
     }
 }

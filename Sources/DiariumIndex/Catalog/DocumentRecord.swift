@@ -3,7 +3,8 @@ import GRDB
 
 /// The metadata a reader finds, sorts and filters documents by, as the catalog keeps it: one
 /// field list for the inventory row (`DocumentRecord`) and a page's hit (`HitRecord`), read
-/// from the catalog by one reader (`init(row:at:)`, the columns `Catalog.metadataColumns`).
+/// from the catalog in the order of `Catalog.metadataColumns` (`init(row:at:)`; a hit's C-level
+/// read, `HitRecord.read`, in the same order).
 public struct DocumentMetadata: Sendable, Equatable, Hashable {
     public var title: String?
     /// Issuing authority (nämnd, förvaltning, …).
@@ -267,7 +268,7 @@ public struct HitRecord: Sendable, Equatable {
 }
 
 extension HitRecord {
-    /// The columns read, in the order `init(row:)` decodes them.
+    /// The columns read, in the order `read(_:ids:_:)` (Catalog+DocumentRows.swift) decodes them.
     /// The shown path and the sources are read in their stored forms (migration `compact`):
     /// `path` is NULL when it is the received bytes (`Catalog.rawPath`), `sources` an id into
     /// `document_sources`, and the part name is only looked up for a part.
@@ -276,15 +277,4 @@ extension HitRecord {
         CASE WHEN part > 0 THEN (SELECT json FROM document_sources WHERE document_sources.id = documents.sources) END, \
         CASE WHEN path IS NULL THEN \(Catalog.rawPath) END
         """
-
-    /// A row of `SELECT \(columns)`.
-    init(row: Row) throws {
-        id = try row.decode(Int64.self, atIndex: 0)
-        // NULL: the shown path is the received path's bytes, as in `DocumentRecord.init(row:)`.
-        path = try row.decode(String?.self, atIndex: 1) ?? String(decoding: try row.decode(Data.self, atIndex: 12), as: UTF8.self)
-        format = try row.decode(String.self, atIndex: 2)
-        metadata = try DocumentMetadata(row: row, at: 3)
-        pageStarts = try row.decode(Data?.self, atIndex: 9)
-        partName = DocumentRecord.partName(part: try row.decode(Int.self, atIndex: 10), sources: try row.decode(String?.self, atIndex: 11))
-    }
 }
