@@ -856,8 +856,6 @@ struct TreeEvaluator {
         /// Matching documents seen (all of them when `exact`).
         var matched: Int
         var exact: Bool
-        /// Windows the union engine scored whole (TopK+Union.swift), for the tests' coverage.
-        var windowsScored = 0
     }
 
     /// An evaluator with the idfs and field factors `context` gathered while the trees were built.
@@ -908,13 +906,10 @@ struct TreeEvaluator {
     /// number of matches, exact unless a block was skipped (`countAll`: never skipped).
     /// `flatConjunctions` false walks a conjunction or a lone phrase with `SegmentMatcher` (the
     /// tests compare the two walks).
-    /// `wholeWindows` false scores a union's candidates one at a time (TopK+Union.swift).
-    func top(_ tree: QueryTree, proximityTerms: [String], k: Int, countAll: Bool, flatConjunctions: Bool = true,
-             wholeWindows: Bool = true) throws -> Outcome {
+    func top(_ tree: QueryTree, proximityTerms: [String], k: Int, countAll: Bool, flatConjunctions: Bool = true) throws -> Outcome {
         var top = TopDocuments(k: max(k, 1))
         var matched = 0
         var exact = true
-        var windowsScored = 0
         // A union of single terms (OR, a prefix, a word's alternatives, filtered): MaxScore per term (TopK+Union.swift).
         let union = UnionQuery(tree, idf: idf)
         let tests = try union?.filters.map { try filters.test($0, searcher) } ?? []
@@ -923,8 +918,7 @@ struct TreeEvaluator {
         for si in searcher.reader.segments.indices {
             if let union {
                 try Self.unionTop(union, searcher: searcher, factors: factors, tests: tests, segment: si, proximityTerms: proximityTerms,
-                                  countAll: countAll, wholeWindows: wholeWindows, into: &top, matched: &matched, exact: &exact,
-                                  windowsScored: &windowsScored)
+                                  countAll: countAll, into: &top, matched: &matched, exact: &exact)
                 continue
             }
             if let conjunction {
@@ -936,7 +930,7 @@ struct TreeEvaluator {
             try Self.top(m, segment: si, proximityTerms: proximityTerms, entry: { [searcher] in try searcher.entry($0, segment: si) },
                          countAll: countAll, into: &top, matched: &matched, exact: &exact)
         }
-        return .init(top: top.sorted(), matched: matched, exact: exact, windowsScored: windowsScored)
+        return .init(top: top.sorted(), matched: matched, exact: exact)
     }
 
     /// One segment's part of `top`: documents in order; a window of blocks whose bound cannot

@@ -27,17 +27,6 @@ import Foundation
 //   score, the clauses summed in order from 0; the proximity bonus as in `TreeEvaluator.top`.
 // - Documents matched only by non-essential leaves are never visited: the count becomes a lower
 //   bound (`exact` false). With `countAll` nothing is set aside.
-// - Windows scored whole: where no leaf is set aside (every leaf essential in the window, or
-//   `countAll`), every document of the window is scored anyway, so the window (up to
-//   `WindowAccumulator.span` ids) is scored leaf by leaf instead of document by document, as
-//   Lucene's `BooleanScorer` and Tantivy's buffered union score disjunctions: each leaf's postings
-//   go straight into per-document sums and a bit set, with no merge of the cursors per
-//   document; the set is then read in document order and offered like any candidate. Same
-//   documents, count, `exact` and scores bit for bit (per clause the largest term score, the
-//   clauses added in order from 0), which TopKPropertyTests checks against the walk one
-//   document at a time. The bonus reads a cursor in place: such a cursor (over the title and the
-//   body) is scanned as a copy that stays within its decoded block (the window ends there), and
-//   the cursor itself stays at the window's start for `ProximityScorer` to move forward.
 
 /// A query tree that is a union of single terms grouped in clauses (see the top of this file),
 /// with metadata filters every match must pass; segment-independent.
@@ -134,12 +123,10 @@ extension TreeEvaluator {
     /// scores, count and `exact` as `SegmentMatcher`'s walk would give, without scoring the
     /// documents that cannot enter.
     /// `tests` are `union.filters`' predicates, in order.
-    /// `wholeWindows` false scores every candidate one at a time (the tests compare the two);
-    /// `windowsScored` counts the windows scored whole.
     static func unionTop(_ union: UnionQuery, searcher: Searcher, factors: FieldFactors,
                          tests: [(Int, UInt32) -> Bool],
-                         segment si: Int, proximityTerms: [String], countAll: Bool, wholeWindows: Bool = true,
-                         into top: inout TopDocuments, matched: inout Int, exact: inout Bool, windowsScored: inout Int) throws {
+                         segment si: Int, proximityTerms: [String], countAll: Bool,
+                         into top: inout TopDocuments, matched: inout Int, exact: inout Bool) throws {
         let segment = searcher.reader.segments[si]
         let r = segment.reader
         let scoring = searcher.scoring
@@ -218,19 +205,6 @@ extension TreeEvaluator {
             guard let t = normTable else { return r.normBytes(doc) }
             return SegmentReader.normBytes(doc, in: t)
         }
-        // Windows scored whole (see the top of this file): with two or more leaves and no filter;
-        // a cursor the bonus may read in place (over the title and the body) must cover every
-        // field, so that scanning a copy of it through its decoded block never decodes another.
-        let everyField = IndexField.mask(Set(IndexField.allCases))
-        let sharing = !proximity.terms.isEmpty
-        let keepsPlace = UnsafeMutableBufferPointer<Bool>.allocate(capacity: n)
-        defer { keepsPlace.deallocate() }
-        for i in 0..<n { keepsPlace[i] = sharing && cursors[i].fields & ProximityScorer.wideFields == ProximityScorer.wideFields }
-        let whole = wholeWindows && n >= 2 && segmentFilters.isEmpty
-            && (0..<n).allSatisfy { !keepsPlace[$0] || cursors[$0].fields == everyField }
-        let accumulator = whole ? WindowAccumulator() : nil
-        defer { accumulator?.deallocate() }
-
         while target != PostingsCursor.exhausted {
             let pruning = full && !countAll
             if pruning && (!haveWindow || target > windowEnd) {
@@ -284,39 +258,6 @@ extension TreeEvaluator {
                     target = windowEnd &+ 1
                     continue
                 }
-            }
-            if let accumulator, pruning ? !partial : countAll {
-                // Every leaf essential (or nothing to prune): the window's documents scored whole.
-                var first = PostingsCursor.exhausted
-                for i in 0..<n {
-                    if cursors[i].doc < target { cursors[i].advance(to: target) }
-                    first = min(first, cursors[i].doc)
-                }
-                if pruning && first > windowEnd {
-                    if windowEnd == PostingsCursor.exhausted { break }
-                    target = windowEnd &+ 1
-                    continue
-                }
-                guard first != PostingsCursor.exhausted else { break }
-                var last = first &+ min(UInt32(WindowAccumulator.span - 1), PostingsCursor.exhausted &- 1 &- first)
-                if pruning { last = min(last, windowEnd) }
-                // A cursor kept in place for the bonus: its copy scans no further than its block.
-                for i in 0..<n where keepsPlace[i] && cursors[i].doc <= last {
-                    if let b = cursors[i].blockMaximum(containing: cursors[i].doc) { last = min(last, b.lastDoc) }
-                }
-                windowsScored += 1
-                try accumulator.score(first: first, last: last, cursors: cursors, clauseOf: clauseOf, keepsPlace: keepsPlace) { i, c, doc in
-                    scoring.termScore(c, fields: mask[i], idf: idf[i], weight: weight[i], factors: factorTable, norms: norms(doc))
-                } each: { doc, score in
-                    if hasDeletions && !segment.isLive(doc) { return }
-                    matched += 1
-                    if pruning && below(score + extra) { return }
-                    try top.offer(score, doc: doc, segment: si, reader: r, proximity: &proximity, bonusBound: extra)
-                    threshold = top.threshold
-                    full = top.isFull
-                }
-                target = last &+ 1
-                continue
             }
             // The next candidate: the first document ≥ target of the essential leaves.
             var doc = PostingsCursor.exhausted
@@ -392,95 +333,5 @@ extension TreeEvaluator {
         withExtendedLifetime(buffers) {}
         for i in 0..<n { if let e = cursors[i].error { throw e } }
         if let e = proximity.error { throw e }
-    }
-}
-
-/// The scores of one window of documents (at most `span` ids from `first`), summed leaf by leaf
-/// instead of document by document (as Lucene's `BooleanScorer` and Tantivy's buffered union
-/// do for disjunctions): each leaf's postings in the window go straight into a bit set of the
-/// documents seen and their score sums, then the set is read in document order.
-struct WindowAccumulator {
-    /// Document ids per window.
-    static let span = 4096
-    private static let words = span / 64
-    /// Per window slot: the sum of the clauses so far, the current clause's best term.
-    private let sums = UnsafeMutablePointer<Double>.allocate(capacity: span)
-    private let bests = UnsafeMutablePointer<Double>.allocate(capacity: span)
-    /// Slots with a sum; slots the current clause has touched.
-    private let seen = UnsafeMutablePointer<UInt64>.allocate(capacity: words)
-    private let touched = UnsafeMutablePointer<UInt64>.allocate(capacity: words)
-
-    init() {
-        seen.initialize(repeating: 0, count: Self.words)
-        touched.initialize(repeating: 0, count: Self.words)
-    }
-
-    func deallocate() {
-        sums.deallocate(); bests.deallocate(); seen.deallocate(); touched.deallocate()
-    }
-
-    /// Scores the documents `first...last` (at most `span`) of the leaves' cursors (grouped by
-    /// clause, `clauseOf` nondecreasing; each at or past `first`): `termScore(i, cursor, doc)`
-    /// per posting, per clause the largest, the clauses added in order from 0 — the sum
-    /// `unionTop` computes one document at a time, bit for bit. Then `each(doc, score)` in
-    /// document order. A cursor with `keepsPlace` stays where it was (a copy of it is scanned,
-    /// which must not leave its decoded block); the others end at or past `last`.
-    @inline(__always)
-    func score(first: UInt32, last: UInt32, cursors: UnsafeMutableBufferPointer<PostingsCursor>, clauseOf: [Int],
-               keepsPlace: UnsafeMutableBufferPointer<Bool>,
-               termScore: (Int, PostingsCursor, UInt32) -> Double, each: (UInt32, Double) throws -> Void) rethrows {
-        let n = cursors.count
-        let used = Int(last &- first) >> 6 &+ 1
-        clauseOf.withUnsafeBufferPointer { clauseOf in
-            var i = 0
-            while i < n {
-                var j = i &+ 1
-                while j < n && clauseOf[j] == clauseOf[i] { j &+= 1 }
-                let alone = j &- i == 1
-                for x in i..<j where cursors[x].doc <= last {
-                    var c = cursors[x]
-                    while true {
-                        let d = c.doc
-                        let v = termScore(x, c, d)
-                        let s = Int(d &- first), w = s >> 6, bit = UInt64(1) << UInt64(s & 63)
-                        if alone {
-                            if seen[w] & bit != 0 { sums[s] += v } else { sums[s] = v; seen[w] |= bit }
-                        } else {
-                            if touched[w] & bit != 0 { bests[s] = max(bests[s], v) } else { bests[s] = v; touched[w] |= bit }
-                        }
-                        if d == last { break }
-                        c.next()
-                        if c.doc > last { break }
-                    }
-                    if !keepsPlace[x] || c.error != nil { cursors[x] = c }
-                }
-                if !alone {
-                    // The clause's best term added to the sums (0 + x: the first clause's sum is x).
-                    for w in 0..<used where touched[w] != 0 {
-                        var m = touched[w]
-                        let had = seen[w]
-                        touched[w] = 0
-                        seen[w] = had | m
-                        while m != 0 {
-                            let b = m.trailingZeroBitCount
-                            m &= m &- 1
-                            let s = w << 6 | b
-                            if had & (UInt64(1) << UInt64(b)) != 0 { sums[s] += bests[s] } else { sums[s] = bests[s] }
-                        }
-                    }
-                }
-                i = j
-            }
-        }
-        for w in 0..<used where seen[w] != 0 {
-            var m = seen[w]
-            seen[w] = 0
-            while m != 0 {
-                let b = m.trailingZeroBitCount
-                m &= m &- 1
-                let s = w << 6 | b
-                try each(first &+ UInt32(s), sums[s])
-            }
-        }
     }
 }

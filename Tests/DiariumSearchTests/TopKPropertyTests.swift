@@ -130,8 +130,6 @@ import DiariumTestSupport
         var shapes: [String: Int] = [:]
         var treeSkipped = 0
         var flatWords = 0, flatPhrases = 0, flatAlternatives = 0
-        // Union windows scored whole (TopK+Union.swift), while pruning and while counting all.
-        var wholeWindows = 0, wholeWindowsCounting = 0
         for q in 0..<queries {
             let words = (0..<(1 + Int(rng.next() % 3))).map { _ in rng.next() % 4 == 0 ? "ord\(rng.next() % 300)" : Self.word(&rng, vocabulary) }
             var text = words.joined(separator: " ")
@@ -253,21 +251,6 @@ import DiariumTestSupport
                         #expect(flat.matched == walked.matched && flat.exact == walked.exact, "query \"\(text)\": flat conjunction count vs tree")
                     }
                 }
-                // A union (TopK+Union.swift): windows scored whole give the documents, scores (bit
-                // for bit), count and exactness of scoring each candidate alone.
-                if UnionQuery(strict, idf: context.idf) != nil {
-                    for countAll in [false, true] {
-                        let whole = try TreeEvaluator(searcher: searcher, context: context).top(strict, proximityTerms: proximity, k: k, countAll: countAll)
-                        let single = try TreeEvaluator(searcher: searcher, context: context).top(strict, proximityTerms: proximity, k: k, countAll: countAll,
-                                                                                                  wholeWindows: false)
-                        #expect(single.windowsScored == 0)
-                        if countAll { wholeWindowsCounting += whole.windowsScored } else { wholeWindows += whole.windowsScored }
-                        #expect(whole.top.map(\.id) == single.top.map(\.id) && whole.top.map(\.score) == single.top.map(\.score),
-                                "query \"\(text)\" countAll \(countAll): union windows vs one document at a time")
-                        #expect(whole.matched == single.matched && whole.exact == single.exact,
-                                "query \"\(text)\" countAll \(countAll): union windows' count \(whole.matched) \(whole.exact) vs \(single.matched) \(single.exact)")
-                    }
-                }
                 #expect(outcome.top.map(\.id) == Array(want.hits.prefix(k).map(\.id)), "query \(q) \"\(text)\" k \(k): ids differ")
                 for (g, w) in zip(outcome.top, want.hits) {
                     #expect(abs(g.score - w.score) <= 1e-9 * max(1, abs(w.score)), "query \"\(text)\": score \(g.score) vs \(w.score)")
@@ -301,8 +284,6 @@ import DiariumTestSupport
         #expect(flatWords > 0 && flatPhrases > 0, "flat conjunctions drawn: \(flatWords) of words, \(flatPhrases) phrases")
         // ... and for a word of two or more alternatives (its smallest cursor, its largest score).
         #expect(flatAlternatives > 0, "no flat conjunction had a word of two or more alternatives")
-        // The union engine must have scored windows whole, pruning and counting.
-        #expect(wholeWindows > 0 && wholeWindowsCounting > 0, "union windows scored whole: \(wholeWindows) pruning, \(wholeWindowsCounting) counting")
     }
 
     /// What a query node gives for one raw document: no condition (nothing searchable), a
