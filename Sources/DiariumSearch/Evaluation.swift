@@ -14,9 +14,6 @@ struct EvaluationContext {
     let documentCount: Int
     var matches: [String: [Searcher.TermMatches]] = [:]
     var idf: [String: Double] = [:]
-    /// Dictionary entries found while the query was planned (a prefix's expansions), per
-    /// segment (nil: absent), so the evaluation opens their cursors without a second lookup.
-    var found: [String: [FoundTerm?]] = [:]
     /// Terms to mark in snippets.
     var highlight: [String] = []
     /// Whether a query word is a joined form (`ks-2015-0123`, `pulbedömning`): its words are
@@ -78,11 +75,11 @@ extension Searcher {
     /// A term's idf from the dictionaries alone: its document frequency is, per segment, the
     /// number of documents holding it in any field, summed over segments, deleted documents
     /// included.
-    /// The entries found are kept in `c.found`, so the term's cursors open without a lookup.
+    /// The entries found stay in `found(_:)`'s memo, so the term's cursors open without a
+    /// second dictionary search.
     func idf(of term: String, _ c: inout EvaluationContext) throws -> Double {
         if let v = c.idf[term] { return v }
         let row = try found(term)
-        if c.found[term] == nil { c.found[term] = row }
         return idf(of: term, &c) { row.reduce(0) { $0 + ($1?.documentFrequency ?? 0) } }
     }
 

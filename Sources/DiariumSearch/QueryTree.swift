@@ -144,9 +144,9 @@ extension Searcher {
             let (expansions, found) = try prefixLookup(p, fields: fields)
             c.highlight.append(contentsOf: expansions)
             for (t, row) in zip(expansions, found) {
-                // The idf from the entries found (`idf(of:)`'s document frequency, summed).
+                // The idf from the entries found (`idf(of:)`'s document frequency, summed); the
+                // entries stay in `found(_:)`'s memo for the cursors.
                 _ = idf(of: t, &c) { row.reduce(0) { $0 + ($1?.documentFrequency ?? 0) } }
-                c.found[t] = row
             }
             return .clause(.init(alternatives: expansions.map { .init(terms: [$0], weight: 1, fields: fields) }, required: true))
         case let .filter(f):
@@ -294,8 +294,9 @@ final class SegmentMatcher {
     /// one term (no phrase) is that term × its weight, a clause of one alternative is that
     /// alternative, a sum of one child without exclusions or filters is that child (x + 0 = x,
     /// so the scores stay bit for bit those of the exhaustive evaluator).
+    /// `entry` gives a term's dictionary entry in the segment (nil: absent; `Searcher.entry`).
     init(_ tree: QueryTree, segment: LiveSegment, scoring: BM25F, factors: FieldFactors, idf: [String: Double],
-         filter: (MetadataFilter) throws -> (UInt32) -> Bool) throws {
+         entry: (String) throws -> FoundTerm?, filter: (MetadataFilter) throws -> (UInt32) -> Bool) throws {
         self.segment = segment
         reader = segment.reader
         self.scoring = scoring
@@ -328,7 +329,7 @@ final class SegmentMatcher {
             // a document another node still needs.
             var n = PlanNode(kind: .term, fields: IndexField.mask(fields), idf: idf[t] ?? 0, weight: weight)
             n.boundScale = scales.scale(n.fields)
-            if let c = try r.cursor(Array(t.utf8), fields: fields, buffers: buffers) {
+            if let e = try entry(t), let c = try r.cursor(e, fields: fields, buffers: buffers) {
                 n.cursor = Int32(cursorList.count)
                 n.cost = c.documentFrequency
                 cursorList.append(c)
@@ -761,17 +762,18 @@ struct ProximityScorer {
     /// The largest bonus: all words adjacent.
     var maximum: Double { terms.isEmpty ? 0 : Searcher.proximityBonus(span: terms.count, terms: terms.count) }
 
-    /// For `terms` (no bonus unless two or more) in `reader`'s segment; `sharing` the engine's
-    /// cursors, `index` giving a term's cursor there over the title and the body (or nil). The
-    /// reader and the shared cursors must outlive this scorer.
-    init(terms: [String], reader: SegmentReader, sharing: UnsafeMutableBufferPointer<PostingsCursor>? = nil,
-         index: (String) -> Int32? = { _ in nil }) throws {
+    /// For `terms` (no bonus unless two or more) in `reader`'s segment, `entry` giving a term's
+    /// dictionary entry there (`Searcher.entry`); `sharing` the engine's cursors, `index` giving
+    /// a term's cursor there over the title and the body (or nil). The reader and the shared
+    /// cursors must outlive this scorer.
+    init(terms: [String], reader: SegmentReader, entry: (String) throws -> FoundTerm?,
+         sharing: UnsafeMutableBufferPointer<PostingsCursor>? = nil, index: (String) -> Int32? = { _ in nil }) throws {
         self.terms = terms.count >= 2 ? terms : []
         sharedCursors = sharing
         let buffers = self.buffers
         shared = self.terms.map { sharing == nil ? -1 : index($0) ?? -1 }
         cursors = try zip(self.terms, shared).map { t, s in
-            s >= 0 ? nil : try reader.cursor(Array(t.utf8), fields: [.body, .title], buffers: buffers)
+            s >= 0 ? nil : try entry(t).flatMap { try reader.cursor($0, fields: [.body, .title], buffers: buffers) }
         }
     }
 
@@ -779,19 +781,19 @@ struct ProximityScorer {
     /// first cursor over the title and the body whose leaf is that term (`leafText(i)`: cursor
     /// i's term). Looked up only for a bonus of two or more terms (a prefix's 64 leaves hash
     /// nothing). The reader and the cursors must outlive this scorer.
-    init(terms: [String], reader: SegmentReader, sharing cursors: UnsafeMutableBufferPointer<PostingsCursor>,
-         leafText: (Int) -> String) throws {
+    init(terms: [String], reader: SegmentReader, entry: (String) throws -> FoundTerm?,
+         sharing cursors: UnsafeMutableBufferPointer<PostingsCursor>, leafText: (Int) -> String) throws {
         let wide = terms.count < 2 ? [] : terms.map { t in
             cursors.indices.first { cursors[$0].fields & Self.wideFields == Self.wideFields && leafText($0) == t }
         }
-        try self.init(terms: terms, reader: reader, sharing: cursors) { t in
+        try self.init(terms: terms, reader: reader, entry: entry, sharing: cursors) { t in
             terms.firstIndex(of: t).flatMap { wide[$0] }.map { Int32($0) }
         }
     }
 
     /// For `terms` in `matcher`'s segment, sharing its cursors; the matcher must outlive this scorer.
-    init(terms: [String], matcher: SegmentMatcher) throws {
-        try self.init(terms: terms, reader: matcher.segment.reader, sharing: matcher.cursorBuffer, index: matcher.sharedCursor)
+    init(terms: [String], matcher: SegmentMatcher, entry: (String) throws -> FoundTerm?) throws {
+        try self.init(terms: terms, reader: matcher.segment.reader, entry: entry, sharing: matcher.cursorBuffer, index: matcher.sharedCursor)
     }
 
     /// The bonus at `doc` (documents in ascending order, each the document the engine scores).
@@ -846,8 +848,6 @@ struct TreeEvaluator {
     let searcher: Searcher
     let factors: FieldFactors
     let idf: [String: Double]
-    /// Dictionary entries found while planning (`EvaluationContext.found`).
-    let found: [String: [FoundTerm?]]
     private let filters = FilterPredicates()
 
     /// The best documents of a top-k walk and the number of matches seen.
@@ -863,7 +863,6 @@ struct TreeEvaluator {
         self.searcher = searcher
         factors = context.factors
         idf = context.idf
-        found = context.found
     }
 
     /// Each metadata filter's test, made once per query (some read the catalog).
@@ -880,7 +879,8 @@ struct TreeEvaluator {
 
     /// `tree` compiled for segment `si`.
     func matcher(_ tree: QueryTree, segment si: Int) throws -> SegmentMatcher {
-        try SegmentMatcher(tree, segment: searcher.reader.segments[si], scoring: searcher.scoring, factors: factors, idf: idf) { f in
+        try SegmentMatcher(tree, segment: searcher.reader.segments[si], scoring: searcher.scoring, factors: factors, idf: idf,
+                           entry: { [searcher] in try searcher.entry($0, segment: si) }) { f in
             let p = try filters.test(f, searcher)
             return { p(si, $0) }
         }
@@ -917,7 +917,7 @@ struct TreeEvaluator {
         let conjunction = union == nil && flatConjunctions ? ConjunctionQuery(tree, idf: idf) : nil
         for si in searcher.reader.segments.indices {
             if let union {
-                try Self.unionTop(union, searcher: searcher, factors: factors, found: found, tests: tests, segment: si, proximityTerms: proximityTerms,
+                try Self.unionTop(union, searcher: searcher, factors: factors, tests: tests, segment: si, proximityTerms: proximityTerms,
                                   countAll: countAll, into: &top, matched: &matched, exact: &exact)
                 continue
             }
@@ -927,7 +927,8 @@ struct TreeEvaluator {
                 continue
             }
             let m = try matcher(tree, segment: si)
-            try Self.top(m, segment: si, proximityTerms: proximityTerms, countAll: countAll, into: &top, matched: &matched, exact: &exact)
+            try Self.top(m, segment: si, proximityTerms: proximityTerms, entry: { [searcher] in try searcher.entry($0, segment: si) },
+                         countAll: countAll, into: &top, matched: &matched, exact: &exact)
         }
         return .init(top: top.sorted(), matched: matched, exact: exact)
     }
@@ -936,13 +937,13 @@ struct TreeEvaluator {
     /// beat the k-th score is skipped whole; phase one scores with phrases unchecked, phase
     /// two checks positions and adds the proximity bonus only for a document that can still
     /// enter.
-    private static func top(_ m: SegmentMatcher, segment si: Int, proximityTerms: [String], countAll: Bool,
+    private static func top(_ m: SegmentMatcher, segment si: Int, proximityTerms: [String], entry: (String) throws -> FoundTerm?, countAll: Bool,
                             into top: inout TopDocuments, matched: inout Int, exact: inout Bool) throws {
         let r = m.segment.reader
         let root = m.root
         let verify = m.verifies
         let phraseDecides = m.phraseDecides
-        var proximity = try ProximityScorer(terms: proximityTerms, matcher: m)
+        var proximity = try ProximityScorer(terms: proximityTerms, matcher: m, entry: entry)
         let proximityBound = proximity.maximum
         var threshold = top.threshold
         var full = top.isFull

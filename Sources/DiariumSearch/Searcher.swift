@@ -295,10 +295,8 @@ public final class Searcher {
     /// `term`'s dictionary entry in each segment (nil: absent), looked up once per searcher for
     /// the checks of a query's spellings (`foldedVariants`), its idf, a prefix's expansions and
     /// its snippets' cursors (`passages`), which asked each segment's dictionary for the same
-    /// term up to four times. The scoring cursors (`conjunctionTop`, `SegmentMatcher`, the
-    /// proximity scorer's) are opened by the term's bytes, one dictionary search each per
-    /// segment; only a union's leaves for a prefix's expansions open entries found while
-    /// planning (`EvaluationContext.found`). The snapshot never changes, so an
+    /// term up to four times; every scoring cursor (the three engines', the proximity scorer's)
+    /// opens from these entries too (`entry(_:segment:)`). The snapshot never changes, so an
     /// entry stays valid. The memo is bounded by entries (`lookupMemoLimit`, see there).
     func found(_ term: String) throws -> [FoundTerm?] {
         if let row = lookups[term] { return row }

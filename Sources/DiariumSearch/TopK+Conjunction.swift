@@ -103,8 +103,7 @@ extension TreeEvaluator {
         for w in 0..<conjunction.wordCount {
             var cost = 0
             for i in conjunction.wordStarts[w]..<conjunction.wordStarts[w + 1] {
-                let leaf = conjunction.leaves[i]
-                guard let c = try r.cursor(leaf.term, fields: leaf.fields, buffers: buffers) else { continue }
+                guard let c = try conjunction.leaves[i].cursor(searcher, segment: si, buffers: buffers) else { continue }
                 cursorList.append(c)
                 leafList.append(i)
                 cost += c.documentFrequency
@@ -145,7 +144,7 @@ extension TreeEvaluator {
         let normTable = table.count >= r.documentCount * IndexField.allCases.count ? table.baseAddress : nil
         let hasDeletions = segment.deletedCount > 0
         // The bonus reads a word's cursor in place when it covers the title and the body.
-        var proximity = try ProximityScorer(terms: proximityTerms, reader: r, sharing: cursors) {
+        var proximity = try ProximityScorer(terms: proximityTerms, reader: r, entry: { try searcher.entry($0, segment: si) }, sharing: cursors) {
             conjunction.leaves[leafList[$0]].text
         }
         let proximityBound = proximity.maximum

@@ -38,6 +38,14 @@ struct UnionQuery {
         var mask: UInt8
         var idf: Double
         var weight: Double
+
+        /// The leaf's cursor in segment `si` of `searcher`'s snapshot (nil: the segment lacks it
+        /// there), opened from the entry `Searcher.found` keeps since planning looked it up (a
+        /// prefix's expansions, every word's idf): no second dictionary search.
+        func cursor(_ searcher: Searcher, segment si: Int, buffers: PostingsBuffers) throws -> PostingsCursor? {
+            guard let entry = try searcher.entry(text, segment: si) else { return nil }
+            return try searcher.reader.segments[si].reader.cursor(entry, fields: fields, buffers: buffers)
+        }
     }
 
     /// Leaves in clause order; `clauseStarts[c]..<clauseStarts[c + 1]` are clause c's.
@@ -115,8 +123,7 @@ extension TreeEvaluator {
     /// scores, count and `exact` as `SegmentMatcher`'s walk would give, without scoring the
     /// documents that cannot enter.
     /// `tests` are `union.filters`' predicates, in order.
-    /// `found`: dictionary entries found while planning (a prefix's), opened without a lookup.
-    static func unionTop(_ union: UnionQuery, searcher: Searcher, factors: FieldFactors, found: [String: [FoundTerm?]],
+    static func unionTop(_ union: UnionQuery, searcher: Searcher, factors: FieldFactors,
                          tests: [(Int, UInt32) -> Bool],
                          segment si: Int, proximityTerms: [String], countAll: Bool,
                          into top: inout TopDocuments, matched: inout Int, exact: inout Bool) throws {
@@ -130,14 +137,7 @@ extension TreeEvaluator {
         var clauseList: [Int] = []
         for c in 0..<union.clauseCount {
             for i in union.clauseStarts[c]..<union.clauseStarts[c + 1] {
-                let leaf = union.leaves[i]
-                let opened: PostingsCursor?
-                if let row = found[leaf.text], si < row.count {
-                    opened = try row[si].flatMap { try r.cursor($0, fields: leaf.fields, buffers: buffers) }
-                } else {
-                    opened = try r.cursor(leaf.term, fields: leaf.fields, buffers: buffers)
-                }
-                guard let cursor = opened else { continue }
+                guard let cursor = try union.leaves[i].cursor(searcher, segment: si, buffers: buffers) else { continue }
                 cursorList.append(cursor)
                 leafList.append(i)
                 clauseList.append(c)
@@ -170,7 +170,7 @@ extension TreeEvaluator {
         // The bonus reads a leaf's cursor in place when it covers the title and the body: every
         // cursor stands at or past the document being scored (the candidates are the smallest
         // of the essential ones; the others are moved to it before it is scored in full).
-        var proximity = try ProximityScorer(terms: proximityTerms, reader: r, sharing: cursors) {
+        var proximity = try ProximityScorer(terms: proximityTerms, reader: r, entry: { try searcher.entry($0, segment: si) }, sharing: cursors) {
             union.leaves[leafList[$0]].text
         }
         let extra = proximity.maximum
