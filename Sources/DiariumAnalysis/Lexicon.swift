@@ -324,33 +324,20 @@ struct Lexicon: Sendable {
     /// the distinct k-letter beginnings). Computed from one sort of the words.
     func prefixStatistics() -> (counts: [UInt32], averageByLength: [Double]) {
         let n = count
+        var order = [Int32](0 ..< Int32(n))
         var counts = [UInt32](repeating: 1, count: n)
         var distinct = [Int](repeating: 0, count: Lexicon.maxWordLength + 2)
         var atLeast = [Int](repeating: 0, count: Lexicon.maxWordLength + 2)
         bytes.withUnsafeBufferPointer { all in
             starts.withUnsafeBufferPointer { st in
                 let base = all.baseAddress!
-                // The words in byte order (bytes, then length), sorted by their first eight
-                // letters as one big-endian integer (zero-padded; no letter is 0, so a shorter
-                // word sorts before the words it begins) and compared whole only on a tie: a
-                // comparison was two loads of the starts and a `memcmp` call each (40 M
-                // instructions per process, callgrind).
-                var keyed = [(key: UInt64, id: Int32)]()
-                keyed.reserveCapacity(n)
-                for id in 0 ..< n {
-                    let s = Int(st[id]), l = Int(st[id + 1]) - s
-                    var key: UInt64 = 0
-                    for k in 0 ..< 8 { key = key << 8 | (k < l ? UInt64(base[s + k]) : 0) }
-                    keyed.append((key, Int32(id)))
-                }
-                keyed.sort { x, y in
-                    if x.key != y.key { return x.key < y.key }
-                    let sa = Int(st[Int(x.id)]), la = Int(st[Int(x.id) + 1]) - sa
-                    let sb = Int(st[Int(y.id)]), lb = Int(st[Int(y.id) + 1]) - sb
+                func less(_ a: Int32, _ b: Int32) -> Bool {
+                    let sa = Int(st[Int(a)]), la = Int(st[Int(a) + 1]) - sa
+                    let sb = Int(st[Int(b)]), lb = Int(st[Int(b) + 1]) - sb
                     let c = memcmp(base + sa, base + sb, min(la, lb))
                     return c != 0 ? c < 0 : la < lb
                 }
-                let order = keyed.map(\.id)
+                order.sort(by: less)
                 // Words that are beginnings of the current word, shortest first.
                 var stack: [Int32] = []
                 var previous = -1
