@@ -152,21 +152,26 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
     /// the one a single thread writes, byte for byte — over many batches (more terms than
     /// `TermPipe.maxTerms`, terms in several fields) and with a term larger than a batch alone.
     @Test func pipelinedSerializationWritesTheSameBytes() throws {
-        var rng = SeededRandom(state: 7)
         let vocabulary = (0..<3000).map { "ord\($0)" }
-        var builder = SegmentBuilder()
         // "och" 200 times in each of 700 documents: more values than a batch holds (`TermPipe.maxValues`).
         #expect(700 * 200 > TermPipe.maxValues)
-        for d in 0..<700 {
-            let n = Int.random(in: 20...200, using: &rng)
-            let words = (0..<n).map { _ in vocabulary[Int(rng.next() % UInt64(vocabulary.count))] } + Array(repeating: "och", count: 200)
-            builder.add(id: Int64(d), fields: [.body: field(words), .title: field(Array(words.prefix(5))), .meta: field(["mapp\(d % 9)", "ord\(d % 3000)"])],
-                        fast: FastValues(year: 1990 + d % 30, authority: nil, format: "text"),
-                        storedText: Array(words.joined(separator: " ").utf8))
+        // Two builders given the same documents (a builder is serialized once: its stored text
+        // is compressed on a thread of its own, which a copy would share).
+        func build() -> SegmentBuilder {
+            var rng = SeededRandom(state: 7)
+            var builder = SegmentBuilder()
+            for d in 0..<700 {
+                let n = Int.random(in: 20...200, using: &rng)
+                let words = (0..<n).map { _ in vocabulary[Int(rng.next() % UInt64(vocabulary.count))] } + Array(repeating: "och", count: 200)
+                builder.add(id: Int64(d), fields: [.body: field(words), .title: field(Array(words.prefix(5))), .meta: field(["mapp\(d % 9)", "ord\(d % 3000)"])],
+                            fast: FastValues(year: 1990 + d % 30, authority: nil, format: "text"),
+                            storedText: Array(words.joined(separator: " ").utf8))
+            }
+            return builder
         }
-        var copy = builder
+        var builder = build(), other = build()
         let single = builder.serialize(pipelined: false)
-        let pipelined = copy.serialize(pipelined: true)
+        let pipelined = other.serialize(pipelined: true)
         #expect(single.count > 100_000)
         #expect(single == pipelined)
     }

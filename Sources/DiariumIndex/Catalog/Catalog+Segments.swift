@@ -50,7 +50,13 @@ extension Catalog {
     /// path and their rows deleted, the new rows (those with a `segmentDoc` pointed at the new
     /// segment), the folders and sources objects no row uses any more deleted, and the next
     /// document id.
-    func publishCommit(segment: SegmentRecord?, replacing replaced: Set<Data>, records: [DocumentRecord], nextID: Int64) throws {
+    ///
+    /// `whenWritten`, when given, is called last inside the transaction and returns the
+    /// segment's size and time (`bytes` and `createdAt`, which `segment` then only holds a
+    /// placeholder for): the segment's file is written on another thread while the rows go in
+    /// (`IndexWriter.commit()`); a throw rolls everything back.
+    func publishCommit(segment: SegmentRecord?, replacing replaced: Set<Data>, records: [DocumentRecord], nextID: Int64,
+                       whenWritten: (() throws -> SegmentRecord)? = nil) throws {
         try write { db in
             var segmentID: Int64?
             if let s = segment {
@@ -93,6 +99,10 @@ extension Catalog {
             }
             try Catalog.deleteUnused(folders: leaving.folders, sources: leaving.sources.subtracting(inserter.sourcesUsed), db)
             try db.execute(sql: "INSERT OR REPLACE INTO meta VALUES ('next_doc_id', ?)", arguments: [String(nextID)])
+            if let whenWritten, let segmentID {
+                let s = try whenWritten()
+                try db.execute(sql: "UPDATE segments SET bytes = ?, created_at = ? WHERE id = ?", arguments: [s.bytes, s.createdAt, segmentID])
+            }
         }
     }
 

@@ -1,5 +1,7 @@
 /// Accumulates documents in memory and serializes them as one immutable segment file.
 /// The writer side of the segment format (`SegmentSerializer` encodes, `SegmentReader` reads).
+/// Serialize a builder once, and never a copy of it besides: its stored text is compressed on
+/// a thread of its own (`FrameThread`), which a copy shares.
 struct SegmentBuilder {
     /// One term's postings while the segment is built: two streams in the builder's pool.
     private struct Postings {
@@ -106,6 +108,9 @@ struct SegmentBuilder {
         let doc = UInt32(docIDs.count)
         docIDs.append(id)
         fast.append(values)
+        // The text first: its closed blocks are compressed on the store's thread while the
+        // postings are added here (`FrameThread`).
+        storedText.withUnsafeBytes { store.add($0, wordStarts: fields[.body]?.wordStarts ?? []) }
         for field in IndexField.allCases {
             guard var ft = fields[field] else { norms.append(0); continue }
             ft.finish()
@@ -113,7 +118,6 @@ struct SegmentBuilder {
             fieldTotals[Int(field.rawValue)] += UInt64(ft.length)
             fieldIndexes[Int(field.rawValue)].add(doc: doc, ft, pool)
         }
-        storedText.withUnsafeBytes { store.add($0, wordStarts: fields[.body]?.wordStarts ?? []) }
     }
 
     /// Serializes the segment into one byte image (see `SegmentSerializer`).

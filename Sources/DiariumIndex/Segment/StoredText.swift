@@ -220,9 +220,17 @@ struct TextPositions {
 
 /// Builds STORE, STOREDICT, STOREINDEX and TEXTPOSITIONS document by document: raw text into
 /// the open block, closed when full; a text that fits in a block starts a new block rather than
-/// be split. The first `StoreDictionary.sampleSize` bytes of blocks wait uncompressed until the
-/// dictionary is trained on them (or the segment ends first); from then on each block is
-/// compressed (zstd, level 3, with the dictionary) as it closes.
+/// be split. Closed blocks go to a `FrameSink`, which keeps the first
+/// `StoreDictionary.sampleSize` bytes uncompressed until the dictionary is trained on them (or
+/// the segment ends first) and from then on compresses each block (zstd, level 3, with the
+/// dictionary) as it comes.
+///
+/// A new segment's writer (`init()`) runs its sink on a thread of its own (`FrameThread`): the
+/// caller goes on (the builder adds the document's postings) while the blocks are compressed,
+/// and `memoryFootprint` waits until the sink has taken every block closed so far, so the
+/// budget sees exactly what a sink on the caller's thread would hold (the same segments are
+/// sealed at the same documents). A merge's writer (`init(spillingTo:)`) runs it on the
+/// caller's thread (a merge runs on a background thread already).
 struct StoredTextWriter {
     /// What the serializer writes: the frames (STORE, in order) and the index sections.
     struct Sections {
@@ -235,37 +243,33 @@ struct StoredTextWriter {
     }
 
     private var raw: [UInt8] = []
-    private var frames: [[UInt8]] = []
-    private var blocks: [StoreIndex.Block] = []
-    private var storeBytes: UInt64 = 0
     /// Raw bytes written so far (closed blocks and the open one).
     private var rawLength: UInt64 = 0
-    /// Where the open block starts in the raw stream.
-    private var openStart: UInt64 = 0
-    /// Closed blocks waiting for the dictionary, one after another, and their sizes.
-    private var sample: [UInt8] = []
-    private var sampleBlocks: [Int] = []
-    /// Set once the dictionary is decided (trained, or none).
-    private var dictionary: StoreDictionary?
-    private var compressor: Zstd.Compressor?
     private var documentStarts: [UInt64] = [0]
     private var checkpointStarts: [UInt32] = [0]
     private var checkpoints: [UInt32] = []
-    /// Closed frames go here instead of `frames` (a merge: its text can outgrow memory).
-    private var spill: SpillFile?
-    private var spillError: (any Error)?
+    /// The closed blocks' sink, here (a merge) or on its thread (a new segment).
+    private var sink: FrameSink?
+    private let thread: FrameThread?
 
-    /// A writer holding the compressed frames in memory (new segments: the budget bounds them).
-    init() {}
-
-    /// A writer whose compressed frames wait in a scratch file in `directory` (merges).
-    init(spillingTo directory: String) throws {
-        spill = try SpillFile(directory: directory)
+    /// A writer holding the compressed frames in memory (new segments: the budget bounds them),
+    /// compressing on a thread of its own.
+    init() {
+        thread = FrameThread()
     }
 
+    /// A writer whose compressed frames wait in a scratch file in `directory` (merges),
+    /// compressing on the caller's thread.
+    init(spillingTo directory: String) throws {
+        sink = FrameSink(spill: try SpillFile(directory: directory))
+        thread = nil
+    }
+
+    /// Bytes held: the open block, the sink's (its sample, frames and block entries; waits for
+    /// the sink's thread to take every closed block first) and the index sections' entries.
     var memoryFootprint: Int {
-        raw.capacity + sample.capacity + Int(storeBytes) + blocks.count * StoreIndex.Block.size + documentStarts.count * 8
-            + (checkpointStarts.count + checkpoints.count) * 4
+        let frames: Int = thread?.memoryFootprint ?? sink?.memoryFootprint ?? 0
+        return raw.capacity + frames + documentStarts.count * 8 + (checkpointStarts.count + checkpoints.count) * 4
     }
 
     /// Adds the next document's text with the offsets of its words at body positions 0, k, 2k, …
@@ -308,17 +312,72 @@ struct StoredTextWriter {
         checkpointStarts.append(UInt32(checkpoints.count))
     }
 
-    /// Closes the open block: compressed now, or kept for the dictionary's sample.
+    /// Closes the open block: hands it to the sink.
     private mutating func close() {
         guard !raw.isEmpty else { return }
-        if let compressor {
-            raw.withUnsafeBytes { emit(compressor.compress($0), rawSize: raw.count) }
+        if let thread {
+            raw.withUnsafeBytes { thread.take($0) }
         } else {
-            sample.append(contentsOf: raw)
-            sampleBlocks.append(raw.count)
-            if sample.count >= StoreDictionary.sampleSize { decideDictionary() }
+            raw.withUnsafeBytes { sink?.take($0) }
         }
         raw.removeAll(keepingCapacity: true)
+    }
+
+    /// The sections, the last block closed.
+    mutating func finish() throws -> Sections {
+        close()
+        if let thread { sink = thread.finish() }
+        guard var sink else { preconditionFailure("a stored-text writer is finished once") }
+        self.sink = nil
+        let frames = try sink.finish()
+        var index = ByteWriter()
+        StoreIndex.write(blocks: frames.blocks, documentStarts: documentStarts, into: &index)
+        var positions = ByteWriter()
+        TextPositions.write(interval: TextPositions.interval, starts: checkpointStarts, checkpoints: checkpoints, into: &positions)
+        return Sections(frames: frames.frames, spilledFrames: frames.spilled, storeDictionary: frames.dictionary,
+                        storeIndex: index.bytes, textPositions: positions.bytes)
+    }
+}
+
+/// Where `StoredTextWriter`'s closed blocks go, in order: kept uncompressed until the
+/// dictionary is decided (`StoreDictionary.sampleSize` bytes of them, or the segment's end),
+/// then compressed one by one, each frame recorded (`StoreIndex.Block`) and kept in memory or
+/// in a scratch file.
+struct FrameSink {
+    private var frames: [[UInt8]] = []
+    private var blocks: [StoreIndex.Block] = []
+    private var storeBytes: UInt64 = 0
+    /// Where the next frame's raw bytes start in the stream.
+    private var openStart: UInt64 = 0
+    /// Closed blocks waiting for the dictionary, one after another, and their sizes.
+    private var sample: [UInt8] = []
+    private var sampleBlocks: [Int] = []
+    /// Set once the dictionary is decided (trained, or none).
+    private var dictionary: StoreDictionary?
+    private var compressor: Zstd.Compressor?
+    /// Closed frames go here instead of `frames` (a merge: its text can outgrow memory).
+    private var spill: SpillFile?
+    private var spillError: (any Error)?
+
+    init(spill: SpillFile? = nil) {
+        self.spill = spill
+    }
+
+    /// Bytes held: the sample, the frames kept in memory (or spilled: counted as well, as
+    /// before) and the block entries.
+    var memoryFootprint: Int {
+        sample.capacity + Int(storeBytes) + blocks.count * StoreIndex.Block.size
+    }
+
+    /// Takes the next closed block: compressed now, or kept for the dictionary's sample.
+    mutating func take(_ block: UnsafeRawBufferPointer) {
+        if let compressor {
+            emit(compressor.compress(block), rawSize: block.count)
+        } else {
+            sample.append(contentsOf: block)
+            sampleBlocks.append(block.count)
+            if sample.count >= StoreDictionary.sampleSize { decideDictionary() }
+        }
     }
 
     /// Trains the dictionary on the blocks kept so far and compresses them with it.
@@ -352,18 +411,12 @@ struct StoredTextWriter {
         }
     }
 
-    /// The sections, the last block closed.
-    mutating func finish() throws -> Sections {
-        close()
+    /// The frames and their entries, the dictionary decided (after the last block).
+    mutating func finish() throws -> (frames: [[UInt8]], spilled: SpillFile?, dictionary: [UInt8], blocks: [StoreIndex.Block]) {
         decideDictionary()
         if let spillError { throw spillError }
         var dict = ByteWriter()
         (dictionary ?? StoreDictionary(bytes: [])).write(into: &dict)
-        var index = ByteWriter()
-        StoreIndex.write(blocks: blocks, documentStarts: documentStarts, into: &index)
-        var positions = ByteWriter()
-        TextPositions.write(interval: TextPositions.interval, starts: checkpointStarts, checkpoints: checkpoints, into: &positions)
-        return Sections(frames: frames, spilledFrames: spill, storeDictionary: dict.bytes, storeIndex: index.bytes,
-                        textPositions: positions.bytes)
+        return (frames, spill, dict.bytes, blocks)
     }
 }

@@ -125,57 +125,56 @@ enum TermPipe {
     }
 
     /// The batches between the two threads: `free` ones for the producer, `full` ones for the
-    /// consumer, each list counted by its semaphore.
+    /// consumer, each a `Handoff`.
     final class Channel: Sendable {
-        struct State {
-            var free: [TermBatch] = (0..<TermPipe.depth).map { _ in TermBatch() }
-            var full: [TermBatch] = []
-            var finished = false
-            var cancelled = false
-        }
-        let state = Mutex(State())
-        let freeCount = DispatchSemaphore(value: 0)
-        let fullCount = DispatchSemaphore(value: 0)
+        let free = Handoff()
+        let full = Handoff()
 
         init() {
-            // Signalled up from 0, not created at `depth`: libdispatch traps when a semaphore is
-            // freed below its initial value, as this one is when the run ends with a batch taken
-            // (an error, or a last batch left empty).
-            for _ in 0..<TermPipe.depth { freeCount.signal() }
+            for _ in 0..<TermPipe.depth { free.push(TermBatch()) }
         }
 
         /// An empty batch, waiting for one; nil once the consumer has stopped.
-        func takeFree() -> TermBatch? {
-            freeCount.wait()
-            return state.withLock { s in s.cancelled ? nil : s.free.removeLast() }
-        }
+        func takeFree() -> TermBatch? { free.take() }
 
-        func pushFull(_ b: TermBatch) {
-            state.withLock { $0.full.append(b) }
-            fullCount.signal()
-        }
+        func pushFull(_ b: TermBatch) { full.push(b) }
 
         /// The producer has emitted its last batch.
-        func finish() {
-            state.withLock { $0.finished = true }
-            fullCount.signal()
-        }
+        func finish() { full.close() }
 
         /// The next full batch, waiting for one; nil after the last.
-        func takeFull() -> TermBatch? {
-            fullCount.wait()
-            return state.withLock { s in s.full.isEmpty ? nil : s.full.removeFirst() }
-        }
+        func takeFull() -> TermBatch? { full.take() }
 
-        func pushFree(_ b: TermBatch) {
-            state.withLock { $0.free.append(b) }
-            freeCount.signal()
-        }
+        func pushFree(_ b: TermBatch) { free.push(b) }
 
         /// The consumer stops: a producer waiting for a batch wakes and gets none.
-        func cancel() {
-            state.withLock { $0.cancelled = true }
-            freeCount.signal()
+        func cancel() { free.close(dropping: true) }
+    }
+
+    /// Batches handed from one thread to the other in order, counted by a semaphore.
+    final class Handoff: Sendable {
+        let batches = Mutex<[TermBatch]>([])
+        /// Counts the batches pushed and the close. Created at 0 and signalled up: libdispatch
+        /// traps when a semaphore is freed below its initial value, as one is when a run ends
+        /// with a batch taken (an error, or a last batch left empty).
+        let count = DispatchSemaphore(value: 0)
+
+        func push(_ b: TermBatch) {
+            batches.withLock { $0.append(b) }
+            count.signal()
+        }
+
+        /// The first batch, waiting for one; nil once closed and every batch pushed before
+        /// taken (or, closed `dropping`, at once). Call it no more than once after the close.
+        func take() -> TermBatch? {
+            count.wait()
+            return batches.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+        }
+
+        /// No batch follows; `dropping`: the batches not taken are dropped too.
+        func close(dropping: Bool = false) {
+            if dropping { batches.withLock { $0.removeAll() } }
+            count.signal()
         }
     }
 }
