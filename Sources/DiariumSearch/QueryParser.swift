@@ -112,7 +112,7 @@ public enum QueryParser {
 
     /// The tokens of `text`: words, quoted phrases, parentheses, operators and field names.
     /// Read on UTF-8 bytes when every character of `text` is one scalar a byte walk classifies
-    /// as `Character` does (`bytesSuffice`): below U+0300 (no combining marks) or punctuation
+    /// as `Character` does (`tokenize(bytes:)`): below U+0300 (no combining marks) or punctuation
     /// of U+2010–U+205E without white space; otherwise character by character.
     static func tokenize(_ text: String) -> [Token] {
         var utf8 = text

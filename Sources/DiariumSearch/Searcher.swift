@@ -306,6 +306,16 @@ public final class Searcher {
         return row
     }
 
+    /// `term`'s dictionary entry in segment `si` (nil: absent), from `found(_:)`'s memo: the
+    /// query engines open their cursors from the entries planning looked up, without a second
+    /// dictionary search. A term the memo has let go since (a query of more terms than it
+    /// keeps) is looked up in segment `si` alone, not in every segment again through `found`,
+    /// and is not kept: so a long query opens each cursor with at most one search, as before.
+    func entry(_ term: String, segment si: Int) throws -> FoundTerm? {
+        if let row = lookups[term] { return si < row.count ? row[si] : nil }
+        return try reader.segments[si].reader.lookUp(Array(term.utf8))
+    }
+
     /// Keeps `row`, `term`'s entries per segment of this snapshot (nil: absent), for `found(_:)`;
     /// the memo is emptied first when it would hold more than `lookupMemoLimit` entries.
     func remember(_ term: String, _ row: [FoundTerm?]) {

@@ -1,16 +1,6 @@
 import DiariumIndex
 import Foundation
 
-extension Searcher {
-    /// `term`'s dictionary entry in segment `si` (nil: absent), from `found(_:)`'s memo: the
-    /// query engines open their cursors from the entries planning looked up, without a second
-    /// dictionary search.
-    func entry(_ term: String, segment si: Int) throws -> FoundTerm? {
-        let row = try found(term)
-        return si < row.count ? row[si] : nil
-    }
-}
-
 /// One scored document of a segment.
 struct ScoredDocument {
     var score: Double

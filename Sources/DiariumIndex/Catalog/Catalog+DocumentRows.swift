@@ -357,19 +357,28 @@ extension HitRecord {
         var slot: Int32 = 0
         for id in ids {
             slot += 1
-            guard sqlite3_bind_int64(sql, slot, id) == SQLITE_OK else { throw IndexError.catalog("binding a hit's id: SQLite error") }
+            let code = sqlite3_bind_int64(sql, slot, id)
+            guard code == SQLITE_OK else { throw failure(sql, code) }
         }
         while slot < places {
             slot += 1
-            guard sqlite3_bind_null(sql, slot) == SQLITE_OK else { throw IndexError.catalog("binding a hit's id: SQLite error") }
+            let code = sqlite3_bind_null(sql, slot)
+            guard code == SQLITE_OK else { throw failure(sql, code) }
         }
         while true {
             switch sqlite3_step(sql) {
             case SQLITE_ROW: body(try row(sql))
             case SQLITE_DONE: return
-            case let code: throw IndexError.catalog("reading a page's documents: SQLite error \(code)")
+            case let code: throw failure(sql, code)
             }
         }
+    }
+
+    /// SQLite's error `code` on `sql` with its connection's message, as GRDB throws it, so
+    /// `Catalog.unsafeRead` names the catalog's path and SQLite's words (`Catalog.describe`).
+    private static func failure(_ sql: OpaquePointer, _ code: Int32) -> DatabaseError {
+        let message = sqlite3_db_handle(sql).flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
+        return DatabaseError(resultCode: ResultCode(rawValue: code), message: message)
     }
 
     /// The current row of `sql`, a statement selecting `columns`.
