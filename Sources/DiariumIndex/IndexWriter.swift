@@ -70,6 +70,10 @@ public final class IndexWriter {
     private var unpublished: [SealedCommit] = []
     /// Number of merges published since open (background merges that already ended included).
     public var mergesDone: Int { merges.mergesDone }
+    /// Segments a background merge found damaged since open (a checksum or structure that
+    /// does not hold, a missing file), in the order found: set aside, never merged again by this
+    /// writer, their documents left as they are; no commit fails for them (`MergeScheduler`).
+    public var damagedSegments: [DamagedSegment] { merges.damagedSegments }
     /// The merge policy's factor: when this many segments share a size tier (document counts
     /// within the same power of the factor), they are merged into one. 0 turns merging off.
     public var mergeFactor = 10

@@ -13,6 +13,12 @@ import Synchronization
 /// that switches the catalog to the merged segment, every tombstone the sources gained since the
 /// snapshot becomes a tombstone of the merged segment (the way Lucene carries deletes over to a
 /// merged segment).
+///
+/// A merge that fails on a damaged source (its checksum or structure does not hold, its file is
+/// gone: `IndexError.corruptSegment` or `.missingSegment` naming one of the sources) sets that
+/// source aside for the writer's life: the policy never picks it again, the other sources stay
+/// free to merge, and the writer reports it (`damagedSegments`) instead of failing every later
+/// commit on the same merge. Every other failure is thrown by the next commit, as before.
 final class MergeScheduler: Sendable {
     private struct State {
         /// Segments taking part in a running merge; never picked by another one.
@@ -25,6 +31,9 @@ final class MergeScheduler: Sendable {
         var paused = false
         /// What the running merges hold in memory (`SegmentMerger.memoryEstimate`).
         var mergeBytes = 0
+        /// Sources set aside after a merge failed on their damage, by segment id, in the order
+        /// found; never picked again by this scheduler.
+        var setAside: [(id: Int64, segment: DamagedSegment)] = []
     }
 
     let directory: String
@@ -48,6 +57,9 @@ final class MergeScheduler: Sendable {
     /// Number of merges published since the writer opened.
     var mergesDone: Int { state.withLock { $0.mergesDone } }
 
+    /// The segments set aside because a merge found them damaged, in the order found.
+    var damagedSegments: [DamagedSegment] { state.withLock { s in s.setAside.map { $0.segment } } }
+
     /// Bytes the running merges hold in memory, estimated (`SegmentMerger.memoryEstimate`): the
     /// writer's budget counts them while they run.
     var runningBytes: Int { state.withLock { $0.mergeBytes } }
@@ -60,7 +72,7 @@ final class MergeScheduler: Sendable {
             while !s.paused, s.failure == nil, s.running < maxMerges {
                 let sources: [LiveSegment]
                 do {
-                    guard let picked = try pick(factor: factor, excluding: s.merging) else { return }
+                    guard let picked = try pick(factor: factor, excluding: s.merging.union(s.setAside.map { $0.id })) else { return }
                     sources = picked
                 } catch {
                     s.failure = error
@@ -81,7 +93,14 @@ final class MergeScheduler: Sendable {
             try merge(sources)
         } catch {
             failed = true
-            state.withLock { s in if s.failure == nil { s.failure = error } }
+            let damaged = Self.damagedSource(of: error, among: sources)
+            state.withLock { s in
+                if let (id, segment) = damaged {
+                    if !s.setAside.contains(where: { $0.id == id }) { s.setAside.append((id, segment)) }
+                } else if s.failure == nil {
+                    s.failure = error
+                }
+            }
         }
         state.withLock { s in
             s.merging.subtract(sources.map(\.id))
@@ -93,6 +112,20 @@ final class MergeScheduler: Sendable {
         // as ended, so that `waitForMerges()` also waits for it.
         schedule(factor: factor)
         running.leave()
+    }
+
+    /// The source that `error` says is damaged (`IndexError.corruptSegment` or
+    /// `.missingSegment` naming one of `sources`' files), with its id; nil for any other failure.
+    static func damagedSource(of error: any Error, among sources: [LiveSegment]) -> (Int64, DamagedSegment)? {
+        let file: String
+        switch error as? IndexError {
+        case let .corruptSegment(f, _)?: file = f
+        case let .missingSegment(f)?: file = f
+        default: return nil
+        }
+        let name = (file as NSString).lastPathComponent
+        guard let source = sources.first(where: { $0.reader.name == name }) else { return nil }
+        return (source.id, DamagedSegment(file: file, reason: String(describing: error)))
     }
 
     /// Waits until no merge runs (follow-up merges included), then throws the first failure of
@@ -191,4 +224,12 @@ final class MergeScheduler: Sendable {
         // Source names were checked (IndexLayout.segment) when their segments were opened.
         for f in oldFiles where IndexLayout.isSegmentFileName(f) { IndexLayout.removeSegmentFile(segmentsDirectory + "/" + f) }
     }
+}
+
+/// A segment file that a merge found damaged and set aside (`IndexWriter.damagedSegments`).
+public struct DamagedSegment: Sendable, Equatable {
+    /// The segment file's path.
+    public let file: String
+    /// What the merge found (`IndexError`'s description: the file, the damage, the remedy).
+    public let reason: String
 }

@@ -95,6 +95,12 @@ public struct IngestSummary: Codable, Sendable, Equatable {
     public var ocrSkipped: String?
     /// `ingest --jsonl`: the lines that were not ingested, and why (nil for files).
     public var badLines: [BadLine]?
+    /// What went wrong without failing the run (a damaged segment the merges set aside),
+    /// worded for the person running it; nil when none.
+    public var warnings: [String]?
+
+    /// Adds a warning.
+    mutating func warn(_ message: String) { warnings = (warnings ?? []) + [message] }
 }
 
 /// A file recorded without text, and why.
@@ -203,6 +209,14 @@ public final class Ingester {
         }
         let bytes = analyzers.reduce(0) { $0 + $1.swedish.cacheCapacityBytes + $1.english.cacheCapacityBytes }
         return (analyzers, bytes + IngestOptions.uncountedBytes)
+    }
+
+    /// Adds a warning for each segment a merge found damaged and set aside (the run succeeds:
+    /// nothing was lost, the other segments merged without it).
+    func reportDamagedSegments(_ summary: inout IngestSummary) {
+        for d in writer.damagedSegments {
+            summary.warn("a merge found a damaged segment and set it aside: \(d.reason). The other segments were merged without it and its documents stay as they were; `diarium verify` shows what is damaged")
+        }
     }
 
     /// Between documents (never between the parts of one): commits in the background when the
@@ -334,6 +348,7 @@ public final class Ingester {
         try ocrPass(roots: walk, analyzers: analyzerBox, stamp: stamp, summary: &summary, progress: progress)
         // The background merges end before the ingest reports success (a failed one fails it).
         try writer.waitForMerges()
+        reportDamagedSegments(&summary)
         summary.segments = writer.segmentsWritten
         summary.seconds = Date().timeIntervalSince(start)
         return summary

@@ -253,6 +253,7 @@ extension Ingester {
         writer.reservedBytes = 0
         try writer.commit()
         try writer.waitForMerges()
+        reportDamagedSegments(&summary)
         summary.badLines = bad.sorted { $0.line < $1.line }
         summary.segments = writer.segmentsWritten
         summary.seconds = Date().timeIntervalSince(start)

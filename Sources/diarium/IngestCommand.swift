@@ -87,6 +87,9 @@ struct Ingest: ParsableCommand {
                 s = try ingester.ingest(paths: paths, progress: report)
             }
             if showProgress { Terminal.writeError("\r\u{1B}[K") }
+            if format == .text {
+                for w in s.warnings ?? [] { Terminal.writeError("warning: \(SafeText.line(w))\n") }
+            }
             return s
         }
         switch format {
