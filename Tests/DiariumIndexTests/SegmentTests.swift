@@ -452,6 +452,35 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
         #expect(try IndexReader(directory: dir.path).liveDocumentCount == 0)
     }
 
+    /// A `commit()` whose segment file cannot be written (here `segments` is not a folder) while
+    /// its rows go in on the publishing thread (`writeSegmentAndPublish`): the transaction rolls
+    /// back, so the replaced version stays found and nothing of the commit is published; the
+    /// writer then commits again.
+    @Test func aFailedSegmentWriteRollsTheRowsBack() throws {
+        let dir = try ScratchDirectory()
+        let w = try IndexWriter(directory: dir.path)
+        w.mergeFactor = 0
+        try w.add(record("a.txt"), fields: [.body: field(["gammal"])], storedText: Array("gammal".utf8))
+        try w.commit()
+        try w.add(record("a.txt"), fields: [.body: field(["ny"])], storedText: Array("ny".utf8))
+        try w.add(record("b.txt"), fields: [.body: field(["annan"])], storedText: Array("annan".utf8))
+        let segments = dir.path + "/segments"
+        try FileManager.default.moveItem(atPath: segments, toPath: segments + ".away")
+        try DurableFile.create(segments, bytes: [])
+        #expect(throws: (any Error).self) { try w.commit() }
+        try FileManager.default.removeItem(atPath: segments)
+        try FileManager.default.moveItem(atPath: segments + ".away", toPath: segments)
+        var r = try IndexReader(directory: dir.path)
+        #expect(r.liveDocumentCount == 1 && r.segments.count == 1)
+        let old = try #require(try r.documents(path: "a.txt").first)
+        #expect(try r.storedText(of: old) == Array("gammal".utf8))
+        #expect(try r.documents(path: "b.txt").isEmpty)
+        try w.add(record("b.txt"), fields: [.body: field(["annan"])], storedText: Array("annan".utf8))
+        try w.commit()
+        r = try IndexReader(directory: dir.path)
+        #expect(r.liveDocumentCount == 2 && r.segments.count == 2)
+    }
+
     @Test func unpublishedSegmentFilesAreRemovedAtOpen() throws {
         let dir = try ScratchDirectory()
         do {
