@@ -481,8 +481,14 @@ public final class IndexWriter {
             let name = Self.newName()
             let planned = SegmentRecord(id: 0, file: name, docCount: builder.documentCount, bytes: 0, createdAt: "")
             let written = WrittenSegment()
-            let publisher = Thread { [catalog, replaced, records, nextID] in
+            // The thread holds the catalog weakly: this commit holds it until `published` is
+            // signalled, and the thread's block is released only after that, when the thread
+            // exits. A strong capture could make that release the catalog's last, closing its
+            // connection (a WAL checkpoint, which locks the file) on the publisher's thread
+            // after `close()` returned (seen: VerifierTests' next open "database is locked").
+            let publisher = Thread { [weak catalog, replaced, records, nextID] in
                 do {
+                    guard let catalog else { throw IndexError.catalog("the writer was released during a commit") }
                     try catalog.publishCommit(segment: planned, replacing: replaced, records: records, nextID: nextID,
                                               whenWritten: { try written.wait() })
                 } catch {

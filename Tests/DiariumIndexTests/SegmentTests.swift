@@ -481,6 +481,25 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
         #expect(r.liveDocumentCount == 2 && r.segments.count == 2)
     }
 
+    /// The publishing thread of a commit (`writeSegmentAndPublish`) holds no reference to the
+    /// catalog once `commit()` returned: released with the writer, the catalog's connection is
+    /// closed on the caller's thread, so a process opening the catalog right after never meets
+    /// the closing connection's checkpoint lock ("database is locked", seen in VerifierTests).
+    @Test func theCatalogIsReleasedWithTheWriter() throws {
+        for round in 0..<20 {
+            let dir = try ScratchDirectory()
+            weak var catalog: Catalog?
+            do {
+                let w = try IndexWriter(directory: dir.path)
+                catalog = w.catalog
+                try w.add(record("a\(round).txt"), fields: [.body: field(["ett", "två"])], storedText: Array("ett två".utf8))
+                try w.commit()
+                w.close()
+            }
+            #expect(catalog == nil, "round \(round): the catalog outlived its writer")
+        }
+    }
+
     @Test func unpublishedSegmentFilesAreRemovedAtOpen() throws {
         let dir = try ScratchDirectory()
         do {
