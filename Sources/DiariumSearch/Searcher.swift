@@ -274,9 +274,12 @@ public final class Searcher {
             bytes.removeAll(keepingCapacity: true)
             var slot = 0
             for (i, s) in scalars.enumerated() {
-                let v = slot < slots.count && slots[slot] == i ? Unicode.Scalar(options[slot][digits[slot]]) : s
-                if slot < slots.count && slots[slot] == i { slot += 1 }
-                UTF8.encode(v) { bytes.append($0) }
+                if slot < slots.count && slots[slot] == i {
+                    UTF8.encode(Unicode.Scalar(options[slot][digits[slot]])) { bytes.append($0) }
+                    slot += 1
+                } else {
+                    UTF8.encode(s) { bytes.append($0) }
+                }
             }
             variants.append(String(decoding: bytes, as: UTF8.self))
         }
