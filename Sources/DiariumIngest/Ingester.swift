@@ -346,7 +346,7 @@ public final class Ingester {
         try writer.commit()
         // The text of every file is now searchable; then the pages that need OCR are read.
         try ocrPass(roots: walk, analyzers: analyzerBox, stamp: stamp, summary: &summary, progress: progress)
-        // The background merges end before the ingest reports success (a failed one fails it).
+        // The background merges end before the ingest reports success (a failed one fails it, unless it only found a damaged source: that is set aside and becomes a warning).
         try writer.waitForMerges()
         reportDamagedSegments(&summary)
         summary.segments = writer.segmentsWritten
