@@ -367,25 +367,32 @@ enum Snippets {
             anchor = tokens[marked - base].start
         }
         let last = min(total, start + window) - 1
-        // The snippet's UTF-8, built in one buffer.
-        var out: [UInt8] = []
-        out.reserveCapacity(tokens[last - base].end - tokens[start - base].start + 64)
-        if start > 0 { out += ellipsis }
-        var cursor = tokens[start - base].start
-        for k in start...last {
-            let w = tokens[k - base]
-            appendCleaned(t, cursor..<w.start, to: &out)
-            if w.match >= 0 { out += openMark }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: t[w.start..<w.end]))
-            if w.match >= 0 { out += closeMark }
-            cursor = w.end
-        }
+        // The snippet's UTF-8, written into one buffer reserved for the most it can take: the
+        // bytes from the first word to the last and its tail (whitespace runs only shrink),
+        // a pair of marks per word and the two ellipses.
+        let from = tokens[start - base].start
+        var tail = tokens[last - base].end
         // Trailing punctuation of the last word.
-        var tail = cursor
-        while tail < t.count && tail < cursor + 2, t[tail] == UInt8(ascii: ".") || t[tail] == UInt8(ascii: ")") { tail += 1 }
-        appendCleaned(t, cursor..<tail, to: &out)
-        if last < total - 1 { out += spaceEllipsis }
-        return Passage(text: String(decoding: out, as: UTF8.self), anchor: anchor, range: tokens[start - base].start..<tail)
+        while tail < t.count && tail < tokens[last - base].end + 2, t[tail] == UInt8(ascii: ".") || t[tail] == UInt8(ascii: ")") { tail += 1 }
+        let capacity = (tail - from) + (last - start + 1) * (openMark.utf8CodeUnitCount + closeMark.utf8CodeUnitCount)
+            + ellipsis.utf8CodeUnitCount + spaceEllipsis.utf8CodeUnitCount
+        let text = String(unsafeUninitializedCapacity: capacity) { buffer in
+            var out = ByteSink(buffer)
+            if start > 0 { out.append(ellipsis) }
+            var cursor = from
+            for k in start...last {
+                let w = tokens[k - base]
+                out.appendCleaned(t, cursor..<w.start)
+                if w.match >= 0 { out.append(openMark) }
+                out.append(UnsafeRawBufferPointer(rebasing: t[w.start..<w.end]))
+                if w.match >= 0 { out.append(closeMark) }
+                cursor = w.end
+            }
+            out.appendCleaned(t, cursor..<tail)
+            if last < total - 1 { out.append(spaceEllipsis) }
+            return out.count
+        }
+        return Passage(text: text, anchor: anchor, range: from..<tail)
     }
 
     /// `best(in:)` of a region whose every counted match is one of `events` (`regionPositions`'
@@ -445,32 +452,66 @@ enum Snippets {
         return i == bytes.endIndex || bytes[i - 1] == UInt8(ascii: "-")
     }
 
-    private static let ellipsis: [UInt8] = Array("…".utf8)
-    private static let spaceEllipsis: [UInt8] = Array(" …".utf8)
-    private static let openMark: [UInt8] = Array("«".utf8)
-    private static let closeMark: [UInt8] = Array("»".utf8)
+    private static let ellipsis: StaticString = "…"
+    private static let spaceEllipsis: StaticString = " …"
+    private static let openMark: StaticString = "«"
+    private static let closeMark: StaticString = "»"
 
     /// The text between two words, with every whitespace run (line breaks included) as one space.
     static func clean(_ bytes: ArraySlice<UInt8>) -> String {
-        var out: [UInt8] = []
-        Array(bytes).withUnsafeBytes { appendCleaned($0, 0..<$0.count, to: &out) }
-        return String(decoding: out, as: UTF8.self)
+        Array(bytes).withUnsafeBytes { b in
+            String(unsafeUninitializedCapacity: b.count) { buffer in
+                var out = ByteSink(buffer)
+                out.appendCleaned(b, 0..<b.count)
+                return out.count
+            }
+        }
     }
 
-    /// Appends bytes `range` of `text` to `out` with every run of whitespace (Unicode
-    /// White_Space) written as one space.
-    @inline(__always)
-    static func appendCleaned(_ text: UnsafeRawBufferPointer, _ range: Range<Int>, to out: inout [UInt8]) {
-        var i = range.lowerBound
-        var space = false
-        while i < range.upperBound {
-            let n = whitespaceLength(text, at: i, end: range.upperBound)
-            if n > 0 { space = true; i += n; continue }
-            if space { out.append(0x20); space = false }
-            out.append(text[i])
-            i += 1
+    /// Bytes written one after another into a buffer the caller reserved for all of them (a
+    /// snippet's UTF-8, `shown`): no capacity check or generic append per word.
+    struct ByteSink {
+        private let base: UnsafeMutableBufferPointer<UInt8>
+        /// Bytes written.
+        private(set) var count = 0
+
+        init(_ buffer: UnsafeMutableBufferPointer<UInt8>) { base = buffer }
+
+        @inline(__always)
+        mutating func append(_ byte: UInt8) {
+            precondition(count < base.count, "a snippet's bytes overran their buffer")
+            base[count] = byte
+            count &+= 1
         }
-        if space { out.append(0x20) }
+
+        @inline(__always)
+        mutating func append(_ bytes: UnsafeRawBufferPointer) {
+            guard let from = bytes.baseAddress, !bytes.isEmpty else { return }
+            precondition(bytes.count <= base.count - count, "a snippet's bytes overran their buffer")
+            UnsafeMutableRawPointer(base.baseAddress! + count).copyMemory(from: from, byteCount: bytes.count)
+            count &+= bytes.count
+        }
+
+        @inline(__always)
+        mutating func append(_ string: StaticString) {
+            append(UnsafeRawBufferPointer(start: string.utf8Start, count: string.utf8CodeUnitCount))
+        }
+
+        /// Appends bytes `range` of `text` with every run of whitespace (Unicode White_Space)
+        /// written as one space.
+        @inline(__always)
+        mutating func appendCleaned(_ text: UnsafeRawBufferPointer, _ range: Range<Int>) {
+            var i = range.lowerBound
+            var space = false
+            while i < range.upperBound {
+                let n = whitespaceLength(text, at: i, end: range.upperBound)
+                if n > 0 { space = true; i += n; continue }
+                if space { append(0x20); space = false }
+                append(text[i])
+                i += 1
+            }
+            if space { append(0x20) }
+        }
     }
 
     /// The length of the UTF-8 whitespace character (Unicode White_Space: U+0009–000D, U+0020,

@@ -52,6 +52,23 @@ import GRDB
         }
     }
 
+    /// A page's records come in the order of its ids, over several runs of the statement
+    /// (`Catalog.hitBatch` ids each), an id given twice twice and an id without a row left out.
+    @Test func hitRecordsComeInTheOrderOfTheIds() throws {
+        let dir = try ScratchDirectory()
+        let writer = try IndexWriter(directory: dir.path)
+        var ids: [Int64] = []
+        for i in 0..<25 { ids.append(try writer.add(record("mapp\(i % 3)/dok\(i).txt"), fields: [.body: field(["ord"])], storedText: Array("ord".utf8))) }
+        try writer.commit()
+        writer.close()
+        let reader = try IndexReader(directory: dir.path)
+        var asked = ids.reversed() + [ids[3], 999_999, ids[7]]
+        asked.swapAt(0, 12)
+        let read = try reader.catalog.hitRecords(ids: asked)
+        #expect(read.map(\.id) == asked.filter { $0 != 999_999 })
+        #expect(read.map(\.path) == asked.filter { $0 != 999_999 }.map { id in "mapp\((ids.firstIndex(of: id) ?? 0) % 3)/dok\(ids.firstIndex(of: id) ?? 0).txt" })
+    }
+
     /// The record is read by position (`Catalog.DocumentColumn`): a row of other columns (the
     /// table's own, `SELECT *`) is an error, never fields read from the wrong columns.
     @Test func aRowOfOtherColumnsIsAnError() throws {

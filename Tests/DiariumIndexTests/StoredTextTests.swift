@@ -129,6 +129,41 @@ func wordOffsets(_ text: [UInt8]) -> [Int] {
         #expect(try reader.verifyAll().storedBlocks == blocks)
     }
 
+    /// Version-6 segments written before the writer's blocks were 2 KiB hold blocks of up to
+    /// 4 KiB (`StoreIndex.largestBlock`). A block's raw size is its own entry's, so such a
+    /// segment reads back as one of today's: whole texts, byte ranges, block by block, and
+    /// verify passes; only a block above `largestBlock` is damage.
+    @Test func blocksOfTheEarlierSizeReadBack() throws {
+        var rng = SeededRandom(state: 23)
+        // Enough text for a dictionary (`StoreDictionary.minimumSample`), texts of 0 to 9,000 bytes.
+        let texts = (0..<90).map { d in Self.prose(d % 9 == 0 ? 0 : Int(rng.next() % 9_000), seed: UInt64(d + 100)) }
+        #expect(texts.reduce(0) { $0 + $1.count } >= StoreDictionary.minimumSample)
+        let dir = try ScratchDirectory()
+        for size in [StoreIndex.largestBlock, StoreIndex.blockSize] {
+            var store = StoredTextWriter(blockSize: size)
+            for t in texts { t.withUnsafeBytes { store.add($0, wordStarts: []) } }
+            var posting = TermPostings()
+            for d in texts.indices {
+                posting.docs.append(UInt32(d))
+                posting.frequencies += [0, 1, 0, 0]
+                posting.positions.append(0)
+            }
+            var serializer = try SegmentSerializer(norms: [UInt8](repeating: 0, count: texts.count * IndexField.allCases.count), output: MemoryOutput())
+            try serializer.addTerm(Array("ord".utf8), posting)
+            let bytes = try serializer.finish(docIDs: texts.indices.map { Int64($0 + 1) }, fieldTotals: [0, 0, 0, 0],
+                                              fast: texts.map { _ in FastValues() }, store: store.finish()).output.bytes
+            let reader = try Self.readBack(bytes, at: dir.path + "/blocks\(size).seg", texts: texts, &rng)
+            var pieces = [[UInt8]](repeating: [], count: texts.count)
+            try reader.forEachStoredText { d, piece, _ in pieces[Int(d)] += piece }
+            #expect(pieces == texts)
+            try reader.withSection(.storeIndex) { b in
+                let index = try #require(StoreIndex(reading: b))
+                #expect((0..<index.blockCount).map { index.block($0).rawSize }.max() == UInt32(size))
+            }
+            #expect(try reader.verifyAll().storedBlocks > 0)
+        }
+    }
+
     /// The table gives, for any position, a range starting at a word at or before it and
     /// ending at the word after the interval that holds it.
     @Test func positionsFindTheirBytes() throws {
@@ -158,6 +193,20 @@ func wordOffsets(_ text: [UInt8]) -> [Int] {
         #expect(tail.bytes.upperBound == text.count && !tail.wordsAfter)
         // A document stored without positions has no table.
         #expect(try reader.storedTextRange(1, positions: 0...3) == nil)
+    }
+
+    /// The segment `bytes` written at `path` and opened, after checking that it has a
+    /// dictionary and gives back each of `texts` whole and in a random byte range.
+    static func readBack(_ bytes: [UInt8], at path: String, texts: [[UInt8]], _ rng: inout SeededRandom) throws -> SegmentReader {
+        try DurableFile.create(path, bytes: bytes)
+        let reader = try SegmentReader(path: path)
+        #expect(reader.storeDictionary != nil)
+        for (d, t) in texts.enumerated() {
+            #expect(try reader.storedText(UInt32(d)) == t)
+            let a = Int(rng.next() % UInt64(t.count + 1)), b = Int(rng.next() % UInt64(t.count + 1))
+            #expect(try reader.storedText(UInt32(d), range: min(a, b)..<max(a, b)) == Array(t[min(a, b)..<max(a, b)]))
+        }
+        return reader
     }
 
     /// Swedish-looking prose of at least `count` bytes from a seeded generator.
@@ -225,15 +274,7 @@ func wordOffsets(_ text: [UInt8]) -> [Int] {
             for (d, t) in texts.enumerated() {
                 builder.add(id: Int64(s * 10_000 + d + 1), fields: [.body: bodyField(t)], fast: FastValues(), storedText: t)
             }
-            let path = dir.path + "/dict\(s).seg"
-            try DurableFile.create(path, bytes: builder.serialize())
-            let reader = try SegmentReader(path: path)
-            #expect(reader.storeDictionary != nil)
-            for (d, t) in texts.enumerated() {
-                #expect(try reader.storedText(UInt32(d)) == t)
-                let a = Int(rng.next() % UInt64(t.count + 1)), b = Int(rng.next() % UInt64(t.count + 1))
-                #expect(try reader.storedText(UInt32(d), range: min(a, b)..<max(a, b)) == Array(t[min(a, b)..<max(a, b)]))
-            }
+            let reader = try Self.readBack(builder.serialize(), at: dir.path + "/dict\(s).seg", texts: texts, &rng)
             let sizes = reader.withSection(.storeDictionary) { dict in reader.withSection(.store) { (dict.count, $0.count) } }
             let stream = Array(texts.joined())
             let plain = try reader.withSection(.storeIndex) { b in

@@ -342,9 +342,10 @@ extension Catalog {
 }
 
 extension HitRecord {
-    /// The rows of `ids` from `statement` (`SELECT \(columns) FROM documents WHERE id IN (?, …)`
-    /// with at least `ids.count` places, prepared by the caller's connection; the places after
-    /// `ids` are bound to NULL), each given to `body` once, in id order: bound, stepped and read
+    /// The rows of `ids` from `statement` (`Catalog.hitRecordsSQL`, `columns` of the rows of
+    /// its places' ids, with at least `ids.count` places, prepared by the caller's connection;
+    /// the places after `ids` are bound to NULL), each given to `body` in the order the
+    /// statement yields them (`hitRecordsSQL`: the places' order): bound, stepped and read
     /// with SQLite's C functions, the statement reset before returning. A value of another type
     /// than the column's throws `DocumentRecord.RowValueError`, as `DocumentRecord.init(row:)` does.
     static func read(_ statement: Statement, ids: ArraySlice<Int64>, _ body: (HitRecord) -> Void) throws {

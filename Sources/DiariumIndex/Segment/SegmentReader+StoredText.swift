@@ -29,7 +29,7 @@ extension SegmentReader {
     /// Block `i` decompressed, its size checked against the block limit and its frame's header.
     private func decompress(_ index: StoreIndex, _ store: UnsafeRawBufferPointer, _ i: Int) throws -> (block: StoreIndex.Block, raw: [UInt8]) {
         let b = index.block(i)
-        guard b.rawSize > 0, b.rawSize <= UInt32(StoreIndex.blockSize), b.offset <= UInt64(store.count),
+        guard b.rawSize > 0, b.rawSize <= UInt32(StoreIndex.largestBlock), b.offset <= UInt64(store.count),
               UInt64(b.compressedSize) <= UInt64(store.count) - b.offset,
               let raw = Zstd.decompress(UnsafeRawBufferPointer(rebasing: store[Int(b.offset)..<(Int(b.offset) + Int(b.compressedSize))]),
                                         size: Int(b.rawSize), dictionary: storeDictionary)
@@ -41,7 +41,7 @@ extension SegmentReader {
     private func read(_ index: StoreIndex, _ store: UnsafeRawBufferPointer, _ span: Range<UInt64>) throws -> [UInt8] {
         var out: [UInt8] = []
         let size = span.upperBound - span.lowerBound
-        out.reserveCapacity(Int(min(size, UInt64(index.blockCount) * UInt64(StoreIndex.blockSize))))
+        out.reserveCapacity(Int(min(size, UInt64(index.blockCount) * UInt64(StoreIndex.largestBlock))))
         var x = span.lowerBound
         var i = index.block(containing: x)
         while x < span.upperBound {

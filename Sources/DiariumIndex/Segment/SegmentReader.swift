@@ -379,42 +379,60 @@ public final class SegmentReader: Sendable {
         try file.withBytes { _ in
             let terms = UnsafeRawBufferPointer(rebasing: file.bytes[sections[SegmentFormat.Section.terms.rawValue]!])
             let index = UnsafeRawBufferPointer(rebasing: file.bytes[sections[SegmentFormat.Section.termIndex.rawValue]!])
-            let sizes = (postings: sections[SegmentFormat.Section.postings.rawValue]?.count ?? 0,
-                         positions: sections[SegmentFormat.Section.positions.rawValue]?.count ?? 0,
-                         skips: sections[SegmentFormat.Section.skips.rawValue]?.count ?? 0)
+            let sizes = sectionSizes
             while block < blockCount {
                 guard let start = blockKey(index, block)?.offset, start <= terms.count else { throw corrupt("term index is damaged") }
                 var r = ByteReader(terms, offset: start)
                 let header = TermBlockHeader(reading: &r)
-                var postingOffset = header.postings, positionOffset = header.positions, skipOffset = header.skips
+                var offsets = (postings: header.postings, positions: header.positions, skips: header.skips)
                 var keyLength = 0
                 let count = min(SegmentFormat.termsPerBlock, termCount - block * SegmentFormat.termsPerBlock)
                 for _ in 0..<max(count, 0) {
                     let record = TermRecord.Borrowed(reading: &r)
                     guard !r.failed, record.shared <= keyLength, let suffix = record.suffix else { throw corrupt("term dictionary is damaged") }
                     keyLength = record.shared + suffix.count
-                    let df = record.df, ttf = record.ttf, pl = record.postingsLength, ql = record.positionsLength
-                    // Every range must lie in its section and every count be possible, before a
-                    // reader allocates by them: df documents (each at most once), ttf positions
-                    // (at least one byte per 128 of them), fields among the indexed ones.
-                    let sl = SegmentFormat.skipCount(df: df) * SegmentFormat.skipEntrySize
-                    guard df >= 1, df <= documentCount, ttf / BitPacking.blockSize <= ql,
-                          record.fields != 0, record.fields & ~SegmentFormat.allFields == 0,
-                          postingOffset <= sizes.postings, pl <= sizes.postings - postingOffset,
-                          positionOffset <= sizes.positions, ql <= sizes.positions - positionOffset,
-                          skipOffset <= sizes.skips, sl <= sizes.skips - skipOffset else {
-                        throw corrupt("a term's entry in the dictionary is out of range")
-                    }
-                    let entry = TermEntry(df: df, fields: record.fields, ttf: ttf, postings: postingOffset..<(postingOffset + pl),
-                                          positions: positionOffset..<(positionOffset + ql), skips: skipOffset..<(skipOffset + sl))
-                    if try !visit(record.shared, suffix, entry) { return }
-                    postingOffset += pl
-                    positionOffset += ql
-                    skipOffset += sl
+                    if try !visit(record.shared, suffix, try entry(record, at: offsets, sizes)) { return }
+                    advance(&offsets, past: record)
                 }
                 block += 1
             }
         }
+    }
+
+    /// The sizes of POSTINGS, POSITIONS and SKIPS, which a term's ranges must lie in.
+    private var sectionSizes: (postings: Int, positions: Int, skips: Int) {
+        (sections[SegmentFormat.Section.postings.rawValue]?.count ?? 0, sections[SegmentFormat.Section.positions.rawValue]?.count ?? 0,
+         sections[SegmentFormat.Section.skips.rawValue]?.count ?? 0)
+    }
+
+    /// The entry of `record`, whose postings, positions and skip entries start at `offsets`
+    /// (the block's start plus its earlier records' lengths, `advance`), checked: every range
+    /// must lie in its section (`sizes`) and every count be possible, before a reader allocates
+    /// by them — df documents (each at most once), ttf positions (at least one byte per 128 of
+    /// them), fields among the indexed ones.
+    @inline(__always)
+    private func entry(_ record: TermRecord.Borrowed, at offsets: (postings: Int, positions: Int, skips: Int),
+                       _ sizes: (postings: Int, positions: Int, skips: Int)) throws -> TermEntry {
+        let df = record.df, ttf = record.ttf, pl = record.postingsLength, ql = record.positionsLength
+        let sl = SegmentFormat.skipCount(df: df) * SegmentFormat.skipEntrySize
+        guard df >= 1, df <= documentCount, ttf / BitPacking.blockSize <= ql,
+              record.fields != 0, record.fields & ~SegmentFormat.allFields == 0,
+              offsets.postings >= 0, offsets.postings <= sizes.postings, pl <= sizes.postings - offsets.postings,
+              offsets.positions >= 0, offsets.positions <= sizes.positions, ql <= sizes.positions - offsets.positions,
+              offsets.skips >= 0, offsets.skips <= sizes.skips, sl <= sizes.skips - offsets.skips else {
+            throw corrupt("a term's entry in the dictionary is out of range")
+        }
+        return TermEntry(df: df, fields: record.fields, ttf: ttf, postings: offsets.postings..<(offsets.postings + pl),
+                         positions: offsets.positions..<(offsets.positions + ql), skips: offsets.skips..<(offsets.skips + sl))
+    }
+
+    /// Moves `offsets` past `record`'s postings, positions and skip entries. Wrapping: a damaged
+    /// length makes an offset that `entry` refuses, never a trap.
+    @inline(__always)
+    private func advance(_ offsets: inout (postings: Int, positions: Int, skips: Int), past record: TermRecord.Borrowed) {
+        offsets.postings &+= record.postingsLength
+        offsets.positions &+= record.positionsLength
+        offsets.skips &+= SegmentFormat.skipCount(df: record.df) &* SegmentFormat.skipEntrySize
     }
 
     /// Finds `key` (a term's bytes) in the dictionary, rebuilding no key: the walk keeps how
@@ -422,29 +440,49 @@ public final class SegmentReader: Sendable {
     /// than that with its predecessor precedes `key` too (it agrees with the predecessor where
     /// the predecessor is below `key`); one sharing at most that many is `key`'s first `shared`
     /// bytes and its suffix, which is compared with the rest of `key`.
+    ///
+    /// Only the block that could hold `key` is read (the next block's first key is after it),
+    /// and only the entry found is checked (`entry`): the records before it are only added up
+    /// (`advance`). A lookup of a spelling the segment lacks (most of `Searcher.foldedVariants`'
+    /// spellings) walks half a block on average.
     func find(_ key: [UInt8]) throws -> TermEntry? {
-        var found: TermEntry?
-        let startBlock = try blockOf(key)
-        try key.withUnsafeBytes { k in
-            var matched = 0
-            try walkRecords(from: startBlock) { shared, suffix, entry in
-                if shared > matched { return true }
-                let rest = k.count - shared
-                let n = min(rest, suffix.count)
-                var l = 0
-                while l < n && suffix[l] == k[shared + l] { l += 1 }
-                if l == n {
-                    if suffix.count == rest { found = entry; return false }
-                    // The term is a proper prefix of `key` (before it), or `key` of the term (after).
-                    guard suffix.count < rest else { return false }
-                } else if suffix[l] > k[shared + l] {
-                    return false
+        let block = try blockOf(key)
+        guard block < blockCount else { return nil }
+        return try file.withBytes { _ -> TermEntry? in
+            let terms = UnsafeRawBufferPointer(rebasing: file.bytes[sections[SegmentFormat.Section.terms.rawValue]!])
+            let index = UnsafeRawBufferPointer(rebasing: file.bytes[sections[SegmentFormat.Section.termIndex.rawValue]!])
+            guard let start = blockKey(index, block)?.offset, start <= terms.count else { throw corrupt("term index is damaged") }
+            var r = ByteReader(terms, offset: start)
+            let header = TermBlockHeader(reading: &r)
+            var offsets = (postings: header.postings, positions: header.positions, skips: header.skips)
+            let count = min(SegmentFormat.termsPerBlock, termCount - block * SegmentFormat.termsPerBlock)
+            return try key.withUnsafeBytes { k -> TermEntry? in
+                var keyLength = 0
+                var matched = 0
+                for _ in 0..<max(count, 0) {
+                    let record = TermRecord.Borrowed(reading: &r)
+                    guard !r.failed, record.shared <= keyLength, let suffix = record.suffix else { throw corrupt("term dictionary is damaged") }
+                    keyLength = record.shared + suffix.count
+                    if record.shared <= matched {
+                        let shared = record.shared
+                        let rest = k.count - shared
+                        let n = min(rest, suffix.count)
+                        var l = 0
+                        while l < n && suffix[l] == k[shared + l] { l += 1 }
+                        if l == n {
+                            if suffix.count == rest { return try entry(record, at: offsets, sectionSizes) }
+                            // The term is a proper prefix of `key` (before it), or `key` of the term (after).
+                            guard suffix.count < rest else { return nil }
+                        } else if suffix[l] > k[shared + l] {
+                            return nil
+                        }
+                        matched = shared + l
+                    }
+                    advance(&offsets, past: record)
                 }
-                matched = shared + l
-                return true
+                return nil
             }
         }
-        return found
     }
 
     /// Number of documents holding `term` in any field.

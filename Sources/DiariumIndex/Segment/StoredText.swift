@@ -73,7 +73,7 @@ struct StoreIndex {
         var offset: UInt64
         /// Bytes of the frame.
         var compressedSize: UInt32
-        /// Bytes the frame decompresses to (at most `StoreIndex.blockSize`).
+        /// Bytes the frame decompresses to (at most `StoreIndex.largestBlock`).
         var rawSize: UInt32
         /// Offset of the block's first byte in the raw stream.
         var rawStart: UInt64
@@ -103,10 +103,18 @@ struct StoreIndex {
         }
     }
 
-    /// Raw bytes per block. 4 KiB: a snippet's window (about 1 KiB) lies in one or two, and with
-    /// the segment's dictionary (`StoreDictionary`) they compress better than 32 KiB blocks
-    /// without one. Version 4 and 5 segments had 32 KiB blocks and no dictionary.
-    static let blockSize = 4 << 10
+    /// Raw bytes per block the writer closes at. 2 KiB: a snippet decompresses the block (or
+    /// two) holding its window of about 1 KiB, and zstd's decoder costs about 18 instructions
+    /// a raw byte whatever the block size (73k a 4 KiB block, 36k a 2 KiB one); with the
+    /// segment's dictionary (`StoreDictionary`) 2 KiB blocks compress 2.3 % larger than 4 KiB
+    /// ones (docs/benchmarks.md, "The page's stored text"). Version 4 and 5 segments had
+    /// 32 KiB blocks and no dictionary.
+    static let blockSize = 2 << 10
+    /// Raw bytes a block may hold when read: version-6 segments written before the blocks
+    /// were 2 KiB have 4 KiB blocks. The size is each block's own (`Block.rawSize`), so the
+    /// writer's choice is no format change; this bound only keeps a damaged entry from asking
+    /// for a large buffer.
+    static let largestBlock = 4 << 10
     static let headerSize = 8
 
     let blockCount: Int
@@ -252,9 +260,15 @@ struct StoredTextWriter {
     private var sink: FrameSink?
     private let thread: FrameThread?
 
+    /// Raw bytes per block: `StoreIndex.blockSize`, or (tests: a segment as an earlier writer
+    /// wrote it) another size up to `StoreIndex.largestBlock`.
+    let blockSize: Int
+
     /// A writer holding the compressed frames in memory (new segments: the budget bounds them),
     /// compressing on a thread of its own.
-    init() {
+    init(blockSize: Int = StoreIndex.blockSize) {
+        precondition(blockSize > 0 && blockSize <= StoreIndex.largestBlock, "a block is at most StoreIndex.largestBlock")
+        self.blockSize = blockSize
         thread = FrameThread()
     }
 
@@ -263,6 +277,7 @@ struct StoredTextWriter {
     init(spillingTo directory: String) throws {
         sink = FrameSink(spill: try SpillFile(directory: directory))
         thread = nil
+        blockSize = StoreIndex.blockSize
     }
 
     /// Bytes held: the open block, the sink's (its sample, frames and block entries; waits for
@@ -283,18 +298,18 @@ struct StoredTextWriter {
 
     /// Starts a document of `length` bytes (its text then comes by `append`).
     mutating func beginDocument(length: Int) {
-        if !raw.isEmpty && raw.count + length > StoreIndex.blockSize && length <= StoreIndex.blockSize { close() }
+        if !raw.isEmpty && raw.count + length > blockSize && length <= blockSize { close() }
     }
 
     /// Appends bytes of the current document's text.
     mutating func append(_ piece: UnsafeRawBufferPointer) {
         var at = 0
         while at < piece.count {
-            let n = min(piece.count - at, StoreIndex.blockSize - raw.count)
+            let n = min(piece.count - at, blockSize - raw.count)
             raw.append(contentsOf: UnsafeRawBufferPointer(rebasing: piece[at..<(at + n)]))
             at += n
             rawLength += UInt64(n)
-            if raw.count >= StoreIndex.blockSize { close() }
+            if raw.count >= blockSize { close() }
         }
     }
 
