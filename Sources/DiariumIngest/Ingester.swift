@@ -515,29 +515,39 @@ public final class Ingester {
     static func json(_ sources: [String: String]) -> String? {
         guard !sources.isEmpty else { return nil }
         var out: [UInt8] = [UInt8(ascii: "{")]
+        out.reserveCapacity(256)
         func string(_ s: String) {
             out.append(UInt8(ascii: "\""))
-            for b in s.utf8 {
-                switch b {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out += [UInt8(ascii: "\\"), b]
-                case 0x0A: out += Array("\\n".utf8)
-                case 0x0D: out += Array("\\r".utf8)
-                case 0x09: out += Array("\\t".utf8)
-                case 0x08: out += Array("\\b".utf8)
-                case 0x0C: out += Array("\\f".utf8)
-                case ..<0x20:
-                    let hex = Array("0123456789abcdef".utf8)
-                    out += Array("\\u00".utf8) + [hex[Int(b >> 4)], hex[Int(b & 0xF)]]
-                default: out.append(b)
+            var s = s
+            s.withUTF8 { b in
+                // Runs of bytes that need no escape are appended whole.
+                var plain = 0
+                for i in 0..<b.count {
+                    let c = b[i]
+                    guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c == UInt8(ascii: "/") else { continue }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: b[plain..<i]))
+                    plain = i + 1
+                    switch c {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out += [UInt8(ascii: "\\"), c]
+                    case 0x0A: out += Array("\\n".utf8)
+                    case 0x0D: out += Array("\\r".utf8)
+                    case 0x09: out += Array("\\t".utf8)
+                    case 0x08: out += Array("\\b".utf8)
+                    case 0x0C: out += Array("\\f".utf8)
+                    default:
+                        let hex = Array("0123456789abcdef".utf8)
+                        out += Array("\\u00".utf8) + [hex[Int(c >> 4)], hex[Int(c & 0xF)]]
+                    }
                 }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[plain...]))
             }
             out.append(UInt8(ascii: "\""))
         }
-        for (i, key) in sources.keys.sorted().enumerated() {
+        for (i, (key, value)) in sources.sorted(by: { $0.key < $1.key }).enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             string(key)
             out.append(UInt8(ascii: ":"))
-            string(sources[key] ?? "")
+            string(value)
         }
         out.append(UInt8(ascii: "}"))
         return String(decoding: out, as: UTF8.self)

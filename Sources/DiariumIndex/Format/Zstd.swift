@@ -21,13 +21,19 @@ enum Zstd {
     /// parameters — on the benchmark corpus as good as the search, within 0.1 %) on `samples`,
     /// the concatenation of pieces of `sampleSizes` bytes; at most `capacity` bytes. nil when the
     /// trainer declines (too few or too uniform samples).
+    ///
+    /// f 18 (a 1 MiB frequency table) and accel 4: 66 M instructions for a 1 MiB sample against
+    /// 129 M with f 20 and accel 1 (a 4 MiB table, whose cache misses made it 2-5 times slower on
+    /// the clock), for frames 0.1-0.3 % larger (20 k documents of the benchmark corpus: 2.269×
+    /// against 2.275×; docs/benchmarks.md, ninth session). A segment trains once, on the thread
+    /// that compresses its frames, and the writer waits for that thread at its next document.
     static func trainDictionary(samples: UnsafeRawBufferPointer, sampleSizes: [Int], capacity: Int) -> [UInt8]? {
         guard let base = samples.baseAddress, !sampleSizes.isEmpty, capacity >= 1024 else { return nil }
         var params = ZDICT_fastCover_params_t()
         params.k = 200
         params.d = 8
-        params.f = 20
-        params.accel = 1
+        params.f = 18
+        params.accel = 4
         params.zParams.compressionLevel = level
         var out = [UInt8](repeating: 0, count: capacity)
         let sizes = sampleSizes.map { Int($0) }

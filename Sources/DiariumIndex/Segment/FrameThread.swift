@@ -21,19 +21,25 @@ final class FrameThread: Sendable {
 
     private let worker: Worker
 
+    /// The thread starts with the first block: the writer makes a new segment's builder after
+    /// each commit, and a builder that never gets a block (the last one of an ingest) starts none.
     init() {
         worker = Worker()
-        let w = worker
-        let thread = Thread { w.run() }
-        thread.name = "diarium.store-frames"
-        thread.start()
     }
 
     /// A writer dropped unfinished (a failed commit, a closed writer) ends its thread.
     deinit { worker.stop() }
 
     /// Hands over the next closed block (copied); waits while `depth` blocks wait already.
-    func take(_ block: UnsafeRawBufferPointer) { worker.push(Array(block)) }
+    func take(_ block: UnsafeRawBufferPointer) {
+        if worker.startIfNeeded() {
+            let w = worker
+            let thread = Thread { w.run() }
+            thread.name = "diarium.store-frames"
+            thread.start()
+        }
+        worker.push(Array(block))
+    }
 
     /// The sink's footprint once it has taken every block handed over.
     var memoryFootprint: Int {
@@ -56,6 +62,8 @@ final class FrameThread: Sendable {
             var draining = false
             var finished = false
             var stopped = false
+            /// Whether the thread was started (by the first block).
+            var started = false
             var sinkBytes = 0
         }
         let state = Mutex(State())
@@ -92,19 +100,33 @@ final class FrameThread: Sendable {
             if wait { idle.wait() }
         }
 
-        func finish() -> FrameSink {
+        /// Whether the caller is to start the thread: true once, the first time.
+        func startIfNeeded() -> Bool {
             state.withLock { s in
+                defer { s.started = true }
+                return !s.started
+            }
+        }
+
+        func finish() -> FrameSink {
+            let started = state.withLock { s in
                 precondition(!s.finished, "a stored-text writer is finished once")
                 s.finished = true
+                return s.started
             }
+            // No block came: no thread, and the sink is untouched.
+            guard started else { return sink }
             queued.signal()
             ended.wait()
             return sink
         }
 
         func stop() {
-            state.withLock { $0.stopped = true }
-            queued.signal()
+            let started = state.withLock { s in
+                s.stopped = true
+                return s.started
+            }
+            if started { queued.signal() }
         }
 
         func run() {
