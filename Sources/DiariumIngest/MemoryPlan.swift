@@ -36,10 +36,15 @@ struct MemoryPlan: Equatable, Sendable {
 
     /// Words each analyzer's stem cache holds (`Analyzer(cachedWords:)`): 2^18 (12 MiB at its
     /// fullest), halved until the caches of all analyzers (two per thread) take at most a
-    /// quarter of `free`, down to 2^12. The cache changes speed only, never the terms.
+    /// quarter of the budget, and further while `baseline`, `slack`, those caches, two batches
+    /// and the writer's smallest buffer exceed the budget; down to 2^12. The cache changes speed
+    /// only, never the terms: sized from `free` alone, 128 MiB got 2^16 words, not 2^17, and
+    /// 10.5 % more instructions (callgrind, docs2k; docs/benchmarks.md, ninth session).
     var cachedWords: Int {
         var n = 1 << 18
-        while n > 1 << 12 && 2 * threads * n * StemCacheSize.bytesPerWord > free / 4 { n >>= 1 }
+        func caches(_ n: Int) -> Int { 2 * threads * n * StemCacheSize.bytesPerWord }
+        while n > 1 << 12 && caches(n) > budget / 4 { n >>= 1 }
+        while n > 1 << 12 && baseline + slack + caches(n) + 2 * batchBytes + IndexWriter.minimumBufferBytes > budget { n >>= 1 }
         return n
     }
 

@@ -25,7 +25,7 @@ import Testing
                 let caches = 2 * threads * plan.cachedWords * StemCacheSize.bytesPerWord
                 let reserve = plan.fixedReserve(cacheBytes: caches)
                 #expect(reserve == 44 * Self.mib + plan.slack + caches)
-                #expect(caches <= max(plan.free / 4, 2 * threads * (1 << 12) * StemCacheSize.bytesPerWord))
+                #expect(caches <= max(budget / 4, 2 * threads * (1 << 12) * StemCacheSize.bytesPerWord))
                 #expect(plan.batchBytes <= max(plan.free / 8, Self.mib))
                 #expect(reserve + 2 * plan.batchBytes + IndexWriter.minimumBufferBytes <= budget,
                         "\(budget >> 20) MiB, \(threads) threads")
@@ -37,6 +37,12 @@ import Testing
         #expect(small.free < large.free)
         #expect(small.cachedWords <= large.cachedWords && small.batchBytes < large.batchBytes)
         #expect(!MemoryPlan(budget: 64 * Self.mib, threads: 8, resident: 44 * Self.mib).fits)
+        // Where the budget holds them, the caches are what a quarter of the budget gives
+        // (2^17 words at 128 MiB, 2^18 at 256 with 2 threads), as before the resident set was
+        // charged; at 64 MiB they give way to the batches and the writer's smallest buffer.
+        #expect(MemoryPlan(budget: 128 * Self.mib, threads: 2, resident: 32 * Self.mib).cachedWords == 1 << 17)
+        #expect(MemoryPlan(budget: 256 * Self.mib, threads: 2, resident: 32 * Self.mib).cachedWords == 1 << 18)
+        #expect(MemoryPlan(budget: 64 * Self.mib, threads: 2, resident: 32 * Self.mib).cachedWords < 1 << 16)
     }
 
     /// The resident set is charged in steps of 4 MiB, so a few pages more or less at start do
