@@ -239,7 +239,7 @@ public final class IndexWriter {
     /// segment's stored-text dictionary is trained, up to 1 MiB of sample text, from its first
     /// document on. Below this, a budget of 16 or 24 MiB (less an ingest's reserve of about
     /// 16 MiB) committed one segment per file (600 files of 4 kB: 600 segments; 5 with this floor).
-    static let minimumBufferBytes = 4 << 20
+    public static let minimumBufferBytes = 4 << 20
 
     /// Commits when the buffered segment has reached its share of the memory budget
     /// (`flushThreshold`). Call it between files, never between the documents of one file: a

@@ -11,7 +11,9 @@ import Glibc
 
 /// Settings of one ingest run.
 public struct IngestOptions: Sendable {
-    /// Bytes of buffered index data at which a segment is written and committed (default 256 MiB).
+    /// The whole process's memory budget, bytes (default 256 MiB): what is resident at start,
+    /// the caches, the batches and the buffered segment, which is written and committed when
+    /// the budget is reached (`MemoryPlan`).
     public var memoryBudget: Int = 256 << 20
     /// Per-file size limit.
     public var maxFileSize: Int = 256 << 20
@@ -28,26 +30,6 @@ public struct IngestOptions: Sendable {
     public var ocrMaxPages = 500
     /// The OCR engine's settings: languages, time limit per page, memory limit.
     public var ocrEngine = OCREngine()
-
-    /// Input bytes per batch of files or lines: two batches are in memory at once (one being
-    /// added to the index, the next being read and analysed), with their texts and terms, so
-    /// they take their share of the budget: an eighth of it, from 1 to 64 MiB.
-    var batchBytes: Int { min(64 << 20, max(1 << 20, memoryBudget / 8)) }
-
-    /// Words each analyzer's stem cache holds (`Analyzer(cachedWords:)`): 2^18 (12 MiB at its
-    /// fullest), halved until the caches of all analyzers (two per thread) take at most a
-    /// quarter of the budget, down to 2^12. The cache changes speed only, never the terms.
-    var cachedWords: Int {
-        var n = 1 << 18
-        while n > 1 << 12 && 2 * max(1, threads) * n * 48 > memoryBudget / 4 { n >>= 1 }
-        return n
-    }
-
-    /// What the process holds that nothing counts: the compound word list, SQLite, the Swift
-    /// and Foundation runtimes (9 MiB of anonymous memory after a one-file ingest), and malloc's
-    /// slack (13–22 MiB above the counted bytes at the flushes of the 100k benchmark corpus).
-    /// Reserved from the budget as one measured figure.
-    static let uncountedBytes = 16 << 20
 
     /// Default options.
     public init() {}
@@ -95,8 +77,8 @@ public struct IngestSummary: Codable, Sendable, Equatable {
     public var ocrSkipped: String?
     /// `ingest --jsonl`: the lines that were not ingested, and why (nil for files).
     public var badLines: [BadLine]?
-    /// What went wrong without failing the run (a damaged segment the merges set aside),
-    /// worded for the person running it; nil when none.
+    /// What went wrong without failing the run (a budget below what the ingest needs, a
+    /// damaged segment the merges set aside), worded for the person running it; nil when none.
     public var warnings: [String]?
 
     /// Adds a warning.
@@ -197,18 +179,26 @@ public final class Ingester {
         }
     }
 
+    /// The ingest's share of `--memory` (`MemoryPlan`), from the resident set measured once the
+    /// compound word list is loaded (the writer and its catalog are open already).
+    func memoryPlan() -> MemoryPlan {
+        _ = CompoundSplitter.shared
+        return MemoryPlan(budget: options.memoryBudget, threads: max(1, options.threads),
+                          resident: ResidentMemory.current() ?? ResidentMemory.assumedBaseline)
+    }
+
     /// One Swedish and one English analyzer per worker thread (documents detected as English
-    /// are stemmed as English), their stem caches sized to the budget
-    /// (`IngestOptions.cachedWords`), and the bytes the budget reserves for the caches at their
-    /// fullest plus what the process holds uncounted (`IngestOptions.uncountedBytes`).
-    func workerAnalyzers() throws -> (analyzers: [(swedish: Analyzer, english: Analyzer)], reservedBytes: Int) {
-        let words = options.cachedWords
-        let analyzers = try (0..<max(1, options.threads)).map { _ in
+    /// are stemmed as English), their stem caches sized by `plan` (`MemoryPlan.cachedWords`),
+    /// and the bytes the budget reserves before any batch (`MemoryPlan.fixedReserve`: the
+    /// resident set at start, the slack, the caches at their fullest).
+    func workerAnalyzers(_ plan: MemoryPlan) throws -> (analyzers: [(swedish: Analyzer, english: Analyzer)], reservedBytes: Int) {
+        let words = plan.cachedWords
+        let analyzers = try (0..<plan.threads).map { _ in
             (swedish: try Analyzer(language: "swedish", splitCompounds: true, cachedWords: words),
              english: try Analyzer(language: "english", splitCompounds: true, cachedWords: words))
         }
         let bytes = analyzers.reduce(0) { $0 + $1.swedish.cacheCapacityBytes + $1.english.cacheCapacityBytes }
-        return (analyzers, bytes + IngestOptions.uncountedBytes)
+        return (analyzers, plan.fixedReserve(cacheBytes: bytes))
     }
 
     /// Adds a warning for each segment a merge found damaged and set aside (the run succeeds:
@@ -269,11 +259,14 @@ public final class Ingester {
         limits.ocr = OCRSettings(mode: options.ocrMode, maxPages: options.ocrMaxPages, recognizer: cached)
         let extractor = Extractor(limits: limits)
         let threads = max(1, options.threads)
-        let (analyzers, cacheBytes) = try workerAnalyzers()
+        let plan = memoryPlan()
+        if let warning = plan.warning { summary.warn(warning) }
+        let (analyzers, fixedBytes) = try workerAnalyzers(plan)
         let analyzerBox = UncheckedBox(analyzers)
         // What the budget covers besides the writer's buffer (`IndexWriter.reservedBytes`):
-        // `cacheBytes`, the two batches of files, and the documents analysed but not yet added
-        // (the rest of the batch being added, and the next batch, counted as large as this one).
+        // `fixedBytes` (the resident set at start, the slack, the caches), the two batches of
+        // files, and the documents analysed but not yet added (the rest of the batch being
+        // added, and the next batch, counted as large as this one).
         var done = 0
         var lastReport = Date.distantPast
         let stamp = ISO8601DateFormatter().string(from: Date())
@@ -281,7 +274,7 @@ public final class Ingester {
         // Batches of up to 256 files or `batchBytes` of input. The workers read, extract and
         // analyse batch n + 1 while this thread adds batch n to the index: the writer's work
         // (segment building, catalog rows, commits) overlaps the parallel work instead of idling it.
-        let batchLimit = Int64(options.batchBytes)
+        let batchLimit = Int64(plan.batchBytes)
         func nextBatch() throws -> [(Candidate, Bool)] {
             var batch: [(Candidate, Bool)] = []
             var bytes: Int64 = 0
@@ -321,7 +314,7 @@ public final class Ingester {
             for (i, item) in processed.enumerated() {
                 guard let p = item else { continue }
                 waiting -= p.heapBytes
-                writer.reservedBytes = cacheBytes + listBytes + waiting + nextBatchBytes
+                writer.reservedBytes = fixedBytes + listBytes + waiting + nextBatchBytes
                 let (candidate, isUpdate) = batch[i]
                 summary.bytesRead += candidate.size
                 if isUpdate, let old = known[candidate.raw], old.sha256 == p.sha256 {

@@ -137,17 +137,20 @@ extension Ingester {
         let known = try writer.fileStates()
         let threads = max(1, options.threads)
         Malloc.fixThresholds()
-        let (analyzerList, cacheBytes) = try workerAnalyzers()
+        let plan = memoryPlan()
+        if let warning = plan.warning { summary.warn(warning) }
+        let (analyzerList, fixedBytes) = try workerAnalyzers(plan)
         let analyzers = UncheckedBox(analyzerList)
         // What the budget covers besides the writer's buffer, as for files (`ingest(paths:)`):
-        // `cacheBytes`, the two batches of lines, and the documents analysed but not yet added.
+        // `fixedBytes` (the resident set at start, the slack, the caches), the two batches of
+        // lines, and the documents analysed but not yet added.
         let stamp = ISO8601DateFormatter().string(from: Date())
         var reader = LineReader(fd: fd, name: name, limit: options.maxFileSize)
         let limitMiB = options.maxFileSize >> 20
 
         // Batches of up to 256 lines or `batchBytes`, processed by the workers while this
         // thread records the batch before (as `ingest(paths:)` does with files).
-        let batchLimit = options.batchBytes
+        let batchLimit = plan.batchBytes
         func readBatch() throws -> [(Int, [UInt8])]? {
             var batch: [(Int, [UInt8])] = []
             var bytes = 0
@@ -217,7 +220,7 @@ extension Ingester {
             let nextBatchBytes = job == nil ? 0 : waiting
             for case let result? in results {
                 waiting -= heapBytes(result)
-                writer.reservedBytes = cacheBytes + listBytes + waiting + nextBatchBytes
+                writer.reservedBytes = fixedBytes + listBytes + waiting + nextBatchBytes
                 switch result {
                 case .bad(let line):
                     bad.append(line)

@@ -19,7 +19,7 @@ struct Ingest: ParsableCommand {
     @Option(help: ArgumentHelp("Ingest documents given as JSON Lines instead of files (- for standard input).", valueName: "file"))
     var jsonl: String?
 
-    @Option(help: "Memory budget in MiB; a segment is written whenever it is reached.")
+    @Option(help: "Memory budget of the whole process in MiB; a segment is written whenever it is reached.")
     var memory: Int = 256
 
     @OptionGroup var limits: LimitOptions
