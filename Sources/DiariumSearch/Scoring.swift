@@ -121,7 +121,24 @@ extension BM25F {
     @inline(__always)
     func termScore(_ cursor: PostingsCursor, fields: UInt8, idf: Double, weight: Double,
                    factors: UnsafePointer<Double>, norms: (UInt8, UInt8, UInt8, UInt8)) -> Double {
-        fieldSum(fields: fields, idf: idf, weight: weight, frequency: { cursor.frequency($0) },
+        termScore(fields: fields, idf: idf, weight: weight, factors: factors, norms: norms, frequency: { cursor.frequency($0) })
+    }
+
+    /// `termScore` at entry `i` of a decoded block read in place (`PostingsCursor.DecodedBlock`):
+    /// the same sum with that entry's frequencies, so a window scanned block by block scores
+    /// bit for bit as a cursor standing on the document does.
+    @inline(__always)
+    func termScore(_ block: PostingsCursor.DecodedBlock, entry i: Int, fields: UInt8, idf: Double, weight: Double,
+                   factors: UnsafePointer<Double>, norms: (UInt8, UInt8, UInt8, UInt8)) -> Double {
+        termScore(fields: fields, idf: idf, weight: weight, factors: factors, norms: norms,
+                  frequency: { block.frequencies[$0 &* PostingsCursor.DecodedBlock.fieldStride &+ i] })
+    }
+
+    /// `fieldSum` with a document's per-field factors from `factors` at its norm bytes.
+    @inline(__always)
+    private func termScore(fields: UInt8, idf: Double, weight: Double, factors: UnsafePointer<Double>,
+                           norms: (UInt8, UInt8, UInt8, UInt8), frequency: (Int) -> UInt32) -> Double {
+        fieldSum(fields: fields, idf: idf, weight: weight, frequency: frequency,
                  factor: { f in
                      let norm: UInt8
                      switch f { case 0: norm = norms.0; case 1: norm = norms.1; case 2: norm = norms.2; default: norm = norms.3 }
