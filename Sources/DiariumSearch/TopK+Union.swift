@@ -235,6 +235,7 @@ extension TreeEvaluator {
             }
             return true
         }
+        let filtered = !segmentFilters.isEmpty
         /// The window `target...windowEnd` under pruning, chunk by chunk: each essential leaf's
         /// documents scored straight from its decoded block (the cursor stays where it stands),
         /// then the chunk's documents in order with the decisions the one-by-one walk below
@@ -266,7 +267,8 @@ extension TreeEvaluator {
                     while j < block.end {
                         let d = block.docs[j]
                         if d > last { break }
-                        if every || block.holds(j, in: m) {
+                        // Filters first, as one by one (a document they reject is not scored).
+                        if (every || block.holds(j, in: m)) && (filtered == false || passes(d)) {
                             let v = scoring.termScore(block, entry: j, fields: m, idf: leafIDF, weight: leafWeight, factors: factorTable, norms: norms(d))
                             let slot = Int(d &- first)
                             let word = slot &>> 6, bit = UInt64(1) &<< UInt64(slot & 63)
@@ -290,7 +292,6 @@ extension TreeEvaluator {
                         bits &= bits &- 1
                         let doc = first &+ UInt32(slot)
                         if hasDeletions && !segment.isLive(doc) { continue }
-                        guard passes(doc) else { continue }
                         let row = slot &* clauses
                         if partial {
                             // The essential leaves' scores and the set-aside bounds bound the document's.
