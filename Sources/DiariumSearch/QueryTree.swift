@@ -905,8 +905,10 @@ struct TreeEvaluator {
     /// The best `k` documents, with the proximity bonus for `proximityTerms` (two or more); the
     /// number of matches, exact unless a block was skipped (`countAll`: never skipped).
     /// `flatConjunctions` false walks a conjunction or a lone phrase with `SegmentMatcher` (the
-    /// tests compare the two walks).
-    func top(_ tree: QueryTree, proximityTerms: [String], k: Int, countAll: Bool, flatConjunctions: Bool = true) throws -> Outcome {
+    /// tests compare the two walks); `unionChunk` is the union engine's scan width (the tests
+    /// compare widths).
+    func top(_ tree: QueryTree, proximityTerms: [String], k: Int, countAll: Bool, flatConjunctions: Bool = true,
+             unionChunk: Int = TreeEvaluator.unionChunk) throws -> Outcome {
         var top = TopDocuments(k: max(k, 1))
         var matched = 0
         var exact = true
@@ -918,7 +920,7 @@ struct TreeEvaluator {
         for si in searcher.reader.segments.indices {
             if let union {
                 try Self.unionTop(union, searcher: searcher, factors: factors, tests: tests, segment: si, proximityTerms: proximityTerms,
-                                  countAll: countAll, into: &top, matched: &matched, exact: &exact)
+                                  countAll: countAll, chunk: unionChunk, into: &top, matched: &matched, exact: &exact)
                 continue
             }
             if let conjunction {

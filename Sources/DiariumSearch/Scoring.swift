@@ -92,16 +92,13 @@ extension BM25F {
     @inline(__always)
     func fieldSum(fields: UInt8, idf: Double, weight: Double, cap: Double = .infinity,
                   frequency: (Int) -> UInt32, factor: (Int) -> Double) -> Double {
+        // Field by field in field order (unrolled: each field's index is a constant, so the
+        // caller's `frequency` and `factor` fold to plain loads).
         var pf = 0.0
-        var m = fields, f = 0
-        while m != 0 {
-            if m & 1 != 0 {
-                let tf = frequency(f)
-                if tf > 0 { pf += Double(tf) * factor(f) }
-            }
-            m >>= 1
-            f &+= 1
-        }
+        if fields & 1 != 0 { let tf = frequency(0); if tf > 0 { pf += Double(tf) * factor(0) } }
+        if fields & 2 != 0 { let tf = frequency(1); if tf > 0 { pf += Double(tf) * factor(1) } }
+        if fields & 4 != 0 { let tf = frequency(2); if tf > 0 { pf += Double(tf) * factor(2) } }
+        if fields & 8 != 0 { let tf = frequency(3); if tf > 0 { pf += Double(tf) * factor(3) } }
         return score(idf: idf, pseudoFrequency: min(pf, cap)) * weight
     }
 
@@ -121,7 +118,24 @@ extension BM25F {
     @inline(__always)
     func termScore(_ cursor: PostingsCursor, fields: UInt8, idf: Double, weight: Double,
                    factors: UnsafePointer<Double>, norms: (UInt8, UInt8, UInt8, UInt8)) -> Double {
-        fieldSum(fields: fields, idf: idf, weight: weight, frequency: { cursor.frequency($0) },
+        termScore(fields: fields, idf: idf, weight: weight, factors: factors, norms: norms, frequency: { cursor.frequency($0) })
+    }
+
+    /// `termScore` at entry `i` of a decoded block read in place (`PostingsCursor.DecodedBlock`):
+    /// the same sum with that entry's frequencies, so a window scanned block by block scores
+    /// bit for bit as a cursor standing on the document does.
+    @inline(__always)
+    func termScore(_ block: PostingsCursor.DecodedBlock, entry i: Int, fields: UInt8, idf: Double, weight: Double,
+                   factors: UnsafePointer<Double>, norms: (UInt8, UInt8, UInt8, UInt8)) -> Double {
+        termScore(fields: fields, idf: idf, weight: weight, factors: factors, norms: norms,
+                  frequency: { block.frequencies[$0 &* PostingsCursor.DecodedBlock.fieldStride &+ i] })
+    }
+
+    /// `fieldSum` with a document's per-field factors from `factors` at its norm bytes.
+    @inline(__always)
+    private func termScore(fields: UInt8, idf: Double, weight: Double, factors: UnsafePointer<Double>,
+                           norms: (UInt8, UInt8, UInt8, UInt8), frequency: (Int) -> UInt32) -> Double {
+        fieldSum(fields: fields, idf: idf, weight: weight, frequency: frequency,
                  factor: { f in
                      let norm: UInt8
                      switch f { case 0: norm = norms.0; case 1: norm = norms.1; case 2: norm = norms.2; default: norm = norms.3 }

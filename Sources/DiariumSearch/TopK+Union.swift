@@ -23,6 +23,14 @@ import Foundation
 //   fast field). The essential leaves' scores, with each clause's best non-essential bound, bound
 //   the document's score; only a document that can still enter moves the non-essential cursors to
 //   it (so their blocks are decoded only there).
+// - Under pruning a window is scanned leaf by leaf, `unionChunk` documents at a time: each
+//   essential leaf's documents in the chunk come straight from its decoded block
+//   (`PostingsCursor.decodedBlock`, read in place; the window lies within the leaf's current
+//   block) and are scored there (`BM25F.termScore` of a block entry) into per-document clause
+//   bests and a bit per document; then the chunk's documents are taken in order with the
+//   decisions above. The cursors of essential leaves are not moved by the scan (the proximity
+//   bonus reads them at the document it scores). Before the top k is full (or with `countAll`)
+//   every leaf is essential and documents are taken one by one.
 // - The score is then the one `SegmentMatcher` gives, bit for bit: per clause the largest term
 //   score, the clauses summed in order from 0; the proximity bonus as in `TreeEvaluator.top`.
 // - Documents matched only by non-essential leaves are never visited: the count becomes a lower
@@ -112,6 +120,10 @@ struct UnionQuery {
 }
 
 extension TreeEvaluator {
+    /// The documents a union's window scan takes at a time (`unionTop`): a bit and a best
+    /// score per clause each, in buffers reused from chunk to chunk.
+    static let unionChunk = 1024
+
     /// One metadata filter compiled for one segment: the year read straight from the fast field,
     /// the others through `Searcher.filterPredicate`.
     enum SegmentFilter {
@@ -125,7 +137,7 @@ extension TreeEvaluator {
     /// `tests` are `union.filters`' predicates, in order.
     static func unionTop(_ union: UnionQuery, searcher: Searcher, factors: FieldFactors,
                          tests: [(Int, UInt32) -> Bool],
-                         segment si: Int, proximityTerms: [String], countAll: Bool,
+                         segment si: Int, proximityTerms: [String], countAll: Bool, chunk: Int = unionChunk,
                          into top: inout TopDocuments, matched: inout Int, exact: inout Bool) throws {
         let segment = searcher.reader.segments[si]
         let r = segment.reader
@@ -183,16 +195,11 @@ extension TreeEvaluator {
         let essential = UnsafeMutableBufferPointer<Bool>.allocate(capacity: n)
         let setAside = UnsafeMutableBufferPointer<Double>.allocate(capacity: clauses)
         let order = UnsafeMutableBufferPointer<Int>.allocate(capacity: n)
-        // Per candidate: each clause's best essential score (−1: none), each leaf's score.
-        let part = UnsafeMutableBufferPointer<Double>.allocate(capacity: clauses)
-        let scored = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
-        defer { for b in [bound, setAside, part, scored] { b.deallocate() }; essential.deallocate(); order.deallocate() }
+        defer { for b in [bound, setAside] { b.deallocate() }; essential.deallocate(); order.deallocate() }
         bound.initialize(repeating: 0)
         essential.initialize(repeating: true)
         setAside.initialize(repeating: 0)
         for i in 0..<n { order[i] = i }
-        part.initialize(repeating: -1)
-        scored.initialize(repeating: -1)
 
         var threshold = top.threshold
         var full = top.isFull
@@ -205,6 +212,124 @@ extension TreeEvaluator {
             guard let t = normTable else { return r.normBytes(doc) }
             return SegmentReader.normBytes(doc, in: t)
         }
+        // The window scan's chunk (`chunk` documents from its first): per document a bit (it
+        // holds an essential leaf) and each clause's best essential score (−1: none).
+        let chunk = max(chunk, 1)
+        let seen = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: (chunk + 63) / 64)
+        let best = UnsafeMutableBufferPointer<Double>.allocate(capacity: chunk * clauses)
+        let essentialList = UnsafeMutableBufferPointer<Int>.allocate(capacity: n)
+        let asideList = UnsafeMutableBufferPointer<Int>.allocate(capacity: n)
+        defer { seen.deallocate(); best.deallocate(); essentialList.deallocate(); asideList.deallocate() }
+        seen.initialize(repeating: 0)
+        best.initialize(repeating: -1)
+        let allFields: UInt8 = (1 << UInt8(IndexField.allCases.count)) - 1
+        @inline(__always) func passes(_ doc: UInt32) -> Bool {
+            for f in segmentFilters {
+                switch f {
+                case let .year(range):
+                    let y = Int(fast.year(doc))
+                    guard y != 0 && range.contains(y) else { return false }
+                case let .other(p):
+                    guard p(doc) else { return false }
+                }
+            }
+            return true
+        }
+        let filtered = !segmentFilters.isEmpty
+        /// The window `target...windowEnd` under pruning, chunk by chunk: each essential leaf's
+        /// documents scored straight from its decoded block (the cursor stays where it stands),
+        /// then the chunk's documents in order with the decisions the one-by-one walk below
+        /// takes — the same candidates, bounds, scores (bit for bit), count and admissions.
+        func scanWindow() throws {
+            var essentialCount = 0, asideCount = 0
+            for i in 0..<n {
+                if essential[i] { essentialList[essentialCount] = i; essentialCount &+= 1 } else { asideList[asideCount] = i; asideCount &+= 1 }
+            }
+            var from = target
+            while true {
+                // The essential cursors to `from`; the chunk starts at the first of their documents.
+                var first = PostingsCursor.exhausted
+                for e in 0..<essentialCount {
+                    let i = essentialList[e]
+                    if cursors[i].doc < from { cursors[i].advance(to: from) }
+                    first = min(first, cursors[i].doc)
+                }
+                guard first != PostingsCursor.exhausted && first <= windowEnd else { return }
+                let last = windowEnd &- first >= UInt32(chunk &- 1) ? first &+ UInt32(chunk &- 1) : windowEnd
+                // Each essential leaf's documents in first...last, all in its current block (the
+                // window ends at or before the block's last document).
+                for e in 0..<essentialCount {
+                    let i = essentialList[e]
+                    guard let block = cursors[i].decodedBlock else { continue }
+                    let c = clauseOf[i], m = mask[i], every = m & allFields == allFields
+                    let leafIDF = idf[i], leafWeight = weight[i]
+                    var j = block.start
+                    while j < block.end {
+                        let d = block.docs[j]
+                        if d > last { break }
+                        // Filters first, as one by one (a document they reject is not scored).
+                        if (every || block.holds(j, in: m)) && (filtered == false || passes(d)) {
+                            let v = scoring.termScore(block, entry: j, fields: m, idf: leafIDF, weight: leafWeight, factors: factorTable, norms: norms(d))
+                            let slot = Int(d &- first)
+                            let word = slot &>> 6, bit = UInt64(1) &<< UInt64(slot & 63)
+                            let row = slot &* clauses
+                            if seen[word] & bit == 0 {
+                                seen[word] |= bit
+                                for k in 0..<clauses { best[row &+ k] = -1 }
+                            }
+                            best[row &+ c] = max(best[row &+ c], v)
+                        }
+                        j &+= 1
+                    }
+                }
+                // The chunk's documents in order.
+                let words = (Int(last &- first) &+ 64) &>> 6
+                for word in 0..<words {
+                    var bits = seen[word]
+                    seen[word] = 0
+                    while bits != 0 {
+                        let slot = word &<< 6 | bits.trailingZeroBitCount
+                        bits &= bits &- 1
+                        let doc = first &+ UInt32(slot)
+                        if hasDeletions && !segment.isLive(doc) { continue }
+                        let row = slot &* clauses
+                        if partial {
+                            // The essential leaves' scores and the set-aside bounds bound the document's.
+                            var upper = extra
+                            for c in 0..<clauses { upper += max(best[row &+ c], setAside[c]) }
+                            if below(upper) {
+                                // A certain match that cannot enter.
+                                matched += 1
+                                continue
+                            }
+                            for a in 0..<asideCount {
+                                let i = asideList[a]
+                                if cursors[i].doc < doc { cursors[i].advance(to: doc) }
+                            }
+                        }
+                        // The score as `SegmentMatcher` sums it: per clause the best term, clauses in order.
+                        let nb = norms(doc)
+                        var score = 0.0
+                        for c in 0..<clauses {
+                            var b = best[row &+ c]
+                            for a in 0..<asideCount where clauseOf[asideList[a]] == c && cursors[asideList[a]].doc == doc {
+                                let i = asideList[a]
+                                b = max(b, scoring.termScore(cursors[i], fields: mask[i], idf: idf[i], weight: weight[i], factors: factorTable, norms: nb))
+                            }
+                            if b >= 0 { score += b }
+                        }
+                        matched += 1
+                        if below(score + extra) { continue }
+                        try top.offer(score, doc: doc, segment: si, reader: r, proximity: &proximity, bonusBound: extra)
+                        threshold = top.threshold
+                        full = top.isFull
+                    }
+                }
+                if last == windowEnd { return }
+                from = last &+ 1
+            }
+        }
+
         while target != PostingsCursor.exhausted {
             let pruning = full && !countAll
             if pruning && (!haveWindow || target > windowEnd) {
@@ -259,51 +384,24 @@ extension TreeEvaluator {
                     continue
                 }
             }
-            // The next candidate: the first document ≥ target of the essential leaves.
-            var doc = PostingsCursor.exhausted
-            for i in 0..<n where !pruning || essential[i] {
-                if cursors[i].doc < target { cursors[i].advance(to: target) }
-                doc = min(doc, cursors[i].doc)
-            }
-            if pruning && doc > windowEnd {
+            if pruning {
+                try scanWindow()
                 if windowEnd == PostingsCursor.exhausted { break }
                 target = windowEnd &+ 1
                 continue
             }
+            // Not pruning (the top k not yet full, or every match counted): the next document
+            // of any leaf, scored whole.
+            var doc = PostingsCursor.exhausted
+            for i in 0..<n {
+                if cursors[i].doc < target { cursors[i].advance(to: target) }
+                doc = min(doc, cursors[i].doc)
+            }
             guard doc != PostingsCursor.exhausted else { break }
             target = doc &+ 1
             if hasDeletions && !segment.isLive(doc) { continue }
-            var passes = true
-            for f in segmentFilters {
-                switch f {
-                case let .year(range):
-                    let y = Int(fast.year(doc))
-                    passes = y != 0 && range.contains(y)
-                case let .other(p):
-                    passes = p(doc)
-                }
-                if !passes { break }
-            }
-            guard passes else { continue }
+            guard passes(doc) else { continue }
             let nb = norms(doc)
-            if pruning && partial {
-                // The essential leaves' scores and the set-aside bounds bound the document's.
-                for c in 0..<clauses { part[c] = -1 }
-                for i in 0..<n where essential[i] && cursors[i].doc == doc {
-                    let v = scoring.termScore(cursors[i], fields: mask[i], idf: idf[i], weight: weight[i], factors: factorTable, norms: nb)
-                    scored[i] = v
-                    part[clauseOf[i]] = max(part[clauseOf[i]], v)
-                }
-                var upper = extra
-                for c in 0..<clauses { upper += max(part[c], setAside[c]) }
-                if below(upper) {
-                    // A certain match that cannot enter.
-                    for i in 0..<n where essential[i] && cursors[i].doc == doc { scored[i] = -1 }
-                    matched += 1
-                    continue
-                }
-                for i in 0..<n where !essential[i] && cursors[i].doc < doc { cursors[i].advance(to: doc) }
-            }
             // The score as `SegmentMatcher` sums it: per clause the best term, clauses in order.
             var score = 0.0
             var i = 0
@@ -311,19 +409,11 @@ extension TreeEvaluator {
                 var best = -1.0
                 while i < n && clauseOf[i] == c {
                     if cursors[i].doc == doc {
-                        // The essential leaves' scores are already known (the same computation).
-                        let v = scored[i] >= 0 ? scored[i]
-                            : scoring.termScore(cursors[i], fields: mask[i], idf: idf[i], weight: weight[i], factors: factorTable, norms: nb)
-                        best = max(best, v)
+                        best = max(best, scoring.termScore(cursors[i], fields: mask[i], idf: idf[i], weight: weight[i], factors: factorTable, norms: nb))
                     }
-                    scored[i] = -1
                     i += 1
                 }
                 if best >= 0 { score += best }
-            }
-            if pruning && below(score + extra) {
-                matched += 1
-                continue
             }
             matched += 1
             try top.offer(score, doc: doc, segment: si, reader: r, proximity: &proximity, bonusBound: extra)

@@ -64,6 +64,24 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
                     #expect(c.error == nil)
                 }
                 #expect(titled == inTitles, "title postings of \(word)")
+                // The same documents read block by block in place (`decodedBlock`, the union
+                // engine's scan), the cursor then moved past each block's last document.
+                #expect(PostingsCursor.DecodedBlock.fieldStride == BitPacking.blockSize)
+                var scanned: [UInt32] = []
+                if var c = try reader.cursor(Array(word.utf8), fields: [.title, .body], buffers: buffers) {
+                    while let block = c.decodedBlock {
+                        #expect(block.docs[block.start] == c.doc && block.start < block.end)
+                        for i in block.start..<block.end where block.holds(i, in: IndexField.title.bit) {
+                            let doc = block.docs[i]
+                            scanned.append(doc)
+                            let title = block.frequencies[Int(IndexField.title.rawValue) * PostingsCursor.DecodedBlock.fieldStride + i]
+                            #expect(title == UInt32(docs[Int(doc)].prefix(3).filter { $0 == word }.count))
+                        }
+                        c.advance(to: block.docs[block.end - 1] + 1)
+                    }
+                    #expect(c.error == nil)
+                }
+                #expect(scanned == inTitles, "title postings of \(word) scanned in place")
                 withExtendedLifetime(buffers) {}
             }
         }

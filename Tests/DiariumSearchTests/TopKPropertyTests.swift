@@ -129,7 +129,7 @@ import DiariumTestSupport
         let ids = raw.keys.sorted()
         var shapes: [String: Int] = [:]
         var treeSkipped = 0
-        var flatWords = 0, flatPhrases = 0, flatAlternatives = 0
+        var flatWords = 0, flatPhrases = 0, flatAlternatives = 0, flatUnions = 0
         for q in 0..<queries {
             let words = (0..<(1 + Int(rng.next() % 3))).map { _ in rng.next() % 4 == 0 ? "ord\(rng.next() % 300)" : Self.word(&rng, vocabulary) }
             var text = words.joined(separator: " ")
@@ -251,6 +251,19 @@ import DiariumTestSupport
                         #expect(flat.matched == walked.matched && flat.exact == walked.exact, "query \"\(text)\": flat conjunction count vs tree")
                     }
                 }
+                // A union (TopK+Union.swift): its window scan gives the same documents, scores,
+                // count and exactness whatever the chunk (1: a document at a time).
+                if UnionQuery(strict, idf: context.idf) != nil {
+                    flatUnions += 1
+                    let whole = try TreeEvaluator(searcher: searcher, context: context).top(strict, proximityTerms: proximity, k: k, countAll: false)
+                    for chunk in [1, 3, 64] {
+                        let split = try TreeEvaluator(searcher: searcher, context: context).top(strict, proximityTerms: proximity, k: k, countAll: false,
+                                                                                                 unionChunk: chunk)
+                        #expect(split.top.map(\.id) == whole.top.map(\.id) && split.top.map(\.score) == whole.top.map(\.score),
+                                "query \"\(text)\": union chunk \(chunk)")
+                        #expect(split.matched == whole.matched && split.exact == whole.exact, "query \"\(text)\": union chunk \(chunk) count")
+                    }
+                }
                 #expect(outcome.top.map(\.id) == Array(want.hits.prefix(k).map(\.id)), "query \(q) \"\(text)\" k \(k): ids differ")
                 for (g, w) in zip(outcome.top, want.hits) {
                     #expect(abs(g.score - w.score) <= 1e-9 * max(1, abs(w.score)), "query \"\(text)\": score \(g.score) vs \(w.score)")
@@ -284,6 +297,7 @@ import DiariumTestSupport
         #expect(flatWords > 0 && flatPhrases > 0, "flat conjunctions drawn: \(flatWords) of words, \(flatPhrases) phrases")
         // ... and for a word of two or more alternatives (its smallest cursor, its largest score).
         #expect(flatAlternatives > 0, "no flat conjunction had a word of two or more alternatives")
+        #expect(flatUnions > 0, "no union drawn")
     }
 
     /// What a query node gives for one raw document: no condition (nothing searchable), a

@@ -12,7 +12,7 @@ public enum IndexField: UInt8, CaseIterable, Sendable {
     case parts = 3
 
     /// The field's bit in a field mask (bit `rawValue`).
-    @inline(__always) public var bit: UInt8 { 1 << rawValue }
+    @inlinable public var bit: UInt8 { 1 << rawValue }
 
     /// The mask of a set of fields.
     public static func mask<S: Sequence>(_ fields: S) -> UInt8 where S.Element == IndexField {

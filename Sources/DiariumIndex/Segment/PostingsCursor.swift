@@ -260,6 +260,46 @@ public struct PostingsCursor {
                           maxPseudoFrequency: Double(SkipEntry.maxPseudoFrequency(skips, b)))
     }
 
+    // MARK: The decoded block in place
+
+    /// The cursor's decoded block from its current entry on, read in place (no copy): for a
+    /// scan over a run of documents that leaves the cursor where it stands (the union engine
+    /// scores a window of documents leaf by leaf this way, `TopK+Union.swift`). Points into the
+    /// cursor's buffer: valid until the cursor moves.
+    public struct DecodedBlock {
+        /// The block's documents, ascending: entries `start..<end`.
+        public let docs: UnsafePointer<UInt32>
+        /// Field f's frequency (raw value) of entry i at `frequencies[f × fieldStride + i]`,
+        /// 0 where the document lacks the term in f.
+        public let frequencies: UnsafePointer<UInt32>
+        /// The cursor's current entry (`docs[start]` is its `doc`).
+        public let start: Int
+        /// Past the block's last entry.
+        public let end: Int
+        /// Entries per field in `frequencies`: the block size (`BitPacking.blockSize`, a test
+        /// checks they agree), a literal so that scans inline it.
+        @inlinable public static var fieldStride: Int { 128 }
+
+        /// Whether entry `i` holds the term in one of the fields of `mask` (a bit per
+        /// `IndexField`): the entries a cursor restricted to those fields stops on.
+        @inlinable @inline(__always)
+        public func holds(_ i: Int, in mask: UInt8) -> Bool {
+            var m = mask, f = 0
+            while m != 0 {
+                if m & 1 != 0 && frequencies[f &* Self.fieldStride &+ i] != 0 { return true }
+                m >>= 1
+                f &+= 1
+            }
+            return false
+        }
+    }
+
+    /// The decoded block from the current entry (nil once exhausted). Entries after the current
+    /// one may lie outside the cursor's `fields` (check `DecodedBlock.holds`).
+    public var decodedBlock: DecodedBlock? {
+        doc == PostingsCursor.exhausted ? nil : DecodedBlock(docs: docs, frequencies: frequencies, start: index, end: count)
+    }
+
     // MARK: Positions
 
     /// The positions of the term in `field` of the current document, ascending. Only the title's
