@@ -226,6 +226,28 @@ func wordOffsets(_ text: [UInt8]) -> [Int] {
     /// STOREDICT round-trips: a dictionary trained on a sample digests, frames compressed with
     /// it come back with it and fail without it (or with none), a short sample gives no
     /// dictionary, and a damaged one is refused.
+    /// The writer's bound of the stored text's footprint (no wait for the compression thread)
+    /// is never below the exact footprint, across the dictionary's training; once nothing is in
+    /// flight it is the footprint itself.
+    @Test func footprintBoundIsNeverBelowTheFootprint() throws {
+        var writer = StoredTextWriter()
+        var generator = SystemRandomNumberGenerator()
+        var below: [Int] = []
+        for doc in 0..<700 {
+            // Half text, half random bytes: frames of both kinds, up to their compress bound.
+            let words = (0..<300).map { "ord\($0 % 37)x\(doc % 11)" }.joined(separator: " ")
+            let noise = (0..<2_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let text = Array(words.utf8) + noise
+            text.withUnsafeBytes { writer.add($0, wordStarts: []) }
+            let bound = writer.memoryFootprintBound
+            let exact = writer.memoryFootprint
+            if bound < exact { below.append(doc) }
+            if doc > 400 { #expect(writer.memoryFootprintBound == exact) }
+        }
+        #expect(below.isEmpty)
+        _ = try writer.finish()
+    }
+
     @Test func storeDictionaryRoundTrips() throws {
         let sample = Self.prose(StoreDictionary.sampleSize, seed: 8)
         let sizes = stride(from: 0, to: sample.count, by: StoreIndex.blockSize).map { min(StoreIndex.blockSize, sample.count - $0) }

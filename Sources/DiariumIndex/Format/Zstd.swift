@@ -11,6 +11,10 @@ enum Zstd {
     /// Compression level of stored text.
     static let level: Int32 = 3
 
+    /// The most bytes a frame of `rawSize` bytes can take, with or without a dictionary
+    /// (`ZSTD_compressBound`: `Compressor.compress` allocates no more).
+    static func compressBound(_ rawSize: Int) -> Int { ZSTD_compressBound(rawSize) }
+
     /// Compresses `input` at `level` into one frame, without a dictionary.
     static func compress(_ input: [UInt8], level: Int32 = Zstd.level) -> [UInt8] {
         let compressor = Compressor(dictionary: nil, level: level)

@@ -11,7 +11,10 @@ import Synchronization
 /// the threads, and none whenever the writer's buffer is measured: `memoryFootprint` waits
 /// until the thread has taken every block given so far, then reads the sink's own footprint,
 /// so the budget counts exactly what a sink on the writer's thread would hold and an ingest
-/// seals its segments at the same documents.
+/// seals its segments at the same documents. The writer asks `memoryFootprintBound` first,
+/// which waits only while the sink keeps its sample and no block in flight ends it (a copy,
+/// no zstd): it does not wait on compression or the dictionary's training unless the bound
+/// reaches the budget.
 ///
 /// A `Thread`, not a dispatch queue, for `TermPipe`'s reason: the OCR pass fills the shared
 /// pool with workers that loop until every file is done, and the writer would wait behind them.
@@ -47,6 +50,20 @@ final class FrameThread: Sendable {
         return worker.state.withLock { $0.sinkBytes }
     }
 
+    /// At least `memoryFootprint`. Once the dictionary is decided, or a block in flight decides
+    /// it, the footprint after the blocks in flight is at most what was measured (or, for the
+    /// sample, 0: it is freed) plus each block's `FrameSink.compressedBound`, so nothing is
+    /// waited for; while the sample only grows, the array's capacity is not predicted and the
+    /// thread is waited for (it copies, no more).
+    var memoryFootprintBound: Int {
+        let bound = worker.state.withLock { s -> Int? in
+            if !s.sampling { return s.sinkBytes + s.pendingBound }
+            if s.sampleBytes + s.pendingRaw >= StoreDictionary.sampleSize { return s.sampleBound + s.pendingBound }
+            return nil
+        }
+        return bound ?? memoryFootprint
+    }
+
     /// Ends the thread once it has taken every block, and returns its sink. Call once.
     func finish() -> FrameSink { worker.finish() }
 
@@ -65,6 +82,13 @@ final class FrameThread: Sendable {
             /// Whether the thread was started (by the first block).
             var started = false
             var sinkBytes = 0
+            /// Raw bytes and `FrameSink.compressedBound` of the blocks handed over and not taken.
+            var pendingRaw = 0
+            var pendingBound = 0
+            /// The sink's `isSampling` and `sampleBytes`, and its sample's blocks' bound.
+            var sampling = true
+            var sampleBytes = 0
+            var sampleBound = 0
         }
         let state = Mutex(State())
         /// Counts the blocks queued (and the finish).
@@ -87,6 +111,8 @@ final class FrameThread: Sendable {
             state.withLock { s in
                 s.blocks.append(block)
                 s.waiting += 1
+                s.pendingRaw += block.count
+                s.pendingBound += FrameSink.compressedBound(rawSize: block.count)
             }
             queued.signal()
         }
@@ -138,9 +164,15 @@ final class FrameThread: Sendable {
                 }
                 guard let block = next else { break }   // finished (every block taken) or stopped
                 block.withUnsafeBytes { sink.take($0) }
-                let bytes = sink.memoryFootprint
+                let bytes = sink.memoryFootprint, sampling = sink.isSampling, sampleBytes = sink.sampleBytes
+                let bound = FrameSink.compressedBound(rawSize: block.count)
                 let wake = state.withLock { s in
                     s.sinkBytes = bytes
+                    s.pendingRaw -= block.count
+                    s.pendingBound -= bound
+                    s.sampling = sampling
+                    s.sampleBytes = sampleBytes
+                    s.sampleBound = sampling ? s.sampleBound + bound : 0
                     s.waiting -= 1
                     guard s.waiting == 0 && s.draining else { return false }
                     s.draining = false

@@ -97,10 +97,16 @@ struct SegmentBuilder {
     var isFull: Bool { pool.isFull }
 
     /// Estimated heap bytes held, for the writer's memory budget.
-    var memoryFootprint: Int {
+    var memoryFootprint: Int { footprint(store: store.memoryFootprint) }
+
+    /// At least `memoryFootprint`, without waiting for the stored text's compression thread
+    /// unless it matters (`StoredTextWriter.memoryFootprintBound`).
+    var memoryFootprintBound: Int { footprint(store: store.memoryFootprintBound) }
+
+    private func footprint(store: Int) -> Int {
         fieldIndexes.reduce(0) { $0 + $1.terms.memoryFootprint + $1.postings.capacity * MemoryLayout<Postings>.stride }
             + pool.memoryFootprint + norms.capacity + fast.capacity * MemoryLayout<FastValues>.stride + docIDs.capacity * 8
-            + store.memoryFootprint
+            + store
     }
 
     /// Adds a document with catalog id `id`, its fields, its fast-field values and its stored text.

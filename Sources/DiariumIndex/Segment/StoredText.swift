@@ -283,8 +283,17 @@ struct StoredTextWriter {
     /// Bytes held: the open block, the sink's (its sample, frames and block entries; waits for
     /// the sink's thread to take every closed block first) and the index sections' entries.
     var memoryFootprint: Int {
-        let frames: Int = thread?.memoryFootprint ?? sink?.memoryFootprint ?? 0
-        return raw.capacity + frames + documentStarts.count * 8 + (checkpointStarts.count + checkpoints.count) * 4
+        footprint(frames: thread?.memoryFootprint ?? sink?.memoryFootprint ?? 0)
+    }
+
+    /// At least `memoryFootprint`, without waiting for the sink's thread while the blocks it
+    /// has yet to take cannot matter (`FrameThread.memoryFootprintBound`).
+    var memoryFootprintBound: Int {
+        footprint(frames: thread?.memoryFootprintBound ?? sink?.memoryFootprint ?? 0)
+    }
+
+    private func footprint(frames: Int) -> Int {
+        raw.capacity + frames + documentStarts.count * 8 + (checkpointStarts.count + checkpoints.count) * 4
     }
 
     /// Adds the next document's text with the offsets of its words at body positions 0, k, 2k, …
@@ -383,6 +392,16 @@ struct FrameSink {
     var memoryFootprint: Int {
         sample.capacity + Int(storeBytes) + blocks.count * StoreIndex.Block.size
     }
+
+    /// The most a block of `rawSize` bytes adds to `memoryFootprint` once compressed: its
+    /// largest frame and its entry.
+    static func compressedBound(rawSize: Int) -> Int { Zstd.compressBound(rawSize) + StoreIndex.Block.size }
+
+    /// Whether closed blocks still go to the dictionary's sample (none compressed yet).
+    var isSampling: Bool { compressor == nil }
+
+    /// Bytes in the dictionary's sample (0 once the dictionary is decided).
+    var sampleBytes: Int { sample.count }
 
     /// Takes the next closed block: compressed now, or kept for the dictionary's sample.
     mutating func take(_ block: UnsafeRawBufferPointer) {
