@@ -91,7 +91,8 @@ import Testing
     }
 
     /// A short block's document without any field or with a frequency of 0, a full block's
-    /// width past 32 and a sparse field's indexes out of order are damage.
+    /// width past 32, a sparse field's indexes out of order and a short block's deltas that wrap the
+    /// sum are damage.
     @Test func postingsBlockDamage() {
         let docs = UnsafeMutablePointer<UInt32>.allocate(capacity: PostingsBlock.size)
         let frequencies = UnsafeMutablePointer<UInt32>.allocate(capacity: PostingsBlock.size * 4)
@@ -118,6 +119,20 @@ import Testing
         }
         [UInt8]([33, 1] + [UInt8](repeating: 0, count: 600)).withUnsafeBytes { b in
             #expect(PostingsBlock.read(b, at: 0, count: PostingsBlock.size, previous: 0, docs: docs, frequencies: frequencies) == nil)
+        }
+        // A short block whose deltas wrap the sum (10, then 2^63 − 1 twice: 10, 9, 8 modulo 2^64,
+        // a final sum in range) is damage, not documents going down.
+        var wrapping = ByteWriter()
+        for delta: UInt64 in [10, UInt64(Int64.max), UInt64(Int64.max)] { wrapping.varint(delta << 1) }
+        wrapping.bytes.withUnsafeBytes { b in
+            #expect(PostingsBlock.read(b, at: 0, count: 3, previous: 0, docs: docs, frequencies: frequencies) == nil)
+        }
+        // The same shape without the wrap reads, ascending.
+        var plain = ByteWriter()
+        for delta: UInt64 in [10, 1, 1] { plain.varint(delta << 1) }
+        plain.bytes.withUnsafeBytes { b in
+            #expect(PostingsBlock.read(b, at: 0, count: 3, previous: 0, docs: docs, frequencies: frequencies) != nil)
+            #expect((docs[0], docs[1], docs[2]) == (10, 11, 12))
         }
     }
 

@@ -113,7 +113,8 @@ enum PostingsBlock {
     /// field-major into `frequencies` (`size` per field: field f's at `f × size + i`, zero where
     /// the document lacks the term in f). Returns the offset past the block and the union of
     /// the fields present, or nil when the bytes are damaged (truncated, a width over 32, a
-    /// document without a field). Never reads outside `bytes`.
+    /// document without a field, a document past `UInt32.max`). Never reads outside `bytes`; the
+    /// documents it returns never go down and none is below `previous`.
     @inline(__always)
     static func read(_ bytes: UnsafeRawBufferPointer, at offset: Int, count: Int, previous: UInt32,
                      docs: UnsafeMutablePointer<UInt32>, frequencies: UnsafeMutablePointer<UInt32>) -> (end: Int, fields: UInt8)? {
@@ -128,6 +129,10 @@ enum PostingsBlock {
             for i in 0..<count {
                 let v = r.varint()
                 doc &+= v >> 1
+                // Checked at every step, not only at the end: a delta near 2^63 twice wraps the
+                // sum back into range, and the documents would go down (the union's window scan
+                // indexes by `doc - first` and relies on them ascending from `previous`).
+                guard doc <= UInt64(UInt32.max) else { return nil }
                 docs[i] = UInt32(truncatingIfNeeded: doc)
                 guard v & 1 != 0 else {
                     frequencies[body &+ i] = 1
