@@ -268,7 +268,7 @@ extension TreeEvaluator {
                         let d = block.docs[j]
                         if d > last { break }
                         // Filters first, as one by one (a document they reject is not scored).
-                        if (every || block.holds(j, in: m)) && (filtered == false || passes(d)) {
+                        if (every || block.holds(j, in: m)) && (!filtered || passes(d)) {
                             let v = scoring.termScore(block, entry: j, fields: m, idf: leafIDF, weight: leafWeight, factors: factorTable, norms: norms(d))
                             let slot = Int(d &- first)
                             let word = slot &>> 6, bit = UInt64(1) &<< UInt64(slot & 63)
