@@ -166,6 +166,24 @@ final class CorpusIndex: Sendable {
         #expect(s.idf(documentFrequency: 1, documentCount: 100) > s.idf(documentFrequency: 50, documentCount: 100))
         #expect(s.idf(documentFrequency: 100, documentCount: 100) > 0)
     }
+
+    /// `fieldSum` is unrolled for the fields there are: over every field mask it equals the
+    /// score of the pseudo frequency summed field by field over `IndexField.allCases`, so a
+    /// field added to `IndexField` but not to the unrolled sum fails here.
+    @Test func unrolledFieldSumCoversEveryField() {
+        let s = BM25F()
+        let frequency: (Int) -> UInt32 = { UInt32($0 + 1) }
+        let factor: (Int) -> Double = { 0.5 + Double($0) * 0.25 }
+        let all = IndexField.allCases.reduce(UInt8(0)) { $0 | $1.bit }
+        for mask in 0...all {
+            var pf = 0.0
+            for f in IndexField.allCases where mask & f.bit != 0 {
+                pf += Double(frequency(Int(f.rawValue))) * factor(Int(f.rawValue))
+            }
+            let unrolled = s.fieldSum(fields: mask, idf: 2, weight: 3, frequency: frequency, factor: factor)
+            #expect(abs(unrolled - s.score(idf: 2, pseudoFrequency: pf) * 3) < 1e-12, "mask \(mask)")
+        }
+    }
 }
 
 /// The joined-form flag that widens the snippet region is the plan's, on both search paths.
