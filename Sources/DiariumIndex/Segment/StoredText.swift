@@ -103,18 +103,17 @@ struct StoreIndex {
         }
     }
 
-    /// Raw bytes per block the writer closes at. 1 KiB: a snippet decompresses the block (or
-    /// two) holding its window of about 1 KiB, and zstd's decoder costs about 17 instructions
-    /// a raw byte whatever the block size or level (three quarters of it decoding the
-    /// sequences; levels 1–19 and a larger minimum match were measured no cheaper to decode). On the 100k benchmark index 1 KiB blocks
-    /// cost 2.5 % more index than 2 KiB ones (206.8 against 201.6 MB) and cut the page's
-    /// decompression by a third (docs/benchmarks.md, "The page's words and blocks"). Version 6
-    /// segments were written with 4 and 2 KiB blocks before; versions 4 and 5 had 32 KiB
-    /// blocks and no dictionary.
-    static let blockSize = 1 << 10
-    /// Raw bytes a block may hold when read: the first version-6 segments have 4 KiB blocks.
-    /// The size is each block's own (`Block.rawSize`), so the writer's choice is no format
-    /// change; this bound only keeps a damaged entry from asking for a large buffer.
+    /// Raw bytes per block the writer closes at. 2 KiB: a snippet decompresses the block (or
+    /// two) holding its window of about 1 KiB, and zstd's decoder costs about 18 instructions
+    /// a raw byte whatever the block size (73k a 4 KiB block, 36k a 2 KiB one); with the
+    /// segment's dictionary (`StoreDictionary`) 2 KiB blocks compress 2.3 % larger than 4 KiB
+    /// ones (docs/benchmarks.md, "The page's stored text"). Version 4 and 5 segments had
+    /// 32 KiB blocks and no dictionary.
+    static let blockSize = 2 << 10
+    /// Raw bytes a block may hold when read: version-6 segments written before the blocks
+    /// were 2 KiB have 4 KiB blocks. The size is each block's own (`Block.rawSize`), so the
+    /// writer's choice is no format change; this bound only keeps a damaged entry from asking
+    /// for a large buffer.
     static let largestBlock = 4 << 10
     static let headerSize = 8
 
