@@ -153,9 +153,12 @@ public struct Tokenizer: ~Copyable {
     /// `startsWord` and `scanWord`), so the k-th offset is the start of the word at position k
     /// of an analysis of `text`. Nothing is lowercased or emitted: a snippet counts the words
     /// of a region this way and analyses only the few it shows (`Snippets.bestExact`).
-    public static func wordStarts(_ text: UnsafeRawBufferPointer, into out: inout [Int]) {
+    /// With `limit`, it stops at the first word past `out` holding `limit` offsets and returns
+    /// false (more words follow, not looked at); true when `out` holds every word.
+    @discardableResult
+    public static func wordStarts(_ text: UnsafeRawBufferPointer, into out: inout [Int], limit: Int = .max) -> Bool {
         let n = text.count
-        guard n > 0, let base = text.baseAddress else { return }
+        guard n > 0, let base = text.baseAddress else { return true }
         let t = base.assumingMemoryBound(to: UInt8.self)
         var i = 0
         while i < n {
@@ -166,9 +169,12 @@ public struct Tokenizer: ~Copyable {
                 i += decode(text, at: i).1
                 continue
             }
+            // A word past the limit: there are more words than `out` holds.
+            guard out.count < limit else { return false }
             out.append(i)
             i = max(i + 1, wordEnd(text, from: i))
         }
+        return true
     }
 
     /// Where the word starting at `i` ends: `scanWord`'s end, without writing the word.
@@ -187,12 +193,21 @@ public struct Tokenizer: ~Copyable {
                 if t[i &+ 1] == 0x97 || t[i &+ 1] == 0xB7 { break }
                 i &+= 2
             } else {
-                let (scalar, l) = decode(text, at: i)
-                guard let scalar, isWordScalar(scalar) else { break }
+                guard let l = wordScalarLength(text, at: i) else { break }
                 i &+= l
             }
         }
         return i
+    }
+
+    /// The length of the scalar at `i` when it continues a word, else nil. Kept out of line:
+    /// `isWordScalar` reads Unicode properties, whose type metadata a caller would otherwise
+    /// fetch on every call (`wordEnd`, once per word) even for ASCII words.
+    @inline(never)
+    static func wordScalarLength(_ text: UnsafeRawBufferPointer, at i: Int) -> Int? {
+        let (scalar, l) = decode(text, at: i)
+        guard let scalar, isWordScalar(scalar) else { return nil }
+        return l
     }
 
     /// Words after a line-end hyphen that show the hyphen is a real one (`offentlighets- och

@@ -396,36 +396,63 @@ enum Snippets {
     }
 
     /// `best(in:)` of a region whose every counted match is one of `events` (`regionPositions`'
-    /// `exact`), analysing only the words it shows: the region's words are counted
-    /// (`Tokenizer.wordStarts`; its first word is at body position `firstPosition`), the
-    /// window is chosen from the positions (`bestWindow`), and only the shown words — widened
-    /// to whole joined spans (`endsJoined`) — are analysed. nil, for the whole region to be
-    /// analysed instead, when the words analysed do not count the matches `events` holds at
-    /// their positions.
+    /// `exact`), analysing only the words it shows: the window is chosen from the positions
+    /// (`bestWindow`; the region's first word is at body position `firstPosition`), the
+    /// region's words are counted (`Tokenizer.wordStarts`) only as far as the snippet needs
+    /// them, and only the shown words — widened to whole joined spans (`endsJoined`) — are
+    /// analysed. nil, for the whole region to be analysed instead, when the words analysed do
+    /// not count the matches `events` holds at their positions.
+    ///
+    /// The count stops past `window` words after the window's first match (and past its last):
+    /// with more words after them, the start `shownStart` finds does not depend on how many
+    /// (`total − window` is beyond `first − lead`), the snippet ends `window` words after its
+    /// start, before the words counted end, and a word follows it (`shown`'s ellipsis). So
+    /// `total` below, the words counted, gives what the region's word count would; a joined
+    /// span reaching past the words counted has more of them counted.
     static func bestExact(in text: [UInt8], events: [(position: UInt32, term: Int)], firstPosition: UInt32, terms: MatchTerms,
                           analyzer: Analyzer) -> Passage? {
-        var starts: [Int] = []
-        starts.reserveCapacity(text.count / 4 + 1)
-        text.withUnsafeBytes { Tokenizer.wordStarts($0, into: &starts) }
-        let total = starts.count
-        guard total > 0 else { return nil }
-        // The words shown, as `best(in:)` finds them from the words' matches.
-        var start = 0
-        var first: Int?
-        if let w = bestWindow(events, termCount: terms.terms.count) {
-            let f = Int(w.first) - Int(firstPosition), end = Int(w.last) - Int(firstPosition)
-            guard f >= 0, f <= end, end < total else { return nil }
-            start = shownStart(windowStart: max(0, end - window + 1), first: f, total: total)
-            first = f
+        // The window, from the positions: its first match and the match it ends at, as word
+        // indices of the region.
+        let best = bestWindow(events, termCount: terms.terms.count)
+        var f = 0, end = 0
+        if let best {
+            f = Int(best.first) - Int(firstPosition)
+            end = Int(best.last) - Int(firstPosition)
+            guard f >= 0, f <= end else { return nil }
         }
-        let last = min(total, start + window) - 1
-        // Whole joined spans on both sides (a joined form's words are marked and counted by it).
-        var a = start
-        while a > 0 && endsJoined(text[..<starts[a]]) { a -= 1 }
-        var e = last + 1
-        while e < total && endsJoined(text[..<starts[e]]) { e += 1 }
-        let lo = starts[a], hi = e < total ? starts[e] : text.count
         return text.withUnsafeBytes { all -> Passage? in
+            // Words 0 ... first + `window` (`bestWindow`'s last match is within `window − 1` of
+            // its first; `max` guards the rule, not the data).
+            var limit = max(end, f + window) + 1
+            var starts: [Int] = []
+            starts.reserveCapacity(limit + 1)
+            var complete = Tokenizer.wordStarts(all, into: &starts, limit: limit)
+            guard !starts.isEmpty else { return nil }
+            // The words shown, as `best(in:)` finds them from the words' matches.
+            var start = 0
+            var first: Int?
+            if best != nil {
+                guard end < starts.count else { return nil }
+                start = shownStart(windowStart: max(0, end - window + 1), first: f, total: starts.count)
+                first = f
+            }
+            let last = min(starts.count, start + window) - 1
+            // Whole joined spans on both sides (a joined form's words are marked and counted by
+            // it); one reaching past the words counted has more counted.
+            var a = start
+            while a > 0 && endsJoined(text[..<starts[a]]) { a -= 1 }
+            var e = last + 1
+            while true {
+                if e == starts.count && !complete {
+                    limit *= 2
+                    starts.removeAll(keepingCapacity: true)
+                    complete = Tokenizer.wordStarts(all, into: &starts, limit: limit)
+                }
+                guard e < starts.count, endsJoined(text[..<starts[e]]) else { break }
+                e += 1
+            }
+            let total = starts.count
+            let lo = starts[a], hi = e < total ? starts[e] : text.count
             var tokens = words(UnsafeRawBufferPointer(rebasing: all[lo..<hi]), terms: terms, analyzer: analyzer)
             guard tokens.count == e - a else { return nil }
             // Every word analysed counts a match exactly where the postings hold one.

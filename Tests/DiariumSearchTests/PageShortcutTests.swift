@@ -43,6 +43,46 @@ import Testing
         }
     }
 
+    /// With a limit, `wordStarts` gives the first words and says whether more follow.
+    @Test func wordStartsStopAtTheLimit() {
+        var rng = SeededRandom(state: 53)
+        for _ in 0..<2000 {
+            let text = Self.text(&rng, count: 1 + Int(rng.next() % 30))
+            var all: [Int] = []
+            var got: [Int] = []
+            let limit = text.withUnsafeBytes { buf -> Int in
+                Tokenizer.wordStarts(buf, into: &all)
+                return Int(rng.next() % UInt64(all.count + 3))
+            }
+            let complete = text.withUnsafeBytes { Tokenizer.wordStarts($0, into: &got, limit: limit) }
+            #expect(got == Array(all.prefix(limit)), "\(text)")
+            #expect(complete == (all.count <= limit), "\(text)")
+        }
+    }
+
+    /// A joined span running past the words `bestExact` counts (`window` after the first
+    /// match) has more of them counted: the snippet is the whole region's.
+    @Test func aJoinedSpanPastTheWordsCountedIsCountedOn() throws {
+        let analyzer = try Analyzer(language: "swedish", splitCompounds: true, cachedWords: 1 << 12)
+        let terms = Snippets.MatchTerms([Array("risk".utf8)])
+        for chainStart in 30..<44 {
+            // Word 10 matches; a chain of 14 hyphen-joined words starts at `chainStart`.
+            var words = (0..<60).map { "ord\($0 % 7 == 0 ? "en" : "et")" }
+            words[10] = "risk"
+            let chain = (0..<14).map { "del\($0)" }.joined(separator: "-")
+            words.replaceSubrange(chainStart..<(chainStart + 14), with: [chain])
+            let text = Array(words.joined(separator: " ").utf8)
+            var events: [(position: UInt32, term: Int)] = []
+            for (k, w) in Snippets.words(text: text, terms: terms, analyzer: analyzer).enumerated() {
+                if w.own >= 0 { events.append((UInt32(k), w.own)) }
+                if w.joined >= 0 { events.append((UInt32(k), w.joined)) }
+            }
+            let exact = try #require(Snippets.bestExact(in: text, events: events, firstPosition: 0, terms: terms, analyzer: analyzer))
+            #expect(exact == Snippets.best(in: text, terms: terms, analyzer: analyzer), "chain at \(chainStart)")
+            #expect(exact.text.contains("«risk»"))
+        }
+    }
+
     /// A snippet from the words shown alone is the whole region's, whenever it is given.
     @Test func exactSnippetIsTheWholeRegions() throws {
         var rng = SeededRandom(state: 43)
