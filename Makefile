@@ -1,8 +1,9 @@
 # diarium — the README's two commands are `make demo` and `make test`.
 
 SWIFT ?= swift
-# Debian packages the build, the tests and the demo need.
-DEB_PACKAGES := pkg-config libxml2-dev zlib1g-dev catdoc libstemmer-dev libstemmer-tools libzstd-dev libsqlite3-dev wswedish poppler-utils \
+# Debian packages the build, the tests and the demo need. The release build links the C libraries'
+# static archives, libxml2's dependencies among them (libicu-dev, liblzma-dev; Package.swift).
+DEB_PACKAGES := pkg-config libxml2-dev libicu-dev liblzma-dev zlib1g-dev catdoc libstemmer-dev libstemmer-tools libzstd-dev libsqlite3-dev wswedish poppler-utils \
 	tesseract-ocr tesseract-ocr-swe tesseract-ocr-eng
 # The tests also render the HTML report and drive `diarium serve` in a real browser (Selenium from
 # PyPI, Tests/Browser/requirements.txt), and encrypt PDFs with qpdf.

@@ -25,6 +25,23 @@ let staticRuntimeInRelease: [LinkerSetting] = [
 /// (callgrind, `swift_conformsToProtocolMaybeInstantiateSuperclasses`), half of it for
 /// dictionaries and sets of this package's own modules. The accessors cost a little code
 /// size. Release only: it is a start-up measure (docs/benchmarks.md, "A fresh process").
+/// The release build of `diarium` also takes the C libraries from their static archives
+/// (SQLite, zstd, libstemmer, libxml2 with ICU and liblzma, zlib, libstdc++), so a fresh process
+/// maps and relocates one object besides glibc instead of eleven shared libraries: the dynamic
+/// loader no longer opens them, maps them or looks up ~4,000 symbols (libstdc++'s and SQLite's
+/// references to themselves among them). Measured on a fresh `diarium search kommun` on the 100k
+/// benchmark index (docs/benchmarks.md, "A fresh process without shared C libraries"): 18.1 →
+/// 14.0 M instructions (callgrind), 1,204 → 1,095 page faults. The Swift driver puts the
+/// libraries it autolinks (GRDB's SQLite module names `sqlite3`) ahead of any flag given here,
+/// so the choice is made in the linker's arguments by scripts/link-static-c.sh, which runs gold
+/// as the driver would. The executable stays position-independent: a fixed load address would
+/// save another ~370 page faults, but would give up address-space randomisation of the code of
+/// a tool that parses hostile files. Linux, release only, like `staticRuntimeInRelease`.
+let staticCLibrariesInRelease: [LinkerSetting] = [
+    .unsafeFlags(["-Xclang-linker", "--ld-path=\(Context.packageDirectory)/scripts/link-static-c.sh"],
+                 .when(platforms: [.linux], configuration: .release)),
+]
+
 let metadataAccessorsInRelease: [SwiftSetting] = [
     .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"],
                  .when(configuration: .release)),
@@ -97,7 +114,7 @@ let package = Package(
         .executableTarget(name: "diarium", dependencies: [
             "DiariumIngest", "DiariumSearch", "DiariumReport", "DiariumOutput", "DiariumAPI", "DiariumServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: metadataAccessorsInRelease, linkerSettings: staticRuntimeInRelease),
+        ], swiftSettings: metadataAccessorsInRelease, linkerSettings: staticRuntimeInRelease + staticCLibrariesInRelease),
 
         // Fuzz entry points: driven by libFuzzer (Fuzz/) and replayed by DiariumFuzzTests.
         .target(name: "DiariumFuzzing", dependencies: [

@@ -2,7 +2,7 @@ import Foundation
 
 /// Turns a file's bytes into UTF-8 text: BOM first, then a declared charset, then valid
 /// UTF-8, else Windows-1252 (a superset of ISO-8859-1 in practice). Output is NFC.
-enum TextDecoding {
+public enum TextDecoding {
     /// Decodes `bytes`; `declared` is a charset named by the document itself, if any.
     static func decode(_ bytes: [UInt8], declared: String? = nil) -> (text: String, encoding: String) {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
@@ -72,7 +72,7 @@ enum TextDecoding {
     /// NFC, computed only when the text holds a scalar that NFC can change (the common case
     /// skips it). On bytes: only a scalar from U+0300 on (a lead byte from `CC`) is decoded and
     /// looked up (`mayChangeUnderNFC`).
-    static func nfc(_ s: String) -> String {
+    public static func nfc(_ s: String) -> String {
         var copy = s
         let needs = copy.withUTF8 { b -> Bool in
             var i = 0
