@@ -15,14 +15,17 @@ struct SegmentMerger {
     /// reads between two releases of their pages (`MappedFile.releasePages`): 1 MiB.
     static let releaseAfter = 1 << 20
 
-    /// About what a merge of `sources` holds in memory: per document its norms, id, fast values,
-    /// new number, text start and position-table entries, and the sections built from them at
-    /// the end (the texts and POSITIONS, SKIPS, TERMS wait in scratch files) — 188–206 bytes a
-    /// document measured (RssAnon) in the merge of 910,000 one-line documents, so 224 — plus
-    /// a window of terms per source and the buffers of the largest term's postings.
+    /// About what a merge of `sources` adds to the resident set: per document its norms, id,
+    /// fast values, new number and store-index and position-table entries, and the largest
+    /// term's postings (decoded, merged and encoded: they grow with the documents), 288 bytes;
+    /// per source its window of terms and its pages being read (about 320 KiB); and 4 MiB for
+    /// the pages read between two releases, the sections' buffers, the file's buffer and the
+    /// replay of the scratch files. Measured (max RSS of `diarium optimize` less the process's
+    /// before the merge; docs/benchmarks.md, tenth session): 10 sources of 10,000 documents
+    /// 7–8 MiB (estimate 9.9), 5 sources of 100,000 documents 34 MiB (estimate 33.1).
     static func memoryEstimate(_ sources: [LiveSegment]) -> Int {
         let documents = sources.reduce(0) { $0 + $1.reader.documentCount }
-        return documents * 224 + sources.count * TermWindowSize.terms * 96 + (8 << 20)
+        return documents * 288 + sources.count * (320 << 10) + (4 << 20)
     }
 
     /// Merges `sources` into a new file at `path` (created with `O_EXCL`, written front to back
