@@ -1,7 +1,7 @@
 /// A segment's fast values as its FAST section is written (`write(into:)`, the one writer of
 /// that layout; `FastColumns` reads it): per document its year, date and, per string column,
-/// the index of its value among the distinct values seen — about 22 bytes a document instead
-/// of a `FastValues` (72 bytes; a merge of 86,000 documents held 6 MiB of them).
+/// the index of its value among the distinct values seen: about 22 bytes a document, where a
+/// merge kept a `FastValues` (72 bytes) each before.
 struct FastColumnsWriter {
     private var years: [UInt16] = []
     private var dates: [UInt32] = []
@@ -18,9 +18,6 @@ struct FastColumnsWriter {
     init(_ fast: [FastValues]) {
         for v in fast { append(v) }
     }
-
-    /// Documents held.
-    var count: Int { years.count }
 
     /// Adds the next document's values.
     mutating func append(_ v: FastValues) {
