@@ -65,7 +65,7 @@ import DiariumTestSupport
             var store = spilling ? try StoredTextWriter(spillingTo: dir.path) : StoredTextWriter()
             for t in texts { t.withUnsafeBytes { store.add($0, wordStarts: []) } }
             for (key, p) in terms { try serializer.addTerm(key, p) }
-            return try serializer.finish(docIDs: ids, fieldTotals: totals, fast: fast, store: store.finish()).output.bytes
+            return try serializer.finish(docIDs: ids, fieldTotals: totals, fast: FastColumnsWriter(fast), store: store.finish()).output.bytes
         }
         let inMemory = try write(spilling: false)
         let spilled = try write(spilling: true)

@@ -151,7 +151,7 @@ func wordOffsets(_ text: [UInt8]) -> [Int] {
             var serializer = try SegmentSerializer(norms: [UInt8](repeating: 0, count: texts.count * IndexField.allCases.count), output: MemoryOutput())
             try serializer.addTerm(Array("ord".utf8), posting)
             let bytes = try serializer.finish(docIDs: texts.indices.map { Int64($0 + 1) }, fieldTotals: [0, 0, 0, 0],
-                                              fast: texts.map { _ in FastValues() }, store: store.finish()).output.bytes
+                                              fast: FastColumnsWriter(texts.map { _ in FastValues() }), store: store.finish()).output.bytes
             let reader = try Self.readBack(bytes, at: dir.path + "/blocks\(size).seg", texts: texts, &rng)
             var pieces = [[UInt8]](repeating: [], count: texts.count)
             try reader.forEachStoredText { d, piece, _ in pieces[Int(d)] += piece }

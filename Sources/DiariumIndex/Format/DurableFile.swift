@@ -115,14 +115,14 @@ struct MemoryOutput: SegmentOutput {
     mutating func write(_ bytes: UnsafeRawBufferPointer) throws { self.bytes.append(contentsOf: bytes) }
 }
 
-/// A new file (created with `O_EXCL`) written front to back through a 1 MiB buffer and fsynced
+/// A new file (created with `O_EXCL`) written front to back through a 256 KiB buffer and fsynced
 /// by `finish()`, so that a large segment is never held in memory whole. Dropped unfinished
 /// (an error, a cancelled write), the file is closed and removed.
 final class DurableFileWriter: SegmentOutput {
     let path: String
     private var fd: Int32
     private var buffer: [UInt8] = []
-    private static let bufferSize = 1 << 20
+    private static let bufferSize = 256 << 10
     /// Bytes written so far (buffered ones included).
     private(set) var count = 0
 

@@ -54,6 +54,17 @@ final class MappedFile: @unchecked Sendable {
         if let base { _ = madvise(UnsafeMutableRawPointer(mutating: base), count, MADV_DONTNEED) }
     }
 
+    /// Gives back the pages wholly inside `range` of the file (as `releasePages()` does for all),
+    /// for a reader that has passed them: a pass over a large file holds about one range.
+    func releasePages(_ range: Range<Int>) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard let base, page > 0 else { return }
+        let lower = (max(0, range.lowerBound) + page - 1) / page * page
+        let upper = min(count, range.upperBound) / page * page
+        guard lower < upper else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + lower), upper - lower, MADV_DONTNEED)
+    }
+
     /// Calls `body` with the mapped bytes.
     @inline(__always)
     func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {

@@ -162,7 +162,7 @@ struct SegmentBuilder {
             }
             if let failure { throw failure }
         }
-        return try serializer.finish(docIDs: docIDs, fieldTotals: fieldTotals, fast: fast, store: store.finish())
+        return try serializer.finish(docIDs: docIDs, fieldTotals: fieldTotals, fast: FastColumnsWriter(fast), store: store.finish())
     }
 
     /// The segment's terms in key order, each with its postings: in memory a term has a list

@@ -11,14 +11,21 @@ struct SegmentMerger {
         var documentMap: [[Int32]]
     }
 
-    /// About what a merge of `sources` holds in memory: per document its norms, id, fast values,
-    /// new number, text start and position-table entries, and the sections built from them at
-    /// the end (the texts and POSITIONS, SKIPS, TERMS wait in scratch files) — 188–206 bytes a
-    /// document measured (RssAnon) in the merge of 910,000 one-line documents, so 224 — plus
-    /// a window of terms per source and the buffers of the largest term's postings.
+    /// Bytes of the sources' postings, positions and skips (or of a source's texts) a merge
+    /// reads between two releases of their pages (`MappedFile.releasePages`): 1 MiB.
+    static let releaseAfter = 1 << 20
+
+    /// About what a merge of `sources` adds to the resident set: per document its norms, id,
+    /// fast values, new number and store-index and position-table entries, and the largest
+    /// term's postings (decoded, merged and encoded: they grow with the documents), 288 bytes;
+    /// per source its window of terms and its pages being read (about 320 KiB); and 4 MiB for
+    /// the pages read between two releases, the sections' buffers, the file's buffer and the
+    /// replay of the scratch files. Measured (max RSS of `diarium optimize` less the process's
+    /// before the merge; docs/benchmarks.md, tenth session): 10 sources of 10,000 documents
+    /// 7–8 MiB (estimate 9.9), 5 sources of 100,000 documents 34 MiB (estimate 33.1).
     static func memoryEstimate(_ sources: [LiveSegment]) -> Int {
         let documents = sources.reduce(0) { $0 + $1.reader.documentCount }
-        return documents * 224 + sources.count * TermWindowSize.terms * 96 + (8 << 20)
+        return documents * 288 + sources.count * (320 << 10) + (4 << 20)
     }
 
     /// Merges `sources` into a new file at `path` (created with `O_EXCL`, written front to back
@@ -29,7 +36,7 @@ struct SegmentMerger {
         var map: [[Int32]] = []
         var norms: [UInt8] = []
         var ids: [Int64] = []
-        var fast: [FastValues] = []
+        var fast = FastColumnsWriter()
         var totals = [UInt64](repeating: 0, count: fieldCount)
         // The merged text and the sections produced beside POSTINGS wait in scratch files
         // beside the new segment, not in memory: a merge of large segments holds about as much
@@ -39,7 +46,7 @@ struct SegmentMerger {
         var next: Int32 = 0
         for s in sources {
             let r = s.reader
-            try r.verifyChecksum()
+            try r.verifyChecksum(releasingPages: true)
             var m = [Int32](repeating: -1, count: r.documentCount)
             var removed = [UInt64](repeating: 0, count: fieldCount)
             for d in 0..<UInt32(r.documentCount) {
@@ -59,7 +66,13 @@ struct SegmentMerger {
             // Texts and their position tables carried over piece by piece (a 100 MB text is
             // never held whole); positions do not change in a merge.
             var open = false
+            var copiedSinceRelease = 0
             try r.forEachStoredText { d, piece, last in
+                copiedSinceRelease += piece.count
+                if copiedSinceRelease >= Self.releaseAfter {
+                    r.releasePages()
+                    copiedSinceRelease = 0
+                }
                 guard m[Int(d)] >= 0 else { return }
                 if !open {
                     store.beginDocument(length: try r.storedTextLength(d))
@@ -88,14 +101,15 @@ struct SegmentMerger {
         let file = try DurableFileWriter(creating: path)
         var serializer = try SegmentSerializer(norms: norms, output: file, spillDirectory: folder)
         var merged = TermPostings()
-        // The sources' postings are read once, in key order: every 64 MiB decoded, the pages
-        // read so far leave the resident set (a merge of large segments would otherwise hold
-        // them all).
-        var decodedSinceRelease = 0
+        // The sources' postings are read once, in key order: every `releaseAfter` bytes of
+        // postings, positions and skips read, the pages read so far leave the resident set (a
+        // merge of ten 2 MB segments otherwise held 8–11 MiB of them at its end, one of large
+        // segments all of theirs).
+        var readSinceRelease = 0
         while true {
-            if decodedSinceRelease >= 64 << 20 {
+            if readSinceRelease >= Self.releaseAfter {
                 for s in sources { s.reader.releasePages() }
-                decodedSinceRelease = 0
+                readSinceRelease = 0
             }
             var smallest: [UInt8]?
             for i in windows.indices {
@@ -107,7 +121,7 @@ struct SegmentMerger {
             for i in windows.indices {
                 guard let (term, entry) = try windows[i].current, term == key else { continue }
                 let p = try sources[i].reader.decode(entry, withPositions: true)
-                decodedSinceRelease += (p.docs.count * (1 + TermPostings.fieldCount) + p.positions.count) * 4
+                readSinceRelease += entry.postings.count + entry.positions.count + entry.skips.count
                 var k = 0
                 for (j, d) in p.docs.enumerated() {
                     let n = p.positionCount(j)
@@ -134,8 +148,10 @@ struct SegmentMerger {
 /// the block holding the last key read (`SegmentReader.scanTerms(from:)`), skipping the keys
 /// up to it, so at most one block is read twice per window.
 private enum TermWindowSize {
-    /// Terms a `TermWindow` holds at most.
-    static let terms = 4096
+    /// Terms a `TermWindow` holds at most: about 210 bytes each (the key's array and the
+    /// entry; heaptrack), so ten sources hold 0.5 MiB of windows (4,096 held 8.5 MiB). A refill
+    /// reads one dictionary block (32 terms) twice.
+    static let terms = 256
 }
 
 private struct TermWindow {

@@ -52,7 +52,7 @@ struct TermPostings {
 }
 
 /// Writes a segment file front to back into an output (a file, or memory): the header at once,
-/// the POSTINGS section as terms are added (flushed every 1 MiB), the other sections at
+/// the POSTINGS section as terms are added (flushed every `flushSize`), the other sections at
 /// `finish`, and the CRC-32 computed on the way — the file image is never held whole.
 /// The serializer of the segment format, shared by `SegmentBuilder` (new documents) and
 /// `SegmentMerger` (merged segments); `SegmentReader` is its reader.
@@ -87,13 +87,16 @@ struct SegmentSerializer<Output: SegmentOutput> {
     private let norms: [UInt8]
     /// The parameters of the block maxima (`SkipEntry.maxPseudoFrequency`), written as BOUNDS.
     private let reference: BoundReference
-    private static var flushSize: Int { 1 << 20 }
+    /// Bytes of POSTINGS held before they go to the output, and the default of `spillAfter`:
+    /// 256 KiB (each of the four sections' buffers keeps its capacity from term to term, so
+    /// they hold about four times this beside a merge or a flush).
+    static var flushSize: Int { 256 << 10 }
 
     /// A serializer for a segment whose documents have these one-byte norms (doc × field),
     /// writing to `output` (the header at once). With a `spillDirectory` (the segments
     /// folder), the sections produced beside POSTINGS go to scratch files there every
-    /// `spillAfter` bytes (1 MiB; tests go lower) instead of growing in memory.
-    init(norms: [UInt8], output: Output, spillDirectory: String? = nil, spillAfter: Int = 1 << 20) throws {
+    /// `spillAfter` bytes (`flushSize`; tests go lower) instead of growing in memory.
+    init(norms: [UInt8], output: Output, spillDirectory: String? = nil, spillAfter: Int = Self.flushSize) throws {
         self.norms = norms
         reference = BoundReference(norms: norms)
         self.output = output
@@ -280,7 +283,7 @@ struct SegmentSerializer<Output: SegmentOutput> {
 
     /// Writes the rest of the file — the other sections, the directory, the footer with the
     /// CRC-32 of every byte before it — and returns the output and the file's size.
-    mutating func finish(docIDs: [Int64], fieldTotals: [UInt64], fast: [FastValues],
+    mutating func finish(docIDs: [Int64], fieldTotals: [UInt64], fast: FastColumnsWriter,
                          store: StoredTextWriter.Sections) throws -> (output: Output, size: Int) {
         var directory: [(SegmentFormat.Section, Int, Int)] = []
         try emit(postings.bytes)
@@ -314,7 +317,7 @@ struct SegmentSerializer<Output: SegmentOutput> {
         reference.write(into: &w)
         try section(.bounds, w.bytes)
         w = ByteWriter()
-        Self.writeFast(fast, into: &w)
+        fast.write(into: &w)
         try section(.fast, w.bytes)
         w = ByteWriter(capacity: docIDs.count * 8)
         for id in docIDs { w.u64(UInt64(bitPattern: id)) }
@@ -347,26 +350,5 @@ struct SegmentSerializer<Output: SegmentOutput> {
         w.u32(crc.value)
         try emit(w.bytes)
         return (output, emitted)
-    }
-
-    /// FAST: years (u16 per document, 0 = unknown), then per string column its sorted distinct
-    /// values (u32 count; varint length + UTF-8 each) and u16 ordinals per document (0 = none,
-    /// k = value k − 1); then the dates (u32 per document, `DateKey`, 0 = none; version 4).
-    private static func writeFast(_ fast: [FastValues], into w: inout ByteWriter) {
-        for v in fast { w.u16(v.year.map { UInt16(clamping: $0) } ?? 0) }
-        for column in FastValues.Column.allCases {
-            var values = Array(Set(fast.compactMap { $0[column] }))
-            values.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            values = Array(values.prefix(Int(UInt16.max) - 1))
-            var ordinal: [String: UInt16] = [:]
-            for (i, v) in values.enumerated() { ordinal[v] = UInt16(i + 1) }
-            w.u32(UInt32(values.count))
-            for v in values {
-                w.varint(v.utf8.count)
-                w.raw(Array(v.utf8))
-            }
-            for d in fast { w.u16(d[column].flatMap { ordinal[$0] } ?? 0) }
-        }
-        for v in fast { w.u32(v.date) }
     }
 }
