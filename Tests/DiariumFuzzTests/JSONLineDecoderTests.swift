@@ -154,5 +154,18 @@ import Testing
             for _ in 0..<r.below(10) { s += pieces[r.below(pieces.count)] }
             #expect(DocumentFields.characterCount(s) == s.count, "\(Array(s.unicodeScalars))")
         }
+        // Longer runs of Latin text, where eight bytes at a time hold two-byte letters (the
+        // byte path's Latin words), with the other pieces among them now and then.
+        let latin = ["a", "å", "Ä", "ö", "é", "ß", "ł", "\u{A0}", "x", " ", "\r", "\u{FF}", "\u{80}", "ˇ"]
+        var latinWords = 0
+        for _ in 0..<5_000 {
+            var s = ""
+            for _ in 0..<(8 + r.below(60)) {
+                s += r.below(12) == 0 ? pieces[r.below(pieces.count)] : latin[r.below(latin.count)]
+            }
+            if s.utf8.allSatisfy({ $0 < 0xCC && $0 != 0x0A }) { latinWords += 1 }
+            #expect(DocumentFields.characterCount(s) == s.count, "\(Array(s.unicodeScalars))")
+        }
+        #expect(latinWords > 100)
     }
 }

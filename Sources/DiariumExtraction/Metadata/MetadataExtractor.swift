@@ -69,6 +69,9 @@ enum MetadataExtractor {
         let head = all.letterhead ?? (doc.pageStarts.count > 1 ? firstPageWithText(doc) : doc.text)
         let lines = firstLines(head, 80)
         let email = emailHeaders(lines)
+        // Room for the sources set below (title, authority, type, date, year, dnr, language, …)
+        // at once: grown one key at a time, the table was rehashed at 1, 2 and 4 keys.
+        doc.sources.reserveCapacity(doc.sources.count + 8)
         func set(_ key: String, _ value: (String, MetadataSource)?, _ apply: (String) -> Void) {
             guard let (v, source) = value else { return }
             apply(v)
