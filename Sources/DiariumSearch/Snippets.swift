@@ -418,14 +418,16 @@ enum Snippets {
         if let best {
             f = Int(best.first) - Int(firstPosition)
             end = Int(best.last) - Int(firstPosition)
-            guard f >= 0, f <= end else { return nil }
+            // A region of n bytes holds at most n words: positions past that are a damaged
+            // segment's, and must not size what is reserved below.
+            guard f >= 0, f <= end, end < text.count else { return nil }
         }
         return text.withUnsafeBytes { all -> Passage? in
             // Words 0 ... first + `window` (`bestWindow`'s last match is within `window − 1` of
             // its first; `max` guards the rule, not the data).
             var limit = max(end, f + window) + 1
             var starts: [Int] = []
-            starts.reserveCapacity(limit + 1)
+            starts.reserveCapacity(min(limit, text.count) + 1)
             var complete = Tokenizer.wordStarts(all, into: &starts, limit: limit)
             guard !starts.isEmpty else { return nil }
             // The words shown, as `best(in:)` finds them from the words' matches.

@@ -83,6 +83,20 @@ import Testing
         }
     }
 
+    /// A damaged segment's position far past its region's text gives no exact snippet (the
+    /// whole region is analysed instead) rather than sizing the word count by it: a position
+    /// near 2^32 once reserved tens of GB and ended the process.
+    @Test func aPositionPastTheRegionGivesNoExactSnippet() throws {
+        let analyzer = try Analyzer(language: "swedish", splitCompounds: true, cachedWords: 1 << 12)
+        let terms = Snippets.MatchTerms([Array("risk".utf8)])
+        let text = Array("en risk i texten och en risk till".utf8)
+        for position: UInt32 in [UInt32(text.count), 4_000_000_000, .max - 1] {
+            #expect(Snippets.bestExact(in: text, events: [(position, 0)], firstPosition: 0, terms: terms, analyzer: analyzer) == nil)
+        }
+        // Undamaged positions still give one.
+        #expect(Snippets.bestExact(in: text, events: [(1, 0), (6, 0)], firstPosition: 0, terms: terms, analyzer: analyzer) != nil)
+    }
+
     /// A snippet from the words shown alone is the whole region's, whenever it is given.
     @Test func exactSnippetIsTheWholeRegions() throws {
         var rng = SeededRandom(state: 43)
