@@ -46,12 +46,18 @@ public struct LiveSegment: Sendable {
         let segments = try snapshot.segments.filter { !busy.contains($0.id) && only?.contains($0.id) != false }.map { s in
             let reader = try SegmentReader(path: IndexLayout.segment(directory, s.file))
             let docs = snapshot.tombstones[s.id] ?? []
-            if let bad = docs.first(where: { $0 < 0 || $0 >= Int64(reader.documentCount) }) {
-                throw IndexError.corruptCatalog(file: catalog.path, reason: "a tombstone names document \(bad) of segment \(s.file), which holds \(reader.documentCount) documents")
-            }
+            try checkTombstones(docs, of: s.file, holding: reader.documentCount, catalog: catalog)
             return LiveSegment(id: s.id, reader: reader, deleted: docs.map { UInt32($0) })
         }
         return (segments, snapshot.signature)
+    }
+
+    /// Throws `IndexError.corruptCatalog` when one of `tombstones` names no document of the
+    /// segment `file`, which holds `documents`.
+    static func checkTombstones(_ tombstones: [Int64], of file: String, holding documents: Int, catalog: Catalog) throws {
+        if let bad = tombstones.first(where: { $0 < 0 || $0 >= Int64(documents) }) {
+            throw IndexError.corruptCatalog(file: catalog.path, reason: "a tombstone names document \(bad) of segment \(file), which holds \(documents) documents")
+        }
     }
 
     /// Whether segment document `doc` is live.

@@ -205,7 +205,9 @@ final class MergeScheduler: Sendable {
         let snapshot = try catalog.snapshot(signature: false)
         var tiers: [Int: [Candidate]] = [:]
         for s in snapshot.segments where !busy.contains(s.id) {
-            let live = s.docCount - (snapshot.tombstones[s.id]?.count ?? 0)
+            let deleted = snapshot.tombstones[s.id] ?? []
+            try LiveSegment.checkTombstones(deleted, of: s.file, holding: s.docCount, catalog: catalog)
+            let live = s.docCount - deleted.count
             var tier = 0, limit = factor
             while max(live, 1) >= limit { tier += 1; limit *= factor }
             tiers[tier, default: []].append(Candidate(id: s.id, documents: s.docCount))
