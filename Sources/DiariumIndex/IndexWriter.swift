@@ -77,6 +77,12 @@ public final class IndexWriter {
     /// The merge policy's factor: when this many segments share a size tier (document counts
     /// within the same power of the factor), they are merged into one. 0 turns merging off.
     public var mergeFactor = 10
+    /// Whether background merges keep within the budget: the policy starts only merges whose
+    /// estimated memory (`SegmentMerger.memoryEstimate`) fits the budget less `reservedBytes` and
+    /// the smallest buffer, merging fewer segments or none (`MergeScheduler.fitting`), so a small
+    /// budget ends with more segments. An ingest turns it on; off, merges are not bounded (a
+    /// budget below a merge's 4 MiB floor still merges). `optimize()` is never bounded.
+    public var mergesFitBudget = false
     /// The background merges (internal for tests).
     let merges: MergeScheduler
 
@@ -401,7 +407,7 @@ public final class IndexWriter {
     /// as they were); the policy then picks again.
     private func afterCommit() throws {
         if let failure = merges.takeFailure() { throw failure }
-        merges.schedule(factor: mergeFactor)
+        merges.schedule(factor: mergeFactor, room: mergesFitBudget ? memoryBudget - reservedBytes - minimumBuffer : .max)
     }
 
     /// Takes what is pending (the buffered segment, its catalog rows and replaced paths) as a

@@ -19,6 +19,17 @@ import Synchronization
 /// source aside for the writer's life: the policy never picks it again, the other sources stay
 /// free to merge, and the writer reports it (`damagedSegments`) instead of failing every later
 /// commit on the same merge. Every other failure is thrown by the next commit, as before.
+///
+/// Merges fit the memory they are given (`room`, like the maximum merged segment size of
+/// Lucene's TieredMergePolicy, but in memory instead of bytes on disk): a merge holds about
+/// `SegmentMerger.memoryEstimate` of its sources while it runs, and the writer's budget counts
+/// it (`runningBytes`), so the policy starts only merges whose estimate, with the running ones',
+/// fits `room`. An ingest (`IndexWriter.mergesFitBudget`) gives the budget less what it reserves
+/// and the writer's smallest buffer, so a merge never pushes the process above its budget; a
+/// tier whose oldest `factor` segments do not fit merges as many of its smallest as fit, and
+/// none when not even two fit. So a small budget ends with more segments, never more memory: at
+/// `--memory 64` the late merges of ten ~8,600-document segments (about 30 MiB) no longer run.
+/// `mergeAll()` (`diarium optimize`) is not bounded: it holds the estimate of every segment.
 final class MergeScheduler: Sendable {
     private struct State {
         /// Segments taking part in a running merge; never picked by another one.
@@ -31,6 +42,8 @@ final class MergeScheduler: Sendable {
         var paused = false
         /// What the running merges hold in memory (`SegmentMerger.memoryEstimate`).
         var mergeBytes = 0
+        /// What the running merges may hold together (`schedule(factor:room:)`).
+        var room = Int.max
         /// Sources set aside after a merge failed on their damage, by segment id, in the order
         /// found; never picked again by this scheduler.
         var setAside: [(id: Int64, segment: DamagedSegment)] = []
@@ -65,14 +78,18 @@ final class MergeScheduler: Sendable {
     var runningBytes: Int { state.withLock { $0.mergeBytes } }
 
     /// Starts, in the background, the merges the policy picks among the committed segments
-    /// that no running merge holds — as many as `maxMerges` allows. Returns at once.
-    func schedule(factor: Int) {
+    /// that no running merge holds — as many as `maxMerges` allows and whose estimates fit
+    /// `room` bytes together with the running merges'. A nil `room` keeps the last one given
+    /// (unbounded until one is). Returns at once.
+    func schedule(factor: Int, room: Int? = nil) {
         guard factor >= 2 else { return }
         state.withLock { s in
+            if let room { s.room = room }
             while !s.paused, s.failure == nil, s.running < maxMerges {
                 let sources: [LiveSegment]
                 do {
-                    guard let picked = try pick(factor: factor, excluding: s.merging.union(s.setAside.map { $0.id })) else { return }
+                    guard let picked = try pick(factor: factor, excluding: s.merging.union(s.setAside.map { $0.id }),
+                                                room: s.room - s.mergeBytes) else { return }
                     sources = picked
                 } catch {
                     s.failure = error
@@ -176,20 +193,58 @@ final class MergeScheduler: Sendable {
 
     /// The merge policy (log-structured, like Lucene's LogMergePolicy): segments fall into tiers
     /// by live document count (tier k holds counts below factor^(k+1)); when a tier holds
-    /// `factor` segments that no running merge holds, its oldest `factor` are merged into one,
-    /// which lands in a higher tier. Called with the state locked, so that two calls never pick
-    /// the same segment; a merge unregisters its sources only after its catalog switch and the
-    /// removal of their files, so the list read here either still holds them (and they are
-    /// excluded before any file is opened) or no longer does.
-    private func pick(factor: Int, excluding busy: Set<Int64>) throws -> [LiveSegment]? {
-        var tiers: [Int: [LiveSegment]] = [:]
-        for s in try committedSegments(excluding: busy) {
+    /// `factor` segments that no running merge holds, the lowest such tier's merge that fits
+    /// `room` (`fitting`) is merged into one. The tiers come from the catalog's counts; only the
+    /// chosen sources are opened (opening all of a small budget's hundred segments at every
+    /// commit held 20-40 MiB for a moment: their stored-text dictionaries and fast-field pages).
+    /// Called with the state locked, so that two calls never pick the same segment; a merge
+    /// unregisters its sources only after its catalog switch and the removal of their files, so
+    /// the list read here either still holds them (and they are excluded before any file is
+    /// opened) or no longer does.
+    private func pick(factor: Int, excluding busy: Set<Int64>, room: Int) throws -> [LiveSegment]? {
+        let snapshot = try catalog.snapshot(signature: false)
+        var tiers: [Int: [Candidate]] = [:]
+        for s in snapshot.segments where !busy.contains(s.id) {
+            let deleted = snapshot.tombstones[s.id] ?? []
+            try LiveSegment.checkTombstones(deleted, of: s.file, holding: s.docCount, catalog: catalog)
+            let live = s.docCount - deleted.count
             var tier = 0, limit = factor
-            while max(s.reader.documentCount - s.deletedCount, 1) >= limit { tier += 1; limit *= factor }
-            tiers[tier, default: []].append(s)
+            while max(live, 1) >= limit { tier += 1; limit *= factor }
+            tiers[tier, default: []].append(Candidate(id: s.id, documents: s.docCount))
         }
-        guard let full = tiers.keys.sorted().first(where: { (tiers[$0]?.count ?? 0) >= factor }) else { return nil }
-        return Array((tiers[full] ?? []).prefix(factor))
+        for tier in tiers.keys.sorted() {
+            guard let segments = tiers[tier], segments.count >= factor,
+                  let chosen = Self.fitting(segments, factor: factor, room: room) else { continue }
+            let sources = try LiveSegment.open(directory: directory, catalog: catalog, excluding: busy, only: Set(chosen.map(\.id)))
+            return sources.count == chosen.count ? sources : nil
+        }
+        return nil
+    }
+
+    /// A segment the policy weighs: its catalog id and its documents, deleted ones included.
+    struct Candidate: Equatable {
+        let id: Int64
+        let documents: Int
+    }
+
+    /// The merge of a full tier (`segments`, oldest first) whose `SegmentMerger.memoryEstimate`
+    /// fits `room`: its oldest `factor` segments when they fit (the usual merge); otherwise as
+    /// many of its smallest (fewest documents, the older first among equals; at most `factor`)
+    /// as fit, in their order in the tier; nil when not even the two smallest fit.
+    static func fitting(_ segments: [Candidate], factor: Int, room: Int) -> [Candidate]? {
+        func fits(_ chosen: [Candidate]) -> Bool {
+            SegmentMerger.memoryEstimate(documents: chosen.reduce(0) { $0 + $1.documents }, sources: chosen.count) <= room
+        }
+        let oldest = Array(segments.prefix(factor))
+        if fits(oldest) { return oldest }
+        let bySize = segments.indices.sorted { (segments[$0].documents, $0) < (segments[$1].documents, $1) }
+        var count = min(factor, segments.count)
+        while count >= 2 {
+            let chosen = bySize.prefix(count).sorted().map { segments[$0] }
+            if fits(chosen) { return chosen }
+            count -= 1
+        }
+        return nil
     }
 
     // MARK: Merge

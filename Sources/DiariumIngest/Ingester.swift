@@ -146,6 +146,7 @@ public final class Ingester {
     public init(indexDirectory: String, options: IngestOptions = IngestOptions()) throws {
         self.options = options
         writer = try IndexWriter(directory: indexDirectory, memoryBudget: options.memoryBudget, rebuild: options.rebuild)
+        writer.mergesFitBudget = true
     }
 
     /// Releases the index's write lock.
@@ -335,7 +336,8 @@ public final class Ingester {
                                         seconds: Date().timeIntervalSince(start), walking: !walkDone))
             }
         }
-        writer.reservedBytes = 0
+        // The resident set, the slack and the caches stay: the last commit's merges fit beside them.
+        writer.reservedBytes = fixedBytes
         try writer.commit()
         // The text of every file is now searchable; then the pages that need OCR are read.
         try ocrPass(roots: walk, analyzers: analyzerBox, stamp: stamp, summary: &summary, progress: progress)

@@ -253,7 +253,8 @@ extension Ingester {
             }
         }
         try flush()
-        writer.reservedBytes = 0
+        // The resident set, the slack and the caches stay: the last commit's merges fit beside them.
+        writer.reservedBytes = fixedBytes
         try writer.commit()
         try writer.waitForMerges()
         reportDamagedSegments(&summary)

@@ -24,8 +24,13 @@ struct SegmentMerger {
     /// before the merge; docs/benchmarks.md, tenth session): 10 sources of 10,000 documents
     /// 7–8 MiB (estimate 9.9), 5 sources of 100,000 documents 34 MiB (estimate 33.1).
     static func memoryEstimate(_ sources: [LiveSegment]) -> Int {
-        let documents = sources.reduce(0) { $0 + $1.reader.documentCount }
-        return documents * 288 + sources.count * (320 << 10) + (4 << 20)
+        memoryEstimate(documents: sources.reduce(0) { $0 + $1.reader.documentCount }, sources: sources.count)
+    }
+
+    /// `memoryEstimate(_:)` of `sources` segments holding `documents` documents in all (deleted
+    /// ones included), from the catalog's counts, without opening them.
+    static func memoryEstimate(documents: Int, sources: Int) -> Int {
+        documents * 288 + sources * (320 << 10) + (4 << 20)
     }
 
     /// Merges `sources` into a new file at `path` (created with `O_EXCL`, written front to back
