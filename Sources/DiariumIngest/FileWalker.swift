@@ -1,4 +1,5 @@
 import Foundation
+import DiariumExtraction
 
 /// Failures of the ingest pipeline that stop the run.
 public enum IngestError: Error, CustomStringConvertible {
@@ -132,13 +133,6 @@ enum FileWalker {
         }
     }
 
-    /// File names in NFC (macOS writes å decomposed). A name whose scalars are all below
-    /// U+0300 (every UTF-8 byte below `CC`) is NFC already: no combining mark, Hangul jamo or
-    /// singleton lies there. Only other names go through Foundation's normalization, which cost
-    /// 29k instructions a name (`perf`/callgrind: two thirds of the walk).
-    static func nfc(_ s: String) -> String {
-        s.utf8.allSatisfy({ $0 < 0xCC }) ? s : s.precomposedStringWithCanonicalMapping
-    }
 }
 
 /// The files under the paths given to `ingest`, one at a time (`next()`), so that a tree of a
@@ -189,7 +183,7 @@ struct FileWalk {
             guard fm.fileExists(atPath: absolute, isDirectory: &isDir) || FileWalker.isSymlink(absolute) else {
                 throw IngestError.notFound(given)
             }
-            roots.append((absolute, rootRaw, FileWalker.nfc((absolute as NSString).lastPathComponent), isDir.boolValue))
+            roots.append((absolute, rootRaw, TextDecoding.nfc((absolute as NSString).lastPathComponent), isDir.boolValue))
         }
     }
 
@@ -218,7 +212,7 @@ struct FileWalk {
                 stack.append(Frame(entries: Self.entries(of: entry.places, root: false), components: components))
             } else {
                 let rootName = roots[rootIndex - 1].name
-                return FileWalker.candidate(entry.places[0].path, raw: entry.raw, components: [rootName] + components.map(FileWalker.nfc))
+                return FileWalker.candidate(entry.places[0].path, raw: entry.raw, components: [rootName] + components.map(TextDecoding.nfc))
             }
         }
     }
@@ -247,7 +241,7 @@ struct FileWalk {
             guard inside else { continue }
             var st = stat()
             guard lstat(path, &st) == 0 else { continue }
-            return FileWalker.candidate(path, raw: bytes, components: [root.name] + names.map { FileWalker.nfc(FileWalker.displayName($0)) })
+            return FileWalker.candidate(path, raw: bytes, components: [root.name] + names.map { TextDecoding.nfc(FileWalker.displayName($0)) })
         }
         return nil
     }

@@ -196,7 +196,7 @@ extension Ingester {
             let old = known[raw]
             if let old, old.sha256 == sha { summary.unchanged += 1; return }
             if old != nil { summary.updated += 1 } else { summary.added += 1 }
-            let candidate = Candidate(path: Array(g.path.utf8), raw: raw, stored: Ingester.nfc(g.path),
+            let candidate = Candidate(path: Array(g.path.utf8), raw: raw, stored: TextDecoding.nfc(g.path),
                                       components: Ingester.components(g.path), size: Int64(g.bytes), mtime: modificationTime, kind: .regular)
             try record(Processed(sha256: sha, documents: g.items), candidate, stamp: stamp, summary: &summary)
             // Between documents only: all parts of one go into the same commit.
@@ -272,14 +272,7 @@ extension Ingester {
         if path.utf8.allSatisfy({ $0 < 0xCC }) {
             return path.utf8.split(separator: 0x2F).map { String(Substring($0)) }
         }
-        return path.split(separator: "/").map { nfc(String($0)) }
-    }
-
-    /// `s` in NFC. A string whose scalars are all below U+0300 (no UTF-8 byte from `CC` on) is
-    /// NFC already — nothing there composes or decomposes — and is returned as it is: the
-    /// common case skips Foundation's normalisation, which was 4 % of a `--jsonl` ingest.
-    static func nfc(_ s: String) -> String {
-        s.utf8.allSatisfy { $0 < 0xCC } ? s : s.precomposedStringWithCanonicalMapping
+        return path.split(separator: "/").map { TextDecoding.nfc(String($0)) }
     }
 
     static func hex(_ digest: [UInt8]) -> String {

@@ -12,8 +12,9 @@ public struct RootFolders: Sendable {
     let shownNames: [String: String]
 
     /// A name whose scalars are all below U+0300 (every UTF-8 byte below `CC`) is NFC already, as
-    /// in `FileWalker.nfc`; only other names go through Foundation's normalisation, whose first
-    /// use (bridging through NSString) was 0.57 M instructions of a fresh `diarium search`.
+    /// in `TextDecoding.nfc` (which DiariumIndex cannot import); only other names go through
+    /// Foundation's normalisation, whose first use (bridging through NSString) was 0.57 M
+    /// instructions of a fresh `diarium search`.
     public init(_ folders: [Data: String]) {
         self.folders = folders
         var shown: [String: String] = [:]
