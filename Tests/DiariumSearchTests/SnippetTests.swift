@@ -371,4 +371,24 @@ extension Searcher {
         let scalars = Array(snippet.unicodeScalars)
         #expect(expected.map { String(String.UnicodeScalarView(scalars[$0[0]..<$0[1]])) } == ["åtgärder", "Łódź", "x"])
     }
+
+    /// Eight bytes are counted at once where none is C2: marks at every place across those
+    /// eight-byte steps (a mark's two bytes split between two of them, C2 as a step's last
+    /// byte), among one- to four-byte scalars and a no-break space (C2 A0, not a mark), give
+    /// the offsets of a walk scalar by scalar.
+    @Test func offsetsAreTheSameAtEveryPlaceAcrossTheEightByteSteps() {
+        var generator = SeededRandom(state: 17)
+        let pieces = ["a", "ö", "日", "𝄞", " ", "\u{00A0}", "«", "»", "«ord»", "Å"]
+        for length in 0..<40 {
+            for _ in 0..<40 {
+                let snippet = (0..<length).map { _ in pieces.randomElement(using: &generator)! }.joined()
+                var expected: [[Int]] = []
+                var start = -1
+                for (i, s) in snippet.unicodeScalars.enumerated() {
+                    if s == "«" { start = i + 1 } else if s == "»", start >= 0 { expected.append([start, i]); start = -1 }
+                }
+                #expect(SearchHit.highlights(in: snippet) == expected, "\(Array(snippet.utf8))")
+            }
+        }
+    }
 }
