@@ -231,6 +231,31 @@ import Testing
         let hit = try #require(try searcher.search("åtgärder örebro łódź", limit: 1).hits.first)
         #expect(Self.marked(hit.snippet) == ["ÅTGÄRDER", "Örebro", "åtgärderna", "Łódź"], "\(hit.snippet)")
         #expect(hit.snippet.hasPrefix("…") && hit.snippet.hasSuffix("…"))
+        #expect(!hit.snippet.hasPrefix("……") && !hit.snippet.hasSuffix("… …"), "\(hit.snippet)")
+    }
+
+    /// Words of the text outside a region (`Snippets.Outside`) put one ellipsis on their side,
+    /// whether or not the snippet starts at the region's first word or ends at its last; a
+    /// region without words shows only the ellipsis.
+    @Test func wordsOutsideTheRegionGiveOneEllipsis() throws {
+        let analyzer = try Analyzer(language: "swedish", splitCompounds: false)
+        let terms = Snippets.MatchTerms([Array("risk".utf8)])
+        let short = Array("en risk här".utf8)
+        let long = Array((["början", "risk"] + Array(repeating: "ord", count: 60)).joined(separator: " ").utf8)
+        func text(_ bytes: [UInt8], _ before: Bool, _ after: Bool) -> String {
+            Snippets.best(in: bytes, terms: terms, analyzer: analyzer, outside: .init(before: before, after: after)).text
+        }
+        #expect(text(short, false, false) == "en «risk» här")
+        #expect(text(short, true, false) == "…en «risk» här")
+        #expect(text(short, false, true) == "en «risk» här …")
+        #expect(text(short, true, true) == "…en «risk» här …")
+        // The snippet ends before the region does: its own ellipsis, not a second one.
+        #expect(text(long, true, true).hasPrefix("…början «risk»"))
+        #expect(text(long, true, true).hasSuffix("ord …") && !text(long, true, true).hasSuffix("… …"))
+        let blank = Array(" \n ".utf8)
+        #expect(text(blank, true, true) == "…")
+        #expect(text(blank, false, true) == " …")
+        #expect(text(blank, false, false) == "")
     }
 
     /// A query word found as the last part of a compound is marked, the whole compound
