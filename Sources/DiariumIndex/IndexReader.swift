@@ -162,6 +162,13 @@ public final class IndexReader: Sendable {
         return out
     }
 
+    /// `hitRecords(ids:)` as a list in the order of `ids` (an id without a row left out, an id
+    /// given twice there twice): a page takes its records in its own order, without a
+    /// dictionary of them to build and copy out of.
+    public func hitRecordsInOrder(ids: [Int64]) throws -> [HitRecord] {
+        try catalog.hitRecords(ids: ids)
+    }
+
     /// Documents shown under `path` (several when one file holds several documents, or when
     /// several received files are shown alike), by received path, then part.
     public func documents(path: String) throws -> [DocumentRecord] {

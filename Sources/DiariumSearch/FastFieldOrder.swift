@@ -125,20 +125,24 @@ extension Searcher {
     /// `firstRank`; `snippets` false leaves the snippets out. `joinedForms`: see `passages`.
     func pageHits(_ page: [(score: Double, id: Int64, segment: Int, doc: UInt32)], firstRank: Int, terms: [[UInt8]],
                   snippets: Bool = true, joinedForms: Bool) throws -> [SearchHit] {
-        let records = try reader.hitRecords(ids: page.map(\.id))
+        // In the page's order, ids without a row left out (`hitRecordsInOrder`): the next
+        // record is this hit's or a later one's.
+        let records = try reader.hitRecordsInOrder(ids: page.map(\.id))
         let passages = snippets ? try self.passages(for: page.map { ($0.segment, $0.doc) }, terms: terms, joinedForms: joinedForms) : []
         var out: [SearchHit] = []
+        out.reserveCapacity(records.count)
+        var next = 0
         for (i, p) in page.enumerated() {
-            guard let record = records[p.id] else { continue }
+            guard next < records.count, records[next].id == p.id else { continue }
             var snippetText = "", pageNumber: Int?
             if snippets {
-                let snippet = passages[i]
-                snippetText = snippet.text
+                snippetText = passages[i].text
                 // The page of the snippet's first matched word: a binary search of the stored starts.
-                pageNumber = record.pageStarts.flatMap { PageMap.page(atOffset: snippet.anchor, encoded: [UInt8]($0)) }
+                if let starts = records[next].pageStarts { pageNumber = PageMap.page(atOffset: passages[i].anchor, encoded: [UInt8](starts)) }
             }
-            out.append(SearchHit(rank: firstRank + i, score: (p.score * 1000).rounded() / 1000, record: record,
+            out.append(SearchHit(rank: firstRank + i, score: (p.score * 1000).rounded() / 1000, record: records[next],
                                  snippet: snippetText, page: pageNumber))
+            next += 1
         }
         return out
     }

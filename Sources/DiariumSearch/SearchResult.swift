@@ -58,15 +58,20 @@ public struct SearchResult: Codable, Sendable, Equatable {
 }
 
 extension SearchHit {
-    init(rank: Int, score: Double, record: HitRecord, snippet: String, page: Int?) {
-        self.init(rank: rank, score: score, id: record.id, path: record.path, title: record.title, authority: record.authority,
-                  type: record.docType, date: record.date, year: record.year, dnr: record.dnr, format: record.format, page: page,
+    /// The hit of `record` (borrowed: its fields are read through `metadata` itself, not the
+    /// generic key-path member, which copied the record for each field).
+    init(rank: Int, score: Double, record: borrowing HitRecord, snippet: String, page: Int?) {
+        let m = record.metadata
+        self.init(rank: rank, score: score, id: record.id, path: record.path, title: m.title, authority: m.authority,
+                  type: m.docType, date: m.date, year: m.year, dnr: m.dnr, format: record.format, page: page,
                   part: record.partName, snippet: snippet, highlights: SearchHit.highlights(in: snippet))
     }
 
 
     /// Offsets of the `«…»`-marked words of a snippet, in code points: a walk over its UTF-8
-    /// counting the bytes that start a scalar (« is C2 AB, » C2 BB).
+    /// counting the bytes that start a scalar (« is C2 AB, » C2 BB). Eight bytes at a time
+    /// where none of them is C2 (nor the byte before): their scalars are counted at once, as
+    /// the bytes that are not continuation bytes (10xxxxxx).
     static func highlights(in snippet: String) -> [[Int]] {
         var out: [[Int]] = []
         var start = -1
@@ -76,13 +81,31 @@ extension SearchHit {
         // not the `utf8` view's iterator byte by byte.
         var text = snippet
         text.withUTF8 { bytes in
-            for b in bytes {
+            @inline(__always) func step(_ b: UInt8) {
                 if b & 0xC0 != 0x80 { scalar += 1 }
                 if previous == 0xC2 {
                     if b == 0xAB { start = scalar + 1 } else if b == 0xBB, start >= 0 { out.append([start, scalar]); start = -1 }
                 }
                 previous = b
             }
+            let raw = UnsafeRawBufferPointer(bytes)
+            var i = 0
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            while i + 8 <= raw.count {
+                let x = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                let v = x ^ (ones &* 0xC2)
+                if previous != 0xC2 && (v &- ones) & ~v & highs == 0 {
+                    // No C2 among them: count the scalars they start (bit 7 set, bit 6 clear:
+                    // a continuation byte).
+                    let continuation = (x & ~(x << 1) & highs).nonzeroBitCount
+                    scalar += 8 - continuation
+                    previous = UInt8(truncatingIfNeeded: x >> 56)
+                } else {
+                    for k in i..<(i + 8) { step(raw[k]) }
+                }
+                i += 8
+            }
+            while i < raw.count { step(raw[i]); i += 1 }
         }
         return out
     }

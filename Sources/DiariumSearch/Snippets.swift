@@ -26,6 +26,16 @@ enum Snippets {
         var range: Range<Int> = 0..<0
     }
 
+    /// Whether the text has words before or after the bytes a snippet is chosen from (a
+    /// region of it): `shown` then writes the ellipsis on that side itself, even when the
+    /// snippet starts at the region's first word or ends at its last (no second string built
+    /// to add it, no grapheme-aware `hasPrefix` to see whether it is there).
+    struct Outside {
+        var before = false
+        var after = false
+        static let none = Outside()
+    }
+
     /// The position of the first match in the window of `window` positions that holds the most
     /// distinct terms (then the most matches), the earliest of equals — the rule `best(in:)`
     /// applies to a text's words, applied to `events` (position, term index), sorted by position.
@@ -97,10 +107,9 @@ enum Snippets {
     static func best(text: [UInt8], terms: MatchTerms, analyzer: Analyzer) -> Passage {
         guard text.count > wholeTextLimit else { return best(in: text, terms: terms, analyzer: analyzer) }
         let region = Snippets.region(of: text, terms: Set(terms.terms))
-        var passage = best(in: Array(text[region]), terms: terms, analyzer: analyzer)
+        var passage = best(in: Array(text[region]), terms: terms, analyzer: analyzer, outside: Outside(before: region.lowerBound > 0))
         passage.anchor += region.lowerBound
         passage.range = (passage.range.lowerBound + region.lowerBound)..<(passage.range.upperBound + region.lowerBound)
-        if region.lowerBound > 0 && !passage.text.hasPrefix("…") { passage.text = "…" + passage.text }
         return passage
     }
 
@@ -310,9 +319,10 @@ enum Snippets {
         best(in: text, terms: MatchTerms(terms.sorted { $0.lexicographicallyPrecedes($1) }), analyzer: analyzer)
     }
 
-    static func best(in text: [UInt8], terms: MatchTerms, analyzer: Analyzer) -> Passage {
+    /// `outside`: words of the whole text before or after `text` (see `Outside`).
+    static func best(in text: [UInt8], terms: MatchTerms, analyzer: Analyzer, outside: Outside = .none) -> Passage {
         let tokens = words(text: text, terms: terms, analyzer: analyzer)
-        guard !tokens.isEmpty else { return Passage(text: "", anchor: 0) }
+        guard !tokens.isEmpty else { return Passage(text: outside.before ? "…" : outside.after ? " …" : "", anchor: 0) }
         // Slide a window of `window` tokens; keep the one with most distinct matches (then most matches).
         var bestStart = 0, bestDistinct = -1, bestCount = -1
         // Matches counted as the postings count them (`words`): a joined form once, at its
@@ -334,13 +344,13 @@ enum Snippets {
             }
         }
         guard bestDistinct > 0 else {
-            return text.withUnsafeBytes { shown($0, tokens, total: tokens.count, from: 0, first: nil) }
+            return text.withUnsafeBytes { shown($0, tokens, total: tokens.count, from: 0, first: nil, outside: outside) }
         }
         // Its first counted match (a joined form's later word, marked, is not one).
         var first = bestStart
         while first < tokens.count && tokens[first].own < 0 && tokens[first].joined < 0 { first += 1 }
         let start = shownStart(windowStart: bestStart, first: first, total: tokens.count)
-        return text.withUnsafeBytes { shown($0, tokens, total: tokens.count, from: start, first: first) }
+        return text.withUnsafeBytes { shown($0, tokens, total: tokens.count, from: start, first: first, outside: outside) }
     }
 
     /// Where a snippet starts (a word index): the best window found ends at a match and may
@@ -356,9 +366,10 @@ enum Snippets {
     /// `tokens` (`words`, offsets into `t`) are words `base...`: the matched
     /// words marked, whitespace runs as one space, `…` where words are left out. Its anchor is
     /// the first marked word from `start` to `first` (the first counted match; nil: none, the
-    /// anchor is the first word).
+    /// anchor is the first word). `outside`: words of the whole text before or after `t`, which
+    /// put an ellipsis on that side too.
     static func shown(_ t: UnsafeRawBufferPointer, _ tokens: [(start: Int, end: Int, match: Int, own: Int, joined: Int)], base: Int = 0,
-                      total: Int, from start: Int, first: Int?) -> Passage {
+                      total: Int, from start: Int, first: Int?, outside: Outside = .none) -> Passage {
         var anchor = tokens[start - base].start
         if let first {
             // The anchor: the first word marked from where the snippet starts.
@@ -378,7 +389,7 @@ enum Snippets {
             + ellipsis.utf8CodeUnitCount + spaceEllipsis.utf8CodeUnitCount
         let text = String(unsafeUninitializedCapacity: capacity) { buffer in
             var out = ByteSink(buffer)
-            if start > 0 { out.append(ellipsis) }
+            if start > 0 || outside.before { out.append(ellipsis) }
             var cursor = from
             for k in start...last {
                 let w = tokens[k - base]
@@ -389,7 +400,7 @@ enum Snippets {
                 cursor = w.end
             }
             out.appendCleaned(t, cursor..<tail)
-            if last < total - 1 { out.append(spaceEllipsis) }
+            if last < total - 1 || outside.after { out.append(spaceEllipsis) }
             return out.count
         }
         return Passage(text: text, anchor: anchor, range: from..<tail)
@@ -410,7 +421,7 @@ enum Snippets {
     /// `total` below, the words counted, gives what the region's word count would; a joined
     /// span reaching past the words counted has more of them counted.
     static func bestExact(in text: [UInt8], events: [(position: UInt32, term: Int)], firstPosition: UInt32, terms: MatchTerms,
-                          analyzer: Analyzer) -> Passage? {
+                          analyzer: Analyzer, outside: Outside = .none) -> Passage? {
         // The window, from the positions: its first match and the match it ends at, as word
         // indices of the region.
         let best = bestWindow(events, termCount: terms.terms.count)
@@ -467,7 +478,7 @@ enum Snippets {
                 let held = k < events.count && events[k].position == position
                 guard held == (tokens[i].own >= 0 || tokens[i].joined >= 0) else { return nil }
             }
-            return shown(all, tokens, base: a, total: total, from: start, first: first)
+            return shown(all, tokens, base: a, total: total, from: start, first: first, outside: outside)
         }
     }
 
@@ -591,6 +602,9 @@ extension Searcher {
         defer { withExtendedLifetime(buffers) {} }
         var cursors: [PostingsCursor?] = []
         var cursorSegment = -1
+        // One buffer each for a hit's positions and events, their capacity kept from hit to hit.
+        var positions: [UInt32] = []
+        var events: [(position: UInt32, term: Int)] = []
         for i in order {
             let (si, doc) = hits[i]
             let r = reader.segments[si].reader
@@ -602,13 +616,16 @@ extension Searcher {
                 }
                 cursorSegment = si
             }
-            var events: [(position: UInt32, term: Int)] = []
+            events.removeAll(keepingCapacity: true)
             var terms = matchTerms
             for t in cursors.indices where cursors[t] != nil {
                 cursors[t]!.advance(to: doc)
                 if let e = cursors[t]!.error { throw e }
                 guard cursors[t]!.doc == doc else { continue }
-                if cursors[t]!.frequency(.body) > 0 { for p in try cursors[t]!.positions(.body) { events.append((p, t)) } }
+                if cursors[t]!.frequency(.body) > 0 {
+                    try cursors[t]!.positions(.body, into: &positions)
+                    for p in positions { events.append((p, t)) }
+                }
                 if cursors[t]!.frequency(.parts) > 0 {
                     if terms.compoundHeads.isEmpty { terms.compoundHeads = Array(repeating: false, count: termList.count) }
                     terms.compoundHeads[t] = true
@@ -659,15 +676,15 @@ extension Searcher {
             region = wider
         }
         if margin > 0 { bytes.removeFirst(margin) }
-        // Exact: only the words shown are analysed (`bestExact`); else the whole region.
+        // Exact: only the words shown are analysed (`bestExact`); else the whole region. Words
+        // of the text before or after the region put an ellipsis on that side (`Outside`).
+        let outside = Snippets.Outside(before: region.wordsBefore, after: region.wordsAfter)
         var p = (exact ? Snippets.bestExact(in: bytes, events: events, firstPosition: region.positions.lowerBound, terms: terms,
-                                            analyzer: analyzer) : nil)
-            ?? Snippets.best(in: bytes, terms: terms, analyzer: analyzer)
+                                            analyzer: analyzer, outside: outside) : nil)
+            ?? Snippets.best(in: bytes, terms: terms, analyzer: analyzer, outside: outside)
         let shift = region.bytes.lowerBound
         p.anchor += shift
         p.range = (p.range.lowerBound + shift)..<(p.range.upperBound + shift)
-        if region.wordsBefore && !p.text.hasPrefix("…") { p.text = "…" + p.text }
-        if region.wordsAfter && !p.text.hasSuffix("…") { p.text += " …" }
         return p
     }
 }

@@ -231,6 +231,31 @@ import Testing
         let hit = try #require(try searcher.search("åtgärder örebro łódź", limit: 1).hits.first)
         #expect(Self.marked(hit.snippet) == ["ÅTGÄRDER", "Örebro", "åtgärderna", "Łódź"], "\(hit.snippet)")
         #expect(hit.snippet.hasPrefix("…") && hit.snippet.hasSuffix("…"))
+        #expect(!hit.snippet.hasPrefix("……") && !hit.snippet.hasSuffix("… …"), "\(hit.snippet)")
+    }
+
+    /// Words of the text outside a region (`Snippets.Outside`) put one ellipsis on their side,
+    /// whether or not the snippet starts at the region's first word or ends at its last; a
+    /// region without words shows only the ellipsis.
+    @Test func wordsOutsideTheRegionGiveOneEllipsis() throws {
+        let analyzer = try Analyzer(language: "swedish", splitCompounds: false)
+        let terms = Snippets.MatchTerms([Array("risk".utf8)])
+        let short = Array("en risk här".utf8)
+        let long = Array((["början", "risk"] + Array(repeating: "ord", count: 60)).joined(separator: " ").utf8)
+        func text(_ bytes: [UInt8], _ before: Bool, _ after: Bool) -> String {
+            Snippets.best(in: bytes, terms: terms, analyzer: analyzer, outside: .init(before: before, after: after)).text
+        }
+        #expect(text(short, false, false) == "en «risk» här")
+        #expect(text(short, true, false) == "…en «risk» här")
+        #expect(text(short, false, true) == "en «risk» här …")
+        #expect(text(short, true, true) == "…en «risk» här …")
+        // The snippet ends before the region does: its own ellipsis, not a second one.
+        #expect(text(long, true, true).hasPrefix("…början «risk»"))
+        #expect(text(long, true, true).hasSuffix("ord …") && !text(long, true, true).hasSuffix("… …"))
+        let blank = Array(" \n ".utf8)
+        #expect(text(blank, true, true) == "…")
+        #expect(text(blank, false, true) == " …")
+        #expect(text(blank, false, false) == "")
     }
 
     /// A query word found as the last part of a compound is marked, the whole compound
@@ -370,5 +395,25 @@ extension Searcher {
         #expect(SearchHit.highlights(in: snippet) == expected)
         let scalars = Array(snippet.unicodeScalars)
         #expect(expected.map { String(String.UnicodeScalarView(scalars[$0[0]..<$0[1]])) } == ["åtgärder", "Łódź", "x"])
+    }
+
+    /// Eight bytes are counted at once where none is C2: marks at every place across those
+    /// eight-byte steps (a mark's two bytes split between two of them, C2 as a step's last
+    /// byte), among one- to four-byte scalars and a no-break space (C2 A0, not a mark), give
+    /// the offsets of a walk scalar by scalar.
+    @Test func offsetsAreTheSameAtEveryPlaceAcrossTheEightByteSteps() {
+        var generator = SeededRandom(state: 17)
+        let pieces = ["a", "ö", "日", "𝄞", " ", "\u{00A0}", "«", "»", "«ord»", "Å"]
+        for length in 0..<40 {
+            for _ in 0..<40 {
+                let snippet = (0..<length).map { _ in pieces.randomElement(using: &generator)! }.joined()
+                var expected: [[Int]] = []
+                var start = -1
+                for (i, s) in snippet.unicodeScalars.enumerated() {
+                    if s == "«" { start = i + 1 } else if s == "»", start >= 0 { expected.append([start, i]); start = -1 }
+                }
+                #expect(SearchHit.highlights(in: snippet) == expected, "\(Array(snippet.utf8))")
+            }
+        }
     }
 }

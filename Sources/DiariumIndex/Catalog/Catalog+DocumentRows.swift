@@ -388,12 +388,28 @@ extension HitRecord {
         func mismatch(_ i: Int32, _ what: String) -> DocumentRecord.RowValueError {
             DocumentRecord.RowValueError(description: "column \(i) of a documents row holds SQLite type \(type(i)), not \(what)")
         }
-        // As GRDB reads them: text through its C string, a BLOB's bytes (none: empty).
+        // As GRDB reads them: text through its C string (up to its first NUL, invalid UTF-8
+        // repaired: `String(cString:)`'s result, from the length SQLite knows instead of a
+        // `strlen`), a BLOB's bytes (none: empty).
         func text(_ i: Int32) throws -> String? {
             switch type(i) {
             case SQLITE_NULL: return nil
-            case SQLITE_TEXT: return sqlite3_column_text(sql, i).map { String(cString: $0) } ?? ""
+            case SQLITE_TEXT:
+                guard let p = sqlite3_column_text(sql, i) else { return "" }
+                let n = Int(sqlite3_column_bytes(sql, i))
+                let end = memchr(p, 0, n).map { UnsafeRawPointer($0) - UnsafeRawPointer(p) } ?? n
+                return String(decoding: UnsafeRawBufferPointer(start: p, count: end), as: UTF8.self)
             default: throw mismatch(i, "text")
+            }
+        }
+        // A BLOB column read as text (repaired as `String(decoding:)` repairs), without a `Data`.
+        func blobText(_ i: Int32) throws -> String? {
+            switch type(i) {
+            case SQLITE_NULL: return nil
+            case SQLITE_BLOB:
+                guard let p = sqlite3_column_blob(sql, i) else { return "" }
+                return String(decoding: UnsafeRawBufferPointer(start: p, count: Int(sqlite3_column_bytes(sql, i))), as: UTF8.self)
+            default: throw mismatch(i, "a BLOB")
             }
         }
         func integer(_ i: Int32) throws -> Int64? {
@@ -413,7 +429,7 @@ extension HitRecord {
         guard let rowID = try integer(0) else { throw mismatch(0, "an id") }
         // NULL: the shown path is the received path's bytes, as in `DocumentRecord.init(row:)`.
         let shown: String
-        if let p = try text(1) { shown = p } else if let raw = try blob(12) { shown = String(decoding: raw, as: UTF8.self) } else {
+        if let p = try text(1) { shown = p } else if let raw = try blobText(12) { shown = raw } else {
             throw mismatch(12, "the received path")
         }
         guard let format = try text(2) else { throw mismatch(2, "a format") }
