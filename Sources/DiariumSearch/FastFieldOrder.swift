@@ -126,23 +126,35 @@ extension Searcher {
     func pageHits(_ page: [(score: Double, id: Int64, segment: Int, doc: UInt32)], firstRank: Int, terms: [[UInt8]],
                   snippets: Bool = true, joinedForms: Bool) throws -> [SearchHit] {
         // In the page's order, ids without a row left out (`hitRecordsInOrder`): the next
-        // record is this hit's or a later one's.
+        // record is this hit's or a later one's. Should SQLite ever return them in another
+        // order, the records are found by id instead (built once, at the first mismatch), so
+        // no hit is dropped.
         let records = try reader.hitRecordsInOrder(ids: page.map(\.id))
         let passages = snippets ? try self.passages(for: page.map { ($0.segment, $0.doc) }, terms: terms, joinedForms: joinedForms) : []
         var out: [SearchHit] = []
         out.reserveCapacity(records.count)
         var next = 0
+        var byId: [Int64: Int]?
         for (i, p) in page.enumerated() {
-            guard next < records.count, records[next].id == p.id else { continue }
+            let r: Int
+            if next < records.count, records[next].id == p.id {
+                r = next
+                next += 1
+            } else {
+                if byId == nil {
+                    byId = Dictionary(records.indices.map { (records[$0].id, $0) }, uniquingKeysWith: { first, _ in first })
+                }
+                guard let found = byId?[p.id] else { continue }
+                r = found
+            }
             var snippetText = "", pageNumber: Int?
             if snippets {
                 snippetText = passages[i].text
                 // The page of the snippet's first matched word: a binary search of the stored starts.
-                if let starts = records[next].pageStarts { pageNumber = PageMap.page(atOffset: passages[i].anchor, encoded: [UInt8](starts)) }
+                if let starts = records[r].pageStarts { pageNumber = PageMap.page(atOffset: passages[i].anchor, encoded: [UInt8](starts)) }
             }
-            out.append(SearchHit(rank: firstRank + i, score: (p.score * 1000).rounded() / 1000, record: records[next],
+            out.append(SearchHit(rank: firstRank + i, score: (p.score * 1000).rounded() / 1000, record: records[r],
                                  snippet: snippetText, page: pageNumber))
-            next += 1
         }
         return out
     }

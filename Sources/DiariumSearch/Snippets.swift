@@ -107,7 +107,7 @@ enum Snippets {
     static func best(text: [UInt8], terms: MatchTerms, analyzer: Analyzer) -> Passage {
         guard text.count > wholeTextLimit else { return best(in: text, terms: terms, analyzer: analyzer) }
         let region = Snippets.region(of: text, terms: Set(terms.terms))
-        var passage = best(in: Array(text[region]), terms: terms, analyzer: analyzer, outside: Outside(before: region.lowerBound > 0))
+        var passage = best(in: Array(text[region]), terms: terms, analyzer: analyzer, outside: Outside(before: region.lowerBound > 0, after: region.upperBound < text.count))
         passage.anchor += region.lowerBound
         passage.range = (passage.range.lowerBound + region.lowerBound)..<(passage.range.upperBound + region.lowerBound)
         return passage

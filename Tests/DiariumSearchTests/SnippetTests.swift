@@ -256,6 +256,26 @@ import Testing
         #expect(text(blank, true, true) == "…")
         #expect(text(blank, false, true) == " …")
         #expect(text(blank, false, false) == "")
+        // A first word that starts with a combining mark: one ellipsis before it, not two.
+        let mark = text(Array("\u{301}ord risk här".utf8), true, false)
+        #expect(mark.utf8.starts(with: "…".utf8) && !mark.utf8.starts(with: "……".utf8), "\(mark)")
+    }
+
+    /// A text over `wholeTextLimit` is analysed only in its region; when the snippet reaches the
+    /// region's end and the text goes on, the snippet ends with an ellipsis, as it begins with
+    /// one when the region starts past the text's start.
+    @Test func aSnippetAtTheRegionsEndOfALongTextEndsWithAnEllipsis() throws {
+        let analyzer = try Analyzer(language: "swedish", splitCompounds: false)
+        let head = String(repeating: "ord ", count: 1_000)
+        // No words for the rest of the region after the match, words again after it.
+        let text = Array((head + "risk " + String(repeating: "-", count: 7_000) + " " + String(repeating: "slut ", count: 2_000)).utf8)
+        #expect(text.count > Snippets.wholeTextLimit)
+        let region = Snippets.region(of: text, terms: [Array("risk".utf8)])
+        #expect(region.lowerBound > 0 && region.upperBound < text.count)
+        let snippet = Snippets.best(text: text, terms: [Array("risk".utf8)], analyzer: analyzer).text
+        #expect(snippet.utf8.starts(with: "…".utf8), "\(snippet)")
+        #expect(snippet.contains("«risk»") && snippet.utf8.reversed().starts(with: "…".utf8.reversed()), "\(snippet)")
+        #expect(!snippet.contains("slut"), "\(snippet)")
     }
 
     /// A query word found as the last part of a compound is marked, the whole compound

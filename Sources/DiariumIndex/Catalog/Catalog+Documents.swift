@@ -27,7 +27,8 @@ extension Catalog {
     /// What a page of hits shows of the documents with the given ids, in the order of `ids`
     /// (ids without a row left out; an id given twice gives its row twice; the order holds
     /// because `CROSS JOIN` keeps the `VALUES` list as SQLite's outer loop — its documented way
-    /// to fix a join's order — not by an `ORDER BY`, so callers still key the rows by id): one statement of
+    /// to fix a join's order — not by an `ORDER BY`, so a caller that walks them in order finds a row
+    /// by id when the order does not hold, as `Searcher.pageHits` does): one statement of
     /// `hitBatch` ids (`hitRecordsSQL`), prepared once per connection (`cachedStatement`), run
     /// per `hitBatch` ids (unused places bound to NULL) and read through SQLite's C API
     /// (`HitRecord.read`), without a transaction (each run reads one consistent state). A
