@@ -216,7 +216,7 @@ struct SegmentBuilder {
                     }
                     guard same else { continue }
                     cursor[f] += 1
-                    var list = ListCursor(fieldIndexes[f].postings[Int(t)], field: f)
+                    var list = ListCursor(fieldIndexes[f].postings[Int(t)], field: f, pool)
                     if list.next(pool) { lists.append(list) }
                 }
                 // Merge the field lists by document, fields in `IndexField` order, into `p`'s
@@ -225,23 +225,20 @@ struct SegmentBuilder {
                 for l in lists { room += Int(l.left) + 1 }
                 p.reset(documents: room)
                 var used = 0
+                var single: ListCursor?
+                var singlePositions = 0
                 p.docs.withUnsafeMutableBufferPointer { docs in
                     p.frequencies.withUnsafeMutableBufferPointer { frequencies in
                         if lists.count == 1 {
-                            // The common case: the term is in one field.
+                            // The common case: the term is in one field. Its documents first, then
+                            // (below) its positions in one pass into room made for all of them.
                             var l = lists[0]
                             let f = l.field
-                            let positional = SegmentFormat.positionalFields & (1 << UInt8(f)) != 0
+                            single = l
                             repeat {
                                 docs[used] = l.doc
                                 frequencies[used &* fieldCount &+ f] = l.tf
-                                if positional {
-                                    var position: UInt32 = 0
-                                    for _ in 0..<l.tf {
-                                        position &+= l.positions.varint(pool)
-                                        p.positions.append(position)
-                                    }
-                                }
+                                singlePositions &+= Int(l.tf)
                                 used &+= 1
                             } while l.next(pool)
                             lists.removeAll(keepingCapacity: true)
@@ -276,6 +273,23 @@ struct SegmentBuilder {
                         }
                     }
                 }
+                if var l = single, SegmentFormat.positionalFields & (1 << UInt8(l.field)) != 0, singlePositions > 0 {
+                    p.positions.append(contentsOf: repeatElement(0, count: singlePositions))
+                    let f = l.field
+                    p.positions.withUnsafeMutableBufferPointer { out in
+                        p.frequencies.withUnsafeBufferPointer { frequencies in
+                            var k = 0
+                            for d in 0..<used {
+                                var position: UInt32 = 0
+                                for _ in 0..<frequencies[d &* fieldCount &+ f] {
+                                    position &+= l.positions.varint(pool)
+                                    out[k] = position
+                                    k &+= 1
+                                }
+                            }
+                        }
+                    }
+                }
                 p.truncate(documents: used)
                 guard emit(term, &p) else { return }
             }
@@ -292,9 +306,9 @@ struct SegmentBuilder {
         var tf: UInt32 = 0
         var started = false
 
-        init(_ postings: Postings, field: Int) {
-            docs = ByteSlicePool.Reader(postings.docs)
-            positions = ByteSlicePool.Reader(postings.positions)
+        init(_ postings: Postings, field: Int, _ pool: ByteSlicePool) {
+            docs = ByteSlicePool.Reader(postings.docs, in: pool)
+            positions = ByteSlicePool.Reader(postings.positions, in: pool)
             self.field = field
             left = postings.df
         }
