@@ -145,9 +145,6 @@ public final class Ingester {
     /// Opens `indexDirectory` for writing (taking its write lock).
     public init(indexDirectory: String, options: IngestOptions = IngestOptions()) throws {
         self.options = options
-        // The compound word list (about 100 M instructions on one thread, before any worker can
-        // start) loads while the index is opened; `memoryPlan()` waits for it.
-        DispatchQueue.global().async { _ = CompoundSplitter.shared }
         writer = try IndexWriter(directory: indexDirectory, memoryBudget: options.memoryBudget, rebuild: options.rebuild)
         writer.mergesFitBudget = true
     }
