@@ -193,6 +193,7 @@ struct SegmentBuilder {
             // and merged by document (no list decoded into arrays first: this loop was a fifth of
             // a `--jsonl` ingest's instructions).
             var lists: [ListCursor] = []
+            var positional: [ListCursor] = []
             // A local reference: read from `self` inside the merge's closures, the pool was retained
             // and released per posting.
             let pool = self.pool
@@ -225,22 +226,24 @@ struct SegmentBuilder {
                 for l in lists { room += Int(l.left) + 1 }
                 p.reset(documents: room)
                 var used = 0
-                var single: ListCursor?
-                var singlePositions = 0
+                // The positional fields' lists, in field order: their positions are decoded after
+                // the documents, in one pass into room made for all of them (no append per position).
+                positional.removeAll(keepingCapacity: true)
+                for l in lists where SegmentFormat.positionalFields & (1 << UInt8(l.field)) != 0 { positional.append(l) }
+                var positionCount = 0
                 p.docs.withUnsafeMutableBufferPointer { docs in
                     p.frequencies.withUnsafeMutableBufferPointer { frequencies in
                         if lists.count == 1 {
-                            // The common case: the term is in one field. Its documents first, then
-                            // (below) its positions in one pass into room made for all of them.
+                            // The common case: the term is in one field.
                             var l = lists[0]
                             let f = l.field
-                            single = l
                             repeat {
                                 docs[used] = l.doc
                                 frequencies[used &* fieldCount &+ f] = l.tf
-                                singlePositions &+= Int(l.tf)
+                                positionCount &+= Int(l.tf)
                                 used &+= 1
                             } while l.next(pool)
+                            if positional.isEmpty { positionCount = 0 }
                             lists.removeAll(keepingCapacity: true)
                             return
                         }
@@ -255,13 +258,7 @@ struct SegmentBuilder {
                                     let f = lists[k].field
                                     frequencies[row &+ f] = lists[k].tf
                                     // The other fields' positions are not stored; their streams are left unread.
-                                    if SegmentFormat.positionalFields & (1 << UInt8(f)) != 0 {
-                                        var position: UInt32 = 0
-                                        for _ in 0..<lists[k].tf {
-                                            position &+= lists[k].positions.varint(pool)
-                                            p.positions.append(position)
-                                        }
-                                    }
+                                    if SegmentFormat.positionalFields & (1 << UInt8(f)) != 0 { positionCount &+= Int(lists[k].tf) }
                                     if !lists[k].next(pool) {
                                         lists.remove(at: k)
                                         continue
@@ -273,18 +270,22 @@ struct SegmentBuilder {
                         }
                     }
                 }
-                if var l = single, SegmentFormat.positionalFields & (1 << UInt8(l.field)) != 0, singlePositions > 0 {
-                    p.positions.append(contentsOf: repeatElement(0, count: singlePositions))
-                    let f = l.field
+                if positionCount > 0 {
+                    // Each document's positions, field by field in `IndexField` order, as stored.
+                    p.positions.append(contentsOf: repeatElement(0, count: positionCount))
                     p.positions.withUnsafeMutableBufferPointer { out in
                         p.frequencies.withUnsafeBufferPointer { frequencies in
-                            var k = 0
-                            for d in 0..<used {
-                                var position: UInt32 = 0
-                                for _ in 0..<frequencies[d &* fieldCount &+ f] {
-                                    position &+= l.positions.varint(pool)
-                                    out[k] = position
-                                    k &+= 1
+                            positional.withUnsafeMutableBufferPointer { lists in
+                                var k = 0
+                                for d in 0..<used {
+                                    for j in 0..<lists.count {
+                                        var position: UInt32 = 0
+                                        for _ in 0..<frequencies[d &* fieldCount &+ lists[j].field] {
+                                            position &+= lists[j].positions.varint(pool)
+                                            out[k] = position
+                                            k &+= 1
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -313,8 +314,8 @@ struct SegmentBuilder {
             left = postings.df
         }
 
-        /// Reads the next document and its frequency (its positions are next in `positions`,
-        /// to be read before the next call); false after the last.
+        /// Reads the next document and its frequency (its positions come in `positions`, a
+        /// stream of its own, read in document order); false after the last.
         @inline(__always)
         mutating func next(_ pool: ByteSlicePool) -> Bool {
             guard left > 0 else { return false }
