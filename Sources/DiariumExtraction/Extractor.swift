@@ -396,19 +396,35 @@ public struct Extractor: Sendable {
         var bytes = text
         return bytes.withUTF8 { b in
             // EF BB BF is U+FEFF; every other byte that changes is an ASCII control character.
-            var first = -1
-            for i in 0..<b.count {
+            @inline(__always) func changes(_ i: Int) -> Bool {
                 let c = b[i]
-                if (c < 0x20 && c != 0x0A && c != 0x09) || (c == 0xEF && i + 2 < b.count && b[i + 1] == 0xBB && b[i + 2] == 0xBF) {
-                    first = i
-                    break
+                return (c < 0x20 && c != 0x0A && c != 0x09) || (c == 0xEF && i + 2 < b.count && b[i + 1] == 0xBB && b[i + 2] == 0xBF)
+            }
+            var first = -1
+            var i = 0
+            let n = b.count
+            scan: while i < n {
+                // Eight bytes with none below 0x20 and no EF (most of a text) change nothing; a line
+                // feed or tab among them sends them through the byte test.
+                if i &+ 8 <= n {
+                    let w = UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self)
+                    let below = (w &- 0x2020_2020_2020_2020) & ~w & 0x8080_8080_8080_8080
+                    let x = w ^ 0xEFEF_EFEF_EFEF_EFEF
+                    let ef = (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+                    if below | ef == 0 { i &+= 8; continue }
+                    for k in i ..< i &+ 8 where changes(k) { first = k; break scan }
+                    i &+= 8
+                    continue
                 }
+                if changes(i) { first = i; break }
+                i &+= 1
             }
             guard first >= 0 else { return text }
             var out = [UInt8]()
             out.reserveCapacity(b.count)
             out.append(contentsOf: UnsafeBufferPointer(rebasing: b[0..<first]))
-            var i = first, lastCR = false
+            i = first
+            var lastCR = false
             while i < b.count {
                 let c = b[i]
                 if c == 0x0D { out.append(0x0A); lastCR = true; i += 1; continue }

@@ -76,7 +76,16 @@ public enum TextDecoding {
         var copy = s
         let needs = copy.withUTF8 { b -> Bool in
             var i = 0
-            while i < b.count {
+            let n = b.count
+            while i < n {
+                // Eight bytes none of which is from CC on (ASCII and Latin text) change nothing.
+                if i &+ 8 <= n {
+                    let w = UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self)
+                    if (w & 0x7F7F_7F7F_7F7F_7F7F &+ 0x3434_3434_3434_3434) & w & 0x8080_8080_8080_8080 == 0 {
+                        i &+= 8
+                        continue
+                    }
+                }
                 if b[i] < 0xCC { i += 1; continue }
                 let (u, width) = UTF8Scan.scalar(b, at: i)
                 if mayChangeUnderNFC(u) { return true }

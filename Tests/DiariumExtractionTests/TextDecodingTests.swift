@@ -1,3 +1,4 @@
+import DiariumTestSupport
 import Foundation
 import Testing
 
@@ -32,5 +33,54 @@ import Testing
             }
         }
         #expect(differ.isEmpty, "\(differ.count) differ: \(differ.prefix(20))")
+    }
+
+    /// Texts of Latin words with a mark, Hangul, a singleton or punctuation now and then, at
+    /// every offset of the eight-byte steps that pass over ASCII and Latin bytes: `nfc` agrees
+    /// with Foundation's NFC.
+    @Test func nfcOnBytesEqualsFoundationInLongerTexts() {
+        var r = SeededRandom(state: 17)
+        let latin = ["a", "å", "Ä", "ö", "é", "x", " ", "\n", "\u{A0}", "\u{FF}", "ł", "ˇ"]
+        let others = ["\u{301}", "e\u{301}", "\u{308}", "–", "…", "€", "\u{212B}", "\u{1100}\u{1161}", "한", "\u{0300}", "\u{0344}", "👍"]
+        var changed = 0
+        for _ in 0..<5_000 {
+            var s = ""
+            for _ in 0..<(1 + r.below(60)) { s += r.below(20) == 0 ? others[r.below(others.count)] : latin[r.below(latin.count)] }
+            let expected = s.precomposedStringWithCanonicalMapping
+            if !expected.unicodeScalars.elementsEqual(s.unicodeScalars) { changed += 1 }
+            #expect(TextDecoding.nfc(s).unicodeScalars.elementsEqual(expected.unicodeScalars), "\(Array(s.unicodeScalars))")
+        }
+        #expect(changed > 100)
+    }
+
+    /// `Extractor.clean` on bytes, eight at a time where none is a control byte or EF, agrees
+    /// with the rule applied byte by byte: CR LF and lone CR become LF, control characters but
+    /// tab and LF and every U+FEFF are dropped, other scalars of EF (U+F000–U+FFFF) kept.
+    @Test func cleanEqualsTheRuleByteByByte() {
+        func reference(_ text: String) -> String {
+            var out = ""
+            var lastCR = false
+            for u in text.unicodeScalars {
+                if u == "\r" { out.unicodeScalars.append("\n"); lastCR = true; continue }
+                if u == "\n" && lastCR { lastCR = false; continue }
+                lastCR = false
+                if u.value < 0x20 && u != "\n" && u != "\t" { continue }
+                if u.value == 0xFEFF { continue }
+                out.unicodeScalars.append(u)
+            }
+            return out
+        }
+        var r = SeededRandom(state: 23)
+        let pieces = ["a", "å", "ö", "x", " ", "ord ", "\n", "\t", "\r", "\r\n", "\u{1}", "\u{1F}", "\u{7F}", "\u{FEFF}",
+                      "\u{FF01}", "\u{F8FF}", "\u{FFFD}", "–", "é"]
+        var cleaned = 0
+        for _ in 0..<5_000 {
+            var s = ""
+            for _ in 0..<(1 + r.below(40)) { s += r.below(6) == 0 ? pieces[r.below(pieces.count)] : pieces[r.below(5)] }
+            let expected = reference(s)
+            if expected != s { cleaned += 1 }
+            #expect(Array(Extractor.clean(s).unicodeScalars) == Array(expected.unicodeScalars), "\(Array(s.unicodeScalars))")
+        }
+        #expect(cleaned > 100)
     }
 }

@@ -22,7 +22,7 @@ import DiariumTestSupport
         }
         #expect(pool.memoryFootprint > ByteSlicePool.blockSize)
         for s in 0..<streamCount {
-            var reader = ByteSlicePool.Reader(streams[s])
+            var reader = ByteSlicePool.Reader(streams[s], in: pool)
             var got: [UInt32] = []
             while !reader.atEnd { got.append(reader.varint(pool)) }
             #expect(got == expected[s], "stream \(s)")
@@ -32,10 +32,10 @@ import DiariumTestSupport
     @Test func emptyAndOneByteStreams() {
         let pool = ByteSlicePool()
         let empty = pool.makeStream()
-        #expect(ByteSlicePool.Reader(empty).atEnd)
+        #expect(ByteSlicePool.Reader(empty, in: pool).atEnd)
         var one = pool.makeStream()
         pool.append(7, to: &one)
-        var reader = ByteSlicePool.Reader(one)
+        var reader = ByteSlicePool.Reader(one, in: pool)
         #expect(reader.byte(pool) == 7)
         #expect(reader.atEnd)
     }

@@ -104,32 +104,37 @@ final class ByteSlicePool {
         stream.level = UInt8(level)
     }
 
-    /// Reads the bytes of a stream front to back.
+    /// Reads the bytes of a stream front to back, through pointers into the pool's blocks
+    /// (which never move): a byte is a compare and a load, the pool's block table is read only
+    /// at the next slice. Valid while the pool lives and the stream is not appended to.
     struct Reader {
-        private var at: UInt32
-        private var end: UInt32
+        /// The next byte, and the end of the current slice's payload (its link follows).
+        private var at: UnsafeMutablePointer<UInt8>
+        private var end: UnsafeMutablePointer<UInt8>
         private var level: Int
-        private let tail: UInt32
+        /// Where the stream's next byte would be written.
+        private let tail: UnsafeMutablePointer<UInt8>
 
-        init(_ stream: Stream) {
-            at = stream.head
-            end = stream.head + ByteSlicePool.sliceSize(0)
+        init(_ stream: Stream, in pool: ByteSlicePool) {
+            at = pool.pointer(stream.head)
+            end = at + Int(ByteSlicePool.sliceSize(0))
             level = 0
-            tail = stream.tail
+            tail = pool.pointer(stream.tail)
         }
 
         /// Whether every byte written has been read.
         var atEnd: Bool { at == tail }
 
-        /// The next byte (call only while not `atEnd`).
+        /// The next byte (call only while bytes written are left to read).
         @inline(__always)
         mutating func byte(_ pool: ByteSlicePool) -> UInt8 {
             if at == end {
-                at = UnsafeRawPointer(pool.pointer(end)).loadUnaligned(as: UInt32.self).littleEndian
+                let next = UnsafeRawPointer(end).loadUnaligned(as: UInt32.self).littleEndian
                 level = min(level + 1, ByteSlicePool.maxLevel)
-                end = at + ByteSlicePool.sliceSize(level)
+                at = pool.pointer(next)
+                end = at + Int(ByteSlicePool.sliceSize(level))
             }
-            let b = pool.pointer(at).pointee
+            let b = at.pointee
             at += 1
             return b
         }

@@ -193,6 +193,7 @@ struct SegmentBuilder {
             // and merged by document (no list decoded into arrays first: this loop was a fifth of
             // a `--jsonl` ingest's instructions).
             var lists: [ListCursor] = []
+            var positional: [ListCursor] = []
             // A local reference: read from `self` inside the merge's closures, the pool was retained
             // and released per posting.
             let pool = self.pool
@@ -216,7 +217,7 @@ struct SegmentBuilder {
                     }
                     guard same else { continue }
                     cursor[f] += 1
-                    var list = ListCursor(fieldIndexes[f].postings[Int(t)], field: f)
+                    var list = ListCursor(fieldIndexes[f].postings[Int(t)], field: f, pool)
                     if list.next(pool) { lists.append(list) }
                 }
                 // Merge the field lists by document, fields in `IndexField` order, into `p`'s
@@ -225,25 +226,24 @@ struct SegmentBuilder {
                 for l in lists { room += Int(l.left) + 1 }
                 p.reset(documents: room)
                 var used = 0
+                // The positional fields' lists, in field order: their positions are decoded after
+                // the documents, in one pass into room made for all of them (no append per position).
+                positional.removeAll(keepingCapacity: true)
+                for l in lists where SegmentFormat.positionalFields & (1 << UInt8(l.field)) != 0 { positional.append(l) }
+                var positionCount = 0
                 p.docs.withUnsafeMutableBufferPointer { docs in
                     p.frequencies.withUnsafeMutableBufferPointer { frequencies in
                         if lists.count == 1 {
                             // The common case: the term is in one field.
                             var l = lists[0]
                             let f = l.field
-                            let positional = SegmentFormat.positionalFields & (1 << UInt8(f)) != 0
                             repeat {
                                 docs[used] = l.doc
                                 frequencies[used &* fieldCount &+ f] = l.tf
-                                if positional {
-                                    var position: UInt32 = 0
-                                    for _ in 0..<l.tf {
-                                        position &+= l.positions.varint(pool)
-                                        p.positions.append(position)
-                                    }
-                                }
+                                positionCount &+= Int(l.tf)
                                 used &+= 1
                             } while l.next(pool)
+                            if positional.isEmpty { positionCount = 0 }
                             lists.removeAll(keepingCapacity: true)
                             return
                         }
@@ -258,13 +258,7 @@ struct SegmentBuilder {
                                     let f = lists[k].field
                                     frequencies[row &+ f] = lists[k].tf
                                     // The other fields' positions are not stored; their streams are left unread.
-                                    if SegmentFormat.positionalFields & (1 << UInt8(f)) != 0 {
-                                        var position: UInt32 = 0
-                                        for _ in 0..<lists[k].tf {
-                                            position &+= lists[k].positions.varint(pool)
-                                            p.positions.append(position)
-                                        }
-                                    }
+                                    if SegmentFormat.positionalFields & (1 << UInt8(f)) != 0 { positionCount &+= Int(lists[k].tf) }
                                     if !lists[k].next(pool) {
                                         lists.remove(at: k)
                                         continue
@@ -273,6 +267,27 @@ struct SegmentBuilder {
                                 k += 1
                             }
                             used &+= 1
+                        }
+                    }
+                }
+                if positionCount > 0 {
+                    // Each document's positions, field by field in `IndexField` order, as stored.
+                    p.positions.append(contentsOf: repeatElement(0, count: positionCount))
+                    p.positions.withUnsafeMutableBufferPointer { out in
+                        p.frequencies.withUnsafeBufferPointer { frequencies in
+                            positional.withUnsafeMutableBufferPointer { lists in
+                                var k = 0
+                                for d in 0..<used {
+                                    for j in 0..<lists.count {
+                                        var position: UInt32 = 0
+                                        for _ in 0..<frequencies[d &* fieldCount &+ lists[j].field] {
+                                            position &+= lists[j].positions.varint(pool)
+                                            out[k] = position
+                                            k &+= 1
+                                        }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
@@ -292,15 +307,15 @@ struct SegmentBuilder {
         var tf: UInt32 = 0
         var started = false
 
-        init(_ postings: Postings, field: Int) {
-            docs = ByteSlicePool.Reader(postings.docs)
-            positions = ByteSlicePool.Reader(postings.positions)
+        init(_ postings: Postings, field: Int, _ pool: ByteSlicePool) {
+            docs = ByteSlicePool.Reader(postings.docs, in: pool)
+            positions = ByteSlicePool.Reader(postings.positions, in: pool)
             self.field = field
             left = postings.df
         }
 
-        /// Reads the next document and its frequency (its positions are next in `positions`,
-        /// to be read before the next call); false after the last.
+        /// Reads the next document and its frequency (its positions come in `positions`, a
+        /// stream of its own, read in document order); false after the last.
         @inline(__always)
         mutating func next(_ pool: ByteSlicePool) -> Bool {
             guard left > 0 else { return false }

@@ -74,9 +74,9 @@ enum TermPipe {
     /// Terms with their postings. A term's `TermPostings` is swapped in (`add`), not copied: the
     /// producer gets back the empty arrays of a term the consumer is done with, and refills them
     /// (copying every posting into a batch and out again cost about 75 M instructions on 2,000
-    /// documents, callgrind). An emptied batch keeps its terms' arrays, in order, while their
-    /// capacity adds up to at most `keptBytes`, and frees the rest (a term of many postings among
-    /// them): its spare room never exceeds `keptBytes`.
+    /// documents, callgrind). An emptied batch keeps each slot's arrays whose capacity is at most
+    /// `keptBytes / maxTerms` and frees the others (a term of many postings): with at most
+    /// `maxTerms` slots, its spare room never exceeds `keptBytes`.
     final class TermBatch: @unchecked Sendable {
         // @unchecked: a batch belongs to one thread at a time, handed over through `Channel`.
         static let keptBytes = 256 << 10
@@ -108,14 +108,17 @@ enum TermPipe {
             keys.removeAll(keepingCapacity: true)
             keyEnds.removeAll(keepingCapacity: true)
             // All slots, not only this use's: those past `count` still hold an earlier use's room.
-            var kept = 0
+            // A slot keeps its arrays while they hold at most its share of `keptBytes`: most terms
+            // are in a few documents, so the next batch's term at that slot mostly fits them
+            // without growing (keeping the first slots' arrays up to `keptBytes` instead, one
+            // frequent term's left most slots empty, and a third of the terms grew theirs anew).
+            let share = Self.keptBytes / TermPipe.maxTerms
             for i in slots.indices {
                 let bytes = (slots[i].docs.capacity + slots[i].frequencies.capacity + slots[i].positions.capacity)
                     * MemoryLayout<UInt32>.stride
-                if kept + bytes > Self.keptBytes {
+                if bytes > share {
                     slots[i] = TermPostings()
                 } else {
-                    kept += bytes
                     slots[i].removeAll()
                 }
             }
