@@ -78,18 +78,24 @@ public enum TextDecoding {
             var i = 0
             let n = b.count
             while i < n {
-                // Eight bytes none of which is from CC on (ASCII and Latin text) change nothing.
+                var end = n
+                // Eight bytes none of which is from CC on (ASCII and Latin text) change nothing;
+                // when one is, the scalars starting in them are looked at one by one before the
+                // next eight are loaded (not the overlapping eight from the next byte).
                 if i &+ 8 <= n {
                     let w = UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self)
                     if (w & 0x7F7F_7F7F_7F7F_7F7F &+ 0x3434_3434_3434_3434) & w & 0x8080_8080_8080_8080 == 0 {
                         i &+= 8
                         continue
                     }
+                    end = i &+ 8
                 }
-                if b[i] < 0xCC { i += 1; continue }
-                let (u, width) = UTF8Scan.scalar(b, at: i)
-                if mayChangeUnderNFC(u) { return true }
-                i += width
+                while i < end {
+                    if b[i] < 0xCC { i += 1; continue }
+                    let (u, width) = UTF8Scan.scalar(b, at: i)
+                    if mayChangeUnderNFC(u) { return true }
+                    i += width
+                }
             }
             return false
         }

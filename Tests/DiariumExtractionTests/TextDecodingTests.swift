@@ -36,8 +36,8 @@ import Testing
     }
 
     /// Texts of Latin words with a mark, Hangul, a singleton or punctuation now and then, at
-    /// every offset of the eight-byte steps that pass over ASCII and Latin bytes: `nfc` agrees
-    /// with Foundation's NFC.
+    /// random offsets of the eight-byte steps that pass over ASCII and Latin bytes, and each of
+    /// those at every offset 0–16 of an ASCII run: `nfc` agrees with Foundation's NFC.
     @Test func nfcOnBytesEqualsFoundationInLongerTexts() {
         var r = SeededRandom(state: 17)
         let latin = ["a", "å", "Ä", "ö", "é", "x", " ", "\n", "\u{A0}", "\u{FF}", "ł", "ˇ"]
@@ -51,10 +51,19 @@ import Testing
             #expect(TextDecoding.nfc(s).unicodeScalars.elementsEqual(expected.unicodeScalars), "\(Array(s.unicodeScalars))")
         }
         #expect(changed > 100)
+        for other in others {
+            for at in 0...16 {
+                let s = String(repeating: "a", count: at) + other + String(repeating: "b", count: 24)
+                let expected = s.precomposedStringWithCanonicalMapping
+                #expect(TextDecoding.nfc(s).unicodeScalars.elementsEqual(expected.unicodeScalars), "\(other) at \(at)")
+                let pair = String(repeating: "a", count: at) + "e" + other + "å" + other
+                #expect(TextDecoding.nfc(pair).unicodeScalars.elementsEqual(pair.precomposedStringWithCanonicalMapping.unicodeScalars), "e\(other) at \(at)")
+            }
+        }
     }
 
     /// `Extractor.clean` on bytes, eight at a time where none is a control byte or EF, agrees
-    /// with the rule applied byte by byte: CR LF and lone CR become LF, control characters but
+    /// with the rule applied scalar by scalar: CR LF and lone CR become LF, control characters but
     /// tab and LF and every U+FEFF are dropped, other scalars of EF (U+F000–U+FFFF) kept.
     @Test func cleanEqualsTheRuleByteByByte() {
         func reference(_ text: String) -> String {

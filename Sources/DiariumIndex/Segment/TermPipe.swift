@@ -89,6 +89,8 @@ enum TermPipe {
 
         /// Takes `p`'s postings; `p` gets empty arrays (with room) in exchange.
         func add(_ key: [UInt8], _ p: inout TermPostings) {
+            // `removeAll`'s bound on kept room counts on at most `maxTerms` slots.
+            assert(count < TermPipe.maxTerms, "a batch holds at most maxTerms terms")
             keys.append(contentsOf: key)
             keyEnds.append(keys.count)
             values += p.docs.count + p.frequencies.count + p.positions.count
