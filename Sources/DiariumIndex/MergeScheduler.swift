@@ -156,6 +156,13 @@ final class MergeScheduler: Sendable {
     /// commit (`takeFailure`) to report.
     func waitUntilIdle() {
         running.wait()
+        // A merge's block holds this scheduler (and through it the catalog) until its thread
+        // has returned from it, after the group's last `leave`. The barrier waits for that, so
+        // the writer's thread, not a merge thread, lets the catalog go last: its connections
+        // close, and the WAL goes into the database file, before the process can exit. (Without
+        // it, 100,000 JSON lines at `--memory 64` left a 4.8 MB `catalog.sqlite-wal` in three
+        // runs of three once the ingest ended a few milliseconds sooner.)
+        queue.sync(flags: .barrier) {}
     }
 
     /// The first failure of a background merge since the last call, cleared.

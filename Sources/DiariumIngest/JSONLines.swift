@@ -127,8 +127,9 @@ extension Ingester {
     /// lines' SHA-256s), so a document given again unchanged is counted `unchanged`, and a
     /// changed one replaces what was recorded for its path. Lines are decoded, extracted and
     /// analysed on the worker threads in batches, as files are, and within `--memory` as files
-    /// are: the caches, the two batches of lines and the analysed documents are reserved from
-    /// the budget (`IndexWriter.reservedBytes`), and commits run in the background.
+    /// are: the caches, the two batches of lines, the analysed documents and the paths given so
+    /// far (`GivenPaths`) are reserved from the budget (`IndexWriter.reservedBytes`), and commits
+    /// run in the background.
     public func ingest(jsonLines fd: Int32, name: String, modificationTime: Double,
                        progress: ((IngestProgress) -> Void)? = nil) throws -> IngestSummary {
         let start = Date()
@@ -139,11 +140,10 @@ extension Ingester {
         Malloc.fixThresholds()
         let plan = memoryPlan()
         if let warning = plan.warning { summary.warn(warning) }
-        let (analyzerList, fixedBytes) = try workerAnalyzers(plan)
-        let analyzers = UncheckedBox(analyzerList)
+        let (analyzers, fixedBytes, cacheBytes) = try workerAnalyzers(plan)
         // What the budget covers besides the writer's buffer, as for files (`ingest(paths:)`):
         // `fixedBytes` (the resident set at start, the slack, the caches), the two batches of
-        // lines, and the documents analysed but not yet added.
+        // lines, the documents analysed but not yet added, and the paths given (`GivenPaths`).
         let stamp = ISO8601DateFormatter().string(from: Date())
         var reader = LineReader(fd: fd, name: name, limit: options.maxFileSize)
         let limitMiB = options.maxFileSize >> 20
@@ -185,7 +185,7 @@ extension Ingester {
 
         // A document and its parts are recorded together once the line after its last part is read.
         var group: (path: String, items: [Item], digests: [UInt8], bytes: Int)?
-        var seen: [String: Int] = [:]     // path → the line that gave it
+        var given = GivenPaths()          // path → the line that gave it
         var segmentsTrimmed = writer.segmentsWritten
         func flush() throws {
             guard let g = group else { return }
@@ -220,18 +220,17 @@ extension Ingester {
             let nextBatchBytes = job == nil ? 0 : waiting
             for case let result? in results {
                 waiting -= heapBytes(result)
-                writer.reservedBytes = fixedBytes + listBytes + waiting + nextBatchBytes
+                writer.reservedBytes = fixedBytes + listBytes + waiting + nextBatchBytes + given.heapBytes
                 switch result {
                 case .bad(let line):
                     bad.append(line)
                 case let .document(path, part, line, item, digest, bytes):
                     if part == 0 {
                         try flush()
-                        if let first = seen[path] {
+                        if let first = given.record(path, line: line) {
                             bad.append(BadLine(line: line, reason: "the path \(path) was given on line \(first) already"))
                             continue
                         }
-                        seen[path] = line
                         group = (path, [item], digest, bytes)
                     } else if var g = group, g.path == path, part == g.items.count {
                         group = nil
@@ -253,8 +252,11 @@ extension Ingester {
             }
         }
         try flush()
-        // The resident set, the slack and the caches stay: the last commit's merges fit beside them.
-        writer.reservedBytes = fixedBytes
+        // Every line is analysed: the analyzers and their caches go, and so does their share of
+        // the budget. The resident set, the slack and the paths given stay: the last commit's
+        // merges fit beside them.
+        analyzers.value = []
+        writer.reservedBytes = fixedBytes - cacheBytes + given.heapBytes
         try writer.commit()
         try writer.waitForMerges()
         reportDamagedSegments(&summary)
