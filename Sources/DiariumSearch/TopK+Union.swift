@@ -255,6 +255,31 @@ extension TreeEvaluator {
             return true
         }
         let filtered = !segmentFilters.isEmpty
+        /// `scanWindow` for leaf `i` alone (nothing set aside, no proximity bonus): the window's
+        /// documents straight from its decoded block, those the filters pass (checked before
+        /// scoring, as there) each scored as `SegmentMatcher` sums it (its clause's score alone:
+        /// 0 + v), counted, and offered unless it cannot enter — the chunk's decisions, in the
+        /// same order. The cursor stays where it stands.
+        @inline(__always) func scanOne(_ i: Int) throws {
+            guard let block = cursors[i].decodedBlock else { return }
+            let m = mask[i], every = m & allFields == allFields
+            let leafIDF = idf[i], leafWeight = weight[i]
+            var j = block.start
+            while j < block.end {
+                let d = block.docs[j]
+                if d > windowEnd { return }
+                if (every || block.holds(j, in: m)) && (!filtered || passes(d)) && (!hasDeletions || segment.isLive(d)) {
+                    let score = 0.0 + scoring.termScore(block, entry: j, fields: m, idf: leafIDF, weight: leafWeight, factors: factorTable, norms: norms(d))
+                    matched += 1
+                    if !below(score + extra) {
+                        try top.offer(score, doc: d, segment: si, reader: r, proximity: &proximity, bonusBound: extra)
+                        threshold = top.threshold
+                        full = top.isFull
+                    }
+                }
+                j &+= 1
+            }
+        }
         /// The window `target...windowEnd` under pruning, chunk by chunk: each essential leaf's
         /// documents scored straight from its decoded block (the cursor stays where it stands),
         /// then the chunk's documents in order with the decisions the one-by-one walk below
@@ -274,6 +299,14 @@ extension TreeEvaluator {
                     first = min(first, cursors[i].doc)
                 }
                 guard first != PostingsCursor.exhausted && first <= windowEnd else { return }
+                if essentialCount == 1 && asideCount == 0 && proximity.terms.isEmpty {
+                    // One leaf in the segment (a word without alternatives here, the union's
+                    // usual shape, filtered or not): its block's documents in order, scored and
+                    // admitted as the chunk's walk below does, without the per-document bits and
+                    // clause rows.
+                    try scanOne(essentialList[0])
+                    return
+                }
                 let last = windowEnd &- first >= UInt32(chunk &- 1) ? first &+ UInt32(chunk &- 1) : windowEnd
                 // Each essential leaf's documents in first...last, all in its current block (the
                 // window ends at or before the block's last document).
