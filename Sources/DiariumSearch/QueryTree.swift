@@ -269,9 +269,9 @@ final class SegmentMatcher {
     /// to candidate.
     private var phraseScratch: [UInt32] = []
     private let factors: FieldFactors
-    /// `factors`' table (field × 256 norm bytes), copied once per matcher: a term's score reads
-    /// it without going through the array.
-    private let factorTable: UnsafeMutablePointer<Double>
+    /// `factors`' table (field × 256 norm bytes, shared by the searcher's queries, alive as long
+    /// as `factors`): a term's score reads it through a plain pointer.
+    private let factorTable: UnsafePointer<Double>
     private let scoring: BM25F
     private let normTable: UnsafeRawPointer?
     private let documentCount: UInt32
@@ -294,14 +294,17 @@ final class SegmentMatcher {
     /// one term (no phrase) is that term × its weight, a clause of one alternative is that
     /// alternative, a sum of one child without exclusions or filters is that child (x + 0 = x,
     /// so the scores stay bit for bit those of the exhaustive evaluator).
-    /// `entry` gives a term's dictionary entry in the segment (nil: absent; `Searcher.entry`).
+    /// `entry` gives a term's dictionary entry in the segment (nil: absent; `Searcher.entry`),
+    /// `boundScale` the factor of the segment's block bounds for a field mask
+    /// (`Searcher.boundScale(segment:mask:)`).
     init(_ tree: QueryTree, segment: LiveSegment, scoring: BM25F, factors: FieldFactors, idf: [String: Double],
-         entry: (String) throws -> FoundTerm?, filter: (MetadataFilter) throws -> (UInt32) -> Bool) throws {
+         boundScale: (UInt8) -> Double, entry: (String) throws -> FoundTerm?,
+         filter: (MetadataFilter) throws -> (UInt32) -> Bool) throws {
         self.segment = segment
         reader = segment.reader
         self.scoring = scoring
         self.factors = factors
-        factorTable = factors.allocateTable()
+        factorTable = factors.table
         documentCount = UInt32(clamping: reader.documentCount)
         hasDeletions = segment.deletedCount > 0
         let table = reader.normTable
@@ -323,13 +326,12 @@ final class SegmentMatcher {
         }
         var wide: [String: Int32] = [:]
         // The bound scale per field mask (a prefix's 64 expansions share one).
-        var scales = BM25F.BoundScales(scoring, r, averages: factors.averages)
         func term(_ t: String, fields: Set<IndexField>, weight: Double) throws -> Int {
             // Every term occurrence gets its own cursor: one node's leapfrog may move it past
             // a document another node still needs.
             var n = PlanNode(kind: .term, fields: IndexField.mask(fields), idf: idf[t] ?? 0, weight: weight)
-            n.boundScale = scales.scale(n.fields)
-            if let e = try entry(t), let c = try r.cursor(e, fields: fields, buffers: buffers) {
+            n.boundScale = boundScale(n.fields)
+            if let e = try entry(t), let c = try r.cursor(e, mask: n.fields, buffers: buffers) {
                 n.cursor = Int32(cursorList.count)
                 n.cost = c.documentFrequency
                 cursorList.append(c)
@@ -442,7 +444,6 @@ final class SegmentMatcher {
                   childBound.baseAddress.map(UnsafeMutableRawPointer.init)] {
             b?.deallocate()
         }
-        factorTable.deallocate()
         withExtendedLifetime(buffers) {}
     }
 
@@ -773,7 +774,7 @@ struct ProximityScorer {
         let buffers = self.buffers
         shared = self.terms.map { sharing == nil ? -1 : index($0) ?? -1 }
         cursors = try zip(self.terms, shared).map { t, s in
-            s >= 0 ? nil : try entry(t).flatMap { try reader.cursor($0, fields: [.body, .title], buffers: buffers) }
+            s >= 0 ? nil : try entry(t).flatMap { try reader.cursor($0, mask: Self.wideFields, buffers: buffers) }
         }
     }
 
@@ -880,6 +881,7 @@ struct TreeEvaluator {
     /// `tree` compiled for segment `si`.
     func matcher(_ tree: QueryTree, segment si: Int) throws -> SegmentMatcher {
         try SegmentMatcher(tree, segment: searcher.reader.segments[si], scoring: searcher.scoring, factors: factors, idf: idf,
+                           boundScale: { [searcher] in searcher.boundScale(segment: si, mask: $0) },
                            entry: { [searcher] in try searcher.entry($0, segment: si) }) { f in
             let p = try filters.test(f, searcher)
             return { p(si, $0) }
@@ -913,10 +915,12 @@ struct TreeEvaluator {
         var matched = 0
         var exact = true
         // A union of single terms (OR, a prefix, a word's alternatives, filtered): MaxScore per term (TopK+Union.swift).
-        let union = UnionQuery(tree, idf: idf)
+        var union = UnionQuery(tree, idf: idf)
+        union?.resolve(searcher)
         let tests = try union?.filters.map { try filters.test($0, searcher) } ?? []
         // Every word required, each any of its single terms: flat leapfrog (TopK+Conjunction.swift).
-        let conjunction = union == nil && flatConjunctions ? ConjunctionQuery(tree, idf: idf) : nil
+        var conjunction = union == nil && flatConjunctions ? ConjunctionQuery(tree, idf: idf) : nil
+        conjunction?.resolve(searcher)
         for si in searcher.reader.segments.indices {
             if let union {
                 try Self.unionTop(union, searcher: searcher, factors: factors, tests: tests, segment: si, proximityTerms: proximityTerms,

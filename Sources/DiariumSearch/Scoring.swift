@@ -40,29 +40,6 @@ public struct BM25F: Sendable {
                                     averages: IndexField.allCases.map { averages[$0] }, mask: mask)
     }
 
-    /// `boundScale` per field mask for one segment, each mask's computed once (a prefix's 64
-    /// expansions, a word's alternatives share one): the one cache all three top-k engines use.
-    struct BoundScales {
-        private let scoring: BM25F
-        private let reader: SegmentReader
-        private let averages: FieldAverages
-        private var scales = [Double?](repeating: nil, count: 1 << IndexField.allCases.count)
-
-        init(_ scoring: BM25F, _ reader: SegmentReader, averages: FieldAverages) {
-            self.scoring = scoring
-            self.reader = reader
-            self.averages = averages
-        }
-
-        /// The scale of the fields of `mask`.
-        mutating func scale(_ mask: UInt8) -> Double {
-            if let s = scales[Int(mask)] { return s }
-            let s = scoring.boundScale(reader, averages: averages, mask: mask)
-            scales[Int(mask)] = s
-            return s
-        }
-    }
-
     /// The weighted, length-normalised pseudo term frequency of one term in one document:
     /// Σ over fields of tf × `fieldFactor`.
     public func pseudoFrequency(tf: FieldCounts, lengths: FieldCounts, averages: FieldAverages) -> Double {
@@ -148,38 +125,47 @@ extension BM25F {
 /// flat array: scoring a posting (or bounding a block by its largest frequency and smallest
 /// norm) is a table load and a multiply-add, with no dictionary lookup or division.
 public struct FieldFactors: Sendable {
-    private let table: [Double]  // field × 256 norm bytes
+    /// The table (field × 256 norm bytes) in memory of its own, made once per searcher (the
+    /// statistics it is made from do not change between queries): the engines score through its
+    /// pointer (`table`) without copying it per query and segment.
+    private final class Table: @unchecked Sendable {
+        // Written only in `init`, read-only after: safe to share between threads.
+        let values: UnsafeMutablePointer<Double>
+
+        init(count: Int) {
+            values = .allocate(capacity: count)
+            values.initialize(repeating: 0, count: count)
+        }
+
+        deinit { values.deallocate() }
+    }
+
+    private let storage: Table
     /// The average field lengths the factors are for.
     public let averages: FieldAverages
 
     /// The factors for `scoring` with the collection's average field lengths.
     public init(_ scoring: BM25F, averages: FieldAverages) {
         self.averages = averages
-        var t: [Double] = []
-        t.reserveCapacity(IndexField.allCases.count * 256)
-        for f in IndexField.allCases {
+        let fields = IndexField.allCases
+        storage = Table(count: fields.count * 256)
+        for (i, f) in fields.enumerated() {
             for norm in 0..<256 {
-                t.append(scoring.fieldFactor(f, length: Double(SegmentReader.length(ofNorm: UInt8(norm))), average: averages[f]))
+                storage.values[i * 256 + norm] = scoring.fieldFactor(f, length: Double(SegmentReader.length(ofNorm: UInt8(norm))), average: averages[f])
             }
         }
-        table = t
     }
 
     /// The factor of field `field` (its raw value) for a document with norm byte `norm`.
     @inline(__always)
     public func factor(_ field: Int, norm: UInt8) -> Double {
-        table.withUnsafeBufferPointer { $0[field &* 256 &+ Int(norm)] }
+        storage.values[field &* 256 &+ Int(norm)]
     }
 
-    /// A copy of the table in memory of its own, for loops that score many postings through a
-    /// plain pointer (`BM25F.termScore`); the caller deallocates it.
-    public func allocateTable() -> UnsafeMutablePointer<Double> {
-        table.withUnsafeBufferPointer { t in
-            let p = UnsafeMutablePointer<Double>.allocate(capacity: t.count)
-            if let base = t.baseAddress { p.initialize(from: base, count: t.count) }
-            return p
-        }
-    }
+    /// The table itself, field f's factor for norm byte n at `f × 256 + n`, for loops that score
+    /// many postings through a plain pointer (`BM25F.termScore`): valid while this value (or a
+    /// copy of it) lives.
+    public var table: UnsafePointer<Double> { UnsafePointer(storage.values) }
 
     /// Σ over fields of tf × factor, for a document with these per-field norm bytes.
     @inline(__always)

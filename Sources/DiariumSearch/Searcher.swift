@@ -73,7 +73,10 @@ public final class Searcher {
     public let reader: IndexReader
     /// Ranking parameters.
     public var scoring = BM25F() {
-        didSet { statistics = CollectionStatistics(reader, scoring) }
+        didSet {
+            statistics = CollectionStatistics(reader, scoring)
+            boundScales = []
+        }
     }
     /// The snapshot's average field lengths and BM25F's factors for them: made once per
     /// searcher (the snapshot does not change), again when `scoring` does — not per query.
@@ -95,6 +98,22 @@ public final class Searcher {
     private var anyKeyGroups: [Int] = []
     /// Dictionary entries by term (`found(_:)`).
     private var lookups: [String: [FoundTerm?]] = [:]
+    /// `BM25F.boundScale` per segment and field mask (`boundScale(segment:mask:)`; NaN: not
+    /// computed yet), emptied when `scoring` changes.
+    private var boundScales: [Double] = []
+
+    /// The factor from segment `si`'s block bounds to this searcher's over the fields of `mask`
+    /// (`BM25F.boundScale`): computed once per searcher, segment and mask, not per query (it
+    /// depends only on the snapshot and the statistics; ~2k instructions each, callgrind).
+    func boundScale(segment si: Int, mask: UInt8) -> Double {
+        let masks = 1 << IndexField.allCases.count
+        if boundScales.isEmpty { boundScales = [Double](repeating: .nan, count: reader.segments.count * masks) }
+        let i = si * masks + Int(mask)
+        if !boundScales[i].isNaN { return boundScales[i] }
+        let v = scoring.boundScale(reader.segments[si].reader, averages: statistics.averages, mask: mask)
+        boundScales[i] = v
+        return v
+    }
 
     /// The analysed groups (index and terms) that may hold an expression whose first term is
     /// one of `terms`: those whose keys admit it (`Synonyms.Key`), analysed on first use. A
@@ -318,6 +337,10 @@ public final class Searcher {
         if let row = lookups[term] { return si < row.count ? row[si] : nil }
         return try reader.segments[si].reader.lookUp(Array(term.utf8))
     }
+
+    /// `term`'s entries per segment from `found(_:)`'s memo, without looking anything up (nil:
+    /// not kept).
+    func rememberedRow(_ term: String) -> [FoundTerm?]? { lookups[term] }
 
     /// Keeps `row`, `term`'s entries per segment of this snapshot (nil: absent), for `found(_:)`;
     /// the memo is emptied first when it would hold more than `lookupMemoLimit` entries.
@@ -550,7 +573,9 @@ public final class Searcher {
     /// none is missed). No allocation or sort: this runs once per proximity-scored document.
     static func shortestSpan(_ lists: [[UInt32]]) -> Int {
         let n = lists.count
-        guard n > 0, !lists.contains(where: \.isEmpty) else { return Int.max }
+        // A closure, not the key path `\.isEmpty`: a key path is projected through the runtime
+        // (~700 instructions a call, callgrind), and this runs once per proximity-scored document.
+        guard n > 0, !lists.contains(where: { $0.isEmpty }) else { return Int.max }
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { at in
             at.initialize(repeating: 0)
             var best = Int.max

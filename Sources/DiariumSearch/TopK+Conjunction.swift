@@ -27,7 +27,7 @@ import Foundation
 /// A conjunction of words (see the top of this file); segment-independent.
 struct ConjunctionQuery {
     /// Leaves in word order; `wordStarts[w]..<wordStarts[w + 1]` are word w's alternatives.
-    let leaves: [UnionQuery.Leaf]
+    private(set) var leaves: [UnionQuery.Leaf]
     let wordStarts: [Int]
     /// For a phrase (each of its terms one word): the fields in one of which the terms must
     /// stand next to each other, as a mask (0: no phrase); its weight multiplies the sum.
@@ -35,6 +35,9 @@ struct ConjunctionQuery {
     let weight: Double
 
     var wordCount: Int { wordStarts.count - 1 }
+
+    /// Resolves the leaves' rows (`UnionQuery.Leaf.row`) from `searcher`'s memo.
+    mutating func resolve(_ searcher: Searcher) { UnionQuery.resolve(&leaves, searcher) }
 
     /// The conjunction form of `tree`, or nil for another shape. Accepted: `.words` whose clauses
     /// are all required (two or more), or an `.and` of such `.words` nodes without optional or
@@ -73,8 +76,7 @@ struct ConjunctionQuery {
         var starts = [0]
         for w in words {
             for a in w.alternatives {
-                leaves.append(UnionQuery.Leaf(text: a.terms[0], term: Array(a.terms[0].utf8), fields: a.fields,
-                                              mask: IndexField.mask(a.fields), idf: idf[a.terms[0]] ?? 0, weight: a.weight))
+                leaves.append(UnionQuery.Leaf(text: a.terms[0], fields: a.fields, idf: idf[a.terms[0]] ?? 0, weight: a.weight))
             }
             starts.append(leaves.count)
         }
@@ -115,7 +117,6 @@ extension TreeEvaluator {
         }
         let words = conjunction.wordCount
         let n = cursorList.count
-        var scales = BM25F.BoundScales(scoring, r, averages: factors.averages)
         // Flat per-leaf values, per-word ranges, the leapfrog order (cheapest word first).
         let idf = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
         let weight = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
@@ -133,13 +134,12 @@ extension TreeEvaluator {
             idf[k] = leaf.idf
             weight[k] = leaf.weight
             mask[k] = leaf.mask
-            scale[k] = scales.scale(leaf.mask)
+            scale[k] = searcher.boundScale(segment: si, mask: leaf.mask)
         }
         _ = wordStart.initialize(from: starts)
         _ = order.initialize(from: (0..<words).sorted { costs[$0] < costs[$1] })
         _ = cursors.initialize(from: cursorList)
-        let factorTable = factors.allocateTable()
-        defer { factorTable.deallocate() }
+        let factorTable = factors.table
         let table = r.normTable
         let normTable = table.count >= r.documentCount * IndexField.allCases.count ? table.baseAddress : nil
         let hasDeletions = segment.deletedCount > 0

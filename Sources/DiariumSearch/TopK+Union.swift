@@ -41,27 +41,47 @@ import Foundation
 struct UnionQuery {
     struct Leaf {
         var text: String
-        var term: [UInt8]
-        var fields: Set<IndexField>
         var mask: UInt8
         var idf: Double
         var weight: Double
+        /// The leaf's entry per segment, from `Searcher.found`'s memo (`resolve`): nil until
+        /// resolved, or when the memo let the term go.
+        var row: [FoundTerm?]?
+
+        init(text: String, fields: Set<IndexField>, idf: Double, weight: Double) {
+            self.text = text
+            mask = IndexField.mask(fields)
+            self.idf = idf
+            self.weight = weight
+        }
 
         /// The leaf's cursor in segment `si` of `searcher`'s snapshot (nil: the segment lacks it
         /// there), opened from the entry `Searcher.found` keeps since planning looked it up (a
-        /// prefix's expansions, every word's idf): no second dictionary search.
+        /// prefix's expansions, every word's idf): no second dictionary search, and with `row`
+        /// resolved once per query, no hashing of the term per segment either.
         func cursor(_ searcher: Searcher, segment si: Int, buffers: PostingsBuffers) throws -> PostingsCursor? {
-            guard let entry = try searcher.entry(text, segment: si) else { return nil }
-            return try searcher.reader.segments[si].reader.cursor(entry, fields: fields, buffers: buffers)
+            let found: FoundTerm?
+            if let row { found = si < row.count ? row[si] : nil } else { found = try searcher.entry(text, segment: si) }
+            guard let found else { return nil }
+            return try searcher.reader.segments[si].reader.cursor(found, mask: mask, buffers: buffers)
         }
     }
 
+    /// Each leaf's row of entries from `searcher`'s memo, looked up once per query rather than
+    /// once per leaf and segment (a prefix's 64 expansions × 5 segments hashed 320 strings).
+    static func resolve(_ leaves: inout [Leaf], _ searcher: Searcher) {
+        for i in leaves.indices { leaves[i].row = searcher.rememberedRow(leaves[i].text) }
+    }
+
     /// Leaves in clause order; `clauseStarts[c]..<clauseStarts[c + 1]` are clause c's.
-    let leaves: [Leaf]
+    private(set) var leaves: [Leaf]
     let clauseStarts: [Int]
     let filters: [MetadataFilter]
 
     var clauseCount: Int { clauseStarts.count - 1 }
+
+    /// Resolves the leaves' rows (`Leaf.row`) from `searcher`'s memo.
+    mutating func resolve(_ searcher: Searcher) { Self.resolve(&leaves, searcher) }
 
     /// The union form of `tree`, or nil when it has another shape (a conjunction, a phrase, an
     /// exclusion, every document, a nested sum that is not the first part of its parent).
@@ -79,8 +99,7 @@ struct UnionQuery {
         var starts = [0]
         for c in clauses {
             for a in c {
-                leaves.append(Leaf(text: a.terms[0], term: Array(a.terms[0].utf8), fields: a.fields, mask: IndexField.mask(a.fields),
-                                   idf: idf[a.terms[0]] ?? 0, weight: a.weight))
+                leaves.append(Leaf(text: a.terms[0], fields: a.fields, idf: idf[a.terms[0]] ?? 0, weight: a.weight))
             }
             starts.append(leaves.count)
         }
@@ -158,9 +177,8 @@ extension TreeEvaluator {
         let n = cursorList.count
         guard n > 0 else { return }
         let clauses = union.clauseCount
-        var scales = BM25F.BoundScales(scoring, r, averages: factors.averages)
         let idf = leafList.map { union.leaves[$0].idf }, weight = leafList.map { union.leaves[$0].weight }
-        let mask = leafList.map { union.leaves[$0].mask }, scale = mask.map { scales.scale($0) }
+        let mask = leafList.map { union.leaves[$0].mask }, scale = mask.map { searcher.boundScale(segment: si, mask: $0) }
         let clauseOf = clauseList
         let cursors = UnsafeMutableBufferPointer<PostingsCursor>.allocate(capacity: n)
         _ = cursors.initialize(from: cursorList)
@@ -175,8 +193,7 @@ extension TreeEvaluator {
         }
         let fast = r.withFastColumns { $0 }
         let table = r.normTable
-        let factorTable = factors.allocateTable()
-        defer { factorTable.deallocate() }
+        let factorTable = factors.table
         let normTable = table.count >= r.documentCount * IndexField.allCases.count ? table.baseAddress : nil
         let hasDeletions = segment.deletedCount > 0
         // The bonus reads a leaf's cursor in place when it covers the title and the body: every
@@ -221,7 +238,9 @@ extension TreeEvaluator {
         let asideList = UnsafeMutableBufferPointer<Int>.allocate(capacity: n)
         defer { seen.deallocate(); best.deallocate(); essentialList.deallocate(); asideList.deallocate() }
         seen.initialize(repeating: 0)
-        best.initialize(repeating: -1)
+        // `best` is not initialised: a slot's row is written (−1 per clause) when its bit is
+        // first set, and read only for slots whose bit is set (1,024 × clauses stores a segment
+        // saved; a rare term's segment never scans a window).
         let allFields: UInt8 = (1 << UInt8(IndexField.allCases.count)) - 1
         @inline(__always) func passes(_ doc: UInt32) -> Bool {
             for f in segmentFilters {
@@ -236,6 +255,31 @@ extension TreeEvaluator {
             return true
         }
         let filtered = !segmentFilters.isEmpty
+        /// `scanWindow` for leaf `i` alone (nothing set aside, no proximity bonus): the window's
+        /// documents straight from its decoded block, those the filters pass (checked before
+        /// scoring, as there) each scored as `SegmentMatcher` sums it (its clause's score alone:
+        /// 0 + v), counted, and offered unless it cannot enter — the chunk's decisions, in the
+        /// same order. The cursor stays where it stands.
+        @inline(__always) func scanOne(_ i: Int) throws {
+            guard let block = cursors[i].decodedBlock else { return }
+            let m = mask[i], every = m & allFields == allFields
+            let leafIDF = idf[i], leafWeight = weight[i]
+            var j = block.start
+            while j < block.end {
+                let d = block.docs[j]
+                if d > windowEnd { return }
+                if (every || block.holds(j, in: m)) && (!filtered || passes(d)) && (!hasDeletions || segment.isLive(d)) {
+                    let score = 0.0 + scoring.termScore(block, entry: j, fields: m, idf: leafIDF, weight: leafWeight, factors: factorTable, norms: norms(d))
+                    matched += 1
+                    if !below(score + extra) {
+                        try top.offer(score, doc: d, segment: si, reader: r, proximity: &proximity, bonusBound: extra)
+                        threshold = top.threshold
+                        full = top.isFull
+                    }
+                }
+                j &+= 1
+            }
+        }
         /// The window `target...windowEnd` under pruning, chunk by chunk: each essential leaf's
         /// documents scored straight from its decoded block (the cursor stays where it stands),
         /// then the chunk's documents in order with the decisions the one-by-one walk below
@@ -255,6 +299,14 @@ extension TreeEvaluator {
                     first = min(first, cursors[i].doc)
                 }
                 guard first != PostingsCursor.exhausted && first <= windowEnd else { return }
+                if essentialCount == 1 && asideCount == 0 && proximity.terms.isEmpty {
+                    // One leaf in the segment (a word without alternatives here, the union's
+                    // usual shape, filtered or not): its block's documents in order, scored and
+                    // admitted as the chunk's walk below does, without the per-document bits and
+                    // clause rows.
+                    try scanOne(essentialList[0])
+                    return
+                }
                 let last = windowEnd &- first >= UInt32(chunk &- 1) ? first &+ UInt32(chunk &- 1) : windowEnd
                 // Each essential leaf's documents in first...last, all in its current block (the
                 // window ends at or before the block's last document).

@@ -166,6 +166,62 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
         }
     }
 
+    /// Every cursor's block bound holds for each document of its block: the last document, per
+    /// field the largest frequency and the smallest norm among the documents holding the term
+    /// there, and the pseudo frequency at the segment's reference — for a term of one block
+    /// (its bound computed from the decoded block on the first `blockMaximum`) and of several
+    /// (read from the skip entries).
+    @Test func blockBoundsHoldForEveryDocument() throws {
+        var rng = SeededRandom(state: 11)
+        var builder = SegmentBuilder()
+        for d in 0..<400 {
+            // `rare` in every 37th document (one block), `often` in nearly every one (four).
+            var words = (0..<Int.random(in: 1...60, using: &rng)).map { _ in "ord\(rng.next() % 50)" }
+            if d % 37 == 0 { words += Array(repeating: "rare", count: 1 + d % 5) }
+            if d % 9 != 0 { words += Array(repeating: "often", count: 1 + d % 4) }
+            let title = d % 3 == 0 ? ["rare", "often"] : ["ord1"]
+            builder.add(id: Int64(d), fields: [.body: field(words), .title: field(title)], fast: FastValues(format: "text"),
+                        storedText: Array(words.joined(separator: " ").utf8))
+        }
+        let dir = try ScratchDirectory()
+        try DurableFile.create(dir.path + "/test.seg", bytes: builder.serialize())
+        let reader = try SegmentReader(path: dir.path + "/test.seg")
+        let norms = reader.normTable
+        for (term, blocks) in [("rare", 1), ("often", 3)] {
+            let buffers = PostingsBuffers()
+            guard let found = try reader.lookUp(Array(term.utf8)),
+                  var cursor = try reader.cursor(found, mask: SegmentFormat.allFields, buffers: buffers) else {
+                Issue.record("\(term) is missing")
+                continue
+            }
+            #expect((found.documentFrequency + 127) / 128 >= blocks, "\(term) spans \(blocks) blocks or more")
+            var seen = 0
+            while cursor.doc != PostingsCursor.exhausted {
+                let doc = cursor.doc
+                guard let bound = cursor.blockMaximum(containing: doc) else {
+                    Issue.record("\(term): no bound at \(doc)")
+                    break
+                }
+                #expect(bound.lastDoc >= doc)
+                var tf: [UInt32] = []
+                var nb: [UInt8] = []
+                for f in 0..<4 {
+                    tf.append(cursor.frequency(f))
+                    nb.append(norms[Int(doc) * 4 + f])
+                    if tf[f] > 0 {
+                        #expect(bound.maxFrequency(f) >= tf[f], "\(term) at \(doc), field \(f)")
+                        #expect(bound.minNorm(f) <= nb[f], "\(term) at \(doc), field \(f)")
+                    }
+                }
+                let pseudo = reader.boundReference.pseudoFrequency(tf: (tf[0], tf[1], tf[2], tf[3]), norms: (nb[0], nb[1], nb[2], nb[3]))
+                #expect(pseudo > 0 && bound.maxPseudoFrequency >= pseudo, "\(term) at \(doc)")
+                seen += 1
+                cursor.next()
+            }
+            #expect(seen == found.documentFrequency)
+        }
+    }
+
     /// A `commit()`'s segment is serialized on two threads (`TermPipe`): the file must be
     /// the one a single thread writes, byte for byte — over many batches (more terms than
     /// `TermPipe.maxTerms`, terms in several fields) and with a term larger than a batch alone.

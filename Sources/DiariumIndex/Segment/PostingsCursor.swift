@@ -87,8 +87,10 @@ public struct PostingsCursor {
     private let docs: UnsafeMutablePointer<UInt32>
     /// Field f's frequencies at `frequencies[f × 128 + i]`.
     private let frequencies: UnsafeMutablePointer<UInt32>
-    // The bound of a term with a single block (no skip entries), computed when it is decoded.
+    // The bound of a term with a single block (no skip entries), computed from the decoded block
+    // on the first `blockMaximum` (`singleReady` once it is).
     private var single = BlockBound(lastDoc: 0, frequencies: (0, 0, 0, 0), norms: (.max, .max, .max, .max), maxPseudoFrequency: 0)
+    private var singleReady = false
     // Positions: the decoded position block `positionBlock` (the varint tail when it equals
     // `fullPositionBlocks`), which starts at byte `positionBlockOffset`.
     private let fullPositionBlocks: Int
@@ -101,16 +103,13 @@ public struct PostingsCursor {
         self.fields = fields & SegmentFormat.allFields
         documentFrequency = entry.df
         totalPositions = entry.ttf
-        let bytes = segment.file.bytes
-        func slice(_ s: SegmentFormat.Section, _ r: Range<Int>) throws -> UnsafeRawBufferPointer {
-            guard let section = segment.sections[s.rawValue], r.lowerBound >= 0, r.upperBound <= section.count else {
-                throw segment.corrupt("a term's \(s) lie outside their section")
-            }
-            return UnsafeRawBufferPointer(rebasing: bytes[(section.lowerBound + r.lowerBound)..<(section.lowerBound + r.upperBound)])
+        func slice(_ s: SegmentFormat.Section, _ section: UnsafeRawBufferPointer, _ r: Range<Int>) throws -> UnsafeRawBufferPointer {
+            guard r.lowerBound >= 0, r.upperBound <= section.count else { throw segment.corrupt("a term's \(s) lie outside their section") }
+            return UnsafeRawBufferPointer(rebasing: section[r])
         }
-        postings = try slice(.postings, entry.postings)
-        skips = try slice(.skips, entry.skips)
-        positionBytes = try slice(.positions, entry.positions)
+        postings = try slice(.postings, segment.postingBytes, entry.postings)
+        skips = try slice(.skips, segment.skipBytes, entry.skips)
+        positionBytes = try slice(.positions, segment.positionBytes, entry.positions)
         blockCount = (entry.df + BitPacking.blockSize - 1) / BitPacking.blockSize
         fullPositionBlocks = entry.ttf / BitPacking.blockSize
         let buffer = buffers.allocate()
@@ -122,27 +121,34 @@ public struct PostingsCursor {
             return
         }
         guard load(0) else { return }
-        if blockCount == 1 {
-            let n = IndexField.allCases.count
-            var m: [UInt32] = [0, 0, 0, 0], low: [UInt8] = [.max, .max, .max, .max]
-            var pseudo = 0.0
-            let reference = segment.boundReference
-            segment.withSection(.norms) { norms in
-                for i in 0..<count {
-                    for f in 0..<n where frequencies[f * Self.size + i] > 0 {
-                        m[f] = max(m[f], frequencies[f * Self.size + i])
-                        low[f] = min(low[f], norms[Int(docs[i]) * n + f])
-                    }
-                    let o = Int(docs[i]) * n
-                    pseudo = max(pseudo, reference.pseudoFrequency(
-                        tf: (frequencies[i], frequencies[Self.size + i], frequencies[2 * Self.size + i], frequencies[3 * Self.size + i]),
-                        norms: (norms[o], norms[o + 1], norms[o + 2], norms[o + 3])))
-                }
-            }
-            single = BlockBound(lastDoc: docs[count - 1], frequencies: (m[0], m[1], m[2], m[3]), norms: (low[0], low[1], low[2], low[3]),
-                                maxPseudoFrequency: Double(BoundReference.stored(pseudo)))
-        }
         settle()
+    }
+
+    /// The bound of a single-block term (`single`), from its decoded block: computed on the first
+    /// `blockMaximum`, not at opening (a rare term's cursor is often never bounded: its
+    /// documents enter the top k before any window is bounded; at opening it was most of a
+    /// rare term's cursor's cost, callgrind). A single block is never replaced, so the
+    /// buffers still hold it.
+    private mutating func computeSingleBound() {
+        singleReady = true
+        let n = IndexField.allCases.count
+        guard count > 0, let norms = segment.normTable.baseAddress else { return }
+        var m: (UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0), low: (UInt8, UInt8, UInt8, UInt8) = (.max, .max, .max, .max)
+        var pseudo = 0.0
+        let reference = segment.boundReference
+        let size = Self.size
+        for i in 0..<count {
+            let o = Int(docs[i]) &* n
+            let tf = (frequencies[i], frequencies[size &+ i], frequencies[2 &* size &+ i], frequencies[3 &* size &+ i])
+            let nb = (norms.load(fromByteOffset: o, as: UInt8.self), norms.load(fromByteOffset: o &+ 1, as: UInt8.self),
+                      norms.load(fromByteOffset: o &+ 2, as: UInt8.self), norms.load(fromByteOffset: o &+ 3, as: UInt8.self))
+            if tf.0 > 0 { m.0 = max(m.0, tf.0); low.0 = min(low.0, nb.0) }
+            if tf.1 > 0 { m.1 = max(m.1, tf.1); low.1 = min(low.1, nb.1) }
+            if tf.2 > 0 { m.2 = max(m.2, tf.2); low.2 = min(low.2, nb.2) }
+            if tf.3 > 0 { m.3 = max(m.3, tf.3); low.3 = min(low.3, nb.3) }
+            pseudo = max(pseudo, reference.pseudoFrequency(tf: tf, norms: nb))
+        }
+        single = BlockBound(lastDoc: docs[count - 1], frequencies: m, norms: low, maxPseudoFrequency: Double(BoundReference.stored(pseudo)))
     }
 
     /// The damage found, naming the segment (nil while the postings read well).
@@ -245,9 +251,11 @@ public struct PostingsCursor {
 
     /// The block that holds documents up to and including the first one ≥ `target`: its last
     /// document and per-field maxima; nil when no document ≥ `target` remains. Decodes nothing.
-    public func blockMaximum(containing target: UInt32) -> BlockBound? {
+    public mutating func blockMaximum(containing target: UInt32) -> BlockBound? {
         if blockCount == 1 {
-            return target <= single.lastDoc && doc != PostingsCursor.exhausted ? single : nil
+            guard doc != PostingsCursor.exhausted else { return nil }
+            if !singleReady { computeSingleBound() }
+            return target <= single.lastDoc ? single : nil
         }
         var b = max(block, 0)
         while b < blockCount && SkipEntry.lastDoc(skips, b) < target { b += 1 }

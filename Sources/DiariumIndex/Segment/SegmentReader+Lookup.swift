@@ -49,7 +49,12 @@ extension SegmentReader {
     /// it in one of `fields`; nil when none of them holds it. As `cursor(_:fields:buffers:)`,
     /// without the dictionary lookup.
     public func cursor(_ found: FoundTerm, fields: Set<IndexField>, buffers: PostingsBuffers) throws -> PostingsCursor? {
-        let mask = IndexField.mask(fields)
+        try cursor(found, mask: IndexField.mask(fields), buffers: buffers)
+    }
+
+    /// `cursor(_:fields:buffers:)` with the fields as a mask (`IndexField.mask`), for the query
+    /// engines, which open a cursor per term and segment.
+    public func cursor(_ found: FoundTerm, mask: UInt8, buffers: PostingsBuffers) throws -> PostingsCursor? {
         guard found.entry.fields & mask != 0 else { return nil }
         return try PostingsCursor(segment: self, entry: found.entry, fields: mask, buffers: buffers)
     }

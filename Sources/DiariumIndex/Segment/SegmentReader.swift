@@ -53,6 +53,16 @@ public final class SegmentReader: Sendable {
     /// `sections` by raw value, for `withSection`: a per-document read (norms, catalog id, fast
     /// fields) costs an array index, not a dictionary lookup with hashing.
     private let sectionTable: [Range<Int>?]
+    /// The sections a dictionary lookup and a cursor read (TERMS, TERMINDEX, POSTINGS,
+    /// POSITIONS, SKIPS), in the map: a lookup or a cursor's opening takes them without a
+    /// dictionary lookup by section id (each one hashed, ~100 instructions, callgrind).
+    /// Read-only views of the read-only map, which lives as long as this reader (`file`): safe
+    /// to share between threads as the reader is.
+    nonisolated(unsafe) let termBytes: UnsafeRawBufferPointer
+    nonisolated(unsafe) let termIndexBytes: UnsafeRawBufferPointer
+    nonisolated(unsafe) let postingBytes: UnsafeRawBufferPointer
+    nonisolated(unsafe) let positionBytes: UnsafeRawBufferPointer
+    nonisolated(unsafe) let skipBytes: UnsafeRawBufferPointer
     private let blockCount: Int
     /// Distinct values of each fast string column, in ordinal order (ordinal k = value k − 1).
     private let fastDictionaries: [[String]]
@@ -180,6 +190,14 @@ public final class SegmentReader: Sendable {
         var table = [Range<Int>?](repeating: nil, count: Int(SegmentFormat.Section.allCases.map(\.rawValue).max() ?? 0) + 1)
         for (id, range) in parsed.sections where Int(id) < table.count { table[Int(id)] = range }
         sectionTable = table
+        func bytes(_ s: SegmentFormat.Section) -> UnsafeRawBufferPointer {
+            UnsafeRawBufferPointer(rebasing: file.bytes[table[Int(s.rawValue)]!])
+        }
+        termBytes = bytes(.terms)
+        termIndexBytes = bytes(.termIndex)
+        postingBytes = bytes(.postings)
+        positionBytes = bytes(.positions)
+        skipBytes = bytes(.skips)
         documentCount = parsed.docs
         blockCount = parsed.blocks
         termCount = parsed.terms
@@ -388,8 +406,7 @@ public final class SegmentReader: Sendable {
     private func walkRecords(from startBlock: Int, _ visit: (_ shared: Int, _ suffix: UnsafeRawBufferPointer, _ entry: TermEntry) throws -> Bool) throws {
         var block = startBlock
         try file.withBytes { _ in
-            let terms = UnsafeRawBufferPointer(rebasing: file.bytes[sections[SegmentFormat.Section.terms.rawValue]!])
-            let index = UnsafeRawBufferPointer(rebasing: file.bytes[sections[SegmentFormat.Section.termIndex.rawValue]!])
+            let terms = termBytes, index = termIndexBytes
             let sizes = sectionSizes
             while block < blockCount {
                 guard let start = blockKey(index, block)?.offset, start <= terms.count else { throw corrupt("term index is damaged") }
@@ -412,8 +429,7 @@ public final class SegmentReader: Sendable {
 
     /// The sizes of POSTINGS, POSITIONS and SKIPS, which a term's ranges must lie in.
     private var sectionSizes: (postings: Int, positions: Int, skips: Int) {
-        (sections[SegmentFormat.Section.postings.rawValue]?.count ?? 0, sections[SegmentFormat.Section.positions.rawValue]?.count ?? 0,
-         sections[SegmentFormat.Section.skips.rawValue]?.count ?? 0)
+        (postingBytes.count, positionBytes.count, skipBytes.count)
     }
 
     /// The entry of `record`, whose postings, positions and skip entries start at `offsets`
@@ -460,14 +476,15 @@ public final class SegmentReader: Sendable {
         let block = try blockOf(key)
         guard block < blockCount else { return nil }
         return try file.withBytes { _ -> TermEntry? in
-            let terms = UnsafeRawBufferPointer(rebasing: file.bytes[sections[SegmentFormat.Section.terms.rawValue]!])
-            let index = UnsafeRawBufferPointer(rebasing: file.bytes[sections[SegmentFormat.Section.termIndex.rawValue]!])
+            let terms = termBytes, index = termIndexBytes
             guard let start = blockKey(index, block)?.offset, start <= terms.count else { throw corrupt("term index is damaged") }
-            var r = ByteReader(terms, offset: start)
-            let header = TermBlockHeader(reading: &r)
-            var offsets = (postings: header.postings, positions: header.positions, skips: header.skips)
             let count = min(SegmentFormat.termsPerBlock, termCount - block * SegmentFormat.termsPerBlock)
             return try key.withUnsafeBytes { k -> TermEntry? in
+                // The reader and the offsets are the closure's own (not captured from outside
+                // it): kept in registers, not written back to memory at every byte.
+                var r = ByteReader(terms, offset: start)
+                let header = TermBlockHeader(reading: &r)
+                var offsets = (postings: header.postings, positions: header.positions, skips: header.skips)
                 var keyLength = 0
                 var matched = 0
                 for _ in 0..<max(count, 0) {
