@@ -133,6 +133,9 @@ public final class IndexWriter {
     public func close() {
         if let fd = lockFD {
             background.done.wait()
+            // The commit thread's block lets go of its job (and the catalog a failed commit's
+            // sealed state holds) before the writer goes on: the catalog closes on this thread.
+            background.queue.sync {}
             backgroundStarted = false
             backgroundBytes = 0
             if let kept = background.state.withLock({ b in defer { b.unpublished = nil }; return b.unpublished }) {

@@ -6,7 +6,7 @@ import DiariumExtraction
 ///
 /// Held as digests, not strings: a path is kept as the first 16 bytes of the SHA-256 of its NFC
 /// form's UTF-8 (so paths that are equal as Swift strings, canonically equivalent, share one)
-/// and its line: 24 bytes a bucket (32 to 64 a path as the table doubles, 6 MiB for 100,000)
+/// and its line: 24 bytes a bucket (about 32 to 65 a path as the table doubles, 6 MiB for 100,000)
 /// and nothing else on the heap. A `[String: Int]` of
 /// 100,000 paths of about 70 bytes held 13.5 MiB in use and left 8 MiB more in malloc's
 /// fragments between the buffers freed around them (mallinfo2 and VmRSS at each segment,
@@ -34,10 +34,12 @@ struct GivenPaths {
     }
 
     /// Bytes the table holds (its buckets at the current capacity, which grows by doubling), for
-    /// the memory budget.
+    /// the memory budget; when it is full, three times that: the next path doubles it, and the
+    /// old buckets and the new ones are held together while they are copied.
     var heapBytes: Int {
         let buckets = lines.capacity == 0 ? 0 : lines.capacity * 4 / 3 + 1
-        return buckets * (MemoryLayout<Digest>.stride + MemoryLayout<Int>.stride) + buckets / 8
+        let bytes = buckets * (MemoryLayout<Digest>.stride + MemoryLayout<Int>.stride) + buckets / 8
+        return lines.count >= lines.capacity ? 3 * bytes : bytes
     }
 
     private static func digest(_ path: String) -> Digest {

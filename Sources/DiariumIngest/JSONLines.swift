@@ -252,11 +252,12 @@ extension Ingester {
             }
         }
         try flush()
-        // Every line is analysed: the analyzers and their caches go, and so does their share of
-        // the budget. The resident set, the slack and the paths given stay: the last commit's
-        // merges fit beside them.
+        // Every line is analysed and every path recorded: the analyzers, their caches and the
+        // paths given go, and so does their share of the budget. The resident set and the slack
+        // stay: the last commit's merges fit beside them.
         analyzers.value = []
-        writer.reservedBytes = fixedBytes - cacheBytes + given.heapBytes
+        given = GivenPaths()
+        writer.reservedBytes = fixedBytes - cacheBytes
         try writer.commit()
         try writer.waitForMerges()
         reportDamagedSegments(&summary)

@@ -129,7 +129,7 @@ public struct FieldFactors: Sendable {
     /// statistics it is made from do not change between queries): the engines score through its
     /// pointer (`table`) without copying it per query and segment.
     private final class Table: @unchecked Sendable {
-        // Written only in `init`, read-only after: safe to share between threads.
+        // Filled by `FieldFactors.init` right after allocation, read-only after: safe to share between threads.
         let values: UnsafeMutablePointer<Double>
 
         init(count: Int) {

@@ -271,7 +271,8 @@ extension TreeEvaluator {
                 if (every || block.holds(j, in: m)) && (!filtered || passes(d)) && (!hasDeletions || segment.isLive(d)) {
                     let score = 0.0 + scoring.termScore(block, entry: j, fields: m, idf: leafIDF, weight: leafWeight, factors: factorTable, norms: norms(d))
                     matched += 1
-                    if !below(score + extra) {
+                    // `score >= 0` as the chunk path's rows have it (a NaN from NaN weights is dropped there too).
+                    if score >= 0, !below(score + extra) {
                         try top.offer(score, doc: d, segment: si, reader: r, proximity: &proximity, bonusBound: extra)
                         threshold = top.threshold
                         full = top.isFull

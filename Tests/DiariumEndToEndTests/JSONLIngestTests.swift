@@ -30,6 +30,21 @@ import Testing
         return r.stdout.split(separator: "\n").first { $0.hasPrefix("sources:") }.map(String.init) ?? ""
     }
 
+    /// A path given again in another Unicode normalisation (NFD "a" + combining diaeresis for
+    /// the NFC "ä" of the first line) is the same path: refused, as the same bytes would be.
+    @Test func aPathGivenAgainDecomposedIsRefused() throws {
+        let s = try ScratchDirectory("e2e")
+        let lines = [try line(["path": "Nämnden/beslut.txt", "text": "Beslut om riskanalys"]),
+                     try line(["path": "Na\u{0308}mnden/beslut.txt", "text": "Ett annat beslut"])]
+        #expect(lines[0] != lines[1])
+        try (lines.joined(separator: "\n") + "\n").write(toFile: s.path + "/export.jsonl", atomically: false, encoding: .utf8)
+        let r = try diarium(["ingest", "--jsonl", "export.jsonl", "--index", "index"], in: s.path)
+        #expect(r.status == 1, "\(r.status) \(r.stderr)")
+        #expect(r.stdout.hasPrefix("added 1, updated 0, unchanged 0, failed 0"), "\(r.stdout)")
+        #expect(r.stdout.contains("line 2 not ingested: the path ") && r.stdout.contains("was given on line 1 already"), "\(r.stdout)")
+        #expect(try inventory("index", in: s.path).count == 1)
+    }
+
     @Test func goodLinesAreIngestedAndBadOnesReportedByNumber() throws {
         let s = try ScratchDirectory("e2e")
         let lines = [

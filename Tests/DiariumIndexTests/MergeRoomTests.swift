@@ -34,6 +34,29 @@ import DiariumTestSupport
         SegmentMerger.memoryEstimate(try writer.merges.committedSegments().filter { counts.contains($0.reader.documentCount) })
     }
 
+    /// A writer whose background merges ran closes its catalog when released, on the writer's
+    /// side of the merge threads (`waitUntilIdle`'s barrier): no write-ahead log is left beside
+    /// the catalog for the next open to replay.
+    @Test func aReleasedWriterLeavesNoWriteAheadLog() throws {
+        let dir = try ScratchDirectory()
+        let index = dir.path + "/index"
+        do {
+            let writer = try IndexWriter(directory: index)
+            writer.mergeFactor = 2
+            var rng = SeededRandom(state: 5)
+            for i in 0..<8 {
+                try MergeTests.add(writer, "doc\(i).txt", MergeTests.words(&rng, 5))
+                try writer.commit()
+            }
+            try writer.waitForMerges()
+            #expect(writer.mergesDone > 0)
+            writer.close()
+        }
+        let wal = index + "/" + Catalog.fileName + "-wal"
+        let size = (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0
+        #expect(size == 0, "\(wal) holds \(size) bytes")
+    }
+
     @Test func withRoomTheOldestFactorSegmentsMerge() throws {
         let dir = try ScratchDirectory()
         let (writer, _) = try Self.index([40, 50, 20, 30, 25], in: dir)

@@ -175,11 +175,12 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
         var rng = SeededRandom(state: 11)
         var builder = SegmentBuilder()
         for d in 0..<400 {
-            // `rare` in every 37th document (one block), `often` in nearly every one (four).
+            // `rare` in every 37th document (one block), `often` in every one (four).
             var words = (0..<Int.random(in: 1...60, using: &rng)).map { _ in "ord\(rng.next() % 50)" }
-            if d % 37 == 0 { words += Array(repeating: "rare", count: 1 + d % 5) }
+            // The first document holds `rare` most often: a bound that misses it is too low.
+            if d % 37 == 0 { words += Array(repeating: "rare", count: d == 0 ? 12 : 1 + d % 5) }
             if d % 9 != 0 { words += Array(repeating: "often", count: 1 + d % 4) }
-            let title = d % 3 == 0 ? ["rare", "often"] : ["ord1"]
+            let title = d % 3 == 0 ? (d % 37 == 0 ? ["rare", "often"] : ["often"]) : ["ord1"]
             builder.add(id: Int64(d), fields: [.body: field(words), .title: field(title)], fast: FastValues(format: "text"),
                         storedText: Array(words.joined(separator: " ").utf8))
         }
@@ -187,15 +188,16 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
         try DurableFile.create(dir.path + "/test.seg", bytes: builder.serialize())
         let reader = try SegmentReader(path: dir.path + "/test.seg")
         let norms = reader.normTable
-        for (term, blocks) in [("rare", 1), ("often", 3)] {
+        for (term, blocks) in [("rare", 1), ("often", 4)] {
             let buffers = PostingsBuffers()
             guard let found = try reader.lookUp(Array(term.utf8)),
                   var cursor = try reader.cursor(found, mask: SegmentFormat.allFields, buffers: buffers) else {
                 Issue.record("\(term) is missing")
                 continue
             }
-            #expect((found.documentFrequency + 127) / 128 >= blocks, "\(term) spans \(blocks) blocks or more")
+            #expect((found.documentFrequency + 127) / 128 == blocks, "\(term) spans \(blocks) blocks")
             var seen = 0
+            var entries: [(doc: UInt32, tf: [UInt32], nb: [UInt8], pseudo: Double)] = []
             while cursor.doc != PostingsCursor.exhausted {
                 let doc = cursor.doc
                 guard let bound = cursor.blockMaximum(containing: doc) else {
@@ -215,10 +217,28 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
                 }
                 let pseudo = reader.boundReference.pseudoFrequency(tf: (tf[0], tf[1], tf[2], tf[3]), norms: (nb[0], nb[1], nb[2], nb[3]))
                 #expect(pseudo > 0 && bound.maxPseudoFrequency >= pseudo, "\(term) at \(doc)")
+                entries.append((doc, tf, nb, pseudo))
                 seen += 1
                 cursor.next()
             }
             #expect(seen == found.documentFrequency)
+            // The first bound asked for after the cursor has moved on still covers the documents
+            // of its block it has passed (a bound computed from the cursor's place would not).
+            let lateBuffers = PostingsBuffers()
+            defer { withExtendedLifetime((buffers, lateBuffers)) {} }   // the cursors point into them
+            guard var late = try reader.cursor(found, mask: SegmentFormat.allFields, buffers: lateBuffers) else { continue }
+            for _ in 0..<3 { late.next() }
+            let lateDoc = late.doc
+            let maybeBound = late.blockMaximum(containing: lateDoc)
+            let lateBound = try #require(maybeBound, "\(term) at \(lateDoc)")
+            let passed = entries.filter { $0.doc < late.doc }
+            #expect(passed.count == 3)
+            for e in entries where e.doc <= lateBound.lastDoc {
+                for f in 0..<4 where e.tf[f] > 0 {
+                    #expect(lateBound.maxFrequency(f) >= e.tf[f] && lateBound.minNorm(f) <= e.nb[f], "\(term) at \(e.doc) asked at \(late.doc)")
+                }
+                #expect(lateBound.maxPseudoFrequency >= e.pseudo, "\(term) at \(e.doc) asked at \(late.doc)")
+            }
         }
     }
 

@@ -4,8 +4,9 @@ import Glibc
 import Darwin
 #endif
 
-/// A read-only memory map of a whole file. The mapping lives as long as the object; all
-/// access goes through `withBytes`, so no pointer escapes it.
+/// A read-only memory map of a whole file. The mapping lives as long as the object: a pointer
+/// into it (`withBytes`, `bytes`, a segment's section buffers) is valid while the object lives,
+/// so whoever keeps one keeps the object too.
 final class MappedFile: @unchecked Sendable {
     // Immutable after init: the mapped bytes are never written, so sharing across threads is safe.
     private let base: UnsafeRawPointer?
