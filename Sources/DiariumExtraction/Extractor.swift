@@ -408,10 +408,7 @@ public struct Extractor: Sendable {
                 // feed or tab among them sends them through the byte test.
                 if i &+ 8 <= n {
                     let w = UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self)
-                    let below = (w &- 0x2020_2020_2020_2020) & ~w & 0x8080_8080_8080_8080
-                    let x = w ^ 0xEFEF_EFEF_EFEF_EFEF
-                    let ef = (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
-                    if below | ef == 0 { i &+= 8; continue }
+                    if ByteWord.belowMask(w, 0x20) | ByteWord.equalMask(w, 0xEF) == 0 { i &+= 8; continue }
                     for k in i ..< i &+ 8 where changes(k) { first = k; break scan }
                     i &+= 8
                     continue

@@ -84,7 +84,7 @@ public enum TextDecoding {
                 // next eight are loaded (not the overlapping eight from the next byte).
                 if i &+ 8 <= n {
                     let w = UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self)
-                    if (w & 0x7F7F_7F7F_7F7F_7F7F &+ 0x3434_3434_3434_3434) & w & 0x8080_8080_8080_8080 == 0 {
+                    if !ByteWord.hasByte(w, atLeast: 0xCC) {
                         i &+= 8
                         continue
                     }

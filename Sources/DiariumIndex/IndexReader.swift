@@ -154,17 +154,10 @@ public final class IndexReader: Sendable {
         Dictionary(uniqueKeysWithValues: try catalog.documents(ids: ids).map { ($0.id, $0) })
     }
 
-    /// What a page of hits shows of the documents with the given catalog ids, keyed by id
-    /// (`HitRecord`: the columns a hit shows, one cached statement).
-    public func hitRecords(ids: [Int64]) throws -> [Int64: HitRecord] {
-        var out: [Int64: HitRecord] = [:]
-        for r in try catalog.hitRecords(ids: ids) { out[r.id] = r }
-        return out
-    }
-
-    /// `hitRecords(ids:)` as a list in the order of `ids` (an id without a row left out, an id
-    /// given twice there twice): a page takes its records in its own order, without a
-    /// dictionary of them to build and copy out of.
+    /// What a page of hits shows of the documents with the given catalog ids (`HitRecord`: the
+    /// columns a hit shows, one cached statement), in the order of `ids` (an id without a row
+    /// left out, an id given twice there twice): a page takes its records in its own order,
+    /// without a dictionary of them to build and copy out of.
     public func hitRecordsInOrder(ids: [Int64]) throws -> [HitRecord] {
         try catalog.hitRecords(ids: ids)
     }

@@ -192,10 +192,9 @@ final class MergeScheduler: Sendable {
 
     // MARK: Policy
 
-    /// The live segments of the last commit, with their deletions, but those in `busy`. A busy
-    /// segment is never opened: the merge holding it deletes its file right after publishing.
-    func committedSegments(excluding busy: Set<Int64> = []) throws -> [LiveSegment] {
-        try LiveSegment.open(directory: directory, catalog: catalog, excluding: busy)
+    /// The live segments of the last commit, with their deletions.
+    func committedSegments() throws -> [LiveSegment] {
+        try LiveSegment.open(directory: directory, catalog: catalog, excluding: [])
     }
 
     /// The merge policy (log-structured, like Lucene's LogMergePolicy): segments fall into tiers

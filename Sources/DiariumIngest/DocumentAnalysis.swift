@@ -37,21 +37,17 @@ public enum DocumentFields {
                 // (Before the Latin path below: 31 M instructions on docs2k, callgrind.)
                 if i &+ 8 <= n {
                     let w = UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self)
-                    let x = w ^ 0x0A0A_0A0A_0A0A_0A0A  // a zero byte where `w` has a line feed
-                    let lineFeed = (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080 != 0
-                    let high = w & 0x8080_8080_8080_8080
-                    if high == 0 && !lineFeed {
+                    let lineFeed = ByteWord.hasByte(w, equalTo: 0x0A)
+                    if !lineFeed && w & ByteWord.highs == 0 {
                         count &+= 8
                         previous = UInt8(truncatingIfNeeded: UInt64(littleEndian: w) >> 56)
                         i &+= 8
                         continue
                     }
-                    // Latin text (å, ä, ö): no byte from CC on (a byte with its high bit set whose
-                    // low seven bits plus 34 carry into bit 7 is one), so each lead byte is a
-                    // character and each continuation byte (10xxxxxx) none, as below.
-                    if !lineFeed && (w & 0x7F7F_7F7F_7F7F_7F7F &+ 0x3434_3434_3434_3434) & high == 0 {
-                        let continuation = high & ~(w << 1)
-                        count &+= 8 &- continuation.nonzeroBitCount
+                    // Latin text (å, ä, ö): no byte from CC on, so each lead byte is a character
+                    // and each continuation byte (10xxxxxx) none, as below.
+                    if !lineFeed && !ByteWord.hasByte(w, atLeast: 0xCC) {
+                        count &+= ByteWord.scalarStarts(w)
                         previous = UInt8(truncatingIfNeeded: UInt64(littleEndian: w) >> 56)
                         i &+= 8
                         continue

@@ -1,3 +1,5 @@
+import DiariumExtraction
+
 /// Reads a `JSONLDocument` from one line of JSON Lines on bytes, for the shape nearly every
 /// line has: an object whose known keys hold strings, `null`, plain integers (`year`, `part`)
 /// or an array of strings (`pages`), the other keys any JSON value. `JSONDecoder` stays the
@@ -214,10 +216,7 @@ enum JSONLineDecoder {
                 // character (a bit-twiddled zero-byte test; the byte loop below finds which).
                 while j &+ 8 <= n {
                     let w = base.loadUnaligned(fromByteOffset: j, as: UInt64.self)
-                    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-                    let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
-                    let stop = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w)
-                    if stop & highs != 0 { break }
+                    if ByteWord.equalMask(w, 0x22) | ByteWord.equalMask(w, 0x5C) | ByteWord.belowMask(w, 0x20) != 0 { break }
                     j &+= 8
                 }
                 while j < n {

@@ -45,7 +45,7 @@ extension Searcher {
     /// gets snippets. The total is exact.
     public func search(_ query: String, limit: Int, offset: Int, countTotal: Bool, order: SearchOrder) throws -> SearchResult {
         guard order != .score else { return try search(query, limit: limit, offset: offset, countTotal: countTotal) }
-        let text = query.precomposedStringWithCanonicalMapping
+        let text = TextDecoding.nfc(query)
         do {
             let node = try QueryParser.validated(text)
             var context = try EvaluationContext(searcher: self)
@@ -102,7 +102,7 @@ extension Searcher {
     /// without building hits: no catalog read, no scores kept, no snippets.
     public func counts(_ query: String, by groupings: [[FastField]]) throws -> MatchCounts {
         do {
-            let node = try QueryParser.validated(query.precomposedStringWithCanonicalMapping)
+            let node = try QueryParser.validated(TextDecoding.nfc(query))
             var context = try EvaluationContext(searcher: self)
             let (tree, evaluator, fallback) = try matches(node, &context)
             var docs: [[UInt32]] = []

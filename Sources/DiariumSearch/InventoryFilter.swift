@@ -1,4 +1,5 @@
 import DiariumAnalysis
+import DiariumExtraction
 import DiariumIndex
 import Foundation
 
@@ -18,7 +19,7 @@ public struct InventoryFilter: Sendable {
     /// Parses `query`; parentheses nested deeper than `QueryParser.maxDepth` are refused.
     public init(_ query: String) throws {
         text = query
-        do { node = try QueryParser.validated(query.precomposedStringWithCanonicalMapping) } catch { throw SearchError.query(error) }
+        do { node = try QueryParser.validated(TextDecoding.nfc(query)) } catch { throw SearchError.query(error) }
     }
 
     /// Whether the query is metadata filters only (decided on catalog rows).

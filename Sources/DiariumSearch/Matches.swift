@@ -1,4 +1,5 @@
 import Foundation
+import DiariumExtraction
 import DiariumIndex
 
 extension Searcher {
@@ -6,7 +7,7 @@ extension Searcher {
     /// as `search` applies it (`fallback` true then): a walk of the postings, nothing scored.
     public func matchingDocumentIDs(_ query: String) throws -> (ids: [Int64], fallback: Bool) {
         do {
-            let node = QueryParser.parse(query.precomposedStringWithCanonicalMapping)
+            let node = QueryParser.parse(TextDecoding.nfc(query))
             var context = try EvaluationContext(searcher: self)
             let (tree, evaluator, fallback) = try matches(node, &context)
             var ids: [Int64] = []
@@ -30,7 +31,7 @@ extension Searcher {
     /// its snippets mark it (`passages`); without, only the words themselves.
     public func matchRanges(in text: [UInt8], query: String, of record: DocumentRecord? = nil) throws -> [Range<Int>] {
         do {
-            let node = QueryParser.parse(query.precomposedStringWithCanonicalMapping)
+            let node = QueryParser.parse(TextDecoding.nfc(query))
             var context = try EvaluationContext(searcher: self)
             _ = try queryTree(node, &context, requireAll: false)
             let terms = Snippets.markedTerms(context.highlight)

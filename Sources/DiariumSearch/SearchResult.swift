@@ -90,15 +90,11 @@ extension SearchHit {
             }
             let raw = UnsafeRawBufferPointer(bytes)
             var i = 0
-            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
             while i + 8 <= raw.count {
                 let x = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-                let v = x ^ (ones &* 0xC2)
-                if previous != 0xC2 && (v &- ones) & ~v & highs == 0 {
-                    // No C2 among them: count the scalars they start (bit 7 set, bit 6 clear:
-                    // a continuation byte).
-                    let continuation = (x & ~(x << 1) & highs).nonzeroBitCount
-                    scalar += 8 - continuation
+                if previous != 0xC2 && !ByteWord.hasByte(x, equalTo: 0xC2) {
+                    // No C2 among them: count the scalars they start.
+                    scalar += ByteWord.scalarStarts(x)
                     previous = UInt8(truncatingIfNeeded: x >> 56)
                 } else {
                     for k in i..<(i + 8) { step(raw[k]) }

@@ -458,7 +458,7 @@ public final class Searcher {
     /// only one held in none of `fields` in a segment, past that segment's 64th, is looked up
     /// again.
     func prefixLookup(_ prefix: String, fields: Set<IndexField>) throws -> (terms: [String], found: [[FoundTerm?]]) {
-        let lowered = Array(prefix.lowercased().precomposedStringWithCanonicalMapping.utf8)
+        let lowered = Array(TextDecoding.nfc(prefix.lowercased()).utf8)
         let mask = IndexField.mask(fields)
         var walks: [(terms: [(term: [UInt8], found: FoundTerm)], complete: Bool)] = []
         var held = Set<[UInt8]>()

@@ -269,10 +269,12 @@ extension TreeEvaluator {
                 let d = block.docs[j]
                 if d > windowEnd { return }
                 if (every || block.holds(j, in: m)) && (!filtered || passes(d)) && (!hasDeletions || segment.isLive(d)) {
-                    let score = 0.0 + scoring.termScore(block, entry: j, fields: m, idf: leafIDF, weight: leafWeight, factors: factorTable, norms: norms(d))
+                    let v = scoring.termScore(block, entry: j, fields: m, idf: leafIDF, weight: leafWeight, factors: factorTable, norms: norms(d))
+                    // The chunk's sum: a clause adds its best score when that is ≥ 0 (a NaN or
+                    // negative one, from such weights, adds nothing: the document scores 0).
+                    let score = v >= 0 ? 0.0 + v : 0.0
                     matched += 1
-                    // `score >= 0` as the chunk path's rows have it (a NaN from NaN weights is dropped there too).
-                    if score >= 0, !below(score + extra) {
+                    if !below(score + extra) {
                         try top.offer(score, doc: d, segment: si, reader: r, proximity: &proximity, bonusBound: extra)
                         threshold = top.threshold
                         full = top.isFull

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DiariumAnalysis
+import DiariumExtraction
 import DiariumOutput
 import Foundation
 
@@ -41,7 +42,7 @@ struct Analyze: ParsableCommand {
         }
         let analyzer = try reporting { try Analyzer(language: algorithm, splitCompounds: compounds) }
         var tokens: [Token] = []
-        analyzer.analyze(input.precomposedStringWithCanonicalMapping) { t in
+        analyzer.analyze(TextDecoding.nfc(input)) { t in
             let word = String(decoding: t.word, as: UTF8.self)
             tokens.append(Token(position: t.position, start: t.start, end: t.end, kind: t.kind == .word ? "word" : t.kind == .joined ? "joined" : "part",
                                 word: word, stem: String(decoding: t.stem, as: UTF8.self),

@@ -52,7 +52,7 @@ struct Extract: ParsableCommand {
                 unopened += 1
                 continue
             }
-            let components = path.split(separator: "/").map { String($0).precomposedStringWithCanonicalMapping }
+            let components = path.split(separator: "/").map { TextDecoding.nfc(String($0)) }
             let top = extractor.extract(file: path, components: components)
             for (part, d) in ([top] + top.parts).enumerated() {
             documents += 1

@@ -36,7 +36,7 @@ import Testing
         let s = try ScratchDirectory("e2e")
         let lines = [try line(["path": "Nämnden/beslut.txt", "text": "Beslut om riskanalys"]),
                      try line(["path": "Na\u{0308}mnden/beslut.txt", "text": "Ett annat beslut"])]
-        #expect(lines[0] != lines[1])
+        #expect(Array("Nämnden".utf8) != Array("Na\u{0308}mnden".utf8))
         try (lines.joined(separator: "\n") + "\n").write(toFile: s.path + "/export.jsonl", atomically: false, encoding: .utf8)
         let r = try diarium(["ingest", "--jsonl", "export.jsonl", "--index", "index"], in: s.path)
         #expect(r.status == 1, "\(r.status) \(r.stderr)")

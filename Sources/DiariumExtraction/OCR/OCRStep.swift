@@ -137,7 +137,7 @@ enum OCRStep {
         }
         var replacements: [Int: String] = [:]
         for (page, result) in answer.pages {
-            replacements[page] = result.text.precomposedStringWithCanonicalMapping
+            replacements[page] = TextDecoding.nfc(result.text)
             status.pages += 1
             status.words += result.words
             status.confidenceSum += result.confidenceSum

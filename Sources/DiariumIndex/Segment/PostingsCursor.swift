@@ -131,17 +131,14 @@ public struct PostingsCursor {
     /// buffers still hold it.
     private mutating func computeSingleBound() {
         singleReady = true
-        let n = IndexField.allCases.count
         guard count > 0, let norms = segment.normTable.baseAddress else { return }
         var m: (UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0), low: (UInt8, UInt8, UInt8, UInt8) = (.max, .max, .max, .max)
         var pseudo = 0.0
         let reference = segment.boundReference
         let size = Self.size
         for i in 0..<count {
-            let o = Int(docs[i]) &* n
             let tf = (frequencies[i], frequencies[size &+ i], frequencies[2 &* size &+ i], frequencies[3 &* size &+ i])
-            let nb = (norms.load(fromByteOffset: o, as: UInt8.self), norms.load(fromByteOffset: o &+ 1, as: UInt8.self),
-                      norms.load(fromByteOffset: o &+ 2, as: UInt8.self), norms.load(fromByteOffset: o &+ 3, as: UInt8.self))
+            let nb = SegmentReader.normBytes(docs[i], in: norms)
             if tf.0 > 0 { m.0 = max(m.0, tf.0); low.0 = min(low.0, nb.0) }
             if tf.1 > 0 { m.1 = max(m.1, tf.1); low.1 = min(low.1, nb.1) }
             if tf.2 > 0 { m.2 = max(m.2, tf.2); low.2 = min(low.2, nb.2) }

@@ -361,15 +361,14 @@ public final class SegmentReader: Sendable {
     /// The dictionary block that could hold `key`: the last whose first key is not after it
     /// (binary search over the term index in the map).
     private func blockOf(_ key: [UInt8]) throws -> Int {
-        try withSection(.termIndex) { index in
-            var lo = 0, hi = blockCount
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                guard let first = blockKey(index, mid) else { throw corrupt("term index is damaged") }
-                if SegmentReader.compare(key, first.key) >= 0 { lo = mid + 1 } else { hi = mid }
-            }
-            return max(lo - 1, 0)
+        let index = termIndexBytes
+        var lo = 0, hi = blockCount
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            guard let first = blockKey(index, mid) else { throw corrupt("term index is damaged") }
+            if SegmentReader.compare(key, first.key) >= 0 { lo = mid + 1 } else { hi = mid }
         }
+        return max(lo - 1, 0)
     }
 
     /// Byte-wise comparison of a key with a key in the map: negative, zero or positive.
