@@ -140,7 +140,7 @@ extension Ingester {
         Malloc.fixThresholds()
         let plan = memoryPlan()
         if let warning = plan.warning { summary.warn(warning) }
-        let (analyzers, fixedBytes, cacheBytes) = try workerAnalyzers(plan)
+        let (analyzers, fixedBytes) = try workerAnalyzers(plan)
         // What the budget covers besides the writer's buffer, as for files (`ingest(paths:)`):
         // `fixedBytes` (the resident set at start, the slack, the caches), the two batches of
         // lines, the documents analysed but not yet added, and the paths given (`GivenPaths`).
@@ -257,7 +257,7 @@ extension Ingester {
         // stay: the last commit's merges fit beside them.
         analyzers.value = []
         given = GivenPaths()
-        writer.reservedBytes = fixedBytes - cacheBytes
+        writer.reservedBytes = plan.fixedReserve(cacheBytes: 0)
         try writer.commit()
         try writer.waitForMerges()
         reportDamagedSegments(&summary)
