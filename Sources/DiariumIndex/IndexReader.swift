@@ -32,24 +32,30 @@ public struct LiveSegment: Sendable {
     /// The segments listed in the catalog of `directory` (but those in `busy`), opened, with
     /// their tombstones, read in one transaction. Every value read is checked before use: a
     /// segment name must be a segment file name, a tombstone must name a document of its
-    /// segment; anything else is `IndexError.corruptCatalog`. With `only`, just those of its
-    /// segments that are still listed.
-    static func open(directory: String, catalog: Catalog, excluding busy: Set<Int64> = [], only: Set<Int64>? = nil) throws -> [LiveSegment] {
-        try openWithSignature(directory: directory, catalog: catalog, excluding: busy, only: only, signature: false).segments
+    /// segment; anything else is `IndexError.corruptCatalog`.
+    static func open(directory: String, catalog: Catalog, excluding busy: Set<Int64> = []) throws -> [LiveSegment] {
+        try openWithSignature(directory: directory, catalog: catalog, excluding: busy, signature: false).segments
     }
 
     /// `open`, with the catalog's change signature (`Catalog.changeSignature`) read in the same
     /// transaction as the segment list when `signature` is set (nil otherwise).
-    static func openWithSignature(directory: String, catalog: Catalog, excluding busy: Set<Int64> = [], only: Set<Int64>? = nil,
+    static func openWithSignature(directory: String, catalog: Catalog, excluding busy: Set<Int64> = [],
                                   signature: Bool) throws -> (segments: [LiveSegment], signature: String?) {
         let snapshot = try catalog.snapshot(signature: signature)
-        let segments = try snapshot.segments.filter { !busy.contains($0.id) && only?.contains($0.id) != false }.map { s in
+        let segments = try open(snapshot.segments.filter { !busy.contains($0.id) }, tombstones: snapshot.tombstones,
+                                directory: directory, catalog: catalog)
+        return (segments, snapshot.signature)
+    }
+
+    /// The segments `records` of one catalog snapshot (`Catalog.snapshot`) opened, with their
+    /// tombstones from the same snapshot, checked as `open` checks them.
+    static func open(_ records: [SegmentRecord], tombstones: [Int64: [Int64]], directory: String, catalog: Catalog) throws -> [LiveSegment] {
+        try records.map { s in
             let reader = try SegmentReader(path: IndexLayout.segment(directory, s.file))
-            let docs = snapshot.tombstones[s.id] ?? []
+            let docs = tombstones[s.id] ?? []
             try checkTombstones(docs, of: s.file, holding: reader.documentCount, catalog: catalog)
             return LiveSegment(id: s.id, reader: reader, deleted: docs.map { UInt32($0) })
         }
-        return (segments, snapshot.signature)
     }
 
     /// Throws `IndexError.corruptCatalog` when one of `tombstones` names no document of the

@@ -202,48 +202,43 @@ final class MergeScheduler: Sendable {
     /// `factor` segments that no running merge holds, the lowest such tier's merge that fits
     /// `room` (`fitting`) is merged into one. The tiers come from the catalog's counts; only the
     /// chosen sources are opened (opening all of a small budget's hundred segments at every
-    /// commit held 20-40 MiB for a moment: their stored-text dictionaries and fast-field pages).
+    /// commit held 20-40 MiB for a moment: their stored-text dictionaries and fast-field pages),
+    /// from the same snapshot (their files and tombstones as chosen).
     /// Called with the state locked, so that two calls never pick the same segment; a merge
     /// unregisters its sources only after its catalog switch and the removal of their files, so
     /// the list read here either still holds them (and they are excluded before any file is
     /// opened) or no longer does.
     private func pick(factor: Int, excluding busy: Set<Int64>, room: Int) throws -> [LiveSegment]? {
         let snapshot = try catalog.snapshot(signature: false)
-        var tiers: [Int: [Candidate]] = [:]
+        var tiers: [Int: [SegmentRecord]] = [:]
         for s in snapshot.segments where !busy.contains(s.id) {
             let deleted = snapshot.tombstones[s.id] ?? []
             try LiveSegment.checkTombstones(deleted, of: s.file, holding: s.docCount, catalog: catalog)
             let live = s.docCount - deleted.count
             var tier = 0, limit = factor
             while max(live, 1) >= limit { tier += 1; limit *= factor }
-            tiers[tier, default: []].append(Candidate(id: s.id, documents: s.docCount))
+            tiers[tier, default: []].append(s)
         }
         for tier in tiers.keys.sorted() {
             guard let segments = tiers[tier], segments.count >= factor,
                   let chosen = Self.fitting(segments, factor: factor, room: room) else { continue }
-            let sources = try LiveSegment.open(directory: directory, catalog: catalog, excluding: busy, only: Set(chosen.map(\.id)))
-            return sources.count == chosen.count ? sources : nil
+            return try LiveSegment.open(chosen, tombstones: snapshot.tombstones, directory: directory, catalog: catalog)
         }
         return nil
     }
 
-    /// A segment the policy weighs: its catalog id and its documents, deleted ones included.
-    struct Candidate: Equatable {
-        let id: Int64
-        let documents: Int
-    }
-
     /// The merge of a full tier (`segments`, oldest first) whose `SegmentMerger.memoryEstimate`
-    /// fits `room`: its oldest `factor` segments when they fit (the usual merge); otherwise as
-    /// many of its smallest (fewest documents, the older first among equals; at most `factor`)
-    /// as fit, in their order in the tier; nil when not even the two smallest fit.
-    static func fitting(_ segments: [Candidate], factor: Int, room: Int) -> [Candidate]? {
-        func fits(_ chosen: [Candidate]) -> Bool {
-            SegmentMerger.memoryEstimate(documents: chosen.reduce(0) { $0 + $1.documents }, sources: chosen.count) <= room
+    /// (of their documents, deleted ones included) fits `room`: its oldest `factor` segments
+    /// when they fit (the usual merge); otherwise as many of its smallest (fewest documents, the
+    /// older first among equals; at most `factor`) as fit, in their order in the tier; nil when
+    /// not even the two smallest fit.
+    static func fitting(_ segments: [SegmentRecord], factor: Int, room: Int) -> [SegmentRecord]? {
+        func fits(_ chosen: [SegmentRecord]) -> Bool {
+            SegmentMerger.memoryEstimate(documents: chosen.reduce(0) { $0 + $1.docCount }, sources: chosen.count) <= room
         }
         let oldest = Array(segments.prefix(factor))
         if fits(oldest) { return oldest }
-        let bySize = segments.indices.sorted { (segments[$0].documents, $0) < (segments[$1].documents, $1) }
+        let bySize = segments.indices.sorted { (segments[$0].docCount, $0) < (segments[$1].docCount, $1) }
         var count = min(factor, segments.count)
         while count >= 2 {
             let chosen = bySize.prefix(count).sorted().map { segments[$0] }

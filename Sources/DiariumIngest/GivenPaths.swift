@@ -1,12 +1,11 @@
 import Crypto
-import DiariumExtraction
 
 /// The paths a JSON Lines ingest has been given so far, with the line that gave each, so a
 /// path given twice is refused (`BadLine`) instead of replacing its first document.
 ///
-/// Held as digests, not strings: a path is kept as the first 16 bytes of the SHA-256 of its NFC
-/// form's UTF-8 (so paths that are equal as Swift strings, canonically equivalent, share one)
-/// and its line: 24 bytes a bucket (about 32 to 65 a path as the table doubles, 6 MiB for 100,000)
+/// Held as digests, not strings: a path is kept as the first 16 bytes of the SHA-256 of its
+/// UTF-8 and its line. The caller gives paths in NFC (`TextDecoding.nfc`, the path the
+/// inventory stores), so paths equal as Swift strings, canonically equivalent, share one: 24 bytes a bucket (about 32 to 65 a path as the table doubles, 6 MiB for 100,000)
 /// and nothing else on the heap. A `[String: Int]` of
 /// 100,000 paths of about 70 bytes held 13.5 MiB in use and left 8 MiB more in malloc's
 /// fragments between the buffers freed around them (mallinfo2 and VmRSS at each segment,
@@ -24,10 +23,10 @@ struct GivenPaths {
     /// Paths recorded.
     var count: Int { lines.count }
 
-    /// Records that `line` gives `path`, unless a line before gave it: returns that line then
-    /// (and records nothing), nil when the path is new.
-    mutating func record(_ path: String, line: Int) -> Int? {
-        let digest = Self.digest(path)
+    /// Records that `line` gives `nfcPath` (a path in NFC), unless a line before gave it:
+    /// returns that line then (and records nothing), nil when the path is new.
+    mutating func record(_ nfcPath: String, line: Int) -> Int? {
+        let digest = Self.digest(nfcPath)
         if let first = lines[digest] { return first }
         lines[digest] = line
         return nil
@@ -43,8 +42,8 @@ struct GivenPaths {
     }
 
     private static func digest(_ path: String) -> Digest {
-        var nfc = TextDecoding.nfc(path)
-        return nfc.withUTF8 { bytes in
+        var path = path
+        return path.withUTF8 { bytes in
             SHA256.hash(data: UnsafeRawBufferPointer(bytes)).withUnsafeBytes { d in
                 Digest(high: d.loadUnaligned(as: UInt64.self), low: d.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
             }

@@ -145,6 +145,11 @@ public final class Ingester {
     /// Opens `indexDirectory` for writing (taking its write lock).
     public init(indexDirectory: String, options: IngestOptions = IngestOptions()) throws {
         self.options = options
+        // The compound word list (about 105 M instructions, before any worker can start) loads
+        // on a thread of its own while the index opens, whose catalog waits for the disk
+        // (seven fsyncs when it is created: 80-100 ms at load 9-12, `strace -T`); `memoryPlan()`
+        // waits for it. A loaded list makes this a no-op.
+        Thread { _ = CompoundSplitter.shared }.start()
         writer = try IndexWriter(directory: indexDirectory, memoryBudget: options.memoryBudget, rebuild: options.rebuild)
         writer.mergesFitBudget = true
     }
@@ -191,16 +196,16 @@ public final class Ingester {
     /// One Swedish and one English analyzer per worker thread (documents detected as English
     /// are stemmed as English), their stem caches sized by `plan` (`MemoryPlan.cachedWords`),
     /// and the bytes the budget reserves before any batch (`MemoryPlan.fixedReserve`: the
-    /// resident set at start, the slack, the caches at their fullest), of which `cacheBytes`
-    /// are the caches' (no longer held once the box lets the analyzers go).
-    func workerAnalyzers(_ plan: MemoryPlan) throws -> (analyzers: UncheckedBox<[(swedish: Analyzer, english: Analyzer)]>, reservedBytes: Int, cacheBytes: Int) {
+    /// resident set at start, the slack, the caches at their fullest; without the caches,
+    /// once the box lets the analyzers go, `plan.fixedReserve(cacheBytes: 0)`).
+    func workerAnalyzers(_ plan: MemoryPlan) throws -> (analyzers: UncheckedBox<[(swedish: Analyzer, english: Analyzer)]>, reservedBytes: Int) {
         let words = plan.cachedWords
         let analyzers = try (0..<plan.threads).map { _ in
             (swedish: try Analyzer(language: "swedish", splitCompounds: true, cachedWords: words),
              english: try Analyzer(language: "english", splitCompounds: true, cachedWords: words))
         }
         let bytes = analyzers.reduce(0) { $0 + $1.swedish.cacheCapacityBytes + $1.english.cacheCapacityBytes }
-        return (UncheckedBox(analyzers), plan.fixedReserve(cacheBytes: bytes), bytes)
+        return (UncheckedBox(analyzers), plan.fixedReserve(cacheBytes: bytes))
     }
 
     /// Adds a warning for each segment a merge found damaged and set aside (the run succeeds:
@@ -263,7 +268,7 @@ public final class Ingester {
         let threads = max(1, options.threads)
         let plan = memoryPlan()
         if let warning = plan.warning { summary.warn(warning) }
-        let (analyzerBox, fixedBytes, _) = try workerAnalyzers(plan)
+        let (analyzerBox, fixedBytes) = try workerAnalyzers(plan)
         // What the budget covers besides the writer's buffer (`IndexWriter.reservedBytes`):
         // `fixedBytes` (the resident set at start, the slack, the caches), the two batches of
         // files, and the documents analysed but not yet added (the rest of the batch being

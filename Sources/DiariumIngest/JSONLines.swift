@@ -111,9 +111,11 @@ struct JSONLDocument: Decodable, Equatable {
 }
 
 extension Ingester {
-    /// What a worker made of one line.
+    /// What a worker made of one line: a document of the received `path`, `stored` its NFC
+    /// form (`TextDecoding.nfc`: the inventory's path, and what `GivenPaths` compares) and
+    /// `components` its folders and name (`components(_:)`), normalised once, on the worker.
     enum LineResult: Sendable {
-        case document(path: String, part: Int, line: Int, item: Item, digest: [UInt8], bytes: Int)
+        case document(path: String, stored: String, components: [String], part: Int, line: Int, item: Item, digest: [UInt8], bytes: Int)
         case bad(BadLine)
     }
 
@@ -140,7 +142,7 @@ extension Ingester {
         Malloc.fixThresholds()
         let plan = memoryPlan()
         if let warning = plan.warning { summary.warn(warning) }
-        let (analyzers, fixedBytes, cacheBytes) = try workerAnalyzers(plan)
+        let (analyzers, fixedBytes) = try workerAnalyzers(plan)
         // What the budget covers besides the writer's buffer, as for files (`ingest(paths:)`):
         // `fixedBytes` (the resident set at start, the slack, the caches), the two batches of
         // lines, the documents analysed but not yet added, and the paths given (`GivenPaths`).
@@ -184,7 +186,7 @@ extension Ingester {
         }
 
         // A document and its parts are recorded together once the line after its last part is read.
-        var group: (path: String, items: [Item], digests: [UInt8], bytes: Int)?
+        var group: (path: String, stored: String, components: [String], items: [Item], digests: [UInt8], bytes: Int)?
         var given = GivenPaths()          // path → the line that gave it
         var segmentsTrimmed = writer.segmentsWritten
         func flush() throws {
@@ -196,8 +198,8 @@ extension Ingester {
             let old = known[raw]
             if let old, old.sha256 == sha { summary.unchanged += 1; return }
             if old != nil { summary.updated += 1 } else { summary.added += 1 }
-            let candidate = Candidate(path: Array(g.path.utf8), raw: raw, stored: TextDecoding.nfc(g.path),
-                                      components: Ingester.components(g.path), size: Int64(g.bytes), mtime: modificationTime, kind: .regular)
+            let candidate = Candidate(path: Array(g.path.utf8), raw: raw, stored: g.stored,
+                                      components: g.components, size: Int64(g.bytes), mtime: modificationTime, kind: .regular)
             try record(Processed(sha256: sha, documents: g.items), candidate, stamp: stamp, summary: &summary)
             // Between documents only: all parts of one go into the same commit.
             try commitIfOverBudget(trimmed: &segmentsTrimmed)
@@ -213,7 +215,7 @@ extension Ingester {
             job = following.map(launch)
             let listBytes = lineBytes(batch) + lineBytes(following)
             func heapBytes(_ r: LineResult) -> Int {
-                if case let .document(_, _, _, item, _, _) = r { return item.heapBytes }
+                if case let .document(_, _, _, _, _, item, _, _) = r { return item.heapBytes }
                 return 64
             }
             var waiting = results.reduce(0) { $0 + ($1.map(heapBytes) ?? 0) }
@@ -224,14 +226,14 @@ extension Ingester {
                 switch result {
                 case .bad(let line):
                     bad.append(line)
-                case let .document(path, part, line, item, digest, bytes):
+                case let .document(path, stored, components, part, line, item, digest, bytes):
                     if part == 0 {
                         try flush()
-                        if let first = given.record(path, line: line) {
+                        if let first = given.record(stored, line: line) {
                             bad.append(BadLine(line: line, reason: "the path \(path) was given on line \(first) already"))
                             continue
                         }
-                        group = (path, [item], digest, bytes)
+                        group = (path, stored, components, [item], digest, bytes)
                     } else if var g = group, g.path == path, part == g.items.count {
                         group = nil
                         g.items.append(item)
@@ -257,7 +259,7 @@ extension Ingester {
         // stay: the last commit's merges fit beside them.
         analyzers.value = []
         given = GivenPaths()
-        writer.reservedBytes = fixedBytes - cacheBytes
+        writer.reservedBytes = plan.fixedReserve(cacheBytes: 0)
         try writer.commit()
         try writer.waitForMerges()
         reportDamagedSegments(&summary)
@@ -267,15 +269,17 @@ extension Ingester {
         return summary
     }
 
-    /// The folders and name of a given path (empty components dropped), for folder metadata.
-    /// On bytes when no byte is from `CC` on (no scalar from U+0300, so no `/` can start a
-    /// grapheme cluster with a combining mark after it: splitting the bytes at `/` and the
-    /// characters at `/` agree); otherwise by characters, then NFC.
-    static func components(_ path: String) -> [String] {
+    /// The folders and name of a given path in NFC (`TextDecoding.nfc`; empty components
+    /// dropped), for folder metadata. On bytes when no byte is from `CC` on (no scalar from
+    /// U+0300, so no `/` can start a grapheme cluster with a combining mark after it: splitting
+    /// the bytes at `/` and the characters at `/` agree); otherwise by characters. (NFC does not
+    /// compose or reorder across a `/` that is a character of its own: a starter that composes
+    /// with nothing, so each piece of the NFC path is the NFC of the received piece.)
+    static func components(nfc path: String) -> [String] {
         if path.utf8.allSatisfy({ $0 < 0xCC }) {
             return path.utf8.split(separator: 0x2F).map { String(Substring($0)) }
         }
-        return path.split(separator: "/").map { TextDecoding.nfc(String($0)) }
+        return path.split(separator: "/").map { String($0) }
     }
 
     static func hex(_ digest: [UInt8]) -> String {
@@ -337,12 +341,15 @@ extension Ingester {
         given.dnr = d.dnr ?? d.diarienummer
         given.language = d.language
         if part > 0 { given.partName = d.partName ?? "part \(part)" }
-        let components = Ingester.components(d.path) + (given.partName.map { [$0] } ?? [])
+        let stored = TextDecoding.nfc(d.path)
+        let pathComponents = Ingester.components(nfc: stored)
+        let components = pathComponents + (given.partName.map { [$0] } ?? [])
         let doc = Extractor.document(given, components: components)
         let status: DocumentRecord.Status = doc.failure == nil ? .ok : .empty
         let analyzer = doc.language == "en" ? analyzers.english : analyzers.swedish
         let fields = doc.failure == nil ? DocumentFields.analyze(doc, components: components, analyzer: analyzer) : nil
         let item = Item(document: doc, status: status, fields: fields, textLength: DocumentFields.characterCount(doc.text))
-        return .document(path: d.path, part: part, line: number, item: item, digest: Array(SHA256.hash(data: line)), bytes: line.count)
+        return .document(path: d.path, stored: stored, components: pathComponents, part: part, line: number, item: item,
+                         digest: Array(SHA256.hash(data: line)), bytes: line.count)
     }
 }
