@@ -5,13 +5,13 @@ import Crypto
 ///
 /// Held as digests, not strings: a path is kept as the first 16 bytes of the SHA-256 of its
 /// UTF-8 and its line. The caller gives paths in NFC (`TextDecoding.nfc`, the path the
-/// inventory stores), so paths equal as Swift strings, canonically equivalent, share one: 24 bytes a bucket (about 32 to 65 a path as the table doubles, 6 MiB for 100,000)
-/// and nothing else on the heap. A `[String: Int]` of
-/// 100,000 paths of about 70 bytes held 13.5 MiB in use and left 8 MiB more in malloc's
-/// fragments between the buffers freed around them (mallinfo2 and VmRSS at each segment,
-/// docs/benchmarks.md, eleventh session): the one part of a 100k ingest at `--memory 64`
-/// that grew with the documents and was not counted. Two different paths share a digest
-/// with a probability of about n²/2^129 (below 10^-27 for a million paths).
+/// inventory stores), so paths equal as Swift strings, canonically equivalent, share one.
+/// 24 bytes a bucket (about 32 to 65 a path as the table doubles, 6 MiB for 100,000) and
+/// nothing else on the heap. A `[String: Int]` of 100,000 paths of about 70 bytes held
+/// 13.5 MiB in use and left 8 MiB more in malloc's fragments between the buffers freed
+/// around them (mallinfo2 and VmRSS at each segment, docs/benchmarks.md, eleventh session):
+/// the one part of a 100k ingest at `--memory 64` that grew with the documents and was not
+/// counted. Two different paths share a digest with a probability of about n²/2^129 (below 10^-27 for a million paths).
 struct GivenPaths {
     private struct Digest: Hashable {
         let high: UInt64

@@ -215,7 +215,9 @@ extension Ingester {
             job = following.map(launch)
             let listBytes = lineBytes(batch) + lineBytes(following)
             func heapBytes(_ r: LineResult) -> Int {
-                if case let .document(_, _, _, _, _, item, _, _) = r { return item.heapBytes }
+                if case let .document(_, stored, components, _, _, item, _, _) = r {
+                    return item.heapBytes + stored.utf8.count + components.reduce(32 + 16 * components.count) { $0 + $1.utf8.count + 32 }
+                }
                 return 64
             }
             var waiting = results.reduce(0) { $0 + ($1.map(heapBytes) ?? 0) }
