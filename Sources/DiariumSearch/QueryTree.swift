@@ -915,16 +915,14 @@ struct TreeEvaluator {
         var matched = 0
         var exact = true
         // A union of single terms (OR, a prefix, a word's alternatives, filtered): MaxScore per term (TopK+Union.swift).
-        var union = UnionQuery(tree, idf: idf)
-        union?.resolve(searcher)
-        let tests = try union?.filters.map { try filters.test($0, searcher) } ?? []
+        let union = UnionQuery(tree, idf: idf, rows: searcher.rememberedRow)
+        let scratch = try union.map { u in UnionScratch(u, tests: try u.filters.map { try filters.test($0, searcher) }, chunk: unionChunk) }
         // Every word required, each any of its single terms: flat leapfrog (TopK+Conjunction.swift).
-        var conjunction = union == nil && flatConjunctions ? ConjunctionQuery(tree, idf: idf) : nil
-        conjunction?.resolve(searcher)
+        let conjunction = union == nil && flatConjunctions ? ConjunctionQuery(tree, idf: idf, rows: searcher.rememberedRow) : nil
         for si in searcher.reader.segments.indices {
-            if let union {
-                try Self.unionTop(union, searcher: searcher, factors: factors, tests: tests, segment: si, proximityTerms: proximityTerms,
-                                  countAll: countAll, chunk: unionChunk, into: &top, matched: &matched, exact: &exact)
+            if let union, let scratch {
+                try Self.unionTop(union, searcher: searcher, factors: factors, scratch: scratch, segment: si, proximityTerms: proximityTerms,
+                                  countAll: countAll, into: &top, matched: &matched, exact: &exact)
                 continue
             }
             if let conjunction {

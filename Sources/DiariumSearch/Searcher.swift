@@ -102,6 +102,17 @@ public final class Searcher {
     /// computed yet), emptied when `scoring` changes.
     private var boundScales: [Double] = []
 
+    /// `YearRuns` per segment (`yearRuns(segment:)`), made on first use.
+    private var yearRunMemo: [YearRuns?]?
+
+    /// Segment `si`'s documents as runs of one year (nil: too many runs to pay), made once per
+    /// searcher for every segment: one pass over the year column, a compare per four documents.
+    func yearRuns(segment si: Int) -> YearRuns? {
+        if yearRunMemo == nil { yearRunMemo = reader.segments.map { YearRuns($0.reader) } }
+        guard let memo = yearRunMemo, si < memo.count else { return nil }
+        return memo[si]
+    }
+
     /// The factor from segment `si`'s block bounds to this searcher's over the fields of `mask`
     /// (`BM25F.boundScale`): computed once per searcher, segment and mask, not per query (it
     /// depends only on the snapshot and the statistics; ~2k instructions each, callgrind).
@@ -334,7 +345,14 @@ public final class Searcher {
     /// keeps) is looked up in segment `si` alone, not in every segment again through `found`,
     /// and is not kept: so a long query opens each cursor with at most one search, as before.
     func entry(_ term: String, segment si: Int) throws -> FoundTerm? {
-        if let row = lookups[term] { return si < row.count ? row[si] : nil }
+        try entry(term, segment: si, row: lookups[term])
+    }
+
+    /// `term`'s dictionary entry in segment `si` from `row`, its entries per segment
+    /// (`rememberedRow`, read once per query), or, when the memo had let it go (nil), looked up
+    /// in that segment alone: the one place that rule is written.
+    func entry(_ term: String, segment si: Int, row: [FoundTerm?]?) throws -> FoundTerm? {
+        if let row { return si < row.count ? row[si] : nil }
         return try reader.segments[si].reader.lookUp(Array(term.utf8))
     }
 

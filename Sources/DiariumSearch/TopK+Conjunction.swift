@@ -27,7 +27,7 @@ import Foundation
 /// A conjunction of words (see the top of this file); segment-independent.
 struct ConjunctionQuery {
     /// Leaves in word order; `wordStarts[w]..<wordStarts[w + 1]` are word w's alternatives.
-    private(set) var leaves: [UnionQuery.Leaf]
+    let leaves: [UnionQuery.Leaf]
     let wordStarts: [Int]
     /// For a phrase (each of its terms one word): the fields in one of which the terms must
     /// stand next to each other, as a mask (0: no phrase); its weight multiplies the sum.
@@ -36,14 +36,12 @@ struct ConjunctionQuery {
 
     var wordCount: Int { wordStarts.count - 1 }
 
-    /// Resolves the leaves' rows (`UnionQuery.Leaf.row`) from `searcher`'s memo.
-    mutating func resolve(_ searcher: Searcher) { UnionQuery.resolve(&leaves, searcher) }
-
     /// The conjunction form of `tree`, or nil for another shape. Accepted: `.words` whose clauses
     /// are all required (two or more), or an `.and` of such `.words` nodes without optional or
     /// excluded parts or filters, where every part after the first is one word (a later part's
-    /// own sum would add in another order).
-    init?(_ tree: QueryTree, idf: [String: Double]) {
+    /// own sum would add in another order). `rows` gives a term's entries per segment
+    /// (`Searcher.rememberedRow`; nil: look it up).
+    init?(_ tree: QueryTree, idf: [String: Double], rows: (String) -> [FoundTerm?]? = { _ in nil }) {
         var words: [QueryTree.Clause] = []
         var phrase: UInt8 = 0, weight = 1.0
         func single(_ a: QueryTree.Alternative) -> Bool { a.terms.count == 1 && a.phraseFields == nil }
@@ -76,7 +74,8 @@ struct ConjunctionQuery {
         var starts = [0]
         for w in words {
             for a in w.alternatives {
-                leaves.append(UnionQuery.Leaf(text: a.terms[0], fields: a.fields, idf: idf[a.terms[0]] ?? 0, weight: a.weight))
+                leaves.append(UnionQuery.Leaf(text: a.terms[0], fields: a.fields, idf: idf[a.terms[0]] ?? 0, weight: a.weight,
+                                              row: rows(a.terms[0])))
             }
             starts.append(leaves.count)
         }

@@ -20,7 +20,10 @@ import Foundation
 //   bonus) stays strictly below it, with the top-k walk's room for rounding. For one clause (a
 //   prefix, a word's alternatives) that is each leaf's own bound against the threshold.
 // - Candidates are the essential leaves' documents. Filters are checked first (the year from the
-//   fast field). The essential leaves' scores, with each clause's best non-essential bound, bound
+//   fast field). A year filter also steers the walk when the segment's years come in runs
+//   (`YearRuns`, documents numbered in ingest order): from the end of one run of matching years
+//   the walk moves to the start of the next, and a window ends at its run's end, so postings
+//   between are never decoded. The essential leaves' scores, with each clause's best non-essential bound, bound
 //   the document's score; only a document that can still enter moves the non-essential cursors to
 //   it (so their blocks are decoded only there).
 // - Under pruning a window is scanned leaf by leaf, `unionChunk` documents at a time: each
@@ -29,8 +32,12 @@ import Foundation
 //   block) and are scored there (`BM25F.termScore` of a block entry) into per-document clause
 //   bests and a bit per document; then the chunk's documents are taken in order with the
 //   decisions above. The cursors of essential leaves are not moved by the scan (the proximity
-//   bonus reads them at the document it scores). Before the top k is full (or with `countAll`)
-//   every leaf is essential and documents are taken one by one.
+//   bonus reads them at the document it scores). A segment holding one leaf takes its block's
+//   documents in order without the clause rows; both walk a leaf's block through `eachScored`,
+//   the one place a block entry is filtered and scored. Before the top k is full (or with
+//   `countAll`) every leaf is essential and documents are taken one by one.
+// - The room for all this (cursors, flat per-leaf values, window state, chunk rows, decode
+//   buffers) is made once per query (`UnionScratch`) and reused segment by segment.
 // - The score is then the one `SegmentMatcher` gives, bit for bit: per clause the largest term
 //   score, the clauses summed in order from 0; the proximity bonus as in `TreeEvaluator.top`.
 // - Documents matched only by non-essential leaves are never visited: the count becomes a lower
@@ -40,52 +47,44 @@ import Foundation
 /// with metadata filters every match must pass; segment-independent.
 struct UnionQuery {
     struct Leaf {
-        var text: String
-        var mask: UInt8
-        var idf: Double
-        var weight: Double
-        /// The leaf's entry per segment, from `Searcher.found`'s memo (`resolve`): nil until
-        /// resolved, or when the memo let the term go.
-        var row: [FoundTerm?]?
+        let text: String
+        let mask: UInt8
+        let idf: Double
+        let weight: Double
+        /// The leaf's entry per segment from `Searcher.found`'s memo (`Searcher.rememberedRow`),
+        /// read once per query rather than once per leaf and segment (a prefix's 64 expansions
+        /// × 5 segments hashed 320 strings); nil when the memo let the term go.
+        let row: [FoundTerm?]?
 
-        init(text: String, fields: Set<IndexField>, idf: Double, weight: Double) {
+        init(text: String, fields: Set<IndexField>, idf: Double, weight: Double, row: [FoundTerm?]?) {
             self.text = text
             mask = IndexField.mask(fields)
             self.idf = idf
             self.weight = weight
+            self.row = row
         }
 
         /// The leaf's cursor in segment `si` of `searcher`'s snapshot (nil: the segment lacks it
         /// there), opened from the entry `Searcher.found` keeps since planning looked it up (a
         /// prefix's expansions, every word's idf): no second dictionary search, and with `row`
-        /// resolved once per query, no hashing of the term per segment either.
+        /// no hashing of the term per segment either.
         func cursor(_ searcher: Searcher, segment si: Int, buffers: PostingsBuffers) throws -> PostingsCursor? {
-            let found: FoundTerm?
-            if let row { found = si < row.count ? row[si] : nil } else { found = try searcher.entry(text, segment: si) }
-            guard let found else { return nil }
+            guard let found = try searcher.entry(text, segment: si, row: row) else { return nil }
             return try searcher.reader.segments[si].reader.cursor(found, mask: mask, buffers: buffers)
         }
     }
 
-    /// Each leaf's row of entries from `searcher`'s memo, looked up once per query rather than
-    /// once per leaf and segment (a prefix's 64 expansions × 5 segments hashed 320 strings).
-    static func resolve(_ leaves: inout [Leaf], _ searcher: Searcher) {
-        for i in leaves.indices { leaves[i].row = searcher.rememberedRow(leaves[i].text) }
-    }
-
     /// Leaves in clause order; `clauseStarts[c]..<clauseStarts[c + 1]` are clause c's.
-    private(set) var leaves: [Leaf]
+    let leaves: [Leaf]
     let clauseStarts: [Int]
     let filters: [MetadataFilter]
 
     var clauseCount: Int { clauseStarts.count - 1 }
 
-    /// Resolves the leaves' rows (`Leaf.row`) from `searcher`'s memo.
-    mutating func resolve(_ searcher: Searcher) { Self.resolve(&leaves, searcher) }
-
     /// The union form of `tree`, or nil when it has another shape (a conjunction, a phrase, an
     /// exclusion, every document, a nested sum that is not the first part of its parent).
-    init?(_ tree: QueryTree, idf: [String: Double]) {
+    /// `rows` gives a term's entries per segment (`Searcher.rememberedRow`; nil: look it up).
+    init?(_ tree: QueryTree, idf: [String: Double], rows: (String) -> [FoundTerm?]? = { _ in nil }) {
         var filters: [MetadataFilter] = []
         var root = tree
         if case let .and(required, optional, excluded, f) = tree {
@@ -99,7 +98,7 @@ struct UnionQuery {
         var starts = [0]
         for c in clauses {
             for a in c {
-                leaves.append(Leaf(text: a.terms[0], fields: a.fields, idf: idf[a.terms[0]] ?? 0, weight: a.weight))
+                leaves.append(Leaf(text: a.terms[0], fields: a.fields, idf: idf[a.terms[0]] ?? 0, weight: a.weight, row: rows(a.terms[0])))
             }
             starts.append(leaves.count)
         }
@@ -138,59 +137,135 @@ struct UnionQuery {
     }
 }
 
+/// `unionTop`'s room for one query, made once and reused from segment to segment (each
+/// segment's pass allocated its ~17 arrays and buffers anew: a rare term's query paid that in
+/// every segment, callgrind): per leaf its cursor, flat values and window state, per clause the
+/// set-aside bound, the chunk's bits and clause bests, the cursors' decode buffers, and the
+/// filters compiled once.
+final class UnionScratch {
+    /// One metadata filter: the year through the segment's runs (`YearRuns`) or its fast field,
+    /// the others through `Searcher.filterPredicate`'s test.
+    enum Filter {
+        case year(ClosedRange<Int>)
+        case other((Int, UInt32) -> Bool)
+    }
+
+    let filters: [Filter]
+    /// The year range every match must lie in (the intersection of the year filters), when
+    /// there is one.
+    let yearRange: ClosedRange<Int>?
+    let chunk: Int
+    let buffers = PostingsBuffers()
+    /// Per leaf a segment holds (the first `n` of a segment's pass are initialised).
+    let cursors: UnsafeMutableBufferPointer<PostingsCursor>
+    let leaf, clauseOf, order, essentialList, asideList: UnsafeMutableBufferPointer<Int>
+    let idf, weight, scale, bound: UnsafeMutableBufferPointer<Double>
+    let mask: UnsafeMutableBufferPointer<UInt8>
+    let essential: UnsafeMutableBufferPointer<Bool>
+    /// Per clause.
+    let setAside: UnsafeMutableBufferPointer<Double>
+    /// Per document of a chunk: a bit, and each clause's best essential score (−1: none).
+    let seen: UnsafeMutableBufferPointer<UInt64>
+    let best: UnsafeMutableBufferPointer<Double>
+
+    /// Room for `union`, whose filters' tests are `tests` (in order), scanning `chunk`
+    /// documents at a time.
+    init(_ union: UnionQuery, tests: [(Int, UInt32) -> Bool], chunk: Int) {
+        var filters: [Filter] = []
+        var years: ClosedRange<Int>?
+        for (f, p) in zip(union.filters, tests) {
+            if case let .year(range) = f {
+                filters.append(.year(range))
+                if let y = years {
+                    let lo = max(y.lowerBound, range.lowerBound), hi = min(y.upperBound, range.upperBound)
+                    // Disjoint ranges: nothing passes (no document's year is Int.max).
+                    years = lo <= hi ? lo...hi : Int.max...Int.max
+                } else {
+                    years = range
+                }
+            } else {
+                filters.append(.other(p))
+            }
+        }
+        self.filters = filters
+        yearRange = years
+        self.chunk = max(chunk, 1)
+        let n = max(union.leaves.count, 1), clauses = max(union.clauseCount, 1)
+        cursors = .allocate(capacity: n)
+        leaf = .allocate(capacity: n)
+        clauseOf = .allocate(capacity: n)
+        order = .allocate(capacity: n)
+        essentialList = .allocate(capacity: n)
+        asideList = .allocate(capacity: n)
+        idf = .allocate(capacity: n)
+        weight = .allocate(capacity: n)
+        scale = .allocate(capacity: n)
+        bound = .allocate(capacity: n)
+        mask = .allocate(capacity: n)
+        essential = .allocate(capacity: n)
+        setAside = .allocate(capacity: clauses)
+        seen = .allocate(capacity: (self.chunk + 63) / 64)
+        seen.initialize(repeating: 0)
+        // `best` is not initialised: a slot's row is written (−1 per clause) when its bit is
+        // first set, and read only for slots whose bit is set (1,024 × clauses stores saved).
+        best = .allocate(capacity: self.chunk * clauses)
+    }
+
+    deinit {
+        cursors.deallocate()
+        for b in [leaf, clauseOf, order, essentialList, asideList] { b.deallocate() }
+        for b in [idf, weight, scale, bound, setAside, best] { b.deallocate() }
+        mask.deallocate()
+        essential.deallocate()
+        seen.deallocate()
+    }
+}
+
 extension TreeEvaluator {
     /// The documents a union's window scan takes at a time (`unionTop`): a bit and a best
     /// score per clause each, in buffers reused from chunk to chunk.
     static let unionChunk = 1024
 
-    /// One metadata filter compiled for one segment: the year read straight from the fast field,
-    /// the others through `Searcher.filterPredicate`.
-    enum SegmentFilter {
-        case year(ClosedRange<Int>)
-        case other((UInt32) -> Bool)
-    }
-
     /// `union`'s part of `top` in segment `si` (see the top of this file): the same documents,
     /// scores, count and `exact` as `SegmentMatcher`'s walk would give, without scoring the
-    /// documents that cannot enter.
-    /// `tests` are `union.filters`' predicates, in order.
-    static func unionTop(_ union: UnionQuery, searcher: Searcher, factors: FieldFactors,
-                         tests: [(Int, UInt32) -> Bool],
-                         segment si: Int, proximityTerms: [String], countAll: Bool, chunk: Int = unionChunk,
+    /// documents that cannot enter. `scratch` is the query's room (`UnionScratch`), made for
+    /// `union`.
+    static func unionTop(_ union: UnionQuery, searcher: Searcher, factors: FieldFactors, scratch: UnionScratch,
+                         segment si: Int, proximityTerms: [String], countAll: Bool,
                          into top: inout TopDocuments, matched: inout Int, exact: inout Bool) throws {
         let segment = searcher.reader.segments[si]
         let r = segment.reader
         let scoring = searcher.scoring
-        let buffers = PostingsBuffers()
+        let buffers = scratch.buffers
+        // The cursors of the previous segment are done with.
+        buffers.recycle()
+        let cursors = scratch.cursors
+        let leafOf = scratch.leaf, clauseOf = scratch.clauseOf
+        let idf = scratch.idf, weight = scratch.weight, mask = scratch.mask, scale = scratch.scale
         // The leaves the segment holds, in clause order.
-        var cursorList: [PostingsCursor] = []
-        var leafList: [Int] = []
-        var clauseList: [Int] = []
+        var n = 0
+        defer { cursors.baseAddress?.deinitialize(count: n) }
         for c in 0..<union.clauseCount {
             for i in union.clauseStarts[c]..<union.clauseStarts[c + 1] {
                 guard let cursor = try union.leaves[i].cursor(searcher, segment: si, buffers: buffers) else { continue }
-                cursorList.append(cursor)
-                leafList.append(i)
-                clauseList.append(c)
+                let leaf = union.leaves[i]
+                (cursors.baseAddress! + n).initialize(to: cursor)
+                leafOf[n] = i
+                clauseOf[n] = c
+                idf[n] = leaf.idf
+                weight[n] = leaf.weight
+                mask[n] = leaf.mask
+                scale[n] = searcher.boundScale(segment: si, mask: leaf.mask)
+                n += 1
             }
         }
-        let n = cursorList.count
         guard n > 0 else { return }
         let clauses = union.clauseCount
-        let idf = leafList.map { union.leaves[$0].idf }, weight = leafList.map { union.leaves[$0].weight }
-        let mask = leafList.map { union.leaves[$0].mask }, scale = mask.map { searcher.boundScale(segment: si, mask: $0) }
-        let clauseOf = clauseList
-        let cursors = UnsafeMutableBufferPointer<PostingsCursor>.allocate(capacity: n)
-        _ = cursors.initialize(from: cursorList)
-        defer { cursors.deallocate() }
-        var segmentFilters: [SegmentFilter] = []
-        for (f, p) in zip(union.filters, tests) {
-            if case let .year(range) = f {
-                segmentFilters.append(.year(range))
-            } else {
-                segmentFilters.append(.other { p(si, $0) })
-            }
-        }
+        // With a year filter, the documents it passes as ranges (`YearRuns`): the walk moves
+        // from one to the next (nil: the filter is checked per document alone).
+        let allowed = scratch.yearRange.flatMap { y in searcher.yearRuns(segment: si).map { $0.ranges(y) } }
+        if let allowed, allowed.isEmpty { return }
+        let filters = scratch.filters
         let fast = r.withFastColumns { $0 }
         let table = r.normTable
         let factorTable = factors.table
@@ -199,24 +274,18 @@ extension TreeEvaluator {
         // The bonus reads a leaf's cursor in place when it covers the title and the body: every
         // cursor stands at or past the document being scored (the candidates are the smallest
         // of the essential ones; the others are moved to it before it is scored in full).
-        var proximity = try ProximityScorer(terms: proximityTerms, reader: r, entry: { try searcher.entry($0, segment: si) }, sharing: cursors) {
-            union.leaves[leafList[$0]].text
+        let shared = UnsafeMutableBufferPointer(rebasing: cursors[0..<n])
+        var proximity = try ProximityScorer(terms: proximityTerms, reader: r, entry: { try searcher.entry($0, segment: si) }, sharing: shared) {
+            union.leaves[leafOf[$0]].text
         }
         let extra = proximity.maximum
 
         // Per window: each leaf's bound, whether it is essential, each clause's largest
-        // non-essential bound.
-        // (Plain buffers: the loop mutates them per window and per candidate, without the
-        // uniqueness checks of arrays.)
-        let bound = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
-        let essential = UnsafeMutableBufferPointer<Bool>.allocate(capacity: n)
-        let setAside = UnsafeMutableBufferPointer<Double>.allocate(capacity: clauses)
-        let order = UnsafeMutableBufferPointer<Int>.allocate(capacity: n)
-        defer { for b in [bound, setAside] { b.deallocate() }; essential.deallocate(); order.deallocate() }
-        bound.initialize(repeating: 0)
-        essential.initialize(repeating: true)
-        setAside.initialize(repeating: 0)
-        for i in 0..<n { order[i] = i }
+        // non-essential bound. (Plain buffers: the loop mutates them per window and per
+        // candidate, without the uniqueness checks of arrays.)
+        let bound = scratch.bound, essential = scratch.essential, setAside = scratch.setAside, order = scratch.order
+        for i in 0..<n { bound[i] = 0; essential[i] = true; order[i] = i }
+        for c in 0..<clauses { setAside[c] = 0 }
 
         var threshold = top.threshold
         var full = top.isFull
@@ -224,6 +293,8 @@ extension TreeEvaluator {
         var haveWindow = false
         var partial = false
         var target: UInt32 = 0
+        // The allowed range holding or after `target` (with `allowed`).
+        var range = 0
         @inline(__always) func below(_ v: Double) -> Bool { TopDocuments.isBelow(v, threshold) }
         @inline(__always) func norms(_ doc: UInt32) -> (UInt8, UInt8, UInt8, UInt8) {
             guard let t = normTable else { return r.normBytes(doc) }
@@ -231,62 +302,45 @@ extension TreeEvaluator {
         }
         // The window scan's chunk (`chunk` documents from its first): per document a bit (it
         // holds an essential leaf) and each clause's best essential score (−1: none).
-        let chunk = max(chunk, 1)
-        let seen = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: (chunk + 63) / 64)
-        let best = UnsafeMutableBufferPointer<Double>.allocate(capacity: chunk * clauses)
-        let essentialList = UnsafeMutableBufferPointer<Int>.allocate(capacity: n)
-        let asideList = UnsafeMutableBufferPointer<Int>.allocate(capacity: n)
-        defer { seen.deallocate(); best.deallocate(); essentialList.deallocate(); asideList.deallocate() }
-        seen.initialize(repeating: 0)
-        // `best` is not initialised: a slot's row is written (−1 per clause) when its bit is
-        // first set, and read only for slots whose bit is set (1,024 × clauses stores a segment
-        // saved; a rare term's segment never scans a window).
+        let chunk = scratch.chunk
+        let seen = scratch.seen, best = scratch.best
+        let essentialList = scratch.essentialList, asideList = scratch.asideList
         let allFields: UInt8 = (1 << UInt8(IndexField.allCases.count)) - 1
         @inline(__always) func passes(_ doc: UInt32) -> Bool {
-            for f in segmentFilters {
+            for f in filters {
                 switch f {
                 case let .year(range):
                     let y = Int(fast.year(doc))
                     guard y != 0 && range.contains(y) else { return false }
                 case let .other(p):
-                    guard p(doc) else { return false }
+                    guard p(si, doc) else { return false }
                 }
             }
             return true
         }
-        let filtered = !segmentFilters.isEmpty
-        /// `scanWindow` for leaf `i` alone (nothing set aside, no proximity bonus): the window's
-        /// documents straight from its decoded block, those the filters pass (checked before
-        /// scoring, as there) each scored as `SegmentMatcher` sums it (its clause's score alone:
-        /// 0 + v), counted, and offered unless it cannot enter — the chunk's decisions, in the
-        /// same order. The cursor stays where it stands.
-        @inline(__always) func scanOne(_ i: Int) throws {
+        let filtered = !filters.isEmpty
+        /// Leaf i's documents up to `last` from its cursor's decoded block (the cursor stays
+        /// where it stands), those holding it in its fields that the filters pass (checked
+        /// before scoring), each with its score (`BM25F.termScore` of the block entry): the one
+        /// per-leaf walk of the window scan, for the chunk and for a lone leaf.
+        @inline(__always) func eachScored(_ i: Int, through last: UInt32, _ body: (UInt32, Double) throws -> Void) rethrows {
             guard let block = cursors[i].decodedBlock else { return }
             let m = mask[i], every = m & allFields == allFields
             let leafIDF = idf[i], leafWeight = weight[i]
             var j = block.start
             while j < block.end {
                 let d = block.docs[j]
-                if d > windowEnd { return }
-                if (every || block.holds(j, in: m)) && (!filtered || passes(d)) && (!hasDeletions || segment.isLive(d)) {
-                    let v = scoring.termScore(block, entry: j, fields: m, idf: leafIDF, weight: leafWeight, factors: factorTable, norms: norms(d))
-                    // The chunk's sum: a clause adds its best score when that is ≥ 0 (a NaN or
-                    // negative one, from such weights, adds nothing: the document scores 0).
-                    let score = v >= 0 ? 0.0 + v : 0.0
-                    matched += 1
-                    if !below(score + extra) {
-                        try top.offer(score, doc: d, segment: si, reader: r, proximity: &proximity, bonusBound: extra)
-                        threshold = top.threshold
-                        full = top.isFull
-                    }
+                if d > last { return }
+                if (every || block.holds(j, in: m)) && (!filtered || passes(d)) {
+                    try body(d, scoring.termScore(block, entry: j, fields: m, idf: leafIDF, weight: leafWeight, factors: factorTable, norms: norms(d)))
                 }
                 j &+= 1
             }
         }
         /// The window `target...windowEnd` under pruning, chunk by chunk: each essential leaf's
-        /// documents scored straight from its decoded block (the cursor stays where it stands),
-        /// then the chunk's documents in order with the decisions the one-by-one walk below
-        /// takes — the same candidates, bounds, scores (bit for bit), count and admissions.
+        /// documents scored straight from its decoded block, then the chunk's documents in order
+        /// with the decisions the one-by-one walk below takes — the same candidates, bounds,
+        /// scores (bit for bit), count and admissions.
         func scanWindow() throws {
             var essentialCount = 0, asideCount = 0
             for i in 0..<n {
@@ -304,10 +358,21 @@ extension TreeEvaluator {
                 guard first != PostingsCursor.exhausted && first <= windowEnd else { return }
                 if essentialCount == 1 && asideCount == 0 && proximity.terms.isEmpty {
                     // One leaf in the segment (a word without alternatives here, the union's
-                    // usual shape, filtered or not): its block's documents in order, scored and
-                    // admitted as the chunk's walk below does, without the per-document bits and
-                    // clause rows.
-                    try scanOne(essentialList[0])
+                    // usual shape, filtered or not): its documents in order, each scored as
+                    // `SegmentMatcher` sums it (its clause's score alone: 0 + v; a NaN or
+                    // negative one, from such weights, adds nothing as in the chunk's sum),
+                    // counted and offered unless it cannot enter — without the chunk's bits
+                    // and clause rows.
+                    try eachScored(essentialList[0], through: windowEnd) { d, v in
+                        if hasDeletions && !segment.isLive(d) { return }
+                        let score = v >= 0 ? 0.0 + v : 0.0
+                        matched += 1
+                        if !below(score + extra) {
+                            try top.offer(score, doc: d, segment: si, reader: r, proximity: &proximity, bonusBound: extra)
+                            threshold = top.threshold
+                            full = top.isFull
+                        }
+                    }
                     return
                 }
                 let last = windowEnd &- first >= UInt32(chunk &- 1) ? first &+ UInt32(chunk &- 1) : windowEnd
@@ -315,26 +380,16 @@ extension TreeEvaluator {
                 // window ends at or before the block's last document).
                 for e in 0..<essentialCount {
                     let i = essentialList[e]
-                    guard let block = cursors[i].decodedBlock else { continue }
-                    let c = clauseOf[i], m = mask[i], every = m & allFields == allFields
-                    let leafIDF = idf[i], leafWeight = weight[i]
-                    var j = block.start
-                    while j < block.end {
-                        let d = block.docs[j]
-                        if d > last { break }
-                        // Filters first, as one by one (a document they reject is not scored).
-                        if (every || block.holds(j, in: m)) && (!filtered || passes(d)) {
-                            let v = scoring.termScore(block, entry: j, fields: m, idf: leafIDF, weight: leafWeight, factors: factorTable, norms: norms(d))
-                            let slot = Int(d &- first)
-                            let word = slot &>> 6, bit = UInt64(1) &<< UInt64(slot & 63)
-                            let row = slot &* clauses
-                            if seen[word] & bit == 0 {
-                                seen[word] |= bit
-                                for k in 0..<clauses { best[row &+ k] = -1 }
-                            }
-                            best[row &+ c] = max(best[row &+ c], v)
+                    let c = clauseOf[i]
+                    eachScored(i, through: last) { d, v in
+                        let slot = Int(d &- first)
+                        let word = slot &>> 6, bit = UInt64(1) &<< UInt64(slot & 63)
+                        let row = slot &* clauses
+                        if seen[word] & bit == 0 {
+                            seen[word] |= bit
+                            for k in 0..<clauses { best[row &+ k] = -1 }
                         }
-                        j &+= 1
+                        best[row &+ c] = max(best[row &+ c], v)
                     }
                 }
                 // The chunk's documents in order.
@@ -386,6 +441,12 @@ extension TreeEvaluator {
         }
 
         while target != PostingsCursor.exhausted {
+            if let allowed {
+                // Into the allowed range holding `target`, or the next one's first document.
+                while range < allowed.count && allowed[range].upperBound < target { range += 1 }
+                guard range < allowed.count else { break }
+                target = max(target, allowed[range].lowerBound)
+            }
             let pruning = full && !countAll
             if pruning && (!haveWindow || target > windowEnd) {
                 // The window: bounds from the skip entries alone.
@@ -398,6 +459,8 @@ extension TreeEvaluator {
                         bound[i] = 0
                     }
                 }
+                // Not past the allowed range: the walk moves to the next one from there.
+                if let allowed { windowEnd = min(windowEnd, allowed[range].upperBound) }
                 haveWindow = true
                 partial = false
                 for c in 0..<clauses { setAside[c] = 0 }
@@ -417,7 +480,8 @@ extension TreeEvaluator {
                         order[j] = x
                     }
                     for i in 0..<n { essential[i] = true }
-                    for x in order {
+                    for o in 0..<n {
+                        let x = order[o]
                         let c = clauseOf[x]
                         let old = setAside[c]
                         setAside[c] = max(old, bound[x])
@@ -427,7 +491,7 @@ extension TreeEvaluator {
                         essential[x] = false
                         partial = true
                     }
-                    anyEssential = essential.contains(true)
+                    for i in 0..<n where essential[i] { anyEssential = true; break }
                 }
                 // Documents of the set-aside leaves alone are passed over, uncounted.
                 if partial { exact = false }
@@ -454,6 +518,7 @@ extension TreeEvaluator {
             }
             guard doc != PostingsCursor.exhausted else { break }
             target = doc &+ 1
+            if let allowed, doc > allowed[range].upperBound { target = doc; continue }
             if hasDeletions && !segment.isLive(doc) { continue }
             guard passes(doc) else { continue }
             let nb = norms(doc)
@@ -475,7 +540,6 @@ extension TreeEvaluator {
             threshold = top.threshold
             full = top.isFull
         }
-        withExtendedLifetime(buffers) {}
         for i in 0..<n { if let e = cursors[i].error { throw e } }
         if let e = proximity.error { throw e }
     }

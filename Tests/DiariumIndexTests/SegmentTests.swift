@@ -130,6 +130,30 @@ func record(_ path: String, status: DocumentRecord.Status = .ok) -> DocumentReco
     /// term of a dictionary and nothing else: judged against the whole dictionary walked in
     /// order, over keys that are prefixes of one another, share prefixes across block
     /// boundaries, hold non-ASCII bytes, and keys near them that are absent.
+    /// The year column's runs (`FastColumns.yearRunStarts`, four years compared at a time):
+    /// runs of every length from 1 to 9 at every offset, unknown years among them, equal to a
+    /// walk document by document; more runs than the limit give nil.
+    @Test func yearRunsMatchTheColumn() throws {
+        var rng = SeededRandom(state: 7)
+        var years: [Int?] = []
+        while years.count < 403 {
+            let y: Int? = rng.next() % 5 == 0 ? nil : 2010 + Int(rng.next() % 3)
+            years += Array(repeating: y, count: 1 + Int(rng.next() % 9))
+        }
+        var builder = SegmentBuilder()
+        for (d, y) in years.enumerated() {
+            builder.add(id: Int64(d + 1), fields: [.body: field(["ord\(d % 5)"])], fast: FastValues(year: y), storedText: Array("x".utf8))
+        }
+        let dir = try ScratchDirectory()
+        let path = dir.path + "/runs.seg"
+        try DurableFile.create(path, bytes: builder.serialize())
+        let reader = try SegmentReader(path: path)
+        let expected = [UInt32(0)] + (1..<years.count).filter { years[$0] != years[$0 - 1] }.map(UInt32.init)
+        #expect(expected.count > 60 && expected.count < years.count / 2)
+        #expect(reader.withFastColumns { $0.yearRunStarts(limit: expected.count) } == expected)
+        #expect(reader.withFastColumns { $0.yearRunStarts(limit: expected.count - 1) } == nil)
+    }
+
     @Test func lookupsAgreeWithTheWalkedDictionary() throws {
         var rng = SeededRandom(state: 7)
         let letters = Array("abåäöz".unicodeScalars)

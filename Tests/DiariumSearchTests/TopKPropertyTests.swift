@@ -52,7 +52,11 @@ import DiariumTestSupport
         return f
     }
 
-    @Test func blockMaxTopKEqualsBruteForce() throws {
+    /// `clusteredYears`: the documents' years in runs (a year per 25 documents added, as a tree of
+    /// releases is ingested year by year), so a year filter walks the union engine's runs
+    /// (`YearRuns`); otherwise each document's year is drawn, and the filter is checked per
+    /// document.
+    @Test(arguments: [false, true]) func blockMaxTopKEqualsBruteForce(clusteredYears: Bool) throws {
         var rng = SeededRandom(state: 2026)
         let analyzer = try Analyzer(splitCompounds: false)
         let vocabulary = Self.common + (0..<300).map { "ord\($0)" }
@@ -62,11 +66,14 @@ import DiariumTestSupport
         writer.mergeFactor = 3
         var raw: [Int64: RawDocument] = [:]
         var idOfPath: [String: Int64] = [:]
+        var added = 0
         func add(_ path: String) throws {
             let n = 5 + Int(rng.next() % 300)
             let body = Self.terms((0..<n).map { _ in Self.word(&rng, vocabulary) }, analyzer)
             let title = Self.terms((0..<(1 + Int(rng.next() % 6))).map { _ in Self.word(&rng, vocabulary) }, analyzer)
-            let year = 2010 + Int(rng.next() % 12)
+            let drawn = 2010 + Int(rng.next() % 12)
+            let year = clusteredYears ? 2010 + (added / 25) % 12 : drawn
+            added += 1
             let authority = "Nämnd \(rng.next() % 5)"
             let meta = Self.terms([authority, String(year)], analyzer)
             var record = DocumentRecord(path: path, sha256: String(repeating: "0", count: 64), size: 1, mtime: 0, format: "text",
@@ -93,6 +100,12 @@ import DiariumTestSupport
         var reader = try IndexReader(directory: directory)
         #expect(reader.segments.count > 1)
         #expect(reader.segments.contains { $0.deletedCount > 0 })
+        let runs = try Searcher(reader: reader)
+        // Runs are used when the years come in runs (a small segment may cut them too short),
+        // and never when they are drawn per document.
+        let withRuns = reader.segments.indices.filter { runs.yearRuns(segment: $0) != nil }
+        #expect(clusteredYears ? !withRuns.isEmpty : withRuns.allSatisfy { reader.segments[$0].reader.documentCount < 32 },
+                "year runs: \(withRuns.count) of \(reader.segments.count) segments")
         try check(reader, raw, &rng, vocabulary, analyzer, queries: 76)
 
         try writer.optimize()

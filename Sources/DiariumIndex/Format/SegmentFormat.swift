@@ -161,4 +161,28 @@ public struct FastColumns {
     public func ordinal(_ column: FastValues.Column, _ doc: UInt32) -> UInt16 {
         ordinals[column.rawValue].loadUnaligned(fromByteOffset: Int(doc) * 2, as: UInt16.self).littleEndian
     }
+
+    /// The first document of each run of documents with one year (0 first), in document
+    /// order; nil when there are more than `limit` runs. Four years are compared at a time
+    /// with the four before them (one 8-byte load each), so a long run costs a compare per
+    /// four documents.
+    public func yearRunStarts(limit: Int) -> [UInt32]? {
+        let n = years.count / 2
+        guard n > 0 else { return [] }
+        var starts: [UInt32] = [0]
+        var d = 1
+        while d < n {
+            if d + 4 <= n && years.loadUnaligned(fromByteOffset: (d - 1) * 2, as: UInt64.self)
+                == years.loadUnaligned(fromByteOffset: d * 2, as: UInt64.self) {
+                d += 4
+                continue
+            }
+            for k in d..<min(d + 4, n) where year(UInt32(k)) != year(UInt32(k - 1)) {
+                starts.append(UInt32(k))
+                if starts.count > limit { return nil }
+            }
+            d += 4
+        }
+        return starts
+    }
 }

@@ -3,16 +3,27 @@
 /// to it — they are plain values — so it must outlive every cursor made with it.
 public final class PostingsBuffers {
     private var chunks: [UnsafeMutablePointer<UInt32>] = []
+    /// The chunks handed out since the last `recycle` (the first `handed` of `chunks`).
+    private var handed = 0
 
     /// No buffers yet.
     public init() {}
 
     /// A buffer for one cursor: documents, frequencies per field, positions (128 each).
     func allocate() -> UnsafeMutablePointer<UInt32> {
+        if handed < chunks.count {
+            handed += 1
+            return chunks[handed - 1]
+        }
         let p = UnsafeMutablePointer<UInt32>.allocate(capacity: PostingsCursor.bufferSize)
         chunks.append(p)
+        handed = chunks.count
         return p
     }
+
+    /// Hands the buffers out again from the first (a query engine going on to the next
+    /// segment): no cursor made with this object before the call may be read after it.
+    public func recycle() { handed = 0 }
 
     deinit { for c in chunks { c.deallocate() } }
 }
