@@ -366,13 +366,17 @@ public struct PostingsCursor {
     private mutating func firstPosition(_ field: IndexField) throws -> Int? {
         guard doc != PostingsCursor.exhausted, SegmentFormat.positionalFields & field.bit != 0 else { return nil }
         let t = Int(IndexField.title.rawValue) * Self.size, b = Int(IndexField.body.rawValue) * Self.size
-        // Entries only move forward within a block: sum from where the last call stopped.
-        if summedIndex > index { summedIndex = 0; summedPositions = 0 }
-        while summedIndex < index {
-            summedPositions += Int(frequencies[t + summedIndex]) + Int(frequencies[b + summedIndex])
-            summedIndex += 1
+        // Entries only move forward within a block: sum from where the last call stopped (in
+        // locals: the properties written back once, not at every entry).
+        var i = summedIndex, sum = summedPositions
+        if i > index { i = 0; sum = 0 }
+        while i < index {
+            sum &+= Int(frequencies[t &+ i]) &+ Int(frequencies[b &+ i])
+            i &+= 1
         }
-        var first = blockPositionIndex + summedPositions
+        summedIndex = i
+        summedPositions = sum
+        var first = blockPositionIndex + sum
         if field == .body { first += Int(frequencies[t + index]) }
         guard first + Int(frequency(field)) <= totalPositions else { throw segment.corrupt("positions run past their term") }
         return first
