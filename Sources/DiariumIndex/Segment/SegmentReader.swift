@@ -404,25 +404,23 @@ public final class SegmentReader: Sendable {
     /// entry, until `visit` returns false. Every entry is checked before `visit` sees it.
     private func walkRecords(from startBlock: Int, _ visit: (_ shared: Int, _ suffix: UnsafeRawBufferPointer, _ entry: TermEntry) throws -> Bool) throws {
         var block = startBlock
-        try file.withBytes { _ in
-            let terms = termBytes, index = termIndexBytes
-            let sizes = sectionSizes
-            while block < blockCount {
-                guard let start = blockKey(index, block)?.offset, start <= terms.count else { throw corrupt("term index is damaged") }
-                var r = ByteReader(terms, offset: start)
-                let header = TermBlockHeader(reading: &r)
-                var offsets = (postings: header.postings, positions: header.positions, skips: header.skips)
-                var keyLength = 0
-                let count = min(SegmentFormat.termsPerBlock, termCount - block * SegmentFormat.termsPerBlock)
-                for _ in 0..<max(count, 0) {
-                    let record = TermRecord.Borrowed(reading: &r)
-                    guard !r.failed, record.shared <= keyLength, let suffix = record.suffix else { throw corrupt("term dictionary is damaged") }
-                    keyLength = record.shared + suffix.count
-                    if try !visit(record.shared, suffix, try entry(record, at: offsets, sizes)) { return }
-                    advance(&offsets, past: record)
-                }
-                block += 1
+        let terms = termBytes, index = termIndexBytes
+        let sizes = sectionSizes
+        while block < blockCount {
+            guard let start = blockKey(index, block)?.offset, start <= terms.count else { throw corrupt("term index is damaged") }
+            var r = ByteReader(terms, offset: start)
+            let header = TermBlockHeader(reading: &r)
+            var offsets = (postings: header.postings, positions: header.positions, skips: header.skips)
+            var keyLength = 0
+            let count = min(SegmentFormat.termsPerBlock, termCount - block * SegmentFormat.termsPerBlock)
+            for _ in 0..<max(count, 0) {
+                let record = TermRecord.Borrowed(reading: &r)
+                guard !r.failed, record.shared <= keyLength, let suffix = record.suffix else { throw corrupt("term dictionary is damaged") }
+                keyLength = record.shared + suffix.count
+                if try !visit(record.shared, suffix, try entry(record, at: offsets, sizes)) { return }
+                advance(&offsets, past: record)
             }
+            block += 1
         }
     }
 
@@ -474,41 +472,39 @@ public final class SegmentReader: Sendable {
     func find(_ key: [UInt8]) throws -> TermEntry? {
         let block = try blockOf(key)
         guard block < blockCount else { return nil }
-        return try file.withBytes { _ -> TermEntry? in
-            let terms = termBytes, index = termIndexBytes
-            guard let start = blockKey(index, block)?.offset, start <= terms.count else { throw corrupt("term index is damaged") }
-            let count = min(SegmentFormat.termsPerBlock, termCount - block * SegmentFormat.termsPerBlock)
-            return try key.withUnsafeBytes { k -> TermEntry? in
-                // The reader and the offsets are the closure's own (not captured from outside
-                // it): kept in registers, not written back to memory at every byte.
-                var r = ByteReader(terms, offset: start)
-                let header = TermBlockHeader(reading: &r)
-                var offsets = (postings: header.postings, positions: header.positions, skips: header.skips)
-                var keyLength = 0
-                var matched = 0
-                for _ in 0..<max(count, 0) {
-                    let record = TermRecord.Borrowed(reading: &r)
-                    guard !r.failed, record.shared <= keyLength, let suffix = record.suffix else { throw corrupt("term dictionary is damaged") }
-                    keyLength = record.shared + suffix.count
-                    if record.shared <= matched {
-                        let shared = record.shared
-                        let rest = k.count - shared
-                        let n = min(rest, suffix.count)
-                        var l = 0
-                        while l < n && suffix[l] == k[shared + l] { l += 1 }
-                        if l == n {
-                            if suffix.count == rest { return try entry(record, at: offsets, sectionSizes) }
-                            // The term is a proper prefix of `key` (before it), or `key` of the term (after).
-                            guard suffix.count < rest else { return nil }
-                        } else if suffix[l] > k[shared + l] {
-                            return nil
-                        }
-                        matched = shared + l
+        let terms = termBytes, index = termIndexBytes
+        guard let start = blockKey(index, block)?.offset, start <= terms.count else { throw corrupt("term index is damaged") }
+        let count = min(SegmentFormat.termsPerBlock, termCount - block * SegmentFormat.termsPerBlock)
+        return try key.withUnsafeBytes { k -> TermEntry? in
+            // The reader and the offsets are the closure's own (not captured from outside
+            // it): kept in registers, not written back to memory at every byte.
+            var r = ByteReader(terms, offset: start)
+            let header = TermBlockHeader(reading: &r)
+            var offsets = (postings: header.postings, positions: header.positions, skips: header.skips)
+            var keyLength = 0
+            var matched = 0
+            for _ in 0..<max(count, 0) {
+                let record = TermRecord.Borrowed(reading: &r)
+                guard !r.failed, record.shared <= keyLength, let suffix = record.suffix else { throw corrupt("term dictionary is damaged") }
+                keyLength = record.shared + suffix.count
+                if record.shared <= matched {
+                    let shared = record.shared
+                    let rest = k.count - shared
+                    let n = min(rest, suffix.count)
+                    var l = 0
+                    while l < n && suffix[l] == k[shared + l] { l += 1 }
+                    if l == n {
+                        if suffix.count == rest { return try entry(record, at: offsets, sectionSizes) }
+                        // The term is a proper prefix of `key` (before it), or `key` of the term (after).
+                        guard suffix.count < rest else { return nil }
+                    } else if suffix[l] > k[shared + l] {
+                        return nil
                     }
-                    advance(&offsets, past: record)
+                    matched = shared + l
                 }
-                return nil
+                advance(&offsets, past: record)
             }
+            return nil
         }
     }
 
