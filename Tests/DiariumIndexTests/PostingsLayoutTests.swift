@@ -117,6 +117,24 @@ import Testing
         [UInt8]([0, 0b0010_0011, m, 1, 5, 3, 2, 1, 0]).withUnsafeBytes { b in
             #expect(PostingsBlock.read(b, at: 0, count: PostingsBlock.size, previous: 0, docs: docs, frequencies: frequencies) == nil)
         }
+        // A full block without an "every" bit where some document holds no field is damage:
+        // the title sparse at index 3 only (every other document fieldless), and the title
+        // packed at width 1 with every document but the last (the vectorised check's last lane).
+        #expect(PostingsBlock.fieldCount == 4, "the check for fieldless documents ORs four slices")
+        [UInt8]([0, 0b0000_0001, m, 0, 3, 1]).withUnsafeBytes { b in
+            #expect(PostingsBlock.read(b, at: 0, count: PostingsBlock.size, previous: 0, docs: docs, frequencies: frequencies) == nil)
+        }
+        for lastHolds in [false, true] {
+            var titles = [UInt32](repeating: 1, count: PostingsBlock.size)
+            titles[PostingsBlock.size - 1] = lastHolds ? 1 : 0
+            var block = ByteWriter()
+            for byte: UInt8 in [0, 0b0000_0001, 1] { block.byte(byte) }
+            titles.withUnsafeBufferPointer { BitPacking.pack($0, width: 1, into: &block) }
+            block.bytes.withUnsafeBytes { b in
+                let read = PostingsBlock.read(b, at: 0, count: PostingsBlock.size, previous: 0, docs: docs, frequencies: frequencies)
+                #expect((read != nil) == lastHolds, "the last document \(lastHolds ? "holds" : "lacks") the title")
+            }
+        }
         [UInt8]([33, 1] + [UInt8](repeating: 0, count: 600)).withUnsafeBytes { b in
             #expect(PostingsBlock.read(b, at: 0, count: PostingsBlock.size, previous: 0, docs: docs, frequencies: frequencies) == nil)
         }

@@ -213,6 +213,9 @@ enum PostingsBlock {
         // (The smallest of the documents' unions over the four fields the `fields` byte has
         // room for, no branch per document: a loop the compiler vectorises.)
         if fields & 0xF0 == 0 {
+            // Four slices: as many fields as the `fields` byte has bits for (checked by
+            // PostingsLayoutTests; written out so the compiler vectorises the loop).
+            assert(fieldCount == 4)
             var least = UInt32.max
             for i in 0..<size {
                 least = min(least, frequencies[i] | frequencies[size &+ i] | frequencies[2 &* size &+ i] | frequencies[3 &* size &+ i])

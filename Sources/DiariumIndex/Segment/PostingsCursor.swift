@@ -87,10 +87,12 @@ public struct PostingsCursor {
     private let totalPositions: Int
     private let blockCount: Int
     private var block = -1
-    /// The decoded block's last document (its skip entry's), so `advance` within the block
-    /// reads no skip entry.
+    /// The decoded block's last document: `docs[count - 1]` as decoded, never its skip entry's
+    /// (a damaged skip entry could name a later one). It bounds `advance`'s unchecked scan
+    /// within the block, which reads no skip entry.
     @usableFromInline var blockLast: UInt32 = 0
-    /// The current entry of the decoded block (`docs[index]` is `doc`).
+    /// The current entry of the decoded block (`docs[index]` is `doc` once the cursor has
+    /// settled; `advanceFar` may find `index` on an entry outside the cursor's fields and move on).
     @usableFromInline var index = 0
     private var count = 0
     private var blockPositionIndex = 0
