@@ -114,13 +114,50 @@ enum Zstd {
             self.owner = owner
         }
 
+        /// Contexts that decompressed with this dictionary only, kept for reuse (`ContextPool`).
+        fileprivate let contexts = ContextPool(keeping: 4)
+
         deinit { ZSTD_freeDDict(digested) }
     }
 
     /// Decompression contexts kept for reuse: a context is about 160 KiB, which malloc would
-    /// map and unmap for every block decompressed.
-    private static let contexts = Mutex<[DecompressionContext]>([])
-    private static let keptContexts = 8
+    /// map and unmap for every block decompressed. A dictionary keeps its own: zstd decodes a
+    /// frame with the long-offset ("prefetch") sequence decoder whenever the context's last
+    /// frame used another dictionary (`ddictIsCold`), 24 % more instructions a 2 KiB block
+    /// (43k against 35k; docs/benchmarks.md, twelfth session) — with one pool for every
+    /// segment, the page's blocks from alternating segments met a cold context half the time.
+    fileprivate final class ContextPool: Sendable {
+        private let kept: Mutex<[DecompressionContext]>
+        private let limit: Int
+
+        init(keeping limit: Int) {
+            kept = Mutex([])
+            self.limit = limit
+        }
+
+        deinit {
+            for c in kept.withLock({ $0 }) { ZSTD_freeDCtx(c.pointer) }
+        }
+
+        /// Calls `body` with a context of the pool (or a new one), then keeps it unless the
+        /// pool is full.
+        func use<R>(_ body: (OpaquePointer) -> R) -> R {
+            let taken = kept.withLock { $0.popLast() } ?? ZSTD_createDCtx().map(DecompressionContext.init)
+            guard let taken else { preconditionFailure("zstd: no memory for a decompression context") }
+            defer {
+                let keep = kept.withLock { pool -> Bool in
+                    guard pool.count < limit else { return false }
+                    pool.append(taken)
+                    return true
+                }
+                if !keep { ZSTD_freeDCtx(taken.pointer) }
+            }
+            return body(taken.pointer)
+        }
+    }
+
+    /// Contexts for frames without a dictionary.
+    private static let contexts = ContextPool(keeping: 8)
 
     /// A `ZSTD_DCtx`: in the pool, or used by the one thread that took it out.
     private struct DecompressionContext: @unchecked Sendable {
@@ -136,23 +173,12 @@ enum Zstd {
         guard size >= 0, size <= 1 << 31, let base = input.baseAddress else { return nil }
         let declared = ZSTD_getFrameContentSize(base, input.count)
         guard declared == UInt64(size) else { return nil }
-        let taken = contexts.withLock { $0.popLast() } ?? ZSTD_createDCtx().map(DecompressionContext.init)
-        guard let taken else { preconditionFailure("zstd: no memory for a decompression context") }
-        let context = taken.pointer
-        defer {
-            let kept = contexts.withLock { pool -> Bool in
-                guard pool.count < keptContexts else { return false }
-                pool.append(taken)
-                return true
-            }
-            if !kept { ZSTD_freeDCtx(context) }
-        }
         var ok = false
         let output = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
             let got = if let dictionary {
-                ZSTD_decompress_usingDDict(context, buffer.baseAddress, size, base, input.count, dictionary.digested)
+                dictionary.contexts.use { ZSTD_decompress_usingDDict($0, buffer.baseAddress, size, base, input.count, dictionary.digested) }
             } else {
-                ZSTD_decompressDCtx(context, buffer.baseAddress, size, base, input.count)
+                contexts.use { ZSTD_decompressDCtx($0, buffer.baseAddress, size, base, input.count) }
             }
             ok = ZSTD_isError(got) == 0 && got == size
             count = ok ? size : 0
