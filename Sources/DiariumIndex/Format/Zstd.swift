@@ -4,9 +4,10 @@ import Synchronization
 /// zstd compression of stored text blocks, with an optional dictionary. The only file that
 /// imports the zstd C API.
 ///
-/// Every frame declares its size and ends with a content checksum (xxHash64, 4 bytes), so a
-/// damaged block fails to decompress instead of yielding other text; a frame compressed with a
-/// dictionary names the dictionary's id, so it does not decompress with another one or none.
+/// Every frame ends with a content checksum (xxHash64, 4 bytes), so a damaged block — or one
+/// decompressed with another dictionary or none — fails instead of yielding other text. A frame
+/// declares neither its size (the caller knows it: `StoreIndex`'s entries) nor its dictionary's
+/// id (a segment has one dictionary): 6 bytes a frame less (segment version 7).
 enum Zstd {
     /// Compression level of stored text.
     static let level: Int32 = 3
@@ -64,6 +65,8 @@ enum Zstd {
             self.context = context
             ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level)
             ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1)
+            ZSTD_CCtx_setParameter(context, ZSTD_c_contentSizeFlag, 0)
+            ZSTD_CCtx_setParameter(context, ZSTD_c_dictIDFlag, 0)
             if let dictionary, !dictionary.isEmpty {
                 let d = dictionary.withUnsafeBytes { ZSTD_createCDict($0.baseAddress, $0.count, level) }
                 guard let d else { preconditionFailure("zstd: no memory for a compression dictionary") }
@@ -165,14 +168,14 @@ enum Zstd {
     }
 
     /// Decompresses a frame that must yield exactly `size` bytes, with `dictionary` when the
-    /// segment has one; nil if the frame is damaged. The size the frame header declares must
-    /// equal `size` before anything is allocated, so a damaged size in a segment's stored-text
-    /// index costs nothing; the output buffer is not zero-filled (the decompressor writes every
-    /// byte it returns).
+    /// segment has one; nil if the frame is damaged. A size the frame header declares must
+    /// equal `size` before anything is allocated (the caller bounds `size`); the output buffer
+    /// is not zero-filled (the decompressor writes every byte it returns, and a frame that
+    /// would write more than `size` is an error).
     static func decompress(_ input: UnsafeRawBufferPointer, size: Int, dictionary: Dictionary? = nil) -> [UInt8]? {
         guard size >= 0, size <= 1 << 31, let base = input.baseAddress else { return nil }
         let declared = ZSTD_getFrameContentSize(base, input.count)
-        guard declared == UInt64(size) else { return nil }
+        guard declared == UInt64(size) || declared == UInt64.max else { return nil }  // UInt64.max: ZSTD_CONTENTSIZE_UNKNOWN
         var ok = false
         let output = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
             let got = if let dictionary {
