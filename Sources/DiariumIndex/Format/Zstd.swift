@@ -117,18 +117,10 @@ enum Zstd {
             self.owner = owner
         }
 
-        /// Contexts that decompressed with this dictionary only, kept for reuse (`ContextPool`).
-        fileprivate let contexts = ContextPool(keeping: 4)
-
         deinit { ZSTD_freeDDict(digested) }
     }
 
-    /// Decompression contexts kept for reuse: a context is about 160 KiB, which malloc would
-    /// map and unmap for every block decompressed. A dictionary keeps its own: zstd decodes a
-    /// frame with the long-offset ("prefetch") sequence decoder whenever the context's last
-    /// frame used another dictionary (`ddictIsCold`), 24 % more instructions a 2 KiB block
-    /// (43k against 35k; docs/benchmarks.md, twelfth session) — with one pool for every
-    /// segment, the page's blocks from alternating segments met a cold context half the time.
+    /// Decompression contexts kept for reuse, at most `limit`.
     fileprivate final class ContextPool: Sendable {
         private let kept: Mutex<[DecompressionContext]>
         private let limit: Int
@@ -159,7 +151,13 @@ enum Zstd {
         }
     }
 
-    /// Contexts for frames without a dictionary.
+    /// Decompression contexts kept for reuse: a context is about 160 KiB, which malloc would
+    /// map and unmap for every block decompressed. One pool for every dictionary: a context
+    /// whose last frame used another dictionary decodes with zstd's prefetching sequence
+    /// decoder (`ddictIsCold`), 24 % more instructions a 2 KiB block but faster on the clock
+    /// when the dictionary is not in the cache, as between a page's hits; contexts kept per
+    /// dictionary (always the short decoder) took 11 % fewer instructions in the rare class's zstd and were
+    /// slower (docs/benchmarks.md, twelfth session).
     private static let contexts = ContextPool(keeping: 8)
 
     /// A `ZSTD_DCtx`: in the pool, or used by the one thread that took it out.
@@ -179,7 +177,7 @@ enum Zstd {
         var ok = false
         let output = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
             let got = if let dictionary {
-                dictionary.contexts.use { ZSTD_decompress_usingDDict($0, buffer.baseAddress, size, base, input.count, dictionary.digested) }
+                contexts.use { ZSTD_decompress_usingDDict($0, buffer.baseAddress, size, base, input.count, dictionary.digested) }
             } else {
                 contexts.use { ZSTD_decompressDCtx($0, buffer.baseAddress, size, base, input.count) }
             }
