@@ -6,14 +6,15 @@
 /// `SegmentFormat` and its checksum from `CRC32`.
 enum OldSegments {
     /// The shape main's commits 34d4fb4..c8090c9 wrote: format version 6 before the BOUNDS
-    /// section existed. From a current version-6 segment whose SKIPS section is empty (every
-    /// term in at most 128 documents, so no skip entry: their 28-byte form then is moot) it
-    /// drops BOUNDS' directory entry and writes the directory, the footer and its CRC-32 anew.
-    /// The file is intact (its checksum holds), only old. Nil when `segment` is not such a
-    /// segment (no directory, no BOUNDS, or skip entries).
+    /// section existed. From a current segment whose SKIPS section is empty (every term in at
+    /// most 128 documents, so no skip entry: their 28-byte form then is moot) it writes version
+    /// 6 into the header, drops BOUNDS' directory entry and writes the directory, the footer and
+    /// its CRC-32 anew (the sections keep today's layout: a reader refuses the version before it
+    /// reads one). The file is intact (its checksum holds), only old. Nil when `segment` is not
+    /// such a segment (no directory, no BOUNDS, or skip entries).
     static func version6WithoutBounds(_ segment: [UInt8]) -> [UInt8]? {
         let footerSize = SegmentFormat.footerSize, entrySize = SegmentFormat.directoryEntrySize
-        guard segment.count >= SegmentFormat.headerSize + footerSize, u32(segment, 8) == 6 else { return nil }
+        guard segment.count >= SegmentFormat.headerSize + footerSize, u32(segment, 8) == SegmentFormat.version else { return nil }
         let footer = segment.count - footerSize
         let directoryOffset = Int(u64(segment, footer))
         guard directoryOffset >= SegmentFormat.headerSize, directoryOffset + 4 <= footer else { return nil }
@@ -29,6 +30,7 @@ enum OldSegments {
         }
         guard sawBounds else { return nil }
         var out = Array(segment[0..<directoryOffset])
+        for i in 0..<4 { out[8 + i] = UInt8(truncatingIfNeeded: UInt32(6) >> (8 * i)) }
         append32(&out, UInt32(kept.count))
         for entry in kept { out += entry }
         out += segment[footer..<(segment.count - 4)]   // the footer but its checksum

@@ -43,7 +43,8 @@ func wordOffsets(_ text: [UInt8]) -> [Int] {
         let starts: [UInt64] = [0, 10, 10, 32_773]
         var w = ByteWriter()
         StoreIndex.write(blocks: blocks, documentStarts: starts, into: &w)
-        #expect(w.count == StoreIndex.headerSize + 2 * StoreIndex.Block.size + 4 * 8)
+        // 4-byte offsets: three pairs (two blocks and the ends) and four document starts.
+        #expect(w.count == StoreIndex.headerSize + (3 * 2 + 4) * 4)
         try w.bytes.withUnsafeBytes { b in
             let index = try #require(StoreIndex(reading: b))
             #expect(index.blockCount == 2 && index.documentCount == 3)
@@ -53,6 +54,28 @@ func wordOffsets(_ text: [UInt8]) -> [Int] {
             #expect(index.block(containing: 0) == 0 && index.block(containing: 32_767) == 0 && index.block(containing: 32_768) == 1)
             // A size that does not match the counts is refused.
             #expect(StoreIndex(reading: UnsafeRawBufferPointer(rebasing: b[0..<(b.count - 1)])) == nil)
+        }
+        // A width other than 4 or 8 is refused; a block whose next pair lies before it is damage.
+        var bytes = w.bytes
+        bytes[8] = 5
+        #expect(bytes.withUnsafeBytes { StoreIndex(reading: $0) } == nil)
+        bytes[8] = 4
+        for i in 0..<4 { bytes[StoreIndex.headerSize + 8 + i] = 0xFF }  // block 1's frame at 4 GiB − 1
+        try bytes.withUnsafeBytes { b in
+            let index = try #require(StoreIndex(reading: b))
+            #expect(index.block(0)?.compressedSize == UInt32.max && index.block(1) == nil)
+        }
+        // Ends past 4 GiB take 8-byte offsets.
+        let wide = [StoreIndex.Block(offset: 0, compressedSize: 10, rawSize: UInt32.max, rawStart: 0),
+                    StoreIndex.Block(offset: 10, compressedSize: 7, rawSize: 5, rawStart: UInt64(UInt32.max))]
+        var w8 = ByteWriter()
+        StoreIndex.write(blocks: wide, documentStarts: [0, UInt64(UInt32.max) + 5], into: &w8)
+        #expect(w8.count == StoreIndex.headerSize + (3 * 2 + 2) * 8)
+        try w8.bytes.withUnsafeBytes { b in
+            let index = try #require(StoreIndex(reading: b))
+            #expect((0..<2).map { index.block($0) } == wide)
+            #expect(index.documentStart(1) == UInt64(UInt32.max) + 5 && index.rawLength == UInt64(UInt32.max) + 5)
+            #expect(index.block(containing: UInt64(UInt32.max) - 1) == 0 && index.block(containing: UInt64(UInt32.max)) == 1)
         }
         var empty = ByteWriter()
         StoreIndex.write(blocks: [], documentStarts: [0], into: &empty)
@@ -120,7 +143,7 @@ func wordOffsets(_ text: [UInt8]) -> [Int] {
         try reader.withSection(.storeIndex) { b in
             let index = try #require(StoreIndex(reading: b))
             #expect(index.blockCount == blocks)
-            for i in 0..<index.blockCount { #expect(index.block(i).rawSize <= UInt32(StoreIndex.blockSize)) }
+            for i in 0..<index.blockCount { #expect(try #require(index.block(i)).rawSize <= UInt32(StoreIndex.blockSize)) }
             for (d, t) in texts.enumerated() where !t.isEmpty && t.count <= StoreIndex.blockSize {
                 let s = index.documentStart(d)
                 #expect(index.block(containing: s) == index.block(containing: s + UInt64(t.count) - 1), "document \(d) of \(t.count) bytes was split")
@@ -129,9 +152,9 @@ func wordOffsets(_ text: [UInt8]) -> [Int] {
         #expect(try reader.verifyAll().storedBlocks == blocks)
     }
 
-    /// Version-6 segments written before the writer's blocks were 2 KiB hold blocks of up to
-    /// 4 KiB (`StoreIndex.largestBlock`). A block's raw size is its own entry's, so such a
-    /// segment reads back as one of today's: whole texts, byte ranges, block by block, and
+    /// A writer with other blocks than `StoreIndex.blockSize`, up to 4 KiB
+    /// (`StoreIndex.largestBlock`, the blocks of segments written before). A block's raw size is
+    /// its own entry's, so such a segment reads back as one of today's: whole texts, byte ranges, block by block, and
     /// verify passes; only a block above `largestBlock` is damage.
     @Test func blocksOfTheEarlierSizeReadBack() throws {
         var rng = SeededRandom(state: 23)
@@ -158,7 +181,7 @@ func wordOffsets(_ text: [UInt8]) -> [Int] {
             #expect(pieces == texts)
             try reader.withSection(.storeIndex) { b in
                 let index = try #require(StoreIndex(reading: b))
-                #expect((0..<index.blockCount).map { index.block($0).rawSize }.max() == UInt32(size))
+                #expect((0..<index.blockCount).compactMap { index.block($0)?.rawSize }.max() == UInt32(size))
             }
             #expect(try reader.verifyAll().storedBlocks > 0)
         }
@@ -301,8 +324,8 @@ func wordOffsets(_ text: [UInt8]) -> [Int] {
             let stream = Array(texts.joined())
             let plain = try reader.withSection(.storeIndex) { b in
                 let index = try #require(StoreIndex(reading: b))
-                return (0..<index.blockCount).reduce(0) { sum, i in
-                    let block = index.block(i)
+                return try (0..<index.blockCount).reduce(0) { sum, i in
+                    let block = try #require(index.block(i))
                     return sum + Zstd.compress(Array(stream[Int(block.rawStart)..<(Int(block.rawStart) + Int(block.rawSize))])).count
                 }
             }
@@ -371,7 +394,10 @@ func wordOffsets(_ text: [UInt8]) -> [Int] {
         // A byte in the middle of block 1's frame.
         let block = try damaged { bytes, r in
             let store = try #require(r.sections[SegmentFormat.Section.store.rawValue])
-            let b1 = try r.withSection(.storeIndex) { try #require(StoreIndex(reading: $0)).block(1) }
+            let b1 = try r.withSection(.storeIndex) { b -> StoreIndex.Block in
+                let index = try #require(StoreIndex(reading: b))
+                return try #require(index.block(1))
+            }
             bytes[store.lowerBound + Int(b1.offset) + Int(b1.compressedSize) / 2] ^= 0x55
         }
         #expect(block.contains("stored text block 1"), "\(block)")

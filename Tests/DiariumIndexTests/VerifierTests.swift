@@ -59,7 +59,8 @@ import DiariumTestSupport
 
     /// Main's commits 34d4fb4..c8090c9 wrote version 6 without the BOUNDS section. Such an index
     /// is old, not damaged: readers and an ingest refuse it with the rebuild message
-    /// (`incompatibleFormat`), not as a corrupt segment; its checksum holds.
+    /// (`incompatibleFormat`, by its version since version 7), not as a corrupt segment; its
+    /// checksum holds.
     @Test func earlyVersion6WithoutBoundsIsRefusedWithRebuildMessage() throws {
         let dir = try ScratchDirectory()
         let index = try Self.makeIndex(dir)
@@ -71,7 +72,7 @@ import DiariumTestSupport
             #expect(old.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0.dropLast(4))) } == stored)
             try Data(old).write(to: URL(fileURLWithPath: segment))
         }
-        try Self.expectRefusedAsOld(index, naming: "segment v6 without BOUNDS")
+        try Self.expectRefusedAsOld(index, naming: "segment v6")
     }
 
     /// The catalog's migrations commit one by one. A reader that opens it between two of them

@@ -402,15 +402,19 @@ extension HitRecord {
             default: throw mismatch(i, "text")
             }
         }
-        // A BLOB column read as text (repaired as `String(decoding:)` repairs), without a `Data`.
-        func blobText(_ i: Int32) throws -> String? {
+        // A BLOB column's bytes (valid until the next step; empty: none), nil for NULL.
+        func blobBytes(_ i: Int32) throws -> UnsafeRawBufferPointer? {
             switch type(i) {
             case SQLITE_NULL: return nil
             case SQLITE_BLOB:
-                guard let p = sqlite3_column_blob(sql, i) else { return "" }
-                return String(decoding: UnsafeRawBufferPointer(start: p, count: Int(sqlite3_column_bytes(sql, i))), as: UTF8.self)
+                guard let p = sqlite3_column_blob(sql, i) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+                return UnsafeRawBufferPointer(start: p, count: Int(sqlite3_column_bytes(sql, i)))
             default: throw mismatch(i, "a BLOB")
             }
+        }
+        // A BLOB column read as text (repaired as `String(decoding:)` repairs), without a `Data`.
+        func blobText(_ i: Int32) throws -> String? {
+            try blobBytes(i).map { String(decoding: $0, as: UTF8.self) }
         }
         func integer(_ i: Int32) throws -> Int64? {
             switch type(i) {
@@ -420,11 +424,7 @@ extension HitRecord {
             }
         }
         func blob(_ i: Int32) throws -> Data? {
-            switch type(i) {
-            case SQLITE_NULL: return nil
-            case SQLITE_BLOB: return sqlite3_column_blob(sql, i).map { Data(bytes: $0, count: Int(sqlite3_column_bytes(sql, i))) } ?? Data()
-            default: throw mismatch(i, "a BLOB")
-            }
+            try blobBytes(i).map { Data($0) }
         }
         guard let rowID = try integer(0) else { throw mismatch(0, "an id") }
         // NULL: the shown path is the received path's bytes, as in `DocumentRecord.init(row:)`.

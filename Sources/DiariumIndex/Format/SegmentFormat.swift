@@ -37,8 +37,10 @@ enum SegmentFormat {
     /// maxima in the skip entries, dictionary blocks keyed by term (`TermBlock`). 6: stored
     /// text in blocks of 4 KiB compressed with a zstd dictionary per segment (`StoreDictionary`),
     /// and each skip entry also bounds its block's documents' pseudo frequency (`SkipEntry`), at
-    /// the BM25F parameters of the new BOUNDS section (`BoundReference`).
-    static let version: UInt32 = 6
+    /// the BM25F parameters of the new BOUNDS section (`BoundReference`). 7: STOREINDEX with
+    /// 4-byte offsets when they fit (`StoreIndex`), stored text in blocks of 1 KiB whose frames
+    /// declare neither their size nor their dictionary's id (`Zstd`).
+    static let version: UInt32 = 7
     static let headerSize = 16
     static let footerSize = 24
     /// Bytes of one directory entry: section id (u32), offset and length (u64 each).

@@ -4,9 +4,10 @@ import Synchronization
 /// zstd compression of stored text blocks, with an optional dictionary. The only file that
 /// imports the zstd C API.
 ///
-/// Every frame declares its size and ends with a content checksum (xxHash64, 4 bytes), so a
-/// damaged block fails to decompress instead of yielding other text; a frame compressed with a
-/// dictionary names the dictionary's id, so it does not decompress with another one or none.
+/// Every frame ends with a content checksum (xxHash64, 4 bytes), so a damaged block — or one
+/// decompressed with another dictionary or none — fails instead of yielding other text. A frame
+/// declares neither its size (the caller knows it: `StoreIndex`'s entries) nor its dictionary's
+/// id (a segment has one dictionary): 6 bytes a frame less (segment version 7).
 enum Zstd {
     /// Compression level of stored text.
     static let level: Int32 = 3
@@ -64,6 +65,8 @@ enum Zstd {
             self.context = context
             ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level)
             ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1)
+            ZSTD_CCtx_setParameter(context, ZSTD_c_contentSizeFlag, 0)
+            ZSTD_CCtx_setParameter(context, ZSTD_c_dictIDFlag, 0)
             if let dictionary, !dictionary.isEmpty {
                 let d = dictionary.withUnsafeBytes { ZSTD_createCDict($0.baseAddress, $0.count, level) }
                 guard let d else { preconditionFailure("zstd: no memory for a compression dictionary") }
@@ -117,10 +120,45 @@ enum Zstd {
         deinit { ZSTD_freeDDict(digested) }
     }
 
+    /// Decompression contexts kept for reuse, at most `limit`.
+    fileprivate final class ContextPool: Sendable {
+        private let kept: Mutex<[DecompressionContext]>
+        private let limit: Int
+
+        init(keeping limit: Int) {
+            kept = Mutex([])
+            self.limit = limit
+        }
+
+        deinit {
+            for c in kept.withLock({ $0 }) { ZSTD_freeDCtx(c.pointer) }
+        }
+
+        /// Calls `body` with a context of the pool (or a new one), then keeps it unless the
+        /// pool is full.
+        func use<R>(_ body: (OpaquePointer) -> R) -> R {
+            let taken = kept.withLock { $0.popLast() } ?? ZSTD_createDCtx().map(DecompressionContext.init)
+            guard let taken else { preconditionFailure("zstd: no memory for a decompression context") }
+            defer {
+                let keep = kept.withLock { pool -> Bool in
+                    guard pool.count < limit else { return false }
+                    pool.append(taken)
+                    return true
+                }
+                if !keep { ZSTD_freeDCtx(taken.pointer) }
+            }
+            return body(taken.pointer)
+        }
+    }
+
     /// Decompression contexts kept for reuse: a context is about 160 KiB, which malloc would
-    /// map and unmap for every block decompressed.
-    private static let contexts = Mutex<[DecompressionContext]>([])
-    private static let keptContexts = 8
+    /// map and unmap for every block decompressed. One pool for every dictionary: a context
+    /// whose last frame used another dictionary decodes with zstd's prefetching sequence
+    /// decoder (`ddictIsCold`), 24 % more instructions a 2 KiB block but faster on the clock
+    /// when the dictionary is not in the cache, as between a page's hits; contexts kept per
+    /// dictionary (always the short decoder) took 11 % fewer instructions in the rare class's zstd and were
+    /// slower (docs/benchmarks.md, twelfth session).
+    private static let contexts = ContextPool(keeping: 8)
 
     /// A `ZSTD_DCtx`: in the pool, or used by the one thread that took it out.
     private struct DecompressionContext: @unchecked Sendable {
@@ -128,31 +166,20 @@ enum Zstd {
     }
 
     /// Decompresses a frame that must yield exactly `size` bytes, with `dictionary` when the
-    /// segment has one; nil if the frame is damaged. The size the frame header declares must
-    /// equal `size` before anything is allocated, so a damaged size in a segment's stored-text
-    /// index costs nothing; the output buffer is not zero-filled (the decompressor writes every
-    /// byte it returns).
+    /// segment has one; nil if the frame is damaged. A size the frame header declares must
+    /// equal `size` before anything is allocated (the caller bounds `size`); the output buffer
+    /// is not zero-filled (the decompressor writes every byte it returns, and a frame that
+    /// would write more than `size` is an error).
     static func decompress(_ input: UnsafeRawBufferPointer, size: Int, dictionary: Dictionary? = nil) -> [UInt8]? {
         guard size >= 0, size <= 1 << 31, let base = input.baseAddress else { return nil }
         let declared = ZSTD_getFrameContentSize(base, input.count)
-        guard declared == UInt64(size) else { return nil }
-        let taken = contexts.withLock { $0.popLast() } ?? ZSTD_createDCtx().map(DecompressionContext.init)
-        guard let taken else { preconditionFailure("zstd: no memory for a decompression context") }
-        let context = taken.pointer
-        defer {
-            let kept = contexts.withLock { pool -> Bool in
-                guard pool.count < keptContexts else { return false }
-                pool.append(taken)
-                return true
-            }
-            if !kept { ZSTD_freeDCtx(context) }
-        }
+        guard declared == UInt64(size) || declared == UInt64.max else { return nil }  // UInt64.max: ZSTD_CONTENTSIZE_UNKNOWN
         var ok = false
         let output = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
             let got = if let dictionary {
-                ZSTD_decompress_usingDDict(context, buffer.baseAddress, size, base, input.count, dictionary.digested)
+                contexts.use { ZSTD_decompress_usingDDict($0, buffer.baseAddress, size, base, input.count, dictionary.digested) }
             } else {
-                ZSTD_decompressDCtx(context, buffer.baseAddress, size, base, input.count)
+                contexts.use { ZSTD_decompressDCtx($0, buffer.baseAddress, size, base, input.count) }
             }
             ok = ZSTD_isError(got) == 0 && got == size
             count = ok ? size : 0

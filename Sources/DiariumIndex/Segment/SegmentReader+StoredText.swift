@@ -28,8 +28,7 @@ extension SegmentReader {
 
     /// Block `i` decompressed, its size checked against the block limit and its frame's header.
     private func decompress(_ index: StoreIndex, _ store: UnsafeRawBufferPointer, _ i: Int) throws -> (block: StoreIndex.Block, raw: [UInt8]) {
-        let b = index.block(i)
-        guard b.rawSize > 0, b.rawSize <= UInt32(StoreIndex.largestBlock), b.offset <= UInt64(store.count),
+        guard let b = index.block(i), b.rawSize > 0, b.rawSize <= UInt32(StoreIndex.largestBlock), b.offset <= UInt64(store.count),
               UInt64(b.compressedSize) <= UInt64(store.count) - b.offset,
               let raw = Zstd.decompress(UnsafeRawBufferPointer(rebasing: store[Int(b.offset)..<(Int(b.offset) + Int(b.compressedSize))]),
                                         size: Int(b.rawSize), dictionary: storeDictionary)

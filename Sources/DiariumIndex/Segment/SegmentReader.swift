@@ -120,16 +120,6 @@ public final class SegmentReader: Sendable {
                 }
                 sections[id] = off..<(off + len)
             }
-            // Main's commits 34d4fb4..c8090c9 wrote version 6 before BOUNDS existed (28-byte skip
-            // entries, no pseudo-frequency bound): an old layout, not damage. Only a directory of
-            // exactly that shape (every other section, each once, and no unknown id) is old; any
-            // other lacking BOUNDS is damaged (the checksum is not verified at open).
-            var earlyVersion6 = Set(SegmentFormat.Section.allCases.map(\.rawValue))
-            earlyVersion6.remove(SegmentFormat.Section.bounds.rawValue)
-            if version == 6, n == earlyVersion6.count, Set(sections.keys) == earlyVersion6 {
-                throw IndexError.incompatibleFormat(index: path, found: "segment v6 without BOUNDS (an early version 6)",
-                                                    expected: "segment v\(SegmentFormat.version)")
-            }
             for s in SegmentFormat.Section.allCases where sections[s.rawValue] == nil {
                 throw corrupt("section \(s) missing")
             }

@@ -61,11 +61,15 @@ struct StoreDictionary {
     struct Damaged: Error {}
 }
 
-/// STOREINDEX: `u32` block count B, `u32` document count D; B entries of 24 bytes (`u64` offset of
-/// the block's zstd frame in STORE, `u32` compressed size, `u32` raw size, `u64` offset of the
-/// block's first raw byte in the stream); then D + 1 `u64`s: where each document's text starts
-/// in the raw stream (the last is the stream's length). Blocks are contiguous in STORE and in the
-/// raw stream; document starts ascend.
+/// STOREINDEX: `u32` block count B, `u32` document count D, `u32` width W (the bytes of every
+/// offset that follows: 4 when STORE and the raw stream are both under 4 GiB, else 8); then
+/// B + 1 pairs of offsets: where block i's zstd frame starts in STORE and where its first raw
+/// byte is in the stream, the last pair STORE's length and the stream's length (block i's sizes
+/// are the differences to pair i + 1: blocks are contiguous in STORE and in the stream); then
+/// D + 1 offsets: where each document's text starts in the raw stream (the last is the stream's
+/// length). Version 6 wrote 24 bytes a block (both offsets as `u64` and both sizes) and `u64`
+/// document starts; at 4-byte offsets a block takes 8 and a document 4 (on the 100k benchmark
+/// corpus 3.2 MB of STOREINDEX with 2 KiB blocks; docs/benchmarks.md, twelfth session).
 struct StoreIndex {
     /// One zstd frame of STORE.
     struct Block: Equatable, Sendable {
@@ -78,94 +82,106 @@ struct StoreIndex {
         /// Offset of the block's first byte in the raw stream.
         var rawStart: UInt64
 
-        static let size = 24
-
-        func write(into w: inout ByteWriter) {
-            w.u64(offset)
-            w.u32(compressedSize)
-            w.u32(rawSize)
-            w.u64(rawStart)
-        }
-
         init(offset: UInt64, compressedSize: UInt32, rawSize: UInt32, rawStart: UInt64) {
             self.offset = offset
             self.compressedSize = compressedSize
             self.rawSize = rawSize
             self.rawStart = rawStart
         }
-
-        /// Reads an entry at `offset` of `bytes` (which the caller checked holds it).
-        init(reading bytes: UnsafeRawBufferPointer, at o: Int) {
-            offset = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: o, as: UInt64.self))
-            compressedSize = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: o + 8, as: UInt32.self))
-            rawSize = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: o + 12, as: UInt32.self))
-            rawStart = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: o + 16, as: UInt64.self))
-        }
     }
 
-    /// Raw bytes per block the writer closes at. 2 KiB: a snippet decompresses the block (or
-    /// two) holding its window of about 1 KiB, and zstd's decoder costs about 18 instructions
-    /// a raw byte whatever the block size (73k a 4 KiB block, 36k a 2 KiB one); with the
-    /// segment's dictionary (`StoreDictionary`) 2 KiB blocks compress 2.3 % larger than 4 KiB
-    /// ones (docs/benchmarks.md, "The page's stored text"). Version 4 and 5 segments had
-    /// 32 KiB blocks and no dictionary.
-    static let blockSize = 2 << 10
-    /// Raw bytes a block may hold when read: version-6 segments written before the blocks
-    /// were 2 KiB have 4 KiB blocks. The size is each block's own (`Block.rawSize`), so the
-    /// writer's choice is no format change; this bound only keeps a damaged entry from asking
-    /// for a large buffer.
+    /// Raw bytes per block the writer closes at. 1 KiB: a snippet decompresses the block (or
+    /// two) holding its region of a few hundred bytes, and zstd's decoder costs about 17
+    /// instructions a raw byte whatever the block size; with the segment's dictionary
+    /// (`StoreDictionary`) 1 KiB blocks compress 2.5 % larger than 2 KiB ones, which the
+    /// narrower STOREINDEX and the frames' headers without size and dictionary id pay for
+    /// (docs/benchmarks.md, twelfth session). Version 6 wrote 2 KiB blocks (4 KiB before),
+    /// version 4 and 5 32 KiB blocks without a dictionary.
+    static let blockSize = 1 << 10
+    /// Raw bytes a block may hold when read. Each block's size is its own (the difference of
+    /// its offsets), so the writer's choice of `blockSize` is no format change; this bound only
+    /// keeps a damaged entry from asking for a large buffer.
     static let largestBlock = 4 << 10
-    static let headerSize = 8
+    static let headerSize = 12
 
     let blockCount: Int
     let documentCount: Int
+    /// Bytes of an offset: 4 or 8.
+    private let width: Int
     private let bytes: UnsafeRawBufferPointer
 
-    /// Writes the section.
+    /// Writes the section; `blocks` must be contiguous in STORE and in the raw stream, starting
+    /// at 0, and `documentStarts` end with the stream's length.
     static func write(blocks: [Block], documentStarts: [UInt64], into w: inout ByteWriter) {
         precondition(!documentStarts.isEmpty, "document starts end with the stream's length")
+        var ends: [(store: UInt64, raw: UInt64)] = [(0, 0)]
+        for b in blocks {
+            precondition(b.offset == ends[ends.count - 1].store && b.rawStart == ends[ends.count - 1].raw, "blocks are contiguous")
+            ends.append((b.offset + UInt64(b.compressedSize), b.rawStart + UInt64(b.rawSize)))
+        }
+        let largest = max(ends[ends.count - 1].store, ends[ends.count - 1].raw, documentStarts.max() ?? 0)
+        let wide = largest > UInt64(UInt32.max)
+        func offset(_ v: UInt64) { if wide { w.u64(v) } else { w.u32(UInt32(v)) } }
         w.u32(UInt32(blocks.count))
         w.u32(UInt32(documentStarts.count - 1))
-        for b in blocks { b.write(into: &w) }
-        for s in documentStarts { w.u64(s) }
+        w.u32(wide ? 8 : 4)
+        for e in ends {
+            offset(e.store)
+            offset(e.raw)
+        }
+        for s in documentStarts { offset(s) }
     }
 
-    /// A view of the section in `bytes`; nil when its size does not match its counts. Entries are
-    /// read on demand and checked by their users (`SegmentReader`), never trusted.
+    /// A view of the section in `bytes`; nil when its width is not 4 or 8 or its size does not
+    /// match its counts. Entries are read on demand and checked by their users
+    /// (`SegmentReader`), never trusted.
     init?(reading bytes: UnsafeRawBufferPointer) {
         guard bytes.count >= Self.headerSize else { return nil }
         let blocks = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt32.self)))
         let docs = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4, as: UInt32.self)))
-        guard bytes.count == Self.headerSize + blocks * Block.size + (docs + 1) * 8 else { return nil }
+        let width = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt32.self)))
+        guard width == 4 || width == 8, bytes.count == Self.headerSize + ((blocks + 1) * 2 + docs + 1) * width else { return nil }
         blockCount = blocks
         documentCount = docs
+        self.width = width
         self.bytes = bytes
     }
 
-    /// Block `i` (0 ≤ i < `blockCount`).
-    func block(_ i: Int) -> Block {
-        Block(reading: bytes, at: Self.headerSize + i * Block.size)
+    /// Offset `i` after the header.
+    @inline(__always)
+    private func offset(_ i: Int) -> UInt64 {
+        let at = Self.headerSize + i * width
+        return width == 4 ? UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+            : UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+    }
+
+    /// Where block `i` (0 ≤ i ≤ `blockCount`; `blockCount`: the stream's end) starts in the raw stream.
+    private func rawStart(_ i: Int) -> UInt64 { offset(2 * i + 1) }
+
+    /// Block `i` (0 ≤ i < `blockCount`); nil when the entries after it are before it or its
+    /// sizes do not fit 32 bits (damage).
+    func block(_ i: Int) -> Block? {
+        let store = offset(2 * i), raw = offset(2 * i + 1)
+        let storeEnd = offset(2 * i + 2), rawEnd = offset(2 * i + 3)
+        guard store <= storeEnd, raw <= rawEnd, storeEnd - store <= UInt64(UInt32.max), rawEnd - raw <= UInt64(UInt32.max) else { return nil }
+        return Block(offset: store, compressedSize: UInt32(storeEnd - store), rawSize: UInt32(rawEnd - raw), rawStart: raw)
     }
 
     /// Where document `d`'s text starts in the raw stream (0 ≤ d ≤ `documentCount`; the last is
     /// the stream's length).
     func documentStart(_ d: Int) -> UInt64 {
-        UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: Self.headerSize + blockCount * Block.size + d * 8, as: UInt64.self))
+        offset((blockCount + 1) * 2 + d)
     }
 
     /// Length of the raw stream the blocks hold (the last block's end).
-    var rawLength: UInt64 {
-        guard blockCount > 0 else { return 0 }
-        let last = block(blockCount - 1)
-        return last.rawStart &+ UInt64(last.rawSize)
-    }
+    var rawLength: UInt64 { rawStart(blockCount) }
 
     /// The block holding raw offset `x`: the last whose start is at or before it (binary search).
     func block(containing x: UInt64) -> Int {
         var lo = 0, hi = blockCount
         while lo < hi {
             let mid = (lo + hi) / 2
-            if block(mid).rawStart <= x { lo = mid + 1 } else { hi = mid }
+            if rawStart(mid) <= x { lo = mid + 1 } else { hi = mid }
         }
         return max(lo - 1, 0)
     }
@@ -390,12 +406,12 @@ struct FrameSink {
     /// Bytes held: the sample, the frames kept in memory (or spilled: counted as well, as
     /// before) and the block entries.
     var memoryFootprint: Int {
-        sample.capacity + Int(storeBytes) + blocks.count * StoreIndex.Block.size
+        sample.capacity + Int(storeBytes) + blocks.count * MemoryLayout<StoreIndex.Block>.stride
     }
 
     /// The most a block of `rawSize` bytes adds to `memoryFootprint` once compressed: its
     /// largest frame and its entry.
-    static func compressedBound(rawSize: Int) -> Int { Zstd.compressBound(rawSize) + StoreIndex.Block.size }
+    static func compressedBound(rawSize: Int) -> Int { Zstd.compressBound(rawSize) + MemoryLayout<StoreIndex.Block>.stride }
 
     /// Whether closed blocks still go to the dictionary's sample (none compressed yet).
     var isSampling: Bool { compressor == nil }
