@@ -73,7 +73,9 @@ import Testing
         #expect(errors["open"]?.contains("is corrupt") == true)
     }
 
-    /// A stored-text index whose raw size is 0x7fffffff made every search allocate 2.1 GB.
+    /// A stored-text index whose raw size is 0x7fffffff made every search allocate 2.1 GB. The
+    /// input sets STOREINDEX's byte 24 on (pair 1's raw offset in format 7: block 0's raw size,
+    /// which only the 4 KiB block limit stops now that frames name no size).
     @Test func storedTextRawSizeOutOfProportion() throws {
         let errors = try outcome("segment", "store-index-raw-size-7fffffff")
         #expect(errors["show"]?.contains("stored text block") == true, "\(errors)")

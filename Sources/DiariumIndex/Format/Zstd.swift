@@ -7,7 +7,8 @@ import Synchronization
 /// Every frame ends with a content checksum (xxHash64, 4 bytes), so a damaged block — or one
 /// decompressed with another dictionary or none — fails instead of yielding other text. A frame
 /// declares neither its size (the caller knows it: `StoreIndex`'s entries) nor its dictionary's
-/// id (a segment has one dictionary): 6 bytes a frame less (segment version 7).
+/// id (a segment has one dictionary): 5 bytes a frame less (segment version 7: the
+/// 2-byte size and 4-byte id go, a 1-byte window descriptor comes).
 enum Zstd {
     /// Compression level of stored text.
     static let level: Int32 = 3

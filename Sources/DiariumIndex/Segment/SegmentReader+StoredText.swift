@@ -26,7 +26,8 @@ extension SegmentReader {
         return start..<end
     }
 
-    /// Block `i` decompressed, its size checked against the block limit and its frame's header.
+    /// Block `i` decompressed: its raw size checked against the block limit before anything is
+/// allocated, the frame decoded to exactly that size.
     private func decompress(_ index: StoreIndex, _ store: UnsafeRawBufferPointer, _ i: Int) throws -> (block: StoreIndex.Block, raw: [UInt8]) {
         guard let b = index.block(i), b.rawSize > 0, b.rawSize <= UInt32(StoreIndex.largestBlock), b.offset <= UInt64(store.count),
               UInt64(b.compressedSize) <= UInt64(store.count) - b.offset,
@@ -164,6 +165,11 @@ extension SegmentReader {
             }
             try emitEmpty()
             guard d == docs else { throw corrupt("stored text covers \(d) of \(docs) documents") }
+            // The stream's length is written twice (the last block's end, the last document's):
+            // a first document not at 0 or a last one ending short would lose text unseen.
+            guard index.documentStart(0) == 0, index.documentStart(docs) == index.rawLength else {
+                throw corrupt("stored-text index's documents do not span its blocks")
+            }
             guard expectedOffset == UInt64(store.count) else {
                 throw corrupt("stored-text section has \(UInt64(store.count) &- expectedOffset) bytes no block points at")
             }
