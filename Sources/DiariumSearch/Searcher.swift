@@ -104,10 +104,14 @@ public final class Searcher {
 
     /// `YearRuns` per segment (`yearRuns(segment:)`), made on first use.
     private var yearRunMemo: [YearRuns?]?
+    /// Whether a year filter walks the segments' runs (`YearRuns`); false (tests only) checks
+    /// it per document everywhere, the judge of the walk.
+    var yearRunsEnabled = true
 
     /// Segment `si`'s documents as runs of one year (nil: too many runs to pay), made once per
     /// searcher for every segment: one pass over the year column, a compare per four documents.
     func yearRuns(segment si: Int) -> YearRuns? {
+        guard yearRunsEnabled else { return nil }
         if yearRunMemo == nil { yearRunMemo = reader.segments.map { YearRuns($0.reader) } }
         guard let memo = yearRunMemo, si < memo.count else { return nil }
         return memo[si]

@@ -53,9 +53,9 @@ import DiariumTestSupport
     }
 
     /// `clusteredYears`: the documents' years in runs (a year per 25 documents added, as a tree of
-    /// releases is ingested year by year), so a year filter walks the union engine's runs
-    /// (`YearRuns`); otherwise each document's year is drawn, and the filter is checked per
-    /// document.
+    /// releases is ingested year by year; every seventh run without a year), so a year filter
+    /// walks the union engine's runs (`YearRuns`); otherwise each document's year is drawn, and
+    /// the filter is checked per document.
     @Test(arguments: [false, true]) func blockMaxTopKEqualsBruteForce(clusteredYears: Bool) throws {
         var rng = SeededRandom(state: 2026)
         let analyzer = try Analyzer(splitCompounds: false)
@@ -72,13 +72,13 @@ import DiariumTestSupport
             let body = Self.terms((0..<n).map { _ in Self.word(&rng, vocabulary) }, analyzer)
             let title = Self.terms((0..<(1 + Int(rng.next() % 6))).map { _ in Self.word(&rng, vocabulary) }, analyzer)
             let drawn = 2010 + Int(rng.next() % 12)
-            let year = clusteredYears ? 2010 + (added / 25) % 12 : drawn
+            let year = !clusteredYears ? drawn : (added / 25) % 7 == 3 ? 0 : 2010 + (added / 25) % 12  // 0: unknown
             added += 1
             let authority = "Nämnd \(rng.next() % 5)"
-            let meta = Self.terms([authority, String(year)], analyzer)
+            let meta = Self.terms(year == 0 ? [authority] : [authority, String(year)], analyzer)
             var record = DocumentRecord(path: path, sha256: String(repeating: "0", count: 64), size: 1, mtime: 0, format: "text",
                                         status: .ok, ingestedAt: "2026-01-01T00:00:00Z")
-            record.year = year
+            record.year = year == 0 ? nil : year
             record.authority = authority
             let id = try writer.add(record, fields: [.title: Self.fieldTerms(title), .body: Self.fieldTerms(body), .meta: Self.fieldTerms(meta)],
                                     storedText: Array((title + body).joined(separator: " ").utf8))
@@ -142,7 +142,9 @@ import DiariumTestSupport
         let ids = raw.keys.sorted()
         var shapes: [String: Int] = [:]
         var treeSkipped = 0
-        var flatWords = 0, flatPhrases = 0, flatAlternatives = 0, flatUnions = 0
+        var flatWords = 0, flatPhrases = 0, flatAlternatives = 0, flatUnions = 0, yearUnions = 0
+        let perDocument = try Searcher(reader: reader)
+        perDocument.yearRunsEnabled = false
         for q in 0..<queries {
             let words = (0..<(1 + Int(rng.next() % 3))).map { _ in rng.next() % 4 == 0 ? "ord\(rng.next() % 300)" : Self.word(&rng, vocabulary) }
             var text = words.joined(separator: " ")
@@ -191,8 +193,9 @@ import DiariumTestSupport
                 switch rng.next() % 7 {
                 case 0: text = words[0] + " OR " + other + " OR " + second
                 case 1: text = words[0] + " OR ord\(1 + rng.next() % 9)*"
-                case 2: text = "ord\(1 + rng.next() % 9)* year:2012..2016"
-                case 3: text = "(" + words[0] + " OR " + other + ") year:2014..2019"
+                // A range, one year, open below, open above (in turn, not drawn).
+                case 2: text = "ord\(1 + rng.next() % 9)* year:" + ["2012..2016", "2013", "..2014", "2016.."][q / 20 % 4]
+                case 3: text = "(" + words[0] + " OR " + other + ") year:" + ["2014..2019", "2016", "2015..", "..2012"][q / 20 % 4]
                 case 4: text = String(words[0].prefix(2)) + "* OR title:" + other
                 // Expansions held in the title in some segments, only in the body in others.
                 case 5: text = "title:" + String(other.prefix(2)) + "*"
@@ -276,6 +279,21 @@ import DiariumTestSupport
                                 "query \"\(text)\": union chunk \(chunk)")
                         #expect(split.matched == whole.matched && split.exact == whole.exact, "query \"\(text)\": union chunk \(chunk) count")
                     }
+                    // Under a year filter: the same with the filter checked per document as
+                    // walking the year runs (`YearRuns`), counting every match or not (the
+                    // count compared whenever both are exact).
+                    if text.contains("year:") {
+                        yearUnions += 1
+                        var plain = try EvaluationContext(searcher: perDocument)
+                        let tree = try #require(try perDocument.queryTree(node, &plain, requireAll: true))
+                        for countAll in [false, true] {
+                            let a = try TreeEvaluator(searcher: searcher, context: context).top(strict, proximityTerms: proximity, k: k, countAll: countAll)
+                            let b = try TreeEvaluator(searcher: perDocument, context: plain).top(tree, proximityTerms: proximity, k: k, countAll: countAll)
+                            #expect(a.top.map(\.id) == b.top.map(\.id) && a.top.map(\.score) == b.top.map(\.score), "query \"\(text)\": union with year runs vs without")
+                            if countAll { #expect(a.exact && b.exact) }
+                            if a.exact && b.exact { #expect(a.matched == b.matched, "query \"\(text)\" countAll \(countAll): count with year runs vs without") }
+                        }
+                    }
                 }
                 #expect(outcome.top.map(\.id) == Array(want.hits.prefix(k).map(\.id)), "query \(q) \"\(text)\" k \(k): ids differ")
                 for (g, w) in zip(outcome.top, want.hits) {
@@ -328,6 +346,7 @@ import DiariumTestSupport
         // ... and for a word of two or more alternatives (its smallest cursor, its largest score).
         #expect(flatAlternatives > 0, "no flat conjunction had a word of two or more alternatives")
         #expect(flatUnions > 0, "no union drawn")
+        #expect(yearUnions > 0, "no year-filtered union drawn")
     }
 
     /// What a query node gives for one raw document: no condition (nothing searchable), a
@@ -412,7 +431,7 @@ import DiariumTestSupport
                 return best.map(Brute.match) ?? .miss
             case let .filter(f):
                 switch f {
-                case let .year(r): return r.contains(d.year) ? .match(0) : .miss
+                case let .year(r): return d.year != 0 && r.contains(d.year) ? .match(0) : .miss
                 case let .authority(v): return d.authority.lowercased().contains(v.lowercased()) ? .match(0) : .miss
                 default: Issue.record("filter \(f) not judged"); return .miss
                 }
