@@ -77,6 +77,23 @@ func wordOffsets(_ text: [UInt8]) -> [Int] {
             #expect(index.documentStart(1) == UInt64(UInt32.max) + 5 && index.rawLength == UInt64(UInt32.max) + 5)
             #expect(index.block(containing: UInt64(UInt32.max) - 1) == 0 && index.block(containing: UInt64(UInt32.max)) == 1)
         }
+        // The width's boundary: an end of exactly 4 GiB − 1 still fits 4 bytes, 4 GiB takes 8.
+        let atMost = [StoreIndex.Block(offset: 0, compressedSize: 10, rawSize: UInt32.max, rawStart: 0)]
+        var w4 = ByteWriter()
+        StoreIndex.write(blocks: atMost, documentStarts: [0, UInt64(UInt32.max)], into: &w4)
+        #expect(w4.count == StoreIndex.headerSize + (2 * 2 + 2) * 4)
+        try w4.bytes.withUnsafeBytes { b in
+            let index = try #require(StoreIndex(reading: b))
+            #expect(index.block(0) == atMost[0] && index.rawLength == UInt64(UInt32.max))
+        }
+        let past = atMost + [StoreIndex.Block(offset: 10, compressedSize: 3, rawSize: 1, rawStart: UInt64(UInt32.max))]
+        var w8b = ByteWriter()
+        StoreIndex.write(blocks: past, documentStarts: [0, 1 << 32], into: &w8b)
+        #expect(w8b.count == StoreIndex.headerSize + (3 * 2 + 2) * 8)
+        try w8b.bytes.withUnsafeBytes { b in
+            let index = try #require(StoreIndex(reading: b))
+            #expect((0..<2).map { index.block($0) } == past && index.rawLength == 1 << 32)
+        }
         var empty = ByteWriter()
         StoreIndex.write(blocks: [], documentStarts: [0], into: &empty)
         #expect(empty.bytes.withUnsafeBytes { StoreIndex(reading: $0).map { ($0.blockCount, $0.documentCount, $0.rawLength) } ?? (-1, -1, 1) } == (0, 0, 0))
