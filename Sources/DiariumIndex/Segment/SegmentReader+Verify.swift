@@ -16,10 +16,10 @@ struct SegmentContents: Sendable {
 
 extension SegmentReader {
     /// Decodes the whole segment: the checksum, every dictionary block and entry (order, prefix
-    /// coding, fields; the term filter passes each), every term's postings blocks, skip entries and positions (bounds,
-    /// ascending document numbers, exact lengths, block maxima), the fast fields, and every
-    /// stored-text block (contiguity, zstd frame, document count, UTF-8). Throws
-    /// `IndexError.corruptSegment` naming the file and the first damage found.
+    /// coding, fields; the term filter passes each), every term's postings blocks, skip entries
+    /// and positions (bounds, ascending document numbers, exact lengths, block maxima), the fast
+    /// fields, and every stored-text block (contiguity, zstd frame, document count, UTF-8).
+    /// Throws `IndexError.corruptSegment` naming the file and the first damage found.
     func verifyAll() throws -> SegmentContents {
         try verifyChecksum()
         let path = file.path

@@ -1,7 +1,7 @@
 /// TERMFILTER: a split-block Bloom filter over a segment's terms, so a lookup of a term the
 /// segment lacks — a query's å/ä/ö spellings (`orebro` → `örebro`, `öräbro`, …), a rare word
 /// absent from most segments — is answered by one 32-byte block instead of a binary search of
-/// TERMINDEX and the decoding of a dictionary block (~3–4k instructions each, callgrind). A
+/// TERMINDEX and the decoding of a dictionary block (~5k instructions each, callgrind). A
 /// term the segment holds always passes; an absent one passes about once in a hundred and is
 /// then looked up as before.
 ///
