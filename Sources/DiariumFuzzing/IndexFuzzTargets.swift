@@ -72,7 +72,7 @@ extension FuzzTargets {
     /// Changes to the bytes of one segment file. Byte 0 picks the segment (of those listed) and
     /// byte 1 the section the changes aim at (0: anywhere in the file; 1–11: the section of
     /// that id, per the segment's directory; 12: the footer; 13: TEXTPOSITIONS, id 20; 14: BOUNDS,
-    /// id 12; 15: STOREDICT, id 21). Then groups of four bytes: an
+    /// id 12; 15: STOREDICT, id 21; 16: TERMFILTER, id 22). Then groups of four bytes: an
     /// offset (u16 little-endian, modulo the target's length; with the high bit set, counted
     /// back from the target's last byte), a value and an operation — 0 XOR the byte,
     /// 1 set it, 2 write an interesting u32 there (0, 1, 0x7fffffff, 0xffffffff, …), 3 cut the
@@ -91,7 +91,7 @@ extension FuzzTargets {
             guard !files.isEmpty else { return }
             let path = dir + "/" + files[Int(input.first ?? 0) % files.count]
             guard var bytes = try? [UInt8](Data(contentsOf: URL(fileURLWithPath: path))) else { return }
-            let target = input.count > 1 ? Int(input[1]) % 16 : 0
+            let target = input.count > 1 ? Int(input[1]) % 17 : 0
             let range = sectionRange(bytes, target) ?? 0..<bytes.count
             var k = 2
             while k + 4 <= input.count, !range.isEmpty {
@@ -190,12 +190,12 @@ extension FuzzTargets {
     static let segmentNames = ["../catalog.sqlite", "../../x.seg", "/etc/passwd", "", ".", "..", "a/b.seg", "missing.seg", ".hidden.seg", "x\u{0}.seg"]
 
     /// The range of section `target` (1–11; 13: TEXTPOSITIONS, id 20; 14: BOUNDS, id 12; 15:
-    /// STOREDICT, id 21) or of the footer (12) in a
+    /// STOREDICT, id 21; 16: TERMFILTER, id 22) or of the footer (12) in a
     /// segment image, read from its directory; nil for 0 or when the directory cannot be read.
     static func sectionRange(_ b: [UInt8], _ target: Int) -> Range<Int>? {
         guard target > 0, b.count >= 40 else { return nil }
         if target == 12 { return (b.count - 24)..<b.count }
-        let target = [13: 20, 14: 12, 15: 21][target] ?? target
+        let target = [13: 20, 14: 12, 15: 21, 16: 22][target] ?? target
         func u64(_ o: Int) -> Int? {
             guard o >= 0, o + 8 <= b.count else { return nil }
             return Int(truncatingIfNeeded: (0..<8).reduce(UInt64(0)) { $0 | UInt64(b[o + $1]) << (8 * UInt64($1)) })

@@ -28,18 +28,19 @@ import DiariumTestSupport
         try FileManager.default.contentsOfDirectory(atPath: index + "/segments").sorted().map { index + "/segments/" + $0 }
     }
 
-    /// An index written by the previous segment format (v4: a postings list per field and
-    /// term) is refused by readers and by an ingest alike, with the rebuild command in the
-    /// message; never read as v5.
-    @Test func previousFormatIsRefusedWithRebuildMessage() throws {
+    /// An index written by an earlier segment format (v4: a postings list per field and term;
+    /// v7: no TERMFILTER) is refused by readers and by an ingest alike, with the rebuild
+    /// command in the message; never read as today's.
+    @Test(arguments: [UInt8(4), 7])
+    func previousFormatIsRefusedWithRebuildMessage(version: UInt8) throws {
         let dir = try ScratchDirectory()
         let index = try Self.makeIndex(dir)
         for segment in try Self.segmentFiles(index) {
             var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: segment)))
-            bytes[8] = 4  // u32 format version, little-endian
+            bytes[8] = version  // u32 format version, little-endian
             try Data(bytes).write(to: URL(fileURLWithPath: segment))
         }
-        try Self.expectRefusedAsOld(index, naming: "segment v4")
+        try Self.expectRefusedAsOld(index, naming: "segment v\(version)")
     }
 
     /// Readers and an ingest refuse the index as written in an older format

@@ -39,8 +39,9 @@ enum SegmentFormat {
     /// and each skip entry also bounds its block's documents' pseudo frequency (`SkipEntry`), at
     /// the BM25F parameters of the new BOUNDS section (`BoundReference`). 7: STOREINDEX with
     /// 4-byte offsets when they fit (`StoreIndex`), stored text in blocks of 1 KiB whose frames
-    /// declare neither their size nor their dictionary's id (`Zstd`).
-    static let version: UInt32 = 7
+    /// declare neither their size nor their dictionary's id (`Zstd`). 8: TERMFILTER, a Bloom
+    /// filter over the terms, so a lookup of an absent term reads one block (`TermFilter`).
+    static let version: UInt32 = 8
     static let headerSize = 16
     static let footerSize = 24
     /// Bytes of one directory entry: section id (u32), offset and length (u64 each).
@@ -70,7 +71,7 @@ enum SegmentFormat {
     enum Section: UInt32, CaseIterable {
         case postings = 1, positions = 2, terms = 3, termIndex = 4, norms = 5, docIDs = 6,
             store = 7, storeIndex = 8, skips = 9, stats = 10, fast = 11, bounds = 12,
-            textPositions = 20, storeDictionary = 21
+            textPositions = 20, storeDictionary = 21, termFilter = 22
     }
 }
 

@@ -16,10 +16,10 @@ struct SegmentContents: Sendable {
 
 extension SegmentReader {
     /// Decodes the whole segment: the checksum, every dictionary block and entry (order, prefix
-    /// coding, fields), every term's postings blocks, skip entries and positions (bounds,
-    /// ascending document numbers, exact lengths, block maxima), the fast fields, and every
-    /// stored-text block (contiguity, zstd frame, document count, UTF-8). Throws
-    /// `IndexError.corruptSegment` naming the file and the first damage found.
+    /// coding, fields; the term filter passes each), every term's postings blocks, skip entries
+    /// and positions (bounds, ascending document numbers, exact lengths, block maxima), the fast
+    /// fields, and every stored-text block (contiguity, zstd frame, document count, UTF-8).
+    /// Throws `IndexError.corruptSegment` naming the file and the first damage found.
     func verifyAll() throws -> SegmentContents {
         try verifyChecksum()
         let path = file.path
@@ -44,6 +44,10 @@ extension SegmentReader {
             let term = String(decoding: key, as: UTF8.self)
             guard out.terms == 0 || previous.lexicographicallyPrecedes(key) else {
                 throw corrupt("dictionary is out of order at term \"\(term)\"")
+            }
+            // The filter turns away no term the dictionary holds (a lookup would miss it).
+            guard key.withUnsafeBytes({ termFilter.mayContain($0) }) else {
+                throw corrupt("the term filter (TERMFILTER) turns away term \"\(term)\", which the dictionary holds")
             }
             guard entry.df >= 1, entry.df <= docs else { throw corrupt("term \"\(term)\" claims \(entry.df) documents in a segment of \(docs)") }
             guard entry.postings.lowerBound == postingEnd, entry.positions.lowerBound == positionEnd, entry.skips.lowerBound == skipEnd else {

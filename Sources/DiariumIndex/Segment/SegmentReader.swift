@@ -63,6 +63,9 @@ public final class SegmentReader: Sendable {
     nonisolated(unsafe) let postingBytes: UnsafeRawBufferPointer
     nonisolated(unsafe) let positionBytes: UnsafeRawBufferPointer
     nonisolated(unsafe) let skipBytes: UnsafeRawBufferPointer
+    /// TERMFILTER in the map (`TermFilter`): `find` asks it first, so an absent term costs a
+    /// hash and one block.
+    nonisolated(unsafe) let termFilter: TermFilter.View
     private let blockCount: Int
     /// Distinct values of each fast string column, in ordinal order (ordinal k = value k − 1).
     private let fastDictionaries: [[String]]
@@ -138,6 +141,9 @@ public final class SegmentReader: Sendable {
                   TermIndexEntry.headerSize + blocks * SegmentFormat.termIndexEntrySize <= section(.termIndex).count else {
                 throw corrupt("term index is damaged")
             }
+            guard TermFilter.View(section(.termFilter), terms: terms) != nil else {
+                throw corrupt("term filter (TERMFILTER) does not match the \(terms) terms")
+            }
             var stats = ByteReader(section(.stats))
             let sums = (0..<fieldCount).map { _ in stats.u64() }
             var bounds = ByteReader(section(.bounds))
@@ -188,6 +194,8 @@ public final class SegmentReader: Sendable {
         postingBytes = bytes(.postings)
         positionBytes = bytes(.positions)
         skipBytes = bytes(.skips)
+        // Checked above, in the same map.
+        termFilter = TermFilter.View(bytes(.termFilter), terms: parsed.terms) ?? TermFilter.View.empty
         documentCount = parsed.docs
         blockCount = parsed.blocks
         termCount = parsed.terms
@@ -458,8 +466,10 @@ public final class SegmentReader: Sendable {
     /// Only the block that could hold `key` is read (the next block's first key is after it),
     /// and only the entry found is checked (`entry`): the records before it are only added up
     /// (`advance`). A lookup of a spelling the segment lacks (most of `Searcher.foldedVariants`'
-    /// spellings) walks half a block on average.
+    /// spellings) walks half a block on average — when it gets that far: the term filter
+    /// (`TermFilter`) turns away ~99 % of absent terms first.
     func find(_ key: [UInt8]) throws -> TermEntry? {
+        guard key.withUnsafeBytes({ termFilter.mayContain($0) }) else { return nil }
         let block = try blockOf(key)
         guard block < blockCount else { return nil }
         let terms = termBytes, index = termIndexBytes

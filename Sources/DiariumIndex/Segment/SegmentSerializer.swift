@@ -71,6 +71,8 @@ struct SegmentSerializer<Output: SegmentOutput> {
     private var indexKeys = ByteWriter()
     private var termCount = 0
     private var previous: [UInt8] = []
+    /// Each term's `TermFilter.hash`, for TERMFILTER at `finish` (8 bytes a term).
+    private var termHashes: [UInt64] = []
     private var scratch = [UInt32](repeating: 0, count: BitPacking.blockSize)
     /// A term's position deltas, reused from term to term.
     private var stream: [UInt32] = []
@@ -169,6 +171,7 @@ struct SegmentSerializer<Output: SegmentOutput> {
                          into: &terms)
         previous.removeAll(keepingCapacity: true)
         previous.append(contentsOf: key)
+        termHashes.append(TermFilter.hash(key))
         termCount += 1
         if postings.count >= Self.flushSize {
             try emit(postings.bytes)
@@ -309,6 +312,10 @@ struct SegmentSerializer<Output: SegmentOutput> {
         w.raw(indexEntries.bytes)
         w.raw(indexKeys.bytes)
         try section(.termIndex, w.bytes)
+        w = ByteWriter()
+        TermFilter(hashes: termHashes).write(into: &w)
+        termHashes = []
+        try section(.termFilter, w.bytes)
         try section(.norms, norms)
         w = ByteWriter()
         for t in fieldTotals { w.u64(t) }
