@@ -40,7 +40,8 @@ enum SegmentFormat {
     /// the BM25F parameters of the new BOUNDS section (`BoundReference`). 7: STOREINDEX with
     /// 4-byte offsets when they fit (`StoreIndex`), stored text in blocks of 1 KiB whose frames
     /// declare neither their size nor their dictionary's id (`Zstd`). 8: TERMFILTER, a Bloom
-    /// filter over the terms, so a lookup of an absent term reads one block (`TermFilter`).
+    /// filter over the terms, so a lookup of an absent term usually (~99 %) reads one block
+    /// and no dictionary (`TermFilter`).
     static let version: UInt32 = 8
     static let headerSize = 16
     static let footerSize = 24

@@ -18,15 +18,16 @@ struct SegmentMerger {
     /// About what a merge of `sources` adds to the resident set: per document its norms, id,
     /// fast values, new number and store-index and position-table entries, the largest term's
     /// postings (decoded, merged and encoded: they grow with the documents) and its terms'
-    /// hashes for TERMFILTER (8 bytes a term while writing, 1.25 in the section; ~7 terms a
-    /// document on the benchmark corpus), 330 bytes;
+    /// hashes for TERMFILTER (8 bytes a term while writing, reserved at once; 7.2 distinct terms
+    /// a document on the benchmark corpus: 58 bytes), 346 bytes. The hashes grow with distinct
+    /// terms, not documents: text with many one-off tokens (OCR noise, numbers) needs more;
     /// per source its window of terms and its pages being read (about 320 KiB); and 4 MiB for
     /// the pages read between two releases, the sections' buffers, the file's buffer and the
     /// replay of the scratch files. Measured (max RSS of `diarium optimize` less the process's
     /// before the merge; docs/benchmarks.md, tenth session): 10 sources of 10,000 documents
     /// 7–8 MiB (estimate 9.9), 5 sources of 100,000 documents 34 MiB (estimate 33.1); the term
     /// filter (format 8) added 4.0 MiB to the latter's max RSS (thirteenth session, 41 bytes a
-    /// document).
+    /// document, before its hashes were reserved at once).
     static func memoryEstimate(_ sources: [LiveSegment]) -> Int {
         memoryEstimate(documents: sources.reduce(0) { $0 + $1.reader.documentCount }, sources: sources.count)
     }
@@ -34,7 +35,7 @@ struct SegmentMerger {
     /// `memoryEstimate(_:)` of `sources` segments holding `documents` documents in all (deleted
     /// ones included), from the catalog's counts, without opening them.
     static func memoryEstimate(documents: Int, sources: Int) -> Int {
-        documents * 330 + sources * (320 << 10) + (4 << 20)
+        documents * 346 + sources * (320 << 10) + (4 << 20)
     }
 
     /// Merges `sources` into a new file at `path` (created with `O_EXCL`, written front to back
@@ -108,7 +109,8 @@ struct SegmentMerger {
         // of all ten: tens of millions of arrays at a million documents).
         var windows = sources.map { TermWindow($0.reader) }
         let file = try DurableFileWriter(creating: path)
-        var serializer = try SegmentSerializer(norms: norms, output: file, spillDirectory: folder)
+        var serializer = try SegmentSerializer(norms: norms, output: file, spillDirectory: folder,
+                                               expectedTerms: sources.reduce(0) { $0 + $1.reader.termCount })
         var merged = TermPostings()
         // The sources' postings are read once, in key order: every `releaseAfter` bytes of
         // postings, positions and skips read, the pages read so far leave the resident set (a

@@ -194,8 +194,11 @@ public final class SegmentReader: Sendable {
         postingBytes = bytes(.postings)
         positionBytes = bytes(.positions)
         skipBytes = bytes(.skips)
-        // Checked above, in the same map.
-        termFilter = TermFilter.View(bytes(.termFilter), terms: parsed.terms) ?? TermFilter.View.empty
+        // Checked above, in the same map; never an empty filter in its place (every lookup would miss).
+        guard let filter = TermFilter.View(bytes(.termFilter), terms: parsed.terms) else {
+            throw corrupt("term filter (TERMFILTER) does not match the \(parsed.terms) terms")
+        }
+        termFilter = filter
         documentCount = parsed.docs
         blockCount = parsed.blocks
         termCount = parsed.terms

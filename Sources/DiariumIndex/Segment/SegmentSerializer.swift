@@ -97,9 +97,13 @@ struct SegmentSerializer<Output: SegmentOutput> {
     /// A serializer for a segment whose documents have these one-byte norms (doc × field),
     /// writing to `output` (the header at once). With a `spillDirectory` (the segments
     /// folder), the sections produced beside POSTINGS go to scratch files there every
-    /// `spillAfter` bytes (`flushSize`; tests go lower) instead of growing in memory.
-    init(norms: [UInt8], output: Output, spillDirectory: String? = nil, spillAfter: Int = Self.flushSize) throws {
+    /// `spillAfter` bytes (`flushSize`; tests go lower) instead of growing in memory. With
+    /// `expectedTerms` (an upper bound; a merge's sources' term counts added up), the terms'
+    /// hashes are reserved at once instead of growing by doubling (old and new array both held).
+    init(norms: [UInt8], output: Output, spillDirectory: String? = nil, spillAfter: Int = Self.flushSize,
+         expectedTerms: Int = 0) throws {
         self.norms = norms
+        termHashes.reserveCapacity(expectedTerms)
         reference = BoundReference(norms: norms)
         self.output = output
         self.spillDirectory = spillDirectory

@@ -106,14 +106,6 @@ struct TermFilter: Equatable, Sendable {
             blocks = b
         }
 
-        /// A filter of no blocks (no term passes).
-        static var empty: View { View(bytes: UnsafeRawBufferPointer(start: nil, count: 0), blocks: 0) }
-
-        private init(bytes: UnsafeRawBufferPointer, blocks: Int) {
-            self.bytes = bytes
-            self.blocks = blocks
-        }
-
         /// Whether the segment may hold the term of bytes `key`: false means it does not.
         @inline(__always)
         func mayContain(_ key: UnsafeRawBufferPointer) -> Bool {
