@@ -166,15 +166,40 @@ enum Zstd {
         let pointer: OpaquePointer
     }
 
-    /// Decompresses a frame that must yield exactly `size` bytes, with `dictionary` when the
-    /// segment has one; nil if the frame is damaged. A size the frame header declares must
-    /// equal `size` before anything is allocated (the caller bounds `size`); the output buffer
+    /// The most bytes one frame may decompress to. The output is allocated at the size asked
+    /// for before anything is decoded, and since format 7 a frame names no size of its own: the
+    /// size comes from the store index, so a damaged entry must not make it allocate more.
+    /// Stored-text blocks hold at most `StoreIndex.largestBlock` (4 KiB); 1 MiB leaves room
+    /// for larger blocks without a format change of this limit.
+    static let largestOutput = 1 << 20
+
+    /// Why a frame was refused.
+    enum Failure: Error, Equatable, CustomStringConvertible {
+        /// The size asked for is negative or over `largestOutput`; nothing was decoded.
+        case sizeOutOfRange(Int)
+        /// The frame does not decode to exactly the size asked for (damaged, truncated, of
+        /// another size, or compressed with another dictionary: its checksum fails).
+        case damaged
+
+        var description: String {
+            switch self {
+            case let .sizeOutOfRange(size):
+                "a frame asked to decompress to \(size) bytes, outside the 0–\(Zstd.largestOutput) one frame may hold"
+            case .damaged: "a frame does not decompress to the size its index gives"
+            }
+        }
+    }
+
+    /// Decompresses a frame that must yield exactly `size` bytes (0 ≤ `size` ≤
+    /// `largestOutput`, checked before anything is allocated), with `dictionary` when the
+    /// segment has one. A size the frame header declares must equal `size`; the output buffer
     /// is not zero-filled (the decompressor writes every byte it returns, and a frame that
     /// would write more than `size` is an error).
-    static func decompress(_ input: UnsafeRawBufferPointer, size: Int, dictionary: Dictionary? = nil) -> [UInt8]? {
-        guard size >= 0, size <= 1 << 31, let base = input.baseAddress else { return nil }
+    static func decompress(_ input: UnsafeRawBufferPointer, size: Int, dictionary: Dictionary? = nil) throws(Failure) -> [UInt8] {
+        guard size >= 0, size <= largestOutput else { throw .sizeOutOfRange(size) }
+        guard let base = input.baseAddress else { throw .damaged }
         let declared = ZSTD_getFrameContentSize(base, input.count)
-        guard declared == UInt64(size) || declared == UInt64.max else { return nil }  // UInt64.max: ZSTD_CONTENTSIZE_UNKNOWN
+        guard declared == UInt64(size) || declared == UInt64.max else { throw .damaged }  // UInt64.max: ZSTD_CONTENTSIZE_UNKNOWN
         var ok = false
         let output = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
             let got = if let dictionary {
@@ -185,6 +210,7 @@ enum Zstd {
             ok = ZSTD_isError(got) == 0 && got == size
             count = ok ? size : 0
         }
-        return ok ? output : nil
+        guard ok else { throw .damaged }
+        return output
     }
 }
