@@ -121,45 +121,32 @@ enum Zstd {
         deinit { ZSTD_freeDDict(digested) }
     }
 
-    /// Decompression contexts kept for reuse, at most `limit`.
-    fileprivate final class ContextPool: Sendable {
-        private let kept: Mutex<[DecompressionContext]>
-        private let limit: Int
-
-        init(keeping limit: Int) {
-            kept = Mutex([])
-            self.limit = limit
-        }
-
-        deinit {
-            for c in kept.withLock({ $0 }) { ZSTD_freeDCtx(c.pointer) }
-        }
-
-        /// Calls `body` with a context of the pool (or a new one), then keeps it unless the
-        /// pool is full.
-        func use<R>(_ body: (OpaquePointer) -> R) -> R {
-            let taken = kept.withLock { $0.popLast() } ?? ZSTD_createDCtx().map(DecompressionContext.init)
-            guard let taken else { preconditionFailure("zstd: no memory for a decompression context") }
-            defer {
-                let keep = kept.withLock { pool -> Bool in
-                    guard pool.count < limit else { return false }
-                    pool.append(taken)
-                    return true
-                }
-                if !keep { ZSTD_freeDCtx(taken.pointer) }
-            }
-            return body(taken.pointer)
-        }
-    }
-
     /// Decompression contexts kept for reuse: a context is about 160 KiB, which malloc would
     /// map and unmap for every block decompressed. One pool for every dictionary: a context
     /// whose last frame used another dictionary decodes with zstd's prefetching sequence
     /// decoder (`ddictIsCold`), 24 % more instructions a 2 KiB block but faster on the clock
     /// when the dictionary is not in the cache, as between a page's hits; contexts kept per
     /// dictionary (always the short decoder) took 11 % fewer instructions in the rare class's zstd and were
-    /// slower (docs/benchmarks.md, twelfth session).
-    private static let contexts = ContextPool(keeping: 8)
+    /// slower (docs/benchmarks.md, twelfth session). Lives as long as the process.
+    private static let contexts = Mutex<[DecompressionContext]>([])
+    /// Contexts `contexts` keeps at most (more are freed after use).
+    private static let keptContexts = 8
+
+    /// Calls `body` with a context of the pool (or a new one), then keeps it unless the pool
+    /// holds `keptContexts` already.
+    private static func withContext<R>(_ body: (OpaquePointer) -> R) -> R {
+        let taken = contexts.withLock { $0.popLast() } ?? ZSTD_createDCtx().map(DecompressionContext.init)
+        guard let taken else { preconditionFailure("zstd: no memory for a decompression context") }
+        defer {
+            let keep = contexts.withLock { pool -> Bool in
+                guard pool.count < keptContexts else { return false }
+                pool.append(taken)
+                return true
+            }
+            if !keep { ZSTD_freeDCtx(taken.pointer) }
+        }
+        return body(taken.pointer)
+    }
 
     /// A `ZSTD_DCtx`: in the pool, or used by the one thread that took it out.
     private struct DecompressionContext: @unchecked Sendable {
@@ -203,9 +190,9 @@ enum Zstd {
         var ok = false
         let output = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
             let got = if let dictionary {
-                contexts.use { ZSTD_decompress_usingDDict($0, buffer.baseAddress, size, base, input.count, dictionary.digested) }
+                withContext { ZSTD_decompress_usingDDict($0, buffer.baseAddress, size, base, input.count, dictionary.digested) }
             } else {
-                contexts.use { ZSTD_decompressDCtx($0, buffer.baseAddress, size, base, input.count) }
+                withContext { ZSTD_decompressDCtx($0, buffer.baseAddress, size, base, input.count) }
             }
             ok = ZSTD_isError(got) == 0 && got == size
             count = ok ? size : 0
