@@ -441,7 +441,7 @@ func wordOffsets(_ text: [UInt8]) -> [Int] {
             let damagedPath = dir.path + "/store\(delta).seg"
             try DurableFile.create(damagedPath, bytes: bytes)
             let reader = try SegmentReader(path: damagedPath)
-            #expect(try reader.withSection(.storeIndex) { StoreIndex(reading: $0)?.block(last)?.rawSize } == index.block(last).map { UInt32(Int($0.rawSize) + delta) })
+            #expect(reader.withSection(.storeIndex) { StoreIndex(reading: $0)?.block(last)?.rawSize } == index.block(last).map { UInt32(Int($0.rawSize) + delta) })
             do {
                 let read = try reader.storedText(0)
                 Issue.record("raw size \(delta > 0 ? "+" : "")\(delta): read \(read.count) bytes instead of refusing")
