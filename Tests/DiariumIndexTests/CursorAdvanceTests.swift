@@ -115,27 +115,4 @@ import DiariumTestSupport
             }
         }
     }
-
-    /// A cursor keeps the `PostingsBuffers` it decodes into alive: made with buffers nobody
-    /// else holds, it walks every document, and the buffers go when the cursor does.
-    @Test func aCursorKeepsItsBuffers() throws {
-        let dir = try ScratchDirectory()
-        let reader = try Self.segment(in: dir)
-        let layout = Self.layouts[0]
-        weak var released: PostingsBuffers?
-        var cursor: PostingsCursor? = try {
-            let buffers = PostingsBuffers()
-            released = buffers
-            return try reader.cursor(Array(layout.term.utf8), buffers: buffers)
-        }()
-        #expect(released != nil, "the cursor holds its buffers")
-        var seen: [UInt32] = []
-        while let doc = cursor?.doc, doc != PostingsCursor.exhausted {
-            seen.append(doc)
-            cursor?.next()
-        }
-        #expect(seen == layout.docs.map(UInt32.init))
-        cursor = nil
-        #expect(released == nil, "the buffers go with the last cursor")
-    }
 }

@@ -1,7 +1,6 @@
 /// Decode buffers of `PostingsCursor`s: one allocation per cursor, all freed together when the
-/// owner (a query, a merge, a snippet pass) and every cursor made with this object have let go
-/// of it (each cursor keeps it alive). `recycle` hands the buffers out again: no cursor made
-/// before it may be read after it.
+/// owner (a query, a merge, a snippet pass) lets go of this object. Cursors hold no reference
+/// to it — they are plain values — so it must outlive every cursor made with it.
 public final class PostingsBuffers {
     private var chunks: [UnsafeMutablePointer<UInt32>] = []
     /// The chunks handed out since the last `recycle` (the first `handed` of `chunks`).
@@ -59,12 +58,10 @@ public struct BlockBound: Sendable {
 /// block's per-field maxima for block-max pruning. A cursor restricted to some `fields` passes
 /// over documents holding the term only in others.
 ///
-/// It decodes into a buffer of the `PostingsBuffers` it was made with and keeps that object
-/// alive (one reference: a retain when the cursor is copied, none as it is mutated in place, as
-/// query loops do); it points into its segment's map without keeping the `SegmentReader`
-/// alive, so it is valid only while the reader lives (a query holds its readers). Not
-/// thread-safe: one cursor per query and thread. Damaged data ends the iteration and sets
-/// `error`; it never traps.
+/// A plain value without references (no retain or release as it moves, is stored in an array
+/// or mutated in place): it points into the segment's map and into a `PostingsBuffers`, so it is
+/// valid only while both its `SegmentReader` and those buffers live. Not thread-safe: one
+/// cursor per query and thread. Damaged data ends the iteration and sets `error`; it never traps.
 public struct PostingsCursor {
     /// `doc` once the postings are exhausted.
     public static let exhausted = UInt32.max
@@ -84,8 +81,6 @@ public struct PostingsCursor {
     private var failure: StaticString?
 
     private unowned(unsafe) let segment: SegmentReader
-    /// Owns `docs`, `frequencies` and `positionValues`: kept alive as long as the cursor.
-    private let buffers: PostingsBuffers
     private let postings: UnsafeRawBufferPointer
     private let skips: UnsafeRawBufferPointer
     private let positionBytes: UnsafeRawBufferPointer
@@ -136,7 +131,6 @@ public struct PostingsCursor {
         positionBytes = try slice(.positions, segment.positionBytes, entry.positions)
         blockCount = (entry.df + BitPacking.blockSize - 1) / BitPacking.blockSize
         fullPositionBlocks = entry.ttf / BitPacking.blockSize
-        self.buffers = buffers
         let buffer = buffers.allocate()
         docs = buffer
         frequencies = buffer + Self.size

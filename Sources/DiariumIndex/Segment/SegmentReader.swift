@@ -506,8 +506,8 @@ public final class SegmentReader: Sendable {
     // MARK: Postings
 
     /// A cursor over the postings of `term`, reporting the documents holding it in one of
-    /// `fields`; nil if absent. The cursor's decode buffers come from `buffers` (which it keeps
-    /// alive); this reader must outlive it.
+    /// `fields`; nil if absent. The cursor's decode buffers come from `buffers`, which must
+    /// outlive it (as must this reader).
     public func cursor(_ term: [UInt8], fields: Set<IndexField> = Set(IndexField.allCases),
                        buffers: PostingsBuffers) throws -> PostingsCursor? {
         let mask = IndexField.mask(fields)
@@ -543,7 +543,9 @@ public final class SegmentReader: Sendable {
 
     /// A whole term decoded: documents, per-field frequencies and (when asked) positions.
     func decode(_ entry: TermEntry, withPositions: Bool) throws -> TermPostings {
-        var c = try PostingsCursor(segment: self, entry: entry, fields: SegmentFormat.allFields, buffers: PostingsBuffers())
+        let buffers = PostingsBuffers()
+        defer { withExtendedLifetime(buffers) {} }
+        var c = try PostingsCursor(segment: self, entry: entry, fields: SegmentFormat.allFields, buffers: buffers)
         var out = TermPostings()
         out.docs.reserveCapacity(entry.df)
         out.frequencies.reserveCapacity(entry.df * TermPostings.fieldCount)
