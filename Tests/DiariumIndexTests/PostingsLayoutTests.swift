@@ -30,6 +30,44 @@ import Testing
         }
     }
 
+    /// Bit-unpacking reads nothing past a packed block: each block, at every width 0–32, and a
+    /// full postings block (its last field packed) end flush against a page that may not be read
+    /// (`GuardedBytes`), where a read past the block faults — with or without a sanitizer. Faults
+    /// under `unpackGroups` reading its last groups in place (`safe` = every group) instead of
+    /// from the padded copy.
+    @Test func unpackingReadsNothingPastTheBlock() {
+        var rng = SeededRandom(state: 33)
+        var out = [UInt32](repeating: 0, count: BitPacking.blockSize)
+        for width in 0...32 {
+            let limit: UInt64 = width == 0 ? 0 : (1 << UInt64(width)) - 1
+            let values = (0..<BitPacking.blockSize).map { i in UInt32(i == 5 ? limit : (limit == 0 ? 0 : rng.next() % (limit + 1))) }
+            var w = ByteWriter()
+            values.withUnsafeBufferPointer { BitPacking.pack($0, width: width, into: &w) }
+            let guarded = GuardedBytes(w.bytes)
+            out.withUnsafeMutableBufferPointer { o in
+                // A width-0 block has no bytes: any address will do, none is read.
+                BitPacking.unpack(guarded.bytes.baseAddress ?? UnsafeRawPointer(o.baseAddress!), width: width, into: o.baseAddress!)
+            }
+            #expect(out == values, "width \(width)")
+        }
+        // A full block whose last bytes are its last field's frequencies, packed at width 3.
+        let docs = (0..<UInt32(PostingsBlock.size)).map { $0 * 3 + 1 }
+        var frequencies: [UInt32] = []
+        for i in 0..<PostingsBlock.size { frequencies += [UInt32(i % 2), UInt32(1 + i % 5), 0, UInt32(i % 7)] }
+        var w = ByteWriter(), scratch: [UInt32] = []
+        PostingsBlock.write(docs: docs[...], frequencies: frequencies[...], previous: 0, scratch: &scratch, into: &w)
+        let guarded = GuardedBytes(w.bytes)
+        let decodedDocs = UnsafeMutablePointer<UInt32>.allocate(capacity: PostingsBlock.size)
+        let decoded = UnsafeMutablePointer<UInt32>.allocate(capacity: PostingsBlock.size * 4)
+        defer { decodedDocs.deallocate(); decoded.deallocate() }
+        let read = PostingsBlock.read(guarded.bytes, at: 0, count: PostingsBlock.size, previous: 0, docs: decodedDocs, frequencies: decoded)
+        #expect(read?.end == w.bytes.count)
+        #expect(Array(UnsafeBufferPointer(start: decodedDocs, count: PostingsBlock.size)) == docs)
+        for i in 0..<PostingsBlock.size {
+            #expect((0..<4).map { decoded[$0 * PostingsBlock.size + i] } == Array(frequencies[(i * 4)..<(i * 4 + 4)]), "entry \(i)")
+        }
+    }
+
     /// Random blocks, full (packed) and short (varints), with fields present in some, all or no
     /// documents, read back exactly.
     @Test func postingsBlockRoundTrip() {

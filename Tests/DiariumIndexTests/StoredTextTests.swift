@@ -301,9 +301,27 @@ func wordOffsets(_ text: [UInt8]) -> [Int] {
         let frame = block.withUnsafeBytes { Zstd.Compressor(dictionary: dictionary.bytes).compress($0) }
         let plain = Zstd.compress(block)
         #expect(frame.count < plain.count, "\(frame.count) with the dictionary, \(plain.count) without")
-        #expect(frame.withUnsafeBytes { Zstd.decompress($0, size: block.count, dictionary: digested) } == block)
-        #expect(frame.withUnsafeBytes { Zstd.decompress($0, size: block.count) } == nil)
-        #expect(plain.withUnsafeBytes { Zstd.decompress($0, size: block.count) } == block)
+        #expect(try frame.withUnsafeBytes { try Zstd.decompress($0, size: block.count, dictionary: digested) } == block)
+        #expect(throws: Zstd.Failure.damaged) { try frame.withUnsafeBytes { try Zstd.decompress($0, size: block.count) } }
+        #expect(try plain.withUnsafeBytes { try Zstd.decompress($0, size: block.count) } == block)
+        // Another dictionary trained on other text of the same kind: refused (the frame names
+        // no dictionary; its checksum fails), not other text.
+        let otherSample = Self.prose(StoreDictionary.sampleSize, seed: 10)
+        let other = try #require(try StoreDictionary.train(sample: otherSample, blockSizes: sizes).bytes.withUnsafeBytes {
+            try StoreDictionary.digest(reading: $0)
+        })
+        #expect(throws: Zstd.Failure.damaged) { try frame.withUnsafeBytes { try Zstd.decompress($0, size: block.count, dictionary: other) } }
+        // A size one more or one less than the frame holds is damage, with or without the dictionary.
+        for size in [block.count + 1, block.count - 1] {
+            #expect(throws: Zstd.Failure.damaged) { try frame.withUnsafeBytes { try Zstd.decompress($0, size: size, dictionary: digested) } }
+            #expect(throws: Zstd.Failure.damaged) { try plain.withUnsafeBytes { try Zstd.decompress($0, size: size) } }
+        }
+        // The size is bounded by decompress itself, before anything is allocated or decoded.
+        for size in [-1, Zstd.largestOutput + 1, Int.max] {
+            #expect(throws: Zstd.Failure.sizeOutOfRange(size)) { try plain.withUnsafeBytes { try Zstd.decompress($0, size: size) } }
+        }
+        let largest = [UInt8](repeating: 0x61, count: Zstd.largestOutput)
+        #expect(try Zstd.compress(largest).withUnsafeBytes { try Zstd.decompress($0, size: largest.count) } == largest)
         // Too little text: no dictionary, and an empty section reads as none.
         let short = Array(sample.prefix(StoreDictionary.minimumSample - 1))
         #expect(StoreDictionary.train(sample: short, blockSizes: [short.count]).bytes.isEmpty)
@@ -386,6 +404,51 @@ func wordOffsets(_ text: [UInt8]) -> [Int] {
             #expect(try merged.wordStarts(UInt32(d)).map(Int.init) == stride(from: 0, to: offsets.count, by: Int(TextPositions.interval)).map { offsets[$0] })
         }
         _ = try merged.verifyAll()
+    }
+
+    /// A store index whose last block's raw size is one more, or (with the document's end moved
+    /// with it) one less, than its frame decodes to: reading the text is refused as damage naming
+    /// the block, never answered with a byte the frame did not give. One more passes every
+    /// other check of a read (the document still ends within the blocks); it fails with
+    /// `Zstd.decompress` accepting fewer bytes than asked for (`got == size` dropped).
+    @Test func rawSizeOffByOneIsDamage() throws {
+        var text: [UInt8] = []
+        while text.count < 3 * StoreIndex.blockSize - 100 { text += Array("Åtgärder för säkerhetsöversyn nämnden ".utf8) }
+        var builder = SegmentBuilder()
+        builder.add(id: 1, fields: [.body: bodyField(text)], fast: FastValues(), storedText: text)
+        let image = builder.serialize()
+        let dir = try ScratchDirectory()
+        let path = dir.path + "/store.seg"
+        try DurableFile.create(path, bytes: image)
+        let original = try SegmentReader(path: path)
+        #expect(try original.storedText(0) == text)
+        let section = try #require(original.sections[SegmentFormat.Section.storeIndex.rawValue])
+        let index = try original.withSection(.storeIndex) { try #require(StoreIndex(reading: $0)) }
+        let last = index.blockCount - 1
+        #expect(last >= 1 && index.documentCount == 1)
+        // Width 4: the last pair's raw offset, then the document's end.
+        let rawEnd = section.lowerBound + StoreIndex.headerSize + (2 * index.blockCount + 1) * 4
+        let documentEnd = section.lowerBound + StoreIndex.headerSize + (2 * (index.blockCount + 1) + 1) * 4
+        for (delta, moved) in [(1, [rawEnd]), (-1, [rawEnd, documentEnd])] {
+            var bytes = image
+            for at in moved {
+                let value = (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[at + $1]) << (8 * UInt32($1)) }
+                let changed = UInt32(Int(value) + delta)
+                for j in 0..<4 { bytes[at + j] = UInt8(truncatingIfNeeded: changed >> (8 * UInt32(j))) }
+            }
+            let crc = CRC32.checksum(bytes[0..<(bytes.count - 4)])
+            for j in 0..<4 { bytes[bytes.count - 4 + j] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(j))) }
+            let damagedPath = dir.path + "/store\(delta).seg"
+            try DurableFile.create(damagedPath, bytes: bytes)
+            let reader = try SegmentReader(path: damagedPath)
+            #expect(reader.withSection(.storeIndex) { StoreIndex(reading: $0)?.block(last)?.rawSize } == index.block(last).map { UInt32(Int($0.rawSize) + delta) })
+            do {
+                let read = try reader.storedText(0)
+                Issue.record("raw size \(delta > 0 ? "+" : "")\(delta): read \(read.count) bytes instead of refusing")
+            } catch let e as IndexError {
+                #expect(e.description.contains("stored text block \(last) is damaged"), "\(e)")
+            }
+        }
     }
 
     /// A damaged block (with the checksum fixed, so only the decoder can notice) and a

@@ -121,70 +121,83 @@ enum Zstd {
         deinit { ZSTD_freeDDict(digested) }
     }
 
-    /// Decompression contexts kept for reuse, at most `limit`.
-    fileprivate final class ContextPool: Sendable {
-        private let kept: Mutex<[DecompressionContext]>
-        private let limit: Int
-
-        init(keeping limit: Int) {
-            kept = Mutex([])
-            self.limit = limit
-        }
-
-        deinit {
-            for c in kept.withLock({ $0 }) { ZSTD_freeDCtx(c.pointer) }
-        }
-
-        /// Calls `body` with a context of the pool (or a new one), then keeps it unless the
-        /// pool is full.
-        func use<R>(_ body: (OpaquePointer) -> R) -> R {
-            let taken = kept.withLock { $0.popLast() } ?? ZSTD_createDCtx().map(DecompressionContext.init)
-            guard let taken else { preconditionFailure("zstd: no memory for a decompression context") }
-            defer {
-                let keep = kept.withLock { pool -> Bool in
-                    guard pool.count < limit else { return false }
-                    pool.append(taken)
-                    return true
-                }
-                if !keep { ZSTD_freeDCtx(taken.pointer) }
-            }
-            return body(taken.pointer)
-        }
-    }
-
     /// Decompression contexts kept for reuse: a context is about 160 KiB, which malloc would
     /// map and unmap for every block decompressed. One pool for every dictionary: a context
     /// whose last frame used another dictionary decodes with zstd's prefetching sequence
     /// decoder (`ddictIsCold`), 24 % more instructions a 2 KiB block but faster on the clock
     /// when the dictionary is not in the cache, as between a page's hits; contexts kept per
     /// dictionary (always the short decoder) took 11 % fewer instructions in the rare class's zstd and were
-    /// slower (docs/benchmarks.md, twelfth session).
-    private static let contexts = ContextPool(keeping: 8)
+    /// slower (docs/benchmarks.md, twelfth session). Lives as long as the process.
+    private static let contexts = Mutex<[DecompressionContext]>([])
+    /// Contexts `contexts` keeps at most (more are freed after use).
+    private static let keptContexts = 8
+
+    /// Calls `body` with a context of the pool (or a new one), then keeps it unless the pool
+    /// holds `keptContexts` already.
+    private static func withContext<R>(_ body: (OpaquePointer) -> R) -> R {
+        let taken = contexts.withLock { $0.popLast() } ?? ZSTD_createDCtx().map(DecompressionContext.init)
+        guard let taken else { preconditionFailure("zstd: no memory for a decompression context") }
+        defer {
+            let keep = contexts.withLock { pool -> Bool in
+                guard pool.count < keptContexts else { return false }
+                pool.append(taken)
+                return true
+            }
+            if !keep { ZSTD_freeDCtx(taken.pointer) }
+        }
+        return body(taken.pointer)
+    }
 
     /// A `ZSTD_DCtx`: in the pool, or used by the one thread that took it out.
     private struct DecompressionContext: @unchecked Sendable {
         let pointer: OpaquePointer
     }
 
-    /// Decompresses a frame that must yield exactly `size` bytes, with `dictionary` when the
-    /// segment has one; nil if the frame is damaged. A size the frame header declares must
-    /// equal `size` before anything is allocated (the caller bounds `size`); the output buffer
+    /// The most bytes one frame may decompress to. The output is allocated at the size asked
+    /// for before anything is decoded, and since format 7 a frame names no size of its own: the
+    /// size comes from the store index, so a damaged entry must not make it allocate more.
+    /// Stored-text blocks hold at most `StoreIndex.largestBlock` (4 KiB); 1 MiB leaves room
+    /// for larger blocks without a format change of this limit.
+    static let largestOutput = 1 << 20
+
+    /// Why a frame was refused.
+    enum Failure: Error, Equatable, CustomStringConvertible {
+        /// The size asked for is negative or over `largestOutput`; nothing was decoded.
+        case sizeOutOfRange(Int)
+        /// The frame does not decode to exactly the size asked for (damaged, truncated, of
+        /// another size, or compressed with another dictionary: its checksum fails).
+        case damaged
+
+        var description: String {
+            switch self {
+            case let .sizeOutOfRange(size):
+                "a frame asked to decompress to \(size) bytes, outside the 0–\(Zstd.largestOutput) one frame may hold"
+            case .damaged: "a frame does not decompress to the size its index gives"
+            }
+        }
+    }
+
+    /// Decompresses a frame that must yield exactly `size` bytes (0 ≤ `size` ≤
+    /// `largestOutput`, checked before anything is allocated), with `dictionary` when the
+    /// segment has one. A size the frame header declares must equal `size`; the output buffer
     /// is not zero-filled (the decompressor writes every byte it returns, and a frame that
     /// would write more than `size` is an error).
-    static func decompress(_ input: UnsafeRawBufferPointer, size: Int, dictionary: Dictionary? = nil) -> [UInt8]? {
-        guard size >= 0, size <= 1 << 31, let base = input.baseAddress else { return nil }
+    static func decompress(_ input: UnsafeRawBufferPointer, size: Int, dictionary: Dictionary? = nil) throws(Failure) -> [UInt8] {
+        guard size >= 0, size <= largestOutput else { throw .sizeOutOfRange(size) }
+        guard let base = input.baseAddress else { throw .damaged }
         let declared = ZSTD_getFrameContentSize(base, input.count)
-        guard declared == UInt64(size) || declared == UInt64.max else { return nil }  // UInt64.max: ZSTD_CONTENTSIZE_UNKNOWN
+        guard declared == UInt64(size) || declared == UInt64.max else { throw .damaged }  // UInt64.max: ZSTD_CONTENTSIZE_UNKNOWN
         var ok = false
         let output = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
             let got = if let dictionary {
-                contexts.use { ZSTD_decompress_usingDDict($0, buffer.baseAddress, size, base, input.count, dictionary.digested) }
+                withContext { ZSTD_decompress_usingDDict($0, buffer.baseAddress, size, base, input.count, dictionary.digested) }
             } else {
-                contexts.use { ZSTD_decompressDCtx($0, buffer.baseAddress, size, base, input.count) }
+                withContext { ZSTD_decompressDCtx($0, buffer.baseAddress, size, base, input.count) }
             }
             ok = ZSTD_isError(got) == 0 && got == size
             count = ok ? size : 0
         }
-        return ok ? output : nil
+        guard ok else { throw .damaged }
+        return output
     }
 }

@@ -30,11 +30,14 @@ extension SegmentReader {
 /// allocated, the frame decoded to exactly that size.
     private func decompress(_ index: StoreIndex, _ store: UnsafeRawBufferPointer, _ i: Int) throws -> (block: StoreIndex.Block, raw: [UInt8]) {
         guard let b = index.block(i), b.rawSize > 0, b.rawSize <= UInt32(StoreIndex.largestBlock), b.offset <= UInt64(store.count),
-              UInt64(b.compressedSize) <= UInt64(store.count) - b.offset,
-              let raw = Zstd.decompress(UnsafeRawBufferPointer(rebasing: store[Int(b.offset)..<(Int(b.offset) + Int(b.compressedSize))]),
-                                        size: Int(b.rawSize), dictionary: storeDictionary)
+              UInt64(b.compressedSize) <= UInt64(store.count) - b.offset
         else { throw corrupt("stored text block \(i) is damaged") }
-        return (b, raw)
+        do {
+            let frame = UnsafeRawBufferPointer(rebasing: store[Int(b.offset)..<(Int(b.offset) + Int(b.compressedSize))])
+            return (b, try Zstd.decompress(frame, size: Int(b.rawSize), dictionary: storeDictionary))
+        } catch {
+            throw corrupt("stored text block \(i) is damaged (\(error))")
+        }
     }
 
     /// Bytes `span` of the raw stream, decompressing the blocks it touches.
