@@ -57,6 +57,15 @@ import DiariumTestSupport
         return try SegmentReader(path: path)
     }
 
+    /// Two searchers over `reader`: one walking the year runs, one checking the filter per
+    /// document (`Searcher.yearRunsEnabled` false), the judge of the walk.
+    static func searchers(_ reader: IndexReader) throws -> (runs: Searcher, perDocument: Searcher) {
+        let runs = try Searcher(reader: reader)
+        let perDocument = try Searcher(reader: reader)
+        perDocument.yearRunsEnabled = false
+        return (runs, perDocument)
+    }
+
     /// `YearRuns.ranges` per segment, flattened, equals `{d : year(d) != 0 && filter ∋ year(d)}`
     /// taken document by document — on the clustered index's segments and on a built segment
     /// with runs of 1 to 9 documents (every run kept: `minimumRun` 1). A walk that drops or adds
@@ -92,9 +101,7 @@ import DiariumTestSupport
     @Test func unionsWithRunsEqualUnionsWithout() throws {
         let scratch = try ScratchDirectory("yearruns")
         let reader = try Self.clusteredIndex(scratch)
-        let runs = try Searcher(reader: reader)
-        let perDocument = try Searcher(reader: reader)
-        perDocument.yearRunsEnabled = false
+        let (runs, perDocument) = try Self.searchers(reader)
         let withRuns = reader.segments.indices.filter { runs.yearRuns(segment: $0) != nil }
         #expect(withRuns.count > 1, "year runs in \(withRuns.count) of \(reader.segments.count) segments")
         #expect(reader.segments.indices.allSatisfy { perDocument.yearRuns(segment: $0) == nil })
@@ -161,9 +168,7 @@ import DiariumTestSupport
         let scratch = try ScratchDirectory("yearruns")
         let reader = try Self.earlyWordsIndex(scratch)
         #expect(reader.segments.count == 1)
-        let runs = try Searcher(reader: reader)
-        let perDocument = try Searcher(reader: reader)
-        perDocument.yearRunsEnabled = false
+        let (runs, perDocument) = try Self.searchers(reader)
         let yearRuns = try #require(runs.yearRuns(segment: 0))
         let range = try #require(QueryParser.yearRange("2010..2013"))
         #expect(yearRuns.ranges(range).count == 10)
@@ -192,9 +197,7 @@ import DiariumTestSupport
     @Test func aYearFilterPassingNothingOpensNoCursor() throws {
         let scratch = try ScratchDirectory("yearruns")
         let reader = try Self.earlyWordsIndex(scratch)
-        let runs = try Searcher(reader: reader)
-        let perDocument = try Searcher(reader: reader)
-        perDocument.yearRunsEnabled = false
+        let (runs, perDocument) = try Self.searchers(reader)
         #expect(runs.yearRuns(segment: 0) != nil)
         // No document of 1999; two year filters with no year in common.
         for text in ["(ord901 OR kommun) year:1999", "(ord901 OR kommun) year:2010 year:2012"] {
