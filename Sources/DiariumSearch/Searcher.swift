@@ -107,6 +107,15 @@ public final class Searcher {
     /// Whether a year filter walks the segments' runs (`YearRuns`); false (tests only) checks
     /// it per document everywhere, the judge of the walk.
     var yearRunsEnabled = true
+    /// What the union engine (`TopK+Union.swift`) did, summed over this searcher's queries: the
+    /// cursors it opened and the windows it bounded (a bound from every leaf's skip entry each).
+    /// Read by tests only: a walk past its leaves' last documents bounds no window, a year
+    /// filter no document passes opens no cursor.
+    struct UnionWork: Equatable {
+        var cursorsOpened = 0
+        var windowsBounded = 0
+    }
+    var unionWork = UnionWork()
 
     /// Segment `si`'s documents as runs of one year (nil: too many runs to pay), made once per
     /// searcher for every segment: one pass over the year column, a compare per four documents.

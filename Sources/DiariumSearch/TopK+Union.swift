@@ -242,9 +242,19 @@ extension TreeEvaluator {
         let cursors = scratch.cursors
         let leafOf = scratch.leaf, clauseOf = scratch.clauseOf
         let idf = scratch.idf, weight = scratch.weight, mask = scratch.mask, scale = scratch.scale
+        // With a year filter, the documents it passes as ranges (`YearRuns`): the walk moves
+        // from one to the next (nil: the filter is checked per document alone). None: no cursor
+        // is opened.
+        let allowed = scratch.yearRange.flatMap { y in searcher.yearRuns(segment: si).map { $0.ranges(y) } }
+        if let allowed, allowed.isEmpty { return }
         // The leaves the segment holds, in clause order.
         var n = 0
-        defer { cursors.baseAddress?.deinitialize(count: n) }
+        var windows = 0
+        defer {
+            cursors.baseAddress?.deinitialize(count: n)
+            searcher.unionWork.cursorsOpened += n
+            searcher.unionWork.windowsBounded += windows
+        }
         for c in 0..<union.clauseCount {
             for i in union.clauseStarts[c]..<union.clauseStarts[c + 1] {
                 guard let cursor = try union.leaves[i].cursor(searcher, segment: si, buffers: buffers) else { continue }
@@ -261,10 +271,6 @@ extension TreeEvaluator {
         }
         guard n > 0 else { return }
         let clauses = union.clauseCount
-        // With a year filter, the documents it passes as ranges (`YearRuns`): the walk moves
-        // from one to the next (nil: the filter is checked per document alone).
-        let allowed = scratch.yearRange.flatMap { y in searcher.yearRuns(segment: si).map { $0.ranges(y) } }
-        if let allowed, allowed.isEmpty { return }
         let filters = scratch.filters
         let fast = r.withFastColumns { $0 }
         let table = r.normTable
@@ -310,8 +316,7 @@ extension TreeEvaluator {
             for f in filters {
                 switch f {
                 case let .year(range):
-                    let y = Int(fast.year(doc))
-                    guard y != 0 && range.contains(y) else { return false }
+                    guard YearRuns.admits(fast.year(doc), range) else { return false }
                 case let .other(p):
                     guard p(si, doc) else { return false }
                 }
@@ -450,6 +455,7 @@ extension TreeEvaluator {
             let pruning = full && !countAll
             if pruning && (!haveWindow || target > windowEnd) {
                 // The window: bounds from the skip entries alone.
+                windows += 1
                 windowEnd = PostingsCursor.exhausted
                 for i in 0..<n {
                     if let m = cursors[i].blockMaximum(containing: target) {
@@ -459,6 +465,9 @@ extension TreeEvaluator {
                         bound[i] = 0
                     }
                 }
+                // No leaf holds a document from `target` on: the segment is done (before the
+                // allowed range clips the window, which would walk every range left).
+                if windowEnd == PostingsCursor.exhausted { break }
                 // Not past the allowed range: the walk moves to the next one from there.
                 if let allowed { windowEnd = min(windowEnd, allowed[range].upperBound) }
                 haveWindow = true

@@ -57,6 +57,15 @@ import DiariumTestSupport
         return try SegmentReader(path: path)
     }
 
+    /// Two searchers over `reader`: one walking the year runs, one checking the filter per
+    /// document (`Searcher.yearRunsEnabled` false), the judge of the walk.
+    static func searchers(_ reader: IndexReader) throws -> (runs: Searcher, perDocument: Searcher) {
+        let runs = try Searcher(reader: reader)
+        let perDocument = try Searcher(reader: reader)
+        perDocument.yearRunsEnabled = false
+        return (runs, perDocument)
+    }
+
     /// `YearRuns.ranges` per segment, flattened, equals `{d : year(d) != 0 && filter ∋ year(d)}`
     /// taken document by document — on the clustered index's segments and on a built segment
     /// with runs of 1 to 9 documents (every run kept: `minimumRun` 1). A walk that drops or adds
@@ -92,9 +101,7 @@ import DiariumTestSupport
     @Test func unionsWithRunsEqualUnionsWithout() throws {
         let scratch = try ScratchDirectory("yearruns")
         let reader = try Self.clusteredIndex(scratch)
-        let runs = try Searcher(reader: reader)
-        let perDocument = try Searcher(reader: reader)
-        perDocument.yearRunsEnabled = false
+        let (runs, perDocument) = try Self.searchers(reader)
         let withRuns = reader.segments.indices.filter { runs.yearRuns(segment: $0) != nil }
         #expect(withRuns.count > 1, "year runs in \(withRuns.count) of \(reader.segments.count) segments")
         #expect(reader.segments.indices.allSatisfy { perDocument.yearRuns(segment: $0) == nil })
@@ -132,5 +139,76 @@ import DiariumTestSupport
             }
         }
         #expect(compared == unions.count * Self.filters.count * 6)
+    }
+
+    /// One segment of 1,200 documents whose years come in runs of 20 (2010 to 2015 in turn, so
+    /// `year:2010..2013` passes ten ranges of 80 documents), where "ord901" and "ord902" occur
+    /// only in the first 60 documents and "kommun" in every one.
+    static func earlyWordsIndex(_ scratch: ScratchDirectory) throws -> IndexReader {
+        let writer = try IndexWriter(directory: scratch.path, memoryBudget: 64 << 20)
+        writer.mergeFactor = 0
+        for d in 0..<1200 {
+            var record = DocumentRecord(path: "doc\(d).txt", sha256: String(repeating: "0", count: 64), size: 1, mtime: 0, format: "text",
+                                        status: .ok, ingestedAt: "2026-01-01T00:00:00Z")
+            record.year = 2010 + (d / 20) % 6
+            let body = ["kommun"] + (d < 60 ? ["ord90\(1 + d % 2)"] : []) + (d % 7 == 0 && d < 60 ? ["ord901", "ord902"] : [])
+            _ = try writer.add(record, fields: [.title: TopKPropertyTests.fieldTerms(["titel"]), .body: TopKPropertyTests.fieldTerms(body)],
+                               storedText: Array(body.joined(separator: " ").utf8))
+        }
+        try writer.commit()
+        writer.close()
+        return try IndexReader(directory: scratch.path)
+    }
+
+    /// Once every leaf's postings are behind the walk, the union engine stops: it bounds no
+    /// window for the allowed year ranges left (it bounded one per range, each asking every
+    /// leaf's skip entries, when the window end was clipped to the range before the check).
+    /// Same documents and scores as the walk without runs.
+    @Test func aWalkPastTheLastPostingsVisitsNoFurtherRange() throws {
+        let scratch = try ScratchDirectory("yearruns")
+        let reader = try Self.earlyWordsIndex(scratch)
+        #expect(reader.segments.count == 1)
+        let (runs, perDocument) = try Self.searchers(reader)
+        let yearRuns = try #require(runs.yearRuns(segment: 0))
+        let range = try #require(QueryParser.yearRange("2010..2013"))
+        #expect(yearRuns.ranges(range).count == 10)
+        let text = "(ord901 OR ord902) year:2010..2013"
+        let node = QueryParser.parse(text)
+        var contexts = [try EvaluationContext(searcher: runs), try EvaluationContext(searcher: perDocument)]
+        let a = try #require(try runs.queryTree(node, &contexts[0], requireAll: true))
+        let b = try #require(try perDocument.queryTree(node, &contexts[1], requireAll: true))
+        #expect(UnionQuery(a, idf: contexts[0].idf) != nil)
+        for k in [1, 3] {
+            runs.unionWork = .init()
+            let x = try TreeEvaluator(searcher: runs, context: contexts[0]).top(a, proximityTerms: [], k: k, countAll: false)
+            let y = try TreeEvaluator(searcher: perDocument, context: contexts[1]).top(b, proximityTerms: [], k: k, countAll: false)
+            #expect(x.top.map(\.id) == y.top.map(\.id) && x.top.map(\.score) == y.top.map(\.score), "k \(k)")
+            #expect(x.top.count == k)
+            // The words' one block each, bounded within the first range (a window per block
+            // end at most), then once more to find nothing left: not once per range (10).
+            #expect(runs.unionWork.cursorsOpened == 2)
+            #expect(runs.unionWork.windowsBounded >= 1 && runs.unionWork.windowsBounded <= 3, "k \(k): \(runs.unionWork.windowsBounded) windows")
+        }
+    }
+
+    /// A year filter that passes no document of a segment with runs opens none of the union's
+    /// cursors there (it opened them, decoding their first blocks, and returned before their
+    /// error check); checked per document (no runs) the cursors are opened.
+    @Test func aYearFilterPassingNothingOpensNoCursor() throws {
+        let scratch = try ScratchDirectory("yearruns")
+        let reader = try Self.earlyWordsIndex(scratch)
+        let (runs, perDocument) = try Self.searchers(reader)
+        #expect(runs.yearRuns(segment: 0) != nil)
+        // No document of 1999; two year filters with no year in common.
+        for text in ["(ord901 OR kommun) year:1999", "(ord901 OR kommun) year:2010 year:2012"] {
+            runs.unionWork = .init()
+            perDocument.unionWork = .init()
+            let x = try runs.search(text, limit: 10, countTotal: true), y = try perDocument.search(text, limit: 10, countTotal: true)
+            #expect(x.total == 0 && y.total == 0 && x.hits.isEmpty && y.hits.isEmpty, "\(text)")
+            #expect(runs.unionWork.cursorsOpened == 0, "\(text): \(runs.unionWork.cursorsOpened) cursors with runs")
+            #expect(perDocument.unionWork.cursorsOpened == 2, "\(text): \(perDocument.unionWork.cursorsOpened) cursors per document")
+        }
+        // The unknown year (0) never passes, not even a filter open at both ends.
+        #expect(!YearRuns.admits(0, 0...9999) && YearRuns.admits(2014, 0...9999) && !YearRuns.admits(2014, 2015...2015))
     }
 }
