@@ -88,10 +88,9 @@ public final class Analyzer {
                         _ body: (AnalyzedToken) -> Void) {
         var position: UInt32 = 0
         let cache = self.cache
-        // A word standing before a suspended hyphen (`risk- och sårbarhetsanalys`).
+        // A word standing before a suspended hyphen (`risk-` in `risk- och sårbarhetsanalys`).
         var suspended: (word: String, position: UInt32, start: Int, end: Int, left: Int)?
-        // One token, in order: its word (lowercased), where it stands, the cache's key hash.
-        func handle(_ raw: RawToken, _ keyHash: UInt32) {
+        tokenizer.tokenize(text) { raw in
             let pos = position
             if raw.kind == .word { position &+= 1 }
             // Numbers, case numbers, addresses and URLs are indexed as written; only words and
@@ -103,7 +102,7 @@ public final class Analyzer {
                 return
             }
             // One probe for a word seen before (nearly every token: text is Zipfian).
-            guard let hit = cache.lookup(raw.word, keyHash: keyHash) ?? self.learn(raw.word) else {
+            guard let hit = cache.lookup(raw.word) ?? self.learn(raw.word) else {
                 body(AnalyzedToken(term: raw.word, termHash: StemCache.hash(raw.word), word: raw.word, stem: raw.word, kind: raw.kind,
                                    position: pos, start: raw.start, end: raw.end))
                 return
@@ -143,81 +142,6 @@ public final class Analyzer {
             }
             body(AnalyzedToken(term: hit.term, termHash: hit.termHash, word: raw.word, stem: hit.stem, kind: raw.kind,
                                position: pos, start: raw.start, end: raw.end))
-        }
-        // Tokens come in batches: their probes of the stem cache (a slot table and an arena of
-        // megabytes, whose two loads missed the caches on most tokens: 83 % of the analyzer's
-        // own perf samples) are warmed for the whole batch first, so the misses overlap; then
-        // the tokens are handled one by one, in the order they came.
-        // The batch's buffers are the analyzer's; what is in them is counted here (locals: no
-        // runtime exclusivity check per token, as a class's stored `var` would need).
-        let bytes = batch.bytes, tokens = batch.tokens
-        var count = 0, used = 0, sink: UInt64 = 0
-        func word(_ k: Int) -> UnsafeRawBufferPointer {
-            let t = tokens[k]
-            return UnsafeRawBufferPointer(start: bytes + Int(t.lo), count: Int(t.hi &- t.lo))
-        }
-        func flush() {
-            // Two passes, so that no load waits for another: the slots, then the entries.
-            for k in 0 ..< count {
-                let h = StemCache.keyHash(word(k))
-                tokens[k].keyHash = h
-                tokens[k].slot = cache.warmSlot(keyHash: h)
-            }
-            for k in 0 ..< count { sink &+= cache.warmEntry(tokens[k].slot, keyHash: tokens[k].keyHash) }
-            for k in 0 ..< count {
-                let t = tokens[k]
-                handle(RawToken(word: word(k), start: t.start, end: t.end, kind: t.kind), t.keyHash)
-            }
-            count = 0
-            used = 0
-        }
-        tokenizer.tokenize(text) { raw in
-            let n = raw.word.count
-            guard used &+ n <= TokenBatch.byteCapacity, let base = raw.word.baseAddress else {
-                // Longer than a batch holds (never within the tokenizer's limits), or empty: on its own.
-                flush()
-                handle(raw, StemCache.keyHash(raw.word))
-                return
-            }
-            (bytes + used).initialize(from: base.assumingMemoryBound(to: UInt8.self), count: n)
-            (tokens + count).initialize(to: TokenBatch.Token(lo: Int32(used), hi: Int32(used &+ n), start: raw.start, end: raw.end,
-                                                              kind: raw.kind, keyHash: 0, slot: 0))
-            used &+= n
-            count &+= 1
-            if count == TokenBatch.capacity { flush() }
-        }
-        flush()
-        batch.warmth &+= sink
-    }
-
-    /// Buffers for the tokens waiting to be analysed (`analyze`).
-    private let batch = TokenBatch()
-
-    /// Room for a batch of tokens copied out of the tokenizer's buffer (valid only in its
-    /// callback): their words back to back, and where each is. Owned by one analyzer.
-    final class TokenBatch {
-        /// Tokens a batch holds: enough misses to overlap, few enough that their words stay in
-        /// the first-level cache.
-        static let capacity = 32
-        /// Bytes of words a batch holds (32 tokens of at most `Tokenizer.maxJoinedBytes`
-        /// characters lowercased, with room to spare).
-        static let byteCapacity = 1 << 14
-        struct Token {
-            var lo: Int32, hi: Int32
-            var start: Int, end: Int
-            var kind: TokenKind
-            var keyHash: UInt32
-            /// What `StemCache.warmSlot` read for it.
-            var slot: UInt64
-        }
-        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: TokenBatch.byteCapacity)
-        let tokens = UnsafeMutablePointer<Token>.allocate(capacity: TokenBatch.capacity)
-        /// What the warming loads read, kept so they are not optimised away.
-        var warmth: UInt64 = 0
-
-        deinit {
-            bytes.deallocate()
-            tokens.deallocate()
         }
     }
 

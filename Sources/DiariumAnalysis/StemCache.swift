@@ -125,12 +125,7 @@ final class StemCache {
     /// next `insert`), or nil.
     @inline(__always)
     func lookup(_ word: UnsafeRawBufferPointer) -> Entry? {
-        lookup(word, keyHash: StemCache.keyHash(word))
-    }
-
-    /// `lookup(word)` for a caller that has `keyHash(word)` already (`Analyzer`'s batches).
-    @inline(__always)
-    func lookup(_ word: UnsafeRawBufferPointer, keyHash h: UInt32) -> Entry? {
+        let h = StemCache.keyHash(word)
         let tag = UInt64(h) << 32
         let f = Int(h) & frontMask
         let recent = front[f]
@@ -145,27 +140,6 @@ final class StemCache {
             }
             i = (i &+ 1) & mask
         }
-    }
-
-    /// What a lookup of a word whose key hash is `h` reads first: its recent-hits slot when that
-    /// holds the hash, else its first slot (a value to pass to `warmEntry`). A loop that calls
-    /// this for the words of a batch, then `warmEntry` for each, before looking them up, has
-    /// their cache misses outstanding together instead of one after another (`Analyzer.analyze`;
-    /// as `TermTable.warm`): the loads of one pass do not wait for each other.
-    @inline(__always)
-    func warmSlot(keyHash h: UInt32) -> UInt64 {
-        let recent = front[Int(h) & frontMask]
-        if recent >> 32 == UInt64(h) && recent != 0 { return recent }
-        return slots[Int(h) & mask]
-    }
-
-    /// Reads the start of the entry `slot` (from `warmSlot`) points to when it holds hash `h`,
-    /// and returns a value made of it that means nothing. Fold it into something kept, so it is
-    /// not dropped.
-    @inline(__always)
-    func warmEntry(_ slot: UInt64, keyHash h: UInt32) -> UInt64 {
-        guard slot != 0 && slot >> 32 == UInt64(h) else { return slot }
-        return UInt64(arena[Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) &- 1])
     }
 
     /// The entry a slot value points to, if it holds `word`.
