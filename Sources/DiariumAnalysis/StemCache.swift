@@ -16,12 +16,7 @@ import Darwin
 ///   2 MiB table (2^18 slots; 2^17 hold at most 81,920 words at 5/8), not the sparse 8 MiB
 ///   table of 16-byte slots before it, in which every word had a cache line of its own;
 /// - an entry keeps its lengths and term hash in front of its bytes, so the probe that compares
-///   the word reads the line the token's term comes from anyway;
-/// - a small direct-mapped table of recent hits (`front`, 32 KiB at most, about the size of a
-///   core's first-level cache) is looked at before the slot table: the frequent words' slots
-///   stay there, so a token of a common word reads one cached line and its entry, where the
-///   probe of the large table missed (perf on docs10k: 44 % of the analyzer's own samples on
-///   the slot's load, 39 % on the entry's).
+///   the word reads the line the token's term comes from anyway.
 /// The key hash reads a word eight bytes at a time; it is private to this cache (the term hash
 /// kept in each entry is `TermTable.hash`, FNV-1a, computed once per word when it is learnt).
 /// The arena and table are raw allocations owned by this object (no array copies, no
@@ -39,10 +34,6 @@ final class StemCache {
     /// `hash << 32 | entry offset + 1`; 0 is empty.
     private var slots: UnsafeMutablePointer<UInt64>
     private var mask: Int
-    /// Recent hits, by the key hash's low bits: the slot value (`hash << 32 | offset + 1`) of
-    /// the last word found or learnt there; 0 is empty. Cleared when the cache starts over.
-    private let front: UnsafeMutablePointer<UInt64>
-    private let frontMask: Int
     private let maxSlots: Int
     private let maxEntries: Int
 
@@ -60,27 +51,19 @@ final class StemCache {
         slots = .allocate(capacity: size)
         slots.initialize(repeating: 0, count: size)
         mask = size - 1
-        let frontSize = min(most, StemCache.frontSlots)
-        front = .allocate(capacity: frontSize)
-        front.initialize(repeating: 0, count: frontSize)
-        frontMask = frontSize - 1
     }
-
-    /// The recent-hits table's largest size (32 KiB of slots).
-    static let frontSlots = 1 << 12
 
     /// Slots in the table now (a power of two; it doubles as words come, up to the table's
     /// largest, and keeps its size when the cache starts over).
     var slotCount: Int { mask + 1 }
 
     /// Bytes the cache can hold at most (its arena and slot table at their largest), for memory
-    /// budgets: 48 bytes a word, and the recent hits' table (32 KiB at most).
-    var capacityBytes: Int { arenaCapacity + maxEntries * 16 + (frontMask + 1) * 8 }
+    /// budgets: 48 bytes a word.
+    var capacityBytes: Int { arenaCapacity + maxEntries * 16 }
 
     deinit {
         arena.deallocate()
         slots.deallocate()
-        front.deallocate()
     }
 
     /// FNV-1a over the word's bytes. The same function as `TermTable.hash`
@@ -127,28 +110,19 @@ final class StemCache {
     func lookup(_ word: UnsafeRawBufferPointer) -> Entry? {
         let h = StemCache.keyHash(word)
         let tag = UInt64(h) << 32
-        let f = Int(h) & frontMask
-        let recent = front[f]
-        if recent & 0xFFFF_FFFF_0000_0000 == tag && recent != 0, let e = holding(recent, word) { return entry(e) }
         var i = Int(h) & mask
         while true {
             let slot = slots[i]
             if slot == 0 { return nil }
-            if slot & 0xFFFF_FFFF_0000_0000 == tag, let e = holding(slot, word) {
-                front[f] = slot
-                return entry(e)
+            if slot & 0xFFFF_FFFF_0000_0000 == tag {
+                let e = UnsafeRawPointer(arena + (Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) &- 1))
+                if Int(e.loadUnaligned(fromByteOffset: 4, as: UInt16.self)) == word.count
+                    && StemCache.equal(e + StemCache.headerBytes, word) {
+                    return entry(e)
+                }
             }
             i = (i &+ 1) & mask
         }
-    }
-
-    /// The entry a slot value points to, if it holds `word`.
-    @inline(__always)
-    private func holding(_ slot: UInt64, _ word: UnsafeRawBufferPointer) -> UnsafeRawPointer? {
-        let e = UnsafeRawPointer(arena + (Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) &- 1))
-        guard Int(e.loadUnaligned(fromByteOffset: 4, as: UInt16.self)) == word.count
-                && StemCache.equal(e + StemCache.headerBytes, word) else { return nil }
-        return e
     }
 
     /// A cached word's stem, term (the stem's first bytes), the term's hash and its compound
@@ -210,7 +184,6 @@ final class StemCache {
             count = 0
             arenaCount = 0
             memset(slots, 0, (mask + 1) * MemoryLayout<UInt64>.stride)
-            memset(front, 0, (frontMask + 1) * MemoryLayout<UInt64>.stride)
         }
         if (count + 1) * 8 > (mask + 1) * 5 && mask + 1 < maxSlots { grow() }
         let e = UnsafeMutableRawPointer(arena + arenaCount)
@@ -227,7 +200,6 @@ final class StemCache {
         var i = Int(h) & mask
         while slots[i] != 0 { i = (i &+ 1) & mask }
         slots[i] = UInt64(h) << 32 | UInt64(arenaCount + 1)
-        front[Int(h) & frontMask] = slots[i]
         arenaCount += needed
         count += 1
         return entry(UnsafeRawPointer(e))
