@@ -44,9 +44,11 @@ import Testing
             var w = ByteWriter()
             values.withUnsafeBufferPointer { BitPacking.pack($0, width: width, into: &w) }
             let guarded = GuardedBytes(w.bytes)
-            out.withUnsafeMutableBufferPointer { o in
-                // A width-0 block has no bytes: any address will do, none is read.
-                BitPacking.unpack(guarded.bytes.baseAddress ?? UnsafeRawPointer(o.baseAddress!), width: width, into: o.baseAddress!)
+            withExtendedLifetime(guarded) {  // its deinit unmaps the pages
+                out.withUnsafeMutableBufferPointer { o in
+                    // A width-0 block has no bytes: any address will do, none is read.
+                    BitPacking.unpack(guarded.bytes.baseAddress ?? UnsafeRawPointer(o.baseAddress!), width: width, into: o.baseAddress!)
+                }
             }
             #expect(out == values, "width \(width)")
         }
@@ -60,7 +62,9 @@ import Testing
         let decodedDocs = UnsafeMutablePointer<UInt32>.allocate(capacity: PostingsBlock.size)
         let decoded = UnsafeMutablePointer<UInt32>.allocate(capacity: PostingsBlock.size * 4)
         defer { decodedDocs.deallocate(); decoded.deallocate() }
-        let read = PostingsBlock.read(guarded.bytes, at: 0, count: PostingsBlock.size, previous: 0, docs: decodedDocs, frequencies: decoded)
+        let read = withExtendedLifetime(guarded) {  // its deinit unmaps the pages
+            PostingsBlock.read(guarded.bytes, at: 0, count: PostingsBlock.size, previous: 0, docs: decodedDocs, frequencies: decoded)
+        }
         #expect(read?.end == w.bytes.count)
         #expect(Array(UnsafeBufferPointer(start: decodedDocs, count: PostingsBlock.size)) == docs)
         for i in 0..<PostingsBlock.size {
