@@ -87,7 +87,8 @@ public final class SegmentReader: Sendable {
         let fieldCount = IndexField.allCases.count
 
         typealias Parsed = (sections: [UInt32: Range<Int>], docs: Int, blocks: Int, terms: Int, sums: [UInt64],
-                            dictionaries: [[String]], columnStarts: [Int], dateStart: Int, reference: BoundReference)
+                            dictionaries: [[String]], columnStarts: [Int], dateStart: Int, reference: BoundReference,
+                            termFilter: TermFilter.View)
         let parsed: Parsed = try file.withBytes { buf in
             guard buf.count >= SegmentFormat.headerSize + SegmentFormat.footerSize else {
                 throw corrupt("file is truncated (\(buf.count) bytes)")
@@ -141,7 +142,8 @@ public final class SegmentReader: Sendable {
                   TermIndexEntry.headerSize + blocks * SegmentFormat.termIndexEntrySize <= section(.termIndex).count else {
                 throw corrupt("term index is damaged")
             }
-            guard TermFilter.View(section(.termFilter), terms: terms) != nil else {
+            // Read in place from the map `file.bytes` also gives (it outlives the reader).
+            guard let termFilter = TermFilter.View(section(.termFilter), terms: terms) else {
                 throw corrupt("term filter (TERMFILTER) does not match the \(terms) terms")
             }
             var stats = ByteReader(section(.stats))
@@ -180,7 +182,7 @@ public final class SegmentReader: Sendable {
             }
             let dateStart = fast.offset
             guard fast.bytes(docs * 4) != nil else { throw corrupt("fast-field dates are truncated") }
-            return (sections, docs, blocks, terms, sums, dictionaries, starts, dateStart, reference)
+            return (sections, docs, blocks, terms, sums, dictionaries, starts, dateStart, reference, termFilter)
         }
         sections = parsed.sections
         var table = [Range<Int>?](repeating: nil, count: Int(SegmentFormat.Section.allCases.map(\.rawValue).max() ?? 0) + 1)
@@ -194,11 +196,7 @@ public final class SegmentReader: Sendable {
         postingBytes = bytes(.postings)
         positionBytes = bytes(.positions)
         skipBytes = bytes(.skips)
-        // Checked above, in the same map; never an empty filter in its place (every lookup would miss).
-        guard let filter = TermFilter.View(bytes(.termFilter), terms: parsed.terms) else {
-            throw corrupt("term filter (TERMFILTER) does not match the \(parsed.terms) terms")
-        }
-        termFilter = filter
+        termFilter = parsed.termFilter
         documentCount = parsed.docs
         blockCount = parsed.blocks
         termCount = parsed.terms
