@@ -6,6 +6,7 @@ import Foundation
 
 struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "analyze",
         abstract: "Show what the analyzer makes of a text: each token with position, offsets, normalised form, stem and indexed term.",
         discussion: Help.discussion("The same code path that indexing and querying use. TEXT `-` reads standard input.",
             examples: [(command: "diarium analyze Riskanalysen för PUL-bedömning av Office 365", what: "each token: position, offsets, kind, word, stem and indexed term")]))

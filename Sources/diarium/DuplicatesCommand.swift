@@ -5,6 +5,7 @@ import DiariumReport
 
 struct Duplicates: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "duplicates",
         abstract: "List families of exact and near-duplicate documents, and what differs between them.",
         discussion: Help.discussion("", examples: [(command: "diarium duplicates", what: "exact copies (same SHA-256) and near-duplicates with what each adds and lacks"), (command: "diarium duplicates --threshold 0.8 --format json", what: "only close copies, as JSON")]))
 

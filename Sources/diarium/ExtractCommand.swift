@@ -5,7 +5,7 @@ import Dispatch
 import Foundation
 
 struct Extract: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run extraction alone on FILE… and print text and metadata, with their sources.",
+    static let configuration = CommandConfiguration(commandName: "extract", abstract: "Run extraction alone on FILE… and print text and metadata, with their sources.",
         discussion: Help.discussion("", examples: [(command: "diarium extract 'corpus/Gymnasienämnden/Riskanalys Office 365 (2015).html'", what: "text and metadata of one file, each field with its source, without touching an index")]))
 
     @Argument(help: "Files to extract.")

@@ -6,6 +6,7 @@ import Foundation
 
 struct Ingest: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "ingest",
         abstract: "Record every file under PATH… in the inventory and index its text.",
         discussion: Help.discussion("Unchanged files are skipped; changed ones are replaced. Files whose text cannot be read are still recorded, with the reason.",
             examples: [(command: "diarium ingest corpus", what: "record and index every file under corpus/ into ./index"), (command: "diarium ingest --index ~/release.idx --rebuild corpus", what: "start the index over"),

@@ -7,7 +7,7 @@ import DiariumSearch
 import Foundation
 
 struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the inventory (newest first), filtered, sorted, as text, JSON, CSV or CSV for a spreadsheet; or count it by authority, type, year, format or status.",
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the inventory (newest first), filtered, sorted, as text, JSON, CSV or CSV for a spreadsheet; or count it by authority, type, year, format or status.",
         discussion: Help.discussion("""
             The query takes the search query language (docs/query-language.md); made of filters only \
             (org:, type:, year:, format:, path:, lang:, dnr:, ocr:), it lists documents whose text could \

@@ -4,6 +4,7 @@ import Foundation
 
 struct Optimize: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "optimize",
         abstract: "Merge every segment of the index into one, dropping replaced documents.",
         discussion: Help.discussion("""
             Takes the write lock like an ingest. Searches keep working during the merge: each sees either the old \

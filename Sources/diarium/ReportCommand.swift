@@ -4,6 +4,7 @@ import DiariumReport
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "report",
         abstract: "Summarise the release per authority: files, formats, failures, latest year per document type, and flags.",
         discussion: Help.discussion("", examples: [(command: "diarium report", what: "the release report in Markdown"), (command: "diarium report --format html > report.html", what: "one self-contained page with a year × authority chart")]))
 

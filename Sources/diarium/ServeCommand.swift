@@ -5,6 +5,7 @@ import Foundation
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Serve the index as a web application: search with facets, documents with highlights, the inventory, the report and a JSON API.",
         discussion: Help.discussion("Listens on 127.0.0.1 only unless --host says otherwise; read only; works offline. See docs/api.md.", examples: [
             (command: "diarium serve", what: "http://127.0.0.1:8080/ on the index ./index, files under the current folder"),

@@ -6,7 +6,7 @@ import DiariumOutput
 import Foundation
 
 struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show all metadata of one document, and optionally its text.",
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show all metadata of one document, and optionally its text.",
         discussion: Help.discussion("", examples: [(command: "diarium show 12", what: "all metadata of document 12 with where each value came from"), (command: "diarium show 12 --text", what: "its extracted text too"), (command: "diarium show 12 --page 3", what: "the text of its page 3 (a PDF)")]))
 
     @OptionGroup var index: IndexOptions

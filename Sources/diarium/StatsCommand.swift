@@ -2,7 +2,7 @@ import ArgumentParser
 import DiariumIndex
 
 struct Stats: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Documents, failed files, segments, terms and bytes on disk.",
+    static let configuration = CommandConfiguration(commandName: "stats", abstract: "Documents, failed files, segments, terms and bytes on disk.",
         discussion: Help.discussion("", examples: [(command: "diarium stats", what: "documents, failed files, segments, terms and bytes on disk")]))
 
     @OptionGroup var index: IndexOptions

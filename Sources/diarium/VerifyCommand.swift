@@ -4,6 +4,7 @@ import DiariumOutput
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Check the index: every segment decodes in full and agrees with the catalog.",
         discussion: Help.discussion("""
             Reads the index without changing it. Checks every segment file (checksum, dictionary, postings, \

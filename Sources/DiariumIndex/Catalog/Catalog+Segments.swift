@@ -11,8 +11,8 @@ extension Catalog {
     }
 
     /// The live segments (by id), their deleted documents and, when `signature` is set, the
-    /// change signature, read in one transaction. A tombstone that is not two numbers is
-    /// `IndexError.corruptCatalog`.
+    /// change signature, read in one transaction. A tombstone that is not two numbers, or a
+    /// segment's document count outside 0…2³²−1, is `IndexError.corruptCatalog`.
     func snapshot(signature: Bool) throws -> (segments: [SegmentRecord], tombstones: [Int64: [Int64]], signature: String?) {
         try read { db in
             // Rows read by position, not through the query interface (`SegmentRecord.order(…)`),
@@ -25,6 +25,11 @@ extension Catalog {
                       let docCount = try? row.decode(Int.self, atIndex: 2), let bytes = try? row.decode(Int64.self, atIndex: 3),
                       let createdAt = try? row.decode(String.self, atIndex: 4) else {
                     throw IndexError.corruptCatalog(file: path, reason: "a segment row holds a missing value or one of the wrong type")
+                }
+                // A segment numbers its documents in 32 bits; a count outside that is damage (the
+                // merge policy's tiers and memory estimate would overflow on it).
+                guard docCount >= 0, docCount <= Int(UInt32.max) else {
+                    throw IndexError.corruptCatalog(file: path, reason: "segment \(file) is listed with \(docCount) documents, more than a segment can hold or fewer than none")
                 }
                 segments.append(SegmentRecord(id: id, file: file, docCount: docCount, bytes: bytes, createdAt: createdAt))
             }
