@@ -1,16 +1,24 @@
 #!/usr/bin/env python3
 """Runs COMMAND and samples /proc/PID/smaps every 10 ms; prints the sample with the most
-file-backed resident memory, by mapping (docs/benchmarks.md, fourteenth session, mend14).
+file-backed resident memory, by mapping, and the command's exit status (docs/benchmarks.md,
+fourteenth session, mend14).
 
     python3 Benchmarks/merge-memory/smaps_peak.py diarium optimize --index IX
 """
-import re, subprocess, sys, time
+import argparse, re, subprocess, sys, time
 
-p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("command", nargs=argparse.REMAINDER)
+args = parser.parse_args()
+if not args.command:
+    parser.error("give the command to run")
+
+p = subprocess.Popen(args.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 best = (0, {})
 while p.poll() is None:
     try:
-        text = open(f"/proc/{p.pid}/smaps").read()
+        with open(f"/proc/{p.pid}/smaps") as h:
+            text = h.read()
     except OSError:
         break
     maps, cur = {}, None
@@ -24,6 +32,9 @@ while p.poll() is None:
     if total > best[0]:
         best = (total, maps)
     time.sleep(0.01)
+status = p.wait()
 print("peak file-backed KB", best[0])
 for k, v in sorted(best[1].items(), key=lambda x: -x[1])[:12]:
     print(v, k)
+print("exit status", status)
+sys.exit(1 if status else 0)

@@ -52,6 +52,11 @@ public struct LiveSegment: Sendable {
     static func open(_ records: [SegmentRecord], tombstones: [Int64: [Int64]], directory: String, catalog: Catalog) throws -> [LiveSegment] {
         try records.map { s in
             let reader = try SegmentReader(path: IndexLayout.segment(directory, s.file))
+            // The merge policy tiers and sizes merges by the catalog's count: one that is not
+            // the file's would put the segment in the wrong tier (or in none that ever fits).
+            guard s.docCount == reader.documentCount else {
+                throw IndexError.corruptCatalog(file: catalog.path, reason: "segment \"\(s.file)\" is listed with \(s.docCount) documents, the file holds \(reader.documentCount)")
+            }
             let docs = tombstones[s.id] ?? []
             try checkTombstones(docs, of: s.file, holding: reader.documentCount, catalog: catalog)
             return LiveSegment(id: s.id, reader: reader, deleted: docs.map { UInt32($0) })

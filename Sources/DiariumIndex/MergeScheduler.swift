@@ -216,7 +216,13 @@ final class MergeScheduler: Sendable {
             try LiveSegment.checkTombstones(deleted, of: s.file, holding: s.docCount, catalog: catalog)
             let live = s.docCount - deleted.count
             var tier = 0, limit = factor
-            while max(live, 1) >= limit { tier += 1; limit *= factor }
+            while max(live, 1) >= limit {
+                tier += 1
+                // A huge factor or count ends the tiers rather than overflowing.
+                let (next, overflow) = limit.multipliedReportingOverflow(by: factor)
+                if overflow { break }
+                limit = next
+            }
             tiers[tier, default: []].append(s)
         }
         for tier in tiers.keys.sorted() {

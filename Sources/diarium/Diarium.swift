@@ -5,11 +5,13 @@ import DiariumOutput
 import DiariumSearch
 import Foundation
 
+/// The `diarium` command and its subcommands.
+///
 /// Every command names itself (`commandName`): without one, ArgumentParser derives the name
 /// from `String(describing: Self.self)` for each subcommand as it builds the command tree at
 /// every start, and each such call asks the runtime for the metatype's conformances to the
-/// description protocols, a walk over all of the static binary's conformance records (a
-/// quarter of `diarium --version`'s samples; docs/benchmarks.md, "The fresh process's start").
+/// description protocols, a walk over all of the static binary's conformance records (15.2 M
+/// of `diarium --version`'s 24.4 M instructions; docs/benchmarks.md, "The fresh process's start").
 @main
 struct Diarium: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -52,17 +52,22 @@ import Testing
 
     /// `segments.doc_count = Int64.max` trapped `ingest`: the merge policy's tier loop
     /// (`MergeScheduler.pick`) multiplied past `Int.max`. The catalog's snapshot now refuses a
-    /// count a segment cannot hold; every out-of-range count of either segment is reported.
+    /// count a segment cannot hold (outside 0…2³²−1), and opening a segment refuses a count
+    /// that is not its file's (the merge policy tiers by it); verify reports both.
     @Test func segmentDocumentCountOutOfRange() throws {
         let errors = try outcome("catalog", "segment-doc-count-int64-max")
-        #expect(errors["ingest"]?.contains("is listed with 9223372036854775807 documents") == true, "\(errors)")
-        #expect(errors["open"]?.contains("is listed with 9223372036854775807 documents") == true, "\(errors)")
+        #expect(errors["ingest"]?.contains("is listed with 9223372036854775807 documents; a segment holds 0 to 4294967295") == true, "\(errors)")
+        #expect(errors["open"]?.contains("is listed with 9223372036854775807 documents; a segment holds 0 to 4294967295") == true, "\(errors)")
         #expect(errors["verify"]?.contains("the catalog says this segment holds 9223372036854775807 documents, the file holds") == true, "\(errors)")
-        // Op 5 sets doc_count to interesting value a (-5, -1, Int32.max, UInt32.max, Int64.max,
-        // Int64.min, Int64.max - 1) of segment b.
-        for value: UInt8 in [0, 1, 8, 9, 10, 11, 12] {
+        // Op 5 sets doc_count to interesting value a of segment b: -5, -1, Int64.max,
+        // Int64.min, Int64.max - 1 are out of range; Int32.max and UInt32.max (the largest a
+        // segment may hold) are in range but not the file's count.
+        for (value, inRange) in [(0, false), (1, false), (8, true), (9, true), (10, false), (11, false), (12, false)] as [(UInt8, Bool)] {
             for segment: UInt8 in [0, 1] {
                 let result = [5, value, segment].withUnsafeBytes { FuzzTargets.catalogOutcome($0) }
+                let open = result?["open"] ?? ""
+                #expect(inRange ? open.contains("documents, the file holds") : open.contains("; a segment holds 0 to 4294967295"),
+                        "value \(value), segment \(segment): \(String(describing: result))")
                 #expect(result?["verify"]?.contains("the catalog says this segment holds") == true, "value \(value), segment \(segment): \(String(describing: result))")
             }
         }
@@ -109,12 +114,13 @@ import Testing
         #expect(errors["open"]?.contains("term filter (TERMFILTER) does not match") == true, "\(errors)")
         #expect(errors["open"]?.contains(".seg") == true, "\(errors)")
         // Target 16 is TERMFILTER. Seeded damage never traps. The template's filters are a few
-        // blocks, so a changed byte nearly always clears a bit of a held term: the reader
-        // cannot see that (a lookup of the term is turned away), verification can (every
-        // dictionary term must pass). All 12 seeded copies are reported by verify.
+        // blocks, so a changed byte usually clears a bit of a held term: the reader cannot see
+        // that (a lookup of the term is turned away), verification can (every dictionary term
+        // must pass). A change that only sets bits is invisible to both (the filter still
+        // passes every held term), so not every copy can be noticed: 12 of 12 with this seed.
         let outcomes = damagedCopies(seed: 0xF117, runs: 12, sections: [16])
         let byVerify = outcomes.filter { $0["verify"]?.contains("term filter (TERMFILTER)") == true }.count
-        #expect(byVerify == 12, "verify reported \(byVerify) of 12 damaged filters: \(outcomes)")
+        #expect(byVerify >= 10, "verify reported \(byVerify) of 12 damaged filters: \(outcomes)")
         #expect(outcomes.contains { $0["verify"]?.contains("turns away term") == true && $0.count == 1 },
                 "no damage that only verification notices: \(outcomes)")
     }
@@ -149,9 +155,11 @@ import Testing
     /// damaged.
     @Test func storedTextDamageIsReportedNeverTrapped() throws {
         // Sections 7 STORE, 8 STOREINDEX, 13 → TEXTPOSITIONS.
+        // A changed text position that lands on another word start is valid data to every
+        // check, so not every copy can be noticed: 48 of 48 with this seed.
         let outcomes = damagedCopies(seed: 0x5EED, runs: 48, sections: [7, 8, 13])
         let byVerify = outcomes.filter { $0["verify"] != nil }.count
-        #expect(byVerify == 48, "verify reported \(byVerify) of 48 damaged copies")
+        #expect(byVerify >= 44, "verify reported \(byVerify) of 48 damaged copies")
     }
 
     /// Seeded random damage to POSTINGS, POSITIONS, SKIPS, TERMS and TERMINDEX (format 5: one

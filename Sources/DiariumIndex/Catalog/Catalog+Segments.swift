@@ -29,7 +29,7 @@ extension Catalog {
                 // A segment numbers its documents in 32 bits; a count outside that is damage (the
                 // merge policy's tiers and memory estimate would overflow on it).
                 guard docCount >= 0, docCount <= Int(UInt32.max) else {
-                    throw IndexError.corruptCatalog(file: path, reason: "segment \(file) is listed with \(docCount) documents, more than a segment can hold or fewer than none")
+                    throw IndexError.corruptCatalog(file: path, reason: "segment \"\(file)\" is listed with \(docCount) documents; a segment holds 0 to \(UInt32.max)")
                 }
                 segments.append(SegmentRecord(id: id, file: file, docCount: docCount, bytes: bytes, createdAt: createdAt))
             }
