@@ -4,25 +4,27 @@
 /// a thread of its own (`FrameThread`), which a copy shares.
 struct SegmentBuilder {
     /// One term's postings while the segment is built, all fields together (what the segment
-    /// stores: one list per term with per-field frequencies): two streams in the builder's pool.
+    /// stores: one list per term with per-field frequencies): one stream in the builder's pool.
     ///
-    /// `docs` holds an entry per field of a document holding the term, in document order and,
-    /// within a document, in `IndexField` order (a document's fields are added in that order):
-    /// varint(doc delta — 0 for the document's second field on), varint(tf << `fieldBits` |
-    /// field). `positions` holds, per document, its title positions then its body positions
-    /// (`SegmentFormat.positionalFields`), each field's delta-coded from 0: the order the
-    /// segment stores them in. So serializing a term reads its lists once, with no merge of
-    /// per-field lists (the field beside the frequency costs no byte below tf 32).
+    /// The stream holds an entry per field of a document holding the term, in document order
+    /// and, within a document, in `IndexField` order (a document's fields are added in that
+    /// order): varint(doc delta — 0 for the document's second field on), varint(tf <<
+    /// `fieldBits` | field), then for the title and body (`SegmentFormat.positionalFields`) the
+    /// field's tf positions, delta-coded from 0. Read front to back, a document's title
+    /// positions come before its body positions: the order the segment stores them in. So
+    /// serializing a term reads its list once, with no merge of per-field lists (the field
+    /// beside the frequency costs no byte below tf 32), and adding a field's occurrences
+    /// touches one stream end, not two.
     private struct Postings {
-        var docs: ByteSlicePool.Stream
-        var positions: ByteSlicePool.Stream
+        var stream: ByteSlicePool.Stream
         var lastDoc: UInt32 = 0
-        /// Entries in `docs` (at least the documents: a document has one per field holding it).
+        /// Entries in `stream` (at least the documents: a document has one per field holding it).
         var entries: UInt32 = 0
+        /// Positions in `stream`.
+        var positionCount: UInt32 = 0
 
         init(_ pool: ByteSlicePool) {
-            docs = pool.makeStream()
-            positions = pool.makeStream()
+            stream = pool.makeStream()
         }
 
         /// Appends the term's occurrences in `field` of document `doc` (ascending `positions`,
@@ -30,14 +32,15 @@ struct SegmentBuilder {
         @inline(__always)
         mutating func add(doc: UInt32, field: UInt32, positions p: UnsafeBufferPointer<UInt32>, positional: Bool,
                           _ pool: ByteSlicePool) {
-            pool.appendVarint(UInt64(entries == 0 ? doc : doc &- lastDoc), to: &docs)
-            pool.appendVarint(UInt64(p.count) << UInt64(SegmentBuilder.fieldBits) | UInt64(field), to: &docs)
+            pool.appendVarint(UInt64(entries == 0 ? doc : doc &- lastDoc), to: &stream)
+            pool.appendVarint(UInt64(p.count) << UInt64(SegmentBuilder.fieldBits) | UInt64(field), to: &stream)
             if positional {
                 var prev: UInt32 = 0
                 for v in p {
-                    pool.appendVarint(UInt64(v &- prev), to: &positions)
+                    pool.appendVarint(UInt64(v &- prev), to: &stream)
                     prev = v
                 }
+                positionCount &+= UInt32(p.count)
             }
             lastDoc = doc
             entries &+= 1
@@ -84,7 +87,7 @@ struct SegmentBuilder {
                 // The same for the terms' postings and the ends of their streams.
                 for t in 0..<n {
                     let q = postings[Int(ids[t])]
-                    sink &+= UInt64(pool.warm(q.docs)) &+ (positional ? UInt64(pool.warm(q.positions)) : 0)
+                    sink &+= UInt64(pool.warm(q.stream))
                 }
                 ft.positionStarts.withUnsafeBufferPointer { ps in
                     ft.positions.withUnsafeBufferPointer { positions in
@@ -211,7 +214,6 @@ struct SegmentBuilder {
         func run(_ emit: (_ key: [UInt8], _ postings: inout TermPostings) -> Bool) {
             let fieldCount = TermPostings.fieldCount
             let fieldMask = UInt64(1) << UInt64(SegmentBuilder.fieldBits) - 1
-            let positionalFields = IndexField.allCases.filter { SegmentFormat.positionalFields & $0.bit != 0 }.map { Int($0.rawValue) }
             var p = TermPostings()
             var term: [UInt8] = []
             // A local reference: read from `self` inside the closures, the pool was retained and
@@ -225,39 +227,31 @@ struct SegmentBuilder {
                 // the documents after; no append per posting.
                 let entries = Int(q.entries)
                 p.reset(documents: entries)
-                var used = 0, positionCount = 0
-                var reader = ByteSlicePool.Reader(q.docs, in: pool)
+                if q.positionCount > 0 { p.positions.append(contentsOf: repeatElement(0, count: Int(q.positionCount))) }
+                var used = 0
+                var reader = ByteSlicePool.Reader(q.stream, in: pool)
                 p.docs.withUnsafeMutableBufferPointer { docs in
                     p.frequencies.withUnsafeMutableBufferPointer { frequencies in
-                        var doc: UInt32 = 0
-                        for e in 0..<entries {
-                            let delta = UInt32(truncatingIfNeeded: reader.varint(pool))
-                            if e == 0 || delta != 0 {
-                                doc = e == 0 ? delta : doc &+ delta
-                                docs[used] = doc
-                                used &+= 1
-                            }
-                            let x = reader.varint(pool)
-                            let field = Int(truncatingIfNeeded: x & fieldMask)
-                            let tf = UInt32(truncatingIfNeeded: x >> UInt64(SegmentBuilder.fieldBits))
-                            frequencies[(used &- 1) &* fieldCount &+ field] = tf
-                            if SegmentFormat.positionalFields & (1 << UInt8(field)) != 0 { positionCount &+= Int(tf) }
-                        }
-                    }
-                }
-                if positionCount > 0 {
-                    // Each document's positions, title then body, as added and as stored.
-                    p.positions.append(contentsOf: repeatElement(0, count: positionCount))
-                    var positions = ByteSlicePool.Reader(q.positions, in: pool)
-                    p.positions.withUnsafeMutableBufferPointer { out in
-                        p.frequencies.withUnsafeBufferPointer { frequencies in
+                        p.positions.withUnsafeMutableBufferPointer { positions in
+                            var doc: UInt32 = 0
                             var k = 0
-                            for d in 0..<used {
-                                for f in positionalFields {
+                            for e in 0..<entries {
+                                let delta = UInt32(truncatingIfNeeded: reader.varint(pool))
+                                if e == 0 || delta != 0 {
+                                    doc = e == 0 ? delta : doc &+ delta
+                                    docs[used] = doc
+                                    used &+= 1
+                                }
+                                let x = reader.varint(pool)
+                                let field = Int(truncatingIfNeeded: x & fieldMask)
+                                let tf = UInt32(truncatingIfNeeded: x >> UInt64(SegmentBuilder.fieldBits))
+                                frequencies[(used &- 1) &* fieldCount &+ field] = tf
+                                // A document's title positions, then its body positions, as stored.
+                                if SegmentFormat.positionalFields & (1 << UInt8(field)) != 0 {
                                     var position: UInt32 = 0
-                                    for _ in 0..<frequencies[d &* fieldCount &+ f] {
-                                        position &+= UInt32(truncatingIfNeeded: positions.varint(pool))
-                                        out[k] = position
+                                    for _ in 0..<tf {
+                                        position &+= UInt32(truncatingIfNeeded: reader.varint(pool))
+                                        positions[k] = position
                                         k &+= 1
                                     }
                                 }
