@@ -83,7 +83,7 @@ final class ByteSlicePool {
 
     /// Appends `value` as an unsigned LEB128 varint to `stream`.
     @inline(__always)
-    func appendVarint(_ value: UInt32, to stream: inout Stream) {
+    func appendVarint(_ value: UInt64, to stream: inout Stream) {
         var v = value
         while v >= 0x80 {
             append(UInt8(truncatingIfNeeded: v) | 0x80, to: &stream)
@@ -141,12 +141,12 @@ final class ByteSlicePool {
 
         /// The next unsigned LEB128 varint.
         @inline(__always)
-        mutating func varint(_ pool: ByteSlicePool) -> UInt32 {
-            var result: UInt32 = 0
-            var shift: UInt32 = 0
+        mutating func varint(_ pool: ByteSlicePool) -> UInt64 {
+            var result: UInt64 = 0
+            var shift: UInt64 = 0
             while true {
                 let b = byte(pool)
-                result |= UInt32(b & 0x7F) << shift
+                result |= UInt64(b & 0x7F) << shift
                 if b < 0x80 { return result }
                 shift += 7
             }

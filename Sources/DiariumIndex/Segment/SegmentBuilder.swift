@@ -3,88 +3,107 @@
 /// Serialize a builder once, and never a copy of it besides: its stored text is compressed on
 /// a thread of its own (`FrameThread`), which a copy shares.
 struct SegmentBuilder {
-    /// One term's postings while the segment is built: two streams in the builder's pool.
+    /// One term's postings while the segment is built, all fields together (what the segment
+    /// stores: one list per term with per-field frequencies): one stream in the builder's pool.
+    ///
+    /// The stream holds an entry per field of a document holding the term, in document order
+    /// and, within a document, in `IndexField` order (a document's fields are added in that
+    /// order): varint(doc delta — 0 for the document's second field on), varint(tf <<
+    /// `fieldBits` | field), then for the title and body (`SegmentFormat.positionalFields`) the
+    /// field's tf positions, delta-coded from 0. Read front to back, a document's title
+    /// positions come before its body positions: the order the segment stores them in. So
+    /// serializing a term reads its list once, with no merge of per-field lists (the field
+    /// beside the frequency costs no byte below tf 32), and adding a field's occurrences
+    /// touches one stream end, not two.
     private struct Postings {
-        var docs: ByteSlicePool.Stream       // per doc: varint(doc delta), varint(tf)
-        var positions: ByteSlicePool.Stream  // per doc: tf varints, delta-coded
+        var stream: ByteSlicePool.Stream
         var lastDoc: UInt32 = 0
-        var df: UInt32 = 0
+        /// Entries in `stream` (at least the documents: a document has one per field holding it).
+        var entries: UInt32 = 0
+        /// Positions in `stream`.
+        var positionCount: UInt32 = 0
 
         init(_ pool: ByteSlicePool) {
-            docs = pool.makeStream()
-            positions = pool.makeStream()
+            stream = pool.makeStream()
         }
 
-        /// Appends document `doc` with its ascending `positions`.
+        /// Appends the term's occurrences in `field` of document `doc` (ascending `positions`,
+        /// stored when `positional`).
         @inline(__always)
-        mutating func add(doc: UInt32, positions p: UnsafeBufferPointer<UInt32>, _ pool: ByteSlicePool) {
-            pool.appendVarint(df == 0 ? doc : doc - lastDoc, to: &docs)
-            pool.appendVarint(UInt32(p.count), to: &docs)
-            var prev: UInt32 = 0
-            for v in p {
-                pool.appendVarint(v - prev, to: &positions)
-                prev = v
+        mutating func add(doc: UInt32, field: UInt32, positions p: UnsafeBufferPointer<UInt32>, positional: Bool,
+                          _ pool: ByteSlicePool) {
+            pool.appendVarint(UInt64(entries == 0 ? doc : doc &- lastDoc), to: &stream)
+            pool.appendVarint(UInt64(p.count) << UInt64(SegmentBuilder.fieldBits) | UInt64(field), to: &stream)
+            if positional {
+                var prev: UInt32 = 0
+                for v in p {
+                    pool.appendVarint(UInt64(v &- prev), to: &stream)
+                    prev = v
+                }
+                positionCount &+= UInt32(p.count)
             }
             lastDoc = doc
-            df += 1
+            entries &+= 1
         }
     }
 
-    /// One field's terms (ids in the order first seen) and their postings, by id.
-    private struct FieldIndex {
-        var terms = TermTable(capacity: 1 << 14)
-        var postings: [Postings] = []
+    /// Bits of a docs entry's second varint that hold the field (`Postings`).
+    fileprivate static let fieldBits = 2
 
-        /// The segment's id of each of the document's terms (`add`'s scratch).
-        var ids: [Int32] = []
-        /// What the warming loads read, kept so they are not optimised away.
-        var warmth: UInt64 = 0
+    /// The segment's terms (ids in the order first seen, every field's in one table) and
+    /// their postings, by id.
+    private var terms = TermTable(capacity: 1 << 15)
+    private var postings: [Postings] = []
+    /// The segment's id of each of a field's terms (`add`'s scratch).
+    private var ids: [Int32] = []
+    /// What the warming loads read, kept so they are not optimised away.
+    private var warmth: UInt64 = 0
 
-        /// Adds the terms of one document's field.
-        mutating func add(doc: UInt32, _ ft: FieldTerms, _ pool: ByteSlicePool) {
-            let table = ft.terms
-            let n = table.count
-            // First the segment's ids (a new term gets its postings), then the postings, through
-            // one buffer (no array access per term).
-            ids.removeAll(keepingCapacity: true)
-            // The probes' memory first, for all the terms: their misses overlap (`TermTable.warm`).
-            var sink: UInt64 = 0
-            for t in 0..<n { sink &+= terms.warm(hash: table.hash(ofID: Int32(t))) }
-            table.withStorage { arena, starts in
-                for t in 0..<n {
-                    let term = UnsafeRawBufferPointer(start: arena + Int(starts[t]), count: Int(starts[t + 1] - starts[t]))
-                    // The document's table hashed these bytes already, with the same function.
-                    let (tid, inserted) = terms.intern(term, hash: table.hash(ofID: Int32(t)))
-                    if inserted { postings.append(Postings(pool)) }
-                    ids.append(tid)
-                }
+    /// Adds the terms of one document's field: each is interned once into the segment's table
+    /// (probed with the hash the document's table computed) and its occurrences appended.
+    private mutating func add(doc: UInt32, field: IndexField, _ ft: FieldTerms) {
+        let table = ft.terms
+        let n = table.count
+        let positional = SegmentFormat.positionalFields & field.bit != 0
+        let f = UInt32(field.rawValue)
+        let pool = self.pool
+        // First the segment's ids (a new term gets its postings), then the postings, through
+        // one buffer (no array access per term).
+        ids.removeAll(keepingCapacity: true)
+        // The probes' memory first, for all the terms: their misses overlap (`TermTable.warm`).
+        var sink: UInt64 = 0
+        for t in 0..<n { sink &+= terms.warm(hash: table.hash(ofID: Int32(t))) }
+        table.withStorage { arena, starts in
+            for t in 0..<n {
+                let term = UnsafeRawBufferPointer(start: arena + Int(starts[t]), count: Int(starts[t + 1] - starts[t]))
+                // The document's table hashed these bytes already, with the same function.
+                let (tid, inserted) = terms.intern(term, hash: table.hash(ofID: Int32(t)))
+                if inserted { postings.append(Postings(pool)) }
+                ids.append(tid)
             }
-            ids.withUnsafeBufferPointer { ids in
-                postings.withUnsafeMutableBufferPointer { postings in
-                    // The same for the terms' postings and the ends of their streams.
-                    for t in 0..<n {
-                        let q = postings[Int(ids[t])]
-                        sink &+= UInt64(pool.warm(q.docs)) &+ UInt64(pool.warm(q.positions))
-                    }
-                    ft.positionStarts.withUnsafeBufferPointer { ps in
-                        ft.positions.withUnsafeBufferPointer { positions in
-                            for t in 0..<n {
-                                let occurrences = UnsafeBufferPointer(rebasing: positions[Int(ps[t])..<Int(ps[t + 1])])
-                                postings[Int(ids[t])].add(doc: doc, positions: occurrences, pool)
-                            }
+        }
+        ids.withUnsafeBufferPointer { ids in
+            postings.withUnsafeMutableBufferPointer { postings in
+                // The same for the terms' postings and the ends of their streams.
+                for t in 0..<n {
+                    let q = postings[Int(ids[t])]
+                    sink &+= UInt64(pool.warm(q.stream))
+                }
+                ft.positionStarts.withUnsafeBufferPointer { ps in
+                    ft.positions.withUnsafeBufferPointer { positions in
+                        for t in 0..<n {
+                            let occurrences = UnsafeBufferPointer(rebasing: positions[Int(ps[t])..<Int(ps[t + 1])])
+                            postings[Int(ids[t])].add(doc: doc, field: f, positions: occurrences, positional: positional, pool)
                         }
                     }
                 }
             }
-            warmth &+= sink
         }
+        warmth &+= sink
     }
 
     /// The docs and positions streams of every term, in blocks (no allocation per term).
     private var pool = ByteSlicePool()
-    /// Per field (by `IndexField.rawValue`): its terms and postings. The segment's dictionary
-    /// key is the field byte + the term, so keys sort by field first, then by term.
-    private var fieldIndexes = [FieldIndex](repeating: FieldIndex(), count: IndexField.allCases.count)
     private var norms: [UInt8] = []               // docCount × fieldCount, SmallFloat bytes
     private var fieldTotals = [UInt64](repeating: 0, count: IndexField.allCases.count)
     private var fast: [FastValues] = []
@@ -104,25 +123,32 @@ struct SegmentBuilder {
     var memoryFootprintBound: Int { footprint(store: store.memoryFootprintBound) }
 
     private func footprint(store: Int) -> Int {
-        fieldIndexes.reduce(0) { $0 + $1.terms.memoryFootprint + $1.postings.capacity * MemoryLayout<Postings>.stride }
+        terms.memoryFootprint + postings.capacity * MemoryLayout<Postings>.stride + ids.capacity * MemoryLayout<Int32>.stride
             + pool.memoryFootprint + norms.capacity + fast.capacity * MemoryLayout<FastValues>.stride + docIDs.capacity * 8
             + store
     }
 
     /// Adds a document with catalog id `id`, its fields, its fast-field values and its stored text.
     mutating func add(id: Int64, fields: [IndexField: FieldTerms], fast values: FastValues, storedText: [UInt8]) {
+        storedText.withUnsafeBytes { add(id: id, fields: fields, fast: values, storedText: $0) }
+    }
+
+    /// `add(id:fields:fast:storedText:)` with the stored text's bytes borrowed (not copied).
+    mutating func add(id: Int64, fields: [IndexField: FieldTerms], fast values: FastValues, storedText: UnsafeRawBufferPointer) {
         let doc = UInt32(docIDs.count)
         docIDs.append(id)
         fast.append(values)
         // The text first: its closed blocks are compressed on the store's thread while the
         // postings are added here (`FrameThread`).
-        storedText.withUnsafeBytes { store.add($0, wordStarts: fields[.body]?.wordStarts ?? []) }
+        store.add(storedText, wordStarts: fields[.body]?.wordStarts ?? [])
+        // Fields in `IndexField` order: a term's entries of one document in field order, its
+        // title positions before its body positions (`Postings`).
         for field in IndexField.allCases {
             guard var ft = fields[field] else { norms.append(0); continue }
             ft.finish()
             norms.append(SmallFloat.encode(ft.length))
             fieldTotals[Int(field.rawValue)] += UInt64(ft.length)
-            fieldIndexes[Int(field.rawValue)].add(doc: doc, ft, pool)
+            add(doc: doc, field: field, ft)
         }
     }
 
@@ -133,9 +159,10 @@ struct SegmentBuilder {
     }
 
     /// Writes the segment as a new file at `path` (created with `O_EXCL`) and fsyncs it;
-    /// returns its size. On failure the file is removed. `pipelined` merges the terms' lists
-    /// on a second thread while this one encodes them (`TermPipe`): `IndexWriter.commit()`'s
-    /// segments, not the background commits'; the file is the same either way.
+    /// returns its size. On failure the file is removed. `pipelined` reads the terms' lists
+    /// out of the pool on a second thread while this one encodes them (`TermPipe`):
+    /// `IndexWriter.commit()`'s segments, not the background commits'; the file is the same
+    /// either way.
     mutating func write(to path: String, pipelined: Bool = false) throws -> Int {
         let file = try DurableFileWriter(creating: path)
         // POSITIONS, SKIPS and TERMS wait in scratch files beside the segment, not in memory: a
@@ -149,14 +176,14 @@ struct SegmentBuilder {
     private mutating func serialize<Output: SegmentOutput>(into output: Output, spillDirectory: String? = nil,
                                                            pipelined: Bool) throws -> (output: Output, size: Int) {
         var serializer = try SegmentSerializer(norms: norms, output: output, spillDirectory: spillDirectory)
-        let merge = TermMerge(fieldIndexes: fieldIndexes, pool: pool)
+        let readout = TermReadout(terms: terms, postings: postings, pool: pool)
         if pipelined {
-            // Stage 1 (merging the fields' lists out of the pool) on another thread, stage 2
-            // (encoding and writing) here; each about half of a serialization (`perf`).
-            try TermPipe.run(produce: { emit in merge.run(emit) }, consume: { try serializer.addTerm($0, $1) })
+            // Stage 1 (the terms sorted, their lists read out of the pool) on another thread,
+            // stage 2 (encoding and writing) here.
+            try TermPipe.run(produce: { emit in readout.run(emit) }, consume: { try serializer.addTerm($0, $1) })
         } else {
             var failure: (any Error)?
-            merge.run { key, p in
+            readout.run { key, p in
                 do { try serializer.addTerm(key, p) } catch { failure = error; return false }
                 return true
             }
@@ -165,126 +192,67 @@ struct SegmentBuilder {
         return try serializer.finish(docIDs: docIDs, fieldTotals: fieldTotals, fast: FastColumnsWriter(fast), store: store.finish())
     }
 
-    /// The segment's terms in key order, each with its postings: in memory a term has a list
-    /// per field (one term table per field); on disk one list per term with the per-field
-    /// frequencies. Each field's terms sorted by bytes, merged across the fields in term
-    /// order, bring a term's lists together; they are merged by document here. Reads the
-    /// builder's tables and pool only, so it can run on another thread while the builder waits.
-    private final class TermMerge: @unchecked Sendable {
+    /// The segment's terms in key order (bytes, then length), each with its postings read out
+    /// of the pool into the form the serializer encodes (`TermPostings`): a term's list holds
+    /// every field's frequencies already (`Postings`), so nothing is merged. Reads the
+    /// builder's table and pool only, so it can run on another thread while the builder waits.
+    private final class TermReadout: @unchecked Sendable {
         // @unchecked: read-only while `run` runs; the builder waits for it (`TermPipe.run`).
-        let fieldIndexes: [FieldIndex]
+        let terms: TermTable
+        let postings: [Postings]
         let pool: ByteSlicePool
 
-        init(fieldIndexes: [FieldIndex], pool: ByteSlicePool) {
-            self.fieldIndexes = fieldIndexes
+        init(terms: TermTable, postings: [Postings], pool: ByteSlicePool) {
+            precondition(IndexField.allCases.count <= 1 << SegmentBuilder.fieldBits, "a field does not fit a docs entry")
+            self.terms = terms
+            self.postings = postings
             self.pool = pool
         }
 
         /// Calls `emit` with every term (its key) and its postings, in key order, until it
         /// returns false.
         func run(_ emit: (_ key: [UInt8], _ postings: inout TermPostings) -> Bool) {
-            let fieldIndexes = self.fieldIndexes
-            let fieldCount = fieldIndexes.count
+            let fieldCount = TermPostings.fieldCount
+            let fieldMask = UInt64(1) << UInt64(SegmentBuilder.fieldBits) - 1
             var p = TermPostings()
-            let sorted = fieldIndexes.map { SegmentBuilder.sortedTermIDs($0.terms) }
-            var cursor = [Int](repeating: 0, count: fieldCount)
             var term: [UInt8] = []
-            // The current term's list in each field that holds it, read straight from the pool
-            // and merged by document (no list decoded into arrays first: this loop was a fifth of
-            // a `--jsonl` ingest's instructions).
-            var lists: [ListCursor] = []
-            var positional: [ListCursor] = []
-            // A local reference: read from `self` inside the merge's closures, the pool was retained
-            // and released per posting.
+            // A local reference: read from `self` inside the closures, the pool was retained and
+            // released per posting.
             let pool = self.pool
-            while true {
-                // The smallest term at the fields' cursors.
-                var smallest = -1
-                for f in 0..<fieldCount where cursor[f] < sorted[f].count {
-                    if smallest < 0 || SegmentBuilder.precedes(fieldIndexes[f].terms, sorted[f][cursor[f]],
-                                                               fieldIndexes[smallest].terms, sorted[smallest][cursor[smallest]]) {
-                        smallest = f
-                    }
-                }
-                guard smallest >= 0 else { break }
+            for id in SegmentBuilder.sortedTermIDs(terms) {
                 term.removeAll(keepingCapacity: true)
-                fieldIndexes[smallest].terms.withTerm(sorted[smallest][cursor[smallest]]) { term.append(contentsOf: $0) }
-                lists.removeAll(keepingCapacity: true)
-                for f in 0..<fieldCount where cursor[f] < sorted[f].count {
-                    let t = sorted[f][cursor[f]]
-                    let same = fieldIndexes[f].terms.withTerm(t) { x in
-                        term.withUnsafeBytes { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) }
-                    }
-                    guard same else { continue }
-                    cursor[f] += 1
-                    var list = ListCursor(fieldIndexes[f].postings[Int(t)], field: f, pool)
-                    if list.next(pool) { lists.append(list) }
-                }
-                // Merge the field lists by document, fields in `IndexField` order, into `p`'s
-                // arrays sized for every document of every list (no append per posting).
-                var room = 0
-                for l in lists { room += Int(l.left) + 1 }
-                p.reset(documents: room)
+                terms.withTerm(id) { term.append(contentsOf: $0) }
+                let q = postings[Int(id)]
+                // Rows for every entry (a document has one per field holding the term), cut to
+                // the documents after; no append per posting.
+                let entries = Int(q.entries)
+                p.reset(documents: entries)
+                if q.positionCount > 0 { p.positions.append(contentsOf: repeatElement(0, count: Int(q.positionCount))) }
                 var used = 0
-                // The positional fields' lists, in field order: their positions are decoded after
-                // the documents, in one pass into room made for all of them (no append per position).
-                positional.removeAll(keepingCapacity: true)
-                for l in lists where SegmentFormat.positionalFields & (1 << UInt8(l.field)) != 0 { positional.append(l) }
-                var positionCount = 0
+                var reader = ByteSlicePool.Reader(q.stream, in: pool)
                 p.docs.withUnsafeMutableBufferPointer { docs in
                     p.frequencies.withUnsafeMutableBufferPointer { frequencies in
-                        if lists.count == 1 {
-                            // The common case: the term is in one field.
-                            var l = lists[0]
-                            let f = l.field
-                            repeat {
-                                docs[used] = l.doc
-                                frequencies[used &* fieldCount &+ f] = l.tf
-                                positionCount &+= Int(l.tf)
-                                used &+= 1
-                            } while l.next(pool)
-                            if positional.isEmpty { positionCount = 0 }
-                            lists.removeAll(keepingCapacity: true)
-                            return
-                        }
-                        while !lists.isEmpty {
-                            var doc = UInt32.max
-                            for l in lists { doc = min(doc, l.doc) }
-                            docs[used] = doc
-                            let row = used &* fieldCount
+                        p.positions.withUnsafeMutableBufferPointer { positions in
+                            var doc: UInt32 = 0
                             var k = 0
-                            while k < lists.count {
-                                if lists[k].doc == doc {
-                                    let f = lists[k].field
-                                    frequencies[row &+ f] = lists[k].tf
-                                    // The other fields' positions are not stored; their streams are left unread.
-                                    if SegmentFormat.positionalFields & (1 << UInt8(f)) != 0 { positionCount &+= Int(lists[k].tf) }
-                                    if !lists[k].next(pool) {
-                                        lists.remove(at: k)
-                                        continue
-                                    }
+                            for e in 0..<entries {
+                                let delta = UInt32(truncatingIfNeeded: reader.varint(pool))
+                                if e == 0 || delta != 0 {
+                                    doc = e == 0 ? delta : doc &+ delta
+                                    docs[used] = doc
+                                    used &+= 1
                                 }
-                                k += 1
-                            }
-                            used &+= 1
-                        }
-                    }
-                }
-                if positionCount > 0 {
-                    // Each document's positions, field by field in `IndexField` order, as stored.
-                    p.positions.append(contentsOf: repeatElement(0, count: positionCount))
-                    p.positions.withUnsafeMutableBufferPointer { out in
-                        p.frequencies.withUnsafeBufferPointer { frequencies in
-                            positional.withUnsafeMutableBufferPointer { lists in
-                                var k = 0
-                                for d in 0..<used {
-                                    for j in 0..<lists.count {
-                                        var position: UInt32 = 0
-                                        for _ in 0..<frequencies[d &* fieldCount &+ lists[j].field] {
-                                            position &+= lists[j].positions.varint(pool)
-                                            out[k] = position
-                                            k &+= 1
-                                        }
+                                let x = reader.varint(pool)
+                                let field = Int(truncatingIfNeeded: x & fieldMask)
+                                let tf = UInt32(truncatingIfNeeded: x >> UInt64(SegmentBuilder.fieldBits))
+                                frequencies[(used &- 1) &* fieldCount &+ field] = tf
+                                // A document's title positions, then its body positions, as stored.
+                                if SegmentFormat.positionalFields & (1 << UInt8(field)) != 0 {
+                                    var position: UInt32 = 0
+                                    for _ in 0..<tf {
+                                        position &+= UInt32(truncatingIfNeeded: reader.varint(pool))
+                                        positions[k] = position
+                                        k &+= 1
                                     }
                                 }
                             }
@@ -293,49 +261,6 @@ struct SegmentBuilder {
                 }
                 p.truncate(documents: used)
                 guard emit(term, &p) else { return }
-            }
-        }
-    }
-
-    /// One field's list of the term being serialized, read document by document.
-    private struct ListCursor {
-        var docs: ByteSlicePool.Reader
-        var positions: ByteSlicePool.Reader
-        let field: Int
-        var left: UInt32
-        var doc: UInt32 = 0
-        var tf: UInt32 = 0
-        var started = false
-
-        init(_ postings: Postings, field: Int, _ pool: ByteSlicePool) {
-            docs = ByteSlicePool.Reader(postings.docs, in: pool)
-            positions = ByteSlicePool.Reader(postings.positions, in: pool)
-            self.field = field
-            left = postings.df
-        }
-
-        /// Reads the next document and its frequency (its positions come in `positions`, a
-        /// stream of its own, read in document order); false after the last.
-        @inline(__always)
-        mutating func next(_ pool: ByteSlicePool) -> Bool {
-            guard left > 0 else { return false }
-            left -= 1
-            let delta = docs.varint(pool)
-            doc = started ? doc &+ delta : delta
-            started = true
-            tf = docs.varint(pool)
-            return true
-        }
-    }
-
-    /// Whether term `x` of table `a` sorts before term `y` of table `b` (bytes, then length).
-    @inline(__always)
-    fileprivate static func precedes(_ a: TermTable, _ x: Int32, _ b: TermTable, _ y: Int32) -> Bool {
-        a.withTerm(x) { xs in
-            b.withTerm(y) { ys in
-                let n = min(xs.count, ys.count)
-                let c = n == 0 ? 0 : memcmp(xs.baseAddress!, ys.baseAddress!, n)
-                return c != 0 ? c < 0 : xs.count < ys.count
             }
         }
     }
