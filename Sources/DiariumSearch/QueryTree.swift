@@ -288,6 +288,9 @@ final class SegmentMatcher {
     /// then a candidate whose positions check (`.matchOnly`) scores exactly its candidate score
     /// (the same sums in the same order), and one whose positions fail does not match at all.
     let phraseDecides: Bool
+    /// Whether a node matches every document (`.all`: `NOT` alone, a bare filter), so that a
+    /// window without terms (`bound`'s end `PostingsCursor.exhausted`) may still hold matches.
+    let matchesWithoutTerms: Bool
     private static let fieldCount = IndexField.allCases.count
 
     /// Compiles `tree` for `segment`. Collapses what cannot change a score: an alternative of
@@ -421,6 +424,7 @@ final class SegmentMatcher {
             }
         }
         phraseDecides = verifies && phrasesRequired(root)
+        matchesWithoutTerms = nodeList.contains { $0.kind == .all }
         filters = filterList
         func copy<T>(_ a: [T]) -> UnsafeMutableBufferPointer<T> {
             let p = UnsafeMutablePointer<T>.allocate(capacity: max(a.count, 1))
@@ -963,6 +967,10 @@ struct TreeEvaluator {
                 // from the skip entries alone: a skipped window's blocks are never decoded.
                 if !haveWindow || target > window.end {
                     let (b, e, partial) = m.prune(root, target, extra: proximityBound, threshold: threshold)
+                    // No term holds a document from `target` on and no node matches without
+                    // one: the segment is done, and no window was skipped (the count stays
+                    // exact; bounding this empty window called it pruned).
+                    if e == PostingsCursor.exhausted && !m.matchesWithoutTerms { break }
                     window = (b + proximityBound, e)
                     haveWindow = true
                     essentialOnly = partial

@@ -225,6 +225,9 @@ extension TreeEvaluator {
             if full && !countAll {
                 if !haveWindow || target > window.end {
                     let (b, e) = bound(target)
+                    // No term holds a document from `target` on: the segment is done, and no
+                    // window was skipped (the count stays exact).
+                    if e == PostingsCursor.exhausted { break }
                     window = (b + proximityBound, e)
                     haveWindow = true
                 }

@@ -227,9 +227,8 @@ extension TreeEvaluator {
     static let unionChunk = 1024
 
     /// `union`'s part of `top` in segment `si` (see the top of this file): the same documents,
-    /// scores and count as `SegmentMatcher`'s walk would give, without scoring the documents that
-    /// cannot enter. `exact` may be true where that walk says false: it stops once no leaf holds
-    /// a document, where `SegmentMatcher` bounds one more, empty window and calls it pruned.
+    /// scores, count and exactness as `SegmentMatcher`'s walk would give (both stop once no
+    /// leaf holds a document), without scoring the documents that cannot enter.
     /// `scratch` is the query's room (`UnionScratch`), made for `union`.
     static func unionTop(_ union: UnionQuery, searcher: Searcher, factors: FieldFactors, scratch: UnionScratch,
                          segment si: Int, proximityTerms: [String], countAll: Bool,
