@@ -1,8 +1,8 @@
-/// Many growing byte streams (a segment being built has one docs stream and one positions
-/// stream per term) in blocks of 1 MiB, without an allocation per stream: each stream is a
+/// Many growing byte streams (a segment being built has one stream per term:
+/// `SegmentBuilder`'s `Postings`) in blocks of 1 MiB, without an allocation per stream: each stream is a
 /// chain of slices whose sizes grow 8, 16, 32, … 4096 bytes, each followed by the 4-byte
 /// address of the next (Lucene's `ByteBlockPool` slices, simplified). A term seen once costs
-/// two 8-byte slices; a frequent term's stream is mostly 4 KiB slices. The memory held is
+/// one 8-byte slice; a frequent term's stream is mostly 4 KiB slices. The memory held is
 /// exactly the blocks (`memoryFootprint`), so the writer's budget counts what the heap holds.
 ///
 /// Addresses are `block << 20 | offset` in 32 bits: at most 4,096 blocks (4 GiB), far above

@@ -102,7 +102,7 @@ struct SegmentBuilder {
         warmth &+= sink
     }
 
-    /// The docs and positions streams of every term, in blocks (no allocation per term).
+    /// Every term's stream (`Postings`), in blocks (no allocation per term).
     private var pool = ByteSlicePool()
     private var norms: [UInt8] = []               // docCount × fieldCount, SmallFloat bytes
     private var fieldTotals = [UInt64](repeating: 0, count: IndexField.allCases.count)
@@ -111,6 +111,12 @@ struct SegmentBuilder {
     private var store = StoredTextWriter()
 
     var documentCount: Int { docIDs.count }
+
+    init() {
+        // Checked before any entry is written: a field that does not fit a docs entry's field
+        // bits would be read back as another field's frequency.
+        precondition(IndexField.allCases.count <= 1 << SegmentBuilder.fieldBits, "a field does not fit a docs entry")
+    }
 
     /// Whether the postings pool nears its 4 GiB address space (a budget above that flushes here).
     var isFull: Bool { pool.isFull }
@@ -203,7 +209,6 @@ struct SegmentBuilder {
         let pool: ByteSlicePool
 
         init(terms: TermTable, postings: [Postings], pool: ByteSlicePool) {
-            precondition(IndexField.allCases.count <= 1 << SegmentBuilder.fieldBits, "a field does not fit a docs entry")
             self.terms = terms
             self.postings = postings
             self.pool = pool
@@ -256,6 +261,9 @@ struct SegmentBuilder {
                                     }
                                 }
                             }
+                            // The counters cannot wrap (the pool's 4 GiB cap: an entry takes at
+                            // least two bytes, a position one), so the rows were sized right.
+                            assert(k == Int(q.positionCount) && used <= entries, "a term's stream does not match its counts")
                         }
                     }
                 }

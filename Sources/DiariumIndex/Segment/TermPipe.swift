@@ -5,7 +5,7 @@ import Synchronization
 /// Serializing a segment in two stages on two threads: a producer reads each term's list out
 /// of the postings pool in term order (`SegmentBuilder`'s `TermReadout`) and a consumer encodes
 /// and writes them (`SegmentSerializer.addTerm`) (callgrind of a `--jsonl` ingest of 2,000
-/// documents: 153 M and 214 M instructions). The consumer sees the terms in the order produced, so the file is byte for byte
+/// documents: 137 M and 214 M instructions). The consumer sees the terms in the order produced, so the file is byte for byte
 /// the one a single thread writes.
 ///
 /// Terms go over in batches (`TermBatch`, postings swapped in, not copied) through a
