@@ -288,8 +288,9 @@ final class SegmentMatcher {
     /// then a candidate whose positions check (`.matchOnly`) scores exactly its candidate score
     /// (the same sums in the same order), and one whose positions fail does not match at all.
     let phraseDecides: Bool
-    /// Whether a node matches every document (`.all`: `NOT` alone, a bare filter), so that a
-    /// window without terms (`bound`'s end `PostingsCursor.exhausted`) may still hold matches.
+    /// Whether some node of the tree (exclusions included, conservatively) matches every
+    /// document (`.all`: `NOT` alone, a bare filter), so that a window without terms (`bound`'s
+    /// end `PostingsCursor.exhausted`) may still hold matches.
     let matchesWithoutTerms: Bool
     private static let fieldCount = IndexField.allCases.count
 

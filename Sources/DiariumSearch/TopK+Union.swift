@@ -226,9 +226,10 @@ extension TreeEvaluator {
     /// score per clause each, in buffers reused from chunk to chunk.
     static let unionChunk = 1024
 
-    /// `union`'s part of `top` in segment `si` (see the top of this file): the same documents,
-    /// scores, count and exactness as `SegmentMatcher`'s walk would give (both stop once no
-    /// leaf holds a document), without scoring the documents that cannot enter.
+    /// `union`'s part of `top` in segment `si` (see the top of this file): the same documents
+    /// and scores as `SegmentMatcher`'s walk would give, without scoring the documents that
+    /// cannot enter. The count and `exact` may differ (it sets single leaves aside and skips
+    /// between year runs unbounded); both stop once no leaf holds a document.
     /// `scratch` is the query's room (`UnionScratch`), made for `union`.
     static func unionTop(_ union: UnionQuery, searcher: Searcher, factors: FieldFactors, scratch: UnionScratch,
                          segment si: Int, proximityTerms: [String], countAll: Bool,

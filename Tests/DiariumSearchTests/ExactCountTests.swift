@@ -28,7 +28,8 @@ import DiariumTestSupport
     /// The top 10 of 40 matches, whose blocks all stay essential (each holds a document that
     /// enters): every engine counts the 40 and says the count is exact — the union engine (one
     /// leaf), the flat conjunction, the tree's walk (`SegmentMatcher`: the same conjunction
-    /// with `flatConjunctions` false, an exclusion), and the search's total. (A phrase's count
+    /// with `flatConjunctions` false, an exclusion; `NOT` alone, whose node matches every
+    /// document, so the walk goes on without terms), and the search's total. (A phrase's count
     /// is a lower bound here on its own account: a candidate that cannot enter is not checked
     /// for positions, so not counted.)
     @Test func aWalkThatSkipsNothingCountsExactly() throws {
@@ -36,7 +37,7 @@ import DiariumTestSupport
         let reader = try Self.index(scratch)
         #expect(reader.segments.count == 1)
         let searcher = try Searcher(reader: reader)
-        for (text, flat) in [("ord901", true), ("ord901 ord902", true), ("ord901 ord902", false), ("ord901 -ord999", true)] {
+        for (text, flat) in [("ord901", true), ("ord901 ord902", true), ("ord901 ord902", false), ("ord901 -ord999", true), ("-ord999", true)] {
             var context = try EvaluationContext(searcher: searcher)
             let tree = try #require(try searcher.queryTree(QueryParser.parse(text), &context, requireAll: true))
             let outcome = try TreeEvaluator(searcher: searcher, context: context)
