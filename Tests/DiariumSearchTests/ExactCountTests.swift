@@ -11,18 +11,7 @@ import DiariumTestSupport
     /// One segment of 40 documents, each holding "ord901 ord902" in its body (the documents'
     /// lengths differ, so their scores do): one postings block per word.
     static func index(_ scratch: ScratchDirectory) throws -> IndexReader {
-        let writer = try IndexWriter(directory: scratch.path, memoryBudget: 64 << 20)
-        writer.mergeFactor = 0
-        for d in 0..<40 {
-            let record = DocumentRecord(path: "doc\(d).txt", sha256: String(repeating: "0", count: 64), size: 1, mtime: 0, format: "text",
-                                        status: .ok, ingestedAt: "2026-01-01T00:00:00Z")
-            let body = ["ord901", "ord902"] + Array(repeating: "kommun", count: d % 9)
-            _ = try writer.add(record, fields: [.title: TopKPropertyTests.fieldTerms(["titel"]), .body: TopKPropertyTests.fieldTerms(body)],
-                               storedText: Array(body.joined(separator: " ").utf8))
-        }
-        try writer.commit()
-        writer.close()
-        return try IndexReader(directory: scratch.path)
+        try TopKPropertyTests.wordsIndex(scratch, count: 40) { d in ["ord901", "ord902"] + Array(repeating: "kommun", count: d % 9) }
     }
 
     /// The top 10 of 40 matches, whose blocks all stay essential (each holds a document that

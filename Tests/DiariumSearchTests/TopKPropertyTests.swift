@@ -52,6 +52,25 @@ import DiariumTestSupport
         return f
     }
 
+    /// A one-segment index in `scratch` (merges off) of `count` text documents, document `d`
+    /// titled "titel", its body and stored text the words `body(d)`, its year `year(d)`.
+    static func wordsIndex(_ scratch: ScratchDirectory, count: Int, year: (Int) -> Int? = { _ in nil },
+                           body: (Int) -> [String]) throws -> IndexReader {
+        let writer = try IndexWriter(directory: scratch.path, memoryBudget: 64 << 20)
+        writer.mergeFactor = 0
+        for d in 0..<count {
+            var record = DocumentRecord(path: "doc\(d).txt", sha256: String(repeating: "0", count: 64), size: 1, mtime: 0, format: "text",
+                                        status: .ok, ingestedAt: "2026-01-01T00:00:00Z")
+            record.year = year(d)
+            let words = body(d)
+            _ = try writer.add(record, fields: [.title: fieldTerms(["titel"]), .body: fieldTerms(words)],
+                               storedText: Array(words.joined(separator: " ").utf8))
+        }
+        try writer.commit()
+        writer.close()
+        return try IndexReader(directory: scratch.path)
+    }
+
     /// `clusteredYears`: the documents' years in runs (a year per 25 documents added, as a tree of
     /// releases is ingested year by year; every seventh run without a year), so a year filter
     /// walks the union engine's runs (`YearRuns`); otherwise each document's year is drawn, and

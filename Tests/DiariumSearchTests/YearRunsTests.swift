@@ -145,19 +145,9 @@ import DiariumTestSupport
     /// `year:2010..2013` passes ten ranges of 80 documents), where "ord901" and "ord902" occur
     /// only in the first 60 documents and "kommun" in every one.
     static func earlyWordsIndex(_ scratch: ScratchDirectory) throws -> IndexReader {
-        let writer = try IndexWriter(directory: scratch.path, memoryBudget: 64 << 20)
-        writer.mergeFactor = 0
-        for d in 0..<1200 {
-            var record = DocumentRecord(path: "doc\(d).txt", sha256: String(repeating: "0", count: 64), size: 1, mtime: 0, format: "text",
-                                        status: .ok, ingestedAt: "2026-01-01T00:00:00Z")
-            record.year = 2010 + (d / 20) % 6
-            let body = ["kommun"] + (d < 60 ? ["ord90\(1 + d % 2)"] : []) + (d % 7 == 0 && d < 60 ? ["ord901", "ord902"] : [])
-            _ = try writer.add(record, fields: [.title: TopKPropertyTests.fieldTerms(["titel"]), .body: TopKPropertyTests.fieldTerms(body)],
-                               storedText: Array(body.joined(separator: " ").utf8))
+        try TopKPropertyTests.wordsIndex(scratch, count: 1200, year: { 2010 + ($0 / 20) % 6 }) { d in
+            ["kommun"] + (d < 60 ? ["ord90\(1 + d % 2)"] : []) + (d % 7 == 0 && d < 60 ? ["ord901", "ord902"] : [])
         }
-        try writer.commit()
-        writer.close()
-        return try IndexReader(directory: scratch.path)
     }
 
     /// Once every leaf's postings are behind the walk, the union engine stops: it bounds no
