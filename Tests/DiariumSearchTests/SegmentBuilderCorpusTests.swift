@@ -62,6 +62,12 @@ import DiariumTestSupport
         let many = Array(repeating: "ärende", count: 40)
         add([.title: field(many + ["x"]), .body: field(["y"] + many), .meta: field(["ärende"]), .parts: field(["ärende", "z"])],
             text: "ärende")
+        // Between two documents holding "ärende": a document without fields, one whose body
+        // holds no term, and one whose terms are only in the fields without positions.
+        add([:], text: "")
+        add([.body: field([])], text: "")
+        add([.meta: field(["endastmeta", "ärende"]), .parts: field(["endastdelar"])], text: "")
+        add([.body: field(["ärende"])], text: "ärende")
         #expect(documents > 60)
         func build() -> SegmentBuilder {
             var builder = SegmentBuilder()
