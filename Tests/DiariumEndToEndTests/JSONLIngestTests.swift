@@ -176,7 +176,7 @@ import Testing
         // 600 lines of about 4 kB: one segment for 256 MiB. 16 MiB less the reserve (the resident
         // set at start, the slack, the caches, the batches) leaves the writer its smallest
         // buffer (`IndexWriter.minimumBufferBytes`), a few hundred of these documents; without the
-        // reserve, 16 MiB held them all in one segment (release build: 4 segments written).
+        // reserve, 16 MiB held them all in one segment.
         #expect(written["256"] == 1)
         #expect((written["16"] ?? 0) >= 3, "\(written)")
         #expect(try inventory("16", in: s.path).count == 600)

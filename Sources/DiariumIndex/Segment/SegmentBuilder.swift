@@ -136,17 +136,12 @@ struct SegmentBuilder {
 
     /// Adds a document with catalog id `id`, its fields, its fast-field values and its stored text.
     mutating func add(id: Int64, fields: [IndexField: FieldTerms], fast values: FastValues, storedText: [UInt8]) {
-        storedText.withUnsafeBytes { add(id: id, fields: fields, fast: values, storedText: $0) }
-    }
-
-    /// `add(id:fields:fast:storedText:)` with the stored text's bytes borrowed (not copied).
-    mutating func add(id: Int64, fields: [IndexField: FieldTerms], fast values: FastValues, storedText: UnsafeRawBufferPointer) {
         let doc = UInt32(docIDs.count)
         docIDs.append(id)
         fast.append(values)
         // The text first: its closed blocks are compressed on the store's thread while the
         // postings are added here (`FrameThread`).
-        store.add(storedText, wordStarts: fields[.body]?.wordStarts ?? [])
+        storedText.withUnsafeBytes { store.add($0, wordStarts: fields[.body]?.wordStarts ?? []) }
         // Fields in `IndexField` order: a term's entries of one document in field order, its
         // title positions before its body positions (`Postings`).
         for field in IndexField.allCases {
